@@ -1,0 +1,1 @@
+"""Storage: the interface, migrations and the built-in SQLite/PostgreSQL backends."""

@@ -1,0 +1,1 @@
+"""Discord adapter for etstats (posts and a bot cog). Third-party imports are lazy."""

@@ -1,0 +1,1 @@
+"""HTTP API adapter for etstats (ingestion and diagnostics). Third-party imports are lazy."""

@@ -1,0 +1,65 @@
+"""Shared test configuration: Hypothesis profiles, real-corpus and PostgreSQL fixtures.
+
+A test that needs a missing part (the real corpus, PostgreSQL, lupa) fails loudly when
+``CI=true`` and is skipped with the reason on a developer's machine.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+REAL_STATS = ROOT.parent / "shared" / "real_stats"
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+settings.register_profile("dev", max_examples=100, deadline=None)
+settings.register_profile(
+    "ci", max_examples=200, deadline=None, derandomize=True, database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("fast", max_examples=20, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if IN_CI else "dev"))
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip locally, fail in CI, when a real part the test needs is missing."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"required in CI but missing: {reason}")
+    print(f"SKIP reason: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def real_stats_dir() -> Path:
+    """``../shared/real_stats`` (the real corpus; never copied into this repository)."""
+    need((REAL_STATS / "c0rnp0rn").is_dir(), f"real corpus not found at {REAL_STATS}")
+    return REAL_STATS
+
+
+@pytest.fixture(scope="session")
+def real_stats_files(real_stats_dir: Path) -> list[Path]:
+    """Every real c0rnp0rn stats file, sorted by name."""
+    return sorted((real_stats_dir / "c0rnp0rn").glob("*.txt"))
+
+
+@pytest.fixture(scope="session")
+def pg_dsn() -> str:
+    """DSN of the real PostgreSQL server started by scripts/test (``ETSTATS_TEST_DSN``)."""
+    dsn = os.environ.get("ETSTATS_TEST_DSN", "")
+    need(bool(dsn), "ETSTATS_TEST_DSN is not set (scripts/test starts a server and sets it)")
+    return dsn
+
+
+@pytest.fixture
+def no_entry_point_plugins(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Isolate a test from plugins installed in the environment."""
+    monkeypatch.setenv("ETSTATS_LOAD_PLUGINS", "")
+    yield
