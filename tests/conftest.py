@@ -7,7 +7,6 @@ A test that needs a missing part (the real corpus, PostgreSQL, lupa) fails loudl
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,11 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 settings.register_profile("dev", max_examples=100, deadline=None)
 settings.register_profile(
-    "ci", max_examples=200, deadline=None, derandomize=True, database=None,
+    "ci",
+    max_examples=200,
+    deadline=None,
+    derandomize=True,
+    database=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile("fast", max_examples=20, deadline=None)
@@ -59,7 +62,6 @@ def pg_dsn() -> str:
 
 
 @pytest.fixture
-def no_entry_point_plugins(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def no_entry_point_plugins(monkeypatch: pytest.MonkeyPatch) -> None:
     """Isolate a test from plugins installed in the environment."""
     monkeypatch.setenv("ETSTATS_LOAD_PLUGINS", "")
-    yield
