@@ -1,0 +1,279 @@
+"""The round-2 differential: turn a cumulative R2 stats round into R2-only values.
+
+Field classes (spec section 5, docs/differential.md):
+
+* **cumulative engine counters** (every weapon tuple field and the TAB fields in
+  :data:`CUMULATIVE_TAB_FIELDS`): R2 − R1;
+* **per-round Lua counters** (:data:`etstats.model.stats.PER_ROUND_TAB_FIELDS`): the R2 value;
+* **ratios** (:data:`etstats.model.stats.RATIO_TAB_FIELDS`): recomputed from the R2-only values,
+  never subtracted (see :func:`recompute_ratios`).
+
+A player whose engine counters went *down* from R1 to R2 reconnected (the engine reset his
+stats): his R2 values are kept raw and a ``counter-reset`` finding names him.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+import attrs
+
+from etstats.differential.pairing import round_map, round_source
+from etstats.model.common import Finding, Severity
+from etstats.model.stats import (
+    PER_ROUND_TAB_FIELDS,
+    RATIO_TAB_FIELDS,
+    TAB_FIELDS_38,
+    PlayerStats,
+    StatsRound,
+    TabStats,
+    WeaponStats,
+)
+
+WEAPON_COUNTERS: tuple[str, ...] = ("hits", "shots", "kills", "deaths", "headshots")
+"""The five fields of a weapon tuple (all cumulative in R2)."""
+
+CUMULATIVE_TAB_FIELDS: tuple[str, ...] = tuple(
+    f for f in TAB_FIELDS_38 if f not in PER_ROUND_TAB_FIELDS and f not in RATIO_TAB_FIELDS
+)
+"""TAB fields the engine keeps across the stopwatch restart (R2 holds R1 + R2): damage, gibs,
+self/team kills, bullets fired and ``time_played_minutes``."""
+
+TANK_DIVISOR = 130.0
+"""The engine's tank/meatshield divisor (spec 4.5)."""
+
+
+def round1(value: float) -> float:
+    """Round like the script's ``%0.1f`` (C printf rounding of the binary value)."""
+    return float(f"{value:.1f}")
+
+
+def player_key(player: PlayerStats) -> tuple[str, str]:
+    """Identity used to match a player across R1 and R2.
+
+    Humans: the GUID8 alone (a renamed player still matches). Bots (all ``OMNIBOT0``) and
+    players without a GUID: GUID plus the colour-stripped name.
+    """
+    if player.is_bot or not player.guid:
+        return (player.guid, player.name)
+    return (player.guid, "")
+
+
+def kd_ratio(kills: int, deaths: int) -> float:
+    """The script's K/D rule: kills ÷ deaths rounded to 0.1, ``kills + 1`` when deaths is 0."""
+    if deaths <= 0:
+        return float(kills + 1)
+    return round1(kills / deaths)
+
+
+def tank_meatshield(damage_received: int, deaths: int) -> float:
+    """The script's tank/meatshield rule applied to end-of-round values (spec 4.5).
+
+    (received ÷ deaths, or received + 1 when deaths is 0) ÷ 130, kept only when received
+    > 1000 HP and the ratio > 3; else 0.0. The script's "sticky" earlier value cannot be
+    rebuilt from end-of-round totals, so it is not reproduced.
+    """
+    ratio = (damage_received / deaths if deaths > 0 else damage_received + 1) / TANK_DIVISOR
+    if damage_received > 1000 and ratio > 3:
+        return round1(ratio)
+    return 0.0
+
+
+def lowered_counters(p1: PlayerStats, p2: PlayerStats) -> list[str]:
+    """Names of the engine counters that are lower in R2 than in R1 (a counter reset)."""
+    lowered: list[str] = []
+    by_index = {w.index: w for w in p2.weapons}
+    for w1 in p1.weapons:
+        w2 = by_index.get(w1.index)
+        for name in WEAPON_COUNTERS:
+            if (getattr(w2, name) if w2 is not None else 0) < getattr(w1, name):
+                lowered.append(f"{w1.name}.{name}")
+    if p1.tab is not None and p2.tab is not None:
+        for name in CUMULATIVE_TAB_FIELDS:
+            if getattr(p2.tab, name) < getattr(p1.tab, name):
+                lowered.append(name)
+    return lowered
+
+
+def subtract_weapons(
+    w1s: Iterable[WeaponStats], w2s: Iterable[WeaponStats]
+) -> tuple[WeaponStats, ...]:
+    """R2 − R1 per weapon tuple; tuples that become all zero are dropped (mask semantics)."""
+    by_index = {w.index: w for w in w1s}
+    out: list[WeaponStats] = []
+    for w2 in w2s:
+        w1 = by_index.get(w2.index)
+        if w1 is None:
+            out.append(w2)
+            continue
+        diff = WeaponStats(
+            index=w2.index,
+            **{n: getattr(w2, n) - getattr(w1, n) for n in WEAPON_COUNTERS},
+        )
+        if any(getattr(diff, n) for n in WEAPON_COUNTERS):
+            out.append(diff)
+    return tuple(out)
+
+
+def recompute_ratios(
+    t1: TabStats, t2: TabStats, *, minutes: float, weapons: Iterable[WeaponStats]
+) -> dict[str, float]:
+    """The five ratio fields for R2-only values.
+
+    :param t1: the player's R1 TAB values.
+    :param t2: the player's R2 TAB values (cumulative engine fields).
+    :param minutes: R2-only minutes on a team (R2 − R1 ``time_played_minutes``).
+    :param weapons: the differenced (R2-only) weapon tuples.
+    """
+    ws = tuple(weapons)
+    kills = sum(w.kills for w in ws)
+    deaths = sum(w.deaths for w in ws)
+    damage_given = t2.damage_given - t1.damage_given
+    damage_received = t2.damage_received - t1.damage_received
+    if minutes > 0:
+        alive1 = t1.time_played_percent * t1.time_played_minutes / 100.0
+        alive2 = t2.time_played_percent * t2.time_played_minutes / 100.0
+        pct = min(100.0, max(0.0, (alive2 - alive1) / minutes * 100.0))
+        dead_ratio = t2.time_dead_minutes / minutes * 100.0
+        dpm = damage_given / minutes
+    else:
+        pct = dead_ratio = dpm = 0.0
+    return {
+        "time_played_percent": round1(pct),
+        "time_dead_ratio": round1(dead_ratio),
+        "dpm": round1(dpm),
+        "kd_ratio": kd_ratio(kills, deaths),
+        "tank_meatshield": tank_meatshield(damage_received, deaths),
+    }
+
+
+def subtract_player(p1: PlayerStats, p2: PlayerStats) -> PlayerStats:
+    """R2-only values of one player present in both files with no counter reset.
+
+    Identity fields (GUID, name, rounds, team) and per-round TAB fields are R2's.
+    """
+    weapons = subtract_weapons(p1.weapons, p2.weapons)
+    tab = p2.tab
+    if p1.tab is not None and p2.tab is not None:
+        t1, t2 = p1.tab, p2.tab
+        changes: dict[str, Any] = {}
+        for name in CUMULATIVE_TAB_FIELDS:
+            if name == "time_played_minutes":
+                changes[name] = round1(t2.time_played_minutes - t1.time_played_minutes)
+            else:
+                changes[name] = getattr(t2, name) - getattr(t1, name)
+        minutes = float(changes["time_played_minutes"])
+        changes.update(recompute_ratios(t1, t2, minutes=minutes, weapons=weapons))
+        tab = attrs.evolve(t2, **changes)
+    return attrs.evolve(p2, weapons=weapons, tab=tab)
+
+
+def _player_finding(
+    code: str, severity: Severity, message: str, r2: StatsRound, player: PlayerStats
+) -> Finding:
+    return Finding(
+        code=code,
+        severity=severity,
+        message=message,
+        source=round_source(r2),
+        line=player.line,
+        player_guid=player.guid,
+    )
+
+
+def round2_differential(r1: StatsRound, r2: StatsRound) -> StatsRound:
+    """R2-only values of a round-2 stats round, given its round-1 round.
+
+    The result keeps R2's header, player order and provenance; its findings are R2's findings
+    plus ``r2-differenced`` (info) and one finding per player that could not be differenced
+    (``counter-reset``, ``duplicate-player``, ``tab-layout-mismatch``) or was dropped
+    (``round-1-only-player``). Works on in-memory rounds (no provenance needed).
+    """
+    findings: list[Finding] = list(r2.findings)
+    src1 = round_source(r1)
+    findings.append(
+        Finding(
+            code="r2-differenced",
+            severity=Severity.INFO,
+            message=f"round-2 values are R2-only: cumulative fields differenced against {src1}",
+            source=round_source(r2),
+        )
+    )
+    if r1.round_number != 1 or r2.round_number != 2 or round_map(r1) != round_map(r2):
+        findings.append(
+            Finding(
+                code="pair-mismatch",
+                severity=Severity.WARNING,
+                message=(
+                    f"differenced {round_map(r2)} round {r2.round_number} against "
+                    f"{round_map(r1)} round {r1.round_number}"
+                ),
+                source=round_source(r2),
+            )
+        )
+    keys1 = Counter(player_key(p) for p in r1.players)
+    keys2 = Counter(player_key(p) for p in r2.players)
+    by_key1 = {player_key(p): p for p in r1.players}
+    players: list[PlayerStats] = []
+    for p2 in r2.players:
+        key = player_key(p2)
+        p1 = by_key1.get(key)
+        who = f"{p2.name!r} ({p2.guid or 'no GUID'})"
+        if keys2[key] > 1 or keys1.get(key, 0) > 1:
+            where = "round 2" if keys2[key] > 1 else "round 1"
+            findings.append(
+                _player_finding(
+                    "duplicate-player",
+                    Severity.WARNING,
+                    f"player {who} appears more than once in {where}; not differenced, "
+                    "values kept raw (cumulative R1+R2)",
+                    r2,
+                    p2,
+                )
+            )
+            players.append(p2)
+        elif p1 is None:
+            players.append(p2)  # joined in R2: his R2 values are already R2-only
+        elif (p1.tab is None) != (p2.tab is None) or (
+            p1.tab is not None and p2.tab is not None and p1.tab.layout != p2.tab.layout
+        ):
+            findings.append(
+                _player_finding(
+                    "tab-layout-mismatch",
+                    Severity.WARNING,
+                    f"player {who} has different TAB layouts in R1 and R2; values kept raw",
+                    r2,
+                    p2,
+                )
+            )
+            players.append(p2)
+        elif lowered := lowered_counters(p1, p2):
+            findings.append(
+                _player_finding(
+                    "counter-reset",
+                    Severity.WARNING,
+                    f"player {who}: engine counters lower in R2 than in R1 "
+                    f"({', '.join(lowered[:5])}{', ...' if len(lowered) > 5 else ''}); "
+                    "reconnect assumed, R2 values kept raw",
+                    r2,
+                    p2,
+                )
+            )
+            players.append(p2)
+        else:
+            players.append(subtract_player(p1, p2))
+    for p1 in r1.players:
+        if keys1[player_key(p1)] == 1 and player_key(p1) not in keys2:
+            findings.append(
+                Finding(
+                    code="round-1-only-player",
+                    severity=Severity.INFO,
+                    message=f"player {p1.name!r} ({p1.guid or 'no GUID'}) is only in round 1; "
+                    "dropped from the round-2 values",
+                    source=round_source(r2),
+                    player_guid=p1.guid,
+                )
+            )
+    return attrs.evolve(r2, players=tuple(players), findings=tuple(findings))
