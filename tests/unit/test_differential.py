@@ -290,3 +290,104 @@ def test_differential_all_keeps_r1_differences_r2_flags_orphans() -> None:
     assert out[1].players[0].tab.damage_given == 1000
     assert out[2].players == orphan.players
     assert [f.code for f in out[2].findings] == ["orphan-round-2"]
+
+
+def _codes(rnd: StatsRound) -> list[str]:
+    return [f.code for f in rnd.findings]
+
+
+def test_counter_reset_keeps_r2_raw_and_names_player() -> None:
+    reconnected = attrs.evolve(
+        R2_PLAYER, weapons=(WeaponStats(4, 3, 9, 1, 0, 1),), tab=attrs.evolve(
+            R2_PLAYER.tab, damage_given=300, time_played_minutes=3.0)
+    )  # fmt: skip
+    out = round2_differential(rnd("supply", 1, (R1_PLAYER,)), rnd("supply", 2, (reconnected,)))
+    assert out.players == (reconnected,)
+    (reset,) = [f for f in out.findings if f.code == "counter-reset"]
+    assert reset.player_guid == "7B84BE88"
+    assert "endekk_renamed" in reset.message
+    assert "WS_MP40.hits" in reset.message
+
+
+def test_single_lowered_tab_counter_is_a_reset() -> None:
+    assert R2_PLAYER.tab is not None
+    lowered = attrs.evolve(R2_PLAYER, tab=attrs.evolve(R2_PLAYER.tab, gibs=1))
+    out = round2_differential(rnd("supply", 1, (R1_PLAYER,)), rnd("supply", 2, (lowered,)))
+    assert out.players == (lowered,)
+    assert "counter-reset" in _codes(out)
+
+
+def test_r1_only_players_dropped_r2_only_players_kept_raw() -> None:
+    newcomer = human("AAAAAAAA", "late", (WeaponStats(5, 1, 2, 0, 0, 0),), tab(damage_given=20))
+    leaver = human("BBBBBBBB", "left", (WeaponStats(5, 1, 2, 0, 0, 0),), tab(damage_given=20))
+    out = round2_differential(
+        rnd("supply", 1, (R1_PLAYER, leaver)), rnd("supply", 2, (newcomer, R2_PLAYER))
+    )
+    assert [p.guid for p in out.players] == ["AAAAAAAA", "7B84BE88"]
+    assert out.players[0] == newcomer
+    (left,) = [f for f in out.findings if f.code == "round-1-only-player"]
+    assert left.player_guid == "BBBBBBBB"
+
+
+def test_duplicate_guid_is_reported_not_guessed() -> None:
+    twin = attrs.evolve(R2_PLAYER, raw_name="twin")
+    out = round2_differential(rnd("supply", 1, (R1_PLAYER,)), rnd("supply", 2, (R2_PLAYER, twin)))
+    assert out.players == (R2_PLAYER, twin)
+    assert _codes(out).count("duplicate-player") == 2
+    # A duplicate in R1 also stops the differencing of that GUID.
+    twin1 = attrs.evolve(R1_PLAYER, raw_name="twin")
+    out = round2_differential(rnd("supply", 1, (R1_PLAYER, twin1)), rnd("supply", 2, (R2_PLAYER,)))
+    assert out.players == (R2_PLAYER,)
+    assert "duplicate-player" in _codes(out)
+
+
+def test_bots_match_by_guid_and_name() -> None:
+    def bot(name: str, kills: int, dmg: int) -> PlayerStats:
+        return human("OMNIBOT0", name, (WeaponStats(4, 10, 20, kills, 0, 0),),
+                     tab(damage_given=dmg, time_played_minutes=2.0))  # fmt: skip
+
+    r1 = rnd("supply", 1, (bot("[BOT]Alpha", 2, 100), bot("[BOT]Bravo", 5, 400)))
+    r2 = rnd("supply", 2, (bot("[BOT]Bravo", 6, 500), bot("[BOT]Alpha", 3, 150)))
+    out = round2_differential(r1, r2)
+    assert [(p.name, p.kills) for p in out.players] == [("[BOT]Bravo", 1), ("[BOT]Alpha", 1)]
+    assert [p.tab.damage_given for p in out.players if p.tab] == [100, 50]
+    assert "counter-reset" not in _codes(out)
+
+
+def test_tab_layout_mismatch_keeps_raw() -> None:
+    no_tab = attrs.evolve(R2_PLAYER, tab=None)
+    out = round2_differential(rnd("supply", 1, (R1_PLAYER,)), rnd("supply", 2, (no_tab,)))
+    assert out.players == (no_tab,)
+    assert "tab-layout-mismatch" in _codes(out)
+
+
+def test_zero_r2_minutes_give_zero_ratios() -> None:
+    assert R1_PLAYER.tab is not None
+    same_time = attrs.evolve(R2_PLAYER, tab=attrs.evolve(R2_PLAYER.tab, time_played_minutes=4.0))
+    (p,) = round2_differential(
+        rnd("supply", 1, (R1_PLAYER,)), rnd("supply", 2, (same_time,))
+    ).players
+    assert p.tab is not None
+    assert (p.tab.time_played_minutes, p.tab.time_played_percent, p.tab.dpm) == (0.0, 0.0, 0.0)
+    assert p.tab.time_dead_ratio == 0.0
+
+
+def test_mismatched_pair_is_flagged() -> None:
+    out = round2_differential(rnd("goldrush", 1, (R1_PLAYER,)), rnd("supply", 2, (R2_PLAYER,)))
+    assert "pair-mismatch" in _codes(out)
+
+
+def test_33_field_layout_keeps_missing_fields_none() -> None:
+    def old(values: dict[str, float]) -> TabStats:
+        return TabStats(layout=33, **values)  # type: ignore[arg-type]
+
+    p1 = human("CCCCCCCC", "old", (WeaponStats(4, 1, 5, 1, 0, 0),),
+               old({"damage_given": 50, "time_played_minutes": 3.0}))  # fmt: skip
+    p2 = human("CCCCCCCC", "old", (WeaponStats(4, 3, 9, 2, 1, 0),),
+               old({"damage_given": 90, "time_played_minutes": 7.0}))  # fmt: skip
+    (p,) = round2_differential(rnd("supply", 1, (p1,)), rnd("supply", 2, (p2,))).players
+    assert p.tab is not None
+    assert p.tab.denied_playtime is None
+    assert p.tab.useless_kills is None
+    assert p.tab.damage_given == 40
+    assert p.tab.dpm == 10.0
