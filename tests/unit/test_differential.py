@@ -391,3 +391,17 @@ def test_33_field_layout_keeps_missing_fields_none() -> None:
     assert p.tab.useless_kills is None
     assert p.tab.damage_given == 40
     assert p.tab.dpm == 10.0
+
+
+def test_knife_shots_going_down_is_not_a_reset() -> None:
+    # Real data: WS_KNIFE shots drop from R1 to R2 for ~15 % of players, nothing else does.
+    w1 = (WeaponStats(0, 0, 6, 0, 0, 0), WeaponStats(4, 5, 9, 1, 0, 0))
+    w2 = (WeaponStats(0, 0, 4, 0, 1, 0), WeaponStats(4, 8, 20, 2, 0, 0))
+    k1 = human("DDDDDDDD", "stabber", w1, tab(damage_given=100, time_played_minutes=4.0))
+    k2 = human("DDDDDDDD", "stabber", w2, tab(damage_given=180, time_played_minutes=9.0))
+    out = round2_differential(rnd("supply", 1, (k1,)), rnd("supply", 2, (k2,)))
+    (p,) = out.players
+    assert p.weapons == (WeaponStats(0, 0, 0, 0, 1, 0), WeaponStats(4, 3, 11, 1, 0, 0))
+    assert "counter-reset" not in _codes(out)
+    (note,) = [f for f in out.findings if f.code == "knife-shots-decreased"]
+    assert "WS_KNIFE.shots 6->4" in note.message

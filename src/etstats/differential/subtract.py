@@ -41,6 +41,12 @@ CUMULATIVE_TAB_FIELDS: tuple[str, ...] = tuple(
 """TAB fields the engine keeps across the stopwatch restart (R2 holds R1 + R2): damage, gibs,
 self/team kills, bullets fired and ``time_played_minutes``."""
 
+NON_MONOTONIC_SHOTS: frozenset[int] = frozenset({0, 1})
+"""WS indexes whose ``shots`` may go *down* from R1 to R2 without a reconnect: the knives.
+Real data: WS_KNIFE shots lower in R2 for 61 of ~400 matched players (by 1 to 5; knife stabs
+on corpses take attempts back), WS_KNIFE_KBAR once; every other counter never decreases except
+on a reconnect. These are not reset evidence; their difference is clamped at 0."""
+
 TANK_DIVISOR = 130.0
 """The engine's tank/meatshield divisor (spec 4.5)."""
 
@@ -88,6 +94,8 @@ def lowered_counters(p1: PlayerStats, p2: PlayerStats) -> list[str]:
     for w1 in p1.weapons:
         w2 = by_index.get(w1.index)
         for name in WEAPON_COUNTERS:
+            if name == "shots" and w1.index in NON_MONOTONIC_SHOTS:
+                continue
             if (getattr(w2, name) if w2 is not None else 0) < getattr(w1, name):
                 lowered.append(f"{w1.name}.{name}")
     if p1.tab is not None and p2.tab is not None:
@@ -99,22 +107,33 @@ def lowered_counters(p1: PlayerStats, p2: PlayerStats) -> list[str]:
 
 def subtract_weapons(
     w1s: Iterable[WeaponStats], w2s: Iterable[WeaponStats]
-) -> tuple[WeaponStats, ...]:
-    """R2 − R1 per weapon tuple; tuples that become all zero are dropped (mask semantics)."""
+) -> tuple[tuple[WeaponStats, ...], list[str]]:
+    """R2 − R1 per weapon tuple; tuples that become all zero are dropped (mask semantics).
+
+    :returns: the R2-only tuples and the names of knife ``shots`` counters that went down
+        (clamped to 0, see :data:`NON_MONOTONIC_SHOTS`).
+    """
     by_index = {w.index: w for w in w1s}
+    r2_indexes = set()
     out: list[WeaponStats] = []
+    clamped: list[str] = []
     for w2 in w2s:
+        r2_indexes.add(w2.index)
         w1 = by_index.get(w2.index)
         if w1 is None:
             out.append(w2)
             continue
-        diff = WeaponStats(
-            index=w2.index,
-            **{n: getattr(w2, n) - getattr(w1, n) for n in WEAPON_COUNTERS},
-        )
-        if any(getattr(diff, n) for n in WEAPON_COUNTERS):
+        values = {n: getattr(w2, n) - getattr(w1, n) for n in WEAPON_COUNTERS}
+        if values["shots"] < 0:
+            clamped.append(f"{w2.name}.shots {w1.shots}->{w2.shots}")
+            values["shots"] = 0
+        diff = WeaponStats(index=w2.index, **values)
+        if any(values.values()):
             out.append(diff)
-    return tuple(out)
+    for w1 in by_index.values():
+        if w1.index not in r2_indexes and w1.shots:  # knife tuple gone: only shots were set
+            clamped.append(f"{w1.name}.shots {w1.shots}->0")
+    return tuple(out), clamped
 
 
 def recompute_ratios(
@@ -149,12 +168,14 @@ def recompute_ratios(
     }
 
 
-def subtract_player(p1: PlayerStats, p2: PlayerStats) -> PlayerStats:
+def subtract_player(p1: PlayerStats, p2: PlayerStats) -> tuple[PlayerStats, list[str]]:
     """R2-only values of one player present in both files with no counter reset.
 
     Identity fields (GUID, name, rounds, team) and per-round TAB fields are R2's.
+
+    :returns: the player and the knife shot counters clamped at 0.
     """
-    weapons = subtract_weapons(p1.weapons, p2.weapons)
+    weapons, clamped = subtract_weapons(p1.weapons, p2.weapons)
     tab = p2.tab
     if p1.tab is not None and p2.tab is not None:
         t1, t2 = p1.tab, p2.tab
@@ -167,7 +188,7 @@ def subtract_player(p1: PlayerStats, p2: PlayerStats) -> PlayerStats:
         minutes = float(changes["time_played_minutes"])
         changes.update(recompute_ratios(t1, t2, minutes=minutes, weapons=weapons))
         tab = attrs.evolve(t2, **changes)
-    return attrs.evolve(p2, weapons=weapons, tab=tab)
+    return attrs.evolve(p2, weapons=weapons, tab=tab), clamped
 
 
 def _player_finding(
@@ -263,7 +284,19 @@ def round2_differential(r1: StatsRound, r2: StatsRound) -> StatsRound:
             )
             players.append(p2)
         else:
-            players.append(subtract_player(p1, p2))
+            player, clamped = subtract_player(p1, p2)
+            players.append(player)
+            if clamped:
+                findings.append(
+                    _player_finding(
+                        "knife-shots-decreased",
+                        Severity.INFO,
+                        f"player {who}: knife shots lower in R2 than in R1 "
+                        f"({', '.join(clamped)}); R2-only knife shots set to 0",
+                        r2,
+                        p2,
+                    )
+                )
     for p1 in r1.players:
         if keys1[player_key(p1)] == 1 and player_key(p1) not in keys2:
             findings.append(
