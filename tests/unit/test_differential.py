@@ -146,7 +146,17 @@ def test_negative_window_is_misuse() -> None:
 
 @pytest.mark.parametrize(
     ("kills", "deaths", "expected"),
-    [(8, 1, 8.0), (13, 8, 1.6), (0, 3, 0.0), (5, 0, 6.0), (0, 0, 1.0), (1, 3, 0.3)],
+    [
+        (8, 1, 8.0),
+        (13, 8, 1.6),
+        (0, 3, 0.0),
+        (5, 0, 6.0),
+        (0, 0, 1.0),
+        (1, 3, 0.3),
+        (5, 4, 1.3),
+        (1, 4, 0.3),
+        (7, 20, 0.4),
+    ],
 )
 def test_kd_ratio_engine_rule(kills: int, deaths: int, expected: float) -> None:
     assert kd_ratio(kills, deaths) == expected

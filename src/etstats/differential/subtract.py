@@ -14,6 +14,7 @@ stats): his R2 values are kept raw and a ``counter-reset`` finding names him.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
@@ -52,8 +53,12 @@ TANK_DIVISOR = 130.0
 
 
 def round1(value: float) -> float:
-    """Round like the script's ``%0.1f`` (C printf rounding of the binary value)."""
-    return float(f"{value:.1f}")
+    """Round half up to 0.1, like the script (``math.floor(x * 10 + 0.5) / 10``).
+
+    Verified on real 38-field R1 lines: the TAB K/D is 1.3 for 5 kills / 4 deaths (1.25), which
+    printf-style half-even rounding would write as 1.2.
+    """
+    return math.floor(value * 10 + 0.5) / 10
 
 
 def player_key(player: PlayerStats) -> tuple[str, str]:
