@@ -70,6 +70,14 @@ def check_payload(w: WebhookRound, source: str) -> list[Finding]:
                           "cap probably fired; the measured play time was about "
                           f"{limit + (w.warmup_seconds or 0)} s", source,
                           field="Lua_Playtime", actual=str(w.playtime_seconds)))
+    if None not in (w.round_start_unix, w.round_end_unix, w.playtime_seconds, w.pause_seconds):
+        wall = (w.round_end_unix or 0) - (w.round_start_unix or 0)
+        expected = max(0, wall - (w.pause_seconds or 0))
+        if wall >= 0 and abs(expected - (w.playtime_seconds or 0)) > 1:
+            out.append(_f("legacy-duration-inconsistent", Severity.WARNING,
+                          "Lua_Playtime is not Lua_RoundEnd - Lua_RoundStart - pauses", source,
+                          field="Lua_Playtime", expected=str(expected),
+                          actual=str(w.playtime_seconds)))
     if w.pauses is not None and w.pause_count is not None and len(w.pauses) != w.pause_count:
         out.append(_f("legacy-pause-mismatch", Severity.WARNING,
                       "Lua_Pauses count differs from the events in Lua_Pauses_JSON", source,
@@ -200,12 +208,12 @@ def check_cross(meta: LegacyMeta, w: WebhookRound, source: str) -> list[Finding]
                           f"meta.{name} disagrees with the payload", source, field=name,
                           expected=str(mine)[:80], actual=str(theirs)[:80]))
     summary = w.spawn_summary
-    if summary is not None and meta.spawn_stats:
+    if summary is not None and (meta.spawn_stats or summary.players > 0):
         stats = meta.spawn_stats
         deaths = sum(s.deaths for s in stats)
         expected = (len(stats), sum(s.spawns for s in stats),
                     sum(s.dead_seconds for s in stats) // deaths if deaths else 0,
-                    max(s.max_respawn for s in stats))
+                    max((s.max_respawn for s in stats), default=0))
         actual = (summary.players, summary.spawns, summary.avg_respawn, summary.max_respawn)
         if expected != actual:
             out.append(_f("legacy-spawn-summary-mismatch", Severity.WARNING,

@@ -310,3 +310,17 @@ def test_webhook_alone_carries_its_findings(doc: dict[str, Any]) -> None:
     assert w.round == 0
     assert "legacy-round-zero" in [f.code for f in w.findings]
     assert all(f.source == "msg" for f in w.findings)
+
+
+def test_payload_duration_must_match_its_own_clock(doc: dict[str, Any]) -> None:
+    set_field(doc, "Lua_RoundStart", "1770843000")  # 50 s earlier than the play time allows
+    g = parse_legacy_gametimes_data(doc)
+    (f,) = [f for f in g.findings if f.code == "legacy-duration-inconsistent"]
+    assert (f.field, f.expected, f.actual) == ("Lua_Playtime", "660", "610")
+
+
+def test_summary_without_spawn_stats_is_a_mismatch(doc: dict[str, Any]) -> None:
+    doc["meta"]["spawn_stats"] = []
+    g = parse_legacy_gametimes_data(doc)
+    (f,) = [f for f in g.findings if f.code == "legacy-spawn-summary-mismatch"]
+    assert f.expected == "(0, 0, 0, 0)"
