@@ -191,6 +191,8 @@ class _Builder:
                 if plain is not _NO_DEFAULT:
                     prop["default"] = plain
             properties[a.name] = prop
+        for name in extra_properties(cls):
+            properties[name] = self.property_schema(cls, name)
         schema: dict[str, Any] = {"type": "object", "title": cls.__name__}
         doc = _class_doc(cls)
         if doc:
@@ -199,6 +201,27 @@ class _Builder:
         schema["required"] = required
         schema["additionalProperties"] = False
         return schema
+
+    def property_schema(self, cls: type, name: str) -> dict[str, Any]:
+        """Schema of a computed property that etstats.serde writes (never read back)."""
+        prop = inspect.getattr_static(cls, name, None)
+        fget = prop.fget if isinstance(prop, property) else None
+        returns = typing.get_type_hints(fget).get("return", Any) if fget else Any
+        schema = dict(self.type_schema(returns))
+        schema["readOnly"] = True
+        doc = inspect.getdoc(fget) if fget else None
+        if doc:
+            schema["description"] = doc
+        return schema
+
+
+def extra_properties(cls: type) -> tuple[str, ...]:
+    """Computed properties etstats.serde adds to ``cls``'s JSON (its ``EXTRA_PROPERTIES``)."""
+    from etstats import serde
+
+    table: Mapping[object, tuple[str, ...]] = getattr(serde, "EXTRA_PROPERTIES", {})
+    path = f"{cls.__module__}:{cls.__qualname__}"
+    return tuple(table.get(cls, ()) or table.get(path, ()))
 
 
 _NO_DEFAULT = object()
@@ -237,6 +260,7 @@ __all__ = [
     "SCHEMA_MODELS",
     "attribute_docs",
     "available_models",
+    "extra_properties",
     "json_schema",
     "register_schema_model",
     "resolve_model",

@@ -153,3 +153,16 @@ def test_unavailable_models_are_reported_not_raised() -> None:
         else:
             with pytest.raises(LookupError, match=name):
                 schema_for(name)
+
+
+def test_computed_properties_written_by_serde_are_in_the_schema(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from etstats import serde
+    from etstats.model.legacy_gametimes import LegacyMeta
+
+    monkeypatch.setattr(serde, "EXTRA_PROPERTIES",
+                        {"etstats.model.legacy_gametimes:LegacyMeta": ("port",)}, raising=False)
+    prop = json_schema(LegacyMeta)["properties"]["port"]
+    assert prop["readOnly"] is True
+    assert {"type": "integer"} in prop["anyOf"]
+    assert "port" not in json_schema(LegacyMeta)["required"]
