@@ -1,0 +1,194 @@
+"""Parse versioned gametimes files (``schema_version`` 1) written by ``lua/etstats.lua``.
+
+Public functions raise only :class:`etstats.errors.ParseError`: undecodable bytes and JSON
+syntax errors with line/column, a missing or unsupported ``schema_version`` naming the value,
+and wrong structure as :class:`etstats.errors.ValidationError` whose ``problems`` read
+``"<message> @ $.path"``. :func:`parse_any_gametimes` also reads slomix's legacy files.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import cattrs
+from attrs import frozen
+
+from etstats.errors import ParseError, ValidationError
+from etstats.model.gametimes import SCHEMA_VERSION, Gametimes
+from etstats.parsing.jsontext import load_json
+from etstats.serde import format_problems, make_converter
+
+if TYPE_CHECKING:
+    from etstats.model.legacy_gametimes import LegacyGametimes
+
+FILENAME_RE = re.compile(
+    r"etstats-(?P<map>[A-Za-z0-9_-]+)-R(?P<round>\d)-(?P<start>\d{1,12})-(?P<port>\d{1,5})\.json"
+)
+"""``etstats-<safe_map>-R<round>-<round_start_unix>-<port>.json``."""
+
+SUPPORTED_VERSIONS = (SCHEMA_VERSION,)
+"""``schema_version`` values this library reads."""
+
+
+def _strict_int(value: object, _type: object) -> int:
+    if type(value) is not int:
+        raise TypeError(f"expected a JSON integer, got {type(value).__name__} {value!r:.40}")
+    return value
+
+
+def _strict_str(value: object, type_: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a JSON string, got {type(value).__name__}")
+    if type_ is not str:  # a class hook also catches subclasses: the StrEnums
+        return type_(value)  # type: ignore[no-any-return]
+    return value
+
+
+def _strict_bool(value: object, _type: object) -> bool:
+    if type(value) is not bool:
+        raise TypeError(f"expected true or false, got {type(value).__name__}")
+    return value
+
+
+def _make_strict_converter() -> cattrs.Converter:
+    converter = make_converter()
+    converter.register_structure_hook(int, _strict_int)
+    converter.register_structure_hook(str, _strict_str)
+    converter.register_structure_hook(bool, _strict_bool)
+    return converter
+
+
+_STRICT = _make_strict_converter()
+"""etstats' wire rules plus exact JSON types (no ``"12"`` or ``12.5`` for an integer)."""
+
+
+@frozen
+class GametimesFileName:
+    """The parts of a gametimes v1 file name."""
+
+    map_name: str
+    """Map name with every character outside ``[A-Za-z0-9_-]`` replaced by ``_``."""
+    round_number: int
+    round_start_unix: int
+    """UTC epoch seconds of the first PLAYING frame (the file's ``round_start_unix``)."""
+    port: int
+
+
+def safe_map_name(name: str) -> str:
+    """The file-name form of a map name (what the Lua script writes)."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", name.encode("utf-8", "replace").decode("latin-1"))
+
+
+def parse_gametimes_filename(name: str) -> GametimesFileName | None:
+    """Split a gametimes v1 file name (a base name or a path); ``None`` if it is not one."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    match = FILENAME_RE.fullmatch(base)
+    if match is None:
+        return None
+    return GametimesFileName(
+        map_name=match["map"],
+        round_number=int(match["round"]),
+        round_start_unix=int(match["start"]),
+        port=int(match["port"]),
+    )
+
+
+def _check_version(obj: Any, source: str) -> None:
+    if not isinstance(obj, dict):
+        raise ParseError(
+            "not a gametimes object",
+            source=source,
+            field="$",
+            expected="JSON object",
+            actual=type(obj).__name__,
+        )
+    if "schema_version" not in obj:
+        raise ParseError(
+            "no schema_version (a legacy file? use parse_any_gametimes)",
+            source=source,
+            field="$.schema_version",
+            expected="1",
+            actual=None,
+        )
+    version = obj["schema_version"]
+    if type(version) is not int or version not in SUPPORTED_VERSIONS:
+        raise ParseError(
+            f"unsupported schema_version {version!r}",
+            source=source,
+            field="$.schema_version",
+            expected=" or ".join(map(str, SUPPORTED_VERSIONS)),
+            actual=repr(version),
+        )
+
+
+def parse_gametimes_obj(obj: object, *, source: str = "<json>") -> Gametimes:
+    """Structure already-decoded JSON builtins into :class:`Gametimes`."""
+    _check_version(obj, source)
+    try:
+        return _STRICT.structure(obj, Gametimes)
+    except Exception as exc:  # cattrs raises a zoo of types; the contract is ValidationError
+        raise ValidationError(
+            "not a valid gametimes v1 file", problems=format_problems(exc), source=source
+        ) from exc
+
+
+def parse_gametimes_bytes(data: bytes | str, *, source: str = "<bytes>") -> Gametimes:
+    """Parse the bytes (or text) of a gametimes v1 file."""
+    return parse_gametimes_obj(load_json(data, source=source), source=source)
+
+
+def _read(path: str | os.PathLike[str]) -> tuple[bytes, str]:
+    source = os.fspath(path)
+    try:
+        return Path(path).read_bytes(), source
+    except OSError as exc:
+        raise ParseError(
+            f"cannot read file: {exc.strerror or exc}", source=source, expected="a readable file"
+        ) from exc
+
+
+def parse_gametimes_file(path: str | os.PathLike[str]) -> Gametimes:
+    """Read and parse a gametimes v1 file; unreadable files raise :class:`ParseError` too."""
+    data, source = _read(path)
+    return parse_gametimes_bytes(data, source=source)
+
+
+def parse_any_gametimes(
+    data: bytes | str, *, source: str = "<bytes>"
+) -> Gametimes | LegacyGametimes:
+    """Parse a gametimes file of any generation.
+
+    An object with a ``schema_version`` key is a versioned file (unsupported versions raise
+    :class:`ParseError` naming the version); anything else goes to the legacy parser
+    (:func:`etstats.parsing.legacy_gametimes.parse_legacy_gametimes_bytes`).
+    """
+    obj = load_json(data, source=source)
+    if isinstance(obj, dict) and "schema_version" in obj:
+        return parse_gametimes_obj(obj, source=source)
+    from etstats.parsing.legacy_gametimes import parse_legacy_gametimes_bytes
+
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    return parse_legacy_gametimes_bytes(raw, source=source)
+
+
+def parse_any_gametimes_file(path: str | os.PathLike[str]) -> Gametimes | LegacyGametimes:
+    """:func:`parse_any_gametimes` on a file's bytes."""
+    data, source = _read(path)
+    return parse_any_gametimes(data, source=source)
+
+
+__all__ = [
+    "FILENAME_RE",
+    "SUPPORTED_VERSIONS",
+    "GametimesFileName",
+    "parse_any_gametimes",
+    "parse_any_gametimes_file",
+    "parse_gametimes_bytes",
+    "parse_gametimes_file",
+    "parse_gametimes_filename",
+    "parse_gametimes_obj",
+    "safe_map_name",
+]
