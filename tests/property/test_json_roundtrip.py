@@ -42,6 +42,11 @@ MODELS: list[tuple[str, str, dict[str, Any]]] = [
     ("etstats.model.endstats:EndstatsRound",
      "etstats.testing.endstats_strategies:endstats_rounds", {}),
     ("etstats.model.endstats:EndstatsAward", "etstats.testing.endstats_strategies:awards", {}),
+    ("etstats.model.gametimes:Gametimes", "etstats.testing.gametimes_strategies:gametimes", {}),
+    ("etstats.model.gametimes:Player", "etstats.testing.gametimes_strategies:players", {}),
+    ("etstats.model.gametimes:Pause", "etstats.testing.gametimes_strategies:pauses", {}),
+    ("etstats.model.gametimes:Death", "etstats.testing.gametimes_strategies:deaths", {}),
+    ("etstats.model.gametimes:End", "etstats.testing.gametimes_strategies:ends", {}),
 ]
 
 
@@ -56,6 +61,8 @@ def need(condition: bool, reason: str) -> None:
 
 def load(path: str) -> Any:
     module_name, _, attr = path.partition(":")
+    if module_name == __name__:
+        return globals()[attr]
     try:
         return getattr(importlib.import_module(module_name), attr)
     except (ImportError, AttributeError):
@@ -67,8 +74,60 @@ def model_and_strategy(model: str, strategy: str,
     return load(model), load(strategy)(**kwargs)
 
 
+finite = st.floats(allow_nan=False, allow_infinity=False)
+
+
+def serde_weapons() -> st.SearchStrategy[Any]:
+    """Serialisation-only strategy (values need not be plausible), independent of parsers."""
+    from etstats.model.stats import WeaponStats
+
+    n = st.integers(0, 2**31)
+    return st.builds(WeaponStats, index=st.integers(0, 27), hits=n, shots=n, kills=n, deaths=n,
+                     headshots=n)
+
+
+def serde_tabs() -> st.SearchStrategy[Any]:
+    from etstats.model.stats import FLOAT_TAB_FIELDS, TAB_FIELDS_38, TabStats
+
+    optional = {"denied_playtime", "useless_kills", "full_selfkills", "repairs_constructions",
+                "revives_given"}
+    values: dict[str, st.SearchStrategy[Any]] = {}
+    for name in TAB_FIELDS_38:
+        base: st.SearchStrategy[Any] = finite if name in FLOAT_TAB_FIELDS else st.integers()
+        values[name] = st.none() | base if name in optional else base
+    return st.builds(TabStats, layout=st.sampled_from([33, 36, 37, 38]), **values)
+
+
+def serde_players() -> st.SearchStrategy[Any]:
+    from etstats.model.stats import PlayerStats
+
+    return st.builds(PlayerStats, guid=st.text(max_size=8), raw_name=st.text(max_size=20),
+                     rounds=st.integers(0, 99), team=st.integers(0, 3),
+                     weapons=st.lists(serde_weapons(), max_size=3).map(tuple),
+                     tab=st.none() | serde_tabs(), line=st.none() | st.integers(1, 10**6))
+
+
+def serde_stats_rounds() -> st.SearchStrategy[Any]:
+    from etstats.model.stats import StatsHeader, StatsRound
+    from etstats.testing.legacy_strategies import findings, provenances
+
+    return st.builds(StatsRound, header=st.from_type(StatsHeader),
+                     players=st.lists(serde_players(), max_size=3).map(tuple),
+                     provenance=st.none() | provenances(),
+                     findings=st.lists(findings(), max_size=2).map(tuple))
+
+
+MODELS += [
+    ("etstats.model.stats:StatsRound", f"{__name__}:serde_stats_rounds", {}),
+    ("etstats.model.stats:PlayerStats", f"{__name__}:serde_players", {}),
+    ("etstats.model.stats:TabStats", f"{__name__}:serde_tabs", {}),
+    ("etstats.model.stats:WeaponStats", f"{__name__}:serde_weapons", {}),
+]
+
+
 @pytest.mark.parametrize(("model", "strategy", "kwargs"), MODELS,
-                         ids=[m.rpartition(":")[2] for m, _, _ in MODELS])
+                         ids=[f"{m.rpartition(':')[2]}-{s.partition(':')[0].rpartition('.')[2]}"
+                              for m, s, _ in MODELS])
 def test_json_round_trip(model: str, strategy: str, kwargs: dict[str, Any]) -> None:
     cls, values = model_and_strategy(model, strategy, kwargs)
 

@@ -40,6 +40,7 @@ SCHEMA_STRATEGIES: list[tuple[str, str, dict[str, Any]]] = [
     ("finding", "etstats.testing.legacy_strategies:findings", {}),
     ("stats-round", "etstats.testing.strategies:stats_rounds", {}),
     ("endstats-round", "etstats.testing.endstats_strategies:endstats_rounds", {}),
+    ("gametimes", "etstats.testing.gametimes_strategies:gametimes", {}),
 ]
 
 
