@@ -1,0 +1,1 @@
+"""Ingestion: raw artifacts in, archived, parsed, linked, stored, reconciled, hooks notified."""

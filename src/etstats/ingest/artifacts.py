@@ -1,0 +1,193 @@
+"""Raw artifacts (one file's bytes plus where it came from) and kind detection.
+
+An :class:`Artifact` is what enters the ingestion pipeline: a stats file, an endstats file or a
+gametimes JSON (legacy slomix format or etstats v1). Its identity is the SHA-256 of its bytes, so
+the same file ingested twice is recognised however it is named.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import os
+import re
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from attrs import field, frozen
+
+STATS_NAME_RE = re.compile(
+    r"(?P<ts>\d{4}-\d{2}-\d{2}-\d{6})-(?P<map>[A-Za-z0-9_.+-]+?)-round-(?P<round>\d+)"
+    r"(?P<endstats>-endstats)?\.txt$"
+)
+"""A stats (``...-round-N.txt``) or endstats (``...-round-N-endstats.txt``) file name.
+
+Searched at the end of the base name, so a collector's prefix (``iamez_``) is allowed.
+"""
+
+LEGACY_GAMETIMES_RE = re.compile(
+    r"gametime-(?P<map>[A-Za-z0-9_.+-]+)-R(?P<round>\d+)-(?P<ts>\d+)\.json$"
+)
+"""slomix's ``gametime-<map>-R<round>-<round_end_unix>.json``."""
+
+V1_GAMETIMES_RE = re.compile(
+    r"etstats-(?P<map>[A-Za-z0-9_.+-]+)-R(?P<round>\d+)-(?P<ts>\d+)-(?P<port>\d+)\.json$"
+)
+"""etstats.lua's ``etstats-<map>-R<round>-<round_start_unix>-<port>.json``."""
+
+MAX_ARTIFACT_BYTES = 16 * 1024 * 1024
+"""Largest artifact accepted (bytes): real stats files are a few kB, gametimes a few tens."""
+
+
+class ArtifactKind(enum.StrEnum):
+    """What an artifact contains."""
+
+    STATS = "stats"
+    """A c0rnp0rn stats file (one round)."""
+    ENDSTATS = "endstats"
+    """An endstats award file."""
+    GAMETIMES_LEGACY = "gametimes-legacy"
+    """slomix's gametimes JSON (``meta`` + webhook ``payload``)."""
+    GAMETIMES = "gametimes"
+    """etstats.lua's versioned gametimes JSON (``schema_version`` 1)."""
+    UNKNOWN = "unknown"
+    """Not recognised; stored as rejected."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware_utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("received_at must be timezone-aware (UTC)")
+    return value.astimezone(UTC)
+
+
+@frozen
+class Artifact:
+    """One raw artifact: bytes, name, kind and arrival time.
+
+    ``sha256`` is computed from ``data`` when not given; a mismatching value is rejected.
+    """
+
+    kind: ArtifactKind
+    name: str
+    """Base file name (used for kind detection and the file-name timestamp/map/round)."""
+    data: bytes = field(repr=lambda d: f"<{len(d)} bytes>")
+    sha256: str = field()
+    """Hex SHA-256 of ``data``: the artifact's identity."""
+    received_at: datetime = field(factory=_now, converter=_aware_utc)
+    """When the artifact arrived (aware, UTC). Not part of the stored state's identity."""
+    server: str = "default"
+    """Name of the game server the artifact came from (the ingestion source, not the
+    ``sv_hostname`` in a stats header)."""
+
+    @sha256.default
+    def _sha_default(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    @sha256.validator
+    def _sha_check(self, _attribute: object, value: str) -> None:
+        if value != hashlib.sha256(self.data).hexdigest():
+            raise ValueError("sha256 does not match data")
+
+    @classmethod
+    def from_bytes(
+        cls,
+        data: bytes,
+        name: str,
+        *,
+        server: str = "default",
+        received_at: datetime | None = None,
+        kind: ArtifactKind | None = None,
+    ) -> Artifact:
+        """An artifact from bytes; ``kind`` is detected from the name and content if omitted."""
+        base = base_name(name)
+        return cls(
+            kind=kind if kind is not None else detect_kind(base, data),
+            name=base,
+            data=bytes(data),
+            received_at=received_at or _now(),
+            server=server,
+        )
+
+    @classmethod
+    def from_path(
+        cls, path: str | os.PathLike[str], *, server: str = "default",
+        received_at: datetime | None = None,
+    ) -> Artifact:
+        """Read a file (at most :data:`MAX_ARTIFACT_BYTES`); raises ``OSError`` if unreadable."""
+        p = Path(path)
+        with p.open("rb") as handle:
+            data = handle.read(MAX_ARTIFACT_BYTES + 1)
+        return cls.from_bytes(data, p.name, server=server, received_at=received_at)
+
+
+def base_name(name: str) -> str:
+    """The last path component of ``name`` (``/`` or ``\\`` separated)."""
+    return name.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def detect_kind(name: str, data: bytes) -> ArtifactKind:
+    """Guess the kind from the file name, then from the content.
+
+    Names win: ``...-round-N-endstats.txt`` is endstats, ``...-round-N.txt`` a stats file,
+    ``gametime-...json`` legacy gametimes, ``etstats-...json`` v1 gametimes. Otherwise a JSON
+    object with ``schema_version`` is v1 and one with ``meta`` legacy; text whose first line
+    has backslash-separated fields is a stats file.
+    """
+    base = base_name(name)
+    m = STATS_NAME_RE.search(base)
+    if m is not None:
+        return ArtifactKind.ENDSTATS if m["endstats"] else ArtifactKind.STATS
+    if LEGACY_GAMETIMES_RE.search(base):
+        return ArtifactKind.GAMETIMES_LEGACY
+    if V1_GAMETIMES_RE.search(base):
+        return ArtifactKind.GAMETIMES
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"{"):
+        if b'"schema_version"' in head:
+            return ArtifactKind.GAMETIMES
+        if b'"meta"' in head:
+            return ArtifactKind.GAMETIMES_LEGACY
+        return ArtifactKind.UNKNOWN
+    first = head.split(b"\n", 1)[0]
+    if first.count(b"\\") >= 7:
+        return ArtifactKind.STATS
+    return ArtifactKind.UNKNOWN
+
+
+def file_time(name: str) -> datetime | None:
+    """The naive server-local timestamp in a stats/endstats file name, ``None`` if absent."""
+    m = STATS_NAME_RE.search(base_name(name))
+    if m is None:
+        return None
+    try:
+        return datetime.strptime(m["ts"], "%Y-%m-%d-%H%M%S")
+    except ValueError:
+        return None
+
+
+INGESTIBLE_SUFFIXES = (".txt", ".json")
+
+
+def iter_artifact_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
+    """Expand files and directories (recursively, sorted) into candidate artifact files.
+
+    Directories contribute their ``*.txt`` and ``*.json`` files; explicit files are kept as
+    given whatever their suffix. Hidden files and partial writes (``*.tmp``) are skipped.
+    """
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            for child in sorted(p.rglob("*")):
+                if (
+                    child.is_file()
+                    and child.suffix.lower() in INGESTIBLE_SUFFIXES
+                    and not child.name.startswith(".")
+                ):
+                    yield child
+        else:
+            yield p

@@ -1,0 +1,190 @@
+"""Round linking: which stats, Lua and endstats artifacts describe the same round.
+
+Pure functions over link facts; no database. The rules (docs/storage.md, "Round linking"):
+
+* Only artifacts of the same server, map and round number are ever linked.
+* A Lua file (round end ``E``) and a stats file (file-name time ``S``, UTC) are linked when
+  ``S - E`` lies in :data:`LUA_WINDOW` **and** each is the other's only candidate. The stats
+  file is written 3 s after intermission, so the real gap is 0-5 s; two candidates mean two
+  plays of the map within seconds, and then nothing is linked (never guess).
+* An endstats file (file-name time ``T``) joins the stats file with ``S - T`` in
+  :data:`ENDSTATS_WINDOW` when that stats file is its only candidate; if several endstats files
+  join one stats file (split writes), the one with most awards, then most versus rows, then
+  most bytes, then the smallest hash is used. Without a stats candidate it may join a Lua-only
+  round the same way.
+* Identical copies in all but bytes (same kind and same times: a CRLF copy) collapse to the
+  smallest hash.
+* The round's natural key is (server, map, round number, round start UTC). The start is the
+  Lua ``round_start_unix`` when a Lua file is linked, else the stats (or endstats) file-name
+  time, recorded as ``start_source`` so readers know which it is.
+
+The result depends only on the *set* of facts, so any arrival order converges.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from attrs import frozen
+
+LUA_WINDOW = (-5, 30)
+"""Seconds: accepted ``stats file time - Lua round end``."""
+ENDSTATS_WINDOW = (-5, 30)
+"""Seconds: accepted ``stats file time - endstats file time`` (and endstats - Lua end)."""
+NEIGHBOURHOOD_SECONDS = 60
+"""Anchors further apart than this never interact (> every window)."""
+
+
+@frozen
+class Member:
+    """One artifact's link facts. ``role`` is ``stats``, ``lua`` or ``endstats``."""
+
+    sha256: str
+    role: str
+    anchor_unix: int
+    start_unix: int | None = None
+    rank: tuple[int, int, int] = (0, 0, 0)
+    """Endstats preference: (awards, versus rows, size in bytes)."""
+
+
+@frozen
+class PlannedRound:
+    """A round the linker wants to exist."""
+
+    round_start_unix: int
+    start_source: str
+    """``lua``, ``stats-file-name`` or ``endstats-file-name``."""
+    stats: str | None = None
+    lua: str | None = None
+    endstats: str | None = None
+    round_end_unix: int | None = None
+    stats_file_unix: int | None = None
+
+    @property
+    def members(self) -> tuple[str, ...]:
+        return tuple(s for s in (self.stats, self.lua, self.endstats) if s is not None)
+
+
+@frozen
+class LinkPlan:
+    """Planned rounds plus the artifacts left out of every round and why."""
+
+    rounds: tuple[PlannedRound, ...]
+    left_out: tuple[tuple[str, str], ...] = ()
+    """(sha256, reason) pairs, e.g. a superseded split endstats file."""
+
+
+def _in(delta: int, window: tuple[int, int]) -> bool:
+    return window[0] <= delta <= window[1]
+
+
+def _dedupe(members: list[Member], left: list[tuple[str, str]]) -> list[Member]:
+    seen: dict[tuple[int, int | None], Member] = {}
+    for m in sorted(members, key=lambda m: m.sha256):
+        key = (m.anchor_unix, m.start_unix)
+        if key in seen:
+            left.append((m.sha256, f"same {m.role} times as {seen[key].sha256[:12]}"))
+        else:
+            seen[key] = m
+    return sorted(seen.values(), key=lambda m: (m.anchor_unix, m.sha256))
+
+
+def _unique_pairs(
+    a: list[Member], b: list[Member], window: tuple[int, int]
+) -> tuple[dict[str, Member], set[str]]:
+    """Pairs (x in a, y in b) with ``x.anchor - y.anchor`` in window, unique both ways.
+
+    Returns the pairing keyed by ``x.sha256`` and the hashes that had several candidates.
+    """
+    cand_a = {x.sha256: [y for y in b if _in(x.anchor_unix - y.anchor_unix, window)] for x in a}
+    cand_b = {y.sha256: [x for x in a if _in(x.anchor_unix - y.anchor_unix, window)] for y in b}
+    pairs = {
+        x: ys[0] for x, ys in cand_a.items() if len(ys) == 1 and len(cand_b[ys[0].sha256]) == 1
+    }
+    ambiguous = {s for s, c in (*cand_a.items(), *cand_b.items()) if len(c) > 1}
+    return pairs, ambiguous
+
+
+def plan_rounds(members: Iterable[Member]) -> LinkPlan:
+    """Link one (server, map, round number) group's artifacts into rounds."""
+    left: list[tuple[str, str]] = []
+    all_m = list(members)
+    stats = _dedupe([m for m in all_m if m.role == "stats"], left)
+    luas = _dedupe([m for m in all_m if m.role == "lua"], left)
+    ends = sorted(
+        (m for m in all_m if m.role == "endstats"), key=lambda m: (m.anchor_unix, m.sha256)
+    )
+
+    lua_of, amb = _unique_pairs(stats, luas, LUA_WINDOW)
+    for sha in sorted(amb):
+        left.append((sha, "ambiguous: several stats/Lua candidates within the window"))
+    paired_lua = {m.sha256 for m in lua_of.values()}
+    lua_only = [m for m in luas if m.sha256 not in paired_lua]
+
+    # endstats -> stats, then endstats -> Lua-only rounds
+    end_to_stats = {
+        e.sha256: [s for s in stats if _in(s.anchor_unix - e.anchor_unix, ENDSTATS_WINDOW)]
+        for e in ends
+    }
+    chosen: dict[str, Member] = {}
+    standalone: list[Member] = []
+    for e in ends:
+        cands = end_to_stats[e.sha256]
+        target: Member | None = None
+        if len(cands) == 1:
+            target = cands[0]
+        elif not cands:
+            lcands = [m for m in lua_only if _in(e.anchor_unix - m.anchor_unix, ENDSTATS_WINDOW)]
+            if len(lcands) == 1:
+                target = lcands[0]
+        else:
+            left.append((e.sha256, "ambiguous: several stats files within the endstats window"))
+        if target is None:
+            standalone.append(e)
+            continue
+        best = chosen.get(target.sha256)
+        if best is None or (e.rank, _neg(e.sha256)) > (best.rank, _neg(best.sha256)):
+            if best is not None:
+                left.append((best.sha256, f"superseded by endstats {e.sha256[:12]}"))
+            chosen[target.sha256] = e
+        else:
+            left.append((e.sha256, f"superseded by endstats {best.sha256[:12]}"))
+
+    planned: list[PlannedRound] = []
+    for s in stats:
+        lua = lua_of.get(s.sha256)
+        end = chosen.get(s.sha256)
+        start = lua.start_unix if lua and lua.start_unix is not None else s.anchor_unix
+        planned.append(PlannedRound(
+            round_start_unix=start,
+            start_source="lua" if lua else "stats-file-name",
+            stats=s.sha256, lua=lua.sha256 if lua else None,
+            endstats=end.sha256 if end else None,
+            round_end_unix=lua.anchor_unix if lua else None, stats_file_unix=s.anchor_unix,
+        ))  # fmt: skip
+    for m in lua_only:
+        end = chosen.get(m.sha256)
+        planned.append(PlannedRound(
+            round_start_unix=m.start_unix if m.start_unix is not None else m.anchor_unix,
+            start_source="lua", lua=m.sha256, endstats=end.sha256 if end else None,
+            round_end_unix=m.anchor_unix,
+        ))  # fmt: skip
+    for e in standalone:
+        planned.append(PlannedRound(e.anchor_unix, "endstats-file-name", endstats=e.sha256))
+
+    rounds: list[PlannedRound] = []
+    keys: dict[int, PlannedRound] = {}
+    for r in sorted(planned, key=lambda r: (r.stats is None, r.lua is None, r.members)):
+        if r.round_start_unix in keys:
+            for sha in r.members:
+                left.append((sha, f"round key taken by {keys[r.round_start_unix].members[0][:12]}"))
+            continue
+        keys[r.round_start_unix] = r
+        rounds.append(r)
+    rounds.sort(key=lambda r: (r.round_start_unix, r.members))
+    return LinkPlan(tuple(rounds), tuple(sorted(set(left))))
+
+
+def _neg(sha: str) -> tuple[int, ...]:
+    """Sort key preferring the smallest hash among equal ranks."""
+    return tuple(-ord(c) for c in sha)

@@ -1,0 +1,309 @@
+"""The ingestion pipeline: artifact in -> archived raw -> parsed -> linked -> stored ->
+reconciled -> hooks notified.
+
+Each artifact is processed in **one** storage transaction: its raw bytes (deduplicated by
+SHA-256), its parse result or rejection, and every round its arrival changes are committed
+together or not at all. Hooks run after the commit. Re-ingesting known bytes changes nothing;
+artifacts arriving in any order converge to the same rounds (see :mod:`etstats.ingest.linker`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from attrs import field, frozen
+
+from etstats.errors import ParseError
+from etstats.ingest import rows as R
+from etstats.ingest.artifacts import Artifact, ArtifactKind
+from etstats.ingest.extract import ParsedArtifact, parse_artifact
+from etstats.ingest.linker import NEIGHBOURHOOD_SECONDS, Member, PlannedRound, plan_rounds
+from etstats.ingest.reconcile_step import reconcile_round
+from etstats.storage.base import ArtifactRecord, Row, Storage, StorageTx
+
+log = logging.getLogger(__name__)
+
+_ROLE = {
+    ArtifactKind.STATS: "stats",
+    ArtifactKind.ENDSTATS: "endstats",
+    ArtifactKind.GAMETIMES: "lua",
+    ArtifactKind.GAMETIMES_LEGACY: "lua",
+}
+
+
+@frozen
+class IngestResult:
+    """What ingesting one artifact did."""
+
+    sha256: str
+    name: str
+    kind: str
+    status: str
+    """``stored`` (new, accepted), ``duplicate`` (bytes already known: nothing changed) or
+    ``rejected`` (archived with its error)."""
+    error: str | None = None
+    round_ids: tuple[int, ...] = ()
+    """Rounds written (created or re-linked) by this artifact."""
+
+
+@frozen
+class IngestSummary:
+    """Totals over a batch."""
+
+    results: tuple[IngestResult, ...] = field(factory=tuple)
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+    @property
+    def rounds_touched(self) -> int:
+        return len({rid for r in self.results for rid in r.round_ids})
+
+
+@frozen
+class _Notify:
+    artifact: Artifact
+    parsed: ParsedArtifact | None
+    round_ids: tuple[int, ...]
+    reconciliations: tuple[Any, ...]
+
+
+class Pipeline:
+    """Ingest artifacts into ``storage`` and notify the plugin manager's hooks.
+
+    :param storage: an open :class:`etstats.storage.base.Storage`.
+    :param pm: a plugin manager (``None``: no hooks are called).
+    :param timezone: IANA timezone of the server's stats/endstats file names, used when the
+        server is first seen (stored with it).
+    """
+
+    def __init__(
+        self, storage: Storage, *, pm: Any = None, timezone: str = "UTC", cache_size: int = 256
+    ) -> None:
+        self.storage = storage
+        self.pm = pm
+        self.timezone = timezone
+        self._cache: OrderedDict[str, ParsedArtifact] = OrderedDict()
+        self._cache_size = cache_size
+
+    # -- public ----------------------------------------------------------------------------
+    def ingest(self, artifact: Artifact) -> IngestResult:
+        """Ingest one artifact (one transaction); returns what happened."""
+        with self.storage.transaction() as tx:
+            server_id = tx.ensure_server(artifact.server, self.timezone)
+            known = tx.get_artifact(artifact.sha256)
+            if known is not None and known.status != "pending":
+                return IngestResult(artifact.sha256, artifact.name, known.kind, "duplicate",
+                                    known.error)  # fmt: skip
+            record = ArtifactRecord(
+                sha256=artifact.sha256, kind=str(artifact.kind), name=artifact.name,
+                server_id=server_id, size_bytes=len(artifact.data),
+                received_unix=int(artifact.received_at.timestamp()), status="pending",
+            )  # fmt: skip
+            if known is None:
+                tx.insert_artifact(record, artifact.data)
+            else:
+                record = known
+            result, note = self._process(tx, record, artifact)
+        self._notify(note)
+        return result
+
+    def ingest_many(
+        self,
+        artifacts: Iterable[Artifact],
+        *,
+        progress: Callable[[IngestResult], None] | None = None,
+    ) -> IngestSummary:
+        """Ingest each artifact in its own transaction; a rejected one does not stop the rest."""
+        results = []
+        for artifact in artifacts:
+            result = self.ingest(artifact)
+            results.append(result)
+            if progress is not None:
+                progress(result)
+        return IngestSummary(tuple(results))
+
+    def rebuild(self, *, progress: Callable[[IngestResult], None] | None = None) -> IngestSummary:
+        """Re-derive every round from the archived raw bytes (after an upgrade)."""
+        self.storage.clear_derived()
+        self._cache.clear()
+        results = []
+        for rec in self.storage.artifacts():
+            with self.storage.transaction() as tx:
+                data = tx.artifact_data(rec.sha256)
+                server = _server_name(self.storage, rec.server_id)
+                artifact = Artifact.from_bytes(
+                    data, rec.name, server=server,
+                    received_at=datetime.fromtimestamp(rec.received_unix, UTC),
+                )  # fmt: skip
+                result, note = self._process(tx, rec, artifact)
+            self._notify(note)
+            results.append(result)
+            if progress is not None:
+                progress(result)
+        return IngestSummary(tuple(results))
+
+    # -- steps -----------------------------------------------------------------------------
+    def _parse(self, artifact: Artifact, timezone: str) -> ParsedArtifact:
+        cached = self._cache.get(artifact.sha256)
+        if cached is not None:
+            self._cache.move_to_end(artifact.sha256)
+            return cached
+        parsed = parse_artifact(artifact, timezone=timezone)
+        self._cache[artifact.sha256] = parsed
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        return parsed
+
+    def _process(
+        self, tx: StorageTx, record: ArtifactRecord, artifact: Artifact
+    ) -> tuple[IngestResult, _Notify]:
+        timezone = tx.server_timezone(record.server_id)
+        try:
+            parsed = self._parse(artifact, timezone)
+        except ParseError as exc:
+            tx.update_artifact(_evolve(record, status="rejected", error=str(exc),
+                                       kind=str(artifact.kind)))  # fmt: skip
+            result = IngestResult(artifact.sha256, artifact.name, str(artifact.kind),
+                                  "rejected", str(exc))  # fmt: skip
+            return result, _Notify(artifact, None, (), ())
+        f = parsed.facts
+        tx.update_artifact(_evolve(
+            record, status="accepted", error=None, kind=str(parsed.kind), map_name=f.map_name,
+            round_number=f.round_number, anchor_unix=f.anchor_unix, start_unix=f.start_unix,
+        ))  # fmt: skip
+        round_ids, recs = self._relink(tx, record.server_id, f.map_name, f.round_number,
+                                       f.anchor_unix, timezone)  # fmt: skip
+        result = IngestResult(artifact.sha256, artifact.name, str(parsed.kind), "stored",
+                              None, round_ids)  # fmt: skip
+        return result, _Notify(artifact, parsed, round_ids, recs)
+
+    def _relink(
+        self, tx: StorageTx, server_id: int, map_name: str, round_number: int, anchor: int,
+        timezone: str,
+    ) -> tuple[tuple[int, ...], tuple[Any, ...]]:
+        lo = hi = anchor
+        while True:  # grow to the connected neighbourhood of this anchor
+            recs = tx.group_artifacts(server_id, map_name, round_number,
+                                      lo - NEIGHBOURHOOD_SECONDS, hi + NEIGHBOURHOOD_SECONDS)
+            new_lo = min([lo, *(r.anchor_unix or lo for r in recs)])
+            new_hi = max([hi, *(r.anchor_unix or hi for r in recs)])
+            if (new_lo, new_hi) == (lo, hi):
+                break
+            lo, hi = new_lo, new_hi
+        parsed = {r.sha256: self._load(tx, r, timezone) for r in recs}
+        members = [_member(r, parsed[r.sha256]) for r in recs]
+        plan = plan_rounds(members)
+        existing = tx.rounds_with_artifacts([r.sha256 for r in recs])
+        claimed: dict[int, int] = {}  # planned index -> existing round id
+        free = {r.id: r for r in existing}
+        for i, p in enumerate(plan.rounds):
+            for attr in ("stats", "lua", "endstats"):
+                sha = getattr(p, attr)
+                hit = next(
+                    (r for r in free.values() if sha and getattr(r, f"{attr}_sha256") == sha),
+                    None,
+                )
+                if hit is not None:
+                    claimed[i] = hit.id
+                    del free[hit.id]
+                    break
+        tx.delete_rounds(sorted(free))
+        clear = getattr(tx, "clear_round_links", None)
+        if clear is not None:
+            clear(sorted(claimed.values()))
+        ids: list[int] = []
+        recons: list[Any] = []
+        for i, p in enumerate(plan.rounds):
+            values = self._round_values(server_id, map_name, round_number, p, parsed)
+            rid = tx.save_round(claimed.get(i), values)
+            rows, recon = self._round_rows(rid, p, parsed)
+            tx.replace_round_rows(rid, rows)
+            ids.append(rid)
+            if recon is not None:
+                recons.append(recon)
+        return tuple(ids), tuple(recons)
+
+    def _load(self, tx: StorageTx, rec: ArtifactRecord, timezone: str) -> ParsedArtifact:
+        cached = self._cache.get(rec.sha256)
+        if cached is not None:
+            return cached
+        data = tx.artifact_data(rec.sha256)
+        artifact = Artifact.from_bytes(data, rec.name, kind=ArtifactKind(rec.kind))
+        return self._parse(artifact, timezone)
+
+    @staticmethod
+    def _round_values(
+        server_id: int, map_name: str, round_number: int, p: PlannedRound,
+        parsed: dict[str, ParsedArtifact],
+    ) -> dict[str, Any]:
+        values: dict[str, Any] = {
+            "server_id": server_id, "map_name": map_name, "round_number": round_number,
+            "round_start_unix": p.round_start_unix, "start_source": p.start_source,
+            "round_end_unix": p.round_end_unix, "stats_sha256": p.stats, "lua_sha256": p.lua,
+            "endstats_sha256": p.endstats, "stats_file_unix": p.stats_file_unix,
+        }  # fmt: skip
+        if p.stats is not None:
+            values.update(R.stats_round_values(parsed[p.stats].model))
+        return values
+
+    @staticmethod
+    def _round_rows(
+        rid: int, p: PlannedRound, parsed: dict[str, ParsedArtifact]
+    ) -> tuple[dict[str, list[Row]], Any]:
+        rows: dict[str, list[Row]] = {}
+        stats = parsed[p.stats] if p.stats else None
+        lua = parsed[p.lua] if p.lua else None
+        end = parsed[p.endstats] if p.endstats else None
+        if stats is not None:
+            rows.update(R.stats_rows(stats.model, rid))
+        if lua is not None and p.lua is not None:
+            if lua.kind is ArtifactKind.GAMETIMES_LEGACY:
+                rows.update(R.legacy_lua_rows(lua.model, p.lua, rid))
+            else:
+                rows.update(R.v1_lua_rows(lua.model, p.lua, rid))
+        if end is not None:
+            rows.update(R.endstats_rows(end.model, rid))
+        recon = reconcile_round(stats, lua, end)
+        if recon is not None:
+            verdict, errors, warnings, text, obj = recon
+            rows["reconciliations"] = [(rid, verdict, errors, warnings, text)]
+            return rows, obj
+        return rows, None
+
+    def _notify(self, note: _Notify) -> None:
+        if self.pm is None:
+            return
+        hook = self.pm.hook
+        hook.etstats_artifact_received(artifact=note.artifact)
+        if note.parsed is not None and note.parsed.kind is ArtifactKind.STATS:
+            hook.etstats_round_parsed(round=note.parsed.model, source=note.artifact.name)
+        for recon in note.reconciliations:
+            hook.etstats_round_reconciled(result=recon)
+        for rid in note.round_ids:
+            hook.etstats_round_stored(round_id=rid, storage=self.storage)
+
+
+def _member(rec: ArtifactRecord, parsed: ParsedArtifact) -> Member:
+    rank = (0, 0, rec.size_bytes)
+    if parsed.kind is ArtifactKind.ENDSTATS:
+        rank = (len(parsed.model.awards), len(parsed.model.versus), rec.size_bytes)
+    return Member(rec.sha256, _ROLE[parsed.kind], parsed.facts.anchor_unix,
+                  parsed.facts.start_unix, rank)  # fmt: skip
+
+
+def _evolve(record: ArtifactRecord, **changes: Any) -> ArtifactRecord:
+    import attrs
+
+    return attrs.evolve(record, **changes)
+
+
+def _server_name(storage: Storage, server_id: int) -> str:
+    for row in storage.table_rows("servers"):
+        if row[0] == server_id:
+            return str(row[1])
+    return "default"

@@ -1,0 +1,182 @@
+"""The storage interface the ingestion pipeline talks to, and the rows it exchanges.
+
+A backend implements :class:`Storage` (open/migrate/transactions/reads). All writes happen inside
+:meth:`Storage.transaction`, which yields a :class:`StorageTx`; leaving the block normally commits,
+an exception rolls everything back, so a crash never leaves half an artifact stored. Backends
+translate their driver's exceptions into :class:`etstats.errors.StorageError`.
+
+Times are Unix seconds (UTC epoch) everywhere (``*_unix``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from typing import Any, Protocol, runtime_checkable
+
+from attrs import frozen
+
+Row = tuple[Any, ...]
+
+ROUND_TABLES: dict[str, tuple[str, ...]] = {
+    "player_round_stats": (
+        "round_id", "player_index", "guid", "name", "raw_name", "team", "session_rounds",
+        "kills", "deaths", "damage_given", "damage_received", "team_damage_given",
+        "team_damage_received", "gibs", "self_kills", "team_kills", "xp", "headshot_kills",
+        "revives_given", "times_revived", "time_played_minutes", "time_dead_minutes",
+        "denied_playtime_seconds", "tab_json",
+    ),
+    "weapon_stats": (
+        "round_id", "player_index", "weapon_index", "hits", "shots", "kills", "deaths",
+        "headshots",
+    ),
+    "lua_timing": (
+        "round_id", "artifact_sha256", "format", "round_start_unix", "round_end_unix",
+        "duration_seconds", "pause_seconds", "pause_count", "warmup_seconds", "end_reason",
+        "winner_team", "defender_team", "lua_version",
+    ),
+    "pauses": ("round_id", "n", "start_unix", "end_unix", "seconds"),
+    "spawn_stats": (
+        "round_id", "position", "guid", "name", "spawns", "deaths", "dead_seconds",
+        "avg_respawn_seconds", "max_respawn_seconds",
+    ),
+    "endstats_awards": ("round_id", "position", "name", "player_name", "value_text", "value"),
+    "endstats_versus": (
+        "round_id", "position", "subject_name", "subject_guid", "opponent_name", "kills",
+        "deaths",
+    ),
+    "reconciliations": ("round_id", "verdict", "errors", "warnings", "report_json"),
+}  # fmt: skip
+"""Per-round tables and their columns in insert order (every row starts with ``round_id``)."""
+
+ROUND_COLUMNS: tuple[str, ...] = (
+    "server_id", "map_name", "round_number", "round_start_unix", "start_source",
+    "round_end_unix", "stats_sha256", "lua_sha256", "endstats_sha256", "stats_file_unix",
+    "hostname", "winner_team", "defender_team", "time_limit_seconds", "clock_seconds",
+    "playtime_ms", "tab_layout",
+)  # fmt: skip
+"""Columns of ``rounds`` besides ``id``; the first four are the natural key."""
+
+
+@frozen
+class ArtifactRecord:
+    """An archived raw artifact and what the pipeline learnt from it."""
+
+    sha256: str
+    kind: str
+    name: str
+    server_id: int
+    size_bytes: int
+    received_unix: int
+    status: str
+    """``pending`` (archived, not processed), ``accepted`` or ``rejected``."""
+    error: str | None = None
+    """Why it was rejected (the parser's message)."""
+    map_name: str | None = None
+    round_number: int | None = None
+    anchor_unix: int | None = None
+    """The artifact's link time: stats/endstats file-name time or the Lua round end (UTC)."""
+    start_unix: int | None = None
+    """Round start (UTC) when the artifact knows it (Lua only)."""
+
+
+@frozen
+class StoredRound:
+    """A row of ``rounds``: the natural key, the linked artifacts and a few header values."""
+
+    id: int
+    server_id: int
+    map_name: str
+    round_number: int
+    round_start_unix: int
+    start_source: str
+    round_end_unix: int | None = None
+    stats_sha256: str | None = None
+    lua_sha256: str | None = None
+    endstats_sha256: str | None = None
+    stats_file_unix: int | None = None
+    hostname: str | None = None
+    winner_team: int | None = None
+    defender_team: int | None = None
+    time_limit_seconds: int | None = None
+    clock_seconds: int | None = None
+    playtime_ms: int | None = None
+    tab_layout: int | None = None
+
+
+class StorageTx(Protocol):
+    """One open transaction (unit of work) of a :class:`Storage`."""
+
+    def ensure_server(self, name: str, timezone: str = "UTC") -> int:
+        """Id of the server named ``name``, created if missing (timezone only used then)."""
+
+    def server_timezone(self, server_id: int) -> str:
+        """IANA timezone of the server's stats/endstats file-name timestamps."""
+
+    def get_artifact(self, sha256: str) -> ArtifactRecord | None:
+        """The archived artifact with this hash, or ``None``."""
+
+    def insert_artifact(self, record: ArtifactRecord, data: bytes) -> None:
+        """Archive raw bytes (the caller checked the hash is new)."""
+
+    def update_artifact(self, record: ArtifactRecord) -> None:
+        """Store status, error and link facts of an archived artifact."""
+
+    def artifact_data(self, sha256: str) -> bytes:
+        """The archived raw bytes."""
+
+    def group_artifacts(
+        self, server_id: int, map_name: str, round_number: int, lo_unix: int, hi_unix: int
+    ) -> list[ArtifactRecord]:
+        """Accepted artifacts of one (server, map, round number) with anchor in [lo, hi]."""
+
+    def rounds_with_artifacts(self, shas: Sequence[str]) -> list[StoredRound]:
+        """Rounds that reference any of these artifacts (stats, Lua or endstats)."""
+
+    def save_round(self, round_id: int | None, values: dict[str, Any]) -> int:
+        """Insert (``round_id`` None) or update a round (``values`` keyed by
+        :data:`ROUND_COLUMNS`); returns its id."""
+
+    def delete_rounds(self, round_ids: Sequence[int]) -> None:
+        """Delete rounds and (cascading) their per-round rows."""
+
+    def replace_round_rows(self, round_id: int, rows: dict[str, list[Row]]) -> None:
+        """Replace every per-round row of ``round_id`` by ``rows`` (table -> rows in
+        :data:`ROUND_TABLES` column order). Bulk path: COPY on PostgreSQL."""
+
+
+@runtime_checkable
+class Storage(Protocol):
+    """A place to keep artifacts and what was derived from them."""
+
+    url: str
+
+    def migrate(self) -> list[int]:
+        """Apply pending migrations; returns the versions applied (empty if up to date)."""
+
+    def schema_version(self) -> int:
+        """Highest applied migration version (0 for an empty database)."""
+
+    def transaction(self) -> AbstractContextManager[StorageTx]:
+        """Open a transaction: commit on normal exit, roll back on exception."""
+
+    def rounds(self) -> list[StoredRound]:
+        """All rounds, ordered by natural key."""
+
+    def artifacts(self) -> list[ArtifactRecord]:
+        """All archived artifacts (without bytes), ordered by receipt then hash."""
+
+    def table_rows(self, table: str) -> list[Row]:
+        """Every row of a per-round table (or ``rounds``/``artifacts``/``servers``), sorted."""
+
+    def clear_derived(self) -> None:
+        """Delete every round and per-round row and reset artifacts to ``pending``
+        (what ``etstats rebuild`` starts from); raw bytes are kept."""
+
+    def close(self) -> None:
+        """Release connections (only those this object opened)."""
+
+
+def iter_tables() -> Iterator[str]:
+    """Every table of the schema in dependency order."""
+    yield from ("servers", "artifacts", "rounds", *ROUND_TABLES)

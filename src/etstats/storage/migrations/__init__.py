@@ -1,0 +1,1 @@
+"""Plain-SQL migrations (package data), one directory per backend dialect."""

@@ -1,0 +1,154 @@
+"""PostgreSQL backend (psycopg 3 + psycopg-pool; the ``postgres`` extra).
+
+psycopg is imported when a :class:`PostgresStorage` is created, never at module import, so the
+core works without the extra. Writes of per-round rows use ``COPY`` (bulk path); the rest is
+parameterised SQL shared with SQLite (:mod:`etstats.storage.sql`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from etstats.errors import AdapterUnavailable, DuplicateRound, StorageError
+from etstats.storage import sql
+from etstats.storage.base import ArtifactRecord, Row, StoredRound
+from etstats.storage.migrate import CREATE_VERSION_TABLE, load_migrations
+
+_MIGRATION_LOCK = 0x65747374  # "etst": pg_advisory_xact_lock key serialising migrations
+
+
+def _psycopg() -> Any:
+    try:
+        import psycopg
+        import psycopg_pool
+    except ImportError as exc:  # pragma: no cover - exercised only without the extra
+        raise AdapterUnavailable(
+            "PostgreSQL storage needs psycopg 3 and psycopg-pool: pip install 'etstats[postgres]'"
+        ) from exc
+    return psycopg, psycopg_pool
+
+
+@contextmanager
+def wrap_exceptions() -> Iterator[None]:
+    """Turn psycopg errors (and pool timeouts) into :class:`StorageError`."""
+    psycopg, _ = _psycopg()
+    try:
+        yield
+    except psycopg.errors.UniqueViolation as exc:
+        constraint = getattr(exc.diag, "constraint_name", None) or ""
+        if constraint.startswith("rounds_"):
+            raise DuplicateRound(f"postgresql: {exc}") from exc
+        raise StorageError(f"postgresql: {exc}") from exc
+    except psycopg.Error as exc:
+        raise StorageError(f"postgresql: {exc}") from exc
+
+
+class PgTx(sql.SqlTx):
+    """A transaction on one pooled connection; bulk inserts go through ``COPY``."""
+
+    placeholder = "%s"
+
+    def bulk_insert(self, table: str, columns: Sequence[str], rows: list[Row]) -> None:
+        if not rows:
+            return
+        with (
+            self.conn.cursor() as cur,
+            cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+
+
+class PostgresStorage:
+    """A store in a PostgreSQL database, reached through a connection pool.
+
+    :param url: a libpq URL/conninfo (``postgresql://user@host:port/db``).
+    :param pool: an existing ``psycopg_pool.ConnectionPool`` to use; it is never closed here.
+    :param max_size: pool size when the pool is created here.
+    """
+
+    dialect = "postgres"
+
+    def __init__(
+        self, url: str, *, pool: Any = None, max_size: int = 4, migrate: bool = True,
+        timeout: float = 30.0,
+    ) -> None:
+        _, psycopg_pool = _psycopg()
+        self.url = url
+        self._own_pool = pool is None
+        with wrap_exceptions():
+            if pool is None:
+                pool = psycopg_pool.ConnectionPool(
+                    url, min_size=1, max_size=max_size, open=False, timeout=timeout,
+                    check=psycopg_pool.ConnectionPool.check_connection,
+                    name="etstats",
+                )
+                pool.open(wait=True, timeout=timeout)
+        self.pool = pool
+        if migrate:
+            self.migrate()
+
+    @contextmanager
+    def _connection(self) -> Iterator[Any]:
+        with wrap_exceptions(), self.pool.connection() as conn:
+            yield conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[PgTx]:
+        with self._connection() as conn, conn.transaction():
+            yield PgTx(conn)
+
+    def migrate(self) -> list[int]:
+        applied: list[int] = []
+        with self._connection() as conn:
+            with conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+                conn.execute(CREATE_VERSION_TABLE)
+            for mig in load_migrations(self.dialect):
+                with conn.transaction():
+                    conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+                    done = conn.execute(
+                        "SELECT 1 FROM schema_migrations WHERE version = %s", (mig.version,)
+                    ).fetchone()
+                    if done:
+                        continue
+                    conn.execute(mig.sql.encode("utf-8"))
+                    conn.execute(
+                        "INSERT INTO schema_migrations (version, name, applied_unix) "
+                        "VALUES (%s, %s, %s)",
+                        (mig.version, mig.name, int(time.time())),
+                    )
+                applied.append(mig.version)
+        return applied
+
+    def schema_version(self) -> int:
+        with self._connection() as conn, conn.transaction():
+            conn.execute(CREATE_VERSION_TABLE)
+            row = conn.execute("SELECT max(version) FROM schema_migrations").fetchone()
+        return int(row[0] or 0)
+
+    def rounds(self) -> list[StoredRound]:
+        with self.transaction() as tx:
+            return sql.read_rounds(tx)
+
+    def artifacts(self) -> list[ArtifactRecord]:
+        with self.transaction() as tx:
+            return sql.read_artifacts(tx)
+
+    def table_rows(self, table: str) -> list[Row]:
+        with self.transaction() as tx:
+            return sql.read_table(tx, table)
+
+    def clear_derived(self) -> None:
+        with self.transaction() as tx:
+            sql.clear_derived(tx)
+
+    def close(self) -> None:
+        if self._own_pool:
+            self.pool.close()
+
+    def __repr__(self) -> str:
+        return f"PostgresStorage({self.url!r})"

@@ -1,0 +1,207 @@
+"""SQL shared by the SQLite and PostgreSQL backends (one query text, two placeholder styles).
+
+Queries are written with ``?`` placeholders; the PostgreSQL backend turns them into ``%s``.
+Every value is passed as a parameter; identifiers come only from the fixed table lists in
+:mod:`etstats.storage.base`, never from input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from etstats.storage.base import ROUND_COLUMNS, ROUND_TABLES, ArtifactRecord, Row, StoredRound
+
+ARTIFACT_COLUMNS = (
+    "sha256", "kind", "name", "server_id", "size_bytes", "received_unix", "status", "error",
+    "map_name", "round_number", "anchor_unix", "start_unix",
+)  # fmt: skip
+
+_ORDER: dict[str, str] = {
+    "servers": "name",
+    "artifacts": "sha256",
+    "rounds": "server_id, map_name, round_number, round_start_unix",
+}
+
+
+class SqlTx:
+    """A transaction over a DB-API style connection (``sqlite3`` or ``psycopg``)."""
+
+    placeholder = "?"
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+
+    # -- helpers ---------------------------------------------------------------------------
+    def q(self, sql: str) -> str:
+        """``sql`` with this dialect's placeholders."""
+        return sql if self.placeholder == "?" else sql.replace("?", self.placeholder)
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self.conn.execute(self.q(sql), tuple(params))
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        return [tuple(r) for r in self.execute(sql, params).fetchall()]
+
+    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        row = self.execute(sql, params).fetchone()
+        return None if row is None else tuple(row)
+
+    def bulk_insert(self, table: str, columns: Sequence[str], rows: list[Row]) -> None:
+        """Insert many rows (``executemany``; PostgreSQL overrides this with COPY)."""
+        if not rows:
+            return
+        marks = ", ".join("?" for _ in columns)
+        sql = self.q(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})")  # noqa: S608
+        self.conn.executemany(sql, rows)
+
+    # -- servers ---------------------------------------------------------------------------
+    def ensure_server(self, name: str, timezone: str = "UTC") -> int:
+        self.execute(
+            "INSERT INTO servers (name, timezone) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+            (name, timezone),
+        )
+        row = self.fetchone("SELECT id FROM servers WHERE name = ?", (name,))
+        if row is None:  # pragma: no cover - the INSERT above guarantees the row
+            raise RuntimeError(f"server {name!r} vanished")
+        return int(row[0])
+
+    def server_timezone(self, server_id: int) -> str:
+        row = self.fetchone("SELECT timezone FROM servers WHERE id = ?", (server_id,))
+        return "UTC" if row is None else str(row[0])
+
+    # -- artifacts -------------------------------------------------------------------------
+    def get_artifact(self, sha256: str) -> ArtifactRecord | None:
+        row = self.fetchone(
+            f"SELECT {', '.join(ARTIFACT_COLUMNS)} FROM artifacts WHERE sha256 = ?",  # noqa: S608
+            (sha256,),
+        )
+        return None if row is None else ArtifactRecord(*row)
+
+    def insert_artifact(self, record: ArtifactRecord, data: bytes) -> None:
+        cols = (*ARTIFACT_COLUMNS, "data")
+        values = (*_artifact_values(record), bytes(data))
+        marks = ", ".join("?" for _ in cols)
+        self.execute(f"INSERT INTO artifacts ({', '.join(cols)}) VALUES ({marks})", values)  # noqa: S608
+
+    def update_artifact(self, record: ArtifactRecord) -> None:
+        self.execute(
+            "UPDATE artifacts SET status = ?, error = ?, map_name = ?, round_number = ?, "
+            "anchor_unix = ?, start_unix = ?, kind = ? WHERE sha256 = ?",
+            (record.status, record.error, record.map_name, record.round_number,
+             record.anchor_unix, record.start_unix, record.kind, record.sha256),
+        )  # fmt: skip
+
+    def artifact_data(self, sha256: str) -> bytes:
+        row = self.fetchone("SELECT data FROM artifacts WHERE sha256 = ?", (sha256,))
+        if row is None:
+            raise KeyError(sha256)
+        return bytes(row[0])
+
+    def group_artifacts(
+        self, server_id: int, map_name: str, round_number: int, lo_unix: int, hi_unix: int
+    ) -> list[ArtifactRecord]:
+        rows = self.fetchall(
+            f"SELECT {', '.join(ARTIFACT_COLUMNS)} FROM artifacts "  # noqa: S608
+            "WHERE server_id = ? AND map_name = ? AND round_number = ? AND status = 'accepted' "
+            "AND anchor_unix BETWEEN ? AND ? ORDER BY anchor_unix, sha256",
+            (server_id, map_name, round_number, lo_unix, hi_unix),
+        )
+        return [ArtifactRecord(*r) for r in rows]
+
+    # -- rounds ----------------------------------------------------------------------------
+    def rounds_with_artifacts(self, shas: Sequence[str]) -> list[StoredRound]:
+        if not shas:
+            return []
+        marks = ", ".join("?" for _ in shas)
+        rows = self.fetchall(
+            f"SELECT id, {', '.join(ROUND_COLUMNS)} FROM rounds "  # noqa: S608
+            f"WHERE stats_sha256 IN ({marks}) OR lua_sha256 IN ({marks}) "
+            f"OR endstats_sha256 IN ({marks}) ORDER BY id",
+            (*shas, *shas, *shas),
+        )
+        return [StoredRound(*r) for r in rows]
+
+    def save_round(self, round_id: int | None, values: dict[str, Any]) -> int:
+        params = [values.get(c) for c in ROUND_COLUMNS]
+        if round_id is None:
+            marks = ", ".join("?" for _ in ROUND_COLUMNS)
+            row = self.fetchone(
+                f"INSERT INTO rounds ({', '.join(ROUND_COLUMNS)}) VALUES ({marks}) "  # noqa: S608
+                "RETURNING id",
+                params,
+            )
+            if row is None:  # pragma: no cover - INSERT ... RETURNING always returns a row
+                raise RuntimeError("INSERT INTO rounds returned no id")
+            return int(row[0])
+        sets = ", ".join(f"{c} = ?" for c in ROUND_COLUMNS)
+        self.execute(f"UPDATE rounds SET {sets} WHERE id = ?", (*params, round_id))  # noqa: S608
+        return round_id
+
+    def clear_round_links(self, round_ids: Sequence[int]) -> None:
+        """Drop the artifact references of rounds about to be re-keyed (keeps UNIQUE happy)."""
+        for rid in round_ids:
+            self.execute(
+                "UPDATE rounds SET stats_sha256 = NULL, lua_sha256 = NULL, "
+                "endstats_sha256 = NULL, round_start_unix = -id WHERE id = ?",
+                (rid,),
+            )
+
+    def delete_rounds(self, round_ids: Sequence[int]) -> None:
+        for rid in round_ids:
+            for table in ROUND_TABLES:
+                self.execute(f"DELETE FROM {table} WHERE round_id = ?", (rid,))  # noqa: S608
+            self.execute("DELETE FROM rounds WHERE id = ?", (rid,))
+
+    def replace_round_rows(self, round_id: int, rows: dict[str, list[Row]]) -> None:
+        for table in ROUND_TABLES:
+            self.execute(f"DELETE FROM {table} WHERE round_id = ?", (round_id,))  # noqa: S608
+        for table, columns in ROUND_TABLES.items():
+            self.bulk_insert(table, columns, rows.get(table, []))
+
+
+def _artifact_values(r: ArtifactRecord) -> tuple[Any, ...]:
+    return (r.sha256, r.kind, r.name, r.server_id, r.size_bytes, r.received_unix, r.status,
+            r.error, r.map_name, r.round_number, r.anchor_unix, r.start_unix)  # fmt: skip
+
+
+def read_rounds(tx: SqlTx) -> list[StoredRound]:
+    rows = tx.fetchall(
+        f"SELECT id, {', '.join(ROUND_COLUMNS)} FROM rounds "  # noqa: S608
+        f"ORDER BY {_ORDER['rounds']}"
+    )
+    return [StoredRound(*r) for r in rows]
+
+
+def read_artifacts(tx: SqlTx) -> list[ArtifactRecord]:
+    rows = tx.fetchall(
+        f"SELECT {', '.join(ARTIFACT_COLUMNS)} FROM artifacts "  # noqa: S608
+        "ORDER BY received_unix, sha256"
+    )
+    return [ArtifactRecord(*r) for r in rows]
+
+
+def read_table(tx: SqlTx, table: str) -> list[Row]:
+    """Every row of ``table`` (a known table name), sorted by all its columns."""
+    if table in ROUND_TABLES:
+        cols = ROUND_TABLES[table]
+    elif table == "rounds":
+        cols = ("id", *ROUND_COLUMNS)
+    elif table == "artifacts":
+        cols = ARTIFACT_COLUMNS
+    elif table == "servers":
+        cols = ("id", "name", "timezone")
+    else:
+        raise ValueError(f"unknown table {table!r}")
+    order = ", ".join(str(i + 1) for i in range(len(cols)))
+    return tx.fetchall(f"SELECT {', '.join(cols)} FROM {table} ORDER BY {order}")  # noqa: S608
+
+
+def clear_derived(tx: SqlTx) -> None:
+    for table in ROUND_TABLES:
+        tx.execute(f"DELETE FROM {table}")  # noqa: S608
+    tx.execute("DELETE FROM rounds")
+    tx.execute(
+        "UPDATE artifacts SET status = 'pending', error = NULL, map_name = NULL, "
+        "round_number = NULL, anchor_unix = NULL, start_unix = NULL"
+    )

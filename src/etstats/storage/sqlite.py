@@ -1,0 +1,139 @@
+"""SQLite backend (standard library): the embedded default, one file per store.
+
+URLs: ``sqlite:///relative/or/absolute/path.db``, ``sqlite:///:memory:`` or a bare file path.
+One connection guarded by a lock; transactions are ``BEGIN IMMEDIATE`` so a concurrent writer
+waits (up to ``timeout`` seconds) instead of failing half-way.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from etstats.errors import DuplicateRound, StorageError
+from etstats.storage import sql
+from etstats.storage.base import ArtifactRecord, Row, StoredRound
+from etstats.storage.migrate import CREATE_VERSION_TABLE, load_migrations
+
+
+def sqlite_path(url: str) -> str:
+    """The database path of a ``sqlite:`` URL or bare path (``:memory:`` kept)."""
+    if url.startswith("sqlite://"):
+        rest = url[len("sqlite://") :]
+        return rest[1:] if rest.startswith("/") and not rest.startswith("//") else rest
+    if url.startswith("sqlite:"):
+        return url[len("sqlite:") :]
+    return url
+
+
+@contextmanager
+def wrap_exceptions() -> Iterator[None]:
+    """Turn ``sqlite3`` errors into :class:`StorageError` (the driver error is the cause)."""
+    try:
+        yield
+    except sqlite3.IntegrityError as exc:
+        if "UNIQUE" in str(exc) and "rounds." in str(exc):
+            raise DuplicateRound(f"sqlite: {exc}") from exc
+        raise StorageError(f"sqlite: {exc}") from exc
+    except sqlite3.Error as exc:
+        raise StorageError(f"sqlite: {exc}") from exc
+
+
+class SQLiteStorage:
+    """A store in one SQLite file (or in memory)."""
+
+    dialect = "sqlite"
+
+    def __init__(self, url: str, *, timeout: float = 30.0, migrate: bool = True) -> None:
+        self.url = url
+        self.path = sqlite_path(url)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        with wrap_exceptions():
+            self._conn = sqlite3.connect(
+                self.path, timeout=timeout, isolation_level=None, check_same_thread=False
+            )
+            self._conn.execute("PRAGMA foreign_keys = ON")
+            if self.path != ":memory:":
+                self._conn.execute("PRAGMA journal_mode = WAL")
+                self._conn.execute("PRAGMA synchronous = NORMAL")
+        if migrate:
+            self.migrate()
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The underlying connection (for tests and tools; do not use across threads)."""
+        return self._conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sql.SqlTx]:
+        with self._lock, wrap_exceptions():
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield sql.SqlTx(self._conn)
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def migrate(self) -> list[int]:
+        applied: list[int] = []
+        with self._lock, wrap_exceptions():
+            self._conn.execute(CREATE_VERSION_TABLE)
+            done = {r[0] for r in self._conn.execute("SELECT version FROM schema_migrations")}
+            for mig in load_migrations(self.dialect):
+                if mig.version in done:
+                    continue
+                try:
+                    # the script's BEGIN leaves the transaction open for the version row
+                    self._conn.executescript("BEGIN IMMEDIATE;\n" + mig.sql)
+                    self._conn.execute(
+                        "INSERT INTO schema_migrations (version, name, applied_unix) "
+                        "VALUES (?, ?, ?)",
+                        (mig.version, mig.name, int(time.time())),
+                    )
+                    self._conn.execute("COMMIT")
+                except BaseException:
+                    if self._conn.in_transaction:
+                        self._conn.execute("ROLLBACK")
+                    raise
+                applied.append(mig.version)
+        return applied
+
+    def schema_version(self) -> int:
+        with self._lock, wrap_exceptions():
+            self._conn.execute(CREATE_VERSION_TABLE)
+            row = self._conn.execute("SELECT max(version) FROM schema_migrations").fetchone()
+        return int(row[0] or 0)
+
+    def _read(self) -> sql.SqlTx:
+        return sql.SqlTx(self._conn)
+
+    def rounds(self) -> list[StoredRound]:
+        with self._lock, wrap_exceptions():
+            return sql.read_rounds(self._read())
+
+    def artifacts(self) -> list[ArtifactRecord]:
+        with self._lock, wrap_exceptions():
+            return sql.read_artifacts(self._read())
+
+    def table_rows(self, table: str) -> list[Row]:
+        with self._lock, wrap_exceptions():
+            return sql.read_table(self._read(), table)
+
+    def clear_derived(self) -> None:
+        with self.transaction() as tx:
+            sql.clear_derived(tx)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __repr__(self) -> str:
+        return f"SQLiteStorage({self.path!r})"
