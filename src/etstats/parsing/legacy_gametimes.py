@@ -11,6 +11,8 @@ docs/formats/gametimes-legacy.md.
 from __future__ import annotations
 
 import hashlib
+import json
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -230,9 +232,46 @@ def parse_legacy_gametimes_bytes(data: bytes, *, source: str = "<bytes>",
     if not isinstance(data, bytes | bytearray):
         raise TypeError(f"expected bytes, got {type(data).__name__}")
     data = bytes(data)
-    decoded = load_json(data, source=source)
-    return parse_legacy_gametimes_data(decoded, source=source,
-                                       provenance=_provenance(data, path))
+    decoded, lenient = _load(data, source)
+    g = parse_legacy_gametimes_data(decoded, source=source, provenance=_provenance(data, path))
+    if lenient is not None:
+        g = evolve(g, findings=(lenient, *g.findings))
+    return g
+
+
+def _load(data: bytes, source: str) -> tuple[Any, Finding | None]:
+    """Decode strictly; retry allowing raw control characters inside strings.
+
+    Before v1.6.4 the script escaped only backslash and quote, so a name containing a control
+    byte (``\x08``, ESC...) made the file invalid JSON. Such a file is read anyway, with a
+    warning, because the rest of it is intact.
+    """
+    try:
+        return load_json(data, source=source), None
+    except ParseError as exc:
+        if not exc.reason.startswith("Invalid control character"):
+            raise
+        try:
+            decoded = json.loads(data.decode("utf-8-sig"), strict=False,
+                                 parse_constant=_reject_constant, parse_float=_finite_float)
+        except (ValueError, RecursionError):
+            raise exc from None
+        return decoded, Finding(
+            code="legacy-raw-control-chars", severity=Severity.WARNING,
+            message="raw control characters inside JSON strings (not RFC 8259; the pre-v1.6.4 "
+                    "escaping bug); read leniently",
+            source=source, line=exc.line, expected="escaped control characters")
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number {text[:20]} is out of range")
+    return value
 
 
 def parse_legacy_gametimes_text(text: str, *, source: str = "<text>") -> LegacyGametimes:

@@ -324,3 +324,15 @@ def test_summary_without_spawn_stats_is_a_mismatch(doc: dict[str, Any]) -> None:
     g = parse_legacy_gametimes_data(doc)
     (f,) = [f for f in g.findings if f.code == "legacy-spawn-summary-mismatch"]
     assert f.expected == "(0, 0, 0, 0)"
+
+
+def test_raw_control_characters_of_old_scripts_are_read_with_a_warning() -> None:
+    # Pre-v1.6.4 escaping: a name with a backspace byte was written raw into the JSON.
+    text = EXAMPLE.read_text(encoding="utf-8").replace('"name": "AxisOne"', '"name": "Axis\bOne"')
+    g = parse_legacy_gametimes_bytes(text.encode("utf-8"), source="old.json")
+    assert g.meta.spawn_stats[0].name == "Axis\bOne"
+    (f,) = [f for f in g.findings if f.code == "legacy-raw-control-chars"]
+    assert f.severity == "warning"
+    assert f.line is not None
+    with pytest.raises(ParseError):  # other syntax errors stay errors
+        parse_legacy_gametimes_bytes(text.encode("utf-8") + b",")
