@@ -1,0 +1,273 @@
+"""Tokenizer of c0rnp0rn stats text: lines in, header/players and reading findings out.
+
+Private: use :mod:`etstats.parsing.stats_file`. This module knows only the text layout; the
+semantic checks (headshots <= hits, clocks vs outcome, ...) live in :mod:`etstats.validate`.
+Every quirk becomes a :class:`Finding`; only structural impossibilities (no usable header)
+raise :class:`ParseError`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from etstats.errors import ParseError
+from etstats.model.common import Finding
+from etstats.model.stats import (
+    FLOAT_TAB_FIELDS,
+    TAB_LAYOUTS,
+    WEAPON_COUNT,
+    WEAPON_NAMES,
+    PlayerStats,
+    StatsHeader,
+    TabStats,
+    WeaponStats,
+)
+from etstats.validate.codes import make_finding
+
+_CANON_INT = re.compile(r"0|-?[1-9][0-9]{0,17}")
+_LOOSE_INT = re.compile(r"[-+]?[0-9]{1,18}")
+_CANON_FLOAT = re.compile(r"-?(?:0|[1-9][0-9]{0,17})\.[0-9]")
+_LOOSE_FLOAT = re.compile(r"[-+]?(?:[0-9]{1,18}(?:\.[0-9]{0,12})?|\.[0-9]{1,12})")
+_CLOCK = re.compile(r"(0|[1-9][0-9]{0,8}):([0-5][0-9])")
+_WEAPON_BLOCK_FAST = re.compile(r"(?:0|[1-9][0-9]{0,17})(?: (?:0|[1-9][0-9]{0,17}))* ")
+
+_I = r"(?:0|-?[1-9][0-9]{0,17})"
+_F = r"-?(?:0|[1-9][0-9]{0,17})\.[0-9]"
+_TAB_FAST: dict[int, re.Pattern[str]] = {
+    n: re.compile("\t".join(_F if name in FLOAT_TAB_FIELDS else _I for name in names))
+    for n, names in TAB_LAYOUTS.items()
+}
+_TAB_FLOAT_POS: dict[int, tuple[bool, ...]] = {
+    n: tuple(name in FLOAT_TAB_FIELDS for name in names) for n, names in TAB_LAYOUTS.items()
+}
+_BITS: tuple[int, ...] = tuple(1 << j for j in range(WEAPON_COUNT))
+_TUPLE_FIELDS = ("hits", "shots", "kills", "deaths", "headshots")
+MAX_MASK = (1 << WEAPON_COUNT) - 1
+"""Largest valid weapon mask (bits 0..27)."""
+
+
+class Tokenizer:
+    """Reads header and player lines of one file, collecting findings in :attr:`findings`."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.findings: list[Finding] = []
+
+    # --- helpers ------------------------------------------------------------------------
+    def _find(
+        self,
+        code: str,
+        message: str,
+        line: int | None,
+        field: str | None = None,
+        expected: str | None = None,
+        actual: str | None = None,
+        guid: str | None = None,
+    ) -> None:
+        self.findings.append(
+            make_finding(
+                code, message, source=self.source, line=line, field=field,
+                expected=expected, actual=actual, player_guid=guid,
+            )
+        )  # fmt: skip
+
+    def integer(self, text: str, line: int, field: str, guid: str | None = None) -> int:
+        """An integer field; 0 (and an ``invalid-number`` finding) when unreadable."""
+        if _CANON_INT.fullmatch(text):
+            return int(text)
+        if _LOOSE_INT.fullmatch(text):
+            self._find(
+                "non-canonical-number", f"{field} {text!r} is not written as the script does",
+                line, field, "an integer without sign or leading zeros", text, guid,
+            )  # fmt: skip
+            return int(text)
+        self._find(
+            "invalid-number", f"{field} is not an integer; 0 used", line, field,
+            "an integer of at most 18 digits", text, guid,
+        )  # fmt: skip
+        return 0
+
+    def decimal(self, text: str, line: int, field: str, guid: str | None = None) -> float:
+        """A one-decimal float field; 0.0 (and an ``invalid-number`` finding) when unreadable."""
+        if _CANON_FLOAT.fullmatch(text):
+            return float(text)
+        if _LOOSE_FLOAT.fullmatch(text):
+            self._find(
+                "non-canonical-number", f"{field} {text!r} is not written with one decimal",
+                line, field, "a number with exactly one decimal", text, guid,
+            )  # fmt: skip
+            return float(text)
+        self._find(
+            "invalid-number", f"{field} is not a decimal number; 0.0 used", line, field,
+            "a number with one decimal", text, guid,
+        )  # fmt: skip
+        return 0.0
+
+    def clock(self, text: str, field: str) -> int | None:
+        """An ``M:SS`` clock in seconds, or ``None`` (with an ``invalid-clock`` finding)."""
+        match = _CLOCK.fullmatch(text)
+        if match is None:
+            self._find(
+                "invalid-clock", f"{field} is not an M:SS clock; value unknown", 1, field,
+                "M:SS (minutes unpadded, seconds 00-59)", text,
+            )  # fmt: skip
+            return None
+        return int(match[1]) * 60 + int(match[2])
+
+    # --- header -------------------------------------------------------------------------
+    def header(self, text: str) -> StatsHeader:
+        """Line 1. Raises :class:`ParseError` unless it has 8 or 9 backslash fields."""
+        fields = text.split("\\")
+        count = len(fields)
+        if count < 8 or count > 9:
+            reason = "no header line (the first line is empty)" if not text else (
+                "header has too few fields" if count < 8 else "header has too many fields"
+            )  # fmt: skip
+            raise ParseError(
+                reason, source=self.source, line=1, column=1, field="header",
+                expected="8 or 9 backslash-separated fields", actual=f"{count} field(s): {text}",
+            )  # fmt: skip
+        playtime: int | None = None
+        if count == 9:
+            f9 = fields[8]
+            if _CANON_INT.fullmatch(f9) or _LOOSE_INT.fullmatch(f9):
+                playtime = self.integer(f9, 1, "f9")
+            else:
+                self._find(
+                    "invalid-playtime", "f9 is not an integer; playtime unknown", 1, "f9",
+                    "an integer number of milliseconds", f9,
+                )  # fmt: skip
+        return StatsHeader(
+            server_name=fields[0],
+            map_name=fields[1],
+            config=fields[2],
+            round_number=self.integer(fields[3], 1, "f4"),
+            defender_team=self.integer(fields[4], 1, "f5"),
+            winner_team=self.integer(fields[5], 1, "f6"),
+            time_limit_seconds=self.clock(fields[6], "f7"),
+            clock_seconds=self.clock(fields[7], "f8"),
+            playtime_ms=playtime,
+            field_count=count,
+        )
+
+    # --- player lines -------------------------------------------------------------------
+    def player(self, text: str, line: int) -> PlayerStats | None:
+        """One player line (``None`` and a finding when it cannot be split into 5 parts)."""
+        pre, tab_sep, tab_text = text.partition("\t")
+        parts = pre.split("\\")
+        if len(parts) < 5:
+            self._find(
+                "malformed-player-line", "player line has too few backslash parts; skipped",
+                line, None, "GUID\\name\\rounds\\team\\weapons", f"{len(parts)} part(s)",
+            )  # fmt: skip
+            return None
+        guid = parts[0]
+        if len(parts) > 5:
+            name = "\\".join(parts[1:-3])
+            self._find(
+                "name-contains-backslash", "extra backslash parts were kept in the name",
+                line, "name", "5 parts", f"{len(parts)} parts", guid,
+            )  # fmt: skip
+        else:
+            name = parts[1]
+        rounds = self.integer(parts[-3], line, "rounds", guid)
+        team = self.integer(parts[-2], line, "team", guid)
+        weapons = self.weapons(parts[-1], line, guid)
+        tab: TabStats | None = None
+        if tab_sep:
+            tab = self.tab(tab_text, line, guid)
+        else:
+            self._find(
+                "no-tab-section", "player line has no TAB section", line, "tab",
+                "a TAB-separated section", "none", guid,
+            )  # fmt: skip
+        return PlayerStats(
+            guid=guid, raw_name=name, rounds=rounds, team=team, weapons=weapons, tab=tab,
+            line=line,
+        )  # fmt: skip
+
+    def weapons(self, block: str, line: int, guid: str) -> tuple[WeaponStats, ...]:
+        """The weapon block ``mask h s k d hs ... `` (complete tuples only)."""
+        if _WEAPON_BLOCK_FAST.fullmatch(block):
+            nums = [int(t) for t in block.split()]
+            mask = nums[0]
+            if mask <= MAX_MASK and len(nums) == 1 + 5 * mask.bit_count():
+                out: list[WeaponStats] = []
+                k = 1
+                for j, bit in enumerate(_BITS):
+                    if mask & bit:
+                        out.append(WeaponStats(j, *nums[k : k + 5]))
+                        k += 5
+                return tuple(out)
+        return self._weapons_slow(block, line, guid)
+
+    def _weapons_slow(self, block: str, line: int, guid: str) -> tuple[WeaponStats, ...]:
+        tokens = [t for t in block.split(" ") if t]
+        if block != " ".join(tokens) + " ":
+            self._find(
+                "weapon-block-spacing", "weapon block spacing differs from the script's",
+                line, "weapons", "tokens separated by one space, one trailing space",
+                block[-40:], guid,
+            )  # fmt: skip
+        if not tokens:
+            self._find(
+                "invalid-number", "weapon mask missing; no weapons read", line, "weapon_mask",
+                "an integer", "", guid,
+            )  # fmt: skip
+            return ()
+        if not (_CANON_INT.fullmatch(tokens[0]) or _LOOSE_INT.fullmatch(tokens[0])):
+            self.integer(tokens[0], line, "weapon_mask", guid)  # records invalid-number
+            return ()
+        mask = self.integer(tokens[0], line, "weapon_mask", guid)
+        if mask < 0 or mask > MAX_MASK:
+            self._find(
+                "weapon-mask-out-of-range", "weapon mask outside 0..2^28-1", line,
+                "weapon_mask", f"0..{MAX_MASK}", tokens[0], guid,
+            )  # fmt: skip
+            if mask < 0:
+                return ()
+        indexes = [j for j in range(mask.bit_length()) if mask >> j & 1]
+        rest = tokens[1:]
+        if len(rest) != 5 * len(indexes):
+            self._find(
+                "weapon-mask-mismatch", "weapon tuples do not match the mask; complete "
+                "tuples kept", line, "weapons", f"{5 * len(indexes)} numbers after the mask",
+                f"{len(rest)} numbers", guid,
+            )  # fmt: skip
+        out = []
+        for i, j in enumerate(indexes):
+            chunk = rest[5 * i : 5 * i + 5]
+            if len(chunk) < 5:
+                break
+            if j >= WEAPON_COUNT:
+                continue
+            wname = WEAPON_NAMES[j]
+            values = [
+                self.integer(t, line, f"{wname}.{fname}", guid)
+                for t, fname in zip(chunk, _TUPLE_FIELDS, strict=True)
+            ]
+            out.append(WeaponStats(j, *values))
+        return tuple(out)
+
+    def tab(self, text: str, line: int, guid: str) -> TabStats | None:
+        """The TAB section; ``None`` (with ``tab-layout-unknown``) for an unknown count."""
+        fields = text.split("\t")
+        count = len(fields)
+        names = TAB_LAYOUTS.get(count)
+        if names is None:
+            self._find(
+                "tab-layout-unknown", f"TAB section has {count} fields; not read", line,
+                "tab", "33, 36, 37 or 38 fields", f"{count} fields", guid,
+            )  # fmt: skip
+            return None
+        is_float = _TAB_FLOAT_POS[count]
+        if _TAB_FAST[count].fullmatch(text):
+            values: list[int | float] = [
+                float(v) if f else int(v) for v, f in zip(fields, is_float, strict=True)
+            ]
+        else:
+            values = [
+                self.decimal(v, line, n, guid) if f else self.integer(v, line, n, guid)
+                for v, f, n in zip(fields, is_float, names, strict=True)
+            ]
+        return TabStats(count, **dict(zip(names, values, strict=True)))  # type: ignore[arg-type]

@@ -1,0 +1,215 @@
+"""Parse c0rnp0rn stats files (one file per round) into :class:`~etstats.model.stats.StatsRound`.
+
+Public API (every function raises only :class:`~etstats.errors.ParseError`, for any input):
+
+* :func:`parse_stats_bytes` - raw bytes of a file;
+* :func:`parse_stats_text` - already decoded text;
+* :func:`parse_stats_file` - a path (provenance filled from the bytes and the file name).
+
+Layouts are detected per line: 8- or 9-field headers, TAB sections of 33, 36, 37 or 38 fields.
+Input quirks (bad numbers, unknown layouts, weapon-mask mismatches, Latin-1 names, CRLF ...)
+become :class:`~etstats.model.common.Finding` objects on ``StatsRound.findings`` together with
+the validator's semantic findings (:func:`etstats.validate.stats.validate_stats_round`). Only
+structural impossibilities raise: empty input, NUL bytes or other control characters (binary
+data), input larger than :data:`MAX_STATS_BYTES`, or a first line that is not an 8/9-field
+header.
+
+Decoding: the whole file as UTF-8 when valid; otherwise each line separately, UTF-8 when
+valid, else Latin-1 (finding ``latin1-line``). A leading UTF-8 byte-order mark is removed.
+Lines end at ``\\n``; one ``\\r`` before it is removed (CRLF).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+
+import attrs
+
+from etstats.errors import ParseError
+from etstats.model.common import Finding, Provenance
+from etstats.model.stats import PlayerStats, StatsRound
+from etstats.parsing._stats_tokens import Tokenizer
+from etstats.parsing.filenames import parse_stats_filename
+from etstats.validate.codes import make_finding
+from etstats.validate.stats import validate_stats_round
+
+MAX_STATS_BYTES = 10 * 1024 * 1024
+"""Largest stats file accepted (bytes); real files are 64 B - 3 KB."""
+
+_BOM = "\ufeff"
+_BAD_CHAR = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]|\r(?!\n)(?!\Z)")
+
+
+def parse_stats_bytes(
+    data: bytes, *, source: str = "<bytes>", path: str | None = None
+) -> StatsRound:
+    """Parse the raw bytes of a stats file.
+
+    ``source`` names the input in findings and errors; ``path`` (if given) is recorded in the
+    provenance, and its base name (else ``source``'s) is parsed for the file timestamp, map and
+    round. Raises only :class:`ParseError`.
+    """
+    if isinstance(data, str):
+        raise TypeError("parse_stats_bytes() needs bytes; use parse_stats_text() for str")
+    data = bytes(data)
+    try:
+        provenance = _provenance(data, path, source)
+        _check_size(len(data), source)
+        nul = data.find(b"\x00")
+        if nul >= 0:
+            _raise_at(data[:nul].decode("latin-1"), nul, "NUL byte: binary data, not a stats file",
+                      source)  # fmt: skip
+        findings: list[Finding] = []
+        text = _decode(data, source, findings)
+        return _parse(text, source, provenance, findings)
+    except ParseError:
+        raise
+    except Exception as exc:  # the contract: nothing but ParseError escapes
+        raise ParseError(f"internal parser error: {type(exc).__name__}: {exc}",
+                         source=source) from exc  # fmt: skip
+
+
+def parse_stats_text(text: str, *, source: str = "<text>") -> StatsRound:
+    """Parse an already decoded stats file text. Raises only :class:`ParseError`."""
+    if not isinstance(text, str):
+        raise TypeError("parse_stats_text() needs str; use parse_stats_bytes() for bytes")
+    try:
+        _check_size(len(text), source)
+        bad = _BAD_CHAR.search(text)
+        if bad is None:
+            digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+            size = len(text.encode("utf-8"))
+        else:  # _parse raises for it; no hash needed
+            digest, size = "", len(text)
+        name = parse_stats_filename(source)
+        provenance = Provenance(
+            sha256=digest, size_bytes=size, path=None,
+            file_timestamp=name.timestamp if name else None,
+            file_map=name.map_name if name else None,
+            file_round=name.round_number if name else None,
+        )  # fmt: skip
+        findings: list[Finding] = []
+        if text.startswith(_BOM):
+            text = text[1:]
+            findings.append(_bom_finding(source))
+        return _parse(text, source, provenance, findings)
+    except ParseError:
+        raise
+    except Exception as exc:
+        raise ParseError(f"internal parser error: {type(exc).__name__}: {exc}",
+                         source=source) from exc  # fmt: skip
+
+
+def parse_stats_file(path: str | os.PathLike[str]) -> StatsRound:
+    """Read and parse a stats file; provenance holds the path, SHA-256, size and name parts.
+
+    Findings and errors name the file by ``str(path)``. An unreadable file (missing,
+    directory, permission) raises :class:`ParseError` too.
+    """
+    source = os.fspath(path)
+    try:
+        with open(source, "rb") as handle:
+            data = handle.read(MAX_STATS_BYTES + 1)
+    except OSError as exc:
+        raise ParseError(f"cannot read file: {exc.strerror or exc}", source=source) from exc
+    return parse_stats_bytes(data, source=source, path=source)
+
+
+# --- internals ---------------------------------------------------------------------------
+
+
+def _provenance(data: bytes, path: str | None, source: str) -> Provenance:
+    name = parse_stats_filename(path if path is not None else source)
+    return Provenance(
+        sha256=hashlib.sha256(data).hexdigest(), size_bytes=len(data), path=path,
+        file_timestamp=name.timestamp if name else None,
+        file_map=name.map_name if name else None,
+        file_round=name.round_number if name else None,
+    )  # fmt: skip
+
+
+def _check_size(size: int, source: str) -> None:
+    if size == 0:
+        raise ParseError("empty file", source=source, line=1, column=1, field="header",
+                         expected="a header line", actual="0 bytes")  # fmt: skip
+    if size > MAX_STATS_BYTES:
+        raise ParseError("file too large", source=source, expected=f"<= {MAX_STATS_BYTES} bytes",
+                         actual=f"more than {MAX_STATS_BYTES} bytes")  # fmt: skip
+
+
+def _bom_finding(source: str) -> Finding:
+    return make_finding("byte-order-mark", "UTF-8 byte-order mark removed", source=source, line=1)
+
+
+def _decode(data: bytes, source: str, findings: list[Finding]) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+        findings.append(_bom_finding(source))
+        if not data:
+            _check_size(0, source)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    lines = []
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        try:
+            lines.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            lines.append(raw.decode("latin-1"))
+            findings.append(make_finding(
+                "latin1-line", "line is not valid UTF-8; decoded as Latin-1",
+                source=source, line=number,
+            ))  # fmt: skip
+    return "\n".join(lines)
+
+
+def _raise_at(text: str, pos: int, reason: str, source: str) -> None:
+    line = text.count("\n", 0, pos) + 1
+    column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    char = text[pos] if pos < len(text) else "\x00"
+    raise ParseError(reason, source=source, line=line, column=column,
+                     expected="text (no control characters but TAB, CR before LF, LF)",
+                     actual=f"U+{ord(char):04X}")  # fmt: skip
+
+
+def _parse(text: str, source: str, provenance: Provenance, findings: list[Finding]) -> StatsRound:
+    if not text:
+        _check_size(0, source)
+    bad = _BAD_CHAR.search(text)
+    if bad is not None:
+        char = bad.group()[0]
+        reason = "NUL byte: binary data, not a stats file" if char == "\x00" else (
+            "control character: binary data, not a stats file"
+        )  # fmt: skip
+        _raise_at(text, bad.start(), reason, source)
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    else:
+        findings.append(make_finding("missing-final-newline", "the last line has no newline",
+                                     source=source, line=len(lines)))  # fmt: skip
+    tok = Tokenizer(source)
+    tok.findings = findings
+    first = lines[0]
+    header = tok.header(first[:-1] if first.endswith("\r") else first)
+    players: list[PlayerStats] = []
+    for number in range(2, len(lines) + 1):
+        line = lines[number - 1]
+        if line.endswith("\r"):
+            line = line[:-1]
+        if not line:
+            findings.append(make_finding("blank-line", "empty line skipped", source=source,
+                                         line=number))  # fmt: skip
+            continue
+        player = tok.player(line, number)
+        if player is not None:
+            players.append(player)
+    rnd = StatsRound(header=header, players=tuple(players), provenance=provenance)
+    findings.extend(validate_stats_round(rnd, source=source))
+    return attrs.evolve(rnd, findings=tuple(findings))
+
+
+__all__ = ["MAX_STATS_BYTES", "parse_stats_bytes", "parse_stats_file", "parse_stats_text"]

@@ -1,0 +1,211 @@
+"""Semantic checks of a parsed stats file (cross-field rules that hold on real data).
+
+:func:`validate_stats_round` is called by the parser; it can also be run on a model built in
+code. It never raises; every result is a :class:`Finding` whose code is registered in
+:mod:`etstats.validate.codes` (meanings and severities: docs/formats/stats.md).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
+
+from etstats.model.common import Finding
+from etstats.model.stats import (
+    SPLASH_WEAPONS,
+    PlayerStats,
+    StatsHeader,
+    StatsRound,
+    TabStats,
+)
+from etstats.validate.codes import make_finding
+
+_GUID = re.compile(r"[0-9A-F]{8}")
+_TUPLE_FIELDS = ("hits", "shots", "kills", "deaths", "headshots")
+_Add = Callable[[str, str, str | None, str, str], None]
+KD_TOLERANCE = 0.05
+"""kd_ratio may differ from the recomputed value by this much (one-decimal rounding)."""
+
+
+def clock_text(seconds: int | None) -> str:
+    """``M:SS`` text of a clock in seconds (``"?"`` for unknown)."""
+    if seconds is None:
+        return "?"
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def expected_kd_ratio(kills: int, deaths: int) -> float:
+    """TAB[26] as the script computes it: round-half-up(kills/deaths, 1), or kills+1."""
+    if deaths == 0:
+        return float(kills + 1)
+    value = (Decimal(kills) / Decimal(deaths)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return float(value)
+
+
+def validate_stats_round(rnd: StatsRound, *, source: str = "") -> list[Finding]:
+    """All semantic findings for ``rnd`` (header, per-player and whole-file checks)."""
+    out: list[Finding] = []
+    out.extend(_header_findings(rnd, source))
+    seen: Counter[str] = Counter()
+    for player in rnd.players:
+        out.extend(_player_findings(player, source))
+        if player.guid:
+            seen[player.guid] += 1
+            if seen[player.guid] == 2:
+                out.append(make_finding(
+                    "guid-duplicate", f"GUID {player.guid} appears on more than one line",
+                    source=source, line=player.line, field="guid", player_guid=player.guid,
+                ))  # fmt: skip
+    out.extend(_file_findings(rnd, source))
+    return out
+
+
+def _header_findings(rnd: StatsRound, source: str) -> list[Finding]:
+    h: StatsHeader = rnd.header
+    out: list[Finding] = []
+
+    def add(code: str, message: str, field: str, expected: str, actual: str) -> None:
+        out.append(make_finding(code, message, source=source, line=1, field=field,
+                                expected=expected, actual=actual))  # fmt: skip
+
+    if not rnd.players:
+        out.append(make_finding("header-only", "no player lines (nobody fired a weapon)",
+                                source=source))  # fmt: skip
+    if h.round_number not in (1, 2):
+        add("round-number-invalid", "f4 is not a stopwatch round number", "f4", "1 or 2",
+            str(h.round_number))  # fmt: skip
+    prov = rnd.provenance
+    if prov is not None and prov.file_round is not None and prov.file_round != h.round_number:
+        add("round-mismatch", "f4 differs from the file name's round; the name is used", "f4",
+            str(prov.file_round), str(h.round_number))  # fmt: skip
+    if prov is not None and prov.file_map is not None and prov.file_map != h.map_name:
+        add("map-mismatch", "f2 differs from the file name's map", "f2", prov.file_map,
+            h.map_name)  # fmt: skip
+    if h.defender_team not in (1, 2):
+        add("defender-out-of-range", "f5 (defending team) out of range", "f5", "1 or 2",
+            str(h.defender_team))  # fmt: skip
+    if h.winner_team not in (0, 1, 2):
+        add("winner-out-of-range", "f6 (winning team) out of range", "f6", "0, 1 or 2",
+            str(h.winner_team))  # fmt: skip
+    limit, clock = h.time_limit_seconds, h.clock_seconds
+    round_number = rnd.round_number
+    if (round_number == 1 and limit is not None and clock is not None
+            and h.defender_team in (1, 2) and h.winner_team in (1, 2)):  # fmt: skip
+        if h.winner_team != h.defender_team and clock >= limit:
+            add("r1-outcome-inconsistent", "attackers won but f8 is not below f7", "f8",
+                f"< {clock_text(limit)}", clock_text(clock))  # fmt: skip
+        elif h.winner_team == h.defender_team and clock != limit:
+            add("r1-outcome-inconsistent", "defenders held but f8 differs from f7", "f8",
+                clock_text(limit), clock_text(clock))  # fmt: skip
+    if round_number == 2 and clock is not None:
+        if clock == 0:
+            add("r2-clock-unusable", "round-2 clock is 0:00 (reset); duration unknown", "f8",
+                "a clock in 0:01..f7", "0:00")  # fmt: skip
+        elif limit is not None and clock > limit:
+            add("r2-clock-unusable", "round-2 clock exceeds f7 (fallback bug); duration unknown",
+                "f8", f"<= {clock_text(limit)}", clock_text(clock))  # fmt: skip
+    if h.playtime_ms is not None:
+        ms = h.playtime_ms
+        if ms < 0:
+            add("playtime-negative", "f9 is negative (shutdown path); playtime unknown", "f9",
+                "> 0 ms", str(ms))  # fmt: skip
+        elif ms == 0:
+            add("playtime-zero", "f9 is 0; playtime unknown", "f9", "> 0 ms", "0")
+        elif ms <= 10_000:
+            add("playtime-maybe-seconds", "f9 is small enough to be seconds, not milliseconds",
+                "f9", "> 10000 ms", str(ms))  # fmt: skip
+    return out
+
+
+def _player_findings(p: PlayerStats, source: str) -> list[Finding]:
+    out: list[Finding] = []
+    guid = p.guid
+
+    def add(code: str, message: str, field: str | None, expected: str, actual: str) -> None:
+        out.append(make_finding(code, message, source=source, line=p.line, field=field,
+                                expected=expected, actual=actual, player_guid=guid))  # fmt: skip
+
+    if not guid:
+        add("guid-missing", "player has an empty GUID", "guid", "8 hex digits", "")
+    elif not _GUID.fullmatch(guid) and not guid.upper().startswith("OMNIBOT"):
+        add("guid-malformed", "GUID is not 8 uppercase hex digits", "guid",
+            "8 uppercase hex digits", guid)  # fmt: skip
+    if p.team not in (1, 2, 3):
+        add("team-invalid", "team is not Axis, Allies or spectator", "team", "1, 2 or 3",
+            str(p.team))  # fmt: skip
+    if p.rounds < 0:
+        add("negative-value", "rounds is negative", "rounds", ">= 0", str(p.rounds))
+    if not p.weapons:
+        add("no-weapons", "player line has no weapon tuples (mask 0)", "weapon_mask", "> 0", "0")
+    for w in p.weapons:
+        name = w.name
+        for fname in _TUPLE_FIELDS:
+            value = getattr(w, fname)
+            if value < 0:
+                add("negative-value", f"{name} {fname} is negative", f"{name}.{fname}", ">= 0",
+                    str(value))  # fmt: skip
+        if w.headshots > w.hits:
+            add("headshots-exceed-hits", f"{name} has more headshots than hits",
+                f"{name}.headshots", f"<= {w.hits}", str(w.headshots))  # fmt: skip
+        if w.hits > w.shots and w.index not in SPLASH_WEAPONS:
+            add("hits-exceed-shots", f"{name} has more hits than shots", f"{name}.hits",
+                f"<= {w.shots}", str(w.hits))  # fmt: skip
+    if p.tab is not None:
+        _tab_findings(p, p.tab, add)
+    return out
+
+
+def _tab_findings(p: PlayerStats, tab: TabStats, add: _Add) -> None:
+    for fname in tab.field_names:
+        value = getattr(tab, fname)
+        if value is not None and value < 0:
+            add("negative-value", f"{fname} is negative", fname, ">= 0", str(value))
+    if tab.layout == 38 and tab.bullets_fired != p.shots:
+        add("bullets-mismatch", "bullets_fired differs from the sum of weapon shots",
+            "bullets_fired", str(p.shots), str(tab.bullets_fired))  # fmt: skip
+    if tab.time_dead_minutes > tab.time_played_minutes:
+        add("dead-time-exceeds-played", "time dead exceeds time played (dead-time overcount)",
+            "time_dead_minutes", f"<= {tab.time_played_minutes:.1f}",
+            f"{tab.time_dead_minutes:.1f}")  # fmt: skip
+    if tab.time_dead_ratio > 100.0:
+        add("dead-ratio-over-100", "time dead ratio above 100 % (dead-time overcount)",
+            "time_dead_ratio", "<= 100.0", f"{tab.time_dead_ratio:.1f}")  # fmt: skip
+    if not 0.0 <= tab.time_played_percent <= 100.0:
+        add("time-played-percent-out-of-range", "time played percent outside 0..100",
+            "time_played_percent", "0.0..100.0", f"{tab.time_played_percent:.1f}")  # fmt: skip
+    kills = p.kills
+    if tab.headshot_kills > kills:
+        add("headshot-kills-exceed-kills", "more headshot kills than weapon kills",
+            "headshot_kills", f"<= {kills}", str(tab.headshot_kills))  # fmt: skip
+    expected = expected_kd_ratio(kills, p.deaths)
+    if abs(tab.kd_ratio - expected) > KD_TOLERANCE + 1e-9:
+        add("kd-ratio-inconsistent", "kd_ratio differs from the weapon kills/deaths",
+            "kd_ratio", f"{expected:.1f}", f"{tab.kd_ratio:.1f}")  # fmt: skip
+
+
+def _file_findings(rnd: StatsRound, source: str) -> list[Finding]:
+    tabs = [p.tab for p in rnd.players if p.tab is not None]
+    out: list[Finding] = []
+    layouts = sorted({t.layout for t in tabs})
+    old = [n for n in layouts if n in (33, 36, 37)]
+    if old:
+        out.append(make_finding(
+            "bullets-unreliable", "bullets_fired is inflated in this layout; use the sum of shots",
+            source=source, field="bullets_fired", actual=f"{old[0]}-field TAB section",
+        ))  # fmt: skip
+    if 36 in layouts:
+        out.append(make_finding(
+            "denied-time-unreliable", "denied_playtime of 36-field files is implausible",
+            source=source, field="denied_playtime", actual="36-field TAB section",
+        ))  # fmt: skip
+    if tabs and all(t.dpm == 0.0 for t in tabs):
+        out.append(make_finding(
+            "dpm-always-zero", "dpm is 0.0 for every player (script bug); recompute it",
+            source=source, field="dpm", actual="0.0",
+        ))  # fmt: skip
+    return out
+
+
+__all__ = ["KD_TOLERANCE", "clock_text", "expected_kd_ratio", "validate_stats_round"]
