@@ -1,0 +1,65 @@
+"""``etstats ingest PATH... [--db URL]``: store stats, endstats and gametimes files."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from etstats.ingest.artifacts import MAX_ARTIFACT_BYTES, Artifact, iter_artifact_paths
+from etstats.ingest.cli_support import (
+    Progress,
+    add_db_argument,
+    add_source_arguments,
+    open_from_args,
+    print_summary,
+)
+from etstats.ingest.pipeline import IngestResult, IngestSummary, Pipeline
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = subparsers.add_parser(
+        "ingest",
+        help="store artifacts (stats, endstats, gametimes files or folders) in a database",
+        description="Archive, parse, link and store every file given (folders are searched "
+        "for *.txt and *.json). Re-ingesting a file changes nothing. Exit code 1 when some "
+        "file was rejected (it is still archived with its error).",
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    add_db_argument(p)
+    add_source_arguments(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from etstats.plugins import get_plugin_manager
+
+    pm = get_plugin_manager()
+    paths = list(iter_artifact_paths(args.paths))
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        print(f"etstats ingest: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return 3
+    storage = open_from_args(args, pm)
+    try:
+        pipeline = Pipeline(storage, pm=pm, timezone=args.timezone)
+        progress = Progress(len(paths))
+        results: list[IngestResult] = []
+        for path in paths:
+            try:
+                artifact = Artifact.from_path(path, server=args.server)
+            except OSError as exc:
+                print(f"etstats ingest: cannot read {path}: {exc}", file=sys.stderr)
+                return 3
+            if len(artifact.data) > MAX_ARTIFACT_BYTES:
+                print(f"etstats ingest: {path} is larger than {MAX_ARTIFACT_BYTES} bytes",
+                      file=sys.stderr)  # fmt: skip
+                return 3
+            result = pipeline.ingest(artifact)
+            results.append(result)
+            progress(result)
+        progress.finish()
+        summary = IngestSummary(tuple(results))
+        print_summary(summary, storage)
+        return 1 if summary.count("rejected") else 0
+    finally:
+        storage.close()

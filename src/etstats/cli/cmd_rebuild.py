@@ -1,0 +1,34 @@
+"""``etstats rebuild [--db URL]``: re-derive every round from the archived raw artifacts."""
+
+from __future__ import annotations
+
+import argparse
+
+from etstats.ingest.cli_support import Progress, add_db_argument, open_from_args, print_summary
+from etstats.ingest.pipeline import Pipeline
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = subparsers.add_parser(
+        "rebuild",
+        help="re-parse and re-link every archived artifact (after an upgrade)",
+        description="Delete every derived row and rebuild rounds from the raw bytes kept in "
+        "the store. Previously rejected artifacts are tried again.",
+    )
+    add_db_argument(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from etstats.plugins import get_plugin_manager
+
+    pm = get_plugin_manager()
+    storage = open_from_args(args, pm)
+    try:
+        progress = Progress(len(storage.artifacts()))
+        summary = Pipeline(storage, pm=pm).rebuild(progress=progress)
+        progress.finish()
+        print_summary(summary, storage)
+        return 1 if summary.count("rejected") else 0
+    finally:
+        storage.close()

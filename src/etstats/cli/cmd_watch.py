@@ -1,0 +1,51 @@
+"""``etstats watch DIR... [--db URL]``: ingest new files as they land."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+
+from etstats.ingest.cli_support import add_db_argument, add_source_arguments, open_from_args
+from etstats.ingest.pipeline import IngestResult, Pipeline
+from etstats.ingest.watch import Watcher
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = subparsers.add_parser(
+        "watch",
+        help="ingest new files from folders as they appear (gamestats/, gametimes/)",
+        description="Poll the folders and ingest each new file once its size has settled. "
+        "Runs until interrupted (Ctrl-C) unless --once or --max-seconds is given.",
+    )
+    p.add_argument("dirs", nargs="+", metavar="DIR")
+    p.add_argument("--interval", type=float, default=2.0, help="seconds between scans")
+    p.add_argument("--once", action="store_true", help="ingest what is there now and exit")
+    p.add_argument("--max-seconds", type=float, default=None, help="stop after this long")
+    add_db_argument(p)
+    add_source_arguments(p)
+    p.set_defaults(func=run)
+
+
+def _report(result: IngestResult) -> None:
+    extra = f": {result.error}" if result.error else ""
+    rounds = f" -> round(s) {', '.join(map(str, result.round_ids))}" if result.round_ids else ""
+    print(f"{result.status} {result.name}{rounds}{extra}", flush=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    from etstats.plugins import get_plugin_manager
+
+    pm = get_plugin_manager()
+    storage = open_from_args(args, pm)
+    try:
+        watcher = Watcher(Pipeline(storage, pm=pm, timezone=args.timezone), args.dirs,
+                          server=args.server)  # fmt: skip
+        if args.once:
+            for result in watcher.scan(settle=False):
+                _report(result)
+            return 0
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is the normal way to stop
+            watcher.run(interval=args.interval, max_seconds=args.max_seconds, report=_report)
+        return 0
+    finally:
+        storage.close()

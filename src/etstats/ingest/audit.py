@@ -1,0 +1,77 @@
+"""The reconciliation/linking report of a store (``etstats audit``)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from etstats.storage.base import Storage
+
+
+def audit_report(storage: Storage) -> dict[str, Any]:
+    """What the store holds and how well it links and reconciles, as plain data.
+
+    Keys: ``rounds`` (counts by start source and linked sources), ``verdicts`` (reconciled
+    rounds per verdict), ``conflicts`` (rounds whose verdict is ``conflict``), ``rejected``
+    (artifacts with their errors) and ``unlinked`` (accepted artifacts in no round).
+    """
+    rounds = storage.rounds()
+    arts = storage.artifacts()
+    in_round = {s for r in rounds for s in (r.stats_sha256, r.lua_sha256, r.endstats_sha256) if s}
+    recon = storage.table_rows("reconciliations")
+    by_id = {r.id: r for r in rounds}
+    verdicts = Counter(str(row[1]) for row in recon)
+    conflicts = [
+        {"round_id": row[0], "map": by_id[row[0]].map_name, "round": by_id[row[0]].round_number,
+         "round_start_unix": by_id[row[0]].round_start_unix, "errors": row[2]}
+        for row in recon if row[1] == "conflict" and row[0] in by_id
+    ]  # fmt: skip
+    return {
+        "rounds": {
+            "total": len(rounds),
+            "by_start_source": dict(Counter(r.start_source for r in rounds)),
+            "with_stats": sum(1 for r in rounds if r.stats_sha256),
+            "with_lua": sum(1 for r in rounds if r.lua_sha256),
+            "with_endstats": sum(1 for r in rounds if r.endstats_sha256),
+            "stats_and_lua": sum(1 for r in rounds if r.stats_sha256 and r.lua_sha256),
+            "stats_without_lua": sum(1 for r in rounds if r.stats_sha256 and not r.lua_sha256),
+            "lua_without_stats": sum(1 for r in rounds if r.lua_sha256 and not r.stats_sha256),
+        },
+        "verdicts": dict(sorted(verdicts.items())),
+        "conflicts": conflicts,
+        "rejected": [
+            {"name": a.name, "sha256": a.sha256, "error": a.error}
+            for a in arts
+            if a.status == "rejected"
+        ],
+        "unlinked": [
+            {"name": a.name, "sha256": a.sha256, "kind": a.kind}
+            for a in arts
+            if a.status == "accepted" and a.sha256 not in in_round
+        ],
+    }
+
+
+def format_report(report: dict[str, Any]) -> str:
+    """The report as text for a terminal."""
+    r = report["rounds"]
+    lines = [
+        f"rounds: {r['total']} ({r['with_stats']} with a stats file, {r['with_lua']} with Lua "
+        f"timing, {r['with_endstats']} with endstats)",
+        f"linking: {r['stats_and_lua']} stats+Lua, {r['stats_without_lua']} stats without Lua, "
+        f"{r['lua_without_stats']} Lua without stats",
+    ]
+    if report["verdicts"]:
+        lines.append("verdicts: " + ", ".join(f"{k} {v}" for k, v in report["verdicts"].items()))
+    else:
+        lines.append("verdicts: none stored (no round was reconciled)")
+    for c in report["conflicts"]:
+        lines.append(f"  conflict: round {c['round_id']} {c['map']} R{c['round']} "
+                     f"({c['errors']} error(s))")  # fmt: skip
+    lines.append(f"rejected artifacts: {len(report['rejected'])}")
+    for a in report["rejected"][:50]:
+        lines.append(f"  {a['error']}")
+    lines.append(f"unlinked artifacts: {len(report['unlinked'])}")
+    for a in report["unlinked"][:50]:
+        lines.append(f"  {a['name']} ({a['kind']})")
+    return "\n".join(lines)

@@ -1,0 +1,113 @@
+"""Pieces shared by the storage commands (``ingest``, ``watch``, ``rebuild``, ``audit``, ``db``)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from typing import Any, TextIO
+
+from etstats.ingest.pipeline import IngestResult, IngestSummary
+from etstats.storage.base import Storage
+from etstats.storage.registry import DEFAULT_URL, open_storage
+
+
+def add_db_argument(parser: argparse.ArgumentParser) -> None:
+    """``--db URL``: a SQLite file path (default ``./etstats.db``, or ``$ETSTATS_DB``) or a
+    ``postgresql://`` URL."""
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        default=os.environ.get("ETSTATS_DB", DEFAULT_URL),
+        help="SQLite file or postgresql:// URL (default: $ETSTATS_DB or ./etstats.db)",
+    )
+
+
+def add_source_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--server NAME`` and ``--timezone TZ`` (how file-name times are read)."""
+    parser.add_argument(
+        "--server",
+        default=os.environ.get("ETSTATS_SERVER", "default"),
+        help="name of the game server the files come from (default: $ETSTATS_SERVER or "
+        "'default')",
+    )
+    parser.add_argument(
+        "--timezone",
+        default=os.environ.get("ETSTATS_TIMEZONE", "UTC"),
+        help="IANA timezone of the server's stats file names, recorded when the server is "
+        "first seen (default: $ETSTATS_TIMEZONE or UTC)",
+    )
+
+
+def open_from_args(args: argparse.Namespace, pm: Any = None) -> Storage:
+    """Open and migrate the store named by ``args.db``."""
+    return open_storage(args.db, pm=pm)
+
+
+class Progress:
+    """A one-line progress bar on a terminal (silent otherwise)."""
+
+    def __init__(self, total: int | None, stream: TextIO | None = None) -> None:
+        self.total = total
+        self.done = 0
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty()
+
+    def __call__(self, result: IngestResult) -> None:
+        self.done += 1
+        if not self.enabled:
+            return
+        if self.total:
+            width = 30
+            filled = int(width * self.done / self.total)
+            bar = "#" * filled + "-" * (width - filled)
+            text = f"\r[{bar}] {self.done}/{self.total} {result.name[:40]:<40}"
+        else:
+            text = f"\r{self.done} {result.name[:60]:<60}"
+        self.stream.write(text)
+        self.stream.flush()
+
+    def finish(self) -> None:
+        if self.enabled and self.done:
+            self.stream.write("\n")
+
+
+def store_summary(storage: Storage) -> dict[str, int]:
+    """Counts describing what the store holds."""
+    rounds = storage.rounds()
+    arts = storage.artifacts()
+    return {
+        "artifacts": len(arts),
+        "rejected": sum(1 for a in arts if a.status == "rejected"),
+        "rounds": len(rounds),
+        "rounds_with_stats": sum(1 for r in rounds if r.stats_sha256),
+        "rounds_with_lua": sum(1 for r in rounds if r.lua_sha256),
+        "rounds_with_endstats": sum(1 for r in rounds if r.endstats_sha256),
+        "stats_linked_to_lua": sum(1 for r in rounds if r.stats_sha256 and r.lua_sha256),
+        "players": len(storage.table_rows("player_round_stats")),
+    }
+
+
+def print_summary(
+    summary: IngestSummary, storage: Storage, *, out: Callable[[str], None] = print,
+    max_errors: int = 20,
+) -> None:
+    """The ``ingest``/``rebuild`` report: this run's counts, rejections, the store's totals."""
+    out(
+        f"{len(summary.results)} file(s): {summary.count('stored')} stored, "
+        f"{summary.count('duplicate')} already known, {summary.count('rejected')} rejected; "
+        f"{summary.rounds_touched} round(s) written"
+    )
+    rejected = [r for r in summary.results if r.status == "rejected"]
+    for r in rejected[:max_errors]:
+        out(f"  rejected: {r.error}")
+    if len(rejected) > max_errors:
+        out(f"  ... and {len(rejected) - max_errors} more rejected")
+    s = store_summary(storage)
+    out(
+        f"store {storage.url}: {s['rounds']} round(s) ({s['rounds_with_stats']} with a stats "
+        f"file, {s['rounds_with_lua']} with Lua timing, {s['rounds_with_endstats']} with "
+        f"endstats, {s['stats_linked_to_lua']} stats+Lua linked), {s['players']} player "
+        f"line(s), {s['artifacts']} raw artifact(s)"
+    )
