@@ -9,7 +9,9 @@ from etstats.ingest.artifacts import MAX_ARTIFACT_BYTES, Artifact, iter_artifact
 from etstats.ingest.cli_support import (
     Progress,
     add_db_argument,
+    add_deliver_argument,
     add_source_arguments,
+    delivery_targets,
     open_from_args,
     print_summary,
 )
@@ -27,6 +29,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     add_db_argument(p)
     add_source_arguments(p)
+    add_deliver_argument(p)
     p.set_defaults(func=run)
 
 
@@ -41,7 +44,12 @@ def run(args: argparse.Namespace) -> int:
         return 3
     storage = open_from_args(args, pm)
     try:
-        pipeline = Pipeline(storage, pm=pm, timezone=args.timezone)
+        pipeline = Pipeline(
+            storage,
+            pm=pm,
+            timezone=args.timezone,
+            deliver=delivery_targets(args.deliver, pm),
+        )
         progress = Progress(len(paths))
         results: list[IngestResult] = []
         for path in paths:

@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 
-from etstats.ingest.cli_support import add_db_argument, add_source_arguments, open_from_args
+from etstats.ingest.cli_support import (
+    add_db_argument,
+    add_deliver_argument,
+    add_source_arguments,
+    delivery_targets,
+    open_from_args,
+)
 from etstats.ingest.pipeline import IngestResult, Pipeline
 from etstats.ingest.watch import Watcher
 
@@ -23,6 +29,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--max-seconds", type=float, default=None, help="stop after this long")
     add_db_argument(p)
     add_source_arguments(p)
+    add_deliver_argument(p)
     p.set_defaults(func=run)
 
 
@@ -38,7 +45,10 @@ def run(args: argparse.Namespace) -> int:
     pm = get_plugin_manager()
     storage = open_from_args(args, pm)
     try:
-        watcher = Watcher(Pipeline(storage, pm=pm, timezone=args.timezone), args.dirs,
+        watcher = Watcher(Pipeline(
+            storage, pm=pm, timezone=args.timezone,
+            deliver=delivery_targets(args.deliver, pm),
+        ), args.dirs,
                           server=args.server)  # fmt: skip
         if args.once:
             for result in watcher.scan(settle=False):

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from typing import Any, TextIO
 
+from etstats.errors import ConfigError
 from etstats.ingest.pipeline import IngestResult, IngestSummary
 from etstats.storage.base import Storage
 from etstats.storage.registry import DEFAULT_URL, open_storage
@@ -38,6 +39,31 @@ def add_source_arguments(parser: argparse.ArgumentParser) -> None:
         help="IANA timezone of the server's stats file names, recorded when the server is "
         "first seen (default: $ETSTATS_TIMEZONE or UTC)",
     )
+
+
+def add_deliver_argument(parser: argparse.ArgumentParser) -> None:
+    """``--deliver NAME`` (repeatable): post each stored round to a registered target."""
+    parser.add_argument(
+        "--deliver",
+        action="append",
+        default=[],
+        metavar="TARGET",
+        help="post each stored round to this delivery target (e.g. discord); repeatable",
+    )
+
+
+def delivery_targets(names: list[str], pm: Any) -> list[Callable[[int, Storage], None]]:
+    """The registered delivery callables named; :class:`ConfigError` for an unknown name."""
+    from etstats.plugins import registered
+
+    known = registered(pm, "etstats_register_deliveries")
+    missing = [n for n in names if n not in known]
+    if missing:
+        raise ConfigError(
+            f"unknown delivery target(s) {', '.join(missing)} "
+            f"(registered: {', '.join(sorted(known)) or 'none'})"
+        )
+    return [known[n] for n in names]
 
 
 def open_from_args(args: argparse.Namespace, pm: Any = None) -> Storage:

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from attrs import field, frozen
 
-from etstats.errors import ParseError
+from etstats.errors import EtStatsError, ParseError
 from etstats.ingest import rows as R
 from etstats.ingest.artifacts import Artifact, ArtifactKind
 from etstats.ingest.extract import ParsedArtifact, parse_artifact
@@ -79,12 +79,22 @@ class Pipeline:
     :param pm: a plugin manager (``None``: no hooks are called).
     :param timezone: IANA timezone of the server's stats/endstats file names, used when the
         server is first seen (stored with it).
+    :param deliver: delivery callables (``etstats_register_deliveries``) called with each
+        stored round after its transaction committed; a failing delivery is logged and
+        does not undo the ingestion.
     """
 
     def __init__(
-        self, storage: Storage, *, pm: Any = None, timezone: str = "UTC", cache_size: int = 256
+        self,
+        storage: Storage,
+        *,
+        pm: Any = None,
+        timezone: str = "UTC",
+        deliver: Sequence[Callable[[int, Storage], None]] = (),
+        cache_size: int = 256,
     ) -> None:
         self.storage = storage
+        self.deliver = tuple(deliver)
         self.pm = pm
         self.timezone = timezone
         self._cache: OrderedDict[str, ParsedArtifact] = OrderedDict()
@@ -276,6 +286,12 @@ class Pipeline:
         return rows, None
 
     def _notify(self, note: _Notify) -> None:
+        for deliver in self.deliver:
+            for rid in note.round_ids:
+                try:
+                    deliver(rid, self.storage)
+                except EtStatsError as exc:
+                    log.warning("delivery of round %s failed: %s", rid, exc)
         if self.pm is None:
             return
         hook = self.pm.hook
