@@ -17,83 +17,89 @@ marks the rows' subject unknown. It never guesses.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 VsTriple = tuple[str, int, int]
 """(opponent name, kills, deaths) of one row."""
 
 DEFAULT_BUDGET = 200_000
-"""Maximum search steps before giving up (keeps hostile input cheap)."""
+"""Maximum row checks before giving up (keeps hostile input cheap: well under a second)."""
 
 
 class _Search:
+    """Depth-first search over (block start, subject) with a work budget.
+
+    By symmetry a subject's block has exactly as many rows as there are rows naming him as an
+    opponent, so the length of a block follows from its subject.
+    """
+
     def __init__(self, rows: Sequence[VsTriple], budget: int) -> None:
         self.rows = rows
-        self.names = sorted({r[0] for r in rows})
         self.budget = budget
         self.solutions: list[list[tuple[int, int, str]]] = []
-        # Candidate subjects of each row: names owning a mirror row.
-        self.cands: list[frozenset[str]] = []
-        for i, (opp, k, d) in enumerate(rows):
-            self.cands.append(
-                frozenset(
-                    o
-                    for j, (o, kj, dj) in enumerate(rows)
-                    if j != i and kj == d and dj == k and o != opp
-                )
-            )
-        self.blocks: dict[str, tuple[int, int]] = {}
+        self.size = Counter(opp for opp, _, _ in rows)
+        # A row (o, k, d) can belong to subject s only if some row (s, d, k) exists.
+        by_counts: dict[tuple[int, int], set[str]] = {}
+        for opp, k, d in rows:
+            by_counts.setdefault((k, d), set()).add(opp)
+        self.cands = [frozenset(by_counts.get((d, k), set()) - {opp}) for opp, k, d in rows]
+        self.blocks: dict[str, dict[str, tuple[int, int]]] = {}
+        """Placed blocks: subject -> {opponent: (kills, deaths)}."""
+        self.mentions: dict[str, list[tuple[str, int, int]]] = {}
+        """Rows of placed blocks by opponent: opponent -> [(owner, kills, deaths)]."""
 
-    def _block_has(self, owner: str, opp: str, k: int, d: int) -> bool:
-        start, end = self.blocks[owner]
-        return any(self.rows[j] == (opp, k, d) for j in range(start, end))
-
-    def _consistent(self, subject: str, start: int, end: int) -> bool:
+    def _fits(self, subject: str, start: int, end: int) -> dict[str, tuple[int, int]] | None:
+        block: dict[str, tuple[int, int]] = {}
+        previous = None
         for j in range(start, end):
+            self.budget -= 1
             opp, k, d = self.rows[j]
-            if opp in self.blocks and not self._block_has(opp, subject, d, k):
-                return False
-        # Blocks already placed that name this subject as an opponent must be mirrored here.
-        for owner, (s, e) in self.blocks.items():
-            for j in range(s, e):
-                opp, k, d = self.rows[j]
-                if opp == subject and not any(
-                    self.rows[x] == (owner, d, k) for x in range(start, end)
-                ):
-                    return False
-        return True
+            if opp == subject or opp in block or subject not in self.cands[j]:
+                return None
+            if previous is not None and k > previous:
+                return None
+            previous = k
+            block[opp] = (k, d)
+            placed = self.blocks.get(opp)
+            if placed is not None and placed.get(subject) != (d, k):
+                return None
+        for owner, k, d in self.mentions.get(subject, ()):
+            self.budget -= 1
+            if block.get(owner) != (d, k):
+                return None
+        return block
 
     def run(self, pos: int, used: list[tuple[int, int, str]]) -> None:
         if len(self.solutions) > 1 or self.budget <= 0:
             return
-        self.budget -= 1
         n = len(self.rows)
         if pos == n:
-            if len(self.blocks) == len(self.names):
+            if len(self.blocks) == len(self.size):
                 self.solutions.append(list(used))
             return
-        if n - pos < len(self.names) - len(self.blocks):
-            return  # every remaining name needs at least one row
-        seen: set[str] = set()
-        allowed: frozenset[str] | None = None
-        for end in range(pos + 1, n + 1):
-            opp, k, _ = self.rows[end - 1]
-            if opp in seen or (end - 1 > pos and k > self.rows[end - 2][1]):
-                break
-            seen.add(opp)
-            allowed = self.cands[end - 1] if allowed is None else allowed & self.cands[end - 1]
-            if not allowed:
-                break
-            for subject in sorted(allowed - seen):
-                if subject in self.blocks or not self._consistent(subject, pos, end):
-                    continue
-                self.blocks[subject] = (pos, end)
-                used.append((pos, end, subject))
-                self.run(end, used)
-                used.pop()
-                del self.blocks[subject]
-                if len(self.solutions) > 1 or self.budget <= 0:
+        for subject in sorted(self.cands[pos]):
+            if subject in self.blocks:
+                continue
+            end = pos + self.size[subject]
+            if end > n:
+                continue
+            block = self._fits(subject, pos, end)
+            if block is None:
+                if self.budget <= 0:
                     return
+                continue
+            self.blocks[subject] = block
+            for opp, (k, d) in block.items():
+                self.mentions.setdefault(opp, []).append((subject, k, d))
+            used.append((pos, end, subject))
+            self.run(end, used)
+            used.pop()
+            for opp in block:
+                self.mentions[opp].pop()
+            del self.blocks[subject]
+            if len(self.solutions) > 1 or self.budget <= 0:
+                return
 
 
 def infer_blocks(
@@ -102,7 +108,7 @@ def infer_blocks(
     """Block index and subject name of every row, or ``None`` if not uniquely deducible.
 
     :param rows: the header-less versus rows in file order.
-    :param budget: maximum search steps.
+    :param budget: maximum row checks.
     """
     if not rows:
         return []
