@@ -68,3 +68,10 @@ def test_headerless_inference_never_guesses_wrong(match: VersusMatch, newline: s
             assert row.subject_name == subject
         else:
             assert row.subject_name is None
+
+
+@given(versus_matches(max_players=16))
+def test_inference_on_larger_matches_never_guesses_wrong(match: VersusMatch) -> None:
+    rnd = parse_endstats_text(match.text())
+    for row, (subject, *_) in zip(rnd.versus, match.rows(), strict=True):
+        assert row.subject_name in (None, subject)

@@ -14,6 +14,7 @@ from etstats.parsing.endstats import (
     parse_endstats_file,
     parse_endstats_text,
 )
+from etstats.parsing.endstats.versus import infer_blocks
 from etstats.render.endstats import render_endstats_bytes
 from etstats.testing.endstats_strategies import VersusMatch
 
@@ -165,3 +166,21 @@ def test_awards_after_versus_are_flagged() -> None:
     rnd = parse_endstats_text(text)
     assert len(rnd.awards) == 2
     assert "awards-after-versus" in [f.code for f in rnd.findings]
+
+
+def test_player_who_left_makes_blocks_unknown() -> None:
+    # y's own block is missing (left before the write): the mirror rows cannot all be found.
+    match = VersusMatch(
+        players=("x", "p", "y", "q"),
+        teams=(1, 2, 1, 2),
+        kills=((0, 3, 0, 1), (1, 0, 2, 0), (0, 2, 0, 0), (0, 0, 2, 0)),
+    )
+    rows = [r for r in match.rows() if r[0] != "y"]
+    rnd = parse_endstats_text("".join(f"{o}\t{k}\t{d}\n" for _, o, k, d in rows))
+    assert {r.subject_source for r in rnd.versus} == {SubjectSource.UNKNOWN}
+
+
+def test_inference_gives_up_when_budget_is_spent() -> None:
+    rows = [("p", 3, 1), ("q", 1, 0), ("x", 1, 3), ("y", 2, 2)]
+    assert infer_blocks(rows, budget=1) is None
+    assert infer_blocks([]) == []
