@@ -9,9 +9,7 @@ described in docs/formats/endstats.md.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import os
-import re
 from datetime import datetime
 
 import attrs
@@ -26,30 +24,15 @@ from etstats.parsing.endstats.linking import (
     link_endstats,
 )
 from etstats.parsing.endstats.reader import decode_endstats, parse_award_value, read_endstats
-
-_NAME = re.compile(
-    r"(?P<ts>\d{4}-\d{2}-\d{2}-\d{6})-(?P<map>.+)-round-(?P<round>\d+)-endstats\.txt$"
-)
+from etstats.parsing.filenames import parse_stats_filename
 
 
 def _name_parts(path: str) -> tuple[datetime | None, str | None, int | None]:
     """Timestamp (naive local), map and round from an endstats file name (``None`` if not)."""
-    base = path.replace("\\", "/").rsplit("/", 1)[-1]
-    try:  # helper A's shared file-name parser, when present
-        module = importlib.import_module("etstats.parsing.filenames")
-        parsed = module.parse_stats_filename(base)
-        if parsed is not None and getattr(parsed, "is_endstats", False):
-            return parsed.timestamp, parsed.map_name, parsed.round_number
-    except (ImportError, AttributeError, ValueError):
-        pass
-    m = _NAME.search(base)
-    if m is None:
+    parsed = parse_stats_filename(path)
+    if parsed is None or not parsed.is_endstats:
         return None, None, None
-    try:
-        ts = datetime.strptime(m["ts"], "%Y-%m-%d-%H%M%S")
-    except ValueError:
-        return None, m["map"], int(m["round"])
-    return ts, m["map"], int(m["round"])
+    return parsed.timestamp, parsed.map_name, parsed.round_number
 
 
 def parse_endstats_text(text: str, *, source: str = "<text>") -> EndstatsRound:
