@@ -27,6 +27,7 @@ from etstats.model.stats import (
     TabStats,
     WeaponStats,
 )
+from etstats.testing.strategies import stats_rounds
 
 INT_CUMULATIVE = tuple(f for f in CUMULATIVE_TAB_FIELDS if f != "time_played_minutes")
 T0 = datetime(2025, 10, 14, 23, 50, 0)
@@ -198,3 +199,24 @@ def test_differential_through_rendered_text(scenario: Scenario) -> None:
     r1 = parse(render(scenario.r1))
     r2 = parse(render(scenario.r2))
     _check(attrs.evolve(scenario, r1=r1, r2=r2), round2_differential(r1, r2))
+
+
+@given(stats_rounds(max_players=6), stats_rounds(max_players=6))
+def test_any_pair_of_rounds_is_differenced_safely(r1: StatsRound, r2: StatsRound) -> None:
+    """Arbitrary (even unrelated) rounds: no exception, R2's players kept in order, every
+    differenced player has no negative counter and R2's per-round values."""
+    out = round2_differential(r1, r2)
+    assert len(out.players) == len(r2.players)
+    assert out.header == r2.header
+    for before, after in zip(r2.players, out.players, strict=True):
+        assert after.guid == before.guid
+        if after == before:
+            continue
+        for w in after.weapons:
+            assert min(w.hits, w.shots, w.kills, w.deaths, w.headshots) >= 0
+        if after.tab is not None and before.tab is not None:
+            for name in CUMULATIVE_TAB_FIELDS:
+                assert getattr(after.tab, name) >= 0
+            for name in PER_ROUND_TAB_FIELDS:
+                assert getattr(after.tab, name) == getattr(before.tab, name)
+            assert 0.0 <= after.tab.time_played_percent <= 100.0
