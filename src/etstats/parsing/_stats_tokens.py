@@ -120,9 +120,12 @@ class Tokenizer:
         fields = text.split("\\")
         count = len(fields)
         if count < 8 or count > 9:
-            reason = "no header line (the first line is empty)" if not text else (
-                "header has too few fields" if count < 8 else "header has too many fields"
-            )  # fmt: skip
+            if not text:
+                reason = "no header line (the first line is empty)"
+            elif count == 5 and "\t" in text:
+                reason = "no header line (the first line looks like a player line)"
+            else:
+                reason = "header has too few fields" if count < 8 else "header has too many fields"
             raise ParseError(
                 reason, source=self.source, line=1, column=1, field="header",
                 expected="8 or 9 backslash-separated fields", actual=f"{count} field(s): {text}",
