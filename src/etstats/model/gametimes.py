@@ -76,6 +76,8 @@ class ClosedBy(enum.StrEnum):
     """The player moved to the spectators."""
     ROUND_END = "round_end"
     """Still dead when the round ended (or when the file was emitted)."""
+    DEATH = "death"
+    """A second obituary arrived while the player was still dead (rare engine corner case)."""
 
 
 class KillKind(enum.StrEnum):

@@ -1,0 +1,1288 @@
+--[[
+etstats.lua -- round timing, per-player dead/denied time and durable delivery for ET:Legacy.
+
+Writes one gametimes v1 JSON file per round (docs/formats/gametimes-v1.md) under
+<fs_homepath>/<fs_game>/gametimes/ and delivers it through an on-disk outbox to the targets
+named in etstats_config.lua (Discord webhooks and/or signed HTTP ingest endpoints).
+Installation, field meanings and delivery semantics: docs/lua.md.
+
+Rules this file keeps (each one was a production bug somewhere):
+  * Lua 5.4 API only: native bitwise operators, never the LuaJIT `bit` library;
+  * never string.format("%d") on a value that may be a float (use `int()` first);
+  * no globals except the et_* callbacks; et_Obituary and et_ClientConnect return nothing;
+  * one clock per quantity: levelTime for intervals, CS_LEVEL_START_TIME for the game clock,
+    os.time() only as wall-clock anchors;
+  * every client-field access goes through `gent()` (pcall + throttled warning);
+  * no per-frame work proportional to the player count: per-player tracking is event-driven.
+The chunk returns a table of internals for tests; the engine ignores a chunk's return values.
+]]
+
+local VERSION = "0.1.0"
+local MODNAME = "etstats.lua"
+
+-- Engine constants (q_shared.h / bg_public.h); prefer the values the engine registers.
+local function econst(name, fallback)
+  local v = et and et[name]
+  if type(v) == "number" then return v end
+  return fallback
+end
+
+local GS_PLAYING, GS_WARMUP_COUNTDOWN, GS_WARMUP, GS_INTERMISSION = 0, 1, 2, 3
+local CS_LEVEL_START_TIME, CS_MULTI_INFO, CS_MULTI_MAPWINNER, CS_SERVERTOGGLES = 11, 13, 14, 32
+local TEAM_AXIS, TEAM_ALLIES, TEAM_SPECTATOR = 1, 2, 3
+local MOD_SWITCHTEAM = 59
+local CV_SVS_PAUSE = 16
+local CON_CONNECTED = 2
+local ENTITYNUM_WORLD = 1022
+
+local function load_constants()
+  GS_PLAYING = econst("GS_PLAYING", 0)
+  GS_WARMUP_COUNTDOWN = econst("GS_WARMUP_COUNTDOWN", 1)
+  GS_WARMUP = econst("GS_WARMUP", 2)
+  GS_INTERMISSION = econst("GS_INTERMISSION", 3)
+  CS_LEVEL_START_TIME = econst("CS_LEVEL_START_TIME", 11)
+  CS_MULTI_INFO = econst("CS_MULTI_INFO", 13)
+  CS_MULTI_MAPWINNER = econst("CS_MULTI_MAPWINNER", 14)
+  CS_SERVERTOGGLES = econst("CS_SERVERTOGGLES", 32)
+  TEAM_AXIS = econst("TEAM_AXIS", 1)
+  TEAM_ALLIES = econst("TEAM_ALLIES", 2)
+  TEAM_SPECTATOR = econst("TEAM_SPECTATOR", 3)
+end
+
+---------------------------------------------------------------------------------------------
+-- Small helpers
+---------------------------------------------------------------------------------------------
+
+-- Any number (or numeric string) to an integer, rounding to nearest; `dflt` when not a number.
+local function int(v, dflt)
+  local n = tonumber(v)
+  if n == nil or n ~= n or n == math.huge or n == -math.huge then return dflt end
+  local i = math.tointeger(n)
+  if i then return i end
+  return math.floor(n + 0.5)
+end
+
+local function cvar(name)
+  local ok, v = pcall(et.trap_Cvar_Get, name)
+  if ok and type(v) == "string" then return v end
+  return ""
+end
+
+local function configstring(index)
+  local ok, v = pcall(et.trap_GetConfigstring, index)
+  if ok and type(v) == "string" then return v end
+  return ""
+end
+
+local function info_value(info, key)
+  if type(info) ~= "string" or info == "" then return "" end
+  local ok, v = pcall(et.Info_ValueForKey, info, key)
+  if ok and type(v) == "string" then return v end
+  return ""
+end
+
+local function print_line(text)
+  local line = "etstats: " .. text .. "\n"
+  if et and et.G_Print then pcall(et.G_Print, line) end
+end
+
+local debug_enabled = false
+local function debug_log(text)
+  if debug_enabled then print_line(text) end
+end
+
+-- Warnings are always printed, at most once per 5 s (wall clock) per key.
+local warn_last = {}
+local function warn(key, text)
+  local now = os.time()
+  local last = warn_last[key]
+  if last and now - last < 5 then return end
+  warn_last[key] = now
+  print_line("WARNING: " .. text)
+end
+
+local max_clients_cache = nil
+local function max_clients()
+  if max_clients_cache then return max_clients_cache end
+  local n = int(cvar("sv_maxclients"), 0) or 0
+  if n <= 0 or n > 64 then n = 64 end
+  max_clients_cache = n
+  return n
+end
+
+-- et.gentity_get raises for client fields on entities without a client: always wrapped.
+local function gent(ent, field)
+  local ok, v = pcall(et.gentity_get, ent, field)
+  if ok then return v end
+  warn("gentity", "gentity_get(" .. tostring(ent) .. ", " .. tostring(field) .. ") failed: "
+    .. tostring(v))
+  return nil
+end
+
+local function shell_quote(s)
+  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
+end
+
+local function file_exists(path)
+  local f = io.open(path, "rb")
+  if f then f:close() return true end
+  return false
+end
+
+local function read_file(path)
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local data = f:read("a")
+  f:close()
+  return data
+end
+
+-- Write `data` to `path` atomically: a temporary file in the same directory, then rename.
+local function write_atomic(path, data)
+  local tmp = path .. ".tmp"
+  local f, err = io.open(tmp, "wb")
+  if not f then return nil, err end
+  local ok, werr = f:write(data)
+  local cok, cerr = f:close()
+  if not ok or not cok then
+    os.remove(tmp)
+    return nil, werr or cerr
+  end
+  local rok, rerr = os.rename(tmp, path)
+  if not rok then
+    os.remove(tmp)
+    return nil, rerr
+  end
+  return true
+end
+
+local made_dirs = {}
+local function ensure_dir(dir, private)
+  if made_dirs[dir] then return true end
+  local mode = private and "700" or "755"
+  local ok = os.execute("mkdir -p -m " .. mode .. " " .. shell_quote(dir) .. " 2>/dev/null")
+  if ok then made_dirs[dir] = true end
+  return ok and true or false
+end
+
+---------------------------------------------------------------------------------------------
+-- JSON (RFC 8259): the only serializer in this script
+---------------------------------------------------------------------------------------------
+
+local NULL = setmetatable({}, { __name = "json.null" })
+local OBJ = { __name = "json.object" }
+
+-- An ordered JSON object: obj("k1", v1, "k2", v2, ...); nil values are written as null.
+local function obj(...)
+  return setmetatable(table.pack(...), OBJ)
+end
+
+local ESC = {
+  ['"'] = '\\"', ["\\"] = "\\\\", ["\b"] = "\\b", ["\f"] = "\\f",
+  ["\n"] = "\\n", ["\r"] = "\\r", ["\t"] = "\\t", ["\127"] = "\\u007F",
+}
+for b = 0, 31 do
+  local c = string.char(b)
+  if not ESC[c] then ESC[c] = string.format("\\u%04X", b) end
+end
+
+-- Replace every byte that is not part of a valid UTF-8 sequence with U+FFFD.
+local function utf8_clean(s)
+  if utf8.len(s) then return s end -- strict: rejects overlongs, surrogates, > U+10FFFF
+  local out, i, n = {}, 1, #s
+  while i <= n do
+    local c = s:byte(i)
+    local len = 0
+    if c < 0x80 then len = 1
+    elseif c >= 0xC2 and c <= 0xDF then len = 2
+    elseif c >= 0xE0 and c <= 0xEF then len = 3
+    elseif c >= 0xF0 and c <= 0xF4 then len = 4 end
+    local good = len > 0 and i + len - 1 <= n
+    if good and len > 1 then
+      for k = i + 1, i + len - 1 do
+        local b = s:byte(k)
+        if b < 0x80 or b > 0xBF then good = false break end
+      end
+      if good then
+        local c2 = s:byte(i + 1)
+        if (c == 0xE0 and c2 < 0xA0) or (c == 0xED and c2 > 0x9F)
+          or (c == 0xF0 and c2 < 0x90) or (c == 0xF4 and c2 > 0x8F) then
+          good = false
+        end
+      end
+    end
+    if good then
+      out[#out + 1] = s:sub(i, i + len - 1)
+      i = i + len
+    else
+      out[#out + 1] = "\239\191\189"
+      i = i + 1
+    end
+  end
+  return table.concat(out)
+end
+
+local function json_string(s)
+  return '"' .. utf8_clean(s):gsub('[%z\1-\31"\\\127]', ESC) .. '"'
+end
+
+local function json_number(v)
+  local i = math.tointeger(v)
+  if i then return string.format("%d", i) end
+  if v ~= v or v == math.huge or v == -math.huge then return "null" end
+  return string.format("%.17g", v)
+end
+
+local function encode_into(v, buf, depth)
+  if depth > 32 then error("json: nesting too deep") end
+  local t = type(v)
+  if v == nil or v == NULL then
+    buf[#buf + 1] = "null"
+  elseif t == "boolean" then
+    buf[#buf + 1] = v and "true" or "false"
+  elseif t == "number" then
+    buf[#buf + 1] = json_number(v)
+  elseif t == "string" then
+    buf[#buf + 1] = json_string(v)
+  elseif t == "table" then
+    if getmetatable(v) == OBJ then
+      buf[#buf + 1] = "{"
+      for k = 1, v.n, 2 do
+        if k > 1 then buf[#buf + 1] = "," end
+        buf[#buf + 1] = json_string(tostring(v[k]))
+        buf[#buf + 1] = ":"
+        encode_into(v[k + 1], buf, depth + 1)
+      end
+      buf[#buf + 1] = "}"
+    else -- any other table is an array (an empty table is [])
+      buf[#buf + 1] = "["
+      for k = 1, #v do
+        if k > 1 then buf[#buf + 1] = "," end
+        encode_into(v[k], buf, depth + 1)
+      end
+      buf[#buf + 1] = "]"
+    end
+  else
+    error("json: cannot encode a " .. t)
+  end
+end
+
+local function json_encode(v)
+  local buf = {}
+  encode_into(v, buf, 0)
+  return table.concat(buf)
+end
+
+---------------------------------------------------------------------------------------------
+-- SHA-256 and HMAC-SHA256 (FIPS 180-4, RFC 2104) in pure Lua 5.4
+---------------------------------------------------------------------------------------------
+
+local K256 = {
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+  0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+  0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+}
+local M32 = 0xffffffff
+local BLOCK_FMT = ">" .. string.rep("I4", 16)
+
+-- Raw 32-byte SHA-256 digest of a byte string.
+local function sha256_raw(msg)
+  local h0, h1, h2, h3 = 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a
+  local h4, h5, h6, h7 = 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19
+  local len = #msg
+  msg = msg .. "\128" .. string.rep("\0", (55 - len) % 64) .. string.pack(">I8", len * 8)
+  local w = {}
+  for off = 1, #msg, 64 do
+    w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13], w[14],
+      w[15], w[16] = string.unpack(BLOCK_FMT, msg, off)
+    for j = 17, 64 do
+      local x, y = w[j - 15], w[j - 2]
+      local s0 = ((x >> 7) | (x << 25)) ~ ((x >> 18) | (x << 14)) ~ (x >> 3)
+      local s1 = ((y >> 17) | (y << 15)) ~ ((y >> 19) | (y << 13)) ~ (y >> 10)
+      w[j] = (w[j - 16] + s0 + w[j - 7] + s1) & M32
+    end
+    local a, b, c, d, e, f, g, h = h0, h1, h2, h3, h4, h5, h6, h7
+    for j = 1, 64 do
+      local S1 = ((e >> 6) | (e << 26)) ~ ((e >> 11) | (e << 21)) ~ ((e >> 25) | (e << 7))
+      local ch = (e & f) ~ (~e & g)
+      local t1 = h + (S1 & M32) + ch + K256[j] + w[j]
+      local S0 = ((a >> 2) | (a << 30)) ~ ((a >> 13) | (a << 19)) ~ ((a >> 22) | (a << 10))
+      local maj = (a & b) ~ (a & c) ~ (b & c)
+      local t2 = (S0 & M32) + maj
+      h, g, f = g, f, e
+      e = (d + t1) & M32
+      d, c, b = c, b, a
+      a = (t1 + t2) & M32
+    end
+    h0, h1, h2, h3 = (h0 + a) & M32, (h1 + b) & M32, (h2 + c) & M32, (h3 + d) & M32
+    h4, h5, h6, h7 = (h4 + e) & M32, (h5 + f) & M32, (h6 + g) & M32, (h7 + h) & M32
+  end
+  return string.pack(">I4I4I4I4I4I4I4I4", h0, h1, h2, h3, h4, h5, h6, h7)
+end
+
+local function to_hex(raw)
+  return (raw:gsub(".", function(ch) return string.format("%02x", ch:byte()) end))
+end
+
+local function sha256_hex(msg)
+  return to_hex(sha256_raw(msg))
+end
+
+local function hmac_sha256_hex(key, msg)
+  if #key > 64 then key = sha256_raw(key) end
+  key = key .. string.rep("\0", 64 - #key)
+  local ipad, opad = {}, {}
+  for i = 1, 64 do
+    local b = key:byte(i)
+    ipad[i] = string.char(b ~ 0x36)
+    opad[i] = string.char(b ~ 0x5c)
+  end
+  local inner = sha256_raw(table.concat(ipad) .. msg)
+  return to_hex(sha256_raw(table.concat(opad) .. inner))
+end
+
+---------------------------------------------------------------------------------------------
+-- Configuration (a file OUTSIDE this script; fail closed)
+---------------------------------------------------------------------------------------------
+
+local CONFIG_TYPES = {
+  discord_webhook_urls = "table", -- list of Discord webhook URLs
+  http_targets = "table",         -- list of {url=, server_id=, secret=}
+  gametimes_dir = "string",       -- absolute path overrides <fs_homepath>/<fs_game>/gametimes
+  outbox_dir = "string",          -- absolute path overrides <fs_homepath>/<fs_game>/etstats_outbox
+  discord_username = "string",
+  discord_attach_file = "boolean",
+  debug = "boolean",
+}
+
+-- Validate a config table; returns a normalised copy or nil and one reason.
+local function validate_config(t)
+  if type(t) ~= "table" then return nil, "the file must return a table" end
+  for k, v in pairs(t) do
+    if CONFIG_TYPES[k] == nil then return nil, "unknown key '" .. tostring(k) .. "'" end
+    if type(v) ~= CONFIG_TYPES[k] then
+      return nil, "key '" .. k .. "' must be a " .. CONFIG_TYPES[k] .. ", not a " .. type(v)
+    end
+  end
+  local cfg = {
+    discord = {}, http = {},
+    gametimes_dir = t.gametimes_dir or "", outbox_dir = t.outbox_dir or "",
+    discord_username = t.discord_username or "etstats",
+    discord_attach_file = t.discord_attach_file ~= false,
+    debug = t.debug == true,
+  }
+  for i, url in ipairs(t.discord_webhook_urls or {}) do
+    if type(url) ~= "string" or not url:match("^https?://[^%s\"']+$") then
+      return nil, "discord_webhook_urls[" .. i .. "] is not an http(s) URL"
+    end
+    cfg.discord[#cfg.discord + 1] = url
+  end
+  for i, target in ipairs(t.http_targets or {}) do
+    local where = "http_targets[" .. i .. "]"
+    if type(target) ~= "table" then return nil, where .. " must be a table" end
+    for k in pairs(target) do
+      if k ~= "url" and k ~= "server_id" and k ~= "secret" then
+        return nil, where .. ": unknown key '" .. tostring(k) .. "'"
+      end
+    end
+    if type(target.url) ~= "string" or not target.url:match("^https?://[^%s\"']+$") then
+      return nil, where .. ".url is not an http(s) URL"
+    end
+    if type(target.server_id) ~= "string" or not target.server_id:match("^[%w%._%-]+$") then
+      return nil, where .. ".server_id must be a non-empty [A-Za-z0-9._-] string"
+    end
+    if type(target.secret) ~= "string" or #target.secret < 16 then
+      return nil, where .. ".secret must be a string of at least 16 characters"
+    end
+    cfg.http[#cfg.http + 1] = { url = target.url, server_id = target.server_id,
+      secret = target.secret }
+  end
+  return cfg
+end
+
+-- Load a config file in an empty environment. Returns cfg, or nil and a reason.
+local function load_config_file(path)
+  local text = read_file(path)
+  if text == nil then return nil, "cannot read " .. path end
+  local chunk, err = load(text, "@" .. path, "t", {})
+  if not chunk then return nil, "syntax error: " .. tostring(err) end
+  local ok, result = pcall(chunk)
+  if not ok then return nil, "error while running it: " .. tostring(result) end
+  local cfg, reason = validate_config(result)
+  if not cfg then return nil, path .. ": " .. reason end
+  return cfg
+end
+
+local function is_absolute(p)
+  return p:sub(1, 1) == "/" or p:match("^%a:[/\\]") ~= nil
+end
+
+local function fs_game()
+  local g = cvar("fs_game")
+  if g == "" then g = "legacy" end
+  return g
+end
+
+-- <fs_homepath>/<fs_game> (the directory the engine writes its own files to), with fallbacks.
+local function game_dir()
+  local home, base = cvar("fs_homepath"), cvar("fs_basepath")
+  if is_absolute(home) then return home .. "/" .. fs_game() end
+  if is_absolute(base) then return base .. "/" .. fs_game() end
+  return "/home/et/.etlegacy/" .. fs_game()
+end
+
+-- Candidate config paths, most specific first; the first existing file wins outright.
+local function config_candidates()
+  local list = {}
+  local explicit = cvar("etstats_config")
+  if explicit ~= "" then return { explicit } end
+  local home, base = cvar("fs_homepath"), cvar("fs_basepath")
+  if is_absolute(home) then
+    list[#list + 1] = home .. "/" .. fs_game() .. "/luascripts/etstats_config.lua"
+  end
+  if is_absolute(base) then
+    list[#list + 1] = base .. "/" .. fs_game() .. "/luascripts/etstats_config.lua"
+  end
+  if #list == 0 then list[1] = game_dir() .. "/luascripts/etstats_config.lua" end
+  return list
+end
+
+-- Returns cfg (or nil) and the one console line describing the outcome.
+local function find_config()
+  local candidates = config_candidates()
+  for _, path in ipairs(candidates) do
+    if file_exists(path) then
+      local cfg, reason = load_config_file(path)
+      if not cfg then
+        return nil, "config " .. reason
+          .. " -- delivery DISABLED (gametimes files are still written)"
+      end
+      return cfg, string.format("config %s: %d Discord webhook(s), %d HTTP target(s)", path,
+        #cfg.discord, #cfg.http)
+    end
+  end
+  return nil, "no config file (looked at " .. table.concat(candidates, ", ")
+    .. ") -- delivery DISABLED (gametimes files are still written)"
+end
+
+local config = nil -- the loaded config; nil = delivery disabled
+
+local function gametimes_dir()
+  local d = config and config.gametimes_dir or ""
+  if d ~= "" and is_absolute(d) then return d end
+  return game_dir() .. "/gametimes"
+end
+
+local function outbox_dir()
+  local d = config and config.outbox_dir or ""
+  if d ~= "" and is_absolute(d) then return d end
+  return game_dir() .. "/etstats_outbox"
+end
+
+---------------------------------------------------------------------------------------------
+-- Durable outbox: one body file per pending delivery per target, a small index file,
+-- curl launched in the background writing the HTTP status to a marker file.
+---------------------------------------------------------------------------------------------
+
+local OUTBOX_MAX_ENTRIES = 500     -- beyond this the oldest entry is moved to failed/
+local OUTBOX_MAX_LAUNCHES = 4      -- curl launches per sweep
+local OUTBOX_INFLIGHT_TIMEOUT = 90 -- s without a marker before an attempt counts as lost
+local OUTBOX_BACKOFF_BASE, OUTBOX_BACKOFF_MAX = 5, 600 -- s
+local CURL_CONNECT_TIMEOUT, CURL_MAX_TIME = 5, 30     -- s
+
+local ob = { dir = nil, entries = nil }
+
+local function ob_path(name) return ob.dir .. "/" .. name end
+
+local function ob_load(dir)
+  if ob.dir == dir and ob.entries then return end
+  ob.dir, ob.entries = dir, {}
+  local text = read_file(ob_path("index"))
+  if not text then return end
+  for line in text:gmatch("[^\n]+") do
+    local id, state, attempts, next_unix, launched, created, label =
+      line:match("^([^\t]+)\t(%a+)\t(%d+)\t(%d+)\t(%d+)\t(%d+)\t([^\t]*)$")
+    if id then
+      ob.entries[#ob.entries + 1] = { id = id, state = state, attempts = int(attempts, 0),
+        next_unix = int(next_unix, 0), launched = int(launched, 0), created = int(created, 0),
+        label = label }
+    else
+      warn("outbox-index", "ignoring a malformed outbox index line: " .. line:sub(1, 80))
+    end
+  end
+end
+
+local function ob_save()
+  local lines = {}
+  for _, e in ipairs(ob.entries) do
+    lines[#lines + 1] = table.concat({ e.id, e.state, tostring(e.attempts), tostring(e.next_unix),
+      tostring(e.launched), tostring(e.created), e.label }, "\t")
+  end
+  local ok, err = write_atomic(ob_path("index"), table.concat(lines, "\n") .. "\n")
+  if not ok then warn("outbox-save", "cannot write the outbox index: " .. tostring(err)) end
+  return ok
+end
+
+local function ob_find(id)
+  for i, e in ipairs(ob.entries) do
+    if e.id == id then return e, i end
+  end
+  return nil
+end
+
+local function ob_remove_files(id)
+  for _, suffix in ipairs({ ".body", ".curl", ".att", ".status", ".status.tmp" }) do
+    os.remove(ob_path(id .. suffix))
+  end
+end
+
+local function curl_quote(s)
+  return '"' .. tostring(s):gsub('[\\"]', "\\%0") .. '"'
+end
+
+-- Move an entry to failed/ (permanent failure); logged once, here.
+local function ob_fail(e, why)
+  ensure_dir(ob_path("failed"), true)
+  os.rename(ob_path(e.id .. ".body"), ob_path("failed/" .. e.id .. ".body"))
+  write_atomic(ob_path("failed/" .. e.id .. ".reason"), string.format(
+    "target=%s\nreason=%s\nattempts=%d\ntime_unix=%d\n", e.label, why, e.attempts, os.time()))
+  ob_remove_files(e.id)
+  print_line("delivery of " .. e.id .. " to " .. e.label .. " FAILED permanently (" .. why
+    .. "); body moved to " .. ob_path("failed/"))
+end
+
+-- Queue one delivery. `curl_lines` are curl config lines (url, headers, data); the body is
+-- written next to them. Returns true if queued (or already queued).
+local function ob_enqueue(dir, id, label, body, curl_lines, attachment)
+  if not ensure_dir(dir, true) then
+    warn("outbox-dir", "cannot create the outbox directory " .. dir)
+    return false
+  end
+  ob_load(dir)
+  if ob_find(id) then return true end
+  local ok, err = write_atomic(ob_path(id .. ".body"), body)
+  if ok and attachment then ok, err = write_atomic(ob_path(id .. ".att"), attachment) end
+  if ok then
+    local lines = { "silent", "output = \"/dev/null\"", "write-out = \"%{http_code}\"",
+      "connect-timeout = " .. CURL_CONNECT_TIMEOUT, "max-time = " .. CURL_MAX_TIME }
+    for _, l in ipairs(curl_lines) do lines[#lines + 1] = l end
+    ok, err = write_atomic(ob_path(id .. ".curl"), table.concat(lines, "\n") .. "\n")
+  end
+  if not ok then
+    warn("outbox-write", "cannot write outbox entry " .. id .. ": " .. tostring(err))
+    ob_remove_files(id)
+    return false
+  end
+  local now = os.time()
+  ob.entries[#ob.entries + 1] = { id = id, state = "pending", attempts = 0, next_unix = 0,
+    launched = 0, created = now, label = label }
+  while #ob.entries > OUTBOX_MAX_ENTRIES do
+    local oldest = table.remove(ob.entries, 1)
+    ob_fail(oldest, "outbox full (" .. OUTBOX_MAX_ENTRIES .. " entries)")
+  end
+  return ob_save()
+end
+
+local function ob_launch(e, now)
+  local st = ob_path(e.id .. ".status")
+  local cmd = "(curl -K " .. shell_quote(ob_path(e.id .. ".curl")) .. " > "
+    .. shell_quote(st .. ".tmp") .. " 2>/dev/null; mv -f " .. shell_quote(st .. ".tmp") .. " "
+    .. shell_quote(st) .. ") </dev/null >/dev/null 2>&1 &"
+  e.state, e.launched = "inflight", now
+  e.attempts = e.attempts + 1
+  ob_save() -- before launching: a crash now can only lose an attempt, never duplicate one
+  os.execute(cmd)
+  debug_log("delivery attempt " .. e.attempts .. " of " .. e.id .. " to " .. e.label)
+end
+
+-- Read and consume an attempt's status marker: the HTTP code as text, or nil if absent.
+local function ob_take_status(e)
+  local text = read_file(ob_path(e.id .. ".status"))
+  if text == nil then return nil end
+  os.remove(ob_path(e.id .. ".status"))
+  return (text:match("%d%d%d") or "000")
+end
+
+-- Apply one attempt's HTTP status. Returns "done", "retry" or "failed".
+local function ob_settle(e, code, now)
+  local n = int(code, 0)
+  if n >= 200 and n <= 299 then
+    ob_remove_files(e.id)
+    debug_log("delivered " .. e.id .. " to " .. e.label .. " (HTTP " .. code .. ")")
+    return "done"
+  end
+  if n == 0 or n == 429 or (n >= 500 and n <= 599) then
+    local delay = OUTBOX_BACKOFF_BASE * (1 << math.min(e.attempts - 1, 10))
+    if delay > OUTBOX_BACKOFF_MAX then delay = OUTBOX_BACKOFF_MAX end
+    e.state, e.next_unix = "pending", now + delay
+    if e.attempts == 1 then
+      print_line("delivery of " .. e.id .. " to " .. e.label .. " got HTTP " .. code
+        .. "; will retry (backoff up to " .. OUTBOX_BACKOFF_MAX .. " s)")
+    end
+    return "retry"
+  end
+  ob_fail(e, "HTTP " .. code)
+  return "failed"
+end
+
+-- One outbox pass: settle finished attempts, launch due ones. `now` = os.time() seconds.
+local function ob_sweep(dir, now)
+  ob_load(dir)
+  local launches, changed = 0, false
+  local keep = {}
+  for _, e in ipairs(ob.entries) do
+    local outcome = nil
+    local code = ob_take_status(e) -- marker checked before any resend
+    if code then
+      outcome = ob_settle(e, code, now)
+      changed = true
+    elseif e.state == "inflight" and now - e.launched > OUTBOX_INFLIGHT_TIMEOUT then
+      warn("outbox-lost", "no status for " .. e.id .. " after " .. OUTBOX_INFLIGHT_TIMEOUT
+        .. " s; retrying")
+      outcome = ob_settle(e, "000", now)
+      changed = true
+    end
+    if outcome ~= "done" and outcome ~= "failed" then
+      if e.state == "pending" and not file_exists(ob_path(e.id .. ".body")) then
+        warn("outbox-orphan", "outbox entry " .. e.id .. " has no body file; dropped")
+        ob_remove_files(e.id)
+        changed = true
+      else
+        if e.state == "pending" and now >= e.next_unix and launches < OUTBOX_MAX_LAUNCHES then
+          launches = launches + 1
+          ob_launch(e, now)
+        end
+        keep[#keep + 1] = e
+      end
+    end
+  end
+  ob.entries = keep
+  if changed then ob_save() end
+  return #keep, launches
+end
+
+---------------------------------------------------------------------------------------------
+-- Discord payload (compact embed; the attached gametimes file is the source of truth)
+---------------------------------------------------------------------------------------------
+
+local DISCORD_MAX_FIELDS, DISCORD_MAX_VALUE, DISCORD_MAX_TOTAL = 25, 1024, 6000
+
+-- At most n characters (code points) of valid UTF-8, "…" marking a cut.
+local function clip(s, n)
+  s = utf8_clean(tostring(s))
+  if utf8.len(s) <= n then return s end
+  return s:sub(1, utf8.offset(s, n) - 1) .. "…"
+end
+
+local function strip_colours(s)
+  return (tostring(s):gsub("%^[^%^]", ""))
+end
+
+local function seconds_text(ms)
+  local s = int((ms or 0) / 1000, 0)
+  return string.format("%d:%02d", s // 60, s % 60)
+end
+
+-- fields: list of {name, value}; enforces 25 fields, 1024 per value, 6000 in total.
+local function discord_payload(username, title, description, fields, footer)
+  local total = utf8.len(title) + utf8.len(description) + utf8.len(footer)
+  local out = {}
+  for _, f in ipairs(fields) do
+    if #out >= DISCORD_MAX_FIELDS then break end
+    local name, value = clip(f[1], 256), clip(f[2] ~= "" and f[2] or "-", DISCORD_MAX_VALUE)
+    local cost = utf8.len(name) + utf8.len(value)
+    if total + cost > DISCORD_MAX_TOTAL then break end
+    total = total + cost
+    out[#out + 1] = obj("name", name, "value", value, "inline", f[3] == true)
+  end
+  return obj("username", clip(username, 80), "content", "etstats gametimes v1",
+    "allowed_mentions", obj("parse", {}),
+    "embeds", { obj("title", clip(title, 256), "description", clip(description, 4096),
+      "color", 3447003, "fields", out, "footer", obj("text", clip(footer, 2048))) })
+end
+
+---------------------------------------------------------------------------------------------
+-- Round and player tracking
+---------------------------------------------------------------------------------------------
+
+local R = nil           -- this VM's round (nil in warmup VMs)
+local now_level = 0     -- levelTime of the latest frame (ms)
+local players = {}      -- key (GUID or "noguid#n") -> player record
+local order = {}        -- keys in first-seen order
+local slot_key = {}     -- slot -> key of the client in it
+local noguid_seq = 0
+local next_sweep_level = 0
+
+local function live() return R ~= nil and R.state == "running" end
+
+local function pause_overlap(a, b)
+  local total = 0
+  for _, p in ipairs(R.pauses) do
+    local s, e = p.start_level, p.end_level or b
+    if s < a then s = a end
+    if e > b then e = b end
+    if e > s then total = total + (e - s) end
+  end
+  return total
+end
+
+local function read_team(slot)
+  return int(gent(slot, "sess.sessionTeam"), nil)
+end
+
+local function identify(slot)
+  local ok, ui = pcall(et.trap_GetUserinfo, slot)
+  if not ok then ui = "" end
+  local guid = info_value(ui, "cl_guid"):upper()
+  if #guid ~= 32 or guid:find("[^0-9A-F]") then guid = nil end
+  local name = gent(slot, "pers.netname")
+  if type(name) ~= "string" or name == "" then name = info_value(ui, "name") end
+  return guid, name
+end
+
+local function new_player(key, guid, slot, name)
+  return { key = key, guid = guid, slot = slot, name = name or "", team = 0, cur_team = nil,
+    connected = true, connected_at_end = false, spawns = 0, revives = 0, deaths = 0, kills = 0,
+    team_kills = 0, self_kills = 0, dead_ms = 0, denied_ms = 0, time_axis = 0, time_allies = 0,
+    connects = 0, disconnects = 0, team_changes = 0, detail = {}, open = nil,
+    seg_team = nil, seg_since = nil }
+end
+
+local function player_for_slot(slot, create)
+  slot = int(slot, -1)
+  if slot < 0 or slot >= max_clients() then return nil end
+  local key = slot_key[slot]
+  if key and players[key] then return players[key] end
+  if not create then return nil end
+  local guid, name = identify(slot)
+  if guid then
+    key = guid
+  else
+    noguid_seq = noguid_seq + 1
+    key = "noguid#" .. noguid_seq
+  end
+  local p = players[key]
+  if not p then
+    p = new_player(key, guid, slot, name)
+    players[key] = p
+    order[#order + 1] = key
+  end
+  p.slot, p.connected = slot, true
+  if name and name ~= "" then p.name = name end
+  slot_key[slot] = key
+  return p
+end
+
+local function close_team_segment(p, t)
+  if p.seg_team and p.seg_since then
+    local d = t - p.seg_since - pause_overlap(p.seg_since, t)
+    if d > 0 then
+      if p.seg_team == TEAM_AXIS then p.time_axis = p.time_axis + d
+      else p.time_allies = p.time_allies + d end
+    end
+  end
+  p.seg_team, p.seg_since = nil, nil
+end
+
+local function open_team_segment(p, team, t)
+  if team == TEAM_AXIS or team == TEAM_ALLIES then p.seg_team, p.seg_since = team, t end
+end
+
+local function close_death(p, t, by)
+  local d = p.open
+  if not d then return end
+  p.open = nil
+  local paused = pause_overlap(d.at, t)
+  local dead = t - d.at - paused
+  if dead < 0 then dead = 0 end
+  d.end_level, d.paused, d.dead, d.closed_by = t, paused, dead, by
+  p.dead_ms = p.dead_ms + dead
+  if d.kind == "enemy" and d.killer_key and players[d.killer_key] then
+    local k = players[d.killer_key]
+    k.denied_ms = k.denied_ms + dead
+  end
+end
+
+local function set_team(p, team, t)
+  if team == nil or p.cur_team == team then return end
+  if live() then
+    if p.cur_team ~= nil then p.team_changes = p.team_changes + 1 end
+    close_team_segment(p, t)
+    if team == TEAM_SPECTATOR then close_death(p, t, "spectator") end
+    open_team_segment(p, team, t)
+  end
+  p.cur_team, p.team = team, team
+end
+
+local function connected(slot)
+  return int(gent(slot, "pers.connected"), 0) == CON_CONNECTED
+end
+
+local function start_round(t)
+  R.state, R.start_level, R.start_unix = "running", t, os.time()
+  if R.warmup_start_level then
+    if t >= R.warmup_start_level then
+      R.warmup_ms = t - R.warmup_start_level
+    else -- levelTime was reset (sv_serverTimeReset): fall back to the wall clock
+      R.warmup_ms = (R.start_unix - R.warmup_start_unix) * 1000
+    end
+  end
+  for _, key in ipairs(order) do
+    local p = players[key]
+    if p.connected then open_team_segment(p, p.cur_team, t) end
+  end
+  for n = 0, max_clients() - 1 do -- once per round, bounded: clients already in the game
+    if slot_key[n] == nil and connected(n) then
+      local p = player_for_slot(n, true)
+      if p then set_team(p, read_team(n), t) end
+    end
+  end
+  debug_log("round started at levelTime " .. t)
+end
+
+local function finalize(t)
+  R.end_level, R.end_unix = t, os.time()
+  R.play_ms = t - (int(configstring(CS_LEVEL_START_TIME), t) or t)
+  for _, key in ipairs(order) do
+    local p = players[key]
+    close_death(p, t, "round_end")
+    close_team_segment(p, t)
+    p.connected_at_end = p.connected
+  end
+  local last = R.pauses[#R.pauses]
+  if last and not last.end_level then last.end_level, last.end_unix = t, R.end_unix end
+  R.state = "ended"
+end
+
+local EXIT_REASONS = {
+  ["Timelimit hit."] = "time_expired",
+  ["Wolf EndRound."] = "objective",
+  ["Axis Surrender"] = "surrender",
+  ["Allies Surrender"] = "surrender",
+  ["Nextmap vote passed"] = "nextmap_vote",
+}
+
+local function on_exit(line, reason_text)
+  local reason = EXIT_REASONS[reason_text]
+  if not reason and reason_text:match("^%a+ team eliminated%.?$") then
+    reason = "team_eliminated"
+  end
+  R.reason, R.exit_line = reason or "unknown", line
+  if reason == "surrender" then
+    R.surrender_team = reason_text:match("^Axis") and TEAM_AXIS or TEAM_ALLIES
+    for i = #R.votes, 1, -1 do
+      if R.votes[i].team == R.surrender_team then
+        R.surrender_caller = R.votes[i]
+        break
+      end
+    end
+  end
+  finalize(now_level)
+end
+
+---------------------------------------------------------------------------------------------
+-- The gametimes v1 document, the file and the deliveries
+---------------------------------------------------------------------------------------------
+
+local function team_pair(v)
+  v = int(v, -1)
+  if v == 0 or v == 1 then return v + 1 end
+  return 0
+end
+
+local function player_doc(p)
+  local details = {}
+  for _, d in ipairs(p.detail) do
+    details[#details + 1] = obj("at_level_ms", d.at, "end_level_ms", d.end_level or d.at,
+      "killer_guid", d.killer_guid or NULL, "killer_slot", d.killer_slot, "kind", d.kind,
+      "mod", d.mod, "dead_ms", d.dead or 0, "paused_ms", d.paused or 0,
+      "closed_by", d.closed_by or "round_end")
+  end
+  return obj("guid", p.guid or NULL, "slot", p.slot, "name", p.name, "team", p.team or 0,
+    "connected_at_end", p.connected_at_end == true, "spawns", p.spawns, "revives", p.revives,
+    "deaths", p.deaths, "kills", p.kills, "team_kills", p.team_kills, "self_kills", p.self_kills,
+    "dead_ms", p.dead_ms, "denied_ms", p.denied_ms, "time_axis_ms", p.time_axis,
+    "time_allies_ms", p.time_allies, "connects", p.connects, "disconnects", p.disconnects,
+    "team_changes", p.team_changes, "deaths_detail", details)
+end
+
+local function sorted_players()
+  local list = {}
+  for _, key in ipairs(order) do list[#list + 1] = players[key] end
+  table.sort(list, function(a, b)
+    if a.slot ~= b.slot then return a.slot < b.slot end
+    return a.key < b.key
+  end)
+  return list
+end
+
+local function build_document(emit_kind, winner, defender)
+  local pauses, pause_total = {}, 0
+  for _, p in ipairs(R.pauses) do
+    local d = (p.end_level or R.end_level) - p.start_level
+    pause_total = pause_total + d
+    pauses[#pauses + 1] = obj("start_level_ms", p.start_level, "end_level_ms",
+      p.end_level or R.end_level, "duration_ms", d, "start_unix", p.start_unix,
+      "end_unix", p.end_unix or R.end_unix)
+  end
+  local plist = {}
+  for _, p in ipairs(sorted_players()) do plist[#plist + 1] = player_doc(p) end
+  local caller = R.surrender_caller
+  local tl = tonumber(cvar("timelimit")) or 0
+  return obj(
+    "schema_version", 1,
+    "producer", obj("name", MODNAME, "version", VERSION, "lua", _VERSION),
+    "server", obj("hostname", cvar("sv_hostname"), "ip", cvar("net_ip"),
+      "port", int(cvar("net_port"), 0) or 0),
+    "map", R.map,
+    "gametype", int(cvar("g_gametype"), 0) or 0,
+    "round", R.round,
+    "emit", emit_kind,
+    "round_start_unix", R.start_unix,
+    "round_end_unix", R.end_unix,
+    "round_start_level_ms", R.start_level,
+    "round_end_level_ms", R.end_level,
+    "play_ms", R.play_ms,
+    "timelimit_ms", int(tl * 60000, 0),
+    "warmup_ms", R.warmup_ms or NULL,
+    "warmup_start_unix", R.warmup_ms and R.warmup_start_unix or NULL,
+    "started_mid_round", R.started_mid_round,
+    "pauses", pauses,
+    "pause_total_ms", pause_total,
+    "end", obj("reason", R.reason, "exit_line", R.exit_line or NULL, "winner", winner,
+      "defender", defender, "surrender_team", R.surrender_team,
+      "surrender_caller_guid", caller and caller.guid or NULL,
+      "surrender_caller_name", caller and caller.name or NULL),
+    "limbo_ms", obj("axis", int(cvar("g_redlimbotime"), 0) or 0,
+      "allies", int(cvar("g_bluelimbotime"), 0) or 0),
+    "players", plist)
+end
+
+local function discord_for_round(stem, emit_kind, winner, defender)
+  local team_names = { [1] = "Axis", [2] = "Allies" }
+  local title = string.format("%s R%d: %s", strip_colours(R.map), R.round,
+    emit_kind == "round_end" and R.reason or ("ABORTED (" .. emit_kind .. ")"))
+  local axis, allies = {}, {}
+  for _, p in ipairs(sorted_players()) do
+    local line = string.format("%s: dead %s, denied %s", strip_colours(p.name),
+      seconds_text(p.dead_ms), seconds_text(p.denied_ms))
+    if p.team == TEAM_AXIS then axis[#axis + 1] = line
+    elseif p.team == TEAM_ALLIES then allies[#allies + 1] = line end
+  end
+  local pause_total = 0
+  for _, p in ipairs(R.pauses) do
+    pause_total = pause_total + ((p.end_level or R.end_level) - p.start_level)
+  end
+  local fields = {
+    { "Map", R.map, true }, { "Round", tostring(R.round), true },
+    { "End", R.reason, true },
+    { "Winner", team_names[winner] or "-", true },
+    { "Defender", team_names[defender] or "-", true },
+    { "Play time", seconds_text(R.play_ms), true },
+    { "Time limit", seconds_text(int((tonumber(cvar("timelimit")) or 0) * 60000, 0)), true },
+    { "Pauses", string.format("%d (%s)", #R.pauses, seconds_text(pause_total)), true },
+    { "Warmup", R.warmup_ms and seconds_text(R.warmup_ms) or "-", true },
+    { "Round start", string.format("<t:%d:T>", R.start_unix), true },
+    { "Round end", string.format("<t:%d:T>", R.end_unix), true },
+    { "Server", strip_colours(cvar("sv_hostname")), true },
+    { "Axis", table.concat(axis, "\n"), false },
+    { "Allies", table.concat(allies, "\n"), false },
+    { "File", stem .. ".json", false },
+  }
+  return discord_payload(config.discord_username, title,
+    "Round timing by etstats.lua; per-player data: the attached gametimes file.", fields,
+    MODNAME .. " v" .. VERSION)
+end
+
+local function enqueue_deliveries(stem, body, emit_kind, winner, defender)
+  if not config then return 0 end
+  local dir, n = outbox_dir(), 0
+  if #config.discord > 0 then
+    local payload = json_encode(discord_for_round(stem, emit_kind, winner, defender))
+    for i, url in ipairs(config.discord) do
+      local h = sha256_hex(url):sub(1, 8)
+      local id = stem .. ".discord-" .. h
+      local lines = { "url = " .. curl_quote(url) }
+      local attach = nil
+      if config.discord_attach_file then
+        attach = body
+        lines[#lines + 1] = "form = " .. curl_quote("payload_json=<" .. dir .. "/" .. id
+          .. ".body;type=application/json")
+        lines[#lines + 1] = "form = " .. curl_quote("files[0]=@" .. dir .. "/" .. id
+          .. ".att;filename=" .. stem .. ".json;type=application/json")
+      else
+        lines[#lines + 1] = "header = \"Content-Type: application/json\""
+        lines[#lines + 1] = "data-binary = " .. curl_quote("@" .. dir .. "/" .. id .. ".body")
+      end
+      if ob_enqueue(dir, id, "discord#" .. i .. "(" .. h .. ")", payload, lines, attach) then
+        n = n + 1
+      end
+    end
+  end
+  for _, target in ipairs(config.http) do
+    local h = sha256_hex(target.url .. "\n" .. target.server_id):sub(1, 8)
+    local id = stem .. ".http-" .. h
+    local ts = tostring(os.time())
+    local sig = hmac_sha256_hex(target.secret, ts .. "." .. body)
+    local lines = {
+      "url = " .. curl_quote(target.url),
+      "header = \"Content-Type: application/json\"",
+      "header = " .. curl_quote("User-Agent: " .. MODNAME .. "/" .. VERSION),
+      "header = " .. curl_quote("X-Etstats-Server: " .. target.server_id),
+      "header = " .. curl_quote("X-Etstats-Timestamp: " .. ts),
+      "header = " .. curl_quote("X-Etstats-Signature: sha256=" .. sig),
+      "header = " .. curl_quote("Idempotency-Key: " .. stem),
+      "data-binary = " .. curl_quote("@" .. dir .. "/" .. id .. ".body"),
+    }
+    if ob_enqueue(dir, id, "http:" .. target.server_id, body, lines, nil) then n = n + 1 end
+  end
+  return n
+end
+
+local function sweep_now()
+  if not config then return end
+  local ok, err = pcall(ob_sweep, outbox_dir(), os.time())
+  if not ok then warn("sweep", "outbox sweep failed: " .. tostring(err)) end
+end
+
+local function write_round(emit_kind)
+  if R.state == "running" then
+    if emit_kind == "round_end" then -- intermission without an Exit line
+      R.reason = "unknown"
+      finalize(R.last_playing_level or now_level)
+    else
+      R.reason = emit_kind
+      finalize(now_level)
+    end
+  end
+  local winner = team_pair(info_value(configstring(CS_MULTI_MAPWINNER), "w"))
+  local defender = team_pair(info_value(configstring(CS_MULTI_INFO), "d"))
+  local body = json_encode(build_document(emit_kind, winner, defender)) .. "\n"
+  local port = int(cvar("net_port"), 0) or 0
+  local stem = string.format("etstats-%s-R%d-%d-%d", R.map:gsub("[^%w_%-]", "_"), R.round,
+    R.start_unix, port)
+  local dir = gametimes_dir()
+  local path = dir .. "/" .. stem .. ".json"
+  local ok, err = write_atomic(path, body)
+  if not ok and ensure_dir(dir, false) then ok, err = write_atomic(path, body) end
+  if ok then
+    print_line("wrote " .. path .. " (" .. emit_kind .. ", " .. R.reason .. ")")
+  else
+    print_line("ERROR: cannot write " .. path .. ": " .. tostring(err))
+  end
+  local queued = enqueue_deliveries(stem, body, emit_kind, winner, defender)
+  if queued > 0 then sweep_now() end
+  return path
+end
+
+local function emit(emit_kind)
+  if R == nil or R.emitted or R.state == "pending" then return end
+  R.emitted = true
+  local ok, err = pcall(write_round, emit_kind)
+  if not ok then print_line("ERROR: emitting the round failed: " .. tostring(err)) end
+end
+
+---------------------------------------------------------------------------------------------
+-- Engine callbacks (the only globals this script defines)
+---------------------------------------------------------------------------------------------
+
+local WARMUP_CVAR = "etstats_warmup_start" -- "<unix> <levelTime> <round> <map>"
+
+function et_InitGame(levelTime, randomSeed, restart)
+  load_constants()
+  now_level = int(levelTime, 0) or 0
+  next_sweep_level = now_level + 5000
+  pcall(et.RegisterModname, MODNAME .. " " .. VERSION)
+  local cfg, line = find_config()
+  config = cfg
+  debug_enabled = cfg ~= nil and cfg.debug
+  print_line("v" .. VERSION .. " (" .. _VERSION .. "): " .. line)
+  local gs = int(cvar("gamestate"), -1)
+  local map = cvar("mapname")
+  local current = int(cvar("g_currentRound"), -1)
+  local round = (current == 0 and 1) or (current == 1 and 2) or 0
+  local saved = cvar(WARMUP_CVAR)
+  local su, sl, sr, sm = saved:match("^(%d+) (%-?%d+) (%d) (.*)$")
+  local same = su ~= nil and sm == map and int(sr, -1) == round
+  restart = int(restart, 0)
+  if gs == GS_WARMUP or gs == GS_WARMUP_COUNTDOWN then
+    if restart ~= 1 or not same then -- a new warmup; a restart within warmup keeps the start
+      pcall(et.trap_Cvar_Set, WARMUP_CVAR, string.format("%d %d %d %s", os.time(), now_level,
+        round, map))
+    end
+  elseif gs == GS_PLAYING then
+    R = { state = "pending", map = map, round = round, started_mid_round = restart ~= 1,
+      pauses = {}, paused = false, votes = {}, surrender_team = 0, reason = "unknown",
+      emitted = false }
+    if same and restart == 1 then
+      R.warmup_start_unix, R.warmup_start_level = int(su, 0), int(sl, 0)
+    end
+    pcall(et.trap_Cvar_Set, WARMUP_CVAR, "")
+  end
+  sweep_now() -- deliveries left by earlier VMs
+end
+
+function et_RunFrame(levelTime)
+  now_level = levelTime
+  if R ~= nil and not R.emitted then
+    local gs = int(cvar("gamestate"), -1)
+    if R.state == "pending" then
+      if gs == GS_PLAYING then start_round(levelTime) end
+    elseif gs == GS_INTERMISSION then
+      emit("round_end")
+    elseif R.state == "running" and gs == GS_PLAYING then
+      R.last_playing_level = levelTime
+      local paused = (int(configstring(CS_SERVERTOGGLES), 0) & CV_SVS_PAUSE) ~= 0
+      if paused ~= R.paused then
+        R.paused = paused
+        if paused then
+          R.pauses[#R.pauses + 1] = { start_level = levelTime, start_unix = os.time() }
+        else
+          local p = R.pauses[#R.pauses]
+          p.end_level, p.end_unix = levelTime, os.time()
+        end
+      end
+    end
+  end
+  if levelTime >= next_sweep_level then
+    next_sweep_level = levelTime + 5000
+    sweep_now()
+  end
+end
+
+function et_ShutdownGame(restart)
+  if R ~= nil and not R.emitted and R.state ~= "pending" then
+    if R.state == "ended" then emit("round_end")
+    elseif int(restart, 0) == 1 then emit("map_restart")
+    else emit("shutdown") end
+  end
+end
+
+function et_Print(text)
+  if not live() or type(text) ~= "string" then return end
+  local reason = text:match("^Exit:%s*(.-)%s*$")
+  if reason then on_exit((text:gsub("%s+$", "")), reason) end
+end
+
+function et_ClientConnect(clientNum, firstTime, isBot)
+  -- never return a value here: any string or number rejects the client
+  if R == nil then return end
+  slot_key[int(clientNum, -1)] = nil
+  local p = player_for_slot(clientNum, true)
+  if p and live() and int(firstTime, 0) == 1 then p.connects = p.connects + 1 end
+end
+
+function et_ClientBegin(clientNum)
+  if R == nil then return end
+  local p = player_for_slot(clientNum, true)
+  if p then
+    p.connected = true
+    set_team(p, read_team(clientNum), now_level)
+  end
+end
+
+function et_ClientUserinfoChanged(clientNum)
+  if R == nil then return end
+  local p = player_for_slot(clientNum, false)
+  if not p then return end
+  local name = gent(clientNum, "pers.netname")
+  if type(name) == "string" and name ~= "" then p.name = name end
+  set_team(p, read_team(clientNum), now_level)
+end
+
+function et_ClientDisconnect(clientNum)
+  if R == nil then return end
+  local p = player_for_slot(clientNum, false)
+  if not p then return end
+  if live() then
+    close_death(p, now_level, "disconnect")
+    close_team_segment(p, now_level)
+    p.disconnects = p.disconnects + 1
+  end
+  p.connected, p.cur_team = false, nil
+  slot_key[int(clientNum, -1)] = nil
+end
+
+function et_ClientSpawn(clientNum, revived, teamChange, restoreHealth)
+  if not live() then return end
+  local p = player_for_slot(clientNum, true)
+  if not p then return end
+  set_team(p, read_team(clientNum), now_level)
+  if p.cur_team ~= TEAM_AXIS and p.cur_team ~= TEAM_ALLIES then return end
+  if int(revived, 0) == 1 then
+    p.revives = p.revives + 1
+    close_death(p, now_level, "revive")
+  else
+    p.spawns = p.spawns + 1
+    close_death(p, now_level, "respawn")
+  end
+end
+
+function et_Obituary(victim, killer, meansOfDeath)
+  -- never return a value here: any value stops the modules loaded after this one
+  if not live() then return end
+  local mod = int(meansOfDeath, -1)
+  if mod == MOD_SWITCHTEAM then return end
+  victim, killer = int(victim, -1), int(killer, -1)
+  local vp = player_for_slot(victim, true)
+  if not vp then return end
+  local t = now_level
+  set_team(vp, read_team(victim), t)
+  if vp.open then close_death(vp, t, "death") end
+  local kind, kp = "world", nil
+  if killer == victim then
+    kind = "self"
+  elseif killer >= 0 and killer < max_clients() and connected(killer) then
+    kp = player_for_slot(killer, true)
+    if kp then
+      set_team(kp, read_team(killer), t)
+      local kt, vt = kp.cur_team, vp.cur_team
+      if (kt == TEAM_AXIS or kt == TEAM_ALLIES) and (vt == TEAM_AXIS or vt == TEAM_ALLIES) then
+        kind = (kt == vt) and "team" or "enemy"
+      else
+        kp = nil
+      end
+    end
+  end
+  if kind == "self" then vp.self_kills = vp.self_kills + 1
+  elseif kind == "team" then kp.team_kills = kp.team_kills + 1
+  elseif kind == "enemy" then kp.kills = kp.kills + 1 end
+  vp.deaths = vp.deaths + 1
+  local d = { at = t, killer_key = kp and kp.key, killer_guid = kp and kp.guid,
+    killer_slot = (killer >= 0) and killer or ENTITYNUM_WORLD, kind = kind, mod = mod }
+  vp.open = d
+  vp.detail[#vp.detail + 1] = d
+end
+
+function et_ClientCommand(clientNum, command)
+  if live() then
+    local ok0, a0 = pcall(et.trap_Argv, 0)
+    local ok1, a1 = pcall(et.trap_Argv, 1)
+    if ok0 and ok1 and tostring(a0):lower() == "callvote"
+      and tostring(a1):lower() == "surrender" then
+      local p = player_for_slot(clientNum, true)
+      if p then
+        set_team(p, read_team(clientNum), now_level)
+        R.votes[#R.votes + 1] = { guid = p.guid, name = p.name, team = p.cur_team, at = now_level }
+      end
+    end
+  end
+  return 0 -- pass the command on
+end
+
+-- Internals for tests (the engine ignores a chunk's return values).
+return {
+  VERSION = VERSION, NULL = NULL, obj = obj, json_encode = json_encode, utf8_clean = utf8_clean,
+  sha256_hex = sha256_hex, hmac_sha256_hex = hmac_sha256_hex, validate_config = validate_config,
+  load_config_file = load_config_file, find_config = find_config,
+  set_config = function(c) config = c end,
+  ob_enqueue = ob_enqueue, ob_sweep = ob_sweep,
+  ob_entries = function() return ob.entries end,
+  discord_payload = discord_payload, clip = clip,
+  gametimes_dir = gametimes_dir, outbox_dir = outbox_dir, config_candidates = config_candidates,
+}
