@@ -1,0 +1,228 @@
+"""The reconciliation model: what each source says, what rule compared it, and the verdict.
+
+Every comparison carries its provenance (the sources and values used, the rule applied, the
+expected bound) and a verdict:
+
+* ``agree``: the values differ by no more than the resolution of the sources (rounding).
+* ``tolerated``: they differ by more than the resolution but stay inside a bound that follows
+  from the game's mechanics without naming a specific event (polling, snapshot staleness,
+  the respawn wave schedule).
+* ``explained``: the difference is larger, and named causes with evidence account for its size.
+* ``conflict``: nothing above accounts for it.
+
+Units: every time value in this model is **seconds** (floats) unless a field name says
+otherwise. See docs/reconcile.md for every rule and cause code.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from attrs import field, frozen
+
+from etstats.model.common import Finding
+
+
+class Verdict(enum.StrEnum):
+    """Outcome of one comparison (ordered from best to worst)."""
+
+    AGREE = "agree"
+    TOLERATED = "tolerated"
+    EXPLAINED = "explained"
+    CONFLICT = "conflict"
+
+
+VERDICT_ORDER: tuple[Verdict, ...] = (
+    Verdict.AGREE,
+    Verdict.TOLERATED,
+    Verdict.EXPLAINED,
+    Verdict.CONFLICT,
+)
+
+
+@frozen
+class SourceValue:
+    """One value read from one source."""
+
+    source: str
+    """Source kind and field, e.g. ``"stats:TAB[25]"``, ``"lua-v1:dead_ms"``."""
+    value: float | None
+    """The value converted to :attr:`unit` (``None`` when the source has no such value)."""
+    unit: str
+    """``"s"`` (seconds), ``"count"``, ``"percent"``, ``"team"``..."""
+    raw: str | None = None
+    """The value as written (``"1.4"`` minutes, ``"84 sec"``), when it differs from value."""
+    artifact: str | None = None
+    """File name the value came from."""
+
+
+@frozen
+class CauseAmount:
+    """A named cause and how much of a difference it can account for."""
+
+    code: str
+    """Cause code from :mod:`etstats.reconcile.causes` (``"rounding"``, ``"pause-overlap"``...)."""
+    low: float
+    """Smallest signed amount the cause can account for (in the comparison's unit)."""
+    high: float
+    """Largest signed amount the cause can account for."""
+    evidence: str
+    """Why the cause applies here (one sentence)."""
+
+
+@frozen
+class Comparison:
+    """One check between sources (or inside one source), with its verdict and provenance."""
+
+    check: str
+    """Check code, e.g. ``"dead-time"``, ``"round-duration"`` (see docs/reconcile.md)."""
+    verdict: Verdict
+    rule: str
+    """The rule applied, in words."""
+    sources: tuple[SourceValue, ...]
+    difference: float | None
+    """Signed difference (second source minus first) in :attr:`unit`; ``None`` if n/a."""
+    tolerance: float
+    """Resolution bound: ``|difference| <= tolerance`` is ``agree``."""
+    unit: str = "s"
+    bound: tuple[float, float] | None = None
+    """The interval the difference had to fall in for the final verdict (after causes)."""
+    causes: tuple[CauseAmount, ...] = ()
+    player: str | None = None
+    """Player key (8-char GUID prefix) for per-player checks, ``None`` for round checks."""
+    player_name: str | None = None
+    message: str = ""
+
+
+@frozen
+class ArtifactRef:
+    """One input artifact and where it belongs."""
+
+    kind: str
+    """``stats``, ``endstats``, ``gametimes``, ``gametimes-legacy``."""
+    name: str
+    """File name (or ``<memory>``)."""
+    map: str | None = None
+    round: int | None = None
+    time: str | None = None
+    """Its time key as ISO text (stats: naive local; Lua: UTC)."""
+    reason: str | None = None
+    """For unmatched artifacts: why nothing was linked."""
+
+
+@frozen
+class PlayerLink:
+    """One player across the sources of a round."""
+
+    key: str
+    """8-character GUID prefix, upper case (the stats-file key)."""
+    names: tuple[str, ...]
+    """Clean names seen (evidence only; a difference is reported, never used as a key)."""
+    guid: str | None = None
+    """Full 32-character GUID from a Lua source, when matched."""
+    in_stats: bool = False
+    in_lua: bool = False
+    in_endstats: bool = False
+    bot: bool = False
+    collision: bool = False
+    """Several players share this 8-character prefix: not compared."""
+    team: int | None = None
+
+
+@frozen
+class Reconciliation:
+    """Everything known about one round: its artifacts, players and comparisons."""
+
+    map: str
+    round: int
+    stats: str | None = None
+    """Stats file name of this round."""
+    stats_r1: str | None = None
+    """For a round 2: the round-1 stats file it was differenced against."""
+    endstats: str | None = None
+    lua: str | None = None
+    """Gametimes file name (legacy or v1)."""
+    lua_kind: str | None = None
+    stats_time: str | None = None
+    """Stats file-name time (server-local, ISO)."""
+    lua_end_unix: int | None = None
+    """Lua round end (UTC epoch seconds)."""
+    link_lag_seconds: float | None = None
+    """Stats file time minus (Lua end + UTC offset), seconds: normally about 3."""
+    players: tuple[PlayerLink, ...] = ()
+    comparisons: tuple[Comparison, ...] = ()
+    findings: tuple[Finding, ...] = field(factory=tuple)
+
+    @property
+    def verdict(self) -> Verdict:
+        """The worst verdict of the round's comparisons (``agree`` if none)."""
+        worst = Verdict.AGREE
+        for c in self.comparisons:
+            if VERDICT_ORDER.index(c.verdict) > VERDICT_ORDER.index(worst):
+                worst = c.verdict
+        return worst
+
+    def counts(self) -> dict[str, int]:
+        """Number of comparisons per verdict."""
+        out = {v.value: 0 for v in VERDICT_ORDER}
+        for c in self.comparisons:
+            out[c.verdict.value] += 1
+        return out
+
+
+@frozen
+class Ambiguity:
+    """A link that was refused because two candidates fit."""
+
+    artifact: str
+    candidates: tuple[str, ...]
+    reason: str
+
+
+@frozen
+class ReconcileReport:
+    """The result of :func:`etstats.reconcile.reconcile` over a set of artifacts."""
+
+    rounds: tuple[Reconciliation, ...]
+    unmatched: tuple[ArtifactRef, ...] = ()
+    ambiguities: tuple[Ambiguity, ...] = ()
+    utc_offset_seconds: tuple[int, ...] = ()
+    """Server UTC offsets used for linking (inferred or configured), seconds east of UTC."""
+    offset_source: str = "none"
+    """``configured``, ``inferred`` or ``none`` (no Lua data to link)."""
+    findings: tuple[Finding, ...] = ()
+    """Load errors and other findings not tied to one round."""
+
+    def verdict_counts(self) -> dict[str, int]:
+        out = {v.value: 0 for v in VERDICT_ORDER}
+        for r in self.rounds:
+            for k, n in r.counts().items():
+                out[k] += n
+        return out
+
+    def cause_counts(self) -> dict[str, int]:
+        """How many comparisons each cause code was applied to."""
+        out: dict[str, int] = {}
+        for r in self.rounds:
+            for c in r.comparisons:
+                for cause in c.causes:
+                    out[cause.code] = out.get(cause.code, 0) + 1
+        return dict(sorted(out.items()))
+
+    def comparisons(self, check: str | None = None) -> list[Comparison]:
+        """All comparisons (optionally of one check) over every round."""
+        return [c for r in self.rounds for c in r.comparisons if check is None or c.check == check]
+
+
+__all__ = [
+    "VERDICT_ORDER",
+    "Ambiguity",
+    "ArtifactRef",
+    "CauseAmount",
+    "Comparison",
+    "PlayerLink",
+    "ReconcileReport",
+    "Reconciliation",
+    "SourceValue",
+    "Verdict",
+]

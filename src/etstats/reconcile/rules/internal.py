@@ -1,0 +1,197 @@
+"""Checks of one stats file against itself (no Lua needed): the three dead-time measures.
+
+* ``dead-time-engine``: TAB[25] vs the engine estimate ``(1 - TAB[8]/100) * TAB[22]``
+  (round 2: the round-2 share of the cumulative TAB[8]/TAB[22]);
+* ``dead-le-played``: TAB[25] <= TAB[22];
+* ``dead-ratio``: TAB[24] vs ``100 * TAB[25] / TAB[22]`` as written;
+* ``kd-ratio``: TAB[26] vs the weapon kills/deaths (``kills + 1`` when no deaths);
+* ``revived-le-deaths``: TAB[19] <= weapon deaths + TAB[5].
+"""
+
+from __future__ import annotations
+
+from etstats.reconcile.causes import cause
+from etstats.reconcile.model import CauseAmount, Comparison, SourceValue
+from etstats.reconcile.readings import StatsPlayerReading, StatsReading
+from etstats.reconcile.rules.judge import judge
+from etstats.reconcile.tolerance import (
+    MINUTES_1DP_S,
+    PERCENT_1DP,
+    RATIO_1DP,
+    max_dead_interval_s,
+    overcount_total_range,
+)
+
+STICKY_S = 120.0
+"""TAB[24] is only updated once the player's team time exceeds 120 s."""
+
+
+def _sv(src: str, value: float | None, unit: str, artifact: str, raw: str | None = None
+        ) -> SourceValue:
+    return SourceValue(source=src, value=None if value is None else round(float(value), 3),
+                       unit=unit, raw=raw, artifact=artifact)
+
+
+def _corners(terms: list[tuple[float, float, float, float]]) -> tuple[float, float, float]:
+    """Dead seconds = sum over (T_min, p_percent, sign) of sign*T*(1-p/100); with +-0.05."""
+    est = 0.0
+    lo = hi = 0.0
+    for t_min, p, sign, _ in terms:
+        vals = [sign * max(t, 0.0) * 60 * (1 - min(max(q, 0.0), 100.0) / 100)
+                for t in (t_min - 0.05, t_min + 0.05) for q in (p - PERCENT_1DP, p + PERCENT_1DP)]
+        est += sign * t_min * 60 * (1 - p / 100)
+        lo += min(vals)
+        hi += max(vals)
+    return est, lo, hi
+
+
+def engine_estimate(sp: StatsPlayerReading) -> tuple[float, float, float] | None:
+    """(estimate, low, high) dead seconds from TAB[8]/TAB[22] for this round only."""
+    if sp.raw_played_s is None or sp.raw_alive_percent is None:
+        return None
+    t2 = sp.raw_played_s / 60
+    terms = [(t2, sp.raw_alive_percent, 1.0, 0.0)]
+    if sp.differenced:
+        if sp.prior_played_s is None or sp.prior_alive_percent is None:
+            return None
+        t1 = sp.prior_played_s / 60
+        if sp.played_s is not None and abs((t2 - t1) * 60 - sp.played_s) > 0.5:
+            terms = [(t2, sp.raw_alive_percent, 1.0, 0.0)]  # counter reset: R2 values raw
+        else:
+            terms.append((t1, sp.prior_alive_percent, -1.0, 0.0))
+    est, lo, hi = _corners(terms)
+    return est, max(lo, 0.0), max(hi, 0.0)
+
+
+def _overcount(sp: StatsPlayerReading, sr: StatsReading, est_hi: float,
+               limbo_s: float | None) -> CauseAmount | None:
+    if not sr.overcount_version or sp.self_kills is None:
+        return None
+    n = sp.weapon_deaths + sp.self_kills
+    if n == 0:
+        return None
+    lo, hi = overcount_total_range(None, est_hi, n, max_dead_interval_s(limbo_s))
+    return cause("dead-time-overcount", lo, hi,
+                 f"8-field header (c0rnp0rn 3/7 or older), {n} deaths")
+
+
+def dead_time_engine(sp: StatsPlayerReading, sr: StatsReading,
+                     limbo_s: float | None = None) -> Comparison | None:
+    if sp.dead_s is None:
+        return None
+    e = engine_estimate(sp)
+    if e is None:
+        return None
+    est, lo, hi = e
+    half = (hi - lo) / 2
+    tol = MINUTES_1DP_S + half
+    centre = (lo + hi) / 2
+    causes: list[CauseAmount] = []
+    oc = _overcount(sp, sr, hi, limbo_s)
+    if oc is not None:
+        causes.append(oc)
+    return judge(
+        "dead-time-engine",
+        "TAB[25]*60 - (1 - TAB[8]/100)*TAB[22]*60; agree within both fields' rounding",
+        (_sv("stats:TAB[25]", sp.dead_s, "s", sr.name, raw=f"{sp.dead_s / 60:.1f} min"),
+         _sv("stats:engine-estimate", est, "s", sr.name)),
+        sp.dead_s - centre, tol, causes=causes, player=sp.key, player_name=sp.name,
+    )
+
+
+def dead_le_played(sp: StatsPlayerReading, sr: StatsReading,
+                   limbo_s: float | None = None) -> Comparison | None:
+    if sp.dead_s is None or sp.played_s is None:
+        return None
+    excess = sp.dead_s - sp.played_s
+    causes: list[CauseAmount] = []
+    e = engine_estimate(sp)
+    if e is not None and excess > 0:
+        oc = _overcount(sp, sr, e[2], limbo_s)
+        if oc is not None:
+            causes.append(cause("dead-time-overcount", e[1] + oc.low - sp.played_s,
+                                e[2] + oc.high - sp.played_s, oc.evidence))
+    return judge(
+        "dead-le-played", "TAB[25] <= TAB[22] (dead time inside the time on a team)",
+        (_sv("stats:TAB[25]", sp.dead_s, "s", sr.name),
+         _sv("stats:TAB[22]", sp.played_s, "s", sr.name)),
+        max(excess, 0.0), 2 * MINUTES_1DP_S if sp.differenced else 0.0,
+        causes=causes, player=sp.key, player_name=sp.name,
+    )
+
+
+def dead_ratio(sp: StatsPlayerReading, sr: StatsReading) -> Comparison | None:
+    """TAB[24] vs 100 * TAB[25] / TAB[22] as written (round 2: R2 dead / R1+R2 time)."""
+    if sp.raw_dead_ratio is None or sp.dead_s is None or not sp.raw_played_s:
+        return None
+    d, t = sp.dead_s / 60, sp.raw_played_s / 60
+    expected = 100 * d / t
+    corners = [100 * max(a, 0.0) / b for a in (d - 0.05, d + 0.05) for b in (t - 0.05, t + 0.05)
+               if b > 0]
+    lo, hi = min(corners) - RATIO_1DP, max(corners) + RATIO_1DP
+    centre = (lo + hi) / 2
+    causes = []
+    if sp.raw_played_s <= STICKY_S + MINUTES_1DP_S:
+        causes.append(cause("sticky-ratio", -100.0 - hi, 10_000.0,
+                            f"team time {sp.raw_played_s:.0f} s <= 120 s: ratio not updated"))
+    return judge(
+        "dead-ratio", "TAB[24] - 100*TAB[25]/TAB[22]; agree within the rounding of all three",
+        (_sv("stats:TAB[24]", sp.raw_dead_ratio, "percent", sr.name),
+         _sv("stats:100*TAB[25]/TAB[22]", expected, "percent", sr.name)),
+        sp.raw_dead_ratio - centre, (hi - lo) / 2, causes=causes, unit="percent",
+        player=sp.key, player_name=sp.name,
+    )
+
+
+def _kd(kills: int, deaths: int) -> float:
+    import math
+
+    if deaths == 0:
+        return float(kills + 1)
+    return math.floor(kills / deaths * 10 + 0.5) / 10
+
+
+def kd_ratio(sp: StatsPlayerReading, sr: StatsReading) -> Comparison | None:
+    if sp.raw_kd is None or sp.layout is None:
+        return None
+    expected = _kd(sp.raw_kills, sp.raw_deaths)
+    causes = []
+    extra = (sp.self_kills or 0) + (sp.team_kills or 0)
+    if extra:
+        alts = [_kd(sp.raw_kills, sp.raw_deaths + j) - expected
+                for j in range(1, min(extra, 50) + 1)]
+        causes.append(cause("deaths-outside-weapons", min(alts), max(alts),
+                            "engine deaths include deaths outside the 28 weapon buckets"))
+    return judge(
+        "kd-ratio", "TAB[26] - kills/deaths from the weapon tuples (kills+1 when no deaths)",
+        (_sv("stats:TAB[26]", sp.raw_kd, "ratio", sr.name),
+         _sv("stats:weapon kills/deaths", expected, "ratio", sr.name)),
+        sp.raw_kd - expected, RATIO_1DP, causes=causes, unit="ratio",
+        player=sp.key, player_name=sp.name,
+    )
+
+
+def revived_le_deaths(sp: StatsPlayerReading, sr: StatsReading) -> Comparison | None:
+    if sp.times_revived is None or sp.self_kills is None:
+        return None
+    bound = sp.weapon_deaths + sp.self_kills
+    return judge(
+        "revived-le-deaths", "TAB[19] <= weapon deaths + TAB[5] (/kill bodies are revivable)",
+        (_sv("stats:TAB[19]", sp.times_revived, "count", sr.name),
+         _sv("stats:weapon_deaths+TAB[5]", bound, "count", sr.name)),
+        max(0, sp.times_revived - bound), 0.0, unit="count", player=sp.key, player_name=sp.name,
+    )
+
+
+def player_internal(sp: StatsPlayerReading, sr: StatsReading,
+                    limbo_s: float | None = None) -> list[Comparison]:
+    out: list[Comparison] = []
+    for c in (dead_time_engine(sp, sr, limbo_s), dead_le_played(sp, sr, limbo_s),
+              dead_ratio(sp, sr), kd_ratio(sp, sr), revived_le_deaths(sp, sr)):
+        if c is not None:
+            out.append(c)
+    return out
+
+
+__all__ = ["dead_le_played", "dead_ratio", "dead_time_engine", "engine_estimate",
+           "kd_ratio", "player_internal", "revived_le_deaths"]

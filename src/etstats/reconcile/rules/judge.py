@@ -1,0 +1,79 @@
+"""The verdict rule shared by every comparison.
+
+``agree`` when ``|d| <= tolerance``; ``tolerated`` when ``|d| <= tolerance + mechanics``;
+``explained`` when the smallest set of named causes whose summed range, widened by the
+tolerance and the mechanical slack, contains ``d``; otherwise ``conflict`` (with every
+candidate cause listed and the widest bound they could reach).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import combinations
+
+from etstats.reconcile.model import CauseAmount, Comparison, SourceValue, Verdict
+
+
+def _fits(d: float, causes: Sequence[CauseAmount], slack: float) -> tuple[float, float] | None:
+    lo = sum(c.low for c in causes) - slack
+    hi = sum(c.high for c in causes) + slack
+    return (lo, hi) if lo <= d <= hi else None
+
+
+def judge(
+    check: str,
+    rule: str,
+    sources: Sequence[SourceValue],
+    difference: float,
+    tolerance: float,
+    *,
+    mechanics: float = 0.0,
+    causes: Sequence[CauseAmount] = (),
+    unit: str = "s",
+    player: str | None = None,
+    player_name: str | None = None,
+    message: str = "",
+) -> Comparison:
+    """Build a :class:`Comparison` with its verdict (see the module docstring)."""
+    d = float(difference)
+
+    def make(verdict: Verdict, bound: tuple[float, float], chosen: Sequence[CauseAmount],
+             text: str) -> Comparison:
+        return Comparison(
+            check=check, verdict=verdict, rule=rule, sources=tuple(sources),
+            difference=round(d, 3), tolerance=round(tolerance, 3), unit=unit,
+            bound=(round(bound[0], 3), round(bound[1], 3)), causes=tuple(chosen),
+            player=player, player_name=player_name, message=text,
+        )
+
+    if abs(d) <= tolerance + 1e-9:
+        return make(Verdict.AGREE, (-tolerance, tolerance), (), message)
+    slack = tolerance + mechanics
+    if abs(d) <= slack + 1e-9:
+        return make(Verdict.TOLERATED, (-slack, slack), (),
+                    message or "within the mechanical bound")
+    cands = list(causes)
+    best: tuple[tuple[CauseAmount, ...], tuple[float, float]] | None = None
+    for size in range(1, len(cands) + 1):
+        for subset in combinations(cands, size):
+            bound = _fits(d, subset, slack)
+            if bound is not None and (
+                best is None or bound[1] - bound[0] < best[1][1] - best[1][0]
+            ):
+                best = (subset, bound)
+        if best is not None:
+            break
+    if best is not None:
+        subset, bound = best
+        return make(Verdict.EXPLAINED, bound, subset,
+                    message or "accounted for by " + ", ".join(c.code for c in subset))
+    lo = sum(min(c.low, 0.0) for c in cands) - slack
+    hi = sum(max(c.high, 0.0) for c in cands) + slack
+    text = message or (
+        f"difference {d:+.1f} {unit} outside [{lo:+.1f}, {hi:+.1f}]"
+        + (" even with " + ", ".join(c.code for c in cands) if cands else "")
+    )
+    return make(Verdict.CONFLICT, (lo, hi), cands, text)
+
+
+__all__ = ["judge"]

@@ -1,0 +1,234 @@
+"""Per-player comparisons between a stats-file line and a Lua source (legacy or v1).
+
+Every difference is ``stats - lua`` in the comparison's unit (seconds or counts).
+"""
+
+from __future__ import annotations
+
+from etstats.reconcile.causes import cause
+from etstats.reconcile.model import CauseAmount, Comparison, SourceValue
+from etstats.reconcile.readings import (
+    CLOSED_DISCONNECT,
+    CLOSED_ROUND_END,
+    LuaPlayerReading,
+    LuaReading,
+    StatsPlayerReading,
+    StatsReading,
+)
+from etstats.reconcile.rules.judge import judge
+from etstats.reconcile.tolerance import (
+    FLOOR_S,
+    FRAME_S,
+    LEGACY_POLL_S,
+    MINUTES_1DP_S,
+    SNAPSHOT_S,
+    max_dead_interval_s,
+    overcount_range,
+    overcount_total_range,
+)
+
+
+def _sv(src: str, value: float | None, unit: str = "s", raw: str | None = None,
+        artifact: str | None = None) -> SourceValue:
+    return SourceValue(source=src, value=None if value is None else round(float(value), 3),
+                       unit=unit, raw=raw, artifact=artifact)
+
+
+def _lua_src(lua: LuaReading, field: str) -> str:
+    return f"{'lua-v1' if lua.kind == 'gametimes' else 'lua-legacy'}:{field}"
+
+
+def _wall_s(lua: LuaReading) -> float:
+    return float(lua.end_unix - lua.start_unix)
+
+
+def dead_time(sp: StatsPlayerReading, sr: StatsReading, lp: LuaPlayerReading,
+              lua: LuaReading) -> Comparison | None:
+    """Lua dead time vs TAB[25] (both per round)."""
+    if sp.dead_s is None:
+        return None
+    v1 = lua.kind == "gametimes"
+    detail = lp.deaths_detail or ()
+    tol = MINUTES_1DP_S + (FRAME_S * max(lp.deaths, 1) if v1
+                           else FLOOR_S + LEGACY_POLL_S * lp.deaths)
+    mechanics = 0.0
+    causes: list[CauseAmount] = []
+    limbo = lua.limbo_for(sp.team if sp.team in (1, 2) else lp.team)
+    if lua.clock_mixing:
+        causes.append(cause("legacy-clock-mixing", -lp.dead_s, _wall_s(lua),
+                            f"slomix Lua v{'.'.join(map(str, lua.version or ()))} "
+                            "stamps deaths and spawns with different clocks"))
+    elif sr.overcount_version:
+        if v1:
+            intervals = tuple(d.dead_s + d.paused_s for d in detail
+                              if d.closed_by != CLOSED_DISCONNECT)
+            lo, hi = overcount_total_range(intervals, 0.0, 0, 0.0)
+        else:
+            cap = max(lp.max_respawn_s or 0.0, max_dead_interval_s(limbo))
+            lo, hi = overcount_total_range(None, lp.dead_s, lp.deaths, cap)
+        if hi > 0:
+            causes.append(cause("dead-time-overcount", lo, hi,
+                                f"8-field header (c0rnp0rn 3/7) and {lp.deaths} deaths"))
+    if v1:
+        if sr.overcount_version:
+            paused = sum(d.paused_s for d in detail if d.closed_by != CLOSED_DISCONNECT)
+        else:
+            paused = sum(d.paused_s for d in detail if d.kind != "enemy"
+                         and d.closed_by != CLOSED_DISCONNECT)
+        if paused > 0:
+            causes.append(cause("pause-overlap", paused - FRAME_S, paused + FRAME_S,
+                                f"{paused:.1f} s of pause inside dead intervals, excluded "
+                                "by Lua only"))
+        for d in detail:
+            if d.closed_by == CLOSED_DISCONNECT:
+                full = d.dead_s + d.paused_s
+                causes.append(cause("disconnect-while-dead", -d.dead_s - SNAPSHOT_S,
+                                    full + overcount_range(full)[1] - d.dead_s,
+                                    "death closed by a disconnect"))
+        if lp.team_changes:
+            span = lp.team_changes * max_dead_interval_s(limbo)
+            causes.append(cause("team-switch", -span, span,
+                                f"{lp.team_changes} team change(s)"))
+        if lp.connected_at_end is False:
+            mechanics += SNAPSHOT_S
+        if any(d.closed_by == CLOSED_ROUND_END for d in detail):
+            mechanics += FRAME_S
+    else:
+        if sr.header_fields >= 9 and lua.pause_s > 0:
+            causes.append(cause("pause-overlap", -lua.pause_s, 0.0,
+                                f"{lua.pause_s:.0f} s paused: counted by the legacy Lua only"))
+        if sp.played_s is not None and not sp.differenced:
+            missing = lua.play_s - sp.played_s
+            if missing > MINUTES_1DP_S:
+                code = "spectator-while-dead" if sp.team == 3 else "disconnect-while-dead"
+                causes.append(cause(code, -(missing + lua.pause_s + MINUTES_1DP_S), 0.0,
+                                    f"on a team {sp.played_s:.0f} s of {lua.play_s:.0f} s; "
+                                    "legacy Lua tails an open death to round end"))
+    diff = sp.dead_s - lp.dead_s
+    return judge(
+        "dead-time",
+        "TAB[25]*60 - Lua dead time; agree within TAB[25] rounding (+-3 s) and the Lua "
+        "clock resolution",
+        (_sv("stats:TAB[25]", sp.dead_s, raw=f"{sp.dead_s / 60:.1f} min", artifact=sr.name),
+         _sv(_lua_src(lua, "dead_ms" if v1 else "dead_seconds"), lp.dead_s,
+             artifact=lua.name)),
+        diff, tol, mechanics=mechanics, causes=causes, player=sp.key, player_name=sp.name,
+    )
+
+
+def denied_time(sp: StatsPlayerReading, sr: StatsReading, lp: LuaPlayerReading,
+                lua: LuaReading, victims: list[tuple[float, float, str]]) -> Comparison | None:
+    """Lua v1 denied time (sum of enemy victims' intervals) vs TAB[28].
+
+    ``victims``: (dead_s, paused_s, closed_by) of each enemy kill by this player.
+    """
+    if sp.denied_s is None or lp.denied_s is None or lua.kind != "gametimes":
+        return None
+    tol = FLOOR_S + FRAME_S * max(len(victims), 1)
+    causes: list[CauseAmount] = []
+    if sr.overcount_version:
+        paused = sum(p for _, p, _ in victims)
+        if paused > 0:
+            causes.append(cause("pause-overlap", paused - FRAME_S, paused + FRAME_S,
+                                "victims' pause time: c0rnp0rn 3/7 never detected pauses"))
+    disc = [d for d, _, c in victims if c == CLOSED_DISCONNECT]
+    mechanics = SNAPSHOT_S if disc else 0.0
+    diff = sp.denied_s - lp.denied_s
+    return judge(
+        "denied-time",
+        "TAB[28] - Lua denied time; agree within the floor to whole seconds",
+        (_sv("stats:TAB[28]", sp.denied_s, artifact=sr.name),
+         _sv("lua-v1:denied_ms", lp.denied_s, artifact=lua.name)),
+        diff, tol, mechanics=mechanics, causes=causes, player=sp.key, player_name=sp.name,
+    )
+
+
+def time_played(sp: StatsPlayerReading, sr: StatsReading, lp: LuaPlayerReading,
+                lua: LuaReading) -> Comparison | None:
+    """Lua v1 time on a team vs TAB[22] (round 2: differenced)."""
+    if sp.played_s is None or lp.played_s is None:
+        return None
+    tol = MINUTES_1DP_S * (2 if sp.differenced else 1) + FRAME_S
+    causes: list[CauseAmount] = []
+    mechanics = SNAPSHOT_S if lp.connected_at_end is False else 0.0
+    if sp.differenced:
+        causes.append(cause("differential-rounding", -2 * MINUTES_1DP_S, 2 * MINUTES_1DP_S,
+                            "round-2 minutes are the difference of two rounded totals"))
+    diff = sp.played_s - lp.played_s
+    return judge(
+        "time-played",
+        "TAB[22]*60 - Lua time on Axis+Allies; agree within the 0.1-minute rounding",
+        (_sv("stats:TAB[22]", sp.played_s, raw=f"{sp.played_s / 60:.1f} min", artifact=sr.name),
+         _sv("lua-v1:time_axis_ms+time_allies_ms", lp.played_s, artifact=lua.name)),
+        diff, tol, mechanics=mechanics, causes=causes, player=sp.key, player_name=sp.name,
+    )
+
+
+def deaths(sp: StatsPlayerReading, sr: StatsReading, lp: LuaPlayerReading, lua: LuaReading,
+           team_kill_deaths_bound: int) -> Comparison | None:
+    """Lua deaths vs weapon deaths + TAB[5] self kills.
+
+    ``team_kill_deaths_bound``: for legacy Lua, the team kills made by the player's team in
+    the stats file (an upper bound of his deaths to team mates, which no weapon bucket counts).
+    """
+    if sp.self_kills is None:
+        return None
+    stats_deaths = sp.weapon_deaths + sp.self_kills
+    causes: list[CauseAmount] = []
+    mechanics = 0.0
+    if lua.kind == "gametimes":
+        team_deaths = sum(1 for d in lp.deaths_detail or () if d.kind == "team")
+        if team_deaths:
+            causes.append(cause("deaths-outside-weapons", -team_deaths, -team_deaths,
+                                f"{team_deaths} death(s) to team mates"))
+        if lp.connected_at_end is False:
+            causes.append(cause("stale-snapshot", -1, 0, "disconnected: line up to 5 s old"))
+    else:
+        if team_kill_deaths_bound:
+            causes.append(cause("deaths-outside-weapons", -team_kill_deaths_bound, 0,
+                                f"{team_kill_deaths_bound} team kill(s) on this team"))
+        if sp.team == 3 or (lp.team in (1, 2) and sp.team in (1, 2) and lp.team != sp.team):
+            causes.append(cause("team-switch", -1, 0, "legacy Lua counts the switch self-kill"))
+    diff = stats_deaths - lp.deaths
+    return judge(
+        "deaths",
+        "weapon deaths + TAB[5] - Lua deaths; counts must be equal",
+        (_sv("stats:weapon_deaths+TAB[5]", stats_deaths, "count", artifact=sr.name),
+         _sv(_lua_src(lua, "deaths"), lp.deaths, "count", artifact=lua.name)),
+        diff, 0.0, mechanics=mechanics, causes=causes, unit="count",
+        player=sp.key, player_name=sp.name,
+    )
+
+
+def revives(sp: StatsPlayerReading, sr: StatsReading, lp: LuaPlayerReading,
+            lua: LuaReading) -> Comparison | None:
+    """Lua v1 revives received vs TAB[19] times revived."""
+    if sp.times_revived is None or lp.revives is None:
+        return None
+    causes = []
+    if lp.connected_at_end is False:
+        causes.append(cause("stale-snapshot", -1, 0, "disconnected: line up to 5 s old"))
+    return judge(
+        "revives",
+        "TAB[19] - Lua revives received; counts must be equal",
+        (_sv("stats:TAB[19]", sp.times_revived, "count", artifact=sr.name),
+         _sv("lua-v1:revives", lp.revives, "count", artifact=lua.name)),
+        sp.times_revived - lp.revives, 0.0, causes=causes, unit="count",
+        player=sp.key, player_name=sp.name,
+    )
+
+
+def lua_dead_le_played(lp: LuaPlayerReading, lua: LuaReading) -> Comparison | None:
+    """v1 internal: dead time cannot exceed time on a team."""
+    if lp.played_s is None or lp.key is None:
+        return None
+    excess = max(0.0, lp.dead_s - lp.played_s)
+    return judge(
+        "lua-dead-le-played", "Lua dead time <= Lua time on a team",
+        (_sv("lua-v1:dead_ms", lp.dead_s, artifact=lua.name),
+         _sv("lua-v1:time_on_team", lp.played_s, artifact=lua.name)),
+        excess, FRAME_S * max(lp.deaths, 1), player=lp.key, player_name=lp.name,
+    )
+
+
+__all__ = ["dead_time", "deaths", "denied_time", "lua_dead_le_played", "revives", "time_played"]
