@@ -1,0 +1,95 @@
+"""Helpers for tests of storage backends and plugins (no pytest dependency).
+
+* :func:`pg_database`: a fresh, migrated PostgreSQL database cloned from a template, dropped
+  afterwards, so every test module or test gets an isolated store.
+* :func:`snapshot`: the store's content with surrogate ids replaced by natural keys, so two
+  stores built in different orders can be compared with ``==``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from etstats.storage.base import ROUND_TABLES, Storage
+
+_TEMPLATES: dict[str, str] = {}
+
+
+def _with_dbname(dsn: str, dbname: str) -> str:
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    params = conninfo_to_dict(dsn)
+    params["dbname"] = dbname
+    return make_conninfo("", **params)
+
+
+def _admin(dsn: str, statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(statement.encode("utf-8"))
+
+
+def _template(dsn: str) -> str:
+    """A migrated template database (created once per process and DSN)."""
+    if dsn not in _TEMPLATES:
+        from etstats.storage.postgres import PostgresStorage
+
+        name = f"etstats_tpl_{uuid.uuid4().hex[:12]}"
+        _admin(dsn, f'CREATE DATABASE "{name}" TEMPLATE template0')
+        store = PostgresStorage(_with_dbname(dsn, name), max_size=1)
+        store.close()
+        _TEMPLATES[dsn] = name
+    return _TEMPLATES[dsn]
+
+
+def drop_templates(dsn: str) -> None:
+    """Drop the template created by :func:`pg_database` for ``dsn`` (end of a session)."""
+    name = _TEMPLATES.pop(dsn, None)
+    if name is not None:
+        _admin(dsn, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def pg_database(dsn: str) -> Iterator[str]:
+    """Yield the DSN of a fresh migrated database on the server of ``dsn``; drop it after."""
+    template = _template(dsn)
+    name = f"etstats_t_{uuid.uuid4().hex[:12]}"
+    _admin(dsn, f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    try:
+        yield _with_dbname(dsn, name)
+    finally:
+        _admin(dsn, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def snapshot(storage: Storage, *, with_received: bool = True) -> dict[str, Any]:
+    """The store's content keyed by natural keys (round ids and server ids removed)."""
+    servers = {row[0]: row[1] for row in storage.table_rows("servers")}
+    rounds = storage.rounds()
+    key = {
+        r.id: (servers[r.server_id], r.map_name, r.round_number, r.round_start_unix)
+        for r in rounds
+    }
+    out: dict[str, Any] = {
+        "servers": sorted((row[1], row[2]) for row in storage.table_rows("servers")),
+        "artifacts": sorted(
+            (a.sha256, a.kind, a.name, servers[a.server_id], a.size_bytes,
+             a.received_unix if with_received else None, a.status, a.error, a.map_name,
+             a.round_number, a.anchor_unix, a.start_unix)
+            for a in storage.artifacts()
+        ),
+        "rounds": sorted(
+            (key[r.id], r.start_source, r.round_end_unix, r.stats_sha256, r.lua_sha256,
+             r.endstats_sha256, r.stats_file_unix, r.hostname, r.winner_team, r.defender_team,
+             r.time_limit_seconds, r.clock_seconds, r.playtime_ms, r.tab_layout)
+            for r in rounds
+        ),
+    }
+    for table in ROUND_TABLES:
+        out[table] = sorted(
+            (key[row[0]], *row[1:]) for row in storage.table_rows(table)
+        )
+    return out

@@ -1,0 +1,99 @@
+"""The migrations produce exactly the documented schema (schema.sql and docs/storage.md)."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from etstats.storage.base import ROUND_COLUMNS, ROUND_TABLES, iter_tables
+from etstats.storage.migrate import load_migrations, schema_sql
+from etstats.storage.sqlite import SQLiteStorage
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "storage.md"
+
+
+def _sqlite_shape(conn: sqlite3.Connection) -> dict[str, Any]:
+    shape: dict[str, Any] = {}
+    tables = [r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' "
+        "AND name != 'schema_migrations' ORDER BY name")]  # fmt: skip
+    for t in tables:
+        shape[t] = {
+            "columns": conn.execute(f"PRAGMA table_info({t})").fetchall(),
+            "indexes": sorted(
+                (r[2], tuple(c[2] for c in conn.execute(f"PRAGMA index_info('{r[1]}')")))
+                for r in conn.execute(f"PRAGMA index_list({t})")
+            ),
+            "fks": sorted(tuple(r[2:]) for r in conn.execute(f"PRAGMA foreign_key_list({t})")),
+        }
+    return shape
+
+
+def test_sqlite_migrations_equal_schema_sql(tmp_path: Path) -> None:
+    migrated = SQLiteStorage(str(tmp_path / "m.db"))
+    documented = sqlite3.connect(tmp_path / "s.db")
+    documented.executescript(schema_sql("sqlite"))
+    assert _sqlite_shape(migrated.connection) == _sqlite_shape(documented)
+    migrated.close()
+
+
+PG_SHAPE = """
+SELECT 'col', table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable
+       || ' ' || coalesce(column_default, '')
+  FROM information_schema.columns WHERE table_schema = current_schema()
+UNION ALL
+SELECT 'con', conrelid::regclass::text || ' ' || pg_get_constraintdef(oid)
+  FROM pg_constraint WHERE connamespace = current_schema()::regnamespace
+UNION ALL
+SELECT 'idx', indexdef FROM pg_indexes WHERE schemaname = current_schema()
+"""
+
+
+@pytest.mark.pg
+def test_postgres_migrations_equal_schema_sql(pg_dsn: str) -> None:
+    import psycopg
+
+    from etstats.storage.postgres import PostgresStorage
+    from etstats.storage.testing import pg_database
+
+    def shape(url: str) -> list[tuple[str, str]]:
+        with psycopg.connect(url) as conn:
+            rows = conn.execute(PG_SHAPE).fetchall()
+        return sorted(r for r in rows if "schema_migrations" not in r[1])
+
+    with pg_database(pg_dsn) as migrated_url:
+        store = PostgresStorage(migrated_url, max_size=1)
+        store.close()
+        migrated = shape(migrated_url)
+    with pg_database(pg_dsn) as other_url:
+        with psycopg.connect(other_url, autocommit=True) as conn:
+            conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+            conn.execute(schema_sql("postgres").encode())
+        documented = shape(other_url)
+    assert migrated == documented
+    assert any("rounds" in r[1] and "UNIQUE (server_id, map_name, round_number, "
+               "round_start_unix)" in r[1] for r in migrated)  # fmt: skip
+
+
+def test_migrations_are_numbered_without_gaps() -> None:
+    for dialect in ("sqlite", "postgres"):
+        versions = [m.version for m in load_migrations(dialect)]
+        assert versions == list(range(1, len(versions) + 1))
+    assert [m.name for m in load_migrations("sqlite")] == [
+        m.name for m in load_migrations("postgres")
+    ]
+
+
+def test_docs_describe_every_table_and_column() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    for table in iter_tables():
+        assert re.search(rf"^### `{table}`", text, re.M), f"docs/storage.md lacks table {table}"
+    columns = {"rounds": ("id", *ROUND_COLUMNS), **ROUND_TABLES}
+    for table, cols in columns.items():
+        section = text.split(f"### `{table}`", 1)[1].split("\n### ", 1)[0]
+        for col in cols:
+            assert f"`{col}`" in section, f"docs/storage.md: {table}.{col} undocumented"
