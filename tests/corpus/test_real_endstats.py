@@ -60,7 +60,7 @@ def test_headerless_blocks_are_inferred(real_endstats: Path) -> None:
     subjects = [rnd.versus[i].subject_name for i in range(0, 18, 3)]
     assert subjects == ["bronze.", "SuperBoyy", "vid", ".olz", "carniee", "v_kt_r"]
     # Symmetry: every row has its mirror in the opponent's block.
-    rows = {(r.subject_name, r.opponent_name): (r.kills, r.deaths) for r in rnd.versus}
+    rows = {(str(r.subject_name), r.opponent_name): (r.kills, r.deaths) for r in rnd.versus}
     for (subject, opponent), (kills, deaths) in rows.items():
         assert rows[(opponent, subject)] == (deaths, kills)
 

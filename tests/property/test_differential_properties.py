@@ -74,7 +74,8 @@ def _weapon_tuples(draw: st.DrawFn) -> dict[int, tuple[int, int, int, int, int]]
 
 def _tab(layout: int, values: dict[str, Any]) -> TabStats:
     present = set(TAB_LAYOUTS[layout])
-    return TabStats(layout=layout, **{k: (v if k in present else None) for k, v in values.items()})
+    kwargs: dict[str, Any] = {k: (v if k in present else None) for k, v in values.items()}
+    return TabStats(layout=layout, **kwargs)
 
 
 @st.composite
