@@ -68,3 +68,17 @@ def test_headerless_blocks_are_inferred(real_endstats: Path) -> None:
 def test_renders_byte_exact_with_crlf(real_endstats: Path) -> None:
     rnd = parse_endstats_file(real_endstats)
     assert render_endstats_bytes(rnd, newline="\r\n") == real_endstats.read_bytes()
+
+
+def test_no_stats_file_of_that_round_in_the_corpus(
+    real_endstats: Path, real_stats_files: list[Path]
+) -> None:
+    # The stats corpus ends in November 2025; the endstats file is from January 2026.
+    from etstats.parsing.endstats import link_endstats
+    from etstats.parsing.stats_file import parse_stats_file
+
+    rounds = [parse_stats_file(p) for p in real_stats_files if "te_escape2-round-2" in p.name]
+    assert rounds
+    linking = link_endstats([parse_endstats_file(real_endstats)], rounds)
+    assert linking.links == ()
+    assert [f.code for f in linking.findings] == ["endstats-unlinked"]
