@@ -1,0 +1,242 @@
+"""Play a :class:`~.scenario.Scenario` through the :class:`~.engine.Engine` (spec section 4.6).
+
+Flow per map: ``map`` (gamestate -1 -> WARMUP, ``et_InitGame(t, seed, 0)``, init frames,
+clients connect) -> per round: warmup frames -> countdown (gamestate 1) -> ``map_restart``
+(gamestate PLAYING, ``et_ShutdownGame(1)``, new VMs, ``et_InitGame(t, seed, 1)``, 6 init
+frames with no clients, every client ``et_ClientConnect(n, 0, bot)`` -> ``et_ClientBegin`` ->
+``et_ClientSpawn``) -> play frames every 50 ms -> ``Exit: ...`` -> intermission ->
+``map_restart`` into the next round's warmup (or ``et_ShutdownGame(0)`` after the last).
+
+Within one frame at level time T: pause-bit changes, ``et_RunFrame(T)``, then the timeline
+events due at T, reinforcement waves, and the round ending, all at level time T.
+"""
+
+from __future__ import annotations
+
+import random
+
+from etstats.testing.simulator.clock import FRAME_MS
+from etstats.testing.simulator.engine import (
+    CS_INTERMISSION, CS_LEVEL_START_TIME, CS_MULTI_INFO, CS_MULTI_MAPWINNER, CS_SERVERINFO,
+    CS_SERVERTOGGLES, CS_WARMUP, CV_SVS_PAUSE, GS_INTERMISSION, GS_PLAYING,
+    GS_WARMUP, GS_WARMUP_COUNTDOWN, Client, Engine,
+)  # fmt: skip
+from etstats.testing.simulator.play import RoundPlay
+from etstats.testing.simulator.scenario import EndKind, PlayerSpec, Scenario, ScenarioError
+from etstats.testing.simulator.trace import TraceEvent
+
+INIT_FRAMES = 6
+
+
+class Runner:
+    """Drives one scenario; :attr:`trace` is the input of the ground truth."""
+
+    def __init__(self, scenario: Scenario, engine: Engine) -> None:
+        """Bind a scenario to a fresh engine."""
+        self.scenario = scenario
+        self.engine = engine
+        self.trace: list[TraceEvent] = []
+        self.rng = random.Random(scenario.seed)
+        self.present: set[int] = set()
+        """Slots connected to the server (survive restarts)."""
+        self.level_start_ms = 0
+        for spec in scenario.players:
+            if not 0 <= spec.slot < scenario.max_clients:
+                raise ScenarioError(f"slot {spec.slot} outside 0..{scenario.max_clients - 1}")
+            c = engine.clients[spec.slot]
+            c.guid, c.is_bot, c.team = spec.guid, spec.is_bot, spec.team
+            c.name = spec.name_bytes.decode("latin-1")
+
+    # --- helpers -----------------------------------------------------------------------
+    def record(self, kind: str, **data: object) -> None:
+        """Append a trace event at the current level time and wall clock."""
+        clock = self.engine.clock
+        self.trace.append(TraceEvent(kind, clock.level_ms, clock.wall_unix, dict(data)))
+
+    def frame(self, *, real: bool = True) -> None:
+        """Advance one frame and call ``et_RunFrame``."""
+        if real:
+            self.engine.clock.advance(FRAME_MS)
+        else:
+            self.engine.clock.advance_level_only(FRAME_MS)
+        self.engine.dispatch("et_RunFrame", self.engine.level)
+
+    def frames(self, ms: int) -> None:
+        """Real frames for ``ms`` milliseconds."""
+        for _ in range(max(0, ms) // FRAME_MS):
+            self.frame()
+
+    @property
+    def playing(self) -> bool:
+        """Gamestate is PLAYING."""
+        return self.engine.gamestate == GS_PLAYING
+
+    def connect(self, c: Client, first_time: int) -> bool:
+        """``et_ClientConnect`` -> userinfo -> ``et_ClientBegin``; ``False`` if rejected."""
+        eng = self.engine
+        c.connected, c.connect_time = 1, eng.level
+        if self.playing:
+            self.record("connect", slot=c.slot, guid=c.guid)
+        verdict = eng.dispatch("et_ClientConnect", c.slot, first_time, int(c.is_bot))
+        if verdict is not None:
+            c.connected = 0
+            eng.log_console(f"dropped client {c.slot} - denied: {verdict}")
+            self.record("rejected", slot=c.slot)
+            self.present.discard(c.slot)
+            return False
+        eng.set_player_configstring(c)
+        eng.dispatch("et_ClientUserinfoChanged", c.slot)
+        c.connected, c.enter_time = 2, eng.level
+        self.present.add(c.slot)
+        eng.dispatch("et_ClientBegin", c.slot)
+        if self.playing:
+            self.record("enter", slot=c.slot, guid=c.guid, name=c.name, team=c.team)
+        return True
+
+    def spawn(self, c: Client, *, revived: int = 0, team_change: int = 0) -> None:
+        """``ClientSpawn``: alive, ``pers.lastSpawnTime = level.time``, ``et_ClientSpawn``."""
+        c.health, c.downed, c.gibbed, c.limbo = 100, False, False, False
+        c.last_spawn_time = self.engine.level
+        self.engine.dispatch("et_ClientSpawn", c.slot, revived, team_change, 1 - revived)
+        if self.playing:
+            self.record("spawn", slot=c.slot, revived=revived)
+
+    def reconnect_all(self, first_time: int) -> None:
+        """Every present client connects, begins and (on a team) spawns."""
+        for slot in sorted(self.present):
+            c = self.engine.clients[slot]
+            if self.connect(c, first_time) and c.team in (1, 2):
+                self.spawn(c)
+            elif c.team not in (1, 2):
+                c.health = 0
+
+    def restart_vms(self, restart: int) -> None:
+        """``et_ShutdownGame(restart)``, destroy and recreate the VMs, ``et_InitGame``."""
+        eng = self.engine
+        eng.dispatch("et_ShutdownGame", restart)
+        eng.stop_vms()
+        for c in eng.clients:
+            c.connected = 0
+            eng.set_player_configstring(c)
+        self.level_start_ms = eng.level
+        eng.configstrings.update({
+            CS_LEVEL_START_TIME: str(eng.level), CS_INTERMISSION: "0",
+            CS_MULTI_MAPWINNER: "\\w\\-1", CS_SERVERTOGGLES: "0", CS_WARMUP: "",
+        })  # fmt: skip
+        eng.start_vms()
+        eng.dispatch("et_InitGame", eng.level, self.rng.randrange(1 << 30), restart)
+
+    def init_frames(self) -> None:
+        """Frames of a map load/restart: level time only, no clients."""
+        for i in range(INIT_FRAMES):
+            self.frame(real=False)
+            if i == 0 and self.playing:
+                self.record_round_start()
+
+    # --- the map -----------------------------------------------------------------------
+    def run(self) -> list[TraceEvent]:
+        """Play the whole scenario; returns the trace."""
+        sc, eng = self.scenario, self.engine
+        eng.cvars.update({
+            "mapname": sc.map_name, "g_gametype": str(sc.gametype),
+            "timelimit": _minutes(sc.timelimit_min), "g_currentRound": "0",
+            "g_nextTimeLimit": "0", "g_redlimbotime": str(sc.axis_limbo_ms),
+            "g_bluelimbotime": str(sc.allies_limbo_ms), "sv_hostname": sc.hostname,
+            "net_port": str(sc.port), "vote_allow_surrender": "1",
+        })  # fmt: skip
+        eng.configstrings[CS_SERVERINFO] = (
+            f"\\mapname\\{sc.map_name}\\g_gametype\\{sc.gametype}\\sv_hostname\\{sc.hostname}"
+        )
+        eng.configstrings[CS_MULTI_INFO] = f"\\d\\{sc.defender}"
+        eng.set_gamestate(GS_WARMUP)
+        self.restart_vms_initial()
+        self.present = {p.slot for p in sc.players if p.present_at_start}
+        self.reconnect_all(first_time=1)
+        for index, spec in enumerate(sc.rounds):
+            if spec.timelimit_min is not None and eng.cvars["g_currentRound"] == "0":
+                eng.cvars["timelimit"] = _minutes(spec.timelimit_min)
+            self.frames(spec.warmup_ms)
+            eng.set_gamestate(GS_WARMUP_COUNTDOWN)
+            eng.configstrings[CS_WARMUP] = str(eng.level + spec.countdown_ms)
+            self.frames(spec.countdown_ms)
+            eng.set_gamestate(GS_PLAYING)
+            self.restart_vms(1)
+            self.init_frames()
+            self.reconnect_all(first_time=0)
+            outcome = RoundPlay(self, spec).play()
+            last = index == len(sc.rounds) - 1
+            if outcome is EndKind.SHUTDOWN:
+                if not last:
+                    raise ScenarioError("a shutdown must end the last round")
+                break
+            if outcome is EndKind.MAP_RESTART:
+                eng.set_gamestate(GS_WARMUP)
+                self.restart_vms(1)
+                self.warmup_begins()
+                self.reconnect_all(first_time=0)
+                continue
+            eng.set_gamestate(GS_INTERMISSION)
+            self.frames(spec.intermission_ms)
+            if last:
+                eng.dispatch("et_ShutdownGame", 0)
+                break
+            if sc.swap_teams:
+                for c in eng.clients:
+                    c.team = {1: 2, 2: 1}.get(c.team, c.team)
+            eng.set_gamestate(GS_WARMUP)
+            eng.cvars["timelimit"] = eng.cvars["g_nextTimeLimit"]
+            self.restart_vms(1)
+            self.warmup_begins()
+            self.reconnect_all(first_time=0)
+        eng.stop_vms()
+        return self.trace
+
+    def restart_vms_initial(self) -> None:
+        """The ``map`` command: first VMs with ``et_InitGame(t, seed, 0)`` in WARMUP."""
+        eng = self.engine
+        self.level_start_ms = eng.level
+        eng.configstrings.update({
+            CS_LEVEL_START_TIME: str(eng.level), CS_INTERMISSION: "0",
+            CS_MULTI_MAPWINNER: "\\w\\-1", CS_SERVERTOGGLES: "0",
+        })  # fmt: skip
+        eng.start_vms()
+        eng.dispatch("et_InitGame", eng.level, self.rng.randrange(1 << 30), 0)
+        self.warmup_begins()
+
+    def warmup_begins(self) -> None:
+        """Init frames of a VM that sees WARMUP; the warmup start is the first of them."""
+        for i in range(INIT_FRAMES):
+            self.frame(real=False)
+            if i == 0:
+                self.record("warmup_start")
+
+    def record_round_start(self) -> None:
+        """Trace the first PLAYING frame."""
+        sc, eng = self.scenario, self.engine
+        self.record(
+            "round_start",
+            round=int(eng.cvars["g_currentRound"]) + 1,
+            map=sc.map_name,
+            gametype=sc.gametype,
+            timelimit_ms=round(float(eng.cvars["timelimit"]) * 60000),
+            axis_limbo_ms=sc.axis_limbo_ms,
+            allies_limbo_ms=sc.allies_limbo_ms,
+            defender=sc.defender + 1,
+            level_start_ms=self.level_start_ms,
+        )
+
+    def spec_of(self, slot: int) -> PlayerSpec:
+        """The scenario's player of ``slot``."""
+        return self.scenario.player(slot)
+
+    def set_pause_bit(self, on: bool) -> None:
+        """Set or clear ``CV_SVS_PAUSE`` in ``CS_SERVERTOGGLES``."""
+        eng = self.engine
+        bits = int(eng.configstrings.get(CS_SERVERTOGGLES, "0") or 0)
+        bits = bits | CV_SVS_PAUSE if on else bits & ~CV_SVS_PAUSE
+        eng.configstrings[CS_SERVERTOGGLES] = str(bits)
+
+
+def _minutes(value: float) -> str:
+    """A ``timelimit`` cvar value: integral minutes as ``"12"``, else ``"%f"``."""
+    return str(int(value)) if float(value).is_integer() else f"{value:f}"

@@ -1,0 +1,248 @@
+"""Scenarios: a stopwatch map described as data, played by :mod:`.runner`.
+
+A :class:`Scenario` names the map, the server (slots, limbo times, defender), the players and
+one :class:`RoundSpec` per round played. Each round has a timeline of events; every ``at_ms``
+is milliseconds of **level time after the round's first PLAYING frame** (pauses included),
+rounded up to the 50 ms frame grid. The round ends with its :class:`Ending` (objective,
+surrender, shutdown, admin map_restart) or, when none comes first, when the game clock
+reaches the time limit (``Exit: Timelimit hit.``).
+
+Team numbers: 1 Axis, 2 Allies, 3 spectator. Slots: 0 .. ``max_clients - 1``.
+Killer slots 1022 (world) and 1023 (none) are world kills.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from typing import Literal
+
+from attrs import field, frozen
+
+from etstats.errors import EtStatsError
+
+WORLD = 1022
+"""ENTITYNUM_WORLD: the killer of a world death (falling, drowning, triggers)."""
+NONE_ENTITY = 1023
+"""ENTITYNUM_NONE."""
+MOD_SWITCHTEAM = 59
+"""Means of death of the obituary the engine sends when a player changes team."""
+MOD_SUICIDE = 33
+"""Means of death of ``/kill``."""
+MOD_MP40 = 8
+"""A gun (any ordinary means of death works; the number is copied to the output)."""
+MOD_FALLING = 38
+"""A world death."""
+
+
+class ScenarioError(EtStatsError):
+    """A scenario that cannot be played (e.g. a revive of a gibbed player)."""
+
+
+@frozen
+class PlayerSpec:
+    """One human (or bot) client of the scenario."""
+
+    slot: int
+    guid: str | None
+    """32 upper-case hex digits as sent in userinfo ``cl_guid``; ``None`` sends no GUID."""
+    name: str
+    """The name; may contain colour codes, quotes, control characters."""
+    team: int = 1
+    """Team when first connected (1 Axis, 2 Allies, 3 spectator)."""
+    name_encoding: Literal["utf-8", "latin-1"] = "utf-8"
+    """How the client encodes :attr:`name` on the wire (the engine passes bytes through)."""
+    is_bot: bool = False
+    present_at_start: bool = True
+    """``False``: the player connects later through a :class:`Connect` event."""
+
+    @property
+    def name_bytes(self) -> bytes:
+        """The name as the bytes the engine stores in ``pers.netname``."""
+        return self.name.encode(self.name_encoding)
+
+
+@frozen
+class Kill:
+    """``killer`` kills ``victim`` (``killer == victim``: self kill; 1022: world)."""
+
+    at_ms: int
+    victim: int
+    killer: int
+    mod: int = MOD_MP40
+    gib: bool = False
+    """Gibbed at once: no revive possible, respawn at the next wave."""
+
+
+@frozen
+class Gib:
+    """A downed ``victim`` is gibbed (no revive possible any more)."""
+
+    at_ms: int
+    victim: int
+
+
+@frozen
+class Revive:
+    """A medic (``reviver``) revives a downed ``victim``: ``et_ClientSpawn(victim, 1, 0, 0)``."""
+
+    at_ms: int
+    victim: int
+    reviver: int
+
+
+@frozen
+class Pause:
+    """An admin pauses the game: ``CS_SERVERTOGGLES`` bit 16 from the next frame on."""
+
+    at_ms: int
+
+
+@frozen
+class Unpause:
+    """Unpause command: the bit clears when the 10 s resume countdown ends."""
+
+    at_ms: int
+
+
+@frozen
+class Disconnect:
+    """Client ``slot`` leaves."""
+
+    at_ms: int
+    slot: int
+
+
+@frozen
+class Connect:
+    """Client ``slot`` (a known player, absent or disconnected) joins late on ``team``."""
+
+    at_ms: int
+    slot: int
+    team: int
+
+
+@frozen
+class TeamChange:
+    """Client ``slot`` moves to ``team`` (3 = spectator). Sends a MOD_SWITCHTEAM obituary
+    first when the player was on Axis/Allies."""
+
+    at_ms: int
+    slot: int
+    team: int
+
+
+@frozen
+class CallVote:
+    """``callvote <vote>`` by ``slot`` (through ``et_ClientCommand``); it does not end the round."""
+
+    at_ms: int
+    slot: int
+    vote: str = "surrender"
+
+
+Event = Kill | Gib | Revive | Pause | Unpause | Disconnect | Connect | TeamChange | CallVote
+"""Any timeline event."""
+
+
+class EndKind(enum.StrEnum):
+    """How a round ends."""
+
+    TIMELIMIT = "timelimit"
+    """No ending event: the engine ends the round when the game clock reaches the limit."""
+    OBJECTIVE = "objective"
+    """``Exit: Wolf EndRound.``, :attr:`Ending.winner` wins."""
+    SURRENDER = "surrender"
+    """``callvote surrender`` by :attr:`Ending.caller`, passes 3 s later: ``Exit: <Team> Surrender``."""
+    SHUTDOWN = "shutdown"
+    """The server changes map mid-round: ``et_ShutdownGame(0)``; must be the last round."""
+    MAP_RESTART = "map_restart"
+    """An admin ``map_restart`` mid-round: ``et_ShutdownGame(1)``; the round is replayed."""
+
+
+@frozen
+class Ending:
+    """The end of one round."""
+
+    kind: EndKind = EndKind.TIMELIMIT
+    at_ms: int = 0
+    """When it happens (ignored for ``timelimit``)."""
+    winner: int = 2
+    """Winning team for ``objective`` (1 Axis, 2 Allies)."""
+    caller: int = 0
+    """Slot that calls the surrender vote."""
+
+
+@frozen
+class RoundSpec:
+    """One round as played (an admin-restarted round and its replay are two specs)."""
+
+    events: tuple[Event, ...] = ()
+    ending: Ending = Ending()
+    timelimit_min: float | None = None
+    """R1 time limit in minutes; ``None``: the scenario's, or for R2 ``g_nextTimeLimit``."""
+    warmup_ms: int = 3_000
+    countdown_ms: int = 2_000
+    intermission_ms: int = 2_000
+
+
+@frozen
+class Scenario:
+    """A complete run: one map, one or two (or more, with restarts) rounds."""
+
+    name: str
+    description: str
+    players: tuple[PlayerSpec, ...]
+    rounds: tuple[RoundSpec, ...]
+    map_name: str = "supply"
+    gametype: int = 3
+    max_clients: int = 16
+    timelimit_min: float = 2.0
+    axis_limbo_ms: int = 30_000
+    allies_limbo_ms: int = 20_000
+    defender: int = 0
+    """``CS_MULTI_INFO`` ``d``: 0 Axis defend, 1 Allies defend."""
+    swap_teams: bool = True
+    """Swap Axis and Allies at the R1 -> R2 restart (stopwatch)."""
+    hostname: str = "^1Sim ^7Server"
+    port: int = 27960
+    seed: int = field(default=1234)
+
+    def player(self, slot: int) -> PlayerSpec:
+        """The player of ``slot``."""
+        for p in self.players:
+            if p.slot == slot:
+                return p
+        raise ScenarioError(f"scenario {self.name}: no player in slot {slot}")
+
+
+def guid_for(n: int) -> str:
+    """A deterministic valid GUID (32 upper-case hex digits) for player number ``n``."""
+    return hashlib.md5(f"etstats-sim-{n}".encode()).hexdigest().upper()
+
+
+__all__ = [
+    "MOD_FALLING",
+    "MOD_MP40",
+    "MOD_SUICIDE",
+    "MOD_SWITCHTEAM",
+    "NONE_ENTITY",
+    "WORLD",
+    "CallVote",
+    "Connect",
+    "Disconnect",
+    "EndKind",
+    "Ending",
+    "Event",
+    "Gib",
+    "Kill",
+    "Pause",
+    "PlayerSpec",
+    "Revive",
+    "RoundSpec",
+    "Scenario",
+    "ScenarioError",
+    "TeamChange",
+    "Unpause",
+    "guid_for",
+]
