@@ -9,7 +9,9 @@ Test modules load this file with :func:`load_fixtures` (pytest runs in importlib
 from __future__ import annotations
 
 import http.server
+import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -130,7 +132,7 @@ class Recorder(http.server.BaseHTTPRequestHandler):
 
     server: RecordingServer
 
-    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length", "0"))
         body = self.rfile.read(length)
         with self.server.lock:
@@ -144,15 +146,15 @@ class Recorder(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", "0")
         self.end_headers()
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         return
 
 
 class RecordingServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), Recorder)
+    def __init__(self, port: int = 0) -> None:
+        super().__init__(("127.0.0.1", port), Recorder)
         self.plan: list[int | str] = []
         self.requests: list[tuple[str, dict[str, str], bytes, int | str]] = []
         self.lock = threading.Lock()
@@ -162,9 +164,17 @@ class RecordingServer(http.server.ThreadingHTTPServer):
         return f"http://127.0.0.1:{self.server_address[1]}"
 
 
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (right now)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 @contextmanager
-def recording_server() -> Iterator[RecordingServer]:
-    server = RecordingServer()
+def recording_server(port: int = 0) -> Iterator[RecordingServer]:
+    """A real HTTP server on 127.0.0.1 in a thread (``port`` 0 = any free port)."""
+    server = RecordingServer(port)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -173,3 +183,26 @@ def recording_server() -> Iterator[RecordingServer]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+def settle(fake: FakeEt, now: int, *, wait_s: float = 60.0) -> int:
+    """Wait until every launched curl wrote its status marker, then sweep at ``now``.
+
+    Returns the number of outbox entries left. The wait is a generous bound on real curl
+    processes finishing (no timing is asserted).
+    """
+    outbox = Path(fake.module.outbox_dir())
+    deadline = time.monotonic() + wait_s
+    while True:
+        entries = fake.module.ob_entries() or {}
+        waiting = [
+            e.id for e in entries.values()
+            if e.state == "inflight" and not (outbox / f"{e.id}.status").exists()
+        ]
+        if not waiting:
+            break
+        if time.monotonic() > deadline:
+            raise AssertionError(f"curl never finished for {waiting}")
+        time.sleep(0.02)
+    left, _launched = fake.module.ob_sweep(str(outbox), now)
+    return int(left)
