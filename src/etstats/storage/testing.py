@@ -93,3 +93,10 @@ def snapshot(storage: Storage, *, with_received: bool = True) -> dict[str, Any]:
             (key[row[0]], *row[1:]) for row in storage.table_rows(table)
         )
     return out
+
+
+def wipe(storage: Storage) -> None:
+    """Delete everything (servers, artifacts, rounds, per-round rows) from a store."""
+    with storage.transaction() as tx:
+        for table in (*reversed(tuple(ROUND_TABLES)), "rounds", "artifacts", "servers"):
+            tx.execute(f"DELETE FROM {table}")  # type: ignore[attr-defined]  # noqa: S608
