@@ -14,7 +14,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from etstats.differential import differential_all, kd_ratio, round2_differential, tank_meatshield
+from etstats.differential import (
+    differential_all,
+    kd_ratio,
+    pair_rounds,
+    round2_differential,
+    tank_meatshield,
+)
 from etstats.differential.subtract import CUMULATIVE_TAB_FIELDS, round1
 from etstats.model.common import Provenance
 from etstats.model.stats import (
@@ -221,3 +227,50 @@ def test_any_pair_of_rounds_is_differenced_safely(r1: StatsRound, r2: StatsRound
             for name in PER_ROUND_TAB_FIELDS:
                 assert getattr(after.tab, name) == getattr(before.tab, name)
             assert 0.0 <= after.tab.time_played_percent <= 100.0
+
+
+def _reference_pairs(specs: list[tuple[str, int, int | None]], window: float) -> list[int | None]:
+    """Brute force: for each R2, the index of its R1 (or None), straight from the rules."""
+    out: list[int | None] = []
+    for i2, (mp, rn, t2) in enumerate(specs):
+        if rn != 2:
+            continue
+        best: int | None = None
+        for i1, (mp1, rn1, t1) in enumerate(specs):
+            if rn1 != 1 or mp1 != mp:
+                continue
+            if t2 is None:
+                if t1 is None and i1 < i2:
+                    best = i1
+            elif (
+                t1 is not None
+                and t1 < t2
+                and t2 - t1 <= window * 60
+                and (best is None or t1 >= (specs[best][2] or 0))
+            ):
+                best = i1
+        out.append(best)
+    return out
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["supply", "goldrush"]),
+            st.sampled_from([1, 2]),
+            st.one_of(st.none(), st.integers(0, 4 * 3600)),
+        ),
+        max_size=12,
+    ),
+    st.sampled_from([0, 10, 45]),
+)
+def test_pairing_matches_brute_force(specs: list[tuple[str, int, int | None]], window: int) -> None:
+    header = StatsHeader("srv", "x", "", 1, 1, 2, 600, 300)
+    rounds = [
+        StatsRound(header=attrs.evolve(header, map_name=mp, round_number=rn)) for mp, rn, _ in specs
+    ]
+    times = [None if t is None else T0 + timedelta(seconds=t) for _, _, t in specs]
+    pairing = pair_rounds(rounds, window_minutes=window, timestamps=times)
+    got: dict[int, int | None] = {p.r2_index: p.r1_index for p in pairing.pairs}
+    got.update(dict.fromkeys(pairing.orphan_indexes))
+    assert [got[i] for i in sorted(got)] == _reference_pairs(specs, window)

@@ -15,6 +15,7 @@ Rules (docs/differential.md):
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
@@ -125,6 +126,17 @@ def pair_rounds(
     window = timedelta(minutes=window_minutes)
     times = [round_time(r, i, timestamps) for i, r in enumerate(rounds)]
     r1_indexes = [i for i, r in enumerate(rounds) if r.round_number == 1]
+    # Per map: timed R1s sorted by (time, input index); untimed R1s by input index.
+    timed: dict[str, list[tuple[datetime, int]]] = {}
+    untimed: dict[str, list[int]] = {}
+    for i1 in r1_indexes:
+        t1 = times[i1]
+        if t1 is None:
+            untimed.setdefault(round_map(rounds[i1]), []).append(i1)
+        else:
+            timed.setdefault(round_map(rounds[i1]), []).append((_naive(t1), i1))
+    for entries in timed.values():
+        entries.sort()
 
     pairs: list[RoundPair] = []
     orphans: list[int] = []
@@ -138,20 +150,16 @@ def pair_rounds(
         best: int | None = None
         if t2 is not None:
             t2n = _naive(t2)
-            for i1 in r1_indexes:
-                t1 = times[i1]
-                if t1 is None or round_map(rounds[i1]) != mp:
-                    continue
-                t1n = _naive(t1)
-                if t1n < t2n and t2n - t1n <= window:
-                    bt = times[best] if best is not None else None
-                    if bt is None or t1n >= _naive(bt):
-                        best = i1
+            entries = timed.get(mp, [])
+            # Last R1 strictly earlier (ties on time: the later one in the input).
+            pos = bisect.bisect_left(entries, (t2n, -1)) - 1
+            if pos >= 0 and t2n - entries[pos][0] <= window:
+                best = entries[pos][1]
         else:
-            for i1 in reversed(r1_indexes):
-                if i1 < i2 and times[i1] is None and round_map(rounds[i1]) == mp:
-                    best = i1
-                    break
+            order = untimed.get(mp, [])
+            pos = bisect.bisect_left(order, i2) - 1
+            if pos >= 0:
+                best = order[pos]
             if best is not None:
                 findings.append(
                     (
