@@ -415,7 +415,7 @@ local function load_config_file(path)
   if not ok then return nil, "error while running it: " .. tostring(result) end
   local cfg, reason = validate_config(result)
   if not cfg then return nil, path .. ": " .. reason end
-  return cfg
+  return cfg, nil
 end
 
 local function is_absolute(p)

@@ -159,7 +159,7 @@ def test_400_moves_the_body_to_failed_and_logs_once(tmp_path: Path) -> None:
     failed = Path(fake.module.outbox_dir()) / "failed"
     bodies = list(failed.glob("*.body"))
     assert [b.read_bytes() for b in bodies] == [path.read_bytes()]
-    reason = next(failed.glob("*.reason")).read_text()
+    reason = sorted(failed.glob("*.reason"))[0].read_text()
     assert "HTTP 400" in reason
     assert not list(failed.parent.glob("*.curl"))  # the signed request (with its URL) is gone
     assert len([line for line in fake.console if "FAILED permanently" in line]) == 1
