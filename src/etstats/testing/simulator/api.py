@@ -33,6 +33,8 @@ class ScenarioResult:
     trace: tuple[TraceEvent, ...]
     homepath: Path
     modnames: tuple[str, ...]
+    cvars: dict[str, str]
+    """The engine's cvars when the run ended (scripts may persist state in cvars)."""
 
 
 def run_scenario(
@@ -65,4 +67,5 @@ def run_scenario(
         trace=tuple(trace),
         homepath=home,
         modnames=tuple(engine.modnames),
+        cvars=dict(engine.cvars),
     )

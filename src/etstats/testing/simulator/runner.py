@@ -76,7 +76,7 @@ class Runner:
         eng = self.engine
         c.connected, c.connect_time = 1, eng.level
         if self.playing:
-            self.record("connect", slot=c.slot, guid=c.guid)
+            self.record("connect", slot=c.slot, guid=c.guid, first_time=first_time)
         verdict = eng.dispatch("et_ClientConnect", c.slot, first_time, int(c.is_bot))
         if verdict is not None:
             c.connected = 0
@@ -204,11 +204,10 @@ class Runner:
         self.warmup_begins()
 
     def warmup_begins(self) -> None:
-        """Init frames of a VM that sees WARMUP; the warmup start is the first of them."""
-        for i in range(INIT_FRAMES):
+        """Init frames of a VM that sees WARMUP; the warmup starts at its ``et_InitGame``."""
+        self.record("warmup_start")
+        for _ in range(INIT_FRAMES):
             self.frame(real=False)
-            if i == 0:
-                self.record("warmup_start")
 
     def record_round_start(self) -> None:
         """Trace the first PLAYING frame."""

@@ -5,7 +5,7 @@ wall clock (UTC epoch s) at which the engine made it happen. Kinds and their ``d
 
 ``warmup_start`` (-), ``round_start`` (round, map, gametype, timelimit_ms, axis_limbo_ms,
 allies_limbo_ms, defender, level_start_ms), ``enter`` (slot, guid, name, team), ``connect``
-(slot, guid), ``rejected`` (slot), ``spawn`` (slot, revived), ``obituary`` (victim, killer,
+(slot, guid, first_time), ``rejected`` (slot), ``spawn`` (slot, revived), ``obituary`` (victim, killer,
 mod), ``team`` (slot, team), ``disconnect`` (slot), ``pause_start``, ``pause_end``,
 ``callvote`` (slot, vote), ``end`` (emit, reason, exit_line, winner, defender, surrender_team,
 caller_slot, play_ms).

@@ -206,7 +206,7 @@ class _Round:
                 p = self.players[key] = _P(e.data.get("guid"), slot, self.sc.player(slot).name)  # type: ignore[arg-type]
             p.slot, p.connected = slot, True
             if k == "connect":
-                p.add("connects")
+                p.add("connects", e.num("first_time"))
             else:
                 p.team = e.num("team")
                 p.team_since = level

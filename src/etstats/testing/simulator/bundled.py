@@ -1,0 +1,166 @@
+"""Named scenarios shipped with the simulator; ``etstats lua-check`` runs all of them.
+
+Together they cover: a stopwatch map (two rounds), pauses, revives, gibs, self kills, team
+kills, world kills, a disconnect and a team switch while dead, a move to the spectators, a late
+join and a reconnect, a 16-slot server, names with colour codes, quotes, control bytes and
+Latin-1 bytes, a surrender (after a failed vote), a shutdown mid-round and an admin
+map_restart mid-round.
+"""
+
+from __future__ import annotations
+
+from etstats.testing.simulator.scenario import (
+    MOD_FALLING, MOD_SUICIDE, WORLD, CallVote, Connect, Disconnect, EndKind, Ending, Gib,
+    Kill, Pause, PlayerSpec, Revive, RoundSpec, Scenario, TeamChange, Unpause, guid_for,
+)  # fmt: skip
+
+
+def team_players(axis: int, allies: int, *, start: int = 0) -> tuple[PlayerSpec, ...]:
+    """``axis`` Axis players then ``allies`` Allies players in consecutive slots."""
+    out = []
+    for i in range(axis + allies):
+        team = 1 if i < axis else 2
+        name = f"^{'1' if team == 1 else '4'}{'Axis' if team == 1 else 'Allies'}^7{i}"
+        out.append(PlayerSpec(start + i, guid_for(start + i), name, team))
+    return tuple(out)
+
+
+def _objective(at_ms: int, winner: int = 2) -> Ending:
+    return Ending(EndKind.OBJECTIVE, at_ms=at_ms, winner=winner)
+
+
+def stopwatch_map() -> Scenario:
+    """Two full rounds: R1 ends by objective, R2 runs into the fractional time limit."""
+    r1 = RoundSpec(
+        events=(Kill(4_000, 0, 2), Kill(9_000, 3, 1), Kill(21_000, 2, 0), Kill(33_000, 1, 3)),
+        ending=_objective(50_000),
+    )
+    r2 = RoundSpec(events=(Kill(6_000, 2, 1), Kill(15_000, 0, 3), Kill(31_000, 3, 0)))
+    return Scenario("stopwatch_map", stopwatch_map.__doc__ or "", team_players(2, 2), (r1, r2))
+
+
+def pauses() -> Scenario:
+    """Two pauses; a player killed just before a pause waits through it (pause overlap)."""
+    r1 = RoundSpec(
+        events=(
+            Kill(3_000, 0, 2), Pause(5_000), Unpause(9_000), Kill(30_000, 2, 1),
+            Kill(31_000, 1, 3), Pause(32_000), Unpause(34_000),
+        ),
+        ending=_objective(60_000, winner=1),
+    )  # fmt: skip
+    return Scenario("pauses", pauses.__doc__ or "", team_players(2, 2), (r1, RoundSpec()))
+
+
+def revives_and_gibs() -> Scenario:
+    """A revive, a gib of a downed body, an instant gib; revived players count revives."""
+    r1 = RoundSpec(
+        events=(
+            Kill(2_000, 0, 3), Revive(6_000, 0, 1), Kill(8_000, 1, 2), Gib(9_000, 1),
+            Kill(12_000, 2, 0, gib=True), Kill(31_000, 0, 3), Revive(33_000, 0, 1),
+        ),
+        ending=_objective(45_000),
+    )  # fmt: skip
+    return Scenario("revives_and_gibs", revives_and_gibs.__doc__ or "", team_players(2, 2), (r1,))
+
+
+def self_team_world_kills() -> Scenario:
+    """A self kill (/kill), a team kill and a world kill (falling): no denied time for them."""
+    r1 = RoundSpec(
+        events=(
+            Kill(2_000, 0, 0, MOD_SUICIDE), Kill(4_000, 2, 3), Kill(6_000, 1, WORLD, MOD_FALLING),
+            Kill(8_000, 3, 1),
+        ),
+        ending=_objective(40_000, winner=1),
+    )  # fmt: skip
+    sc = Scenario("self_team_world_kills", self_team_world_kills.__doc__ or "",
+                  team_players(2, 2), (r1,))  # fmt: skip
+    return sc
+
+
+def leavers_and_joiners() -> Scenario:
+    """Disconnect while dead, team switch while dead, spectator while dead, late join, reconnect."""
+    players = (*team_players(3, 3), PlayerSpec(6, guid_for(6), "Late^3Joiner", 2,
+                                              present_at_start=False))  # fmt: skip
+    r1 = RoundSpec(
+        events=(
+            Kill(2_000, 0, 3), Disconnect(5_000, 0),
+            Kill(3_000, 1, 4), TeamChange(6_000, 1, 2),
+            Kill(4_000, 2, 5), TeamChange(7_000, 2, 3),
+            Connect(10_000, 6, 2), TeamChange(12_000, 5, 1),
+            Connect(20_000, 0, 1), Kill(40_000, 6, 3),
+        ),
+        ending=_objective(55_000),
+    )  # fmt: skip
+    return Scenario("leavers_and_joiners", leavers_and_joiners.__doc__ or "", players,
+                    (r1, RoundSpec()))  # fmt: skip
+
+
+def full_server() -> Scenario:
+    """16 of 16 slots, busy kill feed; client fields of entities >= 16 must raise."""
+    events = tuple(
+        Kill(base + 700 * i, (i * 5) % 16, (i * 5 + 8) % 16)
+        for base in (1_000, 40_000)
+        for i in range(16)
+    )
+    r1 = RoundSpec(events=events, ending=_objective(70_000))
+    return Scenario("full_server", full_server.__doc__ or "", team_players(8, 8), (r1,),
+                    timelimit_min=1.5)  # fmt: skip
+
+
+def hostile_names() -> Scenario:
+    """Names with colour codes, quotes, control bytes, DEL, Latin-1 and UTF-8 letters."""
+    names = ('^1"quoted" ^7name', "ctl\x08\x1b[31m\x01\x7fend", "caf\xe9 latin1",
+             "^2\u00fc\u00f1\u00ee\u00e7\u00f8d\u00e9 \U0001f600", "tab\there'apos")  # fmt: skip
+    players = tuple(
+        PlayerSpec(i, guid_for(100 + i), name, 1 + i % 2,
+                   name_encoding="latin-1" if "latin1" in name else "utf-8")
+        for i, name in enumerate(names)
+    )  # fmt: skip
+    r1 = RoundSpec(
+        events=(Kill(2_000, 0, 1), Kill(3_000, 1, 2), Kill(5_000, 3, 4)),
+        ending=Ending(EndKind.SURRENDER, at_ms=20_000, caller=0),
+    )
+    return Scenario("hostile_names", hostile_names.__doc__ or "", players, (r1,))
+
+
+def surrender_after_failed_vote() -> Scenario:
+    """A surrender vote that fails, then one that passes: only the second is the caller."""
+    r1 = RoundSpec(
+        events=(CallVote(3_000, 2), Kill(5_000, 2, 0)),
+        ending=Ending(EndKind.SURRENDER, at_ms=30_000, caller=1),
+    )
+    return Scenario("surrender_after_failed_vote", surrender_after_failed_vote.__doc__ or "",
+                    team_players(2, 2), (r1, RoundSpec()))  # fmt: skip
+
+
+def shutdown_mid_round() -> Scenario:
+    """R1 completes; the server changes map 25 s into R2 with a player dead."""
+    r2 = RoundSpec(events=(Kill(20_000, 1, 2),),
+                   ending=Ending(EndKind.SHUTDOWN, at_ms=25_000))  # fmt: skip
+    return Scenario("shutdown_mid_round", shutdown_mid_round.__doc__ or "", team_players(2, 2),
+                    (RoundSpec(ending=_objective(30_000)), r2))  # fmt: skip
+
+
+def admin_restart() -> Scenario:
+    """An admin map_restart 20 s into R1 (player dead); R1 is replayed, then R2."""
+    aborted = RoundSpec(events=(Kill(10_000, 0, 2),),
+                        ending=Ending(EndKind.MAP_RESTART, at_ms=20_000))  # fmt: skip
+    return Scenario("admin_restart", admin_restart.__doc__ or "", team_players(2, 2),
+                    (aborted, RoundSpec(ending=_objective(30_000)), RoundSpec()),
+                    timelimit_min=1.0)  # fmt: skip
+
+
+BUNDLED = {
+    f.__name__: f
+    for f in (
+        stopwatch_map, pauses, revives_and_gibs, self_team_world_kills, leavers_and_joiners,
+        full_server, hostile_names, surrender_after_failed_vote, shutdown_mid_round,
+        admin_restart,
+    )
+}  # fmt: skip
+"""Scenario name -> builder."""
+
+
+def bundled_scenarios() -> dict[str, Scenario]:
+    """Every bundled scenario by name."""
+    return {name: build() for name, build in BUNDLED.items()}
