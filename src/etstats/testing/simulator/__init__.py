@@ -10,8 +10,23 @@ from __future__ import annotations
 from etstats.testing.simulator.api import ScenarioResult, run_scenario
 from etstats.testing.simulator.engine import ChainStop, Client, Engine, LuaErrorRecord
 from etstats.testing.simulator.scenario import (
-    CallVote, Connect, Disconnect, EndKind, Ending, Event, Gib, Kill, Pause, PlayerSpec,
-    Revive, RoundSpec, Scenario, ScenarioError, TeamChange, Unpause, guid_for,
+    CallVote,
+    Connect,
+    Disconnect,
+    Ending,
+    EndKind,
+    Event,
+    Gib,
+    Kill,
+    Pause,
+    PlayerSpec,
+    Revive,
+    RoundSpec,
+    Scenario,
+    ScenarioError,
+    TeamChange,
+    Unpause,
+    guid_for,
 )  # fmt: skip
 from etstats.testing.simulator.truth import GroundTruth, TruthDeath, TruthPlayer, compute_truth
 

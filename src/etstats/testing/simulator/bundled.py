@@ -10,8 +10,24 @@ map_restart mid-round.
 from __future__ import annotations
 
 from etstats.testing.simulator.scenario import (
-    MOD_FALLING, MOD_SUICIDE, WORLD, CallVote, Connect, Disconnect, EndKind, Ending, Gib,
-    Kill, Pause, PlayerSpec, Revive, RoundSpec, Scenario, TeamChange, Unpause, guid_for,
+    MOD_FALLING,
+    MOD_SUICIDE,
+    WORLD,
+    CallVote,
+    Connect,
+    Disconnect,
+    Ending,
+    EndKind,
+    Gib,
+    Kill,
+    Pause,
+    PlayerSpec,
+    Revive,
+    RoundSpec,
+    Scenario,
+    TeamChange,
+    Unpause,
+    guid_for,
 )  # fmt: skip
 
 

@@ -164,9 +164,7 @@ class Engine:
                 result = module.call(callback, *args)
             except LuaError as exc:
                 message = lua_error_text(exc)
-                self.log_console(
-                    f"Lua 5.4 API: {callback} error running lua script: '{message}'"
-                )
+                self.log_console(f"Lua 5.4 API: {callback} error running lua script: '{message}'")
                 self.lua_errors.append(
                     LuaErrorRecord(module.path.name, callback, message, self.level)
                 )
@@ -176,9 +174,7 @@ class Engine:
             )
             if stops:
                 if callback in STOP_ON_STRING:
-                    skipped = tuple(
-                        m.path.name for m in self.modules[i + 1 :] if m.has(callback)
-                    )
+                    skipped = tuple(m.path.name for m in self.modules[i + 1 :] if m.has(callback))
                     self.chain_stops.append(
                         ChainStop(module.path.name, callback, str(result), skipped)
                     )

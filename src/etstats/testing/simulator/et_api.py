@@ -166,11 +166,17 @@ def build_et_table(engine: Engine) -> dict[str, object]:
             return (True, _entity_field(engine, ent, name))
         return (False, f'tried to get invalid gentity field "{name}"')
 
-    def gentity_set(ent: int, name: str, value: object, index: int | None = None) -> tuple:
+    def gentity_set(
+        ent: int, name: str, value: object, index: int | None = None
+    ) -> tuple[bool, object]:
         if name.startswith(CLIENT_PREFIXES) and int(ent) >= engine.max_clients:
             return (False, f'tried to set invalid gentity field "{name}"')
         engine.entity_overrides[(int(ent), str(name), int(index or 0))] = value
         return (True, None)
+
+    def log_print(text: str) -> None:
+        engine.log_console(str(text))
+        engine.server_log.append(str(text))
 
     def milliseconds() -> int:
         return engine.clock.uptime_ms
@@ -184,6 +190,7 @@ def build_et_table(engine: Engine) -> dict[str, object]:
     def fs_open(name: str, mode: int) -> tuple[int, int]:
         path = Path(engine.cvars["fs_homepath"]) / engine.cvars["fs_game"] / str(name)
         mode = int(mode)
+        handle: Any
         try:
             if mode == 0:
                 handle = path.open("rb")
@@ -221,8 +228,7 @@ def build_et_table(engine: Engine) -> dict[str, object]:
     functions: dict[str, Callable[..., Any]] = {
         "RegisterModname": register_modname,
         "G_Print": lambda text: engine.log_console(str(text)),
-        "G_LogPrint": lambda text: (engine.log_console(str(text)), engine.server_log.append(str(text)))
-        and None,
+        "G_LogPrint": log_print,
         "trap_Cvar_Get": cvar_get,
         "trap_Cvar_Set": cvar_set,
         "trap_GetConfigstring": get_configstring,

@@ -6,11 +6,26 @@ from typing import TYPE_CHECKING
 
 from etstats.testing.simulator.clock import FRAME_MS
 from etstats.testing.simulator.engine import (
-    CS_INTERMISSION, CS_LEVEL_START_TIME, CS_MULTI_MAPWINNER, Client,
+    CS_INTERMISSION,
+    CS_LEVEL_START_TIME,
+    CS_MULTI_MAPWINNER,
+    Client,
 )  # fmt: skip
 from etstats.testing.simulator.scenario import (
-    MOD_SWITCHTEAM, CallVote, Connect, Disconnect, EndKind, Event, Gib, Kill, Pause,
-    Revive, RoundSpec, ScenarioError, TeamChange, Unpause,
+    MOD_SWITCHTEAM,
+    CallVote,
+    Connect,
+    Disconnect,
+    EndKind,
+    Event,
+    Gib,
+    Kill,
+    Pause,
+    Revive,
+    RoundSpec,
+    ScenarioError,
+    TeamChange,
+    Unpause,
 )  # fmt: skip
 
 if TYPE_CHECKING:
@@ -268,7 +283,8 @@ class RoundPlay:
         eng = self.eng
         eng.configstrings[CS_MULTI_MAPWINNER] = f"\\w\\{winner_w}"
         line = f"Exit: {text}"
-        self.r.record("end", **self.end_data("round_end", reason, line, -1 if caller is None else caller))
+        data = self.end_data("round_end", reason, line, -1 if caller is None else caller)
+        self.r.record("end", **data)
         eng.print_line(line + "\n")
         eng.configstrings[CS_INTERMISSION] = "1"
         if int(eng.cvars.get("g_gametype", "0")) == 3:

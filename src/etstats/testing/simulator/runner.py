@@ -17,9 +17,20 @@ import random
 
 from etstats.testing.simulator.clock import FRAME_MS
 from etstats.testing.simulator.engine import (
-    CS_INTERMISSION, CS_LEVEL_START_TIME, CS_MULTI_INFO, CS_MULTI_MAPWINNER, CS_SERVERINFO,
-    CS_SERVERTOGGLES, CS_WARMUP, CV_SVS_PAUSE, GS_INTERMISSION, GS_PLAYING,
-    GS_WARMUP, GS_WARMUP_COUNTDOWN, Client, Engine,
+    CS_INTERMISSION,
+    CS_LEVEL_START_TIME,
+    CS_MULTI_INFO,
+    CS_MULTI_MAPWINNER,
+    CS_SERVERINFO,
+    CS_SERVERTOGGLES,
+    CS_WARMUP,
+    CV_SVS_PAUSE,
+    GS_INTERMISSION,
+    GS_PLAYING,
+    GS_WARMUP,
+    GS_WARMUP_COUNTDOWN,
+    Client,
+    Engine,
 )  # fmt: skip
 from etstats.testing.simulator.play import RoundPlay
 from etstats.testing.simulator.scenario import EndKind, PlayerSpec, Scenario, ScenarioError

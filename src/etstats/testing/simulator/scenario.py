@@ -153,7 +153,8 @@ class EndKind(enum.StrEnum):
     OBJECTIVE = "objective"
     """``Exit: Wolf EndRound.``, :attr:`Ending.winner` wins."""
     SURRENDER = "surrender"
-    """``callvote surrender`` by :attr:`Ending.caller`, passes 3 s later: ``Exit: <Team> Surrender``."""
+    """``callvote surrender`` by :attr:`Ending.caller`; passes 3 s later:
+    ``Exit: <Team> Surrender``."""
     SHUTDOWN = "shutdown"
     """The server changes map mid-round: ``et_ShutdownGame(0)``; must be the last round."""
     MAP_RESTART = "map_restart"
@@ -218,7 +219,7 @@ class Scenario:
 
 def guid_for(n: int) -> str:
     """A deterministic valid GUID (32 upper-case hex digits) for player number ``n``."""
-    return hashlib.md5(f"etstats-sim-{n}".encode()).hexdigest().upper()
+    return hashlib.sha256(f"etstats-sim-{n}".encode()).hexdigest()[:32].upper()
 
 
 __all__ = [

@@ -195,7 +195,7 @@ class _Round:
         key = self.by_slot.get(slot) if isinstance(slot, int) else None
         return self.players.get(key) if key is not None else None
 
-    def step(self, e: TraceEvent) -> None:  # noqa: C901, PLR0912
+    def step(self, e: TraceEvent) -> None:
         k, level = e.kind, e.level_ms
         if k in ("connect", "enter"):
             slot = e.num("slot")
@@ -262,9 +262,7 @@ class _Round:
             self.close_death(p, end.level_ms, "round_end")
             self.close_team(p, end.level_ms)
         walls = {e.level_ms: e.wall_unix for e in self.events if e.kind.startswith("pause")}
-        pauses = tuple(
-            TruthPause(s, t, t - s, walls[s], walls[t]) for s, t in self.pauses
-        )
+        pauses = tuple(TruthPause(s, t, t - s, walls[s], walls[t]) for s, t in self.pauses)
         caller = end.num("caller_slot")
         caller_p = self.slot_player(caller) if caller >= 0 else None
         surrender = end.data["reason"] == "surrender"
