@@ -1,0 +1,145 @@
+"""The storage commands end to end: ingest, watch, rebuild, audit, db."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from etstats.cli import main
+from etstats.ingest.synthetic import season
+from etstats.storage.sqlite import SQLiteStorage
+from etstats.storage.testing import snapshot
+
+
+@pytest.mark.corpus
+def test_ingest_real_corpus(real_stats_dir: Path, tmp_path: Path,
+                            capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    db = str(tmp_path / "etstats.db")
+    n_stats = len(list((real_stats_dir / "c0rnp0rn").glob("*.txt")))
+    n_end = len(list((real_stats_dir / "endstats").glob("*.txt")))
+    assert main(["ingest", str(real_stats_dir), "--db", db, "--timezone", "Europe/Berlin"]) == 0
+    out = capsys.readouterr().out
+    assert f"{n_stats + n_end} stored, 0 already known, 0 rejected" in out
+    assert f"{n_stats} with a stats file" in out
+    store = SQLiteStorage(db)
+    before = snapshot(store)
+    rounds = store.rounds()
+    assert sum(1 for r in rounds if r.stats_sha256) == n_stats
+    assert all(r.start_source == "stats-file-name" for r in rounds if r.stats_sha256)
+    assert len(store.table_rows("player_round_stats")) > 1000
+    store.close()
+    assert main(["ingest", str(real_stats_dir), "--db", db]) == 0
+    assert f"0 stored, {n_stats + n_end} already known" in capsys.readouterr().out
+    assert main(["rebuild", "--db", db]) == 0
+    capsys.readouterr()
+    store = SQLiteStorage(db)
+    assert snapshot(store) == before
+    store.close()
+    assert main(["audit", "--db", db, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["rounds"]["with_stats"] == n_stats
+    assert report["rejected"] == []
+
+
+def _write(folder: Path, n: int) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for a in season(n):
+        p = folder / a.name
+        p.write_bytes(a.data)
+        paths.append(p)
+    return paths
+
+
+def test_ingest_default_db_is_etstats_db_in_cwd(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("ETSTATS_DB", raising=False)
+    _write(tmp_path / "files", 2)
+    monkeypatch.chdir(tmp_path)
+    assert main(["ingest", "files"]) == 0
+    assert (tmp_path / "etstats.db").is_file()
+    assert "2 round(s) (2 with a stats file, 2 with Lua timing" in capsys.readouterr().out
+
+
+def test_rejected_file_gives_exit_code_1_and_is_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _write(tmp_path / "f", 1)
+    (tmp_path / "f" / "2026-01-01-000003-supply-round-2.txt").write_bytes(b"garbage\n")
+    assert main(["ingest", str(tmp_path / "f"), "--db", str(tmp_path / "x.db")]) == 1
+    out = capsys.readouterr().out
+    assert "1 rejected" in out
+    assert "rejected: 2026-01-01-000003-supply-round-2.txt" in out
+
+
+def test_missing_path_and_unknown_backend(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["ingest", str(tmp_path / "nope"), "--db", str(tmp_path / "x.db")]) == 3
+    _write(tmp_path / "f", 1)
+    assert main(["ingest", str(tmp_path / "f"), "--db", "mysql://localhost/x"]) == 4
+    assert "no storage backend for 'mysql'" in capsys.readouterr().err
+
+
+def test_watch_once_picks_up_new_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    stats, times = tmp_path / "gamestats", tmp_path / "gametimes"
+    stats.mkdir()
+    times.mkdir()
+    for p in _write(tmp_path / "src", 2):
+        target = times if p.suffix == ".json" else stats
+        shutil.move(p, target / p.name)
+    db = str(tmp_path / "w.db")
+    assert main(["watch", str(stats), str(times), "--once", "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert out.count("stored ") == 6
+    store = SQLiteStorage(db)
+    assert len(store.rounds()) == 2
+    store.close()
+
+
+def test_watcher_waits_until_a_file_settles(tmp_path: Path) -> None:
+    from etstats.ingest.pipeline import Pipeline
+    from etstats.ingest.watch import Watcher
+
+    store = SQLiteStorage(str(tmp_path / "w.db"))
+    folder = tmp_path / "gametimes"
+    folder.mkdir()
+    watcher = Watcher(Pipeline(store), [folder])
+    lua = season(1)[1]
+    path = folder / lua.name
+    path.write_bytes(lua.data[:50])  # the Lua script is still writing
+    assert watcher.scan() == []
+    path.write_bytes(lua.data)
+    assert watcher.scan() == []  # changed since the last scan: wait once more
+    [result] = watcher.scan()
+    assert result.status == "stored"
+    assert watcher.scan() == []
+    store.close()
+
+
+def test_db_upgrade_and_status(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "u.db")
+    assert main(["db", "upgrade", "--db", db]) == 0
+    assert "applied migration(s) 1" in capsys.readouterr().out
+    assert main(["db", "upgrade", "--db", db]) == 0
+    assert "up to date" in capsys.readouterr().out
+    assert main(["db", "status", "--db", db]) == 0
+    assert "schema version 1 of 1 (up to date)" in capsys.readouterr().out
+
+
+@pytest.mark.pg
+def test_ingest_into_postgresql(pg_dsn: str, tmp_path: Path,
+                                capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    from etstats.storage.testing import pg_database
+
+    _write(tmp_path / "f", 3)
+    with pg_database(pg_dsn) as url:
+        assert main(["db", "upgrade", "--db", url]) == 0
+        assert main(["ingest", str(tmp_path / "f"), "--db", url]) == 0
+        assert "3 round(s) (3 with a stats file, 3 with Lua timing" in capsys.readouterr().out
+        assert main(["audit", "--db", url]) == 0
+        assert "3 stats+Lua" in capsys.readouterr().out
