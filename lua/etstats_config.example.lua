@@ -1,0 +1,26 @@
+-- etstats_config.lua -- delivery targets for etstats.lua (copy, edit, chmod 600).
+--
+-- Install next to the script: <fs_homepath>/<fs_game>/luascripts/etstats_config.lua
+-- (or point the cvar `etstats_config` at another path). The file is run in an empty
+-- environment and must return a table; an unknown key, a wrong type or a syntax error
+-- disables delivery with one console line (gametimes files are still written).
+-- Never commit the real file: it holds webhook tokens and signing secrets.
+return {
+  -- Discord webhooks (each gets a compact embed with the gametimes file attached).
+  discord_webhook_urls = {
+    -- "https://discord.com/api/webhooks/<id>/<token>",
+  },
+
+  -- HTTP ingest endpoints: POST of the gametimes JSON, signed with HMAC-SHA256 over
+  -- "<X-Etstats-Timestamp>.<body>" using `secret` (at least 16 characters).
+  http_targets = {
+    -- { url = "https://stats.example.org/ingest", server_id = "eu-1", secret = "change-me-32-random-chars" },
+  },
+
+  -- Optional overrides (absolute paths only; the defaults follow fs_homepath/fs_game):
+  -- gametimes_dir = "/home/et/.etlegacy/legacy/gametimes",
+  -- outbox_dir = "/home/et/.etlegacy/legacy/etstats_outbox",
+  -- discord_username = "etstats",
+  -- discord_attach_file = true,
+  -- debug = false,
+}
