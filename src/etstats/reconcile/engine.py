@@ -116,12 +116,18 @@ def _compare_round(sr: StatsReading, lua: LuaReading | None, es: EndstatsRound |
     if c is not None:
         comps.append(c)
     endstats_guids = [(h.subject_guid, h.subject_name) for h in es.vs_headers] if es else []
+    kills = sum(p.kills for p in sr.players)
+    balanced = kills == sum(p.weapon_deaths for p in sr.players)
     match = match_players(sr.players, lua, endstats_guids, stats_name=sr.name,
-                          lua_name=lua.name if lua else "")
+                          lua_name=lua.name if lua else "", weapon_balance=balanced)
+    tk = _team_kills_by_team(sr)
     for sp in sr.players:
         if sp.bot:
             continue
-        comps.extend(internal.player_internal(sp, sr, limbo_s))
+        ctx = internal.RoundContext(
+            limbo_s=(lua.limbo_for(sp.team) if lua is not None else None) or limbo_s,
+            pause_s=lua.pause_s if lua is not None else None, team_kills=tk.get(sp.team, 0))
+        comps.extend(internal.player_internal(sp, sr, ctx))
     if lua is not None:
         comps.extend(round_rules.duration(sr, lua))
         comps.extend(round_rules.outcome(sr, lua))
@@ -129,7 +135,6 @@ def _compare_round(sr: StatsReading, lua: LuaReading | None, es: EndstatsRound |
         if pc is not None:
             comps.append(pc)
         victims = enemy_intervals_by_killer(lua)
-        tk = _team_kills_by_team(sr)
         for sp, lp in match.pairs:
             vs = [(d.dead_s, d.paused_s, d.closed_by) for d in victims.get(lp.guid or "", [])]
             for cmp in (player.dead_time(sp, sr, lp, lua),

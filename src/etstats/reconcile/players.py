@@ -34,8 +34,13 @@ def _is_bot_lua(p: LuaPlayerReading) -> bool:
 
 def match_players(stats: Sequence[StatsPlayerReading], lua: LuaReading | None,
                   endstats_guids: Sequence[tuple[str, str]] = (), *,
-                  stats_name: str = "", lua_name: str = "") -> PlayerMatch:
-    """Match the players of one round (see the module docstring)."""
+                  stats_name: str = "", lua_name: str = "",
+                  weapon_balance: bool = False) -> PlayerMatch:
+    """Match the players of one round (see the module docstring).
+
+    ``weapon_balance``: the stats lines' weapon kills equal their weapon deaths, so a player
+    without a line neither killed nor died to a weapon (evidence for ``no-weapon-activity``).
+    """
     s_by: dict[str, list[StatsPlayerReading]] = {}
     for sp in stats:
         s_by.setdefault(sp.key.upper(), []).append(sp)
@@ -94,12 +99,16 @@ def match_players(stats: Sequence[StatsPlayerReading], lua: LuaReading | None,
         if ls:
             lp = ls[0]
             causes = []
-            quiet = (lp.kills in (0, None) and all(d.kind in ("self", "world")
-                                                   for d in lp.deaths_detail or ())
-                     and (lp.deaths_detail is not None or lp.deaths == 0))
+            if lp.deaths_detail is not None:
+                quiet = lp.kills in (0, None) and all(d.kind in ("self", "world")
+                                                      for d in lp.deaths_detail)
+                why = "Lua: no kills and no deaths to a weapon"
+            else:
+                quiet = weapon_balance
+                why = "the stats lines' weapon kills equal their weapon deaths"
             if quiet:
                 causes.append(cause("no-weapon-activity", 1, 1,
-                                    "no kills and no deaths to a weapon: mask 0, no line"))
+                                    f"{why}: weapon mask 0, no line"))
             roster.append(judge(
                 "roster", "every Lua player has a stats-file line",
                 (SourceValue("stats:line", 0, "presence", artifact=stats_name),

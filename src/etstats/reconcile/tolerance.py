@@ -21,7 +21,6 @@ Every constant below is a property of a producer or of the engine, with its sour
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 
 MINUTES_1DP_S = 3.0
 PERCENT_1DP = 0.05
@@ -48,40 +47,29 @@ def link_window(lag_s: float = FILE_LAG_S) -> tuple[float, float]:
     return (lag_s - LINK_SLACK_S, lag_s + LINK_SLACK_S)
 
 
-def _overcount_for_phase(d: float, phase: float) -> float:
-    total = 0.0
-    t = phase
-    while t < d:
-        total += t
-        t += SNAPSHOT_S
-    return total
-
-
-@lru_cache(maxsize=4096)
-def _overcount_range_cached(d_tenths: int) -> tuple[float, float]:
-    d = d_tenths / 10.0
-    if d <= 0:
-        return (0.0, 0.0)
-    values = [_overcount_for_phase(d, (k + 0.5) * SNAPSHOT_S / 20) for k in range(20)]
-    return (min(values), max(values))
-
-
 def overcount_range(dead_interval_s: float) -> tuple[float, float]:
     """Extra seconds the c0rnp0rn3/7 snapshot bug adds to one dead interval of this length.
 
     Every 5-s snapshot taken while the player is dead adds the whole time since the death again
-    (the respawn then adds the interval once, which is the true value). The snapshot phase
-    relative to the death is unknown, so the result is the range over all phases. Roughly
-    ``d * (d - 5) / 10`` seconds: quadratic in the interval.
+    (the respawn then adds the interval once, which is the true value). With the first snapshot
+    ``phi`` seconds after the death (``0 < phi <= 5``, unknown), the snapshots fall at ``phi +
+    5k < d`` and add ``m*phi + 5*m*(m-1)/2`` for their count ``m``. The result is the exact
+    range over all phases: roughly ``d * (d - 5) / 10`` seconds, quadratic in the interval.
     """
-    if dead_interval_s <= 0:
+    d = dead_interval_s
+    if d <= 0:
         return (0.0, 0.0)
-    if dead_interval_s > 3600:
-        # quadratic closed form for very long intervals (idle servers); the cache stays small
-        n = dead_interval_s / SNAPSHOT_S
-        mid = SNAPSHOT_S * n * (n - 1) / 2
-        return (mid - dead_interval_s, mid + dead_interval_s)
-    return _overcount_range_cached(round(dead_interval_s * 10))
+    q = math.floor(d / SNAPSHOT_S)
+    r = d - q * SNAPSHOT_S
+    m = q + 1  # count while phi < r
+    tri_m = SNAPSHOT_S * m * (m - 1) / 2
+    tri_q = SNAPSHOT_S * q * (q - 1) / 2
+    lows = [q * r + tri_q]
+    highs = [SNAPSHOT_S * q + tri_q]
+    if r > 0:
+        lows.append(tri_m)
+        highs.append(m * r + tri_m)
+    return (min(lows), max(highs))
 
 
 def overcount_total_range(

@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+from attrs import frozen
+
 from etstats.reconcile.causes import cause
 from etstats.reconcile.model import CauseAmount, Comparison, SourceValue
 from etstats.reconcile.readings import StatsPlayerReading, StatsReading
@@ -63,20 +65,45 @@ def engine_estimate(sp: StatsPlayerReading) -> tuple[float, float, float] | None
     return est, max(lo, 0.0), max(hi, 0.0)
 
 
-def _overcount(sp: StatsPlayerReading, sr: StatsReading, est_hi: float,
-               limbo_s: float | None) -> CauseAmount | None:
+@frozen
+class RoundContext:
+    """What the rest of the round tells about one player's stats line."""
+
+    limbo_s: float | None = None
+    """Respawn wave period (s) if a Lua source states it."""
+    pause_s: float | None = None
+    """Round pause total (s) if a Lua source states it."""
+    team_kills: int = 0
+    """Team kills made by the player's team (bound on his deaths to team mates)."""
+
+
+def _overcount(sp: StatsPlayerReading, sr: StatsReading, est_lo: float, est_hi: float,
+               ctx: RoundContext) -> CauseAmount | None:
     if not sr.overcount_version or sp.self_kills is None:
         return None
     n = sp.weapon_deaths + sp.self_kills
-    if n == 0:
+    n_hi = n + ctx.team_kills
+    if n_hi == 0:
         return None
-    lo, hi = overcount_total_range(None, est_hi, n, max_dead_interval_s(limbo_s))
+    pause = ctx.pause_s or 0.0
+    cap = max_dead_interval_s(ctx.limbo_s) + pause
+    lo, _ = overcount_total_range(None, est_lo, n_hi, cap)
+    _, hi = overcount_total_range(None, est_hi + pause, max(n, 1), cap)
     return cause("dead-time-overcount", lo, hi,
                  f"8-field header (c0rnp0rn 3/7 or older), {n} deaths")
 
 
+def _pause(sp: StatsPlayerReading, sr: StatsReading, ctx: RoundContext) -> CauseAmount | None:
+    if not ctx.pause_s:
+        return None
+    return cause("pause-overlap", 0.0, ctx.pause_s,
+                 f"{ctx.pause_s:.0f} s paused this round: TAB[25] keeps pause time"
+                 + ("" if sr.overcount_version else " of non-enemy deaths"))
+
+
 def dead_time_engine(sp: StatsPlayerReading, sr: StatsReading,
-                     limbo_s: float | None = None) -> Comparison | None:
+                     ctx: RoundContext | None = None) -> Comparison | None:
+    ctx = ctx or RoundContext()
     if sp.dead_s is None:
         return None
     e = engine_estimate(sp)
@@ -87,9 +114,9 @@ def dead_time_engine(sp: StatsPlayerReading, sr: StatsReading,
     tol = MINUTES_1DP_S + half
     centre = (lo + hi) / 2
     causes: list[CauseAmount] = []
-    oc = _overcount(sp, sr, hi, limbo_s)
-    if oc is not None:
-        causes.append(oc)
+    for c in (_overcount(sp, sr, lo, hi, ctx), _pause(sp, sr, ctx)):
+        if c is not None:
+            causes.append(c)
     return judge(
         "dead-time-engine",
         "TAB[25]*60 - (1 - TAB[8]/100)*TAB[22]*60; agree within both fields' rounding",
@@ -100,17 +127,20 @@ def dead_time_engine(sp: StatsPlayerReading, sr: StatsReading,
 
 
 def dead_le_played(sp: StatsPlayerReading, sr: StatsReading,
-                   limbo_s: float | None = None) -> Comparison | None:
+                   ctx: RoundContext | None = None) -> Comparison | None:
+    ctx = ctx or RoundContext()
     if sp.dead_s is None or sp.played_s is None:
         return None
     excess = sp.dead_s - sp.played_s
     causes: list[CauseAmount] = []
     e = engine_estimate(sp)
     if e is not None and excess > 0:
-        oc = _overcount(sp, sr, e[2], limbo_s)
+        oc = _overcount(sp, sr, e[1], e[2], ctx)
+        pc = _pause(sp, sr, ctx)
+        extra = pc.high if pc is not None else 0.0
         if oc is not None:
             causes.append(cause("dead-time-overcount", e[1] + oc.low - sp.played_s,
-                                e[2] + oc.high - sp.played_s, oc.evidence))
+                                e[2] + extra + oc.high - sp.played_s, oc.evidence))
     return judge(
         "dead-le-played", "TAB[25] <= TAB[22] (dead time inside the time on a team)",
         (_sv("stats:TAB[25]", sp.dead_s, "s", sr.name),
@@ -184,14 +214,14 @@ def revived_le_deaths(sp: StatsPlayerReading, sr: StatsReading) -> Comparison | 
 
 
 def player_internal(sp: StatsPlayerReading, sr: StatsReading,
-                    limbo_s: float | None = None) -> list[Comparison]:
+                    ctx: RoundContext | None = None) -> list[Comparison]:
     out: list[Comparison] = []
-    for c in (dead_time_engine(sp, sr, limbo_s), dead_le_played(sp, sr, limbo_s),
+    for c in (dead_time_engine(sp, sr, ctx), dead_le_played(sp, sr, ctx),
               dead_ratio(sp, sr), kd_ratio(sp, sr), revived_le_deaths(sp, sr)):
         if c is not None:
             out.append(c)
     return out
 
 
-__all__ = ["dead_le_played", "dead_ratio", "dead_time_engine", "engine_estimate",
+__all__ = ["RoundContext", "dead_le_played", "dead_ratio", "dead_time_engine", "engine_estimate",
            "kd_ratio", "player_internal", "revived_le_deaths"]

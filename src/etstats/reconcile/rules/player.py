@@ -42,6 +42,15 @@ def _wall_s(lua: LuaReading) -> float:
     return float(lua.end_unix - lua.start_unix)
 
 
+def _legacy_tail(sp: StatsPlayerReading, lp: LuaPlayerReading, lua: LuaReading) -> float:
+    """Legacy Lua: longest possible tail of an open death after the player left the teams
+    (round play time minus the stats file's time on a team), 0 if he stayed."""
+    if sp.played_s is None or sp.differenced:
+        return 0.0
+    missing = lua.play_s - sp.played_s
+    return missing if missing > MINUTES_1DP_S else 0.0
+
+
 def dead_time(sp: StatsPlayerReading, sr: StatsReading, lp: LuaPlayerReading,
               lua: LuaReading) -> Comparison | None:
     """Lua dead time vs TAB[25] (both per round)."""
@@ -64,8 +73,11 @@ def dead_time(sp: StatsPlayerReading, sr: StatsReading, lp: LuaPlayerReading,
                               if d.closed_by != CLOSED_DISCONNECT)
             lo, hi = overcount_total_range(intervals, 0.0, 0, 0.0)
         else:
-            cap = max(lp.max_respawn_s or 0.0, max_dead_interval_s(limbo))
-            lo, hi = overcount_total_range(None, lp.dead_s, lp.deaths, cap)
+            cap = max(lp.max_respawn_s or 0.0, max_dead_interval_s(limbo)) + lua.pause_s
+            tail = _legacy_tail(sp, lp, lua)
+            lo, _ = overcount_total_range(None, max(0.0, lp.dead_s - tail - lua.pause_s),
+                                          lp.deaths, cap)
+            _, hi = overcount_total_range(None, lp.dead_s, lp.deaths, cap)
         if hi > 0:
             causes.append(cause("dead-time-overcount", lo, hi,
                                 f"8-field header (c0rnp0rn 3/7) and {lp.deaths} deaths"))
@@ -97,13 +109,12 @@ def dead_time(sp: StatsPlayerReading, sr: StatsReading, lp: LuaPlayerReading,
         if sr.header_fields >= 9 and lua.pause_s > 0:
             causes.append(cause("pause-overlap", -lua.pause_s, 0.0,
                                 f"{lua.pause_s:.0f} s paused: counted by the legacy Lua only"))
-        if sp.played_s is not None and not sp.differenced:
-            missing = lua.play_s - sp.played_s
-            if missing > MINUTES_1DP_S:
-                code = "spectator-while-dead" if sp.team == 3 else "disconnect-while-dead"
-                causes.append(cause(code, -(missing + lua.pause_s + MINUTES_1DP_S), 0.0,
-                                    f"on a team {sp.played_s:.0f} s of {lua.play_s:.0f} s; "
-                                    "legacy Lua tails an open death to round end"))
+        missing = _legacy_tail(sp, lp, lua)
+        if missing > 0:
+            code = "spectator-while-dead" if sp.team == 3 else "disconnect-while-dead"
+            causes.append(cause(code, -(missing + lua.pause_s + MINUTES_1DP_S), 0.0,
+                                f"on a team {sp.played_s or 0:.0f} s of {lua.play_s:.0f} s; "
+                                "legacy Lua tails an open death to round end"))
     diff = sp.dead_s - lp.dead_s
     return judge(
         "dead-time",
