@@ -21,7 +21,7 @@ def _postgres(url: str, **options: Any) -> Storage:
     return PostgresStorage(url, **options)
 
 
-@hookimpl
+@hookimpl(tryfirst=True)  # built-ins are registered first, so they win a clash
 def etstats_register_storage(register: Callable[..., None]) -> None:
     """SQLite (``sqlite:`` URLs and bare paths) and PostgreSQL (``postgresql://``)."""
     register("sqlite", _sqlite)
