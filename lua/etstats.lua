@@ -1236,7 +1236,7 @@ function et_Obituary(victim, killer, meansOfDeath)
   if vp.open then close_death(vp, t, "death") end
   local kind, kp = "world", nil
   if killer == victim then
-    kind = "self"
+    kind, kp = "self", vp
   elseif killer >= 0 and killer < max_clients() and connected(killer) then
     kp = player_for_slot(killer, true)
     if kp then

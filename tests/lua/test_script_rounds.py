@@ -151,6 +151,7 @@ def test_switchteam_is_not_a_death_and_kinds_are_classified(tmp_path: Path) -> N
     assert (a.deaths, a.self_kills, a.revives, a.spawns) == (3, 1, 1, 2)
     assert (c.team_kills, c.kills, c.denied_ms) == (1, 0, 0)
     assert player(g, B).denied_ms == 0
+    assert a.deaths_detail[1].killer_guid == A  # self kill: the killer is the victim
     assert a.deaths_detail[2].killer_guid is None
 
 

@@ -185,7 +185,8 @@ class Death:
     end_level_ms: int
     """levelTime (ms) when the dead interval was closed (see :attr:`closed_by`)."""
     killer_guid: str | None = field(validator=_guid_ok)
-    """Killer's GUID, ``None`` for world kills or killers without a GUID."""
+    """Killer's GUID (the victim's own for self kills); ``None`` for world kills and killers
+    without a GUID."""
     killer_slot: int
     """Killer's client slot; 1022 world, 1023 none."""
     kind: KillKind
@@ -235,7 +236,9 @@ class Player:
     time_allies_ms: int = field(validator=_non_negative)
     """Time on Allies while PLAYING (ms, pause-free)."""
     connects: int = field(validator=_non_negative)
-    """``et_ClientConnect`` calls for this GUID during the round (reconnects included)."""
+    """``et_ClientConnect`` calls with ``firstTime == 1`` for this GUID during play; the
+    reconnects the engine performs after every ``map_restart`` (``firstTime == 0``) do not
+    count."""
     disconnects: int = field(validator=_non_negative)
     """``et_ClientDisconnect`` calls for this GUID during the round."""
     team_changes: int = field(validator=_non_negative)
