@@ -109,6 +109,14 @@ def _team_kills_by_team(sr: StatsReading) -> dict[int, int]:
     return out
 
 
+def _tk_bound(tk: dict[int, int], team: int) -> int:
+    """Team kills that may have hit a player of ``team``: his team's, plus those of players
+    whose line says spectator (their team at the kill is unknown)."""
+    if team in (1, 2):
+        return tk.get(team, 0) + tk.get(3, 0)
+    return sum(tk.values())
+
+
 def _compare_round(sr: StatsReading, lua: LuaReading | None, es: EndstatsRound | None,
                    limbo_s: float | None) -> tuple[list[Comparison], Any]:
     comps: list[Comparison] = []
@@ -126,7 +134,8 @@ def _compare_round(sr: StatsReading, lua: LuaReading | None, es: EndstatsRound |
             continue
         ctx = internal.RoundContext(
             limbo_s=(lua.limbo_for(sp.team) if lua is not None else None) or limbo_s,
-            pause_s=lua.pause_s if lua is not None else None, team_kills=tk.get(sp.team, 0))
+            pause_s=lua.pause_s if lua is not None else None,
+            team_kills=_tk_bound(tk, sp.team))
         comps.extend(internal.player_internal(sp, sr, ctx))
     if lua is not None:
         comps.extend(round_rules.duration(sr, lua))
@@ -140,7 +149,7 @@ def _compare_round(sr: StatsReading, lua: LuaReading | None, es: EndstatsRound |
             for cmp in (player.dead_time(sp, sr, lp, lua),
                         player.denied_time(sp, sr, lp, lua, vs),
                         player.time_played(sp, sr, lp, lua),
-                        player.deaths(sp, sr, lp, lua, tk.get(sp.team, 0)),
+                        player.deaths(sp, sr, lp, lua, _tk_bound(tk, sp.team)),
                         player.revives(sp, sr, lp, lua),
                         player.lua_dead_le_played(lp, lua)):
                 if cmp is not None:

@@ -201,15 +201,23 @@ def kd_ratio(sp: StatsPlayerReading, sr: StatsReading) -> Comparison | None:
     )
 
 
-def revived_le_deaths(sp: StatsPlayerReading, sr: StatsReading) -> Comparison | None:
+def revived_le_deaths(sp: StatsPlayerReading, sr: StatsReading,
+                      ctx: RoundContext | None = None) -> Comparison | None:
     if sp.times_revived is None or sp.self_kills is None:
         return None
+    ctx = ctx or RoundContext()
     bound = sp.weapon_deaths + sp.self_kills
+    causes = []
+    if ctx.team_kills:
+        causes.append(cause("deaths-outside-weapons", 0, ctx.team_kills,
+                            f"{ctx.team_kills} team kill(s) on this team: revivable deaths "
+                            "in no weapon bucket"))
     return judge(
         "revived-le-deaths", "TAB[19] <= weapon deaths + TAB[5] (/kill bodies are revivable)",
         (_sv("stats:TAB[19]", sp.times_revived, "count", sr.name),
          _sv("stats:weapon_deaths+TAB[5]", bound, "count", sr.name)),
-        max(0, sp.times_revived - bound), 0.0, unit="count", player=sp.key, player_name=sp.name,
+        max(0, sp.times_revived - bound), 0.0, causes=causes, unit="count",
+        player=sp.key, player_name=sp.name,
     )
 
 
@@ -217,7 +225,7 @@ def player_internal(sp: StatsPlayerReading, sr: StatsReading,
                     ctx: RoundContext | None = None) -> list[Comparison]:
     out: list[Comparison] = []
     for c in (dead_time_engine(sp, sr, ctx), dead_le_played(sp, sr, ctx),
-              dead_ratio(sp, sr), kd_ratio(sp, sr), revived_le_deaths(sp, sr)):
+              dead_ratio(sp, sr), kd_ratio(sp, sr), revived_le_deaths(sp, sr, ctx)):
         if c is not None:
             out.append(c)
     return out

@@ -64,10 +64,16 @@ def dead_time(sp: StatsPlayerReading, sr: StatsReading, lp: LuaPlayerReading,
     causes: list[CauseAmount] = []
     limbo = lua.limbo_for(sp.team if sp.team in (1, 2) else lp.team)
     if lua.clock_mixing:
-        causes.append(cause("legacy-clock-mixing", -lp.dead_s, _wall_s(lua),
-                            f"slomix Lua v{'.'.join(map(str, lua.version or ()))} "
-                            "stamps deaths and spawns with different clocks"))
-    elif sr.overcount_version:
+        # the Lua value is unusable: it is the only explanation offered
+        mixing = cause("legacy-clock-mixing", -lp.dead_s, max(sp.dead_s, _wall_s(lua)),
+                       f"slomix Lua v{'.'.join(map(str, lua.version or ()))} stamps deaths "
+                       "and spawns with different clocks")
+        return judge(
+            "dead-time", "TAB[25]*60 - Lua dead time (Lua value unusable: clock mixing)",
+            (_sv("stats:TAB[25]", sp.dead_s, raw=f"{sp.dead_s / 60:.1f} min", artifact=sr.name),
+             _sv("lua-legacy:dead_seconds", lp.dead_s, artifact=lua.name)),
+            sp.dead_s - lp.dead_s, tol, causes=(mixing,), player=sp.key, player_name=sp.name)
+    if sr.overcount_version:
         if v1:
             intervals = tuple(d.dead_s + d.paused_s for d in detail
                               if d.closed_by != CLOSED_DISCONNECT)
