@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 
 from etstats.cli import main
 from etstats.errors import ValidationError
@@ -71,6 +71,7 @@ def test_generated_instances_validate(name: str, strategy: str, kwargs: dict[str
     except LookupError:
         need(False, f"model {name} is not available yet")
 
+    @settings(max_examples=min(50, settings.default.max_examples))  # validation is slow
     @given(values)
     def check(value: Any) -> None:
         errors = [f"{e.message} @ {e.json_path}" for e in check_schema.iter_errors(
