@@ -252,3 +252,10 @@ def test_client_fields_on_slots_beyond_maxclients_never_raise(tmp_path: Path) ->
     fake.call("et_ClientSpawn", 20, 0, 0, 1)
     fake.end_round()
     assert fake.gametimes_files()
+
+
+def test_shipped_example_config_is_valid(tmp_path: Path) -> None:
+    example = fx.ROOT / "lua" / "etstats_config.example.lua"
+    cfg, reason = load_config(tmp_path, example.read_text(encoding="utf-8"))
+    assert reason is None
+    assert (len(cfg.discord), len(cfg.http)) == (0, 0)
