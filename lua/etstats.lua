@@ -605,7 +605,12 @@ local function ob_take_status(e)
   local text = read_file(ob_path(e.id .. ".status"))
   if text == nil then return nil end
   os.remove(ob_path(e.id .. ".status"))
-  return (text:match("%d%d%d") or "000")
+  local code = text:match("%d%d%d")
+  if not code then
+    warn("curl-missing", "curl wrote no HTTP status for " .. e.id
+      .. " (is curl installed and on the server's PATH?)")
+  end
+  return code or "000"
 end
 
 -- Apply one attempt's HTTP status. Returns "done", "retry" or "failed".

@@ -228,3 +228,38 @@ def test_malformed_config_fails_closed_with_one_line(tmp_path: Path) -> None:
     assert "unknown key 'discord_webhook_url'" in lines[0]
     assert "delivery DISABLED" in lines[0]
     assert not Path(fake.module.outbox_dir()).exists()
+
+
+def test_missing_curl_is_a_retryable_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("mv", "mkdir"):
+        found = shutil.which(tool)
+        assert found is not None
+        (bin_dir / tool).symlink_to(found)
+    monkeypatch.setenv("PATH", str(bin_dir))  # a server without curl on its PATH
+    fake = fx.FakeEt(tmp_path / "home")
+    fx.write_config(fake, http_config("http://127.0.0.1:9"))
+    path = play_round(fake)
+    now = int(fake.lua.eval("os.time()"))
+    assert fx.settle(fake, now) == 1
+    entry = fake.module.ob_entries()[1]
+    assert (entry.state, entry.attempts) == ("pending", 1)
+    body = Path(fake.module.outbox_dir()) / f"{entry.id}.body"
+    assert body.read_bytes() == path.read_bytes()  # kept for the next attempt
+    assert any("is curl installed" in line for line in fake.console)
+
+
+def test_orphaned_and_malformed_index_lines_are_dropped(tmp_path: Path) -> None:
+    fake = fx.FakeEt(tmp_path)
+    fx.write_config(fake, http_config("http://127.0.0.1:9"))
+    outbox = Path(fake.module.outbox_dir())
+    outbox.mkdir(parents=True)
+    (outbox / "index").write_text("garbage line\nx.http-1\tpending\t0\t0\t0\t0\thttp:a\n")
+    fake.call("et_InitGame", fake.level_ms, 1, 0)
+    assert len(fake.module.ob_entries()) == 0
+    warnings = [line for line in fake.console if "WARNING" in line]
+    assert any("malformed" in w for w in warnings)
+    assert any("no body file" in w for w in warnings)
