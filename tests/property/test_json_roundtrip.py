@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from etstats.serde import from_json, to_json
+from etstats.testing.legacy_strategies import from_annotations
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -152,65 +153,6 @@ MODEL_MODULES = ("etstats.model.common", "etstats.model.stats", "etstats.model.e
                  "etstats.reconcile.model")
 
 
-def _typed(tp: Any) -> st.SearchStrategy[Any]:
-    import enum
-    import types
-    import typing
-    from datetime import UTC, datetime
-
-    import attrs
-
-    origin, args = typing.get_origin(tp), typing.get_args(tp)
-    if tp is type(None):
-        return st.none()
-    if origin in (typing.Union, types.UnionType):
-        return st.one_of(*[_typed(a) for a in args])
-    if origin is typing.Literal:
-        return st.sampled_from(args)
-    if origin is tuple:
-        if len(args) == 2 and args[1] is Ellipsis:
-            return st.lists(_typed(args[0]), max_size=2).map(tuple)
-        return st.tuples(*[_typed(a) for a in args])
-    if origin in (list, frozenset, set):
-        return st.lists(_typed(args[0]), max_size=2).map(origin)
-    if origin is dict:
-        return st.dictionaries(st.text(max_size=5), _typed(args[1]), max_size=2)
-    if isinstance(tp, type):
-        if issubclass(tp, enum.Enum):
-            return st.sampled_from(list(tp))
-        if tp is bool:
-            return st.booleans()
-        if tp is int:  # non-negative: most models' validators require it
-            return st.integers(0, 27) | st.integers(0, 2**53)
-        if tp is float:
-            return finite
-        if tp is str:
-            return st.text(max_size=12)
-        if issubclass(tp, datetime):
-            return st.datetimes(timezones=st.none() | st.just(UTC))
-        if attrs.has(tp):
-            return st.deferred(lambda: typed_models(tp))
-    raise TypeError(f"no strategy for {tp!r}")
-
-
-def _make(cls: type, kwargs: dict[str, Any]) -> Any:
-    try:
-        return cls(**kwargs)
-    except (ValueError, TypeError):
-        return None
-
-
-def typed_models(cls: type) -> st.SearchStrategy[Any]:
-    import typing
-
-    import attrs
-
-    hints = typing.get_type_hints(cls)
-    fields = {a.name: _typed(hints[a.name]) for a in attrs.fields(cls) if a.init}
-    return st.fixed_dictionaries(fields).map(lambda kw: _make(cls, kw)).filter(
-        lambda x: x is not None)
-
-
 def _all_models() -> list[str]:
     import attrs
 
@@ -237,7 +179,7 @@ def test_every_model_round_trips_from_its_annotations(model: str) -> None:
     cls = load(model)
 
     @settings(max_examples=min(50, settings.default.max_examples))
-    @given(typed_models(cls))
+    @given(from_annotations(cls))
     def check(value: Any) -> None:
         text = to_json(value)
         back = from_json(text, cls)

@@ -7,9 +7,13 @@ the parser reads as "missing" (empty, ``-``, ``n/a``...) are never generated for
 
 from __future__ import annotations
 
-from datetime import UTC
-from typing import TypeVar
+import enum
+import types
+import typing
+from datetime import UTC, datetime
+from typing import Any, TypeVar
 
+import attrs
 from hypothesis import strategies as st
 
 from etstats.model.common import Finding, Provenance, Severity
@@ -142,8 +146,66 @@ def legacy_gametimes(*, with_extras: bool = False) -> st.SearchStrategy[LegacyGa
                      payload=st.none() | webhook_rounds(), **extras)
 
 
+def _typed(tp: Any) -> st.SearchStrategy[Any]:
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if tp is type(None):
+        return st.none()
+    if origin in (typing.Union, types.UnionType):
+        return st.one_of(*[_typed(a) for a in args])
+    if origin is typing.Literal:
+        return st.sampled_from(args)
+    if origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            return st.lists(_typed(args[0]), max_size=2).map(tuple)
+        return st.tuples(*[_typed(a) for a in args])
+    if origin in (list, frozenset, set):
+        return st.lists(_typed(args[0]), max_size=2).map(origin)
+    if origin is dict:
+        return st.dictionaries(st.text(max_size=5), _typed(args[1]), max_size=2)
+    if isinstance(tp, type):
+        if issubclass(tp, enum.Enum):
+            return st.sampled_from(list(tp))
+        if tp is bool:
+            return st.booleans()
+        if tp is int:  # non-negative and often small: most models' validators want that
+            return st.integers(0, 27) | st.integers(0, 2**53)
+        if tp is float:
+            return st.floats(allow_nan=False, allow_infinity=False)
+        if tp is str:
+            return st.text(_CHARS, max_size=12)
+        if issubclass(tp, datetime):
+            return st.datetimes(timezones=st.none() | st.just(UTC))
+        if attrs.has(tp):
+            return st.deferred(lambda: from_annotations(tp))
+    raise TypeError(f"no strategy for {tp!r}")
+
+
+def _make(cls: type[T], kwargs: dict[str, Any]) -> T | None:
+    try:
+        return cls(**kwargs)
+    except (ValueError, TypeError):
+        return None
+
+
+def from_annotations(cls: type[T]) -> st.SearchStrategy[T]:
+    """Instances of any attrs model built from its type annotations alone.
+
+    For serialisation and schema tests: values need not be plausible, and instances the
+    model's validators refuse are discarded (models with strict validators need their own
+    strategy). Integers are non-negative.
+    """
+    hints = typing.get_type_hints(cls)
+    if not attrs.has(cls):
+        raise TypeError(f"{cls!r} is not an attrs class")
+    fields = {a.name: _typed(hints[a.name])
+              for a in attrs.fields(cls) if a.init}
+    built = st.fixed_dictionaries(fields).map(lambda kw: _make(cls, kw))
+    return built.filter(lambda x: x is not None)  # type: ignore[return-value]
+
+
 __all__ = [
     "findings",
+    "from_annotations",
     "legacy_gametimes",
     "legacy_metas",
     "pause_events",
