@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+import attrs
+
 from etstats.errors import ParseError
 from etstats.model.common import Finding
 from etstats.model.stats import (
@@ -40,7 +42,53 @@ _TAB_FAST: dict[int, re.Pattern[str]] = {
 _TAB_FLOAT_POS: dict[int, tuple[bool, ...]] = {
     n: tuple(name in FLOAT_TAB_FIELDS for name in names) for n, names in TAB_LAYOUTS.items()
 }
-_BITS: tuple[int, ...] = tuple(1 << j for j in range(WEAPON_COUNT))
+_BYTE_BITS: tuple[tuple[tuple[int, ...], ...], ...] = tuple(
+    tuple(tuple(8 * k + j for j in range(8) if b >> j & 1) for b in range(256)) for k in range(4)
+)
+"""``_BYTE_BITS[k][b]``: the WS indexes of the set bits of byte ``b`` at byte position ``k``."""
+_SMALL_INTS: dict[str, int] = {str(i): i for i in range(1000)}
+
+
+def _segments(names: tuple[str, ...]) -> tuple[tuple[int, int, type[int] | type[float]], ...]:
+    """Runs of consecutive int / float fields: (start, end, converter)."""
+    out: list[tuple[int, int, type[int] | type[float]]] = []
+    for i, name in enumerate(names):
+        conv: type[int] | type[float] = float if name in FLOAT_TAB_FIELDS else int
+        if out and out[-1][2] is conv:
+            out[-1] = (out[-1][0], i + 1, conv)
+        else:
+            out.append((i, i + 1, conv))
+    return tuple(out)
+
+
+_TAB_SEGMENTS = {n: _segments(names) for n, names in TAB_LAYOUTS.items()}
+# Positional TabStats(...) needs a layout to be a prefix of the model's fields (36/37/38 are).
+_POSITIONAL: frozenset[int] = frozenset(
+    n for n, names in TAB_LAYOUTS.items()
+    if tuple(a.name for a in attrs.fields(TabStats))[1 : n + 1] == names
+)  # fmt: skip
+
+_WEAPON_FIELDS = ("index", "hits", "shots", "kills", "deaths", "headshots")
+_new = object.__new__
+_set = object.__setattr__
+
+
+def _weapon(index: int, hits: int, shots: int, kills: int, deaths: int, headshots: int
+            ) -> WeaponStats:  # fmt: skip
+    """``WeaponStats`` without re-running the index validators (the fast path's indexes come
+    from mask bits 0..27, so they are valid by construction). ~2x faster than the attrs init."""
+    w = _new(WeaponStats)
+    _set(w, "index", index)
+    _set(w, "hits", hits)
+    _set(w, "shots", shots)
+    _set(w, "kills", kills)
+    _set(w, "deaths", deaths)
+    _set(w, "headshots", headshots)
+    return w
+
+
+if tuple(a.name for a in attrs.fields(WeaponStats)) != _WEAPON_FIELDS:  # model changed: be safe
+    _weapon = WeaponStats
 _TUPLE_FIELDS = ("hits", "shots", "kills", "deaths", "headshots")
 MAX_MASK = (1 << WEAPON_COUNT) - 1
 """Largest valid weapon mask (bits 0..27)."""
@@ -173,8 +221,12 @@ class Tokenizer:
             )  # fmt: skip
         else:
             name = parts[1]
-        rounds = self.integer(parts[-3], line, "rounds", guid)
-        team = self.integer(parts[-2], line, "team", guid)
+        rounds = _SMALL_INTS.get(parts[-3])
+        if rounds is None:
+            rounds = self.integer(parts[-3], line, "rounds", guid)
+        team = _SMALL_INTS.get(parts[-2])
+        if team is None:
+            team = self.integer(parts[-2], line, "team", guid)
         weapons = self.weapons(parts[-1], line, guid)
         tab: TabStats | None = None
         if tab_sep:
@@ -192,16 +244,17 @@ class Tokenizer:
     def weapons(self, block: str, line: int, guid: str) -> tuple[WeaponStats, ...]:
         """The weapon block ``mask h s k d hs ... `` (complete tuples only)."""
         if _WEAPON_BLOCK_FAST.fullmatch(block):
-            nums = [int(t) for t in block.split()]
+            nums = list(map(int, block.split()))
             mask = nums[0]
             if mask <= MAX_MASK and len(nums) == 1 + 5 * mask.bit_count():
-                out: list[WeaponStats] = []
-                k = 1
-                for j, bit in enumerate(_BITS):
-                    if mask & bit:
-                        out.append(WeaponStats(j, *nums[k : k + 5]))
-                        k += 5
-                return tuple(out)
+                indexes = (
+                    _BYTE_BITS[0][mask & 255] + _BYTE_BITS[1][mask >> 8 & 255]
+                    + _BYTE_BITS[2][mask >> 16 & 255] + _BYTE_BITS[3][mask >> 24]
+                )  # fmt: skip
+                it = iter(nums)
+                next(it)
+                tuples = zip(it, it, it, it, it, strict=True)
+                return tuple(_weapon(j, *t) for j, t in zip(indexes, tuples, strict=True))
         return self._weapons_slow(block, line, guid)
 
     def _weapons_slow(self, block: str, line: int, guid: str) -> tuple[WeaponStats, ...]:
@@ -263,14 +316,17 @@ class Tokenizer:
                 "tab", "33, 36, 37 or 38 fields", f"{count} fields", guid,
             )  # fmt: skip
             return None
-        is_float = _TAB_FLOAT_POS[count]
+        values: list[int | float]
         if _TAB_FAST[count].fullmatch(text):
-            values: list[int | float] = [
-                float(v) if f else int(v) for v, f in zip(fields, is_float, strict=True)
-            ]
+            values = []
+            for start, end, conv in _TAB_SEGMENTS[count]:
+                values.extend(map(conv, fields[start:end]))
         else:
             values = [
                 self.decimal(v, line, n, guid) if f else self.integer(v, line, n, guid)
-                for v, f, n in zip(fields, is_float, names, strict=True)
+                for v, f, n in zip(fields, _TAB_FLOAT_POS[count], names, strict=True)
             ]
+        if count in _POSITIONAL:
+            return TabStats(count, *values)  # type: ignore[arg-type]
+        # 33 fields: TAB[28..32] are multikills, not a prefix of the 38 fields
         return TabStats(count, **dict(zip(names, values, strict=True)))  # type: ignore[arg-type]

@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
-from decimal import ROUND_HALF_UP, Decimal
+from operator import attrgetter
+from typing import cast
 
 from etstats.model.common import Finding
 from etstats.model.stats import (
     SPLASH_WEAPONS,
+    TAB_LAYOUTS,
     PlayerStats,
     StatsHeader,
     StatsRound,
@@ -24,6 +26,7 @@ from etstats.validate.codes import make_finding
 
 _GUID = re.compile(r"[0-9A-F]{8}")
 _TUPLE_FIELDS = ("hits", "shots", "kills", "deaths", "headshots")
+_LAYOUT_GETTERS = {n: attrgetter(*names) for n, names in TAB_LAYOUTS.items()}
 _Add = Callable[[str, str, str | None, str, str], None]
 KD_TOLERANCE = 0.05
 """kd_ratio may differ from the recomputed value by this much (one-decimal rounding)."""
@@ -37,11 +40,13 @@ def clock_text(seconds: int | None) -> str:
 
 
 def expected_kd_ratio(kills: int, deaths: int) -> float:
-    """TAB[26] as the script computes it: round-half-up(kills/deaths, 1), or kills+1."""
-    if deaths == 0:
+    """TAB[26] as the script computes it: round-half-up(kills/deaths, 1), or kills+1.
+
+    Exact integer arithmetic: round-half-up(10k/d) = floor((20k + d) / 2d) for d > 0.
+    """
+    if deaths <= 0:
         return float(kills + 1)
-    value = (Decimal(kills) / Decimal(deaths)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return float(value)
+    return ((20 * kills + deaths) // (2 * deaths)) / 10
 
 
 def validate_stats_round(rnd: StatsRound, *, source: str = "") -> list[Finding]:
@@ -139,32 +144,40 @@ def _player_findings(p: PlayerStats, source: str) -> list[Finding]:
         add("negative-value", "rounds is negative", "rounds", ">= 0", str(p.rounds))
     if not p.weapons:
         add("no-weapons", "player line has no weapon tuples (mask 0)", "weapon_mask", "> 0", "0")
+    kills = deaths = shots = 0
     for w in p.weapons:
-        name = w.name
-        for fname in _TUPLE_FIELDS:
-            value = getattr(w, fname)
-            if value < 0:
-                add("negative-value", f"{name} {fname} is negative", f"{name}.{fname}", ">= 0",
-                    str(value))  # fmt: skip
-        if w.headshots > w.hits:
-            add("headshots-exceed-hits", f"{name} has more headshots than hits",
-                f"{name}.headshots", f"<= {w.hits}", str(w.headshots))  # fmt: skip
-        if w.hits > w.shots and w.index not in SPLASH_WEAPONS:
-            add("hits-exceed-shots", f"{name} has more hits than shots", f"{name}.hits",
-                f"<= {w.shots}", str(w.hits))  # fmt: skip
+        hits, w_shots, w_kills, w_deaths, heads = w.hits, w.shots, w.kills, w.deaths, w.headshots
+        kills += w_kills
+        deaths += w_deaths
+        shots += w_shots
+        if (hits | w_shots | w_kills | w_deaths | heads) < 0:  # any negative
+            for fname in _TUPLE_FIELDS:
+                value = getattr(w, fname)
+                if value < 0:
+                    add("negative-value", f"{w.name} {fname} is negative", f"{w.name}.{fname}",
+                        ">= 0", str(value))  # fmt: skip
+        if heads > hits:
+            add("headshots-exceed-hits", f"{w.name} has more headshots than hits",
+                f"{w.name}.headshots", f"<= {hits}", str(heads))  # fmt: skip
+        if hits > w_shots and w.index not in SPLASH_WEAPONS:
+            add("hits-exceed-shots", f"{w.name} has more hits than shots", f"{w.name}.hits",
+                f"<= {w_shots}", str(hits))  # fmt: skip
     if p.tab is not None:
-        _tab_findings(p, p.tab, add)
+        _tab_findings(p.tab, kills, deaths, shots, add)
     return out
 
 
-def _tab_findings(p: PlayerStats, tab: TabStats, add: _Add) -> None:
-    for fname in tab.field_names:
-        value = getattr(tab, fname)
-        if value is not None and value < 0:
-            add("negative-value", f"{fname} is negative", fname, ">= 0", str(value))
-    if tab.layout == 38 and tab.bullets_fired != p.shots:
+def _tab_findings(tab: TabStats, kills: int, deaths: int, shots: int, add: _Add) -> None:
+    """TAB checks; ``kills``/``deaths``/``shots`` are the player's weapon sums."""
+    getter = _LAYOUT_GETTERS.get(tab.layout)
+    values: tuple[int | float | None, ...] = getter(tab) if getter is not None else ()
+    if None in values or min(cast("tuple[float, ...]", values), default=0) < 0:
+        for fname, value in zip(tab.field_names, values, strict=True):
+            if value is not None and value < 0:
+                add("negative-value", f"{fname} is negative", fname, ">= 0", str(value))
+    if tab.layout == 38 and tab.bullets_fired != shots:
         add("bullets-mismatch", "bullets_fired differs from the sum of weapon shots",
-            "bullets_fired", str(p.shots), str(tab.bullets_fired))  # fmt: skip
+            "bullets_fired", str(shots), str(tab.bullets_fired))  # fmt: skip
     if tab.time_dead_minutes > tab.time_played_minutes:
         add("dead-time-exceeds-played", "time dead exceeds time played (dead-time overcount)",
             "time_dead_minutes", f"<= {tab.time_played_minutes:.1f}",
@@ -175,11 +188,10 @@ def _tab_findings(p: PlayerStats, tab: TabStats, add: _Add) -> None:
     if not 0.0 <= tab.time_played_percent <= 100.0:
         add("time-played-percent-out-of-range", "time played percent outside 0..100",
             "time_played_percent", "0.0..100.0", f"{tab.time_played_percent:.1f}")  # fmt: skip
-    kills = p.kills
     if tab.headshot_kills > kills:
         add("headshot-kills-exceed-kills", "more headshot kills than weapon kills",
             "headshot_kills", f"<= {kills}", str(tab.headshot_kills))  # fmt: skip
-    expected = expected_kd_ratio(kills, p.deaths)
+    expected = expected_kd_ratio(kills, deaths)
     if abs(tab.kd_ratio - expected) > KD_TOLERANCE + 1e-9:
         add("kd-ratio-inconsistent", "kd_ratio differs from the weapon kills/deaths",
             "kd_ratio", f"{expected:.1f}", f"{tab.kd_ratio:.1f}")  # fmt: skip

@@ -1,0 +1,133 @@
+"""Benchmark: the stats parser against a bare read-and-split floor, on the real corpus.
+
+Usage: ``.venv/bin/python bench/parse.py [--repeat N] [--dir PATH]``
+
+Both loops read the same files in the same run. The floor reads the bytes, decodes them, splits
+the lines, and splits each player line on ``\\`` and TAB: the least work any parser must do.
+``parse_stats_file`` also hashes the bytes, reads the file name, converts every number, builds
+the frozen models and runs every validation check. The script prints files/s and player
+lines/s for both loops, and their ratio (target: parser within 5x of the floor).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from etstats.parsing.stats_file import parse_stats_file
+
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "shared" / "real_stats" / "c0rnp0rn"
+
+
+def bare_split(path: Path) -> int:
+    """Read, decode, split lines, split on backslash and TAB; returns the player-line count."""
+    with open(path, "rb") as handle:
+        text = handle.read().decode("utf-8", "replace")
+    lines = text.split("\n")
+    lines[0].split("\\")
+    players = 0
+    for line in lines[1:]:
+        if line:
+            pre, _, tab = line.partition("\t")
+            pre.split("\\")
+            tab.split("\t")
+            players += 1
+    return players
+
+
+def model_builder(files: list[Path]) -> Callable[[], int]:
+    """A loop that only *builds* the model objects from numbers split beforehand.
+
+    This is the part of the parser's cost that any parser returning these frozen attrs
+    models must pay (one object per weapon tuple, per TAB section, per player).
+    """
+    from etstats.model.stats import (
+        TAB_LAYOUTS,
+        PlayerStats,
+        StatsHeader,
+        StatsRound,
+        TabStats,
+        WeaponStats,
+    )  # fmt: skip
+
+    pre: list[tuple[list[str], list[tuple[list[str], list[int], list[float | int]]]]] = []
+    for rnd in (parse_stats_file(p) for p in files):
+        h = rnd.header
+        hdr = [h.server_name, h.map_name, h.config]
+        players = []
+        for p in rnd.players:
+            nums = [n for w in p.weapons for n in (w.index, w.hits, w.shots, w.kills, w.deaths,
+                                                   w.headshots)]  # fmt: skip
+            assert p.tab is not None
+            tab = [getattr(p.tab, n) for n in TAB_LAYOUTS[p.tab.layout]]
+            players.append(([p.guid, p.raw_name], nums, [p.tab.layout, *tab]))
+        pre.append((hdr, players))
+
+    def build() -> int:
+        count = 0
+        for hdr, players in pre:
+            header = StatsHeader(hdr[0], hdr[1], hdr[2], 1, 1, 2, 600, 300)
+            built = []
+            for (guid, name), nums, tab in players:
+                weapons = tuple(WeaponStats(*nums[i : i + 6]) for i in range(0, len(nums), 6))
+                layout = int(tab[0])
+                if layout == 33:
+                    ts = TabStats(33, **dict(zip(TAB_LAYOUTS[33], tab[1:], strict=True)))  # type: ignore[arg-type]
+                else:
+                    ts = TabStats(layout, *tab[1:])  # type: ignore[arg-type]
+                built.append(PlayerStats(guid, name, 0, 1, weapons, ts, line=2))
+            count += len(StatsRound(header, tuple(built)).players)
+        return count
+
+    return build
+
+
+def parse(path: Path) -> int:
+    """The real parser; returns the player-line count."""
+    return len(parse_stats_file(path).players)
+
+
+def measure(fn: Callable[[Path], int], files: list[Path], repeat: int) -> tuple[float, int]:
+    """Best-of-``repeat`` wall time (seconds) of one pass over ``files``, and the lines seen."""
+    best = float("inf")
+    lines = 0
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        lines = sum(fn(p) for p in files)
+        best = min(best, time.perf_counter() - start)
+    return best, lines
+
+
+def main() -> None:
+    """Run both loops and print the comparison."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=20, help="passes per loop (best is kept)")
+    ap.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="directory of stats files")
+    args = ap.parse_args()
+    files = sorted(args.dir.glob("*.txt"))
+    if not files:
+        raise SystemExit(f"no stats files in {args.dir}")
+    measure(parse, files, 1)  # warm up imports and caches
+    floor_s, lines = measure(bare_split, files, args.repeat)
+    parse_s, parsed_lines = measure(parse, files, args.repeat)
+    assert parsed_lines == lines, (parsed_lines, lines)
+    build = model_builder(files)
+    model_s, built_lines = measure(lambda _p: build(), [files[0]], args.repeat)
+    assert built_lines == lines
+    n = len(files)
+    print(f"corpus: {n} files, {lines} player lines, best of {args.repeat} passes")
+    print(f"{'loop':<14}{'s/pass':>10}{'files/s':>12}{'lines/s':>12}")
+    for name, secs in (("read+split", floor_s), ("model only", model_s), ("parse", parse_s)):
+        print(f"{name:<14}{secs:>10.4f}{n / secs:>12.0f}{lines / secs:>12.0f}")
+    ratio = parse_s / floor_s
+    verdict = "within" if ratio <= 5 else "OUTSIDE"
+    print(f"ratio parse / read+split: {ratio:.2f}x ({verdict} the 5x target)")
+    print(f"ratio parse / (read+split + model only): {parse_s / (floor_s + model_s):.2f}x")
+
+
+if __name__ == "__main__":
+    main()
