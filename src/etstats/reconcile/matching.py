@@ -24,6 +24,8 @@ from etstats.reconcile.tolerance import FILE_LAG_S, OFFSET_QUANTUM_S, link_windo
 
 MAX_OFFSET_S = 14 * 3600
 """Largest UTC offset in use (UTC+14)."""
+DST_SHIFTS_S = (1800, 3600)
+"""Daylight-saving shifts in use (Lord Howe Island shifts by 30 minutes, everyone else 60)."""
 INFERENCE_SAMPLE = 4000
 """Stats rounds used to infer the offset (evenly spaced; inference cost stays bounded)."""
 
@@ -85,9 +87,12 @@ def infer_offsets(stats: Sequence[RoundKey], lua: Sequence[RoundKey],
     if not votes:
         return ()
     top = votes.most_common()
-    best = top[0][1]
-    keep = [off for off, n in top if n >= max(2, best // 4) or off == top[0][0]]
-    return tuple(keep[:2])
+    first, best = top[0]
+    # a second offset only across a daylight-saving change (30 or 60 minutes away) with a
+    # real share of the votes; anything else is coincidence between unrelated rounds
+    second = [off for off, n in top[1:] if abs(off - first) in DST_SHIFTS_S
+              and n >= max(2, best // 4)]
+    return (first, *second[:1])
 
 
 def link_lua(stats: Sequence[RoundKey], lua: Sequence[RoundKey], *,

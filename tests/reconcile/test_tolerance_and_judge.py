@@ -1,0 +1,87 @@
+"""Tolerance math and the verdict rule."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from etstats.reconcile.causes import CAUSES, cause
+from etstats.reconcile.model import SourceValue, Verdict
+from etstats.reconcile.rules.judge import judge
+from etstats.reconcile.tolerance import (
+    engine_dead_estimate,
+    overcount_range,
+    overcount_total_range,
+)
+
+
+def _brute(d: float, phase: float) -> float:
+    total, t = 0.0, phase
+    while t < d:
+        total += t
+        t += 5.0
+    return total
+
+
+@given(d=st.floats(0, 200), phase=st.floats(1e-6, 5.0))
+def test_overcount_range_contains_every_snapshot_phase(d: float, phase: float) -> None:
+    lo, hi = overcount_range(d)
+    assert lo - 1e-6 <= _brute(d, phase) <= hi + 1e-6
+
+
+def test_overcount_is_about_quadratic_and_matches_the_real_ratio() -> None:
+    # a 20-s death is written as 50..70 s: the 2.3x the real files show
+    lo, hi = overcount_range(20.0)
+    assert (20 + lo) / 20 > 2.0
+    assert overcount_range(4.9) == (0.0, 4.9)
+    assert overcount_range(0) == (0.0, 0.0)
+
+
+def test_total_range_without_intervals_brackets_the_known_intervals() -> None:
+    intervals = (12.0, 25.0, 8.0)
+    exact = overcount_total_range(intervals, 0, 0, 0)
+    bound = overcount_total_range(None, sum(intervals), 3, 30.0)
+    assert bound[0] <= exact[0] and exact[1] <= bound[1]
+
+
+def test_engine_estimate_bounds_follow_the_rounding() -> None:
+    est, lo, hi = engine_dead_estimate(80.0, 10.0)
+    assert est == pytest.approx(120.0)
+    assert lo < est < hi
+    assert hi - lo < 2 * (0.05 * 60 * 0.2 + 10 * 60 * 0.0005) + 1e-6
+
+
+SRC = (SourceValue("a", 1.0, "s"), SourceValue("b", 2.0, "s"))
+
+
+def test_verdicts_in_order() -> None:
+    assert judge("x", "r", SRC, 2.9, 3.0).verdict is Verdict.AGREE
+    assert judge("x", "r", SRC, 7.0, 3.0, mechanics=5.0).verdict is Verdict.TOLERATED
+    c = cause("pause-overlap", 50, 52, "paused")
+    got = judge("x", "r", SRC, 53.0, 3.0, causes=[c])
+    assert got.verdict is Verdict.EXPLAINED
+    assert got.causes == (c,)
+    assert got.bound == (47.0, 55.0)
+    bad = judge("x", "r", SRC, 80.0, 3.0, causes=[c])
+    assert bad.verdict is Verdict.CONFLICT
+    assert bad.causes == (c,)
+    assert "80" in bad.message
+
+
+def test_smallest_set_of_causes_is_named() -> None:
+    small = cause("rounding", 0, 10, "a")
+    big = cause("pause-overlap", 0, 100, "b")
+    extra = cause("team-switch", 30, 40, "c")
+    got = judge("x", "r", SRC, 8.0, 1.0, causes=[big, small, extra])
+    assert [c.code for c in got.causes] == ["rounding"]
+    both = judge("x", "r", SRC, 45.0, 1.0, causes=[small, extra])
+    assert {c.code for c in both.causes} == {"rounding", "team-switch"}
+
+
+def test_every_cause_code_is_catalogued_and_documented() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "reconcile.md").read_text()
+    for code in CAUSES:
+        assert f"`{code}`" in doc
