@@ -91,7 +91,8 @@ def _check_round(tr: TruthRound, r: Reconciliation, version: int, lua: str) -> N
     for key in collided:
         assert key not in dead
         ident = [c for c in r.comparisons if c.check == "player-identity" and c.player == key]
-        assert ident and ident[0].verdict is Verdict.EXPLAINED
+        assert ident
+        assert ident[0].verdict is Verdict.EXPLAINED
         assert ident[0].causes[0].code == "guid-prefix-collision"
     for key, cmp in dead.items():
         p = truth[key]

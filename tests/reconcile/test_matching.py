@@ -63,7 +63,8 @@ def test_files_end_to_end_with_unmatched_and_configured_offset(write_round: Writ
     report = reconcile(artifacts)
     assert report.utc_offset_seconds == (7200,)
     linked = {r.map: r.lua for r in report.rounds}
-    assert linked["supply"] is not None and linked["goldrush"] is None
+    assert linked["supply"] is not None
+    assert linked["goldrush"] is None
     assert {(u.kind, u.map) for u in report.unmatched} == {("stats", "goldrush"),
                                                           ("gametimes", "radar")}
     wrong = reconcile(artifacts, utc_offset_seconds=0)

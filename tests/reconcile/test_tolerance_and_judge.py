@@ -32,7 +32,7 @@ def test_overcount_range_contains_every_snapshot_phase(d: float, phase: float) -
 
 def test_overcount_is_about_quadratic_and_matches_the_real_ratio() -> None:
     # a 20-s death is written as 50..70 s: the 2.3x the real files show
-    lo, hi = overcount_range(20.0)
+    lo, _hi = overcount_range(20.0)
     assert (20 + lo) / 20 > 2.0
     assert overcount_range(4.9) == (0.0, 4.9)
     assert overcount_range(0) == (0.0, 0.0)
@@ -42,7 +42,8 @@ def test_total_range_without_intervals_brackets_the_known_intervals() -> None:
     intervals = (12.0, 25.0, 8.0)
     exact = overcount_total_range(intervals, 0, 0, 0)
     bound = overcount_total_range(None, sum(intervals), 3, 30.0)
-    assert bound[0] <= exact[0] and exact[1] <= bound[1]
+    assert bound[0] <= exact[0]
+    assert exact[1] <= bound[1]
 
 
 def test_engine_estimate_bounds_follow_the_rounding() -> None:
