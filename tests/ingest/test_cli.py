@@ -38,8 +38,10 @@ def test_ingest_real_corpus(real_stats_dir: Path, tmp_path: Path,
     store = SQLiteStorage(db)
     assert snapshot(store) == before
     store.close()
-    assert main(["audit", "--db", db, "--json"]) == 0
+    code = main(["audit", "--db", db, "--json"])
     report = json.loads(capsys.readouterr().out)
+    assert code == (1 if report["conflicts"] else 0)  # exit 1 flags reconciliation conflicts
+    assert sum(report["verdicts"].values()) == n_stats  # every stats round was reconciled
     assert report["rounds"]["with_stats"] == n_stats
     assert report["rejected"] == []
 
@@ -141,5 +143,7 @@ def test_ingest_into_postgresql(pg_dsn: str, tmp_path: Path,
         assert main(["db", "upgrade", "--db", url]) == 0
         assert main(["ingest", str(tmp_path / "f"), "--db", url]) == 0
         assert "3 round(s) (3 with a stats file, 3 with Lua timing" in capsys.readouterr().out
-        assert main(["audit", "--db", url]) == 0
-        assert "3 stats+Lua" in capsys.readouterr().out
+        code = main(["audit", "--db", url])
+        out = capsys.readouterr().out
+        assert "3 stats+Lua" in out
+        assert code == (1 if "  conflict: " in out else 0)

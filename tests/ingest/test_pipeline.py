@@ -171,3 +171,19 @@ def test_split_endstats_keep_the_richest(store: Storage) -> None:
     [r] = store.rounds()
     assert r.endstats_sha256 == endstats.sha256
     assert [u["name"] for u in audit_report(store)["unlinked"]] == [smaller.name]
+
+
+def test_same_bytes_under_two_names_keep_the_smallest_name(store: Storage) -> None:
+    """Header-only stats files of two plays can be byte-identical: the archive keeps one copy
+    (deduplicated by SHA-256) under the smallest name, whatever the arrival order."""
+    stats = _one_round(lua=False, endstats=False)[0]
+    later = Artifact.from_bytes(stats.data, stats.name.replace("000003", "000503"),
+                                received_at=RECEIVED)  # fmt: skip
+    assert _ingest(store, [later, stats]) == ["stored", "stored"]
+    one_way = snapshot(store)
+    [a] = store.artifacts()
+    assert a.name == stats.name
+    assert [r.stats_file_unix for r in store.rounds()] == [END + 3]
+    wipe(store)
+    assert _ingest(store, [stats, later]) == ["stored", "duplicate"]
+    assert snapshot(store) == one_way

@@ -157,11 +157,16 @@ def test_hook_etstats_round_parsed(tmp_path: Path) -> None:
 def test_hook_etstats_round_reconciled(tmp_path: Path) -> None:
     rec = Recorder()
     _, store = _ingest_round(tmp_path, rec)
+    from etstats.reconcile import Reconciliation
+
     results = [c[1]["result"] for c in rec.calls if c[0] == "round_reconciled"]
-    stored = store.table_rows("reconciliations")
-    assert len(results) == len({row[0] for row in stored}) or len(results) >= len(stored)
-    for result in results:
-        assert (result.map, result.round) == ("supply", 1)
+    # stats, then Lua, then endstats: each arrival re-reconciles the same round
+    assert len(results) == 3
+    assert all(isinstance(r, Reconciliation) for r in results)
+    assert [(r.stats is not None, r.lua is not None, r.endstats is not None)
+            for r in results] == [(True, False, False), (True, True, False), (True, True, True)]
+    [(_rid, verdict, *_)] = store.table_rows("reconciliations")
+    assert verdict == str(results[-1].verdict)
 
 
 def test_hook_etstats_round_stored(tmp_path: Path) -> None:

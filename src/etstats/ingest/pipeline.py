@@ -13,7 +13,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from attrs import field, frozen
 
@@ -97,30 +97,63 @@ class Pipeline:
         self.deliver = tuple(deliver)
         self.pm = pm
         self.timezone = timezone
-        self._cache: OrderedDict[str, ParsedArtifact] = OrderedDict()
+        self._cache: OrderedDict[tuple[str, str], ParsedArtifact] = OrderedDict()
         self._cache_size = cache_size
 
     # -- public ----------------------------------------------------------------------------
     def ingest(self, artifact: Artifact) -> IngestResult:
         """Ingest one artifact (one transaction); returns what happened."""
+        self._pending_note: _Notify | None = None
         with self.storage.transaction() as tx:
-            server_id = tx.ensure_server(artifact.server, self.timezone)
-            known = tx.get_artifact(artifact.sha256)
-            if known is not None and known.status != "pending":
-                return IngestResult(artifact.sha256, artifact.name, known.kind, "duplicate",
-                                    known.error)  # fmt: skip
-            record = ArtifactRecord(
-                sha256=artifact.sha256, kind=str(artifact.kind), name=artifact.name,
-                server_id=server_id, size_bytes=len(artifact.data),
-                received_unix=int(artifact.received_at.timestamp()), status="pending",
-            )  # fmt: skip
-            if known is None:
-                tx.insert_artifact(record, artifact.data)
-            else:
-                record = known
-            result, note = self._process(tx, record, artifact)
-        self._notify(note)
+            result = self._ingest_tx(tx, artifact)
+        note, self._pending_note = self._pending_note, None
+        if note is not None:  # hooks run only after the commit
+            self._notify(note)
         return result
+
+    def _ingest_tx(self, tx: StorageTx, artifact: Artifact) -> IngestResult:
+        server_id = tx.ensure_server(artifact.server, self.timezone)
+        known = tx.get_artifact(artifact.sha256)
+        if known is not None and known.status != "pending":
+            if artifact.name >= known.name:
+                return IngestResult(artifact.sha256, artifact.name, known.kind,
+                                    "duplicate", known.error)  # fmt: skip
+            # Same bytes under a smaller name: the smallest name wins whatever the
+            # arrival order, and the artifact moves out of its old neighbourhood.
+            result, note = self._rename(tx, known, artifact)
+            self._pending_note = note
+            return result
+        record = ArtifactRecord(
+            sha256=artifact.sha256, kind=str(artifact.kind), name=artifact.name,
+            server_id=server_id, size_bytes=len(artifact.data),
+            received_unix=int(artifact.received_at.timestamp()), status="pending",
+        )  # fmt: skip
+        if known is None:
+            tx.insert_artifact(record, artifact.data)
+        else:
+            record = known
+        result, note = self._process(tx, record, artifact)
+        self._pending_note = note
+        return result
+
+    def _rename(
+        self, tx: StorageTx, known: ArtifactRecord, artifact: Artifact
+    ) -> tuple[IngestResult, _Notify]:
+        tx.rename_artifact(known.sha256, artifact.name)
+        record = _evolve(known, name=artifact.name)
+        result, note = self._process(tx, record, artifact)
+        if known.map_name is not None and known.round_number is not None and (
+            known.anchor_unix is not None
+        ):
+            timezone = tx.server_timezone(known.server_id)
+            old_ids, recons = self._relink(
+                tx, known.server_id, known.map_name, known.round_number, known.anchor_unix,
+                timezone,
+            )
+            ids = tuple(dict.fromkeys((*result.round_ids, *old_ids)))
+            result = _evolve(result, round_ids=ids)
+            note = _Notify(note.artifact, note.parsed, ids, (*note.reconciliations, *recons))
+        return result, note
 
     def ingest_many(
         self,
@@ -159,12 +192,13 @@ class Pipeline:
 
     # -- steps -----------------------------------------------------------------------------
     def _parse(self, artifact: Artifact, timezone: str) -> ParsedArtifact:
-        cached = self._cache.get(artifact.sha256)
+        key = (artifact.sha256, artifact.name)  # the name carries the link time
+        cached = self._cache.get(key)
         if cached is not None:
-            self._cache.move_to_end(artifact.sha256)
+            self._cache.move_to_end(key)
             return cached
         parsed = parse_artifact(artifact, timezone=timezone)
-        self._cache[artifact.sha256] = parsed
+        self._cache[key] = parsed
         while len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
         return parsed
@@ -206,6 +240,7 @@ class Pipeline:
                 break
             lo, hi = new_lo, new_hi
         parsed = {r.sha256: self._load(tx, r, timezone) for r in recs}
+        names = {r.sha256: r.name for r in recs}
         members = [_member(r, parsed[r.sha256]) for r in recs]
         plan = plan_rounds(members)
         existing = tx.rounds_with_artifacts([r.sha256 for r in recs])
@@ -231,7 +266,7 @@ class Pipeline:
         for i, p in enumerate(plan.rounds):
             values = self._round_values(server_id, map_name, round_number, p, parsed)
             rid = tx.save_round(claimed.get(i), values)
-            rows, recon = self._round_rows(rid, p, parsed)
+            rows, recon = self._round_rows(rid, p, parsed, names, timezone)
             tx.replace_round_rows(rid, rows)
             ids.append(rid)
             if recon is not None:
@@ -239,7 +274,7 @@ class Pipeline:
         return tuple(ids), tuple(recons)
 
     def _load(self, tx: StorageTx, rec: ArtifactRecord, timezone: str) -> ParsedArtifact:
-        cached = self._cache.get(rec.sha256)
+        cached = self._cache.get((rec.sha256, rec.name))
         if cached is not None:
             return cached
         data = tx.artifact_data(rec.sha256)
@@ -263,7 +298,8 @@ class Pipeline:
 
     @staticmethod
     def _round_rows(
-        rid: int, p: PlannedRound, parsed: dict[str, ParsedArtifact]
+        rid: int, p: PlannedRound, parsed: dict[str, ParsedArtifact],
+        parsed_names: dict[str, str], timezone: str,
     ) -> tuple[dict[str, list[Row]], Any]:
         rows: dict[str, list[Row]] = {}
         stats = parsed[p.stats] if p.stats else None
@@ -278,7 +314,9 @@ class Pipeline:
                 rows.update(R.v1_lua_rows(lua.model, p.lua, rid))
         if end is not None:
             rows.update(R.endstats_rows(end.model, rid))
-        recon = reconcile_round(stats, lua, end)
+        names = {role: parsed_names[sha] for role, sha in
+                 (("stats", p.stats), ("lua", p.lua), ("endstats", p.endstats)) if sha}  # fmt: skip
+        recon = reconcile_round(stats, lua, end, names=names, timezone=timezone)
         if recon is not None:
             verdict, errors, warnings, text, obj = recon
             rows["reconciliations"] = [(rid, verdict, errors, warnings, text)]
@@ -312,10 +350,13 @@ def _member(rec: ArtifactRecord, parsed: ParsedArtifact) -> Member:
                   parsed.facts.start_unix, rank)  # fmt: skip
 
 
-def _evolve(record: ArtifactRecord, **changes: Any) -> ArtifactRecord:
+_T = TypeVar("_T")
+
+
+def _evolve(record: _T, **changes: Any) -> _T:
     import attrs
 
-    return attrs.evolve(record, **changes)
+    return attrs.evolve(record, **changes)  # type: ignore[misc]
 
 
 def _server_name(storage: Storage, server_id: int) -> str:

@@ -1,17 +1,69 @@
-"""The reconciliation step of the pipeline: one round's parsed artifacts -> a stored verdict.
+"""The reconciliation step of the pipeline: one linked round's parsed artifacts -> a verdict.
 
-Uses :mod:`etstats.reconcile` when it is available; without it no verdict is stored.
+The round's artifacts were linked by :mod:`etstats.ingest.linker`; they are handed to
+:func:`etstats.reconcile.reconcile` together with the server's UTC offset at the stats file's
+time, so the engine compares the same round. The verdict, its counts and the full report (JSON)
+are stored in ``reconciliations``. A failure of the engine is logged and leaves the round
+without a verdict (it never blocks ingestion).
 """
 
 from __future__ import annotations
 
+import logging
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from etstats.ingest.extract import ParsedArtifact
 
+log = logging.getLogger(__name__)
+
+Verdict = tuple[str, int, int, str, Any]
+"""(verdict, conflicts, warning/error findings, JSON report, Reconciliation)."""
+
+
+def _offset(stats: ParsedArtifact | None, timezone: str) -> int | None:
+    if stats is None:
+        return None
+    when = datetime.fromtimestamp(stats.facts.anchor_unix, UTC).astimezone(ZoneInfo(timezone))
+    off = when.utcoffset()
+    return None if off is None else int(off.total_seconds())
+
 
 def reconcile_round(
-    stats: ParsedArtifact | None, lua: ParsedArtifact | None, endstats: ParsedArtifact | None
-) -> tuple[str, int, int, str, Any] | None:
-    """(verdict, errors, warnings, JSON report, Reconciliation) of one round, or ``None``."""
-    return None
+    stats: ParsedArtifact | None,
+    lua: ParsedArtifact | None,
+    endstats: ParsedArtifact | None,
+    *,
+    names: dict[str, str] | None = None,
+    timezone: str = "UTC",
+) -> Verdict | None:
+    """Reconcile one round; ``None`` when there is nothing to compare or no engine."""
+    if stats is None and lua is None:
+        return None  # an endstats file alone has nothing to be compared with
+    try:
+        from etstats.reconcile import LoadedArtifact, reconcile
+        from etstats.serde import to_json
+    except ImportError:  # pragma: no cover - the engine ships with etstats
+        return None
+    names = names or {}
+    items = [
+        LoadedArtifact(str(p.kind), names.get(role, role), p.model)
+        for role, p in (("stats", stats), ("lua", lua), ("endstats", endstats))
+        if p is not None
+    ]
+    try:
+        report = reconcile(items, utc_offset_seconds=_offset(stats, timezone))
+        if not report.rounds:
+            return None
+        wanted = names.get("stats") if stats is not None else names.get("lua")
+        result = next(
+            (r for r in report.rounds if wanted in (r.stats, r.lua)), report.rounds[0]
+        )
+        text = to_json(result)
+    except Exception:  # the engine must never make an artifact unstorable
+        log.exception("reconciliation failed for %s", names)
+        return None
+    conflicts = sum(1 for c in result.comparisons if str(c.verdict) == "conflict")
+    warnings = sum(1 for f in result.findings if str(f.severity) in ("warning", "error"))
+    return str(result.verdict), conflicts, warnings, text, result

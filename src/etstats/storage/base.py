@@ -122,6 +122,9 @@ class StorageTx(Protocol):
     def update_artifact(self, record: ArtifactRecord) -> None:
         """Store status, error and link facts of an archived artifact."""
 
+    def rename_artifact(self, sha256: str, name: str) -> None:
+        """Change an archived artifact's file name (same bytes seen under a smaller name)."""
+
     def artifact_data(self, sha256: str) -> bytes:
         """The archived raw bytes."""
 

@@ -92,6 +92,9 @@ class SqlTx:
              record.anchor_unix, record.start_unix, record.kind, record.sha256),
         )  # fmt: skip
 
+    def rename_artifact(self, sha256: str, name: str) -> None:
+        self.execute("UPDATE artifacts SET name = ? WHERE sha256 = ?", (name, sha256))
+
     def artifact_data(self, sha256: str) -> bytes:
         row = self.fetchone("SELECT data FROM artifacts WHERE sha256 = ?", (sha256,))
         if row is None:
