@@ -263,3 +263,53 @@ def test_orphaned_and_malformed_index_lines_are_dropped(tmp_path: Path) -> None:
     warnings = [line for line in fake.console if "WARNING" in line]
     assert any("malformed" in w for w in warnings)
     assert any("no body file" in w for w in warnings)
+
+
+def big_round(fake: fx.FakeEt) -> None:
+    """A round whose file is large (many deaths), so signing spans several frames."""
+    fake.call("et_InitGame", fake.level_ms, 1, 0)
+    fake.start_round()
+    fake.add_client(0, GUID_A, "^1Axis", 1)
+    fake.add_client(1, GUID_B, "^4Allies", 2)
+    for _ in range(400):
+        fake.call("et_Obituary", 0, 1, 8)
+        fake.frame()
+        fake.call("et_ClientSpawn", 0, 0, 0, 1)
+    fake.end_round()
+
+
+def test_signing_a_large_file_is_spread_over_frames(tmp_path: Path) -> None:
+    with fx.recording_server() as server:
+        fake = fx.FakeEt(tmp_path)
+        fx.write_config(fake, http_config(server.url))
+        big_round(fake)
+        path = fake.gametimes_files()[0]
+        assert path.stat().st_size > 64 * 1024
+        assert fake.module.pending_signatures() == 1  # the round-end frame did not sign it all
+        frames = 0
+        while fake.module.pending_signatures() > 0:
+            fake.frame()
+            frames += 1
+        assert frames >= 3
+        now = int(fake.lua.eval("os.time()"))
+        assert drive(fake, now) == 0
+    _, headers, body, _ = server.requests[0]
+    assert body == path.read_bytes()
+    stamp = headers["X-Etstats-Timestamp"]
+    expected = hmac.new(SECRET.encode(), stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    assert headers["X-Etstats-Signature"] == f"sha256={expected}"
+
+
+def test_shutdown_finishes_pending_signatures(tmp_path: Path) -> None:
+    with fx.recording_server() as server:
+        fake = fx.FakeEt(tmp_path)
+        fx.write_config(fake, http_config(server.url))
+        big_round(fake)
+        assert fake.module.pending_signatures() == 1
+        fake.call("et_ShutdownGame", 1)  # map_restart right after the round end
+        assert fake.module.pending_signatures() == 0
+        fake2 = fx.FakeEt(tmp_path)
+        fake2.call("et_InitGame", fake2.level_ms, 1, 0)
+        now = int(fake2.lua.eval("os.time()"))
+        assert drive(fake2, now) == 0
+    assert len(server.requests) == 1

@@ -259,3 +259,13 @@ def test_shipped_example_config_is_valid(tmp_path: Path) -> None:
     cfg, reason = load_config(tmp_path, example.read_text(encoding="utf-8"))
     assert reason is None
     assert (len(cfg.discord), len(cfg.http)) == (0, 0)
+
+
+@given(st.binary(max_size=2000), st.lists(st.integers(min_value=1, max_value=7), min_size=1))
+def test_resumable_sha256_matches_in_any_chunking(data: bytes, steps: list[int]) -> None:
+    job = _BARE.sha_job(data)
+    for n in steps * (len(data) // 64 + 2):
+        if _BARE.sha_job_step(job, n):
+            break
+    raw = bytes(_BARE.sha_job_digest(job))
+    assert raw == hashlib.sha256(data).digest()
