@@ -18,6 +18,7 @@ Never use cattrs' global converter: other bots in the same process may configure
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Callable
 from datetime import datetime
@@ -25,6 +26,7 @@ from typing import Any, TypeVar
 
 import attrs
 import cattrs
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 from cattrs.v import transform_error
 
 from etstats.errors import ValidationError
@@ -32,6 +34,15 @@ from etstats.errors import ValidationError
 T = TypeVar("T")
 
 _CONVERTER: cattrs.Converter | None = None
+
+EXTRA_PROPERTIES: dict[str, tuple[str, ...]] = {
+    "etstats.model.stats:WeaponStats": ("name",),
+    "etstats.model.stats:PlayerStats": ("name",),
+}
+"""``"module:Class"`` -> computed properties written next to the fields (ignored on reading).
+
+:mod:`etstats.schema` lists them in the JSON Schema as optional ``readOnly`` properties.
+"""
 
 
 def _format_exception(exc: BaseException, type_: object) -> str:
@@ -59,6 +70,36 @@ def configure_converter(converter: cattrs.Converter) -> None:
     """Apply etstats' wire rules (see the module docstring) to ``converter``."""
     converter.register_unstructure_hook(datetime, datetime.isoformat)
     converter.register_structure_hook(datetime, _structure_datetime)
+    for path, names in EXTRA_PROPERTIES.items():
+        module_name, _, class_name = path.partition(":")
+        cls = getattr(importlib.import_module(module_name), class_name)
+        _register_extra_properties(converter, cls, names)
+
+
+def _register_extra_properties(
+    converter: cattrs.Converter, cls: type, names: tuple[str, ...]
+) -> None:
+    unstructure: Callable[[Any], dict[str, Any]] = make_dict_unstructure_fn(cls, converter)
+    structure: Callable[[Any, Any], Any] = make_dict_structure_fn(
+        cls,
+        converter,
+        _cattrs_forbid_extra_keys=converter.forbid_extra_keys,
+        _cattrs_detailed_validation=converter.detailed_validation,
+    )
+
+    def write(obj: Any) -> dict[str, Any]:
+        data = unstructure(obj)
+        for name in names:
+            data[name] = converter.unstructure(getattr(obj, name))
+        return data
+
+    def read(data: Any, type_: Any) -> Any:
+        if isinstance(data, dict):
+            data = {k: v for k, v in data.items() if k not in names}
+        return structure(data, type_)
+
+    converter.register_unstructure_hook(cls, write)
+    converter.register_structure_hook(cls, read)
 
 
 def _structure_datetime(value: object, _type: object) -> datetime:

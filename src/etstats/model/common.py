@@ -77,7 +77,11 @@ class Provenance:
     path: str | None = None
     """Path as given by the caller (``None`` for in-memory input)."""
     file_timestamp: datetime | None = None
-    """Timestamp embedded in the file name: server-local wall-clock time, naive (no tz)."""
+    """Timestamp embedded in the file name.
+
+    Stats and endstats names carry server-local wall-clock time: a naive ``datetime``.
+    Gametimes names carry a UTC epoch: an aware ``datetime`` in UTC.
+    """
     file_map: str | None = None
     """Map name embedded in the file name."""
     file_round: int | None = None
