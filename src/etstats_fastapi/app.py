@@ -7,8 +7,8 @@ authenticated per game server (:mod:`etstats_fastapi.auth`), at most ``max_body_
 :func:`create_app` so this module imports without the extra.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: FastAPI reads the endpoint annotations
+# (``Request``, imported inside create_app) at runtime.
 import threading
 import time
 from collections.abc import AsyncIterator
