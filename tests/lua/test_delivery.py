@@ -19,6 +19,8 @@ from types import ModuleType
 
 import pytest
 
+from etstats.parsing.gametimes import verify_signature
+
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 SECRET = "s3cret-s3cret-s3cret"  # noqa: S105 (a test secret)
 GUID_A = "A1B2C3D4E5F60718293A4B5C6D7E8F90"
@@ -112,6 +114,10 @@ def test_success_is_delivered_once_with_a_valid_signature(tmp_path: Path) -> Non
     expected = hmac.new(SECRET.encode(), stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
     assert headers["X-Etstats-Signature"] == f"sha256={expected}"
     assert headers["Idempotency-Key"] == path.stem
+    assert verify_signature(body, timestamp=stamp, signature=headers["X-Etstats-Signature"],
+                            secret=SECRET)
+    assert not verify_signature(body + b" ", timestamp=stamp,
+                                signature=headers["X-Etstats-Signature"], secret=SECRET)
     outbox = Path(fake.module.outbox_dir())
     assert sorted(p.name for p in outbox.iterdir()) == ["index"]
 

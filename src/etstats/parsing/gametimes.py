@@ -180,9 +180,36 @@ def parse_any_gametimes_file(path: str | os.PathLike[str]) -> Gametimes | Legacy
     return parse_any_gametimes(data, source=source)
 
 
+SIGNATURE_HEADER = "X-Etstats-Signature"
+TIMESTAMP_HEADER = "X-Etstats-Timestamp"
+SERVER_HEADER = "X-Etstats-Server"
+
+
+def verify_signature(body: bytes, *, timestamp: str, signature: str, secret: str | bytes) -> bool:
+    """Check an ``X-Etstats-Signature`` header sent by ``lua/etstats.lua`` (docs/lua.md).
+
+    ``signature`` is the header value (``sha256=<hex>``); the signed message is
+    ``<X-Etstats-Timestamp> "." <body>`` and the key the target's ``secret``. The timestamp is
+    the time the delivery was queued (retries keep it), so deduplicate by the
+    ``Idempotency-Key`` header rather than rejecting old timestamps.
+    """
+    import hashlib
+    import hmac
+
+    key = secret.encode("utf-8") if isinstance(secret, str) else secret
+    scheme, _, given = signature.strip().partition("=")
+    if scheme != "sha256" or not given:
+        return False
+    expected = hmac.new(key, timestamp.encode("ascii", "replace") + b"." + body, hashlib.sha256)
+    return hmac.compare_digest(expected.hexdigest(), given.lower())
+
+
 __all__ = [
     "FILENAME_RE",
+    "SERVER_HEADER",
+    "SIGNATURE_HEADER",
     "SUPPORTED_VERSIONS",
+    "TIMESTAMP_HEADER",
     "GametimesFileName",
     "parse_any_gametimes",
     "parse_any_gametimes_file",
@@ -191,4 +218,5 @@ __all__ = [
     "parse_gametimes_filename",
     "parse_gametimes_obj",
     "safe_map_name",
+    "verify_signature",
 ]

@@ -195,3 +195,20 @@ def test_file_names() -> None:
         "te_escape2", 2, 1770843050, 27961)
     assert parse_gametimes_filename("gametime-supply-R1-1770843722.json") is None
     assert safe_map_name("mp/oasis b") == "mp_oasis_b"
+
+
+def test_verify_signature_accepts_only_the_exact_body_and_key() -> None:
+    import hashlib
+    import hmac
+
+    from etstats.parsing.gametimes import verify_signature
+
+    body, stamp, key = b'{"schema_version":1}\n', "1770843722", "0123456789abcdef"
+    good = "sha256=" + hmac.new(key.encode(), b"1770843722." + body, hashlib.sha256).hexdigest()
+    assert verify_signature(body, timestamp=stamp, signature=good, secret=key)
+    assert verify_signature(body, timestamp=stamp, signature=good.upper().replace("SHA", "sha"),
+                            secret=key.encode())
+    assert not verify_signature(body, timestamp="1770843723", signature=good, secret=key)
+    assert not verify_signature(body, timestamp=stamp, signature=good, secret=key + "x")
+    assert not verify_signature(body, timestamp=stamp, signature=good[7:], secret=key)
+    assert not verify_signature(body, timestamp=stamp, signature="md5=" + good[7:], secret=key)
