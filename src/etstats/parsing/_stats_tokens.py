@@ -236,10 +236,7 @@ class Tokenizer:
                 "no-tab-section", "player line has no TAB section", line, "tab",
                 "a TAB-separated section", "none", guid,
             )  # fmt: skip
-        return PlayerStats(
-            guid=guid, raw_name=name, rounds=rounds, team=team, weapons=weapons, tab=tab,
-            line=line,
-        )  # fmt: skip
+        return PlayerStats(guid, name, rounds, team, weapons, tab, line)
 
     def weapons(self, block: str, line: int, guid: str) -> tuple[WeaponStats, ...]:
         """The weapon block ``mask h s k d hs ... `` (complete tuples only)."""

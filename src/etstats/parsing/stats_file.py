@@ -39,6 +39,7 @@ MAX_STATS_BYTES = 10 * 1024 * 1024
 """Largest stats file accepted (bytes); real files are 64 B - 3 KB."""
 
 _BOM = "\ufeff"
+_ALLOWED_ASCII = bytes(range(0x20, 0x7F)) + b"\t\n"
 _BAD_CHAR = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]|\r(?!\n)(?!\Z)")
 
 
@@ -77,7 +78,7 @@ def parse_stats_text(text: str, *, source: str = "<text>") -> StatsRound:
         raise TypeError("parse_stats_text() needs str; use parse_stats_bytes() for bytes")
     try:
         _check_size(len(text), source)
-        bad = _BAD_CHAR.search(text)
+        bad = _find_bad_char(text)
         if bad is None:
             digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
             size = len(text.encode("utf-8"))
@@ -166,6 +167,18 @@ def _decode(data: bytes, source: str, findings: list[Finding]) -> str:
     return "\n".join(lines)
 
 
+def _find_bad_char(text: str) -> re.Match[str] | None:
+    """The first character that makes ``text`` binary data (see ``_BAD_CHAR``), if any.
+
+    Fast path for ASCII text (every real file): deleting the allowed bytes with
+    ``bytes.translate`` is far cheaper than running the regex over the whole file.
+    """
+    if (text.isascii() and "\r" not in text
+            and not text.encode("ascii").translate(None, _ALLOWED_ASCII)):  # fmt: skip
+        return None
+    return _BAD_CHAR.search(text)
+
+
 def _raise_at(text: str, pos: int, reason: str, source: str) -> None:
     line = text.count("\n", 0, pos) + 1
     column = pos - (text.rfind("\n", 0, pos) + 1) + 1
@@ -178,7 +191,7 @@ def _raise_at(text: str, pos: int, reason: str, source: str) -> None:
 def _parse(text: str, source: str, provenance: Provenance, findings: list[Finding]) -> StatsRound:
     if not text:
         _check_size(0, source)
-    bad = _BAD_CHAR.search(text)
+    bad = _find_bad_char(text)
     if bad is not None:
         char = bad.group()[0]
         reason = "NUL byte: binary data, not a stats file" if char == "\x00" else (
