@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import attrs
@@ -61,27 +61,39 @@ def _orphan_reading(sr: StatsReading) -> StatsReading:
     return attrs.evolve(sr, players=players)
 
 
-def _stats_readings(stats: list[LoadedArtifact], window_minutes: float
-                    ) -> tuple[list[StatsReading], list[Finding]]:
-    from etstats.differential import pair_rounds, round2_differential
+@attrs.frozen
+class _StatsPlan:
+    index: int
+    r1_index: int | None
+    orphan: bool
+
+
+def _stats_plans(stats: list[LoadedArtifact], window_minutes: float
+                 ) -> tuple[list[_StatsPlan], list[Finding]]:
+    from etstats.differential import pair_rounds
 
     rounds: list[StatsRound] = [a.obj for a in stats]
     pairing = pair_rounds(rounds, window_minutes=window_minutes)
-    readings: list[StatsReading | None] = [None] * len(rounds)
-    findings: list[Finding] = [f for _, f in pairing.indexed_findings]
-    for pair in pairing.pairs:
-        diff = round2_differential(pair.r1, pair.r2)
-        findings.extend(f for f in diff.findings if f.code == "counter-reset")
-        readings[pair.r2_index] = stats_reading(
-            diff, name=stats[pair.r2_index].name, raw=pair.r2, r1=pair.r1,
-            r1_name=stats[pair.r1_index].name)
+    r1_of = {pair.r2_index: pair.r1_index for pair in pairing.pairs}
     orphans = set(pairing.orphan_indexes)
-    for i, rnd in enumerate(rounds):
-        if readings[i] is None:
-            sr = stats_reading(rnd, name=stats[i].name)
-            readings[i] = _orphan_reading(sr) if i in orphans or (
-                rnd.round_number == 2) else sr
-    return [r for r in readings if r is not None], findings
+    plans = [_StatsPlan(i, r1_of.get(i), i not in r1_of and (
+        i in orphans or rnd.round_number == 2)) for i, rnd in enumerate(rounds)]
+    return plans, [f for _, f in pairing.indexed_findings]
+
+
+def _stats_reading_for(plan: _StatsPlan, stats: list[LoadedArtifact]
+                       ) -> tuple[StatsReading, list[Finding]]:
+    from etstats.differential import round2_differential
+
+    art = stats[plan.index]
+    if plan.r1_index is not None:
+        r1 = stats[plan.r1_index]
+        diff = round2_differential(r1.obj, art.obj)
+        found = [f for f in diff.findings if f.code == "counter-reset"]
+        return stats_reading(diff, name=art.name, raw=art.obj, r1=r1.obj,
+                             r1_name=r1.name), found
+    sr = stats_reading(art.obj, name=art.name)
+    return (_orphan_reading(sr) if plan.orphan else sr), []
 
 
 def _endstats_links(stats: list[LoadedArtifact], endstats: list[LoadedArtifact]
@@ -173,6 +185,122 @@ def _lua_only(lua: LuaReading) -> Reconciliation:
                           lua_end_unix=lua.end_unix, comparisons=tuple(comps))
 
 
+def _lua_key(a: LoadedArtifact) -> RoundKey:
+    if a.kind == "gametimes":
+        g: Gametimes = a.obj
+        return RoundKey(g.map, g.round, float(g.round_end_unix))
+    m = a.obj.meta
+    return RoundKey(m.map, m.round if m.round in (1, 2) else 2, float(m.round_end_unix))
+
+
+def _stats_key(a: LoadedArtifact) -> RoundKey:
+    from etstats.differential import round_map
+
+    rnd: StatsRound = a.obj
+    ts = rnd.provenance.file_timestamp if rnd.provenance is not None else None
+    return RoundKey(round_map(rnd), rnd.round_number,
+                    local_epoch(ts) if ts is not None else float("nan"))
+
+
+class ReconcilePlan:
+    """Artifacts linked into rounds; comparisons are computed lazily by :meth:`iter_rounds`.
+
+    Use it directly to reconcile a large collection in constant memory per round; everything
+    except the rounds (unmatched artifacts, ambiguities, offsets, findings) is known up front.
+    """
+
+    def __init__(self, artifacts: Iterable[Any], *,
+                 utc_offset_seconds: int | Sequence[int] | None = None,
+                 limbo_s: float | None = None, window_minutes: float = 45.0,
+                 lag_s: float = FILE_LAG_S) -> None:
+        items = [_as_artifact(a) for a in artifacts]
+        self.stats = [a for a in items if a.kind == "stats"]
+        self.endstats = [a for a in items if a.kind == "endstats"]
+        self.luas = [a for a in items if a.kind in ("gametimes", "gametimes-legacy")]
+        self.limbo_s = limbo_s
+        self.plans, findings = (_stats_plans(self.stats, window_minutes) if self.stats
+                                else ([], []))
+        self.es_links, es_findings, superseded = _endstats_links(self.stats, self.endstats)
+        findings.extend(es_findings)
+        s_keys = [_stats_key(a) for a in self.stats]
+        l_keys = [_lua_key(a) for a in self.luas]
+        offsets = None
+        if utc_offset_seconds is not None:
+            offsets = ([utc_offset_seconds] if isinstance(utc_offset_seconds, int)
+                       else list(utc_offset_seconds))
+        self.linking = link_lua(s_keys, l_keys, offsets=offsets, lag_s=lag_s)
+        lk = self.linking
+        self.ambiguities = tuple([
+            Ambiguity(self.stats[si].name, tuple(self.luas[li].name for li in lis),
+                      "several Lua rounds fit this stats round")
+            for si, lis in lk.ambiguous_stats.items()
+        ] + [
+            Ambiguity(self.luas[li].name, tuple(self.stats[si].name for si in sis),
+                      "several stats rounds fit this Lua round")
+            for li, sis in lk.ambiguous_lua.items()
+        ])
+        used_lua = {li for li, _ in lk.links.values()}
+        self.lua_only = [li for li in range(len(self.luas)) if li not in used_lua]
+        unmatched: list[ArtifactRef] = []
+        amb_lua = set(lk.ambiguous_lua) | {li for lis in lk.ambiguous_stats.values()
+                                           for li in lis}
+        for li in self.lua_only:
+            k = l_keys[li]
+            unmatched.append(ArtifactRef(
+                kind=self.luas[li].kind, name=self.luas[li].name, map=k.map, round=k.round,
+                time=str(int(k.time)),
+                reason="ambiguous" if li in amb_lua else (
+                    "no stats round within the link window" if self.stats
+                    else "no stats files given")))
+        if self.luas:
+            for si, a in enumerate(self.stats):
+                if si not in lk.links:
+                    ts = a.obj.provenance.file_timestamp if a.obj.provenance else None
+                    unmatched.append(ArtifactRef(
+                        kind="stats", name=a.name, map=s_keys[si].map, round=s_keys[si].round,
+                        time=ts.isoformat() if ts else None,
+                        reason="ambiguous" if si in lk.ambiguous_stats else
+                        "no Lua round within the link window"))
+        used_es = set(self.es_links.values())
+        for ei, e in enumerate(self.endstats):
+            if ei not in used_es:
+                unmatched.append(ArtifactRef(
+                    kind="endstats", name=e.name, map=e.obj.map_name, round=e.obj.round_number,
+                    reason="superseded split write" if ei in superseded else
+                    "no stats round within 30 s"))
+        self.unmatched = tuple(unmatched)
+        self.findings = [f for f in findings if f.severity is not Severity.INFO]
+        self.offsets = lk.offsets
+        self.offset_source = lk.offset_source if self.luas else "none"
+
+    def iter_rounds(self) -> Iterator[Reconciliation]:
+        """One :class:`Reconciliation` per stats round, then one per unlinked Lua round."""
+        for plan in self.plans:
+            sr, found = _stats_reading_for(plan, self.stats)
+            self.findings.extend(found)
+            li_lag = self.linking.links.get(plan.index)
+            lua = _lua_reading(self.luas[li_lag[0]]) if li_lag else None
+            ei = self.es_links.get(plan.index)
+            es = self.endstats[ei].obj if ei is not None else None
+            comps, match = _compare_round(sr, lua, es, self.limbo_s)
+            yield Reconciliation(
+                map=sr.map, round=sr.round, stats=sr.name, stats_r1=sr.r1_name,
+                endstats=self.endstats[ei].name if ei is not None else None,
+                lua=lua.name if lua else None, lua_kind=lua.kind if lua else None,
+                stats_time=sr.time.isoformat() if sr.time else None,
+                lua_end_unix=lua.end_unix if lua else None,
+                link_lag_seconds=li_lag[1] if li_lag else None,
+                players=match.links, comparisons=tuple(comps), findings=match.findings)
+        for li in self.lua_only:
+            yield _lua_only(_lua_reading(self.luas[li]))
+
+    def report(self, rounds: Iterable[Reconciliation] = ()) -> ReconcileReport:
+        return ReconcileReport(rounds=tuple(rounds), unmatched=self.unmatched,
+                               ambiguities=self.ambiguities, utc_offset_seconds=self.offsets,
+                               offset_source=self.offset_source,
+                               findings=tuple(self.findings))
+
+
 def reconcile(
     artifacts: Iterable[Any],
     *,
@@ -190,84 +318,10 @@ def reconcile(
     :param window_minutes: R1/R2 pairing window (minutes).
     :param lag_s: expected delay (seconds) between the Lua round end and the stats file name.
     """
-    items = [_as_artifact(a) for a in artifacts]
-    stats = [a for a in items if a.kind == "stats"]
-    endstats = [a for a in items if a.kind == "endstats"]
-    luas = [a for a in items if a.kind in ("gametimes", "gametimes-legacy")]
-    readings, findings = _stats_readings(stats, window_minutes) if stats else ([], [])
-    es_links, es_findings, superseded = _endstats_links(stats, endstats)
-    findings.extend(es_findings)
-    lua_readings = [_lua_reading(a) for a in luas]
-    s_keys = [RoundKey(r.map, r.round, local_epoch(r.time) if r.time else float("nan"))
-              for r in readings]
-    l_keys = [RoundKey(lr.map, lr.round, float(lr.end_unix)) for lr in lua_readings]
-    offsets = None
-    if utc_offset_seconds is not None:
-        offsets = ([utc_offset_seconds] if isinstance(utc_offset_seconds, int)
-                   else list(utc_offset_seconds))
-    linking = link_lua(s_keys, l_keys, offsets=offsets, lag_s=lag_s)
-    ambiguities = [
-        Ambiguity(readings[si].name, tuple(lua_readings[li].name for li in lis),
-                  "several Lua rounds fit this stats round")
-        for si, lis in linking.ambiguous_stats.items()
-    ] + [
-        Ambiguity(lua_readings[li].name, tuple(readings[si].name for si in sis),
-                  "several stats rounds fit this Lua round")
-        for li, sis in linking.ambiguous_lua.items()
-    ]
-    rounds: list[Reconciliation] = []
-    used_lua: set[int] = set()
-    used_es: set[int] = set()
-    for si, sr in enumerate(readings):
-        li_lag = linking.links.get(si)
-        lua = lua_readings[li_lag[0]] if li_lag else None
-        if li_lag:
-            used_lua.add(li_lag[0])
-        ei = es_links.get(si)
-        es = endstats[ei].obj if ei is not None else None
-        if ei is not None:
-            used_es.add(ei)
-        limbo = limbo_s
-        comps, match = _compare_round(sr, lua, es, limbo)
-        rounds.append(Reconciliation(
-            map=sr.map, round=sr.round, stats=sr.name, stats_r1=sr.r1_name,
-            endstats=endstats[ei].name if ei is not None else None,
-            lua=lua.name if lua else None, lua_kind=lua.kind if lua else None,
-            stats_time=sr.time.isoformat() if sr.time else None,
-            lua_end_unix=lua.end_unix if lua else None,
-            link_lag_seconds=li_lag[1] if li_lag else None,
-            players=match.links, comparisons=tuple(comps), findings=match.findings))
-    unmatched: list[ArtifactRef] = []
-    amb_lua = set(linking.ambiguous_lua) | {li for lis in linking.ambiguous_stats.values()
-                                            for li in lis}
-    for li, lr in enumerate(lua_readings):
-        if li in used_lua:
-            continue
-        rounds.append(_lua_only(lr))
-        unmatched.append(ArtifactRef(
-            kind=lr.kind, name=lr.name, map=lr.map, round=lr.round, time=str(lr.end_unix),
-            reason="ambiguous" if li in amb_lua else (
-                "no stats round within the link window" if stats else "no stats files given")))
-    if luas:
-        for si, sr in enumerate(readings):
-            if si not in linking.links:
-                unmatched.append(ArtifactRef(
-                    kind="stats", name=sr.name, map=sr.map, round=sr.round,
-                    time=sr.time.isoformat() if sr.time else None,
-                    reason="ambiguous" if si in linking.ambiguous_stats else
-                    "no Lua round within the link window"))
-    for ei, e in enumerate(endstats):
-        if ei not in used_es:
-            unmatched.append(ArtifactRef(
-                kind="endstats", name=e.name, map=e.obj.map_name, round=e.obj.round_number,
-                reason="superseded split write" if ei in superseded else
-                "no stats round within 30 s"))
-    findings = [f for f in findings if f.severity is not Severity.INFO]
-    return ReconcileReport(rounds=tuple(rounds), unmatched=tuple(unmatched),
-                           ambiguities=tuple(ambiguities),
-                           utc_offset_seconds=linking.offsets,
-                           offset_source=linking.offset_source if luas else "none",
-                           findings=tuple(findings))
+    plan = ReconcilePlan(artifacts, utc_offset_seconds=utc_offset_seconds, limbo_s=limbo_s,
+                         window_minutes=window_minutes, lag_s=lag_s)
+    rounds = list(plan.iter_rounds())
+    return plan.report(rounds)
 
 
-__all__ = ["reconcile"]
+__all__ = ["ReconcilePlan", "reconcile"]

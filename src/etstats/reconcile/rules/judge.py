@@ -36,6 +36,9 @@ def judge(
 ) -> Comparison:
     """Build a :class:`Comparison` with its verdict (see the module docstring)."""
     d = float(difference)
+    if -tolerance - 1e-9 <= d <= tolerance + 1e-9:  # fast path: most comparisons agree
+        return Comparison(check, Verdict.AGREE, rule, tuple(sources), d, tolerance, unit,
+                          (-tolerance, tolerance), (), player, player_name, message)
 
     def make(verdict: Verdict, bound: tuple[float, float], chosen: Sequence[CauseAmount],
              text: str) -> Comparison:
@@ -46,8 +49,6 @@ def judge(
             player=player, player_name=player_name, message=text,
         )
 
-    if abs(d) <= tolerance + 1e-9:
-        return make(Verdict.AGREE, (-tolerance, tolerance), (), message)
     slack = tolerance + mechanics
     if abs(d) <= slack + 1e-9:
         return make(Verdict.TOLERATED, (-slack, slack), (),

@@ -30,7 +30,7 @@ from etstats.reconcile.tolerance import (
 
 def _sv(src: str, value: float | None, unit: str = "s", raw: str | None = None,
         artifact: str | None = None) -> SourceValue:
-    return SourceValue(source=src, value=None if value is None else round(float(value), 3),
+    return SourceValue(source=src, value=None if value is None else float(value),
                        unit=unit, raw=raw, artifact=artifact)
 
 

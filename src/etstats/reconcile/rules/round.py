@@ -14,7 +14,7 @@ from etstats.reconcile.tolerance import FLOOR_S, FRAME_S, MSS_S
 
 def _sv(src: str, value: float | None, unit: str, artifact: str, raw: str | None = None
         ) -> SourceValue:
-    return SourceValue(source=src, value=None if value is None else round(float(value), 3),
+    return SourceValue(source=src, value=None if value is None else float(value),
                        unit=unit, raw=raw, artifact=artifact)
 
 
