@@ -117,6 +117,9 @@ def test_save_update_and_replace_rows(store: Storage) -> None:
     [r] = store.rounds()
     assert (r.id, r.round_start_unix, r.hostname) == (rid, 90, "srv")
     assert store.table_rows("pauses") == [(rid, 1, 1, 2, 1.0)]
+    assert len(store.table_rows("endstats_awards")) == 1  # tables not given are untouched
+    with store.transaction() as tx:
+        tx.replace_round_rows(rid, {"endstats_awards": []})
     assert store.table_rows("endstats_awards") == []
     with store.transaction() as tx:
         tx.delete_rounds([rid])

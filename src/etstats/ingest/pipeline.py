@@ -27,6 +27,13 @@ from etstats.storage.base import ArtifactRecord, Row, Storage, StorageTx
 
 log = logging.getLogger(__name__)
 
+_GROUPS: dict[str, tuple[str, ...]] = {
+    "stats": ("player_round_stats", "weapon_stats"),
+    "lua": ("lua_timing", "pauses", "spawn_stats"),
+    "endstats": ("endstats_awards", "endstats_versus"),
+}
+"""Per-round tables derived from each linked artifact (rewritten only when it changes)."""
+
 _ROLE = {
     ArtifactKind.STATS: "stats",
     ArtifactKind.ENDSTATS: "endstats",
@@ -79,6 +86,7 @@ class Pipeline:
     :param pm: a plugin manager (``None``: no hooks are called).
     :param timezone: IANA timezone of the server's stats/endstats file names, used when the
         server is first seen (stored with it).
+    :param reconcile: run the reconciliation engine on each written round (store verdicts).
     :param deliver: delivery callables (``etstats_register_deliveries``) called with each
         stored round after its transaction committed; a failing delivery is logged and
         does not undo the ingestion.
@@ -91,9 +99,12 @@ class Pipeline:
         pm: Any = None,
         timezone: str = "UTC",
         deliver: Sequence[Callable[[int, Storage], None]] = (),
+        reconcile: bool = True,
         cache_size: int = 256,
     ) -> None:
         self.storage = storage
+        self.reconcile = reconcile
+        self._rewrite_all = False
         self.deliver = tuple(deliver)
         self.pm = pm
         self.timezone = timezone
@@ -140,14 +151,29 @@ class Pipeline:
         self, tx: StorageTx, known: ArtifactRecord, artifact: Artifact
     ) -> tuple[IngestResult, _Notify]:
         tx.rename_artifact(known.sha256, artifact.name)
+        self._rewrite_all = True  # names appear in the stored reports: rewrite every round
+        try:
+            return self._rename_relink(tx, known, artifact)
+        finally:
+            self._rewrite_all = False
+
+    def _rename_relink(
+        self, tx: StorageTx, known: ArtifactRecord, artifact: Artifact
+    ) -> tuple[IngestResult, _Notify]:
         record = _evolve(known, name=artifact.name)
         result, note = self._process(tx, record, artifact)
-        if known.map_name is not None and known.round_number is not None and (
-            known.anchor_unix is not None
+        if (
+            known.map_name is not None
+            and known.round_number is not None
+            and (known.anchor_unix is not None)
         ):
             timezone = tx.server_timezone(known.server_id)
             old_ids, recons = self._relink(
-                tx, known.server_id, known.map_name, known.round_number, known.anchor_unix,
+                tx,
+                known.server_id,
+                known.map_name,
+                known.round_number,
+                known.anchor_unix,
                 timezone,
             )
             ids = tuple(dict.fromkeys((*result.round_ids, *old_ids)))
@@ -227,13 +253,23 @@ class Pipeline:
         return result, _Notify(artifact, parsed, round_ids, recs)
 
     def _relink(
-        self, tx: StorageTx, server_id: int, map_name: str, round_number: int, anchor: int,
+        self,
+        tx: StorageTx,
+        server_id: int,
+        map_name: str,
+        round_number: int,
+        anchor: int,
         timezone: str,
     ) -> tuple[tuple[int, ...], tuple[Any, ...]]:
         lo = hi = anchor
         while True:  # grow to the connected neighbourhood of this anchor
-            recs = tx.group_artifacts(server_id, map_name, round_number,
-                                      lo - NEIGHBOURHOOD_SECONDS, hi + NEIGHBOURHOOD_SECONDS)
+            recs = tx.group_artifacts(
+                server_id,
+                map_name,
+                round_number,
+                lo - NEIGHBOURHOOD_SECONDS,
+                hi + NEIGHBOURHOOD_SECONDS,
+            )
             new_lo = min([lo, *(r.anchor_unix or lo for r in recs)])
             new_hi = max([hi, *(r.anchor_unix or hi for r in recs)])
             if (new_lo, new_hi) == (lo, hi):
@@ -258,6 +294,8 @@ class Pipeline:
                     del free[hit.id]
                     break
         tx.delete_rounds(sorted(free))
+        before = {r.id: {"stats": r.stats_sha256, "lua": r.lua_sha256,
+                         "endstats": r.endstats_sha256} for r in existing}  # fmt: skip
         clear = getattr(tx, "clear_round_links", None)
         if clear is not None:
             clear(sorted(claimed.values()))
@@ -266,7 +304,16 @@ class Pipeline:
         for i, p in enumerate(plan.rounds):
             values = self._round_values(server_id, map_name, round_number, p, parsed)
             rid = tx.save_round(claimed.get(i), values)
-            rows, recon = self._round_rows(rid, p, parsed, names, timezone)
+            old = before.get(rid, {})
+            unchanged = {
+                role for role in _GROUPS if rid in before and old[role] == getattr(p, role)
+            }
+            if self._rewrite_all:
+                unchanged = set()
+            if len(unchanged) == len(_GROUPS):
+                continue  # same artifacts as before: its rows and verdict stand
+            zone = timezone if self.reconcile else None
+            rows, recon = self._round_rows(rid, p, parsed, names, zone, unchanged)
             tx.replace_round_rows(rid, rows)
             ids.append(rid)
             if recon is not None:
@@ -283,7 +330,10 @@ class Pipeline:
 
     @staticmethod
     def _round_values(
-        server_id: int, map_name: str, round_number: int, p: PlannedRound,
+        server_id: int,
+        map_name: str,
+        round_number: int,
+        p: PlannedRound,
         parsed: dict[str, ParsedArtifact],
     ) -> dict[str, Any]:
         values: dict[str, Any] = {
@@ -298,24 +348,36 @@ class Pipeline:
 
     @staticmethod
     def _round_rows(
-        rid: int, p: PlannedRound, parsed: dict[str, ParsedArtifact],
-        parsed_names: dict[str, str], timezone: str,
+        rid: int,
+        p: PlannedRound,
+        parsed: dict[str, ParsedArtifact],
+        parsed_names: dict[str, str],
+        timezone: str | None,
+        unchanged: set[str],
     ) -> tuple[dict[str, list[Row]], Any]:
-        rows: dict[str, list[Row]] = {}
+        """Rows of the tables whose source changed (``unchanged`` roles are left alone);
+        ``timezone`` None skips reconciliation."""
+        rows: dict[str, list[Row]] = {
+            table: [] for role, tables in _GROUPS.items() if role not in unchanged
+            for table in tables
+        }  # fmt: skip
+        rows["reconciliations"] = []
         stats = parsed[p.stats] if p.stats else None
         lua = parsed[p.lua] if p.lua else None
         end = parsed[p.endstats] if p.endstats else None
-        if stats is not None:
+        if stats is not None and "stats" not in unchanged:
             rows.update(R.stats_rows(stats.model, rid))
-        if lua is not None and p.lua is not None:
+        if lua is not None and p.lua is not None and "lua" not in unchanged:
             if lua.kind is ArtifactKind.GAMETIMES_LEGACY:
                 rows.update(R.legacy_lua_rows(lua.model, p.lua, rid))
             else:
                 rows.update(R.v1_lua_rows(lua.model, p.lua, rid))
-        if end is not None:
+        if end is not None and "endstats" not in unchanged:
             rows.update(R.endstats_rows(end.model, rid))
         names = {role: parsed_names[sha] for role, sha in
                  (("stats", p.stats), ("lua", p.lua), ("endstats", p.endstats)) if sha}  # fmt: skip
+        if timezone is None:
+            return rows, None
         recon = reconcile_round(stats, lua, end, names=names, timezone=timezone)
         if recon is not None:
             verdict, errors, warnings, text, obj = recon

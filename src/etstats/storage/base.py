@@ -144,8 +144,9 @@ class StorageTx(Protocol):
         """Delete rounds and (cascading) their per-round rows."""
 
     def replace_round_rows(self, round_id: int, rows: dict[str, list[Row]]) -> None:
-        """Replace every per-round row of ``round_id`` by ``rows`` (table -> rows in
-        :data:`ROUND_TABLES` column order). Bulk path: COPY on PostgreSQL."""
+        """For each table in ``rows``, replace the rows of ``round_id`` by the given ones
+        (in :data:`ROUND_TABLES` column order); other tables are untouched. Bulk path: COPY
+        on PostgreSQL, ``executemany`` on SQLite."""
 
 
 @runtime_checkable

@@ -157,10 +157,11 @@ class SqlTx:
             self.execute("DELETE FROM rounds WHERE id = ?", (rid,))
 
     def replace_round_rows(self, round_id: int, rows: dict[str, list[Row]]) -> None:
-        for table in ROUND_TABLES:
-            self.execute(f"DELETE FROM {table} WHERE round_id = ?", (round_id,))  # noqa: S608
         for table, columns in ROUND_TABLES.items():
-            self.bulk_insert(table, columns, rows.get(table, []))
+            if table not in rows:
+                continue
+            self.execute(f"DELETE FROM {table} WHERE round_id = ?", (round_id,))  # noqa: S608
+            self.bulk_insert(table, columns, rows[table])
 
 
 def _artifact_values(r: ArtifactRecord) -> tuple[Any, ...]:
