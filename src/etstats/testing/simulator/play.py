@@ -83,7 +83,7 @@ class RoundPlay:
                     break
                 event = queue.pop(0)
                 if self.pause_start is not None:
-                    raise ScenarioError(f"{event!r} happens during a pause")
+                    raise ScenarioError(f"{event!r} happens during a pause", event)
                 self.apply(event)
             if self.pause_start is not None:
                 continue
@@ -119,7 +119,7 @@ class RoundPlay:
             event = queue.pop(0)
             if isinstance(event, Pause):
                 if self.pause_start is not None:
-                    raise ScenarioError("pause while already paused")
+                    raise ScenarioError("pause while already paused", event)
                 self.pause_start, self.clear_at = level, None
                 self.r.set_pause_bit(True)
                 self.r.record("pause_start")
@@ -127,7 +127,7 @@ class RoundPlay:
                     c.frozen = c.connected == 2 and c.team in (1, 2)
             else:
                 if self.pause_start is None or self.clear_at is not None:
-                    raise ScenarioError("unpause while not paused")
+                    raise ScenarioError("unpause while not paused", event)
                 self.clear_at = self.eng.clock.level_ms + RESUME_COUNTDOWN_MS
         if self.pause_start is not None:
             if self.clear_at is not None and level >= self.clear_at:
@@ -161,7 +161,15 @@ class RoundPlay:
         return self.eng.clients[slot]
 
     def apply(self, event: Event) -> None:
-        """Make one timeline event happen now."""
+        """Make one timeline event happen now (a :class:`ScenarioError` names the event)."""
+        try:
+            self._apply(event)
+        except ScenarioError as exc:
+            if exc.event is None:
+                exc.event = event
+            raise
+
+    def _apply(self, event: Event) -> None:
         if isinstance(event, Kill):
             self.kill(event)
         elif isinstance(event, Gib):
@@ -197,7 +205,8 @@ class RoundPlay:
         if not victim.alive:
             raise ScenarioError(f"kill of slot {event.victim} who is not alive")
         if event.killer < self.eng.max_clients:
-            self.client(event.killer, "killer")
+            if self.client(event.killer, "killer").team not in (1, 2):
+                raise ScenarioError(f"killer {event.killer} is not on Axis or Allies")
         elif event.killer not in (1022, 1023):
             raise ScenarioError(f"killer {event.killer} is neither a client nor the world")
         victim.health = -150 if event.gib else 0

@@ -36,7 +36,14 @@ MOD_FALLING = 38
 
 
 class ScenarioError(EtStatsError):
-    """A scenario that cannot be played (e.g. a revive of a gibbed player)."""
+    """A scenario that cannot be played (e.g. a revive of a gibbed player).
+
+    :attr:`event` is the timeline event that could not happen (``None`` for other causes).
+    """
+
+    def __init__(self, message: str, event: object = None) -> None:
+        super().__init__(message)
+        self.event = event
 
 
 @frozen
