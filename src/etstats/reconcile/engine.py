@@ -32,6 +32,7 @@ from etstats.reconcile.readings import (
 )
 from etstats.reconcile.rules import internal, player
 from etstats.reconcile.rules import round as round_rules
+from etstats.reconcile.rules.endstats import endstats_checks
 from etstats.reconcile.tolerance import FILE_LAG_S
 
 
@@ -130,7 +131,10 @@ def _tk_bound(tk: dict[int, int], team: int) -> int:
 
 
 def _compare_round(sr: StatsReading, lua: LuaReading | None, es: EndstatsRound | None,
-                   limbo_s: float | None) -> tuple[list[Comparison], Any]:
+                   limbo_s: float | None, es_name: str = "",
+                   revives_given: dict[str, int | None] | None = None
+                   ) -> tuple[list[Comparison], Any]:
+    revives_given = revives_given or {}
     comps: list[Comparison] = []
     c = round_rules.stats_clock(sr)
     if c is not None:
@@ -149,6 +153,8 @@ def _compare_round(sr: StatsReading, lua: LuaReading | None, es: EndstatsRound |
             pause_s=lua.pause_s if lua is not None else None,
             team_kills=_tk_bound(tk, sp.team))
         comps.extend(internal.player_internal(sp, sr, ctx))
+    if es is not None:
+        comps.extend(endstats_checks(sr, es, es_name, revives_given))
     if lua is not None:
         comps.extend(round_rules.duration(sr, lua))
         comps.extend(round_rules.outcome(sr, lua))
@@ -282,7 +288,13 @@ class ReconcilePlan:
             lua = _lua_reading(self.luas[li_lag[0]]) if li_lag else None
             ei = self.es_links.get(plan.index)
             es = self.endstats[ei].obj if ei is not None else None
-            comps, match = _compare_round(sr, lua, es, self.limbo_s)
+            given: dict[str, int | None] = {}
+            if es is not None:
+                for p in self.stats[plan.index].obj.players:
+                    given[p.guid.upper()] = p.tab.revives_given if p.tab else None
+            comps, match = _compare_round(
+                sr, lua, es, self.limbo_s,
+                es_name=self.endstats[ei].name if ei is not None else "", revives_given=given)
             yield Reconciliation(
                 map=sr.map, round=sr.round, stats=sr.name, stats_r1=sr.r1_name,
                 endstats=self.endstats[ei].name if ei is not None else None,
