@@ -120,7 +120,9 @@ def test_hook_etstats_register_commands(monkeypatch: pytest.MonkeyPatch,
     assert capsys.readouterr().out == "hello et\n"
 
 
-def test_hook_etstats_register_sources(tmp_path: Path) -> None:
+def test_hook_etstats_register_sources(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     arts = round_artifacts(map_name="supply", round_number=2, end_unix=1_767_225_600,
                            rng=random.Random(2))  # fmt: skip
 
@@ -135,6 +137,16 @@ def test_hook_etstats_register_sources(tmp_path: Path) -> None:
     summary = Pipeline(store, pm=pm).ingest_many(source())
     assert summary.count("stored") == 3
     assert len(store.rounds()) == 1
+    store.close()
+    # and from the command line
+    import etstats.plugins
+
+    monkeypatch.setattr(etstats.plugins, "get_plugin_manager",
+                        lambda: get_plugin_manager([Spool()], load_entry_points=False))  # fmt: skip
+    db = str(tmp_path / "cli.db")
+    assert main(["ingest", "--source", "spool", "--db", db]) == 0
+    assert "3 stored" in capsys.readouterr().out
+    assert main(["ingest", "--source", "nope", "--db", db]) == 4
 
 
 def test_hook_etstats_artifact_received(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from etstats.errors import ConfigError
 from etstats.ingest.artifacts import MAX_ARTIFACT_BYTES, Artifact, iter_artifact_paths
 from etstats.ingest.cli_support import (
     Progress,
@@ -26,7 +27,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "for *.txt and *.json). Re-ingesting a file changes nothing. Exit code 1 when some "
         "file was rejected (it is still archived with its error).",
     )
-    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders")
+    p.add_argument(
+        "--source",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also ingest what this registered artifact source yields (repeatable)",
+    )
     add_db_argument(p)
     add_source_arguments(p)
     add_deliver_argument(p)
@@ -34,9 +42,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    from etstats.plugins import get_plugin_manager
+    from etstats.plugins import get_plugin_manager, registered
 
     pm = get_plugin_manager()
+    if not args.paths and not args.source:
+        print("etstats ingest: give at least one PATH or --source NAME", file=sys.stderr)
+        return 2
+    sources = registered(pm, "etstats_register_sources")
+    unknown = [s for s in args.source if s not in sources]
+    if unknown:
+        known = ", ".join(sorted(sources)) or "none"
+        raise ConfigError(f"unknown artifact source(s) {', '.join(unknown)} (registered: {known})")
     paths = list(iter_artifact_paths(args.paths))
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
@@ -65,6 +81,11 @@ def run(args: argparse.Namespace) -> int:
             result = pipeline.ingest(artifact)
             results.append(result)
             progress(result)
+        for name in args.source:
+            for artifact in sources[name]():
+                result = pipeline.ingest(artifact)
+                results.append(result)
+                progress(result)
         progress.finish()
         summary = IngestSummary(tuple(results))
         print_summary(summary, storage)
