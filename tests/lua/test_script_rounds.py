@@ -294,3 +294,34 @@ def test_script_loaded_mid_round_picks_up_connected_players(tmp_path: Path) -> N
     p = player(g, A)
     assert (p.slot, p.team) == (5, 2)
     assert p.time_allies_ms > 0
+
+
+def test_an_unconfirmed_exit_line_is_ignored(tmp_path: Path) -> None:
+    fake = begin(tmp_path)
+    frames(fake, 2_000)
+    fake.call("et_Print", "Exit: Wolf EndRound. connected\n")  # e.g. a player's chosen name
+    frames(fake, 2_000)  # the engine never set CS_INTERMISSION: still playing
+    fake.call("et_Obituary", 0, 1, 8)
+    frames(fake, 1_000)
+    exit_level = fake.level_ms
+    fake.end_round("Timelimit hit.")
+    g = result(fake)
+    assert g.end.reason is EndReason.TIME_EXPIRED
+    assert g.round_end_level_ms == exit_level
+    assert player(g, A).dead_ms == 1_000
+    assert any("unconfirmed" in line for line in fake.console)
+
+
+def test_exit_confirmed_by_cs_intermission_before_the_gamestate_changes(tmp_path: Path) -> None:
+    fake = begin(tmp_path)
+    frames(fake, 2_000)
+    exit_level = fake.level_ms
+    fake.call("et_Print", "Exit: Wolf EndRound.\n")
+    fake.configstrings[12] = "1"
+    frames(fake, 1_000)  # an intermission delay: still PLAYING for a while
+    fake.call("et_Obituary", 0, 1, 8)  # after the exit: not counted
+    fake.cvars["gamestate"] = "3"
+    fake.frame()
+    g = result(fake)
+    assert (g.end.reason, g.round_end_level_ms) == (EndReason.OBJECTIVE, exit_level)
+    assert player(g, A).deaths == 0

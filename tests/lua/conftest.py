@@ -1,0 +1,35 @@
+"""Fixtures of the Lua simulator tests: script paths and small scenarios."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPTS = Path(__file__).resolve().parent / "scripts"
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip locally, fail in CI, when a real part the test needs is missing."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"required in CI but missing: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def etstats_lua() -> Path:
+    """The project's gametimes script ``lua/etstats.lua``."""
+    path = ROOT / "lua" / "etstats.lua"
+    need(path.is_file(), f"{path} not found")
+    return path
+
+
+@pytest.fixture(scope="session")
+def lua_scripts() -> Path:
+    """``tests/lua/scripts``: small test modules (probe, recorder, bad scripts)."""
+    return SCRIPTS
