@@ -70,6 +70,7 @@ class TruthRound:
     snapshot_phase: float
     lag_s: int = 3
     port: int = 27960
+    round: int = 1
 
     @property
     def pause_s(self) -> int:
@@ -104,12 +105,22 @@ def simulate(seed: int, *, n_per_team: int = 3, pauses: int = 0, end: str = "obj
              late_join: bool = False, disconnect_dead: bool = False,
              spectator_dead: bool = False, collision: bool = False, quiet: bool = False,
              team_kill: bool = False, map_name: str = "supply", start_unix: int = 1_770_843_050,
-             utc_offset_s: int = 3600) -> TruthRound:
-    """A round-1 with known truth. ``end``: objective, time_expired, surrender_attackers,
-    surrender_defenders, objective_late (attackers finish in the last 10 % of the limit)."""
+             utc_offset_s: int = 3600, after: TruthRound | None = None) -> TruthRound:
+    """A round with known truth. ``end``: objective, time_expired, surrender_attackers,
+    surrender_defenders, objective_late (attackers finish in the last 10 % of the limit).
+
+    ``after``: the round 1 this round 2 follows: same map, defender and players (teams
+    swapped), time limit = round 1's clock, start a few minutes after its end.
+    """
     rng = random.Random(seed)
     limit = rng.choice((600, 720))
     defender = rng.choice((1, 2))
+    if after is not None:
+        limit = after.limit_s if after.winner == after.defender else after.play_s
+        limit = max(limit, 200)
+        defender, map_name = after.defender, after.map
+        start_unix = after.end_unix + rng.randint(120, 600)
+        utc_offset_s = after.utc_offset_s
     attacker = 3 - defender
     early = rng.randint(120, int(limit * 0.8))
     play, winner, reason, st = {
@@ -121,16 +132,21 @@ def simulate(seed: int, *, n_per_team: int = 3, pauses: int = 0, end: str = "obj
     pz = sorted((rng.uniform(20, play - 20), rng.randint(15, 90)) for _ in range(pauses))
     limbo = {1: float(rng.choice((20, 25, 30))), 2: float(rng.choice((15, 20, 30)))}
     players: list[TruthPlayer] = []
-    for team in (1, 2):
-        for i in range(n_per_team):
-            players.append(TruthPlayer(guid=_guid(rng), name=f"P{team}{i}x{seed % 97}", team=team))
+    if after is not None:
+        players = [TruthPlayer(guid=p.guid, name=p.name, team=3 - p.team) for p in after.players]
+    else:
+        for team in (1, 2):
+            for i in range(n_per_team):
+                players.append(TruthPlayer(guid=_guid(rng), name=f"P{team}{i}x{seed % 97}",
+                                           team=team))
     if collision:
         players.append(TruthPlayer(guid=_guid(rng, players[0].guid[:8]),
                                    name=f"Twin{seed % 89}", team=players[0].team))
     tr = TruthRound(map=map_name, start_unix=start_unix, utc_offset_s=utc_offset_s,
                     limit_s=limit, play_s=play, pauses=pz, defender=defender, winner=winner,
                     end_reason=reason, surrender_team=st, limbo=limbo, players=players,
-                    snapshot_phase=rng.uniform(0, SNAPSHOT))
+                    snapshot_phase=rng.uniform(0, SNAPSHOT),
+                    round=2 if after is not None else 1)
     special = players[:]
     rng.shuffle(special)
     if late_join:
@@ -238,65 +254,94 @@ def _stats_dead(tr: TruthRound, p: TruthPlayer, fixed: bool) -> float:
     return total
 
 
-def render_stats(tr: TruthRound, *, version: int = 7) -> tuple[str, str]:
-    """(file name, text) of the c0rnp0rn stats file (version 7: 8-field header; 8: 9 fields)."""
+@dataclass
+class _Engine:
+    """What the engine keeps across the stopwatch restart (cumulative in a round-2 file)."""
+
+    weapons: dict[int, list[int]]  # index -> [hits, shots, kills, deaths]
+    self_kills: int
+    team_kills: int
+    team_s: float
+    alive_s: float
+
+    def plus(self, other: _Engine | None) -> _Engine:
+        if other is None:
+            return self
+        weapons = {k: list(v) for k, v in other.weapons.items()}
+        for k, v in self.weapons.items():
+            weapons[k] = [a + b for a, b in zip(weapons.get(k, [0, 0, 0, 0]), v, strict=True)]
+        return _Engine(weapons, self.self_kills + other.self_kills,
+                       self.team_kills + other.team_kills, self.team_s + other.team_s,
+                       self.alive_s + other.alive_s)
+
+
+def _engine(tr: TruthRound, p: TruthPlayer) -> _Engine:
+    by_guid = {q.guid: q for q in tr.players}
+    own = 4 if p.team == 1 else 5
+    weapons: dict[int, list[int]] = {own: [2 * p.kills + 1, 10 + 3 * p.kills, p.kills, 0]}
+    for d in p.deaths:
+        if d.kind == "enemy" and d.killer:
+            w = 4 if by_guid[d.killer].team == 1 else 5
+            weapons.setdefault(w, [0, 0, 0, 0])[3] += 1
+    team_s = tr.team_time(p)
+    cut = float("inf")
+    if p.leave_how == "disconnect":  # the line is the last snapshot before leaving
+        stale = (tr.wall(p.leave_g or 0) - tr.snapshot_phase) % SNAPSHOT
+        team_s = max(0.0, team_s - stale)
+        cut = (p.leave_g or 0) - stale
+    true_dead = sum(min(d.g1, cut) - d.g0 for d in p.deaths if d.g0 < cut)
+    return _Engine(weapons, sum(1 for d in p.deaths if d.kind in ("self", "world")),
+                   p.team_kills_made, team_s, max(0.0, team_s - true_dead))
+
+
+def render_stats(tr: TruthRound, *, version: int = 7, prior: TruthRound | None = None
+                 ) -> tuple[str, str]:
+    """(file name, text) of the c0rnp0rn stats file (version 7: 8-field header; 8: 9 fields).
+
+    ``prior``: for a round 2, its round 1: engine values are written as R1 + R2 totals, the
+    script's own values (dead, denied, revived) for round 2 only.
+    """
     from etstats.model.stats import PlayerStats, StatsHeader, StatsRound, TabStats, WeaponStats
     from etstats.render.stats_file import render_stats_round
 
     fixed = version >= 8
     clock = tr.limit_s if tr.winner == tr.defender else tr.play_s
     header = StatsHeader(server_name="^1Truth^7Server", map_name=tr.map, config="legacy6",
-                         round_number=1, defender_team=tr.defender, winner_team=tr.winner,
+                         round_number=tr.round, defender_team=tr.defender, winner_team=tr.winner,
                          time_limit_seconds=tr.limit_s, clock_seconds=clock,
                          playtime_ms=tr.play_s * 1000 if fixed else None,
                          field_count=9 if fixed else 8)
-    by_guid = {p.guid: p for p in tr.players}
+    before = {q.guid: _engine(prior, q) for q in prior.players} if prior is not None else {}
     lines = []
     for p in tr.players:
         if p.quiet:
             continue
-        weapon = 4 if p.team == 1 else 5
-        deaths_by: dict[int, int] = {}
-        for d in p.deaths:
-            if d.kind == "enemy" and d.killer:
-                w = 4 if by_guid[d.killer].team == 1 else 5
-                deaths_by[w] = deaths_by.get(w, 0) + 1
-        weapons = []
-        for idx in sorted({weapon, *deaths_by}):
-            kills = p.kills if idx == weapon else 0
-            shots = 10 + 3 * kills if idx == weapon else 0
-            weapons.append(WeaponStats(index=idx, hits=2 * kills + (1 if shots else 0),
-                                       shots=shots, kills=kills, deaths=deaths_by.get(idx, 0)))
-        team_s = tr.team_time(p)
-        cut = float("inf")
-        if p.leave_how == "disconnect":  # the line is the last snapshot before leaving
-            stale = (tr.wall(p.leave_g or 0) - tr.snapshot_phase) % SNAPSHOT
-            team_s = max(0.0, team_s - stale)
-            cut = (p.leave_g or 0) - stale
-        true_dead = sum(min(d.g1, cut) - d.g0 for d in p.deaths if d.g0 < cut)
-        alive = max(0.0, team_s - true_dead)
+        eng = _engine(tr, p).plus(before.get(p.guid))
+        weapons = [WeaponStats(index=i, hits=v[0], shots=v[1], kills=v[2], deaths=v[3])
+                   for i, v in sorted(eng.weapons.items())]
+        kills = sum(w.kills for w in weapons)
+        wdeaths = sum(w.deaths for w in weapons)
         dead = _stats_dead(tr, p, fixed)
-        wdeaths = sum(deaths_by.values())
+        team_s = eng.team_s
         victims = [d for q in tr.players for d in q.deaths if d.killer == p.guid and
                    d.kind == "enemy"]
         denied = sum((tr.wall(d.g1) - tr.wall(d.g0)) - (tr.paused_in(d.g0, d.g1) if fixed else 0)
                      for d in victims)
         tab = TabStats(
-            layout=38, self_kills=sum(1 for d in p.deaths if d.kind in ("self", "world")),
-            team_kills=p.team_kills_made,
-            time_played_percent=_r1(100 * alive / team_s) if team_s else 0.0,
+            layout=38, self_kills=eng.self_kills, team_kills=eng.team_kills,
+            time_played_percent=_r1(100 * eng.alive_s / team_s) if team_s else 0.0,
             times_revived=sum(1 for d in p.deaths if d.closed_by == "revive"),
             bullets_fired=sum(w.shots for w in weapons), time_played_minutes=_r1(team_s / 60),
             time_dead_ratio=_r1(100 * dead / team_s) if team_s > 120 else 0.0,
             time_dead_minutes=_r1(dead / 60),
-            kd_ratio=float(p.kills + 1) if wdeaths == 0 else _r1(p.kills / wdeaths),
+            kd_ratio=float(kills + 1) if wdeaths == 0 else _r1(kills / wdeaths),
             denied_playtime=int(denied), useless_kills=0, full_selfkills=0,
             repairs_constructions=0, revives_given=0)
-        lines.append(PlayerStats(guid=p.guid[:8], raw_name=p.name, rounds=0,
+        lines.append(PlayerStats(guid=p.guid[:8], raw_name=p.name, rounds=tr.round - 1,
                                  team=3 if p.leave_how == "spectator" else p.team,
                                  weapons=tuple(weapons), tab=tab))
     text = render_stats_round(StatsRound(header=header, players=tuple(lines)))
-    name = f"{local_name_time(tr):%Y-%m-%d-%H%M%S}-{tr.map}-round-1.txt"
+    name = f"{local_name_time(tr):%Y-%m-%d-%H%M%S}-{tr.map}-round-{tr.round}.txt"
     return name, text
 
 
@@ -352,7 +397,8 @@ def render_legacy(tr: TruthRound, *, version: tuple[int, int, int] = (1, 7, 2),
         s = tr.start_unix + int(tr.wall(pg))
         events.append(PauseEvent(n=n, start_unix=s, end_unix=s + dur, seconds=float(dur)))
     payload = WebhookRound(
-        map=tr.map, round=1, winner=tr.winner, defender=tr.defender, playtime_seconds=play,
+        map=tr.map, round=tr.round, winner=tr.winner, defender=tr.defender,
+        playtime_seconds=play,
         timelimit_minutes=tr.limit_s / 60, pause_count=len(tr.pauses), pause_seconds=tr.pause_s,
         end_reason=reason, warmup_seconds=0, warmup_start_unix=tr.start_unix,
         round_start_unix=tr.start_unix, round_end_unix=tr.end_unix,
@@ -360,13 +406,13 @@ def render_legacy(tr: TruthRound, *, version: tuple[int, int, int] = (1, 7, 2),
         axis_score=0, allies_score=0, axis=tuple(members[1]), allies=tuple(members[2]),
         pauses=tuple(events), version=version, username="ET:Legacy Stats",
         content="STATS_READY")
-    meta = LegacyMeta(map=tr.map, round=1, round_start_unix=tr.start_unix,
+    meta = LegacyMeta(map=tr.map, round=tr.round, round_start_unix=tr.start_unix,
                       round_end_unix=tr.end_unix, actual_duration_seconds=play,
                       warmup_seconds=0, pause_seconds=tr.pause_s, pause_count=len(tr.pauses),
                       server_ip="", server_port=str(tr.port), match_id=str(tr.end_unix),
                       spawn_stats=tuple(spawn_stats))
     text = render_legacy_gametimes(LegacyGametimes(meta=meta, payload=payload))
-    return f"gametime-{tr.map}-R1-{tr.end_unix}.json", text
+    return f"gametime-{tr.map}-R{tr.round}-{tr.end_unix}.json", text
 
 
 def build_v1(tr: TruthRound) -> object:
@@ -420,7 +466,7 @@ def build_v1(tr: TruthRound) -> object:
                               "Surrender"}[tr.end_reason]
     return gt.Gametimes(
         schema_version=1, producer=gt.Producer("etstats.lua", "0.1.0", "Lua 5.4"),
-        server=gt.Server("^1Truth^7Server", "", tr.port), map=tr.map, gametype=3, round=1,
+        server=gt.Server("^1Truth^7Server", "", tr.port), map=tr.map, gametype=3, round=tr.round,
         emit=gt.Emit.ROUND_END, round_start_unix=tr.start_unix, round_end_unix=tr.end_unix,
         round_start_level_ms=base, round_end_level_ms=base + tr.wall_s * 1000,
         play_ms=tr.play_s * 1000, timelimit_ms=tr.limit_s * 1000, warmup_ms=None,
@@ -437,7 +483,7 @@ def render_v1(tr: TruthRound) -> tuple[str, str]:
     """(file name, JSON text) of the gametimes v1 file."""
     from etstats.serde import to_json
 
-    return (f"etstats-{tr.map}-R1-{tr.start_unix}-{tr.port}.json",
+    return (f"etstats-{tr.map}-R{tr.round}-{tr.start_unix}-{tr.port}.json",
             to_json(build_v1(tr), indent=2))
 
 
