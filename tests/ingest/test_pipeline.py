@@ -114,7 +114,10 @@ def test_two_plays_within_the_window_are_not_linked(store: Storage) -> None:
     rounds = store.rounds()
     assert len(rounds) == 3
     assert not any(r.stats_sha256 and r.lua_sha256 for r in rounds)
-    assert not audit_report(store)["unlinked"]
+    notes = audit_report(store)["link_notes"]
+    assert {n["kind"] for n in notes} == {"stats", "gametimes-legacy"}
+    assert all("ambiguous" in n["note"] for n in notes)
+    assert len(notes) == 3  # both stats files and the Lua file
 
 
 def test_malformed_artifact_is_rejected_and_the_rest_stored(store: Storage) -> None:

@@ -13,7 +13,8 @@ def audit_report(storage: Storage) -> dict[str, Any]:
 
     Keys: ``rounds`` (counts by start source and linked sources), ``verdicts`` (reconciled
     rounds per verdict), ``conflicts`` (rounds whose verdict is ``conflict``), ``rejected``
-    (artifacts with their errors) and ``unlinked`` (accepted artifacts in no round).
+    (artifacts with their errors), ``link_notes`` (artifacts the linker refused to link or
+    left out, with the reason) and ``unlinked`` (accepted artifacts in no round).
     """
     rounds = storage.rounds()
     arts = storage.artifacts()
@@ -44,6 +45,11 @@ def audit_report(storage: Storage) -> dict[str, Any]:
             for a in arts
             if a.status == "rejected"
         ],
+        "link_notes": [
+            {"name": a.name, "sha256": a.sha256, "kind": a.kind, "note": a.link_note}
+            for a in arts
+            if a.link_note
+        ],
         "unlinked": [
             {"name": a.name, "sha256": a.sha256, "kind": a.kind}
             for a in arts
@@ -71,6 +77,9 @@ def format_report(report: dict[str, Any]) -> str:
     lines.append(f"rejected artifacts: {len(report['rejected'])}")
     for a in report["rejected"][:50]:
         lines.append(f"  {a['error']}")
+    lines.append(f"artifacts not linked as they could be: {len(report['link_notes'])}")
+    for a in report["link_notes"][:50]:
+        lines.append(f"  {a['name']} ({a['kind']}): {a['note']}")
     lines.append(f"unlinked artifacts: {len(report['unlinked'])}")
     for a in report["unlinked"][:50]:
         lines.append(f"  {a['name']} ({a['kind']})")

@@ -101,7 +101,11 @@ def _unique_pairs(
     pairs = {
         x: ys[0] for x, ys in cand_a.items() if len(ys) == 1 and len(cand_b[ys[0].sha256]) == 1
     }
-    ambiguous = {s for s, c in (*cand_a.items(), *cand_b.items()) if len(c) > 1}
+    ambiguous: set[str] = set()
+    for sha, cands in (*cand_a.items(), *cand_b.items()):
+        if len(cands) > 1:  # it and every candidate it could not choose between
+            ambiguous.add(sha)
+            ambiguous.update(c.sha256 for c in cands)
     return pairs, ambiguous
 
 

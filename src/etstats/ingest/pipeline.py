@@ -279,6 +279,12 @@ class Pipeline:
         names = {r.sha256: r.name for r in recs}
         members = [_member(r, parsed[r.sha256]) for r in recs]
         plan = plan_rounds(members)
+        notes: dict[str, str] = {}
+        for sha, reason in plan.left_out:
+            notes[sha] = f"{notes[sha]}; {reason}" if sha in notes else reason
+        for r in recs:
+            if r.link_note != notes.get(r.sha256):
+                tx.set_link_note(r.sha256, notes.get(r.sha256))
         existing = tx.rounds_with_artifacts([r.sha256 for r in recs])
         claimed: dict[int, int] = {}  # planned index -> existing round id
         free = {r.id: r for r in existing}

@@ -78,6 +78,8 @@ class ArtifactRecord:
     """The artifact's link time: stats/endstats file-name time or the Lua round end (UTC)."""
     start_unix: int | None = None
     """Round start (UTC) when the artifact knows it (Lua only)."""
+    link_note: str | None = None
+    """Why the linker left it out of a round or did not link it (ambiguity, superseded)."""
 
 
 @frozen
@@ -127,6 +129,9 @@ class StorageTx(Protocol):
 
     def artifact_data(self, sha256: str) -> bytes:
         """The archived raw bytes."""
+
+    def set_link_note(self, sha256: str, note: str | None) -> None:
+        """Record why the linker left the artifact unlinked (``None`` clears it)."""
 
     def group_artifacts(
         self, server_id: int, map_name: str, round_number: int, lo_unix: int, hi_unix: int

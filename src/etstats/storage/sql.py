@@ -14,7 +14,7 @@ from etstats.storage.base import ROUND_COLUMNS, ROUND_TABLES, ArtifactRecord, Ro
 
 ARTIFACT_COLUMNS = (
     "sha256", "kind", "name", "server_id", "size_bytes", "received_unix", "status", "error",
-    "map_name", "round_number", "anchor_unix", "start_unix",
+    "map_name", "round_number", "anchor_unix", "start_unix", "link_note",
 )  # fmt: skip
 
 _ORDER: dict[str, str] = {
@@ -92,6 +92,9 @@ class SqlTx:
              record.anchor_unix, record.start_unix, record.kind, record.sha256),
         )  # fmt: skip
 
+    def set_link_note(self, sha256: str, note: str | None) -> None:
+        self.execute("UPDATE artifacts SET link_note = ? WHERE sha256 = ?", (note, sha256))
+
     def rename_artifact(self, sha256: str, name: str) -> None:
         self.execute("UPDATE artifacts SET name = ? WHERE sha256 = ?", (name, sha256))
 
@@ -166,7 +169,8 @@ class SqlTx:
 
 def _artifact_values(r: ArtifactRecord) -> tuple[Any, ...]:
     return (r.sha256, r.kind, r.name, r.server_id, r.size_bytes, r.received_unix, r.status,
-            r.error, r.map_name, r.round_number, r.anchor_unix, r.start_unix)  # fmt: skip
+            r.error, r.map_name, r.round_number, r.anchor_unix, r.start_unix,
+            r.link_note)  # fmt: skip
 
 
 def read_rounds(tx: SqlTx) -> list[StoredRound]:
@@ -207,5 +211,5 @@ def clear_derived(tx: SqlTx) -> None:
     tx.execute("DELETE FROM rounds")
     tx.execute(
         "UPDATE artifacts SET status = 'pending', error = NULL, map_name = NULL, "
-        "round_number = NULL, anchor_unix = NULL, start_unix = NULL"
+        "round_number = NULL, anchor_unix = NULL, start_unix = NULL, link_note = NULL"
     )

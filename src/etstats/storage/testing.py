@@ -78,7 +78,7 @@ def snapshot(storage: Storage, *, with_received: bool = True) -> dict[str, Any]:
         "artifacts": sorted(
             (a.sha256, a.kind, a.name, servers[a.server_id], a.size_bytes,
              a.received_unix if with_received else None, a.status, a.error, a.map_name,
-             a.round_number, a.anchor_unix, a.start_unix)
+             a.round_number, a.anchor_unix, a.start_unix, a.link_note)
             for a in storage.artifacts()
         ),
         "rounds": sorted(

@@ -18,7 +18,8 @@ CREATE TABLE artifacts (
     map_name TEXT,
     round_number BIGINT,
     anchor_unix BIGINT,
-    start_unix BIGINT
+    start_unix BIGINT,
+    link_note TEXT
 );
 CREATE INDEX artifacts_group ON artifacts (server_id, map_name, round_number, anchor_unix);
 

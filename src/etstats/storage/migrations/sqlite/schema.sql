@@ -19,7 +19,8 @@ CREATE TABLE artifacts (
     map_name TEXT,
     round_number INTEGER,
     anchor_unix INTEGER,
-    start_unix INTEGER
+    start_unix INTEGER,
+    link_note TEXT
 );
 CREATE INDEX artifacts_group ON artifacts (server_id, map_name, round_number, anchor_unix);
 
