@@ -29,6 +29,7 @@ end
 
 local GS_PLAYING, GS_WARMUP_COUNTDOWN, GS_WARMUP, GS_INTERMISSION = 0, 1, 2, 3
 local CS_LEVEL_START_TIME, CS_MULTI_INFO, CS_MULTI_MAPWINNER, CS_SERVERTOGGLES = 11, 13, 14, 32
+local CS_INTERMISSION = 12
 local TEAM_AXIS, TEAM_ALLIES, TEAM_SPECTATOR = 1, 2, 3
 local MOD_SWITCHTEAM = 59
 local CV_SVS_PAUSE = 16
@@ -44,6 +45,7 @@ local function load_constants()
   CS_MULTI_INFO = econst("CS_MULTI_INFO", 13)
   CS_MULTI_MAPWINNER = econst("CS_MULTI_MAPWINNER", 14)
   CS_SERVERTOGGLES = econst("CS_SERVERTOGGLES", 32)
+  CS_INTERMISSION = econst("CS_INTERMISSION", 12)
   TEAM_AXIS = econst("TEAM_AXIS", 1)
   TEAM_ALLIES = econst("TEAM_ALLIES", 2)
   TEAM_SPECTATOR = econst("TEAM_SPECTATOR", 3)
@@ -889,8 +891,8 @@ local function start_round(t)
   debug_log("round started at levelTime " .. t)
 end
 
-local function finalize(t)
-  R.end_level, R.end_unix = t, os.time()
+local function finalize(t, unix)
+  R.end_level, R.end_unix = t, unix or os.time()
   R.play_ms = t - (int(configstring(CS_LEVEL_START_TIME), t) or t)
   for _, key in ipairs(order) do
     local p = players[key]
@@ -911,7 +913,9 @@ local EXIT_REASONS = {
   ["Nextmap vote passed"] = "nextmap_vote",
 }
 
-local function on_exit(line, reason_text)
+-- Apply a confirmed exit (see et_Print / et_RunFrame): the round ends at the exit's frame.
+local function on_exit(ex)
+  local line, reason_text = ex.line, ex.reason_text
   local reason = EXIT_REASONS[reason_text]
   if not reason and reason_text:match("^%a+ team eliminated%.?$") then
     reason = "team_eliminated"
@@ -926,7 +930,21 @@ local function on_exit(line, reason_text)
       end
     end
   end
-  finalize(now_level)
+  finalize(ex.level, ex.unix)
+end
+
+-- An `Exit:` line is only believed once the engine confirms it: CS_INTERMISSION is set by the
+-- same engine function right after printing it (or the gamestate is already INTERMISSION).
+-- A player named "Exit: ..." can thus never end the measurement early.
+local function confirm_exit(gs)
+  local ex = R.pending_exit
+  R.pending_exit = nil
+  if gs == GS_INTERMISSION or configstring(CS_INTERMISSION) == "1" then
+    on_exit(ex)
+    return true
+  end
+  warn("exit-spoof", "ignored an unconfirmed console line: " .. clip(ex.line, 80))
+  return false
 end
 
 ---------------------------------------------------------------------------------------------
@@ -1216,6 +1234,7 @@ function et_RunFrame(levelTime)
   now_level = levelTime
   if R ~= nil and not R.emitted then
     local gs = int(cvar("gamestate"), -1)
+    if R.pending_exit then confirm_exit(gs) end
     if R.state == "pending" then
       if gs == GS_PLAYING then start_round(levelTime) end
     elseif gs == GS_INTERMISSION then
@@ -1242,6 +1261,7 @@ function et_RunFrame(levelTime)
 end
 
 function et_ShutdownGame(restart)
+  if R ~= nil and R.pending_exit then confirm_exit(int(cvar("gamestate"), -1)) end
   if R ~= nil and not R.emitted and R.state ~= "pending" then
     if R.state == "ended" then emit("round_end")
     elseif int(restart, 0) == 1 then emit("map_restart")
@@ -1253,7 +1273,10 @@ end
 function et_Print(text)
   if not live() or type(text) ~= "string" then return end
   local reason = text:match("^Exit:%s*(.-)%s*$")
-  if reason then on_exit((text:gsub("%s+$", "")), reason) end
+  if reason then -- confirmed (or dropped) by the next frame, or at shutdown
+    R.pending_exit = { line = (text:gsub("%s+$", "")), reason_text = reason, level = now_level,
+      unix = os.time() }
+  end
 end
 
 function et_ClientConnect(clientNum, firstTime, isBot)

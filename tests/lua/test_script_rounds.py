@@ -89,7 +89,10 @@ def test_pause_overlap_is_excluded_from_dead_denied_and_team_time(tmp_path: Path
     a, b = player(g, A), player(g, B)
     death = a.deaths_detail[0]
     assert (death.kind, death.closed_by, death.paused_ms) == (
-        KillKind.ENEMY, ClosedBy.RESPAWN, 20_000)
+        KillKind.ENEMY,
+        ClosedBy.RESPAWN,
+        20_000,
+    )
     assert death.end_level_ms - death.at_level_ms == 30_000
     assert a.dead_ms == death.dead_ms == 10_000
     assert b.denied_ms == 10_000
@@ -147,7 +150,10 @@ def test_switchteam_is_not_a_death_and_kinds_are_classified(tmp_path: Path) -> N
     a, c = player(g, A), player(g, C)
     assert [d.kind for d in a.deaths_detail] == [KillKind.TEAM, KillKind.SELF, KillKind.WORLD]
     assert [d.closed_by for d in a.deaths_detail] == [
-        ClosedBy.REVIVE, ClosedBy.RESPAWN, ClosedBy.ROUND_END]
+        ClosedBy.REVIVE,
+        ClosedBy.RESPAWN,
+        ClosedBy.ROUND_END,
+    ]
     assert (a.deaths, a.self_kills, a.revives, a.spawns) == (3, 1, 1, 2)
     assert (c.team_kills, c.kills, c.denied_ms) == (1, 0, 0)
     assert player(g, B).denied_ms == 0
