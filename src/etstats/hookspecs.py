@@ -20,6 +20,7 @@ import pluggy
 if TYPE_CHECKING:
     from etstats.ingest.artifacts import Artifact
     from etstats.model.stats import StatsRound
+    from etstats.reconcile.model import Reconciliation
     from etstats.storage.base import Storage
 
 hookspec = pluggy.HookspecMarker("etstats")
@@ -107,7 +108,8 @@ def etstats_register_sources(register: Callable[[str, Callable[[], Any]], None])
 def etstats_artifact_received(artifact: Artifact) -> None:
     """A new artifact was archived (and parsed or rejected) in one committed transaction.
 
-    Not called for bytes the store already had (a duplicate changes nothing).
+    Not called for bytes the store already had (a duplicate changes nothing), except when the
+    same bytes arrive under a smaller file name, which the archive then adopts.
 
     :param artifact: the raw artifact (``kind``, ``name``, ``data``, ``sha256``,
         ``received_at`` in UTC, ``server``).
@@ -132,7 +134,7 @@ def etstats_round_parsed(round: StatsRound, source: str) -> None:
 
 
 @hookspec
-def etstats_round_reconciled(result: Any) -> None:
+def etstats_round_reconciled(result: Reconciliation) -> None:
     """A round was reconciled across the sources stored for it.
 
     Called again whenever a late artifact re-links the round.
