@@ -12,7 +12,10 @@ function et_InitGame(levelTime, seed, restart)
       et.trap_Cvar_Get("timelimit"), frames)
   out("consts", tostring(et.PM_DEAD), et.PM_FREEZE, et.TEAM_AXIS, et.TEAM_SPECTATOR,
       et.GS_INTERMISSION, et.MAX_CLIENTS, et.CS_SERVERTOGGLES)
-  local ok, err = pcall(et.gentity_get, 16, "pers.connected")
+  local ok, err = pcall(function()
+    local value = et.gentity_get(16, "pers.connected")
+    return value
+  end)
   out("gentity16", tostring(ok), err)
   out("gentity15", et.gentity_get(15, "pers.connected"), et.gentity_get(20, "health"))
   out("unknown_cvar", "[" .. et.trap_Cvar_Get("no_such_cvar") .. "]")

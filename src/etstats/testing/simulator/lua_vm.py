@@ -29,9 +29,9 @@ local checked = {"gentity_get", "gentity_set", "trap_GetUserinfo", "trap_FS_Writ
 for _, name in ipairs(checked) do
   local f = et[name]
   et[name] = function(...)
-    local ok, v, w = f(...)
+    local ok, v = f(...)
     if not ok then error(v, 2) end
-    return v, w
+    return v
   end
 end
 local real_time, real_date = os.time, os.date

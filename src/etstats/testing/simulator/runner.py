@@ -164,8 +164,9 @@ class Runner:
         self.present = {p.slot for p in sc.players if p.present_at_start}
         self.reconnect_all(first_time=1)
         for index, spec in enumerate(sc.rounds):
-            if spec.timelimit_min is not None and eng.cvars["g_currentRound"] == "0":
-                eng.cvars["timelimit"] = _minutes(spec.timelimit_min)
+            if eng.cvars["g_currentRound"] == "0":
+                limit = sc.timelimit_min if spec.timelimit_min is None else spec.timelimit_min
+                eng.cvars["timelimit"] = _minutes(limit)
             self.frames(spec.warmup_ms)
             eng.set_gamestate(GS_WARMUP_COUNTDOWN)
             eng.configstrings[CS_WARMUP] = str(eng.level + spec.countdown_ms)

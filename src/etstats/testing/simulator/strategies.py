@@ -51,13 +51,13 @@ def make_playable(scenario: Scenario, *, attempts: int = 200) -> Scenario:
             try:
                 Runner(scenario, Engine([], Path(tmp), scenario.max_clients)).run()
             except ScenarioError as exc:
-                scenario = _without(scenario, exc.event)
+                scenario = _without(scenario, exc.event, str(exc))
             else:
                 return scenario
     raise ScenarioError(f"could not make {scenario.name} playable")
 
 
-def _without(scenario: Scenario, event: object) -> Scenario:
+def _without(scenario: Scenario, event: object, reason: str) -> Scenario:
     rounds = []
     removed = False
     for spec in scenario.rounds:
@@ -72,7 +72,7 @@ def _without(scenario: Scenario, event: object) -> Scenario:
             evolve(r, ending=Ending()) if r.ending.kind is EndKind.SURRENDER else r for r in rounds
         ]
         if rounds == list(scenario.rounds):
-            raise ScenarioError(f"cannot repair {scenario.name}")
+            raise ScenarioError(f"cannot repair {scenario.name}: {reason}")
     return evolve(scenario, rounds=tuple(rounds))
 
 

@@ -203,7 +203,8 @@ class _Round:
             self.by_slot[slot] = key
             p = self.players.get(key)
             if p is None:
-                p = self.players[key] = _P(e.data.get("guid"), slot, self.sc.player(slot).name)  # type: ignore[arg-type]
+                name = self.sc.player(slot).name_bytes.decode("utf-8", "replace")
+                p = self.players[key] = _P(e.data.get("guid"), slot, name)  # type: ignore[arg-type]
             p.slot, p.connected = slot, True
             if k == "connect":
                 p.add("connects", e.num("first_time"))
