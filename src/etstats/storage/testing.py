@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import atexit
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,6 +44,7 @@ def _template(dsn: str) -> str:
         store = PostgresStorage(_with_dbname(dsn, name), max_size=1)
         store.close()
         _TEMPLATES[dsn] = name
+        atexit.register(drop_templates, dsn)  # also when a test session is cut short
     return _TEMPLATES[dsn]
 
 
@@ -50,7 +52,10 @@ def drop_templates(dsn: str) -> None:
     """Drop the template created by :func:`pg_database` for ``dsn`` (end of a session)."""
     name = _TEMPLATES.pop(dsn, None)
     if name is not None:
-        _admin(dsn, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        try:
+            _admin(dsn, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        except Exception:  # the server may already be gone at interpreter exit
+            _TEMPLATES.setdefault(dsn, name)
 
 
 @contextmanager
