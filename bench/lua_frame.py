@@ -57,8 +57,11 @@ def _fast_api(fake: Any) -> None:
 def prepare_script(fx: ModuleType, home: Path, *, configured: bool) -> Any:
     fake = fx.FakeEt(home, maxclients=64)
     if configured:
-        fx.write_config(fake, 'return { http_targets = { { url = "http://127.0.0.1:9/x", '
-                              'server_id = "bench", secret = "0123456789abcdef" } } }\n')
+        fx.write_config(
+            fake,
+            'return { http_targets = { { url = "http://127.0.0.1:9/x", '
+            'server_id = "bench", secret = "0123456789abcdef" } } }\n',
+        )
     fake.start_round()
     for slot in range(64):
         fake.add_client(slot, f"{slot:032X}", f"player{slot}", 1 + slot % 2)
@@ -114,21 +117,27 @@ def main(argv: list[str] | None = None) -> int:
         home = Path(tmp)
         empty = per_frame_us(prepare_empty(fx, home / "empty"), args.frames, args.repeat)
         script = per_frame_us(
-            prepare_script(fx, home / "plain", configured=False), args.frames, args.repeat)
+            prepare_script(fx, home / "plain", configured=False), args.frames, args.repeat
+        )
         delivery = per_frame_us(
-            prepare_script(fx, home / "cfg", configured=True), args.frames, args.repeat)
+            prepare_script(fx, home / "cfg", configured=True), args.frames, args.repeat
+        )
     print(f"frames per run: {args.frames}, best of {args.repeat}, 64 clients, no events")
     print(f"empty script       : {empty:8.3f} us/frame")
     print(f"etstats.lua        : {script:8.3f} us/frame  (x{script / empty:.1f} of empty)")
-    print(f"etstats.lua + cfg  : {delivery:8.3f} us/frame  (x{delivery / empty:.1f} of empty; "
-          "outbox sweep every 5 s of levelTime)")
+    print(
+        f"etstats.lua + cfg  : {delivery:8.3f} us/frame  (x{delivery / empty:.1f} of empty; "
+        "outbox sweep every 5 s of levelTime)"
+    )
     print(f"budget share at 20 fps (50 ms frames): {script / 50_000 * 100:.4f} %")
     with tempfile.TemporaryDirectory() as tmp:
         for deaths in (5, 20):
             ms, size = emit_ms(fx, Path(tmp) / f"emit{deaths}", deaths)
-            print(f"round-end frame, 64 players x {deaths} deaths: {ms:7.1f} ms "
-                  f"(file {size / 1024:.0f} KiB; JSON, atomic write, first 8 KiB of the "
-                  "HMAC; the rest is signed 8 KiB per frame)")
+            print(
+                f"round-end frame, 64 players x {deaths} deaths: {ms:7.1f} ms "
+                f"(file {size / 1024:.0f} KiB; JSON, atomic write, first 8 KiB of the "
+                "HMAC; the rest is signed 8 KiB per frame)"
+            )
     return 0
 
 

@@ -77,9 +77,17 @@ class FakeEt:
             "G_Print": self.console.append,
             "RegisterModname": lambda name: None,
             "trap_Argv": lambda i: self.argv[i] if i < len(self.argv) else "",
-            "GS_PLAYING": 0, "GS_WARMUP_COUNTDOWN": 1, "GS_WARMUP": 2, "GS_INTERMISSION": 3,
-            "CS_LEVEL_START_TIME": 11, "CS_MULTI_INFO": 13, "CS_MULTI_MAPWINNER": 14,
-            "CS_SERVERTOGGLES": 32, "TEAM_AXIS": 1, "TEAM_ALLIES": 2, "TEAM_SPECTATOR": 3,
+            "GS_PLAYING": 0,
+            "GS_WARMUP_COUNTDOWN": 1,
+            "GS_WARMUP": 2,
+            "GS_INTERMISSION": 3,
+            "CS_LEVEL_START_TIME": 11,
+            "CS_MULTI_INFO": 13,
+            "CS_MULTI_MAPWINNER": 14,
+            "CS_SERVERTOGGLES": 32,
+            "TEAM_AXIS": 1,
+            "TEAM_ALLIES": 2,
+            "TEAM_SPECTATOR": 3,
         }
         return self.lua.table_from(api)
 
@@ -196,7 +204,8 @@ def settle(fake: FakeEt, now: int, *, wait_s: float = 60.0) -> int:
     while True:
         entries = fake.module.ob_entries() or {}
         waiting = [
-            e.id for e in entries.values()
+            e.id
+            for e in entries.values()
             if e.state == "inflight" and not (outbox / f"{e.id}.status").exists()
         ]
         if not waiting:

@@ -114,10 +114,12 @@ def test_success_is_delivered_once_with_a_valid_signature(tmp_path: Path) -> Non
     expected = hmac.new(SECRET.encode(), stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
     assert headers["X-Etstats-Signature"] == f"sha256={expected}"
     assert headers["Idempotency-Key"] == path.stem
-    assert verify_signature(body, timestamp=stamp, signature=headers["X-Etstats-Signature"],
-                            secret=SECRET)
-    assert not verify_signature(body + b" ", timestamp=stamp,
-                                signature=headers["X-Etstats-Signature"], secret=SECRET)
+    assert verify_signature(
+        body, timestamp=stamp, signature=headers["X-Etstats-Signature"], secret=SECRET
+    )
+    assert not verify_signature(
+        body + b" ", timestamp=stamp, signature=headers["X-Etstats-Signature"], secret=SECRET
+    )
     outbox = Path(fake.module.outbox_dir())
     assert sorted(p.name for p in outbox.iterdir()) == ["index"]
 

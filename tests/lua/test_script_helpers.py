@@ -216,10 +216,16 @@ def test_no_globals_leak_besides_callbacks(tmp_path: Path) -> None:
     fake.call("et_Obituary", 0, 1022, 33)
     fake.end_round()
     fake.call("et_ShutdownGame", 1)
-    names = set(fake.lua.eval("(function() local t = {} for k in pairs(_G) do t[#t+1] = k end "
-                              "return t end)()").values())
-    base = set(lupa.LuaRuntime().eval("(function() local t = {} for k in pairs(_G) do "
-                                      "t[#t+1] = k end return t end)()").values())
+    names = set(
+        fake.lua.eval(
+            "(function() local t = {} for k in pairs(_G) do t[#t+1] = k end return t end)()"
+        ).values()
+    )
+    base = set(
+        lupa.LuaRuntime()
+        .eval("(function() local t = {} for k in pairs(_G) do t[#t+1] = k end return t end)()")
+        .values()
+    )
     extra = names - base - {"et"}
     assert extra
     assert all(name.startswith("et_") for name in extra), sorted(extra)

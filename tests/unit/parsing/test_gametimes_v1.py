@@ -192,7 +192,11 @@ def test_file_names() -> None:
     name = parse_gametimes_filename("/x/gametimes/etstats-te_escape2-R2-1770843050-27961.json")
     assert name is not None
     assert (name.map_name, name.round_number, name.round_start_unix, name.port) == (
-        "te_escape2", 2, 1770843050, 27961)
+        "te_escape2",
+        2,
+        1770843050,
+        27961,
+    )
     assert parse_gametimes_filename("gametime-supply-R1-1770843722.json") is None
     assert safe_map_name("mp/oasis b") == "mp_oasis_b"
 
@@ -206,8 +210,9 @@ def test_verify_signature_accepts_only_the_exact_body_and_key() -> None:
     body, stamp, key = b'{"schema_version":1}\n', "1770843722", "0123456789abcdef"
     good = "sha256=" + hmac.new(key.encode(), b"1770843722." + body, hashlib.sha256).hexdigest()
     assert verify_signature(body, timestamp=stamp, signature=good, secret=key)
-    assert verify_signature(body, timestamp=stamp, signature=good.upper().replace("SHA", "sha"),
-                            secret=key.encode())
+    assert verify_signature(
+        body, timestamp=stamp, signature=good.upper().replace("SHA", "sha"), secret=key.encode()
+    )
     assert not verify_signature(body, timestamp="1770843723", signature=good, secret=key)
     assert not verify_signature(body, timestamp=stamp, signature=good, secret=key + "x")
     assert not verify_signature(body, timestamp=stamp, signature=good[7:], secret=key)
