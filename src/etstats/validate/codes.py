@@ -77,7 +77,7 @@ STATS_CODES: dict[str, CodeInfo] = {
     # --- player checks (validator) -----------------------------------------------------------
     "guid-missing": CodeInfo(W, "a player has an empty GUID"),
     "guid-malformed": CodeInfo(W, "a GUID is not 8 uppercase hex digits (nor OMNIBOT-prefixed)"),
-    "guid-duplicate": CodeInfo(W, "two player lines share one GUID"),
+    "guid-duplicate": CodeInfo(W, "two player lines share one (non-bot) GUID"),
     "team-invalid": CodeInfo(E, "team is not 1 (Axis), 2 (Allies) or 3 (spectator)"),
     "no-weapons": CodeInfo(I, "a player line has weapon mask 0 (the script normally omits it)"),
     "negative-value": CodeInfo(E, "a count (weapon tuple, rounds, TAB integer) is negative"),

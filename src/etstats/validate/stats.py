@@ -56,7 +56,7 @@ def validate_stats_round(rnd: StatsRound, *, source: str = "") -> list[Finding]:
     seen: Counter[str] = Counter()
     for player in rnd.players:
         out.extend(_player_findings(player, source))
-        if player.guid:
+        if player.guid and not player.guid.upper().startswith("OMNIBOT"):  # bots all collide
             seen[player.guid] += 1
             if seen[player.guid] == 2:
                 out.append(make_finding(
