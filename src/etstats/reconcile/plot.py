@@ -44,11 +44,15 @@ def plot_dead_time(report: ReconcileReport, path: str | os.PathLike[str]) -> int
                    zorder=3 if verdict is Verdict.CONFLICT else 2, alpha=0.85)
     top *= 1.05
     ax.plot([0, top], [0, top], color="black", linewidth=1, label="agreement")
-    ax.fill_between([0, top], [-MINUTES_1DP_S, top - MINUTES_1DP_S],
-                    [MINUTES_1DP_S, top + MINUTES_1DP_S], color="grey", alpha=0.25,
+    grid = [top * i / 400 for i in range(401)]
+    ax.fill_between(grid, [max(0.0, x - MINUTES_1DP_S) for x in grid],
+                    [x + MINUTES_1DP_S for x in grid], color="grey", alpha=0.35,
                     label="TAB[25] rounding ±3 s")
     ax.set_xlim(0, top)
     ax.set_ylim(0, top)
+    if top > 600:  # overcounts reach tens of minutes: keep the small values readable
+        ax.set_xscale("symlog", linthresh=60)
+        ax.set_yscale("symlog", linthresh=60)
     ax.set_xlabel("stats file TAB[25] time_dead_minutes × 60 (s)")
     ax.set_ylabel(ylabel)
     ax.set_title(f"Dead time per player: {len(comps)} player-rounds")
