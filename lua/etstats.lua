@@ -188,37 +188,48 @@ for b = 0, 31 do
   if not ESC[c] then ESC[c] = string.format("\\u%04X", b) end
 end
 
--- Replace every byte that is not part of a valid UTF-8 sequence with U+FFFD.
+-- Second-byte ranges of multi-byte UTF-8 sequences by lead byte (Unicode Table 3-7).
+local function utf8_second_range(c)
+  if c >= 0xC2 and c <= 0xDF then return 0x80, 0xBF, 2 end
+  if c == 0xE0 then return 0xA0, 0xBF, 3 end
+  if c == 0xED then return 0x80, 0x9F, 3 end
+  if c >= 0xE1 and c <= 0xEF then return 0x80, 0xBF, 3 end
+  if c == 0xF0 then return 0x90, 0xBF, 4 end
+  if c == 0xF4 then return 0x80, 0x8F, 4 end
+  if c >= 0xF1 and c <= 0xF3 then return 0x80, 0xBF, 4 end
+  return nil
+end
+
+-- Replace ill-formed UTF-8 with U+FFFD, one per maximal subpart (the Unicode "best practice",
+-- the same as Python's ``bytes.decode("utf-8", "replace")``); valid text is returned as is.
 local function utf8_clean(s)
   if utf8.len(s) then return s end -- strict: rejects overlongs, surrogates, > U+10FFFF
   local out, i, n = {}, 1, #s
   while i <= n do
     local c = s:byte(i)
-    local len = 0
-    if c < 0x80 then len = 1
-    elseif c >= 0xC2 and c <= 0xDF then len = 2
-    elseif c >= 0xE0 and c <= 0xEF then len = 3
-    elseif c >= 0xF0 and c <= 0xF4 then len = 4 end
-    local good = len > 0 and i + len - 1 <= n
-    if good and len > 1 then
-      for k = i + 1, i + len - 1 do
-        local b = s:byte(k)
-        if b < 0x80 or b > 0xBF then good = false break end
-      end
-      if good then
-        local c2 = s:byte(i + 1)
-        if (c == 0xE0 and c2 < 0xA0) or (c == 0xED and c2 > 0x9F)
-          or (c == 0xF0 and c2 < 0x90) or (c == 0xF4 and c2 > 0x8F) then
-          good = false
+    if c < 0x80 then
+      out[#out + 1] = string.char(c)
+      i = i + 1
+    else
+      local lo, hi, len = utf8_second_range(c)
+      local j = i + 1 -- first byte after the well-formed prefix
+      if lo then
+        local b = s:byte(j)
+        if b and b >= lo and b <= hi then
+          j = j + 1
+          while j < i + len do
+            b = s:byte(j)
+            if not b or b < 0x80 or b > 0xBF then break end
+            j = j + 1
+          end
         end
       end
-    end
-    if good then
-      out[#out + 1] = s:sub(i, i + len - 1)
-      i = i + len
-    else
-      out[#out + 1] = "\239\191\189"
-      i = i + 1
+      if lo and j == i + len then
+        out[#out + 1] = s:sub(i, j - 1)
+      else
+        out[#out + 1] = "\239\191\189"
+      end
+      i = j
     end
   end
   return table.concat(out)

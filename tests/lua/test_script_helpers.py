@@ -75,21 +75,28 @@ def test_any_bytes_encode_to_valid_json_utf8(data: bytes) -> None:
     out.decode("utf-8")  # always valid UTF-8
     decoded = json.loads(out)
     assert isinstance(decoded, str)
-    if _valid_utf8(data):
-        assert decoded == data.decode("utf-8")
+    assert decoded == data.decode("utf-8", "replace")  # Unicode's maximal-subpart rule
+
+
+_mixed_bytes = st.lists(
+    st.one_of(
+        st.binary(max_size=3),
+        st.text(min_size=1, max_size=4).map(lambda t: t.encode("utf-8", "surrogatepass")),
+        st.text(min_size=1, max_size=2).map(lambda t: t.encode("utf-8", "surrogatepass")[:-1]),
+    ),
+    max_size=12,
+).map(b"".join)
+
+
+@given(_mixed_bytes)
+def test_mixed_valid_truncated_and_stray_bytes_match_python_replace(data: bytes) -> None:
+    decoded = json.loads(encode(_BARE, data))
+    assert decoded == data.decode("utf-8", "replace")
 
 
 @given(st.text(max_size=100).filter(lambda s: not re.search("[\ud800-\udfff]", s)))
 def test_text_round_trips(text: str) -> None:
     assert json.loads(encode(_BARE, text.encode())) == text
-
-
-def _valid_utf8(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 _BARE = lupa.LuaRuntime(encoding=None).execute(fx.SCRIPT.read_bytes())
