@@ -32,10 +32,18 @@ def register(subparsers: Any) -> None:
                     "Directories are searched recursively for *-round-N.txt files.",
     )  # fmt: skip
     parser.add_argument("paths", nargs="+", metavar="PATH", help="stats file or directory")
-    parser.add_argument("--differential", action="store_true",
-                        help="replace each paired round-2 file by its R2-only values")
-    parser.add_argument("--window-minutes", type=float, default=45.0, metavar="MIN",
-                        help="R1/R2 pairing window for --differential (default 45)")
+    parser.add_argument(
+        "--differential",
+        action="store_true",
+        help="replace each paired round-2 file by its R2-only values",
+    )
+    parser.add_argument(
+        "--window-minutes",
+        type=float,
+        default=45.0,
+        metavar="MIN",
+        help="R1/R2 pairing window for --differential (default 45)",
+    )
     parser.set_defaults(func=run)
 
 

@@ -35,8 +35,12 @@ def register(subparsers: Any) -> None:
     )  # fmt: skip
     parser.add_argument("paths", nargs="+", metavar="PATH", help="stats file or directory")
     parser.add_argument("--json", action="store_true", help="one JSON object per finding")
-    parser.add_argument("--min-severity", choices=[s.value for s in Severity],
-                        default="warning", help="lowest severity printed (default: warning)")
+    parser.add_argument(
+        "--min-severity",
+        choices=[s.value for s in Severity],
+        default="warning",
+        help="lowest severity printed (default: warning)",
+    )
     parser.set_defaults(func=run)
 
 

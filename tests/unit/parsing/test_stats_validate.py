@@ -94,8 +94,10 @@ def test_bullets_rules_depend_on_the_layout() -> None:
     assert "bullets-unreliable" in codes
 
 
-@pytest.mark.parametrize(("kills", "deaths", "kd"), [(8, 1, 8.0), (5, 0, 6.0), (1, 3, 0.3),
-                                                      (1, 4, 0.3), (3, 8, 0.4), (0, 0, 1.0)])
+@pytest.mark.parametrize(
+    ("kills", "deaths", "kd"),
+    [(8, 1, 8.0), (5, 0, 6.0), (1, 3, 0.3), (1, 4, 0.3), (3, 8, 0.4), (0, 0, 1.0)],
+)
 def test_expected_kd_ratio_rounds_half_up_and_adds_one_without_deaths(
     kills: int, deaths: int, kd: float
 ) -> None:
