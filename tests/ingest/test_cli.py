@@ -78,6 +78,21 @@ def test_rejected_file_gives_exit_code_1_and_is_reported(
     assert "rejected: 2026-01-01-000003-supply-round-2.txt" in out
 
 
+def test_unreadable_file_does_not_stop_the_batch(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "f"
+    _write(folder, 1)
+    from etstats.ingest.artifacts import MAX_ARTIFACT_BYTES
+
+    with (folder / "2026-01-01-000000-supply-round-2.txt").open("wb") as huge:
+        huge.truncate(MAX_ARTIFACT_BYTES + 1)  # sparse: no disk used
+    assert main(["ingest", str(folder), "--db", str(tmp_path / "x.db")]) == 3
+    captured = capsys.readouterr()
+    assert "larger than" in captured.err
+    assert "3 stored" in captured.out
+
+
 def test_missing_path_and_unknown_backend(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -25,7 +25,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="store artifacts (stats, endstats, gametimes files or folders) in a database",
         description="Archive, parse, link and store every file given (folders are searched "
         "for *.txt and *.json). Re-ingesting a file changes nothing. Exit code 1 when some "
-        "file was rejected (it is still archived with its error).",
+        "file was rejected (it is still archived with its error), 3 when some file could "
+        "not be read (the others are still ingested).",
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders")
     p.add_argument(
@@ -68,16 +69,19 @@ def run(args: argparse.Namespace) -> int:
         )
         progress = Progress(len(paths))
         results: list[IngestResult] = []
+        unreadable = 0
         for path in paths:
             try:
                 artifact = Artifact.from_path(path, server=args.server)
             except OSError as exc:
                 print(f"etstats ingest: cannot read {path}: {exc}", file=sys.stderr)
-                return 3
+                unreadable += 1
+                continue
             if len(artifact.data) > MAX_ARTIFACT_BYTES:
-                print(f"etstats ingest: {path} is larger than {MAX_ARTIFACT_BYTES} bytes",
-                      file=sys.stderr)  # fmt: skip
-                return 3
+                print(f"etstats ingest: skipped {path}: larger than {MAX_ARTIFACT_BYTES} "
+                      "bytes", file=sys.stderr)  # fmt: skip
+                unreadable += 1
+                continue
             result = pipeline.ingest(artifact)
             results.append(result)
             progress(result)
@@ -89,6 +93,8 @@ def run(args: argparse.Namespace) -> int:
         progress.finish()
         summary = IngestSummary(tuple(results))
         print_summary(summary, storage)
+        if unreadable:
+            return 3
         return 1 if summary.count("rejected") else 0
     finally:
         storage.close()
