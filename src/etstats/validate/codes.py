@@ -96,6 +96,9 @@ STATS_CODES: dict[str, CodeInfo] = {
     ),
     "dead-ratio-over-100": CodeInfo(W, "time_dead_ratio > 100 % (dead-time overcount)"),
     "time-played-percent-out-of-range": CodeInfo(W, "time_played_percent is not in 0..100"),
+    "time-played-exceeds-round": CodeInfo(
+        W, "time_played_minutes exceeds the round's clock (R2: R1 + R2 clocks) by > 60 s"
+    ),
     "headshot-kills-exceed-kills": CodeInfo(W, "headshot_kills is greater than the weapon kills"),
     "kd-ratio-inconsistent": CodeInfo(
         I, "kd_ratio differs from round1(kills/deaths) (kills + 1 without deaths) by > 0.1"

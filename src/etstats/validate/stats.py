@@ -64,6 +64,46 @@ def validate_stats_round(rnd: StatsRound, *, source: str = "") -> list[Finding]:
                     source=source, line=player.line, field="guid", player_guid=player.guid,
                 ))  # fmt: skip
     out.extend(_file_findings(rnd, source))
+    out.extend(_played_time_findings(rnd, source))
+    return out
+
+
+PLAYED_TIME_SLACK_SECONDS = 60
+"""Allowance (seconds) before time played counts as longer than the round."""
+
+
+def round_time_bound_seconds(rnd: StatsRound) -> int | None:
+    """Upper bound (seconds) of the time a player can have spent on a team in this file.
+
+    R1: f8 (the attack time, or f7 on a hold - an overstatement, never an understatement),
+    or f9 when it is larger. R2 (time played is cumulative): f7 (= R1's clock) + f8, only when
+    the R2 clock is usable (0 < f8 <= f7). ``None`` when unknown.
+    """
+    h = rnd.header
+    limit, clock = h.time_limit_seconds, h.clock_seconds
+    if clock is None:
+        return None
+    if rnd.round_number == 1:
+        measured = h.playtime_ms // 1000 if h.playtime_ms and h.playtime_ms > 0 else 0
+        return max(clock, measured)
+    if rnd.round_number == 2 and limit is not None and 0 < clock <= limit:
+        return limit + clock
+    return None
+
+
+def _played_time_findings(rnd: StatsRound, source: str) -> list[Finding]:
+    bound = round_time_bound_seconds(rnd)
+    if bound is None:
+        return []
+    out = []
+    for p in rnd.players:
+        if p.tab is not None and p.tab.time_played_minutes * 60 > bound + PLAYED_TIME_SLACK_SECONDS:
+            out.append(make_finding(
+                "time-played-exceeds-round", "time played is longer than the round allows",
+                source=source, line=p.line, field="time_played_minutes",
+                expected=f"<= {(bound + PLAYED_TIME_SLACK_SECONDS) / 60:.1f}",
+                actual=f"{p.tab.time_played_minutes:.1f}", player_guid=p.guid,
+            ))  # fmt: skip
     return out
 
 
@@ -220,4 +260,11 @@ def _file_findings(rnd: StatsRound, source: str) -> list[Finding]:
     return out
 
 
-__all__ = ["KD_TOLERANCE", "clock_text", "expected_kd_ratio", "validate_stats_round"]
+__all__ = [
+    "KD_TOLERANCE",
+    "PLAYED_TIME_SLACK_SECONDS",
+    "clock_text",
+    "expected_kd_ratio",
+    "round_time_bound_seconds",
+    "validate_stats_round",
+]

@@ -28,7 +28,7 @@ def header(**kw: object) -> StatsHeader:
 def player(weapons: tuple[WeaponStats, ...] = (), **tab: object) -> PlayerStats:
     kd = expected_kd_ratio(sum(w.kills for w in weapons), sum(w.deaths for w in weapons))
     values: dict[str, object] = {"bullets_fired": sum(w.shots for w in weapons), "kd_ratio": kd,
-                                 "time_played_minutes": 10.0}  # fmt: skip
+                                 "time_played_minutes": 4.0}  # fmt: skip
     values.update(tab)
     return PlayerStats("7B84BE88", "p", 0, 1, weapons, TabStats(38, **values))  # type: ignore[arg-type]
 
@@ -132,3 +132,22 @@ def test_codes_are_kebab_case_and_documented() -> None:
         row = re.search(rf"^\| `{re.escape(code)}` \| (\w+) \|", text, re.MULTILINE)
         assert row is not None, f"{code} missing from {DOCS.name}"
         assert row.group(1) == info.severity.value, code
+
+
+@pytest.mark.parametrize(
+    ("round_number", "limit", "clock", "played", "bad"),
+    [
+        (1, 600, 300, 6.0, False),  # 360 s <= 300 + 60
+        (1, 600, 300, 6.1, True),
+        (2, 300, 200, 9.3, False),  # cumulative: R1 clock 300 + R2 200 + 60 = 560 s
+        (2, 300, 200, 9.4, True),
+        (2, 300, 0, 99.0, False),  # reset R2 clock: no bound
+        (2, 300, 900, 99.0, False),  # garbage R2 clock: no bound
+    ],
+)  # fmt: skip
+def test_time_played_cannot_exceed_the_round(
+    round_number: int, limit: int, clock: int, played: float, bad: bool
+) -> None:
+    h = header(round_number=round_number, time_limit_seconds=limit, clock_seconds=clock)
+    rnd = StatsRound(h, (player((MP40,), time_played_minutes=played),))
+    assert ("time-played-exceeds-round" in found(rnd)) is bad
