@@ -22,6 +22,7 @@ from etstats.testing.simulator.scenario import (
     Kill,
     Pause,
     PlayerSpec,
+    Rename,
     Revive,
     RoundSpec,
     Scenario,
@@ -46,12 +47,17 @@ def _objective(at_ms: int, winner: int = 2) -> Ending:
 
 
 def stopwatch_map() -> Scenario:
-    """Two full rounds: R1 ends by objective, R2 runs into the fractional time limit."""
+    """Two full rounds: R1 ends by objective, R2 runs into the fractional time limit.
+    Warmup kills before each round must not count."""
     r1 = RoundSpec(
         events=(Kill(4_000, 0, 2), Kill(9_000, 3, 1), Kill(21_000, 2, 0), Kill(33_000, 1, 3)),
         ending=_objective(50_000),
+        warmup_events=(Kill(1_000, 1, 2), Kill(1_500, 3, 3, MOD_SUICIDE)),
     )
-    r2 = RoundSpec(events=(Kill(6_000, 2, 1), Kill(15_000, 0, 3), Kill(31_000, 3, 0)))
+    r2 = RoundSpec(
+        events=(Kill(6_000, 2, 1), Kill(15_000, 0, 3), Kill(31_000, 3, 0)),
+        warmup_events=(Kill(500, 0, 1),),
+    )
     return Scenario("stopwatch_map", stopwatch_map.__doc__ or "", team_players(2, 2), (r1, r2))
 
 
@@ -94,7 +100,8 @@ def self_team_world_kills() -> Scenario:
 
 
 def leavers_and_joiners() -> Scenario:
-    """Disconnect while dead, team switch while dead, spectator while dead, late join, reconnect."""
+    """Disconnect while dead, team switch while dead, spectator while dead, late join,
+    reconnect, rename."""
     players = (*team_players(3, 3), PlayerSpec(6, guid_for(6), "Late^3Joiner", 2,
                                               present_at_start=False))  # fmt: skip
     r1 = RoundSpec(
@@ -103,7 +110,7 @@ def leavers_and_joiners() -> Scenario:
             Kill(3_000, 1, 4), TeamChange(6_000, 1, 2),
             Kill(4_000, 2, 5), TeamChange(7_000, 2, 3),
             Connect(10_000, 6, 2), TeamChange(12_000, 5, 1),
-            Connect(20_000, 0, 1), Kill(40_000, 6, 3),
+            Connect(20_000, 0, 1), Rename(25_000, 0, "^5Back^7Again"), Kill(40_000, 6, 3),
         ),
         ending=_objective(55_000),
     )  # fmt: skip
@@ -112,14 +119,16 @@ def leavers_and_joiners() -> Scenario:
 
 
 def full_server() -> Scenario:
-    """16 of 16 slots, busy kill feed; client fields of entities >= 16 must raise."""
+    """16 of 16 slots (slot 15 a bot without GUID), busy kill feed; client fields of entities
+    >= 16 must raise."""
     events = tuple(
         Kill(base + 700 * i, (i * 5) % 16, (i * 5 + 8) % 16)
         for base in (1_000, 40_000)
         for i in range(16)
     )
     r1 = RoundSpec(events=events, ending=_objective(70_000))
-    return Scenario("full_server", full_server.__doc__ or "", team_players(8, 8), (r1,),
+    players = (*team_players(8, 7), PlayerSpec(15, None, "[BOT]Sim", 2, is_bot=True))
+    return Scenario("full_server", full_server.__doc__ or "", players, (r1,),
                     timelimit_min=1.5)  # fmt: skip
 
 

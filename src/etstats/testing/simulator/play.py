@@ -21,6 +21,7 @@ from etstats.testing.simulator.scenario import (
     Gib,
     Kill,
     Pause,
+    Rename,
     Revive,
     RoundSpec,
     ScenarioError,
@@ -198,6 +199,13 @@ class RoundPlay:
             self.team_change(event.slot, event.team)
         elif isinstance(event, CallVote):
             self.callvote(event.slot, event.vote)
+        elif isinstance(event, Rename):
+            c = self.client(event.slot, "rename")
+            wire = event.name.encode(self.r.spec_of(event.slot).name_encoding)
+            c.name = wire.decode("latin-1")
+            self.eng.set_player_configstring(c)
+            self.r.record("rename", slot=c.slot, name=c.name)
+            self.eng.dispatch("et_ClientUserinfoChanged", c.slot)
 
     def kill(self, event: Kill) -> None:
         """An obituary: the victim dies (downed, or gibbed) and waits for a wave or revive."""

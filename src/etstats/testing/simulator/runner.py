@@ -33,7 +33,7 @@ from etstats.testing.simulator.engine import (
     Engine,
 )  # fmt: skip
 from etstats.testing.simulator.play import RoundPlay
-from etstats.testing.simulator.scenario import EndKind, PlayerSpec, Scenario, ScenarioError
+from etstats.testing.simulator.scenario import EndKind, Kill, PlayerSpec, Scenario, ScenarioError
 from etstats.testing.simulator.trace import TraceEvent
 
 INIT_FRAMES = 6
@@ -167,7 +167,7 @@ class Runner:
             if eng.cvars["g_currentRound"] == "0":
                 limit = sc.timelimit_min if spec.timelimit_min is None else spec.timelimit_min
                 eng.cvars["timelimit"] = _minutes(limit)
-            self.frames(spec.warmup_ms)
+            self.warmup(spec.warmup_ms, spec.warmup_events)
             eng.set_gamestate(GS_WARMUP_COUNTDOWN)
             eng.configstrings[CS_WARMUP] = str(eng.level + spec.countdown_ms)
             self.frames(spec.countdown_ms)
@@ -202,6 +202,29 @@ class Runner:
             self.reconnect_all(first_time=0)
         eng.stop_vms()
         return self.trace
+
+    def warmup(self, ms: int, kills: tuple[Kill, ...]) -> None:
+        """Warmup frames; ``kills`` happen (obituary, respawn 1 s later) but do not count."""
+        eng = self.engine
+        start = eng.level
+        pending = sorted(kills, key=lambda k: k.at_ms)
+        respawn: dict[int, int] = {}
+        for _ in range(max(0, ms) // FRAME_MS):
+            self.frame()
+            for slot, at in list(respawn.items()):
+                if eng.level >= at:
+                    del respawn[slot]
+                    self.spawn(eng.clients[slot])
+            while pending and eng.level >= start + pending[0].at_ms:
+                kill = pending.pop(0)
+                victim = eng.clients[kill.victim]
+                if not victim.alive:
+                    raise ScenarioError(f"warmup kill of slot {kill.victim} who is not alive", kill)
+                victim.health = 0
+                eng.dispatch("et_Obituary", kill.victim, kill.killer, kill.mod)
+                respawn[kill.victim] = eng.level + 1_000
+        for slot in respawn:
+            self.spawn(eng.clients[slot])
 
     def restart_vms_initial(self) -> None:
         """The ``map`` command: first VMs with ``et_InitGame(t, seed, 0)`` in WARMUP."""

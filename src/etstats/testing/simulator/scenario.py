@@ -148,7 +148,18 @@ class CallVote:
     vote: str = "surrender"
 
 
-Event = Kill | Gib | Revive | Pause | Unpause | Disconnect | Connect | TeamChange | CallVote
+@frozen
+class Rename:
+    """Client ``slot`` changes its name (``et_ClientUserinfoChanged``)."""
+
+    at_ms: int
+    slot: int
+    name: str
+
+
+Event = (
+    Kill | Gib | Revive | Pause | Unpause | Disconnect | Connect | TeamChange | CallVote | Rename
+)
 """Any timeline event."""
 
 
@@ -189,6 +200,9 @@ class RoundSpec:
     ending: Ending = Ending()
     timelimit_min: float | None = None
     """R1 time limit in minutes; ``None``: the scenario's, or for R2 ``g_nextTimeLimit``."""
+    warmup_events: tuple[Kill, ...] = ()
+    """Kills during this round's warmup (``at_ms`` after the warmup starts); they are not
+    deaths of the round. The victim respawns 1 s later."""
     warmup_ms: int = 3_000
     countdown_ms: int = 2_000
     intermission_ms: int = 2_000
@@ -246,6 +260,7 @@ __all__ = [
     "Kill",
     "Pause",
     "PlayerSpec",
+    "Rename",
     "Revive",
     "RoundSpec",
     "Scenario",

@@ -30,6 +30,7 @@ from etstats.testing.simulator.scenario import (
     Kill,
     Pause,
     PlayerSpec,
+    Rename,
     Revive,
     RoundSpec,
     Scenario,
@@ -66,6 +67,11 @@ def _without(scenario: Scenario, event: object, reason: str) -> Scenario:
             events.remove(event)
             spec = evolve(spec, events=tuple(events))
             removed = True
+        elif not removed and event is not None and event in spec.warmup_events:
+            warm = list(spec.warmup_events)
+            warm.remove(event)
+            spec = evolve(spec, warmup_events=tuple(warm))
+            removed = True
         rounds.append(spec)
     if not removed:  # an ending that could not happen
         rounds = [
@@ -91,7 +97,7 @@ def _events(draw: st.DrawFn, slots: list[int]) -> list[Event]:
         st.sampled_from(
             ["kill"] * 6
             + ["gibkill", "self", "world", "revive", "revive", "gib", "pause"]
-            + ["disconnect", "connect", "team", "vote"]
+            + ["disconnect", "connect", "team", "vote", "rename"]
         )
     )
     if kind == "kill":
@@ -117,6 +123,8 @@ def _events(draw: st.DrawFn, slots: list[int]) -> list[Event]:
         return [TeamChange(at, draw(slot), draw(st.sampled_from([1, 2, 3])))]
     if kind == "vote":
         return [CallVote(at, draw(slot))]
+    if kind == "rename":
+        return [Rename(at, draw(slot), draw(_NAMES))]
     return [Pause(at), Unpause(later + draw(st.integers(0, 6_000)))]
 
 
@@ -132,7 +140,9 @@ def _round(draw: st.DrawFn, slots: list[int], *, last: bool) -> RoundSpec:
         winner=draw(st.sampled_from([1, 2])),
         caller=draw(st.sampled_from(slots)),
     )
-    return RoundSpec(events=tuple(events), ending=ending)
+    warm = draw(st.lists(st.builds(Kill, st.integers(0, 2_500), st.sampled_from(slots),
+                                   st.sampled_from(slots)), max_size=2))  # fmt: skip
+    return RoundSpec(events=tuple(events), ending=ending, warmup_events=tuple(warm))
 
 
 @st.composite
@@ -147,7 +157,7 @@ def scenarios(draw: st.DrawFn, *, latin1_names: bool = True) -> Scenario:
     players = tuple(
         PlayerSpec(
             s,
-            guid_for(s),
+            None if draw(st.integers(0, 9)) == 0 else guid_for(s),
             draw(_NAMES),
             team=1 + i % 2,
             name_encoding="latin-1" if latin1_names else "utf-8",

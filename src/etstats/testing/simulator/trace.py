@@ -8,7 +8,7 @@ wall clock (UTC epoch s) at which the engine made it happen. Kinds and their ``d
   defender, level_start_ms
 * ``enter``: slot, guid, name, team; ``connect``: slot, guid, first_time
 * ``rejected``, ``disconnect``: slot; ``spawn``: slot, revived; ``team``: slot, team
-* ``obituary``: victim, killer, mod; ``callvote``: slot, vote
+* ``obituary``: victim, killer, mod; ``callvote``: slot, vote; ``rename``: slot, name
 * ``pause_start``, ``pause_end``: -
 * ``end``: emit, reason, exit_line, winner, defender, surrender_team, caller_slot, play_ms
 """

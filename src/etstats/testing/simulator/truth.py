@@ -209,6 +209,9 @@ class _Round:
             if k == "connect":
                 p.add("connects", e.num("first_time"))
             else:
+                # the engine's pers.netname bytes (travel as Latin-1 text in the trace)
+                raw = str(e.data["name"]).encode("latin-1")
+                p.name = raw.decode("utf-8", "replace")
                 p.team = e.num("team")
                 p.team_since = level
             return
@@ -227,6 +230,8 @@ class _Round:
                 self.close_death(p, level, "spectator")
             p.team, p.team_since = e.num("team"), level
             p.add("team_changes")
+        elif k == "rename":
+            p.name = str(e.data["name"]).encode("latin-1").decode("utf-8", "replace")
         elif k == "disconnect":
             self.close_death(p, level, "disconnect")
             self.close_team(p, level)
