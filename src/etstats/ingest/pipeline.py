@@ -261,6 +261,7 @@ class Pipeline:
         anchor: int,
         timezone: str,
     ) -> tuple[tuple[int, ...], tuple[Any, ...]]:
+        tx.lock_group(server_id, map_name, round_number)
         lo = hi = anchor
         while True:  # grow to the connected neighbourhood of this anchor
             recs = tx.group_artifacts(

@@ -133,6 +133,9 @@ class StorageTx(Protocol):
     def set_link_note(self, sha256: str, note: str | None) -> None:
         """Record why the linker left the artifact unlinked (``None`` clears it)."""
 
+    def lock_group(self, server_id: int, map_name: str, round_number: int) -> None:
+        """Block other writers of this (server, map, round number) group until commit."""
+
     def group_artifacts(
         self, server_id: int, map_name: str, round_number: int, lo_unix: int, hi_unix: int
     ) -> list[ArtifactRecord]:

@@ -51,6 +51,12 @@ class PgTx(sql.SqlTx):
 
     placeholder = "%s"
 
+    def lock_group(self, server_id: int, map_name: str, round_number: int) -> None:
+        """Transaction-scoped advisory lock on the group, so concurrent ingesters (``watch``
+        beside ``serve``) never link the same rounds from different snapshots."""
+        self.execute("SELECT pg_advisory_xact_lock(?, hashtext(?))",
+                     (int(server_id), f"{map_name}:{round_number}"))  # fmt: skip
+
     def bulk_insert(self, table: str, columns: Sequence[str], rows: list[Row]) -> None:
         if not rows:
             return

@@ -115,6 +115,12 @@ class SqlTx:
         )
         return [ArtifactRecord(*r) for r in rows]
 
+    def lock_group(self, server_id: int, map_name: str, round_number: int) -> None:
+        """Serialise writers of one (server, map, round number) group until commit.
+
+        SQLite needs nothing: ``BEGIN IMMEDIATE`` already admits one writer at a time.
+        """
+
     # -- rounds ----------------------------------------------------------------------------
     def rounds_with_artifacts(self, shas: Sequence[str]) -> list[StoredRound]:
         if not shas:
