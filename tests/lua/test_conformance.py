@@ -106,3 +106,25 @@ def test_cli_defaults_to_the_repository_script(
 ) -> None:
     assert main(["lua-check", "--scenario", "self_team_world_kills"]) == 0
     assert "1 passed, 0 failed" in capsys.readouterr().out
+
+
+def test_a_module_after_ours_receives_every_obituary(
+    etstats_lua: Path, lua_scripts: Path, tmp_path: Path
+) -> None:
+    scenario = bundled_scenarios()["leavers_and_joiners"]
+    result = run_scenario(
+        scenario, etstats_lua, extra_modules=[lua_scripts / "recorder.lua"], homepath=tmp_path
+    )
+    sent = [
+        f"Obituary {e.data['victim']} {e.data['killer']} {e.data['mod']}"
+        for e in result.trace
+        if e.kind == "obituary"
+    ]
+    received = [
+        line
+        for line in (tmp_path / "recorder.log").read_text().splitlines()
+        if line.startswith("Obituary")
+    ]
+    assert received == sent
+    assert any(line.endswith(" 59") for line in received)  # MOD_SWITCHTEAM passes too
+    assert result.chain_stops == ()
