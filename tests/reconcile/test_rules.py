@@ -108,3 +108,13 @@ def test_dead_time_above_played_time_is_explained_by_the_overcount() -> None:
     fixed = internal.dead_le_played(sp, _sr(header_fields=9))
     assert fixed is not None
     assert fixed.verdict is Verdict.CONFLICT
+
+
+def test_old_legacy_play_time_may_contain_undetected_pauses() -> None:
+    sr = _sr(clock_s=400)
+    old = _lua(kind="gametimes-legacy", play_s=460.0, version=(1, 6, 1))
+    c = round_rules.duration(sr, old)[0]
+    assert c.verdict is Verdict.EXPLAINED
+    assert [x.code for x in c.causes] == ["legacy-pause-undetected"]
+    new = _lua(kind="gametimes-legacy", play_s=460.0, version=(1, 7, 2))
+    assert round_rules.duration(sr, new)[0].verdict is Verdict.CONFLICT

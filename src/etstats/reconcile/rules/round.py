@@ -75,6 +75,10 @@ def duration(sr: StatsReading, lua: LuaReading) -> list[Comparison]:
             causes.append(cause("legacy-pause-undetected", -float(lua.end_unix - lua.start_unix
                                                                    - lua.play_s), 0.0,
                                 "pauses counted but no pause time measured"))
+        elif not v1 and lua.version is not None and lua.version < (1, 6, 3):
+            causes.append(cause("legacy-pause-undetected", -lua.play_s, 0.0,
+                                f"slomix Lua v{'.'.join(map(str, lua.version))} never detected "
+                                "a pause: its play time includes them"))
         out.append(judge(
             "round-duration",
             "f8 (stopwatch clock, truncated to s) - Lua play time",
