@@ -226,7 +226,10 @@ class RoundPlay:
         """``et_Obituary`` plus the ``Kill:`` log line; schedules the respawn wave."""
         self.r.record("obituary", victim=victim.slot, killer=killer, mod=mod)
         self.eng.dispatch("et_Obituary", victim.slot, killer, mod)
-        self.eng.print_line(f"Kill: {killer} {victim.slot} {mod}: x killed y by MOD_{mod}\n")
+        names = self.eng.clients
+        who = names[killer].name if killer < self.eng.max_clients else "<world>"
+        text = f"Kill: {killer} {victim.slot} {mod}: {who} killed {victim.name} by MOD_{mod}\n"
+        self.eng.print_line(text)
         victim.sess["deaths"] = victim.sess.get("deaths", 0) + (mod != MOD_SWITCHTEAM)
         self.schedule_wave(victim)
 
