@@ -114,9 +114,10 @@ def dead_time_engine(sp: StatsPlayerReading, sr: StatsReading,
     tol = MINUTES_1DP_S + half
     centre = (lo + hi) / 2
     causes: list[CauseAmount] = []
-    for c in (_overcount(sp, sr, lo, hi, ctx), _pause(sp, sr, ctx)):
-        if c is not None:
-            causes.append(c)
+    if abs(sp.dead_s - centre) > tol:  # size the causes only when they are needed
+        for c in (_overcount(sp, sr, lo, hi, ctx), _pause(sp, sr, ctx)):
+            if c is not None:
+                causes.append(c)
     return judge(
         "dead-time-engine",
         "TAB[25]*60 - (1 - TAB[8]/100)*TAB[22]*60; agree within both fields' rounding",
@@ -187,7 +188,7 @@ def kd_ratio(sp: StatsPlayerReading, sr: StatsReading) -> Comparison | None:
     expected = _kd(sp.raw_kills, sp.raw_deaths)
     causes = []
     extra = (sp.self_kills or 0) + (sp.team_kills or 0)
-    if extra:
+    if extra and abs(sp.raw_kd - expected) > RATIO_1DP:
         alts = [_kd(sp.raw_kills, sp.raw_deaths + j) - expected
                 for j in range(1, min(extra, 50) + 1)]
         causes.append(cause("deaths-outside-weapons", min(alts), max(alts),

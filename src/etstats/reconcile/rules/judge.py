@@ -37,7 +37,8 @@ def judge(
     """Build a :class:`Comparison` with its verdict (see the module docstring)."""
     d = float(difference)
     if -tolerance - 1e-9 <= d <= tolerance + 1e-9:  # fast path: most comparisons agree
-        return Comparison(check, Verdict.AGREE, rule, tuple(sources), d, tolerance, unit,
+        srcs = sources if isinstance(sources, tuple) else tuple(sources)
+        return Comparison(check, Verdict.AGREE, rule, srcs, d, tolerance, unit,
                           (-tolerance, tolerance), (), player, player_name, message)
 
     def make(verdict: Verdict, bound: tuple[float, float], chosen: Sequence[CauseAmount],

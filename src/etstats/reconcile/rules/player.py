@@ -73,6 +73,20 @@ def dead_time(sp: StatsPlayerReading, sr: StatsReading, lp: LuaPlayerReading,
             (_sv("stats:TAB[25]", sp.dead_s, raw=f"{sp.dead_s / 60:.1f} min", artifact=sr.name),
              _sv("lua-legacy:dead_seconds", lp.dead_s, artifact=lua.name)),
             sp.dead_s - lp.dead_s, tol, causes=(mixing,), player=sp.key, player_name=sp.name)
+    sources = (
+        _sv("stats:TAB[25]", sp.dead_s, raw=f"{sp.dead_s / 60:.1f} min", artifact=sr.name),
+        _sv(_lua_src(lua, "dead_ms" if v1 else "dead_seconds"), lp.dead_s, artifact=lua.name))
+    rule = ("TAB[25]*60 - Lua dead time; agree within TAB[25] rounding (+-3 s) and the Lua "
+            "clock resolution")
+    diff = sp.dead_s - lp.dead_s
+    if v1:
+        if lp.connected_at_end is False:
+            mechanics += SNAPSHOT_S
+        if any(d.closed_by == CLOSED_ROUND_END for d in detail):
+            mechanics += FRAME_S
+    if abs(diff) <= tol + mechanics:  # no cause needed: skip sizing them
+        return judge("dead-time", rule, sources, diff, tol, mechanics=mechanics,
+                     player=sp.key, player_name=sp.name)
     if sr.overcount_version:
         if v1:
             intervals = tuple(d.dead_s + d.paused_s for d in detail
@@ -107,10 +121,6 @@ def dead_time(sp: StatsPlayerReading, sr: StatsReading, lp: LuaPlayerReading,
             span = lp.team_changes * max_dead_interval_s(limbo)
             causes.append(cause("team-switch", -span, span,
                                 f"{lp.team_changes} team change(s)"))
-        if lp.connected_at_end is False:
-            mechanics += SNAPSHOT_S
-        if any(d.closed_by == CLOSED_ROUND_END for d in detail):
-            mechanics += FRAME_S
     else:
         if sr.header_fields >= 9 and lua.pause_s > 0:
             causes.append(cause("pause-overlap", -lua.pause_s, 0.0,
@@ -121,16 +131,8 @@ def dead_time(sp: StatsPlayerReading, sr: StatsReading, lp: LuaPlayerReading,
             causes.append(cause(code, -(missing + lua.pause_s + MINUTES_1DP_S), 0.0,
                                 f"on a team {sp.played_s or 0:.0f} s of {lua.play_s:.0f} s; "
                                 "legacy Lua tails an open death to round end"))
-    diff = sp.dead_s - lp.dead_s
-    return judge(
-        "dead-time",
-        "TAB[25]*60 - Lua dead time; agree within TAB[25] rounding (+-3 s) and the Lua "
-        "clock resolution",
-        (_sv("stats:TAB[25]", sp.dead_s, raw=f"{sp.dead_s / 60:.1f} min", artifact=sr.name),
-         _sv(_lua_src(lua, "dead_ms" if v1 else "dead_seconds"), lp.dead_s,
-             artifact=lua.name)),
-        diff, tol, mechanics=mechanics, causes=causes, player=sp.key, player_name=sp.name,
-    )
+    return judge("dead-time", rule, sources, diff, tol, mechanics=mechanics, causes=causes,
+                 player=sp.key, player_name=sp.name)
 
 
 def denied_time(sp: StatsPlayerReading, sr: StatsReading, lp: LuaPlayerReading,
