@@ -17,7 +17,7 @@ pytestmark = pytest.mark.lua
 COVERED = {
     "stopwatch_map", "pauses", "revives_and_gibs", "self_team_world_kills",
     "leavers_and_joiners", "full_server", "hostile_names", "surrender_after_failed_vote",
-    "shutdown_mid_round", "admin_restart",
+    "shutdown_mid_round", "admin_restart", "other_exits",
 }  # fmt: skip
 
 

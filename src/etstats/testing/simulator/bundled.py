@@ -4,7 +4,7 @@ Together they cover: a stopwatch map (two rounds), pauses, revives, gibs, self k
 kills, world kills, a disconnect and a team switch while dead, a move to the spectators, a late
 join and a reconnect, a 16-slot server, names with colour codes, quotes, control bytes and
 Latin-1 bytes, a surrender (after a failed vote), a shutdown mid-round and an admin
-map_restart mid-round.
+map_restart mid-round, a team elimination and a nextmap vote.
 """
 
 from __future__ import annotations
@@ -175,12 +175,20 @@ def admin_restart() -> Scenario:
                     timelimit_min=1.0)  # fmt: skip
 
 
+def other_exits() -> Scenario:
+    """R1 ends with ``Exit: Axis team eliminated.``, R2 with ``Exit: Nextmap vote passed``."""
+    r1 = RoundSpec(events=(Kill(3_000, 0, 2), Kill(4_000, 1, 3)),
+                   ending=Ending(EndKind.ELIMINATED, at_ms=5_000, winner=2))  # fmt: skip
+    r2 = RoundSpec(ending=Ending(EndKind.NEXTMAP_VOTE, at_ms=4_000))
+    return Scenario("other_exits", other_exits.__doc__ or "", team_players(2, 2), (r1, r2))
+
+
 BUNDLED = {
     f.__name__: f
     for f in (
         stopwatch_map, pauses, revives_and_gibs, self_team_world_kills, leavers_and_joiners,
         full_server, hostile_names, surrender_after_failed_vote, shutdown_mid_round,
-        admin_restart,
+        admin_restart, other_exits,
     )
 }  # fmt: skip
 """Scenario name -> builder."""

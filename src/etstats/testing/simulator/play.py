@@ -96,6 +96,13 @@ class RoundPlay:
             if end.kind is EndKind.OBJECTIVE and self.due(end.at_ms):
                 self.exit("Wolf EndRound.", "objective", end.winner - 1, None)
                 return end.kind
+            if end.kind is EndKind.ELIMINATED and self.due(end.at_ms):
+                loser = TEAM_NAMES[3 - end.winner]
+                self.exit(f"{loser} team eliminated.", "team_eliminated", end.winner - 1, None)
+                return end.kind
+            if end.kind is EndKind.NEXTMAP_VOTE and self.due(end.at_ms):
+                self.exit("Nextmap vote passed", "nextmap_vote", -1, None)
+                return end.kind
             if end.kind is EndKind.SURRENDER and self.due(end.at_ms):
                 if self.vote_pass_at is None:
                     self.callvote(end.caller, "surrender")

@@ -181,6 +181,8 @@ class Runner:
                 if not last:
                     raise ScenarioError("a shutdown must end the last round")
                 break
+            if outcome is EndKind.NEXTMAP_VOTE and not last:
+                raise ScenarioError("a nextmap vote must end the last round")
             if outcome is EndKind.MAP_RESTART:
                 eng.set_gamestate(GS_WARMUP)
                 self.restart_vms(1)

@@ -175,6 +175,10 @@ class EndKind(enum.StrEnum):
     ``Exit: <Team> Surrender``."""
     SHUTDOWN = "shutdown"
     """The server changes map mid-round: ``et_ShutdownGame(0)``; must be the last round."""
+    ELIMINATED = "eliminated"
+    """``Exit: <Team> team eliminated.``: the team of :attr:`Ending.winner` wins."""
+    NEXTMAP_VOTE = "nextmap_vote"
+    """``Exit: Nextmap vote passed``, then intermission and a map change; last round only."""
     MAP_RESTART = "map_restart"
     """An admin ``map_restart`` mid-round: ``et_ShutdownGame(1)``; the round is replayed."""
 

@@ -132,7 +132,8 @@ def _events(draw: st.DrawFn, slots: list[int]) -> list[Event]:
 def _round(draw: st.DrawFn, slots: list[int], *, last: bool) -> RoundSpec:
     events = [e for group in draw(st.lists(_events(slots), max_size=30)) for e in group]
     endings = [EndKind.TIMELIMIT, EndKind.OBJECTIVE, EndKind.SURRENDER]
-    endings.append(EndKind.SHUTDOWN if last else EndKind.MAP_RESTART)
+    endings += [EndKind.SHUTDOWN, EndKind.NEXTMAP_VOTE] if last else [EndKind.MAP_RESTART]
+    endings.append(EndKind.ELIMINATED)
     kind = draw(st.sampled_from(endings))
     ending = Ending(
         kind,
