@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.list:
         for name, scenario in bundled_scenarios().items():
-            print(f"{name}: {scenario.description}")
+            print(f"{name}: {' '.join(scenario.description.split())}")
         return EXIT_OK
     script = Path(args.script) if args.script else repo_script()
     if script is None:
