@@ -110,6 +110,6 @@ def test_et_functions(tmp_path: Path) -> None:
     assert engine.console[1] == "read 7 7"
     assert (tmp_path / "home" / "legacy" / "sub" / "out.txt").read_bytes() == b"hello\x00x"
     assert (tmp_path / "home" / "popen.txt").read_text() == "a1\n"
-    assert engine.console[2] == "2026-02-11 20:50:00 2"  # the simulated wall clock, UTC
+    assert engine.console[2] == "2026-02-11 20:50:00 2.0"  # simulated wall clock; Lua's "2.0"
     assert engine.console[3] == "userinfo99 false"
     assert engine.console_commands == ["say hi\n"]

@@ -8,6 +8,14 @@ computes the ground truth a correct gametimes script must report.
 from __future__ import annotations
 
 from etstats.testing.simulator.api import ScenarioResult, run_scenario
+from etstats.testing.simulator.bundled import bundled_scenarios
+from etstats.testing.simulator.conformance import (
+    Diff,
+    ScenarioReport,
+    check_all,
+    check_scenario,
+    render_report,
+)
 from etstats.testing.simulator.engine import ChainStop, Client, Engine, LuaErrorRecord
 from etstats.testing.simulator.scenario import (
     CallVote,
@@ -36,6 +44,7 @@ __all__ = [
     "ChainStop",
     "Client",
     "Connect",
+    "Diff",
     "Disconnect",
     "EndKind",
     "Ending",
@@ -52,12 +61,17 @@ __all__ = [
     "RoundSpec",
     "Scenario",
     "ScenarioError",
+    "ScenarioReport",
     "ScenarioResult",
     "TeamChange",
     "TruthDeath",
     "TruthPlayer",
     "Unpause",
+    "bundled_scenarios",
+    "check_all",
+    "check_scenario",
     "compute_truth",
     "guid_for",
+    "render_report",
     "run_scenario",
 ]

@@ -253,6 +253,12 @@ def build_et_table(engine: Engine) -> dict[str, object]:
 
 
 def _num(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    """``lua_tostring`` of a number argument (``luaL_checkstring`` accepts numbers)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    text = f"{value:.14g}"
+    if text.lstrip("-").isdigit():
+        text += ".0"
+    return text
