@@ -54,7 +54,9 @@ def test_marked_emits_for_shutdown_and_admin_restart(etstats_lua: Path, tmp_path
     ]  # fmt: skip
     aborted = result.truth[0].player(0).deaths_detail[0]
     assert aborted.closed_by == "round_end"
-    shut = run_scenario(bundled_scenarios()["shutdown_mid_round"], etstats_lua)
+    shut = run_scenario(
+        bundled_scenarios()["shutdown_mid_round"], etstats_lua, homepath=tmp_path / "shut"
+    )
     assert shut.truth[-1].emit == "shutdown"
     assert shut.truth[-1].end.exit_line is None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -46,7 +47,8 @@ def test_script_equals_truth_with_latin1_names(scenario: Scenario) -> None:
 @given(scenarios())
 def test_truth_invariants(scenario: Scenario) -> None:
     """Truth is self-consistent: play time, dead time and denied time add up."""
-    result = run_scenario(scenario, Path(__file__).parent / "missing-script.lua")
+    with tempfile.TemporaryDirectory() as tmp:
+        result = run_scenario(scenario, Path(tmp) / "no-script.lua", homepath=Path(tmp))
     for truth in result.truth:
         assert truth.pause_total_ms == sum(p.duration_ms for p in truth.pauses)
         assert 0 <= truth.play_ms <= truth.round_end_level_ms - truth.round_start_level_ms + 50
