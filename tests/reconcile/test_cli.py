@@ -73,3 +73,13 @@ def test_stats_only_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     (tmp_path / name).write_text(text)
     assert main(["reconcile", str(tmp_path)]) == 0
     assert "n/a (none)" in capsys.readouterr().out
+
+
+def test_reconciliation_json_round_trip(write_round: Writer, tmp_path: Path) -> None:
+    from etstats.reconcile import Reconciliation, load_paths, reconcile
+    from etstats.serde import from_json, to_json
+
+    write_round(simulate(9, pauses=1, disconnect_dead=True), version=7, lua="legacy")
+    (rnd,) = reconcile(load_paths([tmp_path])[0]).rounds
+    assert rnd.comparisons
+    assert from_json(to_json(rnd), Reconciliation) == rnd
