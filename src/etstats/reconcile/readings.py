@@ -249,8 +249,8 @@ def v1_reading(g: Gametimes, *, name: str) -> LuaReading:
             LuaDeath(
                 dead_s=d.dead_ms / 1000,
                 paused_s=d.paused_ms / 1000,
-                closed_by=d.closed_by.value,
-                kind=d.kind.value,
+                closed_by=d.closed_by,  # StrEnum members are str: no .value lookup
+                kind=d.kind,
                 killer=d.killer_guid,
             )
             for d in p.deaths_detail

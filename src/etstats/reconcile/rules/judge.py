@@ -13,6 +13,8 @@ from itertools import combinations
 
 from etstats.reconcile.model import CauseAmount, Comparison, SourceValue, Verdict
 
+_AGREE = Verdict.AGREE  # enum attribute access is slow on the hot path
+
 
 def _fits(d: float, causes: Sequence[CauseAmount], slack: float) -> tuple[float, float] | None:
     lo = sum(c.low for c in causes) - slack
@@ -38,7 +40,7 @@ def judge(
     d = float(difference)
     if -tolerance - 1e-9 <= d <= tolerance + 1e-9:  # fast path: most comparisons agree
         srcs = sources if isinstance(sources, tuple) else tuple(sources)
-        return Comparison(check, Verdict.AGREE, rule, srcs, d, tolerance, unit,
+        return Comparison(check, _AGREE, rule, srcs, d, tolerance, unit,
                           (-tolerance, tolerance), (), player, player_name, message)
 
     def make(verdict: Verdict, bound: tuple[float, float], chosen: Sequence[CauseAmount],
