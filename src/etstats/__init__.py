@@ -70,7 +70,6 @@ _LAZY: dict[str, str] = {
     # reconciliation
     "Reconciliation": "etstats.reconcile",
     "Verdict": "etstats.reconcile",
-    "reconcile": "etstats.reconcile",
     "load_paths": "etstats.reconcile",
     # serialisation and schema
     "to_json": "etstats.serde",
@@ -84,6 +83,7 @@ _LAZY: dict[str, str] = {
 }
 
 if TYPE_CHECKING:  # give type checkers the real names behind the lazy ones
+    from etstats import reconcile
     from etstats.differential import differential_all, pair_rounds, round2_differential
     from etstats.ingest.artifacts import Artifact
     from etstats.ingest.pipeline import Pipeline
@@ -106,14 +106,22 @@ if TYPE_CHECKING:  # give type checkers the real names behind the lazy ones
     )
     from etstats.parsing.stats_file import parse_stats_bytes, parse_stats_file, parse_stats_text
     from etstats.plugins import get_plugin_manager
-    from etstats.reconcile import Reconciliation, Verdict, load_paths, reconcile
+    from etstats.reconcile import Reconciliation, Verdict, load_paths
     from etstats.render.stats_file import render_stats_round
     from etstats.schema import json_schema
     from etstats.serde import from_json, to_json
     from etstats.storage.registry import open_storage
 
 
+_SUBPACKAGES = frozenset({"reconcile"})
+"""Subpackages reachable as attributes. ``etstats.reconcile`` is the package (call
+``etstats.reconcile.reconcile(...)``): a function of the same name could not survive the import
+system setting the attribute to the subpackage when it is first imported."""
+
+
 def __getattr__(name: str) -> Any:
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f"etstats.{name}")
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'etstats' has no attribute {name!r}")
@@ -152,6 +160,8 @@ __all__ = [  # noqa: RUF022 - grouped by kind, not sorted
     "strip_colours",
     # plugins
     "hookimpl",
+    # subpackage: etstats.reconcile.reconcile(...)
+    "reconcile",
     # loaded on first use (see _LAZY)
     "parse_stats_file",
     "parse_stats_bytes",
@@ -178,7 +188,6 @@ __all__ = [  # noqa: RUF022 - grouped by kind, not sorted
     "verify_signature",
     "Reconciliation",
     "Verdict",
-    "reconcile",
     "load_paths",
     "to_json",
     "from_json",

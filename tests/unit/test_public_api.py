@@ -15,6 +15,13 @@ def test_every_public_name_resolves(name: str) -> None:
     assert getattr(etstats, name) is not None
 
 
+def test_reconcile_is_the_subpackage_whatever_the_import_order() -> None:
+    import etstats.reconcile.engine  # importing the subpackage sets etstats.reconcile
+
+    assert etstats.reconcile.reconcile is etstats.reconcile.engine.reconcile
+    assert etstats.load_paths is etstats.reconcile.load_paths
+
+
 def test_unknown_names_raise_attribute_error() -> None:
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         _ = etstats.nope  # type: ignore[attr-defined]
@@ -24,7 +31,7 @@ def test_import_loads_no_optional_dependency() -> None:
     heavy = ("psycopg", "discord", "fastapi", "matplotlib", "lupa", "uvicorn")
     code = (
         "import sys, etstats\n"
-        "etstats.parse_stats_bytes; etstats.reconcile; etstats.open_storage\n"
+        "etstats.parse_stats_bytes; etstats.reconcile.reconcile; etstats.open_storage\n"
         f"print([m for m in sys.modules if m.split('.')[0] in {heavy!r}])\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
