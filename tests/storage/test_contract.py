@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+import attrs
 import pytest
 
 from etstats.errors import DuplicateRound, StorageError
@@ -52,15 +53,18 @@ def test_artifact_bytes_round_trip_exactly(store: Storage) -> None:
         assert tx.get_artifact("0" * 64) is None
 
 
-def test_duplicate_artifact_hash_is_a_storage_error(store: Storage) -> None:
+def test_archiving_known_bytes_again_writes_nothing(store: Storage) -> None:
+    """A second writer archiving the same bytes (possibly under another name) is told so
+    instead of failing: the pipeline then treats the artifact as known."""
     data = b"same bytes"
     with store.transaction() as tx:
         sid = tx.ensure_server("srv")
-        tx.insert_artifact(_record(data, sid), data)
-    with pytest.raises(StorageError) as info, store.transaction() as tx:
-        tx.insert_artifact(_record(data, sid), data)
-    assert info.value.__cause__ is not None  # the driver's exception is chained, not leaked
-    assert len(store.artifacts()) == 1
+        assert tx.insert_artifact(_record(data, sid), data) is True
+    with store.transaction() as tx:
+        other = attrs.evolve(_record(data, sid), name="other-name.txt")
+        assert tx.insert_artifact(other, data) is False
+    [rec] = store.artifacts()
+    assert rec.name == _record(data, sid).name
 
 
 def test_exception_rolls_back_the_whole_transaction(store: Storage) -> None:

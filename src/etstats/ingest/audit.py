@@ -14,20 +14,34 @@ def audit_report(storage: Storage) -> dict[str, Any]:
     Keys: ``rounds`` (counts by start source and linked sources), ``verdicts`` (reconciled
     rounds per verdict), ``conflicts`` (rounds whose verdict is ``conflict``), ``rejected``
     (artifacts with their errors), ``link_notes`` (artifacts the linker refused to link or
-    left out, with the reason) and ``unlinked`` (accepted artifacts in no round).
+    left out, with the reason), ``unlinked`` (accepted artifacts in no round) and
+    ``round2`` (stats round 2s: ``differenced`` against a stored round 1, ``orphans`` still
+    holding cumulative R1+R2 values, each with its map and stats file time).
     """
     rounds = storage.rounds()
     arts = storage.artifacts()
     in_round = {s for r in rounds for s in (r.stats_sha256, r.lua_sha256, r.endstats_sha256) if s}
     recon = storage.table_rows("reconciliations")
     by_id = {r.id: r for r in rounds}
+    names = {a.sha256: a.name for a in arts}
     verdicts = Counter(str(row[1]) for row in recon)
     conflicts = [
         {"round_id": row[0], "map": by_id[row[0]].map_name, "round": by_id[row[0]].round_number,
          "round_start_unix": by_id[row[0]].round_start_unix, "errors": row[2]}
         for row in recon if row[1] == "conflict" and row[0] in by_id
     ]  # fmt: skip
+    r2 = [r for r in rounds if r.round_number == 2 and r.stats_sha256]
+    orphans = [
+        {"round_id": r.id, "map": r.map_name, "stats_file_unix": r.stats_file_unix,
+         "stats": names.get(r.stats_sha256 or "", "")}
+        for r in r2 if r.values_scope == "cumulative_r1_r2"
+    ]  # fmt: skip
     return {
+        "round2": {
+            "total": len(r2),
+            "differenced": sum(1 for r in r2 if r.r1_round_id is not None),
+            "orphans": orphans,
+        },
         "rounds": {
             "total": len(rounds),
             "by_start_source": dict(Counter(r.start_source for r in rounds)),
@@ -67,6 +81,12 @@ def format_report(report: dict[str, Any]) -> str:
         f"linking: {r['stats_and_lua']} stats+Lua, {r['stats_without_lua']} stats without Lua, "
         f"{r['lua_without_stats']} Lua without stats",
     ]
+    r2 = report["round2"]
+    lines.append(f"round 2: {r2['differenced']} of {r2['total']} differenced against their "
+                 f"round 1 (R2-only values), {len(r2['orphans'])} orphan round 2 "
+                 "(cumulative R1+R2 values)")  # fmt: skip
+    for o in r2["orphans"][:50]:
+        lines.append(f"  orphan round 2: round {o['round_id']} {o['map']} {o['stats']}")
     if report["verdicts"]:
         lines.append("verdicts: " + ", ".join(f"{k} {v}" for k, v in report["verdicts"].items()))
     else:

@@ -22,8 +22,9 @@ from etstats.ingest import rows as R
 from etstats.ingest.artifacts import Artifact, ArtifactKind
 from etstats.ingest.extract import ParsedArtifact, parse_artifact
 from etstats.ingest.linker import NEIGHBOURHOOD_SECONDS, Member, PlannedRound, plan_rounds
+from etstats.ingest.r2scope import StatsScope, stats_scope, window_seconds
 from etstats.ingest.reconcile_step import reconcile_round
-from etstats.storage.base import ArtifactRecord, Row, Storage, StorageTx
+from etstats.storage.base import ArtifactRecord, Row, Storage, StorageTx, lock_order
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +88,8 @@ class Pipeline:
     :param timezone: IANA timezone of the server's stats/endstats file names, used when the
         server is first seen (stored with it).
     :param reconcile: run the reconciliation engine on each written round (store verdicts).
+    :param pair_window_minutes: round-2/round-1 pairing window in minutes (see
+        :mod:`etstats.ingest.r2scope`).
     :param deliver: delivery callables (``etstats_register_deliveries``) called with each
         stored round after its transaction committed; a failing delivery is logged and
         does not undo the ingestion.
@@ -101,8 +104,10 @@ class Pipeline:
         deliver: Sequence[Callable[[int, Storage], None]] = (),
         reconcile: bool = True,
         cache_size: int = 256,
+        pair_window_minutes: float = 45.0,
     ) -> None:
         self.storage = storage
+        self.pair_window_minutes = pair_window_minutes
         self.reconcile = reconcile
         self._rewrite_all = False
         self.deliver = tuple(deliver)
@@ -125,6 +130,15 @@ class Pipeline:
     def _ingest_tx(self, tx: StorageTx, artifact: Artifact) -> IngestResult:
         server_id = tx.ensure_server(artifact.server, self.timezone)
         known = tx.get_artifact(artifact.sha256)
+        record = ArtifactRecord(
+            sha256=artifact.sha256, kind=str(artifact.kind), name=artifact.name,
+            server_id=server_id, size_bytes=len(artifact.data),
+            received_unix=int(artifact.received_at.timestamp()), status="pending",
+        )  # fmt: skip
+        if known is None and not tx.insert_artifact(record, artifact.data):
+            # A concurrent ingester archived the same bytes (maybe under another name) and
+            # committed while we waited: carry on as if we had seen it first.
+            known = tx.get_artifact(artifact.sha256)
         if known is not None and known.status != "pending":
             if artifact.name >= known.name:
                 return IngestResult(artifact.sha256, artifact.name, known.kind,
@@ -134,14 +148,7 @@ class Pipeline:
             result, note = self._rename(tx, known, artifact)
             self._pending_note = note
             return result
-        record = ArtifactRecord(
-            sha256=artifact.sha256, kind=str(artifact.kind), name=artifact.name,
-            server_id=server_id, size_bytes=len(artifact.data),
-            received_unix=int(artifact.received_at.timestamp()), status="pending",
-        )  # fmt: skip
-        if known is None:
-            tx.insert_artifact(record, artifact.data)
-        else:
+        if known is not None:
             record = known
         result, note = self._process(tx, record, artifact)
         self._pending_note = note
@@ -150,6 +157,16 @@ class Pipeline:
     def _rename(
         self, tx: StorageTx, known: ArtifactRecord, artifact: Artifact
     ) -> tuple[IngestResult, _Notify]:
+        # Two maps may be written (the old name's and the new name's): lock both first, in
+        # the global order, before touching any row, so crossing renames cannot deadlock.
+        keys = [(known.server_id, known.map_name)] if known.map_name is not None else []
+        try:
+            facts = self._parse(artifact, tx.server_timezone(known.server_id)).facts
+            keys.append((known.server_id, facts.map_name))
+        except ParseError:
+            pass  # rejected under the new name: only the old map is re-linked
+        for server_id, map_name in lock_order(keys):
+            tx.lock_group(server_id, map_name, 0)
         tx.rename_artifact(known.sha256, artifact.name)
         self._rewrite_all = True  # names appear in the stored reports: rewrite every round
         try:
@@ -287,6 +304,7 @@ class Pipeline:
             if r.link_note != notes.get(r.sha256):
                 tx.set_link_note(r.sha256, notes.get(r.sha256))
         existing = tx.rounds_with_artifacts([r.sha256 for r in recs])
+        load = self._loader(tx, timezone)
         claimed: dict[int, int] = {}  # planned index -> existing round id
         free = {r.id: r for r in existing}
         for i, p in enumerate(plan.rounds):
@@ -303,6 +321,7 @@ class Pipeline:
         tx.delete_rounds(sorted(free))
         before = {r.id: {"stats": r.stats_sha256, "lua": r.lua_sha256,
                          "endstats": r.endstats_sha256} for r in existing}  # fmt: skip
+        scope_before = {r.id: (r.values_scope, r.r1_round_id) for r in existing}
         clear = getattr(tx, "clear_round_links", None)
         if clear is not None:
             clear(sorted(claimed.values()))
@@ -310,22 +329,96 @@ class Pipeline:
         recons: list[Any] = []
         for i, p in enumerate(plan.rounds):
             values = self._round_values(server_id, map_name, round_number, p, parsed)
+            scope = None
+            if p.stats is not None and p.stats_file_unix is not None:
+                scope = stats_scope(
+                    tx, load, server_id=server_id, map_name=map_name,
+                    round_number=round_number, stats_unix=p.stats_file_unix,
+                    model=parsed[p.stats].model, window_minutes=self.pair_window_minutes,
+                )  # fmt: skip
+                values.update(values_scope=scope.values_scope, r1_round_id=scope.r1_round_id)
             rid = tx.save_round(claimed.get(i), values)
             old = before.get(rid, {})
             unchanged = {
                 role for role in _GROUPS if rid in before and old[role] == getattr(p, role)
             }
+            if scope is not None and scope_before.get(rid) != (
+                scope.values_scope, scope.r1_round_id
+            ):
+                unchanged.discard("stats")  # same file, other round-1 partner
             if self._rewrite_all:
                 unchanged = set()
             if len(unchanged) == len(_GROUPS):
                 continue  # same artifacts as before: its rows and verdict stand
             zone = timezone if self.reconcile else None
-            rows, recon = self._round_rows(rid, p, parsed, names, zone, unchanged)
+            rows, recon = self._round_rows(rid, p, parsed, names, zone, unchanged, scope)
             tx.replace_round_rows(rid, rows)
             ids.append(rid)
             if recon is not None:
                 recons.append(recon)
+        if round_number == 1:  # the round 2s that may pair with these round 1s
+            more, more_recons = self._refresh_r2(tx, server_id, map_name, lo, hi, timezone,
+                                                 set(ids))  # fmt: skip
+            ids += [rid for rid in more if rid not in ids]
+            recons += more_recons
         return tuple(ids), tuple(recons)
+
+    def _loader(self, tx: StorageTx, timezone: str) -> Callable[[str], tuple[str, Any]]:
+        def load(sha: str) -> tuple[str, Any]:
+            rec = tx.get_artifact(sha)
+            if rec is None:  # pragma: no cover - rounds reference archived artifacts only
+                raise KeyError(sha)
+            return rec.name, self._load(tx, rec, timezone).model
+
+        return load
+
+    def _refresh_r2(
+        self,
+        tx: StorageTx,
+        server_id: int,
+        map_name: str,
+        lo: int,
+        hi: int,
+        timezone: str,
+        touched: set[int],
+    ) -> tuple[list[int], list[Any]]:
+        """Re-pair the stored round 2s whose stats time lies in [lo, hi + window] (UTC Unix
+        seconds) after round 1s of that span changed; rewrite those whose partner changed or
+        whose partner's rows were just rewritten (``touched``)."""
+        load = self._loader(tx, timezone)
+        ids: list[int] = []
+        recons: list[Any] = []
+        span_hi = hi + window_seconds(self.pair_window_minutes)
+        for r in tx.stats_rounds_between(server_id, map_name, 2, lo, span_hi):
+            if r.stats_sha256 is None or r.stats_file_unix is None:  # pragma: no cover
+                continue
+            scope = stats_scope(
+                tx, load, server_id=server_id, map_name=map_name, round_number=2,
+                stats_unix=r.stats_file_unix, model=load(r.stats_sha256)[1],
+                window_minutes=self.pair_window_minutes,
+            )  # fmt: skip
+            now = (scope.values_scope, scope.r1_round_id)
+            if now == (r.values_scope, r.r1_round_id) and r.r1_round_id not in touched:
+                continue
+            tx.set_round_scope(r.id, *now)
+            shas = {"stats": r.stats_sha256, "lua": r.lua_sha256, "endstats": r.endstats_sha256}
+            parsed: dict[str, ParsedArtifact] = {}
+            names: dict[str, str] = {}
+            for sha in filter(None, shas.values()):
+                rec = tx.get_artifact(sha)
+                if rec is not None:
+                    parsed[sha] = self._load(tx, rec, timezone)
+                    names[sha] = rec.name
+            p = PlannedRound(r.round_start_unix, r.start_source, r.stats_sha256, r.lua_sha256,
+                             r.endstats_sha256, r.round_end_unix, r.stats_file_unix)  # fmt: skip
+            zone = timezone if self.reconcile else None
+            rows, recon = self._round_rows(r.id, p, parsed, names, zone, {"lua", "endstats"},
+                                           scope)  # fmt: skip
+            tx.replace_round_rows(r.id, rows)
+            ids.append(r.id)
+            if recon is not None:
+                recons.append(recon)
+        return ids, recons
 
     def _load(self, tx: StorageTx, rec: ArtifactRecord, timezone: str) -> ParsedArtifact:
         cached = self._cache.get((rec.sha256, rec.name))
@@ -361,9 +454,11 @@ class Pipeline:
         parsed_names: dict[str, str],
         timezone: str | None,
         unchanged: set[str],
+        scope: StatsScope | None = None,
     ) -> tuple[dict[str, list[Row]], Any]:
         """Rows of the tables whose source changed (``unchanged`` roles are left alone);
-        ``timezone`` None skips reconciliation."""
+        ``timezone`` None skips reconciliation. ``scope`` holds the stats values to store (a
+        round 2 differenced against its round 1) and that round 1 for the reconciliation."""
         rows: dict[str, list[Row]] = {
             table: [] for role, tables in _GROUPS.items() if role not in unchanged
             for table in tables
@@ -373,7 +468,10 @@ class Pipeline:
         lua = parsed[p.lua] if p.lua else None
         end = parsed[p.endstats] if p.endstats else None
         if stats is not None and "stats" not in unchanged:
-            rows.update(R.stats_rows(stats.model, rid))
+            if scope is None:
+                rows.update(R.stats_rows(stats.model, rid))
+            else:
+                rows.update(R.stats_rows(scope.model, rid, scope.player_scopes))
         if lua is not None and p.lua is not None and "lua" not in unchanged:
             if lua.kind is ArtifactKind.GAMETIMES_LEGACY:
                 rows.update(R.legacy_lua_rows(lua.model, p.lua, rid))
@@ -385,7 +483,10 @@ class Pipeline:
                  (("stats", p.stats), ("lua", p.lua), ("endstats", p.endstats)) if sha}  # fmt: skip
         if timezone is None:
             return rows, None
-        recon = reconcile_round(stats, lua, end, names=names, timezone=timezone)
+        r1 = None
+        if scope is not None and scope.r1_model is not None and scope.r1_name is not None:
+            r1 = (scope.r1_name, scope.r1_model)
+        recon = reconcile_round(stats, lua, end, names=names, timezone=timezone, r1=r1)
         if recon is not None:
             verdict, errors, warnings, text, obj = recon
             rows["reconciliations"] = [(rid, verdict, errors, warnings, text)]

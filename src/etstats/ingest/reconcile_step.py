@@ -37,8 +37,14 @@ def reconcile_round(
     *,
     names: dict[str, str] | None = None,
     timezone: str = "UTC",
+    r1: tuple[str, Any] | None = None,
 ) -> Verdict | None:
-    """Reconcile one round; ``None`` when there is nothing to compare or no engine."""
+    """Reconcile one round; ``None`` when there is nothing to compare or no engine.
+
+    ``r1`` is the (file name, StatsRound) of a round 2's stored round 1: it is handed to the
+    engine with the round, which pairs them (same rules as the store) and compares the
+    round-2-only values; without it a round 2 is reconciled as an orphan.
+    """
     if stats is None and lua is None:
         return None  # an endstats file alone has nothing to be compared with
     try:
@@ -52,6 +58,8 @@ def reconcile_round(
         for role, p in (("stats", stats), ("lua", lua), ("endstats", endstats))
         if p is not None
     ]
+    if r1 is not None and stats is not None:
+        items.append(LoadedArtifact("stats", r1[0], r1[1]))
     try:
         report = reconcile(items, utc_offset_seconds=_offset(stats, timezone))
         if not report.rounds:

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from etstats.storage.base import Row
@@ -16,12 +17,19 @@ def _tab_json(tab: Any) -> str | None:
     return json.dumps({name: getattr(tab, name) for name in tab.field_names}, sort_keys=True)
 
 
-def stats_rows(model: Any, round_id: int) -> dict[str, list[Row]]:
-    """Player and weapon rows of a :class:`etstats.model.stats.StatsRound` (values as written:
-    a round-2 file's engine counters are cumulative over both rounds)."""
+def stats_rows(
+    model: Any, round_id: int, scopes: Sequence[str] | None = None
+) -> dict[str, list[Row]]:
+    """Player and weapon rows of a :class:`etstats.model.stats.StatsRound`.
+
+    ``model`` holds the values to store (a paired round 2 already differenced, see
+    :mod:`etstats.ingest.r2scope`); ``scopes`` gives each player's ``values_scope``
+    (default ``round``), copied onto his weapon rows.
+    """
     players: list[Row] = []
     weapons: list[Row] = []
     for i, p in enumerate(model.players):
+        scope = scopes[i] if scopes is not None else "round"
         t = p.tab
         players.append((
             round_id, i, p.guid, p.name, p.raw_name, p.team, p.rounds, p.kills, p.deaths,
@@ -29,10 +37,11 @@ def stats_rows(model: Any, round_id: int) -> dict[str, list[Row]]:
             t and t.team_damage_received, t and t.gibs, t and t.self_kills, t and t.team_kills,
             t and t.xp, t and t.headshot_kills, t and t.revives_given, t and t.times_revived,
             t and t.time_played_minutes, t and t.time_dead_minutes,
-            t.denied_playtime if t else None, _tab_json(t),
+            t.denied_playtime if t else None, _tab_json(t), scope,
         ))  # fmt: skip
         for w in p.weapons:
-            weapons.append((round_id, i, w.index, w.hits, w.shots, w.kills, w.deaths, w.headshots))
+            weapons.append((round_id, i, w.index, w.hits, w.shots, w.kills, w.deaths,
+                            w.headshots, scope))  # fmt: skip
     return {"player_round_stats": players, "weapon_stats": weapons}
 
 

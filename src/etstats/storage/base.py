@@ -24,11 +24,11 @@ ROUND_TABLES: dict[str, tuple[str, ...]] = {
         "kills", "deaths", "damage_given", "damage_received", "team_damage_given",
         "team_damage_received", "gibs", "self_kills", "team_kills", "xp", "headshot_kills",
         "revives_given", "times_revived", "time_played_minutes", "time_dead_minutes",
-        "denied_playtime_seconds", "tab_json",
+        "denied_playtime_seconds", "tab_json", "values_scope",
     ),
     "weapon_stats": (
         "round_id", "player_index", "weapon_index", "hits", "shots", "kills", "deaths",
-        "headshots",
+        "headshots", "values_scope",
     ),
     "lua_timing": (
         "round_id", "artifact_sha256", "format", "round_start_unix", "round_end_unix",
@@ -53,7 +53,7 @@ ROUND_COLUMNS: tuple[str, ...] = (
     "server_id", "map_name", "round_number", "round_start_unix", "start_source",
     "round_end_unix", "stats_sha256", "lua_sha256", "endstats_sha256", "stats_file_unix",
     "hostname", "winner_team", "defender_team", "time_limit_seconds", "clock_seconds",
-    "playtime_ms", "tab_layout",
+    "playtime_ms", "tab_layout", "values_scope", "r1_round_id",
 )  # fmt: skip
 """Columns of ``rounds`` besides ``id``; the first four are the natural key."""
 
@@ -104,6 +104,12 @@ class StoredRound:
     clock_seconds: int | None = None
     playtime_ms: int | None = None
     tab_layout: int | None = None
+    values_scope: str | None = None
+    """What the round's player/weapon rows hold: ``round`` (this round only; a round 2
+    differenced against :attr:`r1_round_id`) or ``cumulative_r1_r2`` (an orphan round 2, values
+    as written); ``None`` without a stats file."""
+    r1_round_id: int | None = None
+    """The round-1 round a round 2's rows were differenced against."""
 
 
 class StorageTx(Protocol):
@@ -118,8 +124,9 @@ class StorageTx(Protocol):
     def get_artifact(self, sha256: str) -> ArtifactRecord | None:
         """The archived artifact with this hash, or ``None``."""
 
-    def insert_artifact(self, record: ArtifactRecord, data: bytes) -> None:
-        """Archive raw bytes (the caller checked the hash is new)."""
+    def insert_artifact(self, record: ArtifactRecord, data: bytes) -> bool:
+        """Archive raw bytes; ``False`` (nothing written) when the hash is already archived
+        (another writer committed it after the caller looked)."""
 
     def update_artifact(self, record: ArtifactRecord) -> None:
         """Store status, error and link facts of an archived artifact."""
@@ -134,7 +141,9 @@ class StorageTx(Protocol):
         """Record why the linker left the artifact unlinked (``None`` clears it)."""
 
     def lock_group(self, server_id: int, map_name: str, round_number: int) -> None:
-        """Block other writers of this (server, map, round number) group until commit."""
+        """Block other writers of this (server, map) until commit (every round number: a
+        round 2's rows depend on its round 1). Callers needing several maps lock them in
+        :func:`lock_order` order, so two writers never wait on each other."""
 
     def group_artifacts(
         self, server_id: int, map_name: str, round_number: int, lo_unix: int, hi_unix: int
@@ -147,6 +156,16 @@ class StorageTx(Protocol):
     def save_round(self, round_id: int | None, values: dict[str, Any]) -> int:
         """Insert (``round_id`` None) or update a round (``values`` keyed by
         :data:`ROUND_COLUMNS`); returns its id."""
+
+    def stats_rounds_between(
+        self, server_id: int, map_name: str, round_number: int, lo_unix: int, hi_unix: int
+    ) -> list[StoredRound]:
+        """Rounds with a stats file of one (server, map, round number) whose stats file time
+        lies in [lo, hi] (UTC Unix seconds), ordered by that time then id."""
+
+    def set_round_scope(self, round_id: int, values_scope: str | None,
+                        r1_round_id: int | None) -> None:  # fmt: skip
+        """Record which values a round's rows hold and its round-1 partner."""
 
     def delete_rounds(self, round_ids: Sequence[int]) -> None:
         """Delete rounds and (cascading) their per-round rows."""
@@ -187,6 +206,11 @@ class Storage(Protocol):
 
     def close(self) -> None:
         """Release connections (only those this object opened)."""
+
+
+def lock_order(keys: Sequence[tuple[int, str]]) -> list[tuple[int, str]]:
+    """(server id, map) lock keys deduplicated in the one global order every writer uses."""
+    return sorted(set(keys))
 
 
 def iter_tables() -> Iterator[str]:

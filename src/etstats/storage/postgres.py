@@ -52,10 +52,14 @@ class PgTx(sql.SqlTx):
     placeholder = "%s"
 
     def lock_group(self, server_id: int, map_name: str, round_number: int) -> None:
-        """Transaction-scoped advisory lock on the group, so concurrent ingesters (``watch``
-        beside ``serve``) never link the same rounds from different snapshots."""
+        """Transaction-scoped advisory lock on (server, map), so concurrent ingesters
+        (``watch`` beside ``serve``) never link the same rounds, or pair a round 2 with its
+        round 1, from different snapshots. The key covers every round number of the map; a
+        writer needing several maps takes them in :func:`etstats.storage.base.lock_order`
+        (re-taking a held key is a no-op), so two writers cannot deadlock."""
+        del round_number  # one key per map: R1 and R2 groups are written together
         self.execute("SELECT pg_advisory_xact_lock(?, hashtext(?))",
-                     (int(server_id), f"{map_name}:{round_number}"))  # fmt: skip
+                     (int(server_id), f"map:{map_name}"))  # fmt: skip
 
     def bulk_insert(self, table: str, columns: Sequence[str], rows: list[Row]) -> None:
         if not rows:

@@ -78,11 +78,17 @@ class SqlTx:
         )
         return None if row is None else ArtifactRecord(*row)
 
-    def insert_artifact(self, record: ArtifactRecord, data: bytes) -> None:
+    def insert_artifact(self, record: ArtifactRecord, data: bytes) -> bool:
+        """Archive the bytes; ``False`` when another writer archived the same hash first."""
         cols = (*ARTIFACT_COLUMNS, "data")
         values = (*_artifact_values(record), bytes(data))
         marks = ", ".join("?" for _ in cols)
-        self.execute(f"INSERT INTO artifacts ({', '.join(cols)}) VALUES ({marks})", values)  # noqa: S608
+        row = self.fetchone(
+            f"INSERT INTO artifacts ({', '.join(cols)}) VALUES ({marks}) "  # noqa: S608
+            "ON CONFLICT (sha256) DO NOTHING RETURNING sha256",
+            values,
+        )
+        return row is not None
 
     def update_artifact(self, record: ArtifactRecord) -> None:
         self.execute(
@@ -116,7 +122,7 @@ class SqlTx:
         return [ArtifactRecord(*r) for r in rows]
 
     def lock_group(self, server_id: int, map_name: str, round_number: int) -> None:
-        """Serialise writers of one (server, map, round number) group until commit.
+        """Serialise writers of one (server, map) until commit.
 
         SQLite needs nothing: ``BEGIN IMMEDIATE`` already admits one writer at a time.
         """
@@ -149,6 +155,26 @@ class SqlTx:
         sets = ", ".join(f"{c} = ?" for c in ROUND_COLUMNS)
         self.execute(f"UPDATE rounds SET {sets} WHERE id = ?", (*params, round_id))  # noqa: S608
         return round_id
+
+    def stats_rounds_between(
+        self, server_id: int, map_name: str, round_number: int, lo_unix: int, hi_unix: int
+    ) -> list[StoredRound]:
+        rows = self.fetchall(
+            f"SELECT id, {', '.join(ROUND_COLUMNS)} FROM rounds "  # noqa: S608
+            "WHERE server_id = ? AND map_name = ? AND round_number = ? "
+            "AND stats_sha256 IS NOT NULL AND stats_file_unix BETWEEN ? AND ? "
+            "ORDER BY stats_file_unix, id",
+            (server_id, map_name, round_number, lo_unix, hi_unix),
+        )
+        return [StoredRound(*r) for r in rows]
+
+    def set_round_scope(
+        self, round_id: int, values_scope: str | None, r1_round_id: int | None
+    ) -> None:
+        self.execute(
+            "UPDATE rounds SET values_scope = ?, r1_round_id = ? WHERE id = ?",
+            (values_scope, r1_round_id, round_id),
+        )
 
     def clear_round_links(self, round_ids: Sequence[int]) -> None:
         """Drop the artifact references of rounds about to be re-keyed (keeps UNIQUE happy)."""

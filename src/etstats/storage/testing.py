@@ -20,11 +20,25 @@ _TEMPLATES: dict[str, str] = {}
 
 
 def _with_dbname(dsn: str, dbname: str) -> str:
-    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+    """``dsn`` pointing at ``dbname``, as a ``postgresql://`` URL (what ``--db`` and
+    :func:`etstats.storage.registry.open_storage` recognise; a ``key=value`` conninfo would be
+    taken for a SQLite file name)."""
+    from urllib.parse import quote, urlencode
 
-    params = conninfo_to_dict(dsn)
-    params["dbname"] = dbname
-    return make_conninfo("", **params)
+    from psycopg.conninfo import conninfo_to_dict
+
+    params = {k: str(v) for k, v in conninfo_to_dict(dsn).items() if v is not None}
+    user = quote(params.pop("user", ""), safe="")
+    password = params.pop("password", None)
+    host = params.pop("host", "")
+    port = params.pop("port", "")
+    params.pop("dbname", None)
+    auth = user + (f":{quote(password, safe='')}" if password is not None else "")
+    netloc = f"{auth}@" if auth else ""
+    netloc += f"[{host}]" if ":" in host else quote(host, safe="")
+    netloc += f":{port}" if port else ""
+    query = f"?{urlencode(params)}" if params else ""
+    return f"postgresql://{netloc}/{quote(dbname, safe='')}{query}"
 
 
 def _admin(dsn: str, statement: str) -> None:
@@ -89,7 +103,8 @@ def snapshot(storage: Storage, *, with_received: bool = True) -> dict[str, Any]:
         "rounds": sorted(
             (key[r.id], r.start_source, r.round_end_unix, r.stats_sha256, r.lua_sha256,
              r.endstats_sha256, r.stats_file_unix, r.hostname, r.winner_team, r.defender_team,
-             r.time_limit_seconds, r.clock_seconds, r.playtime_ms, r.tab_layout)
+             r.time_limit_seconds, r.clock_seconds, r.playtime_ms, r.tab_layout,
+             r.values_scope, None if r.r1_round_id is None else key[r.r1_round_id])
             for r in rounds
         ),
     }

@@ -43,8 +43,11 @@ CREATE TABLE rounds (
     clock_seconds BIGINT,
     playtime_ms BIGINT,
     tab_layout BIGINT,
+    values_scope TEXT CHECK (values_scope IN ('round', 'cumulative_r1_r2')),
+    r1_round_id BIGINT REFERENCES rounds (id) ON DELETE SET NULL,
     UNIQUE (server_id, map_name, round_number, round_start_unix)
 );
+CREATE INDEX rounds_pairing ON rounds (server_id, map_name, round_number, stats_file_unix);
 
 CREATE TABLE player_round_stats (
     round_id BIGINT NOT NULL REFERENCES rounds (id) ON DELETE CASCADE,
@@ -71,6 +74,8 @@ CREATE TABLE player_round_stats (
     time_dead_minutes DOUBLE PRECISION,
     denied_playtime_seconds BIGINT,
     tab_json TEXT,
+    values_scope TEXT NOT NULL DEFAULT 'round'
+        CHECK (values_scope IN ('round', 'cumulative_r1_r2', 'r2_as_written')),
     PRIMARY KEY (round_id, player_index)
 );
 
@@ -83,6 +88,8 @@ CREATE TABLE weapon_stats (
     kills BIGINT NOT NULL,
     deaths BIGINT NOT NULL,
     headshots BIGINT NOT NULL,
+    values_scope TEXT NOT NULL DEFAULT 'round'
+        CHECK (values_scope IN ('round', 'cumulative_r1_r2', 'r2_as_written')),
     PRIMARY KEY (round_id, player_index, weapon_index)
 );
 
