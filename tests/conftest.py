@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+from tests.helpers import need
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -29,15 +30,6 @@ settings.register_profile(
 settings.register_profile("fast", max_examples=20, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if IN_CI else "dev"))
 
-
-def need(condition: bool, reason: str) -> None:
-    """Skip locally, fail in CI, when a real part the test needs is missing."""
-    if condition:
-        return
-    if IN_CI:
-        pytest.fail(f"required in CI but missing: {reason}")
-    print(f"SKIP reason: {reason}")
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import os
 import statistics
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.helpers import need
 
 from etstats.differential import (
     CUMULATIVE_TAB_FIELDS,
@@ -42,14 +42,6 @@ ORPHANS = {
 RESET_FILE = "iamez_2025-10-26-203013-etl_sp_delivery-round-2.txt"
 RESET_GUID = "C74FB315"
 
-
-def need(condition: bool, reason: str) -> None:
-    """Skip locally, fail in CI (copy of tests/conftest.need; importlib mode)."""
-    if condition:
-        return
-    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-        pytest.fail(f"required in CI but missing: {reason}")
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")

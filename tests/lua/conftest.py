@@ -6,19 +6,12 @@ import os
 from pathlib import Path
 
 import pytest
+from tests.helpers import need
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = Path(__file__).resolve().parent / "scripts"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
-
-def need(condition: bool, reason: str) -> None:
-    """Skip locally, fail in CI, when a real part the test needs is missing."""
-    if condition:
-        return
-    if IN_CI:
-        pytest.fail(f"required in CI but missing: {reason}")
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import importlib.util
 import json
 import os
 import shutil
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from tests.helpers import need
+from tests.lua import delivery_fixtures as fx
 
 from etstats.parsing.gametimes import verify_signature
 
@@ -29,30 +28,6 @@ GUID_B = "1C747DF1A037D2AFECCB6ED063DF44E7"
 pytestmark = pytest.mark.lua
 
 
-def need(condition: bool, reason: str) -> None:
-    """Skip locally, fail in CI, when a real part the test needs is missing."""
-    if condition:
-        return
-    if IN_CI:
-        pytest.fail(f"required in CI but missing: {reason}")
-    pytest.skip(reason)
-
-
-def _load_fixtures() -> ModuleType:
-    name = "etstats_d2_delivery_fixtures"
-    if name in sys.modules:
-        return sys.modules[name]
-    path = Path(__file__).with_name("delivery_fixtures.py")
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-fx = _load_fixtures()
 
 
 @pytest.fixture(autouse=True)

@@ -8,37 +8,19 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import importlib.util
 import json
 import re
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import lupa.lua54 as lupa
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.lua import delivery_fixtures as fx
 
 pytestmark = pytest.mark.lua
 
-
-def _load_fixtures() -> ModuleType:
-    name = "etstats_d2_delivery_fixtures"
-    if name in sys.modules:
-        return sys.modules[name]
-    path = Path(__file__).with_name("delivery_fixtures.py")
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-fx = _load_fixtures()
 
 
 @pytest.fixture(scope="module")

@@ -7,12 +7,10 @@ whole scenarios with ground truth; these pin the individual rules.)
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from tests.lua import delivery_fixtures as fx
 
 from etstats.model.gametimes import ClosedBy, Emit, EndReason, Gametimes, KillKind, Player
 from etstats.parsing.gametimes import parse_gametimes_file
@@ -23,22 +21,6 @@ A = "A1B2C3D4E5F60718293A4B5C6D7E8F90"
 B = "1C747DF1A037D2AFECCB6ED063DF44E7"
 C = "0F1E2D3C4B5A69788796A5B4C3D2E1F0"
 
-
-def _load_fixtures() -> ModuleType:
-    name = "etstats_d2_delivery_fixtures"
-    if name in sys.modules:
-        return sys.modules[name]
-    path = Path(__file__).with_name("delivery_fixtures.py")
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-fx = _load_fixtures()
 
 
 def frames(fake: fx.FakeEt, ms: int) -> None:

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import os
 from datetime import datetime, timedelta
 from typing import Any
 
 import attrs
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.helpers import need
 
 from etstats.differential import (
     differential_all,
@@ -38,14 +37,6 @@ from etstats.testing.strategies import stats_rounds
 INT_CUMULATIVE = tuple(f for f in CUMULATIVE_TAB_FIELDS if f != "time_played_minutes")
 T0 = datetime(2025, 10, 14, 23, 50, 0)
 
-
-def need(condition: bool, reason: str) -> None:
-    """Skip locally, fail in CI (copy of tests/conftest.need; importlib mode)."""
-    if condition:
-        return
-    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-        pytest.fail(f"required in CI but missing: {reason}")
-    pytest.skip(reason)
 
 
 @attrs.frozen

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.helpers import need
 
 from etstats.serde import from_json, to_json
 from etstats.testing.legacy_strategies import from_annotations
@@ -50,14 +51,6 @@ MODELS: list[tuple[str, str, dict[str, Any]]] = [
     ("etstats.model.gametimes:End", "etstats.testing.gametimes_strategies:ends", {}),
 ]
 
-
-def need(condition: bool, reason: str) -> None:
-    """Skip locally, fail in CI, when a real part the test needs is missing."""
-    if condition:
-        return
-    if IN_CI:
-        pytest.fail(f"required in CI but missing: {reason}")
-    pytest.skip(reason)
 
 
 def load(path: str) -> Any:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from hypothesis import given, settings
+from tests.helpers import need
 
 from etstats.cli import main
 from etstats.errors import ValidationError
@@ -44,14 +45,6 @@ SCHEMA_STRATEGIES: list[tuple[str, str, dict[str, Any]]] = [
     ("gametimes", "etstats.testing.gametimes_strategies:gametimes", {}),
 ]
 
-
-def need(condition: bool, reason: str) -> None:
-    """Skip locally, fail in CI, when a real part the test needs is missing."""
-    if condition:
-        return
-    if IN_CI:
-        pytest.fail(f"required in CI but missing: {reason}")
-    pytest.skip(reason)
 
 
 def validator(schema: dict[str, Any]) -> Any:
