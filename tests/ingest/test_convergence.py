@@ -1,15 +1,18 @@
-"""Hypothesis: any arrival order, with duplicates, converges to the in-order state."""
+"""Hypothesis: any arrival order, with duplicates, converges to the in-order state, and every
+stored round 2 holds what the round-2 differential makes of it and its round 1."""
 
 from __future__ import annotations
 
 import random
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from etstats.differential import differential_all, pair_rounds
 from etstats.ingest.artifacts import Artifact
+from etstats.ingest.extract import parse_artifact
 from etstats.ingest.pipeline import Pipeline
-from etstats.ingest.synthetic import round_artifacts
+from etstats.ingest.synthetic import round_artifacts, round_pair_artifacts
 from etstats.storage.base import Storage
 from etstats.storage.testing import snapshot, wipe
 
@@ -33,7 +36,45 @@ def rounds_artifacts(draw: st.DrawFn) -> list[Artifact]:
             rng=rng, players=draw(st.integers(0, 3)), stats=kinds[0], lua=kinds[1],
             endstats=kinds[2], pauses=draw(st.integers(0, 2)),
         )  # fmt: skip
+    for _ in range(draw(st.integers(0, 2))):  # stopwatch R1/R2 pairs, R2 cumulative
+        pair, _r2_only = round_pair_artifacts(
+            map_name=draw(st.sampled_from(["supply", "te_escape2"])),
+            r1_end_unix=BASE + 20 * draw(st.integers(0, 12)),
+            gap_seconds=20 * draw(st.integers(1, 150)),  # up to 50 min: some outside 45
+            rng=rng, players=draw(st.integers(1, 3)),
+        )  # fmt: skip
+        out += pair
     return out
+
+
+def check_round2_values(store: Storage) -> None:
+    """Each stored round 2 holds ``differential_all`` of the stored stats rounds (B's pairing
+    and subtraction run directly on the archived files): R2-only rows against the round 1
+    ``pair_rounds`` picks, cumulative rows for an orphan."""
+    names = {a.sha256: a.name for a in store.artifacts()}
+    rounds = [r for r in store.rounds() if r.stats_sha256]
+    models = []
+    with store.transaction() as tx:
+        for r in rounds:
+            sha = r.stats_sha256 or ""
+            art = Artifact.from_bytes(tx.artifact_data(sha), names[sha])
+            models.append(parse_artifact(art).model)
+    expected = differential_all(models)
+    partner = {p.r2_index: p.r1_index for p in pair_rounds(models).pairs}
+    players = store.table_rows("player_round_stats")
+    for i, r in enumerate(rounds):
+        if r.round_number != 2:
+            assert (r.values_scope, r.r1_round_id) == ("round", None)
+            continue
+        stored = [(row[2], row[7], row[8], row[9]) for row in players if row[0] == r.id]
+        want = [(p.guid, p.kills, p.deaths, p.tab.damage_given if p.tab else None)
+                for p in expected[i].players]  # fmt: skip
+        assert stored == want
+        event("round 2 differenced" if i in partner else "orphan round 2")
+        if i in partner:
+            assert (r.values_scope, r.r1_round_id) == ("round", rounds[partner[i]].id)
+        else:
+            assert (r.values_scope, r.r1_round_id) == ("cumulative_r1_r2", None)
 
 
 @settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -54,3 +95,4 @@ def test_shuffled_duplicated_artifacts_converge(
     statuses = [pipeline.ingest(a).status for a in shuffled]
     assert snapshot(store) == expected
     assert statuses.count("duplicate") >= len(extra)
+    check_round2_values(store)

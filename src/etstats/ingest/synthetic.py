@@ -137,3 +137,55 @@ def season(rounds: int, *, seed: int = 0, players: int = 12, start_unix: int = 1
                                end_unix=start_unix + 900 * i, rng=rng, players=players,
                                timezone=timezone, pauses=i % 3)  # fmt: skip
     return out
+
+
+def cumulative_round2(r1: StatsRound, r2_only: StatsRound) -> StatsRound:
+    """The round-2 file the game writes after ``r1`` and a second round ``r2_only`` (same
+    players, same line order): engine counters (weapon tuples and the cumulative TAB fields)
+    hold R1 + R2, the Lua's per-round counters the R2 value."""
+    import attrs
+
+    from etstats.differential import CUMULATIVE_TAB_FIELDS
+
+    players = []
+    for p1, p2 in zip(r1.players, r2_only.players, strict=True):
+        w1 = {w.index: w for w in p1.weapons}
+        weapons = []
+        for w in p2.weapons:
+            a = w1.pop(w.index, None)
+            weapons.append(w if a is None else WeaponStats(
+                index=w.index, hits=a.hits + w.hits, shots=a.shots + w.shots,
+                kills=a.kills + w.kills, deaths=a.deaths + w.deaths,
+                headshots=a.headshots + w.headshots))  # fmt: skip
+        weapons += w1.values()
+        tab = p2.tab
+        if tab is not None and p1.tab is not None:
+            sums = {f: getattr(p1.tab, f) + getattr(tab, f) for f in CUMULATIVE_TAB_FIELDS}
+            sums["time_played_minutes"] = round(sums["time_played_minutes"], 1)
+            tab = attrs.evolve(tab, **sums)
+        weapons.sort(key=lambda w: w.index)
+        players.append(attrs.evolve(p2, weapons=tuple(weapons), tab=tab))
+    return attrs.evolve(r2_only, players=tuple(players))
+
+
+def round_pair_artifacts(
+    *, map_name: str, r1_end_unix: int, gap_seconds: int, rng: random.Random,
+    players: int = 3, server: str = "default",
+) -> tuple[list[Artifact], StatsRound]:
+    """The stats files of a stopwatch map's R1 and R2 (``gap_seconds`` between the round
+    ends), the R2 file cumulative as the game writes it; also returns the R2-only round the
+    store should end up holding for the R2."""
+    from etstats.render.stats_file import render_stats_bytes
+
+    guids = [_guid(rng) for _ in range(players)]
+    r1 = stats_round(map_name, 1, guids, rng)
+    r2_only = stats_round(map_name, 2, guids, rng)
+    out = []
+    for rnd, end in ((r1, r1_end_unix), (cumulative_round2(r1, r2_only),
+                                         r1_end_unix + gap_seconds)):  # fmt: skip
+        stamp = datetime.fromtimestamp(end + STATS_DELAY_SECONDS, UTC).strftime(
+            "%Y-%m-%d-%H%M%S")
+        name = f"{stamp}-{map_name}-round-{rnd.round_number}.txt"
+        out.append(Artifact.from_bytes(render_stats_bytes(rnd), name, server=server,
+                                       received_at=RECEIVED))  # fmt: skip
+    return out, r2_only

@@ -1,0 +1,165 @@
+"""A stored round 2 holds R2-only values once its round 1 is stored (any arrival order),
+is flagged as an orphan until then, and is reconciled together with its round 1."""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+from etstats.ingest.artifacts import Artifact
+from etstats.ingest.audit import audit_report, format_report
+from etstats.ingest.pipeline import Pipeline
+from etstats.ingest.synthetic import round_artifacts, round_pair_artifacts
+from etstats.model.stats import StatsRound
+from etstats.storage.base import Storage, StoredRound
+from etstats.storage.testing import snapshot, wipe
+
+BASE = 1_767_225_600
+
+
+def _players(store: Storage, rid: int) -> list[tuple[Any, ...]]:
+    """(guid, kills, deaths, damage_given, gibs, headshot_kills, values_scope) per line."""
+    rows = sorted(r for r in store.table_rows("player_round_stats") if r[0] == rid)
+    return [(r[2], r[7], r[8], r[9], r[13], r[17], r[24]) for r in rows]
+
+
+def _weapons(store: Storage, rid: int) -> list[tuple[Any, ...]]:
+    return sorted(r[1:] for r in store.table_rows("weapon_stats") if r[0] == rid)
+
+
+def _expected_players(model: StatsRound, scope: str) -> list[tuple[Any, ...]]:
+    out = []
+    for p in model.players:
+        t = p.tab
+        assert t is not None
+        out.append((p.guid, p.kills, p.deaths, t.damage_given, t.gibs, t.headshot_kills, scope))
+    return out
+
+
+def _expected_weapons(model: StatsRound, scope: str) -> list[tuple[Any, ...]]:
+    return sorted(
+        (i, w.index, w.hits, w.shots, w.kills, w.deaths, w.headshots, scope)
+        for i, p in enumerate(model.players)
+        for w in p.weapons
+    )
+
+
+def _by_number(store: Storage) -> dict[int, list[StoredRound]]:
+    out: dict[int, list[StoredRound]] = {}
+    for r in store.rounds():
+        out.setdefault(r.round_number, []).append(r)
+    return out
+
+
+def _ingest(store: Storage, arts: list[Artifact], **options: Any) -> Pipeline:
+    pipeline = Pipeline(store, **options)
+    for a in arts:
+        pipeline.ingest(a)
+    return pipeline
+
+
+def test_r2_rows_hold_r2_only_values_whatever_arrives_first(store: Storage) -> None:
+    arts, r2_only = round_pair_artifacts(map_name="supply", r1_end_unix=BASE, gap_seconds=900,
+                                         rng=random.Random(1))  # fmt: skip
+    states = []
+    for order in (arts, arts[::-1], [arts[1], arts[0], arts[1], arts[0]]):
+        wipe(store)
+        _ingest(store, order)
+        rounds = _by_number(store)
+        [r1], [r2] = rounds[1], rounds[2]
+        assert (r1.values_scope, r1.r1_round_id) == ("round", None)
+        assert (r2.values_scope, r2.r1_round_id) == ("round", r1.id)
+        assert _players(store, r2.id) == _expected_players(r2_only, "round")
+        assert _weapons(store, r2.id) == _expected_weapons(r2_only, "round")
+        states.append(snapshot(store))
+    assert states[0] == states[1] == states[2]
+
+
+def test_orphan_r2_is_cumulative_and_flagged_until_its_r1_arrives(store: Storage) -> None:
+    arts, r2_only = round_pair_artifacts(map_name="supply", r1_end_unix=BASE, gap_seconds=900,
+                                         rng=random.Random(2))  # fmt: skip
+    pipeline = _ingest(store, [arts[1]])
+    [r2] = store.rounds()
+    assert (r2.values_scope, r2.r1_round_id) == ("cumulative_r1_r2", None)
+    rows = _players(store, r2.id)
+    assert {row[-1] for row in rows} == {"cumulative_r1_r2"}
+    assert rows != _expected_players(r2_only, "cumulative_r1_r2")  # as written: R1 + R2
+    report = audit_report(store)
+    assert report["round2"]["total"] == 1
+    assert report["round2"]["differenced"] == 0
+    assert [o["stats"] for o in report["round2"]["orphans"]] == [arts[1].name]
+    assert f"orphan round 2: round {r2.id} supply {arts[1].name}" in format_report(report)
+
+    result = pipeline.ingest(arts[0])  # the R1 arrives late
+    assert r2.id in result.round_ids  # the round 2 is rewritten (and its hooks notified)
+    [r1] = _by_number(store)[1]
+    [r2] = _by_number(store)[2]
+    assert (r2.values_scope, r2.r1_round_id) == ("round", r1.id)
+    assert _players(store, r2.id) == _expected_players(r2_only, "round")
+    report = audit_report(store)
+    assert report["round2"]["differenced"] == 1
+    assert report["round2"]["orphans"] == []
+
+
+def test_latest_r1_inside_the_window_wins(store: Storage) -> None:
+    rng = random.Random(3)
+    arts, r2_only = round_pair_artifacts(map_name="supply", r1_end_unix=BASE + 600,
+                                         gap_seconds=900, rng=rng)  # fmt: skip
+    early = round_artifacts(map_name="supply", round_number=1, end_unix=BASE, rng=rng,
+                            players=3, lua=False, endstats=False)  # fmt: skip
+    states = []
+    for order in ([*early, *arts], [arts[1], *early, arts[0]], [arts[0], arts[1], *early]):
+        wipe(store)
+        _ingest(store, order)
+        r1s = {r.stats_file_unix: r for r in _by_number(store)[1]}
+        [r2] = _by_number(store)[2]
+        latest = r1s[max(r1s)]
+        assert r2.r1_round_id == latest.id
+        assert _players(store, r2.id) == _expected_players(r2_only, "round")
+        assert all(r.values_scope == "round" for r in r1s.values())  # the earlier stays R1
+        states.append(snapshot(store))
+    assert states[0] == states[1] == states[2]
+
+
+def test_r1_outside_the_window_leaves_the_r2_orphan(store: Storage) -> None:
+    arts, r2_only = round_pair_artifacts(map_name="supply", r1_end_unix=BASE,
+                                         gap_seconds=46 * 60, rng=random.Random(4))  # fmt: skip
+    _ingest(store, arts)
+    [r2] = _by_number(store)[2]
+    assert (r2.values_scope, r2.r1_round_id) == ("cumulative_r1_r2", None)
+    wipe(store)
+    _ingest(store, arts, pair_window_minutes=60)
+    [r2] = _by_number(store)[2]
+    assert r2.values_scope == "round"
+    assert _players(store, r2.id) == _expected_players(r2_only, "round")
+
+
+def test_other_map_or_server_never_pairs(store: Storage) -> None:
+    rng = random.Random(5)
+    arts, _ = round_pair_artifacts(map_name="supply", r1_end_unix=BASE, gap_seconds=600, rng=rng)
+    other, _ = round_pair_artifacts(map_name="te_escape2", r1_end_unix=BASE, gap_seconds=600,
+                                    rng=rng, server="eu2")  # fmt: skip
+    _ingest(store, [arts[1], other[0]])  # R2 of supply/default, R1 of te_escape2/eu2
+    [r2] = _by_number(store)[2]
+    assert r2.values_scope == "cumulative_r1_r2"
+
+
+def test_r2_is_reconciled_with_its_r1(store: Storage) -> None:
+    arts, _ = round_pair_artifacts(map_name="supply", r1_end_unix=BASE, gap_seconds=900,
+                                   rng=random.Random(6))  # fmt: skip
+    _ingest(store, arts[::-1])
+    [r2] = _by_number(store)[2]
+    [report] = [json.loads(row[4]) for row in store.table_rows("reconciliations")
+                if row[0] == r2.id]  # fmt: skip
+    assert report["stats"] == arts[1].name
+    assert report["stats_r1"] == arts[0].name
+
+
+def test_rebuild_keeps_the_differenced_rows(store: Storage) -> None:
+    arts, _ = round_pair_artifacts(map_name="supply", r1_end_unix=BASE, gap_seconds=900,
+                                   rng=random.Random(7))  # fmt: skip
+    pipeline = _ingest(store, arts[::-1])
+    before = snapshot(store)
+    pipeline.rebuild()
+    assert snapshot(store) == before
