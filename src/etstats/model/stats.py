@@ -6,9 +6,15 @@ docs/formats.md for the file layout and each field's exact meaning.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar, cast
+
+import attrs
 from attrs import field, frozen, validators
 
 from etstats.model.common import Finding, Provenance, strip_colours
+
+_T = TypeVar("_T")
 
 WEAPON_NAMES: tuple[str, ...] = (
     "WS_KNIFE", "WS_KNIFE_KBAR", "WS_LUGER", "WS_COLT", "WS_MP40", "WS_THOMPSON", "WS_STEN",
@@ -280,3 +286,44 @@ class StatsRound:
             if p.tab is not None:
                 return p.tab.layout
         return None
+
+
+# --- private fast construction (for parsers whose output is already checked) ---------------
+
+
+def _unchecked_builder(
+    cls: type[_T], names: Sequence[str], fixed: dict[str, Any] | None = None
+) -> Callable[[Sequence[Any]], _T]:
+    """Private: a function ``build(values) -> cls`` that skips ``__init__``.
+
+    ``values[i]`` goes to the field ``names[i]``; the other fields get ``fixed[name]`` or
+    their plain default. No validator or converter runs, so the caller must pass values the
+    public constructor would accept unchanged (a parser that has already checked them). The
+    result is an ordinary instance: ``==``, hashing and serialisation are those of ``cls``.
+    Generated once per call like attrs' own ``__init__``: one slot store per field, about
+    half the cost of the frozen ``__init__`` (which calls ``object.__setattr__`` per field).
+    """
+    fixed = dict(fixed or {})
+    fields = attrs.fields(cast("type[attrs.AttrsInstance]", cls))
+    unknown = (set(names) | set(fixed)) - {a.name for a in fields}
+    if unknown or len(set(names)) != len(names):
+        raise ValueError(f"bad field names for {cls.__name__}: {sorted(unknown) or names}")
+    position = {name: i for i, name in enumerate(names)}
+    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
+    body = []
+    for k, a in enumerate(fields):
+        namespace[f"_s{k}"] = getattr(cls, a.name).__set__  # the slot's member descriptor
+        if a.name in position:
+            body.append(f"_s{k}(o, v[{position[a.name]}])")
+        else:
+            if a.name in fixed:
+                namespace[f"_c{k}"] = fixed[a.name]
+            elif a.default is attrs.NOTHING or isinstance(a.default, attrs.Factory):  # type: ignore[arg-type]
+                raise ValueError(f"{cls.__name__}.{a.name} needs a value")
+            else:
+                namespace[f"_c{k}"] = a.default
+            body.append(f"_s{k}(o, _c{k})")
+    source = "def build(v):\n    o = _new(_cls)\n    " + "\n    ".join(body) + "\n    return o\n"
+    exec(compile(source, f"<unchecked {cls.__name__} builder>", "exec"), namespace)  # noqa: S102
+    build: Callable[[Sequence[Any]], _T] = namespace["build"]
+    return build

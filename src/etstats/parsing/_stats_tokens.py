@@ -9,13 +9,14 @@ raise :class:`ParseError`.
 from __future__ import annotations
 
 import re
-
-import attrs
+from collections.abc import Callable
+from operator import call
 
 from etstats.errors import ParseError
 from etstats.model.common import Finding
 from etstats.model.stats import (
     FLOAT_TAB_FIELDS,
+    SPLASH_WEAPONS,
     TAB_LAYOUTS,
     WEAPON_COUNT,
     WEAPON_NAMES,
@@ -23,22 +24,16 @@ from etstats.model.stats import (
     StatsHeader,
     TabStats,
     WeaponStats,
+    _unchecked_builder,
 )
 from etstats.validate.codes import make_finding
+from etstats.validate.stats import PlayerHint
 
 _CANON_INT = re.compile(r"0|-?[1-9][0-9]{0,17}")
 _LOOSE_INT = re.compile(r"[-+]?[0-9]{1,18}")
 _CANON_FLOAT = re.compile(r"-?(?:0|[1-9][0-9]{0,17})\.[0-9]")
 _LOOSE_FLOAT = re.compile(r"[-+]?(?:[0-9]{1,18}(?:\.[0-9]{0,12})?|\.[0-9]{1,12})")
 _CLOCK = re.compile(r"(0|[1-9][0-9]{0,8}):([0-5][0-9])")
-_WEAPON_BLOCK_FAST = re.compile(r"(?:0|[1-9][0-9]{0,17})(?: (?:0|[1-9][0-9]{0,17}))* ")
-
-_I = r"(?:0|-?[1-9][0-9]{0,17})"
-_F = r"-?(?:0|[1-9][0-9]{0,17})\.[0-9]"
-_TAB_FAST: dict[int, re.Pattern[str]] = {
-    n: re.compile("\t".join(_F if name in FLOAT_TAB_FIELDS else _I for name in names))
-    for n, names in TAB_LAYOUTS.items()
-}
 _TAB_FLOAT_POS: dict[int, tuple[bool, ...]] = {
     n: tuple(name in FLOAT_TAB_FIELDS for name in names) for n, names in TAB_LAYOUTS.items()
 }
@@ -46,49 +41,37 @@ _BYTE_BITS: tuple[tuple[tuple[int, ...], ...], ...] = tuple(
     tuple(tuple(8 * k + j for j in range(8) if b >> j & 1) for b in range(256)) for k in range(4)
 )
 """``_BYTE_BITS[k][b]``: the WS indexes of the set bits of byte ``b`` at byte position ``k``."""
-_SMALL_INTS: dict[str, int] = {str(i): i for i in range(1000)}
-
-
-def _segments(names: tuple[str, ...]) -> tuple[tuple[int, int, type[int] | type[float]], ...]:
-    """Runs of consecutive int / float fields: (start, end, converter)."""
-    out: list[tuple[int, int, type[int] | type[float]]] = []
-    for i, name in enumerate(names):
-        conv: type[int] | type[float] = float if name in FLOAT_TAB_FIELDS else int
-        if out and out[-1][2] is conv:
-            out[-1] = (out[-1][0], i + 1, conv)
-        else:
-            out.append((i, i + 1, conv))
-    return tuple(out)
-
-
-_TAB_SEGMENTS = {n: _segments(names) for n, names in TAB_LAYOUTS.items()}
-# Positional TabStats(...) needs a layout to be a prefix of the model's fields (36/37/38 are).
-_POSITIONAL: frozenset[int] = frozenset(
-    n for n, names in TAB_LAYOUTS.items()
-    if tuple(a.name for a in attrs.fields(TabStats))[1 : n + 1] == names
-)  # fmt: skip
-
+_INTS: dict[str, int] = {str(i): i for i in range(10_000)}
+"""Canonical text -> value of the integers 0..9999: one dict lookup both converts a token and
+proves it canonical (a miss falls back to the regexes). 98 % of real numbers are below 10,000."""
+_FLOATS: dict[str, float] = {
+    t: float(t) for t in (f"{i // 10}.{i % 10}" for i in range(10_000))
+}  # fmt: skip
+"""The same for the one-decimal floats 0.0..999.9 (every real TAB float)."""
+_POS_INT = re.compile(r"[1-9][0-9]{0,17}")
+_TAB_GETTERS: dict[int, tuple[Callable[[str], int | float], ...]] = {
+    n: tuple(_FLOATS.__getitem__ if f else _INTS.__getitem__ for f in pos)
+    for n, pos in _TAB_FLOAT_POS.items()
+}
+"""Per layout, the field's ``dict.__getitem__``: raises KeyError unless canonical and typed."""
 _WEAPON_FIELDS = ("index", "hits", "shots", "kills", "deaths", "headshots")
-_new = object.__new__
-_set = object.__setattr__
+_PLAYER_FIELDS = ("guid", "raw_name", "rounds", "team", "weapons", "tab", "line")
+# Fast constructors for values this module has already checked (see _unchecked_builder).
+_build_weapon = _unchecked_builder(WeaponStats, _WEAPON_FIELDS)
+_build_player = _unchecked_builder(PlayerStats, _PLAYER_FIELDS)
+_TAB_BUILDERS = {
+    n: _unchecked_builder(TabStats, names, {"layout": n}) for n, names in TAB_LAYOUTS.items()
+}
+_WEAPON_CACHE: dict[tuple[int, ...], WeaponStats] = {}
+"""Frozen ``WeaponStats`` by field tuple: about half of the tuples of a season repeat."""
+_WEAPON_CACHE_MAX = 100_000
 
 
-def _weapon(index: int, hits: int, shots: int, kills: int, deaths: int, headshots: int
-            ) -> WeaponStats:  # fmt: skip
-    """``WeaponStats`` without re-running the index validators (the fast path's indexes come
-    from mask bits 0..27, so they are valid by construction). ~2x faster than the attrs init."""
-    w = _new(WeaponStats)
-    _set(w, "index", index)
-    _set(w, "hits", hits)
-    _set(w, "shots", shots)
-    _set(w, "kills", kills)
-    _set(w, "deaths", deaths)
-    _set(w, "headshots", headshots)
-    return w
+def clear_caches() -> None:
+    """Forget the cached ``WeaponStats`` (for benchmarks that want a cold start)."""
+    _WEAPON_CACHE.clear()
 
 
-if tuple(a.name for a in attrs.fields(WeaponStats)) != _WEAPON_FIELDS:  # model changed: be safe
-    _weapon = WeaponStats
 _TUPLE_FIELDS = ("hits", "shots", "kills", "deaths", "headshots")
 MAX_MASK = (1 << WEAPON_COUNT) - 1
 """Largest valid weapon mask (bits 0..27)."""
@@ -100,6 +83,8 @@ class Tokenizer:
     def __init__(self, source: str) -> None:
         self.source = source
         self.findings: list[Finding] = []
+        self.hints: list[PlayerHint | None] = []
+        """One entry per player returned by :meth:`player`: what the validator may skip."""
 
     # --- helpers ------------------------------------------------------------------------
     def _find(
@@ -221,38 +206,39 @@ class Tokenizer:
             )  # fmt: skip
         else:
             name = parts[1]
-        rounds = _SMALL_INTS.get(parts[-3])
+        rounds = _INTS.get(parts[-3])
         if rounds is None:
             rounds = self.integer(parts[-3], line, "rounds", guid)
-        team = _SMALL_INTS.get(parts[-2])
+        team = _INTS.get(parts[-2])
         if team is None:
             team = self.integer(parts[-2], line, "team", guid)
-        weapons = self.weapons(parts[-1], line, guid)
+        # The fast paths record no findings; when one declines, the strict path redoes the
+        # part and records them in the same order as before.
+        hint: PlayerHint | None = None
+        fast = _fast_weapons(parts[-1])
+        weapons = self._weapons_slow(parts[-1], line, guid) if fast is None else fast[0]
         tab: TabStats | None = None
+        tab_clean = False
         if tab_sep:
-            tab = self.tab(tab_text, line, guid)
+            fast_tab = _fast_tab(tab_text)
+            if fast_tab is None:
+                tab = self.tab(tab_text, line, guid)
+            else:
+                tab, tab_clean = fast_tab
         else:
             self._find(
                 "no-tab-section", "player line has no TAB section", line, "tab",
                 "a TAB-separated section", "none", guid,
             )  # fmt: skip
-        return PlayerStats(guid, name, rounds, team, weapons, tab, line)
+        if fast is not None and fast[4]:
+            hint = (fast[1], fast[2], fast[3], tab_clean)
+        self.hints.append(hint)
+        return _build_player((guid, name, rounds, team, weapons, tab, line))
 
     def weapons(self, block: str, line: int, guid: str) -> tuple[WeaponStats, ...]:
         """The weapon block ``mask h s k d hs ... `` (complete tuples only)."""
-        if _WEAPON_BLOCK_FAST.fullmatch(block):
-            nums = list(map(int, block.split()))
-            mask = nums[0]
-            if mask <= MAX_MASK and len(nums) == 1 + 5 * mask.bit_count():
-                indexes = (
-                    _BYTE_BITS[0][mask & 255] + _BYTE_BITS[1][mask >> 8 & 255]
-                    + _BYTE_BITS[2][mask >> 16 & 255] + _BYTE_BITS[3][mask >> 24]
-                )  # fmt: skip
-                it = iter(nums)
-                next(it)
-                tuples = zip(it, it, it, it, it, strict=True)
-                return tuple(_weapon(j, *t) for j, t in zip(indexes, tuples, strict=True))
-        return self._weapons_slow(block, line, guid)
+        fast = _fast_weapons(block)
+        return self._weapons_slow(block, line, guid) if fast is None else fast[0]
 
     def _weapons_slow(self, block: str, line: int, guid: str) -> tuple[WeaponStats, ...]:
         tokens = [t for t in block.split(" ") if t]
@@ -304,6 +290,9 @@ class Tokenizer:
 
     def tab(self, text: str, line: int, guid: str) -> TabStats | None:
         """The TAB section; ``None`` (with ``tab-layout-unknown``) for an unknown count."""
+        fast = _fast_tab(text)
+        if fast is not None:
+            return fast[0]
         fields = text.split("\t")
         count = len(fields)
         names = TAB_LAYOUTS.get(count)
@@ -313,17 +302,99 @@ class Tokenizer:
                 "tab", "33, 36, 37 or 38 fields", f"{count} fields", guid,
             )  # fmt: skip
             return None
-        values: list[int | float]
-        if _TAB_FAST[count].fullmatch(text):
-            values = []
-            for start, end, conv in _TAB_SEGMENTS[count]:
-                values.extend(map(conv, fields[start:end]))
-        else:
-            values = [
-                self.decimal(v, line, n, guid) if f else self.integer(v, line, n, guid)
-                for v, f, n in zip(fields, _TAB_FLOAT_POS[count], names, strict=True)
-            ]
-        if count in _POSITIONAL:
-            return TabStats(count, *values)  # type: ignore[arg-type]
-        # 33 fields: TAB[28..32] are multikills, not a prefix of the 38 fields
-        return TabStats(count, **dict(zip(names, values, strict=True)))  # type: ignore[arg-type]
+        values = [
+            self.decimal(v, line, n, guid) if f else self.integer(v, line, n, guid)
+            for v, f, n in zip(fields, _TAB_FLOAT_POS[count], names, strict=True)
+        ]
+        return _TAB_BUILDERS[count](values)  # every value converted and typed above
+
+
+# --- fast paths: canonical input only; ``None`` sends the part to the strict path ---------
+
+
+def _fast_weapons(
+    block: str,
+) -> tuple[tuple[WeaponStats, ...], int, int, int, bool] | None:
+    """(weapons, kills, deaths, shots, clean) of a canonical weapon block, else ``None``.
+
+    Canonical: ``mask`` then 5 numbers per mask bit, every number a non-negative integer
+    without sign or leading zeros, one space after each. ``clean``: every tuple passes
+    the validator's per-weapon checks (``etstats.validate.stats.PlayerHint``).
+    """
+    toks = block.split(" ")
+    if toks.pop() or not toks:  # must end with exactly one space
+        return None
+    first = toks[0]
+    mask = _INTS.get(first)
+    if mask is None:
+        if not _POS_INT.fullmatch(first):
+            return None
+        mask = int(first)
+        if mask > MAX_MASK:
+            return None
+    if len(toks) != 1 + 5 * mask.bit_count():
+        return None
+    del toks[0]
+    try:
+        nums = list(map(_INTS.__getitem__, toks))
+    except KeyError:  # a number >= 10,000, or not canonical
+        if not all(map(_POS_INT.fullmatch, toks)):
+            return None
+        nums = list(map(int, toks))
+    hits, shots, kills, deaths, heads = nums[0::5], nums[1::5], nums[2::5], nums[3::5], nums[4::5]
+    indexes = (
+        _BYTE_BITS[0][mask & 255] + _BYTE_BITS[1][mask >> 8 & 255]
+        + _BYTE_BITS[2][mask >> 16 & 255] + _BYTE_BITS[3][mask >> 24]
+    )  # fmt: skip
+    weapons = list(
+        map(_WEAPON_CACHE.get, zip(indexes, hits, shots, kills, deaths, heads, strict=True))
+    )
+    clean = True
+    if not all(weapons):  # WeaponStats objects are always true; None is a cache miss
+        clean = _fill_weapons(weapons, indexes, hits, shots, kills, deaths, heads)
+    return tuple(weapons), sum(kills), sum(deaths), sum(shots), clean  # type: ignore[arg-type]
+
+
+def _fill_weapons(
+    weapons: list[WeaponStats | None], indexes: tuple[int, ...], *columns: list[int]
+) -> bool:
+    """Build the cache misses of ``weapons`` in place; True if they pass the per-weapon checks.
+
+    Only tuples that pass are cached, so a cache hit is known clean. The indexes are mask bits
+    0..27 and the numbers non-negative: valid ``WeaponStats`` fields by construction.
+    """
+    cache = _WEAPON_CACHE
+    if len(cache) > _WEAPON_CACHE_MAX:
+        cache.clear()
+    clean = True
+    for i, key in enumerate(zip(indexes, *columns, strict=True)):
+        if weapons[i] is None:
+            weapons[i] = weapon = _build_weapon(key)
+            _, hits, shots, _, _, heads = key
+            if heads <= hits and (hits <= shots or key[0] in SPLASH_WEAPONS):
+                cache[key] = weapon
+            else:
+                clean = False
+    return clean
+
+
+def _fast_tab(text: str) -> tuple[TabStats, bool] | None:
+    """(TabStats, clean) of a TAB section of a known layout whose numbers are all canonical
+    (as the strict path would read them without a finding), else ``None``. ``clean``: no
+    value is negative."""
+    fields = text.split("\t")
+    count = len(fields)
+    getters = _TAB_GETTERS.get(count)
+    if getters is None:
+        return None
+    clean = True
+    try:  # one dict lookup per field converts it and proves it canonical and typed
+        values: list[int | float] = list(map(call, getters, fields))
+    except KeyError:  # a number >= 10,000 (or 1000.0), a negative one, or not canonical
+        values = []
+        for token, is_float in zip(fields, _TAB_FLOAT_POS[count], strict=True):
+            if not (_CANON_FLOAT if is_float else _CANON_INT).fullmatch(token):
+                return None
+            values.append(number := float(token) if is_float else int(token))
+            clean = clean and number >= 0
+    return _TAB_BUILDERS[count](values), clean

@@ -7,9 +7,8 @@ code. It never raises; every result is a :class:`Finding` whose code is register
 
 from __future__ import annotations
 
-import re
-from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from itertools import repeat
 from operator import attrgetter
 from typing import cast
 
@@ -24,12 +23,19 @@ from etstats.model.stats import (
 )
 from etstats.validate.codes import make_finding
 
-_GUID = re.compile(r"[0-9A-F]{8}")
 _TUPLE_FIELDS = ("hits", "shots", "kills", "deaths", "headshots")
 _LAYOUT_GETTERS = {n: attrgetter(*names) for n, names in TAB_LAYOUTS.items()}
 _Add = Callable[[str, str, str | None, str, str], None]
 KD_TOLERANCE = 0.05
 """kd_ratio may differ from the recomputed value by this much (one-decimal rounding)."""
+_KD_LIMIT = KD_TOLERANCE + 1e-9
+
+PlayerHint = tuple[int, int, int, bool]
+"""Private: what the stats parser proved of a player while reading it (see
+:func:`_validate_with_hints`): weapon kills, deaths and shots sums, and whether no TAB value
+is negative. Only given for a player whose weapon tuples all pass the per-weapon checks (no
+negative number, headshots <= hits, hits <= shots unless a splash weapon)."""
+_HEX = "0123456789ABCDEF"
 
 
 def clock_text(seconds: int | None) -> str:
@@ -51,17 +57,34 @@ def expected_kd_ratio(kills: int, deaths: int) -> float:
 
 def validate_stats_round(rnd: StatsRound, *, source: str = "") -> list[Finding]:
     """All semantic findings for ``rnd`` (header, per-player and whole-file checks)."""
-    out: list[Finding] = []
-    out.extend(_header_findings(rnd, source))
-    seen: Counter[str] = Counter()
-    for player in rnd.players:
-        out.extend(_player_findings(player, source))
-        if player.guid and not player.guid.upper().startswith("OMNIBOT"):  # bots all collide
-            seen[player.guid] += 1
-            if seen[player.guid] == 2:
+    return _validate_with_hints(rnd, source, None)
+
+
+def _validate_with_hints(
+    rnd: StatsRound, source: str, hints: Sequence[PlayerHint | None] | None
+) -> list[Finding]:
+    """Private (for the stats parser): :func:`validate_stats_round` with per-player hints.
+
+    ``hints[i]`` (aligned with ``rnd.players``) is ``None`` or what the parser already proved
+    of player ``i`` while reading the numbers: ``(kills, deaths, shots, tab_clean)``, the
+    weapon sums of tuples that pass the per-weapon checks, and whether no TAB value is
+    negative. Those checks are then skipped; the findings are the same either way.
+    """
+    out = _header_findings(rnd, source)
+    seen: set[str] = set()
+    reported: set[str] = set()
+    players = rnd.players
+    for player, hint in zip(players, hints or repeat(None, len(players)), strict=True):
+        _player_findings(player, source, hint, out)
+        guid = player.guid
+        if guid and not guid.upper().startswith("OMNIBOT"):  # bots all collide
+            if guid not in seen:
+                seen.add(guid)
+            elif guid not in reported:
+                reported.add(guid)
                 out.append(make_finding(
-                    "guid-duplicate", f"GUID {player.guid} appears on more than one line",
-                    source=source, line=player.line, field="guid", player_guid=player.guid,
+                    "guid-duplicate", f"GUID {guid} appears on more than one line",
+                    source=source, line=player.line, field="guid", player_guid=guid,
                 ))  # fmt: skip
     out.extend(_file_findings(rnd, source))
     out.extend(_played_time_findings(rnd, source))
@@ -164,8 +187,9 @@ def _header_findings(rnd: StatsRound, source: str) -> list[Finding]:
     return out
 
 
-def _player_findings(p: PlayerStats, source: str) -> list[Finding]:
-    out: list[Finding] = []
+def _player_findings(
+    p: PlayerStats, source: str, hint: PlayerHint | None, out: list[Finding]
+) -> None:
     guid = p.guid
 
     def add(code: str, message: str, field: str | None, expected: str, actual: str) -> None:
@@ -174,7 +198,7 @@ def _player_findings(p: PlayerStats, source: str) -> list[Finding]:
 
     if not guid:
         add("guid-missing", "player has an empty GUID", "guid", "8 hex digits", "")
-    elif not _GUID.fullmatch(guid) and not guid.upper().startswith("OMNIBOT"):
+    elif (len(guid) != 8 or guid.strip(_HEX)) and not guid.upper().startswith("OMNIBOT"):
         add("guid-malformed", "GUID is not 8 uppercase hex digits", "guid",
             "8 uppercase hex digits", guid)  # fmt: skip
     if p.team not in (1, 2, 3):
@@ -182,10 +206,16 @@ def _player_findings(p: PlayerStats, source: str) -> list[Finding]:
             str(p.team))  # fmt: skip
     if p.rounds < 0:
         add("negative-value", "rounds is negative", "rounds", ">= 0", str(p.rounds))
-    if not p.weapons:
+    weapons = p.weapons
+    if not weapons:
         add("no-weapons", "player line has no weapon tuples (mask 0)", "weapon_mask", "> 0", "0")
+    tab = p.tab
+    if hint is not None:  # the parser proved the per-weapon checks pass
+        if tab is not None:
+            _tab_findings(tab, hint[0], hint[1], hint[2], add, not hint[3])
+        return
     kills = deaths = shots = 0
-    for w in p.weapons:
+    for w in weapons:
         hits, w_shots, w_kills, w_deaths, heads = w.hits, w.shots, w.kills, w.deaths, w.headshots
         kills += w_kills
         deaths += w_deaths
@@ -202,37 +232,44 @@ def _player_findings(p: PlayerStats, source: str) -> list[Finding]:
         if hits > w_shots and w.index not in SPLASH_WEAPONS:
             add("hits-exceed-shots", f"{w.name} has more hits than shots", f"{w.name}.hits",
                 f"<= {w_shots}", str(hits))  # fmt: skip
-    if p.tab is not None:
-        _tab_findings(p.tab, kills, deaths, shots, add)
-    return out
+    if tab is not None:
+        _tab_findings(tab, kills, deaths, shots, add, True)
 
 
-def _tab_findings(tab: TabStats, kills: int, deaths: int, shots: int, add: _Add) -> None:
-    """TAB checks; ``kills``/``deaths``/``shots`` are the player's weapon sums."""
-    getter = _LAYOUT_GETTERS.get(tab.layout)
-    values: tuple[int | float | None, ...] = getter(tab) if getter is not None else ()
-    if None in values or min(cast("tuple[float, ...]", values), default=0) < 0:
-        for fname, value in zip(tab.field_names, values, strict=True):
-            if value is not None and value < 0:
-                add("negative-value", f"{fname} is negative", fname, ">= 0", str(value))
+def _tab_findings(
+    tab: TabStats, kills: int, deaths: int, shots: int, add: _Add, check_negative: bool
+) -> None:
+    """TAB checks; ``kills``/``deaths``/``shots`` are the player's weapon sums.
+
+    ``check_negative=False`` when the caller knows no TAB value is negative.
+    """
+    if check_negative:
+        getter = _LAYOUT_GETTERS.get(tab.layout)
+        values: tuple[int | float | None, ...] = getter(tab) if getter is not None else ()
+        if None in values or min(cast("tuple[float, ...]", values), default=0) < 0:
+            for fname, value in zip(tab.field_names, values, strict=True):
+                if value is not None and value < 0:
+                    add("negative-value", f"{fname} is negative", fname, ">= 0", str(value))
     if tab.layout == 38 and tab.bullets_fired != shots:
         add("bullets-mismatch", "bullets_fired differs from the sum of weapon shots",
             "bullets_fired", str(shots), str(tab.bullets_fired))  # fmt: skip
-    if tab.time_dead_minutes > tab.time_played_minutes:
+    played, dead = tab.time_played_minutes, tab.time_dead_minutes
+    if dead > played:
         add("dead-time-exceeds-played", "time dead exceeds time played (dead-time overcount)",
-            "time_dead_minutes", f"<= {tab.time_played_minutes:.1f}",
-            f"{tab.time_dead_minutes:.1f}")  # fmt: skip
+            "time_dead_minutes", f"<= {played:.1f}", f"{dead:.1f}")  # fmt: skip
     if tab.time_dead_ratio > 100.0:
         add("dead-ratio-over-100", "time dead ratio above 100 % (dead-time overcount)",
             "time_dead_ratio", "<= 100.0", f"{tab.time_dead_ratio:.1f}")  # fmt: skip
-    if not 0.0 <= tab.time_played_percent <= 100.0:
+    percent = tab.time_played_percent
+    if not 0.0 <= percent <= 100.0:
         add("time-played-percent-out-of-range", "time played percent outside 0..100",
-            "time_played_percent", "0.0..100.0", f"{tab.time_played_percent:.1f}")  # fmt: skip
+            "time_played_percent", "0.0..100.0", f"{percent:.1f}")  # fmt: skip
     if tab.headshot_kills > kills:
         add("headshot-kills-exceed-kills", "more headshot kills than weapon kills",
             "headshot_kills", f"<= {kills}", str(tab.headshot_kills))  # fmt: skip
-    expected = expected_kd_ratio(kills, deaths)
-    if abs(tab.kd_ratio - expected) > KD_TOLERANCE + 1e-9:
+    # round-half-up(kills/deaths, 1) as in expected_kd_ratio, inlined (hot path)
+    expected = float(kills + 1) if deaths <= 0 else ((20 * kills + deaths) // (2 * deaths)) / 10
+    if abs(tab.kd_ratio - expected) > _KD_LIMIT:
         add("kd-ratio-inconsistent", "kd_ratio differs from the weapon kills/deaths",
             "kd_ratio", f"{expected:.1f}", f"{tab.kd_ratio:.1f}")  # fmt: skip
 
