@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import json
 import random
+from pathlib import Path
 from typing import Any
 
+import pytest
+
+from etstats.differential import differential_all, pair_rounds
 from etstats.ingest.artifacts import Artifact
 from etstats.ingest.audit import audit_report, format_report
 from etstats.ingest.pipeline import Pipeline
 from etstats.ingest.synthetic import round_artifacts, round_pair_artifacts
 from etstats.model.stats import StatsRound
 from etstats.storage.base import Storage, StoredRound
+from etstats.storage.sqlite import SQLiteStorage
 from etstats.storage.testing import snapshot, wipe
 
 BASE = 1_767_225_600
@@ -112,7 +117,7 @@ def test_latest_r1_inside_the_window_wins(store: Storage) -> None:
     for order in ([*early, *arts], [arts[1], *early, arts[0]], [arts[0], arts[1], *early]):
         wipe(store)
         _ingest(store, order)
-        r1s = {r.stats_file_unix: r for r in _by_number(store)[1]}
+        r1s = {r.stats_file_unix or 0: r for r in _by_number(store)[1]}
         [r2] = _by_number(store)[2]
         latest = r1s[max(r1s)]
         assert r2.r1_round_id == latest.id
@@ -163,3 +168,39 @@ def test_rebuild_keeps_the_differenced_rows(store: Storage) -> None:
     before = snapshot(store)
     pipeline.rebuild()
     assert snapshot(store) == before
+
+
+@pytest.mark.corpus
+def test_real_corpus_r2s_are_differenced_as_the_differential_pairs_them(
+    real_stats_files: list[Path], tmp_path: Path
+) -> None:
+    """Every real R2 pairs with the R1 ``pair_rounds`` picks from the files alone, and its
+    stored rows are ``differential_all``'s values (97 pairs in the corpus)."""
+    from etstats.parsing.stats_file import parse_stats_file
+
+    store = SQLiteStorage(str(tmp_path / "real.db"))
+    pipeline = Pipeline(store, timezone="Europe/Berlin", reconcile=False)
+    for path in real_stats_files:
+        pipeline.ingest(Artifact.from_path(path))
+    names = {a.sha256: a.name for a in store.artifacts()}
+    rounds = store.rounds()
+    by_id = {r.id: r for r in rounds}
+    stored = {names[r.stats_sha256 or ""]: names[by_id[r.r1_round_id].stats_sha256 or ""]
+              for r in rounds if r.r1_round_id is not None}  # fmt: skip
+    models = [parse_stats_file(p) for p in real_stats_files]
+    pairing = pair_rounds(models)
+    expected = {real_stats_files[p.r2_index].name: real_stats_files[p.r1_index].name
+                for p in pairing.pairs}  # fmt: skip
+    assert stored == expected
+    assert len(stored) == 97
+    orphans = {names[r.stats_sha256 or ""] for r in rounds
+               if r.values_scope == "cumulative_r1_r2"}  # fmt: skip
+    assert orphans == {real_stats_files[i].name for i in pairing.orphan_indexes}
+    values = dict(zip((p.name for p in real_stats_files), differential_all(models), strict=True))
+    players = store.table_rows("player_round_stats")
+    for r in rounds:
+        want = values[names[r.stats_sha256 or ""]]
+        got = [(row[2], row[7], row[8], row[9]) for row in players if row[0] == r.id]
+        assert got == [(p.guid, p.kills, p.deaths, p.tab.damage_given if p.tab else None)
+                       for p in want.players]  # fmt: skip
+    store.close()

@@ -97,3 +97,39 @@ def test_docs_describe_every_table_and_column() -> None:
         section = text.split(f"### `{table}`", 1)[1].split("\n### ", 1)[0]
         for col in cols:
             assert f"`{col}`" in section, f"docs/storage.md: {table}.{col} undocumented"
+
+
+def test_upgrading_a_v1_store_marks_round2_rows_cumulative(tmp_path: Path) -> None:
+    """Rows stored before migration 2 hold the values as written: the migration says so
+    (round 2 rows ``cumulative_r1_r2``, others ``round``) until ``etstats rebuild``."""
+    from etstats.storage.migrate import CREATE_VERSION_TABLE
+
+    path = tmp_path / "v1.db"
+    conn = sqlite3.connect(path)
+    v1 = load_migrations("sqlite")[0]
+    conn.executescript(v1.sql)
+    conn.execute(CREATE_VERSION_TABLE)
+    conn.execute("INSERT INTO schema_migrations VALUES (1, ?, 0)", (v1.name,))
+    conn.execute("INSERT INTO servers (id, name) VALUES (1, 'default')")
+    for sha, n in (("a" * 64, 1), ("b" * 64, 2)):
+        conn.execute("INSERT INTO artifacts (sha256, kind, name, server_id, data, size_bytes, "
+                     "received_unix, status) VALUES (?, 'stats', ?, 1, x'00', 1, 0, 'accepted')",
+                     (sha, f"r{n}.txt"))  # fmt: skip
+        conn.execute("INSERT INTO rounds (id, server_id, map_name, round_number, "
+                     "round_start_unix, start_source, stats_sha256) "
+                     "VALUES (?, 1, 'supply', ?, ?, 'stats-file-name', ?)", (n, n, n, sha))
+        conn.execute("INSERT INTO player_round_stats (round_id, player_index, guid, name, "
+                     "raw_name, team, session_rounds, kills, deaths) "
+                     "VALUES (?, 0, 'ABCDEF12', 'p', 'p', 1, 1, 5, 5)", (n,))
+        conn.execute("INSERT INTO weapon_stats VALUES (?, 0, 3, 1, 2, 3, 4, 0)", (n,))
+    conn.commit()
+    conn.close()
+    store = SQLiteStorage(str(path))
+    assert store.schema_version() == len(load_migrations("sqlite"))
+    assert [(r.round_number, r.values_scope, r.r1_round_id) for r in store.rounds()] == [
+        (1, "round", None), (2, "cumulative_r1_r2", None)]  # fmt: skip
+    assert [(r[0], r[-1]) for r in store.table_rows("player_round_stats")] == [
+        (1, "round"), (2, "cumulative_r1_r2")]  # fmt: skip
+    assert [(r[0], r[-1]) for r in store.table_rows("weapon_stats")] == [
+        (1, "round"), (2, "cumulative_r1_r2")]  # fmt: skip
+    store.close()
