@@ -15,6 +15,7 @@ from attrs import frozen
 from etstats.model.gametimes import ClosedBy, Gametimes, KillKind
 from etstats.model.legacy_gametimes import LegacyGametimes
 from etstats.model.stats import PlayerStats, StatsRound
+from etstats.reconcile.fast import slot_setters
 
 
 @frozen
@@ -157,6 +158,10 @@ class LuaReading:
         return self.limbo_axis_s if team == 1 else self.limbo_allies_s if team == 2 else None
 
 
+_LUA_DEATH_SET = slot_setters(LuaDeath)
+_ENEMY = KillKind.ENEMY.value
+
+
 def _stats_player(
     p: PlayerStats, raw: PlayerStats | None, differenced: bool, prior: PlayerStats | None
 ) -> StatsPlayerReading:
@@ -244,17 +249,19 @@ def stats_reading(
 def v1_reading(g: Gametimes, *, name: str) -> LuaReading:
     """Reading of a gametimes v1 file (every value exact to the millisecond)."""
     players = []
+    new = object.__new__
+    s_dead, s_paused, s_closed, s_kind, s_killer = _LUA_DEATH_SET
     for p in g.players:
-        detail = tuple(
-            LuaDeath(
-                dead_s=d.dead_ms / 1000,
-                paused_s=d.paused_ms / 1000,
-                closed_by=d.closed_by,  # StrEnum members are str: no .value lookup
-                kind=d.kind,
-                killer=d.killer_guid,
-            )
-            for d in p.deaths_detail
-        )
+        details = []
+        for d in p.deaths_detail:  # LuaDeath(dead_s, paused_s, closed_by, kind, killer)
+            o = new(LuaDeath)
+            s_dead(o, d.dead_ms / 1000)
+            s_paused(o, d.paused_ms / 1000)
+            s_closed(o, d.closed_by)  # StrEnum members are str: no .value lookup
+            s_kind(o, d.kind)
+            s_killer(o, d.killer_guid)
+            details.append(o)
+        detail = tuple(details)
         players.append(
             LuaPlayerReading(
                 guid=p.guid,
@@ -360,9 +367,10 @@ def _with_team(p: LuaPlayerReading, team: int) -> LuaPlayerReading:
 def enemy_intervals_by_killer(lua: LuaReading) -> dict[str, list[LuaDeath]]:
     """v1 only: each killer GUID's enemy-kill victim intervals (denied time sources)."""
     out: dict[str, list[LuaDeath]] = {}
+    enemy = _ENEMY
     for p in lua.players:
         for d in p.deaths_detail or ():
-            if d.kind == KillKind.ENEMY.value and d.killer:
+            if d.kind == enemy and d.killer:
                 out.setdefault(d.killer, []).append(d)
     return out
 

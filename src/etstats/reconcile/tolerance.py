@@ -61,15 +61,14 @@ def overcount_range(dead_interval_s: float) -> tuple[float, float]:
         return (0.0, 0.0)
     q = math.floor(d / SNAPSHOT_S)
     r = d - q * SNAPSHOT_S
-    m = q + 1  # count while phi < r
-    tri_m = SNAPSHOT_S * m * (m - 1) / 2
     tri_q = SNAPSHOT_S * q * (q - 1) / 2
-    lows = [q * r + tri_q]
-    highs = [SNAPSHOT_S * q + tri_q]
+    # phases phi >= r give q snapshots (q*r + tri_q .. 5q + tri_q); phases phi < r give
+    # m = q + 1 (tri_m .. m*r + tri_m, tri_m = tri_q + 5q): the first low and, when r > 0,
+    # the second high are the extremes (q*r < 5q since r < 5)
     if r > 0:
-        lows.append(tri_m)
-        highs.append(m * r + tri_m)
-    return (min(lows), max(highs))
+        m = q + 1
+        return (q * r + tri_q, m * r + SNAPSHOT_S * m * (m - 1) / 2)
+    return (q * r + tri_q, SNAPSHOT_S * q + tri_q)
 
 
 def overcount_total_range(

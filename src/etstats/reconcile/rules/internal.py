@@ -10,9 +10,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from attrs import frozen
 
 from etstats.reconcile.causes import cause
+from etstats.reconcile.fast import source_value
 from etstats.reconcile.model import CauseAmount, Comparison, SourceValue
 from etstats.reconcile.readings import StatsPlayerReading, StatsReading
 from etstats.reconcile.rules.judge import judge
@@ -30,8 +33,7 @@ STICKY_S = 120.0
 
 def _sv(src: str, value: float | None, unit: str, artifact: str, raw: str | None = None
         ) -> SourceValue:
-    return SourceValue(source=src, value=None if value is None else float(value),
-                       unit=unit, raw=raw, artifact=artifact)
+    return source_value(src, None if value is None else float(value), unit, raw, artifact)
 
 
 def _corners(terms: list[tuple[float, float, float, float]]) -> tuple[float, float, float]:
@@ -39,11 +41,16 @@ def _corners(terms: list[tuple[float, float, float, float]]) -> tuple[float, flo
     est = 0.0
     lo = hi = 0.0
     for t_min, p, sign, _ in terms:
-        vals = [sign * max(t, 0.0) * 60 * (1 - min(max(q, 0.0), 100.0) / 100)
-                for t in (t_min - 0.05, t_min + 0.05) for q in (p - PERCENT_1DP, p + PERCENT_1DP)]
+        # the four corners (T -+ 0.05 min, p -+ 0.05 %), same operation order as
+        # sign * max(T, 0) * 60 * (1 - clamp(p) / 100)
+        ta = sign * max(t_min - 0.05, 0.0) * 60
+        tb = sign * max(t_min + 0.05, 0.0) * 60
+        fa = 1 - min(max(p - PERCENT_1DP, 0.0), 100.0) / 100
+        fb = 1 - min(max(p + PERCENT_1DP, 0.0), 100.0) / 100
+        v1, v2, v3, v4 = ta * fa, ta * fb, tb * fa, tb * fb
         est += sign * t_min * 60 * (1 - p / 100)
-        lo += min(vals)
-        hi += max(vals)
+        lo += min(v1, v2, v3, v4)
+        hi += max(v1, v2, v3, v4)
     return est, lo, hi
 
 
@@ -77,6 +84,9 @@ class RoundContext:
     """Team kills made by the player's team (bound on his deaths to team mates)."""
 
 
+_NO_CONTEXT = RoundContext()
+
+
 def _overcount(sp: StatsPlayerReading, sr: StatsReading, est_lo: float, est_hi: float,
                ctx: RoundContext) -> CauseAmount | None:
     if not sr.overcount_version or sp.self_kills is None:
@@ -101,12 +111,17 @@ def _pause(sp: StatsPlayerReading, sr: StatsReading, ctx: RoundContext) -> Cause
                  + ("" if sr.overcount_version else " of non-enemy deaths"))
 
 
+_UNSET: Any = object()
+
+
 def dead_time_engine(sp: StatsPlayerReading, sr: StatsReading,
-                     ctx: RoundContext | None = None) -> Comparison | None:
-    ctx = ctx or RoundContext()
+                     ctx: RoundContext | None = None, *, estimate: Any = _UNSET
+                     ) -> Comparison | None:
+    """``estimate``: :func:`engine_estimate` of ``sp`` when the caller has it already."""
+    ctx = ctx or _NO_CONTEXT
     if sp.dead_s is None:
         return None
-    e = engine_estimate(sp)
+    e = engine_estimate(sp) if estimate is _UNSET else estimate
     if e is None:
         return None
     est, lo, hi = e
@@ -128,14 +143,17 @@ def dead_time_engine(sp: StatsPlayerReading, sr: StatsReading,
 
 
 def dead_le_played(sp: StatsPlayerReading, sr: StatsReading,
-                   ctx: RoundContext | None = None) -> Comparison | None:
-    ctx = ctx or RoundContext()
+                   ctx: RoundContext | None = None, *, estimate: Any = _UNSET
+                   ) -> Comparison | None:
+    """``estimate``: :func:`engine_estimate` of ``sp`` when the caller has it already."""
+    ctx = ctx or _NO_CONTEXT
     if sp.dead_s is None or sp.played_s is None:
         return None
     excess = sp.dead_s - sp.played_s
     causes: list[CauseAmount] = []
-    e = engine_estimate(sp)
-    if e is not None and excess > 0:
+    # no cause is sized for a dead time inside the time played
+    e = (engine_estimate(sp) if estimate is _UNSET else estimate) if excess > 0 else None
+    if e is not None:
         oc = _overcount(sp, sr, e[1], e[2], ctx)
         pc = _pause(sp, sr, ctx)
         extra = pc.high if pc is not None else 0.0
@@ -206,7 +224,7 @@ def revived_le_deaths(sp: StatsPlayerReading, sr: StatsReading,
                       ctx: RoundContext | None = None) -> Comparison | None:
     if sp.times_revived is None or sp.self_kills is None:
         return None
-    ctx = ctx or RoundContext()
+    ctx = ctx or _NO_CONTEXT
     bound = sp.weapon_deaths + sp.self_kills
     causes = []
     if ctx.team_kills:
@@ -225,7 +243,9 @@ def revived_le_deaths(sp: StatsPlayerReading, sr: StatsReading,
 def player_internal(sp: StatsPlayerReading, sr: StatsReading,
                     ctx: RoundContext | None = None) -> list[Comparison]:
     out: list[Comparison] = []
-    for c in (dead_time_engine(sp, sr, ctx), dead_le_played(sp, sr, ctx),
+    e = engine_estimate(sp) if sp.dead_s is not None else None
+    for c in (dead_time_engine(sp, sr, ctx, estimate=e),
+              dead_le_played(sp, sr, ctx, estimate=e),
               dead_ratio(sp, sr), kd_ratio(sp, sr), revived_le_deaths(sp, sr, ctx)):
         if c is not None:
             out.append(c)

@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import combinations
 
+from etstats.reconcile.fast import comparison
 from etstats.reconcile.model import CauseAmount, Comparison, SourceValue, Verdict
 
 _AGREE = Verdict.AGREE  # enum attribute access is slow on the hot path
+_EPS = 1e-9
 
 
 def _fits(d: float, causes: Sequence[CauseAmount], slack: float) -> tuple[float, float] | None:
@@ -38,19 +40,16 @@ def judge(
 ) -> Comparison:
     """Build a :class:`Comparison` with its verdict (see the module docstring)."""
     d = float(difference)
-    if -tolerance - 1e-9 <= d <= tolerance + 1e-9:  # fast path: most comparisons agree
-        srcs = sources if isinstance(sources, tuple) else tuple(sources)
-        return Comparison(check, _AGREE, rule, srcs, d, tolerance, unit,
+    if -tolerance - _EPS <= d <= tolerance + _EPS:  # fast path: most comparisons agree
+        srcs = sources if type(sources) is tuple else tuple(sources)
+        return comparison(check, _AGREE, rule, srcs, d, tolerance, unit,
                           (-tolerance, tolerance), (), player, player_name, message)
 
     def make(verdict: Verdict, bound: tuple[float, float], chosen: Sequence[CauseAmount],
              text: str) -> Comparison:
-        return Comparison(
-            check=check, verdict=verdict, rule=rule, sources=tuple(sources),
-            difference=round(d, 3), tolerance=round(tolerance, 3), unit=unit,
-            bound=(round(bound[0], 3), round(bound[1], 3)), causes=tuple(chosen),
-            player=player, player_name=player_name, message=text,
-        )
+        return comparison(check, verdict, rule, tuple(sources), round(d, 3),
+                          round(tolerance, 3), unit, (round(bound[0], 3), round(bound[1], 3)),
+                          tuple(chosen), player, player_name, text)
 
     slack = tolerance + mechanics
     if abs(d) <= slack + 1e-9:

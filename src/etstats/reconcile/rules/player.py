@@ -6,6 +6,7 @@ Every difference is ``stats - lua`` in the comparison's unit (seconds or counts)
 from __future__ import annotations
 
 from etstats.reconcile.causes import cause
+from etstats.reconcile.fast import source_value
 from etstats.reconcile.model import CauseAmount, Comparison, SourceValue
 from etstats.reconcile.readings import (
     CLOSED_DISCONNECT,
@@ -30,8 +31,7 @@ from etstats.reconcile.tolerance import (
 
 def _sv(src: str, value: float | None, unit: str = "s", raw: str | None = None,
         artifact: str | None = None) -> SourceValue:
-    return SourceValue(source=src, value=None if value is None else float(value),
-                       unit=unit, raw=raw, artifact=artifact)
+    return source_value(src, None if value is None else float(value), unit, raw, artifact)
 
 
 def _lua_src(lua: LuaReading, field: str) -> str:

@@ -6,6 +6,7 @@ Differences are ``stats - lua`` in seconds unless stated.
 from __future__ import annotations
 
 from etstats.reconcile.causes import cause
+from etstats.reconcile.fast import source_value
 from etstats.reconcile.model import CauseAmount, Comparison, SourceValue
 from etstats.reconcile.readings import LuaReading, StatsReading
 from etstats.reconcile.rules.judge import judge
@@ -14,8 +15,7 @@ from etstats.reconcile.tolerance import FLOOR_S, FRAME_S, MSS_S
 
 def _sv(src: str, value: float | None, unit: str, artifact: str, raw: str | None = None
         ) -> SourceValue:
-    return SourceValue(source=src, value=None if value is None else float(value),
-                       unit=unit, raw=raw, artifact=artifact)
+    return source_value(src, None if value is None else float(value), unit, raw, artifact)
 
 
 def _mss(seconds: int | None) -> str | None:
