@@ -62,9 +62,39 @@ _build_player = _unchecked_builder(PlayerStats, _PLAYER_FIELDS)
 _TAB_BUILDERS = {
     n: _unchecked_builder(TabStats, names, {"layout": n}) for n, names in TAB_LAYOUTS.items()
 }
-_WEAPON_CACHE: dict[tuple[int, ...], WeaponStats] = {}
-"""Frozen ``WeaponStats`` by field tuple: about half of the tuples of a season repeat."""
 _WEAPON_CACHE_MAX = 100_000
+
+
+class _WeaponCache(dict[tuple[int, ...], WeaponStats]):
+    """Frozen ``WeaponStats`` by field tuple ``(index, hits, shots, kills, deaths, headshots)``.
+
+    About half of the tuples of a season repeat, so ``cache[key]`` usually costs one C-level
+    dict lookup. A miss builds the object; it is kept only if it passes the validator's
+    per-weapon checks (so a hit is known clean) and otherwise sets :attr:`unclean`. Keys come
+    from the fast path: indexes are mask bits 0..27 and numbers are non-negative, valid
+    ``WeaponStats`` fields by construction.
+    """
+
+    __slots__ = ("unclean",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.unclean = False
+        """Set when a looked-up tuple fails a per-weapon check (reset by the caller)."""
+
+    def __missing__(self, key: tuple[int, ...]) -> WeaponStats:
+        weapon = _build_weapon(key)
+        _, hits, shots, _, _, heads = key
+        if heads <= hits and (hits <= shots or key[0] in SPLASH_WEAPONS):
+            if len(self) >= _WEAPON_CACHE_MAX:
+                self.clear()
+            self[key] = weapon
+        else:
+            self.unclean = True
+        return weapon
+
+
+_WEAPON_CACHE = _WeaponCache()
 
 
 def clear_caches() -> None:
@@ -173,13 +203,22 @@ class Tokenizer:
                     "invalid-playtime", "f9 is not an integer; playtime unknown", 1, "f9",
                     "an integer number of milliseconds", f9,
                 )  # fmt: skip
+        round_number = _INTS.get(fields[3])
+        if round_number is None:
+            round_number = self.integer(fields[3], 1, "f4")
+        defender = _INTS.get(fields[4])
+        if defender is None:
+            defender = self.integer(fields[4], 1, "f5")
+        winner = _INTS.get(fields[5])
+        if winner is None:
+            winner = self.integer(fields[5], 1, "f6")
         return StatsHeader(
             server_name=fields[0],
             map_name=fields[1],
             config=fields[2],
-            round_number=self.integer(fields[3], 1, "f4"),
-            defender_team=self.integer(fields[4], 1, "f5"),
-            winner_team=self.integer(fields[5], 1, "f6"),
+            round_number=round_number,
+            defender_team=defender,
+            winner_team=winner,
             time_limit_seconds=self.clock(fields[6], "f7"),
             clock_seconds=self.clock(fields[7], "f8"),
             playtime_ms=playtime,
@@ -346,36 +385,12 @@ def _fast_weapons(
         _BYTE_BITS[0][mask & 255] + _BYTE_BITS[1][mask >> 8 & 255]
         + _BYTE_BITS[2][mask >> 16 & 255] + _BYTE_BITS[3][mask >> 24]
     )  # fmt: skip
-    weapons = list(
-        map(_WEAPON_CACHE.get, zip(indexes, hits, shots, kills, deaths, heads, strict=True))
-    )
-    clean = True
-    if not all(weapons):  # WeaponStats objects are always true; None is a cache miss
-        clean = _fill_weapons(weapons, indexes, hits, shots, kills, deaths, heads)
-    return tuple(weapons), sum(kills), sum(deaths), sum(shots), clean  # type: ignore[arg-type]
-
-
-def _fill_weapons(
-    weapons: list[WeaponStats | None], indexes: tuple[int, ...], *columns: list[int]
-) -> bool:
-    """Build the cache misses of ``weapons`` in place; True if they pass the per-weapon checks.
-
-    Only tuples that pass are cached, so a cache hit is known clean. The indexes are mask bits
-    0..27 and the numbers non-negative: valid ``WeaponStats`` fields by construction.
-    """
     cache = _WEAPON_CACHE
-    if len(cache) > _WEAPON_CACHE_MAX:
-        cache.clear()
-    clean = True
-    for i, key in enumerate(zip(indexes, *columns, strict=True)):
-        if weapons[i] is None:
-            weapons[i] = weapon = _build_weapon(key)
-            _, hits, shots, _, _, heads = key
-            if heads <= hits and (hits <= shots or key[0] in SPLASH_WEAPONS):
-                cache[key] = weapon
-            else:
-                clean = False
-    return clean
+    cache.unclean = False
+    weapons = tuple(
+        map(cache.__getitem__, zip(indexes, hits, shots, kills, deaths, heads, strict=True))
+    )
+    return weapons, sum(kills), sum(deaths), sum(shots), not cache.unclean
 
 
 def _fast_tab(text: str) -> tuple[TabStats, bool] | None:

@@ -39,7 +39,7 @@ MAX_STATS_BYTES = 10 * 1024 * 1024
 
 _build_round = _unchecked_builder(
     StatsRound, ("header", "players", "provenance", "findings")
-)  # the validated round plus its findings, without a second __init__ / attrs.evolve
+)  # StatsRound has no validators; this skips attrs.evolve and the frozen __init__
 _BOM = "\ufeff"
 _ALLOWED_ASCII = bytes(range(0x20, 0x7F)) + b"\t\n"
 _BAD_CHAR = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]|\r(?!\n)(?!\Z)")
@@ -237,7 +237,7 @@ def _parse(text: str, source: str, provenance: Provenance, findings: list[Findin
         player = tok.player(line, number)
         if player is not None:
             players.append(player)
-    rnd = StatsRound(header=header, players=tuple(players), provenance=provenance)
+    rnd = _build_round((header, tuple(players), provenance, ()))
     findings.extend(_validate_with_hints(rnd, source, tok.hints))
     return _build_round((header, rnd.players, provenance, tuple(findings)))
 

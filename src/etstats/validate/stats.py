@@ -24,6 +24,8 @@ from etstats.model.stats import (
 from etstats.validate.codes import make_finding
 
 _TUPLE_FIELDS = ("hits", "shots", "kills", "deaths", "headshots")
+_GET_LAYOUT = attrgetter("layout")
+_GET_DPM = attrgetter("dpm")
 _LAYOUT_GETTERS = {n: attrgetter(*names) for n, names in TAB_LAYOUTS.items()}
 _Add = Callable[[str, str, str | None, str, str], None]
 KD_TOLERANCE = 0.05
@@ -277,8 +279,8 @@ def _tab_findings(
 def _file_findings(rnd: StatsRound, source: str) -> list[Finding]:
     tabs = [p.tab for p in rnd.players if p.tab is not None]
     out: list[Finding] = []
-    layouts = sorted({t.layout for t in tabs})
-    old = [n for n in layouts if n in (33, 36, 37)]
+    layouts = set(map(_GET_LAYOUT, tabs))
+    old = sorted(layouts & {33, 36, 37})
     if old:
         out.append(make_finding(
             "bullets-unreliable", "bullets_fired is inflated in this layout; use the sum of shots",
@@ -289,7 +291,7 @@ def _file_findings(rnd: StatsRound, source: str) -> list[Finding]:
             "denied-time-unreliable", "denied_playtime of 36-field files is implausible",
             source=source, field="denied_playtime", actual="36-field TAB section",
         ))  # fmt: skip
-    if tabs and all(t.dpm == 0.0 for t in tabs):
+    if tabs and not any(map(_GET_DPM, tabs)):  # every dpm == 0.0 (0.0 and -0.0 are false)
         out.append(make_finding(
             "dpm-always-zero", "dpm is 0.0 for every player (script bug); recompute it",
             source=source, field="dpm", actual="0.0",
