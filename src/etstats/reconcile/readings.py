@@ -9,13 +9,13 @@ gametimes file or a gametimes v1 file.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from attrs import frozen
 
 from etstats.model.gametimes import ClosedBy, Gametimes, KillKind
 from etstats.model.legacy_gametimes import LegacyGametimes
 from etstats.model.stats import PlayerStats, StatsRound
-from etstats.reconcile.fast import slot_setters
 
 
 @frozen
@@ -84,8 +84,13 @@ class StatsReading:
         return self.header_fields < 9
 
 
-@frozen
-class LuaDeath:
+class LuaDeath(NamedTuple):
+    """One closed dead interval from gametimes v1 (seconds).
+
+    A named tuple rather than an attrs class: a v1 round has about 100 deaths and this record
+    is rebuilt for every round reconciled (immutable all the same).
+    """
+
     dead_s: float
     paused_s: float
     closed_by: str
@@ -158,7 +163,6 @@ class LuaReading:
         return self.limbo_axis_s if team == 1 else self.limbo_allies_s if team == 2 else None
 
 
-_LUA_DEATH_SET = slot_setters(LuaDeath)
 _ENEMY = KillKind.ENEMY.value
 
 
@@ -249,19 +253,12 @@ def stats_reading(
 def v1_reading(g: Gametimes, *, name: str) -> LuaReading:
     """Reading of a gametimes v1 file (every value exact to the millisecond)."""
     players = []
-    new = object.__new__
-    s_dead, s_paused, s_closed, s_kind, s_killer = _LUA_DEATH_SET
+    new = tuple.__new__
     for p in g.players:
-        details = []
-        for d in p.deaths_detail:  # LuaDeath(dead_s, paused_s, closed_by, kind, killer)
-            o = new(LuaDeath)
-            s_dead(o, d.dead_ms / 1000)
-            s_paused(o, d.paused_ms / 1000)
-            s_closed(o, d.closed_by)  # StrEnum members are str: no .value lookup
-            s_kind(o, d.kind)
-            s_killer(o, d.killer_guid)
-            details.append(o)
-        detail = tuple(details)
+        # LuaDeath(dead_s, paused_s, closed_by, kind, killer), built without the Python-level
+        # NamedTuple.__new__; StrEnum members are str: no .value lookup
+        detail = tuple([new(LuaDeath, (d.dead_ms / 1000, d.paused_ms / 1000, d.closed_by,
+                                       d.kind, d.killer_guid)) for d in p.deaths_detail])
         players.append(
             LuaPlayerReading(
                 guid=p.guid,
