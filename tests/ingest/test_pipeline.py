@@ -146,7 +146,9 @@ def test_crash_in_the_middle_leaves_no_partial_round(
     def boom(*_args: Any, **_kw: Any) -> Any:
         raise RuntimeError("power cut")
 
-    monkeypatch.setattr(Pipeline, "_round_rows", staticmethod(boom))
+    import etstats.ingest.pipeline as pipeline_module
+
+    monkeypatch.setattr(pipeline_module, "round_rows", boom)
     with pytest.raises(RuntimeError):
         Pipeline(store).ingest(lua)
     assert snapshot(store) == before  # not even the raw Lua bytes

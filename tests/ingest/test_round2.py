@@ -204,3 +204,30 @@ def test_real_corpus_r2s_are_differenced_as_the_differential_pairs_them(
         assert got == [(p.guid, p.kills, p.deaths, p.tab.damage_given if p.tab else None)
                        for p in want.players]  # fmt: skip
     store.close()
+
+
+def test_player_who_reconnected_keeps_his_r2_line_as_written(store: Storage) -> None:
+    """A reconnect resets a player's engine counters: the differential keeps his R2 line raw,
+    and the store marks exactly his rows ``r2_as_written``."""
+    import attrs
+
+    from etstats.ingest.synthetic import STATS_DELAY_SECONDS, cumulative_round2, stats_round
+    from etstats.render.stats_file import render_stats_bytes
+
+    rng = random.Random(8)
+    guids = ["".join(rng.choice("0123456789ABCDEF") for _ in range(32)) for _ in range(3)]
+    r1 = stats_round("supply", 1, guids, rng)
+    r2 = cumulative_round2(r1, stats_round("supply", 2, guids, rng))
+    reset = r2.players[1]
+    assert reset.tab is not None
+    reset = attrs.evolve(reset, tab=attrs.evolve(reset.tab, damage_given=0))  # below R1
+    r2 = attrs.evolve(r2, players=(r2.players[0], reset, r2.players[2]))
+    arts = [Artifact.from_bytes(render_stats_bytes(rnd), f"2026-01-01-00{h}00{STATS_DELAY_SECONDS}"
+                                f"-supply-round-{rnd.round_number}.txt")
+            for h, rnd in ((0, r1), (1, r2))]  # fmt: skip
+    _ingest(store, arts)
+    [r2_stored] = _by_number(store)[2]
+    rows = _players(store, r2_stored.id)
+    assert [row[-1] for row in rows] == ["round", "r2_as_written", "round"]
+    assert rows[1][1:4] == (reset.kills, reset.deaths, 0)  # as written in the R2 file
+    assert {w[-1] for w in _weapons(store, r2_stored.id) if w[0] == 1} == {"r2_as_written"}

@@ -18,22 +18,16 @@ from typing import Any, TypeVar
 from attrs import field, frozen
 
 from etstats.errors import EtStatsError, ParseError
-from etstats.ingest import rows as R
 from etstats.ingest.artifacts import Artifact, ArtifactKind
+from etstats.ingest.derive import GROUPS, refresh_round2s, round_rows, round_values
 from etstats.ingest.extract import ParsedArtifact, parse_artifact
-from etstats.ingest.linker import NEIGHBOURHOOD_SECONDS, Member, PlannedRound, plan_rounds
-from etstats.ingest.r2scope import StatsScope, stats_scope, window_seconds
-from etstats.ingest.reconcile_step import reconcile_round
-from etstats.storage.base import ArtifactRecord, Row, Storage, StorageTx, lock_order
+from etstats.ingest.linker import NEIGHBOURHOOD_SECONDS, Member, plan_rounds
+from etstats.ingest.r2scope import stats_scope
+from etstats.storage.base import ArtifactRecord, Storage, StorageTx, lock_order
 
 log = logging.getLogger(__name__)
 
-_GROUPS: dict[str, tuple[str, ...]] = {
-    "stats": ("player_round_stats", "weapon_stats"),
-    "lua": ("lua_timing", "pauses", "spawn_stats"),
-    "endstats": ("endstats_awards", "endstats_versus"),
-}
-"""Per-round tables derived from each linked artifact (rewritten only when it changes)."""
+_GROUPS = GROUPS
 
 _ROLE = {
     ArtifactKind.STATS: "stats",
@@ -328,7 +322,7 @@ class Pipeline:
         ids: list[int] = []
         recons: list[Any] = []
         for i, p in enumerate(plan.rounds):
-            values = self._round_values(server_id, map_name, round_number, p, parsed)
+            values = round_values(server_id, map_name, round_number, p, parsed)
             scope = None
             if p.stats is not None and p.stats_file_unix is not None:
                 scope = stats_scope(
@@ -351,7 +345,7 @@ class Pipeline:
             if len(unchanged) == len(_GROUPS):
                 continue  # same artifacts as before: its rows and verdict stand
             zone = timezone if self.reconcile else None
-            rows, recon = self._round_rows(rid, p, parsed, names, zone, unchanged, scope)
+            rows, recon = round_rows(rid, p, parsed, names, zone, unchanged, scope)
             tx.replace_round_rows(rid, rows)
             ids.append(rid)
             if recon is not None:
@@ -364,61 +358,35 @@ class Pipeline:
         return tuple(ids), tuple(recons)
 
     def _loader(self, tx: StorageTx, timezone: str) -> Callable[[str], tuple[str, Any]]:
+        """``load(sha) -> (name, model)`` of archived artifacts (for :mod:`r2scope`)."""
+        parsed = self._parsed_loader(tx, timezone)
+
         def load(sha: str) -> tuple[str, Any]:
+            name, p = parsed(sha)
+            return name, p.model
+
+        return load
+
+    def _parsed_loader(
+        self, tx: StorageTx, timezone: str
+    ) -> Callable[[str], tuple[str, ParsedArtifact]]:
+        def load(sha: str) -> tuple[str, ParsedArtifact]:
             rec = tx.get_artifact(sha)
             if rec is None:  # pragma: no cover - rounds reference archived artifacts only
                 raise KeyError(sha)
-            return rec.name, self._load(tx, rec, timezone).model
+            return rec.name, self._load(tx, rec, timezone)
 
         return load
 
     def _refresh_r2(
-        self,
-        tx: StorageTx,
-        server_id: int,
-        map_name: str,
-        lo: int,
-        hi: int,
-        timezone: str,
+        self, tx: StorageTx, server_id: int, map_name: str, lo: int, hi: int, timezone: str,
         touched: set[int],
-    ) -> tuple[list[int], list[Any]]:
-        """Re-pair the stored round 2s whose stats time lies in [lo, hi + window] (UTC Unix
-        seconds) after round 1s of that span changed; rewrite those whose partner changed or
-        whose partner's rows were just rewritten (``touched``)."""
-        load = self._loader(tx, timezone)
-        ids: list[int] = []
-        recons: list[Any] = []
-        span_hi = hi + window_seconds(self.pair_window_minutes)
-        for r in tx.stats_rounds_between(server_id, map_name, 2, lo, span_hi):
-            if r.stats_sha256 is None or r.stats_file_unix is None:  # pragma: no cover
-                continue
-            scope = stats_scope(
-                tx, load, server_id=server_id, map_name=map_name, round_number=2,
-                stats_unix=r.stats_file_unix, model=load(r.stats_sha256)[1],
-                window_minutes=self.pair_window_minutes,
-            )  # fmt: skip
-            now = (scope.values_scope, scope.r1_round_id)
-            if now == (r.values_scope, r.r1_round_id) and r.r1_round_id not in touched:
-                continue
-            tx.set_round_scope(r.id, *now)
-            shas = {"stats": r.stats_sha256, "lua": r.lua_sha256, "endstats": r.endstats_sha256}
-            parsed: dict[str, ParsedArtifact] = {}
-            names: dict[str, str] = {}
-            for sha in filter(None, shas.values()):
-                rec = tx.get_artifact(sha)
-                if rec is not None:
-                    parsed[sha] = self._load(tx, rec, timezone)
-                    names[sha] = rec.name
-            p = PlannedRound(r.round_start_unix, r.start_source, r.stats_sha256, r.lua_sha256,
-                             r.endstats_sha256, r.round_end_unix, r.stats_file_unix)  # fmt: skip
-            zone = timezone if self.reconcile else None
-            rows, recon = self._round_rows(r.id, p, parsed, names, zone, {"lua", "endstats"},
-                                           scope)  # fmt: skip
-            tx.replace_round_rows(r.id, rows)
-            ids.append(r.id)
-            if recon is not None:
-                recons.append(recon)
-        return ids, recons
+    ) -> tuple[list[int], list[Any]]:  # fmt: skip
+        return refresh_round2s(
+            tx, self._parsed_loader(tx, timezone), server_id=server_id, map_name=map_name,
+            lo_unix=lo, hi_unix=hi, window_minutes=self.pair_window_minutes,
+            timezone=timezone if self.reconcile else None, touched=touched,
+        )  # fmt: skip
 
     def _load(self, tx: StorageTx, rec: ArtifactRecord, timezone: str) -> ParsedArtifact:
         cached = self._cache.get((rec.sha256, rec.name))
@@ -427,71 +395,6 @@ class Pipeline:
         data = tx.artifact_data(rec.sha256)
         artifact = Artifact.from_bytes(data, rec.name, kind=ArtifactKind(rec.kind))
         return self._parse(artifact, timezone)
-
-    @staticmethod
-    def _round_values(
-        server_id: int,
-        map_name: str,
-        round_number: int,
-        p: PlannedRound,
-        parsed: dict[str, ParsedArtifact],
-    ) -> dict[str, Any]:
-        values: dict[str, Any] = {
-            "server_id": server_id, "map_name": map_name, "round_number": round_number,
-            "round_start_unix": p.round_start_unix, "start_source": p.start_source,
-            "round_end_unix": p.round_end_unix, "stats_sha256": p.stats, "lua_sha256": p.lua,
-            "endstats_sha256": p.endstats, "stats_file_unix": p.stats_file_unix,
-        }  # fmt: skip
-        if p.stats is not None:
-            values.update(R.stats_round_values(parsed[p.stats].model))
-        return values
-
-    @staticmethod
-    def _round_rows(
-        rid: int,
-        p: PlannedRound,
-        parsed: dict[str, ParsedArtifact],
-        parsed_names: dict[str, str],
-        timezone: str | None,
-        unchanged: set[str],
-        scope: StatsScope | None = None,
-    ) -> tuple[dict[str, list[Row]], Any]:
-        """Rows of the tables whose source changed (``unchanged`` roles are left alone);
-        ``timezone`` None skips reconciliation. ``scope`` holds the stats values to store (a
-        round 2 differenced against its round 1) and that round 1 for the reconciliation."""
-        rows: dict[str, list[Row]] = {
-            table: [] for role, tables in _GROUPS.items() if role not in unchanged
-            for table in tables
-        }  # fmt: skip
-        rows["reconciliations"] = []
-        stats = parsed[p.stats] if p.stats else None
-        lua = parsed[p.lua] if p.lua else None
-        end = parsed[p.endstats] if p.endstats else None
-        if stats is not None and "stats" not in unchanged:
-            if scope is None:
-                rows.update(R.stats_rows(stats.model, rid))
-            else:
-                rows.update(R.stats_rows(scope.model, rid, scope.player_scopes))
-        if lua is not None and p.lua is not None and "lua" not in unchanged:
-            if lua.kind is ArtifactKind.GAMETIMES_LEGACY:
-                rows.update(R.legacy_lua_rows(lua.model, p.lua, rid))
-            else:
-                rows.update(R.v1_lua_rows(lua.model, p.lua, rid))
-        if end is not None and "endstats" not in unchanged:
-            rows.update(R.endstats_rows(end.model, rid))
-        names = {role: parsed_names[sha] for role, sha in
-                 (("stats", p.stats), ("lua", p.lua), ("endstats", p.endstats)) if sha}  # fmt: skip
-        if timezone is None:
-            return rows, None
-        r1 = None
-        if scope is not None and scope.r1_model is not None and scope.r1_name is not None:
-            r1 = (scope.r1_name, scope.r1_model)
-        recon = reconcile_round(stats, lua, end, names=names, timezone=timezone, r1=r1)
-        if recon is not None:
-            verdict, errors, warnings, text, obj = recon
-            rows["reconciliations"] = [(rid, verdict, errors, warnings, text)]
-            return rows, obj
-        return rows, None
 
     def _notify(self, note: _Notify) -> None:
         for deliver in self.deliver:
