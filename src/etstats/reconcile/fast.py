@@ -31,10 +31,14 @@ def slot_setters(cls: type) -> tuple[Any, ...]:
     return tuple(cls.__dict__[a.name].__set__ for a in attrs.fields(cls))
 
 
-(_SV_SOURCE, _SV_VALUE, _SV_UNIT, _SV_RAW, _SV_ARTIFACT) = slot_setters(SourceValue)
+SOURCE_VALUE_SETTERS = slot_setters(SourceValue)
+"""``__set__`` of SourceValue's slots in field order (for callers that inline construction)."""
+COMPARISON_SETTERS = slot_setters(Comparison)
+"""``__set__`` of Comparison's slots in field order."""
+(_SV_SOURCE, _SV_VALUE, _SV_UNIT, _SV_RAW, _SV_ARTIFACT) = SOURCE_VALUE_SETTERS
 (_CA_CODE, _CA_LOW, _CA_HIGH, _CA_EVIDENCE) = slot_setters(CauseAmount)
 (_C_CHECK, _C_VERDICT, _C_RULE, _C_SOURCES, _C_DIFF, _C_TOL, _C_UNIT, _C_BOUND, _C_CAUSES,
- _C_PLAYER, _C_PNAME, _C_MESSAGE) = slot_setters(Comparison)
+ _C_PLAYER, _C_PNAME, _C_MESSAGE) = COMPARISON_SETTERS
 
 
 def source_value(source: str, value: float | None, unit: str, raw: str | None,
@@ -80,4 +84,5 @@ def comparison(check: str, verdict: Verdict, rule: str, sources: tuple[SourceVal
     return o
 
 
-__all__ = ["cause_amount", "comparison", "slot_setters", "source_value"]
+__all__ = ["COMPARISON_SETTERS", "SOURCE_VALUE_SETTERS", "cause_amount", "comparison",
+           "slot_setters", "source_value"]

@@ -15,7 +15,7 @@ from typing import Any
 from attrs import frozen
 
 from etstats.reconcile.causes import cause
-from etstats.reconcile.fast import source_value
+from etstats.reconcile.fast import SOURCE_VALUE_SETTERS
 from etstats.reconcile.model import CauseAmount, Comparison, SourceValue
 from etstats.reconcile.readings import StatsPlayerReading, StatsReading
 from etstats.reconcile.rules.judge import judge
@@ -31,9 +31,20 @@ STICKY_S = 120.0
 """TAB[24] is only updated once the player's team time exceeds 120 s."""
 
 
+_SOURCE, _VALUE, _UNIT, _RAW, _ARTIFACT = SOURCE_VALUE_SETTERS
+_new = object.__new__
+
+
 def _sv(src: str, value: float | None, unit: str, artifact: str, raw: str | None = None
         ) -> SourceValue:
-    return source_value(src, None if value is None else float(value), unit, raw, artifact)
+    # SourceValue(src, float(value), unit, raw, artifact), slots filled directly (fast.py)
+    o = _new(SourceValue)
+    _SOURCE(o, src)
+    _VALUE(o, None if value is None else float(value))
+    _UNIT(o, unit)
+    _RAW(o, raw)
+    _ARTIFACT(o, artifact)
+    return o
 
 
 def _corners(terms: list[tuple[float, float, float, float]]) -> tuple[float, float, float]:

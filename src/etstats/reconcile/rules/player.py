@@ -6,7 +6,7 @@ Every difference is ``stats - lua`` in the comparison's unit (seconds or counts)
 from __future__ import annotations
 
 from etstats.reconcile.causes import cause
-from etstats.reconcile.fast import source_value
+from etstats.reconcile.fast import SOURCE_VALUE_SETTERS
 from etstats.reconcile.model import CauseAmount, Comparison, SourceValue
 from etstats.reconcile.readings import (
     CLOSED_DISCONNECT,
@@ -28,10 +28,20 @@ from etstats.reconcile.tolerance import (
     overcount_total_range,
 )
 
+_SOURCE, _VALUE, _UNIT, _RAW, _ARTIFACT = SOURCE_VALUE_SETTERS
+_new = object.__new__
+
 
 def _sv(src: str, value: float | None, unit: str = "s", raw: str | None = None,
         artifact: str | None = None) -> SourceValue:
-    return source_value(src, None if value is None else float(value), unit, raw, artifact)
+    # SourceValue(src, float(value), unit, raw, artifact), slots filled directly (fast.py)
+    o = _new(SourceValue)
+    _SOURCE(o, src)
+    _VALUE(o, None if value is None else float(value))
+    _UNIT(o, unit)
+    _RAW(o, raw)
+    _ARTIFACT(o, artifact)
+    return o
 
 
 def _lua_src(lua: LuaReading, field: str) -> str:
