@@ -24,6 +24,7 @@ def test_ingest_real_corpus(real_stats_dir: Path, tmp_path: Path,
     out = capsys.readouterr().out
     assert f"{n_stats + n_end} stored, 0 already known, 0 rejected" in out
     assert f"{n_stats} with a stats file" in out
+    assert "round 2: 97 differenced against their round 1, 9 orphan(s)" in out
     store = SQLiteStorage(db)
     before = snapshot(store)
     rounds = store.rounds()
@@ -43,6 +44,8 @@ def test_ingest_real_corpus(real_stats_dir: Path, tmp_path: Path,
     assert code == (1 if report["conflicts"] else 0)  # exit 1 flags reconciliation conflicts
     assert sum(report["verdicts"].values()) == n_stats  # every stats round was reconciled
     assert report["rounds"]["with_stats"] == n_stats
+    assert report["round2"]["differenced"] == 97
+    assert len(report["round2"]["orphans"]) == 9
     assert report["rejected"] == []
 
 

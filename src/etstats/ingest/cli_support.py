@@ -112,6 +112,8 @@ def store_summary(storage: Storage) -> dict[str, int]:
         "rounds_with_endstats": sum(1 for r in rounds if r.endstats_sha256),
         "stats_linked_to_lua": sum(1 for r in rounds if r.stats_sha256 and r.lua_sha256),
         "players": len(storage.table_rows("player_round_stats")),
+        "round2_differenced": sum(1 for r in rounds if r.r1_round_id is not None),
+        "round2_orphans": sum(1 for r in rounds if r.values_scope == "cumulative_r1_r2"),
     }
 
 
@@ -135,5 +137,7 @@ def print_summary(
         f"store {storage.url}: {s['rounds']} round(s) ({s['rounds_with_stats']} with a stats "
         f"file, {s['rounds_with_lua']} with Lua timing, {s['rounds_with_endstats']} with "
         f"endstats, {s['stats_linked_to_lua']} stats+Lua linked), {s['players']} player "
-        f"line(s), {s['artifacts']} raw artifact(s)"
+        f"line(s), {s['artifacts']} raw artifact(s); round 2: {s['round2_differenced']} "
+        f"differenced against their round 1, {s['round2_orphans']} orphan(s) with cumulative "
+        "values"
     )
