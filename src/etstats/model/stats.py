@@ -6,7 +6,7 @@ docs/formats.md for the file layout and each field's exact meaning.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar, cast
 
 import attrs
@@ -292,16 +292,21 @@ class StatsRound:
 
 
 def _unchecked_builder(
-    cls: type[_T], names: Sequence[str], fixed: dict[str, Any] | None = None
+    cls: type[_T],
+    names: Sequence[str],
+    fixed: dict[str, Any] | None = None,
+    lookups: Sequence[Mapping[Any, Any]] | None = None,
 ) -> Callable[[Sequence[Any]], _T]:
     """Private: a function ``build(values) -> cls`` that skips ``__init__``.
 
-    ``values[i]`` goes to the field ``names[i]``; the other fields get ``fixed[name]`` or
-    their plain default. No validator or converter runs, so the caller must pass values the
-    public constructor would accept unchanged (a parser that has already checked them). The
-    result is an ordinary instance: ``==``, hashing and serialisation are those of ``cls``.
-    Generated once per call like attrs' own ``__init__``: one slot store per field, about
-    half the cost of the frozen ``__init__`` (which calls ``object.__setattr__`` per field).
+    ``values[i]`` goes to the field ``names[i]`` (``lookups[i][values[i]]`` when ``lookups``
+    is given: a ``KeyError`` then means "no such value", and no object is returned); the
+    other fields get ``fixed[name]`` or their plain default. No validator or converter runs,
+    so the caller must pass values the public constructor would accept unchanged (a parser
+    that has already checked them). The result is an ordinary instance: ``==``, hashing and
+    serialisation are those of ``cls``. The code is generated once per call, like attrs' own
+    ``__init__``: one slot store per field, about half the cost of the frozen ``__init__``
+    (which calls ``object.__setattr__`` per field).
     """
     fixed = dict(fixed or {})
     fields = attrs.fields(cast("type[attrs.AttrsInstance]", cls))
@@ -314,7 +319,12 @@ def _unchecked_builder(
     for k, a in enumerate(fields):
         namespace[f"_s{k}"] = getattr(cls, a.name).__set__  # the slot's member descriptor
         if a.name in position:
-            body.append(f"_s{k}(o, v[{position[a.name]}])")
+            i = position[a.name]
+            if lookups is None:
+                body.append(f"_s{k}(o, v[{i}])")
+            else:
+                namespace[f"_m{i}"] = lookups[i]
+                body.append(f"_s{k}(o, _m{i}[v[{i}]])")
         else:
             if a.name in fixed:
                 namespace[f"_c{k}"] = fixed[a.name]

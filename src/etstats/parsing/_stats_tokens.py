@@ -49,11 +49,10 @@ _FLOATS: dict[str, float] = {
 }  # fmt: skip
 """The same for the one-decimal floats 0.0..999.9 (every real TAB float)."""
 _POS_INT = re.compile(r"[1-9][0-9]{0,17}")
-_TAB_GETTERS: dict[int, tuple[Callable[[str], int | float], ...]] = {
-    n: tuple(_FLOATS.__getitem__ if f else _INTS.__getitem__ for f in pos)
-    for n, pos in _TAB_FLOAT_POS.items()
+_TAB_GETS: dict[int, tuple[Callable[[str], int | float | None], ...]] = {
+    n: tuple(_FLOATS.get if f else _INTS.get for f in pos) for n, pos in _TAB_FLOAT_POS.items()
 }
-"""Per layout, the field's ``dict.__getitem__``: raises KeyError unless canonical and typed."""
+"""Per layout, each field's typed lookup (``None`` unless canonical and of the right type)."""
 _WEAPON_FIELDS = ("index", "hits", "shots", "kills", "deaths", "headshots")
 _PLAYER_FIELDS = ("guid", "raw_name", "rounds", "team", "weapons", "tab", "line")
 # Fast constructors for values this module has already checked (see _unchecked_builder).
@@ -62,6 +61,14 @@ _build_player = _unchecked_builder(PlayerStats, _PLAYER_FIELDS)
 _TAB_BUILDERS = {
     n: _unchecked_builder(TabStats, names, {"layout": n}) for n, names in TAB_LAYOUTS.items()
 }
+_TAB_PARSERS = {
+    n: _unchecked_builder(
+        TabStats, names, {"layout": n}, [_FLOATS if f else _INTS for f in _TAB_FLOAT_POS[n]]
+    )
+    for n, names in TAB_LAYOUTS.items()
+}
+"""Per layout, ``TabStats`` straight from the field texts: one typed dict lookup per field
+converts it and proves it canonical (``KeyError`` otherwise)."""
 _WEAPON_CACHE_MAX = 100_000
 
 
@@ -399,17 +406,20 @@ def _fast_tab(text: str) -> tuple[TabStats, bool] | None:
     value is negative."""
     fields = text.split("\t")
     count = len(fields)
-    getters = _TAB_GETTERS.get(count)
-    if getters is None:
+    parse = _TAB_PARSERS.get(count)
+    if parse is None:
         return None
-    clean = True
-    try:  # one dict lookup per field converts it and proves it canonical and typed
-        values: list[int | float] = list(map(call, getters, fields))
+    try:
+        return parse(fields), True
     except KeyError:  # a number >= 10,000 (or 1000.0), a negative one, or not canonical
-        values = []
-        for token, is_float in zip(fields, _TAB_FLOAT_POS[count], strict=True):
+        pass
+    values: list[int | float | None] = list(map(call, _TAB_GETS[count], fields))
+    clean = True
+    for i, is_float in enumerate(_TAB_FLOAT_POS[count]):
+        if values[i] is None:
+            token = fields[i]
             if not (_CANON_FLOAT if is_float else _CANON_INT).fullmatch(token):
                 return None
-            values.append(number := float(token) if is_float else int(token))
+            values[i] = number = float(token) if is_float else int(token)
             clean = clean and number >= 0
     return _TAB_BUILDERS[count](values), clean
