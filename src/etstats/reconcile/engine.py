@@ -145,13 +145,16 @@ def _compare_round(sr: StatsReading, lua: LuaReading | None, es: EndstatsRound |
     match = match_players(sr.players, lua, endstats_guids, stats_name=sr.name,
                           lua_name=lua.name if lua else "", weapon_balance=balanced)
     tk = _team_kills_by_team(sr)
+    contexts: dict[int, internal.RoundContext] = {}  # one per team: it depends on the team only
     for sp in sr.players:
         if sp.bot:
             continue
-        ctx = internal.RoundContext(
-            limbo_s=(lua.limbo_for(sp.team) if lua is not None else None) or limbo_s,
-            pause_s=lua.pause_s if lua is not None else None,
-            team_kills=_tk_bound(tk, sp.team))
+        ctx = contexts.get(sp.team)
+        if ctx is None:
+            ctx = contexts[sp.team] = internal.RoundContext(
+                limbo_s=(lua.limbo_for(sp.team) if lua is not None else None) or limbo_s,
+                pause_s=lua.pause_s if lua is not None else None,
+                team_kills=_tk_bound(tk, sp.team))
         comps.extend(internal.player_internal(sp, sr, ctx))
     if es is not None:
         comps.extend(endstats_checks(sr, es, es_name, revives_given))
@@ -162,16 +165,19 @@ def _compare_round(sr: StatsReading, lua: LuaReading | None, es: EndstatsRound |
         if pc is not None:
             comps.append(pc)
         victims = enemy_intervals_by_killer(lua)
+        append = comps.append
         for sp, lp in match.pairs:
-            vs = [(d.dead_s, d.paused_s, d.closed_by) for d in victims.get(lp.guid or "", [])]
+            vs = [(d.dead_s, d.paused_s, d.closed_by) for d in victims.get(lp.guid or "", ())]
+            ctx = contexts.get(sp.team)
             for cmp in (player.dead_time(sp, sr, lp, lua),
                         player.denied_time(sp, sr, lp, lua, vs),
                         player.time_played(sp, sr, lp, lua),
-                        player.deaths(sp, sr, lp, lua, _tk_bound(tk, sp.team)),
+                        player.deaths(sp, sr, lp, lua, ctx.team_kills if ctx is not None
+                                      else _tk_bound(tk, sp.team)),
                         player.revives(sp, sr, lp, lua),
                         player.lua_dead_le_played(lp, lua)):
                 if cmp is not None:
-                    comps.append(cmp)
+                    append(cmp)
         comps.extend(match.roster)
     elif match.roster:
         comps.extend(match.roster)

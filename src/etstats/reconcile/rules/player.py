@@ -85,22 +85,25 @@ def dead_time(sp: StatsPlayerReading, sr: StatsReading, lp: LuaPlayerReading,
             sp.dead_s - lp.dead_s, tol, causes=(mixing,), player=sp.key, player_name=sp.name)
     sources = (
         _sv("stats:TAB[25]", sp.dead_s, raw=f"{sp.dead_s / 60:.1f} min", artifact=sr.name),
-        _sv(_lua_src(lua, "dead_ms" if v1 else "dead_seconds"), lp.dead_s, artifact=lua.name))
+        _sv("lua-v1:dead_ms" if v1 else "lua-legacy:dead_seconds", lp.dead_s,
+            artifact=lua.name))
     rule = ("TAB[25]*60 - Lua dead time; agree within TAB[25] rounding (+-3 s) and the Lua "
             "clock resolution")
     diff = sp.dead_s - lp.dead_s
     if v1:
         if lp.connected_at_end is False:
             mechanics += SNAPSHOT_S
-        if any(d.closed_by == CLOSED_ROUND_END for d in detail):
-            mechanics += FRAME_S
+        for d in detail:
+            if d.closed_by == CLOSED_ROUND_END:
+                mechanics += FRAME_S
+                break
     if abs(diff) <= tol + mechanics:  # no cause needed: skip sizing them
         return judge("dead-time", rule, sources, diff, tol, mechanics=mechanics,
                      player=sp.key, player_name=sp.name)
     if sr.overcount_version:
         if v1:
-            intervals = tuple(d.dead_s + d.paused_s for d in detail
-                              if d.closed_by != CLOSED_DISCONNECT)
+            intervals = tuple([d.dead_s + d.paused_s for d in detail
+                               if d.closed_by != CLOSED_DISCONNECT])
             lo, hi = overcount_total_range(intervals, 0.0, 0, 0.0)
         else:
             cap = max(lp.max_respawn_s or 0.0, max_dead_interval_s(limbo)) + lua.pause_s
@@ -113,10 +116,10 @@ def dead_time(sp: StatsPlayerReading, sr: StatsReading, lp: LuaPlayerReading,
                                 f"8-field header (c0rnp0rn 3/7) and {lp.deaths} deaths"))
     if v1:
         if sr.overcount_version:
-            paused = sum(d.paused_s for d in detail if d.closed_by != CLOSED_DISCONNECT)
+            paused = sum([d.paused_s for d in detail if d.closed_by != CLOSED_DISCONNECT])
         else:
-            paused = sum(d.paused_s for d in detail if d.kind != "enemy"
-                         and d.closed_by != CLOSED_DISCONNECT)
+            paused = sum([d.paused_s for d in detail if d.kind != "enemy"
+                          and d.closed_by != CLOSED_DISCONNECT])
         if paused > 0:
             causes.append(cause("pause-overlap", paused - FRAME_S, paused + FRAME_S,
                                 f"{paused:.1f} s of pause inside dead intervals, excluded "
@@ -206,7 +209,7 @@ def deaths(sp: StatsPlayerReading, sr: StatsReading, lp: LuaPlayerReading, lua: 
     causes: list[CauseAmount] = []
     mechanics = 0.0
     if lua.kind == "gametimes":
-        team_deaths = sum(1 for d in lp.deaths_detail or () if d.kind == "team")
+        team_deaths = len([1 for d in lp.deaths_detail or () if d.kind == "team"])
         if team_deaths:
             causes.append(cause("deaths-outside-weapons", -team_deaths, -team_deaths,
                                 f"{team_deaths} death(s) to team mates"))
