@@ -138,6 +138,9 @@ def test_r1_outside_the_window_leaves_the_r2_orphan(store: Storage) -> None:
     [r2] = _by_number(store)[2]
     assert r2.values_scope == "round"
     assert _players(store, r2.id) == _expected_players(r2_only, "round")
+    [report] = [json.loads(row[4]) for row in store.table_rows("reconciliations")
+                if row[0] == r2.id]  # fmt: skip
+    assert report["stats_r1"] == arts[0].name  # the engine pairs with the same window
 
 
 def test_other_map_or_server_never_pairs(store: Storage) -> None:

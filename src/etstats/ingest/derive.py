@@ -79,7 +79,9 @@ def round_rows(
     r1 = None
     if scope is not None and scope.r1_model is not None and scope.r1_name is not None:
         r1 = (scope.r1_name, scope.r1_model)
-    recon = reconcile_round(stats, lua, end, names=names, timezone=timezone, r1=r1)
+    window = scope.window_minutes if scope is not None else 45.0
+    recon = reconcile_round(stats, lua, end, names=names, timezone=timezone, r1=r1,
+                            window_minutes=window)  # fmt: skip
     if recon is not None:
         verdict, errors, warnings, text, obj = recon
         rows["reconciliations"] = [(rid, verdict, errors, warnings, text)]

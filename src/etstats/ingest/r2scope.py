@@ -54,6 +54,8 @@ class StatsScope:
     r1_sha256: str | None = None
     r1_name: str | None = None
     """File name of the round-1 stats artifact (for the reconciliation report)."""
+    window_minutes: float = 45.0
+    """The pairing window used (minutes), handed on to the reconciliation engine."""
 
 
 @frozen
@@ -131,6 +133,8 @@ def stats_scope(
     :param stats_unix: the round's stats file-name time (UTC Unix seconds).
     :param window_minutes: the pairing window (minutes).
     """
+    import attrs
+
     if round_number != 2:
         return own_scope(model)
     lo = stats_unix - window_seconds(window_minutes)
@@ -140,9 +144,7 @@ def stats_scope(
         if r.stats_sha256 is not None and r.stats_file_unix is not None
     ]
     partner = choose_r1(model, stats_unix, candidates, window_minutes)
-    scope = r2_scope(model, partner)
+    scope = attrs.evolve(r2_scope(model, partner), window_minutes=window_minutes)
     if partner is None:
         return scope
-    import attrs
-
     return attrs.evolve(scope, r1_name=load(partner.stats_sha256)[0])

@@ -38,12 +38,14 @@ def reconcile_round(
     names: dict[str, str] | None = None,
     timezone: str = "UTC",
     r1: tuple[str, Any] | None = None,
+    window_minutes: float = 45.0,
 ) -> Verdict | None:
     """Reconcile one round; ``None`` when there is nothing to compare or no engine.
 
     ``r1`` is the (file name, StatsRound) of a round 2's stored round 1: it is handed to the
     engine with the round, which pairs them (same rules as the store) and compares the
-    round-2-only values; without it a round 2 is reconciled as an orphan.
+    round-2-only values; without it a round 2 is reconciled as an orphan. ``window_minutes``
+    is the R1/R2 pairing window (minutes) the engine uses.
     """
     if stats is None and lua is None:
         return None  # an endstats file alone has nothing to be compared with
@@ -61,7 +63,8 @@ def reconcile_round(
     if r1 is not None and stats is not None:
         items.append(LoadedArtifact("stats", r1[0], r1[1]))
     try:
-        report = reconcile(items, utc_offset_seconds=_offset(stats, timezone))
+        report = reconcile(items, utc_offset_seconds=_offset(stats, timezone),
+                           window_minutes=window_minutes)
         if not report.rounds:
             return None
         wanted = names.get("stats") if stats is not None else names.get("lua")
