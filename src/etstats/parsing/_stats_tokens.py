@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from operator import call
+from typing import cast
 
 from etstats.errors import ParseError
 from etstats.model.common import Finding
@@ -378,26 +379,63 @@ def _fast_weapons(
         mask = int(first)
         if mask > MAX_MASK:
             return None
-    if len(toks) != 1 + 5 * mask.bit_count():
+    count = mask.bit_count()
+    if len(toks) != 1 + 5 * count:
         return None
-    del toks[0]
-    try:
-        nums = list(map(_INTS.__getitem__, toks))
-    except KeyError:  # a number >= 10,000, or not canonical
-        if not all(map(_POS_INT.fullmatch, toks)):
-            return None
-        nums = list(map(int, toks))
-    hits, shots, kills, deaths, heads = nums[0::5], nums[1::5], nums[2::5], nums[3::5], nums[4::5]
     indexes = (
         _BYTE_BITS[0][mask & 255] + _BYTE_BITS[1][mask >> 8 & 255]
         + _BYTE_BITS[2][mask >> 16 & 255] + _BYTE_BITS[3][mask >> 24]
     )  # fmt: skip
     cache = _WEAPON_CACHE
     cache.unclean = False
-    weapons = tuple(
-        map(cache.__getitem__, zip(indexes, hits, shots, kills, deaths, heads, strict=True))
-    )
-    return weapons, sum(kills), sum(deaths), sum(shots), not cache.unclean
+    try:
+        weapons, kills, deaths, shots = _WEAPON_PARSERS[count](toks, indexes)
+    except KeyError:  # a number >= 10,000, or not canonical
+        del toks[0]
+        if not all(map(_POS_INT.fullmatch, toks)):
+            return None
+        nums = list(map(int, toks))
+        columns = nums[0::5], nums[1::5], nums[2::5], nums[3::5], nums[4::5]
+        weapons = tuple(map(cache.__getitem__, zip(indexes, *columns, strict=True)))
+        shots, kills, deaths = sum(columns[1]), sum(columns[2]), sum(columns[3])
+    return weapons, kills, deaths, shots, not cache.unclean
+
+
+_WeaponParser = Callable[
+    [list[str], tuple[int, ...]], tuple[tuple[WeaponStats, ...], int, int, int]
+]
+
+
+class _WeaponParsers(dict[int, _WeaponParser]):
+    """Per weapon count ``n``: ``parse(toks, indexes) -> (weapons, kills, deaths, shots)``.
+
+    ``toks`` is the split block (mask first), ``indexes`` the mask's WS indexes. Generated on
+    first use, straight-line code: each number is one ``_INTS[token]`` lookup (``KeyError``
+    unless canonical and < 10,000) and each ``WeaponStats`` one ``_WEAPON_CACHE`` lookup,
+    without the lists, slices and ``map`` calls of a generic loop.
+    """
+
+    __slots__ = ()
+
+    def __missing__(self, count: int) -> _WeaponParser:
+        body = ["def parse(t, ix):"]
+        for i in range(count):
+            b = 1 + 5 * i
+            body.append(
+                f"    h{i} = _I[t[{b}]]; s{i} = _I[t[{b + 1}]]; k{i} = _I[t[{b + 2}]]; "
+                f"d{i} = _I[t[{b + 3}]]; e{i} = _I[t[{b + 4}]]"
+            )
+        weapons = "".join(f"_C[ix[{i}], h{i}, s{i}, k{i}, d{i}, e{i}], " for i in range(count))
+        total = {c: " + ".join(f"{c}{i}" for i in range(count)) or "0" for c in "ksd"}
+        body.append(f"    return ({weapons}), {total['k']}, {total['d']}, {total['s']}")
+        namespace: dict[str, object] = {"_I": _INTS, "_C": _WEAPON_CACHE}
+        exec(compile("\n".join(body), f"<weapon block parser {count}>", "exec"), namespace)  # noqa: S102
+        parse = cast("_WeaponParser", namespace["parse"])
+        self[count] = parse
+        return parse
+
+
+_WEAPON_PARSERS = _WeaponParsers()
 
 
 def _fast_tab(text: str) -> tuple[TabStats, bool] | None:
