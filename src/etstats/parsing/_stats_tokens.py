@@ -70,7 +70,7 @@ _TAB_PARSERS = {
 }
 """Per layout, ``TabStats`` straight from the field texts: one typed dict lookup per field
 converts it and proves it canonical (``KeyError`` otherwise)."""
-_WEAPON_CACHE_MAX = 100_000
+_WEAPON_CACHE_MAX = 32_768
 
 
 class _WeaponCache(dict[tuple[int, ...], WeaponStats]):
