@@ -73,15 +73,23 @@ def judge(
                     message or "within the mechanical bound")
     cands = list(causes)
     best: tuple[tuple[CauseAmount, ...], tuple[float, float]] | None = None
-    for size in range(1, len(cands) + 1):
-        for subset in combinations(cands, size):
-            bound = _fits(d, subset, slack)
-            if bound is not None and (
-                best is None or bound[1] - bound[0] < best[1][1] - best[1][0]
-            ):
-                best = (subset, bound)
-        if best is not None:
-            break
+    # single causes first, without the generic subset machinery: the sum of one range is
+    # ``0 + low`` (as ``sum`` computes it), so the bounds are bit-identical to _fits
+    for c in cands:
+        lo = (0 + c.low) - slack
+        hi = (0 + c.high) + slack
+        if lo <= d <= hi and (best is None or hi - lo < best[1][1] - best[1][0]):
+            best = ((c,), (lo, hi))
+    if best is None:
+        for size in range(2, len(cands) + 1):
+            for subset in combinations(cands, size):
+                bound = _fits(d, subset, slack)
+                if bound is not None and (
+                    best is None or bound[1] - bound[0] < best[1][1] - best[1][0]
+                ):
+                    best = (subset, bound)
+            if best is not None:
+                break
     if best is not None:
         subset, bound = best
         return make(Verdict.EXPLAINED, bound, subset,
