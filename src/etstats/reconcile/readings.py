@@ -172,34 +172,57 @@ def _stats_player(
     tab = p.tab
     ptab = prior.tab if prior is not None else None
     rtab = raw.tab if raw is not None else tab
-    rp = raw if raw is not None else p
-    denied = None
-    if tab is not None and tab.layout in (37, 38):
-        denied = tab.denied_playtime
+    kills = p.kills  # sums over the weapon tuples: computed once
+    deaths = p.deaths
+    if raw is not None:
+        raw_kills, raw_deaths = raw.kills, raw.deaths
+    else:
+        raw_kills, raw_deaths = kills, deaths
+    # positional, in field order (see StatsPlayerReading)
+    if tab is None:
+        return StatsPlayerReading(
+            p.guid.upper(), p.name, p.team, p.is_bot, None, None, None, None, None, deaths,
+            None, None, kills,
+            None if rtab is None else rtab.time_played_minutes * 60,
+            None if rtab is None else rtab.time_dead_ratio,
+            None if rtab is None else rtab.kd_ratio,
+            raw_kills, raw_deaths, differenced, None,
+            None if rtab is None else rtab.time_played_percent,
+            None if ptab is None else ptab.time_played_minutes * 60,
+            None if ptab is None else ptab.time_played_percent,
+        )
+    layout = tab.layout
+    if rtab is None:  # the cumulative (raw) line has no TAB block
+        r_played = r_ratio = r_kd = r_alive = None
+    else:
+        r_played = rtab.time_played_minutes * 60
+        r_ratio = rtab.time_dead_ratio
+        r_kd = rtab.kd_ratio
+        r_alive = rtab.time_played_percent
     return StatsPlayerReading(
-        key=p.guid.upper(),
-        name=p.name,
-        team=p.team,
-        bot=p.is_bot,
-        layout=None if tab is None else tab.layout,
-        dead_s=None if tab is None else tab.time_dead_minutes * 60,
-        played_s=None if tab is None else tab.time_played_minutes * 60,
-        alive_percent=None if tab is None else tab.time_played_percent,
-        denied_s=denied,
-        weapon_deaths=p.deaths,
-        self_kills=None if tab is None else tab.self_kills,
-        times_revived=None if tab is None else tab.times_revived,
-        kills=p.kills,
-        raw_played_s=None if rtab is None else rtab.time_played_minutes * 60,
-        raw_dead_ratio=None if rtab is None else rtab.time_dead_ratio,
-        raw_kd=None if rtab is None else rtab.kd_ratio,
-        raw_kills=rp.kills,
-        raw_deaths=rp.deaths,
-        differenced=differenced,
-        team_kills=None if tab is None else tab.team_kills,
-        raw_alive_percent=None if rtab is None else rtab.time_played_percent,
-        prior_played_s=None if ptab is None else ptab.time_played_minutes * 60,
-        prior_alive_percent=None if ptab is None else ptab.time_played_percent,
+        p.guid.upper(),  # key
+        p.name,  # name
+        p.team,  # team
+        p.is_bot,  # bot
+        layout,  # layout
+        tab.time_dead_minutes * 60,  # dead_s
+        tab.time_played_minutes * 60,  # played_s
+        tab.time_played_percent,  # alive_percent
+        tab.denied_playtime if layout in (37, 38) else None,  # denied_s
+        deaths,  # weapon_deaths
+        tab.self_kills,  # self_kills
+        tab.times_revived,  # times_revived
+        kills,  # kills
+        r_played,  # raw_played_s
+        r_ratio,  # raw_dead_ratio
+        r_kd,  # raw_kd
+        raw_kills,  # raw_kills
+        raw_deaths,  # raw_deaths
+        differenced,  # differenced
+        tab.team_kills,  # team_kills
+        r_alive,  # raw_alive_percent
+        None if ptab is None else ptab.time_played_minutes * 60,  # prior_played_s
+        None if ptab is None else ptab.time_played_percent,  # prior_alive_percent
     )
 
 
