@@ -13,6 +13,8 @@ from collections.abc import Callable
 from operator import call
 from typing import cast
 
+import attrs
+
 from etstats.errors import ParseError
 from etstats.model.common import Finding
 from etstats.model.stats import (
@@ -59,6 +61,9 @@ _PLAYER_FIELDS = ("guid", "raw_name", "rounds", "team", "weapons", "tab", "line"
 # Fast constructors for values this module has already checked (see _unchecked_builder).
 _build_weapon = _unchecked_builder(WeaponStats, _WEAPON_FIELDS)
 _build_player = _unchecked_builder(PlayerStats, _PLAYER_FIELDS)
+_build_header = _unchecked_builder(
+    StatsHeader, tuple(a.name for a in attrs.fields(StatsHeader))
+)  # StatsHeader has no validators; header() passes every field with its declared type
 _TAB_BUILDERS = {
     n: _unchecked_builder(TabStats, names, {"layout": n}) for n, names in TAB_LAYOUTS.items()
 }
@@ -220,18 +225,10 @@ class Tokenizer:
         winner = _INTS.get(fields[5])
         if winner is None:
             winner = self.integer(fields[5], 1, "f6")
-        return StatsHeader(
-            server_name=fields[0],
-            map_name=fields[1],
-            config=fields[2],
-            round_number=round_number,
-            defender_team=defender,
-            winner_team=winner,
-            time_limit_seconds=self.clock(fields[6], "f7"),
-            clock_seconds=self.clock(fields[7], "f8"),
-            playtime_ms=playtime,
-            field_count=count,
-        )
+        limit = self.clock(fields[6], "f7")
+        clock = self.clock(fields[7], "f8")
+        return _build_header((fields[0], fields[1], fields[2], round_number, defender, winner,
+                              limit, clock, playtime, count))  # fmt: skip
 
     # --- player lines -------------------------------------------------------------------
     def player(self, text: str, line: int) -> PlayerStats | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from attrs import frozen
 
 from etstats.model.common import Finding, Severity
+from etstats.model.stats import _unchecked_builder
 
 E = Severity.ERROR
 W = Severity.WARNING
@@ -119,17 +120,18 @@ def make_finding(
     player_guid: str | None = None,
 ) -> Finding:
     """A :class:`Finding` for a registered ``code`` (its severity comes from the registry)."""
-    return Finding(
-        code=code,
-        severity=STATS_CODES[code].severity,
-        message=message,
-        source=source,
-        line=line,
-        field=field,
-        expected=expected,
-        actual=actual,
-        player_guid=player_guid,
+    return _build_finding(
+        (code, _SEVERITY[code], message, source, line, field, expected, actual, player_guid)
     )
+
+
+_SEVERITY = {code: info.severity for code, info in STATS_CODES.items()}
+# Finding has no validators or converters, and the values above are the declared types.
+_build_finding = _unchecked_builder(
+    Finding,
+    ("code", "severity", "message", "source", "line", "field", "expected", "actual",
+     "player_guid"),
+)  # fmt: skip
 
 
 __all__ = ["STATS_CODES", "CodeInfo", "make_finding"]

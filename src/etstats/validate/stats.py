@@ -77,7 +77,8 @@ def _validate_with_hints(
     reported: set[str] = set()
     players = rnd.players
     for player, hint in zip(players, hints or repeat(None, len(players)), strict=True):
-        _player_findings(player, source, hint, out)
+        if hint is None or not _quiet(player, hint):
+            _player_findings(player, source, hint, out)
         guid = player.guid
         if guid and not guid.upper().startswith("OMNIBOT"):  # bots all collide
             if guid not in seen:
@@ -187,6 +188,29 @@ def _header_findings(rnd: StatsRound, source: str) -> list[Finding]:
             add("playtime-maybe-seconds", "f9 is small enough to be seconds, not milliseconds",
                 "f9", "> 10000 ms", str(ms))  # fmt: skip
     return out
+
+
+def _quiet(p: PlayerStats, hint: PlayerHint) -> bool:
+    """True when no rule of :func:`_player_findings` fires for ``p`` (the common case).
+
+    A cheap conservative pre-check on the hinted path: it may say False for a player without
+    findings (then the full checks run), never True for one with findings.
+    """
+    guid = p.guid
+    if len(guid) != 8 or guid.strip(_HEX) or p.team not in (1, 2, 3) or p.rounds < 0:
+        return False
+    tab = p.tab
+    if not p.weapons or tab is None:
+        return bool(p.weapons)
+    kills, deaths, shots, tab_clean = hint
+    if not tab_clean or (tab.layout == 38 and tab.bullets_fired != shots):
+        return False
+    if tab.time_dead_minutes > tab.time_played_minutes or tab.time_dead_ratio > 100.0:
+        return False
+    if not 0.0 <= tab.time_played_percent <= 100.0 or tab.headshot_kills > kills:
+        return False
+    expected = float(kills + 1) if deaths <= 0 else ((20 * kills + deaths) // (2 * deaths)) / 10
+    return abs(tab.kd_ratio - expected) <= _KD_LIMIT
 
 
 def _player_findings(
