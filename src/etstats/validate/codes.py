@@ -121,11 +121,20 @@ def make_finding(
 ) -> Finding:
     """A :class:`Finding` for a registered ``code`` (its severity comes from the registry)."""
     return _build_finding(
-        (code, _SEVERITY[code], message, source, line, field, expected, actual, player_guid)
+        (
+            code,
+            STATS_CODES[code].severity,
+            message,
+            source,
+            line,
+            field,
+            expected,
+            actual,
+            player_guid,
+        )
     )
 
 
-_SEVERITY = {code: info.severity for code, info in STATS_CODES.items()}
 # Finding has no validators or converters, and the values above are the declared types.
 _build_finding = _unchecked_builder(
     Finding,
