@@ -6,8 +6,12 @@ across a season with distinct maps and times (so linking has real work: offset i
 binary searches, R1 pairs) and times :func:`etstats.reconcile.reconcile` over all of them.
 Parsing is not part of the timed section (see bench/ for the parsers' own benchmarks).
 
-Usage: ``python bench/reconcile.py [--rounds N] [--pool K]``; prints rounds/s, comparisons/s
-and the growth of the peak resident memory during the reconcile call.
+Usage: ``python bench/reconcile.py [--rounds N] [--pool K] [--floor-rounds M]``; prints
+rounds/s and comparisons/s (wall clock and CPU time of this one process: the machine may be
+shared), the growth of the peak resident memory during the reconcile call, and the
+object-creation floor: the time to construct the same result objects (every
+``Comparison`` with its ``SourceValue`` and ``CauseAmount`` objects) without evaluating any
+rule, which bounds the throughput of any implementation that returns them.
 """
 
 from __future__ import annotations
@@ -22,10 +26,13 @@ from datetime import timedelta
 import attrs
 
 from etstats.model.common import Provenance
+from etstats.model.legacy_gametimes import LegacyGametimes
 from etstats.parsing.gametimes import parse_any_gametimes
 from etstats.parsing.stats_file import parse_stats_text
 from etstats.reconcile import LoadedArtifact
 from etstats.reconcile.engine import ReconcilePlan
+from etstats.reconcile.fast import cause_amount, comparison, source_value
+from etstats.reconcile.model import CauseAmount, Comparison, Reconciliation, SourceValue
 from etstats.testing.reconcile_truth import (
     local_name_time,
     render_legacy,
@@ -41,13 +48,13 @@ def build(n_rounds: int, pool: int) -> list[LoadedArtifact]:
         tr = simulate(i, pauses=i % 3, n_per_team=3 + i % 4, disconnect_dead=i % 5 == 0,
                       end=("objective", "time_expired", "surrender_attackers")[i % 3])
         _, stext = render_stats(tr, version=7 if i % 2 else 8)
-        lname, ltext = render_v1(tr) if i % 4 else render_legacy(tr, seed=i)
+        _, ltext = render_v1(tr) if i % 4 else render_legacy(tr, seed=i)
         stats = parse_stats_text(stext)
         lua = parse_any_gametimes(ltext)
-        templates.append((tr, stats, lua, lname.startswith("gametime-")))
+        templates.append((tr, stats, lua))
     out: list[LoadedArtifact] = []
     for k in range(n_rounds):
-        tr, stats, lua, legacy = templates[k % pool]
+        tr, stats, lua = templates[k % pool]
         shift = 1800 * k
         m = f"map{k % 97}"
         ts = local_name_time(tr) + timedelta(seconds=shift)
@@ -55,7 +62,7 @@ def build(n_rounds: int, pool: int) -> list[LoadedArtifact]:
                           path=f"{ts:%Y-%m-%d-%H%M%S}-{m}-round-1.txt",
                           file_timestamp=ts, file_map=m, file_round=1)
         out.append(LoadedArtifact("stats", prov.name, attrs.evolve(stats, provenance=prov)))
-        if legacy:
+        if isinstance(lua, LegacyGametimes):  # render_legacy: a "gametime-*.json" file
             meta = attrs.evolve(lua.meta, map=m,
                                 round_start_unix=lua.meta.round_start_unix + shift,
                                 round_end_unix=lua.meta.round_end_unix + shift)
@@ -68,10 +75,30 @@ def build(n_rounds: int, pool: int) -> list[LoadedArtifact]:
     return out
 
 
+def _rebuild(rounds: list[Reconciliation], fast: bool) -> float:
+    """CPU seconds to construct every comparison object of ``rounds`` again (values copied
+    from the engine's results; no rule is evaluated): the object-creation floor."""
+    mk_sv = source_value if fast else SourceValue
+    mk_ca = cause_amount if fast else CauseAmount
+    mk_c = comparison if fast else Comparison
+    t0 = time.process_time()
+    for r in rounds:
+        out = []
+        for c in r.comparisons:
+            srcs = tuple([mk_sv(s.source, s.value, s.unit, s.raw, s.artifact)
+                          for s in c.sources])
+            causes = tuple([mk_ca(x.code, x.low, x.high, x.evidence) for x in c.causes])
+            out.append(mk_c(c.check, c.verdict, c.rule, srcs, c.difference, c.tolerance,
+                            c.unit, c.bound, causes, c.player, c.player_name, c.message))
+    return time.process_time() - t0
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--rounds", type=int, default=100_000)
     ap.add_argument("--pool", type=int, default=200)
+    ap.add_argument("--floor-rounds", type=int, default=5_000,
+                    help="rounds used to measure the object-creation floor (0: skip)")
     args = ap.parse_args()
     t0 = time.perf_counter()
     artifacts = build(args.rounds, args.pool)
@@ -80,6 +107,7 @@ def main() -> None:
     gc.collect()
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t0 = time.perf_counter()
+    c0 = time.process_time()
     plan = ReconcilePlan(artifacts)
     counts: Counter[str] = Counter()
     n_cmp = linked = n_rounds = 0
@@ -89,13 +117,26 @@ def main() -> None:
         n_cmp += len(r.comparisons)
         counts.update(c.verdict.value for c in r.comparisons)
     elapsed = time.perf_counter() - t0
+    cpu = time.process_time() - c0
     peak = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) * 1024
     print(f"reconciled {n_rounds} rounds ({linked} linked, {n_cmp} comparisons) "
           f"in {elapsed:.2f} s: {args.rounds / elapsed:,.0f} rounds/s, "
           f"{n_cmp / elapsed:,.0f} comparisons/s, peak memory growth {peak / 2**20:,.0f} MiB "
           f"(max RSS; inputs excluded)")
+    print(f"single core: {cpu:.2f} CPU s, {args.rounds / cpu:,.0f} rounds/s of CPU time "
+          f"({cpu / args.rounds * 1e6:,.0f} us per round, "
+          f"{cpu / max(n_cmp, 1) * 1e6:.2f} us per comparison)")
     print("verdicts:", dict(counts), "| unmatched:", len(plan.unmatched),
           "| UTC offsets:", plan.offsets)
+    k = min(args.floor_rounds, args.rounds)
+    if k > 0:
+        sample = list(ReconcilePlan(artifacts[:2 * k]).iter_rounds())[:k]
+        per = sum(len(r.comparisons) for r in sample) / len(sample)
+        for label, fast in (("attrs __init__", False), ("slot fast path", True)):
+            t = min(_rebuild(sample, fast) for _ in range(3)) / len(sample)
+            print(f"floor ({label}): constructing the {per:.0f} comparisons of a round "
+                  f"(with their sources and causes) alone takes {t * 1e6:,.0f} us: at most "
+                  f"{1 / t:,.0f} rounds/s before any rule runs")
 
 
 if __name__ == "__main__":
