@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from attrs import frozen
 
+from etstats.reconcile.fast import cause_amount
 from etstats.reconcile.model import CauseAmount
 
 
@@ -83,7 +84,7 @@ def cause(code: str, low: float, high: float, evidence: str) -> CauseAmount:
         raise KeyError(f"unknown cause code {code!r}")
     if low > high:
         low, high = high, low
-    return CauseAmount(code=code, low=float(low), high=float(high), evidence=evidence)
+    return cause_amount(code, float(low), float(high), evidence)
 
 
 __all__ = ["CAUSES", "CauseInfo", "cause"]

@@ -70,6 +70,15 @@ def engine_estimate(sp: StatsPlayerReading) -> tuple[float, float, float] | None
     if sp.raw_played_s is None or sp.raw_alive_percent is None:
         return None
     t2 = sp.raw_played_s / 60
+    if not sp.differenced:  # one term: _corners([(t2, p, 1.0, 0.0)]) inlined, same arithmetic
+        p = sp.raw_alive_percent
+        ta = 1.0 * max(t2 - 0.05, 0.0) * 60
+        tb = 1.0 * max(t2 + 0.05, 0.0) * 60
+        fa = 1 - min(max(p - PERCENT_1DP, 0.0), 100.0) / 100
+        fb = 1 - min(max(p + PERCENT_1DP, 0.0), 100.0) / 100
+        v1, v2, v3, v4 = ta * fa, ta * fb, tb * fa, tb * fb
+        return (0.0 + 1.0 * t2 * 60 * (1 - p / 100), max(0.0 + min(v1, v2, v3, v4), 0.0),
+                max(0.0 + max(v1, v2, v3, v4), 0.0))
     terms = [(t2, sp.raw_alive_percent, 1.0, 0.0)]
     if sp.differenced:
         if sp.prior_played_s is None or sp.prior_alive_percent is None:
@@ -186,9 +195,19 @@ def dead_ratio(sp: StatsPlayerReading, sr: StatsReading) -> Comparison | None:
         return None
     d, t = sp.dead_s / 60, sp.raw_played_s / 60
     expected = 100 * d / t
-    corners = [100 * max(a, 0.0) / b for a in (d - 0.05, d + 0.05) for b in (t - 0.05, t + 0.05)
-               if b > 0]
-    lo, hi = min(corners) - RATIO_1DP, max(corners) + RATIO_1DP
+    # corners 100 * max(a, 0) / b over a = d -+ 0.05, b = t -+ 0.05 with b > 0, in the
+    # order of the nested loops (a, then b); unrolled for the usual case t > 0.05
+    ta = t - 0.05
+    if ta > 0:
+        tb = t + 0.05
+        da = 100 * max(d - 0.05, 0.0)
+        db = 100 * max(d + 0.05, 0.0)
+        c1, c2, c3, c4 = da / ta, da / tb, db / ta, db / tb
+        lo, hi = min(c1, c2, c3, c4) - RATIO_1DP, max(c1, c2, c3, c4) + RATIO_1DP
+    else:
+        corners = [100 * max(a, 0.0) / b for a in (d - 0.05, d + 0.05)
+                   for b in (t - 0.05, t + 0.05) if b > 0]
+        lo, hi = min(corners) - RATIO_1DP, max(corners) + RATIO_1DP
     centre = (lo + hi) / 2
     causes = []
     if sp.raw_played_s <= STICKY_S + MINUTES_1DP_S:
