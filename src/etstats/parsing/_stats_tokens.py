@@ -9,6 +9,7 @@ raise :class:`ParseError`.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from operator import call
 from typing import cast
@@ -83,17 +84,13 @@ class _WeaponCache(dict[tuple[int, ...], WeaponStats]):
 
     About half of the tuples of a season repeat, so ``cache[key]`` usually costs one C-level
     dict lookup. A miss builds the object; it is kept only if it passes the validator's
-    per-weapon checks (so a hit is known clean) and otherwise sets :attr:`unclean`. Keys come
-    from the fast path: indexes are mask bits 0..27 and numbers are non-negative, valid
-    ``WeaponStats`` fields by construction.
+    per-weapon checks (so a hit is known clean) and otherwise sets ``_FLAGS.unclean`` (per
+    thread, so concurrent parses cannot reset each other's flag). Keys come from the fast
+    path: indexes are mask bits 0..27 and numbers are non-negative, valid ``WeaponStats``
+    fields by construction.
     """
 
-    __slots__ = ("unclean",)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.unclean = False
-        """Set when a looked-up tuple fails a per-weapon check (reset by the caller)."""
+    __slots__ = ()
 
     def __missing__(self, key: tuple[int, ...]) -> WeaponStats:
         weapon = _build_weapon(key)
@@ -103,10 +100,12 @@ class _WeaponCache(dict[tuple[int, ...], WeaponStats]):
                 self.clear()
             self[key] = weapon
         else:
-            self.unclean = True
+            _FLAGS.unclean = True
         return weapon
 
 
+_FLAGS = threading.local()
+"""``unclean``: set when a looked-up weapon tuple fails a per-weapon check (reset per block)."""
 _WEAPON_CACHE = _WeaponCache()
 
 
@@ -384,7 +383,8 @@ def _fast_weapons(
         + _BYTE_BITS[2][mask >> 16 & 255] + _BYTE_BITS[3][mask >> 24]
     )  # fmt: skip
     cache = _WEAPON_CACHE
-    cache.unclean = False
+    flags = _FLAGS
+    flags.unclean = False
     try:
         weapons, kills, deaths, shots = _WEAPON_PARSERS[count](toks, indexes)
     except KeyError:  # a number >= 10,000, or not canonical
@@ -395,7 +395,7 @@ def _fast_weapons(
         columns = nums[0::5], nums[1::5], nums[2::5], nums[3::5], nums[4::5]
         weapons = tuple(map(cache.__getitem__, zip(indexes, *columns, strict=True)))
         shots, kills, deaths = sum(columns[1]), sum(columns[2]), sum(columns[3])
-    return weapons, kills, deaths, shots, not cache.unclean
+    return weapons, kills, deaths, shots, not flags.unclean
 
 
 _WeaponParser = Callable[
