@@ -9,6 +9,7 @@ Names are evidence only: a name that differs between sources is a finding, not a
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from attrs import frozen
 
@@ -56,16 +57,22 @@ def match_players(stats: Sequence[StatsPlayerReading], lua: LuaReading | None,
     links: list[PlayerLink] = []
     pairs: list[tuple[StatsPlayerReading, LuaPlayerReading]] = []
     roster: list[Comparison] = []
+    empty: list[Any] = []
     for key in sorted(set(s_by) | set(l_by)):
-        ss, ls = s_by.get(key, []), l_by.get(key, [])
-        bot = any(s.bot for s in ss)
-        names = tuple(sorted({s.name for s in ss} | {lp.name for lp in ls}))
+        ss, ls = s_by.get(key, empty), l_by.get(key, empty)
+        bot = ss[0].bot if len(ss) == 1 else any(s.bot for s in ss)
+        if len(ss) == 1 and len(ls) == 1:  # the usual case: one line, one Lua player
+            sp0, lp0 = ss[0], ls[0]
+            names = (sp0.name,) if sp0.name == lp0.name else tuple(sorted((sp0.name,
+                                                                            lp0.name)))
+        else:
+            names = tuple(sorted({s.name for s in ss} | {lp.name for lp in ls}))
         collision = len(ss) > 1 or len(ls) > 1
         guid = ls[0].guid if len(ls) == 1 else None
         team = ss[0].team if ss else (ls[0].team if ls else None)
-        links.append(PlayerLink(key=key, names=names, guid=guid, in_stats=bool(ss),
-                                in_lua=bool(ls), in_endstats=key in e_by, bot=bot,
-                                collision=collision, team=team))
+        # PlayerLink(key, names, guid, in_stats, in_lua, in_endstats, bot, collision, team)
+        links.append(PlayerLink(key, names, guid, bool(ss), bool(ls), key in e_by, bot,
+                                collision, team))
         if bot:
             continue
         if collision:

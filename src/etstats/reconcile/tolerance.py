@@ -103,14 +103,28 @@ def overcount_total_range(
         return (lo, hi)
     if total_s <= 0:
         return (0.0, 0.0)
+    return (overcount_total_low(total_s, deaths),
+            overcount_total_high(total_s, deaths, max_interval_s))
+
+
+def overcount_total_low(total_s: float, deaths: int) -> float:
+    """Low end of :func:`overcount_total_range` without intervals (dead time spread evenly)."""
+    if total_s <= 0:
+        return 0.0
     n = max(deaths, 1)
-    even_lo, _ = overcount_range(total_s / n)
-    lo = n * even_lo
+    return n * overcount_range(total_s / n)[0]
+
+
+def overcount_total_high(total_s: float, deaths: int, max_interval_s: float) -> float:
+    """High end of :func:`overcount_total_range` without intervals (packed into intervals of
+    ``max_interval_s`` seconds)."""
+    if total_s <= 0:
+        return 0.0
+    n = max(deaths, 1)
     cap = max(max_interval_s, total_s / n)
     full = math.floor(total_s / cap)
     rest = total_s - full * cap
-    hi = full * overcount_range(cap)[1] + overcount_range(rest)[1]
-    return (lo, hi)
+    return full * overcount_range(cap)[1] + overcount_range(rest)[1]
 
 
 def max_dead_interval_s(limbo_s: float | None) -> float:
@@ -157,5 +171,7 @@ __all__ = [
     "max_dead_interval_s",
     "minutes_interval",
     "overcount_range",
+    "overcount_total_high",
+    "overcount_total_low",
     "overcount_total_range",
 ]

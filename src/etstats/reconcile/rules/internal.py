@@ -24,7 +24,8 @@ from etstats.reconcile.tolerance import (
     PERCENT_1DP,
     RATIO_1DP,
     max_dead_interval_s,
-    overcount_total_range,
+    overcount_total_high,
+    overcount_total_low,
 )
 
 STICKY_S = 120.0
@@ -117,8 +118,8 @@ def _overcount(sp: StatsPlayerReading, sr: StatsReading, est_lo: float, est_hi: 
         return None
     pause = ctx.pause_s or 0.0
     cap = max_dead_interval_s(ctx.limbo_s) + pause
-    lo, _ = overcount_total_range(None, est_lo, n_hi, cap)
-    _, hi = overcount_total_range(None, est_hi + pause, max(n, 1), cap)
+    lo = overcount_total_low(est_lo, n_hi)
+    hi = overcount_total_high(est_hi + pause, max(n, 1), cap)
     return cause("dead-time-overcount", lo, hi,
                  f"8-field header (c0rnp0rn 3/7 or older), {n} deaths")
 

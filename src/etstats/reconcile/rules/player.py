@@ -25,6 +25,8 @@ from etstats.reconcile.tolerance import (
     SNAPSHOT_S,
     max_dead_interval_s,
     overcount_range,
+    overcount_total_high,
+    overcount_total_low,
     overcount_total_range,
 )
 
@@ -108,9 +110,8 @@ def dead_time(sp: StatsPlayerReading, sr: StatsReading, lp: LuaPlayerReading,
         else:
             cap = max(lp.max_respawn_s or 0.0, max_dead_interval_s(limbo)) + lua.pause_s
             tail = _legacy_tail(sp, lp, lua)
-            lo, _ = overcount_total_range(None, max(0.0, lp.dead_s - tail - lua.pause_s),
-                                          lp.deaths, cap)
-            _, hi = overcount_total_range(None, lp.dead_s, lp.deaths, cap)
+            lo = overcount_total_low(max(0.0, lp.dead_s - tail - lua.pause_s), lp.deaths)
+            hi = overcount_total_high(lp.dead_s, lp.deaths, cap)
         if hi > 0:
             causes.append(cause("dead-time-overcount", lo, hi,
                                 f"8-field header (c0rnp0rn 3/7) and {lp.deaths} deaths"))
