@@ -282,23 +282,25 @@ def v1_reading(g: Gametimes, *, name: str) -> LuaReading:
         # NamedTuple.__new__; StrEnum members are str: no .value lookup
         detail = tuple([new(LuaDeath, (d.dead_ms / 1000, d.paused_ms / 1000, d.closed_by,
                                        d.kind, d.killer_guid)) for d in p.deaths_detail])
+        raw_name = p.name
         players.append(
-            LuaPlayerReading(
-                guid=p.guid,
-                name=p.clean_name,
-                team=p.team,
-                deaths=p.deaths,
-                spawns=p.spawns,
-                dead_s=p.dead_ms / 1000,
-                revives=p.revives,
-                denied_s=p.denied_ms / 1000,
-                played_s=(p.time_axis_ms + p.time_allies_ms) / 1000,
-                self_kills=p.self_kills,
-                kills=p.kills,
-                disconnects=p.disconnects,
-                team_changes=p.team_changes,
-                connected_at_end=p.connected_at_end,
-                deaths_detail=detail,
+            LuaPlayerReading(  # positional, in field order
+                p.guid,  # guid
+                raw_name if "^" not in raw_name else p.clean_name,  # name (no colour code)
+                p.team,  # team
+                p.deaths,  # deaths
+                p.spawns,  # spawns
+                p.dead_ms / 1000,  # dead_s
+                p.revives,  # revives
+                p.denied_ms / 1000,  # denied_s
+                (p.time_axis_ms + p.time_allies_ms) / 1000,  # played_s
+                p.self_kills,  # self_kills
+                p.kills,  # kills
+                p.disconnects,  # disconnects
+                p.team_changes,  # team_changes
+                p.connected_at_end,  # connected_at_end
+                None,  # max_respawn_s
+                detail,  # deaths_detail
             )
         )
     return LuaReading(
