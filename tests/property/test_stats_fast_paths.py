@@ -124,9 +124,7 @@ _REPLACEMENT = st.one_of(
 
 def _big_count() -> st.SearchStrategy[int]:
     """Weapon counts on both sides of the 10,000 table edge (and far beyond)."""
-    return st.one_of(
-        st.integers(0, 20), st.integers(9_990, 10_010), st.integers(1, 10**18 - 1)
-    )
+    return st.one_of(st.integers(0, 20), st.integers(9_990, 10_010), st.integers(1, 10**18 - 1))
 
 
 @st.composite
@@ -137,9 +135,7 @@ def big_number_rounds(draw: st.DrawFn) -> StatsRound:
     for _ in range(draw(st.integers(0, 4))):
         indexes = sorted(draw(st.lists(st.integers(0, WEAPON_COUNT - 1), unique=True,
                                        max_size=6)))  # fmt: skip
-        weapons = tuple(
-            WeaponStats(j, *(draw(_big_count()) for _ in range(5))) for j in indexes
-        )
+        weapons = tuple(WeaponStats(j, *(draw(_big_count()) for _ in range(5))) for j in indexes)
         values: dict[str, int | float] = {}
         for name in TAB_LAYOUTS[layout]:
             if name in FLOAT_TAB_FIELDS:
@@ -168,11 +164,20 @@ def consistent_rounds(draw: st.DrawFn) -> StatsRound:
         for j in indexes:
             shots = draw(st.integers(0, 12_000))
             hits = draw(st.integers(0, shots + (3 if j in SPLASH_WEAPONS else 0)))
-            weapons.append(WeaponStats(j, hits, shots, draw(st.integers(0, 30)),
-                                       draw(st.integers(0, 30)), draw(st.integers(0, hits))))
+            weapons.append(
+                WeaponStats(
+                    j,
+                    hits,
+                    shots,
+                    draw(st.integers(0, 30)),
+                    draw(st.integers(0, 30)),
+                    draw(st.integers(0, hits)),
+                )
+            )
         kills = sum(w.kills for w in weapons)
         deaths = sum(w.deaths for w in weapons)
-        played = draw(st.integers(0, 12_000)) / 10
+        played_tenths = draw(st.integers(0, 12_000))
+        played = played_tenths / 10
         values: dict[str, int | float] = {
             name: (0.0 if name in FLOAT_TAB_FIELDS else 0) for name in TAB_LAYOUTS[layout]
         }
@@ -181,7 +186,7 @@ def consistent_rounds(draw: st.DrawFn) -> StatsRound:
             kd_ratio=expected_kd_ratio(kills, deaths),
             headshot_kills=draw(st.integers(0, kills)),
             time_played_minutes=played,
-            time_dead_minutes=draw(st.integers(0, int(round(played * 10)))) / 10,
+            time_dead_minutes=draw(st.integers(0, played_tenths)) / 10,
             time_dead_ratio=draw(st.integers(0, 1000)) / 10,
             time_played_percent=draw(st.integers(0, 1000)) / 10,
             dpm=draw(st.sampled_from([0.0, 12.5])),
