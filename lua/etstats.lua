@@ -1387,7 +1387,9 @@ function et_ClientCommand(clientNum, command)
     if ok0 and ok1 and tostring(a0):lower() == "callvote"
       and tostring(a1):lower() == "surrender" then
       local p = player_for_slot(clientNum, true)
-      if p then
+      -- A vote typed after the Exit line cannot have caused it: the engine refuses votes once
+      -- the intermission is queued, but this module sees the command before the engine does.
+      if p and not R.pending_exit then
         set_team(p, read_team(clientNum), now_level)
         R.votes[#R.votes + 1] = { guid = p.guid, name = p.name, team = p.cur_team, at = now_level }
       end

@@ -284,7 +284,14 @@ class RoundPlay:
             self.schedule_wave(c)
 
     def callvote(self, slot: int, vote: str) -> None:
-        """``callvote <vote>`` through ``et_ClientCommand`` (Argv 0 ``callvote``)."""
+        """``callvote <vote>`` through ``et_ClientCommand`` (Argv 0 ``callvote``).
+
+        While the round-ending surrender vote runs, the engine refuses any other vote ("a vote
+        is already in progress"); modules would still see the command, so a script could not
+        tell it from a real one. Scenarios never do that: it is a :class:`ScenarioError`.
+        """
+        if self.vote_pass_at is not None:
+            raise ScenarioError(f"callvote by slot {slot} while a vote is in progress")
         self.client(slot, "callvote")
         self.eng.args = ["callvote", vote]
         self.r.record("callvote", slot=slot, vote=vote)
