@@ -1,0 +1,456 @@
+"""The stats parser's fast machinery: unchecked builders, the WeaponStats cache, the pre-check.
+
+* ``_unchecked_builder`` objects are indistinguishable from the public constructors' (``==``,
+  ``hash``, JSON, pickling, ``attrs.evolve``) and the public constructors still validate;
+* the ``WeaponStats`` cache never changes what a parse returns: repeated parses are equal,
+  different tuples never share an object, an unclean tuple is reported every time it occurs,
+  the cache stays within its bound, and parsing in 4 threads gives the sequential results;
+* the validator's pre-check cannot hide a per-player rule: a minimal file triggering each
+  per-player code reports exactly that code, on the fast and on the strict path.
+"""
+
+from __future__ import annotations
+
+import pickle
+import random
+import sys
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+
+import etstats.parsing._stats_tokens as tokens_mod
+from etstats.model.common import Finding, Provenance, Severity
+from etstats.model.stats import (
+    FLOAT_TAB_FIELDS,
+    TAB_LAYOUTS,
+    WEAPON_COUNT,
+    PlayerStats,
+    StatsHeader,
+    StatsRound,
+    TabStats,
+    WeaponStats,
+    _unchecked_builder,
+)
+from etstats.parsing.stats_file import parse_stats_file, parse_stats_text
+from etstats.render.stats_file import render_stats_round
+from etstats.serde import to_json
+from etstats.validate.codes import STATS_CODES
+from etstats.validate.stats import validate_stats_round
+
+
+@contextmanager
+def strict_parser() -> Iterator[None]:
+    """Switch every fast path of the stats parser off (restored on exit)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(tokens_mod, "_fast_weapons", lambda block: None)
+        mp.setattr(tokens_mod, "_fast_tab", lambda text: None)
+        mp.setattr(tokens_mod, "_INTS", {})
+        yield
+
+
+def keys(findings: tuple[Finding, ...]) -> list[tuple[Any, ...]]:
+    return [
+        (f.code, f.severity, f.line, f.field, f.expected, f.actual, f.player_guid, f.message)
+        for f in findings
+    ]
+
+
+# --- 1. _unchecked_builder ------------------------------------------------------------------
+
+
+def _same(built: object, public: object) -> None:
+    assert type(built) is type(public)
+    assert built == public
+    assert public == built
+    assert hash(built) == hash(public)
+    assert to_json(built) == to_json(public)
+    assert repr(built) == repr(public)
+    assert attrs.asdict(built) == attrs.asdict(public)  # type: ignore[arg-type]
+    assert pickle.loads(pickle.dumps(built)) == public  # noqa: S301 - our own bytes
+    assert attrs.evolve(built) == public  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        (0, 0, 0, 0, 0, 0),
+        (4, 10, 20, 2, 1, 3),
+        (27, 10**17, 1, 9999, 10_000, 5),
+        (11, 30, 5, 1, 0, 0),
+    ],
+)
+def test_unchecked_weapon_stats_equal_the_public_constructors(values: tuple[int, ...]) -> None:
+    build = _unchecked_builder(WeaponStats, ("index", "hits", "shots", "kills", "deaths",
+                                             "headshots"))  # fmt: skip
+    built = build(values)
+    _same(built, WeaponStats(*values))
+    assert built.name == WeaponStats(*values).name
+    assert built != WeaponStats(values[0], values[1] + 1, *values[2:])
+
+
+@pytest.mark.parametrize("layout", sorted(TAB_LAYOUTS))
+def test_unchecked_tab_stats_equal_the_public_constructors(layout: int) -> None:
+    names = TAB_LAYOUTS[layout]
+    values = [(i + 0.5 if n in FLOAT_TAB_FIELDS else i * 1000) for i, n in enumerate(names)]
+    built = _unchecked_builder(TabStats, names, {"layout": layout})(values)
+    public = TabStats(layout, **dict(zip(names, values, strict=True)))  # type: ignore[arg-type]
+    _same(built, public)
+    # fields outside the layout get their declared default (None), as with the constructor
+    for a in attrs.fields(TabStats):
+        if a.name not in names and a.name != "layout":
+            assert getattr(built, a.name) is None
+
+
+@pytest.mark.parametrize("layout", sorted(TAB_LAYOUTS))
+def test_lookup_builders_convert_texts_like_the_strict_path(layout: int) -> None:
+    names = TAB_LAYOUTS[layout]
+    floats = [n in FLOAT_TAB_FIELDS for n in names]
+    build = _unchecked_builder(
+        TabStats, names, {"layout": layout},
+        [tokens_mod._FLOATS if f else tokens_mod._INTS for f in floats],
+    )  # fmt: skip
+    texts = [("999.9" if f else "9999") if i % 2 else ("0.0" if f else "0") for i, f in
+             enumerate(floats)]  # fmt: skip
+    built = build(texts)
+    public = TabStats(layout, **{n: (float(t) if f else int(t)) for n, t, f in
+                                 zip(names, texts, floats, strict=True)})  # type: ignore[arg-type]  # fmt: skip
+    _same(built, public)
+    for bad in ("10000", "1000.0", "-1", "01", "+1", "1.25", "", " 1"):
+        with pytest.raises(KeyError):
+            build([bad, *texts[1:]])
+
+
+def test_unchecked_player_header_round_and_finding_equal_the_public_constructors() -> None:
+    weapons = (WeaponStats(4, 10, 20, 2, 1, 3),)
+    tab = TabStats(33)
+    player = _unchecked_builder(
+        PlayerStats, ("guid", "raw_name", "rounds", "team", "weapons", "tab", "line")
+    )(("ABCDEF12", "^1p", 0, 1, weapons, tab, 7))
+    _same(player, PlayerStats("ABCDEF12", "^1p", 0, 1, weapons, tab, 7))
+    assert player == PlayerStats("ABCDEF12", "^1p", 0, 1, weapons, tab, 99)  # line: eq=False
+    assert player.line == 7
+    assert player.name == "p"
+    assert player.kills == 2
+    fields = tuple(a.name for a in attrs.fields(StatsHeader))
+    values = ("srv", "supply", "", 1, 2, 0, 600, None, -5, 9)
+    header = _unchecked_builder(StatsHeader, fields)(values)
+    _same(header, StatsHeader(*values))  # type: ignore[arg-type]
+    prov = Provenance(sha256="0" * 64, size_bytes=3, path=None, file_timestamp=None,
+                      file_map=None, file_round=None)  # fmt: skip
+    finding = _unchecked_builder(Finding, ("code", "severity", "message", "line"))(
+        ("blank-line", Severity.INFO, "m", 3)
+    )
+    _same(finding, Finding("blank-line", Severity.INFO, "m", line=3))
+    rnd = _unchecked_builder(StatsRound, ("header", "players", "provenance", "findings"))(
+        (header, (player,), prov, (finding,))
+    )
+    _same(rnd, StatsRound(header, (player,), prov, (finding,)))
+
+
+def test_unchecked_builder_rejects_unknown_duplicate_and_missing_fields() -> None:
+    with pytest.raises(ValueError, match="bad field names"):
+        _unchecked_builder(WeaponStats, ("index", "bogus"))
+    with pytest.raises(ValueError, match="bad field names"):
+        _unchecked_builder(WeaponStats, ("index", "index"))
+    with pytest.raises(ValueError, match="bad field names"):
+        _unchecked_builder(WeaponStats, ("index",), {"nope": 1})
+    with pytest.raises(ValueError, match="needs a value"):
+        _unchecked_builder(PlayerStats, ("guid",))  # raw_name/rounds/team have no default
+
+
+@pytest.mark.parametrize("index", [WEAPON_COUNT, 28, -1, 100])
+def test_the_public_weapon_constructor_still_validates(index: int) -> None:
+    with pytest.raises(ValueError):
+        WeaponStats(index)
+    with pytest.raises(ValueError):
+        attrs.evolve(WeaponStats(0), index=index)
+
+
+def test_parsed_objects_are_ordinary_model_instances() -> None:
+    """What the parser builds without ``__init__`` behaves like a constructed model."""
+    text = ("srv\\supply\\\\1\\1\\1\\10:00\\10:00\\700000\n"
+            "ABCDEF12\\p\\0\\1\\16 10 20 2 1 3 \t" + "\t".join(["1"] * 38) + "\n")  # fmt: skip
+    rnd = parse_stats_text(text)
+    for obj in (rnd, rnd.header, *rnd.players, *rnd.players[0].weapons, rnd.players[0].tab,
+                *rnd.findings):  # fmt: skip
+        cls = type(obj)
+        rebuilt = cls(**{a.name: getattr(obj, a.name) for a in attrs.fields(cls)})
+        _same(obj, rebuilt)
+
+
+# --- 3. the WeaponStats cache ---------------------------------------------------------------
+
+
+def _random_file(rng: random.Random, players: int, *, big: bool = False) -> str:
+    """A file with random (sometimes unclean, sometimes >= 10,000) weapon tuples."""
+    lines = ["srv\\supply\\\\1\\1\\2\\10:00\\7:30\\450000"]
+    for p in range(players):
+        indexes = sorted(rng.sample(range(WEAPON_COUNT), rng.randint(0, 8)))
+        block = [str(sum(1 << j for j in indexes))]
+        for _ in indexes:
+            top = 10**6 if big and rng.random() < 0.3 else 60
+            block += [str(rng.randint(1 if big else 0, top)) for _ in range(5)]
+        tab = "\t".join(str(rng.randint(0, 50)) if n not in FLOAT_TAB_FIELDS else
+                        f"{rng.randint(0, 2000) / 10:.1f}" for n in TAB_LAYOUTS[38])  # fmt: skip
+        lines.append(f"{p:08X}\\p{p}\\0\\{1 + p % 2}\\{' '.join(block)} \t{tab}")
+    return "\n".join(lines) + "\n"
+
+
+def test_parsing_the_same_file_twice_gives_equal_rounds() -> None:
+    rng = random.Random(1)
+    for _ in range(20):
+        text = _random_file(rng, 10, big=rng.random() < 0.5)
+        tokens_mod.clear_caches()
+        cold = parse_stats_text(text)
+        warm = parse_stats_text(text)
+        assert to_json(cold) == to_json(warm)
+        assert keys(cold.findings) == keys(warm.findings)
+        with strict_parser():
+            assert to_json(parse_stats_text(text)) == to_json(warm)
+
+
+def test_different_tuples_never_share_an_object() -> None:
+    rng = random.Random(2)
+    seen: dict[int, tuple[WeaponStats, tuple[int, ...]]] = {}
+    kept = []  # keep every object alive so that ids are not reused
+    for _ in range(30):
+        rnd = parse_stats_text(_random_file(rng, 12, big=rng.random() < 0.3))
+        kept.append(rnd)
+        for p in rnd.players:
+            for w in p.weapons:
+                key = (w.index, w.hits, w.shots, w.kills, w.deaths, w.headshots)
+                first = seen.setdefault(id(w), (w, key))
+                assert first[1] == key, f"{key} shares an object with {first[1]}"
+    assert len(seen) > 100
+
+
+def test_a_repeated_unclean_tuple_is_reported_every_time() -> None:
+    """The cache keeps only clean tuples: a repeat of an unclean one is still checked."""
+    header = "srv\\supply\\\\1\\1\\1\\10:00\\10:00\\700000\n"
+    line = "ABCDEF{:02X}\\p\\0\\1\\16 10 20 0 0 11 \t" + "\t".join(["0"] * 38) + "\n"
+    text = header + line.format(1) + line.format(2)
+    for _ in range(3):  # cold then warm cache
+        rnd = parse_stats_text(text)
+        hs = [f for f in rnd.findings if f.code == "headshots-exceed-hits"]
+        assert [(f.line, f.player_guid) for f in hs] == [(2, "ABCDEF01"), (3, "ABCDEF02")]
+    big = header + "ABCDEF01\\p\\0\\1\\16 10 20000 5 5 11 \t" + "\t".join(["0"] * 38) + "\n"
+    for _ in range(2):  # the fallback for numbers >= 10,000 uses the cache too
+        rnd = parse_stats_text(big)
+        assert "headshots-exceed-hits" in [f.code for f in rnd.findings]
+
+
+def test_the_cache_stays_bounded_after_many_distinct_tuples() -> None:
+    bound = tokens_mod._WEAPON_CACHE_MAX
+    assert 0 < bound <= 1_000_000
+    tab = "\t".join(["0"] * 38)
+    mask = (1 << WEAPON_COUNT) - 1
+    tokens_mod.clear_caches()
+    n = 0
+    sizes = []
+    while n < bound + bound // 4:
+        lines = ["srv\\supply\\\\1\\1\\1\\10:00\\10:00\\700000"]
+        for p in range(100):
+            block = [str(mask)]
+            for _ in range(WEAPON_COUNT):
+                n += 1
+                block += [str(n % 9000 + 1), str(n), "1", "1", "0"]  # clean and distinct
+            lines.append(f"ABCD{p:04X}\\p\\0\\1\\{' '.join(block)} \t{tab}")
+        text = "\n".join(lines) + "\n"
+        rnd = parse_stats_text(text)
+        sizes.append(len(tokens_mod._WEAPON_CACHE))
+        assert len(tokens_mod._WEAPON_CACHE) <= bound
+        assert sum(len(p.weapons) for p in rnd.players) == 100 * WEAPON_COUNT
+    assert max(sizes) <= bound
+    assert n > bound  # more distinct tuples than the bound were seen
+    with strict_parser():  # and the round after the cache was cleared is still right
+        assert parse_stats_text(text) == rnd
+
+
+def test_parsing_in_four_threads_gives_the_sequential_results() -> None:
+    rng = random.Random(3)
+    texts = [_random_file(rng, rng.randint(0, 14), big=rng.random() < 0.3) for _ in range(240)]
+    tokens_mod.clear_caches()
+    with strict_parser():
+        expected = [(to_json(r), keys(r.findings)) for r in map(parse_stats_text, texts)]
+    tokens_mod.clear_caches()
+
+    def parse(text: str) -> tuple[str, list[tuple[Any, ...]]]:
+        rnd = parse_stats_text(text)
+        return to_json(rnd), keys(rnd.findings)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        for _ in range(2):  # cold, then warm cache
+            with ThreadPoolExecutor(max_workers=4) as pool:
+                got = list(pool.map(parse, texts))
+            assert got == expected
+    finally:
+        sys.setswitchinterval(interval)
+
+
+# --- 4. the validator pre-check cannot hide a per-player rule --------------------------------
+
+TOKENIZER_CODES = frozenset({
+    "byte-order-mark", "latin1-line", "missing-final-newline", "blank-line", "invalid-number",
+    "non-canonical-number", "invalid-clock", "invalid-playtime", "malformed-player-line",
+    "name-contains-backslash", "weapon-block-spacing", "weapon-mask-mismatch",
+    "weapon-mask-out-of-range", "no-tab-section", "tab-layout-unknown",
+})  # fmt: skip
+HEADER_CODES = frozenset({
+    "header-only", "round-number-invalid", "round-mismatch", "map-mismatch",
+    "defender-out-of-range", "winner-out-of-range", "r1-outcome-inconsistent",
+    "r2-clock-unusable", "playtime-negative", "playtime-zero", "playtime-maybe-seconds",
+})  # fmt: skip
+FILE_CODES = frozenset({"bullets-unreliable", "dpm-always-zero", "denied-time-unreliable"})
+PLAYER_CODES = frozenset({
+    "guid-missing", "guid-malformed", "guid-duplicate", "team-invalid", "no-weapons",
+    "negative-value", "headshots-exceed-hits", "hits-exceed-shots", "bullets-mismatch",
+    "dead-time-exceeds-played", "dead-ratio-over-100", "time-played-percent-out-of-range",
+    "time-played-exceeds-round", "headshot-kills-exceed-kills", "kd-ratio-inconsistent",
+})  # fmt: skip
+"""Validator codes about one player (the rules the pre-check decides to skip or run)."""
+
+
+def test_every_registered_code_is_classified_here() -> None:
+    """A new code must be added to one of the sets above (and, if per-player, tested below)."""
+    groups = [TOKENIZER_CODES, HEADER_CODES, FILE_CODES, PLAYER_CODES]
+    assert sum(map(len, groups)) == len(frozenset().union(*groups))
+    assert frozenset().union(*groups) == set(STATS_CODES)
+
+
+BASE_TAB: dict[str, int | float] = {
+    n: (0.0 if n in FLOAT_TAB_FIELDS else 0) for n in TAB_LAYOUTS[38]
+}
+BASE_TAB.update(
+    damage_given=1200, bullets_fired=20, kd_ratio=2.0, headshot_kills=1, time_played_minutes=5.0,
+    time_dead_minutes=1.0, time_dead_ratio=20.0, time_played_percent=100.0, dpm=240.0,
+)  # fmt: skip
+BASE_WEAPON = {"index": 4, "hits": 10, "shots": 20, "kills": 2, "deaths": 1, "headshots": 3}
+BASE_HEADER = StatsHeader("srv", "supply", "", 1, 1, 1, 600, 600, 700_000, 9)
+
+
+def _file(
+    tab: dict[str, Any] | None = None, weapon: dict[str, int] | None = None,
+    no_weapons: bool = False, **player: Any,
+) -> str:  # fmt: skip
+    """One clean player line (no finding at all), with the given fields changed."""
+    values = {**BASE_TAB, **(tab or {})}
+    weapons = () if no_weapons else (WeaponStats(**{**BASE_WEAPON, **(weapon or {})}),)
+    args = {"guid": "ABCDEF12", "raw_name": "p", "rounds": 0, "team": 1, **player}
+    p = PlayerStats(weapons=weapons, tab=TabStats(38, **values), **args)  # type: ignore[arg-type]
+    return render_stats_round(StatsRound(BASE_HEADER, (p,)))
+
+
+PER_PLAYER_CASES: list[tuple[str, str, str | None]] = [
+    # (code, file text, the finding's field)
+    ("guid-missing", _file(guid=""), "guid"),
+    ("guid-malformed", _file(guid="abcdef12"), "guid"),
+    ("guid-malformed", _file(guid="ABCDEF1"), "guid"),
+    ("guid-malformed", _file(guid="ABCDEFG2"), "guid"),
+    ("team-invalid", _file(team=0), "team"),
+    ("team-invalid", _file(team=4), "team"),
+    (
+        "no-weapons",
+        _file(no_weapons=True, tab={"bullets_fired": 0, "headshot_kills": 0, "kd_ratio": 1.0}),
+        "weapon_mask",
+    ),
+    ("negative-value", _file(rounds=-1), "rounds"),
+    ("negative-value", _file(weapon={"headshots": -1}), "WS_MP40.headshots"),
+    ("negative-value", _file(tab={"damage_given": -1}), "damage_given"),
+    ("negative-value", _file(tab={"revives_given": -5}), "revives_given"),
+    ("negative-value", _file(tab={"tank_meatshield": -0.1}), "tank_meatshield"),
+    ("headshots-exceed-hits", _file(weapon={"headshots": 11}), "WS_MP40.headshots"),
+    ("hits-exceed-shots", _file(weapon={"hits": 21}), "WS_MP40.hits"),
+    ("bullets-mismatch", _file(tab={"bullets_fired": 21}), "bullets_fired"),
+    ("bullets-mismatch", _file(tab={"bullets_fired": 19}), "bullets_fired"),
+    ("dead-time-exceeds-played", _file(tab={"time_dead_minutes": 5.1}), "time_dead_minutes"),
+    ("dead-ratio-over-100", _file(tab={"time_dead_ratio": 100.1}), "time_dead_ratio"),
+    (
+        "time-played-percent-out-of-range",
+        _file(tab={"time_played_percent": 100.1}),
+        "time_played_percent",
+    ),
+    (
+        "time-played-exceeds-round",
+        _file(tab={"time_played_minutes": 12.8}),
+        "time_played_minutes",
+    ),
+    ("headshot-kills-exceed-kills", _file(tab={"headshot_kills": 3}), "headshot_kills"),
+    ("kd-ratio-inconsistent", _file(tab={"kd_ratio": 2.1}), "kd_ratio"),
+    ("kd-ratio-inconsistent", _file(tab={"kd_ratio": 1.9}), "kd_ratio"),
+    ("kd-ratio-inconsistent", _file(weapon={"deaths": 0}), "kd_ratio"),  # expects kills + 1
+    # big numbers take the fast path's fallback (>= 10,000): the rules still run
+    (
+        "hits-exceed-shots",
+        _file(weapon={"hits": 20_001, "shots": 20_000}, tab={"bullets_fired": 20_000}),
+        "WS_MP40.hits",
+    ),
+    ("bullets-mismatch", _file(weapon={"shots": 20_000}), "bullets_fired"),
+    (
+        "headshot-kills-exceed-kills",
+        _file(weapon={"kills": 20_000}, tab={"headshot_kills": 20_001, "kd_ratio": 20_000.0}),
+        "headshot_kills",
+    ),
+]
+_GUID_DUP = _file().replace("\n", "\n" + _file().split("\n")[1] + "\n", 1)
+
+
+def _clean_file_has_no_findings() -> None:
+    assert parse_stats_text(_file()).findings == ()
+
+
+@pytest.mark.parametrize(("code", "text", "field"), PER_PLAYER_CASES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(PER_PLAYER_CASES)])  # fmt: skip
+def test_each_per_player_rule_is_reported_alone(code: str, text: str, field: str | None) -> None:
+    _clean_file_has_no_findings()
+    rnd = parse_stats_text(text)
+    assert [(f.code, f.line, f.field) for f in rnd.findings] == [(code, 2, field)]
+    assert rnd.findings[0].player_guid == rnd.players[0].guid
+    with strict_parser():
+        strict = parse_stats_text(text)
+    assert keys(rnd.findings) == keys(strict.findings)
+    # the public, hint-free validator over the same model agrees
+    assert keys(tuple(validate_stats_round(rnd))) == keys(rnd.findings)
+
+
+def test_guid_duplicate_is_reported() -> None:
+    rnd = parse_stats_text(_GUID_DUP)
+    assert len(rnd.players) == 2
+    assert [(f.code, f.line, f.player_guid) for f in rnd.findings] == [
+        ("guid-duplicate", 3, "ABCDEF12")
+    ]
+
+
+def test_every_per_player_code_has_a_case() -> None:
+    covered = {c for c, _, _ in PER_PLAYER_CASES} | {"guid-duplicate"}
+    assert covered == PLAYER_CODES
+
+
+@pytest.mark.parametrize(
+    "tab",
+    [{"kd_ratio": 2.0}, {"time_dead_minutes": 5.0}, {"time_dead_ratio": 100.0},
+     {"time_played_percent": 0.0}, {"time_played_percent": -0.0}, {"headshot_kills": 2},
+     {"time_played_minutes": 12.6}],
+)  # fmt: skip
+def test_values_on_a_rule_boundary_report_nothing(tab: dict[str, float]) -> None:
+    assert parse_stats_text(_file(tab=tab)).findings == ()
+
+
+# --- the real corpus, fast vs strict ----------------------------------------------------------
+
+
+@pytest.mark.corpus
+def test_every_real_file_parses_the_same_fast_and_strict(real_stats_files: list[Path]) -> None:
+    assert real_stats_files
+    for path in real_stats_files:
+        fast = parse_stats_file(path)
+        with strict_parser():
+            strict = parse_stats_file(path)
+        assert to_json(fast) == to_json(strict), path.name
+        assert keys(fast.findings) == keys(strict.findings), path.name
