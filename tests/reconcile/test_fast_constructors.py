@@ -1,0 +1,66 @@
+"""The reconciliation hot path's slot-filling constructors build exactly what attrs builds."""
+
+from __future__ import annotations
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from etstats.reconcile import fast
+from etstats.reconcile.model import CauseAmount, Comparison, SourceValue, Verdict
+from etstats.serde import to_json
+
+_text = st.text(max_size=12)
+_opt_text = st.none() | _text
+_num = st.floats(allow_nan=False, allow_infinity=False, width=32)
+_sources = st.tuples(_text, st.none() | _num, _text, _opt_text, _opt_text)
+_causes = st.tuples(_text, _num, _num, _text)
+
+
+def _same(a: object, b: object) -> None:
+    assert a == b
+    assert hash(a) == hash(b)
+    assert repr(a) == repr(b)
+    assert to_json(a) == to_json(b)
+    assert type(a) is type(b)
+
+
+@given(args=_sources)
+def test_source_value(args: tuple[str, float | None, str, str | None, str | None]) -> None:
+    _same(fast.source_value(*args), SourceValue(*args))
+
+
+@given(args=_causes)
+def test_cause_amount(args: tuple[str, float, float, str]) -> None:
+    _same(fast.cause_amount(*args), CauseAmount(*args))
+
+
+@given(
+    check=_text, verdict=st.sampled_from(list(Verdict)), rule=_text,
+    sources=st.lists(_sources, max_size=3), difference=st.none() | _num, tolerance=_num,
+    unit=_text, bound=st.none() | st.tuples(_num, _num), causes=st.lists(_causes, max_size=3),
+    player=_opt_text, player_name=_opt_text, message=_text,
+)  # fmt: skip
+def test_comparison(
+    check: str, verdict: Verdict, rule: str, sources: list[tuple[str, float | None, str, str | None,
+    str | None]], difference: float | None, tolerance: float, unit: str,
+    bound: tuple[float, float] | None, causes: list[tuple[str, float, float, str]],
+    player: str | None, player_name: str | None, message: str,
+) -> None:  # fmt: skip
+    svs = tuple(SourceValue(*s) for s in sources)
+    cas = tuple(CauseAmount(*c) for c in causes)
+    args = (check, verdict, rule, svs, difference, tolerance, unit, bound, cas, player,
+            player_name, message)  # fmt: skip
+    built = fast.comparison(*args)
+    _same(built, Comparison(*args))
+    assert attrs.evolve(built, message="x") == attrs.evolve(Comparison(*args), message="x")
+
+
+def test_classes_with_validators_are_refused() -> None:
+    @attrs.frozen
+    class Checked:
+        x: int = attrs.field(validator=attrs.validators.ge(0))
+
+    with pytest.raises(TypeError, match="validator"):
+        fast.slot_setters(Checked)
