@@ -7,11 +7,14 @@ A test that needs a missing part (the real corpus, PostgreSQL, lupa) fails loudl
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 from tests.helpers import need
+
+from etstats.storage.base import Storage
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -57,3 +60,40 @@ def pg_dsn() -> str:
 def no_entry_point_plugins(monkeypatch: pytest.MonkeyPatch) -> None:
     """Isolate a test from plugins installed in the environment."""
     monkeypatch.setenv("ETSTATS_LOAD_PLUGINS", "")
+
+
+# -- storage: every test gets a fresh store on each backend (SQLite file, PostgreSQL database
+# cloned from a migrated template) --
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.pg)])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Storage]:
+    """A fresh, migrated store of each backend."""
+    if request.param == "sqlite":
+        from etstats.storage.sqlite import SQLiteStorage
+
+        s: Storage = SQLiteStorage(str(tmp_path / "store.db"))
+        yield s
+        s.close()
+        return
+    dsn = request.getfixturevalue("pg_dsn")
+    from etstats.storage.postgres import PostgresStorage
+    from etstats.storage.testing import pg_database
+
+    with pg_database(dsn) as url:
+        s = PostgresStorage(url, max_size=2)
+        yield s
+        s.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_pg_templates() -> Iterator[None]:
+    """Drop the migrated template database this session created (if any)."""
+    yield
+    import os
+
+    dsn = os.environ.get("ETSTATS_TEST_DSN")
+    if dsn:
+        from etstats.storage.testing import drop_templates
+
+        drop_templates(dsn)
