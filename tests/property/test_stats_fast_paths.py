@@ -122,9 +122,9 @@ _REPLACEMENT = st.one_of(
 )
 
 
-def _big_count() -> st.SearchStrategy[int]:
-    """Weapon counts on both sides of the 10,000 table edge (and far beyond)."""
-    return st.one_of(st.integers(0, 20), st.integers(9_990, 10_010), st.integers(1, 10**18 - 1))
+def _big_count(low: int = 0) -> st.SearchStrategy[int]:
+    """Counts on both sides of the 10,000 table edge (and far beyond)."""
+    return st.one_of(st.integers(low, 20), st.integers(9_990, 10_010), st.integers(1, 10**18 - 1))
 
 
 @st.composite
@@ -135,7 +135,8 @@ def big_number_rounds(draw: st.DrawFn) -> StatsRound:
     for _ in range(draw(st.integers(0, 4))):
         indexes = sorted(draw(st.lists(st.integers(0, WEAPON_COUNT - 1), unique=True,
                                        max_size=6)))  # fmt: skip
-        weapons = tuple(WeaponStats(j, *(draw(_big_count()) for _ in range(5))) for j in indexes)
+        low = draw(st.sampled_from([0, 1, 1]))  # no 0: the whole block takes the big-number path
+        weapons = tuple(WeaponStats(j, *(draw(_big_count(low)) for _ in range(5))) for j in indexes)
         values: dict[str, int | float] = {}
         for name in TAB_LAYOUTS[layout]:
             if name in FLOAT_TAB_FIELDS:
@@ -344,10 +345,17 @@ def test_weapon_block_spacing_and_count_quirks_parse_the_same(
 
 
 @pytest.mark.parametrize("token", HOSTILE_INTS + HOSTILE_FLOATS + TABLE_EDGES)
-@pytest.mark.parametrize("where", ["header", "pre", "weapons", "tab_int", "tab_float"])
+@pytest.mark.parametrize(
+    "where", ["header", "pre", "mask", "weapons", "weapons_big", "tab_int", "tab_float"]
+)
 def test_every_hostile_token_in_every_kind_of_field(token: str, where: str) -> None:
-    """Each listed text, in each kind of number field, parses the same both ways."""
-    weapons = (WeaponStats(4, 10, 20, 2, 1, 3), WeaponStats(11, 30, 5, 1, 0, 0))
+    """Each listed text, in each kind of number field, parses the same both ways.
+
+    ``weapons_big``: the block also holds a number >= 10,000 and no 0, so the token meets the
+    weapon block's big-number path rather than the table path.
+    """
+    shots = 20_000 if where == "weapons_big" else 20
+    weapons = (WeaponStats(4, 10, shots, 2, 1, 3), WeaponStats(11, 30, 5, 1, 1, 1))
     values = {n: (1.0 if n in FLOAT_TAB_FIELDS else 1) for n in TAB_LAYOUTS[38]}
     rnd = StatsRound(
         StatsHeader("srv", "supply", "", 1, 1, 1, 600, 600, 700_000, 9),
@@ -357,8 +365,25 @@ def test_every_hostile_token_in_every_kind_of_field(token: str, where: str) -> N
     slot = {
         "header": (0, "header", 8),
         "pre": (1, "pre", -3),
+        "mask": (1, "weapons", 0),
         "weapons": (1, "weapons", 7),
+        "weapons_big": (1, "weapons", 7),
         "tab_int": (1, "tab", 0),
         "tab_float": (1, "tab", 8),
     }[where]
     assert_fast_equals_strict(_replace(text, slot, token))
+
+
+@pytest.mark.parametrize(
+    "mask",
+    [1 << 28 | 16, 1 << 31 | 2048 | 16, 1 << 27 | 1, (1 << 40) + 16, (1 << 59) - 1 - (1 << 28),
+     2**28 - 1, 2**28, 10**17, 10**18 - 1, 10_000, 9_999],
+)  # fmt: skip
+@pytest.mark.parametrize("big", [False, True])
+def test_masks_beyond_the_28_weapons_parse_the_same(mask: int, big: bool) -> None:
+    """Masks with bits >= 28 (with as many tuples as bits): dropped weapons, same findings."""
+    count = mask.bit_count()
+    numbers = " ".join(["12345" if big and i == 1 else str(1 + i % 7) for i in range(5 * count)])
+    line = f"ABCDEF12\\p\\0\\1\\{mask} {numbers} \t" + "\t".join(["1"] * 38)
+    rnd = assert_fast_equals_strict("srv\\supply\\\\1\\1\\1\\10:00\\10:00\\700000\n" + line + "\n")
+    assert all(0 <= w.index < WEAPON_COUNT for p in rnd.players for w in p.weapons)

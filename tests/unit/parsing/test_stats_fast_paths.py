@@ -258,7 +258,8 @@ def test_the_cache_stays_bounded_after_many_distinct_tuples() -> None:
             block = [str(mask)]
             for _ in range(WEAPON_COUNT):
                 n += 1
-                block += [str(n % 9000 + 1), str(n), "1", "1", "0"]  # clean and distinct
+                # clean (heads <= hits <= shots), distinct, no 0: below and above 10,000
+                block += [str(n % 9000 + 1), str(n + 9000), "1", "1", "1"]
             lines.append(f"ABCD{p:04X}\\p\\0\\1\\{' '.join(block)} \t{tab}")
         text = "\n".join(lines) + "\n"
         rnd = parse_stats_text(text)
@@ -266,6 +267,7 @@ def test_the_cache_stays_bounded_after_many_distinct_tuples() -> None:
         assert len(tokens_mod._WEAPON_CACHE) <= bound
         assert sum(len(p.weapons) for p in rnd.players) == 100 * WEAPON_COUNT
     assert max(sizes) <= bound
+    assert max(sizes) > bound // 2  # guard: these tuples really went through the cache
     assert n > bound  # more distinct tuples than the bound were seen
     with strict_parser():  # and the round after the cache was cleared is still right
         assert parse_stats_text(text) == rnd
