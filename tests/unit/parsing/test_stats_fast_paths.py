@@ -139,7 +139,7 @@ def test_unchecked_player_header_round_and_finding_equal_the_public_constructors
     fields = tuple(a.name for a in attrs.fields(StatsHeader))
     values = ("srv", "supply", "", 1, 2, 0, 600, None, -5, 9)
     header = _unchecked_builder(StatsHeader, fields)(values)
-    _same(header, StatsHeader(*values))  # type: ignore[arg-type]
+    _same(header, StatsHeader(*values))
     prov = Provenance(sha256="0" * 64, size_bytes=3, path=None, file_timestamp=None,
                       file_map=None, file_round=None)  # fmt: skip
     finding = _unchecked_builder(Finding, ("code", "severity", "message", "line"))(
@@ -176,8 +176,9 @@ def test_parsed_objects_are_ordinary_model_instances() -> None:
     text = ("srv\\supply\\\\1\\1\\1\\10:00\\10:00\\700000\n"
             "ABCDEF12\\p\\0\\1\\16 10 20 2 1 3 \t" + "\t".join(["1"] * 38) + "\n")  # fmt: skip
     rnd = parse_stats_text(text)
-    for obj in (rnd, rnd.header, *rnd.players, *rnd.players[0].weapons, rnd.players[0].tab,
-                *rnd.findings):  # fmt: skip
+    objects: list[Any] = [rnd, rnd.header, *rnd.players, *rnd.players[0].weapons,
+                          rnd.players[0].tab, *rnd.findings]  # fmt: skip
+    for obj in objects:
         cls = type(obj)
         rebuilt = cls(**{a.name: getattr(obj, a.name) for a in attrs.fields(cls)})
         _same(obj, rebuilt)
@@ -345,7 +346,7 @@ def _file(
     values = {**BASE_TAB, **(tab or {})}
     weapons = () if no_weapons else (WeaponStats(**{**BASE_WEAPON, **(weapon or {})}),)
     args = {"guid": "ABCDEF12", "raw_name": "p", "rounds": 0, "team": 1, **player}
-    p = PlayerStats(weapons=weapons, tab=TabStats(38, **values), **args)  # type: ignore[arg-type]
+    p = PlayerStats(weapons=weapons, tab=TabStats(38, **values), **args)
     return render_stats_round(StatsRound(BASE_HEADER, (p,)))
 
 
