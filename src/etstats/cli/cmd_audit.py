@@ -21,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    storage = open_from_args(args)
+    storage = open_from_args(args, must_exist=True)
     try:
         report = audit_report(storage)
     finally:

@@ -59,6 +59,10 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         print(f"etstats ingest: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return 3
+    if args.paths and not paths and not args.source:
+        print("etstats ingest: no stats, endstats or gametimes files found in "
+              + ", ".join(args.paths), file=sys.stderr)
+        return 2
     storage = open_from_args(args, pm)
     try:
         pipeline = Pipeline(

@@ -23,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
     from etstats.plugins import get_plugin_manager
 
     pm = get_plugin_manager()
-    storage = open_from_args(args, pm)
+    storage = open_from_args(args, pm, must_exist=True)
     try:
         progress = Progress(len(storage.artifacts()))
         summary = Pipeline(storage, pm=pm).rebuild(progress=progress)

@@ -6,12 +6,14 @@ import argparse
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TextIO
 
 from etstats.errors import ConfigError
 from etstats.ingest.pipeline import IngestResult, IngestSummary
 from etstats.storage.base import Storage
-from etstats.storage.registry import DEFAULT_URL, open_storage
+from etstats.storage.registry import DEFAULT_URL, open_storage, url_scheme
+from etstats.storage.sqlite import sqlite_path
 
 
 def add_db_argument(parser: argparse.ArgumentParser) -> None:
@@ -66,8 +68,19 @@ def delivery_targets(names: list[str], pm: Any) -> list[Callable[[int, Storage],
     return [known[n] for n in names]
 
 
-def open_from_args(args: argparse.Namespace, pm: Any = None) -> Storage:
-    """Open and migrate the store named by ``args.db``."""
+def open_from_args(
+    args: argparse.Namespace, pm: Any = None, *, must_exist: bool = False
+) -> Storage:
+    """Open and migrate the store named by ``args.db``.
+
+    With ``must_exist`` (commands that only read or re-derive a store: ``audit``, ``rebuild``),
+    a SQLite file that does not exist is a :class:`ConfigError` instead of a new empty store,
+    so a mistyped ``--db`` is reported rather than answered with "0 rounds".
+    """
+    if must_exist and url_scheme(args.db) == "sqlite":
+        path = sqlite_path(args.db)
+        if path != ":memory:" and not Path(path).exists():
+            raise ConfigError(f"no store at {path} (ingest something first, or check --db)")
     return open_storage(args.db, pm=pm)
 
 

@@ -55,6 +55,8 @@ def classify(name: str) -> str | None:
 def load_one(path: str | os.PathLike[str]) -> LoadedArtifact:
     """Parse one file; raises :class:`ParseError` when it cannot be read or parsed."""
     name = Path(path).name
+    if not Path(path).exists():
+        raise ParseError("no such file or directory", source=str(path))
     kind = classify(name)
     if kind == "stats":
         from etstats.parsing.stats_file import parse_stats_file
@@ -83,8 +85,12 @@ def load_paths(paths: Iterable[str | os.PathLike[str]]
         try:
             out.append(load_one(path))
         except ParseError as exc:
+            text = str(exc)  # "<source>:<line>: <field>: <reason> (...)": keep line and field
+            prefix = f"{exc.source}:"
+            text = text[len(prefix):].lstrip(" ") if text.startswith(prefix) else text
             findings.append(Finding(code="unreadable-artifact", severity=Severity.ERROR,
-                                    message=str(exc), source=path.name))
+                                    message=text, source=path.name, line=exc.line,
+                                    field=exc.field, expected=exc.expected, actual=exc.actual))
         except OSError as exc:
             findings.append(Finding(code="unreadable-artifact", severity=Severity.ERROR,
                                     message=f"cannot read: {exc.strerror or exc}",

@@ -102,7 +102,7 @@ STATS_CODES: dict[str, CodeInfo] = {
     ),
     "headshot-kills-exceed-kills": CodeInfo(W, "headshot_kills is greater than the weapon kills"),
     "kd-ratio-inconsistent": CodeInfo(
-        I, "kd_ratio differs from round1(kills/deaths) (kills + 1 without deaths) by > 0.1"
+        I, "kd_ratio differs from round1(kills/deaths) (kills + 1 without deaths) by > 0.05"
     ),
 }
 """Every stats finding code with its severity and meaning."""
