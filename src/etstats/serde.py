@@ -24,12 +24,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
-import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 from cattrs.v import transform_error
 
 from etstats.errors import ValidationError
+from etstats.parsing.jsontext import load_json
 
 T = TypeVar("T")
 
@@ -147,14 +147,4 @@ def from_builtins(data: object, cls: type[T], *, source: str = "<json>") -> T:
 
 def from_json(text: str | bytes, cls: type[T], *, source: str = "<json>") -> T:
     """Parse a JSON text into ``cls``; raises only :class:`etstats.errors.ParseError`."""
-    from etstats.parsing.jsontext import load_json
-
     return from_builtins(load_json(text, source=source), cls, source=source)
-
-
-def attrs_fields(cls: type) -> tuple[str, ...]:
-    """Names of an attrs class's fields (helper for renderers and schema writers)."""
-    return tuple(a.name for a in attrs.fields(cls))
-
-
-Unstructurer = Callable[[object], Any]
