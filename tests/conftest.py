@@ -12,14 +12,13 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
-from tests.helpers import need
+from tests.helpers import IN_CI, need
 
 from etstats.storage.base import Storage
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 REAL_STATS = ROOT.parent / "shared" / "real_stats"
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 settings.register_profile("dev", max_examples=100, deadline=None)
 settings.register_profile(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import shutil
 from pathlib import Path
 
@@ -20,7 +19,6 @@ from tests.lua import delivery_fixtures as fx
 
 from etstats.parsing.gametimes import verify_signature
 
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 SECRET = "s3cret-s3cret-s3cret"  # noqa: S105 (a test secret)
 GUID_A = "A1B2C3D4E5F60718293A4B5C6D7E8F90"
 GUID_B = "1C747DF1A037D2AFECCB6ED063DF44E7"

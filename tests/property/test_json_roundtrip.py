@@ -7,7 +7,6 @@ yet is reported (skipped locally, failed in CI) instead of breaking collection.
 from __future__ import annotations
 
 import importlib
-import os
 from typing import Any
 
 import pytest
@@ -17,8 +16,6 @@ from tests.helpers import need
 
 from etstats.serde import from_json, to_json
 from etstats.testing.legacy_strategies import from_annotations
-
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 # (model "module:Class", strategy "module:function", keyword arguments for the strategy)
 MODELS: list[tuple[str, str, dict[str, Any]]] = [

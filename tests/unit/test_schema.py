@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +28,6 @@ from etstats.serde import from_builtins, to_json
 
 jsonschema = pytest.importorskip("jsonschema")
 
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 EXAMPLE = (Path(__file__).resolve().parent.parent / "data" / "gametimes_legacy"
            / "gametime-supply-R1-1770843722.json")
 
