@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import tempfile
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from tests.helpers import need
 
 from etstats.testing.simulator import Scenario, run_scenario
 from etstats.testing.simulator.conformance import check_scenario, render_report
@@ -20,10 +20,7 @@ SETTINGS = settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.fil
 
 
 def _script() -> Path:
-    if not SCRIPT.is_file():
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail(f"required in CI but missing: {SCRIPT}")
-        pytest.skip(f"{SCRIPT} not found")
+    need(SCRIPT.is_file(), f"{SCRIPT} not found")
     return SCRIPT
 
 

@@ -5,10 +5,10 @@ from them is the simulator's ground truth."""
 from __future__ import annotations
 
 import importlib.util
-import os
 from pathlib import Path
 
 import pytest
+from tests.helpers import need
 
 from etstats.reconcile import Verdict, load_paths, reconcile
 
@@ -16,19 +16,11 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.lua
 
 
-def _need(condition: bool, reason: str) -> None:
-    if condition:
-        return
-    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-        pytest.fail(f"required in CI but missing: {reason}")
-    pytest.skip(reason)
-
-
 @pytest.mark.parametrize("name", ["stopwatch_map", "pauses", "admin_restart"])
 def test_script_output_reconciles(name: str, tmp_path: Path) -> None:
-    _need(importlib.util.find_spec("lupa") is not None, "lupa is not installed")
+    need(importlib.util.find_spec("lupa") is not None, "lupa is not installed")
     script = ROOT / "lua" / "etstats.lua"
-    _need(script.is_file(), "lua/etstats.lua not found")
+    need(script.is_file(), "lua/etstats.lua not found")
     from etstats.testing.simulator import run_scenario
     from etstats.testing.simulator.bundled import bundled_scenarios
 
