@@ -165,3 +165,50 @@ def test_ingest_into_postgresql(pg_dsn: str, tmp_path: Path,
         out = capsys.readouterr().out
         assert "3 stats+Lua" in out
         assert code == (1 if "  conflict: " in out else 0)
+
+
+def test_window_minutes_flag_pairs_a_late_round_2(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """An R2 written 50 minutes after its R1 is an orphan with the default 45-minute window;
+    ``--window-minutes 60`` pairs it on ingest, and rebuild/watch take the same flag."""
+    import random
+
+    from etstats.ingest.synthetic import round_pair_artifacts
+
+    arts, _ = round_pair_artifacts(map_name="supply", r1_end_unix=1_767_225_600,
+                                   gap_seconds=50 * 60, rng=random.Random(7))  # fmt: skip
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for a in arts:
+        (folder / a.name).write_bytes(a.data)
+
+    def r2_scope(db: str) -> str | None:
+        store = SQLiteStorage(db)
+        try:
+            [r2] = [r for r in store.rounds() if r.round_number == 2]
+            return r2.values_scope
+        finally:
+            store.close()
+
+    default_db, wide_db = str(tmp_path / "a.db"), str(tmp_path / "b.db")
+    assert main(["ingest", str(folder), "--db", default_db]) == 0
+    assert "1 orphan(s)" in capsys.readouterr().out
+    assert r2_scope(default_db) == "cumulative_r1_r2"
+    assert main(["ingest", str(folder), "--db", wide_db, "--window-minutes", "60"]) == 0
+    assert "1 differenced against their round 1, 0 orphan(s)" in capsys.readouterr().out
+    assert r2_scope(wide_db) == "round"
+    # rebuild re-derives with the window it is given
+    assert main(["rebuild", "--db", wide_db]) == 0
+    capsys.readouterr()
+    assert r2_scope(wide_db) == "cumulative_r1_r2"
+    assert main(["rebuild", "--db", wide_db, "--window-minutes", "60"]) == 0
+    capsys.readouterr()
+    assert r2_scope(wide_db) == "round"
+    watch_db = str(tmp_path / "c.db")
+    assert main(["watch", str(folder), "--once", "--db", watch_db, "--window-minutes", "60"]) == 0
+    capsys.readouterr()
+    assert r2_scope(watch_db) == "round"
+    with pytest.raises(SystemExit) as exc:
+        main(["ingest", str(folder), "--db", default_db, "--window-minutes", "0"])
+    assert exc.value.code == 2
+    assert "must be > 0" in capsys.readouterr().err

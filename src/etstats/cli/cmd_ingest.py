@@ -12,6 +12,7 @@ from etstats.ingest.cli_support import (
     add_db_argument,
     add_deliver_argument,
     add_source_arguments,
+    add_window_argument,
     delivery_targets,
     open_from_args,
     print_summary,
@@ -39,6 +40,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_db_argument(p)
     add_source_arguments(p)
     add_deliver_argument(p)
+    add_window_argument(p)
     p.set_defaults(func=run)
 
 
@@ -69,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
             storage,
             pm=pm,
             timezone=args.timezone,
+            pair_window_minutes=args.window_minutes,
             deliver=delivery_targets(args.deliver, pm),
         )
         progress = Progress(len(paths))

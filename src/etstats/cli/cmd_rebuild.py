@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from etstats.ingest.cli_support import Progress, add_db_argument, open_from_args, print_summary
+from etstats.ingest.cli_support import (
+    Progress,
+    add_db_argument,
+    add_window_argument,
+    open_from_args,
+    print_summary,
+)
 from etstats.ingest.pipeline import Pipeline
 
 
@@ -16,6 +22,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "the store. Previously rejected artifacts are tried again.",
     )
     add_db_argument(p)
+    add_window_argument(p)
     p.set_defaults(func=run)
 
 
@@ -26,7 +33,8 @@ def run(args: argparse.Namespace) -> int:
     storage = open_from_args(args, pm, must_exist=True)
     try:
         progress = Progress(len(storage.artifacts()))
-        summary = Pipeline(storage, pm=pm).rebuild(progress=progress)
+        pipeline = Pipeline(storage, pm=pm, pair_window_minutes=args.window_minutes)
+        summary = pipeline.rebuild(progress=progress)
         progress.finish()
         print_summary(summary, storage)
         return 1 if summary.count("rejected") else 0

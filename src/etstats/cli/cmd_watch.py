@@ -9,6 +9,7 @@ from etstats.ingest.cli_support import (
     add_db_argument,
     add_deliver_argument,
     add_source_arguments,
+    add_window_argument,
     delivery_targets,
     open_from_args,
 )
@@ -30,6 +31,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_db_argument(p)
     add_source_arguments(p)
     add_deliver_argument(p)
+    add_window_argument(p)
     p.set_defaults(func=run)
 
 
@@ -45,11 +47,12 @@ def run(args: argparse.Namespace) -> int:
     pm = get_plugin_manager()
     storage = open_from_args(args, pm)
     try:
-        watcher = Watcher(Pipeline(
+        pipeline = Pipeline(
             storage, pm=pm, timezone=args.timezone,
+            pair_window_minutes=args.window_minutes,
             deliver=delivery_targets(args.deliver, pm),
-        ), args.dirs,
-                          server=args.server)  # fmt: skip
+        )
+        watcher = Watcher(pipeline, args.dirs, server=args.server)
         if args.once:
             for result in watcher.scan(settle=False):
                 _report(result)

@@ -43,6 +43,28 @@ def add_source_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _minutes(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of minutes: {text!r}") from None
+    if not 0 < value <= 24 * 60:
+        raise argparse.ArgumentTypeError(f"must be > 0 and <= 1440 minutes, got {text}")
+    return value
+
+
+def add_window_argument(parser: argparse.ArgumentParser) -> None:
+    """``--window-minutes MIN``: the round-2/round-1 pairing window (minutes, default 45)."""
+    parser.add_argument(
+        "--window-minutes",
+        type=_minutes,
+        default=45.0,
+        metavar="MIN",
+        help="largest round-2 minus round-1 file-time difference that still pairs them, in "
+        "minutes (default 45; use the same value for every run on one store)",
+    )
+
+
 def add_deliver_argument(parser: argparse.ArgumentParser) -> None:
     """``--deliver NAME`` (repeatable): post each stored round to a registered target."""
     parser.add_argument(
