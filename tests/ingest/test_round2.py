@@ -234,3 +234,23 @@ def test_player_who_reconnected_keeps_his_r2_line_as_written(store: Storage) -> 
     assert [row[-1] for row in rows] == ["round", "r2_as_written", "round"]
     assert rows[1][1:4] == (reset.kills, reset.deaths, 0)  # as written in the R2 file
     assert {w[-1] for w in _weapons(store, r2_stored.id) if w[0] == 1} == {"r2_as_written"}
+
+
+def test_round_2_across_a_daylight_saving_change_pairs_in_store_and_engine(
+        store: Storage) -> None:  # fmt: skip
+    """Europe/Berlin springs forward at 01:00 UTC on 2026-03-29: an R1 written at 01:50 local
+    (CET) and an R2 written 25 real minutes later at 03:15 local (CEST) are 85 minutes apart on
+    the wall clock. The store pairs them on UTC, and the engine, given the server's timezone,
+    reconciles the R2 against the same R1 (not as an orphan)."""
+    spring = 1_774_746_000  # 2026-03-29 01:00:00 UTC
+    arts, r2_only = round_pair_artifacts(
+        map_name="supply", r1_end_unix=spring - 10 * 60 - 3, gap_seconds=25 * 60,
+        rng=random.Random(9), timezone="Europe/Berlin")
+    assert "-015000-" in arts[0].name and "-031500-" in arts[1].name
+    _ingest(store, arts, timezone="Europe/Berlin")
+    [r2] = _by_number(store)[2]
+    assert r2.values_scope == "round"
+    assert _players(store, r2.id) == _expected_players(r2_only, "round")
+    [report] = [json.loads(row[4]) for row in store.table_rows("reconciliations")
+                if row[0] == r2.id]  # fmt: skip
+    assert report["stats_r1"] == arts[0].name

@@ -83,3 +83,46 @@ def test_reconciliation_json_round_trip(write_round: Writer, tmp_path: Path) -> 
     (rnd,) = reconcile(load_paths([tmp_path])[0]).rounds
     assert rnd.comparisons
     assert from_json(to_json(rnd), Reconciliation) == rnd
+
+
+def test_timezone_pairs_round_2_across_daylight_saving(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    """R1 at 01:50 CET and R2 at 03:15 CEST (25 real minutes, 85 on the wall clock) on the
+    night Europe/Berlin springs forward: only with ``--timezone`` is the R2 differenced."""
+    import random
+
+    from etstats.ingest.synthetic import round_pair_artifacts
+
+    arts, _ = round_pair_artifacts(map_name="supply", r1_end_unix=1_774_746_000 - 603,
+                                   gap_seconds=25 * 60, rng=random.Random(9),
+                                   timezone="Europe/Berlin")  # fmt: skip
+    for a in arts:
+        (tmp_path / a.name).write_bytes(a.data)
+
+    def r1_of_round_2(*extra: str) -> str | None:
+        assert main(["reconcile", str(tmp_path), "--json", *extra]) == 0
+        [r2] = [r for r in json.loads(capsys.readouterr().out)["rounds"] if r["round"] == 2]
+        value: str | None = r2["stats_r1"]
+        return value
+
+    assert r1_of_round_2() is None  # wall clocks 85 minutes apart: an orphan
+    assert r1_of_round_2("--timezone", "Europe/Berlin") == arts[0].name
+    with pytest.raises(SystemExit) as exc:
+        main(["reconcile", str(tmp_path), "--timezone", "Mars/Olympus"])
+    assert exc.value.code == 2
+    assert "unknown IANA timezone" in capsys.readouterr().err
+
+
+def test_unknown_timezone_is_a_reconcile_error() -> None:
+    from etstats.errors import ReconcileError
+    from etstats.reconcile import reconcile
+
+    with pytest.raises(ReconcileError, match="unknown timezone"):
+        reconcile([render_and_parse()], timezone="Mars/Olympus")
+
+
+def render_and_parse() -> object:
+    from etstats.parsing.stats_file import parse_stats_text
+
+    _, text = render_stats(simulate(1))
+    return parse_stats_text(text)

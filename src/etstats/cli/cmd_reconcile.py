@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from typing import Any
@@ -50,8 +51,12 @@ def register(subparsers: Any) -> None:
                    "inferred from the data when omitted")
     p.add_argument("--limbo", type=float, default=None, metavar="SECONDS",
                    help="respawn wave period to assume without Lua data (default 30)")
-    p.add_argument("--window", type=float, default=45.0, metavar="MINUTES",
-                   help="R1/R2 pairing window (default 45)")
+    p.add_argument("--window", "--window-minutes", dest="window", type=float, default=45.0,
+                   metavar="MINUTES", help="R1/R2 pairing window (default 45)")
+    p.add_argument("--timezone", type=_timezone, default=os.environ.get("ETSTATS_TIMEZONE"),
+                   metavar="TZ", help="IANA timezone of the stats file names: R1/R2 pairing "
+                   "then uses real minutes across daylight-saving changes (default: "
+                   "$ETSTATS_TIMEZONE, else the file-name wall clocks as written)")
     p.add_argument("--all", action="store_true", help="also list agreeing comparisons")
     p.add_argument("--plot", metavar="PNG", help="write the dead-time scatter plot")
     p.add_argument("--spawn-audit", action="store_true",
@@ -60,6 +65,16 @@ def register(subparsers: Any) -> None:
     p.add_argument("--diff-seconds", type=float, default=30.0,
                    help="spawn audit: diff_gt_threshold flag (0..3600)")
     p.set_defaults(func=run)
+
+
+def _timezone(text: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise argparse.ArgumentTypeError(f"unknown IANA timezone: {text!r}") from None
+    return text
 
 
 _RANK = {"agree": 0, "tolerated": 1, "explained": 2, "conflict": 3}
@@ -79,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
                   file=sys.stderr)
         return EXIT_UNREADABLE
     report = reconcile(artifacts, utc_offset_seconds=args.utc_offset, limbo_s=args.limbo,
-                       window_minutes=args.window)
+                       window_minutes=args.window, timezone=args.timezone)
     if problems:
         import attrs
 

@@ -64,7 +64,7 @@ def reconcile_round(
         items.append(LoadedArtifact("stats", r1[0], r1[1]))
     try:
         report = reconcile(items, utc_offset_seconds=_offset(stats, timezone),
-                           window_minutes=window_minutes)
+                           window_minutes=window_minutes, timezone=timezone)
         if not report.rounds:
             return None
         wanted = names.get("stats") if stats is not None else names.get("lua")

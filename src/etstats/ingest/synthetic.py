@@ -170,11 +170,11 @@ def cumulative_round2(r1: StatsRound, r2_only: StatsRound) -> StatsRound:
 
 def round_pair_artifacts(
     *, map_name: str, r1_end_unix: int, gap_seconds: int, rng: random.Random,
-    players: int = 3, server: str = "default",
+    players: int = 3, server: str = "default", timezone: str = "UTC",
 ) -> tuple[list[Artifact], StatsRound]:
     """The stats files of a stopwatch map's R1 and R2 (``gap_seconds`` between the round
     ends), the R2 file cumulative as the game writes it; also returns the R2-only round the
-    store should end up holding for the R2."""
+    store should end up holding for the R2. File names carry ``timezone``'s wall clock."""
     from etstats.render.stats_file import render_stats_bytes
 
     guids = [_guid(rng) for _ in range(players)]
@@ -183,7 +183,7 @@ def round_pair_artifacts(
     out = []
     for rnd, end in ((r1, r1_end_unix), (cumulative_round2(r1, r2_only),
                                          r1_end_unix + gap_seconds)):  # fmt: skip
-        stamp = datetime.fromtimestamp(end + STATS_DELAY_SECONDS, UTC).strftime(
+        stamp = datetime.fromtimestamp(end + STATS_DELAY_SECONDS, ZoneInfo(timezone)).strftime(
             "%Y-%m-%d-%H%M%S")
         name = f"{stamp}-{map_name}-round-{rnd.round_number}.txt"
         out.append(Artifact.from_bytes(render_stats_bytes(rnd), name, server=server,

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
+from etstats.errors import ReconcileError
 from etstats.model.common import Finding, Severity
 from etstats.model.endstats import EndstatsRound
 from etstats.model.gametimes import Gametimes
@@ -69,12 +72,29 @@ class _StatsPlan:
     orphan: bool
 
 
-def _stats_plans(stats: list[LoadedArtifact], window_minutes: float
-                 ) -> tuple[list[_StatsPlan], list[Finding]]:
+def _utc_times(rounds: list[StatsRound], timezone: str) -> list[datetime | None]:
+    """File-name times (server-local wall clock in ``timezone``) as naive UTC, so R1/R2
+    pairing measures real minutes across a daylight-saving change, like the store does
+    (an ambiguous local time takes its first occurrence)."""
+    try:
+        tz = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ReconcileError(f"unknown timezone {timezone!r}") from exc
+    out: list[datetime | None] = []
+    for rnd in rounds:
+        ts = rnd.provenance.file_timestamp if rnd.provenance is not None else None
+        out.append(None if ts is None else
+                   ts.replace(tzinfo=tz, fold=0).astimezone(UTC).replace(tzinfo=None))
+    return out
+
+
+def _stats_plans(stats: list[LoadedArtifact], window_minutes: float,
+                 timezone: str | None = None) -> tuple[list[_StatsPlan], list[Finding]]:
     from etstats.differential import pair_rounds
 
     rounds: list[StatsRound] = [a.obj for a in stats]
-    pairing = pair_rounds(rounds, window_minutes=window_minutes)
+    times = _utc_times(rounds, timezone) if timezone is not None else None
+    pairing = pair_rounds(rounds, window_minutes=window_minutes, timestamps=times)
     r1_of = {pair.r2_index: pair.r1_index for pair in pairing.pairs}
     orphans = set(pairing.orphan_indexes)
     plans = [_StatsPlan(i, r1_of.get(i), i not in r1_of and (
@@ -224,13 +244,13 @@ class ReconcilePlan:
     def __init__(self, artifacts: Iterable[Any], *,
                  utc_offset_seconds: int | Sequence[int] | None = None,
                  limbo_s: float | None = None, window_minutes: float = 45.0,
-                 lag_s: float = FILE_LAG_S) -> None:
+                 lag_s: float = FILE_LAG_S, timezone: str | None = None) -> None:
         items = [_as_artifact(a) for a in artifacts]
         self.stats = [a for a in items if a.kind == "stats"]
         self.endstats = [a for a in items if a.kind == "endstats"]
         self.luas = [a for a in items if a.kind in ("gametimes", "gametimes-legacy")]
         self.limbo_s = limbo_s
-        self.plans, findings = (_stats_plans(self.stats, window_minutes) if self.stats
+        self.plans, findings = (_stats_plans(self.stats, window_minutes, timezone) if self.stats
                                 else ([], []))
         self.es_links, es_findings, superseded = _endstats_links(self.stats, self.endstats)
         findings.extend(es_findings)
@@ -326,6 +346,7 @@ def reconcile(
     limbo_s: float | None = None,
     window_minutes: float = 45.0,
     lag_s: float = FILE_LAG_S,
+    timezone: str | None = None,
 ) -> ReconcileReport:
     """Reconcile a mix of stats rounds, endstats rounds and gametimes (legacy or v1).
 
@@ -335,9 +356,12 @@ def reconcile(
     :param limbo_s: respawn wave period (seconds) to assume when no Lua source states it.
     :param window_minutes: R1/R2 pairing window (minutes).
     :param lag_s: expected delay (seconds) between the Lua round end and the stats file name.
+    :param timezone: IANA timezone of the stats file names; when given, R1/R2 pairing uses
+        real (UTC) minutes, so a round 2 across a daylight-saving change still pairs. Without
+        it the file-name wall clocks are compared as written.
     """
     plan = ReconcilePlan(artifacts, utc_offset_seconds=utc_offset_seconds, limbo_s=limbo_s,
-                         window_minutes=window_minutes, lag_s=lag_s)
+                         window_minutes=window_minutes, lag_s=lag_s, timezone=timezone)
     rounds = list(plan.iter_rounds())
     return plan.report(rounds)
 
