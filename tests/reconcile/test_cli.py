@@ -113,11 +113,11 @@ def test_timezone_pairs_round_2_across_daylight_saving(
     assert "unknown IANA timezone" in capsys.readouterr().err
 
 
-def test_unknown_timezone_is_a_reconcile_error() -> None:
-    from etstats.errors import ReconcileError
+def test_unknown_timezone_is_a_config_error() -> None:
+    from etstats.errors import ConfigError
     from etstats.reconcile import reconcile
 
-    with pytest.raises(ReconcileError, match="unknown timezone"):
+    with pytest.raises(ConfigError, match="unknown timezone"):
         reconcile([render_and_parse()], timezone="Mars/Olympus")
 
 

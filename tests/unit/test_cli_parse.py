@@ -107,6 +107,34 @@ def test_parse_differential_gives_r2_only_values(
     assert json.loads(out.splitlines()[1])["players"][0]["damage_given"] == 2400
 
 
+
+def test_parse_differential_timezone_pairs_across_daylight_saving(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Europe/Berlin springs forward at 01:00 UTC on 2026-03-29: an R1 at 01:50 CET and an R2
+    at 03:15 CEST are 25 real minutes apart but 85 on the wall clock."""
+    shutil.copy(LAYOUT38, tmp_path / "2026-03-29-015000-etl_adlernest-round-1.txt")
+    text = LAYOUT38.read_text(encoding="utf-8")
+    text = text.replace("\\1\\1\\2\\10:00\\7:36", "\\2\\1\\1\\7:36\\7:36")
+    text = text.replace("\t1200\t900\t", "\t2400\t1800\t")
+    (tmp_path / "2026-03-29-031500-etl_adlernest-round-2.txt").write_text(text, encoding="utf-8")
+
+    def r2_damage(*extra: str) -> int:
+        code, out, _ = run(capsys, "parse", "--differential", *extra, str(tmp_path))
+        assert code == 0
+        rounds = [json.loads(x) for x in out.splitlines()]
+        [r2] = [r for r in rounds if r["header"]["round_number"] == 2]
+        value: int = r2["players"][0]["damage_given"]
+        return value
+
+    assert r2_damage() == 2400  # wall clocks 85 minutes apart: an orphan, kept cumulative
+    assert r2_damage("--timezone", "Europe/Berlin") == 1200  # 25 real minutes: differenced
+    with pytest.raises(SystemExit) as exc:
+        main(["parse", "--differential", "--timezone", "Nowhere/City", str(tmp_path)])
+    assert exc.value.code == 2
+    assert "unknown IANA timezone" in capsys.readouterr().err
+
+
 def test_validate_table_and_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "validate", str(LAYOUT38))
     assert code == 0

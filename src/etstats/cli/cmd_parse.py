@@ -10,10 +10,12 @@ A file that cannot be parsed is reported on stderr and skipped; the exit code is
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
 from etstats.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE
+from etstats.cli.argtypes import timezone_name
 from etstats.cli.walk import Progress, collect_files
 from etstats.errors import ParseError
 from etstats.model.stats import StatsRound
@@ -43,6 +45,14 @@ def register(subparsers: Any) -> None:
         default=45.0,
         metavar="MIN",
         help="R1/R2 pairing window for --differential (default 45)",
+    )
+    parser.add_argument(
+        "--timezone",
+        type=timezone_name,
+        default=os.environ.get("ETSTATS_TIMEZONE"),
+        metavar="TZ",
+        help="IANA timezone of the file names: --differential then pairs on real minutes "
+        "across daylight-saving changes (default: $ETSTATS_TIMEZONE, else wall clocks)",
     )
     parser.set_defaults(func=run)
 
@@ -74,9 +84,10 @@ def run(args: argparse.Namespace) -> int:
         print("etstats parse: no stats files found", file=sys.stderr)
         return EXIT_USAGE
     if args.differential:
-        from etstats.differential import differential_all
+        from etstats.differential import differential_all, utc_file_times
 
-        rounds = differential_all(rounds, window_minutes=args.window_minutes)
+        times = utc_file_times(rounds, args.timezone) if args.timezone else None
+        rounds = differential_all(rounds, window_minutes=args.window_minutes, timestamps=times)
     ascii_only = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "") != "utf8"
     out = sys.stdout
     for rnd in rounds:

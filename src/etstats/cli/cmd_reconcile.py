@@ -17,6 +17,7 @@ import sys
 from typing import Any
 
 from etstats.cli import EXIT_OK, EXIT_USAGE
+from etstats.cli.argtypes import timezone_name
 
 EXIT_FINDINGS = 1
 EXIT_UNREADABLE = 3
@@ -53,7 +54,7 @@ def register(subparsers: Any) -> None:
                    help="respawn wave period to assume without Lua data (default 30)")
     p.add_argument("--window", "--window-minutes", dest="window", type=float, default=45.0,
                    metavar="MINUTES", help="R1/R2 pairing window (default 45)")
-    p.add_argument("--timezone", type=_timezone, default=os.environ.get("ETSTATS_TIMEZONE"),
+    p.add_argument("--timezone", type=timezone_name, default=os.environ.get("ETSTATS_TIMEZONE"),
                    metavar="TZ", help="IANA timezone of the stats file names: R1/R2 pairing "
                    "then uses real minutes across daylight-saving changes (default: "
                    "$ETSTATS_TIMEZONE, else the file-name wall clocks as written)")
@@ -65,16 +66,6 @@ def register(subparsers: Any) -> None:
     p.add_argument("--diff-seconds", type=float, default=30.0,
                    help="spawn audit: diff_gt_threshold flag (0..3600)")
     p.set_defaults(func=run)
-
-
-def _timezone(text: str) -> str:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        ZoneInfo(text)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise argparse.ArgumentTypeError(f"unknown IANA timezone: {text!r}") from None
-    return text
 
 
 _RANK = {"agree": 0, "tolerated": 1, "explained": 2, "conflict": 3}

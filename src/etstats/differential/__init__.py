@@ -21,6 +21,7 @@ from etstats.differential.pairing import (
     pair_rounds,
     round_map,
     round_time,
+    utc_file_times,
 )
 from etstats.differential.subtract import (
     CUMULATIVE_TAB_FIELDS,
@@ -71,4 +72,5 @@ __all__ = [
     "round_map",
     "round_time",
     "tank_meatshield",
+    "utc_file_times",
 ]

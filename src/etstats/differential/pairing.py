@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from attrs import frozen
 
+from etstats.errors import ConfigError
 from etstats.model.common import Finding, Severity
 from etstats.model.stats import StatsRound
 
@@ -101,6 +103,27 @@ def round_time(
     if rnd.provenance is not None:
         return rnd.provenance.file_timestamp
     return None
+
+
+def utc_file_times(rounds: Sequence[StatsRound], timezone: str) -> list[datetime | None]:
+    """The rounds' file-name times (server wall clock in the IANA ``timezone``) as naive UTC,
+    for ``pair_rounds(..., timestamps=...)``: the window then counts real minutes across a
+    daylight-saving change. An ambiguous wall-clock time (the repeated autumn hour) takes its
+    first occurrence, as the store does. Rounds without a file-name time give ``None``.
+
+    :raises ConfigError: ``timezone`` is not a known IANA name.
+    """
+    try:
+        tz = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"unknown timezone {timezone!r}") from exc
+    out: list[datetime | None] = []
+    for rnd in rounds:
+        ts = rnd.provenance.file_timestamp if rnd.provenance is not None else None
+        if ts is not None:
+            ts = ts.replace(tzinfo=tz, fold=0).astimezone(UTC).replace(tzinfo=None)
+        out.append(ts)
+    return out
 
 
 def _naive(ts: datetime) -> datetime:

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
-from etstats.errors import ReconcileError
 from etstats.model.common import Finding, Severity
 from etstats.model.endstats import EndstatsRound
 from etstats.model.gametimes import Gametimes
@@ -72,28 +69,12 @@ class _StatsPlan:
     orphan: bool
 
 
-def _utc_times(rounds: list[StatsRound], timezone: str) -> list[datetime | None]:
-    """File-name times (server-local wall clock in ``timezone``) as naive UTC, so R1/R2
-    pairing measures real minutes across a daylight-saving change, like the store does
-    (an ambiguous local time takes its first occurrence)."""
-    try:
-        tz = ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ReconcileError(f"unknown timezone {timezone!r}") from exc
-    out: list[datetime | None] = []
-    for rnd in rounds:
-        ts = rnd.provenance.file_timestamp if rnd.provenance is not None else None
-        out.append(None if ts is None else
-                   ts.replace(tzinfo=tz, fold=0).astimezone(UTC).replace(tzinfo=None))
-    return out
-
-
 def _stats_plans(stats: list[LoadedArtifact], window_minutes: float,
                  timezone: str | None = None) -> tuple[list[_StatsPlan], list[Finding]]:
-    from etstats.differential import pair_rounds
+    from etstats.differential import pair_rounds, utc_file_times
 
     rounds: list[StatsRound] = [a.obj for a in stats]
-    times = _utc_times(rounds, timezone) if timezone is not None else None
+    times = utc_file_times(rounds, timezone) if timezone is not None else None
     pairing = pair_rounds(rounds, window_minutes=window_minutes, timestamps=times)
     r1_of = {pair.r2_index: pair.r1_index for pair in pairing.pairs}
     orphans = set(pairing.orphan_indexes)
