@@ -21,11 +21,11 @@ ETSTATS_REQUIRES: tuple[str, ...] = ("fastapi", "uvicorn")
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from etstats.plugins import get_plugin_manager
+    from etstats.cli import plugin_manager
     from etstats_fastapi.app import create_app
 
     app = create_app(args.db, timezone=args.timezone, max_body_bytes=args.max_body_bytes,
-                     pm=get_plugin_manager())  # fmt: skip
+                     pm=plugin_manager(args))  # fmt: skip
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0
 

@@ -212,3 +212,28 @@ def test_window_minutes_flag_pairs_a_late_round_2(tmp_path: Path,
         main(["ingest", str(folder), "--db", default_db, "--window-minutes", "0"])
     assert exc.value.code == 2
     assert "must be > 0" in capsys.readouterr().err
+
+
+def test_one_plugin_manager_per_command_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """Entry points are discovered once per ``etstats`` run: the storage commands reuse the
+    plugin manager that registered the commands."""
+    import etstats.plugins
+
+    real = etstats.plugins.get_plugin_manager
+    built: list[object] = []
+
+    def counting(*args: object, **kwargs: object) -> etstats.plugins.EtstatsPluginManager:
+        pm = real(*args, **kwargs)  # type: ignore[arg-type]
+        built.append(pm)
+        return pm
+
+    monkeypatch.setattr(etstats.plugins, "get_plugin_manager", counting)
+    paths = _write(tmp_path / "in", 2)
+    db = str(tmp_path / "x.db")
+    for argv in (["ingest", str(paths[0].parent), "--db", db], ["rebuild", "--db", db],
+                 ["watch", str(paths[0].parent), "--once", "--db", db]):
+        built.clear()
+        assert main(argv) == 0
+        assert len(built) == 1, argv
+    capsys.readouterr()

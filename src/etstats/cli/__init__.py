@@ -21,9 +21,13 @@ import importlib
 import pkgutil
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from etstats import __version__
 from etstats.errors import ConfigError, EtStatsError, ParseError, StorageError
+
+if TYPE_CHECKING:
+    from etstats.plugins import EtstatsPluginManager
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -49,8 +53,21 @@ def build_parser(*, with_plugins: bool = True) -> argparse.ArgumentParser:
     if with_plugins:
         from etstats.plugins import get_plugin_manager
 
-        get_plugin_manager().hook.etstats_register_commands(register=subparsers)
+        pm = get_plugin_manager()
+        pm.hook.etstats_register_commands(register=subparsers)
+        parser.set_defaults(plugin_manager=pm)  # reused by commands: see plugin_manager()
     return parser
+
+
+def plugin_manager(args: argparse.Namespace) -> EtstatsPluginManager:
+    """The plugin manager :func:`main` built to register the commands (entry points are
+    loaded once per run), or a new one when ``args`` came from elsewhere."""
+    pm: EtstatsPluginManager | None = getattr(args, "plugin_manager", None)
+    if pm is None:
+        from etstats.plugins import get_plugin_manager
+
+        pm = get_plugin_manager()
+    return pm
 
 
 def main(argv: Sequence[str] | None = None) -> int:

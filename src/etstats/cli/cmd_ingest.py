@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from etstats.cli import plugin_manager
 from etstats.errors import ConfigError
 from etstats.ingest.artifacts import MAX_ARTIFACT_BYTES, Artifact, iter_artifact_paths
 from etstats.ingest.cli_support import (
@@ -45,9 +46,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    from etstats.plugins import get_plugin_manager, registered
+    from etstats.plugins import registered
 
-    pm = get_plugin_manager()
+    pm = plugin_manager(args)
     if not args.paths and not args.source:
         print("etstats ingest: give at least one PATH or --source NAME", file=sys.stderr)
         return 2

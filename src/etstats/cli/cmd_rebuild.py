@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from etstats.cli import plugin_manager
 from etstats.ingest.cli_support import (
     Progress,
     add_db_argument,
@@ -27,9 +28,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    from etstats.plugins import get_plugin_manager
-
-    pm = get_plugin_manager()
+    pm = plugin_manager(args)
     storage = open_from_args(args, pm, must_exist=True)
     try:
         progress = Progress(len(storage.artifacts()))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 
+from etstats.cli import plugin_manager
 from etstats.ingest.cli_support import (
     add_db_argument,
     add_deliver_argument,
@@ -42,9 +43,7 @@ def _report(result: IngestResult) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from etstats.plugins import get_plugin_manager
-
-    pm = get_plugin_manager()
+    pm = plugin_manager(args)
     storage = open_from_args(args, pm)
     try:
         pipeline = Pipeline(
