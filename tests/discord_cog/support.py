@@ -1,4 +1,4 @@
-"""Helpers of the Discord cog tests (importable as ``tests.discord.support``)."""
+"""Helpers of the Discord cog tests (importable as ``tests.discord_cog.support``)."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from discord.ext import commands
-from tests.discord.support import RecordingContext
+from tests.discord_cog.support import RecordingContext
 
 import discord
 from etstats.errors import StorageError

@@ -8,7 +8,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from tests.discord.support import ingest
+from tests.discord_cog.support import ingest
 
 from etstats.model.stats import StatsRound
 from etstats.storage.base import Storage

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.discord.support import RecordingContext, ingest
+from tests.discord_cog.support import RecordingContext, ingest
 
 from etstats.model.stats import StatsRound
 from etstats.parsing.stats_file import parse_stats_file
