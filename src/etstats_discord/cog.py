@@ -67,7 +67,12 @@ class EtStatsCog(commands.Cog, name="etstats"):
             return self._store
 
     async def answer(self, ctx: Ctx, build: Callable[[Storage], embeds.Embed]) -> None:
-        """Run ``build(store)`` in a thread and send its embed (or a short error embed)."""
+        """Run ``build(store)`` in a thread and send its embed (or a short error embed).
+
+        A slash invocation is deferred first (Discord allows 3 s before the first reply).
+        """
+        if ctx.interaction is not None:
+            await ctx.defer()
         try:
             embed = await asyncio.to_thread(lambda: build(self.storage()))
         except queries.QueryError as exc:
@@ -87,7 +92,10 @@ class EtStatsCog(commands.Cog, name="etstats"):
         else:
             log.error("etstats command failed", exc_info=error)
             text = "Something went wrong (see the bot's log)."
-        await ctx.send(embed=discord.Embed.from_dict(embeds.error_embed(text)))
+        try:
+            await ctx.send(embed=discord.Embed.from_dict(embeds.error_embed(text)))
+        except discord.DiscordException as exc:  # e.g. no permission to post in the channel
+            log.error("etstats could not answer in the channel: %s", exc)
 
     async def cog_unload(self) -> None:
         """Close the store if the cog opened it."""
@@ -124,7 +132,7 @@ class EtStatsCog(commands.Cog, name="etstats"):
 
     @etstats.command(name="player")  # type: ignore[arg-type]
     async def player(self, ctx: Ctx, *, query: str) -> None:
-        """A player's totals by GUID prefix or name (an ambiguous name lists the matches)."""
+        """A player's totals by GUID prefix or name (``guid:``/``name:`` force one)."""
         await self.answer(ctx, lambda s: embeds.player_embed(queries.player_totals(s, query)))
 
     @etstats.command(name="reconcile")  # type: ignore[arg-type]

@@ -253,12 +253,16 @@ def _guid_matches(query: str, guid: str) -> bool:
 def player_totals(store: Storage, query: str) -> PlayerLookup:
     """Totals of the player ``query`` names: a GUID prefix (at least :data:`MIN_GUID_PREFIX`
     hex characters; a full 32-character GUID matches its 8-character stats prefix), else a
-    case-insensitive substring of the clean name. A query matching several GUIDs returns the
-    candidates instead of totals.
+    case-insensitive substring of the clean name. ``guid:`` or ``name:`` in front forces one
+    reading. A query matching several GUIDs returns the candidates instead of totals.
 
     :raises QueryError: empty query.
     """
     text = strip_colours(query).strip()
+    force, sep, rest = text.partition(":")
+    force = force.strip().casefold() if sep and force.strip().casefold() in ("guid", "name") else ""
+    if force:
+        text = rest.strip()
     if not text:
         raise QueryError("give a GUID prefix or part of a player name")
     rows = player_rows(store)
@@ -267,10 +271,10 @@ def player_totals(store: Storage, query: str) -> PlayerLookup:
         by_guid.setdefault(str(row[PLAYER_COL["guid"]]).upper(), []).append(row)
     matched_by = None
     keys: list[str] = []
-    if len(text) >= MIN_GUID_PREFIX and _HEX.fullmatch(text):
+    if force != "name" and len(text) >= MIN_GUID_PREFIX and _HEX.fullmatch(text):
         keys = [g for g in by_guid if _guid_matches(text, g)]
         matched_by = "guid" if keys else None
-    if not keys:
+    if not keys and force != "guid":
         needle = text.casefold()
         keys = [g for g, rs in by_guid.items()
                 if any(needle in str(r[PLAYER_COL["name"]]).casefold() for r in rs)]  # fmt: skip

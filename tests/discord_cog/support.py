@@ -17,10 +17,13 @@ def ingest(store: Storage, paths: Iterable[Path]) -> None:
 
 
 class RecordingContext:
-    """Records what a command sends (``ctx.send`` is the only context method the cog uses)."""
+    """Records what a command sends (``ctx.send`` is the only context method the cog calls for
+    a prefix command; a real ``commands.Context`` needs a message from a Discord gateway)."""
 
     clean_prefix = "!"
     command = None
+    interaction = None
+    """A prefix-command invocation: no slash interaction, so the cog defers nothing."""
 
     def __init__(self) -> None:
         self.sent: list[dict[str, Any]] = []

@@ -13,11 +13,11 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import discord
 import pytest
 from discord.ext import commands
 from tests.discord_cog.support import RecordingContext
 
-import discord
 from etstats.errors import StorageError
 from etstats.storage.base import Storage
 from etstats.storage.sqlite import SQLiteStorage

@@ -180,6 +180,16 @@ def test_names_are_evidence_only(round1_store: Storage, parsed: dict[str, StatsR
     assert found.totals is None
     assert {c.guid for c in found.candidates} == expected
     assert queries.player_totals(round1_store, "no such player zz").matched_by is None
+
+
+def test_guid_and_name_prefixes_force_one_reading(round1_store: Storage) -> None:
+    assert queries.player_totals(round1_store, "guid: 8c49").matched_by == "guid"
+    assert queries.player_totals(round1_store, "guid:blauss").matched_by is None
+    by_name = queries.player_totals(round1_store, "NAME:blAuss")
+    assert by_name.matched_by == "name"
+    assert by_name.totals is not None
+    assert by_name.totals.guid == "8C49608C"
+    assert queries.player_totals(round1_store, "name:8C49608C").matched_by is None
     with pytest.raises(queries.QueryError):
         queries.player_totals(round1_store, "^7 ")
 
