@@ -1,7 +1,7 @@
 """Re-reconcile one stored round from its archived raw artifacts (no discord import here).
 
 The round's stats, Lua and endstats bytes (and, for a paired round 2, its round 1's stats
-file) are read with ``Storage.transaction().artifact_data``, parsed with the ingestion parsers
+file) are read with ``Storage.artifact_data``, parsed with the ingestion parsers
 and handed to :func:`etstats.reconcile.reconcile` exactly as the ingestion pipeline does
 (:func:`etstats.ingest.reconcile_step.reconcile_round`: the server's timezone, the round-2
 pairing), so the verdict can be compared with the stored one. Differences are in the
@@ -68,8 +68,7 @@ def _load(store: Storage, shas: dict[str, str], timezone: str) -> dict[str, tupl
     from etstats.ingest.extract import parse_artifact
 
     records = {a.sha256: a for a in store.artifacts() if a.sha256 in shas.values()}
-    with store.transaction() as tx:
-        raw = {role: tx.artifact_data(sha) for role, sha in shas.items() if sha in records}
+    raw = {role: store.artifact_data(sha) for role, sha in shas.items() if sha in records}
     out: dict[str, tuple[str, Any]] = {}
     for role, data in raw.items():
         rec = records[shas[role]]

@@ -51,6 +51,9 @@ def test_artifact_bytes_round_trip_exactly(store: Storage) -> None:
         assert (rec.status, rec.size_bytes) == ("pending", len(data))
         assert tx.artifact_data(rec.sha256) == data
         assert tx.get_artifact("0" * 64) is None
+    assert store.artifact_data(rec.sha256) == data  # the lock-free read outside a transaction
+    with pytest.raises(KeyError):
+        store.artifact_data("0" * 64)
 
 
 def test_archiving_known_bytes_again_writes_nothing(store: Storage) -> None:

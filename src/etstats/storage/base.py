@@ -197,6 +197,10 @@ class Storage(Protocol):
     def artifacts(self) -> list[ArtifactRecord]:
         """All archived artifacts (without bytes), ordered by receipt then hash."""
 
+    def artifact_data(self, sha256: str) -> bytes:
+        """The raw bytes of an archived artifact, read without taking the write lock (a
+        reader such as a bot never waits for or blocks an ingest); ``KeyError`` if unknown."""
+
     def table_rows(self, table: str) -> list[Row]:
         """Every row of a per-round table (or ``rounds``/``artifacts``/``servers``), sorted."""
 

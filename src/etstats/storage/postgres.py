@@ -148,6 +148,10 @@ class PostgresStorage:
         with self.transaction() as tx:
             return sql.read_artifacts(tx)
 
+    def artifact_data(self, sha256: str) -> bytes:
+        with self.transaction() as tx:  # a plain read: PostgreSQL readers take no row locks
+            return tx.artifact_data(sha256)
+
     def table_rows(self, table: str) -> list[Row]:
         with self.transaction() as tx:
             return sql.read_table(tx, table)

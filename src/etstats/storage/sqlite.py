@@ -123,6 +123,10 @@ class SQLiteStorage:
         with self._lock, wrap_exceptions():
             return sql.read_artifacts(self._read())
 
+    def artifact_data(self, sha256: str) -> bytes:
+        with self._lock, wrap_exceptions():
+            return self._read().artifact_data(sha256)
+
     def table_rows(self, table: str) -> list[Row]:
         with self._lock, wrap_exceptions():
             return sql.read_table(self._read(), table)
