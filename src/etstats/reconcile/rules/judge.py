@@ -61,17 +61,15 @@ def judge(
         _MESSAGE(o, message)
         return o
 
-    def make(verdict: Verdict, bound: tuple[float, float], chosen: Sequence[CauseAmount],
-             text: str) -> Comparison:
-        return comparison(check, verdict, rule, tuple(sources), round(d, 3),
-                          round(tolerance, 3), unit, (round(bound[0], 3), round(bound[1], 3)),
-                          tuple(chosen), player, player_name, text)
-
+    # the other verdicts: values rounded to the millisecond; built through fast.comparison
+    srcs = sources if type(sources) is tuple else tuple(sources)
+    r_d, r_tol = round(d, 3), round(tolerance, 3)
     slack = tolerance + mechanics
     if abs(d) <= slack + 1e-9:
-        return make(Verdict.TOLERATED, (-slack, slack), (),
-                    message or "within the mechanical bound")
-    cands = list(causes)
+        return comparison(check, Verdict.TOLERATED, rule, srcs, r_d, r_tol, unit,
+                          (round(-slack, 3), round(slack, 3)), (),
+                          player, player_name, message or "within the mechanical bound")
+    cands = causes if type(causes) is tuple else tuple(causes)
     best: tuple[tuple[CauseAmount, ...], tuple[float, float]] | None = None
     # single causes first, without the generic subset machinery: the sum of one range is
     # ``0 + low`` (as ``sum`` computes it), so the bounds are bit-identical to _fits
@@ -91,16 +89,18 @@ def judge(
             if best is not None:
                 break
     if best is not None:
-        subset, bound = best
-        return make(Verdict.EXPLAINED, bound, subset,
-                    message or "accounted for by " + ", ".join(c.code for c in subset))
+        subset, (lo, hi) = best
+        return comparison(check, Verdict.EXPLAINED, rule, srcs, r_d, r_tol, unit,
+                          (round(lo, 3), round(hi, 3)), subset, player, player_name,
+                          message or "accounted for by " + ", ".join([c.code for c in subset]))
     lo = sum(min(c.low, 0.0) for c in cands) - slack
     hi = sum(max(c.high, 0.0) for c in cands) + slack
     text = message or (
         f"difference {d:+.1f} {unit} outside [{lo:+.1f}, {hi:+.1f}]"
         + (" even with " + ", ".join(c.code for c in cands) if cands else "")
     )
-    return make(Verdict.CONFLICT, (lo, hi), cands, text)
+    return comparison(check, Verdict.CONFLICT, rule, srcs, r_d, r_tol, unit,
+                      (round(lo, 3), round(hi, 3)), cands, player, player_name, text)
 
 
 __all__ = ["judge"]

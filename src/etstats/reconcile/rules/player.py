@@ -5,6 +5,9 @@ Every difference is ``stats - lua`` in the comparison's unit (seconds or counts)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from etstats.reconcile.causes import cause
 from etstats.reconcile.fast import SOURCE_VALUE_SETTERS
 from etstats.reconcile.model import CauseAmount, Comparison, SourceValue
@@ -34,9 +37,10 @@ _SOURCE, _VALUE, _UNIT, _RAW, _ARTIFACT = SOURCE_VALUE_SETTERS
 _new = object.__new__
 
 
-def _sv(src: str, value: float | None, unit: str = "s", raw: str | None = None,
-        artifact: str | None = None) -> SourceValue:
-    # SourceValue(src, float(value), unit, raw, artifact), slots filled directly (fast.py)
+def _sv(src: str, value: float | None, unit: str, raw: str | None, artifact: str | None
+        ) -> SourceValue:
+    # SourceValue(src, float(value), unit, raw, artifact), slots filled directly (fast.py);
+    # positional only at the call sites: keyword calls cost more on this hot path
     o = _new(SourceValue)
     _SOURCE(o, src)
     _VALUE(o, None if value is None else float(value))
@@ -44,10 +48,6 @@ def _sv(src: str, value: float | None, unit: str = "s", raw: str | None = None,
     _RAW(o, raw)
     _ARTIFACT(o, artifact)
     return o
-
-
-def _lua_src(lua: LuaReading, field: str) -> str:
-    return f"{'lua-v1' if lua.kind == 'gametimes' else 'lua-legacy'}:{field}"
 
 
 def _wall_s(lua: LuaReading) -> float:
@@ -74,21 +74,20 @@ def dead_time(sp: StatsPlayerReading, sr: StatsReading, lp: LuaPlayerReading,
                            else FLOOR_S + LEGACY_POLL_S * lp.deaths)
     mechanics = 0.0
     causes: list[CauseAmount] = []
-    limbo = lua.limbo_for(sp.team if sp.team in (1, 2) else lp.team)
-    if lua.clock_mixing:
+    if not v1 and lua.clock_mixing:
         # the Lua value is unusable: it is the only explanation offered
         mixing = cause("legacy-clock-mixing", -lp.dead_s, max(sp.dead_s, _wall_s(lua)),
                        f"slomix Lua v{'.'.join(map(str, lua.version or ()))} stamps deaths "
                        "and spawns with different clocks")
         return judge(
             "dead-time", "TAB[25]*60 - Lua dead time (Lua value unusable: clock mixing)",
-            (_sv("stats:TAB[25]", sp.dead_s, raw=f"{sp.dead_s / 60:.1f} min", artifact=sr.name),
-             _sv("lua-legacy:dead_seconds", lp.dead_s, artifact=lua.name)),
+            (_sv("stats:TAB[25]", sp.dead_s, "s", f"{sp.dead_s / 60:.1f} min", sr.name),
+             _sv("lua-legacy:dead_seconds", lp.dead_s, "s", None, lua.name)),
             sp.dead_s - lp.dead_s, tol, causes=(mixing,), player=sp.key, player_name=sp.name)
     sources = (
-        _sv("stats:TAB[25]", sp.dead_s, raw=f"{sp.dead_s / 60:.1f} min", artifact=sr.name),
-        _sv("lua-v1:dead_ms" if v1 else "lua-legacy:dead_seconds", lp.dead_s,
-            artifact=lua.name))
+        _sv("stats:TAB[25]", sp.dead_s, "s", f"{sp.dead_s / 60:.1f} min", sr.name),
+        _sv("lua-v1:dead_ms" if v1 else "lua-legacy:dead_seconds", lp.dead_s, "s", None,
+            lua.name))
     rule = ("TAB[25]*60 - Lua dead time; agree within TAB[25] rounding (+-3 s) and the Lua "
             "clock resolution")
     diff = sp.dead_s - lp.dead_s
@@ -102,6 +101,7 @@ def dead_time(sp: StatsPlayerReading, sr: StatsReading, lp: LuaPlayerReading,
     if abs(diff) <= tol + mechanics:  # no cause needed: skip sizing them
         return judge("dead-time", rule, sources, diff, tol, mechanics=mechanics,
                      player=sp.key, player_name=sp.name)
+    limbo = lua.limbo_for(sp.team if sp.team in (1, 2) else lp.team)  # only causes use it
     if sr.overcount_version:
         if v1:
             intervals = tuple([d.dead_s + d.paused_s for d in detail
@@ -150,28 +150,30 @@ def dead_time(sp: StatsPlayerReading, sr: StatsReading, lp: LuaPlayerReading,
 
 
 def denied_time(sp: StatsPlayerReading, sr: StatsReading, lp: LuaPlayerReading,
-                lua: LuaReading, victims: list[tuple[float, float, str]]) -> Comparison | None:
+                lua: LuaReading, victims: Sequence[Sequence[Any]]) -> Comparison | None:
     """Lua v1 denied time (sum of enemy victims' intervals) vs TAB[28].
 
-    ``victims``: (dead_s, paused_s, closed_by) of each enemy kill by this player.
+    ``victims``: each enemy kill by this player, starting (dead_s, paused_s, closed_by): a
+    :class:`~etstats.reconcile.readings.LuaDeath` (from ``enemy_intervals_by_killer``) or a
+    3-tuple.
     """
     if sp.denied_s is None or lp.denied_s is None or lua.kind != "gametimes":
         return None
     tol = FLOOR_S + FRAME_S * max(len(victims), 1)
     causes: list[CauseAmount] = []
     if sr.overcount_version:
-        paused = sum(p for _, p, _ in victims)
+        paused = sum([v[1] for v in victims])
         if paused > 0:
             causes.append(cause("pause-overlap", paused - FRAME_S, paused + FRAME_S,
                                 "victims' pause time: c0rnp0rn 3/7 never detected pauses"))
-    disc = [d for d, _, c in victims if c == CLOSED_DISCONNECT]
+    disc = [v for v in victims if v[2] == CLOSED_DISCONNECT]
     mechanics = SNAPSHOT_S if disc else 0.0
     diff = sp.denied_s - lp.denied_s
     return judge(
         "denied-time",
         "TAB[28] - Lua denied time; agree within the floor to whole seconds",
-        (_sv("stats:TAB[28]", sp.denied_s, artifact=sr.name),
-         _sv("lua-v1:denied_ms", lp.denied_s, artifact=lua.name)),
+        (_sv("stats:TAB[28]", sp.denied_s, "s", None, sr.name),
+         _sv("lua-v1:denied_ms", lp.denied_s, "s", None, lua.name)),
         diff, tol, mechanics=mechanics, causes=causes, player=sp.key, player_name=sp.name,
     )
 
@@ -191,8 +193,8 @@ def time_played(sp: StatsPlayerReading, sr: StatsReading, lp: LuaPlayerReading,
     return judge(
         "time-played",
         "TAB[22]*60 - Lua time on Axis+Allies; agree within the 0.1-minute rounding",
-        (_sv("stats:TAB[22]", sp.played_s, raw=f"{sp.played_s / 60:.1f} min", artifact=sr.name),
-         _sv("lua-v1:time_axis_ms+time_allies_ms", lp.played_s, artifact=lua.name)),
+        (_sv("stats:TAB[22]", sp.played_s, "s", f"{sp.played_s / 60:.1f} min", sr.name),
+         _sv("lua-v1:time_axis_ms+time_allies_ms", lp.played_s, "s", None, lua.name)),
         diff, tol, mechanics=mechanics, causes=causes, player=sp.key, player_name=sp.name,
     )
 
@@ -226,8 +228,9 @@ def deaths(sp: StatsPlayerReading, sr: StatsReading, lp: LuaPlayerReading, lua: 
     return judge(
         "deaths",
         "weapon deaths + TAB[5] - Lua deaths; counts must be equal",
-        (_sv("stats:weapon_deaths+TAB[5]", stats_deaths, "count", artifact=sr.name),
-         _sv(_lua_src(lua, "deaths"), lp.deaths, "count", artifact=lua.name)),
+        (_sv("stats:weapon_deaths+TAB[5]", stats_deaths, "count", None, sr.name),
+         _sv("lua-v1:deaths" if lua.kind == "gametimes" else "lua-legacy:deaths", lp.deaths,
+             "count", None, lua.name)),
         diff, 0.0, mechanics=mechanics, causes=causes, unit="count",
         player=sp.key, player_name=sp.name,
     )
@@ -244,8 +247,8 @@ def revives(sp: StatsPlayerReading, sr: StatsReading, lp: LuaPlayerReading,
     return judge(
         "revives",
         "TAB[19] - Lua revives received; counts must be equal",
-        (_sv("stats:TAB[19]", sp.times_revived, "count", artifact=sr.name),
-         _sv("lua-v1:revives", lp.revives, "count", artifact=lua.name)),
+        (_sv("stats:TAB[19]", sp.times_revived, "count", None, sr.name),
+         _sv("lua-v1:revives", lp.revives, "count", None, lua.name)),
         sp.times_revived - lp.revives, 0.0, causes=causes, unit="count",
         player=sp.key, player_name=sp.name,
     )
@@ -258,8 +261,8 @@ def lua_dead_le_played(lp: LuaPlayerReading, lua: LuaReading) -> Comparison | No
     excess = max(0.0, lp.dead_s - lp.played_s)
     return judge(
         "lua-dead-le-played", "Lua dead time <= Lua time on a team",
-        (_sv("lua-v1:dead_ms", lp.dead_s, artifact=lua.name),
-         _sv("lua-v1:time_on_team", lp.played_s, artifact=lua.name)),
+        (_sv("lua-v1:dead_ms", lp.dead_s, "s", None, lua.name),
+         _sv("lua-v1:time_on_team", lp.played_s, "s", None, lua.name)),
         excess, FRAME_S * max(lp.deaths, 1), player=lp.key, player_name=lp.name,
     )
 
