@@ -84,15 +84,17 @@ def round_line(rnd: StoredRound, players: int) -> RoundLine:
     )  # fmt: skip
 
 
-def player_rows(store: Storage) -> list[Row]:
-    return store.table_rows("player_round_stats")
+def player_rows(store: Storage, round_ids: Sequence[int] | None = None) -> list[Row]:
+    """``player_round_stats`` rows (of ``round_ids`` only, through the index, when given)."""
+    return store.table_rows("player_round_stats", round_ids)
 
 
 def latest_rounds(store: Storage, n: int = 5) -> list[RoundLine]:
     """The ``n`` (1..:data:`MAX_LAST`) most recent rounds, newest first (by key time, then id)."""
     n = max(1, min(int(n), MAX_LAST))
     rounds = sorted(store.rounds(), key=lambda r: (r.round_start_unix, r.id), reverse=True)[:n]
-    counts = Counter(row[PLAYER_COL["round_id"]] for row in player_rows(store))
+    counts = Counter(row[PLAYER_COL["round_id"]]
+                     for row in player_rows(store, [r.id for r in rounds]))  # fmt: skip
     return [round_line(r, counts[r.id]) for r in rounds]
 
 
@@ -163,7 +165,7 @@ def round_scoreboard(store: Storage, round_id: int, sort: str = "kills") -> Scor
     if sort not in SORT_KEYS:
         raise QueryError(f"sort by one of: {', '.join(SORT_KEYS)}")
     rnd = get_round(store, round_id)
-    lines = [_score_line(r) for r in player_rows(store) if r[PLAYER_COL["round_id"]] == round_id]
+    lines = [_score_line(r) for r in player_rows(store, [round_id])]
 
     def key(p: ScoreLine) -> tuple[int, int, str]:
         first = p.kills if sort == "kills" else (p.damage_given or 0)

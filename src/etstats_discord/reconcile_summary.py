@@ -16,7 +16,6 @@ from attrs import frozen
 
 from etstats.storage.base import Storage
 from etstats_discord.queries import (
-    PLAYER_COL,
     QueryError,
     RoundLine,
     get_round,
@@ -111,9 +110,8 @@ def reconcile_summary(store: Storage, round_id: int) -> ReconcileSummary:
          for c in recon.comparisons if str(c.verdict) != "agree"),
         key=lambda i: (_ORDER.get(i.verdict, 3), i.check, i.player or ""),
     )  # fmt: skip
-    stored = next((str(r[1]) for r in store.table_rows("reconciliations") if r[0] == round_id),
-                  None)  # fmt: skip
-    players = sum(1 for r in player_rows(store) if r[PLAYER_COL["round_id"]] == round_id)
+    stored = next((str(r[1]) for r in store.table_rows("reconciliations", [round_id])), None)
+    players = len(player_rows(store, [round_id]))
     return ReconcileSummary(
         round=round_line(rnd, players),
         artifacts=tuple(names[k] for k in ("stats", "r1", "lua", "endstats") if k in names),

@@ -51,7 +51,7 @@ def deliver_round(round_id: int, storage: Storage, *, url: str | None = None,
     rnd = next((r for r in storage.rounds() if r.id == round_id), None)
     if rnd is None:
         raise EtStatsError(f"round {round_id} is not in the store")
-    players = [p for p in storage.table_rows("player_round_stats") if p[0] == round_id]
+    players = storage.table_rows("player_round_stats", [round_id])
     body = json.dumps(round_message(rnd, players)).encode("utf-8")
     req = urllib.request.Request(  # noqa: S310 - the scheme is checked above
         url, data=body, method="POST", headers={"Content-Type": "application/json"}

@@ -166,3 +166,28 @@ def test_clear_derived_keeps_raw_bytes(store: Storage) -> None:
 def test_unknown_table_is_refused(store: Storage) -> None:
     with pytest.raises(ValueError, match="unknown table"):
         store.table_rows("pg_catalog.pg_user; --")
+
+
+def test_table_rows_of_some_rounds_equal_the_filtered_full_read(
+        store: Storage, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """``table_rows(table, round_ids)`` reads only those rounds, in the full read's order,
+    however many ids are asked for (the ``IN`` lists are chunked)."""
+    from etstats.ingest.pipeline import Pipeline
+    from etstats.ingest.synthetic import season
+    from etstats.storage import sql
+
+    pipeline = Pipeline(store)
+    for artifact in season(6):
+        pipeline.ingest(artifact)
+    ids = [r.id for r in store.rounds()]
+    assert len(ids) >= 6
+    monkeypatch.setattr(sql, "_IN_CHUNK", 2)  # several chunks even for a few ids
+    for wanted in ([], [ids[0]], ids[1::2], [*ids, 10**9]):
+        for table in (*ROUND_TABLES, "rounds"):
+            full = store.table_rows(table)
+            expected = [row for row in full if row[0] in set(wanted)]
+            assert store.table_rows(table, wanted) == expected, (table, wanted)
+            assert store.table_rows(table, wanted[::-1]) == expected  # in any order
+    assert store.table_rows("player_round_stats", [ids[0]])  # not vacuous
+    with pytest.raises(ValueError, match="no round id"):
+        store.table_rows("servers", [ids[0]])

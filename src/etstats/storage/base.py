@@ -201,8 +201,10 @@ class Storage(Protocol):
         """The raw bytes of an archived artifact, read without taking the write lock (a
         reader such as a bot never waits for or blocks an ingest); ``KeyError`` if unknown."""
 
-    def table_rows(self, table: str) -> list[Row]:
-        """Every row of a per-round table (or ``rounds``/``artifacts``/``servers``), sorted."""
+    def table_rows(self, table: str, round_ids: Sequence[int] | None = None) -> list[Row]:
+        """Every row of a per-round table (or ``rounds``/``artifacts``/``servers``), sorted;
+        with ``round_ids``, only those rounds' rows (per-round tables and ``rounds``), read
+        through the round-id index instead of the whole table."""
 
     def clear_derived(self) -> None:
         """Delete every round and per-round row and reset artifacts to ``pending``

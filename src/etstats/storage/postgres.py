@@ -152,9 +152,9 @@ class PostgresStorage:
         with self.transaction() as tx:  # a plain read: PostgreSQL readers take no row locks
             return tx.artifact_data(sha256)
 
-    def table_rows(self, table: str) -> list[Row]:
+    def table_rows(self, table: str, round_ids: Sequence[int] | None = None) -> list[Row]:
         with self.transaction() as tx:
-            return sql.read_table(tx, table)
+            return sql.read_table(tx, table, round_ids)
 
     def clear_derived(self) -> None:
         with self.transaction() as tx:

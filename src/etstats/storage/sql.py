@@ -221,12 +221,14 @@ def read_artifacts(tx: SqlTx) -> list[ArtifactRecord]:
     return [ArtifactRecord(*r) for r in rows]
 
 
-def read_table(tx: SqlTx, table: str) -> list[Row]:
-    """Every row of ``table`` (a known table name), sorted by all its columns."""
+def read_table(tx: SqlTx, table: str, round_ids: Sequence[int] | None = None) -> list[Row]:
+    """Every row of ``table`` (a known table name), sorted by all its columns; with
+    ``round_ids``, only the rows of those rounds (per-round tables and ``rounds``)."""
+    key = "round_id"
     if table in ROUND_TABLES:
         cols = ROUND_TABLES[table]
     elif table == "rounds":
-        cols = ("id", *ROUND_COLUMNS)
+        cols, key = ("id", *ROUND_COLUMNS), "id"
     elif table == "artifacts":
         cols = ARTIFACT_COLUMNS
     elif table == "servers":
@@ -234,7 +236,25 @@ def read_table(tx: SqlTx, table: str) -> list[Row]:
     else:
         raise ValueError(f"unknown table {table!r}")
     order = ", ".join(str(i + 1) for i in range(len(cols)))
-    return tx.fetchall(f"SELECT {', '.join(cols)} FROM {table} ORDER BY {order}")  # noqa: S608
+    select = f"SELECT {', '.join(cols)} FROM {table}"  # noqa: S608 - names from the constants
+    if round_ids is None:
+        return tx.fetchall(f"{select} ORDER BY {order}")
+    if table not in ROUND_TABLES and table != "rounds":
+        raise ValueError(f"table {table!r} has no round id")
+    wanted = sorted({int(r) for r in round_ids})
+    rows: list[Row] = []
+    # Chunks of ascending ids, each sorted by the database: the first column is the round id,
+    # so their concatenation is in the same order as the unfiltered read.
+    for i in range(0, len(wanted), _IN_CHUNK):
+        chunk = wanted[i:i + _IN_CHUNK]
+        marks = ", ".join("?" * len(chunk))
+        rows.extend(tx.fetchall(f"{select} WHERE {key} IN ({marks}) ORDER BY {order}",
+                                tuple(chunk)))  # fmt: skip
+    return rows
+
+
+_IN_CHUNK = 500
+"""Most bound values in one ``IN (...)`` list."""
 
 
 def clear_derived(tx: SqlTx) -> None:

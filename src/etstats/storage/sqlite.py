@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -127,9 +127,9 @@ class SQLiteStorage:
         with self._lock, wrap_exceptions():
             return self._read().artifact_data(sha256)
 
-    def table_rows(self, table: str) -> list[Row]:
+    def table_rows(self, table: str, round_ids: Sequence[int] | None = None) -> list[Row]:
         with self._lock, wrap_exceptions():
-            return sql.read_table(self._read(), table)
+            return sql.read_table(self._read(), table, round_ids)
 
     def clear_derived(self) -> None:
         with self.transaction() as tx:
