@@ -24,6 +24,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import etstats.parsing._stats_lines as lines_mod
 import etstats.parsing._stats_tokens as tokens_mod
 from etstats.model.common import Finding
 from etstats.model.stats import (
@@ -49,10 +50,18 @@ SOURCE = "2026-11-25-120000-supply-round-1.txt"
 FindingKey = tuple[str, str, int | None, str | None, str | None, str | None, str | None, str]
 
 
+class _NoReaders:
+    """A reader table without readers: the whole-line fast path declines every line."""
+
+    def __getitem__(self, key: int) -> None:
+        return None
+
+
 @contextmanager
 def strict_parser() -> Iterator[None]:
     """Switch every fast path of the stats parser off (restored on exit)."""
     with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(lines_mod, "_READERS", _NoReaders())  # every line to Tokenizer.player
         mp.setattr(tokens_mod, "_fast_weapons", lambda block: None)
         mp.setattr(tokens_mod, "_fast_tab", lambda text: None)
         mp.setattr(tokens_mod, "_INTS", {})  # header/rounds/team lookups go to integer()
@@ -83,7 +92,13 @@ def assert_fast_equals_strict(text: str) -> StatsRound:
 def test_the_strict_switch_really_switches_the_fast_paths_off() -> None:
     """Guard for the reference itself: under ``strict_parser`` no fast path runs."""
     calls: list[str] = []
+    tab = "\t".join("0.0" if n in FLOAT_TAB_FIELDS else "0" for n in TAB_LAYOUTS[38])
+    line = "ABCDEF12\\n\\0\\1\\1 1 1 0 0 0 \t" + tab  # canonical: the fast path's
     with strict_parser():
+        tok = tokens_mod.Tokenizer("x")
+        players, hints = lines_mod.read_players(tok, ["header", line], False)
+        assert len(players) == 1
+        assert hints == [None]  # from Tokenizer.player under the switch
         assert tokens_mod._INTS == {}
         assert tokens_mod._fast_weapons("1 1 1 0 0 0 ") is None
         assert tokens_mod._fast_tab("\t".join(["0"] * 38)) is None
@@ -92,6 +107,8 @@ def test_the_strict_switch_really_switches_the_fast_paths_off() -> None:
         tok.player("ABCDEF12\\n\\0\\1\\1 1 1 0 0 0 \t" + "\t".join(["0"] * 38), 2)
     assert calls == [None]  # no hint: the validator will run every per-player rule
     assert tokens_mod._INTS["9999"] == 9999
+    _, hints = lines_mod.read_players(tokens_mod.Tokenizer("x"), ["header", line], False)
+    assert hints == [(0, 0, 1, True)]  # without the switch: the whole-line reader's hint
 
 
 # --- strategies ---------------------------------------------------------------------------

@@ -189,6 +189,10 @@ class Tokenizer:
             return None
         return int(match[1]) * 60 + int(match[2])
 
+    def blank_line(self, line: int) -> None:
+        """Record an empty player line (skipped)."""
+        self._find("blank-line", "empty line skipped", line)
+
     # --- header -------------------------------------------------------------------------
     def header(self, text: str) -> StatsHeader:
         """Line 1. Raises :class:`ParseError` unless it has 8 or 9 backslash fields."""

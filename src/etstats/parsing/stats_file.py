@@ -28,7 +28,8 @@ from typing import BinaryIO
 
 from etstats.errors import ParseError
 from etstats.model.common import Finding, Provenance
-from etstats.model.stats import PlayerStats, StatsRound, _unchecked_builder
+from etstats.model.stats import StatsRound, _unchecked_builder
+from etstats.parsing._stats_lines import read_players
 from etstats.parsing._stats_tokens import Tokenizer
 from etstats.parsing.filenames import parse_stats_filename
 from etstats.validate.codes import make_finding
@@ -225,20 +226,9 @@ def _parse(text: str, source: str, provenance: Provenance, findings: list[Findin
     tok.findings = findings
     first = lines[0]
     header = tok.header(first[:-1] if first.endswith("\r") else first)
-    players: list[PlayerStats] = []
-    for number in range(2, len(lines) + 1):
-        line = lines[number - 1]
-        if line.endswith("\r"):
-            line = line[:-1]
-        if not line:
-            findings.append(make_finding("blank-line", "empty line skipped", source=source,
-                                         line=number))  # fmt: skip
-            continue
-        player = tok.player(line, number)
-        if player is not None:
-            players.append(player)
+    players, hints = read_players(tok, lines, "\r" in text)
     rnd = _build_round((header, tuple(players), provenance, ()))
-    findings.extend(_validate_with_hints(rnd, source, tok.hints))
+    findings.extend(_validate_with_hints(rnd, source, hints))
     return _build_round((header, rnd.players, provenance, tuple(findings)))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from itertools import repeat
 from operator import attrgetter
-from typing import cast
+from typing import Literal, cast
 
 from etstats.model.common import Finding
 from etstats.model.stats import (
@@ -63,32 +63,36 @@ def validate_stats_round(rnd: StatsRound, *, source: str = "") -> list[Finding]:
 
 
 def _validate_with_hints(
-    rnd: StatsRound, source: str, hints: Sequence[PlayerHint | None] | None
+    rnd: StatsRound, source: str, hints: Sequence[PlayerHint | Literal[True] | None] | None
 ) -> list[Finding]:
     """Private (for the stats parser): :func:`validate_stats_round` with per-player hints.
 
     ``hints[i]`` (aligned with ``rnd.players``) is ``None`` or what the parser already proved
     of player ``i`` while reading the numbers: ``(kills, deaths, shots, tab_clean)``, the
     weapon sums of tuples that pass the per-weapon checks, and whether no TAB value is
-    negative. Those checks are then skipped; the findings are the same either way.
+    negative; or ``True`` when the parser ran :func:`_quiet`'s checks on the values it read
+    and they passed. Those checks are then skipped; the findings are the same either way.
     """
     out = _header_findings(rnd, source)
     seen: set[str] = set()
     reported: set[str] = set()
     players = rnd.players
     for player, hint in zip(players, hints or repeat(None, len(players)), strict=True):
-        if hint is None or not _quiet(player, hint):
-            _player_findings(player, source, hint, out)
         guid = player.guid
-        if guid and not guid.upper().startswith("OMNIBOT"):  # bots all collide
-            if guid not in seen:
-                seen.add(guid)
-            elif guid not in reported:
-                reported.add(guid)
-                out.append(make_finding(
-                    "guid-duplicate", f"GUID {guid} appears on more than one line",
-                    source=source, line=player.line, field="guid", player_guid=guid,
-                ))  # fmt: skip
+        if hint is not True:
+            if hint is None or not _quiet(player, hint):
+                _player_findings(player, source, hint, out)
+            if not guid or guid.upper().startswith("OMNIBOT"):  # bots all collide
+                continue
+        # else: quiet, so the GUID is 8 hex digits (not empty, not a bot's)
+        if guid not in seen:
+            seen.add(guid)
+        elif guid not in reported:
+            reported.add(guid)
+            out.append(make_finding(
+                "guid-duplicate", f"GUID {guid} appears on more than one line",
+                source=source, line=player.line, field="guid", player_guid=guid,
+            ))  # fmt: skip
     out.extend(_file_findings(rnd, source))
     out.extend(_played_time_findings(rnd, source))
     return out

@@ -23,6 +23,7 @@ from typing import Any
 import attrs
 import pytest
 
+import etstats.parsing._stats_lines as lines_mod
 import etstats.parsing._stats_tokens as tokens_mod
 from etstats.model.common import Finding, Provenance, Severity
 from etstats.model.stats import (
@@ -43,10 +44,18 @@ from etstats.validate.codes import STATS_CODES
 from etstats.validate.stats import validate_stats_round
 
 
+class _NoReaders:
+    """A reader table without readers: the whole-line fast path declines every line."""
+
+    def __getitem__(self, key: int) -> None:
+        return None
+
+
 @contextmanager
 def strict_parser() -> Iterator[None]:
     """Switch every fast path of the stats parser off (restored on exit)."""
     with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(lines_mod, "_READERS", _NoReaders())  # every line to Tokenizer.player
         mp.setattr(tokens_mod, "_fast_weapons", lambda block: None)
         mp.setattr(tokens_mod, "_fast_tab", lambda text: None)
         mp.setattr(tokens_mod, "_INTS", {})
@@ -504,3 +513,101 @@ def test_every_real_file_parses_the_same_fast_and_strict(real_stats_files: list[
             strict = parse_stats_file(path)
         assert to_json(fast) == to_json(strict), path.name
         assert keys(fast.findings) == keys(strict.findings), path.name
+
+
+# --- 5. the whole-line reader and the store classes ---------------------------------------------
+
+
+class _GeneralPathForbidden(tokens_mod.Tokenizer):
+    """A tokenizer whose general line path fails the test: only the whole-line reader runs."""
+
+    def player(self, text: str, line: int) -> PlayerStats | None:
+        raise AssertionError(f"line {line} went to the general path")
+
+
+def _read_fast(text: str) -> tuple[list[PlayerStats], list[Any]]:
+    lines = text.split("\n")[:-1]
+    return lines_mod.read_players(_GeneralPathForbidden("x"), lines, False)
+
+
+@pytest.mark.parametrize("layout", sorted(TAB_LAYOUTS))
+@pytest.mark.parametrize("weapons", [0, 1, 3, WEAPON_COUNT])
+def test_canonical_lines_take_the_whole_line_reader(layout: int, weapons: int) -> None:
+    tab = TabStats(layout, **{n: (1.5 if n in FLOAT_TAB_FIELDS else 7) for n in
+                              TAB_LAYOUTS[layout]})  # type: ignore[arg-type]  # fmt: skip
+    tuples = tuple(WeaponStats(j, 9, 9 + j, j % 3, 1, 2) for j in range(weapons))
+    p = PlayerStats("ABCDEF12", "^1a b", 3, 2, tuples, tab)
+    text = render_stats_round(StatsRound(StatsHeader("s", "m", "", 1, 1, 2, 600, 300), (p,)))
+    players, hints = _read_fast(text)
+    assert players == [p]
+    assert players[0].line == 2
+    assert type(players[0]) is PlayerStats
+    assert type(players[0].tab) is TabStats
+    assert hints[0] is not True  # kd_ratio 1.5 is wrong for these tuples: a rule fires
+    with strict_parser():
+        strict = parse_stats_text(text)
+    assert to_json(parse_stats_text(text)) == to_json(strict)
+    assert keys(parse_stats_text(text).findings) == keys(strict.findings)
+
+
+def test_a_clean_line_is_proven_quiet_by_the_whole_line_reader() -> None:
+    _, hints = _read_fast(_file())
+    assert hints == [True]
+    for code, text, _ in PER_PLAYER_CASES:
+        if code == "time-played-exceeds-round":  # a whole-round rule, checked for everyone
+            continue
+        try:
+            _, hints = _read_fast(text)
+        except AssertionError:  # not canonical (a negative or big number): general path
+            continue
+        assert hints[0] is not True  # a rule fires: never skipped
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [("\\0\\1\\", "\\00\\1\\"), ("\\0\\1\\", "\\0\\+1\\"), ("\\0\\1\\", "\\0\\10000\\"),
+     ("\\16 ", "\\016 "), ("\\16 ", "\\17 "), ("\\16 ", "\\268435472 "), (" \t", "  \t"),
+     (" \t", "\t"), ("\t0\t", "\t00\t"), ("\t0\t", "\t10000\t"), ("\t0\t", "\t-1\t"),
+     ("\\p\\", "\\p\\q\\"), (".0\t", ".00\t"), (".0\t", "\t"), ("\\16 10 ", "\\16 10000 ")],
+)  # fmt: skip
+def test_non_canonical_lines_go_to_the_general_path(old: str, new: str) -> None:
+    text = _file()
+    assert old in text
+    bad = text.replace(old, new, 1)
+    with pytest.raises(AssertionError, match="general path"):
+        _read_fast(bad)
+    with strict_parser():
+        strict = parse_stats_text(bad)
+    fast = parse_stats_text(bad)
+    assert to_json(fast) == to_json(strict)
+    assert keys(fast.findings) == keys(strict.findings)
+
+
+def test_the_mask_table_accepts_only_canonical_masks() -> None:
+    masks = lines_mod._MASKS
+    assert masks["0"] == ()
+    assert masks["5"] == (0, 2)
+    assert masks[str((1 << WEAPON_COUNT) - 1)] == tuple(range(WEAPON_COUNT))
+    for bad in ("01", "-1", "+1", "", " 1", "1 ", str(1 << WEAPON_COUNT), "1e3", "\u0661"):
+        with pytest.raises(KeyError):
+            masks[bad]
+        assert bad not in masks
+
+
+def test_store_classes_are_private_same_layout_subclasses() -> None:
+    from etstats.model.stats import _store_class
+
+    store = _store_class(TabStats)
+    assert store is _store_class(TabStats)
+    assert issubclass(store, TabStats)
+    assert store.__slots__ == ()  # type: ignore[attr-defined]
+    built = _unchecked_builder(TabStats, ("gibs",), {"layout": 33})([4])
+    assert type(built) is TabStats
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        built.gibs = 5  # type: ignore[misc]
+
+    class Plain:
+        pass
+
+    with pytest.raises(TypeError, match="not a slotted class"):
+        _store_class(Plain)
