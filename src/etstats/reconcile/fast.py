@@ -1,13 +1,23 @@
-"""Fast constructors for the reconciliation model's hot-path objects.
+"""Fast constructors for the reconciliation's hot-path objects (same classes, same values).
 
 The engine builds about 100 :class:`~etstats.reconcile.model.Comparison` objects (each with
-two :class:`~etstats.reconcile.model.SourceValue`) per round. The attrs-generated ``__init__``
-of a frozen class sets every field through ``object.__setattr__`` and takes keyword arguments;
-here the instances are allocated with ``object.__new__`` and every slot is filled through its
-slot descriptor directly. The result is the *same class* with the same field values (equality,
-hash, ``repr``, ``attrs.evolve`` and the cattrs JSON are unchanged; the classes define no
-validators or converters, so nothing is skipped). Callers pass values already in their final
-type (floats for values, tuples for sequences), which the rules guarantee.
+two :class:`~etstats.reconcile.model.SourceValue`) per round. In CPython 3.11 the cost of
+those objects is the cost of filling their slots: the attrs ``__init__`` of a frozen class
+sets every field through ``object.__setattr__`` (a C call with an argument tuple, about 1.5
+times a Python function call per field), and so does the slot descriptors' ``__set__``.
+
+A **builder** (:func:`builder`) is a private subclass of a frozen, slotted attrs class that
+adds no slot and restores plain attribute assignment. An instance is allocated as the
+builder, its fields are assigned (``o.x = v``: one specialised bytecode each, no call), then
+``o.__class__ = cls`` turns it into a genuine instance of ``cls``: same type, same slot
+layout, frozen again (equality, hash, ``repr``, ``attrs.evolve``, pickling and the cattrs JSON
+cannot tell it from ``cls(...)``; tests/reconcile/test_fast_constructors.py checks that).
+CPython allows the class assignment because the layouts are identical.
+
+Rules for callers: assign **every** field, in any order, with values already of their final
+type (an unset slot raises ``AttributeError`` when read); only classes without validators,
+converters, ``on_setattr`` hooks or ``__attrs_post_init__`` qualify (:func:`builder` refuses
+the others, so nothing the public constructor does is skipped).
 """
 
 from __future__ import annotations
@@ -21,46 +31,64 @@ from etstats.reconcile.model import CauseAmount, Comparison, SourceValue, Verdic
 _new = object.__new__
 
 
-def slot_setters(cls: type) -> tuple[Any, ...]:
-    """The slot descriptors' ``__set__`` of ``cls``'s fields, in field order."""
+def _check(cls: type) -> None:
     if not attrs.has(cls) or "__slots__" not in cls.__dict__:
         raise TypeError(f"{cls.__name__} is not a slotted attrs class")
+    if hasattr(cls, "__attrs_post_init__") or hasattr(cls, "__attrs_pre_init__"):
+        raise TypeError(f"{cls.__name__} has an __attrs_post_init__/__attrs_pre_init__ hook")
     for a in attrs.fields(cls):
-        if a.validator is not None or a.converter is not None:
+        if a.validator is not None or a.converter is not None or a.on_setattr not in (
+            None, attrs.setters.NO_OP
+        ):
             raise TypeError(f"{cls.__name__}.{a.name} has a validator or converter")
+
+
+def builder(cls: type) -> Any:
+    """A private subclass of ``cls`` whose instances accept plain attribute assignment (see
+    the module docstring); ``obj.__class__ = cls`` then makes ``obj`` a genuine ``cls``."""
+    _check(cls)
+    # both __setattr__ and __delattr__ (attrs freezes both) must be object's own: only then
+    # does CPython use its generic setattr for the class and specialise ``o.x = v``
+    return type(f"_{cls.__name__}Builder", (cls,), {
+        "__slots__": (), "__setattr__": object.__setattr__, "__delattr__": object.__delattr__,
+        "__module__": __name__, "__doc__": f"Builder of {cls.__qualname__} (private)."})
+
+
+def slot_setters(cls: type) -> tuple[Any, ...]:
+    """The slot descriptors' ``__set__`` of ``cls``'s fields, in field order (the slower,
+    call-per-field alternative to :func:`builder`; kept for callers outside the hot path)."""
+    _check(cls)
     return tuple(cls.__dict__[a.name].__set__ for a in attrs.fields(cls))
 
 
-SOURCE_VALUE_SETTERS = slot_setters(SourceValue)
-"""``__set__`` of SourceValue's slots in field order (for callers that inline construction)."""
-COMPARISON_SETTERS = slot_setters(Comparison)
-"""``__set__`` of Comparison's slots in field order."""
-(_SV_SOURCE, _SV_VALUE, _SV_UNIT, _SV_RAW, _SV_ARTIFACT) = SOURCE_VALUE_SETTERS
-(_CA_CODE, _CA_LOW, _CA_HIGH, _CA_EVIDENCE) = slot_setters(CauseAmount)
-(_C_CHECK, _C_VERDICT, _C_RULE, _C_SOURCES, _C_DIFF, _C_TOL, _C_UNIT, _C_BOUND, _C_CAUSES,
- _C_PLAYER, _C_PNAME, _C_MESSAGE) = COMPARISON_SETTERS
+SOURCE_VALUE_BUILDER = builder(SourceValue)
+COMPARISON_BUILDER = builder(Comparison)
+CAUSE_AMOUNT_BUILDER = builder(CauseAmount)
 
 
 def source_value(source: str, value: float | None, unit: str, raw: str | None,
                  artifact: str | None) -> SourceValue:
-    """``SourceValue(source, value, unit, raw, artifact)`` (``value`` already a float/None)."""
-    o = _new(SourceValue)
-    _SV_SOURCE(o, source)
-    _SV_VALUE(o, value)
-    _SV_UNIT(o, unit)
-    _SV_RAW(o, raw)
-    _SV_ARTIFACT(o, artifact)
-    return o
+    """``SourceValue(source, float(value), unit, raw, artifact)`` (``value`` may be an int:
+    it is stored as a float, ``None`` stays ``None``)."""
+    o = _new(SOURCE_VALUE_BUILDER)
+    o.source = source
+    o.value = None if value is None else float(value)
+    o.unit = unit
+    o.raw = raw
+    o.artifact = artifact
+    o.__class__ = SourceValue
+    return o  # type: ignore[no-any-return]
 
 
 def cause_amount(code: str, low: float, high: float, evidence: str) -> CauseAmount:
     """``CauseAmount(code, low, high, evidence)`` (``low <= high``, both floats)."""
-    o = _new(CauseAmount)
-    _CA_CODE(o, code)
-    _CA_LOW(o, low)
-    _CA_HIGH(o, high)
-    _CA_EVIDENCE(o, evidence)
-    return o
+    o = _new(CAUSE_AMOUNT_BUILDER)
+    o.code = code
+    o.low = low
+    o.high = high
+    o.evidence = evidence
+    o.__class__ = CauseAmount
+    return o  # type: ignore[no-any-return]
 
 
 def comparison(check: str, verdict: Verdict, rule: str, sources: tuple[SourceValue, ...],
@@ -68,21 +96,22 @@ def comparison(check: str, verdict: Verdict, rule: str, sources: tuple[SourceVal
                bound: tuple[float, float] | None, causes: tuple[CauseAmount, ...],
                player: str | None, player_name: str | None, message: str) -> Comparison:
     """``Comparison(...)`` with every field given positionally, in field order."""
-    o = _new(Comparison)
-    _C_CHECK(o, check)
-    _C_VERDICT(o, verdict)
-    _C_RULE(o, rule)
-    _C_SOURCES(o, sources)
-    _C_DIFF(o, difference)
-    _C_TOL(o, tolerance)
-    _C_UNIT(o, unit)
-    _C_BOUND(o, bound)
-    _C_CAUSES(o, causes)
-    _C_PLAYER(o, player)
-    _C_PNAME(o, player_name)
-    _C_MESSAGE(o, message)
-    return o
+    o = _new(COMPARISON_BUILDER)
+    o.check = check
+    o.verdict = verdict
+    o.rule = rule
+    o.sources = sources
+    o.difference = difference
+    o.tolerance = tolerance
+    o.unit = unit
+    o.bound = bound
+    o.causes = causes
+    o.player = player
+    o.player_name = player_name
+    o.message = message
+    o.__class__ = Comparison
+    return o  # type: ignore[no-any-return]
 
 
-__all__ = ["COMPARISON_SETTERS", "SOURCE_VALUE_SETTERS", "cause_amount", "comparison",
-           "slot_setters", "source_value"]
+__all__ = ["CAUSE_AMOUNT_BUILDER", "COMPARISON_BUILDER", "SOURCE_VALUE_BUILDER", "builder",
+           "cause_amount", "comparison", "slot_setters", "source_value"]

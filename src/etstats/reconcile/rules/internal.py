@@ -15,8 +15,8 @@ from typing import Any
 from attrs import frozen
 
 from etstats.reconcile.causes import cause
-from etstats.reconcile.fast import SOURCE_VALUE_SETTERS
-from etstats.reconcile.model import CauseAmount, Comparison, SourceValue
+from etstats.reconcile.fast import source_value as _sv  # positional, value made a float
+from etstats.reconcile.model import CauseAmount, Comparison
 from etstats.reconcile.readings import StatsPlayerReading, StatsReading
 from etstats.reconcile.rules.judge import judge
 from etstats.reconcile.tolerance import (
@@ -30,22 +30,6 @@ from etstats.reconcile.tolerance import (
 
 STICKY_S = 120.0
 """TAB[24] is only updated once the player's team time exceeds 120 s."""
-
-
-_SOURCE, _VALUE, _UNIT, _RAW, _ARTIFACT = SOURCE_VALUE_SETTERS
-_new = object.__new__
-
-
-def _sv(src: str, value: float | None, unit: str, artifact: str, raw: str | None = None
-        ) -> SourceValue:
-    # SourceValue(src, float(value), unit, raw, artifact), slots filled directly (fast.py)
-    o = _new(SourceValue)
-    _SOURCE(o, src)
-    _VALUE(o, None if value is None else float(value))
-    _UNIT(o, unit)
-    _RAW(o, raw)
-    _ARTIFACT(o, artifact)
-    return o
 
 
 def _corners(terms: list[tuple[float, float, float, float]]) -> tuple[float, float, float]:
@@ -157,8 +141,8 @@ def dead_time_engine(sp: StatsPlayerReading, sr: StatsReading,
     return judge(
         "dead-time-engine",
         "TAB[25]*60 - (1 - TAB[8]/100)*TAB[22]*60; agree within both fields' rounding",
-        (_sv("stats:TAB[25]", sp.dead_s, "s", sr.name, raw=f"{sp.dead_s / 60:.1f} min"),
-         _sv("stats:engine-estimate", est, "s", sr.name)),
+        (_sv("stats:TAB[25]", sp.dead_s, "s", f"{sp.dead_s / 60:.1f} min", sr.name),
+         _sv("stats:engine-estimate", est, "s", None, sr.name)),
         sp.dead_s - centre, tol, causes=causes, player=sp.key, player_name=sp.name,
     )
 
@@ -183,8 +167,8 @@ def dead_le_played(sp: StatsPlayerReading, sr: StatsReading,
                                 e[2] + extra + oc.high - sp.played_s, oc.evidence))
     return judge(
         "dead-le-played", "TAB[25] <= TAB[22] (dead time inside the time on a team)",
-        (_sv("stats:TAB[25]", sp.dead_s, "s", sr.name),
-         _sv("stats:TAB[22]", sp.played_s, "s", sr.name)),
+        (_sv("stats:TAB[25]", sp.dead_s, "s", None, sr.name),
+         _sv("stats:TAB[22]", sp.played_s, "s", None, sr.name)),
         max(excess, 0.0), 2 * MINUTES_1DP_S if sp.differenced else 0.0,
         causes=causes, player=sp.key, player_name=sp.name,
     )
@@ -216,8 +200,8 @@ def dead_ratio(sp: StatsPlayerReading, sr: StatsReading) -> Comparison | None:
                             f"team time {sp.raw_played_s:.0f} s <= 120 s: ratio not updated"))
     return judge(
         "dead-ratio", "TAB[24] - 100*TAB[25]/TAB[22]; agree within the rounding of all three",
-        (_sv("stats:TAB[24]", sp.raw_dead_ratio, "percent", sr.name),
-         _sv("stats:100*TAB[25]/TAB[22]", expected, "percent", sr.name)),
+        (_sv("stats:TAB[24]", sp.raw_dead_ratio, "percent", None, sr.name),
+         _sv("stats:100*TAB[25]/TAB[22]", expected, "percent", None, sr.name)),
         sp.raw_dead_ratio - centre, (hi - lo) / 2, causes=causes, unit="percent",
         player=sp.key, player_name=sp.name,
     )
@@ -244,8 +228,8 @@ def kd_ratio(sp: StatsPlayerReading, sr: StatsReading) -> Comparison | None:
                             "engine deaths include deaths outside the 28 weapon buckets"))
     return judge(
         "kd-ratio", "TAB[26] - kills/deaths from the weapon tuples (kills+1 when no deaths)",
-        (_sv("stats:TAB[26]", sp.raw_kd, "ratio", sr.name),
-         _sv("stats:weapon kills/deaths", expected, "ratio", sr.name)),
+        (_sv("stats:TAB[26]", sp.raw_kd, "ratio", None, sr.name),
+         _sv("stats:weapon kills/deaths", expected, "ratio", None, sr.name)),
         sp.raw_kd - expected, RATIO_1DP, causes=causes, unit="ratio",
         player=sp.key, player_name=sp.name,
     )
@@ -264,8 +248,8 @@ def revived_le_deaths(sp: StatsPlayerReading, sr: StatsReading,
                             "in no weapon bucket"))
     return judge(
         "revived-le-deaths", "TAB[19] <= weapon deaths + TAB[5] (/kill bodies are revivable)",
-        (_sv("stats:TAB[19]", sp.times_revived, "count", sr.name),
-         _sv("stats:weapon_deaths+TAB[5]", bound, "count", sr.name)),
+        (_sv("stats:TAB[19]", sp.times_revived, "count", None, sr.name),
+         _sv("stats:weapon_deaths+TAB[5]", bound, "count", None, sr.name)),
         max(0, sp.times_revived - bound), 0.0, causes=causes, unit="count",
         player=sp.key, player_name=sp.name,
     )

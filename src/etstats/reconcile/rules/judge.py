@@ -11,14 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import combinations
 
-from etstats.reconcile.fast import COMPARISON_SETTERS, comparison
+from etstats.reconcile.fast import COMPARISON_BUILDER, comparison
 from etstats.reconcile.model import CauseAmount, Comparison, SourceValue, Verdict
 
 _AGREE = Verdict.AGREE  # enum attribute access is slow on the hot path
 _EPS = 1e-9
 _new = object.__new__
-(_CHECK, _VERDICT, _RULE, _SOURCES, _DIFF, _TOL, _UNIT, _BOUND, _CAUSES, _PLAYER, _PNAME,
- _MESSAGE) = COMPARISON_SETTERS
 
 
 def _fits(d: float, causes: Sequence[CauseAmount], slack: float) -> tuple[float, float] | None:
@@ -44,22 +42,23 @@ def judge(
     """Build a :class:`Comparison` with its verdict (see the module docstring)."""
     d = float(difference)
     if -tolerance - _EPS <= d <= tolerance + _EPS:  # fast path: most comparisons agree
-        # Comparison(check, AGREE, rule, sources, d, tolerance, unit, (-tol, tol), (),
-        # player, player_name, message) with its slots filled directly (see fast.py)
-        o = _new(Comparison)
-        _CHECK(o, check)
-        _VERDICT(o, _AGREE)
-        _RULE(o, rule)
-        _SOURCES(o, sources if type(sources) is tuple else tuple(sources))
-        _DIFF(o, d)
-        _TOL(o, tolerance)
-        _UNIT(o, unit)
-        _BOUND(o, (-tolerance, tolerance))
-        _CAUSES(o, ())
-        _PLAYER(o, player)
-        _PNAME(o, player_name)
-        _MESSAGE(o, message)
-        return o
+        # fast.comparison(check, AGREE, rule, sources, d, tolerance, unit, (-tol, tol), (),
+        # player, player_name, message), inlined: one call less per comparison
+        o = _new(COMPARISON_BUILDER)
+        o.check = check
+        o.verdict = _AGREE
+        o.rule = rule
+        o.sources = sources if type(sources) is tuple else tuple(sources)
+        o.difference = d
+        o.tolerance = tolerance
+        o.unit = unit
+        o.bound = (-tolerance, tolerance)
+        o.causes = ()
+        o.player = player
+        o.player_name = player_name
+        o.message = message
+        o.__class__ = Comparison  # sealed: a genuine, frozen Comparison
+        return o  # type: ignore[no-any-return]
 
     # the other verdicts: values rounded to the millisecond; built through fast.comparison
     srcs = sources if type(sources) is tuple else tuple(sources)

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from etstats.reconcile.causes import cause
-from etstats.reconcile.fast import SOURCE_VALUE_SETTERS
-from etstats.reconcile.model import CauseAmount, Comparison, SourceValue
+from etstats.reconcile.fast import source_value as _sv  # positional, value made a float
+from etstats.reconcile.model import CauseAmount, Comparison
 from etstats.reconcile.readings import (
     CLOSED_DISCONNECT,
     CLOSED_ROUND_END,
@@ -32,22 +32,6 @@ from etstats.reconcile.tolerance import (
     overcount_total_low,
     overcount_total_range,
 )
-
-_SOURCE, _VALUE, _UNIT, _RAW, _ARTIFACT = SOURCE_VALUE_SETTERS
-_new = object.__new__
-
-
-def _sv(src: str, value: float | None, unit: str, raw: str | None, artifact: str | None
-        ) -> SourceValue:
-    # SourceValue(src, float(value), unit, raw, artifact), slots filled directly (fast.py);
-    # positional only at the call sites: keyword calls cost more on this hot path
-    o = _new(SourceValue)
-    _SOURCE(o, src)
-    _VALUE(o, None if value is None else float(value))
-    _UNIT(o, unit)
-    _RAW(o, raw)
-    _ARTIFACT(o, artifact)
-    return o
 
 
 def _wall_s(lua: LuaReading) -> float:

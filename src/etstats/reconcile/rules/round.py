@@ -6,16 +6,11 @@ Differences are ``stats - lua`` in seconds unless stated.
 from __future__ import annotations
 
 from etstats.reconcile.causes import cause
-from etstats.reconcile.fast import source_value
-from etstats.reconcile.model import CauseAmount, Comparison, SourceValue
+from etstats.reconcile.fast import source_value as _sv  # positional, value made a float
+from etstats.reconcile.model import CauseAmount, Comparison
 from etstats.reconcile.readings import LuaReading, StatsReading
 from etstats.reconcile.rules.judge import judge
 from etstats.reconcile.tolerance import FLOOR_S, FRAME_S, MSS_S
-
-
-def _sv(src: str, value: float | None, unit: str, artifact: str, raw: str | None = None
-        ) -> SourceValue:
-    return source_value(src, None if value is None else float(value), unit, raw, artifact)
 
 
 def _mss(seconds: int | None) -> str | None:
@@ -48,8 +43,8 @@ def stats_clock(sr: StatsReading) -> Comparison | None:
         causes.append(cause("round2-clock-garbage", -float(sr.limit_s), float(sr.clock_s),
                             f"round 2 with f8 {_mss(sr.clock_s)} and f7 {_mss(sr.limit_s)}"))
     return judge("stats-clock", rule,
-                 (_sv("stats:f8", sr.clock_s, "s", sr.name, _mss(sr.clock_s)),
-                  _sv("stats:f7", sr.limit_s, "s", sr.name, _mss(sr.limit_s))),
+                 (_sv("stats:f8", sr.clock_s, "s", _mss(sr.clock_s), sr.name),
+                  _sv("stats:f7", sr.limit_s, "s", _mss(sr.limit_s), sr.name)),
                  diff, 0.0, causes=causes)
 
 
@@ -82,8 +77,8 @@ def duration(sr: StatsReading, lua: LuaReading) -> list[Comparison]:
         out.append(judge(
             "round-duration",
             "f8 (stopwatch clock, truncated to s) - Lua play time",
-            (_sv("stats:f8", sr.clock_s, "s", sr.name, _mss(sr.clock_s)),
-             _sv(src, lua.play_s, "s", lua.name)),
+            (_sv("stats:f8", sr.clock_s, "s", _mss(sr.clock_s), sr.name),
+             _sv(src, lua.play_s, "s", None, lua.name)),
             diff, MSS_S + lua_tol, causes=causes))
     if sr.playtime_ms is not None and sr.playtime_ms > 0:
         causes = []
@@ -93,8 +88,8 @@ def duration(sr: StatsReading, lua: LuaReading) -> list[Comparison]:
         out.append(judge(
             "round-playtime",
             "f9 (ms of wall time minus pauses) - Lua play time",
-            (_sv("stats:f9", sr.playtime_ms / 1000, "s", sr.name, str(sr.playtime_ms)),
-             _sv(src, lua.play_s, "s", lua.name)),
+            (_sv("stats:f9", sr.playtime_ms / 1000, "s", str(sr.playtime_ms), sr.name),
+             _sv(src, lua.play_s, "s", None, lua.name)),
             sr.playtime_ms / 1000 - lua.play_s, FLOOR_S + lua_tol + FRAME_S, causes=causes))
     return out
 
@@ -108,8 +103,8 @@ def outcome(sr: StatsReading, lua: LuaReading) -> list[Comparison]:
             continue
         out.append(judge(check, f"header {check} = Lua {check}",
                          (_sv(f"stats:{'f6' if check == 'winner' else 'f5'}", s_val, "team",
-                              sr.name),
-                          _sv(f"lua:{check}", l_val, "team", lua.name)),
+                              None, sr.name),
+                          _sv(f"lua:{check}", l_val, "team", None, lua.name)),
                          0.0 if s_val == l_val else 1.0, 0.0, unit="mismatch"))
     reason = lua.end_reason
     if reason is None or sr.winner not in (1, 2):
@@ -136,8 +131,8 @@ def outcome(sr: StatsReading, lua: LuaReading) -> list[Comparison]:
                                 "a stale surrender vote reads surrender"))
     out.append(judge(
         "end-reason", f"Lua end reason {reason!r} must match winner vs defender",
-        (_sv("stats:f6=f5", 1.0 if defenders_won else 0.0, "bool", sr.name),
-         _sv(f"lua:end_reason={reason}", None, "text", lua.name)),
+        (_sv("stats:f6=f5", 1.0 if defenders_won else 0.0, "bool", None, sr.name),
+         _sv(f"lua:end_reason={reason}", None, "text", None, lua.name)),
         0.0 if expect else 1.0, 0.0, causes=causes, unit="mismatch"))
     return out
 
@@ -151,8 +146,8 @@ def pauses(lua: LuaReading) -> Comparison | None:
         len(lua.pause_events_s), 1)
     return judge(
         "pause-total", "Lua pause total - sum of its pause events",
-        (_sv("lua:pause_total", lua.pause_s, "s", lua.name),
-         _sv("lua:sum(pauses)", total, "s", lua.name)),
+        (_sv("lua:pause_total", lua.pause_s, "s", None, lua.name),
+         _sv("lua:sum(pauses)", total, "s", None, lua.name)),
         lua.pause_s - total, tol)
 
 
