@@ -12,6 +12,7 @@ from etstats.model.endstats import EndstatsRound
 from etstats.model.gametimes import Gametimes
 from etstats.model.legacy_gametimes import LegacyGametimes
 from etstats.model.stats import StatsRound
+from etstats.reconcile.fast import builder
 from etstats.reconcile.loader import LoadedArtifact
 from etstats.reconcile.matching import RoundKey, link_lua, local_epoch
 from etstats.reconcile.model import (
@@ -34,6 +35,9 @@ from etstats.reconcile.rules import internal, player
 from etstats.reconcile.rules import round as round_rules
 from etstats.reconcile.rules.endstats import endstats_checks
 from etstats.reconcile.tolerance import FILE_LAG_S
+
+_RECONCILIATION = builder(Reconciliation)
+_new = object.__new__
 
 
 def _as_artifact(item: Any) -> LoadedArtifact:
@@ -302,14 +306,22 @@ class ReconcilePlan:
             comps, match = _compare_round(
                 sr, lua, es, self.limbo_s,
                 es_name=self.endstats[ei].name if ei is not None else "", revives_given=given)
-            yield Reconciliation(
-                map=sr.map, round=sr.round, stats=sr.name, stats_r1=sr.r1_name,
-                endstats=self.endstats[ei].name if ei is not None else None,
-                lua=lua.name if lua else None, lua_kind=lua.kind if lua else None,
-                stats_time=sr.time.isoformat() if sr.time else None,
-                lua_end_unix=lua.end_unix if lua else None,
-                link_lag_seconds=li_lag[1] if li_lag else None,
-                players=match.links, comparisons=tuple(comps), findings=match.findings)
+            r = _new(_RECONCILIATION)  # Reconciliation(...) built and sealed (fast.builder)
+            r.map = sr.map
+            r.round = sr.round
+            r.stats = sr.name
+            r.stats_r1 = sr.r1_name
+            r.endstats = self.endstats[ei].name if ei is not None else None
+            r.lua = lua.name if lua else None
+            r.lua_kind = lua.kind if lua else None
+            r.stats_time = sr.time.isoformat() if sr.time else None
+            r.lua_end_unix = lua.end_unix if lua else None
+            r.link_lag_seconds = li_lag[1] if li_lag else None
+            r.players = match.links
+            r.comparisons = tuple(comps)
+            r.findings = match.findings
+            r.__class__ = Reconciliation
+            yield r
         for li in self.lua_only:
             yield _lua_only(_lua_reading(self.luas[li]))
 

@@ -15,6 +15,7 @@ from attrs import frozen
 
 from etstats.model.common import Finding, Severity
 from etstats.reconcile.causes import cause
+from etstats.reconcile.fast import builder
 from etstats.reconcile.model import Comparison, PlayerLink, SourceValue
 from etstats.reconcile.readings import LuaPlayerReading, LuaReading, StatsPlayerReading
 from etstats.reconcile.rules.judge import judge
@@ -26,6 +27,10 @@ class PlayerMatch:
     pairs: tuple[tuple[StatsPlayerReading, LuaPlayerReading], ...]
     findings: tuple[Finding, ...]
     roster: tuple[Comparison, ...]
+
+
+_LINK = builder(PlayerLink)
+_new = object.__new__
 
 
 def _is_bot_lua(p: LuaPlayerReading) -> bool:
@@ -68,11 +73,18 @@ def match_players(stats: Sequence[StatsPlayerReading], lua: LuaReading | None,
         else:
             names = tuple(sorted({s.name for s in ss} | {lp.name for lp in ls}))
         collision = len(ss) > 1 or len(ls) > 1
-        guid = ls[0].guid if len(ls) == 1 else None
-        team = ss[0].team if ss else (ls[0].team if ls else None)
-        # PlayerLink(key, names, guid, in_stats, in_lua, in_endstats, bot, collision, team)
-        links.append(PlayerLink(key, names, guid, bool(ss), bool(ls), key in e_by, bot,
-                                collision, team))
+        link = _new(_LINK)  # PlayerLink(...) built field by field and sealed (fast.builder)
+        link.key = key
+        link.names = names
+        link.guid = ls[0].guid if len(ls) == 1 else None
+        link.in_stats = bool(ss)
+        link.in_lua = bool(ls)
+        link.in_endstats = key in e_by
+        link.bot = bot
+        link.collision = collision
+        link.team = ss[0].team if ss else (ls[0].team if ls else None)
+        link.__class__ = PlayerLink
+        links.append(link)
         if bot:
             continue
         if collision:

@@ -16,6 +16,7 @@ from attrs import frozen
 from etstats.model.gametimes import ClosedBy, Gametimes, KillKind
 from etstats.model.legacy_gametimes import LegacyGametimes
 from etstats.model.stats import PlayerStats, StatsRound
+from etstats.reconcile.fast import builder
 
 
 @frozen
@@ -166,64 +167,63 @@ class LuaReading:
 _ENEMY = KillKind.ENEMY.value
 
 
+_STATS_PLAYER = builder(StatsPlayerReading)
+_LUA_PLAYER = builder(LuaPlayerReading)
+_new = object.__new__
+
+
 def _stats_player(
     p: PlayerStats, raw: PlayerStats | None, differenced: bool, prior: PlayerStats | None
 ) -> StatsPlayerReading:
+    # built field by field and sealed (fast.builder): the attrs __init__ of this 23-field
+    # record cost more than the rest of the adapter
     tab = p.tab
     ptab = prior.tab if prior is not None else None
     rtab = raw.tab if raw is not None else tab
-    kills = p.kills  # sums over the weapon tuples: computed once
-    deaths = p.deaths
+    kills = deaths = 0
+    for w in p.weapons:  # p.kills and p.deaths in one pass
+        kills += w.kills
+        deaths += w.deaths
+    raw_name = p.raw_name
+    o = _new(_STATS_PLAYER)
+    o.key = p.guid.upper()
+    o.name = raw_name if "^" not in raw_name else p.name  # p.name strips colour codes
+    o.team = p.team
+    o.bot = p.is_bot
+    o.weapon_deaths = deaths
+    o.kills = kills
     if raw is not None:
-        raw_kills, raw_deaths = raw.kills, raw.deaths
+        o.raw_kills, o.raw_deaths = raw.kills, raw.deaths
     else:
-        raw_kills, raw_deaths = kills, deaths
-    # positional, in field order (see StatsPlayerReading)
+        o.raw_kills, o.raw_deaths = kills, deaths
+    o.differenced = differenced
     if tab is None:
-        return StatsPlayerReading(
-            p.guid.upper(), p.name, p.team, p.is_bot, None, None, None, None, None, deaths,
-            None, None, kills,
-            None if rtab is None else rtab.time_played_minutes * 60,
-            None if rtab is None else rtab.time_dead_ratio,
-            None if rtab is None else rtab.kd_ratio,
-            raw_kills, raw_deaths, differenced, None,
-            None if rtab is None else rtab.time_played_percent,
-            None if ptab is None else ptab.time_played_minutes * 60,
-            None if ptab is None else ptab.time_played_percent,
-        )
-    layout = tab.layout
-    if rtab is None:  # the cumulative (raw) line has no TAB block
-        r_played = r_ratio = r_kd = r_alive = None
+        o.layout = o.dead_s = o.played_s = o.alive_percent = o.denied_s = None
+        o.self_kills = o.times_revived = o.team_kills = None
     else:
-        r_played = rtab.time_played_minutes * 60
-        r_ratio = rtab.time_dead_ratio
-        r_kd = rtab.kd_ratio
-        r_alive = rtab.time_played_percent
-    return StatsPlayerReading(
-        p.guid.upper(),  # key
-        p.name,  # name
-        p.team,  # team
-        p.is_bot,  # bot
-        layout,  # layout
-        tab.time_dead_minutes * 60,  # dead_s
-        tab.time_played_minutes * 60,  # played_s
-        tab.time_played_percent,  # alive_percent
-        tab.denied_playtime if layout in (37, 38) else None,  # denied_s
-        deaths,  # weapon_deaths
-        tab.self_kills,  # self_kills
-        tab.times_revived,  # times_revived
-        kills,  # kills
-        r_played,  # raw_played_s
-        r_ratio,  # raw_dead_ratio
-        r_kd,  # raw_kd
-        raw_kills,  # raw_kills
-        raw_deaths,  # raw_deaths
-        differenced,  # differenced
-        tab.team_kills,  # team_kills
-        r_alive,  # raw_alive_percent
-        None if ptab is None else ptab.time_played_minutes * 60,  # prior_played_s
-        None if ptab is None else ptab.time_played_percent,  # prior_alive_percent
-    )
+        layout = tab.layout
+        o.layout = layout
+        o.dead_s = tab.time_dead_minutes * 60
+        o.played_s = tab.time_played_minutes * 60
+        o.alive_percent = tab.time_played_percent
+        o.denied_s = tab.denied_playtime if layout in (37, 38) else None
+        o.self_kills = tab.self_kills
+        o.times_revived = tab.times_revived
+        o.team_kills = tab.team_kills
+    if rtab is None:  # the cumulative (raw) line has no TAB block
+        o.raw_played_s = o.raw_dead_ratio = o.raw_kd = o.raw_alive_percent = None
+    else:
+        o.raw_played_s = rtab.time_played_minutes * 60
+        o.raw_dead_ratio = rtab.time_dead_ratio
+        o.raw_kd = rtab.kd_ratio
+        o.raw_alive_percent = rtab.time_played_percent
+    if ptab is None:
+        o.prior_played_s = o.prior_alive_percent = None
+    else:
+        o.prior_played_s = ptab.time_played_minutes * 60
+        o.prior_alive_percent = ptab.time_played_percent
+    o.__class__ = StatsPlayerReading
+    return o  # type: ignore[no-any-return]
 
 
 def stats_reading(
@@ -275,7 +275,7 @@ def stats_reading(
 
 def v1_reading(g: Gametimes, *, name: str) -> LuaReading:
     """Reading of a gametimes v1 file (every value exact to the millisecond)."""
-    players = []
+    players: list[LuaPlayerReading] = []
     new = tuple.__new__
     for p in g.players:
         # LuaDeath(dead_s, paused_s, closed_by, kind, killer), built without the Python-level
@@ -283,26 +283,25 @@ def v1_reading(g: Gametimes, *, name: str) -> LuaReading:
         detail = tuple([new(LuaDeath, (d.dead_ms / 1000, d.paused_ms / 1000, d.closed_by,
                                        d.kind, d.killer_guid)) for d in p.deaths_detail])
         raw_name = p.name
-        players.append(
-            LuaPlayerReading(  # positional, in field order
-                p.guid,  # guid
-                raw_name if "^" not in raw_name else p.clean_name,  # name (no colour code)
-                p.team,  # team
-                p.deaths,  # deaths
-                p.spawns,  # spawns
-                p.dead_ms / 1000,  # dead_s
-                p.revives,  # revives
-                p.denied_ms / 1000,  # denied_s
-                (p.time_axis_ms + p.time_allies_ms) / 1000,  # played_s
-                p.self_kills,  # self_kills
-                p.kills,  # kills
-                p.disconnects,  # disconnects
-                p.team_changes,  # team_changes
-                p.connected_at_end,  # connected_at_end
-                None,  # max_respawn_s
-                detail,  # deaths_detail
-            )
-        )
+        lp = _new(_LUA_PLAYER)  # built field by field and sealed (fast.builder)
+        lp.guid = p.guid
+        lp.name = raw_name if "^" not in raw_name else p.clean_name  # no colour code
+        lp.team = p.team
+        lp.deaths = p.deaths
+        lp.spawns = p.spawns
+        lp.dead_s = p.dead_ms / 1000
+        lp.revives = p.revives
+        lp.denied_s = p.denied_ms / 1000
+        lp.played_s = (p.time_axis_ms + p.time_allies_ms) / 1000
+        lp.self_kills = p.self_kills
+        lp.kills = p.kills
+        lp.disconnects = p.disconnects
+        lp.team_changes = p.team_changes
+        lp.connected_at_end = p.connected_at_end
+        lp.max_respawn_s = None
+        lp.deaths_detail = detail
+        lp.__class__ = LuaPlayerReading
+        players.append(lp)
     return LuaReading(
         name=name,
         kind="gametimes",
