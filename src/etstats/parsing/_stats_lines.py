@@ -19,6 +19,7 @@ from typing import Literal, cast
 import attrs
 
 from etstats.model.stats import (
+    SPLASH_WEAPONS,
     TAB_LAYOUTS,
     WEAPON_COUNT,
     PlayerStats,
@@ -26,7 +27,6 @@ from etstats.model.stats import (
     _store_class,
 )
 from etstats.parsing._stats_tokens import (
-    _FLAGS,
     _FLOATS,
     _INTS,
     _POS_INT,
@@ -82,6 +82,10 @@ def _reader_source(weapons: int, layout: int) -> str:
     on the store class, each weapon tuple one ``_WEAPON_CACHE`` lookup. The tail is
     ``_quiet`` of :mod:`etstats.validate.stats` on the local values (rounds and every TAB
     value are known non-negative here, since the tables hold no negative number).
+
+    The tables that build on a miss (masks, weapons) are ``dict`` subclasses, and indexing a
+    ``dict`` subclass takes CPython's slow generic path (a method call); so the code calls
+    their plain ``dict.get`` (``_Mg``, ``_Cg``) and goes to the subclass only on a miss.
     """
     w = [f"h{i}, s{i}, k{i}, d{i}, e{i}" for i in range(weapons)]
     names = TAB_LAYOUTS[layout]
@@ -90,14 +94,16 @@ def _reader_source(weapons: int, layout: int) -> str:
         "def read(g, nm, r, tm, t, f, no, out):",
         f'    """{weapons} weapon tuple(s), {layout} TAB fields; -> validator hint."""',
         f"    m, {''.join(x + ', ' for x in w)}end = t  # ValueError unless {2 + 5 * weapons}",
-        f"    {''.join(f'i{i}, ' for i in range(weapons))}= _M[m]  # the mask bits: Key/ValueError",
         "    if end:  # the block must end with exactly one space",
         "        raise KeyError(end)",
+        "    ix = _Mg(m)",
+        "    if ix is None:",
+        "        ix = _M[m]  # a new mask, checked and stored (KeyError unless canonical)",
+        f"    {''.join(f'i{i}, ' for i in range(weapons))}= ix  # ValueError unless {weapons} bits"
+        if weapons else "    if ix:  # the mask must be 0\n        raise KeyError(m)",
         "    r = _I[r]",
         "    tm = _I[tm]",
-    ]
-    if weapons == 0:  # the mask must be 0
-        lines[3] = "    if _M[m]:  # KeyError unless canonical\n        raise KeyError(m)"
+    ]  # fmt: skip
     for i in range(weapons):
         lines.append(f"    h{i} = _I[h{i}]; s{i} = _I[s{i}]; k{i} = _I[k{i}]; "
                      f"d{i} = _I[d{i}]; e{i} = _I[e{i}]")  # fmt: skip
@@ -116,10 +122,17 @@ def _reader_source(weapons: int, layout: int) -> str:
                 raise AssertionError(f"TabStats.{a.name} does not default to None")
             lines.append(f"    o.{a.name} = None  # not in this layout")
     lines.append("    o.__class__ = _TabStats")
-    lines.append("    fl = _FLAGS")
-    lines.append("    fl.unclean = False  # set by a cache miss that fails a per-weapon check")
-    weapon_items = "".join(f"_C[i{i}, h{i}, s{i}, k{i}, d{i}, e{i}], " for i in range(weapons))
-    lines.append(f"    w = ({weapon_items})")
+    lines.append("    u = False  # a new tuple fails a per-weapon check (cached ones all pass)")
+    for i in range(weapons):
+        lines += [
+            f"    q{i} = (i{i}, h{i}, s{i}, k{i}, d{i}, e{i})",
+            f"    w{i} = _Cg(q{i})",
+            f"    if w{i} is None:",
+            f"        w{i} = _C[q{i}]  # built, and cached if clean",
+            f"        if e{i} > h{i} or h{i} > s{i} and i{i} not in _SPLASH:",
+            "            u = True",
+        ]
+    lines.append(f"    w = ({''.join(f'w{i}, ' for i in range(weapons))})")
     for c in "ksd":
         lines.append(f"    {c} = {' + '.join(f'{c}{i}' for i in range(weapons)) or '0'}")
     lines += [
@@ -127,7 +140,7 @@ def _reader_source(weapons: int, layout: int) -> str:
         "    p.guid = g; p.raw_name = nm; p.rounds = r; p.team = tm",
         "    p.weapons = w; p.tab = o; p.line = no",
         "    p.__class__ = _PlayerStats",
-        "    if fl.unclean:",
+        "    if u:",
         "        hint = None",
     ]
     if weapons == 0:  # "no-weapons" fires: the validator runs the per-player rules
@@ -161,7 +174,8 @@ class _LineReaders(dict[int, _LineReader | None]):
         if rest or not 0 <= weapons <= WEAPON_COUNT or layout not in TAB_LAYOUTS:
             return None
         namespace: dict[str, object] = {
-            "_I": _INTS, "_F": _FLOATS, "_M": _MASKS, "_C": _WEAPON_CACHE, "_FLAGS": _FLAGS,
+            "_I": _INTS, "_F": _FLOATS, "_M": _MASKS, "_Mg": _MASKS.get, "_C": _WEAPON_CACHE,
+            "_Cg": _WEAPON_CACHE.get, "_SPLASH": SPLASH_WEAPONS,
             "_new": object.__new__, "_TabStore": _store_class(TabStats), "_TabStats": TabStats,
             "_PlayerStore": _store_class(PlayerStats), "_PlayerStats": PlayerStats,
             "_HEX": "0123456789ABCDEF", "_KD_LIMIT": _KD_LIMIT,
@@ -192,6 +206,7 @@ def read_players(
     out = players.append
     hint = hints.append
     readers = _READERS
+    reader = readers.get  # dict.get: see _reader_source on indexing dict subclasses
     per_key = _FIELDS_PER_KEY
     for number in range(2, len(lines) + 1):
         line = lines[number - 1]
@@ -206,7 +221,8 @@ def read_players(
             guid, name, rounds, team, block = parts
             toks = block.split(" ")
             fields = tab.split("\t")
-            read = readers[len(toks) * per_key + len(fields)]
+            key = len(toks) * per_key + len(fields)
+            read = reader(key) or readers[key]
             if read is not None:
                 try:
                     hint(read(guid, name, rounds, team, toks, fields, number, out))

@@ -50,6 +50,9 @@ class _NoReaders:
     def __getitem__(self, key: int) -> None:
         return None
 
+    def get(self, key: int) -> None:
+        return None
+
 
 @contextmanager
 def strict_parser() -> Iterator[None]:
