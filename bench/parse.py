@@ -7,6 +7,10 @@ the lines, and splits each player line on ``\\`` and TAB: the least work any par
 ``parse_stats_file`` also hashes the bytes, reads the file name, converts every number, builds
 the frozen models and runs every validation check. The script prints files/s and player
 lines/s for both loops, and their ratio (target: parser within 5x of the floor).
+
+It also prints a measured lower bound for any parser returning these models: the floor plus
+one dict lookup per number, the per-file SHA-256/name/header work, and the cheapest
+construction of the objects, each timed in the same run (see ``bench/parse_bound.py``).
 """
 
 from __future__ import annotations
@@ -16,6 +20,13 @@ import gc
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from parse_bound import (  # bench/parse_bound.py (this script's directory is on sys.path)
+    bound_lines,
+    per_file_work,
+    provenance_and_header_builder,
+    read_split_convert,
+)
 
 from etstats.parsing._stats_tokens import clear_caches
 from etstats.parsing.stats_file import parse_stats_file
@@ -94,7 +105,7 @@ def fast_model_builder(files: list[Path]) -> Callable[[], int]:
     ``PlayerStats`` and ``StatsRound`` through the unchecked builders. Numbers arrive as
     ready-made tuples, so this is the least any parser returning these models can pay.
     """
-    from etstats.model.stats import TAB_LAYOUTS, StatsHeader
+    from etstats.model.stats import TAB_LAYOUTS
     from etstats.parsing import _stats_tokens as tokens
     from etstats.parsing.stats_file import _build_round
 
@@ -109,11 +120,13 @@ def fast_model_builder(files: list[Path]) -> Callable[[], int]:
         pre.append((rnd.header, players))
     cache = tokens._WEAPON_CACHE
     build_player, tab_builders = tokens._build_player, tokens._TAB_BUILDERS
+    build_header = tokens._build_header
 
     def build() -> int:
         count = 0
         for h, players in pre:
-            header = StatsHeader(h.server_name, h.map_name, h.config, 1, 1, 2, 600, 300)
+            header = build_header((h.server_name, h.map_name, h.config, 1, 1, 2, 600, 300,
+                                   None, 8))  # fmt: skip
             built = tuple(
                 build_player((guid, name, 0, 1, tuple(map(cache.__getitem__, keys)),
                               tab_builders[layout](tab), 2))
@@ -170,6 +183,12 @@ def main() -> None:
     fast_build = fast_model_builder(files)
     fast_s, built_lines = measure(lambda _p: fast_build(), [files[0]], args.repeat)
     assert built_lines == lines
+    convert_s, converted = measure(read_split_convert, files, args.repeat)
+    assert converted == lines
+    per_file = per_file_work(files)
+    per_file_s, _ = measure(lambda _p: per_file(), [files[0]], args.repeat)
+    prov_header = provenance_and_header_builder(files)
+    prov_header_s, _ = measure(lambda _p: prov_header(), [files[0]], args.repeat)
     n = len(files)
     print(f"corpus: {n} files, {lines} player lines, best of {args.repeat} passes")
     print(f"{'loop':<14}{'s/pass':>10}{'files/s':>12}{'lines/s':>12}")
@@ -184,6 +203,11 @@ def main() -> None:
     print(f"ratio read+split + model (fast) / read+split: {(floor_s + fast_s) / floor_s:.2f}x")
     print(f"ratio parse / (read+split + model (fast)): {parse_s / (floor_s + fast_s):.2f}x")
     print(f"ratio parse (warm WeaponStats cache) / read+split: {warm_s / floor_s:.2f}x")
+    for line in bound_lines(floor_s, convert_s, per_file_s, fast_s + prov_header_s):
+        print(line)
+    bound_s = convert_s + per_file_s + fast_s + prov_header_s
+    print(f"ratio parse / lower bound: {parse_s / bound_s:.2f}x "
+          f"(warm: {warm_s / bound_s:.2f}x)")  # fmt: skip
 
 
 if __name__ == "__main__":
