@@ -32,21 +32,39 @@ STICKY_S = 120.0
 """TAB[24] is only updated once the player's team time exceeds 120 s."""
 
 
-def _corners(terms: list[tuple[float, float, float, float]]) -> tuple[float, float, float]:
-    """Dead seconds = sum over (T_min, p_percent, sign) of sign*T*(1-p/100); with +-0.05."""
+def _corners(terms: list[tuple[float, float, float]]) -> tuple[float, float, float]:
+    """Dead seconds = sum over (T_min, p_percent, sign) of sign*T*(1-p/100); with +-0.05.
+
+    Every ``max(a, b)`` below is written ``b if b > a else a`` (or ``b if a < b else a``)
+    and every ``min(a, b)`` ``b if b < a else a``: exactly what the builtins compute (same
+    comparison, the first argument kept on ties), without the calls that were most of this
+    function's cost.
+    """
     est = 0.0
     lo = hi = 0.0
-    for t_min, p, sign, _ in terms:
+    for t_min, p, sign in terms:
         # the four corners (T -+ 0.05 min, p -+ 0.05 %), same operation order as
-        # sign * max(T, 0) * 60 * (1 - clamp(p) / 100)
-        ta = sign * max(t_min - 0.05, 0.0) * 60
-        tb = sign * max(t_min + 0.05, 0.0) * 60
-        fa = 1 - min(max(p - PERCENT_1DP, 0.0), 100.0) / 100
-        fb = 1 - min(max(p + PERCENT_1DP, 0.0), 100.0) / 100
+        # sign * max(T, 0) * 60 * (1 - min(max(p, 0), 100) / 100)
+        x = t_min - 0.05
+        ta = sign * (0.0 if x < 0.0 else x) * 60
+        x = t_min + 0.05
+        tb = sign * (0.0 if x < 0.0 else x) * 60
+        x = p - PERCENT_1DP
+        x = 0.0 if x < 0.0 else x
+        fa = 1 - (100.0 if x > 100.0 else x) / 100
+        x = p + PERCENT_1DP
+        x = 0.0 if x < 0.0 else x
+        fb = 1 - (100.0 if x > 100.0 else x) / 100
         v1, v2, v3, v4 = ta * fa, ta * fb, tb * fa, tb * fb
         est += sign * t_min * 60 * (1 - p / 100)
-        lo += min(v1, v2, v3, v4)
-        hi += max(v1, v2, v3, v4)
+        m = v1  # min(v1, v2, v3, v4)
+        m = v2 if v2 < m else m
+        m = v3 if v3 < m else m
+        lo += v4 if v4 < m else m
+        m = v1  # max(v1, v2, v3, v4)
+        m = v2 if v2 > m else m
+        m = v3 if v3 > m else m
+        hi += v4 if v4 > m else m
     return est, lo, hi
 
 
@@ -55,26 +73,16 @@ def engine_estimate(sp: StatsPlayerReading) -> tuple[float, float, float] | None
     if sp.raw_played_s is None or sp.raw_alive_percent is None:
         return None
     t2 = sp.raw_played_s / 60
-    if not sp.differenced:  # one term: _corners([(t2, p, 1.0, 0.0)]) inlined, same arithmetic
-        p = sp.raw_alive_percent
-        ta = 1.0 * max(t2 - 0.05, 0.0) * 60
-        tb = 1.0 * max(t2 + 0.05, 0.0) * 60
-        fa = 1 - min(max(p - PERCENT_1DP, 0.0), 100.0) / 100
-        fb = 1 - min(max(p + PERCENT_1DP, 0.0), 100.0) / 100
-        v1, v2, v3, v4 = ta * fa, ta * fb, tb * fa, tb * fb
-        return (0.0 + 1.0 * t2 * 60 * (1 - p / 100), max(0.0 + min(v1, v2, v3, v4), 0.0),
-                max(0.0 + max(v1, v2, v3, v4), 0.0))
-    terms = [(t2, sp.raw_alive_percent, 1.0, 0.0)]
+    terms = [(t2, sp.raw_alive_percent, 1.0)]
     if sp.differenced:
         if sp.prior_played_s is None or sp.prior_alive_percent is None:
             return None
         t1 = sp.prior_played_s / 60
-        if sp.played_s is not None and abs((t2 - t1) * 60 - sp.played_s) > 0.5:
-            terms = [(t2, sp.raw_alive_percent, 1.0, 0.0)]  # counter reset: R2 values raw
-        else:
-            terms.append((t1, sp.prior_alive_percent, -1.0, 0.0))
+        if not (sp.played_s is not None and abs((t2 - t1) * 60 - sp.played_s) > 0.5):
+            terms.append((t1, sp.prior_alive_percent, -1.0))
+        # else a counter reset: the round-2 values are raw, one term
     est, lo, hi = _corners(terms)
-    return est, max(lo, 0.0), max(hi, 0.0)
+    return est, (0.0 if lo < 0.0 else lo), (0.0 if hi < 0.0 else hi)  # max(x, 0.0)
 
 
 @frozen
@@ -181,14 +189,22 @@ def dead_ratio(sp: StatsPlayerReading, sr: StatsReading) -> Comparison | None:
     d, t = sp.dead_s / 60, sp.raw_played_s / 60
     expected = 100 * d / t
     # corners 100 * max(a, 0) / b over a = d -+ 0.05, b = t -+ 0.05 with b > 0, in the
-    # order of the nested loops (a, then b); unrolled for the usual case t > 0.05
+    # order of the nested loops (a, then b); unrolled for the usual case t > 0.05, with
+    # min()/max() written as comparisons (as in _corners: same results, no calls)
     ta = t - 0.05
     if ta > 0:
         tb = t + 0.05
-        da = 100 * max(d - 0.05, 0.0)
-        db = 100 * max(d + 0.05, 0.0)
+        x = d - 0.05
+        da = 100 * (0.0 if x < 0.0 else x)
+        x = d + 0.05
+        db = 100 * (0.0 if x < 0.0 else x)
         c1, c2, c3, c4 = da / ta, da / tb, db / ta, db / tb
-        lo, hi = min(c1, c2, c3, c4) - RATIO_1DP, max(c1, c2, c3, c4) + RATIO_1DP
+        m = c2 if c2 < c1 else c1  # min(c1, c2, c3, c4)
+        m = c3 if c3 < m else m
+        lo = (c4 if c4 < m else m) - RATIO_1DP
+        m = c2 if c2 > c1 else c1  # max(c1, c2, c3, c4)
+        m = c3 if c3 > m else m
+        hi = (c4 if c4 > m else m) + RATIO_1DP
     else:
         corners = [100 * max(a, 0.0) / b for a in (d - 0.05, d + 0.05)
                    for b in (t - 0.05, t + 0.05) if b > 0]
