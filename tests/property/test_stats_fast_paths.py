@@ -410,3 +410,27 @@ def test_masks_beyond_the_28_weapons_parse_the_same(mask: int, big: bool) -> Non
     line = f"ABCDEF12\\p\\0\\1\\{mask} {numbers} \t" + "\t".join(["1"] * 38)
     rnd = assert_fast_equals_strict("srv\\supply\\\\1\\1\\1\\10:00\\10:00\\700000\n" + line + "\n")
     assert all(0 <= w.index < WEAPON_COUNT for p in rnd.players for w in p.weapons)
+
+
+# --- the parser's file-name shortcut ----------------------------------------------------------
+
+_NAME_PARTS = st.one_of(
+    st.text(max_size=40),
+    st.builds(
+        "{}{:04d}-{:02d}-{:02d}-{:02d}{:02d}{:02d}-{}-round-{}{}.txt".format,
+        st.sampled_from(["", "iamez_", "a/b/", "c:\\x\\", "12345-"]),
+        st.integers(0, 9999), st.integers(0, 13), st.integers(0, 32), st.integers(0, 25),
+        st.integers(0, 61), st.integers(0, 61),
+        st.text("abz_-09.", min_size=0, max_size=12), st.integers(0, 1000),
+        st.sampled_from(["", "-endstats"]),
+    ),
+)  # fmt: skip
+
+
+@given(_NAME_PARTS)
+def test_the_parsers_name_shortcut_equals_parse_stats_filename(name: str) -> None:
+    from etstats.parsing.filenames import _timestamp_map_round, parse_stats_filename
+
+    full = parse_stats_filename(name)
+    expected = None if full is None else (full.timestamp, full.map_name, full.round_number)
+    assert _timestamp_map_round(name) == expected

@@ -73,6 +73,24 @@ def parse_stats_filename(name: str | os.PathLike[str]) -> StatsFileName | None:
     )
 
 
+def _timestamp_map_round(name: str | os.PathLike[str]) -> tuple[datetime, str, int] | None:
+    """Private (for the stats parser): ``(timestamp, map_name, round_number)`` of
+    :func:`parse_stats_filename` (``None`` when it returns ``None``), without building the
+    :class:`StatsFileName`."""
+    match = _NAME.fullmatch(os.fspath(name).replace("\\", "/").rsplit("/", 1)[-1])
+    if match is None:
+        return None
+    year, month, day, hour, minute, second, map_name, round_text = match.group(
+        "year", "month", "day", "hour", "minute", "second", "map", "round"
+    )
+    try:
+        timestamp = datetime(int(year), int(month), int(day), int(hour), int(minute),
+                             int(second))  # fmt: skip
+    except ValueError:
+        return None
+    return timestamp, map_name, int(round_text)
+
+
 def is_stats_filename(name: str | os.PathLike[str]) -> bool:
     """True for a stats file name (``...-round-N.txt``), false for endstats and anything else."""
     parsed = parse_stats_filename(name)

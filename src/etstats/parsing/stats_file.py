@@ -31,7 +31,7 @@ from etstats.model.common import Finding, Provenance
 from etstats.model.stats import StatsRound, _unchecked_builder
 from etstats.parsing._stats_lines import read_players
 from etstats.parsing._stats_tokens import Tokenizer
-from etstats.parsing.filenames import parse_stats_filename
+from etstats.parsing.filenames import _timestamp_map_round
 from etstats.validate.codes import make_finding
 from etstats.validate.stats import _validate_with_hints
 
@@ -41,6 +41,9 @@ MAX_STATS_BYTES = 10 * 1024 * 1024
 _build_round = _unchecked_builder(
     StatsRound, ("header", "players", "provenance", "findings")
 )  # StatsRound has no validators; this skips attrs.evolve and the frozen __init__
+_build_provenance = _unchecked_builder(
+    Provenance, ("sha256", "size_bytes", "path", "file_timestamp", "file_map", "file_round")
+)  # Provenance has no validators; _provenance passes every field with its declared type
 _BOM = "\ufeff"
 _ALLOWED_ASCII = bytes(range(0x20, 0x7F)) + b"\t\n"
 _BAD_CHAR = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]|\r(?!\n)(?!\Z)")
@@ -87,13 +90,9 @@ def parse_stats_text(text: str, *, source: str = "<text>") -> StatsRound:
             size = len(text.encode("utf-8"))
         else:  # _parse raises for it; no hash needed
             digest, size = "", len(text)
-        name = parse_stats_filename(source)
-        provenance = Provenance(
-            sha256=digest, size_bytes=size, path=None,
-            file_timestamp=name.timestamp if name else None,
-            file_map=name.map_name if name else None,
-            file_round=name.round_number if name else None,
-        )  # fmt: skip
+        name = _timestamp_map_round(source)
+        timestamp, file_map, file_round = (None, None, None) if name is None else name
+        provenance = _build_provenance((digest, size, None, timestamp, file_map, file_round))
         findings: list[Finding] = []
         if text.startswith(_BOM):
             text = text[1:]
@@ -125,13 +124,10 @@ def parse_stats_file(path: str | os.PathLike[str]) -> StatsRound:
 
 
 def _provenance(data: bytes, path: str | None, source: str) -> Provenance:
-    name = parse_stats_filename(path if path is not None else source)
-    return Provenance(
-        sha256=hashlib.sha256(data).hexdigest(), size_bytes=len(data), path=path,
-        file_timestamp=name.timestamp if name else None,
-        file_map=name.map_name if name else None,
-        file_round=name.round_number if name else None,
-    )  # fmt: skip
+    name = _timestamp_map_round(path if path is not None else source)
+    timestamp, file_map, file_round = (None, None, None) if name is None else name
+    return _build_provenance((hashlib.sha256(data).hexdigest(), len(data), path, timestamp,
+                              file_map, file_round))  # fmt: skip
 
 
 def _read_limited(handle: BinaryIO) -> bytes:
