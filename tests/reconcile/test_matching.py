@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import calendar
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from etstats.reconcile import load_paths, reconcile
-from etstats.reconcile.matching import RoundKey, infer_offsets, link_lua
+from etstats.reconcile.matching import RoundKey, infer_offsets, link_lua, local_epoch
 from etstats.testing.reconcile_truth import simulate
 
 from .conftest import Writer
@@ -70,3 +74,9 @@ def test_files_end_to_end_with_unmatched_and_configured_offset(write_round: Writ
     wrong = reconcile(artifacts, utc_offset_seconds=0)
     assert wrong.offset_source == "configured"
     assert all(r.lua is None for r in wrong.rounds if r.stats)
+
+
+@given(ts=st.datetimes(timezones=st.none() | st.timezones()))
+def test_local_epoch_reads_the_wall_clock_as_utc(ts: datetime) -> None:
+    # the fast path (datetime arithmetic) equals the time-tuple definition, tzinfo ignored
+    assert local_epoch(ts) == float(calendar.timegm(ts.timetuple())) + ts.microsecond / 1e6

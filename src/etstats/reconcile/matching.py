@@ -13,7 +13,6 @@ the tight lag window; two candidates on either side are an ambiguity, never a gu
 from __future__ import annotations
 
 import bisect
-import calendar
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
@@ -49,9 +48,15 @@ class LuaLinking:
     offset_source: str
 
 
+_EPOCH = datetime(1970, 1, 1)
+
+
 def local_epoch(ts: datetime) -> float:
     """A naive local wall-clock time read as if it were UTC, in epoch seconds."""
-    return float(calendar.timegm(ts.timetuple())) + ts.microsecond / 1e6
+    # calendar.timegm(ts.timetuple()) (the wall-clock fields, any tzinfo ignored) by datetime
+    # arithmetic: the same whole seconds without building a time tuple
+    delta = ts.replace(tzinfo=None) - _EPOCH
+    return float(delta.days * 86400 + delta.seconds) + ts.microsecond / 1e6
 
 
 def _index(lua: Sequence[RoundKey]) -> dict[tuple[str, int], tuple[list[float], list[int]]]:
