@@ -172,7 +172,7 @@ def _compare_round(sr: StatsReading, lua: LuaReading | None, es: EndstatsRound |
         victims = enemy_intervals_by_killer(lua)
         append = comps.append
         for sp, lp in match.pairs:
-            vs = victims.get(lp.guid or "", ())  # LuaDeath starts (dead_s, paused_s, closed_by)
+            vs = victims.get(lp.guid or "", ())  # records start (dead_s, paused_s, closed_by)
             ctx = contexts.get(sp.team)
             for cmp in (player.dead_time(sp, sr, lp, lua),
                         player.denied_time(sp, sr, lp, lua, vs),

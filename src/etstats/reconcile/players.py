@@ -119,8 +119,8 @@ def match_players(stats: Sequence[StatsPlayerReading], lua: LuaReading | None,
             lp = ls[0]
             causes = []
             if lp.deaths_detail is not None:
-                quiet = lp.kills in (0, None) and all(d.kind in ("self", "world")
-                                                      for d in lp.deaths_detail)
+                quiet = lp.kills in (0, None) and all(kind in ("self", "world")
+                                                      for _, _, _, kind, _ in lp.deaths_detail)
                 why = "Lua: no kills and no deaths to a weapon"
             else:
                 quiet = weapon_balance

@@ -86,10 +86,12 @@ class StatsReading:
 
 
 class LuaDeath(NamedTuple):
-    """One closed dead interval from gametimes v1 (seconds).
+    """One closed dead interval from gametimes v1 (seconds): the fields of a :data:`DeathRecord`.
 
-    A named tuple rather than an attrs class: a v1 round has about 100 deaths and this record
-    is rebuilt for every round reconciled (immutable all the same).
+    :func:`v1_reading` stores plain tuples in this field order (a v1 round has about 100
+    deaths, rebuilt for every round reconciled, and a tuple display costs a fraction of a
+    named tuple's constructor); the rules unpack them by position, so a ``LuaDeath`` (handy
+    in hand-built readings) works as well.
     """
 
     dead_s: float
@@ -97,6 +99,10 @@ class LuaDeath(NamedTuple):
     closed_by: str
     kind: str
     killer: str | None
+
+
+DeathRecord = tuple[float, float, str, str, str | None]
+"""(dead_s, paused_s, closed_by, kind, killer): see :class:`LuaDeath`."""
 
 
 @frozen
@@ -116,7 +122,8 @@ class LuaPlayerReading:
     team_changes: int | None = None
     connected_at_end: bool | None = None
     max_respawn_s: float | None = None
-    deaths_detail: tuple[LuaDeath, ...] | None = None
+    deaths_detail: tuple[DeathRecord, ...] | None = None
+    """v1 only: every death as (dead_s, paused_s, closed_by, kind, killer) (:class:`LuaDeath`)."""
 
     @property
     def key(self) -> str | None:
@@ -276,12 +283,11 @@ def stats_reading(
 def v1_reading(g: Gametimes, *, name: str) -> LuaReading:
     """Reading of a gametimes v1 file (every value exact to the millisecond)."""
     players: list[LuaPlayerReading] = []
-    new = tuple.__new__
     for p in g.players:
-        # LuaDeath(dead_s, paused_s, closed_by, kind, killer), built without the Python-level
-        # NamedTuple.__new__; StrEnum members are str: no .value lookup
-        detail = tuple([new(LuaDeath, (d.dead_ms / 1000, d.paused_ms / 1000, d.closed_by,
-                                       d.kind, d.killer_guid)) for d in p.deaths_detail])
+        # DeathRecord (dead_s, paused_s, closed_by, kind, killer) as plain tuples (see
+        # LuaDeath); StrEnum members are str: no .value lookup
+        detail = tuple([(d.dead_ms / 1000, d.paused_ms / 1000, d.closed_by, d.kind,
+                         d.killer_guid) for d in p.deaths_detail])
         raw_name = p.name
         lp = _new(_LUA_PLAYER)  # built field by field and sealed (fast.builder)
         lp.guid = p.guid
@@ -385,14 +391,15 @@ def _with_team(p: LuaPlayerReading, team: int) -> LuaPlayerReading:
     return attrs.evolve(p, team=team)
 
 
-def enemy_intervals_by_killer(lua: LuaReading) -> dict[str, list[LuaDeath]]:
+def enemy_intervals_by_killer(lua: LuaReading) -> dict[str, list[DeathRecord]]:
     """v1 only: each killer GUID's enemy-kill victim intervals (denied time sources)."""
-    out: dict[str, list[LuaDeath]] = {}
+    out: dict[str, list[DeathRecord]] = {}
     enemy = _ENEMY
     for p in lua.players:
         for d in p.deaths_detail or ():
-            if d.kind == enemy and d.killer:
-                out.setdefault(d.killer, []).append(d)
+            killer = d[4]  # (dead_s, paused_s, closed_by, kind, killer)
+            if d[3] == enemy and killer:
+                out.setdefault(killer, []).append(d)
     return out
 
 
@@ -401,6 +408,7 @@ CLOSED_SPECTATOR = ClosedBy.SPECTATOR.value
 CLOSED_ROUND_END = ClosedBy.ROUND_END.value
 
 __all__ = [
+    "DeathRecord",
     "LuaDeath",
     "LuaPlayerReading",
     "LuaReading",

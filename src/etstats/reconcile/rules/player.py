@@ -78,8 +78,8 @@ def dead_time(sp: StatsPlayerReading, sr: StatsReading, lp: LuaPlayerReading,
     if v1:
         if lp.connected_at_end is False:
             mechanics += SNAPSHOT_S
-        for d in detail:
-            if d.closed_by == CLOSED_ROUND_END:
+        for _, _, closed_by, _, _ in detail:  # (dead_s, paused_s, closed_by, kind, killer)
+            if closed_by == CLOSED_ROUND_END:
                 mechanics += FRAME_S
                 break
     if abs(diff) <= tol + mechanics:  # no cause needed: skip sizing them
@@ -88,8 +88,8 @@ def dead_time(sp: StatsPlayerReading, sr: StatsReading, lp: LuaPlayerReading,
     limbo = lua.limbo_for(sp.team if sp.team in (1, 2) else lp.team)  # only causes use it
     if sr.overcount_version:
         if v1:
-            intervals = tuple([d.dead_s + d.paused_s for d in detail
-                               if d.closed_by != CLOSED_DISCONNECT])
+            intervals = tuple([dead + paused for dead, paused, closed_by, _, _ in detail
+                               if closed_by != CLOSED_DISCONNECT])
             lo, hi = overcount_total_range(intervals, 0.0, 0, 0.0)
         else:
             cap = max(lp.max_respawn_s or 0.0, max_dead_interval_s(limbo)) + lua.pause_s
@@ -101,19 +101,20 @@ def dead_time(sp: StatsPlayerReading, sr: StatsReading, lp: LuaPlayerReading,
                                 f"8-field header (c0rnp0rn 3/7) and {lp.deaths} deaths"))
     if v1:
         if sr.overcount_version:
-            paused = sum([d.paused_s for d in detail if d.closed_by != CLOSED_DISCONNECT])
+            paused = sum([p for _, p, closed_by, _, _ in detail
+                          if closed_by != CLOSED_DISCONNECT])
         else:
-            paused = sum([d.paused_s for d in detail if d.kind != "enemy"
-                          and d.closed_by != CLOSED_DISCONNECT])
+            paused = sum([p for _, p, closed_by, kind, _ in detail
+                          if kind != "enemy" and closed_by != CLOSED_DISCONNECT])
         if paused > 0:
             causes.append(cause("pause-overlap", paused - FRAME_S, paused + FRAME_S,
                                 f"{paused:.1f} s of pause inside dead intervals, excluded "
                                 "by Lua only"))
-        for d in detail:
-            if d.closed_by == CLOSED_DISCONNECT:
-                full = d.dead_s + d.paused_s
-                causes.append(cause("disconnect-while-dead", -d.dead_s - SNAPSHOT_S,
-                                    full + overcount_range(full)[1] - d.dead_s,
+        for dead, paused_s, closed_by, _, _ in detail:
+            if closed_by == CLOSED_DISCONNECT:
+                full = dead + paused_s
+                causes.append(cause("disconnect-while-dead", -dead - SNAPSHOT_S,
+                                    full + overcount_range(full)[1] - dead,
                                     "death closed by a disconnect"))
         if lp.team_changes:
             span = lp.team_changes * max_dead_interval_s(limbo)
@@ -138,8 +139,7 @@ def denied_time(sp: StatsPlayerReading, sr: StatsReading, lp: LuaPlayerReading,
     """Lua v1 denied time (sum of enemy victims' intervals) vs TAB[28].
 
     ``victims``: each enemy kill by this player, starting (dead_s, paused_s, closed_by): a
-    :class:`~etstats.reconcile.readings.LuaDeath` (from ``enemy_intervals_by_killer``) or a
-    3-tuple.
+    death record (from ``enemy_intervals_by_killer``) or a 3-tuple.
     """
     if sp.denied_s is None or lp.denied_s is None or lua.kind != "gametimes":
         return None
@@ -196,7 +196,7 @@ def deaths(sp: StatsPlayerReading, sr: StatsReading, lp: LuaPlayerReading, lua: 
     causes: list[CauseAmount] = []
     mechanics = 0.0
     if lua.kind == "gametimes":
-        team_deaths = len([1 for d in lp.deaths_detail or () if d.kind == "team"])
+        team_deaths = len([1 for _, _, _, kind, _ in lp.deaths_detail or () if kind == "team"])
         if team_deaths:
             causes.append(cause("deaths-outside-weapons", -team_deaths, -team_deaths,
                                 f"{team_deaths} death(s) to team mates"))
