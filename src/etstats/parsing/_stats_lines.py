@@ -24,6 +24,7 @@ from etstats.model.stats import (
     WEAPON_COUNT,
     PlayerStats,
     TabStats,
+    WeaponStats,
     _store_class,
 )
 from etstats.parsing._stats_tokens import (
@@ -32,6 +33,7 @@ from etstats.parsing._stats_tokens import (
     _POS_INT,
     _TAB_FLOAT_POS,
     _WEAPON_CACHE,
+    _WEAPON_CACHE_MAX,
     MAX_MASK,
     Tokenizer,
 )
@@ -79,7 +81,9 @@ def _reader_source(weapons: int, layout: int) -> str:
 
     The generated code is straight-line on purpose: each number is one ``_I``/``_F`` lookup
     of a local (a ``KeyError`` sends the line to the general path), each field one slot store
-    on the store class, each weapon tuple one ``_WEAPON_CACHE`` lookup. The tail is
+    on the store class, each weapon tuple one ``_WEAPON_CACHE`` lookup (a miss builds the
+    object in place and keeps it if it passes the per-weapon checks, as
+    ``_WeaponCache.__missing__`` does, without the two calls). The tail is
     ``_quiet`` of :mod:`etstats.validate.stats` on the local values (rounds and every TAB
     value are known non-negative here, since the tables hold no negative number).
 
@@ -127,10 +131,16 @@ def _reader_source(weapons: int, layout: int) -> str:
         lines += [
             f"    q{i} = (i{i}, h{i}, s{i}, k{i}, d{i}, e{i})",
             f"    w{i} = _Cg(q{i})",
-            f"    if w{i} is None:",
-            f"        w{i} = _C[q{i}]  # built, and cached if clean",
+            f"    if w{i} is None:  # a new tuple: build it, and cache it if it is clean",
+            f"        w{i} = _new(_WeaponStore); w{i}.index = i{i}; w{i}.hits = h{i}; "
+            f"w{i}.shots = s{i}; w{i}.kills = k{i}",
+            f"        w{i}.deaths = d{i}; w{i}.headshots = e{i}; w{i}.__class__ = _WeaponStats",
             f"        if e{i} > h{i} or h{i} > s{i} and i{i} not in _SPLASH:",
             "            u = True",
+            "        elif len(_C) < _CMAX:",
+            f"            _C[q{i}] = w{i}",
+            "        else:",
+            "            _C.clear()",
         ]
     lines.append(f"    w = ({''.join(f'w{i}, ' for i in range(weapons))})")
     for c in "ksd":
@@ -175,7 +185,8 @@ class _LineReaders(dict[int, _LineReader | None]):
             return None
         namespace: dict[str, object] = {
             "_I": _INTS, "_F": _FLOATS, "_M": _MASKS, "_Mg": _MASKS.get, "_C": _WEAPON_CACHE,
-            "_Cg": _WEAPON_CACHE.get, "_SPLASH": SPLASH_WEAPONS,
+            "_Cg": _WEAPON_CACHE.get, "_CMAX": _WEAPON_CACHE_MAX, "_SPLASH": SPLASH_WEAPONS,
+            "_WeaponStore": _store_class(WeaponStats), "_WeaponStats": WeaponStats,
             "_new": object.__new__, "_TabStore": _store_class(TabStats), "_TabStats": TabStats,
             "_PlayerStore": _store_class(PlayerStats), "_PlayerStats": PlayerStats,
             "_HEX": "0123456789ABCDEF", "_KD_LIMIT": _KD_LIMIT,
