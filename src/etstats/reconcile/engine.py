@@ -12,6 +12,12 @@ from etstats.model.endstats import EndstatsRound
 from etstats.model.gametimes import Gametimes
 from etstats.model.legacy_gametimes import LegacyGametimes
 from etstats.model.stats import StatsRound
+from etstats.reconcile.adapters import (
+    enemy_intervals_by_killer,
+    legacy_reading,
+    stats_reading,
+    v1_reading,
+)
 from etstats.reconcile.fast import builder
 from etstats.reconcile.loader import LoadedArtifact
 from etstats.reconcile.matching import RoundKey, link_lua, local_epoch
@@ -23,14 +29,7 @@ from etstats.reconcile.model import (
     Reconciliation,
 )
 from etstats.reconcile.players import match_players
-from etstats.reconcile.readings import (
-    LuaReading,
-    StatsReading,
-    enemy_intervals_by_killer,
-    legacy_reading,
-    stats_reading,
-    v1_reading,
-)
+from etstats.reconcile.readings import LuaReading, StatsReading
 from etstats.reconcile.rules import internal, player
 from etstats.reconcile.rules import round as round_rules
 from etstats.reconcile.rules.endstats import endstats_checks
