@@ -18,7 +18,7 @@ from etstats.reconcile.causes import cause
 from etstats.reconcile.fast import source_value as _sv  # positional, value made a float
 from etstats.reconcile.model import CauseAmount, Comparison
 from etstats.reconcile.readings import StatsPlayerReading, StatsReading
-from etstats.reconcile.rules.judge import judge
+from etstats.reconcile.rules.judge import judge, needs_causes
 from etstats.reconcile.tolerance import (
     MINUTES_1DP_S,
     PERCENT_1DP,
@@ -211,7 +211,8 @@ def dead_ratio(sp: StatsPlayerReading, sr: StatsReading) -> Comparison | None:
         lo, hi = min(corners) - RATIO_1DP, max(corners) + RATIO_1DP
     centre = (lo + hi) / 2
     causes = []
-    if sp.raw_played_s <= STICKY_S + MINUTES_1DP_S:
+    if sp.raw_played_s <= STICKY_S + MINUTES_1DP_S and needs_causes(
+            sp.raw_dead_ratio - centre, (hi - lo) / 2):
         causes.append(cause("sticky-ratio", -100.0 - hi, 10_000.0,
                             f"team time {sp.raw_played_s:.0f} s <= 120 s: ratio not updated"))
     return judge(
@@ -258,7 +259,7 @@ def revived_le_deaths(sp: StatsPlayerReading, sr: StatsReading,
     ctx = ctx or _NO_CONTEXT
     bound = sp.weapon_deaths + sp.self_kills
     causes = []
-    if ctx.team_kills:
+    if ctx.team_kills and sp.times_revived > bound:  # else the difference is 0: agree
         causes.append(cause("deaths-outside-weapons", 0, ctx.team_kills,
                             f"{ctx.team_kills} team kill(s) on this team: revivable deaths "
                             "in no weapon bucket"))

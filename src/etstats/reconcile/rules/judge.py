@@ -25,6 +25,13 @@ def _fits(d: float, causes: Sequence[CauseAmount], slack: float) -> tuple[float,
     return (lo, hi) if lo <= d <= hi else None
 
 
+def needs_causes(difference: float, tolerance: float, mechanics: float = 0.0) -> bool:
+    """Whether :func:`judge` would look at the causes of this difference: not when it is
+    within ``tolerance + mechanics`` (``agree`` or ``tolerated``), so rules may skip sizing
+    them (and formatting their evidence) then."""
+    return not abs(difference) <= tolerance + mechanics
+
+
 def judge(
     check: str,
     rule: str,
@@ -102,4 +109,4 @@ def judge(
                       (round(lo, 3), round(hi, 3)), cands, player, player_name, text)
 
 
-__all__ = ["judge"]
+__all__ = ["judge", "needs_causes"]

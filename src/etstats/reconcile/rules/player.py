@@ -19,7 +19,7 @@ from etstats.reconcile.readings import (
     StatsPlayerReading,
     StatsReading,
 )
-from etstats.reconcile.rules.judge import judge
+from etstats.reconcile.rules.judge import judge, needs_causes
 from etstats.reconcile.tolerance import (
     FLOOR_S,
     FRAME_S,
@@ -144,15 +144,15 @@ def denied_time(sp: StatsPlayerReading, sr: StatsReading, lp: LuaPlayerReading,
     if sp.denied_s is None or lp.denied_s is None or lua.kind != "gametimes":
         return None
     tol = FLOOR_S + FRAME_S * max(len(victims), 1)
+    disc = [v for v in victims if v[2] == CLOSED_DISCONNECT]
+    mechanics = SNAPSHOT_S if disc else 0.0
+    diff = sp.denied_s - lp.denied_s
     causes: list[CauseAmount] = []
-    if sr.overcount_version:
+    if sr.overcount_version and needs_causes(diff, tol, mechanics):
         paused = sum([v[1] for v in victims])
         if paused > 0:
             causes.append(cause("pause-overlap", paused - FRAME_S, paused + FRAME_S,
                                 "victims' pause time: c0rnp0rn 3/7 never detected pauses"))
-    disc = [v for v in victims if v[2] == CLOSED_DISCONNECT]
-    mechanics = SNAPSHOT_S if disc else 0.0
-    diff = sp.denied_s - lp.denied_s
     return judge(
         "denied-time",
         "TAB[28] - Lua denied time; agree within the floor to whole seconds",
@@ -170,10 +170,10 @@ def time_played(sp: StatsPlayerReading, sr: StatsReading, lp: LuaPlayerReading,
     tol = MINUTES_1DP_S * (2 if sp.differenced else 1) + FRAME_S
     causes: list[CauseAmount] = []
     mechanics = SNAPSHOT_S if lp.connected_at_end is False else 0.0
-    if sp.differenced:
+    diff = sp.played_s - lp.played_s
+    if sp.differenced and needs_causes(diff, tol, mechanics):
         causes.append(cause("differential-rounding", -2 * MINUTES_1DP_S, 2 * MINUTES_1DP_S,
                             "round-2 minutes are the difference of two rounded totals"))
-    diff = sp.played_s - lp.played_s
     return judge(
         "time-played",
         "TAB[22]*60 - Lua time on Axis+Allies; agree within the 0.1-minute rounding",
@@ -193,9 +193,12 @@ def deaths(sp: StatsPlayerReading, sr: StatsReading, lp: LuaPlayerReading, lua: 
     if sp.self_kills is None:
         return None
     stats_deaths = sp.weapon_deaths + sp.self_kills
+    diff = stats_deaths - lp.deaths
     causes: list[CauseAmount] = []
     mechanics = 0.0
-    if lua.kind == "gametimes":
+    if not needs_causes(diff, 0.0, mechanics):
+        pass  # equal counts: no cause is looked at
+    elif lua.kind == "gametimes":
         team_deaths = len([1 for _, _, _, kind, _ in lp.deaths_detail or () if kind == "team"])
         if team_deaths:
             causes.append(cause("deaths-outside-weapons", -team_deaths, -team_deaths,
@@ -208,7 +211,6 @@ def deaths(sp: StatsPlayerReading, sr: StatsReading, lp: LuaPlayerReading, lua: 
                                 f"{team_kill_deaths_bound} team kill(s) on this team"))
         if sp.team == 3 or (lp.team in (1, 2) and sp.team in (1, 2) and lp.team != sp.team):
             causes.append(cause("team-switch", -1, 0, "legacy Lua counts the switch self-kill"))
-    diff = stats_deaths - lp.deaths
     return judge(
         "deaths",
         "weapon deaths + TAB[5] - Lua deaths; counts must be equal",
@@ -225,29 +227,32 @@ def revives(sp: StatsPlayerReading, sr: StatsReading, lp: LuaPlayerReading,
     """Lua v1 revives received vs TAB[19] times revived."""
     if sp.times_revived is None or lp.revives is None:
         return None
+    diff = sp.times_revived - lp.revives
     causes = []
-    if lp.connected_at_end is False:
+    if lp.connected_at_end is False and needs_causes(diff, 0.0):
         causes.append(cause("stale-snapshot", -1, 0, "disconnected: line up to 5 s old"))
     return judge(
         "revives",
         "TAB[19] - Lua revives received; counts must be equal",
         (_sv("stats:TAB[19]", sp.times_revived, "count", None, sr.name),
          _sv("lua-v1:revives", lp.revives, "count", None, lua.name)),
-        sp.times_revived - lp.revives, 0.0, causes=causes, unit="count",
+        diff, 0.0, causes=causes, unit="count",
         player=sp.key, player_name=sp.name,
     )
 
 
 def lua_dead_le_played(lp: LuaPlayerReading, lua: LuaReading) -> Comparison | None:
     """v1 internal: dead time cannot exceed time on a team."""
-    if lp.played_s is None or lp.key is None:
+    key = lp.key
+    if lp.played_s is None or key is None:
         return None
-    excess = max(0.0, lp.dead_s - lp.played_s)
+    excess = lp.dead_s - lp.played_s
+    excess = excess if excess > 0.0 else 0.0  # max(0.0, excess), without the call
     return judge(
         "lua-dead-le-played", "Lua dead time <= Lua time on a team",
         (_sv("lua-v1:dead_ms", lp.dead_s, "s", None, lua.name),
          _sv("lua-v1:time_on_team", lp.played_s, "s", None, lua.name)),
-        excess, FRAME_S * max(lp.deaths, 1), player=lp.key, player_name=lp.name,
+        excess, FRAME_S * max(lp.deaths, 1), player=key, player_name=lp.name,
     )
 
 
