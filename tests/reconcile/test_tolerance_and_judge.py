@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from etstats.reconcile.causes import CAUSES, cause
 from etstats.reconcile.model import SourceValue, Verdict
-from etstats.reconcile.rules.judge import judge
+from etstats.reconcile.rules.judge import judge, needs_causes
 from etstats.reconcile.tolerance import (
     engine_dead_estimate,
     overcount_range,
@@ -86,3 +86,21 @@ def test_every_cause_code_is_catalogued_and_documented() -> None:
     doc = (Path(__file__).resolve().parents[2] / "docs" / "reconcile.md").read_text()
     for code in CAUSES:
         assert f"`{code}`" in doc
+
+
+_finite = st.floats(-1e6, 1e6, allow_nan=False)
+
+
+@given(d=_finite, tol=st.floats(0, 1e3), mech=st.floats(0, 1e3), low=_finite,
+       width=st.floats(0, 1e6))
+def test_causes_are_ignored_when_needs_causes_says_so(d: float, tol: float, mech: float,
+                                                       low: float, width: float) -> None:
+    # rules skip sizing causes when needs_causes() is False: judge must give the same result
+    # with or without them then
+    src = (SourceValue("a", 0.0, "s"), SourceValue("b", d, "s"))
+    c = cause("rounding", low, low + width, "x")
+    with_cause = judge("x", "r", src, d, tol, mechanics=mech, causes=(c,))
+    without = judge("x", "r", src, d, tol, mechanics=mech)
+    if not needs_causes(d, tol, mech):
+        assert with_cause == without
+        assert with_cause.verdict in (Verdict.AGREE, Verdict.TOLERATED)
