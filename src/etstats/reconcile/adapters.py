@@ -28,7 +28,6 @@ _STATS_ROUND = builder(StatsReading)
 _STATS_PLAYER = builder(StatsPlayerReading)
 _LUA_ROUND = builder(LuaReading)
 _LUA_PLAYER = builder(LuaPlayerReading)
-_new = object.__new__
 
 
 def _stats_player(
@@ -44,7 +43,7 @@ def _stats_player(
         kills += w.kills
         deaths += w.deaths
     raw_name = p.raw_name
-    o = _new(_STATS_PLAYER)
+    o = _STATS_PLAYER()
     o.key = p.guid.upper()
     o.name = raw_name if "^" not in raw_name else p.name  # p.name strips colour codes
     o.team = p.team
@@ -115,7 +114,7 @@ def stats_reading(
         for p in rnd.players
     )
     h = rnd.header
-    o = _new(_STATS_ROUND)  # StatsReading(...), built field by field and sealed
+    o = _STATS_ROUND()  # StatsReading(...), built field by field and sealed
     o.name = name or (prov.name if prov is not None else "<memory>")
     o.map = prov.file_map if prov is not None and prov.file_map else h.map_name
     o.round = rnd.round_number
@@ -142,7 +141,7 @@ def v1_reading(g: Gametimes, *, name: str) -> LuaReading:
         detail = tuple([(d.dead_ms / 1000, d.paused_ms / 1000, d.closed_by, d.kind,
                          d.killer_guid) for d in p.deaths_detail])
         raw_name = p.name
-        lp = _new(_LUA_PLAYER)  # built field by field and sealed (fast.builder)
+        lp = _LUA_PLAYER()  # built field by field and sealed (fast.builder)
         lp.guid = p.guid
         lp.name = raw_name if "^" not in raw_name else p.clean_name  # no colour code
         lp.team = p.team
@@ -162,7 +161,7 @@ def v1_reading(g: Gametimes, *, name: str) -> LuaReading:
         lp.__class__ = LuaPlayerReading
         players.append(lp)
     end = g.end
-    o = _new(_LUA_ROUND)  # LuaReading(...), built field by field and sealed
+    o = _LUA_ROUND()  # LuaReading(...), built field by field and sealed
     o.name = name
     o.kind = "gametimes"
     o.map = g.map

@@ -36,7 +36,6 @@ from etstats.reconcile.rules.endstats import endstats_checks
 from etstats.reconcile.tolerance import FILE_LAG_S
 
 _RECONCILIATION = builder(Reconciliation)
-_new = object.__new__
 
 
 def _as_artifact(item: Any) -> LoadedArtifact:
@@ -305,7 +304,7 @@ class ReconcilePlan:
             comps, match = _compare_round(
                 sr, lua, es, self.limbo_s,
                 es_name=self.endstats[ei].name if ei is not None else "", revives_given=given)
-            r = _new(_RECONCILIATION)  # Reconciliation(...) built and sealed (fast.builder)
+            r = _RECONCILIATION()  # Reconciliation(...) built and sealed (fast.builder)
             r.map = sr.map
             r.round = sr.round
             r.stats = sr.name

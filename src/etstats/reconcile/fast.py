@@ -7,9 +7,9 @@ sets every field through ``object.__setattr__`` (a C call with an argument tuple
 times a Python function call per field), and so does the slot descriptors' ``__set__``.
 
 A **builder** (:func:`builder`) is a private subclass of a frozen, slotted attrs class that
-adds no slot and restores plain attribute assignment. An instance is allocated as the
-builder, its fields are assigned (``o.x = v``: one specialised bytecode each, no call), then
-``o.__class__ = cls`` turns it into a genuine instance of ``cls``: same type, same slot
+adds no slot and restores plain attribute assignment. Calling it (no arguments) allocates an
+empty instance, its fields are assigned (``o.x = v``: one specialised bytecode each, no call),
+then ``o.__class__ = cls`` turns it into a genuine instance of ``cls``: same type, same slot
 layout, frozen again (equality, hash, ``repr``, ``attrs.evolve``, pickling and the cattrs JSON
 cannot tell it from ``cls(...)``; tests/reconcile/test_fast_constructors.py checks that).
 CPython allows the class assignment because the layouts are identical.
@@ -27,8 +27,6 @@ from typing import Any
 import attrs
 
 from etstats.reconcile.model import CauseAmount, Comparison, SourceValue, Verdict
-
-_new = object.__new__
 
 
 def _check(cls: type) -> None:
@@ -48,10 +46,12 @@ def builder(cls: type) -> Any:
     the module docstring); ``obj.__class__ = cls`` then makes ``obj`` a genuine ``cls``."""
     _check(cls)
     # both __setattr__ and __delattr__ (attrs freezes both) must be object's own: only then
-    # does CPython use its generic setattr for the class and specialise ``o.x = v``
+    # does CPython use its generic setattr for the class and specialise ``o.x = v``; object's
+    # __init__ makes ``builder()`` an empty allocation (cheaper than object.__new__(builder))
     return type(f"_{cls.__name__}Builder", (cls,), {
         "__slots__": (), "__setattr__": object.__setattr__, "__delattr__": object.__delattr__,
-        "__module__": __name__, "__doc__": f"Builder of {cls.__qualname__} (private)."})
+        "__init__": object.__init__, "__module__": __name__,
+        "__doc__": f"Builder of {cls.__qualname__} (private)."})
 
 
 def slot_setters(cls: type) -> tuple[Any, ...]:
@@ -70,7 +70,7 @@ def source_value(source: str, value: float | None, unit: str, raw: str | None,
                  artifact: str | None) -> SourceValue:
     """``SourceValue(source, float(value), unit, raw, artifact)`` (``value`` may be an int:
     it is stored as a float, ``None`` stays ``None``)."""
-    o = _new(SOURCE_VALUE_BUILDER)
+    o = SOURCE_VALUE_BUILDER()
     o.source = source
     o.value = None if value is None else float(value)
     o.unit = unit
@@ -82,7 +82,7 @@ def source_value(source: str, value: float | None, unit: str, raw: str | None,
 
 def cause_amount(code: str, low: float, high: float, evidence: str) -> CauseAmount:
     """``CauseAmount(code, low, high, evidence)`` (``low <= high``, both floats)."""
-    o = _new(CAUSE_AMOUNT_BUILDER)
+    o = CAUSE_AMOUNT_BUILDER()
     o.code = code
     o.low = low
     o.high = high
@@ -96,7 +96,7 @@ def comparison(check: str, verdict: Verdict, rule: str, sources: tuple[SourceVal
                bound: tuple[float, float] | None, causes: tuple[CauseAmount, ...],
                player: str | None, player_name: str | None, message: str) -> Comparison:
     """``Comparison(...)`` with every field given positionally, in field order."""
-    o = _new(COMPARISON_BUILDER)
+    o = COMPARISON_BUILDER()
     o.check = check
     o.verdict = verdict
     o.rule = rule

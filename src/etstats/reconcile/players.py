@@ -30,7 +30,6 @@ class PlayerMatch:
 
 
 _LINK = builder(PlayerLink)
-_new = object.__new__
 
 
 def _is_bot_lua(p: LuaPlayerReading) -> bool:
@@ -73,7 +72,7 @@ def match_players(stats: Sequence[StatsPlayerReading], lua: LuaReading | None,
         else:
             names = tuple(sorted({s.name for s in ss} | {lp.name for lp in ls}))
         collision = len(ss) > 1 or len(ls) > 1
-        link = _new(_LINK)  # PlayerLink(...) built field by field and sealed (fast.builder)
+        link = _LINK()  # PlayerLink(...) built field by field and sealed (fast.builder)
         link.key = key
         link.names = names
         link.guid = ls[0].guid if len(ls) == 1 else None

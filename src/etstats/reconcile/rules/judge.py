@@ -16,7 +16,6 @@ from etstats.reconcile.model import CauseAmount, Comparison, SourceValue, Verdic
 
 _AGREE = Verdict.AGREE  # enum attribute access is slow on the hot path
 _EPS = 1e-9
-_new = object.__new__
 
 
 def _fits(d: float, causes: Sequence[CauseAmount], slack: float) -> tuple[float, float] | None:
@@ -47,11 +46,11 @@ def judge(
     message: str = "",
 ) -> Comparison:
     """Build a :class:`Comparison` with its verdict (see the module docstring)."""
-    d = float(difference)
+    d = difference if type(difference) is float else float(difference)  # float(x) is x then
     if -tolerance - _EPS <= d <= tolerance + _EPS:  # fast path: most comparisons agree
         # fast.comparison(check, AGREE, rule, sources, d, tolerance, unit, (-tol, tol), (),
         # player, player_name, message), inlined: one call less per comparison
-        o = _new(COMPARISON_BUILDER)
+        o = COMPARISON_BUILDER()
         o.check = check
         o.verdict = _AGREE
         o.rule = rule
