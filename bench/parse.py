@@ -23,9 +23,10 @@ from pathlib import Path
 
 from parse_bound import (  # bench/parse_bound.py (this script's directory is on sys.path)
     bound_lines,
+    direct_model_builder,
     per_file_work,
     provenance_and_header_builder,
-    read_split_convert,
+    read_split_converter,
 )
 
 from etstats.parsing._stats_tokens import clear_caches
@@ -183,12 +184,15 @@ def main() -> None:
     fast_build = fast_model_builder(files)
     fast_s, built_lines = measure(lambda _p: fast_build(), [files[0]], args.repeat)
     assert built_lines == lines
-    convert_s, converted = measure(read_split_convert, files, args.repeat)
+    convert_s, converted = measure(read_split_converter(files), files, args.repeat)
     assert converted == lines
     per_file = per_file_work(files)
     per_file_s, _ = measure(lambda _p: per_file(), [files[0]], args.repeat)
     prov_header = provenance_and_header_builder(files)
     prov_header_s, _ = measure(lambda _p: prov_header(), [files[0]], args.repeat)
+    direct_build = direct_model_builder(files)
+    direct_s, built_lines = measure(lambda _p: direct_build(), [files[0]], args.repeat)
+    assert built_lines == lines
     n = len(files)
     print(f"corpus: {n} files, {lines} player lines, best of {args.repeat} passes")
     print(f"{'loop':<14}{'s/pass':>10}{'files/s':>12}{'lines/s':>12}")
@@ -203,9 +207,10 @@ def main() -> None:
     print(f"ratio read+split + model (fast) / read+split: {(floor_s + fast_s) / floor_s:.2f}x")
     print(f"ratio parse / (read+split + model (fast)): {parse_s / (floor_s + fast_s):.2f}x")
     print(f"ratio parse (warm WeaponStats cache) / read+split: {warm_s / floor_s:.2f}x")
-    for line in bound_lines(floor_s, convert_s, per_file_s, fast_s + prov_header_s):
-        print(line)
-    bound_s = convert_s + per_file_s + fast_s + prov_header_s
+    models_s = {"model (fast)": fast_s + prov_header_s,
+                "model (direct)": direct_s + prov_header_s}  # fmt: skip
+    bound_s, report = bound_lines(floor_s, convert_s, per_file_s, models_s)
+    print("\n".join(report))
     print(f"ratio parse / lower bound: {parse_s / bound_s:.2f}x "
           f"(warm: {warm_s / bound_s:.2f}x)")  # fmt: skip
 

@@ -614,3 +614,32 @@ def test_store_classes_are_private_same_layout_subclasses() -> None:
 
     with pytest.raises(TypeError, match="not a slotted class"):
         _store_class(Plain)
+
+
+@pytest.mark.parametrize("bullets", [9_999, 10_000, 29_157, 10**17, 10**18 - 1])
+def test_big_bullets_fired_stays_on_the_whole_line_reader(bullets: int) -> None:
+    """bullets_fired is the one real field past the 9,999 table (5 % of real lines)."""
+    text = _file(tab={"bullets_fired": bullets})
+    players, hints = _read_fast(text)
+    assert players[0].tab is not None
+    assert players[0].tab.bullets_fired == bullets
+    assert hints == [(2, 1, 20, True)]  # bullets-mismatch fires: the validator runs the rules
+    with strict_parser():
+        strict = parse_stats_text(text)
+    fast = parse_stats_text(text)
+    assert to_json(fast) == to_json(strict)
+    assert keys(fast.findings) == keys(strict.findings)
+    assert [f.code for f in fast.findings] == ["bullets-mismatch"]
+
+
+@pytest.mark.parametrize("bullets", ["010000", "+10000", "-10000", "1000000000000000000", "1e4"])
+def test_non_canonical_big_bullets_fired_goes_to_the_general_path(bullets: str) -> None:
+    text = _file().replace("\t20\t", f"\t{bullets}\t", 1)
+    assert text != _file()
+    with pytest.raises(AssertionError, match="general path"):
+        _read_fast(text)
+    with strict_parser():
+        strict = parse_stats_text(text)
+    fast = parse_stats_text(text)
+    assert to_json(fast) == to_json(strict)
+    assert keys(fast.findings) == keys(strict.findings)
