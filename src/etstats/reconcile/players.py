@@ -52,10 +52,11 @@ def match_players(stats: Sequence[StatsPlayerReading], lua: LuaReading | None,
     l_by: dict[str, list[LuaPlayerReading]] = {}
     lua_bots: list[LuaPlayerReading] = []
     for lp in lua.players if lua is not None else ():
-        if _is_bot_lua(lp) or lp.key is None:
+        key = lp.key  # a property: read once
+        if key is None or _is_bot_lua(lp):
             lua_bots.append(lp)
         else:
-            l_by.setdefault(lp.key, []).append(lp)
+            l_by.setdefault(key, []).append(lp)
     e_by = {g[:8].upper(): (g, n) for g, n in endstats_guids if g}
     findings: list[Finding] = []
     links: list[PlayerLink] = []
