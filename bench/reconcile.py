@@ -11,7 +11,9 @@ rounds/s and comparisons/s (wall clock and CPU time of this one process: the mac
 shared), the growth of the peak resident memory during the reconcile call, and the
 object-creation floor: the time to construct the same result objects (every
 ``Comparison`` with its ``SourceValue`` and ``CauseAmount`` objects) without evaluating any
-rule, which bounds the throughput of any implementation that returns them.
+rule, through the public attrs constructors and through the engine's own fast builders
+(:mod:`etstats.reconcile.fast`), which bounds the throughput of any implementation that
+returns them.
 """
 
 from __future__ import annotations
@@ -132,7 +134,7 @@ def main() -> None:
     if k > 0:
         sample = list(ReconcilePlan(artifacts[:2 * k]).iter_rounds())[:k]
         per = sum(len(r.comparisons) for r in sample) / len(sample)
-        for label, fast in (("attrs __init__", False), ("slot fast path", True)):
+        for label, fast in (("attrs __init__", False), ("fast builders", True)):
             t = min(_rebuild(sample, fast) for _ in range(3)) / len(sample)
             print(f"floor ({label}): constructing the {per:.0f} comparisons of a round "
                   f"(with their sources and causes) alone takes {t * 1e6:,.0f} us: at most "
