@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from typing import BinaryIO
 
 from etstats.errors import ParseError
 from etstats.model.common import Finding, Provenance
@@ -113,8 +112,7 @@ def parse_stats_file(path: str | os.PathLike[str]) -> StatsRound:
     """
     source = os.fspath(path)
     try:
-        with open(source, "rb") as handle:
-            data = _read_limited(handle)
+        data = _read_file(source)
     except OSError as exc:
         raise ParseError(f"cannot read file: {exc.strerror or exc}", source=source) from exc
     return parse_stats_bytes(data, source=source, path=source)
@@ -130,19 +128,32 @@ def _provenance(data: bytes, path: str | None, source: str) -> Provenance:
                               file_map, file_round))  # fmt: skip
 
 
-def _read_limited(handle: BinaryIO) -> bytes:
-    """Up to ``MAX_STATS_BYTES + 1`` bytes of ``handle``.
+def _read_file(path: str) -> bytes:
+    """Up to ``MAX_STATS_BYTES + 1`` bytes of the file at ``path`` (raises ``OSError``).
 
-    ``read(MAX_STATS_BYTES + 1)`` alone would allocate a 10 MB buffer for every 2 KB file
-    (about 20 µs each); the size from ``fstat`` sizes the read instead (0 for pipes).
+    Plain ``os.open``/``os.read`` (no Python file objects: about 4 µs less per file). The size
+    from ``fstat`` sizes the first read: one read returns a whole regular file, and a read
+    that returns exactly that size is taken as the end of the file. Otherwise (pipes and
+    other files of size 0, a file that grew since ``fstat``) it reads on until the end of the
+    file or the limit. ``read(MAX_STATS_BYTES + 1)`` alone would allocate a 10 MB buffer for
+    every 2 KB file (about 20 µs each).
     """
-    size = os.fstat(handle.fileno()).st_size
-    if not 0 < size <= MAX_STATS_BYTES:
-        return handle.read(MAX_STATS_BYTES + 1)
-    data = handle.read(size + 1)
-    if len(data) > size:  # the file grew since fstat
-        data += handle.read(MAX_STATS_BYTES + 1 - len(data))
-    return data
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        size = os.fstat(fd).st_size
+        limit = MAX_STATS_BYTES + 1
+        data = os.read(fd, size + 1 if 0 < size < limit else limit)
+        if len(data) == size:
+            return data
+        chunks = [data]
+        total = len(data)
+        while data and total < limit:
+            data = os.read(fd, limit - total)
+            chunks.append(data)
+            total += len(data)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def _check_size(size: int, source: str) -> None:
