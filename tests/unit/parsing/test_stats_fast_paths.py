@@ -643,3 +643,39 @@ def test_non_canonical_big_bullets_fired_goes_to_the_general_path(bullets: str) 
     fast = parse_stats_text(text)
     assert to_json(fast) == to_json(strict)
     assert keys(fast.findings) == keys(strict.findings)
+
+
+# --- 6. the file read -----------------------------------------------------------------------
+
+
+def test_the_file_read_gives_the_same_round_for_a_file_and_a_pipe(tmp_path: Path) -> None:
+    import os
+    import threading
+
+    from etstats.errors import ParseError
+
+    text = _file()
+    regular = tmp_path / "2026-11-25-120000-supply-round-1.txt"
+    regular.write_text(text)
+    fifo = tmp_path / "fifo-2026-11-25-120000-supply-round-1.txt"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=fifo.write_text, args=(text,))
+    writer.start()
+    from_pipe = parse_stats_file(fifo)
+    writer.join(10)
+    from_file = parse_stats_file(regular)
+    assert from_pipe == from_file
+    assert keys(from_pipe.findings) == keys(from_file.findings)
+    assert from_pipe.provenance is not None
+    assert from_file.provenance is not None
+    assert attrs.evolve(from_pipe.provenance, path=None) == attrs.evolve(
+        from_file.provenance, path=None
+    )
+    assert from_file.provenance.sha256 == parse_stats_text(text).provenance.sha256  # type: ignore[union-attr]
+    (tmp_path / "empty.txt").write_bytes(b"")
+    with pytest.raises(ParseError, match="empty file"):
+        parse_stats_file(tmp_path / "empty.txt")
+    with pytest.raises(ParseError, match="cannot read file"):
+        parse_stats_file(tmp_path)
+    with pytest.raises(ParseError, match="cannot read file"):
+        parse_stats_file(tmp_path / "missing.txt")
