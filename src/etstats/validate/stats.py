@@ -74,9 +74,16 @@ def _validate_with_hints(
     and they passed. Those checks are then skipped; the findings are the same either way.
     """
     out = _header_findings(rnd, source)
+    players = rnd.players
+    if hints and hints.count(True) == len(players) == len(hints):
+        # Every player is quiet (8-hex GUIDs, no per-player rule fires): only duplicates
+        # remain, and a set of the GUIDs tells whether there is one.
+        guids = [p.guid for p in players]
+        if len(set(guids)) == len(guids):
+            hints = None
+            players = ()
     seen: set[str] = set()
     reported: set[str] = set()
-    players = rnd.players
     for player, hint in zip(players, hints or repeat(None, len(players)), strict=True):
         guid = player.guid
         if hint is not True:
@@ -126,13 +133,15 @@ def _played_time_findings(rnd: StatsRound, source: str) -> list[Finding]:
     if bound is None:
         return []
     out = []
+    limit = bound + PLAYED_TIME_SLACK_SECONDS
     for p in rnd.players:
-        if p.tab is not None and p.tab.time_played_minutes * 60 > bound + PLAYED_TIME_SLACK_SECONDS:
+        tab = p.tab
+        if tab is not None and tab.time_played_minutes * 60 > limit:
             out.append(make_finding(
                 "time-played-exceeds-round", "time played is longer than the round allows",
                 source=source, line=p.line, field="time_played_minutes",
                 expected=f"<= {(bound + PLAYED_TIME_SLACK_SECONDS) / 60:.1f}",
-                actual=f"{p.tab.time_played_minutes:.1f}", player_guid=p.guid,
+                actual=f"{tab.time_played_minutes:.1f}", player_guid=p.guid,
             ))  # fmt: skip
     return out
 
