@@ -65,6 +65,7 @@ def strict_parser() -> Iterator[None]:
     """Switch every fast path of the stats parser off (restored on exit)."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(lines_mod, "_READERS", _NoReaders())  # every line to Tokenizer.player
+        mp.setattr(tokens_mod, "_CLOCKS", {})  # header clocks through the regex
         mp.setattr(tokens_mod, "_fast_weapons", lambda block: None)
         mp.setattr(tokens_mod, "_fast_tab", lambda text: None)
         mp.setattr(tokens_mod, "_INTS", {})  # header/rounds/team lookups go to integer()
@@ -103,6 +104,7 @@ def test_the_strict_switch_really_switches_the_fast_paths_off() -> None:
         assert len(players) == 1
         assert hints == [None]  # from Tokenizer.player under the switch
         assert tokens_mod._INTS == {}
+        assert tokens_mod._CLOCKS == {}
         assert tokens_mod._fast_weapons("1 1 1 0 0 0 ") is None
         assert tokens_mod._fast_tab("\t".join(["0"] * 38)) is None
         tok = tokens_mod.Tokenizer("x")

@@ -59,6 +59,7 @@ def strict_parser() -> Iterator[None]:
     """Switch every fast path of the stats parser off (restored on exit)."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(lines_mod, "_READERS", _NoReaders())  # every line to Tokenizer.player
+        mp.setattr(tokens_mod, "_CLOCKS", {})  # header clocks through the regex
         mp.setattr(tokens_mod, "_fast_weapons", lambda block: None)
         mp.setattr(tokens_mod, "_fast_tab", lambda text: None)
         mp.setattr(tokens_mod, "_INTS", {})
