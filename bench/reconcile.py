@@ -6,9 +6,9 @@ across a season with distinct maps and times (so linking has real work: offset i
 binary searches, R1 pairs) and times :func:`etstats.reconcile.reconcile` over all of them.
 Parsing is not part of the timed section (see bench/ for the parsers' own benchmarks).
 
-Usage: ``python bench/reconcile.py [--rounds N] [--pool K] [--floor-rounds M]``; prints
-rounds/s and comparisons/s (wall clock and CPU time of this one process: the machine may be
-shared), the growth of the peak resident memory during the reconcile call, and the
+Usage: ``python bench/reconcile.py [--rounds N] [--pool K] [--floor-rounds M] [--gc-freeze]``;
+prints rounds/s and comparisons/s (wall clock and CPU time of this one process: the machine
+may be shared), the growth of the peak resident memory during the reconcile call, and the
 object-creation floor: the time to construct the same result objects (every
 ``Comparison`` with its ``SourceValue`` and ``CauseAmount`` objects) without evaluating any
 rule, through the public attrs constructors and through the engine's own fast builders
@@ -101,12 +101,17 @@ def main() -> None:
     ap.add_argument("--pool", type=int, default=200)
     ap.add_argument("--floor-rounds", type=int, default=5_000,
                     help="rounds used to measure the object-creation floor (0: skip)")
+    ap.add_argument("--gc-freeze", action="store_true",
+                    help="gc.freeze() after building the inputs, as a long-running caller may: "
+                         "full collections then skip them (off by default)")
     args = ap.parse_args()
     t0 = time.perf_counter()
     artifacts = build(args.rounds, args.pool)
     print(f"built {args.rounds} rounds ({len(artifacts)} artifacts) in "
           f"{time.perf_counter() - t0:.1f} s")
     gc.collect()
+    if args.gc_freeze:
+        gc.freeze()
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t0 = time.perf_counter()
     c0 = time.process_time()
