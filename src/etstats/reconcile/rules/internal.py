@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from attrs import frozen
@@ -225,8 +226,6 @@ def dead_ratio(sp: StatsPlayerReading, sr: StatsReading) -> Comparison | None:
 
 
 def _kd(kills: int, deaths: int) -> float:
-    import math
-
     if deaths == 0:
         return float(kills + 1)
     return math.floor(kills / deaths * 10 + 0.5) / 10
