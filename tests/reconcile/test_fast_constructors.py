@@ -66,7 +66,7 @@ def test_classes_with_validators_are_refused() -> None:
         x: int = attrs.field(validator=attrs.validators.ge(0))
 
     with pytest.raises(TypeError, match="validator"):
-        fast.slot_setters(Checked)
+        fast.builder(Checked)
 
 
 def test_classes_with_hooks_are_refused() -> None:

@@ -38,7 +38,7 @@ def _check(cls: type) -> None:
         if a.validator is not None or a.converter is not None or a.on_setattr not in (
             None, attrs.setters.NO_OP
         ):
-            raise TypeError(f"{cls.__name__}.{a.name} has a validator or converter")
+            raise TypeError(f"{cls.__name__}.{a.name} has a validator, converter or hook")
 
 
 def builder(cls: type) -> Any:
@@ -52,13 +52,6 @@ def builder(cls: type) -> Any:
         "__slots__": (), "__setattr__": object.__setattr__, "__delattr__": object.__delattr__,
         "__init__": object.__init__, "__module__": __name__,
         "__doc__": f"Builder of {cls.__qualname__} (private)."})
-
-
-def slot_setters(cls: type) -> tuple[Any, ...]:
-    """The slot descriptors' ``__set__`` of ``cls``'s fields, in field order (the slower,
-    call-per-field alternative to :func:`builder`; kept for callers outside the hot path)."""
-    _check(cls)
-    return tuple(cls.__dict__[a.name].__set__ for a in attrs.fields(cls))
 
 
 SOURCE_VALUE_BUILDER = builder(SourceValue)
@@ -114,4 +107,4 @@ def comparison(check: str, verdict: Verdict, rule: str, sources: tuple[SourceVal
 
 
 __all__ = ["CAUSE_AMOUNT_BUILDER", "COMPARISON_BUILDER", "SOURCE_VALUE_BUILDER", "builder",
-           "cause_amount", "comparison", "slot_setters", "source_value"]
+           "cause_amount", "comparison", "source_value"]
