@@ -1,11 +1,12 @@
 """Differential properties: the stats parser's fast paths read exactly what its strict path reads.
 
-The fast paths (dict-lookup numbers, generated TAB builders and weapon-block readers, the
-``WeaponStats`` cache, the validator's per-player pre-check) must be invisible: for any input,
-the model and every finding must equal those of the strict path. The strict reference is the
-same parser with the fast paths switched off inside the test (``_fast_weapons``/``_fast_tab``
-decline every part, the number tables are empty, so every number goes through the regex
-checks and the validator gets no hints and runs every per-player rule).
+The fast paths (the generated whole-line reader, dict-lookup numbers and clocks, generated
+TAB builders and weapon-block readers, the ``WeaponStats`` cache, the validator's per-player
+pre-check) must be invisible: for any input, the model and every finding must equal those of
+the strict path. The strict reference is the same parser with the fast paths switched off
+inside the test (the whole-line reader declines every line, ``_fast_weapons``/``_fast_tab``
+decline every part, the number and clock tables are empty, so every number goes through the
+regex checks and the validator gets no hints and runs every per-player rule).
 
 Inputs: generated files (:func:`etstats.testing.strategies.stats_rounds`) rendered as the
 script writes them, "consistent" files whose players pass every per-player rule or miss one by

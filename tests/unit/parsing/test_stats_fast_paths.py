@@ -1,4 +1,4 @@
-"""The stats parser's fast machinery: unchecked builders, the WeaponStats cache, the pre-check.
+"""The stats parser's fast machinery: builders, the whole-line reader, cache, pre-check.
 
 * ``_unchecked_builder`` objects are indistinguishable from the public constructors' (``==``,
   ``hash``, JSON, pickling, ``attrs.evolve``) and the public constructors still validate;
@@ -6,7 +6,11 @@
   different tuples never share an object, an unclean tuple is reported every time it occurs,
   the cache stays within its bound, and parsing in 4 threads gives the sequential results;
 * the validator's pre-check cannot hide a per-player rule: a minimal file triggering each
-  per-player code reports exactly that code, on the fast and on the strict path.
+  per-player code reports exactly that code, on the fast and on the strict path;
+* the whole-line reader (``_stats_lines``) reads every canonical line of every layout and
+  weapon count, hands anything else to the general path, proves only clean lines quiet, and
+  keeps big canonical ``bullets_fired`` values; the store classes never leak;
+* the os-level file read gives the same round for a file and a pipe, and the same errors.
 """
 
 from __future__ import annotations
