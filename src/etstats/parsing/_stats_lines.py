@@ -1,14 +1,16 @@
-"""The stats parser's fast line reader: whole canonical player lines in one generated call.
+"""The stats parser's fast line reader: whole canonical player lines in two generated calls.
 
 Private: used by :mod:`etstats.parsing.stats_file`. :func:`read_players` reads the player lines
 of one file. A line written exactly as the script writes it (5 backslash parts, a known TAB
 layout, every number canonical and inside the ``_INTS``/``_FLOATS`` tables, a canonical weapon
-mask matching the tuple count) is read by one generated function for its weapon count and TAB
-layout. That function converts every number with one dict lookup, builds the objects with
-plain slot stores, and runs the validator's per-player pre-check (``_quiet``) on the values
-while they are still local variables. Any other line - and any line on which a lookup misses -
-goes to :meth:`Tokenizer.player`, the general path (which records the findings). The fast path
-records no findings, so the result is the same either way.
+mask matching the tuple count) is read by two generated functions: one per TAB layout builds
+the ``TabStats``, one per weapon count reads the rest and builds the ``WeaponStats`` and the
+``PlayerStats``. They convert every number with one dict lookup, build the objects with plain
+slot stores, and run the validator's per-player pre-check (``_quiet``) on the values read.
+Any other line - and any line on which a lookup misses - goes to :meth:`Tokenizer.player`,
+the general path (which records the findings). The fast path records no findings, so the
+result is the same either way. Generating per layout and per weapon count, not per pair,
+keeps the one-time compile cost low (17 small functions for the real corpus, not 36 large).
 """
 
 from __future__ import annotations
@@ -66,36 +68,65 @@ class _MaskIndexes(dict[str, tuple[int, ...]]):
 
 
 _MASKS = _MaskIndexes()
+_TabReader = Callable[[list[str]], TabStats]
 _LineReader = Callable[
-    [str, str, str, str, list[str], list[str], int, Callable[[PlayerStats], None]], _Hint
+    [str, str, str, str, list[str], TabStats, int, Callable[[PlayerStats], None]], _Hint
 ]
-_FIELDS_PER_KEY = 1024
-"""Reader key: ``len(weapon tokens) * _FIELDS_PER_KEY + len(TAB fields)``; every reader
-unpacks both lists to their exact length, so a collision can only cause a fallback."""
 
 
-def _reader_source(weapons: int, layout: int) -> str:
-    """Python source of ``read(...)`` for ``weapons`` tuples and a ``layout``-field TAB section.
+def _tab_source(layout: int) -> str:
+    """Python source of ``tab(fields) -> TabStats`` for a ``layout``-field TAB section.
 
-    The generated code is straight-line on purpose: each number is one ``_I``/``_F`` lookup
-    of a local (a ``KeyError`` sends the line to the general path), each field one slot store
-    on the store class. Each ``WeaponStats`` is built in place, not looked up in
-    ``_WEAPON_CACHE``: in one pass over the real corpus only about half of the tuples repeat,
-    and a hit (a key tuple, its hash, a compare) costs about what a build does; measured, the
-    build is 13 % faster per cold pass and no slower warm. The tail is
-    ``_quiet`` of :mod:`etstats.validate.stats` on the local values (rounds and every TAB
-    value are known non-negative here, since the tables hold no negative number).
+    Straight-line on purpose: each field one ``_I``/``_F`` lookup of a local (a ``KeyError``
+    sends the line to the general path) and one slot store on the store class.
+    ``bullets_fired`` is the one field past 9,999 in real files (5 % of lines): a canonical
+    bigger integer is read by ``_big`` instead of sending the line to the general path.
+    """
+    names = TAB_LAYOUTS[layout]
+    lines = [
+        "def tab(f):",
+        f'    """A {layout}-field TAB section."""',
+        f"    {''.join(f'v{j}, ' for j in range(layout))}= f  # ValueError unless {layout}",
+        "    o = _new(_TabStore)",
+        f"    o.layout = {layout}",
+    ]
+    for j, (name, is_float) in enumerate(zip(names, _TAB_FLOAT_POS[layout], strict=True)):
+        if name == "bullets_fired":
+            lines += [f"    bf = _Ig(v{j})", "    if bf is None:",
+                      f"        bf = _big(v{j})  # KeyError unless canonical",
+                      "    o.bullets_fired = bf"]  # fmt: skip
+        else:
+            lines.append(f"    o.{name} = {'_F' if is_float else '_I'}[v{j}]")
+    for a in attrs.fields(TabStats):
+        if a.name != "layout" and a.name not in names:
+            if a.default is not None:  # every field a layout can lack defaults to None
+                raise AssertionError(f"TabStats.{a.name} does not default to None")
+            lines.append(f"    o.{a.name} = None  # not in this layout")
+    lines += ["    o.__class__ = _TabStats", "    return o", ""]
+    return "\n".join(lines)
+
+
+def _reader_source(weapons: int) -> str:
+    """Python source of ``read(...)`` for a player line with ``weapons`` weapon tuples.
+
+    ``read(guid, name, rounds, team, tokens, tab, line, out)``: ``tokens`` is the weapon
+    block split on spaces, ``tab`` the line's ``TabStats`` (from the layout's TAB reader).
+    Straight-line on purpose: each number is one ``_I`` lookup of a local (a ``KeyError``
+    sends the line to the general path). Each ``WeaponStats`` is built in place, not looked
+    up in ``_WEAPON_CACHE``: in one pass over the real corpus only about half of the tuples
+    repeat, and a hit (a key tuple, its hash, a compare) costs about what a build does;
+    measured, the build is 13 % faster per cold pass and no slower warm. The tail is
+    ``_quiet`` of :mod:`etstats.validate.stats` (rounds and every TAB value are known
+    non-negative here, since the tables hold no negative number).
 
     The mask table fills itself on a miss (a ``dict`` subclass), and indexing a ``dict``
     subclass takes CPython's slow generic path (a method call); so the code calls its plain
     ``dict.get`` (``_Mg``) and indexes the subclass only on a miss.
     """
     w = [f"h{i}, s{i}, k{i}, d{i}, e{i}" for i in range(weapons)]
-    names = TAB_LAYOUTS[layout]
-    floats = _TAB_FLOAT_POS[layout]
     lines = [
-        "def read(g, nm, r, tm, t, f, no, out):",
-        f'    """{weapons} weapon tuple(s), {layout} TAB fields; -> validator hint."""',
+        "def read(g, nm, r, tm, t, o, no, out):",
+        f'    """A player line with {weapons} weapon tuple(s); -> the validator hint."""',
         f"    m, {''.join(x + ', ' for x in w)}end = t  # ValueError unless {2 + 5 * weapons}",
         "    if end:  # the block must end with exactly one space",
         "        raise KeyError(end)",
@@ -110,27 +141,6 @@ def _reader_source(weapons: int, layout: int) -> str:
     for i in range(weapons):
         lines.append(f"    h{i} = _I[h{i}]; s{i} = _I[s{i}]; k{i} = _I[k{i}]; "
                      f"d{i} = _I[d{i}]; e{i} = _I[e{i}]")  # fmt: skip
-    lines.append(f"    {''.join(f'v{j}, ' for j in range(layout))}= f")
-    lines.append("    o = _new(_TabStore)")
-    lines.append(f"    o.layout = {layout}")
-    locals_ = {"time_played_percent": "tpp", "headshot_kills": "hk", "bullets_fired": "bf",
-               "time_played_minutes": "tpm", "time_dead_ratio": "tdr",
-               "time_dead_minutes": "tdm", "kd_ratio": "kd"}  # fmt: skip
-    for j, (name, is_float) in enumerate(zip(names, floats, strict=True)):
-        value = f"{'_F' if is_float else '_I'}[v{j}]"
-        if name == "bullets_fired":  # the one field past 9,999 in real files (5 % of lines)
-            lines += [f"    bf = _Ig(v{j})", "    if bf is None:",
-                      f"        bf = _big(v{j})  # KeyError unless canonical"]  # fmt: skip
-            value = "bf"
-        elif name in locals_:
-            value = f"{locals_[name]} = {value}"
-        lines.append(f"    o.{name} = {value}")
-    for a in attrs.fields(TabStats):
-        if a.name != "layout" and a.name not in names:
-            if a.default is not None:  # every field a layout can lack defaults to None
-                raise AssertionError(f"TabStats.{a.name} does not default to None")
-            lines.append(f"    o.{a.name} = None  # not in this layout")
-    lines.append("    o.__class__ = _TabStats")
     lines.append("    u = False  # some tuple fails a per-weapon check")
     for i in range(weapons):
         lines += [
@@ -154,12 +164,14 @@ def _reader_source(weapons: int, layout: int) -> str:
     if weapons == 0:  # "no-weapons" fires: the validator runs the per-player rules
         lines += ["    else:", "        hint = (k, d, s, True)"]
     else:
-        bullets = "bf == s and " if layout == 38 else ""
         lines += [
             "    elif (len(g) == 8 and not g.strip(_HEX) and (tm == 1 or tm == 2 or tm == 3)",
-            f"          and {bullets}tdm <= tpm and tdr <= 100.0 and tpp <= 100.0 and hk <= k",
-            "          and abs(kd - (float(k + 1) if d <= 0 else ((20 * k + d) // (2 * d)) / 10))",
-            "          <= _KD_LIMIT):",
+            "          and (o.layout != 38 or o.bullets_fired == s)",
+            "          and o.time_dead_minutes <= o.time_played_minutes",
+            "          and o.time_dead_ratio <= 100.0 and o.time_played_percent <= 100.0",
+            "          and o.headshot_kills <= k",
+            "          and abs(o.kd_ratio - (float(k + 1) if d <= 0",
+            "                                else ((20 * k + d) // (2 * d)) / 10)) <= _KD_LIMIT):",
             "        hint = True  # the pre-check proved no per-player rule fires",
             "    else:",
             "        hint = (k, d, s, True)",
@@ -176,38 +188,56 @@ def _big_int(text: str) -> int:
     return int(text)
 
 
-class _LineReaders(dict[int, _LineReader | None]):
-    """Generated line readers by key (see ``_FIELDS_PER_KEY``), made on first use.
+def _compile(source: str, name: str, namespace: dict[str, object]) -> object:
+    """The function defined by ``source`` (its name follows ``def``), run in ``namespace``."""
+    exec(compile(source, name, "exec"), namespace)  # noqa: S102
+    return namespace[source[4 : source.index("(")]]
 
-    ``None`` (not stored) for a key no canonical line can have.
-    """
+
+class _TabReaders(dict[int, _TabReader | None]):
+    """Generated TAB readers by field count, made on first use (``None``, not stored, for an
+    unknown layout)."""
 
     __slots__ = ()
 
-    def __missing__(self, key: int) -> _LineReader | None:
-        tokens, layout = divmod(key, _FIELDS_PER_KEY)
-        weapons, rest = divmod(tokens - 2, 5)
-        if rest or not 0 <= weapons <= WEAPON_COUNT or layout not in TAB_LAYOUTS:
+    def __missing__(self, layout: int) -> _TabReader | None:
+        if layout not in TAB_LAYOUTS:
             return None
         namespace: dict[str, object] = {
-            "_I": _INTS, "_Ig": _INTS.get, "_big": _big_int, "_F": _FLOATS, "_M": _MASKS,
-            "_Mg": _MASKS.get, "_SPLASH": SPLASH_WEAPONS,
-            "_WeaponStore": _store_class(WeaponStats), "_WeaponStats": WeaponStats,
+            "_I": _INTS, "_Ig": _INTS.get, "_big": _big_int, "_F": _FLOATS,
             "_new": object.__new__, "_TabStore": _store_class(TabStats), "_TabStats": TabStats,
-            "_PlayerStore": _store_class(PlayerStats), "_PlayerStats": PlayerStats,
-            "_HEX": "0123456789ABCDEF", "_KD_LIMIT": _KD_LIMIT,
         }  # fmt: skip
-        code = compile(
-            _reader_source(weapons, layout), f"<stats line {weapons}w {layout}t>", "exec"
-        )
-        exec(code, namespace)  # noqa: S102
-        reader = cast("_LineReader", namespace["read"])
-        self[key] = reader
+        tab = cast("_TabReader", _compile(_tab_source(layout), f"<TAB {layout}>", namespace))
+        self[layout] = tab
+        return tab
+
+
+class _LineReaders(dict[int, _LineReader | None]):
+    """Generated line readers by weapon-block token count (``2 + 5 * tuples``), made on first
+    use (``None``, not stored, for a count no canonical block has)."""
+
+    __slots__ = ()
+
+    def __missing__(self, tokens: int) -> _LineReader | None:
+        weapons, rest = divmod(tokens - 2, 5)
+        if rest or not 0 <= weapons <= WEAPON_COUNT:
+            return None
+        namespace: dict[str, object] = {
+            "_I": _INTS, "_M": _MASKS, "_Mg": _MASKS.get, "_SPLASH": SPLASH_WEAPONS,
+            "_new": object.__new__, "_WeaponStore": _store_class(WeaponStats),
+            "_WeaponStats": WeaponStats, "_PlayerStore": _store_class(PlayerStats),
+            "_PlayerStats": PlayerStats, "_HEX": "0123456789ABCDEF", "_KD_LIMIT": _KD_LIMIT,
+        }  # fmt: skip
+        source = _reader_source(weapons)
+        reader = cast("_LineReader", _compile(source, f"<stats line {weapons}w>", namespace))
+        self[tokens] = reader
         return reader
 
 
+_TAB_READERS = _TabReaders()
 _READERS = _LineReaders()
-"""The fast path's readers. Tests replace it with a mapping of ``None`` to switch it off."""
+"""The fast path's line readers. Tests replace it with a mapping of ``None`` to switch the
+whole-line reader off."""
 
 
 def read_players(
@@ -222,9 +252,9 @@ def read_players(
     hints: list[_Hint] = cast("list[_Hint]", tok.hints)
     out = players.append
     hint = hints.append
-    readers = _READERS
+    readers, tab_readers = _READERS, _TAB_READERS
     reader = readers.get  # dict.get: see _reader_source on indexing dict subclasses
-    per_key = _FIELDS_PER_KEY
+    tab_reader = tab_readers.get
     for number in range(2, len(lines) + 1):
         line = lines[number - 1]
         if strip_cr and line.endswith("\r"):
@@ -238,11 +268,11 @@ def read_players(
             guid, name, rounds, team, block = parts
             toks = block.split(" ")
             fields = tab.split("\t")
-            key = len(toks) * per_key + len(fields)
-            read = reader(key) or readers[key]
-            if read is not None:
+            read = reader(len(toks)) or readers[len(toks)]
+            read_tab = tab_reader(len(fields)) or tab_readers[len(fields)]
+            if read is not None and read_tab is not None:
                 try:
-                    hint(read(guid, name, rounds, team, toks, fields, number, out))
+                    hint(read(guid, name, rounds, team, toks, read_tab(fields), number, out))
                     continue
                 except (KeyError, ValueError):  # not canonical: the general path decides
                     pass
