@@ -14,7 +14,9 @@ from itertools import combinations
 from etstats.reconcile.fast import COMPARISON_BUILDER, comparison
 from etstats.reconcile.model import CauseAmount, Comparison, SourceValue, Verdict
 
-_AGREE = Verdict.AGREE  # enum attribute access is slow on the hot path
+# enum attribute access is slow on the hot path
+_AGREE, _TOLERATED, _EXPLAINED, _CONFLICT = (Verdict.AGREE, Verdict.TOLERATED, Verdict.EXPLAINED,
+                                             Verdict.CONFLICT)
 _EPS = 1e-9
 
 
@@ -71,7 +73,7 @@ def judge(
     r_d, r_tol = round(d, 3), round(tolerance, 3)
     slack = tolerance + mechanics
     if abs(d) <= slack + 1e-9:
-        return comparison(check, Verdict.TOLERATED, rule, srcs, r_d, r_tol, unit,
+        return comparison(check, _TOLERATED, rule, srcs, r_d, r_tol, unit,
                           (round(-slack, 3), round(slack, 3)), (),
                           player, player_name, message or "within the mechanical bound")
     cands = causes if type(causes) is tuple else tuple(causes)
@@ -95,7 +97,7 @@ def judge(
                 break
     if best is not None:
         subset, (lo, hi) = best
-        return comparison(check, Verdict.EXPLAINED, rule, srcs, r_d, r_tol, unit,
+        return comparison(check, _EXPLAINED, rule, srcs, r_d, r_tol, unit,
                           (round(lo, 3), round(hi, 3)), subset, player, player_name,
                           message or "accounted for by " + ", ".join([c.code for c in subset]))
     lo = sum(min(c.low, 0.0) for c in cands) - slack
@@ -104,7 +106,7 @@ def judge(
         f"difference {d:+.1f} {unit} outside [{lo:+.1f}, {hi:+.1f}]"
         + (" even with " + ", ".join(c.code for c in cands) if cands else "")
     )
-    return comparison(check, Verdict.CONFLICT, rule, srcs, r_d, r_tol, unit,
+    return comparison(check, _CONFLICT, rule, srcs, r_d, r_tol, unit,
                       (round(lo, 3), round(hi, 3)), cands, player, player_name, text)
 
 
