@@ -10,14 +10,19 @@ or a worse one (for CI). ``--plot out.png`` draws the dead-time scatter;
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import re
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from etstats.cli import EXIT_OK, EXIT_USAGE
 from etstats.cli.argtypes import timezone_name
+
+if TYPE_CHECKING:
+    from etstats.model.common import Finding
+    from etstats.reconcile.loader import LoadedArtifact
 
 EXIT_FINDINGS = 1
 EXIT_UNREADABLE = 3
@@ -72,11 +77,25 @@ _RANK = {"agree": 0, "tolerated": 1, "explained": 2, "conflict": 3}
 
 
 def run(args: argparse.Namespace) -> int:
-    from etstats.reconcile import load_paths, reconcile
+    from etstats.reconcile import load_paths
+
+    artifacts, problems = load_paths(args.paths)
+    # The parsed inputs stay alive until the report is printed: keep the cycle collector from
+    # re-scanning them on every full collection while the engine allocates its results (a
+    # large season); unfrozen afterwards for callers of main() in a longer-lived process.
+    gc.freeze()
+    try:
+        return _report(args, artifacts, problems)
+    finally:
+        gc.unfreeze()
+
+
+def _report(args: argparse.Namespace, artifacts: list[LoadedArtifact],
+            problems: list[Finding]) -> int:
+    from etstats.reconcile import reconcile
     from etstats.reconcile.report import format_report
     from etstats.serde import to_builtins
 
-    artifacts, problems = load_paths(args.paths)
     if not artifacts:
         for f in problems:
             print(f"etstats reconcile: {f.source}: {f.message}", file=sys.stderr)
