@@ -25,6 +25,10 @@ _NAME = re.compile(
     re.ASCII | re.DOTALL,
 )
 
+_PARTS = tuple(_NAME.groupindex[n] for n in ("year", "month", "day", "hour", "minute",
+                                               "second", "map", "round"))  # fmt: skip
+_TWO_DIGITS = {f"{i:02d}": i for i in range(100)}
+
 
 @frozen
 class StatsFileName:
@@ -80,12 +84,11 @@ def _timestamp_map_round(name: str | os.PathLike[str]) -> tuple[datetime, str, i
     match = _NAME.fullmatch(os.fspath(name).replace("\\", "/").rsplit("/", 1)[-1])
     if match is None:
         return None
-    year, month, day, hour, minute, second, map_name, round_text = match.group(
-        "year", "month", "day", "hour", "minute", "second", "map", "round"
-    )
+    year, month, day, hour, minute, second, map_name, round_text = match.group(*_PARTS)
+    two = _TWO_DIGITS  # the regex's two-digit fields are always ASCII "00".."99"
     try:
-        timestamp = datetime(int(year), int(month), int(day), int(hour), int(minute),
-                             int(second))  # fmt: skip
+        timestamp = datetime(int(year), two[month], two[day], two[hour], two[minute],
+                             two[second])  # fmt: skip
     except ValueError:
         return None
     return timestamp, map_name, int(round_text)
