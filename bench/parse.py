@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -26,8 +25,10 @@ from parse_bound import (  # bench/parse_bound.py (this script's directory is on
     bound_lines,
     cached_model_builder,
     per_file_work,
+    prepared_players,
     provenance_and_header_builder,
     read_split_converter,
+    read_text_os,
 )
 
 from etstats.parsing._stats_tokens import clear_caches
@@ -36,10 +37,9 @@ from etstats.parsing.stats_file import parse_stats_file
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "shared" / "real_stats" / "c0rnp0rn"
 
 
-def bare_split(path: Path) -> int:
-    """Read, decode, split lines, split on backslash and TAB; returns the player-line count."""
-    with open(path, "rb") as handle:
-        text = handle.read().decode("utf-8", "replace")
+def split_players(text: str) -> int:
+    """Split the lines, the header on ``\\`` and each player line on ``\\`` and TAB; returns
+    the player-line count."""
     lines = text.split("\n")
     lines[0].split("\\")
     players = 0
@@ -50,28 +50,20 @@ def bare_split(path: Path) -> int:
             tab.split("\t")
             players += 1
     return players
+
+
+def bare_split(path: Path) -> int:
+    """Read (``open().read()``), decode, split lines, split on backslash and TAB; returns the
+    player-line count."""
+    with open(path, "rb") as handle:
+        return split_players(handle.read().decode("utf-8", "replace"))
 
 
 def bare_split_os(path: Path) -> int:
     """:func:`bare_split` reading with ``os.open``/``os.read`` as the parser does (no Python
     file object: about 3 us less per file). Printed for transparency: the parser's read is
     cheaper than the floor's ``open().read()``, so part of its distance to the floor is I/O."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        data = os.read(fd, os.fstat(fd).st_size + 1)
-    finally:
-        os.close(fd)
-    text = data.decode("utf-8", "replace")
-    lines = text.split("\n")
-    lines[0].split("\\")
-    players = 0
-    for line in lines[1:]:
-        if line:
-            pre, _, tab = line.partition("\t")
-            pre.split("\\")
-            tab.split("\t")
-            players += 1
-    return players
+    return split_players(read_text_os(path))
 
 
 def model_builder(files: list[Path]) -> Callable[[], int]:
@@ -130,19 +122,10 @@ def fast_model_builder(files: list[Path]) -> Callable[[], int]:
     least any parser returning these models can pay (``bench/parse_bound.py`` also times the
     ``WeaponStats`` cache the parser used before: slower in one pass over this corpus).
     """
-    from etstats.model.stats import TAB_LAYOUTS
     from etstats.parsing import _stats_tokens as tokens
     from etstats.parsing.stats_file import _build_round
 
-    pre = []
-    for rnd in (parse_stats_file(p) for p in files):
-        players = []
-        for p in rnd.players:
-            keys = [(w.index, w.hits, w.shots, w.kills, w.deaths, w.headshots) for w in p.weapons]
-            assert p.tab is not None
-            tab = [getattr(p.tab, n) for n in TAB_LAYOUTS[p.tab.layout]]
-            players.append((p.guid, p.raw_name, keys, p.tab.layout, tab))
-        pre.append((rnd.header, players))
+    pre = prepared_players(files)
     build_weapon, build_player = tokens._build_weapon, tokens._build_player
     tab_builders, build_header = tokens._TAB_BUILDERS, tokens._build_header
 

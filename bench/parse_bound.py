@@ -48,6 +48,35 @@ _NAME = re.compile(
 _PROVENANCE = ("sha256", "size_bytes", "path", "file_timestamp", "file_map", "file_round")
 
 
+def read_text_os(path: Path) -> str:
+    """The file's text read with ``os.open``/``os.read`` (the parser's way, no file object)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        return os.read(fd, os.fstat(fd).st_size + 1).decode("utf-8", "replace")
+    finally:
+        os.close(fd)
+
+
+def prepared_players(files: list[Path]) -> list[tuple[StatsHeader, list[PreparedPlayer]]]:
+    """Per file, its header and per player (guid, raw name, weapon key tuples, TAB layout,
+    TAB values): the ready-made values the model-building loops start from."""
+    from etstats.model.stats import TAB_LAYOUTS
+
+    pre = []
+    for rnd in map(parse_stats_file, files):
+        players = []
+        for p in rnd.players:
+            keys = [(w.index, w.hits, w.shots, w.kills, w.deaths, w.headshots) for w in p.weapons]
+            assert p.tab is not None
+            tab = [getattr(p.tab, n) for n in TAB_LAYOUTS[p.tab.layout]]
+            players.append((p.guid, p.raw_name, keys, p.tab.layout, tab))
+        pre.append((rnd.header, players))
+    return pre
+
+
+PreparedPlayer = tuple[str, str, list[tuple[int, int, int, int, int, int]], int, list[object]]
+
+
 def read_split_converter(files: list[Path]) -> Callable[[Path], int]:
     """A loop body like the floor's (read, decode, split lines, split on ``\\`` and TAB) that
     also splits each weapon block and looks every number token up once; it returns the
@@ -86,11 +115,7 @@ def read_split_converter(files: list[Path]) -> Callable[[Path], int]:
         return fn
 
     def read_split_convert(path: Path) -> int:
-        fd = os.open(path, os.O_RDONLY)  # the cheapest read (the parser's); open() costs more
-        try:
-            text = os.read(fd, os.fstat(fd).st_size).decode("utf-8", "replace")
-        finally:
-            os.close(fd)
+        text = read_text_os(path)  # the cheapest read (the parser's); open() costs more
         lines = text.split("\n")
         lines[0].split("\\")
         players = 0
@@ -163,19 +188,10 @@ def cached_model_builder(files: list[Path]) -> Callable[[], int]:
     parser's tuple cache (emptied before each pass) instead of built anew, as the parser did
     before. Dearer in one pass over this corpus (only about half of the tuples repeat, and a
     hit costs a key tuple, its hash and a compare); the bound takes the cheaper of the two."""
-    from etstats.model.stats import TAB_LAYOUTS
     from etstats.parsing import _stats_tokens as tokens
     from etstats.parsing.stats_file import _build_round
 
-    pre = []
-    for rnd in map(parse_stats_file, files):
-        players = []
-        for p in rnd.players:
-            keys = [(w.index, w.hits, w.shots, w.kills, w.deaths, w.headshots) for w in p.weapons]
-            assert p.tab is not None
-            tab = [getattr(p.tab, n) for n in TAB_LAYOUTS[p.tab.layout]]
-            players.append((p.guid, p.raw_name, keys, p.tab.layout, tab))
-        pre.append((rnd.header, players))
+    pre = prepared_players(files)
     cache, build_player = tokens._WEAPON_CACHE, tokens._build_player
     tab_builders, build_header = tokens._TAB_BUILDERS, tokens._build_header
 
