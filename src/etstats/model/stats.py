@@ -12,6 +12,7 @@ from typing import Any, TypeVar, cast
 import attrs
 from attrs import field, frozen, validators
 
+from etstats._sealing import open_twin
 from etstats.model.common import Finding, Provenance, strip_colours
 
 _T = TypeVar("_T")
@@ -307,9 +308,9 @@ def _unchecked_builder(
     is ``cls``): ``==``, hashing, pickling and serialisation are those of ``cls``.
 
     How (the code is generated once per call, like attrs' own ``__init__``): the object is
-    created as an instance of a private subclass (:func:`_store_class`) whose attribute
-    stores are plain slot stores, filled with one ``o.name = value`` per field, and then
-    switched to ``cls`` by assigning ``__class__``. That is about 3.5x cheaper than the frozen
+    created as an instance of a private subclass (:func:`etstats._sealing.open_twin`) whose
+    attribute stores are plain slot stores, filled with one ``o.name = value`` per field, and
+    then switched to ``cls`` by assigning ``__class__``. That is about 3.5x cheaper than the frozen
     ``__init__`` (which calls ``object.__setattr__`` per field).
     """
     fixed = dict(fixed or {})
@@ -343,25 +344,6 @@ def _unchecked_builder(
     return build
 
 
-_STORE_CLASSES: dict[type, type] = {}
-
-
-def _store_class(cls: type) -> type:
-    """Private: the subclass of the frozen slotted ``cls`` that the unchecked builders fill.
-
-    It adds no slot (same memory layout, so CPython allows ``obj.__class__ = cls``) and takes
-    ``object``'s ``__setattr__`` *and* ``__delattr__``: with both, CPython uses its generic
-    attribute store for the type, so ``o.name = value`` is a specialised slot store (about 10
-    ns) instead of a call of the slot's descriptor (about 40 ns). Instances never leave the
-    builders: each is switched to ``cls`` before it is returned.
-    """
-    mut = _STORE_CLASSES.get(cls)
-    if mut is None:
-        if "__slots__" not in cls.__dict__ or "__dict__" in cls.__dict__:
-            raise TypeError(f"{cls.__name__} is not a slotted class")
-        mut = type(f"_Store{cls.__name__}", (cls,), {
-            "__slots__": (), "__setattr__": object.__setattr__, "__delattr__": object.__delattr__,
-            "__module__": __name__,
-        })  # fmt: skip
-        _STORE_CLASSES[cls] = mut
-    return mut
+_store_class = open_twin
+"""Private: the assignable twin of a frozen slotted class that the unchecked builders fill
+(see :mod:`etstats._sealing`)."""

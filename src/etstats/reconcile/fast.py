@@ -26,6 +26,7 @@ from typing import Any
 
 import attrs
 
+from etstats._sealing import open_twin
 from etstats.reconcile.model import CauseAmount, Comparison, SourceValue, Verdict
 
 
@@ -43,15 +44,10 @@ def _check(cls: type) -> None:
 
 def builder(cls: type) -> Any:
     """A private subclass of ``cls`` whose instances accept plain attribute assignment (see
-    the module docstring); ``obj.__class__ = cls`` then makes ``obj`` a genuine ``cls``."""
+    the module docstring and :mod:`etstats._sealing`); ``obj.__class__ = cls`` then makes
+    ``obj`` a genuine ``cls``. Refuses classes whose constructor does more than store."""
     _check(cls)
-    # both __setattr__ and __delattr__ (attrs freezes both) must be object's own: only then
-    # does CPython use its generic setattr for the class and specialise ``o.x = v``; object's
-    # __init__ makes ``builder()`` an empty allocation (cheaper than object.__new__(builder))
-    return type(f"_{cls.__name__}Builder", (cls,), {
-        "__slots__": (), "__setattr__": object.__setattr__, "__delattr__": object.__delattr__,
-        "__init__": object.__init__, "__module__": __name__,
-        "__doc__": f"Builder of {cls.__qualname__} (private)."})
+    return open_twin(cls)
 
 
 SOURCE_VALUE_BUILDER = builder(SourceValue)
