@@ -23,6 +23,7 @@ from pathlib import Path
 
 from parse_bound import (  # bench/parse_bound.py (this script's directory is on sys.path)
     bound_lines,
+    build_weapon,
     cached_model_builder,
     per_file_work,
     prepared_players,
@@ -31,7 +32,6 @@ from parse_bound import (  # bench/parse_bound.py (this script's directory is on
     read_text_os,
 )
 
-from etstats.parsing._stats_tokens import clear_caches
 from etstats.parsing.stats_file import parse_stats_file
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "shared" / "real_stats" / "c0rnp0rn"
@@ -126,7 +126,7 @@ def fast_model_builder(files: list[Path]) -> Callable[[], int]:
     from etstats.parsing.stats_file import _build_round
 
     pre = prepared_players(files)
-    build_weapon, build_player = tokens._build_weapon, tokens._build_player
+    build_player = tokens._build_player
     tab_builders, build_header = tokens._TAB_BUILDERS, tokens._build_header
 
     def build() -> int:
@@ -150,19 +150,11 @@ def parse(path: Path) -> int:
     return len(parse_stats_file(path).players)
 
 
-def measure(
-    fn: Callable[[Path], int], files: list[Path], repeat: int, *, cold: bool = True
-) -> tuple[float, int]:
-    """Best-of-``repeat`` wall time (seconds) of one pass over ``files``, and the lines seen.
-
-    ``cold``: empty the parser's ``WeaponStats`` cache before each pass, so every pass costs
-    what a fresh process pays for this corpus (only tuples repeated *within* the pass hit).
-    """
+def measure(fn: Callable[[Path], int], files: list[Path], repeat: int) -> tuple[float, int]:
+    """Best-of-``repeat`` wall time (seconds) of one pass over ``files``, and the lines seen."""
     best = float("inf")
     lines = 0
     for _ in range(repeat):
-        if cold:
-            clear_caches()
         gc.collect()
         start = time.perf_counter()
         lines = sum(fn(p) for p in files)
@@ -171,15 +163,15 @@ def measure(
 
 
 def measure_interleaved(
-    loops: dict[str, tuple[Callable[[Path], int], bool]], files: list[Path], repeat: int
+    loops: dict[str, Callable[[Path], int]], files: list[Path], repeat: int
 ) -> dict[str, tuple[float, int]]:
-    """:func:`measure` for several loops ``name -> (fn, cold)``, one pass of each in turn per
-    round, so a change of machine speed during the run (a shared VM) affects them alike and
-    their ratio stays fair. Best pass (seconds) and lines seen, per name."""
+    """:func:`measure` for several loops ``name -> fn``, one pass of each in turn per round,
+    so a change of machine speed during the run (a shared VM) affects them alike and their
+    ratio stays fair. Best pass (seconds) and lines seen, per name."""
     best = dict.fromkeys(loops, (float("inf"), 0))
     for _ in range(repeat):
-        for name, (fn, cold) in loops.items():
-            secs, lines = measure(fn, files, 1, cold=cold)
+        for name, fn in loops.items():
+            secs, lines = measure(fn, files, 1)
             if secs < best[name][0]:
                 best[name] = (secs, lines)
     return best
@@ -194,12 +186,11 @@ def main() -> None:
     files = sorted(args.dir.glob("*.txt"))
     if not files:
         raise SystemExit(f"no stats files in {args.dir}")
-    measure(parse, files, 1)  # warm up imports and caches
-    best = measure_interleaved({"floor": (bare_split, True), "floor os": (bare_split_os, True),
-                                "parse": (parse, True), "warm": (parse, False)},
+    measure(parse, files, 1)  # warm up: imports, the generated readers
+    best = measure_interleaved({"floor": bare_split, "floor os": bare_split_os, "parse": parse},
                                files, args.repeat)  # fmt: skip
     (floor_s, lines), (floor_os_s, os_lines) = best["floor"], best["floor os"]
-    (parse_s, parsed_lines), (warm_s, _) = best["parse"], best["warm"]
+    parse_s, parsed_lines = best["parse"]
     assert os_lines == lines
     assert parsed_lines == lines, (parsed_lines, lines)
     build = model_builder(files)
@@ -222,7 +213,7 @@ def main() -> None:
     print(f"{'loop':<14}{'s/pass':>10}{'files/s':>12}{'lines/s':>12}")
     for name, secs in (
         ("read+split", floor_s), ("model only", model_s), ("model (fast)", fast_s),
-        ("parse", parse_s), ("parse (warm)", warm_s),
+        ("parse", parse_s),
     ):  # fmt: skip
         print(f"{name:<14}{secs:>10.4f}{n / secs:>12.0f}{lines / secs:>12.0f}")
     ratio = parse_s / floor_s
@@ -232,13 +223,11 @@ def main() -> None:
           f"{parse_s / floor_os_s:.2f}x")
     print(f"ratio read+split + model (fast) / read+split: {(floor_s + fast_s) / floor_s:.2f}x")
     print(f"ratio parse / (read+split + model (fast)): {parse_s / (floor_s + fast_s):.2f}x")
-    print(f"ratio parse (warm WeaponStats cache) / read+split: {warm_s / floor_s:.2f}x")
     models_s = {"model (fast)": fast_s + prov_header_s,
                 "model (cached WeaponStats)": cached_s + prov_header_s}  # fmt: skip
     bound_s, report = bound_lines(floor_s, convert_s, per_file_s, models_s)
     print("\n".join(report))
-    print(f"ratio parse / lower bound: {parse_s / bound_s:.2f}x "
-          f"(warm: {warm_s / bound_s:.2f}x)")  # fmt: skip
+    print(f"ratio parse / lower bound: {parse_s / bound_s:.2f}x")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,8 @@ returning these models must do, timed over the same files in the same run:
 * **model**: building every ``Provenance``, ``StatsHeader``, ``WeaponStats``, ``TabStats``,
   ``PlayerStats`` and ``StatsRound`` from ready-made values with the unchecked builders:
   the cheaper of ``model (fast)`` (each ``WeaponStats`` anew, as the parser builds them)
-  and ``model (cached WeaponStats)`` (through the tuple cache, emptied before each pass).
+  and ``model (cached WeaponStats)`` (through a cache of tuples, emptied before each pass, as
+  the parser once did).
 
 Left out, though a real parser pays them: the weapon-mask bits, the line dispatch, every
 check that a number is canonical beyond the lookup (the fallback), every validation rule
@@ -35,7 +36,7 @@ from pathlib import Path
 from typing import cast
 
 from etstats.model.common import Provenance
-from etstats.model.stats import StatsHeader, _unchecked_builder
+from etstats.model.stats import StatsHeader, WeaponStats, _unchecked_builder
 from etstats.parsing._stats_tokens import _INTS
 from etstats.parsing.stats_file import parse_stats_file
 
@@ -46,6 +47,21 @@ _NAME = re.compile(
     r".*?(\d{4})-(\d\d)-(\d\d)-(\d\d)(\d\d)(\d\d)-([A-Za-z0-9_-]+?)-round-(\d+)\.txt"
 )
 _PROVENANCE = ("sha256", "size_bytes", "path", "file_timestamp", "file_map", "file_round")
+build_weapon = _unchecked_builder(
+    WeaponStats, ("index", "hits", "shots", "kills", "deaths", "headshots")
+)
+"""A ``WeaponStats`` from its field tuple, the unchecked way the parser builds them."""
+
+
+class _WeaponCache(dict[tuple[int, ...], WeaponStats]):
+    """``WeaponStats`` by field tuple, built on a miss (``cache[key]`` is one C-level lookup
+    on a hit): the tuple cache the parser used before it built every object anew."""
+
+    __slots__ = ()
+
+    def __missing__(self, key: tuple[int, ...]) -> WeaponStats:
+        weapon = self[key] = build_weapon(key)
+        return weapon
 
 
 def read_text_os(path: Path) -> str:
@@ -184,18 +200,19 @@ def provenance_and_header_builder(files: list[Path]) -> Callable[[], int]:
 
 
 def cached_model_builder(files: list[Path]) -> Callable[[], int]:
-    """Like ``model (fast)`` in ``bench/parse.py``, but each ``WeaponStats`` looked up in the
-    parser's tuple cache (emptied before each pass) instead of built anew, as the parser did
-    before. Dearer in one pass over this corpus (only about half of the tuples repeat, and a
-    hit costs a key tuple, its hash and a compare); the bound takes the cheaper of the two."""
+    """Like ``model (fast)`` in ``bench/parse.py``, but each ``WeaponStats`` looked up in a
+    tuple cache (emptied before each pass) instead of built anew, as the parser did before.
+    Dearer in one pass over this corpus (only about half of the tuples repeat, and a hit
+    costs a key tuple, its hash and a compare); the bound takes the cheaper of the two."""
     from etstats.parsing import _stats_tokens as tokens
     from etstats.parsing.stats_file import _build_round
 
     pre = prepared_players(files)
-    cache, build_player = tokens._WEAPON_CACHE, tokens._build_player
+    cache, build_player = _WeaponCache(), tokens._build_player
     tab_builders, build_header = tokens._TAB_BUILDERS, tokens._build_header
 
     def build() -> int:
+        cache.clear()
         count = 0
         for h, players in pre:
             header = build_header((h.server_name, h.map_name, h.config, 1, 1, 2, 600, 300,
@@ -232,6 +249,7 @@ def bound_lines(
 
 __all__ = [
     "bound_lines",
+    "build_weapon",
     "cached_model_builder",
     "per_file_work",
     "provenance_and_header_builder",

@@ -41,7 +41,8 @@ from etstats.validate.stats import _KD_LIMIT, PlayerHint
 
 _Hint = PlayerHint | Literal[True] | None
 """Per player, for the validator: ``True`` when the pre-check proved that no per-player rule
-fires, else what :meth:`Tokenizer.player` gives (a :data:`PlayerHint` or ``None``)."""
+fires, the weapon sums (a :data:`PlayerHint`) when it did not, ``None`` for a line read by
+:meth:`Tokenizer.player` (the validator then runs every per-player rule)."""
 _MASKS_MAX = 4096
 
 
@@ -113,11 +114,11 @@ def _reader_source(weapons: int) -> str:
     block split on spaces, ``tab`` the line's ``TabStats`` (from the layout's TAB reader).
     Straight-line on purpose: each number is one ``_I`` lookup of a local (a ``KeyError``
     sends the line to the general path). Each ``WeaponStats`` is built in place, not looked
-    up in ``_WEAPON_CACHE``: in one pass over the real corpus only about half of the tuples
-    repeat, and a hit (a key tuple, its hash, a compare) costs about what a build does;
-    measured, the build is 13 % faster per cold pass and no slower warm. The tail is
-    ``_quiet`` of :mod:`etstats.validate.stats` (rounds and every TAB value are known
-    non-negative here, since the tables hold no negative number).
+    up in a cache of tuples (as the parser once did): in one pass over the real corpus only
+    about half of the tuples repeat, and a hit (a key tuple, its hash, a compare) costs about
+    what a build does; measured, the build is 13 % faster per cold pass and no slower warm.
+    The tail is ``_quiet`` of :mod:`etstats.validate.stats` (rounds and every TAB value are
+    known non-negative here, since the tables hold no negative number).
 
     The mask table fills itself on a miss (a ``dict`` subclass), and indexing a ``dict``
     subclass takes CPython's slow generic path (a method call); so the code calls its plain
@@ -249,7 +250,7 @@ def read_players(
     Findings (blank lines, and everything the general path reports) go to ``tok.findings``.
     """
     players: list[PlayerStats] = []
-    hints: list[_Hint] = cast("list[_Hint]", tok.hints)
+    hints: list[_Hint] = []
     out = players.append
     hint = hints.append
     readers, tab_readers = _READERS, _TAB_READERS
@@ -279,6 +280,7 @@ def read_players(
         player = tok.player(line, number)
         if player is not None:
             out(player)
+            hint(None)
     return players, hints
 
 

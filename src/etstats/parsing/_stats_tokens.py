@@ -9,10 +9,6 @@ raise :class:`ParseError`.
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Callable
-from operator import call
-from typing import cast
 
 import attrs
 
@@ -20,7 +16,6 @@ from etstats.errors import ParseError
 from etstats.model.common import Finding
 from etstats.model.stats import (
     FLOAT_TAB_FIELDS,
-    SPLASH_WEAPONS,
     TAB_LAYOUTS,
     WEAPON_COUNT,
     WEAPON_NAMES,
@@ -31,7 +26,6 @@ from etstats.model.stats import (
     _unchecked_builder,
 )
 from etstats.validate.codes import make_finding
-from etstats.validate.stats import PlayerHint
 
 _CANON_INT = re.compile(r"0|-?[1-9][0-9]{0,17}")
 _LOOSE_INT = re.compile(r"[-+]?[0-9]{1,18}")
@@ -41,10 +35,6 @@ _CLOCK = re.compile(r"(0|[1-9][0-9]{0,8}):([0-5][0-9])")
 _TAB_FLOAT_POS: dict[int, tuple[bool, ...]] = {
     n: tuple(name in FLOAT_TAB_FIELDS for name in names) for n, names in TAB_LAYOUTS.items()
 }
-_BYTE_BITS: tuple[tuple[tuple[int, ...], ...], ...] = tuple(
-    tuple(tuple(8 * k + j for j in range(8) if b >> j & 1) for b in range(256)) for k in range(4)
-)
-"""``_BYTE_BITS[k][b]``: the WS indexes of the set bits of byte ``b`` at byte position ``k``."""
 _INTS: dict[str, int] = {str(i): i for i in range(10_000)}
 """Canonical text -> value of the integers 0..9999: one dict lookup both converts a token and
 proves it canonical (a miss falls back to the regexes). 98 % of real numbers are below 10,000."""
@@ -53,17 +43,12 @@ _FLOATS: dict[str, float] = {
 }  # fmt: skip
 """The same for the one-decimal floats 0.0..999.9 (every real TAB float)."""
 _POS_INT = re.compile(r"[1-9][0-9]{0,17}")
+"""A positive integer as the script writes it (the whole-line reader's masks and big numbers)."""
 _CLOCKS: dict[str, int] = {f"{m}:{s:02d}": m * 60 + s for m in range(60) for s in range(60)}
 """Canonical ``M:SS`` text -> seconds for 0:00..59:59 (every real clock), one lookup instead
 of the ``_CLOCK`` regex; other texts go to the regex."""
-_TAB_GETS: dict[int, tuple[Callable[[str], int | float | None], ...]] = {
-    n: tuple(_FLOATS.get if f else _INTS.get for f in pos) for n, pos in _TAB_FLOAT_POS.items()
-}
-"""Per layout, each field's typed lookup (``None`` unless canonical and of the right type)."""
-_WEAPON_FIELDS = ("index", "hits", "shots", "kills", "deaths", "headshots")
 _PLAYER_FIELDS = ("guid", "raw_name", "rounds", "team", "weapons", "tab", "line")
 # Fast constructors for values this module has already checked (see _unchecked_builder).
-_build_weapon = _unchecked_builder(WeaponStats, _WEAPON_FIELDS)
 _build_player = _unchecked_builder(PlayerStats, _PLAYER_FIELDS)
 _build_header = _unchecked_builder(
     StatsHeader, tuple(a.name for a in attrs.fields(StatsHeader))
@@ -71,52 +56,6 @@ _build_header = _unchecked_builder(
 _TAB_BUILDERS = {
     n: _unchecked_builder(TabStats, names, {"layout": n}) for n, names in TAB_LAYOUTS.items()
 }
-_TAB_PARSERS = {
-    n: _unchecked_builder(
-        TabStats, names, {"layout": n}, [_FLOATS if f else _INTS for f in _TAB_FLOAT_POS[n]]
-    )
-    for n, names in TAB_LAYOUTS.items()
-}
-"""Per layout, ``TabStats`` straight from the field texts: one typed dict lookup per field
-converts it and proves it canonical (``KeyError`` otherwise)."""
-_WEAPON_CACHE_MAX = 32_768
-
-
-class _WeaponCache(dict[tuple[int, ...], WeaponStats]):
-    """Frozen ``WeaponStats`` by field tuple ``(index, hits, shots, kills, deaths, headshots)``.
-
-    About half of the tuples of a season repeat, so ``cache[key]`` usually costs one C-level
-    dict lookup. A miss builds the object; it is kept only if it passes the validator's
-    per-weapon checks (so a hit is known clean) and otherwise sets ``_FLAGS.unclean`` (per
-    thread, so concurrent parses cannot reset each other's flag). Keys come from the fast
-    path: indexes are mask bits 0..27 and numbers are non-negative, valid ``WeaponStats``
-    fields by construction.
-    """
-
-    __slots__ = ()
-
-    def __missing__(self, key: tuple[int, ...]) -> WeaponStats:
-        weapon = _build_weapon(key)
-        _, hits, shots, _, _, heads = key
-        if heads <= hits and (hits <= shots or key[0] in SPLASH_WEAPONS):
-            if len(self) >= _WEAPON_CACHE_MAX:
-                self.clear()
-            self[key] = weapon
-        else:
-            _FLAGS.unclean = True
-        return weapon
-
-
-_FLAGS = threading.local()
-"""``unclean``: set when a looked-up weapon tuple fails a per-weapon check (reset per block)."""
-_WEAPON_CACHE = _WeaponCache()
-
-
-def clear_caches() -> None:
-    """Forget the cached ``WeaponStats`` (for benchmarks that want a cold start)."""
-    _WEAPON_CACHE.clear()
-
-
 _TUPLE_FIELDS = ("hits", "shots", "kills", "deaths", "headshots")
 MAX_MASK = (1 << WEAPON_COUNT) - 1
 """Largest valid weapon mask (bits 0..27)."""
@@ -128,8 +67,6 @@ class Tokenizer:
     def __init__(self, source: str) -> None:
         self.source = source
         self.findings: list[Finding] = []
-        self.hints: list[PlayerHint | None] = []
-        """One entry per player returned by :meth:`player`: what the validator may skip."""
 
     # --- helpers ------------------------------------------------------------------------
     def _find(
@@ -265,35 +202,19 @@ class Tokenizer:
         team = _INTS.get(parts[-2])
         if team is None:
             team = self.integer(parts[-2], line, "team", guid)
-        # The fast paths record no findings; when one declines, the strict path redoes the
-        # part and records them in the same order as before.
-        hint: PlayerHint | None = None
-        fast = _fast_weapons(parts[-1])
-        weapons = self._weapons_slow(parts[-1], line, guid) if fast is None else fast[0]
+        weapons = self.weapons(parts[-1], line, guid)
         tab: TabStats | None = None
-        tab_clean = False
         if tab_sep:
-            fast_tab = _fast_tab(tab_text)
-            if fast_tab is None:
-                tab = self.tab(tab_text, line, guid)
-            else:
-                tab, tab_clean = fast_tab
+            tab = self.tab(tab_text, line, guid)
         else:
             self._find(
                 "no-tab-section", "player line has no TAB section", line, "tab",
                 "a TAB-separated section", "none", guid,
             )  # fmt: skip
-        if fast is not None and fast[4]:
-            hint = (fast[1], fast[2], fast[3], tab_clean)
-        self.hints.append(hint)
         return _build_player((guid, name, rounds, team, weapons, tab, line))
 
     def weapons(self, block: str, line: int, guid: str) -> tuple[WeaponStats, ...]:
         """The weapon block ``mask h s k d hs ... `` (complete tuples only)."""
-        fast = _fast_weapons(block)
-        return self._weapons_slow(block, line, guid) if fast is None else fast[0]
-
-    def _weapons_slow(self, block: str, line: int, guid: str) -> tuple[WeaponStats, ...]:
         tokens = [t for t in block.split(" ") if t]
         if block != " ".join(tokens) + " ":
             self._find(
@@ -343,9 +264,6 @@ class Tokenizer:
 
     def tab(self, text: str, line: int, guid: str) -> TabStats | None:
         """The TAB section; ``None`` (with ``tab-layout-unknown``) for an unknown count."""
-        fast = _fast_tab(text)
-        if fast is not None:
-            return fast[0]
         fields = text.split("\t")
         count = len(fields)
         names = TAB_LAYOUTS.get(count)
@@ -360,111 +278,3 @@ class Tokenizer:
             for v, f, n in zip(fields, _TAB_FLOAT_POS[count], names, strict=True)
         ]
         return _TAB_BUILDERS[count](values)  # every value converted and typed above
-
-
-# --- fast paths: canonical input only; ``None`` sends the part to the strict path ---------
-
-
-def _fast_weapons(
-    block: str,
-) -> tuple[tuple[WeaponStats, ...], int, int, int, bool] | None:
-    """(weapons, kills, deaths, shots, clean) of a canonical weapon block, else ``None``.
-
-    Canonical: ``mask`` then 5 numbers per mask bit, every number a non-negative integer
-    without sign or leading zeros, one space after each. ``clean``: every tuple passes
-    the validator's per-weapon checks (``etstats.validate.stats.PlayerHint``).
-    """
-    toks = block.split(" ")
-    if toks.pop() or not toks:  # must end with exactly one space
-        return None
-    first = toks[0]
-    mask = _INTS.get(first)
-    if mask is None:
-        if not _POS_INT.fullmatch(first):
-            return None
-        mask = int(first)
-        if mask > MAX_MASK:
-            return None
-    count = mask.bit_count()
-    if len(toks) != 1 + 5 * count:
-        return None
-    indexes = (
-        _BYTE_BITS[0][mask & 255] + _BYTE_BITS[1][mask >> 8 & 255]
-        + _BYTE_BITS[2][mask >> 16 & 255] + _BYTE_BITS[3][mask >> 24]
-    )  # fmt: skip
-    cache = _WEAPON_CACHE
-    flags = _FLAGS
-    flags.unclean = False
-    try:
-        weapons, kills, deaths, shots = _WEAPON_PARSERS[count](toks, indexes)
-    except KeyError:  # a number >= 10,000, or not canonical
-        del toks[0]
-        if not all(map(_POS_INT.fullmatch, toks)):
-            return None
-        nums = list(map(int, toks))
-        columns = nums[0::5], nums[1::5], nums[2::5], nums[3::5], nums[4::5]
-        weapons = tuple(map(cache.__getitem__, zip(indexes, *columns, strict=True)))
-        shots, kills, deaths = sum(columns[1]), sum(columns[2]), sum(columns[3])
-    return weapons, kills, deaths, shots, not flags.unclean
-
-
-_WeaponParser = Callable[
-    [list[str], tuple[int, ...]], tuple[tuple[WeaponStats, ...], int, int, int]
-]
-
-
-class _WeaponParsers(dict[int, _WeaponParser]):
-    """Per weapon count ``n``: ``parse(toks, indexes) -> (weapons, kills, deaths, shots)``.
-
-    ``toks`` is the split block (mask first), ``indexes`` the mask's WS indexes. Generated on
-    first use, straight-line code: each number is one ``_INTS[token]`` lookup (``KeyError``
-    unless canonical and < 10,000) and each ``WeaponStats`` one ``_WEAPON_CACHE`` lookup,
-    without the lists, slices and ``map`` calls of a generic loop.
-    """
-
-    __slots__ = ()
-
-    def __missing__(self, count: int) -> _WeaponParser:
-        body = ["def parse(t, ix):"]
-        for i in range(count):
-            b = 1 + 5 * i
-            body.append(
-                f"    h{i} = _I[t[{b}]]; s{i} = _I[t[{b + 1}]]; k{i} = _I[t[{b + 2}]]; "
-                f"d{i} = _I[t[{b + 3}]]; e{i} = _I[t[{b + 4}]]"
-            )
-        weapons = "".join(f"_C[ix[{i}], h{i}, s{i}, k{i}, d{i}, e{i}], " for i in range(count))
-        total = {c: " + ".join(f"{c}{i}" for i in range(count)) or "0" for c in "ksd"}
-        body.append(f"    return ({weapons}), {total['k']}, {total['d']}, {total['s']}")
-        namespace: dict[str, object] = {"_I": _INTS, "_C": _WEAPON_CACHE}
-        exec(compile("\n".join(body), f"<weapon block parser {count}>", "exec"), namespace)  # noqa: S102
-        parse = cast("_WeaponParser", namespace["parse"])
-        self[count] = parse
-        return parse
-
-
-_WEAPON_PARSERS = _WeaponParsers()
-
-
-def _fast_tab(text: str) -> tuple[TabStats, bool] | None:
-    """(TabStats, clean) of a TAB section of a known layout whose numbers are all canonical
-    (as the strict path would read them without a finding), else ``None``. ``clean``: no
-    value is negative."""
-    fields = text.split("\t")
-    count = len(fields)
-    parse = _TAB_PARSERS.get(count)
-    if parse is None:
-        return None
-    try:
-        return parse(fields), True
-    except KeyError:  # a number >= 10,000 (or 1000.0), a negative one, or not canonical
-        pass
-    values: list[int | float | None] = list(map(call, _TAB_GETS[count], fields))
-    clean = True
-    for i, is_float in enumerate(_TAB_FLOAT_POS[count]):
-        if values[i] is None:
-            token = fields[i]
-            if not (_CANON_FLOAT if is_float else _CANON_INT).fullmatch(token):
-                return None
-            values[i] = number = float(token) if is_float else int(token)
-            clean = clean and number >= 0
-    return _TAB_BUILDERS[count](values), clean

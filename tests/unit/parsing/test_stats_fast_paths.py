@@ -1,10 +1,10 @@
-"""The stats parser's fast machinery: builders, the whole-line reader, cache, pre-check.
+"""The stats parser's fast machinery: builders, the whole-line reader, the pre-check.
 
 * ``_unchecked_builder`` objects are indistinguishable from the public constructors' (``==``,
   ``hash``, JSON, pickling, ``attrs.evolve``) and the public constructors still validate;
-* the ``WeaponStats`` cache never changes what a parse returns: repeated parses are equal,
-  different tuples never share an object, an unclean tuple is reported every time it occurs,
-  the cache stays within its bound, and parsing in 4 threads gives the sequential results;
+* what a parse returns never depends on earlier parses: repeated parses are equal, different
+  tuples never share an object, an unclean tuple is reported every time it occurs, and
+  parsing in 4 threads gives the sequential results;
 * the validator's pre-check cannot hide a per-player rule: a minimal file triggering each
   per-player code reports exactly that code, on the fast and on the strict path;
 * the whole-line reader (``_stats_lines``) reads every canonical line of every layout and
@@ -64,8 +64,6 @@ def strict_parser() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(lines_mod, "_READERS", _NoReaders())  # every line to Tokenizer.player
         mp.setattr(tokens_mod, "_CLOCKS", {})  # header clocks through the regex
-        mp.setattr(tokens_mod, "_fast_weapons", lambda block: None)
-        mp.setattr(tokens_mod, "_fast_tab", lambda text: None)
         mp.setattr(tokens_mod, "_INTS", {})
         yield
 
@@ -201,7 +199,7 @@ def test_parsed_objects_are_ordinary_model_instances() -> None:
         _same(obj, rebuilt)
 
 
-# --- 3. the WeaponStats cache ---------------------------------------------------------------
+# --- 3. no state carried between parses ----------------------------------------------------
 
 
 def _random_file(rng: random.Random, players: int, *, big: bool = False) -> str:
@@ -223,13 +221,12 @@ def test_parsing_the_same_file_twice_gives_equal_rounds() -> None:
     rng = random.Random(1)
     for _ in range(20):
         text = _random_file(rng, 10, big=rng.random() < 0.5)
-        tokens_mod.clear_caches()
-        cold = parse_stats_text(text)
-        warm = parse_stats_text(text)
-        assert to_json(cold) == to_json(warm)
-        assert keys(cold.findings) == keys(warm.findings)
+        first = parse_stats_text(text)
+        again = parse_stats_text(text)
+        assert to_json(first) == to_json(again)
+        assert keys(first.findings) == keys(again.findings)
         with strict_parser():
-            assert to_json(parse_stats_text(text)) == to_json(warm)
+            assert to_json(parse_stats_text(text)) == to_json(again)
 
 
 def test_different_tuples_never_share_an_object() -> None:
@@ -248,56 +245,25 @@ def test_different_tuples_never_share_an_object() -> None:
 
 
 def test_a_repeated_unclean_tuple_is_reported_every_time() -> None:
-    """The cache keeps only clean tuples: a repeat of an unclean one is still checked."""
+    """A repeat of an unclean tuple (in one file and across parses) is checked again."""
     header = "srv\\supply\\\\1\\1\\1\\10:00\\10:00\\700000\n"
     line = "ABCDEF{:02X}\\p\\0\\1\\16 10 20 0 0 11 \t" + "\t".join(["0"] * 38) + "\n"
     text = header + line.format(1) + line.format(2)
-    for _ in range(3):  # cold then warm cache
+    for _ in range(3):  # the same file parsed again
         rnd = parse_stats_text(text)
         hs = [f for f in rnd.findings if f.code == "headshots-exceed-hits"]
         assert [(f.line, f.player_guid) for f in hs] == [(2, "ABCDEF01"), (3, "ABCDEF02")]
     big = header + "ABCDEF01\\p\\0\\1\\16 10 20000 5 5 11 \t" + "\t".join(["0"] * 38) + "\n"
-    for _ in range(2):  # the fallback for numbers >= 10,000 uses the cache too
+    for _ in range(2):  # a number >= 10,000 (a hit count): the general path
         rnd = parse_stats_text(big)
         assert "headshots-exceed-hits" in [f.code for f in rnd.findings]
-
-
-def test_the_cache_stays_bounded_after_many_distinct_tuples() -> None:
-    bound = tokens_mod._WEAPON_CACHE_MAX
-    assert 0 < bound <= 1_000_000
-    tab = "\t".join(["0"] * 38)
-    mask = (1 << WEAPON_COUNT) - 1
-    tokens_mod.clear_caches()
-    n = 0
-    sizes = []
-    while n < bound + bound // 4:
-        lines = ["srv\\supply\\\\1\\1\\1\\10:00\\10:00\\700000"]
-        for p in range(100):
-            block = [str(mask)]
-            for _ in range(WEAPON_COUNT):
-                n += 1
-                # clean (heads <= hits <= shots), distinct, no 0: below and above 10,000
-                block += [str(n % 9000 + 1), str(n + 9000), "1", "1", "1"]
-            lines.append(f"ABCD{p:04X}\\p\\0\\1\\{' '.join(block)} \t{tab}")
-        text = "\n".join(lines) + "\n"
-        rnd = parse_stats_text(text)
-        sizes.append(len(tokens_mod._WEAPON_CACHE))
-        assert len(tokens_mod._WEAPON_CACHE) <= bound
-        assert sum(len(p.weapons) for p in rnd.players) == 100 * WEAPON_COUNT
-    assert max(sizes) <= bound
-    assert max(sizes) > bound // 2  # guard: these tuples really went through the cache
-    assert n > bound  # more distinct tuples than the bound were seen
-    with strict_parser():  # and the round after the cache was cleared is still right
-        assert parse_stats_text(text) == rnd
 
 
 def test_parsing_in_four_threads_gives_the_sequential_results() -> None:
     rng = random.Random(3)
     texts = [_random_file(rng, rng.randint(0, 14), big=rng.random() < 0.3) for _ in range(240)]
-    tokens_mod.clear_caches()
     with strict_parser():
         expected = [(to_json(r), keys(r.findings)) for r in map(parse_stats_text, texts)]
-    tokens_mod.clear_caches()
 
     def parse(text: str) -> tuple[str, list[tuple[Any, ...]]]:
         rnd = parse_stats_text(text)
@@ -306,59 +272,12 @@ def test_parsing_in_four_threads_gives_the_sequential_results() -> None:
     interval = sys.getswitchinterval()
     sys.setswitchinterval(1e-6)  # switch threads as often as possible
     try:
-        for attempt in range(6):  # cold, then warm cache, three times (races are rare)
-            if attempt % 2 == 0:
-                tokens_mod.clear_caches()
+        for _ in range(6):  # races are rare
             with ThreadPoolExecutor(max_workers=4) as pool:
                 got = list(pool.map(parse, texts))
             assert got == expected
     finally:
         sys.setswitchinterval(interval)
-
-
-def test_another_threads_block_cannot_reset_the_unclean_flag() -> None:
-    """Deterministic interleaving: thread A reads an unclean block; while A is between the
-    cache lookups and its result, thread B reads a clean block. A must still say unclean."""
-    import threading
-
-    original = tokens_mod._WEAPON_PARSERS
-    a_parsed, b_done = threading.Event(), threading.Event()
-    holder: dict[str, threading.Thread] = {}
-
-    class Pausing:
-        def __getitem__(self, count: int) -> Any:
-            parse = original[count]
-
-            def run(toks: list[str], ix: tuple[int, ...]) -> Any:
-                out = parse(toks, ix)
-                if threading.current_thread() is holder.get("a"):
-                    a_parsed.set()
-                    assert b_done.wait(10)
-                return out
-
-            return run
-
-    results: dict[str, Any] = {}
-
-    def a() -> None:
-        results["a"] = tokens_mod._fast_weapons("16 10 20 0 0 11 ")  # headshots > hits
-
-    def b() -> None:
-        assert a_parsed.wait(10)
-        results["b"] = tokens_mod._fast_weapons("16 10 20 0 0 3 ")
-        b_done.set()
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(tokens_mod, "_WEAPON_PARSERS", Pausing())
-        threads = {"a": threading.Thread(target=a), "b": threading.Thread(target=b)}
-        holder["a"] = threads["a"]
-        for t in threads.values():
-            t.start()
-        for t in threads.values():
-            t.join(20)
-    assert results["a"] is not None
-    assert results["a"][4] is False  # A's block is unclean: no hint for the validator
-    assert results["b"][4] is True
 
 
 # --- 4. the validator pre-check cannot hide a per-player rule --------------------------------
