@@ -1,7 +1,7 @@
 """Differential properties: the stats parser's fast paths read exactly what its strict path reads.
 
-The fast paths (the generated whole-line reader with its dict-lookup numbers, the header's
-dict-lookup numbers and clocks, the validator's per-player pre-check and hints) must be
+The fast paths (the generated whole-line reader with its dict-lookup numbers, the general
+path's dict-lookup numbers and clocks, the validator's per-player pre-check and hints) must be
 invisible: for any input, the model and every finding must equal those of the strict path.
 The strict reference is the same parser with the fast paths switched off inside the test (the
 whole-line reader declines every line, so every line goes to ``Tokenizer.player``; the number
@@ -67,7 +67,8 @@ def strict_parser() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(lines_mod, "_READERS", _NoReaders())  # every line to Tokenizer.player
         mp.setattr(tokens_mod, "_CLOCKS", {})  # header clocks through the regex
-        mp.setattr(tokens_mod, "_INTS", {})  # header/rounds/team lookups go to integer()
+        mp.setattr(tokens_mod, "_INTS", {})  # every integer through the regex
+        mp.setattr(tokens_mod, "_FLOATS", {})  # TAB floats through the regex
         yield
 
 
@@ -103,6 +104,7 @@ def test_the_strict_switch_really_switches_the_fast_paths_off() -> None:
         assert hints == [None]  # a line read by Tokenizer.player: no hint
         assert tokens_mod._INTS == {}
         assert tokens_mod._CLOCKS == {}
+        assert tokens_mod._FLOATS == {}
         assert tok.findings == []  # a canonical line: the general path finds nothing either
     assert tokens_mod._INTS["9999"] == 9999
     _, hints = lines_mod.read_players(tokens_mod.Tokenizer("x"), ["header", line], False)

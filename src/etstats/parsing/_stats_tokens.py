@@ -57,6 +57,8 @@ _TAB_BUILDERS = {
     n: _unchecked_builder(TabStats, names, {"layout": n}) for n, names in TAB_LAYOUTS.items()
 }
 _TUPLE_FIELDS = ("hits", "shots", "kills", "deaths", "headshots")
+_WEAPON_FIELD_NAMES = tuple(tuple(f"{w}.{f}" for f in _TUPLE_FIELDS) for w in WEAPON_NAMES)
+"""Per WS index, the finding field names of its five numbers (``WS_MP40.hits``, ...)."""
 MAX_MASK = (1 << WEAPON_COUNT) - 1
 """Largest valid weapon mask (bits 0..27)."""
 
@@ -88,6 +90,9 @@ class Tokenizer:
 
     def integer(self, text: str, line: int, field: str, guid: str | None = None) -> int:
         """An integer field; 0 (and an ``invalid-number`` finding) when unreadable."""
+        value = _INTS.get(text)  # canonical 0..9999: no regex needed
+        if value is not None:
+            return value
         if _CANON_INT.fullmatch(text):
             return int(text)
         if _LOOSE_INT.fullmatch(text):
@@ -104,6 +109,9 @@ class Tokenizer:
 
     def decimal(self, text: str, line: int, field: str, guid: str | None = None) -> float:
         """A one-decimal float field; 0.0 (and an ``invalid-number`` finding) when unreadable."""
+        number = _FLOATS.get(text)  # canonical 0.0..999.9: no regex needed
+        if number is not None:
+            return number
         if _CANON_FLOAT.fullmatch(text):
             return float(text)
         if _LOOSE_FLOAT.fullmatch(text):
@@ -162,7 +170,7 @@ class Tokenizer:
                     "invalid-playtime", "f9 is not an integer; playtime unknown", 1, "f9",
                     "an integer number of milliseconds", f9,
                 )  # fmt: skip
-        round_number = _INTS.get(fields[3])
+        round_number = _INTS.get(fields[3])  # as integer() does, without the call (per file)
         if round_number is None:
             round_number = self.integer(fields[3], 1, "f4")
         defender = _INTS.get(fields[4])
@@ -196,12 +204,8 @@ class Tokenizer:
             )  # fmt: skip
         else:
             name = parts[1]
-        rounds = _INTS.get(parts[-3])
-        if rounds is None:
-            rounds = self.integer(parts[-3], line, "rounds", guid)
-        team = _INTS.get(parts[-2])
-        if team is None:
-            team = self.integer(parts[-2], line, "team", guid)
+        rounds = self.integer(parts[-3], line, "rounds", guid)
+        team = self.integer(parts[-2], line, "team", guid)
         weapons = self.weapons(parts[-1], line, guid)
         tab: TabStats | None = None
         if tab_sep:
@@ -254,10 +258,9 @@ class Tokenizer:
                 break
             if j >= WEAPON_COUNT:
                 continue
-            wname = WEAPON_NAMES[j]
             values = [
-                self.integer(t, line, f"{wname}.{fname}", guid)
-                for t, fname in zip(chunk, _TUPLE_FIELDS, strict=True)
+                self.integer(t, line, fname, guid)
+                for t, fname in zip(chunk, _WEAPON_FIELD_NAMES[j], strict=True)
             ]
             out.append(WeaponStats(j, *values))
         return tuple(out)

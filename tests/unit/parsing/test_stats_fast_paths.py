@@ -65,6 +65,7 @@ def strict_parser() -> Iterator[None]:
         mp.setattr(lines_mod, "_READERS", _NoReaders())  # every line to Tokenizer.player
         mp.setattr(tokens_mod, "_CLOCKS", {})  # header clocks through the regex
         mp.setattr(tokens_mod, "_INTS", {})
+        mp.setattr(tokens_mod, "_FLOATS", {})  # TAB floats through the regex
         yield
 
 
