@@ -6,7 +6,7 @@ docs/formats.md for the file layout and each field's exact meaning.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, cast
 
 import attrs
@@ -296,22 +296,20 @@ def _unchecked_builder(
     cls: type[_T],
     names: Sequence[str],
     fixed: dict[str, Any] | None = None,
-    lookups: Sequence[Mapping[Any, Any]] | None = None,
 ) -> Callable[[Sequence[Any]], _T]:
     """Private: a function ``build(values) -> cls`` that skips ``__init__``.
 
-    ``values[i]`` goes to the field ``names[i]`` (``lookups[i][values[i]]`` when ``lookups``
-    is given: a ``KeyError`` then means "no such value", and no object is returned); the
-    other fields get ``fixed[name]`` or their plain default. No validator or converter runs,
-    so the caller must pass values the public constructor would accept unchanged (a parser
-    that has already checked them). The result is an ordinary instance of ``cls`` (``type()``
-    is ``cls``): ``==``, hashing, pickling and serialisation are those of ``cls``.
+    ``values[i]`` goes to the field ``names[i]``; the other fields get ``fixed[name]`` or
+    their plain default. No validator or converter runs, so the caller must pass values the
+    public constructor would accept unchanged (a parser that has already checked them). The
+    result is an ordinary instance of ``cls`` (``type()`` is ``cls``): ``==``, hashing,
+    pickling and serialisation are those of ``cls``.
 
     How (the code is generated once per call, like attrs' own ``__init__``): the object is
     created as an instance of a private subclass (:func:`etstats._sealing.open_twin`) whose
     attribute stores are plain slot stores, filled with one ``o.name = value`` per field, and
-    then switched to ``cls`` by assigning ``__class__``. That is about 3.5x cheaper than the frozen
-    ``__init__`` (which calls ``object.__setattr__`` per field).
+    then switched to ``cls`` by assigning ``__class__``. That is about 3.5x cheaper than the
+    frozen ``__init__`` (which calls ``object.__setattr__`` per field).
     """
     fixed = dict(fixed or {})
     fields = attrs.fields(cast("type[attrs.AttrsInstance]", cls))
@@ -323,12 +321,7 @@ def _unchecked_builder(
     body = []
     for k, a in enumerate(fields):
         if a.name in position:
-            i = position[a.name]
-            if lookups is None:
-                body.append(f"o.{a.name} = v[{i}]")
-            else:
-                namespace[f"_m{i}"] = lookups[i]
-                body.append(f"o.{a.name} = _m{i}[v[{i}]]")
+            body.append(f"o.{a.name} = v[{position[a.name]}]")
         else:
             if a.name in fixed:
                 namespace[f"_c{k}"] = fixed[a.name]

@@ -122,25 +122,6 @@ def test_unchecked_tab_stats_equal_the_public_constructors(layout: int) -> None:
             assert getattr(built, a.name) is None
 
 
-@pytest.mark.parametrize("layout", sorted(TAB_LAYOUTS))
-def test_lookup_builders_convert_texts_like_the_strict_path(layout: int) -> None:
-    names = TAB_LAYOUTS[layout]
-    floats = [n in FLOAT_TAB_FIELDS for n in names]
-    build = _unchecked_builder(
-        TabStats, names, {"layout": layout},
-        [tokens_mod._FLOATS if f else tokens_mod._INTS for f in floats],
-    )  # fmt: skip
-    texts = [("999.9" if f else "9999") if i % 2 else ("0.0" if f else "0") for i, f in
-             enumerate(floats)]  # fmt: skip
-    built = build(texts)
-    public = TabStats(layout, **{n: (float(t) if f else int(t)) for n, t, f in
-                                 zip(names, texts, floats, strict=True)})  # type: ignore[arg-type]  # fmt: skip
-    _same(built, public)
-    for bad in ("10000", "1000.0", "-1", "01", "+1", "1.25", "", " 1"):
-        with pytest.raises(KeyError):
-            build([bad, *texts[1:]])
-
-
 def test_unchecked_player_header_round_and_finding_equal_the_public_constructors() -> None:
     weapons = (WeaponStats(4, 10, 20, 2, 1, 3),)
     tab = TabStats(33)
