@@ -25,8 +25,8 @@ from parse_bound import (  # bench/parse_bound.py (this script's directory is on
     bound_lines,
     build_weapon,
     cached_model_builder,
+    model_loop,
     per_file_work,
-    prepared_players,
     provenance_and_header_builder,
     read_split_converter,
     read_text_os,
@@ -122,27 +122,7 @@ def fast_model_builder(files: list[Path]) -> Callable[[], int]:
     least any parser returning these models can pay (``bench/parse_bound.py`` also times the
     ``WeaponStats`` cache the parser used before: slower in one pass over this corpus).
     """
-    from etstats.parsing import _stats_tokens as tokens
-    from etstats.parsing.stats_file import _build_round
-
-    pre = prepared_players(files)
-    build_player = tokens._build_player
-    tab_builders, build_header = tokens._TAB_BUILDERS, tokens._build_header
-
-    def build() -> int:
-        count = 0
-        for h, players in pre:
-            header = build_header((h.server_name, h.map_name, h.config, 1, 1, 2, 600, 300,
-                                   None, 8))  # fmt: skip
-            built = tuple(
-                build_player((guid, name, 0, 1, tuple(map(build_weapon, keys)),
-                              tab_builders[layout](tab), 2))
-                for guid, name, keys, layout, tab in players
-            )  # fmt: skip
-            count += len(_build_round((header, built, None, ())).players)
-        return count
-
-    return build
+    return model_loop(files, build_weapon)
 
 
 def parse(path: Path) -> int:

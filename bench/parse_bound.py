@@ -199,26 +199,26 @@ def provenance_and_header_builder(files: list[Path]) -> Callable[[], int]:
     return run
 
 
-def cached_model_builder(files: list[Path]) -> Callable[[], int]:
-    """Like ``model (fast)`` in ``bench/parse.py``, but each ``WeaponStats`` looked up in a
-    tuple cache (emptied before each pass) instead of built anew, as the parser did before.
-    Dearer in one pass over this corpus (only about half of the tuples repeat, and a hit
-    costs a key tuple, its hash and a compare); the bound takes the cheaper of the two."""
+def model_loop(files: list[Path], weapon: Callable[[tuple[int, ...]], WeaponStats],
+               reset: Callable[[], None] = lambda: None) -> Callable[[], int]:
+    """A pass building every header, player, ``TabStats`` and round of ``files`` from
+    ready-made values with the unchecked builders; ``weapon`` makes each ``WeaponStats`` from
+    its key tuple, ``reset`` runs before each pass. Returns the player count."""
     from etstats.parsing import _stats_tokens as tokens
     from etstats.parsing.stats_file import _build_round
 
     pre = prepared_players(files)
-    cache, build_player = _WeaponCache(), tokens._build_player
+    build_player = tokens._build_player
     tab_builders, build_header = tokens._TAB_BUILDERS, tokens._build_header
 
     def build() -> int:
-        cache.clear()
+        reset()
         count = 0
         for h, players in pre:
             header = build_header((h.server_name, h.map_name, h.config, 1, 1, 2, 600, 300,
                                    None, 8))  # fmt: skip
             built = tuple(
-                build_player((guid, name, 0, 1, tuple(map(cache.__getitem__, keys)),
+                build_player((guid, name, 0, 1, tuple(map(weapon, keys)),
                               tab_builders[layout](tab), 2))
                 for guid, name, keys, layout, tab in players
             )  # fmt: skip
@@ -226,6 +226,15 @@ def cached_model_builder(files: list[Path]) -> Callable[[], int]:
         return count
 
     return build
+
+
+def cached_model_builder(files: list[Path]) -> Callable[[], int]:
+    """Like ``model (fast)`` in ``bench/parse.py``, but each ``WeaponStats`` looked up in a
+    tuple cache (emptied before each pass) instead of built anew, as the parser did before.
+    Dearer in one pass over this corpus (only about half of the tuples repeat, and a hit
+    costs a key tuple, its hash and a compare); the bound takes the cheaper of the two."""
+    cache = _WeaponCache()
+    return model_loop(files, cache.__getitem__, cache.clear)
 
 
 def bound_lines(
@@ -251,6 +260,7 @@ __all__ = [
     "bound_lines",
     "build_weapon",
     "cached_model_builder",
+    "model_loop",
     "per_file_work",
     "provenance_and_header_builder",
     "read_split_converter",
