@@ -25,8 +25,8 @@ _NAME = re.compile(
     re.ASCII | re.DOTALL,
 )
 
-_PARTS = tuple(_NAME.groupindex[n] for n in ("year", "month", "day", "hour", "minute",
-                                               "second", "map", "round"))  # fmt: skip
+_TIME_GROUPS = tuple(_NAME.groupindex[n] for n in ("year", "month", "day", "hour", "minute",
+                                                     "second"))  # fmt: skip
 _TWO_DIGITS = {f"{i:02d}": i for i in range(100)}
 
 
@@ -52,21 +52,9 @@ def parse_stats_filename(name: str | os.PathLike[str]) -> StatsFileName | None:
     Returns ``None`` when the name does not follow the pattern or its date/time is not a
     real calendar time. Never raises for a ``str`` or path argument.
     """
-    base = os.fspath(name)
-    base = base.replace("\\", "/").rsplit("/", 1)[-1]
-    match = _NAME.fullmatch(base)
-    if match is None:
-        return None
-    try:
-        timestamp = datetime(
-            int(match["year"]),
-            int(match["month"]),
-            int(match["day"]),
-            int(match["hour"]),
-            int(match["minute"]),
-            int(match["second"]),
-        )
-    except ValueError:
+    match = _match(name)
+    timestamp = None if match is None else _timestamp(match)
+    if match is None or timestamp is None:
         return None
     return StatsFileName(
         timestamp=timestamp,
@@ -81,17 +69,26 @@ def _timestamp_map_round(name: str | os.PathLike[str]) -> tuple[datetime, str, i
     """Private (for the stats parser): ``(timestamp, map_name, round_number)`` of
     :func:`parse_stats_filename` (``None`` when it returns ``None``), without building the
     :class:`StatsFileName`."""
-    match = _NAME.fullmatch(os.fspath(name).replace("\\", "/").rsplit("/", 1)[-1])
-    if match is None:
+    match = _match(name)
+    timestamp = None if match is None else _timestamp(match)
+    if match is None or timestamp is None:
         return None
-    year, month, day, hour, minute, second, map_name, round_text = match.group(*_PARTS)
+    return timestamp, match["map"], int(match["round"])
+
+
+def _match(name: str | os.PathLike[str]) -> re.Match[str] | None:
+    """The pattern matched against the base name of ``name``."""
+    return _NAME.fullmatch(os.fspath(name).replace("\\", "/").rsplit("/", 1)[-1])
+
+
+def _timestamp(match: re.Match[str]) -> datetime | None:
+    """The matched date and time, ``None`` when it is not a real calendar time."""
+    year, month, day, hour, minute, second = match.group(*_TIME_GROUPS)
     two = _TWO_DIGITS  # the regex's two-digit fields are always ASCII "00".."99"
     try:
-        timestamp = datetime(int(year), two[month], two[day], two[hour], two[minute],
-                             two[second])  # fmt: skip
+        return datetime(int(year), two[month], two[day], two[hour], two[minute], two[second])
     except ValueError:
         return None
-    return timestamp, map_name, int(round_text)
 
 
 def is_stats_filename(name: str | os.PathLike[str]) -> bool:
