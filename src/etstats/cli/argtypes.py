@@ -7,11 +7,12 @@ import argparse
 
 def timezone_name(text: str) -> str:
     """An IANA timezone name, checked now so a typo is a usage error (exit 2)."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    from etstats.errors import ConfigError
+    from etstats.timezones import zone
 
     try:
-        ZoneInfo(text)
-    except (ZoneInfoNotFoundError, ValueError):
+        zone(text)
+    except ConfigError:
         raise argparse.ArgumentTypeError(f"unknown IANA timezone: {text!r}") from None
     return text
 

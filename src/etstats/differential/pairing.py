@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import datetime, timedelta
 
 from attrs import frozen
 
-from etstats.errors import ConfigError
 from etstats.model.common import Finding, Severity
 from etstats.model.stats import StatsRound
+from etstats.timezones import local_to_utc, zone
 
 DEFAULT_WINDOW_MINUTES: float = 45.0
 """Default pairing window in minutes (slomix ``round_match_window_minutes``)."""
@@ -113,16 +112,11 @@ def utc_file_times(rounds: Sequence[StatsRound], timezone: str) -> list[datetime
 
     :raises ConfigError: ``timezone`` is not a known IANA name.
     """
-    try:
-        tz = ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ConfigError(f"unknown timezone {timezone!r}") from exc
+    tz = zone(timezone)
     out: list[datetime | None] = []
     for rnd in rounds:
         ts = rnd.provenance.file_timestamp if rnd.provenance is not None else None
-        if ts is not None:
-            ts = ts.replace(tzinfo=tz, fold=0).astimezone(UTC).replace(tzinfo=None)
-        out.append(ts)
+        out.append(None if ts is None else local_to_utc(ts, tz).replace(tzinfo=None))
     return out
 
 

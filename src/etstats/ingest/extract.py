@@ -8,14 +8,14 @@ round start/end times (UTC by definition). See docs/storage.md, "Round linking".
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from attrs import frozen
 
-from etstats.errors import ConfigError, ParseError
+from etstats.errors import ParseError
 from etstats.ingest.artifacts import Artifact, ArtifactKind
+from etstats.timezones import local_to_unix, zone
 
 
 @frozen
@@ -38,21 +38,6 @@ class ParsedArtifact:
     kind: ArtifactKind
     model: Any
     facts: LinkFacts
-
-
-def zone(name: str) -> ZoneInfo:
-    """The IANA timezone ``name``; :class:`ConfigError` if unknown."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ConfigError(
-            f"unknown timezone {name!r} (use an IANA name such as 'Europe/Berlin')"
-        ) from exc
-
-
-def local_to_unix(local: datetime, tz: ZoneInfo) -> int:
-    """A naive server-local wall-clock time as Unix seconds (first occurrence on DST folds)."""
-    return int(local.replace(tzinfo=tz, fold=0).timestamp())
 
 
 def normalise_map(name: str) -> str:

@@ -25,6 +25,11 @@ STATS_DELAY_SECONDS = 3
 RECEIVED = datetime(2026, 1, 1, tzinfo=UTC)
 
 
+def file_stamp(unix: int, tz: ZoneInfo) -> str:
+    """The ``YYYY-MM-DD-HHMMSS`` part of a file name written at ``unix`` (seconds) in ``tz``."""
+    return datetime.fromtimestamp(unix, tz).strftime("%Y-%m-%d-%H%M%S")
+
+
 def _guid(rng: random.Random) -> str:
     return "".join(rng.choice("0123456789ABCDEF") for _ in range(32))
 
@@ -109,7 +114,7 @@ def round_artifacts(
     out: list[Artifact] = []
 
     def local(unix: int) -> str:
-        return datetime.fromtimestamp(unix, tz).strftime("%Y-%m-%d-%H%M%S")
+        return file_stamp(unix, tz)
 
     if stats:
         data = render_stats_bytes(stats_round(map_name, round_number, guids, rng))
@@ -183,8 +188,7 @@ def round_pair_artifacts(
     out = []
     for rnd, end in ((r1, r1_end_unix), (cumulative_round2(r1, r2_only),
                                          r1_end_unix + gap_seconds)):  # fmt: skip
-        stamp = datetime.fromtimestamp(end + STATS_DELAY_SECONDS, ZoneInfo(timezone)).strftime(
-            "%Y-%m-%d-%H%M%S")
+        stamp = file_stamp(end + STATS_DELAY_SECONDS, ZoneInfo(timezone))
         name = f"{stamp}-{map_name}-round-{rnd.round_number}.txt"
         out.append(Artifact.from_bytes(render_stats_bytes(rnd), name, server=server,
                                        received_at=RECEIVED))  # fmt: skip
