@@ -17,4 +17,15 @@ def timezone_name(text: str) -> str:
     return text
 
 
-__all__ = ["timezone_name"]
+def window_minutes(text: str) -> float:
+    """A pairing window in minutes: a number above 0 and at most one day (1440)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of minutes: {text!r}") from None
+    if not 0 < value <= 24 * 60:
+        raise argparse.ArgumentTypeError(f"must be > 0 and <= 1440 minutes, got {text}")
+    return value
+
+
+__all__ = ["timezone_name", "window_minutes"]

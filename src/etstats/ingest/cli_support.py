@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
+from etstats.cli.argtypes import window_minutes
 from etstats.errors import ConfigError
 from etstats.ingest.pipeline import IngestResult, IngestSummary
 from etstats.storage.base import Storage
@@ -43,21 +44,11 @@ def add_source_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _minutes(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of minutes: {text!r}") from None
-    if not 0 < value <= 24 * 60:
-        raise argparse.ArgumentTypeError(f"must be > 0 and <= 1440 minutes, got {text}")
-    return value
-
-
 def add_window_argument(parser: argparse.ArgumentParser) -> None:
     """``--window-minutes MIN``: the round-2/round-1 pairing window (minutes, default 45)."""
     parser.add_argument(
         "--window-minutes",
-        type=_minutes,
+        type=window_minutes,
         default=45.0,
         metavar="MIN",
         help="largest round-2 minus round-1 file-time difference that still pairs them, in "
