@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from attrs import frozen
 
-from etstats.reconcile.fast import CAUSE_AMOUNT_BUILDER
+from etstats.reconcile.fast import cause_amount
 from etstats.reconcile.model import CauseAmount
 
 
@@ -84,13 +84,7 @@ def cause(code: str, low: float, high: float, evidence: str) -> CauseAmount:
         raise KeyError(f"unknown cause code {code!r}")
     if low > high:
         low, high = high, low
-    o = CAUSE_AMOUNT_BUILDER()  # fast.cause_amount(code, low, high, evidence), inlined
-    o.code = code
-    o.low = float(low)
-    o.high = float(high)
-    o.evidence = evidence
-    o.__class__ = CauseAmount
-    return o  # type: ignore[no-any-return]
+    return cause_amount(code, float(low), float(high), evidence)
 
 
 __all__ = ["CAUSES", "CauseInfo", "cause"]
