@@ -317,7 +317,7 @@ def _unchecked_builder(
     if unknown or len(set(names)) != len(names):
         raise ValueError(f"bad field names for {cls.__name__}: {sorted(unknown) or names}")
     position = {name: i for i, name in enumerate(names)}
-    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls, "_mut": _store_class(cls)}
+    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls, "_mut": open_twin(cls)}
     body = []
     for k, a in enumerate(fields):
         if a.name in position:
@@ -335,8 +335,3 @@ def _unchecked_builder(
     exec(compile(source, f"<unchecked {cls.__name__} builder>", "exec"), namespace)  # noqa: S102
     build: Callable[[Sequence[Any]], _T] = namespace["build"]
     return build
-
-
-_store_class = open_twin
-"""Private: the assignable twin of a frozen slotted class that the unchecked builders fill
-(see :mod:`etstats._sealing`)."""

@@ -20,6 +20,7 @@ from typing import Literal, cast
 
 import attrs
 
+from etstats._sealing import open_twin
 from etstats.model.stats import (
     SPLASH_WEAPONS,
     TAB_LAYOUTS,
@@ -27,7 +28,6 @@ from etstats.model.stats import (
     PlayerStats,
     TabStats,
     WeaponStats,
-    _store_class,
 )
 from etstats.parsing._stats_tokens import (
     _FLOATS,
@@ -206,7 +206,7 @@ class _TabReaders(dict[int, _TabReader | None]):
             return None
         namespace: dict[str, object] = {
             "_I": _INTS, "_Ig": _INTS.get, "_big": _big_int, "_F": _FLOATS,
-            "_new": object.__new__, "_TabStore": _store_class(TabStats), "_TabStats": TabStats,
+            "_new": object.__new__, "_TabStore": open_twin(TabStats), "_TabStats": TabStats,
         }  # fmt: skip
         tab = cast("_TabReader", _compile(_tab_source(layout), f"<TAB {layout}>", namespace))
         self[layout] = tab
@@ -225,8 +225,8 @@ class _LineReaders(dict[int, _LineReader | None]):
             return None
         namespace: dict[str, object] = {
             "_I": _INTS, "_M": _MASKS, "_Mg": _MASKS.get, "_SPLASH": SPLASH_WEAPONS,
-            "_new": object.__new__, "_WeaponStore": _store_class(WeaponStats),
-            "_WeaponStats": WeaponStats, "_PlayerStore": _store_class(PlayerStats),
+            "_new": object.__new__, "_WeaponStore": open_twin(WeaponStats),
+            "_WeaponStats": WeaponStats, "_PlayerStore": open_twin(PlayerStats),
             "_PlayerStats": PlayerStats, "_HEX": "0123456789ABCDEF", "_KD_LIMIT": _KD_LIMIT,
         }  # fmt: skip
         source = _reader_source(weapons)

@@ -504,7 +504,7 @@ def test_the_mask_table_accepts_only_canonical_masks() -> None:
 
 
 def test_store_classes_are_private_same_layout_subclasses() -> None:
-    from etstats.model.stats import _store_class
+    from etstats._sealing import open_twin as _store_class
 
     store = _store_class(TabStats)
     assert store is _store_class(TabStats)
