@@ -74,13 +74,11 @@ class RoundLine:
 
 
 def round_line(rnd: StoredRound, players: int) -> RoundLine:
-    linked = (("stats", rnd.stats_sha256), ("lua", rnd.lua_sha256),
-              ("endstats", rnd.endstats_sha256))  # fmt: skip
     return RoundLine(
         round_id=rnd.id, map_name=rnd.map_name, round_number=rnd.round_number,
         start_unix=rnd.round_start_unix, start_source=rnd.start_source,
         winner=team_name(rnd.winner_team), players=players,
-        sources=tuple(kind for kind, sha in linked if sha), values_scope=rnd.values_scope,
+        sources=tuple(rnd.linked), values_scope=rnd.values_scope,
     )  # fmt: skip
 
 

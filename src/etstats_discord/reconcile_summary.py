@@ -85,8 +85,7 @@ def reconcile_summary(store: Storage, round_id: int) -> ReconcileSummary:
     from etstats.ingest.reconcile_step import reconcile_round
 
     rnd = get_round(store, round_id)
-    shas = {role: sha for role, sha in (("stats", rnd.stats_sha256), ("lua", rnd.lua_sha256),
-                                        ("endstats", rnd.endstats_sha256)) if sha}  # fmt: skip
+    shas = rnd.linked
     if "stats" not in shas and "lua" not in shas:
         raise QueryError(f"round {round_id} has no stats or Lua file to compare")
     if rnd.r1_round_id is not None:

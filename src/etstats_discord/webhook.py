@@ -10,6 +10,7 @@ from typing import Any
 
 from etstats.errors import ConfigError, EtStatsError
 from etstats.storage.base import Storage, StoredRound
+from etstats_discord.queries import get_round
 
 WEBHOOK_ENV = "ETSTATS_DISCORD_WEBHOOK_URL"
 """Environment variable holding the webhook URL (a secret: never commit it)."""
@@ -24,9 +25,7 @@ def round_message(rnd: StoredRound, players: list[tuple[Any, ...]]) -> dict[str,
         {"name": str(p[3])[:256] or "?", "value": f"{p[7]} kills / {p[8]} deaths", "inline": True}
         for p in top
     ]
-    linked = (("stats", rnd.stats_sha256), ("lua", rnd.lua_sha256),
-              ("endstats", rnd.endstats_sha256))  # fmt: skip
-    sources = ", ".join(name for name, sha in linked if sha)
+    sources = ", ".join(rnd.linked)
     return {
         "username": "etstats",
         "embeds": [{
@@ -48,9 +47,7 @@ def deliver_round(round_id: int, storage: Storage, *, url: str | None = None,
     url = url or os.environ.get(WEBHOOK_ENV, "")
     if not url.startswith(("https://", "http://")):
         raise ConfigError(f"set {WEBHOOK_ENV} to the Discord webhook URL")
-    rnd = next((r for r in storage.rounds() if r.id == round_id), None)
-    if rnd is None:
-        raise EtStatsError(f"round {round_id} is not in the store")
+    rnd = get_round(storage, round_id)  # QueryError (an EtStatsError) if unknown
     players = storage.table_rows("player_round_stats", [round_id])
     body = json.dumps(round_message(rnd, players)).encode("utf-8")
     req = urllib.request.Request(  # noqa: S310 - the scheme is checked above

@@ -20,7 +20,7 @@ def audit_report(storage: Storage) -> dict[str, Any]:
     """
     rounds = storage.rounds()
     arts = storage.artifacts()
-    in_round = {s for r in rounds for s in (r.stats_sha256, r.lua_sha256, r.endstats_sha256) if s}
+    in_round = {s for r in rounds for s in r.linked.values()}
     recon = storage.table_rows("reconciliations")
     by_id = {r.id: r for r in rounds}
     names = {a.sha256: a.name for a in arts}

@@ -130,7 +130,7 @@ def refresh_round2s(
         tx.set_round_scope(r.id, *now)
         parsed: dict[str, ParsedArtifact] = {}
         names: dict[str, str] = {}
-        for sha in filter(None, (r.stats_sha256, r.lua_sha256, r.endstats_sha256)):
+        for sha in r.linked.values():
             names[sha], parsed[sha] = load(sha)
         p = PlannedRound(r.round_start_unix, r.start_source, r.stats_sha256, r.lua_sha256,
                          r.endstats_sha256, r.round_end_unix, r.stats_file_unix)  # fmt: skip

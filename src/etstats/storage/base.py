@@ -111,6 +111,14 @@ class StoredRound:
     r1_round_id: int | None = None
     """The round-1 round a round 2's rows were differenced against."""
 
+    @property
+    def linked(self) -> dict[str, str]:
+        """SHA-256 of each linked artifact by role: ``stats``, ``lua``, ``endstats`` (in that
+        order; a role without an artifact is left out)."""
+        return {role: sha for role, sha in (("stats", self.stats_sha256),
+                                            ("lua", self.lua_sha256),
+                                            ("endstats", self.endstats_sha256)) if sha}
+
 
 class StorageTx(Protocol):
     """One open transaction (unit of work) of a :class:`Storage`."""
