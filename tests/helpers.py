@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -17,3 +19,28 @@ def need(condition: bool, reason: str) -> None:
         pytest.fail(f"required in CI but missing: {reason}")
     print(f"SKIP reason: {reason}")
     pytest.skip(reason)
+
+
+class _NoReaders:
+    """A reader table without readers: the whole-line fast path declines every line."""
+
+    def __getitem__(self, key: int) -> None:
+        return None
+
+    def get(self, key: int) -> None:
+        return None
+
+
+@contextmanager
+def strict_parser() -> Iterator[None]:
+    """Switch every fast path of the stats parser off (restored on exit): the reference the
+    fast-path tests compare against."""
+    import etstats.parsing._stats_lines as lines_mod
+    import etstats.parsing._stats_tokens as tokens_mod
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(lines_mod, "_READERS", _NoReaders())  # every line to Tokenizer.player
+        mp.setattr(tokens_mod, "_CLOCKS", {})  # header clocks through the regex
+        mp.setattr(tokens_mod, "_INTS", {})  # every integer through the regex
+        mp.setattr(tokens_mod, "_FLOATS", {})  # TAB floats through the regex
+        yield

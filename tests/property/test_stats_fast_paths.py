@@ -18,12 +18,10 @@ are replaced by hostile texts (``+1``, ``01``, ``1.25``, ``1e3``, ``' 1'``, ``-0
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.helpers import strict_parser
 
 import etstats.parsing._stats_lines as lines_mod
 import etstats.parsing._stats_tokens as tokens_mod
@@ -49,27 +47,6 @@ SOURCE = "2026-11-25-120000-supply-round-1.txt"
 """A stats file name, so provenance (file map/round) takes part in the comparison too."""
 
 FindingKey = tuple[str, str, int | None, str | None, str | None, str | None, str | None, str]
-
-
-class _NoReaders:
-    """A reader table without readers: the whole-line fast path declines every line."""
-
-    def __getitem__(self, key: int) -> None:
-        return None
-
-    def get(self, key: int) -> None:
-        return None
-
-
-@contextmanager
-def strict_parser() -> Iterator[None]:
-    """Switch every fast path of the stats parser off (restored on exit)."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(lines_mod, "_READERS", _NoReaders())  # every line to Tokenizer.player
-        mp.setattr(tokens_mod, "_CLOCKS", {})  # header clocks through the regex
-        mp.setattr(tokens_mod, "_INTS", {})  # every integer through the regex
-        mp.setattr(tokens_mod, "_FLOATS", {})  # TAB floats through the regex
-        yield
 
 
 def finding_keys(findings: tuple[Finding, ...]) -> list[FindingKey]:

@@ -18,14 +18,13 @@ from __future__ import annotations
 import pickle
 import random
 import sys
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import attrs
 import pytest
+from tests.helpers import strict_parser
 
 import etstats.parsing._stats_lines as lines_mod
 import etstats.parsing._stats_tokens as tokens_mod
@@ -46,27 +45,6 @@ from etstats.render.stats_file import render_stats_round
 from etstats.serde import to_json
 from etstats.validate.codes import STATS_CODES
 from etstats.validate.stats import validate_stats_round
-
-
-class _NoReaders:
-    """A reader table without readers: the whole-line fast path declines every line."""
-
-    def __getitem__(self, key: int) -> None:
-        return None
-
-    def get(self, key: int) -> None:
-        return None
-
-
-@contextmanager
-def strict_parser() -> Iterator[None]:
-    """Switch every fast path of the stats parser off (restored on exit)."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(lines_mod, "_READERS", _NoReaders())  # every line to Tokenizer.player
-        mp.setattr(tokens_mod, "_CLOCKS", {})  # header clocks through the regex
-        mp.setattr(tokens_mod, "_INTS", {})
-        mp.setattr(tokens_mod, "_FLOATS", {})  # TAB floats through the regex
-        yield
 
 
 def keys(findings: tuple[Finding, ...]) -> list[tuple[Any, ...]]:
