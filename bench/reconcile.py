@@ -3,7 +3,7 @@
 Builds a pool of truth rounds (``etstats.testing.reconcile_truth``), renders and parses each
 once (stats file c0rnp0rn 7 or 8, gametimes v1 or legacy), then replicates the parsed models
 across a season with distinct maps and times (so linking has real work: offset inference,
-binary searches, R1 pairs) and times :func:`etstats.reconcile.reconcile` over all of them.
+binary searches, R1 pairs) and times :func:`etstats.reconciliation` over all of them.
 Parsing is not part of the timed section (see bench/ for the parsers' own benchmarks).
 
 Usage: ``python bench/reconcile.py [--rounds N] [--pool K] [--floor-rounds M] [--gc-freeze]``;
@@ -12,7 +12,7 @@ may be shared), the growth of the peak resident memory during the reconcile call
 object-creation floor: the time to construct the same result objects (every
 ``Comparison`` with its ``SourceValue`` and ``CauseAmount`` objects) without evaluating any
 rule, through the public attrs constructors and through the engine's own fast builders
-(:mod:`etstats.reconcile.fast`), which bounds the throughput of any implementation that
+(:mod:`etstats.reconciliation.fast`), which bounds the throughput of any implementation that
 returns them.
 """
 
@@ -31,10 +31,10 @@ from etstats.model.common import Provenance
 from etstats.model.legacy_gametimes import LegacyGametimes
 from etstats.parsing.gametimes import parse_any_gametimes
 from etstats.parsing.stats_file import parse_stats_text
-from etstats.reconcile import LoadedArtifact
-from etstats.reconcile.engine import ReconcilePlan
-from etstats.reconcile.fast import cause_amount, comparison, source_value
-from etstats.reconcile.model import CauseAmount, Comparison, Reconciliation, SourceValue
+from etstats.reconciliation import LoadedArtifact
+from etstats.reconciliation.engine import ReconcilePlan
+from etstats.reconciliation.fast import cause_amount, comparison, source_value
+from etstats.reconciliation.model import CauseAmount, Comparison, Reconciliation, SourceValue
 from etstats.testing.reconcile_truth import (
     local_name_time,
     render_legacy,

@@ -68,9 +68,11 @@ _LAZY: dict[str, str] = {
     "parse_any_gametimes_file": "etstats.parsing.gametimes",
     "verify_signature": "etstats.parsing.gametimes",
     # reconciliation
-    "Reconciliation": "etstats.reconcile",
-    "Verdict": "etstats.reconcile",
-    "load_paths": "etstats.reconcile",
+    "reconcile": "etstats.reconciliation",
+    "ReconcileReport": "etstats.reconciliation",
+    "Reconciliation": "etstats.reconciliation",
+    "Verdict": "etstats.reconciliation",
+    "load_paths": "etstats.reconciliation",
     # serialisation and schema
     "to_json": "etstats.serde",
     "from_json": "etstats.serde",
@@ -78,12 +80,12 @@ _LAZY: dict[str, str] = {
     # plugins, storage, ingestion
     "get_plugin_manager": "etstats.plugins",
     "open_storage": "etstats.storage.registry",
+    "Storage": "etstats.storage.base",
     "Artifact": "etstats.ingest.artifacts",
     "Pipeline": "etstats.ingest.pipeline",
 }
 
 if TYPE_CHECKING:  # give type checkers the real names behind the lazy ones
-    from etstats import reconcile
     from etstats.differential import differential_all, pair_rounds, round2_differential
     from etstats.ingest.artifacts import Artifact
     from etstats.ingest.pipeline import Pipeline
@@ -106,22 +108,21 @@ if TYPE_CHECKING:  # give type checkers the real names behind the lazy ones
     )
     from etstats.parsing.stats_file import parse_stats_bytes, parse_stats_file, parse_stats_text
     from etstats.plugins import get_plugin_manager
-    from etstats.reconcile import Reconciliation, Verdict, load_paths
+    from etstats.reconciliation import (
+        ReconcileReport,
+        Reconciliation,
+        Verdict,
+        load_paths,
+        reconcile,
+    )
     from etstats.render.stats_file import render_stats_round
     from etstats.schema import json_schema
     from etstats.serde import from_json, to_json
+    from etstats.storage.base import Storage
     from etstats.storage.registry import open_storage
 
 
-_SUBPACKAGES = frozenset({"reconcile"})
-"""Subpackages reachable as attributes. ``etstats.reconcile`` is the package (call
-``etstats.reconcile.reconcile(...)``): a function of the same name could not survive the import
-system setting the attribute to the subpackage when it is first imported."""
-
-
 def __getattr__(name: str) -> Any:
-    if name in _SUBPACKAGES:
-        return importlib.import_module(f"etstats.{name}")
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'etstats' has no attribute {name!r}")
@@ -160,8 +161,6 @@ __all__ = [  # noqa: RUF022 - grouped by kind, not sorted
     "strip_colours",
     # plugins
     "hookimpl",
-    # subpackage: etstats.reconcile.reconcile(...)
-    "reconcile",
     # loaded on first use (see _LAZY)
     "parse_stats_file",
     "parse_stats_bytes",
@@ -186,6 +185,8 @@ __all__ = [  # noqa: RUF022 - grouped by kind, not sorted
     "parse_any_gametimes",
     "parse_any_gametimes_file",
     "verify_signature",
+    "reconcile",
+    "ReconcileReport",
     "Reconciliation",
     "Verdict",
     "load_paths",
@@ -194,6 +195,7 @@ __all__ = [  # noqa: RUF022 - grouped by kind, not sorted
     "json_schema",
     "get_plugin_manager",
     "open_storage",
+    "Storage",
     "Artifact",
     "Pipeline",
 ]  # fmt: skip

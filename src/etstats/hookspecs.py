@@ -20,7 +20,7 @@ import pluggy
 if TYPE_CHECKING:
     from etstats.ingest.artifacts import Artifact
     from etstats.model.stats import StatsRound
-    from etstats.reconcile.model import Reconciliation
+    from etstats.reconciliation.model import Reconciliation
     from etstats.storage.base import Storage
 
 hookspec = pluggy.HookspecMarker("etstats")
@@ -139,7 +139,7 @@ def etstats_round_reconciled(result: Reconciliation) -> None:
 
     Called again whenever a late artifact re-links the round.
 
-    :param result: the round's :class:`etstats.reconcile.model.Reconciliation`.
+    :param result: the round's :class:`etstats.reconciliation.model.Reconciliation`.
 
     Return value is ignored.
 

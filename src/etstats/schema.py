@@ -37,7 +37,7 @@ SCHEMA_MODELS: dict[str, str | type] = {
     "stats-round": "etstats.model.stats:StatsRound",
     "endstats-round": "etstats.model.endstats:EndstatsRound",
     "gametimes": "etstats.model.gametimes:Gametimes",
-    "reconciliation": "etstats.reconcile.model:Reconciliation",
+    "reconciliation": "etstats.reconciliation.model:Reconciliation",
     "finding": "etstats.model.common:Finding",
 }
 """Schema name -> model class or ``"module:Class"`` path (imported lazily)."""

@@ -2,7 +2,7 @@
 
 The round's stats, Lua and endstats bytes (and, for a paired round 2, its round 1's stats
 file) are read with ``Storage.artifact_data``, parsed with the ingestion parsers
-and handed to :func:`etstats.reconcile.reconcile` exactly as the ingestion pipeline does
+and handed to :func:`etstats.reconciliation` exactly as the ingestion pipeline does
 (:func:`etstats.ingest.reconcile_step.reconcile_round`: the server's timezone, the round-2
 pairing), so the verdict can be compared with the stored one. Differences are in the
 comparison's unit (``s`` = seconds). Blocking: async callers use :func:`asyncio.to_thread`.

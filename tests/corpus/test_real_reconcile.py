@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from etstats.reconcile import Verdict, load_paths, reconcile
-from etstats.reconcile.model import ReconcileReport
+from etstats.reconciliation import Verdict, load_paths, reconcile
+from etstats.reconciliation.model import ReconcileReport
 
 pytestmark = pytest.mark.corpus
 

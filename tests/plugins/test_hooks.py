@@ -170,7 +170,7 @@ def test_hook_etstats_round_parsed(tmp_path: Path) -> None:
 def test_hook_etstats_round_reconciled(tmp_path: Path) -> None:
     rec = Recorder()
     _, store = _ingest_round(tmp_path, rec)
-    from etstats.reconcile import Reconciliation
+    from etstats.reconciliation import Reconciliation
 
     results = [c[1]["result"] for c in rec.calls if c[0] == "round_reconciled"]
     # stats, then Lua, then endstats: each arrival re-reconciles the same round

@@ -140,7 +140,7 @@ def test_json_round_trip(model: str, strategy: str, kwargs: dict[str, Any]) -> N
 
 MODEL_MODULES = ("etstats.model.common", "etstats.model.stats", "etstats.model.endstats",
                  "etstats.model.gametimes", "etstats.model.legacy_gametimes",
-                 "etstats.reconcile.model")
+                 "etstats.reconciliation.model")
 
 
 def _all_models() -> list[str]:

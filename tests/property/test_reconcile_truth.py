@@ -15,9 +15,9 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from etstats.reconcile import Verdict, load_paths, reconcile
-from etstats.reconcile.model import ReconcileReport, Reconciliation
-from etstats.reconcile.tolerance import overcount_range
+from etstats.reconciliation import Verdict, load_paths, reconcile
+from etstats.reconciliation.model import ReconcileReport, Reconciliation
+from etstats.reconciliation.tolerance import overcount_range
 from etstats.testing.reconcile_truth import (
     TruthRound,
     render_legacy,

@@ -76,7 +76,7 @@ def test_stats_only_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 
 
 def test_reconciliation_json_round_trip(write_round: Writer, tmp_path: Path) -> None:
-    from etstats.reconcile import Reconciliation, load_paths, reconcile
+    from etstats.reconciliation import Reconciliation, load_paths, reconcile
     from etstats.serde import from_json, to_json
 
     write_round(simulate(9, pauses=1, disconnect_dead=True), version=7, lua="legacy")
@@ -115,7 +115,7 @@ def test_timezone_pairs_round_2_across_daylight_saving(
 
 def test_unknown_timezone_is_a_config_error() -> None:
     from etstats.errors import ConfigError
-    from etstats.reconcile import reconcile
+    from etstats.reconciliation import reconcile
 
     with pytest.raises(ConfigError, match="unknown timezone"):
         reconcile([render_and_parse()], timezone="Mars/Olympus")

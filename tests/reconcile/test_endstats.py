@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from etstats.model.endstats import EndstatsAward, EndstatsRound, VersusHeader
-from etstats.reconcile import Verdict, load_paths, reconcile
+from etstats.reconciliation import Verdict, load_paths, reconcile
 from etstats.render.endstats import render_endstats
 from etstats.testing.reconcile_truth import local_name_time, render_stats, simulate
 

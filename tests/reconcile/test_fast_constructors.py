@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from etstats.reconcile import fast
-from etstats.reconcile.model import CauseAmount, Comparison, SourceValue, Verdict
+from etstats.reconciliation import fast
+from etstats.reconciliation.model import CauseAmount, Comparison, SourceValue, Verdict
 from etstats.serde import to_json
 
 _text = st.text(max_size=12)

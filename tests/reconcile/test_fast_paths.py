@@ -17,9 +17,9 @@ from tests.helpers import need
 
 from etstats.model.stats import StatsRound
 from etstats.parsing.gametimes import parse_any_gametimes
-from etstats.reconcile import load_paths
-from etstats.reconcile.adapters import stats_reading, v1_reading
-from etstats.reconcile.engine import ReconcilePlan
+from etstats.reconciliation import load_paths
+from etstats.reconciliation.adapters import stats_reading, v1_reading
+from etstats.reconciliation.engine import ReconcilePlan
 from etstats.serde import to_json
 from etstats.testing.reconcile_truth import render_legacy, render_stats, render_v1, simulate
 

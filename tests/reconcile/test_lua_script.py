@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from tests.helpers import need
 
-from etstats.reconcile import Verdict, load_paths, reconcile
+from etstats.reconciliation import Verdict, load_paths, reconcile
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.lua

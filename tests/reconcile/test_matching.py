@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from etstats.reconcile import load_paths, reconcile
-from etstats.reconcile.matching import RoundKey, infer_offsets, link_lua, local_epoch
+from etstats.reconciliation import load_paths, reconcile
+from etstats.reconciliation.matching import RoundKey, infer_offsets, link_lua, local_epoch
 from etstats.testing.reconcile_truth import simulate
 
 from .conftest import Writer

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from etstats.reconcile.model import Verdict
-from etstats.reconcile.players import match_players
-from etstats.reconcile.readings import LuaPlayerReading, LuaReading, StatsPlayerReading
+from etstats.reconciliation.model import Verdict
+from etstats.reconciliation.players import match_players
+from etstats.reconciliation.readings import LuaPlayerReading, LuaReading, StatsPlayerReading
 
 
 def _sp(key: str, name: str, bot: bool = False) -> StatsPlayerReading:

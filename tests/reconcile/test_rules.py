@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import attrs
 
-from etstats.reconcile.model import Verdict
-from etstats.reconcile.readings import (
+from etstats.reconciliation.model import Verdict
+from etstats.reconciliation.readings import (
     LuaDeath,
     LuaPlayerReading,
     LuaReading,
     StatsPlayerReading,
     StatsReading,
 )
-from etstats.reconcile.rules import internal, player
-from etstats.reconcile.rules import round as round_rules
+from etstats.reconciliation.rules import internal, player
+from etstats.reconciliation.rules import round as round_rules
 
 
 def _sr(**kw: object) -> StatsReading:

@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from etstats.reconcile.causes import CAUSES, cause
-from etstats.reconcile.model import SourceValue, Verdict
-from etstats.reconcile.rules.judge import judge, needs_causes
-from etstats.reconcile.tolerance import (
+from etstats.reconciliation.causes import CAUSES, cause
+from etstats.reconciliation.model import SourceValue, Verdict
+from etstats.reconciliation.rules.judge import judge, needs_causes
+from etstats.reconciliation.tolerance import (
     engine_dead_estimate,
     overcount_range,
     overcount_total_range,

@@ -15,11 +15,35 @@ def test_every_public_name_resolves(name: str) -> None:
     assert getattr(etstats, name) is not None
 
 
-def test_reconcile_is_the_subpackage_whatever_the_import_order() -> None:
-    import etstats.reconcile.engine  # importing the subpackage sets etstats.reconcile
+def test_reconcile_is_the_function_whatever_the_import_order() -> None:
+    import etstats.reconciliation.engine  # importing the subpackage must not shadow the verb
 
-    assert etstats.reconcile.reconcile is etstats.reconcile.engine.reconcile
-    assert etstats.load_paths is etstats.reconcile.load_paths
+    assert callable(etstats.reconcile)
+    assert etstats.reconcile is etstats.reconciliation.engine.reconcile
+    assert etstats.load_paths is etstats.reconciliation.load_paths
+    assert etstats.ReconcileReport is etstats.reconciliation.ReconcileReport
+
+
+def test_all_lazy_table_and_type_checking_imports_agree() -> None:
+    """``__all__``, ``_LAZY`` and the ``TYPE_CHECKING`` imports name the same lazy objects."""
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse(Path(etstats.__file__).read_text(encoding="utf-8"))
+    checked: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
+            for imp in node.body:
+                assert isinstance(imp, ast.ImportFrom)
+                for alias in imp.names:
+                    checked[alias.asname or alias.name] = str(imp.module)
+    lazy = etstats._LAZY
+    assert checked == lazy, "TYPE_CHECKING imports and _LAZY disagree"
+    eager = {n for n in etstats.__all__ if n not in lazy}
+    assert set(lazy) <= set(etstats.__all__), "a lazy name is missing from __all__"
+    for name in eager:
+        assert name in vars(etstats), f"{name} is in __all__ but neither eager nor lazy"
+    assert len(etstats.__all__) == len(set(etstats.__all__))
 
 
 def test_unknown_names_raise_attribute_error() -> None:
@@ -31,7 +55,7 @@ def test_import_loads_no_optional_dependency() -> None:
     heavy = ("psycopg", "discord", "fastapi", "matplotlib", "lupa", "uvicorn")
     code = (
         "import sys, etstats\n"
-        "etstats.parse_stats_bytes; etstats.reconcile.reconcile; etstats.open_storage\n"
+        "etstats.parse_stats_bytes; etstats.reconcile; etstats.open_storage\n"
         f"print([m for m in sys.modules if m.split('.')[0] in {heavy!r}])\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -22,7 +22,7 @@ from etstats.cli.argtypes import timezone_name
 
 if TYPE_CHECKING:
     from etstats.model.common import Finding
-    from etstats.reconcile.loader import LoadedArtifact
+    from etstats.reconciliation.loader import LoadedArtifact
 
 EXIT_FINDINGS = 1
 EXIT_UNREADABLE = 3
@@ -77,7 +77,7 @@ _RANK = {"agree": 0, "tolerated": 1, "explained": 2, "conflict": 3}
 
 
 def run(args: argparse.Namespace) -> int:
-    from etstats.reconcile import load_paths
+    from etstats.reconciliation import load_paths
 
     artifacts, problems = load_paths(args.paths)
     # The parsed inputs stay alive until the report is printed: keep the cycle collector from
@@ -92,8 +92,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace, artifacts: list[LoadedArtifact],
             problems: list[Finding]) -> int:
-    from etstats.reconcile import reconcile
-    from etstats.reconcile.report import format_report
+    from etstats.reconciliation import reconcile
+    from etstats.reconciliation.report import format_report
     from etstats.serde import to_builtins
 
     if not artifacts:
@@ -110,11 +110,11 @@ def _report(args: argparse.Namespace, artifacts: list[LoadedArtifact],
 
         report = attrs.evolve(report, findings=(*problems, *report.findings))
     if args.plot:
-        from etstats.reconcile.plot import plot_dead_time
+        from etstats.reconciliation.plot import plot_dead_time
 
         plot_dead_time(report, args.plot)
     if args.spawn_audit:
-        from etstats.reconcile.spawn_audit import spawn_audit
+        from etstats.reconciliation.spawn_audit import spawn_audit
 
         if not 1 <= args.limit <= 1000 or not 0 <= args.diff_seconds <= 3600:
             print("etstats reconcile: --limit must be 1..1000, --diff-seconds 0..3600",

@@ -1,7 +1,7 @@
 """The reconciliation step of the pipeline: one linked round's parsed artifacts -> a verdict.
 
 The round's artifacts were linked by :mod:`etstats.ingest.linker`; they are handed to
-:func:`etstats.reconcile.reconcile` together with the server's UTC offset at the stats file's
+:func:`etstats.reconciliation` together with the server's UTC offset at the stats file's
 time, so the engine compares the same round. The verdict, its counts and the full report (JSON)
 are stored in ``reconciliations``. A failure of the engine is logged and leaves the round
 without a verdict (it never blocks ingestion).
@@ -50,7 +50,7 @@ def reconcile_round(
     if stats is None and lua is None:
         return None  # an endstats file alone has nothing to be compared with
     try:
-        from etstats.reconcile import LoadedArtifact, reconcile
+        from etstats.reconciliation import LoadedArtifact, reconcile
         from etstats.serde import to_json
     except ImportError:  # pragma: no cover - the engine ships with etstats
         return None

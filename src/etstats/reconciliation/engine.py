@@ -12,28 +12,28 @@ from etstats.model.endstats import EndstatsRound
 from etstats.model.gametimes import Gametimes
 from etstats.model.legacy_gametimes import LegacyGametimes
 from etstats.model.stats import StatsRound
-from etstats.reconcile.adapters import (
+from etstats.reconciliation.adapters import (
     enemy_intervals_by_killer,
     legacy_reading,
     stats_reading,
     v1_reading,
 )
-from etstats.reconcile.fast import builder
-from etstats.reconcile.loader import LoadedArtifact
-from etstats.reconcile.matching import RoundKey, link_lua, local_epoch
-from etstats.reconcile.model import (
+from etstats.reconciliation.fast import builder
+from etstats.reconciliation.loader import LoadedArtifact
+from etstats.reconciliation.matching import RoundKey, link_lua, local_epoch
+from etstats.reconciliation.model import (
     Ambiguity,
     ArtifactRef,
     Comparison,
     ReconcileReport,
     Reconciliation,
 )
-from etstats.reconcile.players import match_players
-from etstats.reconcile.readings import LuaReading, StatsReading
-from etstats.reconcile.rules import internal, player
-from etstats.reconcile.rules import round as round_rules
-from etstats.reconcile.rules.endstats import endstats_checks
-from etstats.reconcile.tolerance import FILE_LAG_S
+from etstats.reconciliation.players import match_players
+from etstats.reconciliation.readings import LuaReading, StatsReading
+from etstats.reconciliation.rules import internal, player
+from etstats.reconciliation.rules import round as round_rules
+from etstats.reconciliation.rules.endstats import endstats_checks
+from etstats.reconciliation.tolerance import FILE_LAG_S
 
 _RECONCILIATION = builder(Reconciliation)
 

@@ -14,11 +14,11 @@ from typing import Any
 from attrs import frozen
 
 from etstats.model.common import Finding, Severity
-from etstats.reconcile.causes import cause
-from etstats.reconcile.fast import builder
-from etstats.reconcile.model import Comparison, PlayerLink, SourceValue
-from etstats.reconcile.readings import LuaPlayerReading, LuaReading, StatsPlayerReading
-from etstats.reconcile.rules.judge import judge
+from etstats.reconciliation.causes import cause
+from etstats.reconciliation.fast import builder
+from etstats.reconciliation.model import Comparison, PlayerLink, SourceValue
+from etstats.reconciliation.readings import LuaPlayerReading, LuaReading, StatsPlayerReading
+from etstats.reconciliation.rules.judge import judge
 
 
 @frozen

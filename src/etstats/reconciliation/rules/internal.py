@@ -15,12 +15,12 @@ from typing import Any
 
 from attrs import frozen
 
-from etstats.reconcile.causes import cause
-from etstats.reconcile.fast import source_value as _sv  # positional, value made a float
-from etstats.reconcile.model import CauseAmount, Comparison
-from etstats.reconcile.readings import StatsPlayerReading, StatsReading
-from etstats.reconcile.rules.judge import judge, needs_causes
-from etstats.reconcile.tolerance import (
+from etstats.reconciliation.causes import cause
+from etstats.reconciliation.fast import source_value as _sv  # positional, value made a float
+from etstats.reconciliation.model import CauseAmount, Comparison
+from etstats.reconciliation.readings import StatsPlayerReading, StatsReading
+from etstats.reconciliation.rules.judge import judge, needs_causes
+from etstats.reconciliation.tolerance import (
     MINUTES_1DP_S,
     PERCENT_1DP,
     RATIO_1DP,

@@ -5,12 +5,12 @@ Differences are ``stats - lua`` in seconds unless stated.
 
 from __future__ import annotations
 
-from etstats.reconcile.causes import cause
-from etstats.reconcile.fast import source_value as _sv  # positional, value made a float
-from etstats.reconcile.model import CauseAmount, Comparison
-from etstats.reconcile.readings import LuaReading, StatsReading
-from etstats.reconcile.rules.judge import judge
-from etstats.reconcile.tolerance import FLOOR_S, FRAME_S, MSS_S
+from etstats.reconciliation.causes import cause
+from etstats.reconciliation.fast import source_value as _sv  # positional, value made a float
+from etstats.reconciliation.model import CauseAmount, Comparison
+from etstats.reconciliation.readings import LuaReading, StatsReading
+from etstats.reconciliation.rules.judge import judge
+from etstats.reconciliation.tolerance import FLOOR_S, FRAME_S, MSS_S
 
 
 def _mss(seconds: int | None) -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from etstats.reconcile.model import (
+from etstats.reconciliation.model import (
     VERDICT_ORDER,
     Comparison,
     ReconcileReport,

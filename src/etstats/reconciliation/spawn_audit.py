@@ -2,7 +2,7 @@
 
 slomix joined Lua spawn stats (32-character GUIDs) to stats-file rows (8-character prefixes)
 by exact equality, so nothing ever matched and every row was flagged. Here players are matched
-by prefix (:mod:`etstats.reconcile.players`), and every row carries the dead-time comparison's
+by prefix (:mod:`etstats.reconciliation.players`), and every row carries the dead-time comparison's
 verdict and causes instead of bare flags. Output keys follow the original (``summary``,
 ``samples``, ``params``) so existing consumers can read it.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from etstats.reconcile.model import ReconcileReport, Verdict
+from etstats.reconciliation.model import ReconcileReport, Verdict
 
 
 def spawn_audit(report: ReconcileReport, *, limit: int = 200, diff_seconds: float = 30.0

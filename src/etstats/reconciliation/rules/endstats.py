@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from etstats.model.common import strip_colours
 from etstats.model.endstats import AwardUnit, EndstatsRound
-from etstats.reconcile.model import Comparison, SourceValue
-from etstats.reconcile.readings import StatsPlayerReading, StatsReading
-from etstats.reconcile.rules.judge import judge
+from etstats.reconciliation.model import Comparison, SourceValue
+from etstats.reconciliation.readings import StatsPlayerReading, StatsReading
+from etstats.reconciliation.rules.judge import judge
 
 _AWARDS = (("award-denied", "Most playtime denied", AwardUnit.SECONDS, "denied_s", "TAB[28]"),
            ("award-revives", "Most revives", AwardUnit.NUMBER, "revives_given", "TAB[37]"))

@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from etstats.reconcile.causes import cause
-from etstats.reconcile.fast import source_value as _sv  # positional, value made a float
-from etstats.reconcile.model import CauseAmount, Comparison
-from etstats.reconcile.readings import (
+from etstats.reconciliation.causes import cause
+from etstats.reconciliation.fast import source_value as _sv  # positional, value made a float
+from etstats.reconciliation.model import CauseAmount, Comparison
+from etstats.reconciliation.readings import (
     CLOSED_DISCONNECT,
     CLOSED_ROUND_END,
     LuaPlayerReading,
@@ -19,8 +19,8 @@ from etstats.reconcile.readings import (
     StatsPlayerReading,
     StatsReading,
 )
-from etstats.reconcile.rules.judge import judge, needs_causes
-from etstats.reconcile.tolerance import (
+from etstats.reconciliation.rules.judge import judge, needs_causes
+from etstats.reconciliation.tolerance import (
     FLOOR_S,
     FRAME_S,
     LEGACY_POLL_S,

@@ -3,7 +3,7 @@
 A stats file is written ~3 s after the intermission begins and named with the server's
 **local** wall-clock time; a Lua file carries ``round_end_unix`` (UTC). For a true pair,
 ``local_time_as_epoch - round_end_unix = utc_offset + lag`` with ``lag`` within
-:func:`etstats.reconcile.tolerance.link_window`. The offset is inferred from the data: every
+:func:`etstats.reconciliation.tolerance.link_window`. The offset is inferred from the data: every
 same-map, same-round candidate pair votes for the quarter hour its difference points to (when
 the residual is inside the lag window); offsets with a clear share of the votes are kept (two
 of them across a daylight-saving change). Links are then made by exact key (map, round) inside
@@ -19,7 +19,7 @@ from datetime import datetime
 
 from attrs import frozen
 
-from etstats.reconcile.tolerance import FILE_LAG_S, OFFSET_QUANTUM_S, link_window
+from etstats.reconciliation.tolerance import FILE_LAG_S, OFFSET_QUANTUM_S, link_window
 
 MAX_OFFSET_S = 14 * 3600
 """Largest UTC offset in use (UTC+14)."""

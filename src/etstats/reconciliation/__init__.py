@@ -6,9 +6,9 @@ measure with a verdict (``agree``, ``tolerated``, ``explained``, ``conflict``), 
 rule used, the expected bound and the named causes. See docs/reconcile.md.
 """
 
-from etstats.reconcile.engine import reconcile
-from etstats.reconcile.loader import LoadedArtifact, load_paths
-from etstats.reconcile.model import (
+from etstats.reconciliation.engine import reconcile
+from etstats.reconciliation.loader import LoadedArtifact, load_paths
+from etstats.reconciliation.model import (
     Ambiguity,
     ArtifactRef,
     CauseAmount,

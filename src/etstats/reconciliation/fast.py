@@ -1,7 +1,7 @@
 """Fast constructors for the reconciliation's hot-path objects (same classes, same values).
 
-The engine builds about 100 :class:`~etstats.reconcile.model.Comparison` objects (each with
-two :class:`~etstats.reconcile.model.SourceValue`) per round. In CPython 3.11 the cost of
+The engine builds about 100 :class:`~etstats.reconciliation.model.Comparison` objects (each with
+two :class:`~etstats.reconciliation.model.SourceValue`) per round. In CPython 3.11 the cost of
 those objects is the cost of filling their slots: the attrs ``__init__`` of a frozen class
 sets every field through ``object.__setattr__`` (a C call with an argument tuple, about 1.5
 times a Python function call per field), and so does the slot descriptors' ``__set__``.
@@ -27,7 +27,7 @@ from typing import Any
 import attrs
 
 from etstats._sealing import open_twin
-from etstats.reconcile.model import CauseAmount, Comparison, SourceValue, Verdict
+from etstats.reconciliation.model import CauseAmount, Comparison, SourceValue, Verdict
 
 
 def _check(cls: type) -> None:

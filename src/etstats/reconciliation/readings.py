@@ -1,8 +1,8 @@
 """Source readings: what each artifact says, in one unit system (seconds), source-neutral.
 
-The rules in :mod:`etstats.reconcile.rules` compare these small records, never the parser
+The rules in :mod:`etstats.reconciliation.rules` compare these small records, never the parser
 models, so they can be tested on hand-built values and stay independent of file formats.
-:mod:`etstats.reconcile.adapters` builds them from a stats round (optionally differenced
+:mod:`etstats.reconciliation.adapters` builds them from a stats round (optionally differenced
 against its round 1), a legacy gametimes file or a gametimes v1 file.
 """
 

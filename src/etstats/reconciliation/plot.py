@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import os
 
-from etstats.reconcile.model import ReconcileReport, Verdict
-from etstats.reconcile.tolerance import MINUTES_1DP_S
+from etstats.reconciliation.model import ReconcileReport, Verdict
+from etstats.reconciliation.tolerance import MINUTES_1DP_S
 
 _COLOURS = {Verdict.AGREE: "#2a9d8f", Verdict.TOLERATED: "#8ab17d",
             Verdict.EXPLAINED: "#f4a261", Verdict.CONFLICT: "#d62828"}

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from attrs import frozen
 
-from etstats.reconcile.fast import cause_amount
-from etstats.reconcile.model import CauseAmount
+from etstats.reconciliation.fast import cause_amount
+from etstats.reconciliation.model import CauseAmount
 
 
 @frozen

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import combinations
 
-from etstats.reconcile.fast import COMPARISON_BUILDER, comparison
-from etstats.reconcile.model import CauseAmount, Comparison, SourceValue, Verdict
+from etstats.reconciliation.fast import COMPARISON_BUILDER, comparison
+from etstats.reconciliation.model import CauseAmount, Comparison, SourceValue, Verdict
 
 # enum attribute access is slow on the hot path
 _AGREE, _TOLERATED, _EXPLAINED, _CONFLICT = (Verdict.AGREE, Verdict.TOLERATED, Verdict.EXPLAINED,

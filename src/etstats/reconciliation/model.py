@@ -61,7 +61,7 @@ class CauseAmount:
     """A named cause and how much of a difference it can account for."""
 
     code: str
-    """Cause code from :mod:`etstats.reconcile.causes` (``"rounding"``, ``"pause-overlap"``...)."""
+    """Cause code from :mod:`etstats.reconciliation.causes` (``"rounding"``, ...)."""
     low: float
     """Smallest signed amount the cause can account for (in the comparison's unit)."""
     high: float
@@ -181,7 +181,7 @@ class Ambiguity:
 
 @frozen
 class ReconcileReport:
-    """The result of :func:`etstats.reconcile.reconcile` over a set of artifacts."""
+    """The result of :func:`etstats.reconciliation` over a set of artifacts."""
 
     rounds: tuple[Reconciliation, ...]
     unmatched: tuple[ArtifactRef, ...] = ()

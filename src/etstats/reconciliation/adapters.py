@@ -1,9 +1,9 @@
-"""Adapters: the source readings (:mod:`etstats.reconcile.readings`) of parsed artifacts.
+"""Adapters: the source readings (:mod:`etstats.reconciliation.readings`) of parsed artifacts.
 
 A stats round (optionally differenced against its round 1), a gametimes v1 file or a legacy
-(slomix) gametimes file becomes a :class:`~etstats.reconcile.readings.StatsReading` or a
-:class:`~etstats.reconcile.readings.LuaReading`, every time in seconds. The per-player records
-are built through :func:`etstats.reconcile.fast.builder` classes: a round has about 20 of
+(slomix) gametimes file becomes a :class:`~etstats.reconciliation.readings.StatsReading` or a
+:class:`~etstats.reconciliation.readings.LuaReading`, every time in seconds. The per-player records
+are built through :func:`etstats.reconciliation.fast.builder` classes: a round has about 20 of
 them, rebuilt for every round reconciled.
 """
 
@@ -14,8 +14,8 @@ import attrs
 from etstats.model.gametimes import Gametimes, KillKind
 from etstats.model.legacy_gametimes import LegacyGametimes
 from etstats.model.stats import PlayerStats, StatsRound
-from etstats.reconcile.fast import builder
-from etstats.reconcile.readings import (
+from etstats.reconciliation.fast import builder
+from etstats.reconciliation.readings import (
     DeathRecord,
     LuaPlayerReading,
     LuaReading,
