@@ -18,7 +18,6 @@ from etstats.reconciliation.adapters import (
     stats_reading,
     v1_reading,
 )
-from etstats.reconciliation.fast import builder
 from etstats.reconciliation.loader import LoadedArtifact
 from etstats.reconciliation.matching import RoundKey, link_lua, local_epoch
 from etstats.reconciliation.model import (
@@ -27,6 +26,7 @@ from etstats.reconciliation.model import (
     Comparison,
     ReconcileReport,
     Reconciliation,
+    build_reconciliation,
 )
 from etstats.reconciliation.players import match_players
 from etstats.reconciliation.readings import LuaReading, StatsReading
@@ -34,8 +34,6 @@ from etstats.reconciliation.rules import internal, player
 from etstats.reconciliation.rules import round as round_rules
 from etstats.reconciliation.rules.endstats import endstats_checks
 from etstats.reconciliation.tolerance import FILE_LAG_S
-
-_RECONCILIATION = builder(Reconciliation)
 
 
 def _as_artifact(item: Any) -> LoadedArtifact:
@@ -304,22 +302,13 @@ class ReconcilePlan:
             comps, match = _compare_round(
                 sr, lua, es, self.limbo_s,
                 es_name=self.endstats[ei].name if ei is not None else "", revives_given=given)
-            r = _RECONCILIATION()  # Reconciliation(...) built and sealed (fast.builder)
-            r.map = sr.map
-            r.round = sr.round
-            r.stats = sr.name
-            r.stats_r1 = sr.r1_name
-            r.endstats = self.endstats[ei].name if ei is not None else None
-            r.lua = lua.name if lua else None
-            r.lua_kind = lua.kind if lua else None
-            r.stats_time = sr.time.isoformat() if sr.time else None
-            r.lua_end_unix = lua.end_unix if lua else None
-            r.link_lag_seconds = li_lag[1] if li_lag else None
-            r.players = match.links
-            r.comparisons = tuple(comps)
-            r.findings = match.findings
-            r.__class__ = Reconciliation
-            yield r
+            yield build_reconciliation(
+                sr.map, sr.round, sr.name, sr.r1_name,
+                self.endstats[ei].name if ei is not None else None,
+                lua.name if lua else None, lua.kind if lua else None,
+                sr.time.isoformat() if sr.time else None, lua.end_unix if lua else None,
+                li_lag[1] if li_lag else None, match.links, tuple(comps), match.findings,
+            )
         for li in self.lua_only:
             yield _lua_only(_lua_reading(self.luas[li]))
 
