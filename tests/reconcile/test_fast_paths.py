@@ -80,7 +80,7 @@ def test_real_rounds_equal_their_public_construction(real_stats_dir: Path) -> No
 def test_stats_reading_shortcuts_match_the_model(real_stats_dir: Path) -> None:
     need(real_stats_dir.is_dir(), "real stats corpus not present")
     artifacts, _ = load_paths([real_stats_dir])
-    rounds: list[StatsRound] = [a.obj for a in artifacts if a.kind == "stats"]
+    rounds: list[StatsRound] = [a.model for a in artifacts if a.kind == "stats"]
     coloured = 0
     for rnd in rounds:
         reading = stats_reading(rnd, raw=rnd)  # raw: the cumulative-value branch too
