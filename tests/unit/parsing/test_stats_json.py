@@ -13,7 +13,13 @@ from hypothesis import strategies as st
 from etstats.model.common import Provenance
 from etstats.model.stats import PlayerStats, StatsHeader, StatsRound, TabStats, WeaponStats
 from etstats.parsing.stats_file import parse_stats_file
-from etstats.render.stats_json import stats_round_json, stats_round_record
+from etstats.render.stats_json import (
+    finding_record,
+    provenance_record,
+    stats_round_json,
+    stats_round_record,
+)
+from etstats.serde import to_builtins
 from etstats.testing.strategies import stats_rounds
 
 
@@ -22,6 +28,10 @@ def _reference(rnd: StatsRound, ascii_only: bool) -> str:
 
 
 def _check(rnd: StatsRound) -> None:
+    if rnd.provenance is not None:
+        assert provenance_record(rnd.provenance) == to_builtins(rnd.provenance)
+    for f in rnd.findings:
+        assert finding_record(f) == to_builtins(f)
     for ascii_only in (False, True):
         assert stats_round_json(rnd, ascii_only=ascii_only) == _reference(rnd, ascii_only)
 
