@@ -234,7 +234,7 @@ def time_processes(
     /dev/null), the commands run in turn. On a shared machine the CPU time is the steadier
     of the two (waiting for a core is not counted)."""
     best = dict.fromkeys(commands, (float("inf"), float("inf")))
-    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    env = dict(os.environ)
     for _ in range(repeat):
         for name, cmd in commands.items():
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
