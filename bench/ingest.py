@@ -31,9 +31,9 @@ from typing import Any
 
 from etstats.ingest.artifacts import Artifact
 from etstats.ingest.pipeline import Pipeline
-from etstats.ingest.synthetic import season
 from etstats.storage.base import ROUND_TABLES, Storage
 from etstats.storage.sql import SqlTx
+from etstats.testing.synthetic import season
 
 
 def _row_by_row(self: SqlTx, table: str, columns: Sequence[str], rows: list[Any]) -> None:

@@ -13,7 +13,7 @@ returning these models must do, timed over the same files in the same run:
 * **per file**: SHA-256 of the bytes, the file-name timestamp (one regex match and a
   ``datetime``), and the header line (split, three number lookups, two clock lookups).
 * **model**: building every ``Provenance``, ``StatsHeader``, ``WeaponStats``, ``TabStats``,
-  ``PlayerStats`` and ``StatsRound`` from ready-made values with the unchecked builders:
+  ``PlayerStats`` and ``StatsRound`` from ready-made values with the sealed builders:
   the cheaper of ``model (fast)`` (each ``WeaponStats`` anew, as the parser builds them)
   and ``model (cached WeaponStats)`` (through a cache of tuples, emptied before each pass, as
   the parser once did).
@@ -33,10 +33,18 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
-from etstats.model.common import Provenance
-from etstats.model.stats import StatsHeader, WeaponStats, _unchecked_builder
+from etstats.model.common import build_provenance
+from etstats.model.stats import (
+    TAB_BUILDERS,
+    StatsHeader,
+    WeaponStats,
+    build_player_stats,
+    build_stats_header,
+    build_stats_round,
+    build_weapon_stats,
+)
 from etstats.parsing._stats_tokens import _INTS
 from etstats.parsing.stats_file import parse_stats_file
 
@@ -47,10 +55,9 @@ _NAME = re.compile(
     r".*?(\d{4})-(\d\d)-(\d\d)-(\d\d)(\d\d)(\d\d)-([A-Za-z0-9_-]+?)-round-(\d+)\.txt"
 )
 _PROVENANCE = ("sha256", "size_bytes", "path", "file_timestamp", "file_map", "file_round")
-build_weapon = _unchecked_builder(
-    WeaponStats, ("index", "hits", "shots", "kills", "deaths", "headshots")
-)
-"""A ``WeaponStats`` from its field tuple, the unchecked way the parser builds them."""
+def build_weapon(key: tuple[int, ...]) -> WeaponStats:
+    """A ``WeaponStats`` from its field tuple, the sealed way the parser builds them."""
+    return build_weapon_stats(*key)
 
 
 class _WeaponCache(dict[tuple[int, ...], WeaponStats]):
@@ -175,13 +182,8 @@ def per_file_work(files: list[Path]) -> Callable[[], int]:
 
 
 def provenance_and_header_builder(files: list[Path]) -> Callable[[], int]:
-    """The ``Provenance`` and ``StatsHeader`` objects, built with the unchecked builders."""
-    build_prov = _unchecked_builder(Provenance, _PROVENANCE)
-    build_header = _unchecked_builder(StatsHeader, (
-        "server_name", "map_name", "config", "round_number", "defender_team", "winner_team",
-        "time_limit_seconds", "clock_seconds", "playtime_ms", "field_count",
-    ))  # fmt: skip
-    pre = []
+    """The ``Provenance`` and ``StatsHeader`` objects, built with the sealed builders."""
+    pre: list[tuple[list[Any], list[Any]]] = []
     for rnd in map(parse_stats_file, files):
         p, h = rnd.provenance, rnd.header
         assert p is not None
@@ -192,8 +194,8 @@ def provenance_and_header_builder(files: list[Path]) -> Callable[[], int]:
 
     def run() -> int:
         for prov, header in pre:
-            build_prov(prov)
-            build_header(header)
+            build_provenance(*prov)
+            build_stats_header(*header)
         return len(pre)
 
     return run
@@ -202,27 +204,22 @@ def provenance_and_header_builder(files: list[Path]) -> Callable[[], int]:
 def model_loop(files: list[Path], weapon: Callable[[tuple[int, ...]], WeaponStats],
                reset: Callable[[], None] = lambda: None) -> Callable[[], int]:
     """A pass building every header, player, ``TabStats`` and round of ``files`` from
-    ready-made values with the unchecked builders; ``weapon`` makes each ``WeaponStats`` from
+    ready-made values with the sealed builders; ``weapon`` makes each ``WeaponStats`` from
     its key tuple, ``reset`` runs before each pass. Returns the player count."""
-    from etstats.parsing import _stats_tokens as tokens
-    from etstats.parsing.stats_file import _build_round
-
     pre = prepared_players(files)
-    build_player = tokens._build_player
-    tab_builders, build_header = tokens._TAB_BUILDERS, tokens._build_header
 
     def build() -> int:
         reset()
         count = 0
         for h, players in pre:
-            header = build_header((h.server_name, h.map_name, h.config, 1, 1, 2, 600, 300,
-                                   None, 8))  # fmt: skip
+            header = build_stats_header(h.server_name, h.map_name, h.config, 1, 1, 2, 600, 300,
+                                        None, 8)  # fmt: skip
             built = tuple(
-                build_player((guid, name, 0, 1, tuple(map(weapon, keys)),
-                              tab_builders[layout](tab), 2))
+                build_player_stats(guid, name, 0, 1, tuple(map(weapon, keys)),
+                                   TAB_BUILDERS[layout](*tab), 2)
                 for guid, name, keys, layout, tab in players
             )  # fmt: skip
-            count += len(_build_round((header, built, None, ())).players)
+            count += len(build_stats_round(header, built, None, ()).players)
         return count
 
     return build

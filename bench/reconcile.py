@@ -11,8 +11,8 @@ prints rounds/s and comparisons/s (wall clock and CPU time of this one process: 
 may be shared), the growth of the peak resident memory during the reconcile call, and the
 object-creation floor: the time to construct the same result objects (every
 ``Comparison`` with its ``SourceValue`` and ``CauseAmount`` objects) without evaluating any
-rule, through the public attrs constructors and through the engine's own fast builders
-(:mod:`etstats.reconciliation.fast`), which bounds the throughput of any implementation that
+rule, through the public attrs constructors and through the engine's own sealed builders
+(:mod:`etstats._sealing`), which bounds the throughput of any implementation that
 returns them.
 """
 
@@ -24,6 +24,7 @@ import resource
 import time
 from collections import Counter
 from datetime import timedelta
+from typing import Any
 
 import attrs
 
@@ -33,8 +34,15 @@ from etstats.parsing.gametimes import parse_any_gametimes
 from etstats.parsing.stats_file import parse_stats_text
 from etstats.reconciliation import LoadedArtifact
 from etstats.reconciliation.engine import ReconcilePlan
-from etstats.reconciliation.fast import cause_amount, comparison, source_value
-from etstats.reconciliation.model import CauseAmount, Comparison, Reconciliation, SourceValue
+from etstats.reconciliation.model import (
+    CauseAmount,
+    Comparison,
+    Reconciliation,
+    SourceValue,
+    build_cause_amount,
+    build_comparison,
+    build_source_value,
+)
 from etstats.testing.reconcile_truth import (
     local_name_time,
     render_legacy,
@@ -80,9 +88,9 @@ def build(n_rounds: int, pool: int) -> list[LoadedArtifact]:
 def _rebuild(rounds: list[Reconciliation], fast: bool) -> float:
     """CPU seconds to construct every comparison object of ``rounds`` again (values copied
     from the engine's results; no rule is evaluated): the object-creation floor."""
-    mk_sv = source_value if fast else SourceValue
-    mk_ca = cause_amount if fast else CauseAmount
-    mk_c = comparison if fast else Comparison
+    mk_sv: Any = build_source_value if fast else SourceValue
+    mk_ca: Any = build_cause_amount if fast else CauseAmount
+    mk_c: Any = build_comparison if fast else Comparison
     t0 = time.process_time()
     for r in rounds:
         out = []

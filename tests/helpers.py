@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import NoReturn
 
 import pytest
 
@@ -21,14 +22,9 @@ def need(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
-class _NoReaders:
-    """A reader table without readers: the whole-line fast path declines every line."""
-
-    def __getitem__(self, key: int) -> None:
-        return None
-
-    def get(self, key: int) -> None:
-        return None
+def _decline(*_args: object) -> NoReturn:
+    """The canonical line reader, switched off: every line goes to ``Tokenizer.player``."""
+    raise KeyError("strict")
 
 
 @contextmanager
@@ -39,7 +35,7 @@ def strict_parser() -> Iterator[None]:
     import etstats.parsing._stats_tokens as tokens_mod
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(lines_mod, "_READERS", _NoReaders())  # every line to Tokenizer.player
+        mp.setattr(lines_mod, "_read_canonical", _decline)  # every line to Tokenizer.player
         mp.setattr(tokens_mod, "_CLOCKS", {})  # header clocks through the regex
         mp.setattr(tokens_mod, "_INTS", {})  # every integer through the regex
         mp.setattr(tokens_mod, "_FLOATS", {})  # TAB floats through the regex

@@ -40,6 +40,10 @@ from etstats.model import (
 )
 
 _LAZY: dict[str, str] = {
+    # the artifact front door: any file, its kind and its model
+    "load": "etstats.artifacts",
+    "LoadedArtifact": "etstats.artifacts",
+    "ArtifactKind": "etstats.artifacts",
     # stats files
     "parse_stats_file": "etstats.parsing.stats_file",
     "parse_stats_bytes": "etstats.parsing.stats_file",
@@ -86,6 +90,7 @@ _LAZY: dict[str, str] = {
 }
 
 if TYPE_CHECKING:  # give type checkers the real names behind the lazy ones
+    from etstats.artifacts import ArtifactKind, LoadedArtifact, load
     from etstats.differential import differential_all, pair_rounds, round2_differential
     from etstats.ingest.artifacts import Artifact
     from etstats.ingest.pipeline import Pipeline
@@ -162,6 +167,9 @@ __all__ = [  # noqa: RUF022 - grouped by kind, not sorted
     # plugins
     "hookimpl",
     # loaded on first use (see _LAZY)
+    "load",
+    "LoadedArtifact",
+    "ArtifactKind",
     "parse_stats_file",
     "parse_stats_bytes",
     "parse_stats_text",

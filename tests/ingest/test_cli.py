@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from etstats.cli import main
-from etstats.ingest.synthetic import season
 from etstats.storage.sqlite import SQLiteStorage
 from etstats.storage.testing import snapshot
+from etstats.testing.synthetic import season
 
 
 @pytest.mark.corpus
@@ -173,7 +173,7 @@ def test_window_minutes_flag_pairs_a_late_round_2(tmp_path: Path,
     ``--window-minutes 60`` pairs it on ingest, and rebuild/watch take the same flag."""
     import random
 
-    from etstats.ingest.synthetic import round_pair_artifacts
+    from etstats.testing.synthetic import round_pair_artifacts
 
     arts, _ = round_pair_artifacts(map_name="supply", r1_end_unix=1_767_225_600,
                                    gap_seconds=50 * 60, rng=random.Random(7))  # fmt: skip

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from etstats.ingest.pipeline import Pipeline
-from etstats.ingest.synthetic import season
 from etstats.storage.base import Storage
 from etstats.storage.sqlite import SQLiteStorage
 from etstats.storage.testing import snapshot
+from etstats.testing.synthetic import season
 
 
 def _serial(tmp_path: Path, arts: list[object]) -> dict[str, object]:

@@ -13,11 +13,11 @@ import pytest
 
 from etstats.ingest.artifacts import Artifact
 from etstats.ingest.pipeline import Pipeline
-from etstats.ingest.synthetic import RECEIVED, stats_round
 from etstats.render.stats_file import render_stats_bytes
 from etstats.storage.base import Storage
 from etstats.storage.sqlite import SQLiteStorage
 from etstats.storage.testing import snapshot
+from etstats.testing.synthetic import RECEIVED, stats_round
 
 
 def _stats_bytes(seed: int, map_name: str) -> bytes:

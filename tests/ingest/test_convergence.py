@@ -12,9 +12,9 @@ from etstats.differential import differential_all, pair_rounds
 from etstats.ingest.artifacts import Artifact
 from etstats.ingest.extract import parse_artifact
 from etstats.ingest.pipeline import Pipeline
-from etstats.ingest.synthetic import round_artifacts, round_pair_artifacts
 from etstats.storage.base import Storage
 from etstats.storage.testing import snapshot, wipe
+from etstats.testing.synthetic import round_artifacts, round_pair_artifacts
 
 BASE = 1_767_225_600
 EXAMPLES = min(settings.default.max_examples, 100)

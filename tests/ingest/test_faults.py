@@ -10,10 +10,10 @@ import pytest
 
 from etstats.errors import StorageError
 from etstats.ingest.pipeline import Pipeline
-from etstats.ingest.synthetic import season
 from etstats.storage.base import Storage
 from etstats.storage.sqlite import SQLiteStorage
 from etstats.storage.testing import snapshot
+from etstats.testing.synthetic import season
 
 
 def _clean_state(tmp_path: Path, arts: list[Any]) -> dict[str, Any]:

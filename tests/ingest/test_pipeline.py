@@ -12,10 +12,10 @@ from etstats.hookspecs import hookimpl
 from etstats.ingest.artifacts import Artifact
 from etstats.ingest.audit import audit_report
 from etstats.ingest.pipeline import Pipeline
-from etstats.ingest.synthetic import RECEIVED, round_artifacts, season
 from etstats.plugins import get_plugin_manager
 from etstats.storage.base import Storage
 from etstats.storage.testing import snapshot, wipe
+from etstats.testing.synthetic import RECEIVED, round_artifacts, season
 
 END = 1_767_225_600
 

@@ -14,11 +14,11 @@ from etstats.differential import differential_all, pair_rounds
 from etstats.ingest.artifacts import Artifact
 from etstats.ingest.audit import audit_report, format_report
 from etstats.ingest.pipeline import Pipeline
-from etstats.ingest.synthetic import round_artifacts, round_pair_artifacts
 from etstats.model.stats import StatsRound
 from etstats.storage.base import Storage, StoredRound
 from etstats.storage.sqlite import SQLiteStorage
 from etstats.storage.testing import snapshot, wipe
+from etstats.testing.synthetic import round_artifacts, round_pair_artifacts
 
 BASE = 1_767_225_600
 
@@ -214,8 +214,8 @@ def test_player_who_reconnected_keeps_his_r2_line_as_written(store: Storage) -> 
     and the store marks exactly his rows ``r2_as_written``."""
     import attrs
 
-    from etstats.ingest.synthetic import STATS_DELAY_SECONDS, cumulative_round2, stats_round
     from etstats.render.stats_file import render_stats_bytes
+    from etstats.testing.synthetic import STATS_DELAY_SECONDS, cumulative_round2, stats_round
 
     rng = random.Random(8)
     guids = ["".join(rng.choice("0123456789ABCDEF") for _ in range(32)) for _ in range(3)]

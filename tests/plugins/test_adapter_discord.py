@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from etstats.cli import main
-from etstats.ingest.synthetic import season
+from etstats.testing.synthetic import season
 
 
 @pytest.fixture

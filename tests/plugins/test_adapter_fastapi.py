@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from etstats.ingest.synthetic import season
 from etstats.storage.migrate import load_migrations
+from etstats.testing.synthetic import season
 from etstats_fastapi.auth import secrets_from_env, sign
 
 httpx = pytest.importorskip("httpx")

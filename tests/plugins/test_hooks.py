@@ -13,13 +13,13 @@ from etstats.cli import main
 from etstats.hookspecs import hookimpl
 from etstats.ingest.artifacts import Artifact
 from etstats.ingest.pipeline import Pipeline
-from etstats.ingest.synthetic import round_artifacts
 from etstats.model.stats import StatsRound
 from etstats.plugins import get_plugin_manager, registered
 from etstats.storage.base import Storage
 from etstats.storage.migrate import load_migrations
 from etstats.storage.registry import open_storage
 from etstats.storage.sqlite import SQLiteStorage
+from etstats.testing.synthetic import round_artifacts
 
 
 class Recorder:

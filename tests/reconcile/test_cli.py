@@ -91,7 +91,7 @@ def test_timezone_pairs_round_2_across_daylight_saving(
     night Europe/Berlin springs forward: only with ``--timezone`` is the R2 differenced."""
     import random
 
-    from etstats.ingest.synthetic import round_pair_artifacts
+    from etstats.testing.synthetic import round_pair_artifacts
 
     arts, _ = round_pair_artifacts(map_name="supply", r1_end_unix=1_774_746_000 - 603,
                                    gap_seconds=25 * 60, rng=random.Random(9),

@@ -173,8 +173,8 @@ def test_table_rows_of_some_rounds_equal_the_filtered_full_read(
     """``table_rows(table, round_ids)`` reads only those rounds, in the full read's order,
     however many ids are asked for (the ``IN`` lists are chunked)."""
     from etstats.ingest.pipeline import Pipeline
-    from etstats.ingest.synthetic import season
     from etstats.storage import sql
+    from etstats.testing.synthetic import season
 
     pipeline = Pipeline(store)
     for artifact in season(6):

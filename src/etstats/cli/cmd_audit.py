@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from etstats.cli.storage_args import add_db_argument, open_from_args
 from etstats.ingest.audit import audit_report, format_report
-from etstats.ingest.cli_support import add_db_argument, open_from_args
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from etstats.ingest.cli_support import add_db_argument
+from etstats.cli.storage_args import add_db_argument
 from etstats.storage.migrate import load_migrations
 from etstats.storage.registry import open_storage
 

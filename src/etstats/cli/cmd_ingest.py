@@ -6,9 +6,7 @@ import argparse
 import sys
 
 from etstats.cli import plugin_manager
-from etstats.errors import ConfigError
-from etstats.ingest.artifacts import MAX_ARTIFACT_BYTES, Artifact, iter_artifact_paths
-from etstats.ingest.cli_support import (
+from etstats.cli.storage_args import (
     Progress,
     add_db_argument,
     add_deliver_argument,
@@ -18,6 +16,8 @@ from etstats.ingest.cli_support import (
     open_from_args,
     print_summary,
 )
+from etstats.errors import ConfigError
+from etstats.ingest.artifacts import MAX_ARTIFACT_BYTES, Artifact, iter_artifact_paths
 from etstats.ingest.pipeline import IngestResult, IngestSummary, Pipeline
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from etstats.cli import plugin_manager
-from etstats.ingest.cli_support import (
+from etstats.cli.storage_args import (
     Progress,
     add_db_argument,
     add_window_argument,

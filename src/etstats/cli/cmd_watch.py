@@ -6,7 +6,7 @@ import argparse
 import contextlib
 
 from etstats.cli import plugin_manager
-from etstats.ingest.cli_support import (
+from etstats.cli.storage_args import (
     add_db_argument,
     add_deliver_argument,
     add_source_arguments,

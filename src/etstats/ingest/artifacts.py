@@ -1,58 +1,32 @@
 """Raw artifacts (one file's bytes plus where it came from) and kind detection.
 
 An :class:`Artifact` is what enters the ingestion pipeline: a stats file, an endstats file or a
-gametimes JSON (legacy slomix format or etstats v1). Its identity is the SHA-256 of its bytes, so
+gametimes JSON (legacy slomix format or etstats v1). The kinds and their detection are the
+artifact front door's (:mod:`etstats.artifacts`). Its identity is the SHA-256 of its bytes, so
 the same file ingested twice is recognised however it is named.
 """
 
 from __future__ import annotations
 
-import enum
 import hashlib
 import os
-import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 from attrs import field, frozen
 
-STATS_NAME_RE = re.compile(
-    r"(?P<ts>\d{4}-\d{2}-\d{2}-\d{6})-(?P<map>[A-Za-z0-9_.+-]+?)-round-(?P<round>\d+)"
-    r"(?P<endstats>-endstats)?\.txt$"
+from etstats.artifacts import (
+    LEGACY_GAMETIMES_RE,
+    STATS_NAME_RE,
+    V1_GAMETIMES_RE,
+    ArtifactKind,
+    base_name,
+    detect_kind,
 )
-"""A stats (``...-round-N.txt``) or endstats (``...-round-N-endstats.txt``) file name.
-
-Searched at the end of the base name, so a collector's prefix (``iamez_``) is allowed.
-"""
-
-LEGACY_GAMETIMES_RE = re.compile(
-    r"gametime-(?P<map>[A-Za-z0-9_.+-]+)-R(?P<round>\d+)-(?P<ts>\d+)\.json$"
-)
-"""slomix's ``gametime-<map>-R<round>-<round_end_unix>.json``."""
-
-V1_GAMETIMES_RE = re.compile(
-    r"etstats-(?P<map>[A-Za-z0-9_.+-]+)-R(?P<round>\d+)-(?P<ts>\d+)-(?P<port>\d+)\.json$"
-)
-"""etstats.lua's ``etstats-<map>-R<round>-<round_start_unix>-<port>.json``."""
 
 MAX_ARTIFACT_BYTES = 16 * 1024 * 1024
 """Largest artifact accepted (bytes): real stats files are a few kB, gametimes a few tens."""
-
-
-class ArtifactKind(enum.StrEnum):
-    """What an artifact contains."""
-
-    STATS = "stats"
-    """A c0rnp0rn stats file (one round)."""
-    ENDSTATS = "endstats"
-    """An endstats award file."""
-    GAMETIMES_LEGACY = "gametimes-legacy"
-    """slomix's gametimes JSON (``meta`` + webhook ``payload``)."""
-    GAMETIMES = "gametimes"
-    """etstats.lua's versioned gametimes JSON (``schema_version`` 1)."""
-    UNKNOWN = "unknown"
-    """Not recognised; stored as rejected."""
 
 
 def _now() -> datetime:
@@ -125,40 +99,6 @@ class Artifact:
         return cls.from_bytes(data, p.name, server=server, received_at=received_at)
 
 
-def base_name(name: str) -> str:
-    """The last path component of ``name`` (``/`` or ``\\`` separated)."""
-    return name.replace("\\", "/").rsplit("/", 1)[-1]
-
-
-def detect_kind(name: str, data: bytes) -> ArtifactKind:
-    """Guess the kind from the file name, then from the content.
-
-    Names win: ``...-round-N-endstats.txt`` is endstats, ``...-round-N.txt`` a stats file,
-    ``gametime-...json`` legacy gametimes, ``etstats-...json`` v1 gametimes. Otherwise a JSON
-    object with ``schema_version`` is v1 and one with ``meta`` legacy; text whose first line
-    has backslash-separated fields is a stats file.
-    """
-    base = base_name(name)
-    m = STATS_NAME_RE.search(base)
-    if m is not None:
-        return ArtifactKind.ENDSTATS if m["endstats"] else ArtifactKind.STATS
-    if LEGACY_GAMETIMES_RE.search(base):
-        return ArtifactKind.GAMETIMES_LEGACY
-    if V1_GAMETIMES_RE.search(base):
-        return ArtifactKind.GAMETIMES
-    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head.startswith(b"{"):
-        if b'"schema_version"' in head:
-            return ArtifactKind.GAMETIMES
-        if b'"meta"' in head:
-            return ArtifactKind.GAMETIMES_LEGACY
-        return ArtifactKind.UNKNOWN
-    first = head.split(b"\n", 1)[0]
-    if first.count(b"\\") >= 7:
-        return ArtifactKind.STATS
-    return ArtifactKind.UNKNOWN
-
-
 def file_time(name: str) -> datetime | None:
     """The naive server-local timestamp in a stats/endstats file name, ``None`` if absent."""
     m = STATS_NAME_RE.search(base_name(name))
@@ -191,3 +131,18 @@ def iter_artifact_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Pat
                     yield child
         else:
             yield p
+
+
+__all__ = [
+    "INGESTIBLE_SUFFIXES",
+    "LEGACY_GAMETIMES_RE",
+    "MAX_ARTIFACT_BYTES",
+    "STATS_NAME_RE",
+    "V1_GAMETIMES_RE",
+    "Artifact",
+    "ArtifactKind",
+    "base_name",
+    "detect_kind",
+    "file_time",
+    "iter_artifact_paths",
+]

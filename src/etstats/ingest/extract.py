@@ -13,8 +13,11 @@ from zoneinfo import ZoneInfo
 
 from attrs import frozen
 
+from etstats.artifacts import parse_artifact_bytes
 from etstats.errors import ParseError
 from etstats.ingest.artifacts import Artifact, ArtifactKind
+from etstats.model.gametimes import Gametimes
+from etstats.model.legacy_gametimes import LegacyGametimes
 from etstats.timezones import local_to_unix, zone
 
 
@@ -37,6 +40,7 @@ class ParsedArtifact:
 
     kind: ArtifactKind
     model: Any
+    """An :data:`etstats.artifacts.ArtifactModel`, as ``kind`` says."""
     facts: LinkFacts
 
 
@@ -55,16 +59,15 @@ def parse_artifact(artifact: Artifact, *, timezone: str = "UTC") -> ParsedArtifa
     if kind in (ArtifactKind.STATS, ArtifactKind.ENDSTATS):
         return _parse_text_file(artifact, zone(timezone))
     if kind in (ArtifactKind.GAMETIMES, ArtifactKind.GAMETIMES_LEGACY):
-        from etstats.model.legacy_gametimes import LegacyGametimes
-        from etstats.parsing.gametimes import parse_any_gametimes
-
-        model = parse_any_gametimes(artifact.data, source=name)
+        model = parse_artifact_bytes(kind, artifact.data, name)
         if isinstance(model, LegacyGametimes):
             meta = model.meta
             rnd = meta.round if meta.round in (1, 2) else 2  # 0 = unknown: the R2 rule
             facts = LinkFacts(normalise_map(meta.map), rnd, meta.round_end_unix,
                               meta.round_start_unix)  # fmt: skip
             return ParsedArtifact(ArtifactKind.GAMETIMES_LEGACY, model, facts)
+        if not isinstance(model, Gametimes):  # parse_artifact_bytes gives one of the two
+            raise TypeError(f"{name}: not a gametimes model")
         rnd = model.round if model.round in (1, 2) else 2
         facts = LinkFacts(normalise_map(model.map), rnd, model.round_end_unix,
                           model.round_start_unix)  # fmt: skip
@@ -89,13 +92,6 @@ def _parse_text_file(artifact: Artifact, tz: ZoneInfo) -> ParsedArtifact:
             actual=name,
         )
     anchor = local_to_unix(parts.timestamp, tz)
-    if artifact.kind is ArtifactKind.ENDSTATS:
-        from etstats.parsing.endstats import parse_endstats_bytes
-
-        model: Any = parse_endstats_bytes(artifact.data, source=name, path=name)
-    else:
-        from etstats.parsing.stats_file import parse_stats_bytes  # type: ignore[import-not-found,unused-ignore]
-
-        model = parse_stats_bytes(artifact.data, source=name, path=name)
+    model = parse_artifact_bytes(artifact.kind, artifact.data, name)
     facts = LinkFacts(normalise_map(parts.map_name), parts.round_number, anchor)
     return ParsedArtifact(artifact.kind, model, facts)

@@ -27,6 +27,8 @@ from collections.abc import Iterable
 
 from attrs import frozen
 
+from etstats.linking import pair_uniquely
+
 LUA_WINDOW = (-5, 30)
 """Seconds: accepted ``stats file time - Lua round end``."""
 ENDSTATS_WINDOW = (-5, 30)
@@ -92,21 +94,17 @@ def _dedupe(members: list[Member], left: list[tuple[str, str]]) -> list[Member]:
 def _unique_pairs(
     a: list[Member], b: list[Member], window: tuple[int, int]
 ) -> tuple[dict[str, Member], set[str]]:
-    """Pairs (x in a, y in b) with ``x.anchor - y.anchor`` in window, unique both ways.
+    """Pairs (x in a, y in b) with ``x.anchor - y.anchor`` in window, unique both ways (the
+    shared rule of :mod:`etstats.linking`).
 
     Returns the pairing keyed by ``x.sha256`` and the hashes that had several candidates.
     """
-    cand_a = {x.sha256: [y for y in b if _in(x.anchor_unix - y.anchor_unix, window)] for x in a}
-    cand_b = {y.sha256: [x for x in a if _in(x.anchor_unix - y.anchor_unix, window)] for y in b}
-    pairs = {
-        x: ys[0] for x, ys in cand_a.items() if len(ys) == 1 and len(cand_b[ys[0].sha256]) == 1
-    }
-    ambiguous: set[str] = set()
-    for sha, cands in (*cand_a.items(), *cand_b.items()):
-        if len(cands) > 1:  # it and every candidate it could not choose between
-            ambiguous.add(sha)
-            ambiguous.update(c.sha256 for c in cands)
-    return pairs, ambiguous
+    by_sha = {y.sha256: y for y in b}
+    pairs = pair_uniquely(
+        {x.sha256: [y.sha256 for y in b if _in(x.anchor_unix - y.anchor_unix, window)]
+         for x in a}
+    )  # fmt: skip
+    return {x: by_sha[y] for x, y in pairs.links.items()}, {str(s) for s in pairs.ambiguous()}
 
 
 def plan_rounds(members: Iterable[Member]) -> LinkPlan:

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Callable
 from datetime import datetime
 
 from attrs import frozen
+
+from etstats._sealing import sealed_builder
 
 _COLOUR_CODE = re.compile(r"\^[^^]")
 
@@ -93,3 +96,16 @@ class Provenance:
         if self.path is None:
             return "<bytes>"
         return self.path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+# --- sealed builders (etstats._sealing): positional, every field in field order -----------
+
+build_finding: Callable[
+    [str, Severity, str, str, int | None, str | None, str | None, str | None, str | None],
+    Finding,
+] = sealed_builder(Finding)
+"""``Finding(code, severity, message, source, line, field, expected, actual, player_guid)``."""
+build_provenance: Callable[
+    [str, int, str | None, datetime | None, str | None, int | None], Provenance
+] = sealed_builder(Provenance)
+"""``Provenance(sha256, size_bytes, path, file_timestamp, file_map, file_round)``."""

@@ -6,16 +6,12 @@ docs/formats.md for the file layout and each field's exact meaning.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar, cast
+from collections.abc import Callable
 
-import attrs
 from attrs import field, frozen, validators
 
-from etstats._sealing import open_twin
+from etstats._sealing import sealed_builder
 from etstats.model.common import Finding, Provenance, strip_colours
-
-_T = TypeVar("_T")
 
 WEAPON_NAMES: tuple[str, ...] = (
     "WS_KNIFE", "WS_KNIFE_KBAR", "WS_LUGER", "WS_COLT", "WS_MP40", "WS_THOMPSON", "WS_STEN",
@@ -289,49 +285,29 @@ class StatsRound:
         return None
 
 
-# --- private fast construction (for parsers whose output is already checked) ---------------
+# --- sealed builders (etstats._sealing): positional, unchecked, for parsers ---------------
+# Each takes its fields in field order and runs no validator: the caller passes values the
+# public constructor would accept unchanged (a parser that has already checked them).
 
-
-def _unchecked_builder(
-    cls: type[_T],
-    names: Sequence[str],
-    fixed: dict[str, Any] | None = None,
-) -> Callable[[Sequence[Any]], _T]:
-    """Private: a function ``build(values) -> cls`` that skips ``__init__``.
-
-    ``values[i]`` goes to the field ``names[i]``; the other fields get ``fixed[name]`` or
-    their plain default. No validator or converter runs, so the caller must pass values the
-    public constructor would accept unchanged (a parser that has already checked them). The
-    result is an ordinary instance of ``cls`` (``type()`` is ``cls``): ``==``, hashing,
-    pickling and serialisation are those of ``cls``.
-
-    How (the code is generated once per call, like attrs' own ``__init__``): the object is
-    created as an instance of a private subclass (:func:`etstats._sealing.open_twin`) whose
-    attribute stores are plain slot stores, filled with one ``o.name = value`` per field, and
-    then switched to ``cls`` by assigning ``__class__``. That is about 3.5x cheaper than the
-    frozen ``__init__`` (which calls ``object.__setattr__`` per field).
-    """
-    fixed = dict(fixed or {})
-    fields = attrs.fields(cast("type[attrs.AttrsInstance]", cls))
-    unknown = (set(names) | set(fixed)) - {a.name for a in fields}
-    if unknown or len(set(names)) != len(names):
-        raise ValueError(f"bad field names for {cls.__name__}: {sorted(unknown) or names}")
-    position = {name: i for i, name in enumerate(names)}
-    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls, "_mut": open_twin(cls)}
-    body = []
-    for k, a in enumerate(fields):
-        if a.name in position:
-            body.append(f"o.{a.name} = v[{position[a.name]}]")
-        else:
-            if a.name in fixed:
-                namespace[f"_c{k}"] = fixed[a.name]
-            elif a.default is attrs.NOTHING or isinstance(a.default, attrs.Factory):  # type: ignore[arg-type]
-                raise ValueError(f"{cls.__name__}.{a.name} needs a value")
-            else:
-                namespace[f"_c{k}"] = a.default
-            body.append(f"o.{a.name} = _c{k}")
-    body.append("o.__class__ = _cls")
-    source = "def build(v):\n    o = _new(_mut)\n    " + "\n    ".join(body) + "\n    return o\n"
-    exec(compile(source, f"<unchecked {cls.__name__} builder>", "exec"), namespace)  # noqa: S102
-    build: Callable[[Sequence[Any]], _T] = namespace["build"]
-    return build
+build_weapon_stats: Callable[[int, int, int, int, int, int], WeaponStats] = sealed_builder(
+    WeaponStats, prechecked=("index",)
+)
+"""``WeaponStats(index, hits, shots, kills, deaths, headshots)``; ``0 <= index < 28`` is the
+caller's to ensure (a weapon-mask bit)."""
+build_player_stats: Callable[
+    [str, str, int, int, tuple[WeaponStats, ...], TabStats | None, int | None], PlayerStats
+] = sealed_builder(PlayerStats)
+"""``PlayerStats(guid, raw_name, rounds, team, weapons, tab, line)``."""
+build_stats_header: Callable[
+    [str, str, str, int, int, int, int | None, int | None, int | None, int], StatsHeader
+] = sealed_builder(StatsHeader)
+"""``StatsHeader(...)``, every field in field order."""
+build_stats_round: Callable[
+    [StatsHeader, tuple[PlayerStats, ...], Provenance | None, tuple[Finding, ...]], StatsRound
+] = sealed_builder(StatsRound)
+"""``StatsRound(header, players, provenance, findings)``."""
+TAB_BUILDERS: dict[int, Callable[..., TabStats]] = {
+    n: sealed_builder(TabStats, names, fixed={"layout": n}) for n, names in TAB_LAYOUTS.items()
+}
+"""Per TAB layout: ``TabStats`` from the layout's values in file order (``layout`` fixed, the
+fields the layout lacks ``None``)."""

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import re
 
-import attrs
-
 from etstats.errors import ParseError
 from etstats.model.common import Finding
 from etstats.model.stats import (
     FLOAT_TAB_FIELDS,
+    TAB_BUILDERS,
     TAB_LAYOUTS,
     WEAPON_COUNT,
     WEAPON_NAMES,
@@ -23,7 +22,8 @@ from etstats.model.stats import (
     StatsHeader,
     TabStats,
     WeaponStats,
-    _unchecked_builder,
+    build_player_stats,
+    build_stats_header,
 )
 from etstats.validate.codes import make_finding
 
@@ -38,24 +38,14 @@ _TAB_FLOAT_POS: dict[int, tuple[bool, ...]] = {
 _INTS: dict[str, int] = {str(i): i for i in range(10_000)}
 """Canonical text -> value of the integers 0..9999: one dict lookup both converts a token and
 proves it canonical (a miss falls back to the regexes). 98 % of real numbers are below 10,000."""
-_FLOATS: dict[str, float] = {
-    t: float(t) for t in (f"{i // 10}.{i % 10}" for i in range(10_000))
-}  # fmt: skip
-"""The same for the one-decimal floats 0.0..999.9 (every real TAB float)."""
+_FLOATS: dict[str, float] = {f"{i // 10}.{i % 10}": i / 10 for i in range(10_000)}
+"""The same for the one-decimal floats 0.0..999.9 (every real TAB float). ``i / 10`` is the
+float ``float("<i // 10>.<i % 10>")`` gives (both correctly rounded), and is cheaper to make."""
 _POS_INT = re.compile(r"[1-9][0-9]{0,17}")
 """A positive integer as the script writes it (the whole-line reader's masks and big numbers)."""
 _CLOCKS: dict[str, int] = {f"{m}:{s:02d}": m * 60 + s for m in range(60) for s in range(60)}
 """Canonical ``M:SS`` text -> seconds for 0:00..59:59 (every real clock), one lookup instead
 of the ``_CLOCK`` regex; other texts go to the regex."""
-_PLAYER_FIELDS = ("guid", "raw_name", "rounds", "team", "weapons", "tab", "line")
-# Fast constructors for values this module has already checked (see _unchecked_builder).
-_build_player = _unchecked_builder(PlayerStats, _PLAYER_FIELDS)
-_build_header = _unchecked_builder(
-    StatsHeader, tuple(a.name for a in attrs.fields(StatsHeader))
-)  # StatsHeader has no validators; header() passes every field with its declared type
-_TAB_BUILDERS = {
-    n: _unchecked_builder(TabStats, names, {"layout": n}) for n, names in TAB_LAYOUTS.items()
-}
 _TUPLE_FIELDS = ("hits", "shots", "kills", "deaths", "headshots")
 _WEAPON_FIELD_NAMES = tuple(tuple(f"{w}.{f}" for f in _TUPLE_FIELDS) for w in WEAPON_NAMES)
 """Per WS index, the finding field names of its five numbers (``WS_MP40.hits``, ...)."""
@@ -181,8 +171,8 @@ class Tokenizer:
             winner = self.integer(fields[5], 1, "f6")
         limit = self.clock(fields[6], "f7")
         clock = self.clock(fields[7], "f8")
-        return _build_header((fields[0], fields[1], fields[2], round_number, defender, winner,
-                              limit, clock, playtime, count))  # fmt: skip
+        return build_stats_header(fields[0], fields[1], fields[2], round_number, defender, winner,
+                                  limit, clock, playtime, count)  # fmt: skip
 
     # --- player lines -------------------------------------------------------------------
     def player(self, text: str, line: int) -> PlayerStats | None:
@@ -215,7 +205,7 @@ class Tokenizer:
                 "no-tab-section", "player line has no TAB section", line, "tab",
                 "a TAB-separated section", "none", guid,
             )  # fmt: skip
-        return _build_player((guid, name, rounds, team, weapons, tab, line))
+        return build_player_stats(guid, name, rounds, team, weapons, tab, line)
 
     def weapons(self, block: str, line: int, guid: str) -> tuple[WeaponStats, ...]:
         """The weapon block ``mask h s k d hs ... `` (complete tuples only)."""
@@ -280,4 +270,4 @@ class Tokenizer:
             self.decimal(v, line, n, guid) if f else self.integer(v, line, n, guid)
             for v, f, n in zip(fields, _TAB_FLOAT_POS[count], names, strict=True)
         ]
-        return _TAB_BUILDERS[count](values)  # every value converted and typed above
+        return TAB_BUILDERS[count](*values)  # every value converted and typed above

@@ -26,23 +26,17 @@ import os
 import re
 
 from etstats.errors import ParseError
-from etstats.model.common import Finding, Provenance
-from etstats.model.stats import StatsRound, _unchecked_builder
+from etstats.model.common import Finding, Provenance, build_provenance
+from etstats.model.stats import StatsRound, build_stats_round
 from etstats.parsing._stats_lines import read_players
 from etstats.parsing._stats_tokens import Tokenizer
 from etstats.parsing.filenames import _timestamp_map_round
 from etstats.validate.codes import make_finding
-from etstats.validate.stats import _validate_with_hints
+from etstats.validate.stats import validate_stats_round
 
 MAX_STATS_BYTES = 10 * 1024 * 1024
 """Largest stats file accepted (bytes); real files are 64 B - 3 KB."""
 
-_build_round = _unchecked_builder(
-    StatsRound, ("header", "players", "provenance", "findings")
-)  # StatsRound has no validators; this skips attrs.evolve and the frozen __init__
-_build_provenance = _unchecked_builder(
-    Provenance, ("sha256", "size_bytes", "path", "file_timestamp", "file_map", "file_round")
-)  # Provenance has no validators; _provenance passes every field with its declared type
 _BOM = "\ufeff"
 _ALLOWED_ASCII = bytes(range(0x20, 0x7F)) + b"\t\n"
 _BAD_CHAR = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]|\r(?!\n)(?!\Z)")
@@ -91,7 +85,7 @@ def parse_stats_text(text: str, *, source: str = "<text>") -> StatsRound:
             digest, size = "", len(text)
         name = _timestamp_map_round(source)
         timestamp, file_map, file_round = (None, None, None) if name is None else name
-        provenance = _build_provenance((digest, size, None, timestamp, file_map, file_round))
+        provenance = build_provenance(digest, size, None, timestamp, file_map, file_round)
         findings: list[Finding] = []
         if text.startswith(_BOM):
             text = text[1:]
@@ -124,8 +118,8 @@ def parse_stats_file(path: str | os.PathLike[str]) -> StatsRound:
 def _provenance(data: bytes, path: str | None, source: str) -> Provenance:
     name = _timestamp_map_round(path if path is not None else source)
     timestamp, file_map, file_round = (None, None, None) if name is None else name
-    return _build_provenance((hashlib.sha256(data).hexdigest(), len(data), path, timestamp,
-                              file_map, file_round))  # fmt: skip
+    return build_provenance(hashlib.sha256(data).hexdigest(), len(data), path, timestamp,
+                            file_map, file_round)  # fmt: skip
 
 
 def _read_file(path: str) -> bytes:
@@ -234,9 +228,9 @@ def _parse(text: str, source: str, provenance: Provenance, findings: list[Findin
     first = lines[0]
     header = tok.header(first[:-1] if first.endswith("\r") else first)
     players, hints = read_players(tok, lines, "\r" in text)
-    rnd = _build_round((header, tuple(players), provenance, ()))
-    findings.extend(_validate_with_hints(rnd, source, hints))
-    return _build_round((header, rnd.players, provenance, tuple(findings)))
+    rnd = build_stats_round(header, tuple(players), provenance, ())
+    findings.extend(validate_stats_round(rnd, source=source, hints=hints))
+    return build_stats_round(header, rnd.players, provenance, tuple(findings))
 
 
 __all__ = ["MAX_STATS_BYTES", "parse_stats_bytes", "parse_stats_file", "parse_stats_text"]

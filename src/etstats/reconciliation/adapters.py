@@ -3,8 +3,7 @@
 A stats round (optionally differenced against its round 1), a gametimes v1 file or a legacy
 (slomix) gametimes file becomes a :class:`~etstats.reconciliation.readings.StatsReading` or a
 :class:`~etstats.reconciliation.readings.LuaReading`, every time in seconds. The per-player records
-are built through :func:`etstats.reconciliation.fast.builder` classes: a round has about 20 of
-them, rebuilt for every round reconciled.
+are plain ``attrs.define`` classes (see :mod:`etstats.reconciliation.readings`).
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ import attrs
 from etstats.model.gametimes import Gametimes, KillKind
 from etstats.model.legacy_gametimes import LegacyGametimes
 from etstats.model.stats import PlayerStats, StatsRound
-from etstats.reconciliation.fast import builder
 from etstats.reconciliation.readings import (
     DeathRecord,
     LuaPlayerReading,
@@ -24,17 +22,11 @@ from etstats.reconciliation.readings import (
 )
 
 _ENEMY = KillKind.ENEMY.value
-_STATS_ROUND = builder(StatsReading)
-_STATS_PLAYER = builder(StatsPlayerReading)
-_LUA_ROUND = builder(LuaReading)
-_LUA_PLAYER = builder(LuaPlayerReading)
 
 
 def _stats_player(
     p: PlayerStats, raw: PlayerStats | None, differenced: bool, prior: PlayerStats | None
 ) -> StatsPlayerReading:
-    # built field by field and sealed (fast.builder): the attrs __init__ of this 23-field
-    # record cost more than the rest of the adapter
     tab = p.tab
     ptab = prior.tab if prior is not None else None
     rtab = raw.tab if raw is not None else tab
@@ -43,45 +35,32 @@ def _stats_player(
         kills += w.kills
         deaths += w.deaths
     raw_name = p.raw_name
-    o = _STATS_PLAYER()
-    o.key = p.guid.upper()
-    o.name = raw_name if "^" not in raw_name else p.name  # p.name strips colour codes
-    o.team = p.team
-    o.bot = p.is_bot
-    o.weapon_deaths = deaths
-    o.kills = kills
-    if raw is not None:
-        o.raw_kills, o.raw_deaths = raw.kills, raw.deaths
-    else:
-        o.raw_kills, o.raw_deaths = kills, deaths
-    o.differenced = differenced
-    if tab is None:
-        o.layout = o.dead_s = o.played_s = o.alive_percent = o.denied_s = None
-        o.self_kills = o.times_revived = o.team_kills = None
-    else:
-        layout = tab.layout
-        o.layout = layout
-        o.dead_s = tab.time_dead_minutes * 60
-        o.played_s = tab.time_played_minutes * 60
-        o.alive_percent = tab.time_played_percent
-        o.denied_s = tab.denied_playtime if layout in (37, 38) else None
-        o.self_kills = tab.self_kills
-        o.times_revived = tab.times_revived
-        o.team_kills = tab.team_kills
-    if rtab is None:  # the cumulative (raw) line has no TAB block
-        o.raw_played_s = o.raw_dead_ratio = o.raw_kd = o.raw_alive_percent = None
-    else:
-        o.raw_played_s = rtab.time_played_minutes * 60
-        o.raw_dead_ratio = rtab.time_dead_ratio
-        o.raw_kd = rtab.kd_ratio
-        o.raw_alive_percent = rtab.time_played_percent
-    if ptab is None:
-        o.prior_played_s = o.prior_alive_percent = None
-    else:
-        o.prior_played_s = ptab.time_played_minutes * 60
-        o.prior_alive_percent = ptab.time_played_percent
-    o.__class__ = StatsPlayerReading
-    return o  # type: ignore[no-any-return]
+    return StatsPlayerReading(
+        key=p.guid.upper(),
+        name=raw_name if "^" not in raw_name else p.name,  # p.name strips colour codes
+        team=p.team,
+        bot=p.is_bot,
+        layout=None if tab is None else tab.layout,
+        dead_s=None if tab is None else tab.time_dead_minutes * 60,
+        played_s=None if tab is None else tab.time_played_minutes * 60,
+        alive_percent=None if tab is None else tab.time_played_percent,
+        denied_s=tab.denied_playtime if tab is not None and tab.layout in (37, 38) else None,
+        weapon_deaths=deaths,
+        self_kills=None if tab is None else tab.self_kills,
+        times_revived=None if tab is None else tab.times_revived,
+        kills=kills,
+        # rtab is None: the cumulative (raw) line has no TAB block
+        raw_played_s=None if rtab is None else rtab.time_played_minutes * 60,
+        raw_dead_ratio=None if rtab is None else rtab.time_dead_ratio,
+        raw_kd=None if rtab is None else rtab.kd_ratio,
+        raw_kills=kills if raw is None else raw.kills,
+        raw_deaths=deaths if raw is None else raw.deaths,
+        differenced=differenced,
+        team_kills=None if tab is None else tab.team_kills,
+        raw_alive_percent=None if rtab is None else rtab.time_played_percent,
+        prior_played_s=None if ptab is None else ptab.time_played_minutes * 60,
+        prior_alive_percent=None if ptab is None else ptab.time_played_percent,
+    )
 
 
 def stats_reading(
@@ -114,22 +93,21 @@ def stats_reading(
         for p in rnd.players
     )
     h = rnd.header
-    o = _STATS_ROUND()  # StatsReading(...), built field by field and sealed
-    o.name = name or (prov.name if prov is not None else "<memory>")
-    o.map = prov.file_map if prov is not None and prov.file_map else h.map_name
-    o.round = rnd.round_number
-    o.time = prov.file_timestamp if prov is not None else None
-    o.limit_s = h.time_limit_seconds
-    o.clock_s = h.clock_seconds
-    o.playtime_ms = h.playtime_ms
-    o.winner = h.winner_team
-    o.defender = h.defender_team
-    o.header_fields = h.field_count
-    o.layout = rnd.tab_layout
-    o.players = players
-    o.r1_name = r1_name
-    o.__class__ = StatsReading
-    return o  # type: ignore[no-any-return]
+    return StatsReading(
+        name=name or (prov.name if prov is not None else "<memory>"),
+        map=prov.file_map if prov is not None and prov.file_map else h.map_name,
+        round=rnd.round_number,
+        time=prov.file_timestamp if prov is not None else None,
+        limit_s=h.time_limit_seconds,
+        clock_s=h.clock_seconds,
+        playtime_ms=h.playtime_ms,
+        winner=h.winner_team,
+        defender=h.defender_team,
+        header_fields=h.field_count,
+        layout=rnd.tab_layout,
+        players=players,
+        r1_name=r1_name,
+    )
 
 
 def v1_reading(g: Gametimes, *, name: str) -> LuaReading:
@@ -141,49 +119,48 @@ def v1_reading(g: Gametimes, *, name: str) -> LuaReading:
         detail = tuple([(d.dead_ms / 1000, d.paused_ms / 1000, d.closed_by, d.kind,
                          d.killer_guid) for d in p.deaths_detail])
         raw_name = p.name
-        lp = _LUA_PLAYER()  # built field by field and sealed (fast.builder)
-        lp.guid = p.guid
-        lp.name = raw_name if "^" not in raw_name else p.clean_name  # no colour code
-        lp.team = p.team
-        lp.deaths = p.deaths
-        lp.spawns = p.spawns
-        lp.dead_s = p.dead_ms / 1000
-        lp.revives = p.revives
-        lp.denied_s = p.denied_ms / 1000
-        lp.played_s = (p.time_axis_ms + p.time_allies_ms) / 1000
-        lp.self_kills = p.self_kills
-        lp.kills = p.kills
-        lp.disconnects = p.disconnects
-        lp.team_changes = p.team_changes
-        lp.connected_at_end = p.connected_at_end
-        lp.max_respawn_s = None
-        lp.deaths_detail = detail
-        lp.__class__ = LuaPlayerReading
+        lp = LuaPlayerReading(
+            guid=p.guid,
+            name=raw_name if "^" not in raw_name else p.clean_name,  # no colour code
+            team=p.team,
+            deaths=p.deaths,
+            spawns=p.spawns,
+            dead_s=p.dead_ms / 1000,
+            revives=p.revives,
+            denied_s=p.denied_ms / 1000,
+            played_s=(p.time_axis_ms + p.time_allies_ms) / 1000,
+            self_kills=p.self_kills,
+            kills=p.kills,
+            disconnects=p.disconnects,
+            team_changes=p.team_changes,
+            connected_at_end=p.connected_at_end,
+            max_respawn_s=None,
+            deaths_detail=detail,
+        )
         players.append(lp)
     end = g.end
-    o = _LUA_ROUND()  # LuaReading(...), built field by field and sealed
-    o.name = name
-    o.kind = "gametimes"
-    o.map = g.map
-    o.round = g.round
-    o.start_unix = g.round_start_unix
-    o.end_unix = g.round_end_unix
-    o.play_s = g.play_ms / 1000
-    o.pause_s = g.pause_total_ms / 1000
-    o.pause_count = len(g.pauses)
-    o.end_reason = end.reason.value
-    o.winner = end.winner
-    o.defender = end.defender
-    o.surrender_team = end.surrender_team
-    o.limit_s = g.timelimit_ms / 1000 if g.timelimit_ms > 0 else None
-    o.limbo_axis_s = g.limbo_ms.axis / 1000 or None
-    o.limbo_allies_s = g.limbo_ms.allies / 1000 or None
-    o.players = tuple(players)
-    o.version = None
-    o.roster = ()
-    o.pause_events_s = tuple([p.duration_ms / 1000 for p in g.pauses])
-    o.__class__ = LuaReading
-    return o  # type: ignore[no-any-return]
+    return LuaReading(
+        name=name,
+        kind="gametimes",
+        map=g.map,
+        round=g.round,
+        start_unix=g.round_start_unix,
+        end_unix=g.round_end_unix,
+        play_s=g.play_ms / 1000,
+        pause_s=g.pause_total_ms / 1000,
+        pause_count=len(g.pauses),
+        end_reason=end.reason.value,
+        winner=end.winner,
+        defender=end.defender,
+        surrender_team=end.surrender_team,
+        limit_s=g.timelimit_ms / 1000 if g.timelimit_ms > 0 else None,
+        limbo_axis_s=g.limbo_ms.axis / 1000 or None,
+        limbo_allies_s=g.limbo_ms.allies / 1000 or None,
+        players=tuple(players),
+        version=None,
+        roster=(),
+        pause_events_s=tuple([p.duration_ms / 1000 for p in g.pauses]),
+    )
 
 
 def legacy_reading(g: LegacyGametimes, *, name: str) -> LuaReading:

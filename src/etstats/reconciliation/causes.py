@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from attrs import frozen
 
-from etstats.reconciliation.fast import cause_amount
 from etstats.reconciliation.model import CauseAmount
+from etstats.reconciliation.model import build_cause_amount as cause_amount
 
 
 @frozen

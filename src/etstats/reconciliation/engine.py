@@ -7,6 +7,7 @@ from typing import Any
 
 import attrs
 
+from etstats.artifacts import LoadedArtifact, kind_of
 from etstats.model.common import Finding, Severity
 from etstats.model.endstats import EndstatsRound
 from etstats.model.gametimes import Gametimes
@@ -18,8 +19,6 @@ from etstats.reconciliation.adapters import (
     stats_reading,
     v1_reading,
 )
-from etstats.reconciliation.fast import builder
-from etstats.reconciliation.loader import LoadedArtifact
 from etstats.reconciliation.matching import RoundKey, link_lua, local_epoch
 from etstats.reconciliation.model import (
     Ambiguity,
@@ -27,6 +26,7 @@ from etstats.reconciliation.model import (
     Comparison,
     ReconcileReport,
     Reconciliation,
+    build_reconciliation,
 )
 from etstats.reconciliation.players import match_players
 from etstats.reconciliation.readings import LuaReading, StatsReading
@@ -35,26 +35,21 @@ from etstats.reconciliation.rules import round as round_rules
 from etstats.reconciliation.rules.endstats import endstats_checks
 from etstats.reconciliation.tolerance import FILE_LAG_S
 
-_RECONCILIATION = builder(Reconciliation)
-
 
 def _as_artifact(item: Any) -> LoadedArtifact:
     if isinstance(item, LoadedArtifact):
         return item
+    kind = kind_of(item).value
     prov = getattr(item, "provenance", None)
     name = prov.name if prov is not None else "<memory>"
-    if isinstance(item, StatsRound):
-        return LoadedArtifact("stats", name, item)
-    if isinstance(item, EndstatsRound):
-        return LoadedArtifact("endstats", name, item)
     if isinstance(item, Gametimes):
-        return LoadedArtifact("gametimes", f"etstats-{item.map}-R{item.round}-"
-                              f"{item.round_start_unix}-{item.server.port}.json", item)
-    if isinstance(item, LegacyGametimes):
-        return LoadedArtifact("gametimes-legacy", name if prov is not None else
-                              f"gametime-{item.meta.map}-R{item.meta.round}-"
-                              f"{item.meta.round_end_unix}.json", item)
-    raise TypeError(f"cannot reconcile a {type(item).__name__}")
+        name = (f"etstats-{item.map}-R{item.round}-{item.round_start_unix}-"
+                f"{item.server.port}.json")  # fmt: skip
+    elif isinstance(item, LegacyGametimes) and prov is None:
+        name = f"gametime-{item.meta.map}-R{item.meta.round}-{item.meta.round_end_unix}.json"
+    elif kind == "unknown":
+        raise TypeError(f"cannot reconcile a {type(item).__name__}")
+    return LoadedArtifact(kind, name, item)
 
 
 def _orphan_reading(sr: StatsReading) -> StatsReading:
@@ -75,7 +70,7 @@ def _stats_plans(stats: list[LoadedArtifact], window_minutes: float,
                  timezone: str | None = None) -> tuple[list[_StatsPlan], list[Finding]]:
     from etstats.differential import pair_rounds, utc_file_times
 
-    rounds: list[StatsRound] = [a.obj for a in stats]
+    rounds: list[StatsRound] = [a.stats for a in stats]
     times = utc_file_times(rounds, timezone) if timezone is not None else None
     pairing = pair_rounds(rounds, window_minutes=window_minutes, timestamps=times)
     r1_of = {pair.r2_index: pair.r1_index for pair in pairing.pairs}
@@ -92,11 +87,11 @@ def _stats_reading_for(plan: _StatsPlan, stats: list[LoadedArtifact]
     art = stats[plan.index]
     if plan.r1_index is not None:
         r1 = stats[plan.r1_index]
-        diff = round2_differential(r1.obj, art.obj)
+        diff = round2_differential(r1.stats, art.stats)
         found = [f for f in diff.findings if f.code == "counter-reset"]
-        return stats_reading(diff, name=art.name, raw=art.obj, r1=r1.obj,
+        return stats_reading(diff, name=art.name, raw=art.stats, r1=r1.stats,
                              r1_name=r1.name), found
-    sr = stats_reading(art.obj, name=art.name)
+    sr = stats_reading(art.stats, name=art.name)
     return (_orphan_reading(sr) if plan.orphan else sr), []
 
 
@@ -106,16 +101,17 @@ def _endstats_links(stats: list[LoadedArtifact], endstats: list[LoadedArtifact]
         return {}, [], set()
     from etstats.parsing.endstats.linking import link_endstats
 
-    linking = link_endstats([e.obj for e in endstats], [s.obj for s in stats])
+    linking = link_endstats([e.endstats for e in endstats], [s.stats for s in stats])
     out = {link.stats_index: link.endstats_index for link in linking.links}
-    superseded = {i for i, e in enumerate(endstats) if any(e.obj is x for x in linking.superseded)}
+    superseded = {i for i, e in enumerate(endstats)
+                  if any(e.model is x for x in linking.superseded)}  # fmt: skip
     return out, list(linking.findings), superseded
 
 
 def _lua_reading(a: LoadedArtifact) -> LuaReading:
     if a.kind == "gametimes":
-        return v1_reading(a.obj, name=a.name)
-    return legacy_reading(a.obj, name=a.name)
+        return v1_reading(a.gametimes, name=a.name)
+    return legacy_reading(a.legacy_gametimes, name=a.name)
 
 
 def _team_kills_by_team(sr: StatsReading) -> dict[int, int]:
@@ -202,16 +198,16 @@ def _lua_only(lua: LuaReading) -> Reconciliation:
 
 def _lua_key(a: LoadedArtifact) -> RoundKey:
     if a.kind == "gametimes":
-        g: Gametimes = a.obj
+        g: Gametimes = a.gametimes
         return RoundKey(g.map, g.round, float(g.round_end_unix))
-    m = a.obj.meta
+    m = a.legacy_gametimes.meta
     return RoundKey(m.map, m.round if m.round in (1, 2) else 2, float(m.round_end_unix))
 
 
 def _stats_key(a: LoadedArtifact) -> RoundKey:
     from etstats.differential import round_map
 
-    rnd: StatsRound = a.obj
+    rnd: StatsRound = a.stats
     ts = rnd.provenance.file_timestamp if rnd.provenance is not None else None
     return RoundKey(round_map(rnd), rnd.round_number,
                     local_epoch(ts) if ts is not None else float("nan"))
@@ -270,7 +266,7 @@ class ReconcilePlan:
         if self.luas:
             for si, a in enumerate(self.stats):
                 if si not in lk.links:
-                    ts = a.obj.provenance.file_timestamp if a.obj.provenance else None
+                    ts = a.stats.provenance.file_timestamp if a.stats.provenance else None
                     unmatched.append(ArtifactRef(
                         kind="stats", name=a.name, map=s_keys[si].map, round=s_keys[si].round,
                         time=ts.isoformat() if ts else None,
@@ -280,7 +276,8 @@ class ReconcilePlan:
         for ei, e in enumerate(self.endstats):
             if ei not in used_es:
                 unmatched.append(ArtifactRef(
-                    kind="endstats", name=e.name, map=e.obj.map_name, round=e.obj.round_number,
+                    kind="endstats", name=e.name, map=e.endstats.map_name,
+                    round=e.endstats.round_number,
                     reason="superseded split write" if ei in superseded else
                     "no stats round within 30 s"))
         self.unmatched = tuple(unmatched)
@@ -296,30 +293,21 @@ class ReconcilePlan:
             li_lag = self.linking.links.get(plan.index)
             lua = _lua_reading(self.luas[li_lag[0]]) if li_lag else None
             ei = self.es_links.get(plan.index)
-            es = self.endstats[ei].obj if ei is not None else None
+            es = self.endstats[ei].endstats if ei is not None else None
             given: dict[str, int | None] = {}
             if es is not None:
-                for p in self.stats[plan.index].obj.players:
+                for p in self.stats[plan.index].stats.players:
                     given[p.guid.upper()] = p.tab.revives_given if p.tab else None
             comps, match = _compare_round(
                 sr, lua, es, self.limbo_s,
                 es_name=self.endstats[ei].name if ei is not None else "", revives_given=given)
-            r = _RECONCILIATION()  # Reconciliation(...) built and sealed (fast.builder)
-            r.map = sr.map
-            r.round = sr.round
-            r.stats = sr.name
-            r.stats_r1 = sr.r1_name
-            r.endstats = self.endstats[ei].name if ei is not None else None
-            r.lua = lua.name if lua else None
-            r.lua_kind = lua.kind if lua else None
-            r.stats_time = sr.time.isoformat() if sr.time else None
-            r.lua_end_unix = lua.end_unix if lua else None
-            r.link_lag_seconds = li_lag[1] if li_lag else None
-            r.players = match.links
-            r.comparisons = tuple(comps)
-            r.findings = match.findings
-            r.__class__ = Reconciliation
-            yield r
+            yield build_reconciliation(
+                sr.map, sr.round, sr.name, sr.r1_name,
+                self.endstats[ei].name if ei is not None else None,
+                lua.name if lua else None, lua.kind if lua else None,
+                sr.time.isoformat() if sr.time else None, lua.end_unix if lua else None,
+                li_lag[1] if li_lag else None, match.links, tuple(comps), match.findings,
+            )
         for li in self.lua_only:
             yield _lua_only(_lua_reading(self.luas[li]))
 

@@ -1,9 +1,8 @@
 """Load a mix of files and directories into typed artifacts for :func:`reconcile`.
 
-Kinds are told apart by file name first (``...-round-N.txt``, ``...-round-N-endstats.txt``,
-``gametime-*.json``, ``etstats-*.json``), then by content for other ``.json`` files
-(``schema_version`` means v1). Unreadable files become error findings; loading never raises
-for file content.
+Each file goes through the artifact front door (:func:`etstats.artifacts.load`: kind by file
+name, then by content). Unreadable files become error findings; loading never raises for file
+content.
 """
 
 from __future__ import annotations
@@ -11,22 +10,10 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
 
-from attrs import frozen
-
+from etstats.artifacts import LoadedArtifact, load
 from etstats.errors import ParseError
 from etstats.model.common import Finding, Severity
-
-
-@frozen
-class LoadedArtifact:
-    kind: str
-    """``stats``, ``endstats``, ``gametimes`` (v1) or ``gametimes-legacy``."""
-    name: str
-    """Base file name (the name reports use)."""
-    obj: Any
-    """The parsed model: StatsRound, EndstatsRound, Gametimes or LegacyGametimes."""
 
 
 def _walk(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
@@ -40,40 +27,10 @@ def _walk(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
             yield path
 
 
-def classify(name: str) -> str | None:
-    """Artifact kind from a base name, ``None`` if the name says nothing."""
-    from etstats.parsing.filenames import parse_stats_filename
-
-    parsed = parse_stats_filename(name)
-    if parsed is not None:
-        return "endstats" if parsed.is_endstats else "stats"
-    if name.endswith(".json"):
-        return "json"
-    return None
-
-
 def load_one(path: str | os.PathLike[str]) -> LoadedArtifact:
-    """Parse one file; raises :class:`ParseError` when it cannot be read or parsed."""
-    name = Path(path).name
-    if not Path(path).exists():
-        raise ParseError("no such file or directory", source=str(path))
-    kind = classify(name)
-    if kind == "stats":
-        from etstats.parsing.stats_file import parse_stats_file
-
-        return LoadedArtifact("stats", name, parse_stats_file(path))
-    if kind == "endstats":
-        from etstats.parsing.endstats import parse_endstats_file
-
-        return LoadedArtifact("endstats", name, parse_endstats_file(path))
-    if kind == "json":
-        from etstats.model.gametimes import Gametimes
-        from etstats.parsing.gametimes import parse_any_gametimes_file
-
-        obj = parse_any_gametimes_file(path)
-        return LoadedArtifact("gametimes" if isinstance(obj, Gametimes) else "gametimes-legacy",
-                              name, obj)
-    raise ParseError("not a stats, endstats or gametimes file name", source=name)
+    """Parse one file (:func:`etstats.artifacts.load`); raises :class:`ParseError` when it
+    cannot be read or parsed."""
+    return load(path)
 
 
 def load_paths(paths: Iterable[str | os.PathLike[str]]
@@ -98,4 +55,4 @@ def load_paths(paths: Iterable[str | os.PathLike[str]]
     return out, findings
 
 
-__all__ = ["LoadedArtifact", "classify", "load_one", "load_paths"]
+__all__ = ["LoadedArtifact", "load_one", "load_paths"]

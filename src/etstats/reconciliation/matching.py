@@ -7,7 +7,8 @@ A stats file is written ~3 s after the intermission begins and named with the se
 same-map, same-round candidate pair votes for the quarter hour its difference points to (when
 the residual is inside the lag window); offsets with a clear share of the votes are kept (two
 of them across a daylight-saving change). Links are then made by exact key (map, round) inside
-the tight lag window; two candidates on either side are an ambiguity, never a guess.
+the tight lag window by the shared rule of :mod:`etstats.linking`: two candidates on either
+side are an ambiguity, never a guess.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from datetime import datetime
 
 from attrs import frozen
 
+from etstats.linking import pair_uniquely
 from etstats.reconciliation.tolerance import FILE_LAG_S, OFFSET_QUANTUM_S, link_window
 
 MAX_OFFSET_S = 14 * 3600
@@ -122,23 +124,11 @@ def link_lua(stats: Sequence[RoundKey], lua: Sequence[RoundKey], *,
             b = bisect.bisect_right(times, s.time - off - lo)
             for j in range(a, b):
                 cands.setdefault(si, []).append((ids[j], s.time - off - times[j]))
-    by_lua: dict[int, list[int]] = {}
-    for si, cs in cands.items():
-        for li, _ in cs:
-            by_lua.setdefault(li, []).append(si)
-    links: dict[int, tuple[int, float]] = {}
-    amb_s: dict[int, tuple[int, ...]] = {}
-    amb_l: dict[int, tuple[int, ...]] = {}
-    for si, cs in cands.items():
-        lua_ids = sorted({li for li, _ in cs})
-        if len(lua_ids) > 1:
-            amb_s[si] = tuple(lua_ids)
-            continue
-        li = lua_ids[0]
-        if len(by_lua[li]) > 1:
-            amb_l[li] = tuple(sorted(by_lua[li]))
-            continue
-        links[si] = (li, cs[0][1])
+    # the rule itself (each the other's only candidate) is etstats.linking's, shared with
+    # the ingest pipeline's linker
+    pairs = pair_uniquely({si: [li for li, _ in cs] for si, cs in cands.items()})
+    links = {si: (li, cands[si][0][1]) for si, li in pairs.links.items()}
+    amb_s, amb_l = pairs.ambiguous_a, pairs.ambiguous_b
     return LuaLinking(links=links, ambiguous_stats=amb_s, ambiguous_lua=amb_l,
                       offsets=tuple(found), offset_source=source)
 

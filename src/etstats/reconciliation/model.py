@@ -17,9 +17,11 @@ otherwise. See docs/reconcile.md for every rule and cause code.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 
 from attrs import field, frozen
 
+from etstats._sealing import sealed_builder
 from etstats.model.common import Finding
 
 
@@ -214,6 +216,46 @@ class ReconcileReport:
         return [c for r in self.rounds for c in r.comparisons if check is None or c.check == check]
 
 
+# --- sealed builders (etstats._sealing): positional, every field in field order -----------
+# The engine builds about 100 comparisons (each with two source values) per round reconciled.
+
+build_source_value: Callable[
+    [str, float | None, str, str | None, str | None], SourceValue
+] = sealed_builder(SourceValue)
+"""``SourceValue(source, value, unit, raw, artifact)``; ``value`` must already be a float
+(:func:`source_value` converts an int)."""
+build_cause_amount: Callable[[str, float, float, str], CauseAmount] = sealed_builder(CauseAmount)
+"""``CauseAmount(code, low, high, evidence)``."""
+build_comparison: Callable[
+    [str, Verdict, str, tuple[SourceValue, ...], float | None, float, str,
+     tuple[float, float] | None, tuple[CauseAmount, ...], str | None, str | None, str],
+    Comparison,
+] = sealed_builder(Comparison)  # fmt: skip
+"""``Comparison(check, verdict, rule, sources, difference, tolerance, unit, bound, causes,
+player, player_name, message)``."""
+build_player_link: Callable[
+    [str, tuple[str, ...], str | None, bool, bool, bool, bool, bool, int | None], PlayerLink
+] = sealed_builder(PlayerLink)
+"""``PlayerLink(key, names, guid, in_stats, in_lua, in_endstats, bot, collision, team)``."""
+build_reconciliation: Callable[
+    [str, int, str | None, str | None, str | None, str | None, str | None, str | None,
+     int | None, float | None, tuple[PlayerLink, ...], tuple[Comparison, ...],
+     tuple[Finding, ...]],
+    Reconciliation,
+] = sealed_builder(Reconciliation)  # fmt: skip
+"""``Reconciliation(map, round, stats, stats_r1, endstats, lua, lua_kind, stats_time,
+lua_end_unix, link_lag_seconds, players, comparisons, findings)``."""
+
+
+def source_value(
+    source: str, value: float | None, unit: str, raw: str | None, artifact: str | None
+) -> SourceValue:
+    """``SourceValue(source, float(value), unit, raw, artifact)``, positional (``value`` may
+    be an int: it is stored as a float; ``None`` stays ``None``)."""
+    return build_source_value(source, None if value is None else float(value), unit, raw,
+                              artifact)  # fmt: skip
+
+
 __all__ = [
     "VERDICT_ORDER",
     "Ambiguity",
@@ -225,4 +267,10 @@ __all__ = [
     "Reconciliation",
     "SourceValue",
     "Verdict",
+    "build_cause_amount",
+    "build_comparison",
+    "build_player_link",
+    "build_reconciliation",
+    "build_source_value",
+    "source_value",
 ]

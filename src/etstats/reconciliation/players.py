@@ -15,8 +15,7 @@ from attrs import frozen
 
 from etstats.model.common import Finding, Severity
 from etstats.reconciliation.causes import cause
-from etstats.reconciliation.fast import builder
-from etstats.reconciliation.model import Comparison, PlayerLink, SourceValue
+from etstats.reconciliation.model import Comparison, PlayerLink, SourceValue, build_player_link
 from etstats.reconciliation.readings import LuaPlayerReading, LuaReading, StatsPlayerReading
 from etstats.reconciliation.rules.judge import judge
 
@@ -29,7 +28,6 @@ class PlayerMatch:
     roster: tuple[Comparison, ...]
 
 
-_LINK = builder(PlayerLink)
 
 
 def _is_bot_lua(p: LuaPlayerReading) -> bool:
@@ -73,17 +71,10 @@ def match_players(stats: Sequence[StatsPlayerReading], lua: LuaReading | None,
         else:
             names = tuple(sorted({s.name for s in ss} | {lp.name for lp in ls}))
         collision = len(ss) > 1 or len(ls) > 1
-        link = _LINK()  # PlayerLink(...) built field by field and sealed (fast.builder)
-        link.key = key
-        link.names = names
-        link.guid = ls[0].guid if len(ls) == 1 else None
-        link.in_stats = bool(ss)
-        link.in_lua = bool(ls)
-        link.in_endstats = key in e_by
-        link.bot = bot
-        link.collision = collision
-        link.team = ss[0].team if ss else (ls[0].team if ls else None)
-        link.__class__ = PlayerLink
+        link = build_player_link(
+            key, names, ls[0].guid if len(ls) == 1 else None, bool(ss), bool(ls), key in e_by,
+            bot, collision, ss[0].team if ss else (ls[0].team if ls else None),
+        )
         links.append(link)
         if bot:
             continue

@@ -2,6 +2,9 @@
 
 The rules in :mod:`etstats.reconciliation.rules` compare these small records, never the parser
 models, so they can be tested on hand-built values and stay independent of file formats.
+They are internal and never published, so they are plain (mutable, slotted) ``attrs.define``
+classes: their ``__init__`` stores each field with a plain slot store, as cheap as a sealed
+builder (:mod:`etstats._sealing`) and without its rules. Treat them as read-only.
 :mod:`etstats.reconciliation.adapters` builds them from a stats round (optionally differenced
 against its round 1), a legacy gametimes file or a gametimes v1 file.
 """
@@ -11,12 +14,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from attrs import frozen
+from attrs import define
 
 from etstats.model.gametimes import ClosedBy
 
 
-@frozen
+@define
 class StatsPlayerReading:
     """One stats-file player line, per-round values (round 2 differenced when possible)."""
 
@@ -59,7 +62,7 @@ class StatsPlayerReading:
     """Round 2 only: the round-1 file's TAB[8]."""
 
 
-@frozen
+@define
 class StatsReading:
     name: str
     map: str
@@ -102,7 +105,7 @@ DeathRecord = tuple[float, float, str, str, str | None]
 """(dead_s, paused_s, closed_by, kind, killer): see :class:`LuaDeath`."""
 
 
-@frozen
+@define
 class LuaPlayerReading:
     guid: str | None
     name: str
@@ -127,7 +130,7 @@ class LuaPlayerReading:
         return None if not self.guid else self.guid[:8].upper()
 
 
-@frozen
+@define
 class LuaReading:
     name: str
     kind: str

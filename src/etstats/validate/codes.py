@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from attrs import frozen
 
-from etstats.model.common import Finding, Severity
-from etstats.model.stats import _unchecked_builder
+from etstats.model.common import Finding, Severity, build_finding
 
 E = Severity.ERROR
 W = Severity.WARNING
@@ -120,27 +119,10 @@ def make_finding(
     player_guid: str | None = None,
 ) -> Finding:
     """A :class:`Finding` for a registered ``code`` (its severity comes from the registry)."""
-    return _build_finding(
-        (
-            code,
-            STATS_CODES[code].severity,
-            message,
-            source,
-            line,
-            field,
-            expected,
-            actual,
-            player_guid,
-        )
+    return build_finding(
+        code, STATS_CODES[code].severity, message, source, line, field, expected, actual,
+        player_guid,
     )
-
-
-# Finding has no validators or converters, and the values above are the declared types.
-_build_finding = _unchecked_builder(
-    Finding,
-    ("code", "severity", "message", "source", "line", "field", "expected", "actual",
-     "player_guid"),
-)  # fmt: skip
 
 
 __all__ = ["STATS_CODES", "CodeInfo", "make_finding"]

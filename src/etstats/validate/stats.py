@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from itertools import repeat
 from operator import attrgetter
-from typing import Literal, cast
+from typing import cast
 
 from etstats.model.common import Finding
 from etstats.model.stats import (
@@ -33,10 +33,12 @@ KD_TOLERANCE = 0.05
 _KD_LIMIT = KD_TOLERANCE + 1e-9
 
 PlayerHint = tuple[int, int, int, bool]
-"""Private: what the stats parser proved of a player while reading it (see
-:func:`_validate_with_hints`): weapon kills, deaths and shots sums, and whether no TAB value
-is negative. Only given for a player whose weapon tuples all pass the per-weapon checks (no
-negative number, headshots <= hits, hits <= shots unless a splash weapon)."""
+"""What a parser proved of one player while reading it, for :func:`validate_stats_round`:
+``(kills, deaths, shots, tab_clean)``, the player's weapon kills, deaths and shots sums, and
+whether no TAB value is negative. Only given for a player whose weapon tuples all pass the
+per-weapon checks (no negative number, headshots <= hits, hits <= shots unless a splash
+weapon); the validator then skips those checks and the sums. The findings are the same with
+or without hints."""
 _HEX = "0123456789ABCDEF"
 
 
@@ -57,41 +59,26 @@ def expected_kd_ratio(kills: int, deaths: int) -> float:
     return ((20 * kills + deaths) // (2 * deaths)) / 10
 
 
-def validate_stats_round(rnd: StatsRound, *, source: str = "") -> list[Finding]:
-    """All semantic findings for ``rnd`` (header, per-player and whole-file checks)."""
-    return _validate_with_hints(rnd, source, None)
-
-
-def _validate_with_hints(
-    rnd: StatsRound, source: str, hints: Sequence[PlayerHint | Literal[True] | None] | None
+def validate_stats_round(
+    rnd: StatsRound, *, source: str = "", hints: Sequence[PlayerHint | None] | None = None
 ) -> list[Finding]:
-    """Private (for the stats parser): :func:`validate_stats_round` with per-player hints.
+    """All semantic findings for ``rnd`` (header, per-player and whole-file checks).
 
-    ``hints[i]`` (aligned with ``rnd.players``) is ``None`` or what the parser already proved
-    of player ``i`` while reading the numbers: ``(kills, deaths, shots, tab_clean)``, the
-    weapon sums of tuples that pass the per-weapon checks, and whether no TAB value is
-    negative; or ``True`` when the parser ran :func:`_quiet`'s checks on the values it read
-    and they passed. Those checks are then skipped; the findings are the same either way.
+    ``source`` names the file in the findings. ``hints`` (optional, aligned with
+    ``rnd.players``) is what the parser already proved of each player (a :data:`PlayerHint`,
+    or ``None`` for a player it proved nothing of); the result is the same either way.
     """
     out = _header_findings(rnd, source)
     players = rnd.players
-    if hints and hints.count(True) == len(players) == len(hints):
-        # Every player is quiet (8-hex GUIDs, no per-player rule fires): only duplicates
-        # remain, and a set of the GUIDs tells whether there is one.
-        guids = [p.guid for p in players]
-        if len(set(guids)) == len(guids):
-            hints = None
-            players = ()
+    if hints is not None and len(hints) != len(players):
+        raise ValueError(f"{len(hints)} hints for {len(players)} players")
     seen: set[str] = set()
     reported: set[str] = set()
     for player, hint in zip(players, hints or repeat(None, len(players)), strict=True):
+        _player_findings(player, source, hint, out)
         guid = player.guid
-        if hint is not True:
-            if hint is None or not _quiet(player, hint):
-                _player_findings(player, source, hint, out)
-            if not guid or guid.upper().startswith("OMNIBOT"):  # bots all collide
-                continue
-        # else: quiet, so the GUID is 8 hex digits (not empty, not a bot's)
+        if not guid or guid.upper().startswith("OMNIBOT"):  # bots all collide
+            continue
         if guid not in seen:
             seen.add(guid)
         elif guid not in reported:
@@ -201,29 +188,6 @@ def _header_findings(rnd: StatsRound, source: str) -> list[Finding]:
             add("playtime-maybe-seconds", "f9 is small enough to be seconds, not milliseconds",
                 "f9", "> 10000 ms", str(ms))  # fmt: skip
     return out
-
-
-def _quiet(p: PlayerStats, hint: PlayerHint) -> bool:
-    """True when no rule of :func:`_player_findings` fires for ``p`` (the common case).
-
-    A cheap conservative pre-check on the hinted path: it may say False for a player without
-    findings (then the full checks run), never True for one with findings.
-    """
-    guid = p.guid
-    if len(guid) != 8 or guid.strip(_HEX) or p.team not in (1, 2, 3) or p.rounds < 0:
-        return False
-    tab = p.tab
-    if not p.weapons or tab is None:
-        return bool(p.weapons)
-    kills, deaths, shots, tab_clean = hint
-    if not tab_clean or (tab.layout == 38 and tab.bullets_fired != shots):
-        return False
-    if tab.time_dead_minutes > tab.time_played_minutes or tab.time_dead_ratio > 100.0:
-        return False
-    if not 0.0 <= tab.time_played_percent <= 100.0 or tab.headshot_kills > kills:
-        return False
-    expected = float(kills + 1) if deaths <= 0 else ((20 * kills + deaths) // (2 * deaths)) / 10
-    return abs(tab.kd_ratio - expected) <= _KD_LIMIT
 
 
 def _player_findings(
@@ -339,6 +303,7 @@ def _file_findings(rnd: StatsRound, source: str) -> list[Finding]:
 __all__ = [
     "KD_TOLERANCE",
     "PLAYED_TIME_SLACK_SECONDS",
+    "PlayerHint",
     "clock_text",
     "expected_kd_ratio",
     "round_time_bound_seconds",

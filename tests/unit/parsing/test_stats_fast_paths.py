@@ -1,6 +1,6 @@
 """The stats parser's fast machinery: builders, the whole-line reader, the pre-check.
 
-* ``_unchecked_builder`` objects are indistinguishable from the public constructors' (``==``,
+* the sealed builders' objects are indistinguishable from the public constructors' (``==``,
   ``hash``, JSON, pickling, ``attrs.evolve``) and the public constructors still validate;
 * what a parse returns never depends on earlier parses: repeated parses are equal, different
   tuples never share an object, an unclean tuple is reported every time it occurs, and
@@ -28,9 +28,11 @@ from tests.helpers import strict_parser
 
 import etstats.parsing._stats_lines as lines_mod
 import etstats.parsing._stats_tokens as tokens_mod
-from etstats.model.common import Finding, Provenance, Severity
+from etstats._sealing import sealed_builder
+from etstats.model.common import Finding, Provenance, Severity, build_finding
 from etstats.model.stats import (
     FLOAT_TAB_FIELDS,
+    TAB_BUILDERS,
     TAB_LAYOUTS,
     WEAPON_COUNT,
     PlayerStats,
@@ -38,7 +40,10 @@ from etstats.model.stats import (
     StatsRound,
     TabStats,
     WeaponStats,
-    _unchecked_builder,
+    build_player_stats,
+    build_stats_header,
+    build_stats_round,
+    build_weapon_stats,
 )
 from etstats.parsing.stats_file import parse_stats_file, parse_stats_text
 from etstats.render.stats_file import render_stats_round
@@ -54,7 +59,7 @@ def keys(findings: tuple[Finding, ...]) -> list[tuple[Any, ...]]:
     ]
 
 
-# --- 1. _unchecked_builder ------------------------------------------------------------------
+# --- 1. sealed builders ---------------------------------------------------------------------
 
 
 def _same(built: object, public: object) -> None:
@@ -79,9 +84,7 @@ def _same(built: object, public: object) -> None:
     ],
 )
 def test_unchecked_weapon_stats_equal_the_public_constructors(values: tuple[int, ...]) -> None:
-    build = _unchecked_builder(WeaponStats, ("index", "hits", "shots", "kills", "deaths",
-                                             "headshots"))  # fmt: skip
-    built = build(values)
+    built = build_weapon_stats(*values)
     _same(built, WeaponStats(*values))
     assert built.name == WeaponStats(*values).name
     assert built != WeaponStats(values[0], values[1] + 1, *values[2:])
@@ -91,7 +94,7 @@ def test_unchecked_weapon_stats_equal_the_public_constructors(values: tuple[int,
 def test_unchecked_tab_stats_equal_the_public_constructors(layout: int) -> None:
     names = TAB_LAYOUTS[layout]
     values = [(i + 0.5 if n in FLOAT_TAB_FIELDS else i * 1000) for i, n in enumerate(names)]
-    built = _unchecked_builder(TabStats, names, {"layout": layout})(values)
+    built = TAB_BUILDERS[layout](*values)
     public = TabStats(layout, **dict(zip(names, values, strict=True)))  # type: ignore[arg-type]
     _same(built, public)
     # fields outside the layout get their declared default (None), as with the constructor
@@ -103,39 +106,34 @@ def test_unchecked_tab_stats_equal_the_public_constructors(layout: int) -> None:
 def test_unchecked_player_header_round_and_finding_equal_the_public_constructors() -> None:
     weapons = (WeaponStats(4, 10, 20, 2, 1, 3),)
     tab = TabStats(33)
-    player = _unchecked_builder(
-        PlayerStats, ("guid", "raw_name", "rounds", "team", "weapons", "tab", "line")
-    )(("ABCDEF12", "^1p", 0, 1, weapons, tab, 7))
+    player = build_player_stats("ABCDEF12", "^1p", 0, 1, weapons, tab, 7)
     _same(player, PlayerStats("ABCDEF12", "^1p", 0, 1, weapons, tab, 7))
     assert player == PlayerStats("ABCDEF12", "^1p", 0, 1, weapons, tab, 99)  # line: eq=False
     assert player.line == 7
     assert player.name == "p"
     assert player.kills == 2
-    fields = tuple(a.name for a in attrs.fields(StatsHeader))
     values = ("srv", "supply", "", 1, 2, 0, 600, None, -5, 9)
-    header = _unchecked_builder(StatsHeader, fields)(values)
+    header = build_stats_header(*values)
     _same(header, StatsHeader(*values))
     prov = Provenance(sha256="0" * 64, size_bytes=3, path=None, file_timestamp=None,
                       file_map=None, file_round=None)  # fmt: skip
-    finding = _unchecked_builder(Finding, ("code", "severity", "message", "line"))(
-        ("blank-line", Severity.INFO, "m", 3)
-    )
+    finding = build_finding("blank-line", Severity.INFO, "m", "", 3, None, None, None, None)
     _same(finding, Finding("blank-line", Severity.INFO, "m", line=3))
-    rnd = _unchecked_builder(StatsRound, ("header", "players", "provenance", "findings"))(
-        (header, (player,), prov, (finding,))
-    )
+    rnd = build_stats_round(header, (player,), prov, (finding,))
     _same(rnd, StatsRound(header, (player,), prov, (finding,)))
 
 
-def test_unchecked_builder_rejects_unknown_duplicate_and_missing_fields() -> None:
+def test_sealed_builder_rejects_unknown_duplicate_and_missing_fields() -> None:
     with pytest.raises(ValueError, match="bad field names"):
-        _unchecked_builder(WeaponStats, ("index", "bogus"))
+        sealed_builder(WeaponStats, ("index", "bogus"), prechecked=("index",))
     with pytest.raises(ValueError, match="bad field names"):
-        _unchecked_builder(WeaponStats, ("index", "index"))
+        sealed_builder(WeaponStats, ("index", "index"), prechecked=("index",))
     with pytest.raises(ValueError, match="bad field names"):
-        _unchecked_builder(WeaponStats, ("index",), {"nope": 1})
+        sealed_builder(WeaponStats, ("index",), fixed={"nope": 1}, prechecked=("index",))
     with pytest.raises(ValueError, match="needs a value"):
-        _unchecked_builder(PlayerStats, ("guid",))  # raw_name/rounds/team have no default
+        sealed_builder(PlayerStats, ("guid",))  # raw_name/rounds/team have no default
+    with pytest.raises(TypeError, match="validator"):
+        sealed_builder(WeaponStats)  # the index validator must be vouched for
 
 
 @pytest.mark.parametrize("index", [WEAPON_COUNT, 28, -1, 100])
@@ -437,17 +435,20 @@ def test_canonical_lines_take_the_whole_line_reader(layout: int, weapons: int) -
     assert keys(parse_stats_text(text).findings) == keys(strict.findings)
 
 
-def test_a_clean_line_is_proven_quiet_by_the_whole_line_reader() -> None:
-    _, hints = _read_fast(_file())
-    assert hints == [True]
+def test_the_canonical_reader_hints_the_weapon_sums_of_clean_tuples() -> None:
+    players, hints = _read_fast(_file())
+    p = players[0]
+    assert hints == [(p.kills, p.deaths, p.shots, True)]
     for code, text, _ in PER_PLAYER_CASES:
-        if code == "time-played-exceeds-round":  # a whole-round rule, checked for everyone
-            continue
         try:
-            _, hints = _read_fast(text)
+            players, hints = _read_fast(text)
         except AssertionError:  # not canonical (a negative or big number): general path
             continue
-        assert hints[0] is not True  # a rule fires: never skipped
+        if code in ("headshots-exceed-hits", "hits-exceed-shots"):
+            assert hints == [None]  # a per-weapon rule fires: no sums are vouched for
+        else:
+            p = players[0]
+            assert hints == [(p.kills, p.deaths, p.shots, True)]
 
 
 @pytest.mark.parametrize(
@@ -481,23 +482,12 @@ def test_the_mask_table_accepts_only_canonical_masks() -> None:
         assert bad not in masks
 
 
-def test_store_classes_are_private_same_layout_subclasses() -> None:
-    from etstats._sealing import open_twin as _store_class
-
-    store = _store_class(TabStats)
-    assert store is _store_class(TabStats)
-    assert issubclass(store, TabStats)
-    assert store.__slots__ == ()  # type: ignore[attr-defined]
-    built = _unchecked_builder(TabStats, ("gibs",), {"layout": 33})([4])
+def test_sealed_objects_are_frozen_model_instances() -> None:
+    built = sealed_builder(TabStats, ("gibs",), fixed={"layout": 33})(4)
     assert type(built) is TabStats
+    assert built == TabStats(33, gibs=4)
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         built.gibs = 5  # type: ignore[misc]
-
-    class Plain:
-        pass
-
-    with pytest.raises(TypeError, match="not a slotted class"):
-        _store_class(Plain)
 
 
 @pytest.mark.parametrize("bullets", [9_999, 10_000, 29_157, 10**17, 10**18 - 1])

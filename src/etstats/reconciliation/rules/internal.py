@@ -16,8 +16,8 @@ from typing import Any
 from attrs import frozen
 
 from etstats.reconciliation.causes import cause
-from etstats.reconciliation.fast import source_value as _sv  # positional, value made a float
 from etstats.reconciliation.model import CauseAmount, Comparison
+from etstats.reconciliation.model import source_value as _sv  # positional, value made a float
 from etstats.reconciliation.readings import StatsPlayerReading, StatsReading
 from etstats.reconciliation.rules.judge import judge, needs_causes
 from etstats.reconciliation.tolerance import (

@@ -11,8 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import combinations
 
-from etstats.reconciliation.fast import COMPARISON_BUILDER, comparison
-from etstats.reconciliation.model import CauseAmount, Comparison, SourceValue, Verdict
+from etstats.reconciliation.model import (
+    CauseAmount,
+    Comparison,
+    SourceValue,
+    Verdict,
+    build_comparison,
+)
 
 # enum attribute access is slow on the hot path
 _AGREE, _TOLERATED, _EXPLAINED, _CONFLICT = (Verdict.AGREE, Verdict.TOLERATED, Verdict.EXPLAINED,
@@ -50,30 +55,17 @@ def judge(
     """Build a :class:`Comparison` with its verdict (see the module docstring)."""
     d = difference if type(difference) is float else float(difference)  # float(x) is x then
     if -tolerance - _EPS <= d <= tolerance + _EPS:  # fast path: most comparisons agree
-        # fast.comparison(check, AGREE, rule, sources, d, tolerance, unit, (-tol, tol), (),
-        # player, player_name, message), inlined: one call less per comparison
-        o = COMPARISON_BUILDER()
-        o.check = check
-        o.verdict = _AGREE
-        o.rule = rule
-        o.sources = sources if type(sources) is tuple else tuple(sources)
-        o.difference = d
-        o.tolerance = tolerance
-        o.unit = unit
-        o.bound = (-tolerance, tolerance)
-        o.causes = ()
-        o.player = player
-        o.player_name = player_name
-        o.message = message
-        o.__class__ = Comparison  # sealed: a genuine, frozen Comparison
-        return o  # type: ignore[no-any-return]
+        return build_comparison(check, _AGREE, rule,
+                                sources if type(sources) is tuple else tuple(sources), d,
+                                tolerance, unit, (-tolerance, tolerance), (), player,
+                                player_name, message)  # fmt: skip
 
-    # the other verdicts: values rounded to the millisecond; built through fast.comparison
+    # the other verdicts: values rounded to the millisecond
     srcs = sources if type(sources) is tuple else tuple(sources)
     r_d, r_tol = round(d, 3), round(tolerance, 3)
     slack = tolerance + mechanics
     if abs(d) <= slack + 1e-9:
-        return comparison(check, _TOLERATED, rule, srcs, r_d, r_tol, unit,
+        return build_comparison(check, _TOLERATED, rule, srcs, r_d, r_tol, unit,
                           (round(-slack, 3), round(slack, 3)), (),
                           player, player_name, message or "within the mechanical bound")
     cands = causes if type(causes) is tuple else tuple(causes)
@@ -97,7 +89,7 @@ def judge(
                 break
     if best is not None:
         subset, (lo, hi) = best
-        return comparison(check, _EXPLAINED, rule, srcs, r_d, r_tol, unit,
+        return build_comparison(check, _EXPLAINED, rule, srcs, r_d, r_tol, unit,
                           (round(lo, 3), round(hi, 3)), subset, player, player_name,
                           message or "accounted for by " + ", ".join([c.code for c in subset]))
     lo = sum(min(c.low, 0.0) for c in cands) - slack
@@ -106,7 +98,7 @@ def judge(
         f"difference {d:+.1f} {unit} outside [{lo:+.1f}, {hi:+.1f}]"
         + (" even with " + ", ".join(c.code for c in cands) if cands else "")
     )
-    return comparison(check, _CONFLICT, rule, srcs, r_d, r_tol, unit,
+    return build_comparison(check, _CONFLICT, rule, srcs, r_d, r_tol, unit,
                       (round(lo, 3), round(hi, 3)), cands, player, player_name, text)
 
 

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from etstats.reconciliation.causes import cause
-from etstats.reconciliation.fast import source_value as _sv  # positional, value made a float
 from etstats.reconciliation.model import CauseAmount, Comparison
+from etstats.reconciliation.model import source_value as _sv  # positional, value made a float
 from etstats.reconciliation.readings import (
     CLOSED_DISCONNECT,
     CLOSED_ROUND_END,

@@ -6,8 +6,8 @@ Differences are ``stats - lua`` in seconds unless stated.
 from __future__ import annotations
 
 from etstats.reconciliation.causes import cause
-from etstats.reconciliation.fast import source_value as _sv  # positional, value made a float
 from etstats.reconciliation.model import CauseAmount, Comparison
+from etstats.reconciliation.model import source_value as _sv  # positional, value made a float
 from etstats.reconciliation.readings import LuaReading, StatsReading
 from etstats.reconciliation.rules.judge import judge
 from etstats.reconciliation.tolerance import FLOOR_S, FRAME_S, MSS_S

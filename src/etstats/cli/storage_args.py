@@ -1,4 +1,5 @@
-"""Pieces shared by the storage commands (``ingest``, ``watch``, ``rebuild``, ``audit``, ``db``)."""
+"""Argument helpers shared by the storage commands (``ingest``, ``watch``, ``rebuild``,
+``audit``, ``db``): the database URL, opening the storage, printing ingest results."""
 
 from __future__ import annotations
 

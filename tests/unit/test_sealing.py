@@ -1,8 +1,12 @@
-"""The reconciliation hot path's fast constructors build exactly what attrs builds."""
+"""The one fast-construction door (:mod:`etstats._sealing`): sealed builders build exactly what
+the attrs constructors build, refuse classes whose constructor does more than store, fail when
+a field is left unset, and show their generated lines in tracebacks."""
 
 from __future__ import annotations
 
 import copy
+import inspect
+import linecache
 import pickle
 
 import attrs
@@ -10,8 +14,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from etstats.reconciliation import fast
-from etstats.reconciliation.model import CauseAmount, Comparison, SourceValue, Verdict
+from etstats._sealing import sealed_builder
+from etstats.reconciliation.model import (
+    CauseAmount,
+    Comparison,
+    SourceValue,
+    Verdict,
+    build_cause_amount,
+    build_comparison,
+    source_value,
+)
 from etstats.serde import to_json
 
 _text = st.text(max_size=12)
@@ -31,12 +43,12 @@ def _same(a: object, b: object) -> None:
 
 @given(args=_sources)
 def test_source_value(args: tuple[str, float | None, str, str | None, str | None]) -> None:
-    _same(fast.source_value(*args), SourceValue(*args))
+    _same(source_value(*args), SourceValue(*args))
 
 
 @given(args=_causes)
 def test_cause_amount(args: tuple[str, float, float, str]) -> None:
-    _same(fast.cause_amount(*args), CauseAmount(*args))
+    _same(build_cause_amount(*args), CauseAmount(*args))
 
 
 @given(
@@ -55,7 +67,7 @@ def test_comparison(
     cas = tuple(CauseAmount(*c) for c in causes)
     args = (check, verdict, rule, svs, difference, tolerance, unit, bound, cas, player,
             player_name, message)  # fmt: skip
-    built = fast.comparison(*args)
+    built = build_comparison(*args)
     _same(built, Comparison(*args))
     assert attrs.evolve(built, message="x") == attrs.evolve(Comparison(*args), message="x")
 
@@ -66,7 +78,8 @@ def test_classes_with_validators_are_refused() -> None:
         x: int = attrs.field(validator=attrs.validators.ge(0))
 
     with pytest.raises(TypeError, match="validator"):
-        fast.builder(Checked)
+        sealed_builder(Checked)
+    assert sealed_builder(Checked, prechecked=("x",))(3) == Checked(3)
 
 
 def test_classes_with_hooks_are_refused() -> None:
@@ -78,14 +91,59 @@ def test_classes_with_hooks_are_refused() -> None:
             pass
 
     with pytest.raises(TypeError, match="post_init"):
-        fast.builder(Hooked)
+        sealed_builder(Hooked)
+
+
+def test_classes_with_converters_or_setattr_hooks_are_refused() -> None:
+    @attrs.frozen
+    class Converted:
+        x: int = attrs.field(converter=int)
+
+    @attrs.define
+    class OnSet:
+        x: int = attrs.field(on_setattr=attrs.setters.validate)
+
+    with pytest.raises(TypeError, match="converter"):
+        sealed_builder(Converted)
+    with pytest.raises(TypeError, match="on_setattr"):
+        sealed_builder(OnSet)
+
+
+def test_unslotted_classes_are_refused() -> None:
+    @attrs.frozen(slots=False)
+    class Dicty:
+        x: int
+
+    with pytest.raises(TypeError, match="slotted"):
+        sealed_builder(Dicty)
+
+
+def test_a_field_left_unset_fails_when_the_builder_is_made() -> None:
+    with pytest.raises(ValueError, match="needs a value"):
+        sealed_builder(SourceValue, ("source", "value"))  # unit has no default
+    with pytest.raises(ValueError, match="needs a value"):  # a factory default is not plain
+        sealed_builder(Comparison, ("check",))
+
+
+def test_tracebacks_show_the_generated_line() -> None:
+    build = sealed_builder(SourceValue, ("source", "value", "unit"), fixed={"raw": "r"})
+    code = build.__code__
+    assert code.co_filename.startswith("<etstats sealed builder etstats.reconciliation.model")
+    assert code.co_name == "build_SourceValue"
+    # a traceback prints each frame's line from linecache: the generated source is there
+    lines = linecache.getlines(code.co_filename)
+    assert lines[0] == "def build_SourceValue(a0, a1, a2):\n"
+    assert linecache.getline(code.co_filename, 2) == "    o = _new(_twin)\n"
+    assert "    o.raw = _c_raw  # constant\n" in lines
+    assert inspect.getsource(build) == "".join(lines)
+    assert build("s", 1.0, "u") == SourceValue("s", 1.0, "u", "r")
 
 
 @given(args=_sources)
 def test_built_objects_are_genuine_frozen_instances(
     args: tuple[str, float | None, str, str | None, str | None],
 ) -> None:
-    built = fast.source_value(*args)
+    built = source_value(*args)
     assert type(built) is SourceValue
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         built.value = 1.0  # type: ignore[misc]
@@ -99,17 +157,19 @@ def test_built_objects_are_genuine_frozen_instances(
 @given(source=_text, value=st.integers(-10**6, 10**6), unit=_text)
 def test_source_value_stores_numbers_as_floats(source: str, value: int, unit: str) -> None:
     # the rules pass counts as ints: the result is what SourceValue(float(value)) gives
-    _same(fast.source_value(source, value, unit, None, "f"),
+    _same(source_value(source, value, unit, None, "f"),
           SourceValue(source, float(value), unit, None, "f"))
 
 
-def test_builders_add_no_state() -> None:
-    # the class assignment that seals a built object needs the builder's layout to be the
+def test_twins_add_no_state() -> None:
+    # the class assignment that seals a built object needs the twin's layout to be the
     # class's own: no extra slot, no __dict__
-    for cls, b in ((SourceValue, fast.SOURCE_VALUE_BUILDER),
-                   (Comparison, fast.COMPARISON_BUILDER),
-                   (CauseAmount, fast.CAUSE_AMOUNT_BUILDER)):
-        assert b.__bases__ == (cls,)
-        assert b.__slots__ == ()
-        assert b.__basicsize__ == cls.__basicsize__
-        assert not hasattr(b(), "__dict__")
+    from etstats._sealing import _open_twin
+
+    for cls in (SourceValue, Comparison, CauseAmount):
+        twin = _open_twin(cls)
+        assert twin is _open_twin(cls)
+        assert twin.__bases__ == (cls,)
+        assert twin.__slots__ == ()  # type: ignore[attr-defined]
+        assert twin.__basicsize__ == cls.__basicsize__
+        assert not hasattr(twin(), "__dict__")

@@ -135,7 +135,7 @@ def season(rounds: int, *, seed: int = 0, players: int = 12, start_unix: int = 1
            timezone: str = "UTC") -> list[Artifact]:  # fmt: skip
     """``rounds`` rounds (R1/R2 alternating over :data:`MAPS`, 15 minutes apart), each with a
     stats file, a Lua file and an endstats file."""
-    rng = random.Random(seed)  # noqa: S311 - synthetic data, not secrets
+    rng = random.Random(seed)
     out: list[Artifact] = []
     for i in range(rounds):
         out += round_artifacts(map_name=MAPS[(i // 2) % len(MAPS)], round_number=1 + i % 2,
