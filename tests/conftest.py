@@ -12,13 +12,9 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
-from tests.helpers import IN_CI, need
+from tests.helpers import IN_CI, REAL_STATS, need
 
 from etstats.storage.base import Storage
-
-ROOT = Path(__file__).resolve().parent.parent
-DATA = Path(__file__).resolve().parent / "data"
-REAL_STATS = ROOT.parent / "shared" / "real_stats"
 
 settings.register_profile("dev", max_examples=100, deadline=None)
 settings.register_profile(
@@ -32,6 +28,13 @@ settings.register_profile(
 settings.register_profile("fast", max_examples=20, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if IN_CI else "dev"))
 
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every Hypothesis test ``property``, wherever it lives (``-m "not property"``)."""
+    for item in items:
+        if isinstance(item, pytest.Function) and hasattr(item.obj, "hypothesis"):
+            item.add_marker(pytest.mark.property)
 
 
 @pytest.fixture(scope="session")

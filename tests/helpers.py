@@ -5,10 +5,18 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+ROOT = Path(__file__).resolve().parent.parent
+"""The repository checkout (``docs/``, ``lua/``, ``src/``)."""
+DATA = ROOT / "tests" / "data"
+"""The small committed test files (golden stats, endstats and gametimes files)."""
+REAL_STATS = ROOT.parent / "shared" / "real_stats"
+"""The real corpus beside the checkout (never copied into this repository)."""
 
 
 def need(condition: bool, reason: str) -> None:

@@ -11,7 +11,7 @@ adds no slot and restores plain attribute assignment. Calling it (no arguments) 
 empty instance, its fields are assigned (``o.x = v``: one specialised bytecode each, no call),
 then ``o.__class__ = cls`` turns it into a genuine instance of ``cls``: same type, same slot
 layout, frozen again (equality, hash, ``repr``, ``attrs.evolve``, pickling and the cattrs JSON
-cannot tell it from ``cls(...)``; tests/reconcile/test_fast_constructors.py checks that).
+cannot tell it from ``cls(...)``; tests/reconciliation/test_fast_constructors.py checks that).
 CPython allows the class assignment because the layouts are identical.
 
 Rules for callers: assign **every** field, in any order, with values already of their final

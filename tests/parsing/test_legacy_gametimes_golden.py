@@ -12,13 +12,14 @@ import os
 from pathlib import Path
 
 import pytest
+from tests.helpers import DATA as TEST_DATA
 
 from etstats.model.legacy_gametimes import LegacyGametimes
 from etstats.parsing.legacy_gametimes import parse_legacy_gametimes_bytes
 from etstats.render.legacy_gametimes import render_legacy_gametimes
 from etstats.serde import from_json, to_json
 
-DATA = Path(__file__).resolve().parents[2] / "data" / "gametimes_legacy"
+DATA = TEST_DATA / "gametimes_legacy"
 FILES = sorted(DATA.glob("gametime-*.json"))
 
 

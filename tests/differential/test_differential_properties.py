@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import attrs
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from tests.helpers import need
@@ -33,6 +34,8 @@ from etstats.model.stats import (
     WeaponStats,
 )
 from etstats.testing.strategies import stats_rounds
+
+pytestmark = pytest.mark.property
 
 INT_CUMULATIVE = tuple(f for f in CUMULATIVE_TAB_FIELDS if f != "time_played_minutes")
 T0 = datetime(2025, 10, 14, 23, 50, 0)

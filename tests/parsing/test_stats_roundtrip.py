@@ -11,6 +11,8 @@ from etstats.parsing.stats_file import parse_stats_bytes, parse_stats_text
 from etstats.render.stats_file import render_stats_bytes, render_stats_round
 from etstats.testing.strategies import LAYOUTS, stats_rounds
 
+pytestmark = pytest.mark.property
+
 
 @given(stats_rounds(max_players=6))
 def test_render_then_parse_gives_the_model_back(rnd: StatsRound) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -13,6 +14,8 @@ from etstats.model.gametimes import Gametimes
 from etstats.parsing.gametimes import parse_any_gametimes, parse_gametimes_bytes
 from etstats.serde import to_builtins, to_json
 from etstats.testing.gametimes_strategies import gametimes
+
+pytestmark = pytest.mark.property
 
 
 @given(gametimes())

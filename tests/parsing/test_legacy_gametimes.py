@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.helpers import DATA as TEST_DATA
 
 from etstats.errors import ParseError, ValidationError
 from etstats.model.legacy_gametimes import LegacyGametimes, PauseEvent, SpawnSummary, TeamMember
@@ -20,7 +21,7 @@ from etstats.parsing.legacy_gametimes import (
     parse_webhook_payload,
 )
 
-DATA = Path(__file__).resolve().parents[2] / "data" / "gametimes_legacy"
+DATA = TEST_DATA / "gametimes_legacy"
 EXAMPLE = DATA / "gametime-supply-R1-1770843722.json"
 
 

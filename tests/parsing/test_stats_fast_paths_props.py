@@ -43,6 +43,8 @@ from etstats.serde import to_json
 from etstats.testing.strategies import LAYOUTS, guids, headers, stats_rounds
 from etstats.validate.stats import expected_kd_ratio
 
+pytestmark = pytest.mark.property
+
 SOURCE = "2026-11-25-120000-supply-round-1.txt"
 """A stats file name, so provenance (file map/round) takes part in the comparison too."""
 

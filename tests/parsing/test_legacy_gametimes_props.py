@@ -26,6 +26,8 @@ from etstats.render.legacy_gametimes import (
 )
 from etstats.testing.legacy_strategies import legacy_gametimes, webhook_rounds
 
+pytestmark = pytest.mark.property
+
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=10),

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import attrs
 import pytest
+from tests.helpers import ROOT
 
 from etstats.model.common import Provenance, Severity
 from etstats.model.stats import PlayerStats, StatsHeader, StatsRound, TabStats, WeaponStats
 from etstats.validate import STATS_CODES, validate_stats_round
 from etstats.validate.stats import expected_kd_ratio
 
-DOCS = Path(__file__).resolve().parents[3] / "docs" / "formats" / "stats.md"
+DOCS = ROOT / "docs" / "formats" / "stats.md"
 
 
 def header(**kw: object) -> StatsHeader:

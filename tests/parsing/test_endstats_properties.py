@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -19,6 +20,8 @@ from etstats.testing.endstats_strategies import (
     endstats_rounds,
     versus_matches,
 )
+
+pytestmark = pytest.mark.property
 
 
 @given(endstats_rounds(), st.sampled_from(["\n", "\r\n"]))

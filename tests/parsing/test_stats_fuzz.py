@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,6 +16,8 @@ from etstats.parsing.stats_file import parse_stats_bytes, parse_stats_text
 from etstats.render.stats_file import render_stats_bytes
 from etstats.serde import to_json
 from etstats.testing.strategies import stats_rounds
+
+pytestmark = pytest.mark.property
 
 GOLDEN = Path(__file__).resolve().parent.parent / "data" / "stats" / "valid"
 REAL = Path(__file__).resolve().parents[3] / "shared" / "real_stats" / "c0rnp0rn"

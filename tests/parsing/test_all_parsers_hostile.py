@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 import etstats
 from etstats.errors import ParseError
 
+pytestmark = pytest.mark.property
+
 PARSERS: dict[str, Callable[..., object]] = {
     "stats": etstats.parse_stats_bytes,
     "endstats": etstats.parse_endstats_bytes,

@@ -17,6 +17,8 @@ from tests.helpers import need
 from etstats.serde import from_json, to_json
 from etstats.testing.legacy_strategies import from_annotations
 
+pytestmark = pytest.mark.property
+
 # (model "module:Class", strategy "module:function", keyword arguments for the strategy)
 MODELS: list[tuple[str, str, dict[str, Any]]] = [
     ("etstats.model.legacy_gametimes:LegacyGametimes",

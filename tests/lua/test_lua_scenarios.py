@@ -13,7 +13,7 @@ from etstats.testing.simulator import Scenario, run_scenario
 from etstats.testing.simulator.conformance import check_scenario, render_report
 from etstats.testing.simulator.strategies import make_playable, scenarios
 
-pytestmark = pytest.mark.lua
+pytestmark = [pytest.mark.lua, pytest.mark.property]
 
 SCRIPT = Path(__file__).resolve().parents[2] / "lua" / "etstats.lua"
 SETTINGS = settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -25,6 +26,8 @@ from etstats.testing.reconcile_truth import (
     render_v1,
     simulate,
 )
+
+pytestmark = pytest.mark.property
 
 ENDS = ("objective", "time_expired", "surrender_attackers", "surrender_defenders",
         "objective_late")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.helpers import DATA as TEST_DATA
 
 from etstats.errors import ParseError
 from etstats.model.endstats import AwardUnit, AwardValue, SubjectSource
@@ -18,7 +19,7 @@ from etstats.parsing.endstats.versus import infer_blocks
 from etstats.render.endstats import render_endstats_bytes
 from etstats.testing.endstats_strategies import VersusMatch
 
-DATA = Path(__file__).resolve().parents[2] / "data" / "endstats"
+DATA = TEST_DATA / "endstats"
 GOLDEN = DATA / "2026-08-21-203015-supply-round-1-endstats.txt"
 
 

@@ -10,13 +10,14 @@ import os
 from pathlib import Path
 
 import pytest
+from tests.helpers import DATA as TEST_DATA
 
 from etstats.cli import main
 from etstats.errors import ParseError
 from etstats.parsing.stats_file import parse_stats_bytes, parse_stats_file
 from etstats.render.stats_file import render_stats_round
 
-DATA = Path(__file__).resolve().parents[2] / "data" / "stats"
+DATA = TEST_DATA / "stats"
 VALID = sorted((DATA / "valid").glob("*.txt"))
 INVALID = sorted((DATA / "invalid").glob("*.txt"))
 INVALID = [p for p in INVALID if not p.name.endswith(".expected-error.txt")]
