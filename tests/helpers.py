@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -17,6 +18,11 @@ DATA = ROOT / "tests" / "data"
 """The small committed test files (golden stats, endstats and gametimes files)."""
 REAL_STATS = ROOT.parent / "shared" / "real_stats"
 """The real corpus beside the checkout (never copied into this repository)."""
+
+
+def examples(cap: int) -> int:
+    """``cap`` Hypothesis examples, or fewer when the active profile asks for fewer."""
+    return min(cap, settings().max_examples)
 
 
 def need(condition: bool, reason: str) -> None:

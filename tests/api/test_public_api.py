@@ -48,7 +48,7 @@ def test_all_lazy_table_and_type_checking_imports_agree() -> None:
 
 def test_unknown_names_raise_attribute_error() -> None:
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
-        _ = etstats.nope  # type: ignore[attr-defined]
+        _ = etstats.nope
 
 
 def test_import_loads_no_optional_dependency() -> None:

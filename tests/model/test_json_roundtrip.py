@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.helpers import need
+from tests.helpers import examples, need
 
 from etstats.serde import from_json, to_json
 from etstats.testing.legacy_strategies import from_annotations
@@ -127,7 +127,7 @@ def test_json_round_trip(model: str, strategy: str, kwargs: dict[str, Any]) -> N
     @given(values)
     def check(value: Any) -> None:
         text = to_json(value)
-        back = from_json(text, cls)
+        back: Any = from_json(text, cls)
         assert back == value
         # Fields excluded from == (provenance, findings, line numbers) survive too.
         assert to_json(back) == text
@@ -170,7 +170,7 @@ ALL_MODELS = [m for m in _all_models() if m not in NEEDS_OWN_STRATEGY]
 def test_every_model_round_trips_from_its_annotations(model: str) -> None:
     cls = load(model)
 
-    @settings(max_examples=min(50, settings.default.max_examples))
+    @settings(max_examples=examples(50))
     @given(from_annotations(cls))
     def check(value: Any) -> None:
         text = to_json(value)

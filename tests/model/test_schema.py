@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from hypothesis import given, settings
-from tests.helpers import need
+from tests.helpers import examples, need
 
 from etstats.cli import main
 from etstats.errors import ValidationError
@@ -63,7 +63,7 @@ def test_generated_instances_validate(name: str, strategy: str, kwargs: dict[str
     except LookupError:
         need(False, f"model {name} is not available yet")
 
-    @settings(max_examples=min(50, settings.default.max_examples))  # validation is slow
+    @settings(max_examples=examples(50))  # validation is slow
     @given(values)
     def check(value: Any) -> None:
         errors = [f"{e.message} @ {e.json_path}" for e in check_schema.iter_errors(
@@ -175,7 +175,7 @@ def test_annotation_driven_instances_validate(name: str) -> None:
         need(False, f"model {name} is not available yet")
     check_schema = validator(json_schema(cls))
 
-    @settings(max_examples=min(30, settings.default.max_examples),
+    @settings(max_examples=examples(30),
               suppress_health_check=[HealthCheck.filter_too_much])
     @given(from_annotations(cls))
     def check(value: Any) -> None:
