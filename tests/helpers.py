@@ -58,3 +58,54 @@ def strict_parser() -> Iterator[None]:
         mp.setattr(tokens_mod, "_INTS", {})  # every integer through the regex
         mp.setattr(tokens_mod, "_FLOATS", {})  # TAB floats through the regex
         yield
+
+
+DELIBERATE_CAUSES: tuple[type[BaseException], ...] = (
+    ValueError,  # a bad number, bad UTF-8, bad JSON text (ParseError is one too)
+    TypeError,  # cattrs: a JSON value of the wrong type
+    KeyError,  # cattrs: a required key is missing
+    RecursionError,  # pathological nesting, reported as "input too deeply nested"
+    MemoryError,
+)
+"""What a parse error may wrap: the kinds of failure hostile input causes on purpose. Anything
+else under a ParseError (AttributeError, IndexError, ZeroDivisionError, AssertionError, a
+cattrs handler lookup, ...) is a parser bug that the error would otherwise hide."""
+
+
+def _leaves(exc: BaseException) -> Iterator[BaseException]:
+    """The innermost exceptions a raised error wraps (``from`` causes, exception groups)."""
+    if isinstance(exc, BaseExceptionGroup):
+        for sub in exc.exceptions:
+            yield from _leaves(sub)
+    elif exc.__cause__ is not None:
+        yield from _leaves(exc.__cause__)
+    else:
+        yield exc
+
+
+def assert_deliberate(error: BaseException) -> None:
+    """Fail unless ``error`` is a ParseError the parser raised on purpose: not the parser's
+    "internal parser error" catch-all, and wrapping no internal exception."""
+    from cattrs.errors import ForbiddenExtraKeysError
+
+    from etstats.errors import ParseError
+
+    assert isinstance(error, ParseError), f"{type(error).__name__}: {error}"
+    assert "internal parser error" not in str(error), str(error)
+    for leaf in _leaves(error):
+        assert isinstance(leaf, (*DELIBERATE_CAUSES, ForbiddenExtraKeysError)), (
+            f"{error!s} wraps an internal {type(leaf).__name__}: {leaf}"
+        )
+
+
+@contextmanager
+def parse_errors_allowed() -> Iterator[None]:
+    """Let a deliberate ParseError end the block; any other outcome of a parse fails the test:
+    another exception escapes as it is, and a catch-all or wrapped internal error fails
+    :func:`assert_deliberate`."""
+    from etstats.errors import ParseError
+
+    try:
+        yield
+    except ParseError as exc:
+        assert_deliberate(exc)

@@ -1,5 +1,8 @@
 """Every public parse function meets hostile input with ParseError or a result, nothing else.
 
+The ParseError must be deliberate: not the stats parser's "internal parser error" catch-all and
+not wrapping an internal exception (:func:`tests.helpers.assert_deliberate`).
+
 The issue's list: binary, empty, 10 MB, NUL bytes; plus arbitrary bytes through Hypothesis.
 """
 
@@ -10,6 +13,7 @@ from collections.abc import Callable
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.helpers import assert_deliberate
 
 import etstats
 from etstats.errors import ParseError
@@ -43,6 +47,7 @@ def _call(parse: Callable[..., object], data: bytes) -> None:
     except ParseError as exc:
         error = exc
     if error is not None:  # the error names the source it was given
+        assert_deliberate(error)
         assert error.source == "hostile"
         assert str(error).startswith("hostile")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.helpers import assert_deliberate
 
 from etstats.errors import ParseError
 from etstats.model.endstats import EndstatsRound, SubjectSource
@@ -45,7 +46,8 @@ def test_every_script_value_form_has_numbers(text: str) -> None:
 def test_arbitrary_text_raises_only_parse_error(text: str) -> None:
     try:
         rnd = parse_endstats_text(text)
-    except ParseError:
+    except ParseError as exc:
+        assert_deliberate(exc)
         return
     assert isinstance(rnd, EndstatsRound)
 
@@ -54,7 +56,8 @@ def test_arbitrary_text_raises_only_parse_error(text: str) -> None:
 def test_arbitrary_bytes_raise_only_parse_error(data: bytes) -> None:
     try:
         rnd = parse_endstats_bytes(data, path="2026-01-12-224606-te_escape2-round-2-endstats.txt")
-    except ParseError:
+    except ParseError as exc:
+        assert_deliberate(exc)
         return
     assert rnd.provenance is not None
     assert rnd.provenance.size_bytes == len(data)

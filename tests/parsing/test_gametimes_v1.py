@@ -158,6 +158,34 @@ def test_wrong_values_raise_validation_error_with_path(
     assert any(str(path[-1]) in problem for problem in info.value.problems)
 
 
+@pytest.mark.parametrize(
+    ("path", "value", "expected"),
+    [
+        (("end",), None, "expected a JSON object, got NoneType @ $.end"),
+        (("limbo_ms",), 5, "expected a JSON object, got int @ $.limbo_ms"),
+        (("players", 0), "p", "expected a JSON object, got str @ $.players[0]"),
+        (("pauses",), "xy", "expected a JSON array, got str @ $.pauses"),
+        (("pauses",), {}, "expected a JSON array, got dict @ $.pauses"),
+        (("players",), True, "expected a JSON array, got bool @ $.players"),
+        (("players", 0, "deaths_detail"), 7, "got int @ $.players[0].deaths_detail"),
+    ],
+)
+def test_an_object_or_array_of_the_wrong_json_kind_is_named(
+    path: tuple[Any, ...], value: object, expected: str
+) -> None:
+    # regression: these leaked cattrs' AttributeError ("invalid value (AttributeError)"), and a
+    # string or an object stood in for an array (read as its characters or keys)
+    doc = example()
+    target: Any = doc
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = value
+    with pytest.raises(ValidationError) as info:
+        parse_gametimes_bytes(json.dumps(doc).encode(), source="x.json")
+    assert [p for p in info.value.problems if expected in p], info.value.problems
+    assert not [p for p in info.value.problems if "Error)" in p], info.value.problems
+
+
 def test_unknown_keys_are_rejected() -> None:
     with pytest.raises(ValidationError, match="extra fields"):
         parse_gametimes_bytes(json.dumps(example() | {"surprise": 1}).encode())

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.helpers import assert_deliberate, parse_errors_allowed
 
 from etstats.errors import ParseError
 from etstats.model.gametimes import Gametimes
@@ -30,7 +30,7 @@ def test_dispatcher_reads_versioned_files_as_v1(model: Gametimes) -> None:
 
 @given(st.binary(max_size=300))
 def test_arbitrary_bytes_raise_only_parse_error(data: bytes) -> None:
-    with contextlib.suppress(ParseError):
+    with parse_errors_allowed():
         parse_gametimes_bytes(data)
 
 
@@ -43,6 +43,7 @@ def test_corrupted_documents_raise_only_parse_error(model: Gametimes, data: st.D
     )
     try:
         result = parse_gametimes_bytes(json.dumps(doc).encode())
-    except ParseError:
+    except ParseError as exc:
+        assert_deliberate(exc)
         return
     assert isinstance(result, Gametimes)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.helpers import assert_deliberate, parse_errors_allowed
 
 from etstats.errors import ParseError
 from etstats.model.legacy_gametimes import LegacyGametimes, WebhookRound
@@ -60,22 +60,22 @@ def test_payload_given_as_json_string_reads_the_same(g: LegacyGametimes) -> None
 
 @given(st.binary(max_size=300))
 def test_arbitrary_bytes_raise_only_parse_error(data: bytes) -> None:
-    with contextlib.suppress(ParseError):
+    with parse_errors_allowed():
         parse_legacy_gametimes_bytes(data)
 
 
 @given(st.text(max_size=300))
 def test_arbitrary_text_raises_only_parse_error(text: str) -> None:
-    with contextlib.suppress(ParseError):
+    with parse_errors_allowed():
         parse_legacy_gametimes_text(text)
-    with contextlib.suppress(ParseError):
+    with parse_errors_allowed():
         parse_webhook_payload(text)
 
 
 @given(json_values)
 def test_arbitrary_json_values_raise_only_parse_error(value: object) -> None:
     for parse in (parse_legacy_gametimes_data, parse_webhook_payload):
-        with contextlib.suppress(ParseError):
+        with parse_errors_allowed():
             parse(value)
 
 
@@ -105,7 +105,8 @@ def test_mutated_valid_files_raise_only_parse_error(g: LegacyGametimes,
     mutated = _replace(doc, path, data.draw(json_values))
     try:
         result = parse_legacy_gametimes_data(mutated)
-    except ParseError:
+    except ParseError as exc:
+        assert_deliberate(exc)
         return
     assert isinstance(result, LegacyGametimes)
 
