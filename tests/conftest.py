@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
-from tests.helpers import IN_CI, REAL_STATS, need
+from tests.helpers import IN_CI, REAL_STATS, need, strict_parser
 
 from etstats.storage.base import Storage
 
@@ -35,6 +35,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if isinstance(item, pytest.Function) and hasattr(item.obj, "hypothesis"):
             item.add_marker(pytest.mark.property)
+
+
+@pytest.fixture(scope="module", params=["fast", "strict"])
+def parser_mode(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Run a module's tests twice: with the stats parser's fast paths, and with them all off
+    (:func:`tests.helpers.strict_parser`). A module opts in with
+    ``pytestmark = pytest.mark.usefixtures("parser_mode")``; module scope, so one switch
+    serves every test and Hypothesis example of the module."""
+    if request.param == "fast":
+        yield "fast"
+        return
+    with strict_parser():
+        yield "strict"
 
 
 @pytest.fixture(scope="session")

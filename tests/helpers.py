@@ -109,3 +109,27 @@ def parse_errors_allowed() -> Iterator[None]:
         yield
     except ParseError as exc:
         assert_deliberate(exc)
+
+
+def assert_built_equals_public(built: object, public: object) -> None:
+    """``built`` (made by a fast path: a builder, a sealed class, the whole-line reader) is
+    indistinguishable from ``public`` (made by the public constructor): same class, equal both
+    ways, same hash, repr and JSON, and it pickles, copies and evolves to an equal object."""
+    import copy
+    import pickle
+
+    import attrs
+
+    from etstats.serde import to_json
+
+    assert type(built) is type(public)
+    assert built == public
+    assert public == built
+    assert hash(built) == hash(public)
+    assert repr(built) == repr(public)
+    assert to_json(built) == to_json(public)
+    assert pickle.loads(pickle.dumps(built)) == public  # noqa: S301 - our own bytes
+    assert copy.deepcopy(built) == public
+    if attrs.has(type(built)):
+        assert attrs.asdict(built) == attrs.asdict(public)  # type: ignore[arg-type]
+        assert attrs.evolve(built) == public  # type: ignore[misc]

@@ -14,6 +14,8 @@ from etstats.cli.walk import Progress, collect_files
 from etstats.model.stats import TAB_FIELDS_38
 from etstats.parsing.filenames import is_stats_filename
 
+pytestmark = pytest.mark.usefixtures("parser_mode")  # with the fast paths and without
+
 DATA = Path(__file__).resolve().parent.parent / "data" / "stats"
 VALID = DATA / "valid"
 LAYOUT38 = VALID / "layout38_2025-10-14-212214-etl_adlernest-round-1.txt"

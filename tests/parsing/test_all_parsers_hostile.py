@@ -18,7 +18,8 @@ from tests.helpers import assert_deliberate
 import etstats
 from etstats.errors import ParseError
 
-pytestmark = pytest.mark.property
+# every test with the stats parser's fast paths and without
+pytestmark = [pytest.mark.property, pytest.mark.usefixtures("parser_mode")]
 
 PARSERS: dict[str, Callable[..., object]] = {
     "stats": etstats.parse_stats_bytes,

@@ -19,7 +19,8 @@ from etstats.parsing.filenames import parse_stats_filename
 from etstats.parsing.stats_file import parse_stats_bytes, parse_stats_file
 from etstats.render.stats_file import render_stats_bytes, render_stats_round
 
-pytestmark = pytest.mark.corpus
+# every test with the stats parser's fast paths and without
+pytestmark = [pytest.mark.corpus, pytest.mark.usefixtures("parser_mode")]
 
 # Findings per code on the whole corpus (stable: a change means the parser's reading changed).
 EXPECTED_CODES = {

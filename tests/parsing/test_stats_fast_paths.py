@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import pickle
 import random
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -24,7 +23,7 @@ from typing import Any
 
 import attrs
 import pytest
-from tests.helpers import strict_parser
+from tests.helpers import assert_built_equals_public, strict_parser
 
 import etstats.parsing._stats_lines as lines_mod
 import etstats.parsing._stats_tokens as tokens_mod
@@ -57,18 +56,6 @@ def keys(findings: tuple[Finding, ...]) -> list[tuple[Any, ...]]:
 # --- 1. _unchecked_builder ------------------------------------------------------------------
 
 
-def _same(built: object, public: object) -> None:
-    assert type(built) is type(public)
-    assert built == public
-    assert public == built
-    assert hash(built) == hash(public)
-    assert to_json(built) == to_json(public)
-    assert repr(built) == repr(public)
-    assert attrs.asdict(built) == attrs.asdict(public)  # type: ignore[arg-type]
-    assert pickle.loads(pickle.dumps(built)) == public  # noqa: S301 - our own bytes
-    assert attrs.evolve(built) == public  # type: ignore[misc]
-
-
 @pytest.mark.parametrize(
     "values",
     [
@@ -82,7 +69,7 @@ def test_unchecked_weapon_stats_equal_the_public_constructors(values: tuple[int,
     build = _unchecked_builder(WeaponStats, ("index", "hits", "shots", "kills", "deaths",
                                              "headshots"))  # fmt: skip
     built = build(values)
-    _same(built, WeaponStats(*values))
+    assert_built_equals_public(built, WeaponStats(*values))
     assert built.name == WeaponStats(*values).name
     assert built != WeaponStats(values[0], values[1] + 1, *values[2:])
 
@@ -93,7 +80,7 @@ def test_unchecked_tab_stats_equal_the_public_constructors(layout: int) -> None:
     values = [(i + 0.5 if n in FLOAT_TAB_FIELDS else i * 1000) for i, n in enumerate(names)]
     built = _unchecked_builder(TabStats, names, {"layout": layout})(values)
     public = TabStats(layout, **dict(zip(names, values, strict=True)))  # type: ignore[arg-type]
-    _same(built, public)
+    assert_built_equals_public(built, public)
     # fields outside the layout get their declared default (None), as with the constructor
     for a in attrs.fields(TabStats):
         if a.name not in names and a.name != "layout":
@@ -106,7 +93,7 @@ def test_unchecked_player_header_round_and_finding_equal_the_public_constructors
     player = _unchecked_builder(
         PlayerStats, ("guid", "raw_name", "rounds", "team", "weapons", "tab", "line")
     )(("ABCDEF12", "^1p", 0, 1, weapons, tab, 7))
-    _same(player, PlayerStats("ABCDEF12", "^1p", 0, 1, weapons, tab, 7))
+    assert_built_equals_public(player, PlayerStats("ABCDEF12", "^1p", 0, 1, weapons, tab, 7))
     assert player == PlayerStats("ABCDEF12", "^1p", 0, 1, weapons, tab, 99)  # line: eq=False
     assert player.line == 7
     assert player.name == "p"
@@ -114,17 +101,17 @@ def test_unchecked_player_header_round_and_finding_equal_the_public_constructors
     fields = tuple(a.name for a in attrs.fields(StatsHeader))
     values = ("srv", "supply", "", 1, 2, 0, 600, None, -5, 9)
     header = _unchecked_builder(StatsHeader, fields)(values)
-    _same(header, StatsHeader(*values))
+    assert_built_equals_public(header, StatsHeader(*values))
     prov = Provenance(sha256="0" * 64, size_bytes=3, path=None, file_timestamp=None,
                       file_map=None, file_round=None)  # fmt: skip
     finding = _unchecked_builder(Finding, ("code", "severity", "message", "line"))(
         ("blank-line", Severity.INFO, "m", 3)
     )
-    _same(finding, Finding("blank-line", Severity.INFO, "m", line=3))
+    assert_built_equals_public(finding, Finding("blank-line", Severity.INFO, "m", line=3))
     rnd = _unchecked_builder(StatsRound, ("header", "players", "provenance", "findings"))(
         (header, (player,), prov, (finding,))
     )
-    _same(rnd, StatsRound(header, (player,), prov, (finding,)))
+    assert_built_equals_public(rnd, StatsRound(header, (player,), prov, (finding,)))
 
 
 def test_unchecked_builder_rejects_unknown_duplicate_and_missing_fields() -> None:
@@ -156,7 +143,7 @@ def test_parsed_objects_are_ordinary_model_instances() -> None:
     for obj in objects:
         cls = type(obj)
         rebuilt = cls(**{a.name: getattr(obj, a.name) for a in attrs.fields(cls)})
-        _same(obj, rebuilt)
+        assert_built_equals_public(obj, rebuilt)
 
 
 # --- 3. no state carried between parses ----------------------------------------------------

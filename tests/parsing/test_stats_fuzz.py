@@ -18,7 +18,8 @@ from etstats.render.stats_file import render_stats_bytes
 from etstats.serde import to_json
 from etstats.testing.strategies import stats_rounds
 
-pytestmark = pytest.mark.property
+# every test with the stats parser's fast paths and without
+pytestmark = [pytest.mark.property, pytest.mark.usefixtures("parser_mode")]
 
 GOLDEN = Path(__file__).resolve().parent.parent / "data" / "stats" / "valid"
 REAL = Path(__file__).resolve().parents[3] / "shared" / "real_stats" / "c0rnp0rn"

@@ -17,6 +17,8 @@ from etstats.errors import ParseError
 from etstats.parsing.stats_file import parse_stats_bytes, parse_stats_file
 from etstats.render.stats_file import render_stats_round
 
+pytestmark = pytest.mark.usefixtures("parser_mode")  # with the fast paths and without
+
 DATA = TEST_DATA / "stats"
 VALID = sorted((DATA / "valid").glob("*.txt"))
 INVALID = sorted((DATA / "invalid").glob("*.txt"))

@@ -16,6 +16,8 @@ from etstats.parsing.stats_file import (
     parse_stats_text,
 )
 
+pytestmark = pytest.mark.usefixtures("parser_mode")  # with the fast paths and without
+
 HEADER = "^1srv\\etl_adlernest\\legacy6\\1\\1\\2\\10:00\\7:36"
 WEAPONS = "2096 20 50 4 1 3 10 20 1 1 1 3 2 0 0 0 "  # MP40, Thompson, grenade
 

@@ -13,6 +13,8 @@ from etstats.render.stats_file import (
     render_tab,
 )
 
+pytestmark = pytest.mark.usefixtures("parser_mode")  # with the fast paths and without
+
 HEADER = StatsHeader(
     server_name="^1srv", map_name="etl_adlernest", config="legacy6", round_number=1,
     defender_team=1, winner_team=2, time_limit_seconds=600, clock_seconds=456,

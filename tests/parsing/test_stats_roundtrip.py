@@ -11,7 +11,8 @@ from etstats.parsing.stats_file import parse_stats_bytes, parse_stats_text
 from etstats.render.stats_file import render_stats_bytes, render_stats_round
 from etstats.testing.strategies import LAYOUTS, stats_rounds
 
-pytestmark = pytest.mark.property
+# every test with the stats parser's fast paths and without
+pytestmark = [pytest.mark.property, pytest.mark.usefixtures("parser_mode")]
 
 
 @given(stats_rounds(max_players=6))

@@ -9,10 +9,10 @@ import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.helpers import assert_built_equals_public
 
 from etstats.reconciliation import fast
 from etstats.reconciliation.model import CauseAmount, Comparison, SourceValue, Verdict
-from etstats.serde import to_json
 
 _text = st.text(max_size=12)
 _opt_text = st.none() | _text
@@ -21,22 +21,14 @@ _sources = st.tuples(_text, st.none() | _num, _text, _opt_text, _opt_text)
 _causes = st.tuples(_text, _num, _num, _text)
 
 
-def _same(a: object, b: object) -> None:
-    assert a == b
-    assert hash(a) == hash(b)
-    assert repr(a) == repr(b)
-    assert to_json(a) == to_json(b)
-    assert type(a) is type(b)
-
-
 @given(args=_sources)
 def test_source_value(args: tuple[str, float | None, str, str | None, str | None]) -> None:
-    _same(fast.source_value(*args), SourceValue(*args))
+    assert_built_equals_public(fast.source_value(*args), SourceValue(*args))
 
 
 @given(args=_causes)
 def test_cause_amount(args: tuple[str, float, float, str]) -> None:
-    _same(fast.cause_amount(*args), CauseAmount(*args))
+    assert_built_equals_public(fast.cause_amount(*args), CauseAmount(*args))
 
 
 @given(
@@ -56,7 +48,7 @@ def test_comparison(
     args = (check, verdict, rule, svs, difference, tolerance, unit, bound, cas, player,
             player_name, message)  # fmt: skip
     built = fast.comparison(*args)
-    _same(built, Comparison(*args))
+    assert_built_equals_public(built, Comparison(*args))
     assert attrs.evolve(built, message="x") == attrs.evolve(Comparison(*args), message="x")
 
 
@@ -91,15 +83,15 @@ def test_built_objects_are_genuine_frozen_instances(
         built.value = 1.0  # type: ignore[misc]
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         del built.unit
-    _same(pickle.loads(pickle.dumps(built)), built)  # noqa: S301 (our own bytes)
-    _same(copy.deepcopy(built), built)
-    _same(attrs.evolve(built), SourceValue(*args))
+    assert_built_equals_public(pickle.loads(pickle.dumps(built)), built)  # noqa: S301 (our own bytes)
+    assert_built_equals_public(copy.deepcopy(built), built)
+    assert_built_equals_public(attrs.evolve(built), SourceValue(*args))
 
 
 @given(source=_text, value=st.integers(-10**6, 10**6), unit=_text)
 def test_source_value_stores_numbers_as_floats(source: str, value: int, unit: str) -> None:
     # the rules pass counts as ints: the result is what SourceValue(float(value)) gives
-    _same(fast.source_value(source, value, unit, None, "f"),
+    assert_built_equals_public(fast.source_value(source, value, unit, None, "f"),
           SourceValue(source, float(value), unit, None, "f"))
 
 

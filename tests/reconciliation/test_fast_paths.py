@@ -13,14 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-from tests.helpers import need
+from tests.helpers import assert_built_equals_public, need
 
 from etstats.model.stats import StatsRound
 from etstats.parsing.gametimes import parse_any_gametimes
 from etstats.reconciliation import load_paths
 from etstats.reconciliation.adapters import stats_reading, v1_reading
 from etstats.reconciliation.engine import ReconcilePlan
-from etstats.serde import to_json
 from etstats.testing.reconcile_truth import render_legacy, render_stats, render_v1, simulate
 
 
@@ -36,18 +35,10 @@ def _public(obj: Any) -> Any:
                         if a.init})
 
 
-def _same(built: Any, public: Any) -> None:
-    assert type(built) is type(public)
-    assert built == public
-    assert hash(built) == hash(public)
-    assert repr(built) == repr(public)
-    assert to_json(built) == to_json(public)
-
-
 def _check_rounds(artifacts: list[Any]) -> int:
     n = 0
     for r in ReconcilePlan(artifacts).iter_rounds():
-        _same(r, _public(r))
+        assert_built_equals_public(r, _public(r))
         n += len(r.comparisons)
     return n
 
@@ -84,7 +75,7 @@ def test_stats_reading_shortcuts_match_the_model(real_stats_dir: Path) -> None:
     for rnd in rounds:
         reading = stats_reading(rnd, raw=rnd)  # raw: the cumulative-value branch too
         for p, sp in zip(rnd.players, reading.players, strict=True):
-            _same(sp, _public(sp))
+            assert_built_equals_public(sp, _public(sp))
             coloured += "^" in p.raw_name
             assert (sp.key, sp.name, sp.bot) == (p.guid.upper(), p.name, p.is_bot)
             assert (sp.kills, sp.weapon_deaths) == (p.kills, p.deaths)
@@ -95,6 +86,6 @@ def test_stats_reading_shortcuts_match_the_model(real_stats_dir: Path) -> None:
 def test_v1_reading_equals_its_public_construction() -> None:
     g = parse_any_gametimes(render_v1(simulate(7, pauses=2, disconnect_dead=True))[1])
     reading = v1_reading(g, name="g.json")  # type: ignore[arg-type]
-    _same(reading, _public(reading))
+    assert_built_equals_public(reading, _public(reading))
     for p, lp in zip(g.players, reading.players, strict=True):  # type: ignore[union-attr]
         assert lp.name == p.clean_name
