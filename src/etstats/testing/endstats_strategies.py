@@ -29,6 +29,7 @@ _CELL_CHARS = st.characters(
     blacklist_characters="\t\n\r", blacklist_categories=["Cs"], max_codepoint=0x2FF
 )
 _INT_LIKE = st.from_regex(r"[0-9]{1,9}", fullmatch=True)
+_GUIDS = st.integers(0, 2**128 - 1).map("{:032X}".format)  # one draw, not 32 (size budget)
 
 
 def cells(*, min_size: int = 0, max_size: int = 16) -> st.SearchStrategy[str]:
@@ -91,7 +92,7 @@ def endstats_rounds(draw: st.DrawFn) -> EndstatsRound:
     award_list = draw(st.lists(awards(), max_size=8))
     headers = draw(
         st.lists(
-            st.builds(VersusHeader, names(), st.from_regex(r"[0-9A-F]{32}", fullmatch=True)),
+            st.builds(VersusHeader, names(), _GUIDS),
             max_size=5,
         )
     )
