@@ -31,10 +31,13 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if IN_CI else "d
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every Hypothesis test ``property``, wherever it lives (``-m "not property"``)."""
+    """Mark every Hypothesis test ``property`` and every test reading the real corpus through
+    its fixtures ``corpus``, wherever they live (``-m "not property and not corpus"``)."""
     for item in items:
         if isinstance(item, pytest.Function) and hasattr(item.obj, "hypothesis"):
             item.add_marker(pytest.mark.property)
+        if {"real_stats_dir", "real_stats_files"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.corpus)
 
 
 @pytest.fixture(scope="module", params=["fast", "strict"])
