@@ -26,6 +26,7 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile("fast", max_examples=20, deadline=None)
+settings.register_profile("long", max_examples=2000, deadline=None)  # a fuzz campaign, by hand
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if IN_CI else "dev"))
 
 
