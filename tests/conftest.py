@@ -12,13 +12,9 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
-from tests.helpers import IN_CI, need
+from tests.helpers import IN_CI, REAL_STATS, need, strict_parser
 
 from etstats.storage.base import Storage
-
-ROOT = Path(__file__).resolve().parent.parent
-DATA = Path(__file__).resolve().parent / "data"
-REAL_STATS = ROOT.parent / "shared" / "real_stats"
 
 settings.register_profile("dev", max_examples=100, deadline=None)
 settings.register_profile(
@@ -30,8 +26,32 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile("fast", max_examples=20, deadline=None)
+settings.register_profile("long", max_examples=2000, deadline=None)  # a fuzz campaign, by hand
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if IN_CI else "dev"))
 
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every Hypothesis test ``property`` and every test reading the real corpus through
+    its fixtures ``corpus``, wherever they live (``-m "not property and not corpus"``)."""
+    for item in items:
+        if isinstance(item, pytest.Function) and hasattr(item.obj, "hypothesis"):
+            item.add_marker(pytest.mark.property)
+        if {"real_stats_dir", "real_stats_files"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.corpus)
+
+
+@pytest.fixture(scope="module", params=["fast", "strict"])
+def parser_mode(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Run a module's tests twice: with the stats parser's fast paths, and with them all off
+    (:func:`tests.helpers.strict_parser`). A module opts in with
+    ``pytestmark = pytest.mark.usefixtures("parser_mode")``; module scope, so one switch
+    serves every test and Hypothesis example of the module."""
+    if request.param == "fast":
+        yield "fast"
+        return
+    with strict_parser():
+        yield "strict"
 
 
 @pytest.fixture(scope="session")

@@ -146,7 +146,7 @@ def test_problems_become_short_messages(real_store: Storage, tmp_path: Path,
         cog = bot.get_cog("etstats")
         assert isinstance(cog, EtStatsCog)
         ctx = RecordingContext()
-        await cog.answer(ctx, lambda store: {"x": 1 / 0})
+        await cog.answer(ctx, lambda store: {"x": 1 / 0})  # type: ignore[arg-type]
         assert ctx.embed["description"] == "Something went wrong (see the bot's log)."
         ctx = RecordingContext()
         await cog.cog_command_error(ctx, commands.BadArgument('"round_id" must be a number.'))  # type: ignore[arg-type]

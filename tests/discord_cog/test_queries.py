@@ -112,7 +112,7 @@ def test_latest_rounds_are_newest_first_with_their_player_counts(real_store: Sto
     lines = queries.latest_rounds(real_store, 5)
     newest = sorted(rounds, key=lambda r: (r.round_start_unix, r.id), reverse=True)[:5]
     assert [x.round_id for x in lines] == [r.id for r in newest]
-    per_round = defaultdict(int)
+    per_round: defaultdict[int, int] = defaultdict(int)
     for row in real_store.table_rows("player_round_stats"):
         per_round[row[0]] += 1
     assert [x.players for x in lines] == [per_round[r.id] for r in newest]

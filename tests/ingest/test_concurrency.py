@@ -4,6 +4,7 @@ converge to the state of one serial ingester."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from etstats.storage.testing import snapshot
 from etstats.testing.synthetic import season
 
 
-def _serial(tmp_path: Path, arts: list[object]) -> dict[str, object]:
+def _serial(tmp_path: Path, arts: Sequence[object]) -> dict[str, object]:
     ref = SQLiteStorage(str(tmp_path / "serial.db"))
     pipeline = Pipeline(ref)
     for a in arts:
@@ -25,7 +26,7 @@ def _serial(tmp_path: Path, arts: list[object]) -> dict[str, object]:
     return state
 
 
-def _race(make_store: object, arts: list[object]) -> None:
+def _race(make_store: object, arts: Sequence[object]) -> None:
     """Stats files in one thread, Lua and endstats files in another, each with its own
     connection and pipeline."""
     # season() yields stats, Lua, endstats per round: one thread takes the stats file, the

@@ -7,6 +7,7 @@ import random
 
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from tests.helpers import examples
 
 from etstats.differential import differential_all, pair_rounds
 from etstats.ingest.artifacts import Artifact
@@ -17,7 +18,7 @@ from etstats.storage.testing import snapshot, wipe
 from etstats.testing.synthetic import round_artifacts, round_pair_artifacts
 
 BASE = 1_767_225_600
-EXAMPLES = min(settings.default.max_examples, 100)
+EXAMPLES = examples(100)
 
 
 @st.composite

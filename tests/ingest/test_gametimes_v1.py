@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.helpers import examples
 
 from etstats.ingest.artifacts import Artifact, ArtifactKind
 from etstats.ingest.pipeline import Pipeline
@@ -12,7 +13,7 @@ from etstats.storage.sqlite import SQLiteStorage
 from etstats.testing.gametimes_strategies import gametimes
 
 
-@settings(max_examples=min(settings.default.max_examples, 30))
+@settings(max_examples=examples(30))
 @given(g=gametimes(), named=st.booleans())
 def test_v1_gametimes_become_a_lua_round(g: object, named: bool) -> None:
     data = to_json(g).encode("utf-8")

@@ -157,6 +157,7 @@ def test_malformed_configs_are_rejected_with_a_reason(
 ) -> None:
     cfg, why = load_config(tmp_path, text)
     assert cfg is None
+    assert why is not None
     assert reason in why
 
 

@@ -7,12 +7,16 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from etstats.storage.migrate import load_migrations
 from etstats.testing.synthetic import season
 from etstats_fastapi.auth import secrets_from_env, sign
+
+if TYPE_CHECKING:
+    from httpx import Response
 
 httpx = pytest.importorskip("httpx")
 uvicorn = pytest.importorskip("uvicorn")
@@ -43,11 +47,13 @@ def api(tmp_path: Path) -> Iterator[str]:
 
 
 def _post(base: str, body: bytes, name: str, *, server: str = "eu1", secret: str = SECRET,
-          ts: int | None = None) -> httpx.Response:  # fmt: skip
+          ts: int | None = None) -> Response:  # fmt: skip
     stamp = str(int(time.time()) if ts is None else ts)
     headers = {"X-Etstats-Server": server, "X-Etstats-Timestamp": stamp,
                "X-Etstats-Signature": sign(secret, stamp, body), "X-Etstats-Filename": name}
-    return httpx.post(f"{base}/v1/ingest", content=body, headers=headers, timeout=30)
+    response: Response = httpx.post(f"{base}/v1/ingest", content=body, headers=headers,
+                                    timeout=30)
+    return response
 
 
 def test_signed_uploads_are_ingested_once(api: str) -> None:

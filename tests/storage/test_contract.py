@@ -112,7 +112,7 @@ def test_save_update_and_replace_rows(store: Storage) -> None:
     with store.transaction() as tx:
         sid = tx.ensure_server("srv")
         rid = tx.save_round(None, _round(sid, 100, hostname="^1srv"))
-        rows = {
+        rows: dict[str, list[tuple[object, ...]]] = {
             "pauses": [(rid, 1, 150, 210, 60.0), (rid, 2, 300, 330, 30.5)],
             "endstats_awards": [(rid, 0, "Most kills", "vid", "12", 12.0)],
         }

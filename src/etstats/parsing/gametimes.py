@@ -8,11 +8,16 @@ and wrong structure as :class:`etstats.errors.ValidationError` whose ``problems`
 
 from __future__ import annotations
 
+import functools
+import operator
 import os
 import re
+import typing
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import attrs
 import cattrs
 from attrs import frozen
 
@@ -53,11 +58,51 @@ def _strict_bool(value: object, _type: object) -> bool:
     return value
 
 
+_Hook = Callable[[Any, Any], Any]
+
+
+def _json_kind(json_type: type, name: str, hook: _Hook) -> _Hook:
+    """``hook`` behind a check that the value is a JSON ``name`` (cattrs' own hooks would read
+    a string as a list of characters, or fail on a number with an AttributeError)."""
+
+    def checked(value: Any, type_: Any) -> Any:
+        if not isinstance(value, json_type):
+            raise TypeError(f"expected a JSON {name}, got {type(value).__name__}")
+        return hook(value, type_)
+
+    return checked
+
+
+def _nested_types(tp: Any, out: list[Any]) -> list[Any]:
+    """``tp`` and the attrs classes and ``tuple[X, ...]`` types reachable from its fields,
+    inner types first (a generated hook binds its fields' hooks when it is made)."""
+    if tp in out:
+        return out
+    for arg in typing.get_args(tp):
+        _nested_types(arg, out)
+    if attrs.has(tp):
+        hints = typing.get_type_hints(tp)
+        for field in attrs.fields(tp):
+            _nested_types(hints[field.name], out)
+        out.append(tp)
+    elif typing.get_origin(tp) is tuple:
+        out.append(tp)
+    return out
+
+
 def _make_strict_converter() -> cattrs.Converter:
     converter = make_converter()
     converter.register_structure_hook(int, _strict_int)
     converter.register_structure_hook(str, _strict_str)
     converter.register_structure_hook(bool, _strict_bool)
+    for tp in _nested_types(Gametimes, []):
+        hook = converter.get_structure_hook(tp)
+        if attrs.has(tp):
+            converter.register_structure_hook(tp, _json_kind(dict, "object", hook))
+        else:  # a generic alias: registered by equality, not by class
+            converter.register_structure_hook_func(
+                functools.partial(operator.eq, tp), _json_kind(list, "array", hook)
+            )
     return converter
 
 

@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from attrs import frozen
 from hypothesis import strategies as st
 
@@ -29,22 +31,27 @@ _CELL_CHARS = st.characters(
     blacklist_characters="\t\n\r", blacklist_categories=["Cs"], max_codepoint=0x2FF
 )
 _INT_LIKE = st.from_regex(r"[0-9]{1,9}", fullmatch=True)
+_GUIDS = st.integers(0, 2**128 - 1).map("{:032X}".format)  # one draw, not 32 (size budget)
 
 
+@functools.cache  # built once, not once per example (the size budget)
 def cells(*, min_size: int = 0, max_size: int = 16) -> st.SearchStrategy[str]:
     """A cell text: no TAB, CR or LF (names may be empty or contain spaces)."""
     return st.text(_CELL_CHARS, min_size=min_size, max_size=max_size)
 
 
+@functools.cache
 def names() -> st.SearchStrategy[str]:
     """Player names that cannot be mistaken for an award name or ``VS_HEADER``."""
     return cells(max_size=12).filter(lambda s: s != VS_HEADER and s not in AWARD_ORDER)
 
 
+@functools.cache
 def _dec(places: int) -> st.SearchStrategy[str]:
     return st.integers(0, 10**6).map(lambda n: f"{n / 10**places:.{places}f}" if places else str(n))
 
 
+@functools.cache
 def award_value_texts() -> st.SearchStrategy[str]:
     """Value texts in the script's forms (plain, seconds, percent, multikill, metres...)."""
     two = _dec(2)
@@ -91,7 +98,7 @@ def endstats_rounds(draw: st.DrawFn) -> EndstatsRound:
     award_list = draw(st.lists(awards(), max_size=8))
     headers = draw(
         st.lists(
-            st.builds(VersusHeader, names(), st.from_regex(r"[0-9A-F]{32}", fullmatch=True)),
+            st.builds(VersusHeader, names(), _GUIDS),
             max_size=5,
         )
     )
@@ -113,6 +120,7 @@ def endstats_rounds(draw: st.DrawFn) -> EndstatsRound:
     )
 
 
+@functools.cache
 def _counts() -> st.SearchStrategy[int]:
     return st.integers(0, 999_999_999)
 

@@ -30,8 +30,8 @@ from etstats.model.gametimes import (
 _CHARS = st.characters(exclude_categories=["Cs"])
 texts = st.text(_CHARS, max_size=24)
 """Any text JSON can carry (no lone surrogates)."""
-guids = st.text("0123456789ABCDEF", min_size=32, max_size=32)
-"""Full upper-case 32-hex GUIDs."""
+guids = st.integers(0, 2**128 - 1).map("{:032X}".format)
+"""Full upper-case 32-hex GUIDs (one draw, not 32: the size budget)."""
 ms = st.integers(min_value=0, max_value=10**9)
 """Non-negative millisecond values."""
 unix = st.integers(min_value=0, max_value=4_102_444_800)

@@ -38,7 +38,7 @@ field_text = st.text(_CHARS, min_size=1, max_size=24).filter(lambda s: not is_pl
 counts = st.integers(min_value=0, max_value=10_000)
 unix_seconds = st.integers(min_value=0, max_value=4_102_444_800)
 small_ints = st.integers(min_value=-(2**40), max_value=2**40)
-guids = st.text("0123456789ABCDEF", min_size=32, max_size=32)
+guids = st.integers(0, 2**128 - 1).map("{:032X}".format)  # one draw, not 32 (size budget)
 
 
 def spawn_stats() -> st.SearchStrategy[LegacySpawnStat]:
@@ -129,7 +129,7 @@ def findings() -> st.SearchStrategy[Finding]:
 def provenances() -> st.SearchStrategy[Provenance]:
     """Any provenance; timestamps naive (stats files) or aware UTC (gametimes names)."""
     return st.builds(
-        Provenance, sha256=st.text("0123456789abcdef", min_size=64, max_size=64),
+        Provenance, sha256=st.binary(min_size=32, max_size=32).map(bytes.hex),
         size_bytes=counts, path=st.none() | any_text,
         file_timestamp=st.none() | st.datetimes(timezones=st.none() | st.just(UTC)),
         file_map=st.none() | any_text, file_round=st.none() | st.integers(0, 2),
