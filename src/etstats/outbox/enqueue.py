@@ -27,6 +27,8 @@ class OutboxTarget:
     """Kinds enqueued for this target (others are never written for it)."""
     renderer_version: int = 1
     """Part of the idempotency key: a new renderer version posts anew instead of editing."""
+    alerts: bool = False
+    """The target receives admin alerts (the worker always drains such targets)."""
 
 
 def round_keys(rnd: StoredRound) -> list[str]:
