@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.discord.conftest import FakeClock
+from tests.delivery.conftest import FakeClock
 
 from etstats.errors import EtStatsError
 from etstats_discord.errors import AmbiguousSend, PayloadRejected, TargetGone, Unavailable
@@ -96,7 +96,8 @@ def test_a_create_without_an_answer_is_ambiguous_and_not_resent(
     created = len(fake.live())
     assert created == (1 if fault == "drop-after" else 0)
     found = s.recent_messages(since - 1)
-    assert found is not None and len(found) == created
+    assert found is not None
+    assert len(found) == created
 
 
 def test_an_edit_without_an_answer_is_retried(fake: FakeDiscord, clock: FakeClock) -> None:
@@ -115,12 +116,14 @@ def test_unknown_webhook_and_bad_body_are_permanent(
     fake.delete_webhook(url)
     with pytest.raises(TargetGone) as gone:
         s.execute(msg())
-    assert gone.value.code == 10015 and s.requests == 1
+    assert gone.value.code == 10015
+    assert s.requests == 1
     s2 = sender(fake, clock)
     fake.fail("400")
     with pytest.raises(PayloadRejected) as bad:
         s2.execute(msg())
-    assert bad.value.code == 50035 and bad.value.path == "embeds.0.description"
+    assert bad.value.code == 50035
+    assert bad.value.path == "embeds.0.description"
 
 
 def test_the_fake_enforces_discords_limits(fake: FakeDiscord, clock: FakeClock) -> None:
@@ -134,9 +137,10 @@ def test_the_fake_enforces_discords_limits(fake: FakeDiscord, clock: FakeClock) 
 
 
 def test_the_token_never_shows(fake: FakeDiscord, clock: FakeClock) -> None:
-    url = fake.add_webhook(token="s3cr3t-token-value")
+    url = fake.add_webhook(token="s3cr3t-token-value")  # noqa: S106 - a fake's token
     s = sender(fake, clock, url)
     fake.delete_webhook(url)
     with pytest.raises(TargetGone) as gone:
         s.execute(msg())
-    assert "s3cr3t" not in str(gone.value) and "s3cr3t" not in repr(s)
+    assert "s3cr3t" not in str(gone.value)
+    assert "s3cr3t" not in repr(s)

@@ -1,4 +1,4 @@
-"""Helpers of the delivery tests (importable as ``tests.discord.support``)."""
+"""Helpers of the delivery tests (importable as ``tests.delivery.support``)."""
 
 from __future__ import annotations
 
