@@ -104,6 +104,7 @@ def map_result(
             )
         r2_done, r2_seconds, note = _completed(r2, a2)
         notes += [note] if note else []
+        notes += _time_checks(r1, r1_done, r1_seconds, r2, r2_done, r2_seconds)
         if r2.winner_team in (1, 2):
             header_winner = "B" if r2.winner_team == b_team_r2 else "A"
         # substitutes: round-2 players on each team join that team's side
@@ -130,6 +131,25 @@ def map_result(
         side_b=_side("B", side_b or set(), refs), header_winner=header_winner,
         notes=tuple(n for n in notes if n),
     )  # fmt: skip
+
+
+def _time_checks(
+    r1: RoundSummary | None, r1_done: bool | None, r1_seconds: int | None, r2: RoundSummary,
+    r2_done: bool | None, r2_seconds: int | None,
+) -> list[str]:
+    """Cross-checks of the round-2 header against round 1 (the engine sets the round-2 limit
+    to round 1's clock, so f7 of round 2 equals f8 of round 1 and a successful round-2 attack
+    is faster)."""
+    out: list[str] = []
+    if r1 is None:
+        return out
+    if r1.clock_seconds and r2.time_limit_seconds and r2.time_limit_seconds != r1.clock_seconds:
+        out.append(f"round {r2.id}: time limit {r2.time_limit_seconds} s is not round 1's "
+                   f"clock {r1.clock_seconds} s")
+    if r1_done and r2_done and r1_seconds and r2_seconds and r2_seconds >= r1_seconds:
+        out.append(f"round {r2.id}: header says round 2 beat the time but its clock "
+                   f"{r2_seconds} s is not below round 1's {r1_seconds} s")
+    return out
 
 
 def _outcome(
