@@ -61,6 +61,8 @@ class DiscordSink:
         self.config = config
         self.name = config.name
         self.alerts = config.alerts
+        self.kinds = config.kinds
+        self.renderer_version = posts.RENDERER_VERSION
         self.wall = wall or time.time
         self.sender = sender or WebhookSender(
             config.webhook_url, api_base=config.api_base, bot_token=config.bot_token,
@@ -84,6 +86,15 @@ class DiscordSink:
 
             rnd = posts.find_round(storage, keys, entry.ref)
             messages = map_post(storage, rnd, compact=compact)
+        elif entry.kind == "session":
+            from etstats_discord.mapresult import session_post
+
+            head, sid, _rounds = entry.ref.rsplit(":", 2)
+            server = head.split(":", 1)[1]
+            session = storage.session(int(sid), server=server)
+            if session is None:
+                raise posts.SubjectGone(f"no session {sid} on {server}")
+            messages = session_post(storage, session, compact=compact)
         else:
             raise posts.SubjectGone(f"no renderer for {entry.kind} posts")
         for i, m in enumerate(messages):

@@ -28,9 +28,10 @@ def test_one_message_per_round_and_map_even_when_reingested(
     drain(store, clock, sink)
     rounds = len(store.rounds())
     assert rounds == 4
-    # 4 round posts + 2 map results (each round 2 completes a map)
-    assert len(fake.live()) == 6
+    # 4 round posts + 2 map results (each round 2 completes a map) + the closed session
+    assert len(fake.live()) == 7
     assert sum(t.endswith("map result") for t in titles(fake)) == 2
+    assert sum(t.startswith("Session on") for t in titles(fake)) == 1
     assert all(m["allowed_mentions"] == {"parse": []} for m in fake.live())
     before = {m["id"]: m["edits"] for m in fake.live()}
     ingest(store, arts, target(sink))  # the same files again
@@ -49,16 +50,16 @@ def test_reverse_order_posts_the_same_as_forward(
     for art in reversed(arts):  # drain after every file: the worst case for duplicates
         ingest(store, [art], target(sink))
         drain(store, clock, sink)
-    assert len(fake.live()) == 6
+    assert len(fake.live()) == 7
     with store.transaction() as tx:
         counts = tx.outbox_counts()
-    assert counts == {("public", "sent"): 6}
+    assert counts == {("public", "sent"): 7}
 
 
 def test_later_data_edits_the_message_in_place(
     store: Storage, fake: FakeDiscord, clock: FakeClock
 ) -> None:
-    sink = make_sink(fake, clock)
+    sink = make_sink(fake, clock, kinds=("round",))
     stats, lua, endstats = list(season(1))
     ingest(store, [stats], target(sink))
     drain(store, clock, sink)
@@ -85,7 +86,7 @@ def test_an_outage_loses_nothing_and_posts_once(
     clock.advance(3 * 3600)  # hours later Discord is back
     fake.outage = False
     drain(store, clock, sink)
-    assert len(fake.live()) == 6
+    assert len(fake.live()) == 7
 
 
 def test_a_deleted_webhook_disables_the_target_and_alerts_the_admins(
@@ -145,3 +146,21 @@ def test_without_a_bot_token_a_possible_duplicate_is_reported(
     drain(store, clock, sink, admin)
     assert sum(1 for m in fake.live() if m["embeds"]) == 2  # at-least-once, and said so
     assert any("may have been posted twice" in m["content"] for m in fake.live())
+
+
+def test_the_session_summary_waits_for_the_session_to_close(
+    store: Storage, fake: FakeDiscord, clock: FakeClock
+) -> None:
+    start = int(clock()) - 1800  # the evening began half an hour ago
+    sink = make_sink(fake, clock, kinds=("session",))
+    ingest(store, season(2, start_unix=start), target(sink))
+    drain(store, clock, sink)
+    assert fake.live() == []  # still open: another map may come
+    clock.advance(3600)
+    drain(store, clock, sink)
+    [summary] = fake.live()
+    text = json.dumps(summary["embeds"])
+    assert summary["embeds"][0]["title"].startswith("Session on")
+    assert "Score" in text
+    assert "MVP" in text
+    assert "<t:" in text

@@ -51,6 +51,10 @@ class Sink(Protocol):
     name: str
     alerts: bool
     """This target also receives the admin alerts."""
+    kinds: frozenset[str]
+    """Post kinds it shows (``round``, ``map``, ``session``)."""
+    renderer_version: int
+    """Part of the idempotency key of the rows the worker enqueues for it (sessions)."""
 
     def deliver(self, storage: Storage, entry: OutboxEntry, journal: Journal) -> Outcome:
         """Show ``entry`` (render it from ``storage``) on the target; never raises for a

@@ -120,8 +120,15 @@ def _record(storage: Storage, sinks: Mapping[str, Sink], entry: OutboxEntry, out
 
 def drain_once(storage: Storage, sinks: Mapping[str, Sink], *,
                wall: Callable[[], float] = time.time, limit: int = 50) -> DrainReport:  # fmt: skip
-    """Deliver every row that is due now (at most ``limit`` per target per pass)."""
+    """Deliver every row that is due now (at most ``limit`` per target per pass), after
+    enqueueing the summaries of sessions that closed."""
+    from etstats.outbox.sessions import enqueue_closed_sessions
+
     report = DrainReport()
+    try:
+        enqueue_closed_sessions(storage, sinks, wall())
+    except EtStatsError as exc:  # a session query problem never stops the posts
+        log.warning("session summaries: %s", exc)
     for name, sink in sinks.items():
         with storage.transaction() as tx:
             if tx.target_disabled(name) is not None:

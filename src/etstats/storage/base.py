@@ -205,6 +205,10 @@ class StorageTx(Protocol):
                        keys: Sequence[str], ref: str, now: int) -> int:  # fmt: skip
         """Create or touch (new generation) the row of a subject named by any of ``keys``."""
 
+    def outbox_lookup(self, target: str, kind: str, renderer_version: int,
+                      keys: Sequence[str]) -> Any:  # fmt: skip
+        """The row of the subject any of ``keys`` names, or ``None``."""
+
     def outbox_get(self, outbox_id: int) -> Any:
         """The row with this id, or ``None``."""
 

@@ -36,12 +36,7 @@ class OutboxTxMixin:
         """
         if not keys:
             raise ValueError("an outbox subject needs at least one key")
-        marks = ", ".join("?" for _ in keys)
-        hit = self.fetchone(
-            f"SELECT outbox_id FROM outbox_keys WHERE target = ? AND kind = ? "  # noqa: S608
-            f"AND renderer_version = ? AND key IN ({marks}) ORDER BY outbox_id LIMIT 1",
-            (target, kind, renderer_version, *keys),
-        )
+        hit = self.outbox_lookup(target, kind, renderer_version, keys)
         if hit is None:
             row = self.fetchone(
                 "INSERT INTO outbox (target, subject, kind, renderer_version, ref, "
@@ -58,7 +53,7 @@ class OutboxTxMixin:
                 self._touch(int(row[0]), ref, now)
             outbox_id = int(row[0])
         else:
-            outbox_id = int(hit[0])
+            outbox_id = hit.id
             self._touch(outbox_id, ref, now)
         for key in keys:
             self.execute(
@@ -67,6 +62,19 @@ class OutboxTxMixin:
                 (target, kind, renderer_version, key, outbox_id),
             )
         return outbox_id
+
+    def outbox_lookup(self, target: str, kind: str, renderer_version: int,
+                      keys: Sequence[str]) -> OutboxEntry | None:  # fmt: skip
+        """The row of the subject any of ``keys`` names (the oldest if several), or ``None``."""
+        if not keys:
+            return None
+        marks = ", ".join("?" for _ in keys)
+        row = self.fetchone(
+            f"{_SELECT} WHERE id = (SELECT min(outbox_id) FROM outbox_keys "  # noqa: S608
+            f"WHERE target = ? AND kind = ? AND renderer_version = ? AND key IN ({marks}))",
+            (target, kind, renderer_version, *keys),
+        )
+        return None if row is None else OutboxEntry.from_row(row)
 
     def _touch(self, outbox_id: int, ref: str, now: int) -> None:
         self.execute(
