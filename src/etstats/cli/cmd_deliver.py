@@ -67,14 +67,17 @@ def run(args: argparse.Namespace) -> int:
                               f"(registered: {', '.join(sorted(targets)) or 'none'})")
         wanted = args.target or list(targets)
         sinks = {}
+        problems: list[str] = []
         for name in wanted:
             try:
                 sinks[name] = targets[name].open_sink()
-            except ConfigError:
+            except ConfigError as exc:
                 if args.target:
                     raise
+                problems.append(str(exc))
         if not sinks:
-            raise ConfigError("no delivery target is configured (see docs/discord.md)")
+            raise ConfigError("no delivery target is configured (docs/discord.md)"
+                              + "".join(f"; {p}" for p in problems))
         try:
             shown = 0
             with contextlib.suppress(KeyboardInterrupt):
