@@ -237,9 +237,17 @@ def _multikills(players: list[PlayerLine]) -> str | None:
 
 def round_post(storage: Storage, rnd: StoredRound, *, compact: bool = False,
                footer: str = "etstats") -> list[dict[str, Any]]:  # fmt: skip
-    """The round post: header lines, then each team's tables (combat and support; only
-    ``Player K D DMG`` when ``compact``), then multikills worth mentioning."""
-    players = player_lines(storage, rnd.id)
+    """The round post of a stored round (see :func:`render_round`)."""
+    return render_round(rnd, player_lines(storage, rnd.id), round_header(storage, rnd),
+                        compact=compact, footer=footer)  # fmt: skip
+
+
+def render_round(
+    rnd: StoredRound, players: list[PlayerLine], header: list[str], *, compact: bool = False,
+    footer: str = "etstats",
+) -> list[dict[str, Any]]:  # fmt: skip
+    """Header lines, then each team's tables (combat and support; only ``Player K D DMG``
+    when ``compact``), then multikills worth mentioning; continuation messages when long."""
     fields: list[dict[str, Any]] = []
     teams = sorted({p.team for p in players}, key=lambda t: (t not in TEAMS, t))
     for team in teams:
@@ -260,5 +268,4 @@ def round_post(storage: Storage, rnd: StoredRound, *, compact: bool = False,
                        "inline": False})  # fmt: skip
     title = f"{md(rnd.map_name)} · round {rnd.round_number}"
     colour = COLOURS.get(rnd.winner_team if rnd.winner_team in TEAMS else None, 0x5865F2)
-    return limits.pack(title, "\n".join(round_header(storage, rnd)), fields, colour=colour,
-                       footer=footer)  # fmt: skip
+    return limits.pack(title, "\n".join(header), fields, colour=colour, footer=footer)
