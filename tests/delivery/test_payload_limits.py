@@ -23,7 +23,8 @@ from etstats_discord.testing import form_errors
 # names as game clients send them: colour codes, markdown, mentions, any Unicode
 names = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40)
 names |= st.sampled_from(["^1Red^7Bob", "**bold**", "<@123456789012345678>", "@everyone",
-                          "`tick`", "||spoil||", "a" * 40, "名前テスト", "🙂" * 20, "\\", "^", "^^^", "\u200b"])
+                          "`tick`", "||spoil||", "a" * 40, "名前テスト", "🙂" * 20, "\\",
+                          "^", "^^^", "\u200b"])
 counts = st.integers(min_value=0, max_value=10**6)
 maybe = st.none() | counts
 minutes = st.none() | st.floats(min_value=0, max_value=10**4, allow_nan=False)
