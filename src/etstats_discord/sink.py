@@ -126,9 +126,10 @@ class DiscordSink:
         except TargetGone as exc:
             return Outcome("disable", error=str(exc))
         except AmbiguousSend as exc:
-            return Outcome("retry", retry_after=1.0, error=str(exc))
+            return Outcome("retry", retry_after=1.0, error=str(exc), target_down=True)
         except Unavailable as exc:
-            return Outcome("retry", retry_after=exc.retry_after, error=str(exc))
+            return Outcome("retry", retry_after=exc.retry_after, error=str(exc),
+                           target_down=True)  # fmt: skip
         except posts.SubjectGone as exc:
             return Outcome("retry", error=str(exc))
 

@@ -33,6 +33,10 @@ class Outcome:
     error: str | None = None
     alert: str | None = None
     """Text for the admin target (e.g. a possible duplicate, a rejected payload)."""
+    target_down: bool = False
+    """The retry is the target's fault (down, rate limited), not this row's: the worker
+    tries the target's other rows only on a later pass (one probe per pass while it is
+    down, so a dead target costs ingest nothing)."""
 
 
 class Journal(Protocol):

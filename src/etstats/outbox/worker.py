@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 BACKOFF_BASE_SECONDS = 5.0
 BACKOFF_CAP_SECONDS = 900.0
 """Retry delays of a row: 5 s doubling per attempt up to 15 min, with ±25 % jitter."""
+SESSION_CHECK_SECONDS = 30.0
+"""How often a running worker looks for sessions that closed (a session closes after an hour
+without rounds, so this costs nothing in timeliness)."""
 ALERT_AFTER_ATTEMPTS = 5
 """A row failing this many times in a row raises one admin alert."""
 
@@ -90,6 +93,8 @@ def _record(storage: Storage, sinks: Mapping[str, Sink], entry: OutboxEntry, out
             delay = out.retry_after if out.retry_after is not None else backoff_seconds(attempts)
             tx.outbox_update(entry.id, stamp, attempts=attempts, last_error=out.error,
                              next_attempt_unix=now + delay)  # fmt: skip
+            if out.target_down:  # the other rows wait with it: one probe per backoff step
+                tx.outbox_defer_target(entry.target, now + delay)
             report.retried += 1
             if attempts == ALERT_AFTER_ATTEMPTS and entry.kind != "alert":
                 alerts.append((f"Deliveries to {entry.target} are failing ({attempts} tries "
@@ -119,17 +124,26 @@ def _record(storage: Storage, sinks: Mapping[str, Sink], entry: OutboxEntry, out
 
 
 def drain_once(storage: Storage, sinks: Mapping[str, Sink], *,
-               wall: Callable[[], float] = time.time, limit: int = 50) -> DrainReport:  # fmt: skip
+               wall: Callable[[], float] = time.time, limit: int = 50,
+               sessions: bool = True, paused: dict[str, float] | None = None,
+               ) -> DrainReport:  # fmt: skip
     """Deliver every row that is due now (at most ``limit`` per target per pass), after
-    enqueueing the summaries of sessions that closed."""
+    enqueueing the summaries of sessions that closed (unless ``sessions`` is false).
+
+    ``paused`` (target -> Unix seconds), kept by a long-running caller, skips a target that
+    is down until its backoff ends, also for rows enqueued meanwhile."""
     from etstats.outbox.sessions import enqueue_closed_sessions
 
     report = DrainReport()
     try:
-        enqueue_closed_sessions(storage, sinks, wall())
+        if sessions:
+            enqueue_closed_sessions(storage, sinks, wall())
     except EtStatsError as exc:  # a session query problem never stops the posts
         log.warning("session summaries: %s", exc)
+    paused = {} if paused is None else paused
     for name, sink in sinks.items():
+        if paused.get(name, 0.0) > wall():
+            continue
         with storage.transaction() as tx:
             if tx.target_disabled(name) is not None:
                 continue
@@ -143,20 +157,25 @@ def drain_once(storage: Storage, sinks: Mapping[str, Sink], *,
                 log.exception("delivery of outbox row %s failed", entry.id)
                 out = Outcome("retry", error=f"{type(exc).__name__}: {exc}")
             _record(storage, sinks, entry, out, report, wall)
-            if out.status == "disable":
+            if out.target_down:
+                with storage.transaction() as tx:
+                    paused[name] = tx.outbox_get(entry.id).next_attempt_unix
+            if out.status == "disable" or out.target_down:
                 break
     return report
 
 
-def next_due(storage: Storage, sinks: Mapping[str, Sink]) -> float | None:
-    """Earliest retry time (Unix seconds) over the enabled targets' pending rows."""
+def next_due(storage: Storage, sinks: Mapping[str, Sink],
+             paused: Mapping[str, float] | None = None) -> float | None:  # fmt: skip
+    """Earliest retry time (Unix seconds) over the enabled targets' pending rows (a paused
+    target's rows not before its pause ends)."""
     times: list[float] = []
     with storage.transaction() as tx:
         for name in sinks:
             if tx.target_disabled(name) is None:
                 t = tx.outbox_next_due(name)
                 if t is not None:
-                    times.append(t)
+                    times.append(max(t, (paused or {}).get(name, 0.0)))
     return min(times) if times else None
 
 
@@ -174,10 +193,15 @@ class WorkerHandle:
         self._wake.set()
 
     def _run(self) -> None:
+        last_sessions = 0.0
+        paused: dict[str, float] = {}
         while not self._stop.is_set():
             try:
-                drain_once(self.storage, self.sinks)
-                due = next_due(self.storage, self.sinks)
+                check = time.monotonic() - last_sessions >= SESSION_CHECK_SECONDS
+                if check:
+                    last_sessions = time.monotonic()
+                drain_once(self.storage, self.sinks, sessions=check, paused=paused)
+                due = next_due(self.storage, self.sinks, paused)
             except EtStatsError as exc:  # the store is busy or down: try again later
                 log.warning("outbox worker: %s", exc)
                 due = None

@@ -224,6 +224,9 @@ class StorageTx(Protocol):
     def outbox_finish(self, outbox_id: int, generation: int, now: int, **values: Any) -> None:
         """Record that ``generation`` of a row is shown on its target."""
 
+    def outbox_defer_target(self, target: str, until: float) -> None:
+        """Move the target's pending rows due before ``until`` (Unix seconds) to it."""
+
     def outbox_counts(self) -> dict[tuple[str, str], int]:
         """Rows per (target, state)."""
 

@@ -118,6 +118,13 @@ class OutboxTxMixin:
         self.execute("UPDATE outbox SET state = CASE WHEN generation = ? THEN 'sent' "
                      "ELSE 'pending' END WHERE id = ?", (generation, outbox_id))  # fmt: skip
 
+    def outbox_defer_target(self, target: str, until: float) -> None:
+        """Move every pending row of ``target`` due before ``until`` (Unix seconds) to it: the
+        target is down, so its rows wait together instead of failing one by one."""
+        self.execute("UPDATE outbox SET next_attempt_unix = ? WHERE target = ? "
+                     "AND state = 'pending' AND next_attempt_unix < ?",
+                     (until, target, until))  # fmt: skip
+
     def outbox_counts(self) -> dict[tuple[str, str], int]:
         """Rows per (target, state)."""
         rows = self.fetchall("SELECT target, state, count(*) FROM outbox "
