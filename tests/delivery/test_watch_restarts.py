@@ -44,7 +44,8 @@ def test_every_post_arrives_once_across_kill_9_restarts(tmp_path: Path) -> None:
         fake.hang_seconds = 1.0
         env = {**os.environ, "ETSTATS_DISCORD_CONFIG": str(_config(tmp_path)),
                "TEST_WEBHOOK": fake.add_webhook(), "ETSTATS_DISCORD_BOT_TOKEN": fake.bot_token,
-               "ETSTATS_LOAD_PLUGINS": "discord"}  # fmt: skip
+               "ETSTATS_LOAD_PLUGINS": "discord",
+               "ETSTATS_OUTBOX_MAX_BACKOFF": "1"}  # seconds (not 15 min)  # fmt: skip
         env.pop("ETSTATS_DISABLE_PLUGINS", None)
         kills = 0
         for step in range(8):

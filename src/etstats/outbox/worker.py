@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import random
 import threading
 import time
@@ -61,8 +62,10 @@ class _Journal:
 
 
 def backoff_seconds(attempts: int, rng: Callable[[], float] = random.random) -> float:
-    """Delay before retry number ``attempts`` (1-based), in seconds, jittered ±25 %."""
-    base = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2.0 ** max(0, attempts - 1))
+    """Delay before retry number ``attempts`` (1-based), in seconds, jittered ±25 %; the cap
+    is ``$ETSTATS_OUTBOX_MAX_BACKOFF`` seconds when set (default 900)."""
+    cap = float(os.environ.get("ETSTATS_OUTBOX_MAX_BACKOFF") or BACKOFF_CAP_SECONDS)
+    base = min(cap, BACKOFF_BASE_SECONDS * 2.0 ** max(0, attempts - 1))
     return base * (0.75 + 0.5 * rng())
 
 
