@@ -24,11 +24,11 @@ _OUTCOME = {
 }
 
 
-def side_name(side: SideRoster, limit: int = 3) -> str:
-    """``Alice, Bob, Carol +2``: the side's regulars, escaped."""
+def side_name(letter: str, side: SideRoster, limit: int = 3) -> str:
+    """``Side A (Alice, Bob, Carol +2)``: the side's regulars, escaped."""
     names = [md(p.name) for p in side.players]
     more = f" +{len(names) - limit}" if len(names) > limit else ""
-    return ", ".join(names[:limit]) + more or side.label
+    return f"Side {letter} ({', '.join(names[:limit])}{more})" if names else f"Side {letter}"
 
 
 def _top(storage: Storage, round_id: int | None, n: int = 3) -> str:
@@ -41,15 +41,15 @@ def _top(storage: Storage, round_id: int | None, n: int = 3) -> str:
 
 
 def map_lines(m: MapResult) -> list[str]:
-    a, b = side_name(m.side_a), side_name(m.side_b)
+    a, b = side_name("A", m.side_a), side_name("B", m.side_b)
     set_time = "full hold" if m.r1_full_hold else posts._clock(m.r1_seconds)
     lines = [f"🕒 <t:{m.start_unix}:f>",
-             f"Side A ({a}) attacked first: **{set_time}**"
+             f"{a} attacked first: **{set_time}**"
              + (f" of {posts._clock(m.time_limit_seconds)}" if m.time_limit_seconds else "")]
     if m.r2_round_id is not None:
         r2 = "full hold" if m.r2_full_hold else posts._clock(m.r2_seconds)
-        lines.append(f"Side B ({b}) attacked second: **{r2}**")
-    lines.append(_OUTCOME.get(m.outcome, m.outcome).format(a=f"Side A ({a})", b=f"Side B ({b})"))
+        lines.append(f"{b} attacked second: **{r2}**")
+    lines.append(_OUTCOME.get(m.outcome, m.outcome).format(a=a, b=b))
     # the notes name rounds by store id ("round 12: ..."), which readers never see and which
     # changes on rebuild: drop that prefix so the post stays stable and readable
     lines += [f"ℹ️ {md(_ROUND_ID.sub('', note))}" for note in m.notes]
@@ -83,11 +83,11 @@ def _leader(players: tuple[PlayerTotals, ...], label: str, key: Any, fmt: str) -
 def session_post(storage: Storage, session: Session, *, compact: bool = False,
                  ) -> list[dict[str, Any]]:  # fmt: skip
     """The evening's summary: score, maps, MVP, leaders, awards and a player table."""
-    a, b = side_name(session.side_a), side_name(session.side_b)
+    a, b = side_name("A", session.side_a), side_name("B", session.side_b)
     lines = [f"🕒 <t:{session.start_unix}:f> – <t:{session.end_unix}:t> · "
              f"{len(session.maps)} map(s), {len(session.round_ids)} round(s)",
-             f"Score: Side A ({a}) **{session.score_a}** : **{session.score_b}** "
-             f"Side B ({b})" + (f" · {session.draws} draw(s)" if session.draws else "")]
+             f"Score: {a} **{session.score_a}** : **{session.score_b}** {b}"
+             + (f" · {session.draws} draw(s)" if session.draws else "")]
     if session.mvp is not None:
         lines.append(f"⭐ MVP: **{md(session.mvp.name)}** ({session.mvp_rule.split(';')[0]})")
     leaders = [

@@ -217,7 +217,7 @@ def round_header(storage: Storage, rnd: StoredRound) -> list[str]:
     winner = lua[_L["winner_team"]] if lua is not None and lua[_L["winner_team"]] else None
     winner = winner or rnd.winner_team
     defender = rnd.defender_team if rnd.defender_team in TEAMS else None
-    parts = [f"🏆 **{TEAMS.get(winner or 0, 'unknown')}** won"]
+    parts = [f"🏆 **{TEAMS[winner]}** won" if winner in TEAMS else "🏆 winner not known yet"]
     if defender:
         parts.append(f"{TEAMS[defender]} defended")
     if lua is not None and lua[_L["end_reason"]]:
