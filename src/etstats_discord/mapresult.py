@@ -42,13 +42,14 @@ def _top(storage: Storage, round_id: int | None, n: int = 3) -> str:
 
 def map_lines(m: MapResult) -> list[str]:
     a, b = side_name("A", m.side_a), side_name("B", m.side_b)
-    set_time = "full hold" if m.r1_full_hold else posts._clock(m.r1_seconds)
-    lines = [f"🕒 <t:{m.start_unix}:f>",
-             f"{a} attacked first: **{set_time}**"
-             + (f" of {posts._clock(m.time_limit_seconds)}" if m.time_limit_seconds else "")]
+    limit = posts._clock(m.time_limit_seconds) if m.time_limit_seconds else "?"
+    set_time = (f"held off for the full **{limit}**" if m.r1_full_hold else
+                f"done in **{posts._clock(m.r1_seconds)}** of {limit}")  # fmt: skip
+    lines = [f"🕒 <t:{m.start_unix}:f>", f"{a} attacked first: {set_time}"]
     if m.r2_round_id is not None:
-        r2 = "full hold" if m.r2_full_hold else posts._clock(m.r2_seconds)
-        lines.append(f"{b} attacked second: **{r2}**")
+        r2 = ("held off (the time stood)" if m.r2_full_hold else
+              f"done in **{posts._clock(m.r2_seconds)}**")  # fmt: skip
+        lines.append(f"{b} attacked second: {r2}")
     lines.append(_OUTCOME.get(m.outcome, m.outcome).format(a=a, b=b))
     # the notes name rounds by store id ("round 12: ..."), which readers never see and which
     # changes on rebuild: drop that prefix so the post stays stable and readable

@@ -229,10 +229,13 @@ def round_header(storage: Storage, rnd: StoredRound) -> list[str]:
     return lines
 
 
-def _multikills(players: list[PlayerLine]) -> str | None:
-    notes = [f"{md(p.name)} {k}x" + (f" ×{v}" if v > 1 else "")
-             for p in players for k, v in sorted(p.multikills.items(), reverse=True)]
-    return ", ".join(notes) if notes else None
+def _multikills(players: list[PlayerLine], most: int = 8) -> list[str]:
+    """``Bob: 5x, 3x ×2`` for the players with a multikill of 3 or more, best first."""
+    ranked = sorted((p for p in players if p.multikills),
+                    key=lambda p: (-max(p.multikills), -sum(p.multikills.values())))  # fmt: skip
+    return [f"{md(p.name)}: " + ", ".join(f"{k}x" + (f" ×{v}" if v > 1 else "")
+                                          for k, v in sorted(p.multikills.items(), reverse=True))
+            for p in ranked[:most]]  # fmt: skip
 
 
 def round_post(storage: Storage, rnd: StoredRound, *, compact: bool = False,
@@ -260,7 +263,7 @@ def render_round(
             fields += limits.code_fields(f"{label}: support", support_table(members))
     multi = _multikills(players)
     if multi and not compact:
-        for i, part in enumerate(limits.chunks(multi.split(", "), limits.FIELD_VALUE)):
+        for i, part in enumerate(limits.chunks(multi, limits.FIELD_VALUE)):
             fields.append({"name": "Multikills" if i == 0 else "Multikills (more)",
                            "value": part, "inline": False})  # fmt: skip
     if not players:
