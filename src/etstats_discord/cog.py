@@ -101,8 +101,8 @@ class EtStatsCog(commands.Cog, name="etstats"):
                               getattr(ctx.command, "qualified_name", "?"))  # fmt: skip
                 messages = answers._info("Something went wrong", "See the bot's log.")
         none = discord.AllowedMentions.none()
-        for embeds in _embeds(messages):
-            await ctx.send(embeds=embeds, allowed_mentions=none)
+        for embeds in _embeds(messages):  # admin answers: only the admin sees them (slash)
+            await ctx.send(embeds=embeds, allowed_mentions=none, ephemeral=admin)
 
     async def cog_command_error(self, ctx: Ctx, error: Exception) -> None:
         """Bad arguments become a one-line hint; anything else is logged."""
