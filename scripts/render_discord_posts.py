@@ -132,6 +132,14 @@ def main() -> None:
     shoot(page(map_post(store, load_round(store, rounds[0].id))), out / "discord-map-result.png",
           420)  # fmt: skip
     shoot(page(answers.answer_session(store, "last")), out / "discord-session-summary.png", 900)
+    from etstats_discord.graph import session_png
+
+    latest = next(x for x in store.sessions(limit=10) if x.players)
+    session = store.session(latest.id, server=latest.server)
+    png = session_png(session) if session is not None else None
+    if png is not None:  # the [plot] extra: the graph attached under the summary
+        (out / "discord-session-graph.png").write_bytes(png)
+        print(out / "discord-session-graph.png")
     shoot(page(answers.answer_leaderboard(store, "dpm", "all")), out / "discord-leaderboard.png",
           640)  # fmt: skip
     shoot(page([limits.alert_message("Delivery target public was disabled: 404 Unknown "

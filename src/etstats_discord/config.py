@@ -56,6 +56,8 @@ class TargetConfig:
     budget_seconds: float = 60.0
     """Longest time one request may spend retrying (seconds)."""
     timeout_seconds: float = 10.0
+    graphs: bool = True
+    """Attach a PNG graph to session summaries when matplotlib (the ``plot`` extra) is there."""
 
 
 def _target(name: str, spec: Mapping[str, Any], env: Mapping[str, str]) -> TargetConfig:
@@ -75,6 +77,7 @@ def _target(name: str, spec: Mapping[str, Any], env: Mapping[str, str]) -> Targe
         bot_token=env.get(token_env) or None,
         budget_seconds=float(spec.get("budget_seconds", 60.0)),
         timeout_seconds=float(spec.get("timeout_seconds", 10.0)),
+        graphs=bool(spec.get("graphs", True)),
     )  # fmt: skip
 
 

@@ -62,6 +62,8 @@ class DiscordSink:
         self.name = config.name
         self.alerts = config.alerts
         self.kinds = config.kinds
+        self._files: dict[tuple[int, int], dict[str, bytes]] = {}
+        """(outbox id, part) -> files to upload with that message (the session graph)."""
         self.renderer_version = posts.RENDERER_VERSION
         self.wall = wall or time.time
         self.sender = sender or WebhookSender(
@@ -95,6 +97,14 @@ class DiscordSink:
             if session is None:
                 raise posts.SubjectGone(f"no session {sid} on {server}")
             messages = session_post(storage, session, compact=compact)
+            if self.config.graphs and not compact:
+                from etstats_discord.graph import FILENAME, session_png
+
+                png = session_png(session)
+                if png is not None:  # shown under the summary; not part of the fingerprint
+                    messages[0]["embeds"][0]["image"] = {"url": f"attachment://{FILENAME}"}
+                    messages[0]["attachments"] = [{"id": 0, "filename": FILENAME}]
+                    self._files[(entry.id, 0)] = {FILENAME: png}
         else:
             raise posts.SubjectGone(f"no renderer for {entry.kind} posts")
         for i, m in enumerate(messages):
@@ -114,6 +124,7 @@ class DiscordSink:
         try:
             return self._deliver(storage, entry, journal, keys, compact=False)
         except PayloadRejected as exc:
+            self._forget_files(entry.id)
             log.warning("Discord rejected post %s (%s); trying the compact shape", entry.id, exc)
             try:
                 out = self._deliver(storage, entry, journal, keys, compact=True)
@@ -132,6 +143,12 @@ class DiscordSink:
                            target_down=True)  # fmt: skip
         except posts.SubjectGone as exc:
             return Outcome("retry", error=str(exc))
+        finally:
+            self._forget_files(entry.id)
+
+    def _forget_files(self, entry_id: int) -> None:
+        for key in [k for k in self._files if k[0] == entry_id]:
+            del self._files[key]
 
     def _deliver(self, storage: Storage, entry: OutboxEntry, journal: Journal,
                  keys: list[str], *, compact: bool) -> Outcome:  # fmt: skip
@@ -148,9 +165,10 @@ class DiscordSink:
         elif fp == entry.fingerprint and len(ids) == len(payloads):
             return Outcome("shown", tuple(ids), fp)  # the channel already shows this
         for i, payload in enumerate(payloads):
+            files = self._files.pop((entry.id, i), None)
             if i < len(ids):
                 try:
-                    self.sender.edit(ids[i], payload)
+                    self.sender.edit(ids[i], payload, files)
                     continue
                 except MessageGone:  # deleted in the channel: show it again
                     ids = ids[:i]
@@ -159,7 +177,7 @@ class DiscordSink:
                         continue
                     raise
             journal.sending()
-            msg = self.sender.execute(payload)
+            msg = self.sender.execute(payload, files)
             ids.append(str(msg["id"]))
             journal.created(ids)
         for stale in ids[len(payloads):]:  # the post became shorter

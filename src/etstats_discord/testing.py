@@ -203,11 +203,34 @@ def _handler(fake: FakeDiscord) -> type[BaseHTTPRequestHandler]:
         def _body(self) -> dict[str, Any]:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
+            self.files: dict[str, int] = {}
+            ctype = self.headers.get("Content-Type", "")
+            if ctype.startswith("multipart/form-data"):
+                return self._multipart(ctype, raw)
             try:
                 value = json.loads(raw or b"{}")
             except ValueError:
                 return {}
             return value if isinstance(value, dict) else {}
+
+        def _multipart(self, ctype: str, raw: bytes) -> dict[str, Any]:
+            """``payload_json`` and ``files[n]`` of a multipart body (file sizes kept)."""
+            from email.parser import BytesParser
+            from email.policy import default
+
+            msg = BytesParser(policy=default).parsebytes(
+                f"Content-Type: {ctype}\r\n\r\n".encode() + raw)
+            body: dict[str, Any] = {}
+            for part in msg.iter_parts():
+                name = part.get_param("name", header="content-disposition")
+                payload = part.get_payload(decode=True)
+                data = payload if isinstance(payload, bytes) else b""
+                if name == "payload_json":
+                    value = json.loads(data or b"{}")
+                    body = value if isinstance(value, dict) else {}
+                else:
+                    self.files[str(part.get_filename())] = len(data)
+            return body
 
         def do_GET(self) -> None:
             self._route()
@@ -301,6 +324,7 @@ def _handler(fake: FakeDiscord) -> type[BaseHTTPRequestHandler]:
                                "content": body.get("content", ""),
                                "embeds": body.get("embeds", []),
                                "allowed_mentions": body.get("allowed_mentions"),
+                               "files": dict(getattr(self, "files", {})),
                                "edits": 0, "deleted": False}  # fmt: skip
                         fake.messages[mid] = msg
                     wait = parse_qs(urlsplit(self.path).query).get("wait", ["false"])[0]
@@ -315,6 +339,8 @@ def _handler(fake: FakeDiscord) -> type[BaseHTTPRequestHandler]:
                     with fake.lock:
                         old.update({k: body[k] for k in ("content", "embeds",
                                                          "allowed_mentions") if k in body})
+                        if getattr(self, "files", None):
+                            old["files"] = dict(self.files)
                         old["edits"] += 1
                     return 200, _public(old)
                 if self.command == "DELETE":

@@ -161,6 +161,9 @@ def test_the_session_summary_waits_for_the_session_to_close(
     [summary] = fake.live()
     text = json.dumps(summary["embeds"])
     assert summary["embeds"][0]["title"].startswith("Session on")
+    # the [plot] extra is installed here: the DPM graph is attached and shown in the embed
+    assert summary["embeds"][0]["image"] == {"url": "attachment://session.png"}
+    assert summary["files"]["session.png"] > 1000
     assert "Score" in text
     assert "MVP" in text
     assert "<t:" in text
