@@ -41,8 +41,8 @@ def totals_select(dialect: str) -> str:
 def totals_from(row: Any) -> StatTotals:
     values: dict[str, Any] = {"rounds": int(row[0] or 0)}
     for name, v in zip(TOTAL_PARTS, row[1:], strict=True):
-        minutes = name.endswith("_minutes")
-        values[name] = round(float(v or 0), 1) if minutes else int(v or 0)
+        minutes = name.endswith("_minutes")  # summed as whole tenths (statdefs.part_sql)
+        values[name] = round(int(v or 0) / 10, 1) if minutes else int(v or 0)
     return StatTotals(**values)
 
 

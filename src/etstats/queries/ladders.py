@@ -3,7 +3,8 @@
 Gate defaults (docs/sessions.md): a leaderboard needs :data:`DEFAULT_MIN_ROUNDS` rounds, and for a
 rate also :data:`DEFAULT_RATE_MINUTES` minutes played, so one lucky round never tops a ladder;
 a record needs :data:`DEFAULT_RECORD_MINUTES` minutes played in that round (twice that for a map).
-Ties rank by rounds (more first), then GUID, so pages are stable.
+Ties rank by rounds (more first), then GUID, so pages are stable; a record tie goes to the
+earliest, then the smallest GUID (never to a row id, which depends on ingest order).
 """
 
 from __future__ import annotations
@@ -16,7 +17,14 @@ import attrs
 from etstats.queries import identity
 from etstats.queries.careers import window_sql
 from etstats.queries.rounds import dialect
-from etstats.queries.statdefs import ALIAS_JOIN, PLAYER_GUID, RATES, check_stat, value_sql
+from etstats.queries.statdefs import (
+    ALIAS_JOIN,
+    PLAYER_GUID,
+    RATES,
+    check_stat,
+    tenths_sql,
+    value_sql,
+)
 from etstats.queries.types import Leaderboard, LeaderboardEntry, RecordEntry, Window
 
 DEFAULT_MIN_ROUNDS = 10
@@ -47,21 +55,21 @@ def leaderboard(
     cond, params = window_sql(tx, window)
     value = value_sql(stat, dialect(tx), summed=True)
     sql = (
-        f"SELECT pg, value, rounds, minutes FROM (SELECT {PLAYER_GUID} AS pg, {value} AS value, "
+        f"SELECT pg, value, rounds, tenths FROM (SELECT {PLAYER_GUID} AS pg, {value} AS value, "
         "COUNT(DISTINCT p.round_id) AS rounds, "
-        "SUM(COALESCE(p.time_played_minutes, 0)) AS minutes "
+        f"SUM({tenths_sql('time_played_minutes')}) AS tenths "
         f"FROM player_round_stats p JOIN rounds r ON r.id = p.round_id {ALIAS_JOIN} "
         f"WHERE 1 = 1{cond} GROUP BY {PLAYER_GUID}) t "
-        "WHERE rounds >= ? AND minutes >= ? AND value IS NOT NULL "
+        "WHERE rounds >= ? AND tenths >= ? AND value IS NOT NULL "
         "ORDER BY value DESC, rounds DESC, pg LIMIT ? OFFSET ?"
     )
     limit = max(0, min(int(limit), MAX_PAGE))
     offset = max(0, int(offset))
-    rows = tx.fetchall(sql, (*params, rounds_gate, float(min_minutes), limit, offset))
+    rows = tx.fetchall(sql, (*params, rounds_gate, float(min_minutes) * 10, limit, offset))
     names = identity.refs(tx, [str(r[0]) for r in rows])
     entries = tuple(
         LeaderboardEntry(rank=offset + i + 1, guid=str(g), name=names[str(g)].name,
-                         value=float(v), rounds=int(n), time_played_minutes=round(float(m), 1))
+                         value=float(v), rounds=int(n), time_played_minutes=int(m) / 10)
         for i, (g, v, n, m) in enumerate(rows)
     )  # fmt: skip
     return Leaderboard(stat=stat, window=window, min_rounds=rounds_gate,
@@ -94,7 +102,8 @@ def _best_round(tx: Any, stat: str, window: Window, gate: float) -> RecordEntry 
         f"SELECT {PLAYER_GUID}, {value} AS value, r.map_name, r.id, r.round_start_unix "
         f"FROM player_round_stats p JOIN rounds r ON r.id = p.round_id {ALIAS_JOIN} "
         f"WHERE p.values_scope = 'round' AND COALESCE(p.time_played_minutes, 0) >= ?{cond} "
-        f"AND {value} IS NOT NULL ORDER BY value DESC, r.round_start_unix, r.id, 1 LIMIT 1",
+        f"AND {value} IS NOT NULL "
+        "ORDER BY value DESC, r.round_start_unix, 1, r.map_name, r.round_number LIMIT 1",
         (gate, *params))  # fmt: skip
     if row is None:
         return None
@@ -114,9 +123,9 @@ def _best_map(tx: Any, stat: str, window: Window, gate: float) -> RecordEntry | 
         f"MIN(r.round_start_unix) FROM player_round_stats p JOIN rounds r "
         f"ON r.id = p.round_id {ALIAS_JOIN} WHERE p.values_scope <> 'r2_as_written'{cond} "
         f"GROUP BY {PLAYER_GUID}, {map_key} "
-        f"HAVING SUM(COALESCE(p.time_played_minutes, 0)) >= ? AND {value} IS NOT NULL "
-        "ORDER BY value DESC, MIN(r.round_start_unix), MIN(r.id), 1 LIMIT 1",
-        (*params, gate))  # fmt: skip
+        f"HAVING SUM({tenths_sql('time_played_minutes')}) >= ? AND {value} IS NOT NULL "
+        "ORDER BY value DESC, MIN(r.round_start_unix), 1, MIN(r.map_name) LIMIT 1",
+        (*params, gate * 10))  # fmt: skip
     if row is None:
         return None
     ids = tuple(sorted({int(row[3]), int(row[4])}))

@@ -1,8 +1,11 @@
 """Gaming sessions: consecutive rounds of one server with gaps below a threshold.
 
-The gap between two consecutive rounds (by key time) is the later round's start minus the
-earlier round's end (its key time when the end is unknown); a gap of ``gap_seconds`` or more
-starts a new session (docs/sessions.md). A session's id is its first round's key time (Unix
+A round starts a new session when its key time is at least ``gap_seconds`` after the end of
+every earlier round of its server (a round's end: ``round_end_unix``, else its key time; capped
+at :data:`MAX_ROUND_SECONDS` after its start, so one bogus end cannot glue days together).
+Earlier means an earlier key time, or the same key time and a smaller id; because the test
+takes every earlier round, the sessions do not depend on the order files were ingested
+(docs/sessions.md). A session's id is its first round's key time (Unix
 seconds), unique per server and independent of ingest order.
 
 Reads walk the ``rounds_server_time`` index in chunks from a known round until a gap; only
@@ -32,12 +35,22 @@ from etstats.queries.types import (
 
 CHUNK = 200
 """Rounds fetched per step of a walk."""
+MAX_ROUND_SECONDS = 6 * 3600
+"""Longest a round's end may lie after its start (a later end is capped there)."""
+END_SQL = (
+    "(CASE WHEN r.round_end_unix IS NULL OR r.round_end_unix < r.round_start_unix "
+    "THEN r.round_start_unix WHEN r.round_end_unix > r.round_start_unix + "
+    f"{MAX_ROUND_SECONDS} THEN r.round_start_unix + {MAX_ROUND_SECONDS} "
+    "ELSE r.round_end_unix END)"
+)
+"""A round's capped end (``r`` = rounds), the same rule as :func:`_end`."""
 MVP_RULE = ("highest DPM (damage given / minutes played) among players with at least half the "
             "session's longest time played; ties by kills, then GUID")  # fmt: skip
 
 
 def _end(r: RoundSummary) -> int:
-    return max(r.start_unix, r.end_unix or r.start_unix)
+    end = r.end_unix if r.end_unix is not None else r.start_unix
+    return min(max(r.start_unix, end), r.start_unix + MAX_ROUND_SECONDS)
 
 
 def _server_rounds(tx: Any, server: str, cond: str, params: tuple[Any, ...],
@@ -49,17 +62,20 @@ def _server_rounds(tx: Any, server: str, cond: str, params: tuple[Any, ...],
 
 
 def walk_forward(tx: Any, first: RoundSummary, gap: float) -> list[RoundSummary]:
-    """``first`` and every following round of its server until a gap of ``gap`` seconds."""
+    """``first`` and every following round of its server until one starts ``gap`` seconds
+    or more after the latest end so far."""
     out = [first]
+    latest_end = _end(first)
     while True:
         last = out[-1]
         batch = _server_rounds(
             tx, first.server, "(r.round_start_unix > ? OR (r.round_start_unix = ? AND r.id > ?))",
             (last.start_unix, last.start_unix, last.id), "ASC")  # fmt: skip
         for r in batch:
-            if r.start_unix - max(_end(x) for x in out[-1:]) >= gap:
+            if r.start_unix - latest_end >= gap:
                 return out
             out.append(r)
+            latest_end = max(latest_end, _end(r))
         if len(batch) < CHUNK:
             return out
 
@@ -67,23 +83,24 @@ def walk_forward(tx: Any, first: RoundSummary, gap: float) -> list[RoundSummary]
 def walk_back(tx: Any, last: RoundSummary, gap: float) -> RoundSummary:
     """The first round of the session containing ``last``."""
     cur = last
-    while True:
-        batch = _server_rounds(
-            tx, last.server, "(r.round_start_unix < ? OR (r.round_start_unix = ? AND r.id < ?))",
-            (cur.start_unix, cur.start_unix, cur.id), "DESC")  # fmt: skip
-        for prev in batch:
-            if cur.start_unix - _end(prev) >= gap:
-                return cur
-            cur = prev
-        if len(batch) < CHUNK:
-            return cur
+    while not _is_start(tx, cur, gap):
+        prev = _server_rounds(
+            tx, cur.server, "(r.round_start_unix < ? OR (r.round_start_unix = ? AND r.id < ?))",
+            (cur.start_unix, cur.start_unix, cur.id), "DESC")[0]  # fmt: skip
+        cur = prev
+    return cur
 
 
 def _is_start(tx: Any, r: RoundSummary, gap: float) -> bool:
-    prev = _server_rounds(
-        tx, r.server, "(r.round_start_unix < ? OR (r.round_start_unix = ? AND r.id < ?))",
-        (r.start_unix, r.start_unix, r.id), "DESC")[:1]  # fmt: skip
-    return not prev or r.start_unix - _end(prev[0]) >= gap
+    """No earlier round of the server ends less than ``gap`` seconds before ``r`` starts
+    (only rounds starting after ``start - gap - MAX_ROUND_SECONDS`` can: an index range)."""
+    row = tx.fetchone(
+        "SELECT 1 FROM rounds r JOIN servers s ON s.id = r.server_id WHERE s.name = ? "
+        "AND r.round_start_unix >= ? AND (r.round_start_unix < ? OR "
+        f"(r.round_start_unix = ? AND r.id < ?)) AND {END_SQL} > ? LIMIT 1",
+        (r.server, r.start_unix - gap - MAX_ROUND_SECONDS, r.start_unix, r.start_unix, r.id,
+         r.start_unix - gap))  # fmt: skip
+    return row is None
 
 
 def _rounds_at(tx: Any, start_unix: int, server: str | None) -> list[RoundSummary]:
@@ -141,11 +158,12 @@ def list_sessions(tx: Any, *, server: str | None, limit: int, offset: int,
         else ("", [])
     )
     starts = tx.fetchall(
-        "SELECT id FROM (SELECT id, round_start_unix, LAG(CASE WHEN round_end_unix > "
-        "round_start_unix THEN round_end_unix ELSE round_start_unix END) OVER "
-        "(PARTITION BY server_id ORDER BY round_start_unix, id) AS prev_end "
-        f"FROM rounds {cond}) t WHERE prev_end IS NULL OR round_start_unix - prev_end >= ? "
-        "ORDER BY round_start_unix DESC, id DESC LIMIT ? OFFSET ?",
+        f"SELECT t.id FROM (SELECT r.id, r.server_id, r.round_start_unix, MAX({END_SQL}) OVER "
+        "(PARTITION BY r.server_id ORDER BY r.round_start_unix, r.id "
+        "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end "
+        f"FROM rounds r {cond}) t JOIN servers s ON s.id = t.server_id "
+        "WHERE prev_end IS NULL OR round_start_unix - prev_end >= ? "
+        "ORDER BY round_start_unix DESC, s.name, t.id LIMIT ? OFFSET ?",
         (*params, gap_seconds, max(0, min(int(limit), 200)), max(0, int(offset))))  # fmt: skip
     out = []
     for (rid,) in starts:
