@@ -101,9 +101,11 @@ def _best_round(tx: Any, stat: str, window: Window, gate: float) -> RecordEntry 
     row = tx.fetchone(
         f"SELECT {PLAYER_GUID}, {value} AS value, r.map_name, r.id, r.round_start_unix "
         f"FROM player_round_stats p JOIN rounds r ON r.id = p.round_id {ALIAS_JOIN} "
+        "JOIN servers sv ON sv.id = r.server_id "
         f"WHERE p.values_scope = 'round' AND COALESCE(p.time_played_minutes, 0) >= ?{cond} "
         f"AND {value} IS NOT NULL "
-        "ORDER BY value DESC, r.round_start_unix, 1, r.map_name, r.round_number LIMIT 1",
+        "ORDER BY value DESC, r.round_start_unix, 1, r.map_name, r.round_number, sv.name "
+        "LIMIT 1",
         (gate, *params))  # fmt: skip
     if row is None:
         return None
@@ -121,10 +123,12 @@ def _best_map(tx: Any, stat: str, window: Window, gate: float) -> RecordEntry | 
     row = tx.fetchone(
         f"SELECT {PLAYER_GUID}, {value} AS value, MIN(r.map_name), MIN(r.id), MAX(r.id), "
         f"MIN(r.round_start_unix) FROM player_round_stats p JOIN rounds r "
-        f"ON r.id = p.round_id {ALIAS_JOIN} WHERE p.values_scope <> 'r2_as_written'{cond} "
+        f"ON r.id = p.round_id {ALIAS_JOIN} JOIN servers sv ON sv.id = r.server_id "
+        f"WHERE p.values_scope <> 'r2_as_written'{cond} "
         f"GROUP BY {PLAYER_GUID}, {map_key} "
         f"HAVING SUM({tenths_sql('time_played_minutes')}) >= ? AND {value} IS NOT NULL "
-        "ORDER BY value DESC, MIN(r.round_start_unix), 1, MIN(r.map_name) LIMIT 1",
+        "ORDER BY value DESC, MIN(r.round_start_unix), 1, MIN(r.map_name), MIN(sv.name) "
+        "LIMIT 1",
         (*params, gate * 10))  # fmt: skip
     if row is None:
         return None

@@ -325,6 +325,9 @@ class Career:
     first_unix: int | None = None
     last_unix: int | None = None
     links: tuple[IdentityLink, ...] = ()
+    cumulative_lines: int = 0
+    """Counted lines whose values are not one round's (an orphan round 2's R1+R2 totals, or a
+    round-2 line kept as written)."""
 
 
 @frozen
@@ -410,3 +413,12 @@ class StoreCounts:
     """Artifacts per status."""
     verdicts: dict[str, int]
     """Reconciled rounds per verdict."""
+    rounds_by_source: dict[str, int] = field(factory=dict)
+    """Rounds per linked-source combination: ``with_stats``, ``with_lua``, ``with_endstats``,
+    ``stats_and_lua``, ``stats_without_lua``, ``lua_without_stats``."""
+    by_start_source: dict[str, int] = field(factory=dict)
+    """Rounds per ``start_source`` (``lua``, ``stats-file-name``, ``endstats-file-name``)."""
+    round2: dict[str, int] = field(factory=dict)
+    """Stats round 2s: ``total``, ``differenced`` (against a stored round 1), ``orphans``."""
+    unlinked: int = 0
+    """Accepted artifacts no round references."""
