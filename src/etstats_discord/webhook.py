@@ -6,9 +6,11 @@ import json
 import os
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from typing import Any
 
 from etstats.errors import ConfigError, EtStatsError
+from etstats.queries.types import PlayerLine
 from etstats.storage.base import Storage, StoredRound
 from etstats_discord.queries import get_round
 
@@ -18,13 +20,14 @@ MAX_FIELDS = 25
 """Discord's limit of fields per embed."""
 
 
-def round_message(rnd: StoredRound, players: list[tuple[Any, ...]]) -> dict[str, Any]:
+def round_message(rnd: StoredRound, players: Sequence[PlayerLine]) -> dict[str, Any]:
     """The webhook body for one round: an embed with the top players by kills."""
-    top = sorted(players, key=lambda p: (-int(p[7]), str(p[3])))[: MAX_FIELDS - 1]
+    top = sorted(players, key=lambda p: (-p.kills, p.name))[: MAX_FIELDS - 1]
     fields = [
-        {"name": str(p[3])[:256] or "?", "value": f"{p[7]} kills / {p[8]} deaths", "inline": True}
+        {"name": p.name[:256] or "?", "value": f"{p.kills} kills / {p.deaths} deaths",
+         "inline": True}
         for p in top
-    ]
+    ]  # fmt: skip
     sources = ", ".join(rnd.linked)
     return {
         "username": "etstats",
@@ -48,7 +51,8 @@ def deliver_round(round_id: int, storage: Storage, *, url: str | None = None,
     if not url.startswith(("https://", "http://")):
         raise ConfigError(f"set {WEBHOOK_ENV} to the Discord webhook URL")
     rnd = get_round(storage, round_id)  # QueryError (an EtStatsError) if unknown
-    players = storage.table_rows("player_round_stats", [round_id])
+    detail = storage.round_detail(round_id)
+    players = detail.players if detail is not None else ()
     body = json.dumps(round_message(rnd, players)).encode("utf-8")
     req = urllib.request.Request(  # noqa: S310 - the scheme is checked above
         url, data=body, method="POST", headers={"Content-Type": "application/json"}

@@ -28,7 +28,7 @@ from etstats.queries.types import (
     StoreCounts,
     Window,
 )
-from etstats.storage.base import StoredRound
+from etstats.storage.base import ArtifactRecord, StoredRound
 
 GAP_MINUTES = 60.0
 MIN_ROUNDS: int | None = None
@@ -86,6 +86,11 @@ class ReadApi:
         """A round with its player lines (file order), awards and verdict; ``None`` if unknown."""
         with self._reader() as tx:
             return rounds.round_detail(tx, round_id)
+
+    def unlinked_artifacts(self) -> list[ArtifactRecord]:
+        """Accepted artifacts no round references, by receipt time then hash."""
+        with self._reader() as tx:
+            return rounds.unlinked_artifacts(tx)
 
     def store_counts(self) -> StoreCounts:
         """Rounds, player lines, artifacts per status and verdicts per kind (SQL ``COUNT``)."""

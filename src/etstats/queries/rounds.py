@@ -9,7 +9,8 @@ from typing import Any
 from etstats.queries import identity
 from etstats.queries.statdefs import ALIAS_JOIN, PLAYER_GUID
 from etstats.queries.types import Award, PlayerLine, RoundDetail, RoundSummary, StoreCounts
-from etstats.storage.base import ROUND_COLUMNS, StoredRound
+from etstats.storage.base import ROUND_COLUMNS, ArtifactRecord, StoredRound
+from etstats.storage.sql import ARTIFACT_COLUMNS
 
 MAX_LIMIT = 1000
 IN_CHUNK = 500
@@ -20,7 +21,7 @@ SUMMARY_SELECT = (
     "r.round_end_unix, r.winner_team, r.defender_team, r.time_limit_seconds, r.clock_seconds, "
     "(SELECT COUNT(*) FROM player_round_stats pc WHERE pc.round_id = r.id), "
     "r.stats_sha256, r.lua_sha256, r.endstats_sha256, r.values_scope, r.r1_round_id, "
-    "rc.verdict FROM rounds r JOIN servers s ON s.id = r.server_id "
+    "rc.verdict, rc.errors FROM rounds r JOIN servers s ON s.id = r.server_id "
     "LEFT JOIN reconciliations rc ON rc.round_id = r.id"
 )
 """Columns :func:`summary_from_row` reads, in order."""
@@ -48,7 +49,7 @@ def summary_from_row(row: Sequence[Any]) -> RoundSummary:
         start_unix=int(row[4]), start_source=str(row[5]), end_unix=row[6],
         winner_team=row[7], defender_team=row[8], time_limit_seconds=row[9],
         clock_seconds=row[10], players=int(row[11]), sources=sources, values_scope=row[15],
-        r1_round_id=row[16], verdict=row[17],
+        r1_round_id=row[16], verdict=row[17], reconcile_errors=row[18],
     )  # fmt: skip
 
 
@@ -168,11 +169,7 @@ def store_counts(tx: Any) -> StoreCounts:
     by_combo = dict(zip(combos, values[1:], strict=True))
     sources = tx.fetchall("SELECT start_source, COUNT(*) FROM rounds GROUP BY start_source "
                           "ORDER BY start_source")  # fmt: skip
-    unlinked = count(
-        "SELECT COUNT(*) FROM artifacts a WHERE a.status = 'accepted' "
-        "AND NOT EXISTS (SELECT 1 FROM rounds r WHERE r.stats_sha256 = a.sha256) "
-        "AND NOT EXISTS (SELECT 1 FROM rounds r WHERE r.lua_sha256 = a.sha256) "
-        "AND NOT EXISTS (SELECT 1 FROM rounds r WHERE r.endstats_sha256 = a.sha256)")
+    unlinked = count(f"SELECT COUNT(*) {UNLINKED_SQL}")
     return StoreCounts(
         rounds=values[0],
         player_lines=count("SELECT COUNT(*) FROM player_round_stats"),
@@ -184,6 +181,21 @@ def store_counts(tx: Any) -> StoreCounts:
                 "orphans": by_combo["r2_orphans"]},
         unlinked=unlinked,
     )  # fmt: skip
+
+
+UNLINKED_SQL = (
+    "FROM artifacts a WHERE a.status = 'accepted' "
+    "AND NOT EXISTS (SELECT 1 FROM rounds r WHERE r.stats_sha256 = a.sha256) "
+    "AND NOT EXISTS (SELECT 1 FROM rounds r WHERE r.lua_sha256 = a.sha256) "
+    "AND NOT EXISTS (SELECT 1 FROM rounds r WHERE r.endstats_sha256 = a.sha256)"
+)
+"""Accepted artifacts no round references (each test an index lookup)."""
+
+
+def unlinked_artifacts(tx: Any) -> list[ArtifactRecord]:
+    rows = tx.fetchall(f"SELECT {', '.join('a.' + c for c in ARTIFACT_COLUMNS)} {UNLINKED_SQL} "
+                       "ORDER BY a.received_unix, a.sha256")  # fmt: skip
+    return [ArtifactRecord(*r) for r in rows]
 
 
 def stored_round(tx: Any, round_id: int) -> StoredRound | None:

@@ -53,6 +53,8 @@ class RoundSummary:
     r1_round_id: int | None
     verdict: str | None
     """Stored reconciliation verdict (``agree`` ... ``conflict``), ``None`` if not reconciled."""
+    reconcile_errors: int | None = None
+    """Error-level comparisons of the stored reconciliation (``None`` if not reconciled)."""
 
 
 @frozen

@@ -261,6 +261,9 @@ class Storage(Protocol):
     def store_counts(self) -> StoreCounts:
         """Row counts by SQL ``COUNT``."""
 
+    def unlinked_artifacts(self) -> list[ArtifactRecord]:
+        """Accepted artifacts no round references."""
+
     def map_result(self, round_id: int) -> MapResult | None:
         """The stopwatch map a round belongs to."""
 
