@@ -33,8 +33,8 @@ from etstats.queries.types import (
     SideRoster,
 )
 
-CHUNK = 200
-"""Rounds fetched per step of a walk."""
+CHUNK = 40
+"""Rounds fetched per step of a forward walk (most sessions fit in one)."""
 MAX_ROUND_SECONDS = 6 * 3600
 """Longest a round's end may lie after its start (a later end is capped there)."""
 END_SQL = (
@@ -53,11 +53,18 @@ def _end(r: RoundSummary) -> int:
     return min(max(r.start_unix, end), r.start_unix + MAX_ROUND_SECONDS)
 
 
+def _server_id(tx: Any, server: str) -> int:
+    row = tx.fetchone("SELECT id FROM servers WHERE name = ?", (server,))
+    return int(row[0]) if row else -1
+
+
 def _server_rounds(tx: Any, server: str, cond: str, params: tuple[Any, ...],
-                   order: str) -> list[RoundSummary]:  # fmt: skip
-    rows = tx.fetchall(f"{SUMMARY_SELECT} WHERE s.name = ? AND {cond} "
+                   order: str, limit: int = 0) -> list[RoundSummary]:  # fmt: skip
+    """A chunk of one server's rounds: ``cond`` bounds ``r.round_start_unix`` so that the
+    ``rounds_server_time`` index answers it with a range, not a scan."""
+    rows = tx.fetchall(f"{SUMMARY_SELECT} WHERE r.server_id = ? AND {cond} "
                        f"ORDER BY r.round_start_unix {order}, r.id {order} LIMIT ?",
-                       (server, *params, CHUNK))  # fmt: skip
+                       (_server_id(tx, server), *params, limit or CHUNK))  # fmt: skip
     return [summary_from_row(r) for r in rows]
 
 
@@ -69,7 +76,8 @@ def walk_forward(tx: Any, first: RoundSummary, gap: float) -> list[RoundSummary]
     while True:
         last = out[-1]
         batch = _server_rounds(
-            tx, first.server, "(r.round_start_unix > ? OR (r.round_start_unix = ? AND r.id > ?))",
+            tx, first.server,
+            "r.round_start_unix >= ? AND NOT (r.round_start_unix = ? AND r.id <= ?)",
             (last.start_unix, last.start_unix, last.id), "ASC")  # fmt: skip
         for r in batch:
             if r.start_unix - latest_end >= gap:
@@ -85,8 +93,9 @@ def walk_back(tx: Any, last: RoundSummary, gap: float) -> RoundSummary:
     cur = last
     while not _is_start(tx, cur, gap):
         prev = _server_rounds(
-            tx, cur.server, "(r.round_start_unix < ? OR (r.round_start_unix = ? AND r.id < ?))",
-            (cur.start_unix, cur.start_unix, cur.id), "DESC")[0]  # fmt: skip
+            tx, cur.server,
+            "r.round_start_unix <= ? AND NOT (r.round_start_unix = ? AND r.id >= ?)",
+            (cur.start_unix, cur.start_unix, cur.id), "DESC", limit=1)[0]  # fmt: skip
         cur = prev
     return cur
 
@@ -95,11 +104,11 @@ def _is_start(tx: Any, r: RoundSummary, gap: float) -> bool:
     """No earlier round of the server ends less than ``gap`` seconds before ``r`` starts
     (only rounds starting after ``start - gap - MAX_ROUND_SECONDS`` can: an index range)."""
     row = tx.fetchone(
-        "SELECT 1 FROM rounds r JOIN servers s ON s.id = r.server_id WHERE s.name = ? "
-        "AND r.round_start_unix >= ? AND (r.round_start_unix < ? OR "
-        f"(r.round_start_unix = ? AND r.id < ?)) AND {END_SQL} > ? LIMIT 1",
-        (r.server, r.start_unix - gap - MAX_ROUND_SECONDS, r.start_unix, r.start_unix, r.id,
-         r.start_unix - gap))  # fmt: skip
+        "SELECT 1 FROM rounds r WHERE r.server_id = ? "
+        "AND r.round_start_unix >= ? AND r.round_start_unix <= ? "
+        f"AND NOT (r.round_start_unix = ? AND r.id >= ?) AND {END_SQL} > ? LIMIT 1",
+        (_server_id(tx, r.server), r.start_unix - gap - MAX_ROUND_SECONDS, r.start_unix,
+         r.start_unix, r.id, r.start_unix - gap))  # fmt: skip
     return row is None
 
 
