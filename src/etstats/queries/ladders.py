@@ -3,7 +3,9 @@
 Gate defaults (docs/sessions.md): a leaderboard needs :data:`DEFAULT_MIN_ROUNDS` rounds, and for a
 rate also :data:`DEFAULT_RATE_MINUTES` minutes played, so one lucky round never tops a ladder;
 a record needs :data:`DEFAULT_RECORD_MINUTES` minutes played in that round (twice that for a map).
-Ties rank by rounds (more first), then GUID, so pages are stable; a record tie goes to the
+Ties rank by rounds (more first), then GUID, so pages are stable (a player's ``rounds`` is
+the sum over his GUIDs: a round two merged GUIDs both played counts twice here, once in a
+career); a record tie goes to the
 earliest, then the smallest GUID (never to a row id, which depends on ingest order).
 """
 
@@ -22,6 +24,8 @@ from etstats.queries.statdefs import (
     PLAYER_GUID,
     RATES,
     check_stat,
+    part_scale,
+    part_sql,
     tenths_sql,
     value_sql,
 )
@@ -53,16 +57,24 @@ def leaderboard(
     if min_minutes is None:
         min_minutes = DEFAULT_RATE_MINUTES if stat in RATES and rounds_gate else 0.0
     cond, params = window_sql(tx, window)
-    value = value_sql(stat, dialect(tx), summed=True)
-    sql = (
-        f"SELECT pg, value, rounds, tenths FROM (SELECT {PLAYER_GUID} AS pg, {value} AS value, "
-        "COUNT(DISTINCT p.round_id) AS rounds, "
+    parts, outer_value = _two_stage(stat, dialect(tx))
+    # all time on every server: no round filter, so the rounds table is not joined
+    join = "" if window.is_all_time and window.server is None else (
+        "JOIN rounds r ON r.id = p.round_id ")
+    # stage 1 per GUID as written (an index-ordered scan), stage 2 per player (merges)
+    inner = (
+        f"SELECT p.guid AS guid, {parts}, COUNT(DISTINCT p.round_id) AS n, "
         f"SUM({tenths_sql('time_played_minutes')}) AS tenths "
-        f"FROM player_round_stats p JOIN rounds r ON r.id = p.round_id {ALIAS_JOIN} "
-        f"WHERE 1 = 1{cond} GROUP BY {PLAYER_GUID}) t "
+        f"FROM player_round_stats p {join}WHERE 1 = 1{cond} GROUP BY p.guid"
+    )
+    sql = (
+        "SELECT pg, value, rounds, tenths FROM (SELECT COALESCE(al.player_guid, g.guid) AS pg, "
+        f"{outer_value} AS value, SUM(g.n) AS rounds, SUM(g.tenths) AS tenths "
+        f"FROM ({inner}) g LEFT JOIN player_aliases al ON al.guid = g.guid "
+        "GROUP BY COALESCE(al.player_guid, g.guid)) t "
         "WHERE rounds >= ? AND tenths >= ? AND value IS NOT NULL "
         "ORDER BY value DESC, rounds DESC, pg LIMIT ? OFFSET ?"
-    )
+    )  # fmt: skip
     limit = max(0, min(int(limit), MAX_PAGE))
     offset = max(0, int(offset))
     rows = tx.fetchall(sql, (*params, rounds_gate, float(min_minutes) * 10, limit, offset))
@@ -74,6 +86,19 @@ def leaderboard(
     )  # fmt: skip
     return Leaderboard(stat=stat, window=window, min_rounds=rounds_gate,
                        min_minutes=float(min_minutes), entries=entries, offset=offset)  # fmt: skip
+
+
+def _two_stage(stat: str, dialect_name: str) -> tuple[str, str]:
+    """Stage-1 sums (``a0``, ``a1``) of a statistic's parts and the stage-2 value over them
+    (a rate: the ratio of the summed parts)."""
+    rate = RATES.get(stat)
+    names = [rate.numerator, rate.denominator] if rate else [stat]
+    parts = ", ".join(f"SUM({part_sql(n, dialect_name)}) AS a{i}" for i, n in enumerate(names))
+    if rate is None:
+        scale = part_scale(stat)
+        return parts, "SUM(g.a0)" if scale == 1 else f"(SUM(g.a0) / {float(scale)})"
+    factor = float(part_scale(rate.denominator)) / part_scale(rate.numerator)
+    return parts, f"(1.0 * SUM(g.a0) * {factor} / NULLIF(SUM(g.a1), 0))"
 
 
 def records(

@@ -159,21 +159,23 @@ def session_of_round(tx: Any, round_id: int, *, gap_seconds: float) -> Session |
     return build_session(tx, walk_forward(tx, first, gap_seconds), gap_seconds)
 
 
+WALK_LIST_MAX = 100
+"""Pages reaching at most this many sessions back are found by walking the time index from the
+newest round; deeper pages use one window-function query over every round."""
+
+
 def list_sessions(tx: Any, *, server: str | None, limit: int, offset: int,
                   gap_seconds: float) -> list[SessionSummary]:  # fmt: skip
-    cond, params = (
-        ("WHERE server_id IN (SELECT id FROM servers WHERE name = ?)", [server])
-        if server is not None
-        else ("", [])
-    )
-    starts = tx.fetchall(
-        f"SELECT t.id FROM (SELECT r.id, r.server_id, r.round_start_unix, MAX({END_SQL}) OVER "
-        "(PARTITION BY r.server_id ORDER BY r.round_start_unix, r.id "
-        "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end "
-        f"FROM rounds r {cond}) t JOIN servers s ON s.id = t.server_id "
-        "WHERE prev_end IS NULL OR round_start_unix - prev_end >= ? "
-        "ORDER BY round_start_unix DESC, s.name, t.id LIMIT ? OFFSET ?",
-        (*params, gap_seconds, max(0, min(int(limit), 200)), max(0, int(offset))))  # fmt: skip
+    limit, offset = max(0, min(int(limit), 200)), max(0, int(offset))
+    if offset + limit <= WALK_LIST_MAX:
+        names = [server] if server is not None else [
+            str(r[0]) for r in tx.fetchall("SELECT name FROM servers ORDER BY name")]
+        found = [r for name in names for r in _recent_starts(tx, name, offset + limit,
+                                                              gap_seconds)]  # fmt: skip
+        found.sort(key=lambda r: (-r.start_unix, r.server, r.id))
+        starts = [(r.id,) for r in found[offset:offset + limit]]
+    else:
+        starts = _window_starts(tx, server, limit, offset, gap_seconds)
     out = []
     for (rid,) in starts:
         first = summaries(tx, [int(rid)])[0]
@@ -184,6 +186,42 @@ def list_sessions(tx: Any, *, server: str | None, limit: int, offset: int,
             end_unix=max(_end(r) for r in rounds), round_ids=tuple(r.id for r in rounds),
             maps=tuple(_map_names(rounds)), players=tuple(players)))  # fmt: skip
     return out
+
+
+def _recent_starts(tx: Any, server: str, count: int, gap: float) -> list[RoundSummary]:
+    """First rounds of the server's ``count`` newest sessions, newest first."""
+    out: list[RoundSummary] = []
+    row = tx.fetchone(f"{SUMMARY_SELECT} WHERE r.server_id = ? "
+                      "ORDER BY r.round_start_unix DESC, r.id DESC LIMIT 1",
+                      (_server_id(tx, server),))  # fmt: skip
+    cur = summary_from_row(row) if row else None
+    while cur is not None and len(out) < count:
+        first = walk_back(tx, cur, gap)
+        out.append(first)
+        before = _server_rounds(
+            tx, server, "r.round_start_unix <= ? AND NOT (r.round_start_unix = ? AND r.id >= ?)",
+            (first.start_unix, first.start_unix, first.id), "DESC", limit=1)  # fmt: skip
+        cur = before[0] if before else None
+    return out
+
+
+def _window_starts(tx: Any, server: str | None, limit: int, offset: int,
+                   gap_seconds: float) -> list[tuple[Any, ...]]:  # fmt: skip
+    """Session starts by one window function over every round (deep pages)."""
+    cond, params = (
+        ("WHERE server_id IN (SELECT id FROM servers WHERE name = ?)", [server])
+        if server is not None
+        else ("", [])
+    )
+    rows: list[tuple[Any, ...]] = tx.fetchall(
+        f"SELECT t.id FROM (SELECT r.id, r.server_id, r.round_start_unix, MAX({END_SQL}) OVER "
+        "(PARTITION BY r.server_id ORDER BY r.round_start_unix, r.id "
+        "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end "
+        f"FROM rounds r {cond}) t JOIN servers s ON s.id = t.server_id "
+        "WHERE prev_end IS NULL OR round_start_unix - prev_end >= ? "
+        "ORDER BY round_start_unix DESC, s.name, t.id LIMIT ? OFFSET ?",
+        (*params, gap_seconds, limit, offset))  # fmt: skip
+    return rows
 
 
 def _map_names(rounds: list[RoundSummary]) -> list[str]:
