@@ -67,6 +67,24 @@ def player_ref(tx: Any, player_guid: str) -> PlayerRef:
     return PlayerRef(guid=guids[0], name=name)
 
 
+def refs_from_counts(tx: Any, counts: dict[tuple[str, str], int]) -> dict[str, PlayerRef]:
+    """Display refs from name counts already at hand (``(player guid, name) -> lines``, e.g. a
+    session's lines): the preferred name, else the name used most there (ties: by name)."""
+    wanted = sorted({g for g, _ in counts})
+    if not wanted:
+        return {}
+    marks = ", ".join("?" * len(wanted))
+    preferred = dict(tx.fetchall(
+        f"SELECT player_guid, display_name FROM player_names "
+        f"WHERE player_guid IN ({marks})", wanted))  # fmt: skip
+    best: dict[str, tuple[int, str]] = {}
+    for (pg, name), n in counts.items():
+        key = (-n, name)
+        if pg not in best or key < best[pg]:
+            best[pg] = key
+    return {g: PlayerRef(g, str(preferred.get(g) or best[g][1])) for g in wanted}
+
+
 def refs(tx: Any, player_guids: list[str]) -> dict[str, PlayerRef]:
     """Display refs of many canonical GUIDs in three queries (preferred name, else the most
     used name over the player's GUIDs)."""

@@ -14,13 +14,21 @@ Reads walk the ``rounds_server_time`` index in chunks from a known round until a
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from typing import Any
 
 from etstats.queries import identity
 from etstats.queries.careers import totals_from, totals_select
 from etstats.queries.maps import map_result as build_map
-from etstats.queries.rounds import SUMMARY_SELECT, dialect, lines_of, summaries, summary_from_row
+from etstats.queries.rounds import (
+    SUMMARY_SELECT,
+    chunks,
+    dialect,
+    lines_of,
+    summaries,
+    summary_from_row,
+)
 from etstats.queries.statdefs import ALIAS_JOIN, NOT_BOT, PLAYER_GUID
 from etstats.queries.types import (
     MapResult,
@@ -88,16 +96,58 @@ def walk_forward(tx: Any, first: RoundSummary, gap: float) -> list[RoundSummary]
             return out
 
 
+def _range(tx: Any, server: str, lo: float, last: RoundSummary) -> list[RoundSummary]:
+    """The server's rounds from key time ``lo`` up to ``last`` (inclusive), oldest first: one
+    index range."""
+    rows = tx.fetchall(
+        f"{SUMMARY_SELECT} WHERE r.server_id = ? AND r.round_start_unix >= ? "
+        "AND r.round_start_unix <= ? AND NOT (r.round_start_unix = ? AND r.id > ?) "
+        "ORDER BY r.round_start_unix, r.id",
+        (_server_id(tx, server), int(lo), last.start_unix, last.start_unix, last.id))  # fmt: skip
+    return [summary_from_row(r) for r in rows]
+
+
+def _has_before(tx: Any, server: str, lo: float) -> bool:
+    row = tx.fetchone("SELECT 1 FROM rounds WHERE server_id = ? AND round_start_unix < ? LIMIT 1",
+                      (_server_id(tx, server), int(lo)))  # fmt: skip
+    return row is not None
+
+
+def _starts(rows: list[RoundSummary], gap: float, exact_from: float) -> list[int]:
+    """Indexes of the rows that start a session, among those whose history lies in ``rows``
+    (key time at least ``exact_from``): nothing earlier ended within ``gap`` of their start."""
+    out = []
+    latest_end: int | None = None
+    for i, r in enumerate(rows):
+        if r.start_unix >= exact_from and (latest_end is None or
+                                           r.start_unix - latest_end >= gap):  # fmt: skip
+            out.append(i)
+        latest_end = _end(r) if latest_end is None else max(latest_end, _end(r))
+    return out
+
+
+def _recent(tx: Any, last: RoundSummary, gap: float,
+            sessions: int) -> tuple[list[RoundSummary], list[int]]:  # fmt: skip
+    """Rounds up to ``last`` and the indexes of the session starts among them, reaching back
+    far enough for ``sessions`` starts (or to the server's first round): usually one index
+    range, a four times wider one each time more history is needed."""
+    span = 2 * 86_400.0
+    while True:
+        lo = last.start_unix - span
+        rows = _range(tx, last.server, lo, last)
+        complete = not _has_before(tx, last.server, lo)
+        # a row's history is all fetched once it starts gap + MAX_ROUND after lo
+        exact_from = float("-inf") if complete else lo + gap + MAX_ROUND_SECONDS
+        found = _starts(rows, gap, exact_from)
+        if complete or len(found) >= sessions:
+            return rows, found
+        span *= 4
+
+
 def walk_back(tx: Any, last: RoundSummary, gap: float) -> RoundSummary:
     """The first round of the session containing ``last``."""
-    cur = last
-    while not _is_start(tx, cur, gap):
-        prev = _server_rounds(
-            tx, cur.server,
-            "r.round_start_unix <= ? AND NOT (r.round_start_unix = ? AND r.id >= ?)",
-            (cur.start_unix, cur.start_unix, cur.id), "DESC", limit=1)[0]  # fmt: skip
-        cur = prev
-    return cur
+    rows, found = _recent(tx, last, gap, 1)
+    return rows[found[-1]]
 
 
 def _is_start(tx: Any, r: RoundSummary, gap: float) -> bool:
@@ -167,42 +217,69 @@ newest round; deeper pages use one window-function query over every round."""
 def list_sessions(tx: Any, *, server: str | None, limit: int, offset: int,
                   gap_seconds: float) -> list[SessionSummary]:  # fmt: skip
     limit, offset = max(0, min(int(limit), 200)), max(0, int(offset))
+    groups: list[list[RoundSummary]] = []
     if offset + limit <= WALK_LIST_MAX:
-        names = [server] if server is not None else [
+        servers = [server] if server is not None else [
             str(r[0]) for r in tx.fetchall("SELECT name FROM servers ORDER BY name")]
-        found = [r for name in names for r in _recent_starts(tx, name, offset + limit,
-                                                              gap_seconds)]  # fmt: skip
-        found.sort(key=lambda r: (-r.start_unix, r.server, r.id))
-        starts = [(r.id,) for r in found[offset:offset + limit]]
+        for name in servers:
+            groups += _recent_sessions(tx, name, offset + limit, gap_seconds)
+        groups.sort(key=lambda g: (-g[0].start_unix, g[0].server, g[0].id))
+        groups = groups[offset:offset + limit]
     else:
-        starts = _window_starts(tx, server, limit, offset, gap_seconds)
+        for (rid,) in _window_starts(tx, server, limit, offset, gap_seconds):
+            groups.append(walk_forward(tx, summaries(tx, [int(rid)])[0], gap_seconds))
+    players, names = _players_by_round(tx, [r.id for g in groups for r in g])
+    refs = identity.refs_from_counts(tx, names)
     out = []
-    for (rid,) in starts:
-        first = summaries(tx, [int(rid)])[0]
-        rounds = walk_forward(tx, first, gap_seconds)
-        players = _session_players(tx, [r.id for r in rounds])
+    for rounds in groups:
+        first = rounds[0]
+        guids = {g for r in rounds for g in players.get(r.id, ())}
         out.append(SessionSummary(
             id=first.start_unix, server=first.server, start_unix=first.start_unix,
             end_unix=max(_end(r) for r in rounds), round_ids=tuple(r.id for r in rounds),
-            maps=tuple(_map_names(rounds)), players=tuple(players)))  # fmt: skip
+            maps=tuple(_map_names(rounds)),
+            players=tuple(sorted((refs[g] for g in guids), key=_by_name))))  # fmt: skip
     return out
 
 
-def _recent_starts(tx: Any, server: str, count: int, gap: float) -> list[RoundSummary]:
-    """First rounds of the server's ``count`` newest sessions, newest first."""
-    out: list[RoundSummary] = []
+def _recent_sessions(tx: Any, server: str, count: int,
+                     gap: float) -> list[list[RoundSummary]]:  # fmt: skip
+    """The server's ``count`` newest sessions (their rounds), newest first."""
     row = tx.fetchone(f"{SUMMARY_SELECT} WHERE r.server_id = ? "
                       "ORDER BY r.round_start_unix DESC, r.id DESC LIMIT 1",
                       (_server_id(tx, server),))  # fmt: skip
-    cur = summary_from_row(row) if row else None
-    while cur is not None and len(out) < count:
-        first = walk_back(tx, cur, gap)
-        out.append(first)
-        before = _server_rounds(
-            tx, server, "r.round_start_unix <= ? AND NOT (r.round_start_unix = ? AND r.id >= ?)",
-            (first.start_unix, first.start_unix, first.id), "DESC", limit=1)  # fmt: skip
-        cur = before[0] if before else None
-    return out
+    if row is None or count <= 0:
+        return []
+    rows, found = _recent(tx, summary_from_row(row), gap, count)
+    bounds = [*found, len(rows)]
+    groups = [rows[a:b] for a, b in itertools.pairwise(bounds)]
+    return groups[::-1][:count]
+
+
+def _players_by_round(
+    tx: Any, round_ids: list[int]
+) -> tuple[dict[int, set[str]], dict[tuple[str, str], int]]:
+    """Canonical GUIDs (bots left out) of each round, and the lines per (GUID, name) over all of
+    them, in chunked ``IN`` queries."""
+    out: dict[int, set[str]] = {}
+    names: dict[tuple[str, str], int] = {}
+    for chunk in chunks(round_ids):
+        marks = ", ".join("?" * len(chunk))
+        for rid, guid, name in tx.fetchall(
+                f"SELECT p.round_id, {PLAYER_GUID}, p.name FROM player_round_stats p "
+                f"{ALIAS_JOIN} WHERE p.round_id IN ({marks}) AND {NOT_BOT}", chunk):  # fmt: skip
+            out.setdefault(int(rid), set()).add(str(guid))
+            key = (str(guid), str(name))
+            names[key] = names.get(key, 0) + 1
+    return out, names
+
+
+def _line_names(lines: dict[int, list[PlayerLine]]) -> dict[tuple[str, str], int]:
+    counts: dict[tuple[str, str], int] = {}
+    for v in lines.values():
+        for ln in v:
+            counts[(ln.player_guid, ln.name)] = counts.get((ln.player_guid, ln.name), 0) + 1
+    return counts
 
 
 def _window_starts(tx: Any, server: str | None, limit: int, offset: int,
@@ -228,14 +305,6 @@ def _map_names(rounds: list[RoundSummary]) -> list[str]:
     ids = {r.id for r in rounds}
     return [r.map_name for r in rounds if r.values_scope is not None and
             (r.round_number == 1 or r.r1_round_id not in ids)]  # fmt: skip
-
-
-def _session_players(tx: Any, round_ids: list[int]) -> list[PlayerRef]:
-    marks = ", ".join("?" * len(round_ids))
-    rows = tx.fetchall(f"SELECT DISTINCT {PLAYER_GUID} FROM player_round_stats p {ALIAS_JOIN} "
-                       f"WHERE p.round_id IN ({marks}) AND {NOT_BOT}", round_ids)  # fmt: skip
-    refs = identity.refs(tx, [str(r[0]) for r in rows])
-    return sorted(refs.values(), key=lambda p: (p.name.casefold(), p.guid))
 
 
 def maps_of(rounds: list[RoundSummary], lines: dict[int, list[PlayerLine]],
@@ -270,15 +339,14 @@ def map_result(tx: Any, round_id: int) -> MapResult | None:
         pair = (r, summary_from_row(row) if row else None)
     ids = [x.id for x in pair if x is not None]
     lines = lines_of(tx, ids)
-    refs = identity.refs(tx, sorted({ln.player_guid for v in lines.values() for ln in v}))
+    refs = identity.refs_from_counts(tx, _line_names(lines))
     return build_map(pair[0], pair[1], lines, refs)
 
 
 def build_session(tx: Any, rounds: list[RoundSummary], gap: float) -> Session:
     ids = [r.id for r in rounds]
     lines = lines_of(tx, ids)
-    guids = sorted({ln.player_guid for v in lines.values() for ln in v})
-    refs = identity.refs(tx, guids)
+    refs = identity.refs_from_counts(tx, _line_names(lines))
     maps = maps_of(rounds, lines, refs)
     side_of, score = _session_sides(maps)
     totals = _player_totals(tx, ids, refs)

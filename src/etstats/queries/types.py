@@ -22,7 +22,8 @@ class PlayerRef:
     guid: str
     """Canonical GUID (upper case, as the stats file wrote it: 8 characters)."""
     name: str
-    """Preferred display name if one is set, else the clean name used most often."""
+    """Preferred display name if one is set, else the clean name used most often: in the rounds
+    at hand for a session or a map (the name of that evening), over every line elsewhere."""
 
 
 @frozen
