@@ -31,6 +31,7 @@ from etstats.queries.rounds import (
 )
 from etstats.queries.statdefs import ALIAS_JOIN, NOT_BOT, PLAYER_GUID
 from etstats.queries.types import (
+    AwardCount,
     MapResult,
     PlayerLine,
     PlayerRef,
@@ -431,9 +432,9 @@ def _mvp(players: list[PlayerTotals]) -> PlayerRef | None:
     return best.player
 
 
-def _awards(tx: Any, ids: list[int]) -> list[tuple[str, str, int]]:
+def _awards(tx: Any, ids: list[int]) -> list[AwardCount]:
     marks = ", ".join("?" * len(ids))
     rows = tx.fetchall(f"SELECT name, player_name, COUNT(*) FROM endstats_awards "
                        f"WHERE round_id IN ({marks}) GROUP BY name, player_name", ids)  # fmt: skip
-    return sorted(((str(n), str(p), int(c)) for n, p, c in rows),
-                  key=lambda a: (-a[2], a[0], a[1]))  # fmt: skip
+    found = [AwardCount(str(n), str(p), int(c)) for n, p, c in rows]
+    return sorted(found, key=lambda a: (-a.times, a.name, a.player_name))

@@ -127,8 +127,9 @@ def session_text(s: Session) -> str:
                 t.revives_given) for p in s.players for t in (p.totals,)]),
     ]  # fmt: skip
     if s.awards:
-        head += ["", "awards: " + "; ".join(f"{a} - {p} x{n}" if n > 1 else f"{a} - {p}"
-                                            for a, p, n in s.awards[:12])]  # fmt: skip
+        head += ["", "awards: " + "; ".join(
+            f"{a.name} - {a.player_name}" + (f" x{a.times}" if a.times > 1 else "")
+            for a in s.awards[:12])]  # fmt: skip
     return "\n".join(head)
 
 

@@ -113,6 +113,15 @@ class Award:
 
 
 @frozen
+class AwardCount:
+    """How often one player won one endstats award over some rounds."""
+
+    name: str
+    player_name: str
+    times: int
+
+
+@frozen
 class RoundDetail:
     """A round with its players (in file order), verdict and awards."""
 
@@ -355,8 +364,8 @@ class Session:
     """Per-player totals of the session, by damage given descending."""
     mvp: PlayerRef | None
     mvp_rule: str
-    awards: tuple[tuple[str, str, int], ...] = ()
-    """Endstats awards of the evening: (award name, player name, times won), most first."""
+    awards: tuple[AwardCount, ...] = ()
+    """Endstats awards of the evening, most won first."""
 
 
 @frozen
