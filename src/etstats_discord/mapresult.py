@@ -114,8 +114,8 @@ def session_post(storage: Storage, session: Session, *, compact: bool = False,
             for p in session.players]  # fmt: skip
         fields += limits.code_fields("Players (by damage)", table)
     if session.awards and not compact:
-        awards = [f"{md(name)}: {md(who)}" + (f" ×{n}" if n > 1 else "")
-                  for name, who, n in session.awards]  # fmt: skip
+        awards = [f"{md(a.name)}: {md(a.player_name)}" + (f" ×{a.times}" if a.times > 1 else "")
+                  for a in session.awards]  # fmt: skip
         for i, part in enumerate(limits.chunks(awards, limits.FIELD_VALUE)):
             fields.append({"name": "Awards" if i == 0 else "Awards (more)", "value": part,
                            "inline": False})  # fmt: skip

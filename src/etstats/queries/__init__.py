@@ -7,9 +7,12 @@ Results are attrs classes from :mod:`etstats.queries.types`; every backend answe
 
 from __future__ import annotations
 
+from etstats.queries.api import GAP_MINUTES
+from etstats.queries.ladders import DEFAULT_MIN_ROUNDS, DEFAULT_RATE_MINUTES
 from etstats.queries.statdefs import UnknownStatistic, stat_names
 from etstats.queries.types import (
     Award,
+    AwardCount,
     Career,
     IdentityLink,
     Leaderboard,
@@ -32,15 +35,14 @@ from etstats.queries.types import (
     Window,
 )
 
-DEFAULT_GAP_MINUTES = 60.0
+DEFAULT_GAP_MINUTES = GAP_MINUTES
 """Gap (minutes) between two rounds of a server that starts a new session."""
-DEFAULT_MIN_ROUNDS = 10
-"""Leaderboard/record gate: rounds a player needs (``0`` turns the gate off)."""
-DEFAULT_MIN_MINUTES = 30.0
+DEFAULT_MIN_MINUTES = DEFAULT_RATE_MINUTES
 """Leaderboard gate for rates: minutes played a player needs."""
 
 __all__ = [
-    "DEFAULT_GAP_MINUTES", "DEFAULT_MIN_MINUTES", "DEFAULT_MIN_ROUNDS", "Award", "Career",
+    "DEFAULT_GAP_MINUTES", "DEFAULT_MIN_MINUTES", "DEFAULT_MIN_ROUNDS", "Award", "AwardCount",
+    "Career",
     "IdentityLink", "Leaderboard", "LeaderboardEntry", "MapResult", "MapTotals", "PlayerLine",
     "PlayerMatch", "PlayerRef", "PlayerTotals", "RecordEntry", "RoundDetail", "RoundSummary",
     "Session", "SessionSummary", "SideRoster", "StatTotals", "StoreCounts", "UnknownStatistic",

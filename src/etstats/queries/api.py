@@ -28,6 +28,7 @@ from etstats.queries.types import (
     StoreCounts,
     Window,
 )
+from etstats.storage.base import ArtifactRecord, StoredRound
 
 GAP_MINUTES = 60.0
 MIN_ROUNDS: int | None = None
@@ -56,16 +57,25 @@ class ReadApi:
         limit: int = 50,
         offset: int = 0,
         newest_first: bool = True,
+        verdict: str | None = None,
+        values_scope: str | None = None,
     ) -> list[RoundSummary]:
         """Rounds matching every given filter (key time in ``[since_unix, until_unix)``;
-        ``player_guid`` counts merged alts), newest first unless ``newest_first`` is False,
-        ties by id; ``limit`` at most 1000."""
+        ``player_guid`` counts merged alts; ``verdict`` the stored reconciliation verdict;
+        ``values_scope`` ``round``/``cumulative_r1_r2``), newest first unless ``newest_first``
+        is False, ties by id; ``limit`` at most 1000."""
         with self._reader() as tx:
             return rounds.list_rounds(
                 tx, server=server, map_name=map_name, round_number=round_number,
                 since_unix=since_unix, until_unix=until_unix, player_guid=player_guid,
-                limit=limit, offset=offset, newest_first=newest_first,
+                limit=limit, offset=offset, newest_first=newest_first, verdict=verdict,
+                values_scope=values_scope,
             )  # fmt: skip
+
+    def stored_round(self, round_id: int) -> StoredRound | None:
+        """The ``rounds`` row of one round (linked artifacts, pairing), ``None`` if unknown."""
+        with self._reader() as tx:
+            return rounds.stored_round(tx, round_id)
 
     def round_summaries(self, round_ids: Sequence[int]) -> list[RoundSummary]:
         """The summaries of these rounds (unknown ids left out), in key-time order."""
@@ -76,6 +86,11 @@ class ReadApi:
         """A round with its player lines (file order), awards and verdict; ``None`` if unknown."""
         with self._reader() as tx:
             return rounds.round_detail(tx, round_id)
+
+    def unlinked_artifacts(self) -> list[ArtifactRecord]:
+        """Accepted artifacts no round references, by receipt time then hash."""
+        with self._reader() as tx:
+            return rounds.unlinked_artifacts(tx)
 
     def store_counts(self) -> StoreCounts:
         """Rounds, player lines, artifacts per status and verdicts per kind (SQL ``COUNT``)."""

@@ -41,8 +41,8 @@ def totals_select(dialect: str) -> str:
 def totals_from(row: Any) -> StatTotals:
     values: dict[str, Any] = {"rounds": int(row[0] or 0)}
     for name, v in zip(TOTAL_PARTS, row[1:], strict=True):
-        minutes = name.endswith("_minutes")
-        values[name] = round(float(v or 0), 1) if minutes else int(v or 0)
+        minutes = name.endswith("_minutes")  # summed as whole tenths (statdefs.part_sql)
+        values[name] = round(int(v or 0) / 10, 1) if minutes else int(v or 0)
     return StatTotals(**values)
 
 
@@ -121,11 +121,12 @@ def career(tx: Any, player_guid: str, window: Window) -> Career | None:
     base = (f"FROM player_round_stats p JOIN rounds r ON r.id = p.round_id "
             f"WHERE p.guid IN ({marks}){cond}")  # fmt: skip
     args = (*guids, *params)
-    row = tx.fetchone(f"SELECT {totals_select(d)}, MIN(r.round_start_unix), "
-                      f"MAX(r.round_start_unix) {base}", args)  # fmt: skip
+    row = tx.fetchone(f"SELECT {totals_select(d)}, "
+                      "SUM(CASE WHEN p.values_scope <> 'round' THEN 1 ELSE 0 END), "
+                      f"MIN(r.round_start_unix), MAX(r.round_start_unix) {base}", args)  # fmt: skip
     if row is None or not row[0]:
         return None
-    totals = totals_from(row[:-2])
+    totals = totals_from(row[:-3])
     by_map = tx.fetchall(f"SELECT r.map_name, {totals_select(d)} {base} GROUP BY r.map_name "
                          "ORDER BY COUNT(DISTINCT p.round_id) DESC, r.map_name", args)  # fmt: skip
     weapons = tx.fetchall(
@@ -144,5 +145,5 @@ def career(tx: Any, player_guid: str, window: Window) -> Career | None:
                          else str(w[0]), *(int(v or 0) for v in w[1:]))
             for w in weapons),
         first_unix=int(row[-2]), last_unix=int(row[-1]),
-        links=tuple(identity.links(tx, guids[0])),
+        links=tuple(identity.links(tx, guids[0])), cumulative_lines=int(row[-3] or 0),
     )  # fmt: skip

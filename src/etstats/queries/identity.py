@@ -67,6 +67,24 @@ def player_ref(tx: Any, player_guid: str) -> PlayerRef:
     return PlayerRef(guid=guids[0], name=name)
 
 
+def refs_from_counts(tx: Any, counts: dict[tuple[str, str], int]) -> dict[str, PlayerRef]:
+    """Display refs from name counts already at hand (``(player guid, name) -> lines``, e.g. a
+    session's lines): the preferred name, else the name used most there (ties: by name)."""
+    wanted = sorted({g for g, _ in counts})
+    if not wanted:
+        return {}
+    marks = ", ".join("?" * len(wanted))
+    preferred = dict(tx.fetchall(
+        f"SELECT player_guid, display_name FROM player_names "
+        f"WHERE player_guid IN ({marks})", wanted))  # fmt: skip
+    best: dict[str, tuple[int, str]] = {}
+    for (pg, name), n in counts.items():
+        key = (-n, name)
+        if pg not in best or key < best[pg]:
+            best[pg] = key
+    return {g: PlayerRef(g, str(preferred.get(g) or best[g][1])) for g in wanted}
+
+
 def refs(tx: Any, player_guids: list[str]) -> dict[str, PlayerRef]:
     """Display refs of many canonical GUIDs in three queries (preferred name, else the most
     used name over the player's GUIDs)."""
@@ -77,17 +95,22 @@ def refs(tx: Any, player_guids: list[str]) -> dict[str, PlayerRef]:
     preferred = dict(tx.fetchall(
         f"SELECT player_guid, display_name FROM player_names "
         f"WHERE player_guid IN ({marks})", wanted))  # fmt: skip
-    rows = tx.fetchall(
-        f"SELECT COALESCE(al.player_guid, p.guid) AS pg, p.name, COUNT(*) "
-        f"FROM player_round_stats p LEFT JOIN player_aliases al ON al.guid = p.guid "
-        f"WHERE p.guid IN ({marks}) OR p.guid IN (SELECT guid FROM player_aliases "
-        f"WHERE player_guid IN ({marks})) GROUP BY COALESCE(al.player_guid, p.guid), p.name",
-        (*wanted, *wanted))  # fmt: skip
-    best: dict[str, tuple[int, str]] = {}
+    alts = tx.fetchall(f"SELECT guid, player_guid FROM player_aliases "
+                       f"WHERE player_guid IN ({marks})", wanted)  # fmt: skip
+    owner = {g: g for g in wanted} | {str(a): str(p) for a, p in alts}
+    every = sorted(owner)
+    # one index range per GUID (player_round_stats_guid covers guid and name)
+    rows = [(owner[str(g)], n, c) for g, n, c in tx.fetchall(
+        f"SELECT guid, name, COUNT(*) FROM player_round_stats "
+        f"WHERE guid IN ({', '.join('?' * len(every))}) GROUP BY guid, name", every)]  # fmt: skip
+    counts: dict[tuple[str, str], int] = {}
     for pg, name, n in rows:
-        key = (-int(n), str(name))
-        if str(pg) not in best or key < best[str(pg)]:
-            best[str(pg)] = key
+        counts[(pg, str(name))] = counts.get((pg, str(name)), 0) + int(n)
+    best: dict[str, tuple[int, str]] = {}
+    for (pg, name), n in counts.items():
+        key = (-n, name)
+        if pg not in best or key < best[pg]:
+            best[pg] = key
     return {g: PlayerRef(g, str(preferred.get(g) or best.get(g, (0, g))[1])) for g in wanted}
 
 

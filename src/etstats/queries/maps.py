@@ -111,6 +111,9 @@ def map_result(
         side_b = side_b | _roster(r2_lines, b_team_r2)
         side_a = side_a | _roster(r2_lines, _other(b_team_r2))
     outcome, winner = _outcome(r1_done, r2_done, r2 is not None, b_team_r2, r2)
+    if r1 is None and r2 is not None and r2_done is False:
+        notes.append(f"round {r2.id}: round 1 is missing; if it was a full hold too, this map "
+                     "is a draw, not side A's")
     if header_winner is not None and winner is not None and header_winner != winner:
         notes.append(f"header winner is side {header_winner} but the stopwatch rule gives {winner}")
     if header_winner is not None and winner is None and outcome == "double_full_hold":

@@ -9,6 +9,8 @@ from typing import Any
 from etstats.queries import identity
 from etstats.queries.statdefs import ALIAS_JOIN, PLAYER_GUID
 from etstats.queries.types import Award, PlayerLine, RoundDetail, RoundSummary, StoreCounts
+from etstats.storage.base import ROUND_COLUMNS, ArtifactRecord, StoredRound
+from etstats.storage.sql import ARTIFACT_COLUMNS
 
 MAX_LIMIT = 1000
 IN_CHUNK = 500
@@ -19,7 +21,7 @@ SUMMARY_SELECT = (
     "r.round_end_unix, r.winner_team, r.defender_team, r.time_limit_seconds, r.clock_seconds, "
     "(SELECT COUNT(*) FROM player_round_stats pc WHERE pc.round_id = r.id), "
     "r.stats_sha256, r.lua_sha256, r.endstats_sha256, r.values_scope, r.r1_round_id, "
-    "rc.verdict FROM rounds r JOIN servers s ON s.id = r.server_id "
+    "rc.verdict, rc.errors FROM rounds r JOIN servers s ON s.id = r.server_id "
     "LEFT JOIN reconciliations rc ON rc.round_id = r.id"
 )
 """Columns :func:`summary_from_row` reads, in order."""
@@ -47,7 +49,7 @@ def summary_from_row(row: Sequence[Any]) -> RoundSummary:
         start_unix=int(row[4]), start_source=str(row[5]), end_unix=row[6],
         winner_team=row[7], defender_team=row[8], time_limit_seconds=row[9],
         clock_seconds=row[10], players=int(row[11]), sources=sources, values_scope=row[15],
-        r1_round_id=row[16], verdict=row[17],
+        r1_round_id=row[16], verdict=row[17], reconcile_errors=row[18],
     )  # fmt: skip
 
 
@@ -101,13 +103,16 @@ def list_rounds(
     limit: int,
     offset: int,
     newest_first: bool,
+    verdict: str | None = None,
+    values_scope: str | None = None,
 ) -> list[RoundSummary]:
     where: list[str] = []
     params: list[Any] = []
     for sql, value in (("s.name = ?", server), ("r.map_name = ?", map_name),
                        ("r.round_number = ?", round_number),
                        ("r.round_start_unix >= ?", since_unix),
-                       ("r.round_start_unix < ?", until_unix)):  # fmt: skip
+                       ("r.round_start_unix < ?", until_unix), ("rc.verdict = ?", verdict),
+                       ("r.values_scope = ?", values_scope)):  # fmt: skip
         if value is not None:
             where.append(sql)
             params.append(value)
@@ -143,14 +148,57 @@ def round_detail(tx: Any, round_id: int) -> RoundDetail | None:
 def store_counts(tx: Any) -> StoreCounts:
     def count(sql: str) -> int:
         row = tx.fetchone(sql)
-        return int(row[0]) if row else 0
+        return int(row[0] or 0) if row else 0
 
     arts = tx.fetchall("SELECT status, COUNT(*) FROM artifacts GROUP BY status ORDER BY status")
     verdicts = tx.fetchall("SELECT verdict, COUNT(*) FROM reconciliations GROUP BY verdict "
                            "ORDER BY verdict")  # fmt: skip
+    has = {k: f"{k}_sha256 IS NOT NULL" for k in ("stats", "lua", "endstats")}
+    combos = {
+        "with_stats": has["stats"], "with_lua": has["lua"], "with_endstats": has["endstats"],
+        "stats_and_lua": f"{has['stats']} AND {has['lua']}",
+        "stats_without_lua": f"{has['stats']} AND lua_sha256 IS NULL",
+        "lua_without_stats": f"{has['lua']} AND stats_sha256 IS NULL",
+        "r2_total": f"round_number = 2 AND {has['stats']}",
+        "r2_differenced": "r1_round_id IS NOT NULL",
+        "r2_orphans": "values_scope = 'cumulative_r1_r2'",
+    }  # fmt: skip
+    row = tx.fetchone("SELECT COUNT(*), " + ", ".join(
+        f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)" for cond in combos.values()) + " FROM rounds")
+    values = [int(v or 0) for v in (row or [0] * (len(combos) + 1))]
+    by_combo = dict(zip(combos, values[1:], strict=True))
+    sources = tx.fetchall("SELECT start_source, COUNT(*) FROM rounds GROUP BY start_source "
+                          "ORDER BY start_source")  # fmt: skip
+    unlinked = count(f"SELECT COUNT(*) {UNLINKED_SQL}")
     return StoreCounts(
-        rounds=count("SELECT COUNT(*) FROM rounds"),
+        rounds=values[0],
         player_lines=count("SELECT COUNT(*) FROM player_round_stats"),
         artifacts={str(s): int(n) for s, n in arts},
         verdicts={str(v): int(n) for v, n in verdicts},
-    )
+        rounds_by_source={k: v for k, v in by_combo.items() if not k.startswith("r2_")},
+        by_start_source={str(s): int(n) for s, n in sources},
+        round2={"total": by_combo["r2_total"], "differenced": by_combo["r2_differenced"],
+                "orphans": by_combo["r2_orphans"]},
+        unlinked=unlinked,
+    )  # fmt: skip
+
+
+UNLINKED_SQL = (
+    "FROM artifacts a WHERE a.status = 'accepted' "
+    "AND NOT EXISTS (SELECT 1 FROM rounds r WHERE r.stats_sha256 = a.sha256) "
+    "AND NOT EXISTS (SELECT 1 FROM rounds r WHERE r.lua_sha256 = a.sha256) "
+    "AND NOT EXISTS (SELECT 1 FROM rounds r WHERE r.endstats_sha256 = a.sha256)"
+)
+"""Accepted artifacts no round references (each test an index lookup)."""
+
+
+def unlinked_artifacts(tx: Any) -> list[ArtifactRecord]:
+    rows = tx.fetchall(f"SELECT {', '.join('a.' + c for c in ARTIFACT_COLUMNS)} {UNLINKED_SQL} "
+                       "ORDER BY a.received_unix, a.sha256")  # fmt: skip
+    return [ArtifactRecord(*r) for r in rows]
+
+
+def stored_round(tx: Any, round_id: int) -> StoredRound | None:
+    row = tx.fetchone(f"SELECT id, {', '.join(ROUND_COLUMNS)} FROM rounds WHERE id = ?",
+                      (round_id,))  # fmt: skip
+    return None if row is None else StoredRound(*row)

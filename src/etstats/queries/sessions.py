@@ -1,8 +1,11 @@
 """Gaming sessions: consecutive rounds of one server with gaps below a threshold.
 
-The gap between two consecutive rounds (by key time) is the later round's start minus the
-earlier round's end (its key time when the end is unknown); a gap of ``gap_seconds`` or more
-starts a new session (docs/sessions.md). A session's id is its first round's key time (Unix
+A round starts a new session when its key time is at least ``gap_seconds`` after the end of
+every earlier round of its server (a round's end: ``round_end_unix``, else its key time; capped
+at :data:`MAX_ROUND_SECONDS` after its start, so one bogus end cannot glue days together).
+Earlier means an earlier key time, or the same key time and a smaller id; because the test
+takes every earlier round, the sessions do not depend on the order files were ingested
+(docs/sessions.md). A session's id is its first round's key time (Unix
 seconds), unique per server and independent of ingest order.
 
 Reads walk the ``rounds_server_time`` index in chunks from a known round until a gap; only
@@ -11,15 +14,24 @@ Reads walk the ``rounds_server_time`` index in chunks from a known round until a
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from typing import Any
 
 from etstats.queries import identity
 from etstats.queries.careers import totals_from, totals_select
 from etstats.queries.maps import map_result as build_map
-from etstats.queries.rounds import SUMMARY_SELECT, dialect, lines_of, summaries, summary_from_row
+from etstats.queries.rounds import (
+    SUMMARY_SELECT,
+    chunks,
+    dialect,
+    lines_of,
+    summaries,
+    summary_from_row,
+)
 from etstats.queries.statdefs import ALIAS_JOIN, NOT_BOT, PLAYER_GUID
 from etstats.queries.types import (
+    AwardCount,
     MapResult,
     PlayerLine,
     PlayerRef,
@@ -30,60 +42,125 @@ from etstats.queries.types import (
     SideRoster,
 )
 
-CHUNK = 200
-"""Rounds fetched per step of a walk."""
+CHUNK = 40
+"""Rounds fetched per step of a forward walk (most sessions fit in one)."""
+MAX_ROUND_SECONDS = 6 * 3600
+"""Longest a round's end may lie after its start (a later end is capped there)."""
+END_SQL = (
+    "(CASE WHEN r.round_end_unix IS NULL OR r.round_end_unix < r.round_start_unix "
+    "THEN r.round_start_unix WHEN r.round_end_unix > r.round_start_unix + "
+    f"{MAX_ROUND_SECONDS} THEN r.round_start_unix + {MAX_ROUND_SECONDS} "
+    "ELSE r.round_end_unix END)"
+)
+"""A round's capped end (``r`` = rounds), the same rule as :func:`_end`."""
 MVP_RULE = ("highest DPM (damage given / minutes played) among players with at least half the "
             "session's longest time played; ties by kills, then GUID")  # fmt: skip
 
 
 def _end(r: RoundSummary) -> int:
-    return max(r.start_unix, r.end_unix or r.start_unix)
+    end = r.end_unix if r.end_unix is not None else r.start_unix
+    return min(max(r.start_unix, end), r.start_unix + MAX_ROUND_SECONDS)
+
+
+def _server_id(tx: Any, server: str) -> int:
+    row = tx.fetchone("SELECT id FROM servers WHERE name = ?", (server,))
+    return int(row[0]) if row else -1
 
 
 def _server_rounds(tx: Any, server: str, cond: str, params: tuple[Any, ...],
-                   order: str) -> list[RoundSummary]:  # fmt: skip
-    rows = tx.fetchall(f"{SUMMARY_SELECT} WHERE s.name = ? AND {cond} "
+                   order: str, limit: int = 0) -> list[RoundSummary]:  # fmt: skip
+    """A chunk of one server's rounds: ``cond`` bounds ``r.round_start_unix`` so that the
+    ``rounds_server_time`` index answers it with a range, not a scan."""
+    rows = tx.fetchall(f"{SUMMARY_SELECT} WHERE r.server_id = ? AND {cond} "
                        f"ORDER BY r.round_start_unix {order}, r.id {order} LIMIT ?",
-                       (server, *params, CHUNK))  # fmt: skip
+                       (_server_id(tx, server), *params, limit or CHUNK))  # fmt: skip
     return [summary_from_row(r) for r in rows]
 
 
 def walk_forward(tx: Any, first: RoundSummary, gap: float) -> list[RoundSummary]:
-    """``first`` and every following round of its server until a gap of ``gap`` seconds."""
+    """``first`` and every following round of its server until one starts ``gap`` seconds
+    or more after the latest end so far."""
     out = [first]
+    latest_end = _end(first)
     while True:
         last = out[-1]
         batch = _server_rounds(
-            tx, first.server, "(r.round_start_unix > ? OR (r.round_start_unix = ? AND r.id > ?))",
+            tx, first.server,
+            "r.round_start_unix >= ? AND NOT (r.round_start_unix = ? AND r.id <= ?)",
             (last.start_unix, last.start_unix, last.id), "ASC")  # fmt: skip
         for r in batch:
-            if r.start_unix - max(_end(x) for x in out[-1:]) >= gap:
+            if r.start_unix - latest_end >= gap:
                 return out
             out.append(r)
+            latest_end = max(latest_end, _end(r))
         if len(batch) < CHUNK:
             return out
 
 
+def _range(tx: Any, server: str, lo: float, last: RoundSummary) -> list[RoundSummary]:
+    """The server's rounds from key time ``lo`` up to ``last`` (inclusive), oldest first: one
+    index range."""
+    rows = tx.fetchall(
+        f"{SUMMARY_SELECT} WHERE r.server_id = ? AND r.round_start_unix >= ? "
+        "AND r.round_start_unix <= ? AND NOT (r.round_start_unix = ? AND r.id > ?) "
+        "ORDER BY r.round_start_unix, r.id",
+        (_server_id(tx, server), int(lo), last.start_unix, last.start_unix, last.id))  # fmt: skip
+    return [summary_from_row(r) for r in rows]
+
+
+def _has_before(tx: Any, server: str, lo: float) -> bool:
+    row = tx.fetchone("SELECT 1 FROM rounds WHERE server_id = ? AND round_start_unix < ? LIMIT 1",
+                      (_server_id(tx, server), int(lo)))  # fmt: skip
+    return row is not None
+
+
+def _starts(rows: list[RoundSummary], gap: float, exact_from: float) -> list[int]:
+    """Indexes of the rows that start a session, among those whose history lies in ``rows``
+    (key time at least ``exact_from``): nothing earlier ended within ``gap`` of their start."""
+    out = []
+    latest_end: int | None = None
+    for i, r in enumerate(rows):
+        if r.start_unix >= exact_from and (latest_end is None or
+                                           r.start_unix - latest_end >= gap):  # fmt: skip
+            out.append(i)
+        latest_end = _end(r) if latest_end is None else max(latest_end, _end(r))
+    return out
+
+
+def _recent(tx: Any, last: RoundSummary, gap: float,
+            sessions: int) -> tuple[list[RoundSummary], list[int]]:  # fmt: skip
+    """Rounds up to ``last`` and the indexes of the session starts among them, reaching back
+    far enough for ``sessions`` starts (or to the server's first round): usually one index
+    range, a four times wider one each time more history is needed."""
+    span = 2 * 86_400.0
+    while True:
+        lo = last.start_unix - span
+        rows = _range(tx, last.server, lo, last)
+        complete = not _has_before(tx, last.server, lo)
+        # a row's history is all fetched once it starts gap + MAX_ROUND after lo
+        exact_from = float("-inf") if complete else lo + gap + MAX_ROUND_SECONDS
+        found = _starts(rows, gap, exact_from)
+        if complete or len(found) >= sessions:
+            return rows, found
+        span *= 4
+
+
 def walk_back(tx: Any, last: RoundSummary, gap: float) -> RoundSummary:
     """The first round of the session containing ``last``."""
-    cur = last
-    while True:
-        batch = _server_rounds(
-            tx, last.server, "(r.round_start_unix < ? OR (r.round_start_unix = ? AND r.id < ?))",
-            (cur.start_unix, cur.start_unix, cur.id), "DESC")  # fmt: skip
-        for prev in batch:
-            if cur.start_unix - _end(prev) >= gap:
-                return cur
-            cur = prev
-        if len(batch) < CHUNK:
-            return cur
+    rows, found = _recent(tx, last, gap, 1)
+    return rows[found[-1]]
 
 
 def _is_start(tx: Any, r: RoundSummary, gap: float) -> bool:
-    prev = _server_rounds(
-        tx, r.server, "(r.round_start_unix < ? OR (r.round_start_unix = ? AND r.id < ?))",
-        (r.start_unix, r.start_unix, r.id), "DESC")[:1]  # fmt: skip
-    return not prev or r.start_unix - _end(prev[0]) >= gap
+    """No earlier round of the server ends less than ``gap`` seconds before ``r`` starts
+    (only rounds starting after ``start - gap - MAX_ROUND_SECONDS`` can: an index range)."""
+    row = tx.fetchone(
+        "SELECT 1 FROM rounds r WHERE r.server_id = ? "
+        "AND r.round_start_unix >= ? AND r.round_start_unix <= ? "
+        f"AND NOT (r.round_start_unix = ? AND r.id >= ?) AND {END_SQL} > ? LIMIT 1",
+        (_server_id(tx, r.server), r.start_unix - gap - MAX_ROUND_SECONDS, r.start_unix,
+         r.start_unix, r.id, r.start_unix - gap))  # fmt: skip
+    return row is None
 
 
 def _rounds_at(tx: Any, start_unix: int, server: str | None) -> list[RoundSummary]:
@@ -133,44 +210,102 @@ def session_of_round(tx: Any, round_id: int, *, gap_seconds: float) -> Session |
     return build_session(tx, walk_forward(tx, first, gap_seconds), gap_seconds)
 
 
+WALK_LIST_MAX = 100
+"""Pages reaching at most this many sessions back are found by walking the time index from the
+newest round; deeper pages use one window-function query over every round."""
+
+
 def list_sessions(tx: Any, *, server: str | None, limit: int, offset: int,
                   gap_seconds: float) -> list[SessionSummary]:  # fmt: skip
+    limit, offset = max(0, min(int(limit), 200)), max(0, int(offset))
+    groups: list[list[RoundSummary]] = []
+    if offset + limit <= WALK_LIST_MAX:
+        servers = [server] if server is not None else [
+            str(r[0]) for r in tx.fetchall("SELECT name FROM servers ORDER BY name")]
+        for name in servers:
+            groups += _recent_sessions(tx, name, offset + limit, gap_seconds)
+        groups.sort(key=lambda g: (-g[0].start_unix, g[0].server, g[0].id))
+        groups = groups[offset:offset + limit]
+    else:
+        for (rid,) in _window_starts(tx, server, limit, offset, gap_seconds):
+            groups.append(walk_forward(tx, summaries(tx, [int(rid)])[0], gap_seconds))
+    players, names = _players_by_round(tx, [r.id for g in groups for r in g])
+    refs = identity.refs_from_counts(tx, names)
+    out = []
+    for rounds in groups:
+        first = rounds[0]
+        guids = {g for r in rounds for g in players.get(r.id, ())}
+        out.append(SessionSummary(
+            id=first.start_unix, server=first.server, start_unix=first.start_unix,
+            end_unix=max(_end(r) for r in rounds), round_ids=tuple(r.id for r in rounds),
+            maps=tuple(_map_names(rounds)),
+            players=tuple(sorted((refs[g] for g in guids), key=_by_name))))  # fmt: skip
+    return out
+
+
+def _recent_sessions(tx: Any, server: str, count: int,
+                     gap: float) -> list[list[RoundSummary]]:  # fmt: skip
+    """The server's ``count`` newest sessions (their rounds), newest first."""
+    row = tx.fetchone(f"{SUMMARY_SELECT} WHERE r.server_id = ? "
+                      "ORDER BY r.round_start_unix DESC, r.id DESC LIMIT 1",
+                      (_server_id(tx, server),))  # fmt: skip
+    if row is None or count <= 0:
+        return []
+    rows, found = _recent(tx, summary_from_row(row), gap, count)
+    bounds = [*found, len(rows)]
+    groups = [rows[a:b] for a, b in itertools.pairwise(bounds)]
+    return groups[::-1][:count]
+
+
+def _players_by_round(
+    tx: Any, round_ids: list[int]
+) -> tuple[dict[int, set[str]], dict[tuple[str, str], int]]:
+    """Canonical GUIDs (bots left out) of each round, and the lines per (GUID, name) over all of
+    them, in chunked ``IN`` queries."""
+    out: dict[int, set[str]] = {}
+    names: dict[tuple[str, str], int] = {}
+    for chunk in chunks(round_ids):
+        marks = ", ".join("?" * len(chunk))
+        for rid, guid, name in tx.fetchall(
+                f"SELECT p.round_id, {PLAYER_GUID}, p.name FROM player_round_stats p "
+                f"{ALIAS_JOIN} WHERE p.round_id IN ({marks}) AND {NOT_BOT}", chunk):  # fmt: skip
+            out.setdefault(int(rid), set()).add(str(guid))
+            key = (str(guid), str(name))
+            names[key] = names.get(key, 0) + 1
+    return out, names
+
+
+def _line_names(lines: dict[int, list[PlayerLine]]) -> dict[tuple[str, str], int]:
+    counts: dict[tuple[str, str], int] = {}
+    for v in lines.values():
+        for ln in v:
+            counts[(ln.player_guid, ln.name)] = counts.get((ln.player_guid, ln.name), 0) + 1
+    return counts
+
+
+def _window_starts(tx: Any, server: str | None, limit: int, offset: int,
+                   gap_seconds: float) -> list[tuple[Any, ...]]:  # fmt: skip
+    """Session starts by one window function over every round (deep pages)."""
     cond, params = (
         ("WHERE server_id IN (SELECT id FROM servers WHERE name = ?)", [server])
         if server is not None
         else ("", [])
     )
-    starts = tx.fetchall(
-        "SELECT id FROM (SELECT id, round_start_unix, LAG(CASE WHEN round_end_unix > "
-        "round_start_unix THEN round_end_unix ELSE round_start_unix END) OVER "
-        "(PARTITION BY server_id ORDER BY round_start_unix, id) AS prev_end "
-        f"FROM rounds {cond}) t WHERE prev_end IS NULL OR round_start_unix - prev_end >= ? "
-        "ORDER BY round_start_unix DESC, id DESC LIMIT ? OFFSET ?",
-        (*params, gap_seconds, max(0, min(int(limit), 200)), max(0, int(offset))))  # fmt: skip
-    out = []
-    for (rid,) in starts:
-        first = summaries(tx, [int(rid)])[0]
-        rounds = walk_forward(tx, first, gap_seconds)
-        players = _session_players(tx, [r.id for r in rounds])
-        out.append(SessionSummary(
-            id=first.start_unix, server=first.server, start_unix=first.start_unix,
-            end_unix=max(_end(r) for r in rounds), round_ids=tuple(r.id for r in rounds),
-            maps=tuple(_map_names(rounds)), players=tuple(players)))  # fmt: skip
-    return out
+    rows: list[tuple[Any, ...]] = tx.fetchall(
+        f"SELECT t.id FROM (SELECT r.id, r.server_id, r.round_start_unix, MAX({END_SQL}) OVER "
+        "(PARTITION BY r.server_id ORDER BY r.round_start_unix, r.id "
+        "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end "
+        f"FROM rounds r {cond}) t JOIN servers s ON s.id = t.server_id "
+        "WHERE prev_end IS NULL OR round_start_unix - prev_end >= ? "
+        "ORDER BY round_start_unix DESC, s.name, t.id LIMIT ? OFFSET ?",
+        (*params, gap_seconds, limit, offset))  # fmt: skip
+    return rows
 
 
 def _map_names(rounds: list[RoundSummary]) -> list[str]:
     ids = {r.id for r in rounds}
     return [r.map_name for r in rounds if r.values_scope is not None and
             (r.round_number == 1 or r.r1_round_id not in ids)]  # fmt: skip
-
-
-def _session_players(tx: Any, round_ids: list[int]) -> list[PlayerRef]:
-    marks = ", ".join("?" * len(round_ids))
-    rows = tx.fetchall(f"SELECT DISTINCT {PLAYER_GUID} FROM player_round_stats p {ALIAS_JOIN} "
-                       f"WHERE p.round_id IN ({marks}) AND {NOT_BOT}", round_ids)  # fmt: skip
-    refs = identity.refs(tx, [str(r[0]) for r in rows])
-    return sorted(refs.values(), key=lambda p: (p.name.casefold(), p.guid))
 
 
 def maps_of(rounds: list[RoundSummary], lines: dict[int, list[PlayerLine]],
@@ -205,15 +340,14 @@ def map_result(tx: Any, round_id: int) -> MapResult | None:
         pair = (r, summary_from_row(row) if row else None)
     ids = [x.id for x in pair if x is not None]
     lines = lines_of(tx, ids)
-    refs = identity.refs(tx, sorted({ln.player_guid for v in lines.values() for ln in v}))
+    refs = identity.refs_from_counts(tx, _line_names(lines))
     return build_map(pair[0], pair[1], lines, refs)
 
 
 def build_session(tx: Any, rounds: list[RoundSummary], gap: float) -> Session:
     ids = [r.id for r in rounds]
     lines = lines_of(tx, ids)
-    guids = sorted({ln.player_guid for v in lines.values() for ln in v})
-    refs = identity.refs(tx, guids)
+    refs = identity.refs_from_counts(tx, _line_names(lines))
     maps = maps_of(rounds, lines, refs)
     side_of, score = _session_sides(maps)
     totals = _player_totals(tx, ids, refs)
@@ -298,9 +432,9 @@ def _mvp(players: list[PlayerTotals]) -> PlayerRef | None:
     return best.player
 
 
-def _awards(tx: Any, ids: list[int]) -> list[tuple[str, str, int]]:
+def _awards(tx: Any, ids: list[int]) -> list[AwardCount]:
     marks = ", ".join("?" * len(ids))
     rows = tx.fetchall(f"SELECT name, player_name, COUNT(*) FROM endstats_awards "
                        f"WHERE round_id IN ({marks}) GROUP BY name, player_name", ids)  # fmt: skip
-    return sorted(((str(n), str(p), int(c)) for n, p, c in rows),
-                  key=lambda a: (-a[2], a[0], a[1]))  # fmt: skip
+    found = [AwardCount(str(n), str(p), int(c)) for n, p, c in rows]
+    return sorted(found, key=lambda a: (-a.times, a.name, a.player_name))

@@ -81,8 +81,25 @@ def check_stat(stat: str) -> str:
     return stat
 
 
+MINUTE_PARTS: frozenset[str] = frozenset({"time_played_minutes", "time_dead_minutes"})
+"""Parts summed as whole tenths of a minute (the stats file's precision), so a sum is exact
+and does not depend on the order rows are added (float sums do)."""
+
+
+def part_scale(part: str) -> int:
+    """What :func:`part_sql` multiplies a part by (10 for minutes, else 1)."""
+    return 10 if part in MINUTE_PARTS else 1
+
+
+def tenths_sql(column: str) -> str:
+    """Whole tenths of a minutes column (``p.`` prefixed)."""
+    return f"CAST(ROUND(COALESCE(p.{column}, 0) * 10) AS INTEGER)"
+
+
 def part_sql(part: str, dialect: str) -> str:
     """SQL of one part's value on a line (``p`` = player_round_stats); NULL counts as 0."""
+    if part in MINUTE_PARTS:
+        return tenths_sql(part)
     if part in LINE_COLUMNS:
         return f"COALESCE(p.{part}, 0)"
     if part in WEAPON_PARTS:
@@ -111,11 +128,15 @@ def value_sql(stat: str, dialect: str, *, summed: bool) -> str:
     rate = RATES.get(stat)
     if rate is None:
         part = part_sql(stat, dialect)
-        return f"SUM({part})" if summed else part
+        value = f"SUM({part})" if summed else part
+        scale = part_scale(stat)
+        return value if scale == 1 else f"({value} / {float(scale)})"
     num, den = part_sql(rate.numerator, dialect), part_sql(rate.denominator, dialect)
     if summed:
         num, den = f"SUM({num})", f"SUM({den})"
-    return f"(1.0 * {num} / NULLIF({den}, 0))"
+    # exact integer sums, then one division: the same value whatever the row order
+    factor = float(part_scale(rate.denominator)) / part_scale(rate.numerator)
+    return f"(1.0 * {num} * {factor} / NULLIF({den}, 0))"
 
 
 NOT_BOT = "(substr(UPPER(p.guid), 1, 7) <> 'OMNIBOT' AND substr(UPPER(p.name), 1, 5) <> '[BOT]')"

@@ -114,7 +114,8 @@ def session_text(s: Session) -> str:
                                                  if s.side_a.substitutes else ""),
         f"side B: {_names(s.side_b.players)}" + (f" (subs: {_names(s.side_b.substitutes)})"
                                                  if s.side_b.substitutes else ""),
-        f"MVP: {s.mvp.name if s.mvp else '-'} ({s.mvp_rule})",
+        f"MVP: {s.mvp.name if s.mvp else '-'} (highest DPM with at least half the longest "
+        "time played)",
         "",
         table(("map", "A set", "B time", "outcome", "winner", "notes"),
               [map_line(m) for m in s.maps]) if s.maps else "no maps with a stats file",
@@ -126,8 +127,9 @@ def session_text(s: Session) -> str:
                 t.revives_given) for p in s.players for t in (p.totals,)]),
     ]  # fmt: skip
     if s.awards:
-        head += ["", "awards: " + "; ".join(f"{a} - {p} x{n}" if n > 1 else f"{a} - {p}"
-                                            for a, p, n in s.awards[:12])]  # fmt: skip
+        head += ["", "awards: " + "; ".join(
+            f"{a.name} - {a.player_name}" + (f" x{a.times}" if a.times > 1 else "")
+            for a in s.awards[:12])]  # fmt: skip
     return "\n".join(head)
 
 

@@ -22,7 +22,8 @@ class PlayerRef:
     guid: str
     """Canonical GUID (upper case, as the stats file wrote it: 8 characters)."""
     name: str
-    """Preferred display name if one is set, else the clean name used most often."""
+    """Preferred display name if one is set, else the clean name used most often: in the rounds
+    at hand for a session or a map (the name of that evening), over every line elsewhere."""
 
 
 @frozen
@@ -53,6 +54,8 @@ class RoundSummary:
     r1_round_id: int | None
     verdict: str | None
     """Stored reconciliation verdict (``agree`` ... ``conflict``), ``None`` if not reconciled."""
+    reconcile_errors: int | None = None
+    """Error-level comparisons of the stored reconciliation (``None`` if not reconciled)."""
 
 
 @frozen
@@ -107,6 +110,15 @@ class Award:
     player_name: str
     value_text: str
     value: float | None
+
+
+@frozen
+class AwardCount:
+    """How often one player won one endstats award over some rounds."""
+
+    name: str
+    player_name: str
+    times: int
 
 
 @frozen
@@ -325,6 +337,9 @@ class Career:
     first_unix: int | None = None
     last_unix: int | None = None
     links: tuple[IdentityLink, ...] = ()
+    cumulative_lines: int = 0
+    """Counted lines whose values are not one round's (an orphan round 2's R1+R2 totals, or a
+    round-2 line kept as written)."""
 
 
 @frozen
@@ -349,8 +364,8 @@ class Session:
     """Per-player totals of the session, by damage given descending."""
     mvp: PlayerRef | None
     mvp_rule: str
-    awards: tuple[tuple[str, str, int], ...] = ()
-    """Endstats awards of the evening: (award name, player name, times won), most first."""
+    awards: tuple[AwardCount, ...] = ()
+    """Endstats awards of the evening, most won first."""
 
 
 @frozen
@@ -410,3 +425,12 @@ class StoreCounts:
     """Artifacts per status."""
     verdicts: dict[str, int]
     """Reconciled rounds per verdict."""
+    rounds_by_source: dict[str, int] = field(factory=dict)
+    """Rounds per linked-source combination: ``with_stats``, ``with_lua``, ``with_endstats``,
+    ``stats_and_lua``, ``stats_without_lua``, ``lua_without_stats``."""
+    by_start_source: dict[str, int] = field(factory=dict)
+    """Rounds per ``start_source`` (``lua``, ``stats-file-name``, ``endstats-file-name``)."""
+    round2: dict[str, int] = field(factory=dict)
+    """Stats round 2s: ``total``, ``differenced`` (against a stored round 1), ``orphans``."""
+    unlinked: int = 0
+    """Accepted artifacts no round references."""

@@ -289,9 +289,13 @@ class Storage(Protocol):
         self, *, server: str | None = None, map_name: str | None = None,
         round_number: int | None = None, since_unix: int | None = None,
         until_unix: int | None = None, player_guid: str | None = None, limit: int = 50,
-        offset: int = 0, newest_first: bool = True,
+        offset: int = 0, newest_first: bool = True, verdict: str | None = None,
+        values_scope: str | None = None,
     ) -> list[RoundSummary]:
         """Rounds matching the filters, newest first, paged."""
+
+    def stored_round(self, round_id: int) -> StoredRound | None:
+        """The ``rounds`` row of one round."""
 
     def round_summaries(self, round_ids: Sequence[int]) -> list[RoundSummary]:
         """Summaries of these rounds in key-time order."""
@@ -301,6 +305,9 @@ class Storage(Protocol):
 
     def store_counts(self) -> StoreCounts:
         """Row counts by SQL ``COUNT``."""
+
+    def unlinked_artifacts(self) -> list[ArtifactRecord]:
+        """Accepted artifacts no round references."""
 
     def map_result(self, round_id: int) -> MapResult | None:
         """The stopwatch map a round belongs to."""

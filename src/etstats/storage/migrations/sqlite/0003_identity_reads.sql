@@ -22,4 +22,4 @@ CREATE TABLE player_accounts (
 CREATE INDEX player_accounts_player ON player_accounts (player_guid);
 CREATE INDEX rounds_server_time ON rounds (server_id, round_start_unix);
 CREATE INDEX rounds_time ON rounds (round_start_unix);
-CREATE INDEX player_round_stats_guid ON player_round_stats (guid, round_id);
+CREATE INDEX player_round_stats_guid ON player_round_stats (guid, name, round_id);
