@@ -58,8 +58,10 @@ def etstats_register_deliveries(register: Callable[[str, Deliver], None]) -> Non
 
     Call ``register(name, deliver)``. ``deliver(round_id, storage)`` sends one stored round
     somewhere (a Discord channel, an HTTP endpoint), reading what it needs from ``storage``;
-    it returns nothing and raises :class:`etstats.errors.EtStatsError` on failure. A target is
-    used when named, e.g. ``etstats ingest --deliver discord``.
+    it returns nothing and raises :class:`etstats.errors.EtStatsError` on failure. Or register
+    an :class:`etstats.outbox.OutboxTarget`: posts are then enqueued in the store inside the
+    round's transaction and a drain worker delivers them. A target is used when named, e.g.
+    ``etstats ingest --deliver discord``.
 
     :param register: the registration callable.
 

@@ -1,9 +1,9 @@
 """Read-only questions a Discord bot asks an etstats store (no discord import here).
 
-Every function takes an open :class:`etstats.storage.base.Storage` and uses only its public
-read API (``rounds``, ``table_rows``, ``artifacts``, ``schema_version``; raw bytes through
-``transaction().artifact_data``), so it works on every backend. The functions block: an async
-caller runs them in a thread (:func:`asyncio.to_thread`).
+Every function takes an open :class:`etstats.storage.base.Storage` and uses only its typed read
+API (:mod:`etstats.queries`: ``list_rounds``, ``round_detail``, ``find_players``, ``career``,
+``store_counts``...), so it works on every backend and never reads a whole table. The functions
+block: an async caller runs them in a thread (:func:`asyncio.to_thread`).
 
 Units: times are Unix seconds (UTC); ``*_minutes`` values are minutes as the stats file wrote
 them (one decimal) and the matching ``*_seconds`` properties convert them (x60, rounded to whole
@@ -14,14 +14,13 @@ seconds). A user-facing problem (unknown round, nothing to reconcile) raises
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Sequence
-from typing import Any
 
 from attrs import frozen
 
 from etstats.errors import EtStatsError
 from etstats.model.common import Team, strip_colours
+from etstats.queries.types import PlayerLine, RoundSummary
 from etstats.storage.base import ROUND_TABLES, Row, Storage, StoredRound
 
 MAX_LAST = 25
@@ -32,7 +31,8 @@ SORT_KEYS = ("kills", "damage")
 """Scoreboard orders: enemy kills or damage given (both descending)."""
 
 PLAYER_COL = {name: i for i, name in enumerate(ROUND_TABLES["player_round_stats"])}
-_HEX = re.compile(r"[0-9A-Fa-f]+")
+"""Column positions of :meth:`Storage.table_rows` player rows (kept for old callers; the
+functions here read typed :class:`etstats.queries.types.PlayerLine` objects instead)."""
 
 
 class QueryError(EtStatsError):
@@ -82,18 +82,26 @@ def round_line(rnd: StoredRound, players: int) -> RoundLine:
     )  # fmt: skip
 
 
+def summary_line(rnd: RoundSummary) -> RoundLine:
+    """:class:`RoundLine` of a typed :class:`etstats.queries.types.RoundSummary`."""
+    return RoundLine(
+        round_id=rnd.id, map_name=rnd.map_name, round_number=rnd.round_number,
+        start_unix=rnd.start_unix, start_source=rnd.start_source,
+        winner=team_name(rnd.winner_team), players=rnd.players, sources=rnd.sources,
+        values_scope=rnd.values_scope,
+    )  # fmt: skip
+
+
 def player_rows(store: Storage, round_ids: Sequence[int] | None = None) -> list[Row]:
-    """``player_round_stats`` rows (of ``round_ids`` only, through the index, when given)."""
+    """``player_round_stats`` rows (of ``round_ids`` only, through the index, when given).
+    Kept for old callers; prefer :meth:`Storage.round_detail` (typed lines)."""
     return store.table_rows("player_round_stats", round_ids)
 
 
 def latest_rounds(store: Storage, n: int = 5) -> list[RoundLine]:
     """The ``n`` (1..:data:`MAX_LAST`) most recent rounds, newest first (by key time, then id)."""
     n = max(1, min(int(n), MAX_LAST))
-    rounds = sorted(store.rounds(), key=lambda r: (r.round_start_unix, r.id), reverse=True)[:n]
-    counts = Counter(row[PLAYER_COL["round_id"]]
-                     for row in player_rows(store, [r.id for r in rounds]))  # fmt: skip
-    return [round_line(r, counts[r.id]) for r in rounds]
+    return [summary_line(r) for r in store.list_rounds(limit=n)]
 
 
 @frozen
@@ -137,21 +145,22 @@ class Scoreboard:
 
 
 def get_round(store: Storage, round_id: int) -> StoredRound:
-    found = next((r for r in store.rounds() if r.id == round_id), None)
+    """The stored round ``round_id``.
+
+    :raises QueryError: unknown round.
+    """
+    found = store.stored_round(round_id)
     if found is None:
         raise QueryError(f"round {round_id} is not in the store")
     return found
 
 
-def _score_line(row: Row) -> ScoreLine:
-    def col(name: str) -> Any:
-        return row[PLAYER_COL[name]]
-
+def _score_line(line: PlayerLine) -> ScoreLine:
     return ScoreLine(
-        name=str(col("name")), guid=str(col("guid")), team=team_name(col("team")),
-        kills=int(col("kills")), deaths=int(col("deaths")), damage_given=col("damage_given"),
-        time_played_minutes=col("time_played_minutes"),
-        time_dead_minutes=col("time_dead_minutes"), values_scope=str(col("values_scope")),
+        name=line.name, guid=line.guid, team=team_name(line.team), kills=line.kills,
+        deaths=line.deaths, damage_given=line.damage_given,
+        time_played_minutes=line.time_played_minutes,
+        time_dead_minutes=line.time_dead_minutes, values_scope=line.values_scope,
     )  # fmt: skip
 
 
@@ -162,8 +171,10 @@ def round_scoreboard(store: Storage, round_id: int, sort: str = "kills") -> Scor
     """
     if sort not in SORT_KEYS:
         raise QueryError(f"sort by one of: {', '.join(SORT_KEYS)}")
-    rnd = get_round(store, round_id)
-    lines = [_score_line(r) for r in player_rows(store, [round_id])]
+    detail = store.round_detail(round_id)
+    if detail is None:
+        raise QueryError(f"round {round_id} is not in the store")
+    lines = [_score_line(p) for p in detail.players]
 
     def key(p: ScoreLine) -> tuple[int, int, str]:
         first = p.kills if sort == "kills" else (p.damage_given or 0)
@@ -171,7 +182,7 @@ def round_scoreboard(store: Storage, round_id: int, sort: str = "kills") -> Scor
         return (-first, -second, p.name.casefold())
 
     lines.sort(key=key)
-    return Scoreboard(round=round_line(rnd, len(lines)), sort=sort, players=tuple(lines))
+    return Scoreboard(round=summary_line(detail.round), sort=sort, players=tuple(lines))
 
 
 @frozen
@@ -224,73 +235,46 @@ class PlayerLookup:
     """Filled when the query matched several GUIDs (nothing is guessed)."""
 
 
-def _names(rows: Sequence[Row]) -> tuple[str, ...]:
-    counts = Counter(str(r[PLAYER_COL["name"]]) for r in rows)
-    return tuple(name for name, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-
-
-def _totals(guid: str, rows: Sequence[Row], starts: dict[int, int]) -> PlayerTotals:
-    def total(name: str) -> Any:
-        return sum(r[PLAYER_COL[name]] or 0 for r in rows)
-
-    times = [starts.get(r[PLAYER_COL["round_id"]], 0) for r in rows]
+def _totals(store: Storage, guid: str) -> PlayerTotals | None:
+    career = store.career(guid)
+    if career is None:
+        return None
+    t = career.totals
     return PlayerTotals(
-        guid=guid, names=_names(rows), rounds=len({r[PLAYER_COL["round_id"]] for r in rows}),
-        kills=int(total("kills")), deaths=int(total("deaths")),
-        damage_given=int(total("damage_given")),
-        time_played_minutes=round(float(total("time_played_minutes")), 1),
-        time_dead_minutes=round(float(total("time_dead_minutes")), 1),
-        cumulative_rows=sum(1 for r in rows if r[PLAYER_COL["values_scope"]] != "round"),
-        first_unix=min(times), last_unix=max(times),
+        guid=career.player.guid, names=career.names, rounds=t.rounds, kills=t.kills,
+        deaths=t.deaths, damage_given=t.damage_given,
+        time_played_minutes=t.time_played_minutes, time_dead_minutes=t.time_dead_minutes,
+        cumulative_rows=career.cumulative_lines, first_unix=career.first_unix or 0,
+        last_unix=career.last_unix or 0,
     )  # fmt: skip
-
-
-def _guid_matches(query: str, guid: str) -> bool:
-    q, g = query.upper(), guid.upper()
-    return bool(g) and (g.startswith(q) or q.startswith(g))
 
 
 def player_totals(store: Storage, query: str) -> PlayerLookup:
     """Totals of the player ``query`` names: a GUID prefix (at least :data:`MIN_GUID_PREFIX`
     hex characters; a full 32-character GUID matches its 8-character stats prefix), else a
-    case-insensitive substring of the clean name. ``guid:`` or ``name:`` in front forces one
-    reading. A query matching several GUIDs returns the candidates instead of totals.
+    case-insensitive substring of the clean name, or ``discord:<user id>`` (a linked account).
+    ``guid:`` or ``name:`` in front forces one reading. A query matching several players
+    returns the candidates instead of totals. Merged GUIDs count as one player.
 
     :raises QueryError: empty query.
     """
     text = strip_colours(query).strip()
-    force, sep, rest = text.partition(":")
-    force = force.strip().casefold() if sep and force.strip().casefold() in ("guid", "name") else ""
-    if force:
-        text = rest.strip()
-    if not text:
+    if not text or (text.partition(":")[1] and not text.partition(":")[2].strip()):
         raise QueryError("give a GUID prefix or part of a player name")
-    rows = player_rows(store)
-    by_guid: dict[str, list[Row]] = {}
-    for row in rows:
-        by_guid.setdefault(str(row[PLAYER_COL["guid"]]).upper(), []).append(row)
-    matched_by = None
-    keys: list[str] = []
-    if force != "name" and len(text) >= MIN_GUID_PREFIX and _HEX.fullmatch(text):
-        keys = [g for g in by_guid if _guid_matches(text, g)]
-        matched_by = "guid" if keys else None
-    if not keys and force != "guid":
-        needle = text.casefold()
-        keys = [g for g, rs in by_guid.items()
-                if any(needle in str(r[PLAYER_COL["name"]]).casefold() for r in rs)]  # fmt: skip
-        matched_by = "name" if keys else None
-    if not keys:
-        return PlayerLookup(query=text, matched_by=None)
-    if len(keys) > 1:
-        cands = sorted(
-            (PlayerCandidate(g, _names(by_guid[g]), len({r[0] for r in by_guid[g]}))
-             for g in keys),
-            key=lambda c: (-c.rounds, c.guid),
-        )  # fmt: skip
-        return PlayerLookup(query=text, matched_by=matched_by, candidates=tuple(cands))
-    starts = {r.id: r.round_start_unix for r in store.rounds()}
-    return PlayerLookup(query=text, matched_by=matched_by,
-                        totals=_totals(keys[0], by_guid[keys[0]], starts))  # fmt: skip
+    match = store.find_players(text)
+    if not match.players:
+        return PlayerLookup(query=match.query, matched_by=None)
+    if len(match.players) > 1:
+        cands = []
+        for ref in match.players:
+            career = store.career(ref.guid)
+            cands.append(PlayerCandidate(ref.guid, career.names if career else (ref.name,),
+                                         career.totals.rounds if career else 0))  # fmt: skip
+        cands.sort(key=lambda c: (-c.rounds, c.guid))
+        return PlayerLookup(query=match.query, matched_by=match.matched_by,
+                            candidates=tuple(cands))  # fmt: skip
+    return PlayerLookup(query=match.query, matched_by=match.matched_by,
+                        totals=_totals(store, match.players[0].guid))  # fmt: skip
 
 
 @frozen
@@ -314,11 +298,11 @@ def redact_url(url: str) -> str:
 
 
 def store_status(store: Storage) -> StoreStatus:
-    """Schema version and row counts of the store."""
-    arts = Counter(a.status for a in store.artifacts())
-    verdicts = Counter(str(r[1]) for r in store.table_rows("reconciliations"))
+    """Schema version and row counts of the store (SQL ``COUNT`` queries)."""
+    counts = store.store_counts()
     return StoreStatus(
         url=redact_url(str(store.url)), schema_version=store.schema_version(),
-        rounds=len(store.rounds()), player_lines=len(player_rows(store)),
-        artifacts=dict(sorted(arts.items())), verdicts=dict(sorted(verdicts.items())),
+        rounds=counts.rounds, player_lines=counts.player_lines,
+        artifacts=dict(sorted(counts.artifacts.items())),
+        verdicts=dict(sorted(counts.verdicts.items())),
     )  # fmt: skip

@@ -19,8 +19,8 @@ from etstats_discord.queries import (
     QueryError,
     RoundLine,
     get_round,
-    player_rows,
     round_line,
+    summary_line,
 )
 
 
@@ -92,7 +92,8 @@ def reconcile_summary(store: Storage, round_id: int) -> ReconcileSummary:
         r1 = get_round(store, rnd.r1_round_id)
         if r1.stats_sha256:
             shas["r1"] = r1.stats_sha256
-    tz = next((str(s[2]) for s in store.table_rows("servers") if s[0] == rnd.server_id), "UTC")
+    detail = store.round_detail(round_id)
+    tz = detail.timezone if detail is not None else "UTC"
     loaded = _load(store, shas, tz)
     names = {role: name for role, (name, _) in loaded.items()}
     parsed = {role: p for role, (_, p) in loaded.items()}
@@ -109,10 +110,9 @@ def reconcile_summary(store: Storage, round_id: int) -> ReconcileSummary:
          for c in recon.comparisons if str(c.verdict) != "agree"),
         key=lambda i: (_ORDER.get(i.verdict, 3), i.check, i.player or ""),
     )  # fmt: skip
-    stored = next((str(r[1]) for r in store.table_rows("reconciliations", [round_id])), None)
-    players = len(player_rows(store, [round_id]))
+    stored = detail.round.verdict if detail is not None else None
     return ReconcileSummary(
-        round=round_line(rnd, players),
+        round=summary_line(detail.round) if detail is not None else round_line(rnd, 0),
         artifacts=tuple(names[k] for k in ("stats", "r1", "lua", "endstats") if k in names),
         verdict=str(recon.verdict), counts=recon.counts(), issues=tuple(issues),
         stored_verdict=stored,

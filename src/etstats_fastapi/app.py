@@ -39,7 +39,6 @@ def create_app(
 
     from etstats.errors import EtStatsError
     from etstats.ingest.artifacts import Artifact
-    from etstats.ingest.audit import audit_report
     from etstats.ingest.pipeline import Pipeline
     from etstats.storage.registry import open_storage
 
@@ -102,14 +101,16 @@ def create_app(
         def run() -> dict[str, Any]:
             with lock:
                 storage = state["storage"]
-                report = audit_report(storage)
+                counts = storage.store_counts()  # COUNT queries: no table is read
                 return {
                     "schema_version": storage.schema_version(),
-                    "rounds": report["rounds"],
-                    "verdicts": report["verdicts"],
-                    "rejected": len(report["rejected"]),
-                    "unlinked": len(report["unlinked"]),
-                }
+                    "rounds": {"total": counts.rounds,
+                               "by_start_source": counts.by_start_source,
+                               **counts.rounds_by_source},
+                    "verdicts": counts.verdicts,
+                    "rejected": counts.artifacts.get("rejected", 0),
+                    "unlinked": counts.unlinked,
+                }  # fmt: skip
 
         return await run_in_threadpool(run)
 

@@ -1,14 +1,14 @@
 """The cog inside a real discord.py bot (no login, no network).
 
-The bot, ``load_extension``, the command objects and their argument metadata are real; each
-command's callback is awaited with a recording context because a real ``Context`` needs a
-message from a Discord gateway. The store is the real corpus in SQLite.
+The bot, ``load_extension``, the command objects, the app-command tree and their parameters
+are real; each command's callback is awaited with a recording context (a real ``Context``
+needs a message from a Discord gateway). Stores are real SQLite stores.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
+import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -16,170 +16,163 @@ from typing import Any
 import discord
 import pytest
 from discord.ext import commands
-from tests.discord_cog.support import RecordingContext
+from tests.discord_cog.support import Author, RecordingContext
 
-from etstats.errors import StorageError
+from etstats.ingest.pipeline import Pipeline
 from etstats.storage.base import Storage
 from etstats.storage.sqlite import SQLiteStorage
+from etstats.testing.synthetic import season
+from etstats_discord import limits
 from etstats_discord.cog import EtStatsCog
-from etstats_discord.embeds import COLOURS
 
-SUBCOMMANDS = {"last", "round", "player", "reconcile", "status"}
+PLAYER = {"session", "last", "map", "round", "player", "leaderboard", "records", "compare",
+          "link", "unlink"}  # fmt: skip
+ADMIN = {"status", "reconcile", "redeliver"}
 
 
 def with_bot(body: Callable[[commands.Bot], Awaitable[None]]) -> None:
-    """Run ``body(bot)`` with a fresh bot in a fresh event loop, then close the bot."""
-
     async def main() -> None:
         bot = commands.Bot(command_prefix="!", intents=discord.Intents.none())
         try:
-            await body(bot)
+            async with bot:  # binds the loop and HTTP objects; never logs in
+                await body(bot)
         finally:
             await bot.close()
 
     asyncio.run(main())
 
 
-async def call(bot: commands.Bot, name: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    """Invoke command ``name``'s callback like discord.py does after parsing; the embed sent."""
-    command = bot.get_command(name)
-    assert command is not None, name
-    ctx = RecordingContext()
+async def call(bot: commands.Bot, qualified: str, *args: Any,
+               ctx: RecordingContext | None = None, **kwargs: Any) -> RecordingContext:  # fmt: skip
+    command = bot.get_command(qualified)
+    assert command is not None, qualified
+    ctx = ctx or RecordingContext()
     await command.callback(command.cog, ctx, *args, **kwargs)  # type: ignore[arg-type]
-    return ctx.embed
+    for sent in ctx.sent:  # every answer is within Discord's limits and pings nobody
+        payload = {"embeds": sent["embeds"], "allowed_mentions": {"parse": []}}
+        assert limits.violations(payload) == []
+        assert sent["allowed_mentions"] == {"parse": []}
+    return ctx
 
 
-def fields(embed: dict[str, Any]) -> dict[str, str]:
-    return {f["name"]: f["value"] for f in embed.get("fields", [])}
+def text(ctx: RecordingContext) -> str:
+    return json.dumps([s["embeds"] for s in ctx.sent], ensure_ascii=False)
 
 
-def test_load_extension_registers_the_commands(
+@pytest.fixture
+def small_store(tmp_path: Path) -> Storage:
+    store = SQLiteStorage(str(tmp_path / "s.db"))
+    Pipeline(store).ingest_many(season(4))
+    return store
+
+
+def test_load_extension_registers_one_group_and_never_syncs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = tmp_path / "bot.db"
     monkeypatch.setenv("ETSTATS_DB", str(db))
 
     async def body(bot: commands.Bot) -> None:
+        synced: list[object] = []
+        monkeypatch.setattr(bot.tree, "sync", lambda *a, **k: synced.append(a))
         await bot.load_extension("etstats_discord.cog")
         group = bot.get_command("etstats")
         assert isinstance(group, commands.HybridGroup)
-        assert {c.name for c in group.commands} == SUBCOMMANDS
+        assert {c.name for c in group.commands} == PLAYER | ADMIN
         slash = bot.tree.get_command("etstats")
         assert isinstance(slash, discord.app_commands.Group)
-        assert {c.name for c in slash.commands} >= SUBCOMMANDS
-        rnd = slash.get_command("round")
-        assert isinstance(rnd, discord.app_commands.Command)
-        sort = next(p for p in rnd.parameters if p.name == "sort")
-        assert [c.value for c in sort.choices] == ["kills", "damage"]
-        last = slash.get_command("last")
-        assert isinstance(last, discord.app_commands.Command)
-        assert (last.parameters[0].min_value, last.parameters[0].max_value) == (1, 25)
-        assert not db.exists()  # the store opens on first use, not in setup()
-        embed = await call(bot, "etstats status")
-        assert fields(embed)["Rounds"] == "0"
-        assert db.exists()
-        cog = bot.get_cog("etstats")
-        assert type(cog).__name__ == "EtStatsCog"  # a fresh module object: not isinstance
-        opened = cog.storage()  # type: ignore[union-attr]
-        await bot.unload_extension("etstats_discord.cog")
-        assert bot.get_command("etstats") is None
-        with pytest.raises(StorageError):  # the store the cog opened is closed on unload
-            opened.rounds()
+        assert {c.name for c in slash.commands} >= PLAYER | ADMIN
+        assert [c.name for c in bot.tree.get_commands()] == ["etstats"]  # one global slot
+        for cmd in slash.commands:
+            assert 1 <= len(cmd.description) <= 100
+        assert synced == []
+        assert not db.exists()  # the store opens on first use
 
     with_bot(body)
 
 
-def test_every_command_answers_from_the_store(real_store: Storage) -> None:
+def test_player_commands_answer_from_the_real_corpus(real_store: Storage) -> None:
     async def body(bot: commands.Bot) -> None:
         await bot.add_cog(EtStatsCog(bot, store=real_store))
-        embed = await call(bot, "etstats last", 3)
-        assert embed["title"] == "Latest 3 round(s)"
-        assert [f["name"] for f in embed["fields"]][:2] == [
-            "#216 te\\_escape2 round 2", "#215 etl\\_adlernest round 2"]  # fmt: skip
-        assert "2025-11-02 00:06:24 UTC (stats file name time)" in embed["fields"][1]["value"]
-
-        embed = await call(bot, "etstats round", 2, "damage")
-        assert embed["title"] == "#2 etl\\_sp\\_delivery round 1"
-        assert embed["footer"]["text"].startswith("sorted by damage")
-        assert embed["fields"][0]["name"] == "1. vektor (Axis)"
-        assert embed["fields"][0]["value"] == (
-            "kills 27 · deaths 13 · damage 3780\nplayed 12.0 min (720 s)\ndead 8.7 min (522 s)"
-        )
-        assert len(embed["fields"]) == 6
-
-        embed = await call(bot, "etstats player", query="8C49608C")
-        assert fields(embed)["GUID"] == "8C49608C (matched by guid)"
-        embed = await call(bot, "etstats player", query="slomix")
-        assert embed["title"].endswith("players match slomix")
-
-        embed = await call(bot, "etstats reconcile", 2)
-        assert embed["title"] == "Reconciliation of #2 etl\\_sp\\_delivery round 1"
-        assert "stored verdict: explained" in embed["description"]
-        assert embed["color"] == COLOURS["explained"]
-        assert all("dead-time-overcount" in v for v in fields(embed).values())
-
-        embed = await call(bot, "etstats status")
-        assert fields(embed)["Rounds"] == "216"
-        assert fields(embed)["Artifacts"] == "accepted 216"
-
-        embed = await call(bot, "etstats")
-        assert "etstats player <GUID prefix or name>" in embed["description"]
-        await bot.remove_cog("etstats")
+        last = await call(bot, "etstats last", ctx=RecordingContext(slash=True))
+        assert last.deferred == [{"ephemeral": False}]  # deferred before the store work
+        embed = last.sent[0]["embeds"][0]
+        assert "round" in embed["title"]
+        assert "<t:" in embed["description"]
+        assert any(f["name"].startswith(("Axis", "Allies")) for f in embed["fields"])
+        rnd = await call(bot, "etstats round", "supply", 1)
+        assert rnd.sent[0]["embeds"][0]["title"] == "supply · round 1"
+        mp = await call(bot, "etstats map", name="supply")
+        assert "map result" in mp.sent[0]["embeds"][0]["title"]
+        session = await call(bot, "etstats session", "last")
+        assert "Score" in text(session)
+        assert "MVP" in text(session)
+        board = await call(bot, "etstats leaderboard", "kills", "all")
+        assert "Leaderboard: kills" in text(board)
+        bad = await call(bot, "etstats leaderboard", "nonsense", "all")
+        assert "Unknown statistic" in text(bad)
+        records = await call(bot, "etstats records")
+        assert "Records" in text(records)
+        missing = await call(bot, "etstats round", "no_such_map")
+        assert "No round matches" in text(missing)
 
     with_bot(body)
-    assert len(real_store.rounds()) == 216  # a store handed in is not closed by the cog
 
 
-def test_problems_become_short_messages(real_store: Storage, tmp_path: Path,
-                                        caplog: pytest.LogCaptureFixture) -> None:  # fmt: skip
-    closed = SQLiteStorage(str(tmp_path / "closed.db"))
-    closed.close()
-
+def test_no_internal_ids_or_utc_text_in_answers(real_store: Storage) -> None:
     async def body(bot: commands.Bot) -> None:
         await bot.add_cog(EtStatsCog(bot, store=real_store))
-        embed = await call(bot, "etstats round", 99999)
-        assert embed["description"] == "round 99999 is not in the store"
-        assert embed["color"] == COLOURS["error"]
-        embed = await call(bot, "etstats reconcile", 216)
-        assert "has no stats or Lua file" in embed["description"]
+        for name, args in (("etstats last", ()), ("etstats session", ("last",)),
+                           ("etstats map", ())):  # fmt: skip
+            out = text(await call(bot, name, *args))
+            assert " UTC" not in out
+            assert "#" not in out.split("etstats ·")[0]
 
-        cog = bot.get_cog("etstats")
-        assert isinstance(cog, EtStatsCog)
-        ctx = RecordingContext()
-        await cog.answer(ctx, lambda store: {"x": 1 / 0})  # type: ignore[arg-type]
-        assert ctx.embed["description"] == "Something went wrong (see the bot's log)."
-        ctx = RecordingContext()
-        await cog.cog_command_error(ctx, commands.BadArgument('"round_id" must be a number.'))  # type: ignore[arg-type]
-        assert ctx.embed["description"] == '"round\\_id" must be a number. Try \\`!help etstats\\`.'
-        await bot.remove_cog("etstats")
-
-        await bot.add_cog(EtStatsCog(bot, store=closed))
-        embed = await call(bot, "etstats status")
-        assert embed["description"] == "The stats store is unavailable (see the bot's log)."
-        await bot.remove_cog("etstats")
-
-        await bot.add_cog(EtStatsCog(bot, url="mysql://bot@127.0.0.1/et"))
-        embed = await call(bot, "etstats last")
-        assert embed["description"] == "The stats store is unavailable (see the bot's log)."
-
-    with caplog.at_level(logging.ERROR, logger="etstats_discord.cog"):
-        with_bot(body)
-    assert "ZeroDivisionError" in caplog.text  # the traceback goes to the log...
-    assert "no storage backend for 'mysql'" in caplog.text
-    # ...never to the chat (checked above: every description is one short sentence)
+    with_bot(body)
 
 
-def test_default_store_is_etstats_db_in_the_working_directory(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_link_is_confirmed_then_player_me_works(small_store: Storage) -> None:
+    async def body(bot: commands.Bot) -> None:
+        await bot.add_cog(EtStatsCog(bot, store=small_store))
+        me = Author(777)
+        guid = small_store.find_players("player3").players[0].guid[:8]  # names repeat
+        other = small_store.find_players("player4").players[0].guid[:8]
+        ask = await call(bot, "etstats link", guid, ctx=RecordingContext(me))
+        assert "confirm" in text(ask)
+        not_yet = await call(bot, "etstats player", ctx=RecordingContext(me), who="me")
+        assert "not linked" in text(not_yet)
+        await call(bot, "etstats link", guid, True, ctx=RecordingContext(me))
+        career = await call(bot, "etstats player", ctx=RecordingContext(me), who="me")
+        assert "player3" in career.sent[0]["embeds"][0]["title"]
+        assert "rounds" in text(career)
+        cmp = await call(bot, "etstats compare", guid, other)
+        assert "player3 vs player4" in text(cmp)
+        gone = await call(bot, "etstats unlink", ctx=RecordingContext(me))
+        assert "no longer linked" in text(gone)
+
+    with_bot(body)
+
+
+def test_admin_commands_need_permission_and_hide_the_store_url(
+    small_store: Storage, tmp_path: Path
 ) -> None:
-    monkeypatch.delenv("ETSTATS_DB", raising=False)
-    monkeypatch.chdir(tmp_path)
-
     async def body(bot: commands.Bot) -> None:
-        await bot.add_cog(EtStatsCog(bot))
-        embed = await call(bot, "etstats status")
-        assert fields(embed)["Store"] == "etstats.db"
-        await bot.remove_cog("etstats")
+        await bot.add_cog(EtStatsCog(bot, store=small_store, admin_role="stats-admin"))
+        denied = await call(bot, "etstats status", ctx=RecordingContext(Author(1)))
+        assert "Not allowed" in text(denied)
+        for author in (Author(2, admin=True), Author(3, roles=("stats-admin",))):
+            ok = await call(bot, "etstats status", ctx=RecordingContext(author, slash=True))
+            out = text(ok)
+            assert "Outbox" in out
+            assert "schema version" in out
+            assert str(tmp_path) not in out
+            assert "s.db" not in out
+            assert ok.deferred == [{"ephemeral": True}]
+        other = await call(bot, "etstats link", "player3", ctx=RecordingContext(Author(5)),
+                           member=Author(6))
+        assert "Not allowed" in text(other)
+        rec = await call(bot, "etstats reconcile", ctx=RecordingContext(Author(2, admin=True)),
+                         what="supply")  # fmt: skip
+        assert "Reconciliation: supply" in text(rec)
 
     with_bot(body)
-    assert (tmp_path / "etstats.db").is_file()

@@ -64,12 +64,14 @@ def add_deliver_argument(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="TARGET",
-        help="post each stored round to this delivery target (e.g. discord); repeatable",
+        help="enqueue each stored round for this delivery target (e.g. discord); a drain "
+        "worker (watch, serve, etstats deliver) posts it; repeatable",
     )
 
 
-def delivery_targets(names: list[str], pm: Any) -> list[Callable[[int, Storage], None]]:
-    """The registered delivery callables named; :class:`ConfigError` for an unknown name."""
+def delivery_targets(names: list[str], pm: Any) -> list[Any]:
+    """The registered delivery targets named (:class:`etstats.outbox.OutboxTarget` or plain
+    callables); :class:`ConfigError` for an unknown name."""
     from etstats.plugins import registered
 
     known = registered(pm, "etstats_register_deliveries")
@@ -127,20 +129,20 @@ class Progress:
 
 
 def store_summary(storage: Storage) -> dict[str, int]:
-    """Counts describing what the store holds."""
-    rounds = storage.rounds()
-    arts = storage.artifacts()
+    """Counts describing what the store holds (SQL ``COUNT`` queries, no table reads)."""
+    c = storage.store_counts()
+    by = c.rounds_by_source
     return {
-        "artifacts": len(arts),
-        "rejected": sum(1 for a in arts if a.status == "rejected"),
-        "rounds": len(rounds),
-        "rounds_with_stats": sum(1 for r in rounds if r.stats_sha256),
-        "rounds_with_lua": sum(1 for r in rounds if r.lua_sha256),
-        "rounds_with_endstats": sum(1 for r in rounds if r.endstats_sha256),
-        "stats_linked_to_lua": sum(1 for r in rounds if r.stats_sha256 and r.lua_sha256),
-        "players": len(storage.table_rows("player_round_stats")),
-        "round2_differenced": sum(1 for r in rounds if r.r1_round_id is not None),
-        "round2_orphans": sum(1 for r in rounds if r.values_scope == "cumulative_r1_r2"),
+        "artifacts": sum(c.artifacts.values()),
+        "rejected": c.artifacts.get("rejected", 0),
+        "rounds": c.rounds,
+        "rounds_with_stats": by.get("with_stats", 0),
+        "rounds_with_lua": by.get("with_lua", 0),
+        "rounds_with_endstats": by.get("with_endstats", 0),
+        "stats_linked_to_lua": by.get("stats_and_lua", 0),
+        "players": c.player_lines,
+        "round2_differenced": c.round2.get("differenced", 0),
+        "round2_orphans": c.round2.get("orphans", 0),
     }
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
+from etstats.queries.types import RoundSummary
 from etstats.storage.base import Storage
 
 
@@ -18,42 +18,32 @@ def audit_report(storage: Storage) -> dict[str, Any]:
     ``round2`` (stats round 2s: ``differenced`` against a stored round 1, ``orphans`` still
     holding cumulative R1+R2 values, each with its map and stats file time).
     """
-    rounds = storage.rounds()
+    counts = storage.store_counts()
     arts = storage.artifacts()
-    in_round = {s for r in rounds for s in r.linked.values()}
-    recon = storage.table_rows("reconciliations")
-    by_id = {r.id: r for r in rounds}
     names = {a.sha256: a.name for a in arts}
-    verdicts = Counter(str(row[1]) for row in recon)
-    conflicts = [
-        {"round_id": row[0], "map": by_id[row[0]].map_name, "round": by_id[row[0]].round_number,
-         "round_start_unix": by_id[row[0]].round_start_unix, "errors": row[2]}
-        for row in recon if row[1] == "conflict" and row[0] in by_id
-    ]  # fmt: skip
-    r2 = [r for r in rounds if r.round_number == 2 and r.stats_sha256]
-    orphans = [
-        {"round_id": r.id, "map": r.map_name, "stats_file_unix": r.stats_file_unix,
-         "stats": names.get(r.stats_sha256 or "", "")}
-        for r in r2 if r.values_scope == "cumulative_r1_r2"
-    ]  # fmt: skip
+    conflicts = _all_rounds(storage, verdict="conflict")
+    orphans = _all_rounds(storage, round_number=2, values_scope="cumulative_r1_r2")
+    orphan_rows = {r.id: storage.stored_round(r.id) for r in orphans}
+    unlinked = {a.sha256 for a in storage.unlinked_artifacts()} if counts.unlinked else set()
     return {
         "round2": {
-            "total": len(r2),
-            "differenced": sum(1 for r in r2 if r.r1_round_id is not None),
-            "orphans": orphans,
+            "total": counts.round2.get("total", 0),
+            "differenced": counts.round2.get("differenced", 0),
+            "orphans": [
+                {"round_id": r.id, "map": r.map_name,
+                 "stats_file_unix": getattr(orphan_rows[r.id], "stats_file_unix", None),
+                 "stats": names.get(getattr(orphan_rows[r.id], "stats_sha256", None) or "", "")}
+                for r in orphans
+            ],
         },
-        "rounds": {
-            "total": len(rounds),
-            "by_start_source": dict(Counter(r.start_source for r in rounds)),
-            "with_stats": sum(1 for r in rounds if r.stats_sha256),
-            "with_lua": sum(1 for r in rounds if r.lua_sha256),
-            "with_endstats": sum(1 for r in rounds if r.endstats_sha256),
-            "stats_and_lua": sum(1 for r in rounds if r.stats_sha256 and r.lua_sha256),
-            "stats_without_lua": sum(1 for r in rounds if r.stats_sha256 and not r.lua_sha256),
-            "lua_without_stats": sum(1 for r in rounds if r.lua_sha256 and not r.stats_sha256),
-        },
-        "verdicts": dict(sorted(verdicts.items())),
-        "conflicts": conflicts,
+        "rounds": {"total": counts.rounds, "by_start_source": counts.by_start_source,
+                   **counts.rounds_by_source},
+        "verdicts": dict(sorted(counts.verdicts.items())),
+        "conflicts": [
+            {"round_id": r.id, "map": r.map_name, "round": r.round_number,
+             "round_start_unix": r.start_unix, "errors": r.reconcile_errors or 0}
+            for r in conflicts
+        ],
         "rejected": [
             {"name": a.name, "sha256": a.sha256, "error": a.error}
             for a in arts
@@ -67,9 +57,19 @@ def audit_report(storage: Storage) -> dict[str, Any]:
         "unlinked": [
             {"name": a.name, "sha256": a.sha256, "kind": a.kind}
             for a in arts
-            if a.status == "accepted" and a.sha256 not in in_round
+            if a.sha256 in unlinked
         ],
-    }
+    }  # fmt: skip
+
+
+def _all_rounds(storage: Storage, **filters: Any) -> list[RoundSummary]:
+    """Every round matching ``filters``, oldest first, read page by page."""
+    out: list[RoundSummary] = []
+    while True:
+        page = storage.list_rounds(limit=1000, offset=len(out), newest_first=False, **filters)
+        out += page
+        if len(page) < 1000:
+            return out
 
 
 def format_report(report: dict[str, Any]) -> str:
