@@ -32,9 +32,14 @@ local CS_LEVEL_START_TIME, CS_MULTI_INFO, CS_MULTI_MAPWINNER, CS_SERVERTOGGLES =
 local CS_INTERMISSION = 12
 local TEAM_AXIS, TEAM_ALLIES, TEAM_SPECTATOR = 1, 2, 3
 local MOD_SWITCHTEAM = 59
+local MOD_UNKNOWN = 0
 local CV_SVS_PAUSE = 16
 local CON_CONNECTED = 2
-local ENTITYNUM_WORLD = 1022
+local ENTITYNUM_WORLD, ENTITYNUM_NONE = 1022, 1023
+local GT_WOLF_LMS = 5
+-- g_client.c: a team join or switch later than this into the round (level.time -
+-- level.startTime, ms) is followed by limbo until the next reinforcement wave
+local LIMBO_AFTER_JOIN_MS = 600
 
 local function load_constants()
   GS_PLAYING = econst("GS_PLAYING", 0)
@@ -850,10 +855,8 @@ local function open_team_segment(p, team, t)
   if team == TEAM_AXIS or team == TEAM_ALLIES then p.seg_team, p.seg_since = team, t end
 end
 
-local function close_death(p, t, by)
-  local d = p.open
-  if not d then return end
-  p.open = nil
+-- Settle a death detached from its player: end time, pause overlap, dead and denied time.
+local function settle_death(p, d, t, by)
   local paused = pause_overlap(d.at, t)
   local dead = t - d.at - paused
   if dead < 0 then dead = 0 end
@@ -863,6 +866,13 @@ local function close_death(p, t, by)
     local k = players[d.killer_key]
     k.denied_ms = k.denied_ms + dead
   end
+end
+
+local function close_death(p, t, by)
+  local d = p.open
+  if not d then return end
+  p.open = nil
+  settle_death(p, d, t, by)
 end
 
 local function set_team(p, team, t)
@@ -902,9 +912,9 @@ local function start_round(t)
   debug_log("round started at levelTime " .. t)
 end
 
-local function finalize(t, unix)
+local function finalize(t, unix, play)
   R.end_level, R.end_unix = t, unix or os.time()
-  R.play_ms = t - (int(configstring(CS_LEVEL_START_TIME), t) or t)
+  R.play_ms = play or (t - (int(configstring(CS_LEVEL_START_TIME), t) or t))
   for _, key in ipairs(order) do
     local p = players[key]
     close_death(p, t, "round_end")
@@ -923,13 +933,20 @@ local EXIT_REASONS = {
   ["Allies Surrender"] = "surrender",
   ["Nextmap vote passed"] = "nextmap_vote",
 }
+-- Texts with a team name (g_main.c writes "Allied", not "Allies"); Last Man Standing too.
+local EXIT_PATTERNS = {
+  { "^%a+ team eliminated%.?$", "team_eliminated" },
+  { "^%a+ team wins by drawing First Blood%.?$", "first_blood" },
+  { "^%a+ team has the most survivors%.?$", "most_survivors" },
+}
 
 -- Apply a confirmed exit (see et_Print / et_RunFrame): the round ends at the exit's frame.
 local function on_exit(ex)
   local line, reason_text = ex.line, ex.reason_text
   local reason = EXIT_REASONS[reason_text]
-  if not reason and reason_text:match("^%a+ team eliminated%.?$") then
-    reason = "team_eliminated"
+  for _, pat in ipairs(EXIT_PATTERNS) do
+    if reason then break end
+    if reason_text:match(pat[1]) then reason = pat[2] end
   end
   R.reason, R.exit_line = reason or "unknown", line
   if reason == "surrender" then
@@ -941,21 +958,31 @@ local function on_exit(ex)
       end
     end
   end
-  finalize(ex.level, ex.unix)
+  finalize(ex.level, ex.unix, ex.play)
 end
 
--- An `Exit:` line is only believed once the engine confirms it: CS_INTERMISSION is set by the
--- same engine function right after printing it (or the gamestate is already INTERMISSION).
--- A player named "Exit: ..." can thus never end the measurement early.
-local function confirm_exit(gs)
+-- An `Exit:` line is only believed when the gamestate turns INTERMISSION within the next
+-- frame (BeginIntermission). CS_INTERMISSION confirms nothing: G_LogExit sets it to "1" and
+-- only a new map clears it, so it stays "1" for every round after the first. Anything can
+-- print through et_Print (players' names in other lines, other modules' et.G_LogPrint, Lua
+-- error lines), so an unconfirmed line is dropped.
+-- `ex.level` is the levelTime of the first et_RunFrame after the line: the engine logs the
+-- exit inside that server frame (et_RunFrame runs last in G_RunFrame), so it is exact.
+-- Returns true when the round ended.
+local function check_exit(gs, levelTime)
   local ex = R.pending_exit
-  R.pending_exit = nil
-  if gs == GS_INTERMISSION or configstring(CS_INTERMISSION) == "1" then
-    on_exit(ex)
-    return true
+  if not ex.level then
+    ex.level, ex.unix = levelTime, os.time()
+    ex.play = levelTime - (int(configstring(CS_LEVEL_START_TIME), levelTime) or levelTime)
+    if gs ~= GS_INTERMISSION then return false end
+  elseif gs ~= GS_INTERMISSION then
+    R.pending_exit = nil
+    warn("exit-spoof", "ignored an unconfirmed console line: " .. clip(ex.line, 80))
+    return false
   end
-  warn("exit-spoof", "ignored an unconfirmed console line: " .. clip(ex.line, 80))
-  return false
+  R.pending_exit = nil
+  on_exit(ex)
+  return true
 end
 
 ---------------------------------------------------------------------------------------------
@@ -1220,8 +1247,11 @@ function et_InitGame(levelTime, randomSeed, restart)
   local map = cvar("mapname")
   local current = int(cvar("g_currentRound"), -1)
   local round = (current == 0 and 1) or (current == 1 and 2) or 0
+  if int(cvar("g_gametype"), 0) == GT_WOLF_LMS and current and current >= 0 then
+    round = current + 1 -- Last Man Standing: g_currentRound counts the rounds (g_main.c)
+  end
   local saved = cvar(WARMUP_CVAR)
-  local su, sl, sr, sm = saved:match("^(%d+) (%-?%d+) (%d) (.*)$")
+  local su, sl, sr, sm = saved:match("^(%d+) (%-?%d+) (%d+) (.*)$")
   local same = su ~= nil and sm == map and int(sr, -1) == round
   restart = int(restart, 0)
   if gs == GS_WARMUP or gs == GS_WARMUP_COUNTDOWN then
@@ -1241,27 +1271,48 @@ function et_InitGame(levelTime, randomSeed, restart)
   sweep_now() -- deliveries left by earlier VMs
 end
 
+-- Pause edges: the game clock froze one frame before the pause bit is first seen and runs
+-- again from the frame before it is first clear, so both edges are stamped with the previous
+-- frame's levelTime (`prev`); the wall clock is read when the edge is seen.
+local function track_pause(prev)
+  local paused = (int(configstring(CS_SERVERTOGGLES), 0) & CV_SVS_PAUSE) ~= 0
+  if paused == R.paused then return end
+  R.paused = paused
+  if paused then
+    R.pauses[#R.pauses + 1] = { start_level = prev, start_unix = os.time() }
+  else
+    local p = R.pauses[#R.pauses]
+    p.end_level, p.end_unix = prev, os.time()
+  end
+end
+
+-- Wave spawns happen inside the engine frame, before et_RunFrame, while this script still
+-- holds the previous frame's levelTime: their deaths are closed at the next frame's time.
+local in_frame_spawns = {}
+
+local function flush_in_frame(levelTime)
+  for i = 1, #in_frame_spawns do
+    local item = in_frame_spawns[i]
+    settle_death(item.p, item.d, levelTime, "respawn")
+    in_frame_spawns[i] = nil
+  end
+end
+
 function et_RunFrame(levelTime)
+  local prev = now_level
   now_level = levelTime
+  if in_frame_spawns[1] then flush_in_frame(levelTime) end
   if R ~= nil and not R.emitted then
     local gs = int(cvar("gamestate"), -1)
-    if R.pending_exit then confirm_exit(gs) end
-    if R.state == "pending" then
+    if R.state == "running" and R.pending_exit and check_exit(gs, levelTime) then
+      emit("round_end")
+    elseif R.state == "pending" then
       if gs == GS_PLAYING then start_round(levelTime) end
     elseif gs == GS_INTERMISSION then
       emit("round_end")
     elseif R.state == "running" and gs == GS_PLAYING then
       R.last_playing_level = levelTime
-      local paused = (int(configstring(CS_SERVERTOGGLES), 0) & CV_SVS_PAUSE) ~= 0
-      if paused ~= R.paused then
-        R.paused = paused
-        if paused then
-          R.pauses[#R.pauses + 1] = { start_level = levelTime, start_unix = os.time() }
-        else
-          local p = R.pauses[#R.pauses]
-          p.end_level, p.end_unix = levelTime, os.time()
-        end
-      end
+      track_pause(prev)
     end
   end
   if sign_jobs[1] then run_sign_jobs(false) end
@@ -1272,7 +1323,11 @@ function et_RunFrame(levelTime)
 end
 
 function et_ShutdownGame(restart)
-  if R ~= nil and R.pending_exit then confirm_exit(int(cvar("gamestate"), -1)) end
+  if in_frame_spawns[1] then flush_in_frame(now_level) end
+  if R ~= nil and R.pending_exit and R.pending_exit.level
+    and int(cvar("gamestate"), -1) == GS_INTERMISSION then
+    check_exit(GS_INTERMISSION, now_level)
+  end
   if R ~= nil and not R.emitted and R.state ~= "pending" then
     if R.state == "ended" then emit("round_end")
     elseif int(restart, 0) == 1 then emit("map_restart")
@@ -1284,10 +1339,11 @@ end
 function et_Print(text)
   if not live() or type(text) ~= "string" then return end
   local reason = text:match("^Exit:%s*(.-)%s*$")
-  if reason then -- confirmed (or dropped) by the next frame, or at shutdown
-    R.pending_exit = { line = (text:gsub("%s+$", "")), reason_text = reason, level = now_level,
-      unix = os.time() }
-  end
+  if not reason then return end
+  -- g_main.c: a second exit before the intermission is logged "(already triggered)"; the
+  -- first exit of the round stands, so such a line neither replaces nor clears it
+  if R.pending_exit or reason:find("%(already triggered%)$") then return end
+  R.pending_exit = { line = (text:gsub("%s+$", "")), reason_text = reason }
 end
 
 function et_ClientConnect(clientNum, firstTime, isBot)
@@ -1329,18 +1385,46 @@ function et_ClientDisconnect(clientNum)
   slot_key[int(clientNum, -1)] = nil
 end
 
+-- Opens the limbo wait after a team join or switch: dead time without a killer. A player
+-- already dead keeps the open death (and its killer) until the wave spawn on the new team.
+local function open_limbo(p, t)
+  if p.open then return end
+  local d = { at = t, killer_key = nil, killer_guid = nil, killer_slot = ENTITYNUM_NONE,
+    kind = "team_change", mod = p.switched and MOD_SWITCHTEAM or MOD_UNKNOWN }
+  p.open = d
+  p.detail[#p.detail + 1] = d
+end
+
 function et_ClientSpawn(clientNum, revived, teamChange, restoreHealth)
   if not live() then return end
   local p = player_for_slot(clientNum, true)
   if not p then return end
-  set_team(p, read_team(clientNum), now_level)
-  if p.cur_team ~= TEAM_AXIS and p.cur_team ~= TEAM_ALLIES then return end
-  if int(revived, 0) == 1 then
+  local t = now_level
+  set_team(p, read_team(clientNum), t)
+  local switched = p.switched
+  p.switched = false
+  if p.cur_team ~= TEAM_AXIS and p.cur_team ~= TEAM_ALLIES then return end -- spectator spawn
+  if int(revived, 0) == 1 then -- a medic's action: between frames, levelTime is exact
     p.revives = p.revives + 1
-    close_death(p, now_level, "revive")
-  else
+    close_death(p, t, "revive")
+  elseif int(teamChange, 0) == 1 then
+    -- SetTeam / (re)connect: limbo follows unless within 600 ms of the round start (the
+    -- map_restart reconnects, early joins), which is the round's first spawn into play
+    local start = int(configstring(CS_LEVEL_START_TIME), t) or t
+    if t - start > LIMBO_AFTER_JOIN_MS then
+      p.switched = switched
+      open_limbo(p, t)
+      p.switched = false
+    else
+      p.spawns = p.spawns + 1
+      close_death(p, t, "respawn")
+    end
+  else -- a reinforcement wave, inside the engine frame: closed at the next frame's levelTime
     p.spawns = p.spawns + 1
-    close_death(p, now_level, "respawn")
+    if p.open then -- detached now: the player is alive, a new death opens a new interval
+      in_frame_spawns[#in_frame_spawns + 1] = { p = p, d = p.open }
+      p.open = nil
+    end
   end
 end
 
@@ -1348,8 +1432,12 @@ function et_Obituary(victim, killer, meansOfDeath)
   -- never return a value here: any value stops the modules loaded after this one
   if not live() then return end
   local mod = int(meansOfDeath, -1)
-  if mod == MOD_SWITCHTEAM then return end
   victim, killer = int(victim, -1), int(killer, -1)
+  if mod == MOD_SWITCHTEAM then -- SetTeam of a living player: not a death; limbo follows
+    local sp = player_for_slot(victim, false)
+    if sp then sp.switched = true end
+    return
+  end
   local vp = player_for_slot(victim, true)
   if not vp then return end
   local t = now_level
