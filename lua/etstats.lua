@@ -1232,6 +1232,85 @@ end
 -- Engine callbacks (the only globals this script defines)
 ---------------------------------------------------------------------------------------------
 
+---------------------------------------------------------------------------------------------
+-- VM restarts without InitGame (lua_restart, a lua_modules change): persist and resume
+---------------------------------------------------------------------------------------------
+
+-- g_lua.c: `lua_restart` and any change to lua_modules/lua_allowedModules stop the VMs with
+-- only et_Quit; the new VM gets no et_InitGame until the next map_restart or map. The dying
+-- VM writes the running round to a state file; the new VM resumes it when its chunk is run
+-- (still the same map, still PLAYING). Where that fails the old VM writes the round as a
+-- file with emit "lua_restart" instead: never lost silently.
+local function state_path() return game_dir() .. "/etstats_resume.lua" end
+
+local function serialize(v, out, depth)
+  if depth > 16 then error("state: nesting too deep") end
+  local t = type(v)
+  if t == "number" then
+    out[#out + 1] = math.type(v) == "integer" and string.format("%d", v)
+      or string.format("%.17g", v)
+  elseif t == "string" then
+    out[#out + 1] = string.format("%q", v)
+  elseif t == "boolean" then
+    out[#out + 1] = tostring(v)
+  elseif t == "table" and v ~= NULL then
+    out[#out + 1] = "{"
+    for k, x in pairs(v) do
+      out[#out + 1] = "["
+      serialize(k, out, depth + 1)
+      out[#out + 1] = "]="
+      serialize(x, out, depth + 1)
+      out[#out + 1] = ","
+    end
+    out[#out + 1] = "}"
+  else
+    error("state: cannot persist a " .. t)
+  end
+end
+
+local function persist_round()
+  for _, key in ipairs(order) do -- the open death is one of the details: keep it by index
+    local p = players[key]
+    p.open_index = nil
+    for i, d in ipairs(p.detail) do
+      if d == p.open then p.open_index = i end
+    end
+  end
+  local out = { "return " }
+  serialize({ version = 1, map = R.map, round = R.round, R = R, players = players,
+    order = order, slot_key = slot_key, noguid_seq = noguid_seq, now_level = now_level }, out, 0)
+  local ok, err = write_atomic(state_path(), table.concat(out))
+  if not ok and ensure_dir(game_dir(), false) then
+    ok, err = write_atomic(state_path(), table.concat(out))
+  end
+  if not ok then error(tostring(err)) end
+  return true
+end
+
+-- Run when the chunk is loaded: resume a round persisted by the previous VM.
+local function resume_round()
+  local path = state_path()
+  local text = read_file(path)
+  if text == nil then return false end
+  os.remove(path) -- consumed: a later normal map_restart must never see it again
+  local chunk = load(text, "=" .. path, "t", {})
+  local ok, st = pcall(chunk or error)
+  if not ok or type(st) ~= "table" or st.version ~= 1 then
+    print_line("WARNING: ignoring an unreadable " .. path)
+    return false
+  end
+  if st.map ~= cvar("mapname") or int(cvar("gamestate"), -1) ~= GS_PLAYING then return false end
+  R, players, order, slot_key = st.R, st.players, st.order, st.slot_key
+  noguid_seq, now_level = st.noguid_seq, st.now_level
+  for _, key in ipairs(order) do
+    local p = players[key]
+    p.open = p.open_index and p.detail[p.open_index] or nil
+  end
+  R.resumed = (R.resumed or 0) + 1
+  next_sweep_level = now_level + 5000
+  return true
+end
+
 local WARMUP_CVAR = "etstats_warmup_start" -- "<unix> <levelTime> <round> <map>"
 
 function et_InitGame(levelTime, randomSeed, restart)
@@ -1484,6 +1563,39 @@ function et_ClientCommand(clientNum, command)
     end
   end
   return 0 -- pass the command on
+end
+
+function et_Quit()
+  if R ~= nil and not R.emitted and R.state == "running" then
+    if in_frame_spawns[1] then flush_in_frame(now_level) end
+    local ok, why = pcall(persist_round)
+    if ok then
+      print_line("round state saved for the next VM (lua_restart)")
+    else
+      print_line("WARNING: cannot save the round state (" .. tostring(why)
+        .. "): writing it as a partial file")
+      emit("lua_restart")
+    end
+  end
+  if sign_jobs[1] then run_sign_jobs(true) end
+end
+
+-- A VM started without et_InitGame (lua_restart) picks up the round the old VM saved.
+do
+  local ok, resumed = pcall(function()
+    load_constants()
+    if int(cvar("gamestate"), -1) ~= GS_PLAYING then return false end
+    return resume_round()
+  end)
+  if ok and resumed then
+    local cfg, line = find_config()
+    config = cfg
+    debug_enabled = cfg ~= nil and cfg.debug
+    print_line("v" .. VERSION .. " (" .. _VERSION .. "): resumed the running round after a VM "
+      .. "restart; " .. line)
+  elseif not ok then
+    print_line("WARNING: resuming the round failed: " .. tostring(resumed))
+  end
 end
 
 -- Internals for tests (the engine ignores a chunk's return values).

@@ -40,6 +40,9 @@ class Emit(enum.StrEnum):
     """The game module shut down mid-round (``et_ShutdownGame(0)``: map change, quit)."""
     MAP_RESTART = "map_restart"
     """An admin ``map_restart`` while PLAYING without an ``Exit:`` line."""
+    LUA_RESTART = "lua_restart"
+    """A partial round: the VM was stopped by ``lua_restart`` (only ``et_Quit``) and could not
+    hand the round over to the next VM; the numbers end at that moment."""
 
 
 class EndReason(enum.StrEnum):
@@ -63,6 +66,8 @@ class EndReason(enum.StrEnum):
     """No exit: the module shut down mid-round (see :attr:`Emit.SHUTDOWN`)."""
     MAP_RESTART = "map_restart"
     """No exit: an admin map_restart (see :attr:`Emit.MAP_RESTART`)."""
+    LUA_RESTART = "lua_restart"
+    """No exit: a partial file written at ``lua_restart`` (see :attr:`Emit.LUA_RESTART`)."""
     UNKNOWN = "unknown"
     """Intermission began without a recognised ``Exit:`` line."""
 

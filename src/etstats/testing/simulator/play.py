@@ -113,9 +113,12 @@ class RoundPlay:
             if self.exit_at is not None:
                 continue
             end = self.spec.ending
-            if end.kind in (EndKind.SHUTDOWN, EndKind.MAP_RESTART) and self.due(end.at_ms):
-                self.r.record("end", **self.end_data(end.kind.value, end.kind.value, None, -1))
-                self.eng.dispatch("et_ShutdownGame", 0 if end.kind is EndKind.SHUTDOWN else 1)
+            restarts = (EndKind.SHUTDOWN, EndKind.MAP_RESTART, EndKind.RCON_RESTART)
+            if end.kind in restarts and self.due(end.at_ms):
+                emit = "map_restart" if end.kind is EndKind.RCON_RESTART else end.kind.value
+                self.r.record("end", **self.end_data(emit, emit, None, -1))
+                if end.kind is EndKind.SHUTDOWN:  # restarts: Runner.restart_vms shuts down
+                    self.eng.dispatch("et_ShutdownGame", 0)
                 return end.kind
             self.between_frames(queue)
         raise ScenarioError("round never ended (no time limit and no ending)")

@@ -228,19 +228,28 @@ class Runner:
         self.restart_vms_initial()
         self.present = {p.slot for p in sc.players if p.present_at_start}
         self.first_connect_all()
+        rcon_restarted = False
         for index, spec in enumerate(sc.rounds):
             if sc.gametype != 3 or eng.cvars["g_currentRound"] == "0":
                 limit = sc.timelimit_min if spec.timelimit_min is None else spec.timelimit_min
                 eng.cvars["timelimit"] = _minutes(limit)
-            self.warmup(spec.warmup_ms, spec.warmup_events)
-            eng.set_gamestate(GS_WARMUP_COUNTDOWN)
-            eng.configstrings[CS_WARMUP] = str(eng.level + spec.countdown_ms)
-            self.frames(spec.countdown_ms)
+            if not rcon_restarted:
+                self.warmup(spec.warmup_ms, spec.warmup_events)
+                eng.set_gamestate(GS_WARMUP_COUNTDOWN)
+                eng.configstrings[CS_WARMUP] = str(eng.level + spec.countdown_ms)
+                self.frames(spec.countdown_ms)
+            # a bare rcon map_restart: still PLAYING, so the new VMs start the replay at once
+            rcon_restarted = False
             eng.set_gamestate(GS_PLAYING)
             self.restart_vms(1)
             self.init_frames()
             self.reconnect_all(first_time=0)
             outcome = RoundPlay(self, spec).play()
+            if outcome is EndKind.RCON_RESTART:
+                if index == len(sc.rounds) - 1:
+                    raise ScenarioError("an rcon map_restart must be followed by its replay")
+                rcon_restarted = True
+                continue
             last = index == len(sc.rounds) - 1
             if outcome is EndKind.SHUTDOWN:
                 if not last:

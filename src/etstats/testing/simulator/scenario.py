@@ -213,7 +213,11 @@ class EndKind(enum.StrEnum):
     NEXTMAP_VOTE = "nextmap_vote"
     """``Exit: Nextmap vote passed``, then intermission and a map change; last round only."""
     MAP_RESTART = "map_restart"
-    """An admin ``map_restart`` mid-round: ``et_ShutdownGame(1)``; the round is replayed."""
+    """A vote or referee ``map_restart`` mid-round: ``et_ShutdownGame(1)``, new VMs in WARMUP;
+    the round is replayed by the next spec after a warmup."""
+    RCON_RESTART = "rcon_restart"
+    """A bare rcon ``map_restart`` mid-round: the gamestate stays PLAYING (sv_ccmds.c), so the
+    new VMs' ``et_InitGame(.., 1)`` starts the replay (the next spec) at once, no warmup."""
 
 
 @frozen
