@@ -187,6 +187,7 @@ def test_ground_truth_of_team_changes(etstats_lua: Path, tmp_path: Path) -> None
     assert r1.player(2).deaths_detail[0].closed_by == "spectator"
     late = r1.player(6)
     assert late.deaths_detail[0].kind == "team_change"
-    assert (late.spawns, late.connects) == (1, 1)  # the wave spawn only
+    # two wave spawns (after the limbo, after the death); the teamChange spawn is none
+    assert (late.spawns, late.connects, late.deaths) == (2, 1, 1)
     r2 = result.truth[1]
     assert r2.player(0).deaths_detail == ()  # a switch within 600 ms: straight into play
