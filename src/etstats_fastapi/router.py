@@ -20,6 +20,7 @@ from etstats_fastapi.auth import Auth, allow_all, api_key_auth
 from etstats_fastapi.diagnostics import register_diagnostics
 from etstats_fastapi.ingest import ingest_endpoint
 from etstats_fastapi.problems import ProblemRoute, problem_responses
+from etstats_fastapi.reads import register_reads
 from etstats_fastapi.runtime import HttpSettings, Runtime
 
 INGEST_BODY_DOC: dict[str, Any] = {
@@ -97,5 +98,5 @@ def create_router(
         return await ingest_endpoint(request, runtime)
 
     register_diagnostics(router, holder, admin=admin)
-    _ = reader  # read routes and pages register with it (see reads.py, pages.py)
+    register_reads(router, holder, reader=reader)
     return router
