@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from etstats_fastapi.auth import Auth, allow_all, api_key_auth
 from etstats_fastapi.diagnostics import register_diagnostics
 from etstats_fastapi.ingest import ingest_endpoint
+from etstats_fastapi.pages import register_pages
 from etstats_fastapi.problems import ProblemRoute, problem_responses
 from etstats_fastapi.reads import register_reads
 from etstats_fastapi.runtime import HttpSettings, Runtime
@@ -99,4 +100,5 @@ def create_router(
 
     register_diagnostics(router, holder, admin=admin)
     register_reads(router, holder, reader=reader)
+    register_pages(router, holder, reader=reader)
     return router
