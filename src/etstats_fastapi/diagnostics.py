@@ -24,7 +24,7 @@ from etstats_fastapi.models import (
 from etstats_fastapi.problems import problem_responses
 from etstats_fastapi.runtime import Runtime
 
-MAX_UNIX = 2**40
+MAX_UNIX = 253_402_300_799  # 9999-12-31T23:59:59Z: every value formats as a date
 """Upper bound for Unix-second query parameters (keeps SQL integers in range)."""
 
 

@@ -36,12 +36,17 @@ CSP = (
 """``default-src 'self'`` plus tighter directives; no inline script or style is needed."""
 AUDIT_PAGE_ROWS = 500
 DEFAULT_TOLERANCE_S = 5.0
+MAX_UNIX = 253_402_300_799
+"""9999-12-31T23:59:59Z, the last second a date can be shown for."""
 
 
 def _when(value: int | None) -> str:
     if value is None:
         return "—"
-    return datetime.fromtimestamp(value, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    try:
+        return datetime.fromtimestamp(value, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    except (OverflowError, OSError, ValueError):  # a stored value far outside real time
+        return f"{value} s"
 
 
 def _num(value: float | None) -> str:
@@ -131,7 +136,7 @@ def register_pages(router: APIRouter, holder: Callable[[], Runtime], *, reader: 
         summary="Session page",
     )
     async def page_session(
-        request: Request, runtime: Runtime = rt, session_id: int = Path(ge=0, le=2**40)
+        request: Request, runtime: Runtime = rt, session_id: int = Path(ge=0, le=MAX_UNIX)
     ) -> HTMLResponse:
         session = await run_in_threadpool(runtime.read, lambda s: s.session(session_id))
         if session is None:
@@ -165,9 +170,9 @@ def register_pages(router: APIRouter, holder: Callable[[], Runtime], *, reader: 
     async def page_audit(
         request: Request,
         runtime: Runtime = rt,
-        round_id: int | None = Query(None, ge=1, le=2**40),
-        since_unix: int | None = Query(None, ge=0, le=2**40),
-        until_unix: int | None = Query(None, ge=0, le=2**40),
+        round_id: int | None = Query(None, ge=1, le=MAX_UNIX),
+        since_unix: int | None = Query(None, ge=0, le=MAX_UNIX),
+        until_unix: int | None = Query(None, ge=0, le=MAX_UNIX),
     ) -> HTMLResponse:
         def build(s: Storage) -> list[AuditRow]:
             return audit_rows(

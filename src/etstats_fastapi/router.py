@@ -30,7 +30,7 @@ INGEST_BODY_DOC: dict[str, Any] = {
         "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
     },
     "parameters": [
-        {"name": n, "in": "header", "required": True, "schema": {"type": "string"}}
+        {"name": n, "in": "header", "required": False, "schema": {"type": "string"}}
         for n in ("X-Etstats-Server", "X-Etstats-Timestamp", "X-Etstats-Filename",
                   "X-Etstats-Content-SHA256", "X-Etstats-Signature")
     ],

@@ -20,11 +20,23 @@ def _inline(node: Any, defs: dict[str, Any], depth: int) -> Any:
         ref = node.get("$ref")
         if isinstance(ref, str) and ref.startswith("#/$defs/"):
             return _inline(defs[ref.removeprefix("#/$defs/")], defs, depth + 1)
+        if "prefixItems" in node:  # fixed tuples: some OpenAPI tools mishandle prefixItems
+            node = _tuple_as_items(node)
         return {k: _inline(v, defs, depth + 1) for k, v in node.items()
                 if k not in ("$defs", "$schema")}  # fmt: skip
     if isinstance(node, list):
         return [_inline(v, defs, depth + 1) for v in node]
     return node
+
+
+def _tuple_as_items(node: dict[str, Any]) -> dict[str, Any]:
+    """``prefixItems`` → ``items: anyOf`` of the positions (length kept by min/maxItems)."""
+    parts: list[Any] = []
+    for item in node["prefixItems"]:
+        if item not in parts:
+            parts.append(item)
+    rest = {k: v for k, v in node.items() if k not in ("prefixItems", "items")}
+    return {**rest, "items": parts[0] if len(parts) == 1 else {"anyOf": parts}}
 
 
 @functools.cache
