@@ -12,9 +12,26 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from attrs import frozen
+
+if TYPE_CHECKING:
+    from etstats.queries.types import (
+        Career,
+        IdentityLink,
+        Leaderboard,
+        MapResult,
+        PlayerMatch,
+        PlayerRef,
+        RecordEntry,
+        RoundDetail,
+        RoundSummary,
+        Session,
+        SessionSummary,
+        StoreCounts,
+        Window,
+    )
 
 Row = tuple[Any, ...]
 
@@ -220,6 +237,83 @@ class Storage(Protocol):
 
     def close(self) -> None:
         """Release connections (only those this object opened)."""
+
+    # -- typed read API (etstats.queries.api.ReadApi implements it for SQL backends;
+    #    docs/api.md "Reading matches, sessions and players") ------------------------------
+    def list_rounds(
+        self, *, server: str | None = None, map_name: str | None = None,
+        round_number: int | None = None, since_unix: int | None = None,
+        until_unix: int | None = None, player_guid: str | None = None, limit: int = 50,
+        offset: int = 0, newest_first: bool = True,
+    ) -> list[RoundSummary]:
+        """Rounds matching the filters, newest first, paged."""
+
+    def round_summaries(self, round_ids: Sequence[int]) -> list[RoundSummary]:
+        """Summaries of these rounds in key-time order."""
+
+    def round_detail(self, round_id: int) -> RoundDetail | None:
+        """A round with its player lines, awards and verdict."""
+
+    def store_counts(self) -> StoreCounts:
+        """Row counts by SQL ``COUNT``."""
+
+    def map_result(self, round_id: int) -> MapResult | None:
+        """The stopwatch map a round belongs to."""
+
+    def sessions(
+        self, *, server: str | None = None, limit: int = 20, offset: int = 0,
+        gap_minutes: float = 60.0,
+    ) -> list[SessionSummary]:
+        """Gaming sessions, newest first."""
+
+    def session(
+        self, session_id: int, *, server: str | None = None, gap_minutes: float = 60.0
+    ) -> Session | None:
+        """One session by id (its start, Unix seconds)."""
+
+    def latest_session(
+        self, *, server: str | None = None, gap_minutes: float = 60.0
+    ) -> Session | None:
+        """The most recent session."""
+
+    def session_of_round(self, round_id: int, *, gap_minutes: float = 60.0) -> Session | None:
+        """The session containing a round."""
+
+    def find_players(self, query: str, *, limit: int = 10) -> PlayerMatch:
+        """Players a GUID prefix, name part or ``discord:<id>`` names."""
+
+    def career(self, player_guid: str, *, window: Window | None = None) -> Career | None:
+        """A player's career (merged GUIDs summed)."""
+
+    def leaderboard(
+        self, stat: str, *, window: Window | None = None, min_rounds: int | None = None,
+        min_minutes: float | None = None, limit: int = 20, offset: int = 0,
+    ) -> Leaderboard:
+        """Players ranked by a statistic behind the minimum-sample gate."""
+
+    def records(
+        self, stats: Sequence[str] | None = None, *, window: Window | None = None,
+        min_minutes: float | None = None,
+    ) -> list[RecordEntry]:
+        """Best single round and best map per statistic."""
+
+    def identity_links(self, player_guid: str | None = None) -> list[IdentityLink]:
+        """Identity facts (merged GUIDs, preferred names, external accounts)."""
+
+    def player_for_account(self, kind: str, external_id: str) -> PlayerRef | None:
+        """The player an external account is linked to."""
+
+    def merge_guid(self, alt_guid: str, player_guid: str) -> IdentityLink:
+        """Merge an alt GUID into a player."""
+
+    def set_display_name(self, player_guid: str, name: str) -> IdentityLink:
+        """Set a player's preferred display name."""
+
+    def link_account(self, kind: str, external_id: str, player_guid: str) -> IdentityLink:
+        """Link an external account to a player."""
+
+    def unlink(self, kind: str, value: str) -> bool:
+        """Remove one identity fact."""
 
 
 def lock_order(keys: Sequence[tuple[int, str]]) -> list[tuple[int, str]]:

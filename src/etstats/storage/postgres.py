@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from etstats.errors import AdapterUnavailable, DuplicateRound, StorageError
+from etstats.queries.api import ReadApi
 from etstats.storage import sql
 from etstats.storage.base import ArtifactRecord, Row, StoredRound
 from etstats.storage.migrate import CREATE_VERSION_TABLE, load_migrations
@@ -72,7 +73,7 @@ class PgTx(sql.SqlTx):
                 copy.write_row(row)
 
 
-class PostgresStorage:
+class PostgresStorage(ReadApi):
     """A store in a PostgreSQL database, reached through a connection pool.
 
     :param url: a libpq URL/conninfo (``postgresql://user@host:port/db``).
@@ -110,6 +111,12 @@ class PostgresStorage:
     def transaction(self) -> Iterator[PgTx]:
         with self._connection() as conn, conn.transaction():
             yield PgTx(conn)
+
+    @contextmanager
+    def _reader(self) -> Iterator[PgTx]:
+        """Reads of the typed API: one transaction (one snapshot per statement)."""
+        with self.transaction() as tx:
+            yield tx
 
     def migrate(self) -> list[int]:
         applied: list[int] = []

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from etstats.errors import DuplicateRound, StorageError
+from etstats.queries.api import ReadApi
 from etstats.storage import sql
 from etstats.storage.base import ArtifactRecord, Row, StoredRound
 from etstats.storage.migrate import CREATE_VERSION_TABLE, load_migrations
@@ -43,7 +44,7 @@ def wrap_exceptions() -> Iterator[None]:
         raise StorageError(f"sqlite: {exc}") from exc
 
 
-class SQLiteStorage:
+class SQLiteStorage(ReadApi):
     """A store in one SQLite file (or in memory)."""
 
     dialect = "sqlite"
@@ -114,6 +115,17 @@ class SQLiteStorage:
 
     def _read(self) -> sql.SqlTx:
         return sql.SqlTx(self._conn)
+
+    @contextmanager
+    def _reader(self) -> Iterator[sql.SqlTx]:
+        """Reads of the typed API: one consistent snapshot (a deferred read transaction)."""
+        with self._lock, wrap_exceptions():
+            self._conn.execute("BEGIN")
+            try:
+                yield sql.SqlTx(self._conn)
+            finally:
+                if self._conn.in_transaction:
+                    self._conn.execute("COMMIT")
 
     def rounds(self) -> list[StoredRound]:
         with self._lock, wrap_exceptions():

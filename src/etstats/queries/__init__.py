@@ -1,0 +1,48 @@
+"""The store's typed read API: rounds, map results, gaming sessions, careers, leaderboards,
+records and player identity (docs/sessions.md for the rules, docs/api.md for examples).
+
+Results are attrs classes from :mod:`etstats.queries.types`; every backend answers through
+:class:`etstats.queries.api.ReadApi` with SQL shared by SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from etstats.queries.statdefs import UnknownStatistic, stat_names
+from etstats.queries.types import (
+    Award,
+    Career,
+    IdentityLink,
+    Leaderboard,
+    LeaderboardEntry,
+    MapResult,
+    MapTotals,
+    PlayerLine,
+    PlayerMatch,
+    PlayerRef,
+    PlayerTotals,
+    RecordEntry,
+    RoundDetail,
+    RoundSummary,
+    Session,
+    SessionSummary,
+    SideRoster,
+    StatTotals,
+    StoreCounts,
+    WeaponTotals,
+    Window,
+)
+
+DEFAULT_GAP_MINUTES = 60.0
+"""Gap (minutes) between two rounds of a server that starts a new session."""
+DEFAULT_MIN_ROUNDS = 10
+"""Leaderboard/record gate: rounds a player needs (``0`` turns the gate off)."""
+DEFAULT_MIN_MINUTES = 30.0
+"""Leaderboard gate for rates: minutes played a player needs."""
+
+__all__ = [
+    "DEFAULT_GAP_MINUTES", "DEFAULT_MIN_MINUTES", "DEFAULT_MIN_ROUNDS", "Award", "Career",
+    "IdentityLink", "Leaderboard", "LeaderboardEntry", "MapResult", "MapTotals", "PlayerLine",
+    "PlayerMatch", "PlayerRef", "PlayerTotals", "RecordEntry", "RoundDetail", "RoundSummary",
+    "Session", "SessionSummary", "SideRoster", "StatTotals", "StoreCounts", "UnknownStatistic",
+    "WeaponTotals", "Window", "stat_names",
+]  # fmt: skip

@@ -1,0 +1,124 @@
+"""Leaderboards and records: any statistic ranked by SQL, behind a minimum-sample gate.
+
+Gate defaults (docs/sessions.md): a leaderboard needs :data:`DEFAULT_MIN_ROUNDS` rounds, and for a
+rate also :data:`DEFAULT_RATE_MINUTES` minutes played, so one lucky round never tops a ladder;
+a record needs :data:`DEFAULT_RECORD_MINUTES` minutes played in that round (twice that for a map).
+Ties rank by rounds (more first), then GUID, so pages are stable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+
+from etstats.queries import identity
+from etstats.queries.careers import window_sql
+from etstats.queries.rounds import dialect
+from etstats.queries.statdefs import ALIAS_JOIN, PLAYER_GUID, RATES, check_stat, value_sql
+from etstats.queries.types import Leaderboard, LeaderboardEntry, RecordEntry, Window
+
+DEFAULT_MIN_ROUNDS = 10
+DEFAULT_RATE_MINUTES = 30.0
+DEFAULT_RECORD_MINUTES = 5.0
+MAX_PAGE = 200
+RECORD_STATS: tuple[str, ...] = (
+    "kills", "damage_given", "gibs", "revives_given", "headshot_kills", "objectives", "dpm",
+    "kd", "accuracy",
+)  # fmt: skip
+"""Statistics :func:`records` covers when none are named."""
+
+
+def leaderboard(
+    tx: Any,
+    stat: str,
+    window: Window,
+    *,
+    min_rounds: int | None,
+    min_minutes: float | None,
+    limit: int,
+    offset: int,
+) -> Leaderboard:
+    check_stat(stat)
+    rounds_gate = DEFAULT_MIN_ROUNDS if min_rounds is None else max(0, int(min_rounds))
+    if min_minutes is None:
+        min_minutes = DEFAULT_RATE_MINUTES if stat in RATES and rounds_gate else 0.0
+    cond, params = window_sql(tx, window)
+    value = value_sql(stat, dialect(tx), summed=True)
+    sql = (
+        f"SELECT pg, value, rounds, minutes FROM (SELECT {PLAYER_GUID} AS pg, {value} AS value, "
+        "COUNT(DISTINCT p.round_id) AS rounds, "
+        "SUM(COALESCE(p.time_played_minutes, 0)) AS minutes "
+        f"FROM player_round_stats p JOIN rounds r ON r.id = p.round_id {ALIAS_JOIN} "
+        f"WHERE 1 = 1{cond} GROUP BY {PLAYER_GUID}) t "
+        "WHERE rounds >= ? AND minutes >= ? AND value IS NOT NULL "
+        "ORDER BY value DESC, rounds DESC, pg LIMIT ? OFFSET ?"
+    )
+    limit = max(0, min(int(limit), MAX_PAGE))
+    offset = max(0, int(offset))
+    rows = tx.fetchall(sql, (*params, rounds_gate, float(min_minutes), limit, offset))
+    names = identity.refs(tx, [str(r[0]) for r in rows])
+    entries = tuple(
+        LeaderboardEntry(rank=offset + i + 1, guid=str(g), name=names[str(g)].name,
+                         value=float(v), rounds=int(n), time_played_minutes=round(float(m), 1))
+        for i, (g, v, n, m) in enumerate(rows)
+    )  # fmt: skip
+    return Leaderboard(stat=stat, window=window, min_rounds=rounds_gate,
+                       min_minutes=float(min_minutes), entries=entries, offset=offset)  # fmt: skip
+
+
+def records(
+    tx: Any, stats: Sequence[str] | None, window: Window, *, min_minutes: float | None
+) -> list[RecordEntry]:
+    gate = DEFAULT_RECORD_MINUTES if min_minutes is None else max(0.0, float(min_minutes))
+    out: list[RecordEntry] = []
+    for stat in stats or RECORD_STATS:
+        check_stat(stat)
+        for found in (_best_round(tx, stat, window, gate), _best_map(tx, stat, window, gate * 2)):
+            if found is not None:
+                out.append(found)
+    names = identity.refs(tx, [r.guid for r in out])
+    return [_named(r, names[r.guid].name) for r in out]
+
+
+def _named(r: RecordEntry, name: str) -> RecordEntry:
+    return attrs.evolve(r, name=name)
+
+
+def _best_round(tx: Any, stat: str, window: Window, gate: float) -> RecordEntry | None:
+    """Best single line; only lines holding one round's values (not an orphan round 2)."""
+    cond, params = window_sql(tx, window)
+    value = value_sql(stat, dialect(tx), summed=False)
+    row = tx.fetchone(
+        f"SELECT {PLAYER_GUID}, {value} AS value, r.map_name, r.id, r.round_start_unix "
+        f"FROM player_round_stats p JOIN rounds r ON r.id = p.round_id {ALIAS_JOIN} "
+        f"WHERE p.values_scope = 'round' AND COALESCE(p.time_played_minutes, 0) >= ?{cond} "
+        f"AND {value} IS NOT NULL ORDER BY value DESC, r.round_start_unix, r.id, 1 LIMIT 1",
+        (gate, *params))  # fmt: skip
+    if row is None:
+        return None
+    return RecordEntry(stat=stat, scope="round", guid=str(row[0]), name="", value=float(row[1]),
+                       map_name=str(row[2]), round_ids=(int(row[3]),),
+                       when_unix=int(row[4]))  # fmt: skip
+
+
+def _best_map(tx: Any, stat: str, window: Window, gate: float) -> RecordEntry | None:
+    """Best map (a round 1 plus the round 2 paired to it, or an orphan round 2 whose values
+    already hold both rounds)."""
+    cond, params = window_sql(tx, window)
+    value = value_sql(stat, dialect(tx), summed=True)
+    map_key = "COALESCE(r.r1_round_id, r.id)"
+    row = tx.fetchone(
+        f"SELECT {PLAYER_GUID}, {value} AS value, MIN(r.map_name), MIN(r.id), MAX(r.id), "
+        f"MIN(r.round_start_unix) FROM player_round_stats p JOIN rounds r "
+        f"ON r.id = p.round_id {ALIAS_JOIN} WHERE p.values_scope <> 'r2_as_written'{cond} "
+        f"GROUP BY {PLAYER_GUID}, {map_key} "
+        f"HAVING SUM(COALESCE(p.time_played_minutes, 0)) >= ? AND {value} IS NOT NULL "
+        "ORDER BY value DESC, MIN(r.round_start_unix), MIN(r.id), 1 LIMIT 1",
+        (*params, gate))  # fmt: skip
+    if row is None:
+        return None
+    ids = tuple(sorted({int(row[3]), int(row[4])}))
+    return RecordEntry(stat=stat, scope="map", guid=str(row[0]), name="", value=float(row[1]),
+                       map_name=str(row[2]), round_ids=ids, when_unix=int(row[5]))  # fmt: skip

@@ -1,0 +1,156 @@
+"""Rounds as typed summaries and details (SQL shared by both dialects)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from etstats.queries import identity
+from etstats.queries.statdefs import ALIAS_JOIN, PLAYER_GUID
+from etstats.queries.types import Award, PlayerLine, RoundDetail, RoundSummary, StoreCounts
+
+MAX_LIMIT = 1000
+IN_CHUNK = 500
+"""Most bound values in one ``IN (...)`` list."""
+
+SUMMARY_SELECT = (
+    "SELECT r.id, s.name, r.map_name, r.round_number, r.round_start_unix, r.start_source, "
+    "r.round_end_unix, r.winner_team, r.defender_team, r.time_limit_seconds, r.clock_seconds, "
+    "(SELECT COUNT(*) FROM player_round_stats pc WHERE pc.round_id = r.id), "
+    "r.stats_sha256, r.lua_sha256, r.endstats_sha256, r.values_scope, r.r1_round_id, "
+    "rc.verdict FROM rounds r JOIN servers s ON s.id = r.server_id "
+    "LEFT JOIN reconciliations rc ON rc.round_id = r.id"
+)
+"""Columns :func:`summary_from_row` reads, in order."""
+
+LINE_SELECT = (
+    f"SELECT p.round_id, p.guid, {PLAYER_GUID}, p.name, p.raw_name, p.team, p.kills, p.deaths, "
+    "p.damage_given, p.damage_received, p.team_damage_given, p.team_damage_received, p.gibs, "
+    "p.self_kills, p.team_kills, p.xp, p.headshot_kills, p.revives_given, p.times_revived, "
+    "p.time_played_minutes, p.time_dead_minutes, p.denied_playtime_seconds, p.values_scope, "
+    f"p.tab_json FROM player_round_stats p {ALIAS_JOIN}"
+)
+"""Player lines with their canonical GUID; :func:`line_from_row` reads them (minus round id)."""
+
+
+def dialect(tx: Any) -> str:
+    """``postgres`` or ``sqlite`` for a :class:`etstats.storage.sql.SqlTx`."""
+    return "postgres" if tx.placeholder == "%s" else "sqlite"
+
+
+def summary_from_row(row: Sequence[Any]) -> RoundSummary:
+    sources = tuple(k for k, sha in zip(("stats", "lua", "endstats"), row[12:15], strict=True)
+                    if sha)  # fmt: skip
+    return RoundSummary(
+        id=int(row[0]), server=str(row[1]), map_name=str(row[2]), round_number=int(row[3]),
+        start_unix=int(row[4]), start_source=str(row[5]), end_unix=row[6],
+        winner_team=row[7], defender_team=row[8], time_limit_seconds=row[9],
+        clock_seconds=row[10], players=int(row[11]), sources=sources, values_scope=row[15],
+        r1_round_id=row[16], verdict=row[17],
+    )  # fmt: skip
+
+
+def line_from_row(row: Sequence[Any]) -> PlayerLine:
+    tab = json.loads(row[22]) if row[22] else {}
+    return PlayerLine(
+        guid=str(row[0]), player_guid=str(row[1]), name=str(row[2]), raw_name=str(row[3]),
+        team=int(row[4]), kills=int(row[5]), deaths=int(row[6]), damage_given=row[7],
+        damage_received=row[8], team_damage_given=row[9], team_damage_received=row[10],
+        gibs=row[11], self_kills=row[12], team_kills=row[13], xp=row[14],
+        headshot_kills=row[15], revives_given=row[16], times_revived=row[17],
+        time_played_minutes=row[18], time_dead_minutes=row[19], denied_playtime_seconds=row[20],
+        values_scope=str(row[21]), tab=tab,
+    )  # fmt: skip
+
+
+def chunks(ids: Sequence[int]) -> list[list[int]]:
+    wanted = sorted({int(i) for i in ids})
+    return [wanted[i : i + IN_CHUNK] for i in range(0, len(wanted), IN_CHUNK)]
+
+
+def summaries(tx: Any, round_ids: Sequence[int]) -> list[RoundSummary]:
+    out: list[RoundSummary] = []
+    for chunk in chunks(round_ids):
+        marks = ", ".join("?" * len(chunk))
+        out += [summary_from_row(r) for r in tx.fetchall(
+            f"{SUMMARY_SELECT} WHERE r.id IN ({marks})", chunk)]  # fmt: skip
+    return sorted(out, key=lambda r: (r.start_unix, r.id))
+
+
+def lines_of(tx: Any, round_ids: Sequence[int]) -> dict[int, list[PlayerLine]]:
+    """Player lines of these rounds by round id (file order)."""
+    out: dict[int, list[PlayerLine]] = {}
+    for chunk in chunks(round_ids):
+        marks = ", ".join("?" * len(chunk))
+        for row in tx.fetchall(f"{LINE_SELECT} WHERE p.round_id IN ({marks}) "
+                               "ORDER BY p.round_id, p.player_index", chunk):  # fmt: skip
+            out.setdefault(int(row[0]), []).append(line_from_row(row[1:]))
+    return out
+
+
+def list_rounds(
+    tx: Any,
+    *,
+    server: str | None,
+    map_name: str | None,
+    round_number: int | None,
+    since_unix: int | None,
+    until_unix: int | None,
+    player_guid: str | None,
+    limit: int,
+    offset: int,
+    newest_first: bool,
+) -> list[RoundSummary]:
+    where: list[str] = []
+    params: list[Any] = []
+    for sql, value in (("s.name = ?", server), ("r.map_name = ?", map_name),
+                       ("r.round_number = ?", round_number),
+                       ("r.round_start_unix >= ?", since_unix),
+                       ("r.round_start_unix < ?", until_unix)):  # fmt: skip
+        if value is not None:
+            where.append(sql)
+            params.append(value)
+    if player_guid is not None:
+        guids = identity.guids_of(tx, player_guid)
+        marks = ", ".join("?" * len(guids))
+        where.append(f"r.id IN (SELECT p.round_id FROM player_round_stats p "
+                     f"WHERE p.guid IN ({marks}))")  # fmt: skip
+        params += guids
+    order = "DESC" if newest_first else "ASC"
+    sql = (f"{SUMMARY_SELECT} {'WHERE ' + ' AND '.join(where) if where else ''} "
+           f"ORDER BY r.round_start_unix {order}, r.id {order} LIMIT ? OFFSET ?")  # fmt: skip
+    limit = max(0, min(int(limit), MAX_LIMIT))
+    return [summary_from_row(r) for r in tx.fetchall(sql, (*params, limit, max(0, int(offset))))]
+
+
+def round_detail(tx: Any, round_id: int) -> RoundDetail | None:
+    found = summaries(tx, [round_id])
+    if not found:
+        return None
+    awards = tx.fetchall(
+        "SELECT name, player_name, value_text, value FROM endstats_awards WHERE round_id = ? "
+        "ORDER BY position", (round_id,))  # fmt: skip
+    tz = tx.fetchone("SELECT s.timezone FROM rounds r JOIN servers s ON s.id = r.server_id "
+                     "WHERE r.id = ?", (round_id,))  # fmt: skip
+    return RoundDetail(
+        round=found[0], players=tuple(lines_of(tx, [round_id]).get(round_id, [])),
+        awards=tuple(Award(str(a[0]), str(a[1]), str(a[2]), a[3]) for a in awards),
+        timezone=str(tz[0]) if tz else "UTC",
+    )  # fmt: skip
+
+
+def store_counts(tx: Any) -> StoreCounts:
+    def count(sql: str) -> int:
+        row = tx.fetchone(sql)
+        return int(row[0]) if row else 0
+
+    arts = tx.fetchall("SELECT status, COUNT(*) FROM artifacts GROUP BY status ORDER BY status")
+    verdicts = tx.fetchall("SELECT verdict, COUNT(*) FROM reconciliations GROUP BY verdict "
+                           "ORDER BY verdict")  # fmt: skip
+    return StoreCounts(
+        rounds=count("SELECT COUNT(*) FROM rounds"),
+        player_lines=count("SELECT COUNT(*) FROM player_round_stats"),
+        artifacts={str(s): int(n) for s, n in arts},
+        verdicts={str(v): int(n) for v, n in verdicts},
+    )
