@@ -130,6 +130,27 @@ local function shell_quote(s)
   return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
 end
 
+-- Every child process goes through this wrapper: ET:Legacy never marks its sockets
+-- close-on-exec, so a child would inherit the game's UDP socket and, while it runs, a restarted
+-- server could not bind its port (it silently moves to port+1). perl (Debian: perl-base, always
+-- installed) closes every descriptor above 2 and execs the command under `timeout`, so no
+-- child outlives its limit; background children also get their own session (setsid).
+local CLOSE_FDS = "perl -e 'my @f = (3 .. 1023); if (opendir(my $d, \"/proc/self/fd\")) {"
+  .. " @f = grep { /^\\d+$/ && $_ > 2 } readdir($d); closedir($d); } require POSIX;"
+  .. " POSIX::close($_) for @f; exec(@ARGV) or exit 127' --"
+
+-- Run `cmd` (sh syntax) and wait for it, at most `limit_s` seconds. Returns os.execute's result.
+local function run_child(cmd, limit_s)
+  return os.execute(CLOSE_FDS .. " timeout -k 2 " .. limit_s .. " /bin/sh -c " .. shell_quote(cmd)
+    .. " </dev/null")
+end
+
+-- Start `cmd` in the background, detached, killed after `limit_s` seconds; never waits.
+local function spawn_child(cmd, limit_s)
+  return os.execute(CLOSE_FDS .. " setsid timeout -k 5 " .. limit_s .. " /bin/sh -c "
+    .. shell_quote(cmd) .. " </dev/null >/dev/null 2>&1 &")
+end
+
 local function file_exists(path)
   local f = io.open(path, "rb")
   if f then f:close() return true end
@@ -163,11 +184,33 @@ local function write_atomic(path, data)
   return true
 end
 
+-- Like write_atomic, but the file is created with mode 0600 whatever the umask and the mode of
+-- the folder: it is first created empty by a shell with umask 077 (io.open keeps the mode of
+-- an existing file when it truncates it).
+local function write_private(path, data)
+  local tmp = path .. ".tmp"
+  run_child("umask 077 && : > " .. shell_quote(tmp) .. " 2>/dev/null", 10)
+  local f, err = io.open(tmp, "r+b")
+  if not f then return nil, err end
+  local ok, werr = f:write(data)
+  local cok, cerr = f:close()
+  if not ok or not cok then
+    os.remove(tmp)
+    return nil, werr or cerr
+  end
+  local rok, rerr = os.rename(tmp, path)
+  if not rok then
+    os.remove(tmp)
+    return nil, rerr
+  end
+  return true
+end
+
 local made_dirs = {}
 local function ensure_dir(dir, private)
   if made_dirs[dir] then return true end
   local mode = private and "700" or "755"
-  local ok = os.execute("mkdir -p -m " .. mode .. " " .. shell_quote(dir) .. " 2>/dev/null")
+  local ok = run_child("mkdir -p -m " .. mode .. " " .. shell_quote(dir) .. " 2>/dev/null", 10)
   if ok then made_dirs[dir] = true end
   return ok and true or false
 end
@@ -414,6 +457,7 @@ local CONFIG_TYPES = {
   outbox_dir = "string",          -- absolute path overrides <fs_homepath>/<fs_game>/etstats_outbox
   discord_username = "string",
   discord_attach_file = "boolean",
+  delivery_max_age_hours = "number", -- give up on a delivery this long after the round
   debug = "boolean",
 }
 
@@ -431,8 +475,12 @@ local function validate_config(t)
     gametimes_dir = t.gametimes_dir or "", outbox_dir = t.outbox_dir or "",
     discord_username = t.discord_username or "etstats",
     discord_attach_file = t.discord_attach_file ~= false,
+    delivery_max_age_s = math.floor((t.delivery_max_age_hours or 168) * 3600),
     debug = t.debug == true,
   }
+  if cfg.delivery_max_age_s < 60 then
+    return nil, "key 'delivery_max_age_hours' must be at least 1/60 (one minute)"
+  end
   for i, url in ipairs(t.discord_webhook_urls or {}) do
     if type(url) ~= "string" or not url:match("^https?://[^%s\"']+$") then
       return nil, "discord_webhook_urls[" .. i .. "] is not an http(s) URL"
@@ -551,6 +599,7 @@ local OUTBOX_MAX_LAUNCHES = 4      -- curl launches per sweep
 local OUTBOX_INFLIGHT_TIMEOUT = 90 -- s without a marker before an attempt counts as lost
 local OUTBOX_BACKOFF_BASE, OUTBOX_BACKOFF_MAX = 5, 600 -- s
 local CURL_CONNECT_TIMEOUT, CURL_MAX_TIME = 5, 30     -- s
+local DEFAULT_MAX_AGE_S = 7 * 86400 -- s: delivery_max_age_hours when the config has none
 
 local ob = { dir = nil, entries = nil }
 
@@ -593,7 +642,7 @@ local function ob_find(id)
 end
 
 local function ob_remove_files(id)
-  for _, suffix in ipairs({ ".body", ".curl", ".att", ".status", ".status.tmp" }) do
+  for _, suffix in ipairs({ ".body", ".curl", ".att", ".sign", ".status", ".status.tmp" }) do
     os.remove(ob_path(id .. suffix))
   end
 end
@@ -613,8 +662,16 @@ local function ob_fail(e, why)
     .. "); body moved to " .. ob_path("failed/"))
 end
 
--- Queue one delivery. `curl_lines` are curl config lines (url, headers, data); the body is
--- written next to them. Returns true if queued (or already queued).
+local function curl_config(lines)
+  local all = { "silent", "output = \"/dev/null\"", "write-out = \"%{http_code}\"",
+    "connect-timeout = " .. CURL_CONNECT_TIMEOUT, "max-time = " .. CURL_MAX_TIME }
+  for _, l in ipairs(lines) do all[#all + 1] = l end
+  return table.concat(all, "\n") .. "\n"
+end
+
+-- Queue one delivery. `curl_lines` are curl config lines (url, headers, data), or for a
+-- signed HTTP delivery the signing input (a string: the config is made per attempt); the body
+-- is written next to them. Returns true if queued (or already queued).
 local function ob_enqueue(dir, id, label, body, curl_lines, attachment)
   if not ensure_dir(dir, true) then
     warn("outbox-dir", "cannot create the outbox directory " .. dir)
@@ -624,11 +681,10 @@ local function ob_enqueue(dir, id, label, body, curl_lines, attachment)
   if ob_find(id) then return true end
   local ok, err = write_atomic(ob_path(id .. ".body"), body)
   if ok and attachment then ok, err = write_atomic(ob_path(id .. ".att"), attachment) end
-  if ok then
-    local lines = { "silent", "output = \"/dev/null\"", "write-out = \"%{http_code}\"",
-      "connect-timeout = " .. CURL_CONNECT_TIMEOUT, "max-time = " .. CURL_MAX_TIME }
-    for _, l in ipairs(curl_lines) do lines[#lines + 1] = l end
-    ok, err = write_atomic(ob_path(id .. ".curl"), table.concat(lines, "\n") .. "\n")
+  if ok and type(curl_lines) == "string" then -- signed HTTP: the signing input (0600)
+    ok, err = write_private(ob_path(id .. ".sign"), curl_lines)
+  elseif ok then -- curl config with a webhook URL, i.e. a token (0600)
+    ok, err = write_private(ob_path(id .. ".curl"), curl_config(curl_lines))
   end
   if not ok then
     warn("outbox-write", "cannot write outbox entry " .. id .. ": " .. tostring(err))
@@ -645,16 +701,63 @@ local function ob_enqueue(dir, id, label, body, curl_lines, attachment)
   return ob_save()
 end
 
+-- The curl config of one signed-ingest-v2 attempt at `now` (Unix s): the headers the
+-- receiver checks before reading the body (docs/lua.md). The body digest was computed once
+-- when the entry was queued; each attempt only HMACs the short canonical string.
+-- Returns the config text, or nil and why it cannot be signed now.
+local function http_attempt_config(e, now)
+  local text = read_file(ob_path(e.id .. ".sign"))
+  if not text then return nil, "no signing input" end
+  local url, server, filename, digest = text:match("^([^\n]+)\n([^\n]+)\n([^\n]+)\n(%x+)\n?$")
+  if not url then return nil, "malformed signing input" end
+  local secret = nil
+  for _, t in ipairs(config and config.http or {}) do
+    if t.url == url and t.server_id == server then secret = t.secret end
+  end
+  if not secret then return nil, "no configured HTTP target " .. server .. " with that URL" end
+  local ts = string.format("%d", now)
+  local sig = hmac_sha256_hex(secret, "etstats-ingest-v2\n" .. server .. "\n" .. ts .. "\n"
+    .. filename .. "\n" .. digest)
+  return curl_config({
+    "url = " .. curl_quote(url),
+    "header = \"Content-Type: application/json\"",
+    "header = " .. curl_quote("User-Agent: " .. MODNAME .. "/" .. VERSION),
+    "header = " .. curl_quote("X-Etstats-Server: " .. server),
+    "header = " .. curl_quote("X-Etstats-Timestamp: " .. ts),
+    "header = " .. curl_quote("X-Etstats-Filename: " .. filename),
+    "header = " .. curl_quote("X-Etstats-Content-SHA256: " .. digest),
+    "header = " .. curl_quote("X-Etstats-Signature: sha256=" .. sig),
+    "data-binary = " .. curl_quote("@" .. ob_path(e.id .. ".body")),
+  })
+end
+
 local function ob_launch(e, now)
+  if e.id:find(".http-", 1, true) then
+    -- signed ingest v2: every attempt is signed with its own time (the receiver refuses
+    -- timestamps more than 300 s off), so a retry after a long outage is still accepted
+    local text, why = http_attempt_config(e, now)
+    if not text then
+      warn("sign-" .. e.id, "cannot sign " .. e.id .. " now (" .. why .. "); will retry")
+      e.next_unix = now + OUTBOX_BACKOFF_BASE
+      return false
+    end
+    local ok, err = write_private(ob_path(e.id .. ".curl"), text)
+    if not ok then
+      warn("outbox-write", "cannot write " .. e.id .. ".curl: " .. tostring(err))
+      e.next_unix = now + OUTBOX_BACKOFF_BASE
+      return false
+    end
+  end
   local st = ob_path(e.id .. ".status")
-  local cmd = "(curl -K " .. shell_quote(ob_path(e.id .. ".curl")) .. " > "
+  local cmd = "curl -K " .. shell_quote(ob_path(e.id .. ".curl")) .. " > "
     .. shell_quote(st .. ".tmp") .. " 2>/dev/null; mv -f " .. shell_quote(st .. ".tmp") .. " "
-    .. shell_quote(st) .. ") </dev/null >/dev/null 2>&1 &"
+    .. shell_quote(st)
   e.state, e.launched = "inflight", now
   e.attempts = e.attempts + 1
   ob_save() -- before launching: a crash now can only lose an attempt, never duplicate one
-  os.execute(cmd)
+  spawn_child(cmd, CURL_MAX_TIME + 10)
   debug_log("delivery attempt " .. e.attempts .. " of " .. e.id .. " to " .. e.label)
+  return true
 end
 
 -- Read and consume an attempt's status marker: the HTTP code as text, or nil if absent.
@@ -678,7 +781,15 @@ local function ob_settle(e, code, now)
     debug_log("delivered " .. e.id .. " to " .. e.label .. " (HTTP " .. code .. ")")
     return "done"
   end
-  if n == 0 or n == 429 or (n >= 500 and n <= 599) then
+  -- retry: no answer, 408, 429, 5xx; for signed HTTP also 401 (a stale timestamp after an
+  -- outage: the next attempt is signed anew); anything else is final
+  local http = e.id:find(".http-", 1, true) ~= nil
+  if n == 0 or n == 408 or n == 429 or (n >= 500 and n <= 599) or (http and n == 401) then
+    local max_age = config and config.delivery_max_age_s or DEFAULT_MAX_AGE_S
+    if now - e.created >= max_age then
+      ob_fail(e, "HTTP " .. code .. " and older than the age limit (" .. max_age .. " s)")
+      return "failed"
+    end
     local delay = OUTBOX_BACKOFF_BASE * (1 << math.min(e.attempts - 1, 10))
     if delay > OUTBOX_BACKOFF_MAX then delay = OUTBOX_BACKOFF_MAX end
     e.state, e.next_unix = "pending", now + delay
@@ -1099,36 +1210,29 @@ local function discord_for_round(stem, emit_kind, winner, defender)
     MODNAME .. " v" .. VERSION)
 end
 
-local SIGN_BLOCKS_PER_FRAME = 128 -- 8 KiB of HMAC input per frame (a few ms)
-local sign_jobs = {}              -- HTTP deliveries waiting for their signature
+local SIGN_BLOCKS_PER_FRAME = 128 -- 8 KiB of SHA-256 input per frame (a few ms)
+local sign_jobs = {}              -- HTTP deliveries waiting for their body digest
 
--- Queue the signed HTTP delivery of a finished signing job.
-local function finish_sign_job(sj, sig)
+-- Queue the signed HTTP delivery of a finished digest job. The signing input (URL, server,
+-- file name, body SHA-256) is stored; each attempt signs it with its own time.
+local function finish_sign_job(sj, digest)
   local target, dir = sj.target, sj.dir
   local h = sha256_hex(target.url .. "\n" .. target.server_id):sub(1, 8)
   local id = sj.stem .. ".http-" .. h
-  local lines = {
-    "url = " .. curl_quote(target.url),
-    "header = \"Content-Type: application/json\"",
-    "header = " .. curl_quote("User-Agent: " .. MODNAME .. "/" .. VERSION),
-    "header = " .. curl_quote("X-Etstats-Server: " .. target.server_id),
-    "header = " .. curl_quote("X-Etstats-Timestamp: " .. sj.ts),
-    "header = " .. curl_quote("X-Etstats-Signature: sha256=" .. sig),
-    "header = " .. curl_quote("Idempotency-Key: " .. sj.stem),
-    "data-binary = " .. curl_quote("@" .. dir .. "/" .. id .. ".body"),
-  }
-  ob_enqueue(dir, id, "http:" .. target.server_id, sj.body, lines, nil)
+  local input = table.concat({ target.url, target.server_id, sj.stem .. ".json", digest }, "\n")
+    .. "\n"
+  ob_enqueue(dir, id, "http:" .. target.server_id, sj.body, input, nil)
 end
 
--- Advance the oldest signing job by at most `max_blocks`; queue it when done.
+-- Advance the oldest digest job by at most `max_blocks`; queue it when done.
 -- Returns true when a delivery was queued.
 local function step_sign_jobs(max_blocks)
   local sj = sign_jobs[1]
   if not sj then return false end
-  if not sj.job then sj.job = hmac_job(sj.target.secret, sj.ts .. "." .. sj.body) end
-  if not sha_job_step(sj.job.inner, max_blocks) then return false end
+  if not sj.job then sj.job = sha_job(sj.body) end
+  if not sha_job_step(sj.job, max_blocks) then return false end
   table.remove(sign_jobs, 1)
-  finish_sign_job(sj, hmac_job_hex(sj.job))
+  finish_sign_job(sj, to_hex(sha_job_digest(sj.job)))
   return true
 end
 
@@ -1160,7 +1264,7 @@ local function enqueue_deliveries(stem, body, emit_kind, winner, defender)
   for _, target in ipairs(config.http) do
     -- signing a large file takes ~0.5 ms per KiB in pure Lua: spread over frames
     sign_jobs[#sign_jobs + 1] = { target = target, stem = stem, body = body, dir = dir,
-      ts = tostring(os.time()), job = nil }
+      job = nil }
     n = n + 1
   end
   return n
