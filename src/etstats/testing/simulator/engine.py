@@ -9,7 +9,7 @@ server prints. The game flow (warmup, restarts, frames, kills) is driven by
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from attrs import define, field, frozen
@@ -101,11 +101,23 @@ class ChainStop:
 class Engine:
     """Simulated server process state plus the loaded Lua modules."""
 
-    def __init__(self, modules: Sequence[Path], homepath: Path, max_clients: int = 16) -> None:
-        """``modules`` is ``lua_modules`` in order; files are written below ``homepath``."""
+    def __init__(
+        self,
+        modules: Sequence[Path],
+        homepath: Path,
+        max_clients: int = 16,
+        *,
+        clock: SimClock | None = None,
+        on_frame: Callable[[Engine], None] | None = None,
+    ) -> None:
+        """``modules`` is ``lua_modules`` in order; files are written below ``homepath``.
+
+        ``on_frame`` is called after every ``et_RunFrame`` (e.g. to start a real receiver at
+        a simulated moment, or to wait for the script's real child processes)."""
         self.module_paths = [Path(m) for m in modules]
         self.homepath = homepath
-        self.clock = SimClock()
+        self.clock = clock if clock is not None else SimClock()
+        self.on_frame = on_frame
         self.max_clients = max_clients
         self.cvars: dict[str, str] = {
             "gamestate": str(GS_INITIALIZE),
@@ -165,6 +177,12 @@ class Engine:
 
     def dispatch(self, callback: str, *args: object) -> object:
         """Walk the modules in order, calling ``callback``; the value that stopped the walk."""
+        result = self._walk(callback, *args)
+        if callback == "et_RunFrame" and self.on_frame is not None:
+            self.on_frame(self)
+        return result
+
+    def _walk(self, callback: str, *args: object) -> object:
         for i, module in enumerate(self.modules):
             if not module.has(callback):
                 continue
