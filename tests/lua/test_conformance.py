@@ -146,7 +146,9 @@ def test_a_script_counting_every_client_spawn_fails_and_is_told_why(
 ) -> None:
     """A script taking ``et_ClientSpawn(n, 0, 1, 1)`` after a late team join for a spawn into
     play (no limbo) reports too many spawns and too little dead time."""
-    naive = _naive(etstats_lua, tmp_path, "elseif int(teamChange, 0) == 1 then", "elseif false then")
+    naive = _naive(
+        etstats_lua, tmp_path, "elseif int(teamChange, 0) == 1 then", "elseif false then"
+    )
     [report] = check_all(naive, ["team_joins_and_switches"])
     assert not report.passed
     assert any(d.path.endswith(".spawns") for d in report.diffs)
@@ -162,7 +164,8 @@ def test_a_script_trusting_cs_intermission_fails_and_is_told_why(
     module's spoofed ``Exit:`` line."""
     naive = _naive(
         etstats_lua, tmp_path, "    if gs ~= GS_INTERMISSION then return false end",
-        '    if gs ~= GS_INTERMISSION and configstring(CS_INTERMISSION) ~= "1" then return false end',
+        "    if gs ~= GS_INTERMISSION and configstring(CS_INTERMISSION) ~= \"1\" then"
+        " return false end",
     )
     [report] = check_all(naive, ["spoofed_exits"])
     assert not report.passed

@@ -27,7 +27,7 @@ import pytest
 from tests.helpers import need
 from tests.http.live import free_port
 
-from etstats.testing.simulator import Engine, Ending, EndKind, RoundSpec, Scenario, run_scenario
+from etstats.testing.simulator import Ending, EndKind, Engine, RoundSpec, Scenario, run_scenario
 from etstats.testing.simulator.bundled import team_players
 
 pytestmark = pytest.mark.lua
@@ -121,8 +121,8 @@ def test_a_round_survives_an_hour_long_receiver_outage(
     config = home / "legacy" / "luascripts" / "etstats_config.lua"
     config.parent.mkdir(parents=True)
     config.write_text(
-        "return { http_targets = { { url = 'http://127.0.0.1:%d/v1/ingest', server_id = 'eu1',"
-        " secret = '%s' } } }\n" % (port, SECRET),
+        f"return {{ http_targets = {{ {{ url = 'http://127.0.0.1:{port}/v1/ingest',"
+        f" server_id = 'eu1', secret = '{SECRET}' }} }} }}\n",
         encoding="utf-8",
     )
     round_ms = 10_000
