@@ -136,8 +136,8 @@ end
 -- installed) closes every descriptor above 2 and execs the command under `timeout`, so no
 -- child outlives its limit; background children also get their own session (setsid).
 local CLOSE_FDS = "perl -e 'my @f = (3 .. 1023); if (opendir(my $d, \"/proc/self/fd\")) {"
-  .. " @f = grep { /^\\d+$/ && $_ > 2 } readdir($d); closedir($d); } require POSIX;"
-  .. " POSIX::close($_) for @f; exec(@ARGV) or exit 127' --"
+  .. " @f = grep { /^\\d+$/ && $_ > 2 } readdir($d); }"
+  .. " for (@f) { open(my $h, \"<&=\", $_) and close($h) } exec(@ARGV) or exit 127' --"
 
 -- Run `cmd` (sh syntax) and wait for it, at most `limit_s` seconds. Returns os.execute's result.
 local function run_child(cmd, limit_s)
@@ -184,31 +184,37 @@ local function write_atomic(path, data)
   return true
 end
 
--- Like write_atomic, but the file is created with mode 0600 whatever the umask and the mode of
--- the folder: it is first created empty by a shell with umask 077 (io.open keeps the mode of
--- an existing file when it truncates it).
+-- Create empty files with mode 0600 whatever the umask and the folder's mode (one child for
+-- all of them). io.open(path, "wb") keeps the mode of an existing file when it truncates it.
+local function make_private(paths)
+  local parts = {}
+  for _, path in ipairs(paths) do
+    if not file_exists(path) then parts[#parts + 1] = ": > " .. shell_quote(path) end
+  end
+  if #parts == 0 then return true end
+  return run_child("umask 077 && " .. table.concat(parts, " && ") .. " 2>/dev/null", 10)
+end
+
+-- Write a file that holds a webhook token or a signing input: created 0600, written in place
+-- (only this script reads it, before the child it starts).
 local function write_private(path, data)
-  local tmp = path .. ".tmp"
-  run_child("umask 077 && : > " .. shell_quote(tmp) .. " 2>/dev/null", 10)
-  local f, err = io.open(tmp, "r+b")
+  if not file_exists(path) then make_private({ path }) end
+  if not file_exists(path) then return nil, "cannot create " .. path end
+  local f, err = io.open(path, "wb")
   if not f then return nil, err end
   local ok, werr = f:write(data)
   local cok, cerr = f:close()
-  if not ok or not cok then
-    os.remove(tmp)
-    return nil, werr or cerr
-  end
-  local rok, rerr = os.rename(tmp, path)
-  if not rok then
-    os.remove(tmp)
-    return nil, rerr
-  end
+  if not ok or not cok then return nil, werr or cerr end
   return true
 end
 
 local made_dirs = {}
 local function ensure_dir(dir, private)
   if made_dirs[dir] then return true end
+  if os.rename(dir, dir) then -- exists: no child process needed
+    made_dirs[dir] = true
+    return true
+  end
   local mode = private and "700" or "755"
   local ok = run_child("mkdir -p -m " .. mode .. " " .. shell_quote(dir) .. " 2>/dev/null", 10)
   if ok then made_dirs[dir] = true end
@@ -682,6 +688,7 @@ local function ob_enqueue(dir, id, label, body, curl_lines, attachment)
   local ok, err = write_atomic(ob_path(id .. ".body"), body)
   if ok and attachment then ok, err = write_atomic(ob_path(id .. ".att"), attachment) end
   if ok and type(curl_lines) == "string" then -- signed HTTP: the signing input (0600)
+    make_private({ ob_path(id .. ".sign"), ob_path(id .. ".curl") }) -- one child for both
     ok, err = write_private(ob_path(id .. ".sign"), curl_lines)
   elseif ok then -- curl config with a webhook URL, i.e. a token (0600)
     ok, err = write_private(ob_path(id .. ".curl"), curl_config(curl_lines))
