@@ -1424,7 +1424,10 @@ end
 
 local WARMUP_CVAR = "etstats_warmup_start" -- "<unix> <levelTime> <round> <map>"
 
+local init_seen = false -- et_InitGame ran in this VM (or the VM resumed a saved round)
+
 function et_InitGame(levelTime, randomSeed, restart)
+  init_seen = true
   load_constants()
   now_level = int(levelTime, 0) or 0
   next_sweep_level = now_level + 5000
@@ -1489,6 +1492,15 @@ local function flush_in_frame(levelTime)
 end
 
 function et_RunFrame(levelTime)
+  if not init_seen then
+    -- a VM started by lua_restart / a lua_modules change without a saved round: the engine
+    -- sends no et_InitGame, so initialise here. Mid-round the file says started_mid_round
+    -- (its start values are late); in warmup the warmup start is kept (a restart within it).
+    local gs = int(cvar("gamestate"), -1)
+    et_InitGame(levelTime, 0, gs == GS_PLAYING and 0 or 1)
+    print_line("started without et_InitGame (lua_restart or a lua_modules change)"
+      .. (R and "; this round's file will be marked started_mid_round" or ""))
+  end
   local prev = now_level
   now_level = levelTime
   if in_frame_spawns[1] then flush_in_frame(levelTime) end
@@ -1699,6 +1711,7 @@ do
     return resume_round()
   end)
   if ok and resumed then
+    init_seen = true
     local cfg, line = find_config()
     config = cfg
     debug_enabled = cfg ~= nil and cfg.debug

@@ -287,6 +287,52 @@ def test_script_loaded_mid_round_picks_up_connected_players(tmp_path: Path) -> N
     assert p.time_allies_ms > 0
 
 
+def test_a_vm_started_by_lua_restart_without_saved_state_still_writes_the_round(
+    tmp_path: Path,
+) -> None:
+    """lua_restart / a lua_modules change: no et_InitGame reaches the new VM. Without a round
+    saved by the old VM, the first frame initialises it and the file says started_mid_round."""
+    fake = fx.FakeEt(tmp_path)
+    fake.cvars["gamestate"] = "0"
+    fake.userinfo[5] = f"\\name\\late\\cl_guid\\{A}"
+    fake.fields[5] = {"pers.connected": 2, "pers.netname": "late", "sess.sessionTeam": 1}
+    frames(fake, 5_000)  # no et_InitGame at all
+    fake.end_round()
+    g = result(fake)
+    assert (g.emit, g.started_mid_round) == (Emit.ROUND_END, True)
+    assert player(g, A).time_axis_ms > 0
+    assert any("without et_InitGame" in line for line in fake.console)
+
+
+def test_et_quit_hands_the_round_to_the_next_vm(tmp_path: Path) -> None:
+    fake = begin(tmp_path)
+    frames(fake, 2_000)
+    fake.call("et_Obituary", 0, 1, 8)
+    frames(fake, 1_000)
+    fake.call("et_Quit")  # lua_restart: only et_Quit
+    state = tmp_path / "legacy" / "etstats_resume.lua"
+    assert state.is_file()
+    fresh = fx.FakeEt(tmp_path)  # the new VM, same engine state
+    fresh.level_ms = fake.level_ms
+    fresh.cvars.update(fake.cvars)
+    fresh.configstrings.update(fake.configstrings)
+    fresh.fields.update(fake.fields)
+    fresh.userinfo.update(fake.userinfo)
+    fresh.module = fresh.lua.execute(fx.SCRIPT.read_text(encoding="utf-8"))  # chunk resumes
+    assert not state.exists()  # consumed: a later map_restart never sees it
+    assert any("resumed the running round" in line for line in fresh.console)
+    frames(fresh, 1_000)
+    fresh.call("et_ClientSpawn", 0, 0, 0, 1)
+    frames(fresh, 1_000)
+    fresh.end_round()
+    g = result(fresh)
+    assert g.started_mid_round is False
+    death = player(g, A).deaths_detail[0]
+    assert (death.kind, death.closed_by) == (KillKind.ENEMY, ClosedBy.RESPAWN)
+    assert death.dead_ms == 2_050  # killed, 1 s, restart, 1 s, wave spawn (stamped +50)
+    assert player(g, B).denied_ms == 2_050
+
+
 def test_an_unconfirmed_exit_line_is_ignored(tmp_path: Path) -> None:
     fake = begin(tmp_path)
     frames(fake, 2_000)
