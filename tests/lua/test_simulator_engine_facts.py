@@ -106,7 +106,7 @@ def test_connect_order_and_first_connect_as_spectator(facts: ScenarioResult) -> 
 def test_a_late_team_join_waits_in_limbo_until_the_wave(facts: ScenarioResult) -> None:
     log = _log(facts)
     switch = [e for e in log if e[0] in ("obit", "userinfo", "spawn") and e[1] == "1"]
-    switch = switch[switch.index(["obit", "1", "1", "59"]):][:3]
+    switch = switch[switch.index(["obit", "1", "1", "59"]) :][:3]
     assert [e[0] for e in switch] == ["obit", "userinfo", "spawn"]  # MOD_SWITCHTEAM first
     assert switch[2][1:6] == ["1", "0", "1", "1", "1"]
     spawns = [e for e in log if e[0] == "spawn" and e[1] == "1"]
@@ -128,7 +128,7 @@ def test_a_surrender_vote_passes_during_a_pause(facts: ScenarioResult) -> None:
     kinds = [e.kind for e in facts.trace]
     r1_end = kinds.index("end")
     assert "pause_start" in kinds[:r1_end]
-    assert "pause_end" not in kinds[kinds.index("pause_start"):r1_end]
+    assert "pause_end" not in kinds[kinds.index("pause_start") : r1_end]
     assert facts.trace[r1_end].data["reason"] == "surrender"
 
 
