@@ -1642,7 +1642,11 @@ function et_Obituary(victim, killer, meansOfDeath)
   end
   local vp = player_for_slot(victim, true)
   if not vp then return end
+  -- player_die sets the client's deathTime to level.time before this hook: exact also for a
+  -- death inside the server frame (missiles), which comes before this frame's et_RunFrame
   local t = now_level
+  local dt = int(gent(victim, "deathTime"), nil)
+  if dt and dt > t and dt <= t + 1000 then t = dt end
   set_team(vp, read_team(victim), t)
   if vp.open then close_death(vp, t, "death") end
   local kind, kp = "world", nil

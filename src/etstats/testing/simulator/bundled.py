@@ -88,11 +88,13 @@ def revives_and_gibs() -> Scenario:
 
 
 def self_team_world_kills() -> Scenario:
-    """A self kill (/kill), a team kill and a world kill (falling): no denied time for them."""
+    """A self kill (/kill), a team kill and a world kill (falling): no denied time for them.
+    Two missile deaths happen inside the server frame (before et_RunFrame)."""
     r1 = RoundSpec(
         events=(
             Kill(2_000, 0, 0, MOD_SUICIDE), Kill(4_000, 2, 3), Kill(6_000, 1, WORLD, MOD_FALLING),
-            Kill(8_000, 3, 1),
+            Kill(8_000, 3, 1), Kill(33_000, 0, 2, in_frame=True),
+            Kill(34_000, 2, 0, in_frame=True),
         ),
         ending=_objective(40_000, winner=1),
     )  # fmt: skip

@@ -116,9 +116,10 @@ _HINTS: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
     (("pause_start",), (".pauses", ".paused_ms", ".pause_total_ms", ".dead_ms"),
      "the game clock freezes one frame before the pause bit is first seen and runs again from "
      "the frame before it is first clear; a pause ends by itself after 180 s"),
-    (("spawn",), ("].end_level_ms",),
-     "wave spawns and exits happen inside the engine frame, before et_RunFrame: stamp them "
-     "with the next frame's levelTime"),
+    (("spawn",), ("].end_level_ms", "].at_level_ms"),
+     "wave spawns, exits and missile deaths happen inside the engine frame, before "
+     "et_RunFrame: stamp waves and exits with the next frame's levelTime and deaths with the "
+     "victim's deathTime (player_die sets it before et_Obituary)"),
     (("lua_restart",), ("gametimes file", ".emit"),
      "lua_restart gives the old VM only et_Quit and the new VM no et_InitGame: persist the "
      "round and resume it"),

@@ -94,7 +94,8 @@ class RoundPlay:
         frames at level time T. After an exit the next frame turns the gamestate INTERMISSION
         (``BeginIntermission``) before its ``et_RunFrame``; that frame is the last one here.
         """
-        queue = list(self.events)
+        queue = [e for e in self.events if not (isinstance(e, Kill) and e.in_frame)]
+        missiles = [e for e in self.events if isinstance(e, Kill) and e.in_frame]
         while self.eng.level - self.start_frame < MAX_ROUND_MS:
             self.eng.clock.advance(FRAME_MS)
             if self.exit_at is not None:
@@ -103,6 +104,11 @@ class RoundPlay:
                 return self.outcome
             self.pre_frame(queue)
             paused = self.pause_start is not None
+            while missiles and self.due(missiles[0].at_ms):
+                event = missiles.pop(0)
+                if paused:
+                    raise ScenarioError(f"{event!r} happens during a pause", event)
+                self.apply(event)
             if not paused:
                 self.waves()
             outcome = self.in_frame_exit(paused)

@@ -83,6 +83,11 @@ class Kill:
     mod: int = MOD_MP40
     gib: bool = False
     """Gibbed at once: no revive possible, respawn at the next wave."""
+    in_frame: bool = False
+    """A missile death (grenade, mortar, airstrike): it happens inside the server frame, before
+    ``et_RunFrame``, at that frame's level time; a script then still holds the previous
+    frame's levelTime (the victim's ``deathTime`` field has the exact one). Otherwise the
+    kill is a client's hit, between frames."""
 
 
 @frozen
