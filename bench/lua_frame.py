@@ -1,4 +1,4 @@
-"""Per-frame cost of lua/etstats.lua's et_RunFrame at 64 clients with no events.
+"""Per-frame cost of lua/etstats.lua's et_RunFrame with 8 to 64 clients and no events.
 
 Compares, in the same run and the same Lua 5.4 (lupa), the script against an empty script
 (``function et_RunFrame(levelTime) end``). The engine API the frame touches
@@ -54,7 +54,7 @@ def _fast_api(fake: Any) -> None:
     lua.execute(LUA_FAST_API, cvars, cs)
 
 
-def prepare_script(fx: ModuleType, home: Path, *, configured: bool) -> Any:
+def prepare_script(fx: ModuleType, home: Path, *, configured: bool, players: int = 64) -> Any:
     fake = fx.FakeEt(home, maxclients=64)
     if configured:
         fx.write_config(
@@ -63,7 +63,7 @@ def prepare_script(fx: ModuleType, home: Path, *, configured: bool) -> Any:
             'server_id = "bench", secret = "0123456789abcdef" } } }\n',
         )
     fake.start_round()
-    for slot in range(64):
+    for slot in range(players):
         fake.add_client(slot, f"{slot:032X}", f"player{slot}", 1 + slot % 2)
     for _ in range(10):
         fake.frame()
@@ -131,12 +131,20 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"budget share at 20 fps (50 ms frames): {script / 50_000 * 100:.4f} %")
     with tempfile.TemporaryDirectory() as tmp:
+        by_players = {
+            n: per_frame_us(prepare_script(fx, Path(tmp) / f"p{n}", configured=False, players=n),
+                            args.frames, args.repeat)
+            for n in (8, 16, 32, 64)
+        }  # fmt: skip
+    for n, us in by_players.items():
+        print(f"idle frame, {n:2d} players: {us:8.3f} us/frame  (x{us / by_players[8]:.2f} of 8)")
+    with tempfile.TemporaryDirectory() as tmp:
         for deaths in (5, 20):
             ms, size = emit_ms(fx, Path(tmp) / f"emit{deaths}", deaths)
             print(
                 f"round-end frame, 64 players x {deaths} deaths: {ms:7.1f} ms "
-                f"(file {size / 1024:.0f} KiB; JSON, atomic write, first 8 KiB of the "
-                "HMAC; the rest is signed 8 KiB per frame)"
+                f"(file {size / 1024:.0f} KiB; JSON, atomic write, outbox entry, first 8 KiB "
+                "of the body SHA-256; the rest is hashed 8 KiB per frame)"
             )
     return 0
 

@@ -32,9 +32,14 @@ local CS_LEVEL_START_TIME, CS_MULTI_INFO, CS_MULTI_MAPWINNER, CS_SERVERTOGGLES =
 local CS_INTERMISSION = 12
 local TEAM_AXIS, TEAM_ALLIES, TEAM_SPECTATOR = 1, 2, 3
 local MOD_SWITCHTEAM = 59
+local MOD_UNKNOWN = 0
 local CV_SVS_PAUSE = 16
 local CON_CONNECTED = 2
-local ENTITYNUM_WORLD = 1022
+local ENTITYNUM_WORLD, ENTITYNUM_NONE = 1022, 1023
+local GT_WOLF_LMS = 5
+-- g_client.c: a team join or switch later than this into the round (level.time -
+-- level.startTime, ms) is followed by limbo until the next reinforcement wave
+local LIMBO_AFTER_JOIN_MS = 600
 
 local function load_constants()
   GS_PLAYING = econst("GS_PLAYING", 0)
@@ -125,6 +130,27 @@ local function shell_quote(s)
   return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
 end
 
+-- Every child process goes through this wrapper: ET:Legacy never marks its sockets
+-- close-on-exec, so a child would inherit the game's UDP socket and, while it runs, a restarted
+-- server could not bind its port (it silently moves to port+1). perl (Debian: perl-base, always
+-- installed) closes every descriptor above 2 and execs the command under `timeout`, so no
+-- child outlives its limit; background children also get their own session (setsid).
+local CLOSE_FDS = "perl -e 'my @f = (3 .. 1023); if (opendir(my $d, \"/proc/self/fd\")) {"
+  .. " @f = grep { /^\\d+$/ && $_ > 2 } readdir($d); }"
+  .. " for (@f) { open(my $h, \"<&=\", $_) and close($h) } exec(@ARGV) or exit 127' --"
+
+-- Run `cmd` (sh syntax) and wait for it, at most `limit_s` seconds. Returns os.execute's result.
+local function run_child(cmd, limit_s)
+  return os.execute(CLOSE_FDS .. " timeout -k 2 " .. limit_s .. " /bin/sh -c " .. shell_quote(cmd)
+    .. " </dev/null")
+end
+
+-- Start `cmd` in the background, detached, killed after `limit_s` seconds; never waits.
+local function spawn_child(cmd, limit_s)
+  return os.execute(CLOSE_FDS .. " setsid timeout -k 5 " .. limit_s .. " /bin/sh -c "
+    .. shell_quote(cmd) .. " </dev/null >/dev/null 2>&1 &")
+end
+
 local function file_exists(path)
   local f = io.open(path, "rb")
   if f then f:close() return true end
@@ -158,11 +184,39 @@ local function write_atomic(path, data)
   return true
 end
 
+-- Create empty files with mode 0600 whatever the umask and the folder's mode (one child for
+-- all of them). io.open(path, "wb") keeps the mode of an existing file when it truncates it.
+local function make_private(paths)
+  local parts = {}
+  for _, path in ipairs(paths) do
+    if not file_exists(path) then parts[#parts + 1] = ": > " .. shell_quote(path) end
+  end
+  if #parts == 0 then return true end
+  return run_child("umask 077 && " .. table.concat(parts, " && ") .. " 2>/dev/null", 10)
+end
+
+-- Write a file that holds a webhook token or a signing input: created 0600, written in place
+-- (only this script reads it, before the child it starts).
+local function write_private(path, data)
+  if not file_exists(path) then make_private({ path }) end
+  if not file_exists(path) then return nil, "cannot create " .. path end
+  local f, err = io.open(path, "wb")
+  if not f then return nil, err end
+  local ok, werr = f:write(data)
+  local cok, cerr = f:close()
+  if not ok or not cok then return nil, werr or cerr end
+  return true
+end
+
 local made_dirs = {}
 local function ensure_dir(dir, private)
   if made_dirs[dir] then return true end
+  if os.rename(dir, dir) then -- exists: no child process needed
+    made_dirs[dir] = true
+    return true
+  end
   local mode = private and "700" or "755"
-  local ok = os.execute("mkdir -p -m " .. mode .. " " .. shell_quote(dir) .. " 2>/dev/null")
+  local ok = run_child("mkdir -p -m " .. mode .. " " .. shell_quote(dir) .. " 2>/dev/null", 10)
   if ok then made_dirs[dir] = true end
   return ok and true or false
 end
@@ -409,6 +463,7 @@ local CONFIG_TYPES = {
   outbox_dir = "string",          -- absolute path overrides <fs_homepath>/<fs_game>/etstats_outbox
   discord_username = "string",
   discord_attach_file = "boolean",
+  delivery_max_age_hours = "number", -- give up on a delivery this long after the round
   debug = "boolean",
 }
 
@@ -426,8 +481,12 @@ local function validate_config(t)
     gametimes_dir = t.gametimes_dir or "", outbox_dir = t.outbox_dir or "",
     discord_username = t.discord_username or "etstats",
     discord_attach_file = t.discord_attach_file ~= false,
+    delivery_max_age_s = math.floor((t.delivery_max_age_hours or 168) * 3600),
     debug = t.debug == true,
   }
+  if cfg.delivery_max_age_s < 60 then
+    return nil, "key 'delivery_max_age_hours' must be at least 1/60 (one minute)"
+  end
   for i, url in ipairs(t.discord_webhook_urls or {}) do
     if type(url) ~= "string" or not url:match("^https?://[^%s\"']+$") then
       return nil, "discord_webhook_urls[" .. i .. "] is not an http(s) URL"
@@ -546,6 +605,7 @@ local OUTBOX_MAX_LAUNCHES = 4      -- curl launches per sweep
 local OUTBOX_INFLIGHT_TIMEOUT = 90 -- s without a marker before an attempt counts as lost
 local OUTBOX_BACKOFF_BASE, OUTBOX_BACKOFF_MAX = 5, 600 -- s
 local CURL_CONNECT_TIMEOUT, CURL_MAX_TIME = 5, 30     -- s
+local DEFAULT_MAX_AGE_S = 7 * 86400 -- s: delivery_max_age_hours when the config has none
 
 local ob = { dir = nil, entries = nil }
 
@@ -588,7 +648,7 @@ local function ob_find(id)
 end
 
 local function ob_remove_files(id)
-  for _, suffix in ipairs({ ".body", ".curl", ".att", ".status", ".status.tmp" }) do
+  for _, suffix in ipairs({ ".body", ".curl", ".att", ".sign", ".status", ".status.tmp" }) do
     os.remove(ob_path(id .. suffix))
   end
 end
@@ -608,8 +668,16 @@ local function ob_fail(e, why)
     .. "); body moved to " .. ob_path("failed/"))
 end
 
--- Queue one delivery. `curl_lines` are curl config lines (url, headers, data); the body is
--- written next to them. Returns true if queued (or already queued).
+local function curl_config(lines)
+  local all = { "silent", "output = \"/dev/null\"", "write-out = \"%{http_code}\"",
+    "connect-timeout = " .. CURL_CONNECT_TIMEOUT, "max-time = " .. CURL_MAX_TIME }
+  for _, l in ipairs(lines) do all[#all + 1] = l end
+  return table.concat(all, "\n") .. "\n"
+end
+
+-- Queue one delivery. `curl_lines` are curl config lines (url, headers, data), or for a
+-- signed HTTP delivery the signing input (a string: the config is made per attempt); the body
+-- is written next to them. Returns true if queued (or already queued).
 local function ob_enqueue(dir, id, label, body, curl_lines, attachment)
   if not ensure_dir(dir, true) then
     warn("outbox-dir", "cannot create the outbox directory " .. dir)
@@ -619,11 +687,11 @@ local function ob_enqueue(dir, id, label, body, curl_lines, attachment)
   if ob_find(id) then return true end
   local ok, err = write_atomic(ob_path(id .. ".body"), body)
   if ok and attachment then ok, err = write_atomic(ob_path(id .. ".att"), attachment) end
-  if ok then
-    local lines = { "silent", "output = \"/dev/null\"", "write-out = \"%{http_code}\"",
-      "connect-timeout = " .. CURL_CONNECT_TIMEOUT, "max-time = " .. CURL_MAX_TIME }
-    for _, l in ipairs(curl_lines) do lines[#lines + 1] = l end
-    ok, err = write_atomic(ob_path(id .. ".curl"), table.concat(lines, "\n") .. "\n")
+  if ok and type(curl_lines) == "string" then -- signed HTTP: the signing input (0600)
+    make_private({ ob_path(id .. ".sign"), ob_path(id .. ".curl") }) -- one child for both
+    ok, err = write_private(ob_path(id .. ".sign"), curl_lines)
+  elseif ok then -- curl config with a webhook URL, i.e. a token (0600)
+    ok, err = write_private(ob_path(id .. ".curl"), curl_config(curl_lines))
   end
   if not ok then
     warn("outbox-write", "cannot write outbox entry " .. id .. ": " .. tostring(err))
@@ -640,16 +708,63 @@ local function ob_enqueue(dir, id, label, body, curl_lines, attachment)
   return ob_save()
 end
 
+-- The curl config of one signed-ingest-v2 attempt at `now` (Unix s): the headers the
+-- receiver checks before reading the body (docs/lua.md). The body digest was computed once
+-- when the entry was queued; each attempt only HMACs the short canonical string.
+-- Returns the config text, or nil and why it cannot be signed now.
+local function http_attempt_config(e, now)
+  local text = read_file(ob_path(e.id .. ".sign"))
+  if not text then return nil, "no signing input" end
+  local url, server, filename, digest = text:match("^([^\n]+)\n([^\n]+)\n([^\n]+)\n(%x+)\n?$")
+  if not url then return nil, "malformed signing input" end
+  local secret = nil
+  for _, t in ipairs(config and config.http or {}) do
+    if t.url == url and t.server_id == server then secret = t.secret end
+  end
+  if not secret then return nil, "no configured HTTP target " .. server .. " with that URL" end
+  local ts = string.format("%d", now)
+  local sig = hmac_sha256_hex(secret, "etstats-ingest-v2\n" .. server .. "\n" .. ts .. "\n"
+    .. filename .. "\n" .. digest)
+  return curl_config({
+    "url = " .. curl_quote(url),
+    "header = \"Content-Type: application/json\"",
+    "header = " .. curl_quote("User-Agent: " .. MODNAME .. "/" .. VERSION),
+    "header = " .. curl_quote("X-Etstats-Server: " .. server),
+    "header = " .. curl_quote("X-Etstats-Timestamp: " .. ts),
+    "header = " .. curl_quote("X-Etstats-Filename: " .. filename),
+    "header = " .. curl_quote("X-Etstats-Content-SHA256: " .. digest),
+    "header = " .. curl_quote("X-Etstats-Signature: sha256=" .. sig),
+    "data-binary = " .. curl_quote("@" .. ob_path(e.id .. ".body")),
+  })
+end
+
 local function ob_launch(e, now)
+  if e.id:find(".http-", 1, true) then
+    -- signed ingest v2: every attempt is signed with its own time (the receiver refuses
+    -- timestamps more than 300 s off), so a retry after a long outage is still accepted
+    local text, why = http_attempt_config(e, now)
+    if not text then
+      warn("sign-" .. e.id, "cannot sign " .. e.id .. " now (" .. why .. "); will retry")
+      e.next_unix = now + OUTBOX_BACKOFF_BASE
+      return false
+    end
+    local ok, err = write_private(ob_path(e.id .. ".curl"), text)
+    if not ok then
+      warn("outbox-write", "cannot write " .. e.id .. ".curl: " .. tostring(err))
+      e.next_unix = now + OUTBOX_BACKOFF_BASE
+      return false
+    end
+  end
   local st = ob_path(e.id .. ".status")
-  local cmd = "(curl -K " .. shell_quote(ob_path(e.id .. ".curl")) .. " > "
+  local cmd = "curl -K " .. shell_quote(ob_path(e.id .. ".curl")) .. " > "
     .. shell_quote(st .. ".tmp") .. " 2>/dev/null; mv -f " .. shell_quote(st .. ".tmp") .. " "
-    .. shell_quote(st) .. ") </dev/null >/dev/null 2>&1 &"
+    .. shell_quote(st)
   e.state, e.launched = "inflight", now
   e.attempts = e.attempts + 1
   ob_save() -- before launching: a crash now can only lose an attempt, never duplicate one
-  os.execute(cmd)
+  spawn_child(cmd, CURL_MAX_TIME + 10)
   debug_log("delivery attempt " .. e.attempts .. " of " .. e.id .. " to " .. e.label)
+  return true
 end
 
 -- Read and consume an attempt's status marker: the HTTP code as text, or nil if absent.
@@ -673,7 +788,15 @@ local function ob_settle(e, code, now)
     debug_log("delivered " .. e.id .. " to " .. e.label .. " (HTTP " .. code .. ")")
     return "done"
   end
-  if n == 0 or n == 429 or (n >= 500 and n <= 599) then
+  -- retry: no answer, 408, 429, 5xx; for signed HTTP also 401 (a stale timestamp after an
+  -- outage: the next attempt is signed anew); anything else is final
+  local http = e.id:find(".http-", 1, true) ~= nil
+  if n == 0 or n == 408 or n == 429 or (n >= 500 and n <= 599) or (http and n == 401) then
+    local max_age = config and config.delivery_max_age_s or DEFAULT_MAX_AGE_S
+    if now - e.created >= max_age then
+      ob_fail(e, "HTTP " .. code .. " and older than the age limit (" .. max_age .. " s)")
+      return "failed"
+    end
     local delay = OUTBOX_BACKOFF_BASE * (1 << math.min(e.attempts - 1, 10))
     if delay > OUTBOX_BACKOFF_MAX then delay = OUTBOX_BACKOFF_MAX end
     e.state, e.next_unix = "pending", now + delay
@@ -850,10 +973,8 @@ local function open_team_segment(p, team, t)
   if team == TEAM_AXIS or team == TEAM_ALLIES then p.seg_team, p.seg_since = team, t end
 end
 
-local function close_death(p, t, by)
-  local d = p.open
-  if not d then return end
-  p.open = nil
+-- Settle a death detached from its player: end time, pause overlap, dead and denied time.
+local function settle_death(p, d, t, by)
   local paused = pause_overlap(d.at, t)
   local dead = t - d.at - paused
   if dead < 0 then dead = 0 end
@@ -863,6 +984,13 @@ local function close_death(p, t, by)
     local k = players[d.killer_key]
     k.denied_ms = k.denied_ms + dead
   end
+end
+
+local function close_death(p, t, by)
+  local d = p.open
+  if not d then return end
+  p.open = nil
+  settle_death(p, d, t, by)
 end
 
 local function set_team(p, team, t)
@@ -902,9 +1030,9 @@ local function start_round(t)
   debug_log("round started at levelTime " .. t)
 end
 
-local function finalize(t, unix)
+local function finalize(t, unix, play)
   R.end_level, R.end_unix = t, unix or os.time()
-  R.play_ms = t - (int(configstring(CS_LEVEL_START_TIME), t) or t)
+  R.play_ms = play or (t - (int(configstring(CS_LEVEL_START_TIME), t) or t))
   for _, key in ipairs(order) do
     local p = players[key]
     close_death(p, t, "round_end")
@@ -923,13 +1051,20 @@ local EXIT_REASONS = {
   ["Allies Surrender"] = "surrender",
   ["Nextmap vote passed"] = "nextmap_vote",
 }
+-- Texts with a team name (g_main.c writes "Allied", not "Allies"); Last Man Standing too.
+local EXIT_PATTERNS = {
+  { "^%a+ team eliminated%.?$", "team_eliminated" },
+  { "^%a+ team wins by drawing First Blood%.?$", "first_blood" },
+  { "^%a+ team has the most survivors%.?$", "most_survivors" },
+}
 
 -- Apply a confirmed exit (see et_Print / et_RunFrame): the round ends at the exit's frame.
 local function on_exit(ex)
   local line, reason_text = ex.line, ex.reason_text
   local reason = EXIT_REASONS[reason_text]
-  if not reason and reason_text:match("^%a+ team eliminated%.?$") then
-    reason = "team_eliminated"
+  for _, pat in ipairs(EXIT_PATTERNS) do
+    if reason then break end
+    if reason_text:match(pat[1]) then reason = pat[2] end
   end
   R.reason, R.exit_line = reason or "unknown", line
   if reason == "surrender" then
@@ -941,21 +1076,31 @@ local function on_exit(ex)
       end
     end
   end
-  finalize(ex.level, ex.unix)
+  finalize(ex.level, ex.unix, ex.play)
 end
 
--- An `Exit:` line is only believed once the engine confirms it: CS_INTERMISSION is set by the
--- same engine function right after printing it (or the gamestate is already INTERMISSION).
--- A player named "Exit: ..." can thus never end the measurement early.
-local function confirm_exit(gs)
+-- An `Exit:` line is only believed when the gamestate turns INTERMISSION within the next
+-- frame (BeginIntermission). CS_INTERMISSION confirms nothing: G_LogExit sets it to "1" and
+-- only a new map clears it, so it stays "1" for every round after the first. Anything can
+-- print through et_Print (players' names in other lines, other modules' et.G_LogPrint, Lua
+-- error lines), so an unconfirmed line is dropped.
+-- `ex.level` is the levelTime of the first et_RunFrame after the line: the engine logs the
+-- exit inside that server frame (et_RunFrame runs last in G_RunFrame), so it is exact.
+-- Returns true when the round ended.
+local function check_exit(gs, levelTime)
   local ex = R.pending_exit
-  R.pending_exit = nil
-  if gs == GS_INTERMISSION or configstring(CS_INTERMISSION) == "1" then
-    on_exit(ex)
-    return true
+  if not ex.level then
+    ex.level, ex.unix = levelTime, os.time()
+    ex.play = levelTime - (int(configstring(CS_LEVEL_START_TIME), levelTime) or levelTime)
+    if gs ~= GS_INTERMISSION then return false end
+  elseif gs ~= GS_INTERMISSION then
+    R.pending_exit = nil
+    warn("exit-spoof", "ignored an unconfirmed console line: " .. clip(ex.line, 80))
+    return false
   end
-  warn("exit-spoof", "ignored an unconfirmed console line: " .. clip(ex.line, 80))
-  return false
+  R.pending_exit = nil
+  on_exit(ex)
+  return true
 end
 
 ---------------------------------------------------------------------------------------------
@@ -1072,36 +1217,29 @@ local function discord_for_round(stem, emit_kind, winner, defender)
     MODNAME .. " v" .. VERSION)
 end
 
-local SIGN_BLOCKS_PER_FRAME = 128 -- 8 KiB of HMAC input per frame (a few ms)
-local sign_jobs = {}              -- HTTP deliveries waiting for their signature
+local SIGN_BLOCKS_PER_FRAME = 128 -- 8 KiB of SHA-256 input per frame (a few ms)
+local sign_jobs = {}              -- HTTP deliveries waiting for their body digest
 
--- Queue the signed HTTP delivery of a finished signing job.
-local function finish_sign_job(sj, sig)
+-- Queue the signed HTTP delivery of a finished digest job. The signing input (URL, server,
+-- file name, body SHA-256) is stored; each attempt signs it with its own time.
+local function finish_sign_job(sj, digest)
   local target, dir = sj.target, sj.dir
   local h = sha256_hex(target.url .. "\n" .. target.server_id):sub(1, 8)
   local id = sj.stem .. ".http-" .. h
-  local lines = {
-    "url = " .. curl_quote(target.url),
-    "header = \"Content-Type: application/json\"",
-    "header = " .. curl_quote("User-Agent: " .. MODNAME .. "/" .. VERSION),
-    "header = " .. curl_quote("X-Etstats-Server: " .. target.server_id),
-    "header = " .. curl_quote("X-Etstats-Timestamp: " .. sj.ts),
-    "header = " .. curl_quote("X-Etstats-Signature: sha256=" .. sig),
-    "header = " .. curl_quote("Idempotency-Key: " .. sj.stem),
-    "data-binary = " .. curl_quote("@" .. dir .. "/" .. id .. ".body"),
-  }
-  ob_enqueue(dir, id, "http:" .. target.server_id, sj.body, lines, nil)
+  local input = table.concat({ target.url, target.server_id, sj.stem .. ".json", digest }, "\n")
+    .. "\n"
+  ob_enqueue(dir, id, "http:" .. target.server_id, sj.body, input, nil)
 end
 
--- Advance the oldest signing job by at most `max_blocks`; queue it when done.
+-- Advance the oldest digest job by at most `max_blocks`; queue it when done.
 -- Returns true when a delivery was queued.
 local function step_sign_jobs(max_blocks)
   local sj = sign_jobs[1]
   if not sj then return false end
-  if not sj.job then sj.job = hmac_job(sj.target.secret, sj.ts .. "." .. sj.body) end
-  if not sha_job_step(sj.job.inner, max_blocks) then return false end
+  if not sj.job then sj.job = sha_job(sj.body) end
+  if not sha_job_step(sj.job, max_blocks) then return false end
   table.remove(sign_jobs, 1)
-  finish_sign_job(sj, hmac_job_hex(sj.job))
+  finish_sign_job(sj, to_hex(sha_job_digest(sj.job)))
   return true
 end
 
@@ -1133,7 +1271,7 @@ local function enqueue_deliveries(stem, body, emit_kind, winner, defender)
   for _, target in ipairs(config.http) do
     -- signing a large file takes ~0.5 ms per KiB in pure Lua: spread over frames
     sign_jobs[#sign_jobs + 1] = { target = target, stem = stem, body = body, dir = dir,
-      ts = tostring(os.time()), job = nil }
+      job = nil }
     n = n + 1
   end
   return n
@@ -1205,9 +1343,91 @@ end
 -- Engine callbacks (the only globals this script defines)
 ---------------------------------------------------------------------------------------------
 
+---------------------------------------------------------------------------------------------
+-- VM restarts without InitGame (lua_restart, a lua_modules change): persist and resume
+---------------------------------------------------------------------------------------------
+
+-- g_lua.c: `lua_restart` and any change to lua_modules/lua_allowedModules stop the VMs with
+-- only et_Quit; the new VM gets no et_InitGame until the next map_restart or map. The dying
+-- VM writes the running round to a state file; the new VM resumes it when its chunk is run
+-- (still the same map, still PLAYING). Where that fails the old VM writes the round as a
+-- file with emit "lua_restart" instead: never lost silently.
+local function state_path() return game_dir() .. "/etstats_resume.lua" end
+
+local function serialize(v, out, depth)
+  if depth > 16 then error("state: nesting too deep") end
+  local t = type(v)
+  if t == "number" then
+    out[#out + 1] = math.type(v) == "integer" and string.format("%d", v)
+      or string.format("%.17g", v)
+  elseif t == "string" then
+    out[#out + 1] = string.format("%q", v)
+  elseif t == "boolean" then
+    out[#out + 1] = tostring(v)
+  elseif t == "table" and v ~= NULL then
+    out[#out + 1] = "{"
+    for k, x in pairs(v) do
+      out[#out + 1] = "["
+      serialize(k, out, depth + 1)
+      out[#out + 1] = "]="
+      serialize(x, out, depth + 1)
+      out[#out + 1] = ","
+    end
+    out[#out + 1] = "}"
+  else
+    error("state: cannot persist a " .. t)
+  end
+end
+
+local function persist_round()
+  for _, key in ipairs(order) do -- the open death is one of the details: keep it by index
+    local p = players[key]
+    p.open_index = nil
+    for i, d in ipairs(p.detail) do
+      if d == p.open then p.open_index = i end
+    end
+  end
+  local out = { "return " }
+  serialize({ version = 1, map = R.map, round = R.round, R = R, players = players,
+    order = order, slot_key = slot_key, noguid_seq = noguid_seq, now_level = now_level }, out, 0)
+  local ok, err = write_atomic(state_path(), table.concat(out))
+  if not ok and ensure_dir(game_dir(), false) then
+    ok, err = write_atomic(state_path(), table.concat(out))
+  end
+  if not ok then error(tostring(err)) end
+  return true
+end
+
+-- Run when the chunk is loaded: resume a round persisted by the previous VM.
+local function resume_round()
+  local path = state_path()
+  local text = read_file(path)
+  if text == nil then return false end
+  os.remove(path) -- consumed: a later normal map_restart must never see it again
+  local chunk = load(text, "=" .. path, "t", {})
+  local ok, st = pcall(chunk or error)
+  if not ok or type(st) ~= "table" or st.version ~= 1 then
+    print_line("WARNING: ignoring an unreadable " .. path)
+    return false
+  end
+  if st.map ~= cvar("mapname") or int(cvar("gamestate"), -1) ~= GS_PLAYING then return false end
+  R, players, order, slot_key = st.R, st.players, st.order, st.slot_key
+  noguid_seq, now_level = st.noguid_seq, st.now_level
+  for _, key in ipairs(order) do
+    local p = players[key]
+    p.open = p.open_index and p.detail[p.open_index] or nil
+  end
+  R.resumed = (R.resumed or 0) + 1
+  next_sweep_level = now_level + 5000
+  return true
+end
+
 local WARMUP_CVAR = "etstats_warmup_start" -- "<unix> <levelTime> <round> <map>"
 
+local init_seen = false -- et_InitGame ran in this VM (or the VM resumed a saved round)
+
 function et_InitGame(levelTime, randomSeed, restart)
+  init_seen = true
   load_constants()
   now_level = int(levelTime, 0) or 0
   next_sweep_level = now_level + 5000
@@ -1220,8 +1440,11 @@ function et_InitGame(levelTime, randomSeed, restart)
   local map = cvar("mapname")
   local current = int(cvar("g_currentRound"), -1)
   local round = (current == 0 and 1) or (current == 1 and 2) or 0
+  if int(cvar("g_gametype"), 0) == GT_WOLF_LMS and current and current >= 0 then
+    round = current + 1 -- Last Man Standing: g_currentRound counts the rounds (g_main.c)
+  end
   local saved = cvar(WARMUP_CVAR)
-  local su, sl, sr, sm = saved:match("^(%d+) (%-?%d+) (%d) (.*)$")
+  local su, sl, sr, sm = saved:match("^(%d+) (%-?%d+) (%d+) (.*)$")
   local same = su ~= nil and sm == map and int(sr, -1) == round
   restart = int(restart, 0)
   if gs == GS_WARMUP or gs == GS_WARMUP_COUNTDOWN then
@@ -1241,27 +1464,57 @@ function et_InitGame(levelTime, randomSeed, restart)
   sweep_now() -- deliveries left by earlier VMs
 end
 
+-- Pause edges: the game clock froze one frame before the pause bit is first seen and runs
+-- again from the frame before it is first clear, so both edges are stamped with the previous
+-- frame's levelTime (`prev`); the wall clock is read when the edge is seen.
+local function track_pause(prev)
+  local paused = (int(configstring(CS_SERVERTOGGLES), 0) & CV_SVS_PAUSE) ~= 0
+  if paused == R.paused then return end
+  R.paused = paused
+  if paused then
+    R.pauses[#R.pauses + 1] = { start_level = prev, start_unix = os.time() }
+  else
+    local p = R.pauses[#R.pauses]
+    p.end_level, p.end_unix = prev, os.time()
+  end
+end
+
+-- Wave spawns happen inside the engine frame, before et_RunFrame, while this script still
+-- holds the previous frame's levelTime: their deaths are closed at the next frame's time.
+local in_frame_spawns = {}
+
+local function flush_in_frame(levelTime)
+  for i = 1, #in_frame_spawns do
+    local item = in_frame_spawns[i]
+    settle_death(item.p, item.d, levelTime, "respawn")
+    in_frame_spawns[i] = nil
+  end
+end
+
 function et_RunFrame(levelTime)
+  if not init_seen then
+    -- a VM started by lua_restart / a lua_modules change without a saved round: the engine
+    -- sends no et_InitGame, so initialise here. Mid-round the file says started_mid_round
+    -- (its start values are late); in warmup the warmup start is kept (a restart within it).
+    local gs = int(cvar("gamestate"), -1)
+    et_InitGame(levelTime, 0, gs == GS_PLAYING and 0 or 1)
+    print_line("started without et_InitGame (lua_restart or a lua_modules change)"
+      .. (R and "; this round's file will be marked started_mid_round" or ""))
+  end
+  local prev = now_level
   now_level = levelTime
+  if in_frame_spawns[1] then flush_in_frame(levelTime) end
   if R ~= nil and not R.emitted then
     local gs = int(cvar("gamestate"), -1)
-    if R.pending_exit then confirm_exit(gs) end
-    if R.state == "pending" then
+    if R.state == "running" and R.pending_exit and check_exit(gs, levelTime) then
+      emit("round_end")
+    elseif R.state == "pending" then
       if gs == GS_PLAYING then start_round(levelTime) end
     elseif gs == GS_INTERMISSION then
       emit("round_end")
     elseif R.state == "running" and gs == GS_PLAYING then
       R.last_playing_level = levelTime
-      local paused = (int(configstring(CS_SERVERTOGGLES), 0) & CV_SVS_PAUSE) ~= 0
-      if paused ~= R.paused then
-        R.paused = paused
-        if paused then
-          R.pauses[#R.pauses + 1] = { start_level = levelTime, start_unix = os.time() }
-        else
-          local p = R.pauses[#R.pauses]
-          p.end_level, p.end_unix = levelTime, os.time()
-        end
-      end
+      track_pause(prev)
     end
   end
   if sign_jobs[1] then run_sign_jobs(false) end
@@ -1272,7 +1525,11 @@ function et_RunFrame(levelTime)
 end
 
 function et_ShutdownGame(restart)
-  if R ~= nil and R.pending_exit then confirm_exit(int(cvar("gamestate"), -1)) end
+  if in_frame_spawns[1] then flush_in_frame(now_level) end
+  if R ~= nil and R.pending_exit and R.pending_exit.level
+    and int(cvar("gamestate"), -1) == GS_INTERMISSION then
+    check_exit(GS_INTERMISSION, now_level)
+  end
   if R ~= nil and not R.emitted and R.state ~= "pending" then
     if R.state == "ended" then emit("round_end")
     elseif int(restart, 0) == 1 then emit("map_restart")
@@ -1284,10 +1541,11 @@ end
 function et_Print(text)
   if not live() or type(text) ~= "string" then return end
   local reason = text:match("^Exit:%s*(.-)%s*$")
-  if reason then -- confirmed (or dropped) by the next frame, or at shutdown
-    R.pending_exit = { line = (text:gsub("%s+$", "")), reason_text = reason, level = now_level,
-      unix = os.time() }
-  end
+  if not reason then return end
+  -- g_main.c: a second exit before the intermission is logged "(already triggered)"; the
+  -- first exit of the round stands, so such a line neither replaces nor clears it
+  if R.pending_exit or reason:find("%(already triggered%)$") then return end
+  R.pending_exit = { line = (text:gsub("%s+$", "")), reason_text = reason }
 end
 
 function et_ClientConnect(clientNum, firstTime, isBot)
@@ -1329,18 +1587,46 @@ function et_ClientDisconnect(clientNum)
   slot_key[int(clientNum, -1)] = nil
 end
 
+-- Opens the limbo wait after a team join or switch: dead time without a killer. A player
+-- already dead keeps the open death (and its killer) until the wave spawn on the new team.
+local function open_limbo(p, t)
+  if p.open then return end
+  local d = { at = t, killer_key = nil, killer_guid = nil, killer_slot = ENTITYNUM_NONE,
+    kind = "team_change", mod = p.switched and MOD_SWITCHTEAM or MOD_UNKNOWN }
+  p.open = d
+  p.detail[#p.detail + 1] = d
+end
+
 function et_ClientSpawn(clientNum, revived, teamChange, restoreHealth)
   if not live() then return end
   local p = player_for_slot(clientNum, true)
   if not p then return end
-  set_team(p, read_team(clientNum), now_level)
-  if p.cur_team ~= TEAM_AXIS and p.cur_team ~= TEAM_ALLIES then return end
-  if int(revived, 0) == 1 then
+  local t = now_level
+  set_team(p, read_team(clientNum), t)
+  local switched = p.switched
+  p.switched = false
+  if p.cur_team ~= TEAM_AXIS and p.cur_team ~= TEAM_ALLIES then return end -- spectator spawn
+  if int(revived, 0) == 1 then -- a medic's action: between frames, levelTime is exact
     p.revives = p.revives + 1
-    close_death(p, now_level, "revive")
-  else
+    close_death(p, t, "revive")
+  elseif int(teamChange, 0) == 1 then
+    -- SetTeam / (re)connect: limbo follows unless within 600 ms of the round start (the
+    -- map_restart reconnects, early joins), which is the round's first spawn into play
+    local start = int(configstring(CS_LEVEL_START_TIME), t) or t
+    if t - start > LIMBO_AFTER_JOIN_MS then
+      p.switched = switched
+      open_limbo(p, t)
+      p.switched = false
+    else
+      p.spawns = p.spawns + 1
+      close_death(p, t, "respawn")
+    end
+  else -- a reinforcement wave, inside the engine frame: closed at the next frame's levelTime
     p.spawns = p.spawns + 1
-    close_death(p, now_level, "respawn")
+    if p.open then -- detached now: the player is alive, a new death opens a new interval
+      in_frame_spawns[#in_frame_spawns + 1] = { p = p, d = p.open }
+      p.open = nil
+    end
   end
 end
 
@@ -1348,11 +1634,19 @@ function et_Obituary(victim, killer, meansOfDeath)
   -- never return a value here: any value stops the modules loaded after this one
   if not live() then return end
   local mod = int(meansOfDeath, -1)
-  if mod == MOD_SWITCHTEAM then return end
   victim, killer = int(victim, -1), int(killer, -1)
+  if mod == MOD_SWITCHTEAM then -- SetTeam of a living player: not a death; limbo follows
+    local sp = player_for_slot(victim, false)
+    if sp then sp.switched = true end
+    return
+  end
   local vp = player_for_slot(victim, true)
   if not vp then return end
+  -- player_die sets the client's deathTime to level.time before this hook: exact also for a
+  -- death inside the server frame (missiles), which comes before this frame's et_RunFrame
   local t = now_level
+  local dt = int(gent(victim, "deathTime"), nil)
+  if dt and dt > t and dt <= t + 1000 then t = dt end
   set_team(vp, read_team(victim), t)
   if vp.open then close_death(vp, t, "death") end
   local kind, kp = "world", nil
@@ -1396,6 +1690,40 @@ function et_ClientCommand(clientNum, command)
     end
   end
   return 0 -- pass the command on
+end
+
+function et_Quit()
+  if R ~= nil and not R.emitted and R.state == "running" then
+    if in_frame_spawns[1] then flush_in_frame(now_level) end
+    local ok, why = pcall(persist_round)
+    if ok then
+      print_line("round state saved for the next VM (lua_restart)")
+    else
+      print_line("WARNING: cannot save the round state (" .. tostring(why)
+        .. "): writing it as a partial file")
+      emit("lua_restart")
+    end
+  end
+  if sign_jobs[1] then run_sign_jobs(true) end
+end
+
+-- A VM started without et_InitGame (lua_restart) picks up the round the old VM saved.
+do
+  local ok, resumed = pcall(function()
+    load_constants()
+    if int(cvar("gamestate"), -1) ~= GS_PLAYING then return false end
+    return resume_round()
+  end)
+  if ok and resumed then
+    init_seen = true
+    local cfg, line = find_config()
+    config = cfg
+    debug_enabled = cfg ~= nil and cfg.debug
+    print_line("v" .. VERSION .. " (" .. _VERSION .. "): resumed the running round after a VM "
+      .. "restart; " .. line)
+  elseif not ok then
+    print_line("WARNING: resuming the round failed: " .. tostring(resumed))
+  end
 end
 
 -- Internals for tests (the engine ignores a chunk's return values).

@@ -11,11 +11,15 @@ return {
     -- "https://discord.com/api/webhooks/<id>/<token>",
   },
 
-  -- HTTP ingest endpoints: POST of the gametimes JSON, signed with HMAC-SHA256 over
-  -- "<X-Etstats-Timestamp>.<body>" using `secret` (at least 16 characters).
+  -- HTTP ingest endpoints (`etstats serve`, POST /v1/ingest): signed ingest v2, every
+  -- attempt signed anew with HMAC-SHA256 using `secret` (at least 16 characters); the same
+  -- server_id=secret pair goes into the receiver's ETSTATS_INGEST_SECRETS (docs/http.md).
   http_targets = {
-    -- { url = "https://stats.example.org/ingest", server_id = "eu-1", secret = "change-me-32-random-chars" },
+    -- { url = "https://stats.example.org/v1/ingest", server_id = "eu-1", secret = "change-me-32-random-chars" },
   },
+
+  -- Give up retrying a delivery this long after its round (hours; default 168).
+  -- delivery_max_age_hours = 168,
 
   -- Optional overrides (absolute paths only; the defaults follow fs_homepath/fs_game):
   -- gametimes_dir = "/home/et/.etlegacy/legacy/gametimes",

@@ -1,64 +1,47 @@
-"""Per-game-server request signing for the ingestion endpoint (standard library only).
+"""API-key authentication for diagnostics and admin routes, as a replaceable dependency.
 
-A game server signs each upload with its own secret::
+A client sends ``X-API-Key: <key>`` (or ``Authorization: Bearer <key>``). Keys come from
+:class:`~etstats_fastapi.runtime.HttpSettings` (``$ETSTATS_API_KEYS``). A host application that
+has its own login passes its own dependency to
+:func:`etstats_fastapi.router.create_router` (``auth=...``) instead.
 
-    X-Etstats-Server: <server name>
-    X-Etstats-Timestamp: <Unix seconds>
-    X-Etstats-Signature: sha256=<hex HMAC-SHA256(secret, timestamp + "." + body)>
-
-The timestamp is inside the MAC so a captured request cannot be replayed later with a new
-timestamp; requests older or newer than :data:`MAX_SKEW_SECONDS` are refused.
+Game-server upload signing is a different mechanism: :mod:`etstats.ingest.signing`.
 """
 
-from __future__ import annotations
-
-import hashlib
+# No ``from __future__ import annotations``: FastAPI inspects the dependency's signature.
 import hmac
-import os
+from collections.abc import Awaitable, Callable
 
-from etstats.errors import ConfigError
+from fastapi import Request
+from starlette.exceptions import HTTPException
 
-MAX_SKEW_SECONDS = 300
-"""Largest accepted difference between the request timestamp and the receiver's clock."""
-
-SECRETS_ENV = "ETSTATS_INGEST_SECRETS"
-"""``name=secret,name2=secret2``: per-server secrets (never committed to a repository)."""
+Auth = Callable[[Request], Awaitable[None]]
+"""A dependency that returns when the request may proceed and raises ``HTTPException`` if not."""
 
 
-def sign(secret: str, timestamp: str, body: bytes) -> str:
-    """The ``X-Etstats-Signature`` value for ``body`` sent at ``timestamp``."""
-    mac = hmac.new(secret.encode("utf-8"), timestamp.encode("ascii") + b"." + body, hashlib.sha256)
-    return "sha256=" + mac.hexdigest()
+def _presented_key(request: Request) -> str | None:
+    key = request.headers.get("x-api-key")
+    if key:
+        return key
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def verify(
-    secrets: dict[str, str], server: str | None, timestamp: str | None, signature: str | None,
-    body: bytes, now: float,
-) -> str | None:
-    """``None`` when the request is authentic, else the reason it is refused."""
-    if not server or not timestamp or not signature:
-        return "missing X-Etstats-Server, X-Etstats-Timestamp or X-Etstats-Signature"
-    secret = secrets.get(server)
-    if secret is None:
-        return f"unknown server {server!r}"
-    if not timestamp.isascii() or not timestamp.isdigit():
-        return "X-Etstats-Timestamp must be Unix seconds"
-    if abs(now - int(timestamp)) > MAX_SKEW_SECONDS:
-        return "request timestamp too far from the receiver's clock"
-    if not hmac.compare_digest(sign(secret, timestamp, body), signature):
-        return "bad signature"
-    return None
+def api_key_auth(keys: tuple[str, ...]) -> Auth:
+    """A dependency accepting any of ``keys`` (constant-time compare); 401 otherwise."""
+    encoded = tuple(k.encode("utf-8") for k in keys)
+
+    async def require_api_key(request: Request) -> None:
+        given = _presented_key(request)
+        if given is not None:
+            raw = given.encode("utf-8", "replace")
+            # Compare against every key so the time taken does not tell which one is close.
+            if sum(hmac.compare_digest(raw, k) for k in encoded) > 0:
+                return
+        raise HTTPException(401, "an API key is required (X-API-Key header)")
+
+    return require_api_key
 
 
-def secrets_from_env(value: str | None = None) -> dict[str, str]:
-    """Parse ``$ETSTATS_INGEST_SECRETS`` (``name=secret,...``)."""
-    text = os.environ.get(SECRETS_ENV, "") if value is None else value
-    out: dict[str, str] = {}
-    for item in text.split(","):
-        if not item.strip():
-            continue
-        name, sep, secret = item.partition("=")
-        if not sep or not name.strip() or not secret:
-            raise ConfigError(f"{SECRETS_ENV}: expected name=secret pairs, got {item!r}")
-        out[name.strip()] = secret
-    return out
+async def allow_all(_request: Request) -> None:
+    """The dependency for public routes (what ``public_reads=True`` uses)."""

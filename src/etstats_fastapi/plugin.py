@@ -19,28 +19,45 @@ ETSTATS_REQUIRES: tuple[str, ...] = ("fastapi", "uvicorn")
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from etstats.cli import plugin_manager
     from etstats_fastapi.app import create_app
+    from etstats_fastapi.runtime import HttpSettings
+    from etstats_fastapi.server import ServerLimits, serve
 
-    app = create_app(args.db, timezone=args.timezone, max_body_bytes=args.max_body_bytes,
-                     pm=plugin_manager(args))  # fmt: skip
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    settings = HttpSettings(
+        db_url=args.db, timezone=args.timezone, max_body_bytes=args.max_body_bytes,
+        deliver=tuple(args.deliver), public_reads=not args.private_reads, pm=plugin_manager(args),
+    )  # fmt: skip
+    limits = ServerLimits(header_timeout_s=args.header_timeout, keep_alive_s=args.keep_alive,
+                          max_connections=args.max_connections)  # fmt: skip
+    serve(create_app(settings), args.host, args.port, limits)
     return 0
 
 
 @hookimpl
 def etstats_register_commands(register: Any) -> None:
-    """``etstats serve``: run the signed ingestion API with uvicorn."""
+    """``etstats serve``: run the HTTP API and pages with uvicorn."""
+    from etstats.cli.storage_args import add_deliver_argument
+
     p = register.add_parser(
         "serve",
-        help="run the HTTP ingestion API (POST /v1/ingest, GET /v1/diagnostics)",
-        description="Per-server secrets come from $ETSTATS_INGEST_SECRETS (name=secret,...).",
+        help="run the HTTP API: signed ingest, read API, diagnostics and web pages",
+        description="Ingest keys come from $ETSTATS_INGEST_SECRETS (name=secret,...; a name "
+        "given twice has two valid keys during a change); diagnostics keys from "
+        "$ETSTATS_API_KEYS. See docs/http.md.",
     )
     p.add_argument("--db", default=os.environ.get("ETSTATS_DB", "etstats.db"))
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8080)
     p.add_argument("--timezone", default=os.environ.get("ETSTATS_TIMEZONE", "UTC"))
-    p.add_argument("--max-body-bytes", type=int, default=1024 * 1024)
+    p.add_argument("--max-body-bytes", type=int, default=1024 * 1024,
+                   help="largest accepted upload in bytes (default 1 MiB)")  # fmt: skip
+    p.add_argument("--header-timeout", type=float, default=5.0,
+                   help="seconds a connection may take to send its request headers")  # fmt: skip
+    p.add_argument("--keep-alive", type=int, default=5, help="idle keep-alive timeout, seconds")
+    p.add_argument("--max-connections", type=int, default=4096,
+                   help="open connections above which new requests get 503")  # fmt: skip
+    p.add_argument("--private-reads", action="store_true",
+                   help="require an API key for the read API and pages too")  # fmt: skip
+    add_deliver_argument(p)
     p.set_defaults(func=_serve)

@@ -114,9 +114,14 @@ class FakeEt:
         self.frame()
 
     def end_round(self, exit_reason: str = "Wolf EndRound.", winner: int = 1) -> None:
-        self.call("et_Print", f"Exit: {exit_reason}\n")
+        """``G_LogExit`` inside the next server frame (before its ``et_RunFrame``), then
+        ``BeginIntermission`` one frame later: the round ends at ``level_ms + 50``."""
+        self.level_ms += 50
         self.configstrings[14] = f"\\w\\{winner}"
+        self.call("et_Print", f"Exit: {exit_reason}\n")
+        self.configstrings[12] = "1"
         self.cvars["g_currentRound"] = "1"
+        self.call("et_RunFrame", self.level_ms)
         self.cvars["gamestate"] = "3"
         self.frame()
 

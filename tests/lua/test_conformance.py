@@ -17,7 +17,8 @@ pytestmark = pytest.mark.lua
 COVERED = {
     "stopwatch_map", "pauses", "revives_and_gibs", "self_team_world_kills",
     "leavers_and_joiners", "full_server", "hostile_names", "surrender_after_failed_vote",
-    "shutdown_mid_round", "admin_restart", "other_exits",
+    "shutdown_mid_round", "admin_restart", "other_exits", "team_joins_and_switches",
+    "spoofed_exits", "pauses_with_events", "lua_restarts", "rcon_restart", "last_man_standing",
 }  # fmt: skip
 
 
@@ -130,3 +131,66 @@ def test_a_module_after_ours_receives_every_obituary(
     assert received == sent
     assert any(line.endswith(" 59") for line in received)  # MOD_SWITCHTEAM passes too
     assert result.chain_stops == ()
+
+
+def _naive(etstats_lua: Path, tmp_path: Path, old: str, new: str) -> Path:
+    source = etstats_lua.read_text(encoding="utf-8")
+    assert source.count(old) == 1
+    path = tmp_path / "naive.lua"
+    path.write_text(source.replace(old, new), encoding="utf-8")
+    return path
+
+
+def test_a_script_counting_every_client_spawn_fails_and_is_told_why(
+    etstats_lua: Path, tmp_path: Path
+) -> None:
+    """A script taking ``et_ClientSpawn(n, 0, 1, 1)`` after a late team join for a spawn into
+    play (no limbo) reports too many spawns and too little dead time."""
+    naive = _naive(
+        etstats_lua, tmp_path, "elseif int(teamChange, 0) == 1 then", "elseif false then"
+    )
+    [report] = check_all(naive, ["team_joins_and_switches"])
+    assert not report.passed
+    assert any(d.path.endswith(".spawns") for d in report.diffs)
+    assert any(d.path.endswith(".dead_ms") for d in report.diffs)
+    text = render_report([report])
+    assert "why: et_ClientSpawn(n, 0, 1, 1) after a team join or switch" in text
+
+
+def test_a_script_trusting_cs_intermission_fails_and_is_told_why(
+    etstats_lua: Path, tmp_path: Path
+) -> None:
+    """CS_INTERMISSION stays "1" after round 1: trusting it, a script ends round 2 at another
+    module's spoofed ``Exit:`` line."""
+    naive = _naive(
+        etstats_lua, tmp_path, "    if gs ~= GS_INTERMISSION then return false end",
+        "    if gs ~= GS_INTERMISSION and configstring(CS_INTERMISSION) ~= \"1\" then"
+        " return false end",
+    )
+    [report] = check_all(naive, ["spoofed_exits"])
+    assert not report.passed
+    assert any(d.path == "$.round_end_level_ms" for d in report.diffs)
+    assert "CS_INTERMISSION stays" in render_report([report])
+
+
+def test_ground_truth_of_team_changes(etstats_lua: Path, tmp_path: Path) -> None:
+    """Spec 4.7's definitions, checked on the truth itself."""
+    result = run_scenario(
+        bundled_scenarios()["team_joins_and_switches"], etstats_lua, homepath=tmp_path
+    )
+    r1 = result.truth[0]
+    dead_switch = r1.player(0).deaths_detail[0]  # killed by slot 3, then switched while dead
+    assert (dead_switch.kind, dead_switch.killer_slot, dead_switch.closed_by) == (
+        "enemy", 3, "respawn")  # fmt: skip
+    assert r1.player(3).denied_ms >= dead_switch.dead_ms
+    alive_switch = r1.player(1).deaths_detail[0]
+    assert (alive_switch.kind, alive_switch.mod, alive_switch.killer_guid) == (
+        "team_change", 59, None)  # fmt: skip
+    assert r1.player(1).deaths == 0
+    assert r1.player(2).deaths_detail[0].closed_by == "spectator"
+    late = r1.player(6)
+    assert late.deaths_detail[0].kind == "team_change"
+    # two wave spawns (after the limbo, after the death); the teamChange spawn is none
+    assert (late.spawns, late.connects, late.deaths) == (2, 1, 1)
+    r2 = result.truth[1]
+    assert r2.player(0).deaths_detail == ()  # a switch within 600 ms: straight into play

@@ -2,22 +2,22 @@
 
 Real parts only: the script runs under lupa (Lua 5.4) with its real ``os.execute`` launching
 real ``curl`` against a real HTTP server on 127.0.0.1 that answers 200/400/429/500 or drops
-the connection. The HMAC signature is verified with Python's ``hmac``.
+the connection. Signatures are checked with the receiver's own signed-ingest-v2 header check.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 from tests.helpers import need
 from tests.lua import delivery_fixtures as fx
 
-from etstats.parsing.gametimes import verify_signature
+from etstats.ingest import signing
 
 SECRET = "s3cret-s3cret-s3cret"  # noqa: S105 (a test secret)
 GUID_A = "A1B2C3D4E5F60718293A4B5C6D7E8F90"
@@ -31,6 +31,20 @@ pytestmark = pytest.mark.lua
 @pytest.fixture(autouse=True)
 def _curl() -> None:
     need(shutil.which("curl") is not None, "curl is not installed")
+
+
+def assert_signed_v2(headers: Mapping[str, str], body: bytes, filename: str) -> None:
+    """The headers are exactly the signed ingest v2 contract, checked with the receiver's own
+    header check (``etstats.ingest.signing.check_headers``) at the attempt's time."""
+    assert headers["X-Etstats-Filename"] == filename
+    assert headers["X-Etstats-Content-SHA256"] == hashlib.sha256(body).hexdigest()
+    stamp = int(headers["X-Etstats-Timestamp"])
+    lower = {k.lower(): v for k, v in headers.items()}
+    ok = signing.check_headers(lower, {"srv-1": (SECRET,)}, now=stamp, max_body_bytes=1 << 20)
+    assert isinstance(ok, signing.SignedUpload), ok
+    forged = dict(lower, **{"x-etstats-filename": "other.json"})
+    assert isinstance(signing.check_headers(forged, {"srv-1": (SECRET,)}, now=stamp,
+                                            max_body_bytes=1 << 20), signing.Refusal)  # fmt: skip
 
 
 def play_round(fake: fx.FakeEt) -> Path:
@@ -83,16 +97,7 @@ def test_success_is_delivered_once_with_a_valid_signature(tmp_path: Path) -> Non
     assert route == "/ingest"
     assert body == path.read_bytes()
     assert headers["X-Etstats-Server"] == "srv-1"
-    stamp = headers["X-Etstats-Timestamp"]
-    expected = hmac.new(SECRET.encode(), stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
-    assert headers["X-Etstats-Signature"] == f"sha256={expected}"
-    assert headers["Idempotency-Key"] == path.stem
-    assert verify_signature(
-        body, timestamp=stamp, signature=headers["X-Etstats-Signature"], secret=SECRET
-    )
-    assert not verify_signature(
-        body + b" ", timestamp=stamp, signature=headers["X-Etstats-Signature"], secret=SECRET
-    )
+    assert_signed_v2(headers, body, path.name)
     outbox = Path(fake.module.outbox_dir())
     assert sorted(p.name for p in outbox.iterdir()) == ["index"]
 
@@ -216,7 +221,7 @@ def test_missing_curl_is_a_retryable_failure(
 ) -> None:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    for tool in ("mv", "mkdir"):
+    for tool in ("mv", "mkdir", "perl", "timeout", "setsid"):
         found = shutil.which(tool)
         assert found is not None
         (bin_dir / tool).symlink_to(found)
@@ -276,9 +281,7 @@ def test_signing_a_large_file_is_spread_over_frames(tmp_path: Path) -> None:
         assert drive(fake, now) == 0
     _, headers, body, _ = server.requests[0]
     assert body == path.read_bytes()
-    stamp = headers["X-Etstats-Timestamp"]
-    expected = hmac.new(SECRET.encode(), stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
-    assert headers["X-Etstats-Signature"] == f"sha256={expected}"
+    assert_signed_v2(headers, body, path.name)
 
 
 def test_shutdown_finishes_pending_signatures(tmp_path: Path) -> None:

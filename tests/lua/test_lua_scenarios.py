@@ -16,7 +16,10 @@ from etstats.testing.simulator.strategies import make_playable, scenarios
 pytestmark = [pytest.mark.lua, pytest.mark.property]
 
 SCRIPT = Path(__file__).resolve().parents[2] / "lua" / "etstats.lua"
-SETTINGS = settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+SETTINGS = settings(
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    deadline=None,  # a scenario takes 0.1-1 s, more on a busy machine: no timing here
+)
 
 
 def _script() -> Path:
@@ -54,7 +57,8 @@ def test_truth_invariants(scenario: Scenario) -> None:
         assert denied == enemy
         for p in truth.players:
             assert p.dead_ms == sum(d.dead_ms for d in p.deaths_detail)
-            assert p.deaths == len(p.deaths_detail)
+            # limbo waits after team joins are dead time but not deaths
+            assert p.deaths == sum(d.kind != "team_change" for d in p.deaths_detail)
             assert p.time_axis_ms + p.time_allies_ms <= truth.play_ms + 50
 
 

@@ -75,9 +75,10 @@ def test_pause_overlap_is_excluded_from_dead_denied_and_team_time(tmp_path: Path
         ClosedBy.RESPAWN,
         20_000,
     )
-    assert death.end_level_ms - death.at_level_ms == 30_000
-    assert a.dead_ms == death.dead_ms == 10_000
-    assert b.denied_ms == 10_000
+    # a wave spawn happens inside the engine frame: stamped with the next frame's levelTime
+    assert death.end_level_ms - death.at_level_ms == 30_050
+    assert a.dead_ms == death.dead_ms == 10_050
+    assert b.denied_ms == 10_050
     assert b.kills == 1
     wall = g.round_end_level_ms - g.round_start_level_ms
     assert a.time_axis_ms <= wall - 20_000
@@ -171,7 +172,9 @@ def test_a_failed_surrender_vote_does_not_label_an_objective_end(tmp_path: Path)
     [
         ("Timelimit hit.", EndReason.TIME_EXPIRED),
         ("Wolf EndRound.", EndReason.OBJECTIVE),
-        ("Allies team eliminated.", EndReason.TEAM_ELIMINATED),
+        ("Allied team eliminated.", EndReason.TEAM_ELIMINATED),
+        ("Axis team wins by drawing First Blood.", EndReason.FIRST_BLOOD),
+        ("Allied team has the most survivors.", EndReason.MOST_SURVIVORS),
         ("Nextmap vote passed", EndReason.NEXTMAP_VOTE),
         ("Something new.", EndReason.UNKNOWN),
     ],
@@ -179,7 +182,7 @@ def test_a_failed_surrender_vote_does_not_label_an_objective_end(tmp_path: Path)
 def test_end_reason_comes_from_the_exit_line(tmp_path: Path, line: str, reason: EndReason) -> None:
     fake = begin(tmp_path)
     frames(fake, 2_000)
-    exit_level = fake.level_ms
+    exit_level = fake.level_ms + 50  # G_LogExit runs inside the next frame
     fake.end_round(line)
     g = result(fake)
     assert (g.emit, g.end.reason, g.end.exit_line) == (Emit.ROUND_END, reason, f"Exit: {line}")
@@ -284,6 +287,52 @@ def test_script_loaded_mid_round_picks_up_connected_players(tmp_path: Path) -> N
     assert p.time_allies_ms > 0
 
 
+def test_a_vm_started_by_lua_restart_without_saved_state_still_writes_the_round(
+    tmp_path: Path,
+) -> None:
+    """lua_restart / a lua_modules change: no et_InitGame reaches the new VM. Without a round
+    saved by the old VM, the first frame initialises it and the file says started_mid_round."""
+    fake = fx.FakeEt(tmp_path)
+    fake.cvars["gamestate"] = "0"
+    fake.userinfo[5] = f"\\name\\late\\cl_guid\\{A}"
+    fake.fields[5] = {"pers.connected": 2, "pers.netname": "late", "sess.sessionTeam": 1}
+    frames(fake, 5_000)  # no et_InitGame at all
+    fake.end_round()
+    g = result(fake)
+    assert (g.emit, g.started_mid_round) == (Emit.ROUND_END, True)
+    assert player(g, A).time_axis_ms > 0
+    assert any("without et_InitGame" in line for line in fake.console)
+
+
+def test_et_quit_hands_the_round_to_the_next_vm(tmp_path: Path) -> None:
+    fake = begin(tmp_path)
+    frames(fake, 2_000)
+    fake.call("et_Obituary", 0, 1, 8)
+    frames(fake, 1_000)
+    fake.call("et_Quit")  # lua_restart: only et_Quit
+    state = tmp_path / "legacy" / "etstats_resume.lua"
+    assert state.is_file()
+    fresh = fx.FakeEt(tmp_path)  # the new VM, same engine state
+    fresh.level_ms = fake.level_ms
+    fresh.cvars.update(fake.cvars)
+    fresh.configstrings.update(fake.configstrings)
+    fresh.fields.update(fake.fields)
+    fresh.userinfo.update(fake.userinfo)
+    fresh.module = fresh.lua.execute(fx.SCRIPT.read_text(encoding="utf-8"))  # chunk resumes
+    assert not state.exists()  # consumed: a later map_restart never sees it
+    assert any("resumed the running round" in line for line in fresh.console)
+    frames(fresh, 1_000)
+    fresh.call("et_ClientSpawn", 0, 0, 0, 1)
+    frames(fresh, 1_000)
+    fresh.end_round()
+    g = result(fresh)
+    assert g.started_mid_round is False
+    death = player(g, A).deaths_detail[0]
+    assert (death.kind, death.closed_by) == (KillKind.ENEMY, ClosedBy.RESPAWN)
+    assert death.dead_ms == 2_050  # killed, 1 s, restart, 1 s, wave spawn (stamped +50)
+    assert player(g, B).denied_ms == 2_050
+
+
 def test_an_unconfirmed_exit_line_is_ignored(tmp_path: Path) -> None:
     fake = begin(tmp_path)
     frames(fake, 2_000)
@@ -291,25 +340,43 @@ def test_an_unconfirmed_exit_line_is_ignored(tmp_path: Path) -> None:
     frames(fake, 2_000)  # the engine never set CS_INTERMISSION: still playing
     fake.call("et_Obituary", 0, 1, 8)
     frames(fake, 1_000)
-    exit_level = fake.level_ms
+    exit_level = fake.level_ms + 50
     fake.end_round("Timelimit hit.")
     g = result(fake)
     assert g.end.reason is EndReason.TIME_EXPIRED
     assert g.round_end_level_ms == exit_level
-    assert player(g, A).dead_ms == 1_000
+    assert player(g, A).dead_ms == 1_050  # to the exit inside the next frame
     assert any("unconfirmed" in line for line in fake.console)
 
 
-def test_exit_confirmed_by_cs_intermission_before_the_gamestate_changes(tmp_path: Path) -> None:
+def test_cs_intermission_alone_confirms_nothing(tmp_path: Path) -> None:
+    """CS_INTERMISSION stays "1" for the whole map after round 1: a spoofed ``Exit:`` line in
+    round 2 is dropped unless the gamestate turns INTERMISSION within the next frame."""
+    fake = begin(tmp_path)
+    fake.configstrings[12] = "1"  # sticky from round 1
+    frames(fake, 2_000)
+    fake.call("et_Print", "Exit: Wolf EndRound.\n")  # another module's et.G_LogPrint
+    frames(fake, 1_000)
+    fake.call("et_Obituary", 0, 1, 8)  # still playing: counted
+    frames(fake, 1_000)
+    exit_level = fake.level_ms + 50
+    fake.end_round("Timelimit hit.")
+    g = result(fake)
+    assert (g.end.reason, g.round_end_level_ms) == (EndReason.TIME_EXPIRED, exit_level)
+    assert player(g, A).deaths == 1
+
+
+def test_the_first_exit_stands(tmp_path: Path) -> None:
     fake = begin(tmp_path)
     frames(fake, 2_000)
-    exit_level = fake.level_ms
+    fake.level_ms += 50
     fake.call("et_Print", "Exit: Wolf EndRound.\n")
+    fake.call("et_Print", "Exit: Timelimit hit. (already triggered)\n")
     fake.configstrings[12] = "1"
-    frames(fake, 1_000)  # an intermission delay: still PLAYING for a while
-    fake.call("et_Obituary", 0, 1, 8)  # after the exit: not counted
+    fake.call("et_RunFrame", fake.level_ms)
+    exit_level = fake.level_ms
     fake.cvars["gamestate"] = "3"
     fake.frame()
     g = result(fake)
-    assert (g.end.reason, g.round_end_level_ms) == (EndReason.OBJECTIVE, exit_level)
-    assert player(g, A).deaths == 0
+    assert (g.end.reason, g.end.exit_line) == (EndReason.OBJECTIVE, "Exit: Wolf EndRound.")
+    assert g.round_end_level_ms == exit_level

@@ -99,8 +99,6 @@ def test_et_functions(tmp_path: Path) -> None:
           et.trap_Cvar_Set("my_cvar", 2.0)
           et.trap_SendConsoleCommand(et.EXEC_APPEND, "say hi\\n")
           et.G_Print(os.date("!%Y-%m-%d %H:%M:%S") .. " " .. et.trap_Cvar_Get("my_cvar"))
-          local ok = pcall(et.trap_GetUserinfo, 99)
-          et.G_Print("userinfo99 " .. tostring(ok))
         end
         """,
     )
@@ -111,5 +109,44 @@ def test_et_functions(tmp_path: Path) -> None:
     assert (tmp_path / "home" / "legacy" / "sub" / "out.txt").read_bytes() == b"hello\x00x"
     assert (tmp_path / "home" / "popen.txt").read_text() == "a1\n"
     assert engine.console[2] == "2026-02-11 20:50:00 2.0"  # simulated wall clock; Lua's "2.0"
-    assert engine.console[3] == "userinfo99 false"
     assert engine.console_commands == ["say hi\n"]
+
+
+def test_bad_userinfo_index_drops_the_map_even_under_pcall(tmp_path: Path) -> None:
+    """``trap_GetUserinfo`` with a bad client number is ``Com_Error(ERR_DROP)``: the engine
+    kills the map; a ``pcall`` in the script does not help."""
+    from etstats.testing.simulator.engine import MapDropped
+
+    engine = _engine(
+        tmp_path,
+        """
+        function et_RunFrame(t)
+          local ok = pcall(et.trap_GetUserinfo, 99)
+          et.G_Print("survived " .. tostring(ok))
+        end
+        """,
+    )
+    with pytest.raises(MapDropped, match="bad index 99"):
+        engine.dispatch("et_RunFrame", 1000)
+    assert not any(line.startswith("survived") for line in engine.console)
+
+
+def test_log_print_and_lua_errors_reach_every_et_print(tmp_path: Path) -> None:
+    """``et.G_LogPrint`` text and the engine's Lua error lines go through ``G_Printf`` and so
+    reach ``et_Print`` of every module (untrusted input)."""
+    engine = _engine(
+        tmp_path,
+        """
+        function et_RunFrame(t) et.G_LogPrint("Exit: Wolf EndRound.\\n") error("boom") end
+        """,
+        """
+        seen = {}
+        function et_Print(text) seen[#seen + 1] = text end
+        function et_Quit() et.G_Print("lines " .. #seen .. " " .. seen[1] .. seen[2]) end
+        """,
+    )
+    engine.dispatch("et_RunFrame", 1000)
+    engine.dispatch("et_Quit")
+    last = engine.console[-1]
+    assert last.startswith("lines 2 Exit: Wolf EndRound.")
+    assert "et_RunFrame error running lua script" in last

@@ -40,6 +40,9 @@ class Emit(enum.StrEnum):
     """The game module shut down mid-round (``et_ShutdownGame(0)``: map change, quit)."""
     MAP_RESTART = "map_restart"
     """An admin ``map_restart`` while PLAYING without an ``Exit:`` line."""
+    LUA_RESTART = "lua_restart"
+    """A partial round: the VM was stopped by ``lua_restart`` (only ``et_Quit``) and could not
+    hand the round over to the next VM; the numbers end at that moment."""
 
 
 class EndReason(enum.StrEnum):
@@ -55,10 +58,16 @@ class EndReason(enum.StrEnum):
     """``Exit: <Team> team eliminated.``"""
     NEXTMAP_VOTE = "nextmap_vote"
     """``Exit: Nextmap vote passed``."""
+    FIRST_BLOOD = "first_blood"
+    """Last Man Standing: ``Exit: Axis/Allied team wins by drawing First Blood.``"""
+    MOST_SURVIVORS = "most_survivors"
+    """Last Man Standing: ``Exit: Axis/Allied team has the most survivors.``"""
     SHUTDOWN = "shutdown"
     """No exit: the module shut down mid-round (see :attr:`Emit.SHUTDOWN`)."""
     MAP_RESTART = "map_restart"
     """No exit: an admin map_restart (see :attr:`Emit.MAP_RESTART`)."""
+    LUA_RESTART = "lua_restart"
+    """No exit: a partial file written at ``lua_restart`` (see :attr:`Emit.LUA_RESTART`)."""
     UNKNOWN = "unknown"
     """Intermission began without a recognised ``Exit:`` line."""
 
@@ -91,6 +100,10 @@ class KillKind(enum.StrEnum):
     """The victim itself (``killer == victim``)."""
     WORLD = "world"
     """The world or an unknown entity (killer slot >= sv_maxclients, 1022, 1023)."""
+    TEAM_CHANGE = "team_change"
+    """No death: the limbo wait after a team join or switch later than 600 ms into the round,
+    until the next wave (killer slot 1023, ``mod`` 59 after a switch of a living player, else
+    0). Counts as dead time, denies nothing, is not in ``deaths``."""
 
 
 def _guid_ok(_inst: object, attribute: object, value: str | None) -> None:
@@ -269,8 +282,10 @@ class Gametimes:
     """cvar ``mapname`` as set (the file name uses a sanitised copy)."""
     gametype: int
     """cvar ``g_gametype`` (3 = stopwatch)."""
-    round: int = field(validator=in_((0, 1, 2)))
-    """1 or 2, from ``g_currentRound`` read at ``et_InitGame`` (0 -> 1, 1 -> 2); 0 unknown."""
+    round: int = field(validator=_non_negative)
+    """1 or 2, from ``g_currentRound`` read at ``et_InitGame`` (0 -> 1, 1 -> 2); in Last Man
+    Standing (``g_gametype`` 5, where ``g_currentRound`` counts rounds) any round number
+    ``g_currentRound + 1``; 0 unknown."""
     emit: Emit
     round_start_unix: int
     """Wall clock (UTC epoch seconds) at the first PLAYING frame."""

@@ -231,12 +231,13 @@ SERVER_HEADER = "X-Etstats-Server"
 
 
 def verify_signature(body: bytes, *, timestamp: str, signature: str, secret: str | bytes) -> bool:
-    """Check an ``X-Etstats-Signature`` header sent by ``lua/etstats.lua`` (docs/lua.md).
+    """Check an ``X-Etstats-Signature`` header of the **first** signing scheme (superseded).
 
     ``signature`` is the header value (``sha256=<hex>``); the signed message is
-    ``<X-Etstats-Timestamp> "." <body>`` and the key the target's ``secret``. The timestamp is
-    the time the delivery was queued (retries keep it), so deduplicate by the
-    ``Idempotency-Key`` header rather than rejecting old timestamps.
+    ``<X-Etstats-Timestamp> "." <body>`` and the key the target's ``secret``. ``lua/etstats.lua``
+    no longer sends this: it signs every attempt with signed ingest v2 (docs/http.md), whose
+    checker is :func:`etstats.ingest.signing.check_headers`. Kept for senders still on the old
+    script.
     """
     import hashlib
     import hmac

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from attrs import frozen
 
+from etstats.testing.simulator.clock import SimClock
 from etstats.testing.simulator.engine import ChainStop, Engine, LuaErrorRecord
 from etstats.testing.simulator.runner import Runner
 from etstats.testing.simulator.scenario import Scenario
@@ -43,15 +44,21 @@ def run_scenario(
     *,
     extra_modules: Sequence[str | Path] = (),
     homepath: Path | None = None,
+    wall_base_unix: int | None = None,
+    on_frame: Callable[[Engine], None] | None = None,
 ) -> ScenarioResult:
     """Play ``scenario`` with ``lua_modules = script_path + extra_modules``.
 
     Files go below ``homepath`` (a new temporary directory when ``None``; it is not deleted,
-    so the caller can read the gametimes files).
+    so the caller can read the gametimes files). ``wall_base_unix`` sets the simulated
+    ``os.time()`` at the start (UTC epoch seconds; e.g. to meet a real receiver's clock);
+    ``on_frame`` is called after every ``et_RunFrame``.
     """
     home = homepath if homepath is not None else Path(tempfile.mkdtemp(prefix="etstats-sim-"))
     modules = [Path(script_path), *(Path(m) for m in extra_modules)]
-    engine = Engine(modules, home, max_clients=scenario.max_clients)
+    clock = SimClock() if wall_base_unix is None else SimClock(wall_base_unix=wall_base_unix)
+    engine = Engine(modules, home, max_clients=scenario.max_clients, clock=clock,
+                    on_frame=on_frame)  # fmt: skip
     runner = Runner(scenario, engine)
     trace = runner.run()
     outdir = home / engine.cvars["fs_game"] / "gametimes"

@@ -20,6 +20,8 @@ from etstats.testing.simulator.scenario import (
     EndKind,
     Gib,
     Kill,
+    LogPrint,
+    LuaRestart,
     Pause,
     PlayerSpec,
     Rename,
@@ -86,11 +88,13 @@ def revives_and_gibs() -> Scenario:
 
 
 def self_team_world_kills() -> Scenario:
-    """A self kill (/kill), a team kill and a world kill (falling): no denied time for them."""
+    """A self kill (/kill), a team kill and a world kill (falling): no denied time for them.
+    Two missile deaths happen inside the server frame (before et_RunFrame)."""
     r1 = RoundSpec(
         events=(
             Kill(2_000, 0, 0, MOD_SUICIDE), Kill(4_000, 2, 3), Kill(6_000, 1, WORLD, MOD_FALLING),
-            Kill(8_000, 3, 1),
+            Kill(8_000, 3, 1), Kill(33_000, 0, 2, in_frame=True),
+            Kill(34_000, 2, 0, in_frame=True),
         ),
         ending=_objective(40_000, winner=1),
     )  # fmt: skip
@@ -183,12 +187,106 @@ def other_exits() -> Scenario:
     return Scenario("other_exits", other_exits.__doc__ or "", team_players(2, 2), (r1, r2))
 
 
+def team_joins_and_switches() -> Scenario:
+    """Spec 4.7 team changes: a switch while dead keeps the death and its killer until the
+    wave on the new team; a living switch (MOD_SWITCHTEAM) and a late join wait in limbo
+    (dead time without a killer, no spawn); dead to spectator closes the death; a spectator
+    joins a team; a human connects mid-round (spectator first), a bot straight onto a team."""
+    players = (
+        *team_players(3, 3),
+        PlayerSpec(6, guid_for(6), "Late^3Human", 1, present_at_start=False),
+        PlayerSpec(7, None, "[BOT]Late", 2, is_bot=True, present_at_start=False),
+    )
+    r1 = RoundSpec(
+        events=(
+            Kill(5_000, 0, 3), TeamChange(8_000, 0, 2), TeamChange(10_000, 1, 2),
+            Kill(12_000, 2, 4), TeamChange(14_000, 2, 3), Connect(15_000, 6, 1),
+            Connect(16_000, 7, 2), TeamChange(25_000, 2, 1), TeamChange(40_000, 5, 3),
+            Kill(45_000, 6, 3), Kill(46_000, 3, 6),
+        ),
+        ending=_objective(70_000),
+    )  # fmt: skip
+    return Scenario("team_joins_and_switches", team_joins_and_switches.__doc__ or "", players,
+                    (r1, RoundSpec(events=(TeamChange(300, 0, 2),))))  # fmt: skip
+
+
+def spoofed_exits() -> Scenario:
+    """R1 ends by objective while a second exit is logged "(already triggered)": the first
+    stands. In R2 (CS_INTERMISSION still "1" from R1) another module prints ``Exit:`` lines
+    with et.G_LogPrint: the gamestate never turns INTERMISSION, so they are not exits."""
+    r1 = RoundSpec(events=(Kill(3_000, 0, 2),),
+                   ending=Ending(EndKind.OBJECTIVE, at_ms=30_000, winner=2,
+                                 second_exit="Timelimit hit."))  # fmt: skip
+    r2 = RoundSpec(
+        events=(LogPrint(10_000, "Exit: Wolf EndRound."), LogPrint(12_000, "Exit: Axis Surrender"),
+                Kill(15_000, 1, 3)),
+        ending=_objective(25_000, winner=1),
+    )  # fmt: skip
+    return Scenario("spoofed_exits", spoofed_exits.__doc__ or "", team_players(2, 2), (r1, r2))
+
+
+def pauses_with_events() -> Scenario:
+    """During a pause: a living switch, a join, a vote, the killer of a dead player leaves
+    (the denied time is still his); no unpause, so the engine resumes after 180 s. Then a
+    second pause during which a surrender vote passes and ends the round."""
+    players = (*team_players(2, 2), PlayerSpec(4, guid_for(4), "Pause^2Joiner", 1,
+                                              present_at_start=False))  # fmt: skip
+    r1 = RoundSpec(
+        events=(
+            Kill(2_000, 0, 2), Pause(5_000), TeamChange(8_000, 1, 2), Connect(9_000, 4, 1),
+            CallVote(10_000, 3, "kick"), Disconnect(12_000, 2), Kill(200_000, 3, 0),
+            Pause(210_000),
+        ),
+        ending=Ending(EndKind.SURRENDER, at_ms=214_000, caller=0),
+    )  # fmt: skip
+    return Scenario("pauses_with_events", pauses_with_events.__doc__ or "", players, (r1,),
+                    timelimit_min=4.0)  # fmt: skip
+
+
+def lua_restarts() -> Scenario:
+    """``lua_restart`` twice mid-round (one while a player is dead, one after a pause): the
+    VMs get only et_Quit, the new ones no et_InitGame; the round must still be exact."""
+    r1 = RoundSpec(
+        events=(
+            Kill(3_000, 0, 2), Kill(4_000, 3, 1), LuaRestart(6_000), Pause(8_000), Unpause(9_000),
+            Kill(25_000, 1, 3), LuaRestart(26_000), CallVote(27_000, 1),
+        ),
+        ending=_objective(50_000),
+    )  # fmt: skip
+    return Scenario("lua_restarts", lua_restarts.__doc__ or "", team_players(2, 2),
+                    (r1, RoundSpec()))  # fmt: skip
+
+
+def rcon_restart() -> Scenario:
+    """A bare rcon map_restart 20 s into R1: the gamestate stays PLAYING, the new VM starts
+    the replay at once (no warmup)."""
+    aborted = RoundSpec(events=(Kill(10_000, 0, 2),),
+                        ending=Ending(EndKind.RCON_RESTART, at_ms=20_000))  # fmt: skip
+    return Scenario("rcon_restart", rcon_restart.__doc__ or "", team_players(2, 2),
+                    (aborted, RoundSpec(ending=_objective(30_000))), timelimit_min=1.0)  # fmt: skip
+
+
+def last_man_standing() -> Scenario:
+    """Last Man Standing (g_gametype 5): exits "Axis team wins by drawing First Blood.",
+    "Allied team has the most survivors.", "Allied team eliminated."; g_currentRound counts
+    the rounds (1, 2, 3)."""
+    rounds = (
+        RoundSpec(events=(Kill(2_000, 2, 0),), ending=Ending(EndKind.FIRST_BLOOD, 4_000, 1)),
+        RoundSpec(ending=Ending(EndKind.MOST_SURVIVORS, 8_000, 2)),
+        RoundSpec(events=(Kill(1_000, 2, 1), Kill(2_000, 3, 0)),
+                  ending=Ending(EndKind.ELIMINATED, 3_000, 1)),
+    )  # fmt: skip
+    return Scenario("last_man_standing", last_man_standing.__doc__ or "", team_players(2, 2),
+                    rounds, gametype=5, swap_teams=False, timelimit_min=1.0)  # fmt: skip
+
+
 BUNDLED = {
     f.__name__: f
     for f in (
         stopwatch_map, pauses, revives_and_gibs, self_team_world_kills, leavers_and_joiners,
         full_server, hostile_names, surrender_after_failed_vote, shutdown_mid_round,
-        admin_restart, other_exits,
+        admin_restart, other_exits, team_joins_and_switches, spoofed_exits,
+        pauses_with_events, lua_restarts, rcon_restart, last_man_standing,
     )
 }  # fmt: skip
 """Scenario name -> builder."""

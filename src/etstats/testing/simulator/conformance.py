@@ -53,6 +53,8 @@ class ScenarioReport:
     problems: tuple[str, ...]
     """Other failures: missing or extra files, rejected clients."""
     diffs: tuple[Diff, ...]
+    hints: tuple[str, ...] = ()
+    """Why the differences are likely there: the engine fact (spec 4.7) a script got wrong."""
 
 
 def repo_script() -> Path | None:
@@ -101,6 +103,39 @@ def _compare_players(
         out.append((f"{path}[{k}]", "<absent>", "present"))
 
 
+_HINTS: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
+    (("limbo",), (".spawns", ".dead_ms", ".deaths_detail"),
+     "et_ClientSpawn(n, 0, 1, 1) after a team join or switch later than 600 ms into the round "
+     "is followed by limbo until the next wave: it is not a spawn into play, and the wait is "
+     "dead time without a killer (a switch while dead keeps the death and its killer)"),
+    (("end",), (".end.", ".round_end", ".play_ms", "gametimes file"),
+     "an Exit: line is only an exit when the gamestate turns INTERMISSION within the next "
+     "frame; CS_INTERMISSION stays \"1\" for the whole map after round 1 and et_Print also "
+     "carries other modules' G_LogPrint text; \"(already triggered)\" exits never replace "
+     "the first"),
+    (("pause_start",), (".pauses", ".paused_ms", ".pause_total_ms", ".dead_ms"),
+     "the game clock freezes one frame before the pause bit is first seen and runs again from "
+     "the frame before it is first clear; a pause ends by itself after 180 s"),
+    (("spawn",), ("].end_level_ms", "].at_level_ms"),
+     "wave spawns, exits and missile deaths happen inside the engine frame, before "
+     "et_RunFrame: stamp waves and exits with the next frame's levelTime and deaths with the "
+     "victim's deathTime (player_die sets it before et_Obituary)"),
+    (("lua_restart",), ("gametimes file", ".emit"),
+     "lua_restart gives the old VM only et_Quit and the new VM no et_InitGame: persist the "
+     "round and resume it"),
+)  # fmt: skip
+"""(trace event kinds, diff path parts, explanation): shown when the scenario had one of the
+events and a difference or problem names one of the parts."""
+
+
+def _hints(kinds: set[str], paths: list[str]) -> tuple[str, ...]:
+    out = []
+    for needed, parts, text in _HINTS:
+        if kinds.intersection(needed) and any(p in path for p in parts for path in paths):
+            out.append(text)
+    return tuple(out)
+
+
 def judge(result: ScenarioResult, obituaries_received: int) -> ScenarioReport:
     """Turn a run (with the recorder appended) into a report."""
     from etstats.errors import ParseError
@@ -125,6 +160,8 @@ def judge(result: ScenarioResult, obituaries_received: int) -> ScenarioReport:
         except ParseError as exc:
             invalid.append(f"{f.name}: {exc}")
     problems = [f"client {e.data['slot']} rejected" for e in result.trace if e.kind == "rejected"]
+    problems += [f"the map was dropped (ERR_DROP, a real server would lose it): "
+                 f"{e.data['message']}" for e in result.trace if e.kind == "dropped"]  # fmt: skip
     if len(result.gametimes_files) != len(result.truth):
         problems.append(
             f"expected {len(result.truth)} gametimes file(s), got {len(result.gametimes_files)}"
@@ -136,8 +173,9 @@ def judge(result: ScenarioResult, obituaries_received: int) -> ScenarioReport:
         _compare(to_builtins(truth), doc, "$", found)
         diffs.extend(Diff(fname, p, e, a) for p, e, a in found)
     passed = not (errors or leaks or starvation or invalid or problems or diffs)
+    hints = _hints({e.kind for e in result.trace}, [d.path for d in diffs] + list(problems))
     return ScenarioReport(name, passed, errors, leaks, tuple(starvation), tuple(invalid),
-                          tuple(problems), tuple(diffs))  # fmt: skip
+                          tuple(problems), tuple(diffs), hints)  # fmt: skip
 
 
 def check_scenario(scenario: Scenario, script: str | Path) -> ScenarioReport:
@@ -182,6 +220,7 @@ def render_report(reports: list[ScenarioReport], *, limit: int = 20) -> str:
             lines.append(f"  diff {d.file} {d.path}: expected {d.expected!r}, got {d.actual!r}")
         if len(r.diffs) > limit:
             lines.append(f"  ... {len(r.diffs) - limit} more diff(s)")
+        lines.extend(f"  why: {h}" for h in r.hints)
     failed = sum(not r.passed for r in reports)
     lines.append(f"{len(reports) - failed} passed, {failed} failed")
     return "\n".join(lines)

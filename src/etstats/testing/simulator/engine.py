@@ -9,7 +9,7 @@ server prints. The game flow (warmup, restarts, frames, kills) is driven by
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from attrs import define, field, frozen
@@ -72,6 +72,11 @@ class Client:
         return "".join(f"\\{k}\\{v}" for k, v in parts)
 
 
+class MapDropped(Exception):
+    """``Com_Error(ERR_DROP)``: the engine killed the map (e.g. ``trap_GetUserinfo`` with a bad
+    client number). A ``pcall`` in Lua cannot catch it; the scenario stops here."""
+
+
 @frozen
 class LuaErrorRecord:
     """One Lua error the engine caught."""
@@ -96,11 +101,23 @@ class ChainStop:
 class Engine:
     """Simulated server process state plus the loaded Lua modules."""
 
-    def __init__(self, modules: Sequence[Path], homepath: Path, max_clients: int = 16) -> None:
-        """``modules`` is ``lua_modules`` in order; files are written below ``homepath``."""
+    def __init__(
+        self,
+        modules: Sequence[Path],
+        homepath: Path,
+        max_clients: int = 16,
+        *,
+        clock: SimClock | None = None,
+        on_frame: Callable[[Engine], None] | None = None,
+    ) -> None:
+        """``modules`` is ``lua_modules`` in order; files are written below ``homepath``.
+
+        ``on_frame`` is called after every ``et_RunFrame`` (e.g. to start a real receiver at
+        a simulated moment, or to wait for the script's real child processes)."""
         self.module_paths = [Path(m) for m in modules]
         self.homepath = homepath
-        self.clock = SimClock()
+        self.clock = clock if clock is not None else SimClock()
+        self.on_frame = on_frame
         self.max_clients = max_clients
         self.cvars: dict[str, str] = {
             "gamestate": str(GS_INITIALIZE),
@@ -128,6 +145,9 @@ class Engine:
         self.args: list[str] = []
         self.entity_overrides: dict[tuple[int, str, int], object] = {}
         self.modnames: list[str] = []
+        self.fatal: str | None = None
+        """Set by an ``ERR_DROP``; the next return to the engine raises :class:`MapDropped`."""
+        self._print_depth = 0
 
     # --- VMs ---------------------------------------------------------------------------
     def start_vms(self) -> None:
@@ -157,18 +177,30 @@ class Engine:
 
     def dispatch(self, callback: str, *args: object) -> object:
         """Walk the modules in order, calling ``callback``; the value that stopped the walk."""
+        result = self._walk(callback, *args)
+        if callback == "et_RunFrame" and self.on_frame is not None:
+            self.on_frame(self)
+        return result
+
+    def _walk(self, callback: str, *args: object) -> object:
         for i, module in enumerate(self.modules):
             if not module.has(callback):
                 continue
             try:
                 result = module.call(callback, *args)
             except LuaError as exc:
+                self.check_fatal()
                 message = lua_error_text(exc)
-                self.log_console(f"Lua 5.4 API: {callback} error running lua script: '{message}'")
                 self.lua_errors.append(
                     LuaErrorRecord(module.path.name, callback, message, self.level)
                 )
+                # G_Printf: the error line reaches every module's et_Print too
+                self.print_line(f"Lua 5.4 API: {callback} error running lua script: '{message}'")
                 continue
+            except Exception:
+                self.check_fatal()  # a syscall after an ERR_DROP: the map is gone
+                raise
+            self.check_fatal()
             stops = (callback in STOP_ON_STRING and type(result) in (str, int, float)) or (
                 callback in STOP_ON_ONE and type(result) in (int, float) and result == 1
             )
@@ -201,18 +233,43 @@ class Engine:
         self.console.append(text.rstrip("\n"))
 
     def print_line(self, text: str) -> None:
-        """``G_Printf``/``G_LogPrintf`` text: console plus ``et_Print`` to every module."""
-        self.log_console(text)
-        self.dispatch("et_Print", text)
+        """``G_Printf``/``G_LogPrintf`` text: console plus ``et_Print`` to every module.
 
-    def set_player_configstring(self, client: Client) -> None:
-        """Update ``CS_PLAYERS + n`` from the client state."""
+        Re-entrant like the engine (a module printing from ``et_Print`` is printed again),
+        bounded at 4 levels so a careless module cannot loop forever."""
+        self.log_console(text)
+        if self._print_depth >= 4:
+            return
+        self._print_depth += 1
+        try:
+            self.dispatch("et_Print", text)
+        finally:
+            self._print_depth -= 1
+
+    def drop(self, message: str) -> None:
+        """``Com_Error(ERR_DROP, message)`` from inside a syscall."""
+        if self.fatal is None:
+            self.fatal = message
+            self.log_console(f"ERROR: {message}")
+
+    def check_fatal(self) -> None:
+        """Raise :class:`MapDropped` once a syscall dropped the map."""
+        if self.fatal is not None:
+            raise MapDropped(self.fatal)
+
+    def set_player_configstring(self, client: Client) -> bool:
+        """Update ``CS_PLAYERS + n`` from the client state; whether the string changed (the
+        engine fires ``et_ClientUserinfoChanged`` only then)."""
         if client.connected == 0:
-            self.configstrings[CS_PLAYERS + client.slot] = ""
+            text = ""
         else:
-            self.configstrings[CS_PLAYERS + client.slot] = (
+            text = (
                 f"n\\{client.name}\\t\\{client.team}\\c\\0\\r\\0\\m\\0000000\\s\\0\\dn\\\\w\\0"
             )
+        index = CS_PLAYERS + client.slot
+        changed = self.configstrings.get(index, "") != text
+        self.configstrings[index] = text
+        return changed
 
     @property
     def paused(self) -> bool:

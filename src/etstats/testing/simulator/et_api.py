@@ -98,6 +98,8 @@ def _guard(engine: Engine, fn: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(fn)
     def wrapper(*args: Any) -> Any:
+        if engine.fatal is not None:  # the map is gone: nothing after an ERR_DROP runs
+            raise RuntimeError(f"map dropped: {engine.fatal}")
         try:
             return fn(*args)
         except Exception as exc:
@@ -126,6 +128,8 @@ def build_et_table(engine: Engine) -> dict[str, object]:
 
     def get_userinfo(n: int) -> tuple[bool, str]:
         if not 0 <= int(n) < engine.max_clients:
+            # sv_init.c: Com_Error(ERR_DROP): the map dies; no pcall can catch that
+            engine.drop(f"SV_GetUserinfo: bad index {int(n)}")
             return (False, "trap_GetUserinfo: bad index")
         c = engine.clients[int(n)]
         return (True, c.userinfo() if c.connected else "")
@@ -175,8 +179,9 @@ def build_et_table(engine: Engine) -> dict[str, object]:
         return (True, None)
 
     def log_print(text: str) -> None:
-        engine.log_console(str(text))
+        # G_LogPrintf -> G_Printf: every module's et_Print receives it too
         engine.server_log.append(str(text))
+        engine.print_line(str(text))
 
     def milliseconds() -> int:
         return engine.clock.uptime_ms

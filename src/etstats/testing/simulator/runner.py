@@ -25,15 +25,24 @@ from etstats.testing.simulator.engine import (
     CS_SERVERTOGGLES,
     CS_WARMUP,
     CV_SVS_PAUSE,
-    GS_INTERMISSION,
     GS_PLAYING,
     GS_WARMUP,
     GS_WARMUP_COUNTDOWN,
     Client,
     Engine,
+    MapDropped,
 )  # fmt: skip
 from etstats.testing.simulator.play import RoundPlay
-from etstats.testing.simulator.scenario import EndKind, Kill, PlayerSpec, Scenario, ScenarioError
+from etstats.testing.simulator.scenario import (
+    FIRST_PLAY_MS,
+    MOD_SWITCHTEAM,
+    MOD_UNKNOWN,
+    EndKind,
+    Kill,
+    PlayerSpec,
+    Scenario,
+    ScenarioError,
+)  # fmt: skip
 from etstats.testing.simulator.trace import TraceEvent
 
 INIT_FRAMES = 6
@@ -82,44 +91,90 @@ class Runner:
         """Gamestate is PLAYING."""
         return self.engine.gamestate == GS_PLAYING
 
-    def connect(self, c: Client, first_time: int) -> bool:
-        """``et_ClientConnect`` -> userinfo -> ``et_ClientBegin``; ``False`` if rejected."""
+    def connect(self, c: Client, first_time: int, team: int) -> bool:
+        """``ClientConnect`` -> [userinfo changed] -> ``ClientSpawn(n, 0, 1, 1)`` ->
+        ``ClientBegin`` (spec 4.7), the client on ``team``; ``False`` if rejected.
+
+        Only humans can be rejected: the engine ignores a module's verdict for bots."""
         eng = self.engine
         c.connected, c.connect_time = 1, eng.level
         if self.playing:
             self.record("connect", slot=c.slot, guid=c.guid, first_time=first_time)
         verdict = eng.dispatch("et_ClientConnect", c.slot, first_time, int(c.is_bot))
-        if verdict is not None:
+        if verdict is not None and not c.is_bot:
             c.connected = 0
             eng.log_console(f"dropped client {c.slot} - denied: {verdict}")
             self.record("rejected", slot=c.slot)
             self.present.discard(c.slot)
             return False
-        eng.set_player_configstring(c)
-        eng.dispatch("et_ClientUserinfoChanged", c.slot)
+        c.team, c.health, c.downed, c.gibbed, c.limbo = team, 0, False, False, False
+        changed = eng.set_player_configstring(c)
+        if changed:
+            eng.dispatch("et_ClientUserinfoChanged", c.slot)
         c.connected, c.enter_time = 2, eng.level
         self.present.add(c.slot)
-        eng.dispatch("et_ClientBegin", c.slot)
         if self.playing:
             self.record("enter", slot=c.slot, guid=c.guid, name=c.name, team=c.team)
+        self.team_spawn(c, switched=False)
+        eng.dispatch("et_ClientBegin", c.slot)
         return True
 
-    def spawn(self, c: Client, *, revived: int = 0, team_change: int = 0) -> None:
-        """``ClientSpawn``: alive, ``pers.lastSpawnTime = level.time``, ``et_ClientSpawn``."""
+    def in_limbo_after_join(self) -> bool:
+        """``level.time - level.startTime > 600`` while PLAYING (g_client.c): a team join now
+        is followed by limbo until the next wave."""
+        eng = self.engine
+        start = int(eng.configstrings.get(CS_LEVEL_START_TIME, "0") or 0)
+        return self.playing and eng.level - start > FIRST_PLAY_MS
+
+    def team_spawn(self, c: Client, *, switched: bool) -> bool:
+        """``ClientSpawn(n, 0, 1, 1)`` after a connect or ``SetTeam``; then limbo when late.
+
+        Returns whether the client waits in limbo (``wave`` must be scheduled by the caller).
+        A spectator spawn is no spawn into play; the trace records ``spawn`` only for a spawn
+        into play and ``limbo`` for the wait (``mod`` 59 after a switch of a living player)."""
+        eng = self.engine
+        on_team = c.team in (1, 2)
+        c.health, c.downed, c.gibbed, c.limbo = (100 if on_team else 0), False, False, False
+        c.last_spawn_time = eng.level
+        eng.dispatch("et_ClientSpawn", c.slot, 0, 1, 1)
+        if not on_team:
+            return False
+        if self.in_limbo_after_join():
+            c.health, c.limbo = 0, True
+            self.record("limbo", slot=c.slot, mod=MOD_SWITCHTEAM if switched else MOD_UNKNOWN)
+            return True
+        if self.playing:
+            self.record("spawn", slot=c.slot, revived=0)
+        return False
+
+    def spawn(self, c: Client, *, revived: int = 0) -> None:
+        """A wave spawn (``et_ClientSpawn(n, 0, 0, 1)``) or a revive (``(n, 1, 0, 0)``)."""
         c.health, c.downed, c.gibbed, c.limbo = 100, False, False, False
         c.last_spawn_time = self.engine.level
-        self.engine.dispatch("et_ClientSpawn", c.slot, revived, team_change, 1 - revived)
+        self.engine.dispatch("et_ClientSpawn", c.slot, revived, 0, 1 - revived)
         if self.playing:
             self.record("spawn", slot=c.slot, revived=revived)
 
     def reconnect_all(self, first_time: int) -> None:
-        """Every present client connects, begins and (on a team) spawns."""
+        """Every present client comes back on its team (a map_restart reconnect: 500 ms
+        into the round, so nobody waits in limbo)."""
         for slot in sorted(self.present):
             c = self.engine.clients[slot]
-            if self.connect(c, first_time) and c.team in (1, 2):
-                self.spawn(c)
-            elif c.team not in (1, 2):
-                c.health = 0
+            self.connect(c, first_time, c.team)
+
+    def first_connect_all(self) -> None:
+        """The map load: humans connect as spectators and then join their team; bots connect
+        onto their team."""
+        for slot in sorted(self.present):
+            c = self.engine.clients[slot]
+            team = self.scenario.player(slot).team
+            if c.is_bot or team not in (1, 2):
+                self.connect(c, 1, team)
+            elif self.connect(c, 1, 3):
+                c.team = team
+                if self.engine.set_player_configstring(c):
+                    self.engine.dispatch("et_ClientUserinfoChanged", c.slot)
+                self.team_spawn(c, switched=False)
 
     def restart_vms(self, restart: int) -> None:
         """``et_ShutdownGame(restart)``, destroy and recreate the VMs, ``et_InitGame``."""
@@ -130,8 +185,10 @@ class Runner:
             c.connected = 0
             eng.set_player_configstring(c)
         self.level_start_ms = eng.level
+        # CS_INTERMISSION is NOT reset: only a new map clears it (sv_init.c), so after R1 it
+        # stays "1" for the whole map and confirms nothing
         eng.configstrings.update({
-            CS_LEVEL_START_TIME: str(eng.level), CS_INTERMISSION: "0",
+            CS_LEVEL_START_TIME: str(eng.level),
             CS_MULTI_MAPWINNER: "\\w\\-1", CS_SERVERTOGGLES: "0", CS_WARMUP: "",
         })  # fmt: skip
         eng.start_vms()
@@ -146,7 +203,15 @@ class Runner:
 
     # --- the map -----------------------------------------------------------------------
     def run(self) -> list[TraceEvent]:
-        """Play the whole scenario; returns the trace."""
+        """Play the whole scenario; returns the trace (cut short by an ``ERR_DROP``)."""
+        try:
+            return self._run()
+        except MapDropped as exc:
+            self.record("dropped", message=str(exc))
+            self.engine.stop_vms()
+            return self.trace
+
+    def _run(self) -> list[TraceEvent]:
         sc, eng = self.scenario, self.engine
         eng.cvars.update({
             "mapname": sc.map_name, "g_gametype": str(sc.gametype),
@@ -162,20 +227,29 @@ class Runner:
         eng.set_gamestate(GS_WARMUP)
         self.restart_vms_initial()
         self.present = {p.slot for p in sc.players if p.present_at_start}
-        self.reconnect_all(first_time=1)
+        self.first_connect_all()
+        rcon_restarted = False
         for index, spec in enumerate(sc.rounds):
-            if eng.cvars["g_currentRound"] == "0":
+            if sc.gametype != 3 or eng.cvars["g_currentRound"] == "0":
                 limit = sc.timelimit_min if spec.timelimit_min is None else spec.timelimit_min
                 eng.cvars["timelimit"] = _minutes(limit)
-            self.warmup(spec.warmup_ms, spec.warmup_events)
-            eng.set_gamestate(GS_WARMUP_COUNTDOWN)
-            eng.configstrings[CS_WARMUP] = str(eng.level + spec.countdown_ms)
-            self.frames(spec.countdown_ms)
+            if not rcon_restarted:
+                self.warmup(spec.warmup_ms, spec.warmup_events)
+                eng.set_gamestate(GS_WARMUP_COUNTDOWN)
+                eng.configstrings[CS_WARMUP] = str(eng.level + spec.countdown_ms)
+                self.frames(spec.countdown_ms)
+            # a bare rcon map_restart: still PLAYING, so the new VMs start the replay at once
+            rcon_restarted = False
             eng.set_gamestate(GS_PLAYING)
             self.restart_vms(1)
             self.init_frames()
             self.reconnect_all(first_time=0)
             outcome = RoundPlay(self, spec).play()
+            if outcome is EndKind.RCON_RESTART:
+                if index == len(sc.rounds) - 1:
+                    raise ScenarioError("an rcon map_restart must be followed by its replay")
+                rcon_restarted = True
+                continue
             last = index == len(sc.rounds) - 1
             if outcome is EndKind.SHUTDOWN:
                 if not last:
@@ -189,7 +263,7 @@ class Runner:
                 self.warmup_begins()
                 self.reconnect_all(first_time=0)
                 continue
-            eng.set_gamestate(GS_INTERMISSION)
+            # play() ran the frame that turned the gamestate INTERMISSION
             self.frames(spec.intermission_ms)
             if last:
                 eng.dispatch("et_ShutdownGame", 0)
@@ -260,6 +334,14 @@ class Runner:
             defender=sc.defender + 1,
             level_start_ms=self.level_start_ms,
         )
+
+    def lua_restart(self) -> None:
+        """``lua_restart``: the old VMs get only ``et_Quit``; the new ones get no
+        ``et_InitGame`` until the next map_restart or map (g_lua.c)."""
+        eng = self.engine
+        eng.dispatch("et_Quit")
+        eng.stop_vms()
+        eng.start_vms()
 
     def spec_of(self, slot: int) -> PlayerSpec:
         """The scenario's player of ``slot``."""

@@ -31,8 +31,12 @@ MOD_SUICIDE = 33
 """Means of death of ``/kill``."""
 MOD_MP40 = 8
 """A gun (any ordinary means of death works; the number is copied to the output)."""
-MOD_FALLING = 38
-"""A world death."""
+MOD_FALLING = 32
+"""A world death (falling; 38 is MOD_KAR98)."""
+MOD_UNKNOWN = 0
+"""``mod`` of the limbo wait after a team join that had no obituary."""
+FIRST_PLAY_MS = 600
+"""A team join or switch later than this (ms of game clock) goes to limbo until the next wave."""
 
 
 class ScenarioError(EtStatsError):
@@ -79,6 +83,11 @@ class Kill:
     mod: int = MOD_MP40
     gib: bool = False
     """Gibbed at once: no revive possible, respawn at the next wave."""
+    in_frame: bool = False
+    """A missile death (grenade, mortar, airstrike): it happens inside the server frame, before
+    ``et_RunFrame``, at that frame's level time; a script then still holds the previous
+    frame's levelTime (the victim's ``deathTime`` field has the exact one). Otherwise the
+    kill is a client's hit, between frames."""
 
 
 @frozen
@@ -100,7 +109,9 @@ class Revive:
 
 @frozen
 class Pause:
-    """An admin pauses the game: ``CS_SERVERTOGGLES`` bit 16 from the next frame on."""
+    """An admin pauses the game: ``CS_SERVERTOGGLES`` bit 16 from the next frame on; the game
+    clock froze one frame earlier. Without an :class:`Unpause` the engine resumes by itself
+    after ``match_timeoutlength`` (180 s) plus the 10 s countdown."""
 
     at_ms: int
 
@@ -122,7 +133,11 @@ class Disconnect:
 
 @frozen
 class Connect:
-    """Client ``slot`` (a known player, absent or disconnected) joins late on ``team``."""
+    """Client ``slot`` (a known player, absent or disconnected) joins late on ``team``.
+
+    A human connects as a spectator (the engine forces it) and then joins ``team`` with a
+    separate ``SetTeam``; a bot connects straight onto ``team``. Joining Axis/Allies more than
+    600 ms into the round means limbo until the next reinforcement wave."""
 
     at_ms: int
     slot: int
@@ -131,8 +146,10 @@ class Connect:
 
 @frozen
 class TeamChange:
-    """Client ``slot`` moves to ``team`` (3 = spectator). Sends a MOD_SWITCHTEAM obituary
-    first when the player was on Axis/Allies."""
+    """Client ``slot`` moves to ``team`` (3 = spectator): ``SetTeam``. A living player on
+    Axis/Allies first gets a ``MOD_SWITCHTEAM`` obituary (a dead or limbo one none); then
+    ``et_ClientUserinfoChanged`` and ``et_ClientSpawn(n, 0, 1, 1)``; on Axis/Allies more than
+    600 ms into the round the player is put in limbo until the next wave of the new team."""
 
     at_ms: int
     slot: int
@@ -149,6 +166,22 @@ class CallVote:
 
 
 @frozen
+class LogPrint:
+    """Another module calls ``et.G_LogPrint(text)``: the line reaches every ``et_Print``
+    (e.g. a spoofed ``Exit: Wolf EndRound.``)."""
+
+    at_ms: int
+    text: str
+
+
+@frozen
+class LuaRestart:
+    """``lua_restart`` (rcon): the VMs get only ``et_Quit``, new VMs get no ``et_InitGame``."""
+
+    at_ms: int
+
+
+@frozen
 class Rename:
     """Client ``slot`` changes its name (``et_ClientUserinfoChanged``)."""
 
@@ -159,6 +192,7 @@ class Rename:
 
 Event = (
     Kill | Gib | Revive | Pause | Unpause | Disconnect | Connect | TeamChange | CallVote | Rename
+    | LogPrint | LuaRestart
 )
 """Any timeline event."""
 
@@ -176,11 +210,19 @@ class EndKind(enum.StrEnum):
     SHUTDOWN = "shutdown"
     """The server changes map mid-round: ``et_ShutdownGame(0)``; must be the last round."""
     ELIMINATED = "eliminated"
-    """``Exit: <Team> team eliminated.``: the team of :attr:`Ending.winner` wins."""
+    """``Exit: <Team> team eliminated.`` (``Axis``/``Allied``): :attr:`Ending.winner` wins."""
+    FIRST_BLOOD = "first_blood"
+    """Last Man Standing: ``Exit: <Team> team wins by drawing First Blood.``"""
+    MOST_SURVIVORS = "most_survivors"
+    """Last Man Standing: ``Exit: <Team> team has the most survivors.``"""
     NEXTMAP_VOTE = "nextmap_vote"
     """``Exit: Nextmap vote passed``, then intermission and a map change; last round only."""
     MAP_RESTART = "map_restart"
-    """An admin ``map_restart`` mid-round: ``et_ShutdownGame(1)``; the round is replayed."""
+    """A vote or referee ``map_restart`` mid-round: ``et_ShutdownGame(1)``, new VMs in WARMUP;
+    the round is replayed by the next spec after a warmup."""
+    RCON_RESTART = "rcon_restart"
+    """A bare rcon ``map_restart`` mid-round: the gamestate stays PLAYING (sv_ccmds.c), so the
+    new VMs' ``et_InitGame(.., 1)`` starts the replay (the next spec) at once, no warmup."""
 
 
 @frozen
@@ -194,6 +236,9 @@ class Ending:
     """Winning team for ``objective`` (1 Axis, 2 Allies)."""
     caller: int = 0
     """Slot that calls the surrender vote."""
+    second_exit: str | None = None
+    """A second exit reason the engine logs in the same frame as
+    ``Exit: <it> (already triggered)``; the first exit stands."""
 
 
 @frozen
@@ -248,10 +293,12 @@ def guid_for(n: int) -> str:
 
 
 __all__ = [
+    "FIRST_PLAY_MS",
     "MOD_FALLING",
     "MOD_MP40",
     "MOD_SUICIDE",
     "MOD_SWITCHTEAM",
+    "MOD_UNKNOWN",
     "NONE_ENTITY",
     "WORLD",
     "CallVote",
@@ -262,6 +309,8 @@ __all__ = [
     "Event",
     "Gib",
     "Kill",
+    "LogPrint",
+    "LuaRestart",
     "Pause",
     "PlayerSpec",
     "Rename",

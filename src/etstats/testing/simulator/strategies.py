@@ -2,7 +2,9 @@
 
 :func:`scenarios` draws players (2..16 on a 16-slot server, some joining late), one or two
 rounds with random kills (enemy, team, self, world, gibs), revives, pauses, disconnects,
-connects, team changes, votes and endings; then :func:`make_playable` removes every event the
+connects, team changes (alive, dead, to and from the spectators), spoofed ``Exit:`` lines,
+``lua_restart``, pauses with events (some left to resume by themselves), votes and endings;
+then :func:`make_playable` removes every event the
 engine refuses (e.g. killing a dead player) by dry-running the scenario without Lua modules.
 """
 
@@ -28,6 +30,8 @@ from etstats.testing.simulator.scenario import (
     Event,
     Gib,
     Kill,
+    LogPrint,
+    LuaRestart,
     Pause,
     PlayerSpec,
     Rename,
@@ -82,6 +86,8 @@ def _without(scenario: Scenario, event: object, reason: str) -> Scenario:
     return evolve(scenario, rounds=tuple(rounds))
 
 
+_SPOOFS = ("Wolf EndRound.", "Timelimit hit.", "Axis Surrender", "Allied team eliminated.")
+
 _NAMES = st.text(
     st.characters(codec="latin-1", exclude_characters='\\;\x00\n"%'), min_size=1, max_size=20
 ) | st.sampled_from(['^1"q"', "a\x08b\x1bc", "\x7f", "caf\xe9", "^^7x'y"])
@@ -97,11 +103,11 @@ def _events(draw: st.DrawFn, slots: list[int]) -> list[Event]:
         st.sampled_from(
             ["kill"] * 6
             + ["gibkill", "self", "world", "revive", "revive", "gib", "pause"]
-            + ["disconnect", "connect", "team", "vote", "rename"]
+            + ["disconnect", "connect", "team", "team", "vote", "rename", "spoof", "lua_restart"]
         )
     )
-    if kind == "kill":
-        return [Kill(at, draw(slot), draw(slot))]
+    if kind == "kill":  # a quarter are missile deaths inside the server frame
+        return [Kill(at, draw(slot), draw(slot), in_frame=draw(st.integers(0, 3)) == 0)]
     if kind == "gibkill":
         return [Kill(at, draw(slot), draw(slot), gib=True)]
     if kind == "self":
@@ -125,14 +131,32 @@ def _events(draw: st.DrawFn, slots: list[int]) -> list[Event]:
         return [CallVote(at, draw(slot))]
     if kind == "rename":
         return [Rename(at, draw(slot), draw(_NAMES))]
-    return [Pause(at), Unpause(later + draw(st.integers(0, 6_000)))]
+    if kind == "spoof":  # another module's et.G_LogPrint: never an exit
+        return [LogPrint(at, "Exit: " + draw(st.sampled_from(_SPOOFS)))]
+    if kind == "lua_restart":
+        return [LuaRestart(at)]
+    pause_end = later + draw(st.integers(0, 6_000))
+    # things that still happen while paused: team changes, joins, leaves, votes
+    during: list[Event] = [
+        TeamChange(at + 100, draw(slot), draw(st.sampled_from([1, 2, 3]))),
+        Connect(at + 150, draw(slot), draw(st.sampled_from([1, 2]))),
+        Disconnect(at + 200, draw(slot)),
+        CallVote(at + 250, draw(slot)),
+    ]
+    extra: list[Event] = draw(st.lists(st.sampled_from(during), max_size=2, unique=True))
+    if draw(st.integers(0, 4)) == 0:  # no unpause: the engine resumes after 180 s
+        return [Pause(at), *extra]
+    return [Pause(at), *extra, Unpause(pause_end)]
 
 
 @st.composite
 def _round(draw: st.DrawFn, slots: list[int], *, last: bool) -> RoundSpec:
     events = [e for group in draw(st.lists(_events(slots), max_size=30)) for e in group]
     endings = [EndKind.TIMELIMIT, EndKind.OBJECTIVE, EndKind.SURRENDER]
-    endings += [EndKind.SHUTDOWN, EndKind.NEXTMAP_VOTE] if last else [EndKind.MAP_RESTART]
+    endings += (
+        [EndKind.SHUTDOWN, EndKind.NEXTMAP_VOTE] if last
+        else [EndKind.MAP_RESTART, EndKind.RCON_RESTART]
+    )  # fmt: skip
     endings.append(EndKind.ELIMINATED)
     kind = draw(st.sampled_from(endings))
     ending = Ending(

@@ -1,13 +1,18 @@
 """Ground truth: what a correct script must report, computed from the simulator's trace.
 
-Definitions (docs/formats/gametimes-v1.md, the v1 draft): every ``*_level_ms`` is levelTime;
-a dead interval runs from the obituary to the victim's next spawn (respawn or revive), its
-disconnect, its move to the spectators, or the round end, and excludes its overlap with
-pauses (a pause runs from the first frame with ``CS_SERVERTOGGLES`` bit 16 to the first frame
-without it). ``MOD_SWITCHTEAM`` obituaries are not deaths. ``denied_ms`` is the sum of the dead
-intervals of the player's enemy victims (teams at the kill). Team time runs from entering the
-game (``et_ClientBegin``) or a team change to the next change, the disconnect or the round
-end, pause overlap excluded. ``play_ms`` is the game clock at the end.
+Definitions (docs/formats/gametimes-v1.md; spec section 4.7): every ``*_level_ms`` is
+levelTime. Dead time is time on Axis or Allies while not alive, pauses excluded: a dead
+interval runs from an obituary, or from the limbo that follows a team join or switch later
+than 600 ms into the round (kind ``team_change``, no killer), to the next spawn into play
+(wave spawn or revive), the disconnect, the move to the spectators, or the round end. A
+switch while dead keeps the open interval and its killer. A pause is the time the game clock
+stood still: from the frame before the first frame with ``CS_SERVERTOGGLES`` bit 16 to the
+frame before the first frame without it. ``MOD_SWITCHTEAM`` obituaries are not deaths.
+``denied_ms`` is the sum of the dead intervals of the player's enemy victims (teams at the
+kill). ``spawns`` counts spawns into play only (the first spawn of the round and wave spawns;
+not the teamChange spawn that starts a limbo wait, not a spectator spawn). Team time runs from
+entering the game or a team change to the next change, the disconnect or the round end, pause
+overlap excluded. ``play_ms`` is ``levelTime - CS_LEVEL_START_TIME`` at the exit frame.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from collections.abc import Sequence
 
 from attrs import define, field, frozen
 
-from etstats.testing.simulator.scenario import MOD_SWITCHTEAM, Scenario
+from etstats.testing.simulator.scenario import MOD_SWITCHTEAM, NONE_ENTITY, Scenario
 from etstats.testing.simulator.trace import TraceEvent
 
 
@@ -157,12 +162,15 @@ class _Round:
         self.sc = scenario
         self.events = events
         self.pauses: list[tuple[int, int]] = []
-        start = None
+        self.pause_walls: list[tuple[int, int]] = []
+        start: TraceEvent | None = None
         for e in events:
             if e.kind == "pause_start":
-                start = e.level_ms
-            elif e.kind == "pause_end" and start is not None:
-                self.pauses.append((start, e.level_ms))
+                start = e
+            elif e.kind in ("pause_end", "end") and start is not None:
+                until = e.num("freeze_ms") if e.kind == "pause_end" else e.level_ms
+                self.pauses.append((start.num("freeze_ms"), until))
+                self.pause_walls.append((start.wall_unix, e.wall_unix))
                 start = None
         self.players: dict[str, _P] = {}
         self.by_slot: dict[int, str] = {}
@@ -222,6 +230,9 @@ class _Round:
             revived = e.num("revived")
             p.add("revives" if revived else "spawns")
             self.close_death(p, level, "revive" if revived else "respawn")
+        elif k == "limbo":
+            if p.open is None:  # a switch while dead keeps the open death and its killer
+                p.open = _Open(level, NONE_ENTITY, None, None, "team_change", e.num("mod"))
         elif k == "obituary":
             self.obituary(p, e)
         elif k == "team":
@@ -267,8 +278,10 @@ class _Round:
         for p in self.players.values():
             self.close_death(p, end.level_ms, "round_end")
             self.close_team(p, end.level_ms)
-        walls = {e.level_ms: e.wall_unix for e in self.events if e.kind.startswith("pause")}
-        pauses = tuple(TruthPause(s, t, t - s, walls[s], walls[t]) for s, t in self.pauses)
+        pauses = tuple(
+            TruthPause(s, t, t - s, ws, wt)
+            for (s, t), (ws, wt) in zip(self.pauses, self.pause_walls, strict=True)
+        )
         caller = end.num("caller_slot")
         caller_p = self.slot_player(caller) if caller >= 0 else None
         surrender = end.data["reason"] == "surrender"
