@@ -48,24 +48,27 @@ def totals_from(row: Any) -> StatTotals:
 
 
 def window_sql(tx: Any, window: Window) -> tuple[str, list[Any]]:
-    """``AND ...`` conditions on ``r`` (rounds) and ``p`` for a window, with parameters;
-    always excludes bot lines."""
+    """``AND ...`` conditions on ``p`` (player_round_stats) for a window, with parameters;
+    always excludes bot lines. Round conditions become ``p.round_id IN (rounds of the window)``
+    so a narrow window is answered from the time index and the round-id key, never by scanning
+    every line."""
     from etstats.queries import sessions  # a session window needs the session rules
 
     where: list[str] = [NOT_BOT]
     params: list[Any] = []
-    if window.since_unix is not None:
-        where.append("r.round_start_unix >= ?")
-        params.append(window.since_unix)
-    if window.until_unix is not None:
-        where.append("r.round_start_unix < ?")
-        params.append(window.until_unix)
-    if window.server is not None:
-        where.append("r.server_id IN (SELECT id FROM servers WHERE name = ?)")
-        params.append(window.server)
+    rounds: list[str] = []
+    for sql, value in (("wr.round_start_unix >= ?", window.since_unix),
+                       ("wr.round_start_unix < ?", window.until_unix),
+                       ("wr.server_id IN (SELECT id FROM servers WHERE name = ?)",
+                        window.server)):  # fmt: skip
+        if value is not None:
+            rounds.append(sql)
+            params.append(value)
+    if rounds:
+        where.append(f"p.round_id IN (SELECT wr.id FROM rounds wr WHERE {' AND '.join(rounds)})")
     if window.session_id is not None:
         ids = sessions.session_round_ids(tx, window.session_id, window.server) or [-1]
-        where.append(f"r.id IN ({', '.join('?' * len(ids))})")
+        where.append(f"p.round_id IN ({', '.join('?' * len(ids))})")
         params += ids
     return " AND " + " AND ".join(where), params
 

@@ -192,13 +192,24 @@ def session_by_id(tx: Any, session_id: int, *, server: str | None,
     return build_session(tx, found, gap_seconds) if found else None
 
 
+def _newest(tx: Any, server: str | None) -> RoundSummary | None:
+    """The newest round (of ``server``): its id from the time index alone (a lean query the
+    planner answers from the index end), then its summary."""
+    if server is None:
+        row = tx.fetchone("SELECT id FROM rounds ORDER BY round_start_unix DESC, id DESC LIMIT 1")
+    else:
+        row = tx.fetchone("SELECT id FROM rounds WHERE server_id = ? "
+                          "ORDER BY round_start_unix DESC, id DESC LIMIT 1",
+                          (_server_id(tx, server),))  # fmt: skip
+    found = summaries(tx, [int(row[0])]) if row else []
+    return found[0] if found else None
+
+
 def latest_session(tx: Any, *, server: str | None, gap_seconds: float) -> Session | None:
-    cond, params = ("WHERE s.name = ?", (server,)) if server is not None else ("", ())
-    row = tx.fetchone(f"{SUMMARY_SELECT} {cond} ORDER BY r.round_start_unix DESC, r.id DESC "
-                      "LIMIT 1", params)  # fmt: skip
-    if row is None:
+    newest = _newest(tx, server)
+    if newest is None:
         return None
-    first = walk_back(tx, summary_from_row(row), gap_seconds)
+    first = walk_back(tx, newest, gap_seconds)
     return build_session(tx, walk_forward(tx, first, gap_seconds), gap_seconds)
 
 
@@ -246,12 +257,10 @@ def list_sessions(tx: Any, *, server: str | None, limit: int, offset: int,
 def _recent_sessions(tx: Any, server: str, count: int,
                      gap: float) -> list[list[RoundSummary]]:  # fmt: skip
     """The server's ``count`` newest sessions (their rounds), newest first."""
-    row = tx.fetchone(f"{SUMMARY_SELECT} WHERE r.server_id = ? "
-                      "ORDER BY r.round_start_unix DESC, r.id DESC LIMIT 1",
-                      (_server_id(tx, server),))  # fmt: skip
-    if row is None or count <= 0:
+    newest = _newest(tx, server)
+    if newest is None or count <= 0:
         return []
-    rows, found = _recent(tx, summary_from_row(row), gap, count)
+    rows, found = _recent(tx, newest, gap, count)
     bounds = [*found, len(rows)]
     groups = [rows[a:b] for a, b in itertools.pairwise(bounds)]
     return groups[::-1][:count]
