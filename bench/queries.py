@@ -14,7 +14,7 @@ Usage::
     .venv/bin/python bench/queries.py [--sizes 1000,10000,100000] [--repeat 30] [--pg DSN]
 
 PostgreSQL is used when ``--pg`` or ``$ETSTATS_TEST_DSN`` names a server. A query slower
-than one second is timed 3 times instead of ``--repeat``.
+than one second is timed twice instead of ``--repeat`` times.
 """
 
 from __future__ import annotations
@@ -180,7 +180,7 @@ def measure(store: Storage, repeat: int) -> list[tuple[str, float, float]]:
         fn()  # warm the caches once
         slow = time.perf_counter() - start > 1.0
         times = []
-        for _ in range(3 if slow else repeat):  # a query slower than 1 s: 3 runs
+        for _ in range(2 if slow else repeat):  # a query slower than 1 s: 2 runs
             start = time.perf_counter()
             fn()
             times.append((time.perf_counter() - start) * 1000)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
-from etstats.queries import careers, identity, ladders, rounds, sessions
+from etstats.queries import careers, identity, ladders, rounds, session_summary, sessions
 from etstats.queries.types import (
     Career,
     IdentityLink,
@@ -102,7 +102,7 @@ class ReadApi:
         """The stopwatch map a round 1 or round 2 belongs to; ``None`` if the round is unknown
         or has no stats file."""
         with self._reader() as tx:
-            return sessions.map_result(tx, round_id)
+            return session_summary.map_result(tx, round_id)
 
     def sessions(
         self,

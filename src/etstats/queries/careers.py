@@ -9,11 +9,12 @@ from typing import Any
 from etstats.model.common import strip_colours
 from etstats.model.stats import WEAPON_NAMES
 from etstats.queries import identity
-from etstats.queries.statdefs import NOT_BOT, part_sql
+from etstats.queries.statdefs import NOT_BOT, WEAPON_PARTS, part_sql
 from etstats.queries.types import (
     Career,
     MapTotals,
     PlayerMatch,
+    PlayerRef,
     StatTotals,
     WeaponTotals,
     Window,
@@ -47,24 +48,27 @@ def totals_from(row: Any) -> StatTotals:
 
 
 def window_sql(tx: Any, window: Window) -> tuple[str, list[Any]]:
-    """``AND ...`` conditions on ``r`` (rounds) and ``p`` for a window, with parameters;
-    always excludes bot lines."""
+    """``AND ...`` conditions on ``p`` (player_round_stats) for a window, with parameters;
+    always excludes bot lines. Round conditions become ``p.round_id IN (rounds of the window)``
+    so a narrow window is answered from the time index and the round-id key, never by scanning
+    every line."""
     from etstats.queries import sessions  # a session window needs the session rules
 
     where: list[str] = [NOT_BOT]
     params: list[Any] = []
-    if window.since_unix is not None:
-        where.append("r.round_start_unix >= ?")
-        params.append(window.since_unix)
-    if window.until_unix is not None:
-        where.append("r.round_start_unix < ?")
-        params.append(window.until_unix)
-    if window.server is not None:
-        where.append("r.server_id IN (SELECT id FROM servers WHERE name = ?)")
-        params.append(window.server)
+    rounds: list[str] = []
+    for sql, value in (("wr.round_start_unix >= ?", window.since_unix),
+                       ("wr.round_start_unix < ?", window.until_unix),
+                       ("wr.server_id IN (SELECT id FROM servers WHERE name = ?)",
+                        window.server)):  # fmt: skip
+        if value is not None:
+            rounds.append(sql)
+            params.append(value)
+    if rounds:
+        where.append(f"p.round_id IN (SELECT wr.id FROM rounds wr WHERE {' AND '.join(rounds)})")
     if window.session_id is not None:
         ids = sessions.session_round_ids(tx, window.session_id, window.server) or [-1]
-        where.append(f"r.id IN ({', '.join('?' * len(ids))})")
+        where.append(f"p.round_id IN ({', '.join('?' * len(ids))})")
         params += ids
     return " AND " + " AND ".join(where), params
 
@@ -111,7 +115,23 @@ def _ranked(tx: Any, cond: str, value: str, limit: int) -> list[str]:
     return [str(r[0]) for r in rows]
 
 
+LINE_PARTS: tuple[str, ...] = tuple(t for t in TOTAL_PARTS if t not in WEAPON_PARTS)
+"""Parts summed over player lines (the weapon parts come from one weapon query)."""
+
+
+def _stat_totals(rounds: int, raw: dict[str, float]) -> StatTotals:
+    values: dict[str, Any] = {"rounds": rounds}
+    for name in TOTAL_PARTS:
+        v = raw.get(name, 0)
+        # minutes were summed as whole tenths (statdefs.part_sql)
+        values[name] = round(int(v) / 10, 1) if name.endswith("_minutes") else int(v)
+    return StatTotals(**values)
+
+
 def career(tx: Any, player_guid: str, window: Window) -> Career | None:
+    """Two passes over the player's rows: line sums per map, weapon sums per (map, weapon);
+    the all-time totals are the sums of the maps (a round has one map, so even the distinct
+    round count adds up)."""
     from etstats.queries.rounds import dialect
 
     d = dialect(tx)
@@ -121,29 +141,51 @@ def career(tx: Any, player_guid: str, window: Window) -> Career | None:
     base = (f"FROM player_round_stats p JOIN rounds r ON r.id = p.round_id "
             f"WHERE p.guid IN ({marks}){cond}")  # fmt: skip
     args = (*guids, *params)
-    row = tx.fetchone(f"SELECT {totals_select(d)}, "
-                      "SUM(CASE WHEN p.values_scope <> 'round' THEN 1 ELSE 0 END), "
-                      f"MIN(r.round_start_unix), MAX(r.round_start_unix) {base}", args)  # fmt: skip
-    if row is None or not row[0]:
+    sums = ", ".join(f"SUM({part_sql(t, d)})" for t in LINE_PARTS)
+    maps = tx.fetchall(
+        f"SELECT r.map_name, COUNT(DISTINCT p.round_id), {sums}, "
+        "SUM(CASE WHEN p.values_scope <> 'round' THEN 1 ELSE 0 END), "
+        f"MIN(r.round_start_unix), MAX(r.round_start_unix) {base} GROUP BY r.map_name",
+        args)  # fmt: skip
+    if not maps:
         return None
-    totals = totals_from(row[:-3])
-    by_map = tx.fetchall(f"SELECT r.map_name, {totals_select(d)} {base} GROUP BY r.map_name "
-                         "ORDER BY COUNT(DISTINCT p.round_id) DESC, r.map_name", args)  # fmt: skip
     weapons = tx.fetchall(
-        "SELECT ws.weapon_index, SUM(ws.hits), SUM(ws.shots), SUM(ws.kills), SUM(ws.deaths), "
-        "SUM(ws.headshots) FROM weapon_stats ws JOIN player_round_stats p "
+        "SELECT r.map_name, ws.weapon_index, SUM(ws.hits), SUM(ws.shots), SUM(ws.kills), "
+        "SUM(ws.deaths), SUM(ws.headshots) FROM weapon_stats ws JOIN player_round_stats p "
         "ON p.round_id = ws.round_id AND p.player_index = ws.player_index "
         f"JOIN rounds r ON r.id = p.round_id WHERE p.guid IN ({marks}){cond} "
-        "GROUP BY ws.weapon_index ORDER BY SUM(ws.kills) DESC, ws.weapon_index", args)  # fmt: skip
+        "GROUP BY r.map_name, ws.weapon_index", args)  # fmt: skip
+    raw: dict[str, dict[str, float]] = {}
+    rounds: dict[str, int] = {}
+    for row in maps:
+        name = str(row[0])
+        rounds[name] = int(row[1])
+        raw[name] = {t: float(v or 0) for t, v in zip(LINE_PARTS, row[2:], strict=False)}
+    per_weapon: dict[int, list[int]] = {}
+    for m, idx, hits, shots, kills, deaths, heads in weapons:
+        part = raw.setdefault(str(m), {})
+        for key, v in (("hits", hits), ("shots", shots), ("headshots", heads)):
+            part[key] = part.get(key, 0) + int(v or 0)
+        acc = per_weapon.setdefault(int(idx), [0, 0, 0, 0, 0])
+        for i, v in enumerate((hits, shots, kills, deaths, heads)):
+            acc[i] += int(v or 0)
+    total_raw: dict[str, float] = {}
+    for part in raw.values():
+        for key, v in part.items():
+            total_raw[key] = total_raw.get(key, 0) + v
+    by_map = sorted(((m, _stat_totals(rounds.get(m, 0), raw[m])) for m in raw),
+                    key=lambda mt: (-mt[1].rounds, mt[0]))  # fmt: skip
+    by_weapon = sorted(per_weapon.items(), key=lambda kv: (-kv[1][2], kv[0]))
     names = identity.names_seen(tx, guids)
+    shown = identity.display_name(tx, guids[0]) or (names[0] if names else guids[0])
     return Career(
-        player=identity.player_ref(tx, guids[0]), guids=tuple(guids), names=tuple(names),
-        window=window, totals=totals,
-        by_map=tuple(MapTotals(str(m[0]), totals_from(m[1:])) for m in by_map),
+        player=PlayerRef(guids[0], shown), guids=tuple(guids), names=tuple(names),
+        window=window, totals=_stat_totals(sum(rounds.values()), total_raw),
+        by_map=tuple(MapTotals(m, t) for m, t in by_map),
         by_weapon=tuple(
-            WeaponTotals(int(w[0]), WEAPON_NAMES[int(w[0])] if int(w[0]) < len(WEAPON_NAMES)
-                         else str(w[0]), *(int(v or 0) for v in w[1:]))
-            for w in weapons),
-        first_unix=int(row[-2]), last_unix=int(row[-1]),
-        links=tuple(identity.links(tx, guids[0])), cumulative_lines=int(row[-3] or 0),
+            WeaponTotals(idx, WEAPON_NAMES[idx] if idx < len(WEAPON_NAMES) else str(idx), *v)
+            for idx, v in by_weapon),
+        first_unix=min(int(r[-2]) for r in maps), last_unix=max(int(r[-1]) for r in maps),
+        links=tuple(identity.links(tx, guids[0])),
+        cumulative_lines=sum(int(r[-3] or 0) for r in maps),
     )  # fmt: skip

@@ -8,6 +8,7 @@ case, as stats files write them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from etstats.errors import EtStatsError
@@ -85,9 +86,11 @@ def refs_from_counts(tx: Any, counts: dict[tuple[str, str], int]) -> dict[str, P
     return {g: PlayerRef(g, str(preferred.get(g) or best[g][1])) for g in wanted}
 
 
-def refs(tx: Any, player_guids: list[str]) -> dict[str, PlayerRef]:
+def refs(tx: Any, player_guids: list[str], cond: str = "",
+         params: Sequence[Any] = ()) -> dict[str, PlayerRef]:  # fmt: skip
     """Display refs of many canonical GUIDs in three queries (preferred name, else the most
-    used name over the player's GUIDs)."""
+    used name over the player's GUIDs; with ``cond``, an ``AND ...`` on ``p``, over the lines
+    it admits, e.g. a leaderboard's window)."""
     if not player_guids:
         return {}
     wanted = sorted(set(player_guids))
@@ -101,8 +104,9 @@ def refs(tx: Any, player_guids: list[str]) -> dict[str, PlayerRef]:
     every = sorted(owner)
     # one index range per GUID (player_round_stats_guid covers guid and name)
     rows = [(owner[str(g)], n, c) for g, n, c in tx.fetchall(
-        f"SELECT guid, name, COUNT(*) FROM player_round_stats "
-        f"WHERE guid IN ({', '.join('?' * len(every))}) GROUP BY guid, name", every)]  # fmt: skip
+        f"SELECT p.guid, p.name, COUNT(*) FROM player_round_stats p "
+        f"WHERE p.guid IN ({', '.join('?' * len(every))}){cond} GROUP BY p.guid, p.name",
+        (*every, *params))]  # fmt: skip
     counts: dict[tuple[str, str], int] = {}
     for pg, name, n in rows:
         counts[(pg, str(name))] = counts.get((pg, str(name)), 0) + int(n)

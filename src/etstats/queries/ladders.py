@@ -58,9 +58,7 @@ def leaderboard(
         min_minutes = DEFAULT_RATE_MINUTES if stat in RATES and rounds_gate else 0.0
     cond, params = window_sql(tx, window)
     parts, outer_value = _two_stage(stat, dialect(tx))
-    # all time on every server: no round filter, so the rounds table is not joined
-    join = "" if window.is_all_time and window.server is None else (
-        "JOIN rounds r ON r.id = p.round_id ")
+    join = ""  # window_sql filters by round id: the rounds table is not joined
     # stage 1 per GUID as written (an index-ordered scan), stage 2 per player (merges)
     inner = (
         f"SELECT p.guid AS guid, {parts}, COUNT(DISTINCT p.round_id) AS n, "
@@ -78,7 +76,8 @@ def leaderboard(
     limit = max(0, min(int(limit), MAX_PAGE))
     offset = max(0, int(offset))
     rows = tx.fetchall(sql, (*params, rounds_gate, float(min_minutes) * 10, limit, offset))
-    names = identity.refs(tx, [str(r[0]) for r in rows])
+    # names: the most used in the window (all time: over every line)
+    names = identity.refs(tx, [str(r[0]) for r in rows], cond, params)
     entries = tuple(
         LeaderboardEntry(rank=offset + i + 1, guid=str(g), name=names[str(g)].name,
                          value=float(v), rounds=int(n), time_played_minutes=int(m) / 10)
