@@ -1,76 +1,65 @@
-"""The discord adapter's delivery target posts to a real HTTP server on 127.0.0.1."""
+"""The discord adapter's delivery target through the CLI: ``--deliver discord`` only
+enqueues (ingest never talks to Discord), ``etstats deliver`` posts once to a fake Discord
+on 127.0.0.1, and a missing configuration never stops ingestion."""
 
 from __future__ import annotations
 
-import json
-import logging
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
 
 from etstats.cli import main
 from etstats.ingest.synthetic import season
+from etstats_discord.testing import FakeDiscord
 
 
 @pytest.fixture
-def webhook() -> Iterator[tuple[str, list[dict[str, object]]]]:
-    received: list[dict[str, object]] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            received.append(json.loads(body))
-            self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, *_args: object) -> None:
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/api/webhooks/1/token", received
-    server.shutdown()
-    server.server_close()
+def fake() -> Iterator[FakeDiscord]:
+    with FakeDiscord() as server:
+        yield server
 
 
-def _files(folder: Path) -> Path:
+def _files(folder: Path, rounds: int = 1) -> Path:
     folder.mkdir()
-    for a in season(1):
+    for a in season(rounds):
         (folder / a.name).write_bytes(a.data)
     return folder
 
 
-def test_ingest_delivers_rounds_to_the_discord_webhook(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-    webhook: tuple[str, list[dict[str, object]]],
+def test_ingest_enqueues_and_deliver_posts_each_round_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake: FakeDiscord,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
-    url, received = webhook
-    monkeypatch.setenv("ETSTATS_DISCORD_WEBHOOK_URL", url)
+    monkeypatch.setenv("ETSTATS_DISCORD_WEBHOOK_URL", fake.add_webhook())
     monkeypatch.delenv("ETSTATS_LOAD_PLUGINS", raising=False)
-    folder = _files(tmp_path / "f")
-    assert main(["ingest", str(folder), "--db", str(tmp_path / "d.db"),
-                 "--deliver", "discord"]) == 0  # fmt: skip
-    assert len(received) == 3  # the round is re-posted as each of its artifacts arrives
-    embed = received[-1]["embeds"][0]  # type: ignore[index]
-    assert embed["title"] == "supply round 1"
-    assert "sources: stats, lua, endstats" in embed["description"]
-    assert len(embed["fields"]) == 12
+    monkeypatch.delenv("ETSTATS_DISCORD_CONFIG", raising=False)
+    folder, db = _files(tmp_path / "f"), str(tmp_path / "d.db")
+    assert main(["ingest", str(folder), "--db", db, "--deliver", "discord"]) == 0
+    assert fake.requests == []  # ingest only enqueued
+    assert main(["deliver", "--db", db]) == 0
+    assert main(["ingest", str(folder), "--db", db, "--deliver", "discord"]) == 0
+    assert main(["deliver", "--db", db]) == 0
+    [post] = [m for m in fake.live() if "round 1" in m["embeds"][0]["title"]]
+    embed = post["embeds"][0]
+    assert embed["title"] == "supply · round 1"
+    assert "Lua timing" in embed["description"]
+    assert {f["name"].split(":")[0] for f in embed["fields"]} >= {"Axis (6)", "Allies (6)"}
+    assert post["edits"] == 0
+    assert main(["deliver", "--db", db, "--status"]) == 0
+    assert "discord: " in capsys.readouterr().out
 
 
 def test_missing_webhook_url_does_not_stop_ingestion(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.delenv("ETSTATS_DISCORD_WEBHOOK_URL", raising=False)
+    monkeypatch.delenv("ETSTATS_DISCORD_CONFIG", raising=False)
     monkeypatch.delenv("ETSTATS_LOAD_PLUGINS", raising=False)
-    folder = _files(tmp_path / "f")
-    with caplog.at_level(logging.WARNING):
-        assert main(["ingest", str(folder), "--db", str(tmp_path / "d.db"),
-                     "--deliver", "discord"]) == 0  # fmt: skip
-    assert "ETSTATS_DISCORD_WEBHOOK_URL" in caplog.text
+    folder, db = _files(tmp_path / "f"), str(tmp_path / "d.db")
+    assert main(["ingest", str(folder), "--db", db, "--deliver", "discord"]) == 0
+    assert main(["deliver", "--db", db]) == 4
+    assert "ETSTATS_DISCORD_WEBHOOK_URL" in capsys.readouterr().err
 
 
 def test_unknown_delivery_target_is_a_config_error(

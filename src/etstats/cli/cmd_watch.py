@@ -44,13 +44,20 @@ def _report(result: IngestResult) -> None:
 
 def run(args: argparse.Namespace) -> int:
     pm = plugin_manager(args)
+    from etstats.outbox.registry import worker_sinks
+    from etstats.outbox.worker import start_worker
+
     storage = open_from_args(args, pm)
+    worker = None
     try:
+        targets = delivery_targets(args.deliver, pm)
         pipeline = Pipeline(
             storage, pm=pm, timezone=args.timezone,
-            pair_window_minutes=args.window_minutes,
-            deliver=delivery_targets(args.deliver, pm),
+            pair_window_minutes=args.window_minutes, deliver=targets,
         )
+        sinks = worker_sinks(targets, pm)
+        if sinks and not args.once:  # posts go out while watching; --once leaves them queued
+            worker = start_worker(storage, sinks, interval=args.interval)
         watcher = Watcher(pipeline, args.dirs, server=args.server)
         if args.once:
             for result in watcher.scan(settle=False):
@@ -60,4 +67,6 @@ def run(args: argparse.Namespace) -> int:
             watcher.run(interval=args.interval, max_seconds=args.max_seconds, report=_report)
         return 0
     finally:
+        if worker is not None:
+            worker.stop()
         storage.close()

@@ -63,12 +63,14 @@ def add_deliver_argument(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="TARGET",
-        help="post each stored round to this delivery target (e.g. discord); repeatable",
+        help="enqueue each stored round for this delivery target (e.g. discord); a drain "
+        "worker (watch, serve, etstats deliver) posts it; repeatable",
     )
 
 
-def delivery_targets(names: list[str], pm: Any) -> list[Callable[[int, Storage], None]]:
-    """The registered delivery callables named; :class:`ConfigError` for an unknown name."""
+def delivery_targets(names: list[str], pm: Any) -> list[Any]:
+    """The registered delivery targets named (:class:`etstats.outbox.OutboxTarget` or plain
+    callables); :class:`ConfigError` for an unknown name."""
     from etstats.plugins import registered
 
     known = registered(pm, "etstats_register_deliveries")

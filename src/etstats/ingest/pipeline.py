@@ -13,7 +13,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import field, frozen
 
@@ -24,6 +24,9 @@ from etstats.ingest.extract import ParsedArtifact, parse_artifact
 from etstats.ingest.linker import NEIGHBOURHOOD_SECONDS, Member, plan_rounds
 from etstats.ingest.r2scope import stats_scope
 from etstats.storage.base import ArtifactRecord, Storage, StorageTx, lock_order
+
+if TYPE_CHECKING:
+    from etstats.outbox.enqueue import OutboxTarget
 
 log = logging.getLogger(__name__)
 
@@ -84,9 +87,10 @@ class Pipeline:
     :param reconcile: run the reconciliation engine on each written round (store verdicts).
     :param pair_window_minutes: round-2/round-1 pairing window in minutes (see
         :mod:`etstats.ingest.r2scope`).
-    :param deliver: delivery callables (``etstats_register_deliveries``) called with each
-        stored round after its transaction committed; a failing delivery is logged and
-        does not undo the ingestion.
+    :param deliver: delivery targets (``etstats_register_deliveries``): an
+        :class:`etstats.outbox.OutboxTarget` gets an outbox row per written round inside the
+        round's own transaction (a worker delivers it later); a plain callable is called with
+        each stored round after the commit, and a failure is logged without undoing ingestion.
     """
 
     def __init__(
@@ -95,7 +99,7 @@ class Pipeline:
         *,
         pm: Any = None,
         timezone: str = "UTC",
-        deliver: Sequence[Callable[[int, Storage], None]] = (),
+        deliver: Sequence[Callable[[int, Storage], None] | OutboxTarget] = (),
         reconcile: bool = True,
         cache_size: int = 256,
         pair_window_minutes: float = 45.0,
@@ -104,7 +108,12 @@ class Pipeline:
         self.pair_window_minutes = pair_window_minutes
         self.reconcile = reconcile
         self._rewrite_all = False
-        self.deliver = tuple(deliver)
+        from etstats.outbox.enqueue import OutboxTarget
+
+        # outbox targets are enqueued inside the ingest transaction; plain callables are
+        # called after the commit (the pre-outbox delivery contract)
+        self.outbox = tuple(d for d in deliver if isinstance(d, OutboxTarget))
+        self.deliver = tuple(d for d in deliver if not isinstance(d, OutboxTarget))
         self.pm = pm
         self.timezone = timezone
         self._cache: OrderedDict[tuple[str, str], ParsedArtifact] = OrderedDict()
@@ -116,6 +125,8 @@ class Pipeline:
         self._pending_note: _Notify | None = None
         with self.storage.transaction() as tx:
             result = self._ingest_tx(tx, artifact)
+            if self._pending_note is not None:
+                self._enqueue(tx, self._pending_note.round_ids)
         note, self._pending_note = self._pending_note, None
         if note is not None:  # hooks run only after the commit
             self._notify(note)
@@ -221,6 +232,7 @@ class Pipeline:
                     received_at=datetime.fromtimestamp(rec.received_unix, UTC),
                 )  # fmt: skip
                 result, note = self._process(tx, rec, artifact)
+                self._enqueue(tx, note.round_ids)
             self._notify(note)
             results.append(result)
             if progress is not None:
@@ -395,6 +407,19 @@ class Pipeline:
         data = tx.artifact_data(rec.sha256)
         artifact = Artifact.from_bytes(data, rec.name, kind=ArtifactKind(rec.kind))
         return self._parse(artifact, timezone)
+
+    def _enqueue(self, tx: StorageTx, round_ids: Sequence[int]) -> None:
+        """Outbox rows for the rounds this transaction wrote (same commit: never lost)."""
+        if not self.outbox:
+            return
+        from etstats.outbox.enqueue import enqueue_round
+
+        for rid in round_ids:
+            rnd = tx.round_by_id(rid)
+            if rnd is None:
+                continue
+            for target in self.outbox:
+                enqueue_round(tx, target, rnd)
 
     def _notify(self, note: _Notify) -> None:
         for deliver in self.deliver:

@@ -200,6 +200,48 @@ class StorageTx(Protocol):
         (in :data:`ROUND_TABLES` column order); other tables are untouched. Bulk path: COPY
         on PostgreSQL, ``executemany`` on SQLite."""
 
+    # -- outbox (docs/discord.md, "Delivery"); rows are etstats.outbox.model.OutboxEntry ----
+    def outbox_enqueue(self, target: str, kind: str, renderer_version: int,
+                       keys: Sequence[str], ref: str, now: int) -> int:  # fmt: skip
+        """Create or touch (new generation) the row of a subject named by any of ``keys``."""
+
+    def outbox_lookup(self, target: str, kind: str, renderer_version: int,
+                      keys: Sequence[str]) -> Any:  # fmt: skip
+        """The row of the subject any of ``keys`` names, or ``None``."""
+
+    def outbox_get(self, outbox_id: int) -> Any:
+        """The row with this id, or ``None``."""
+
+    def outbox_due(self, target: str, now: float, limit: int = 50) -> list[Any]:
+        """Pending rows of ``target`` whose retry time (Unix seconds) has come."""
+
+    def outbox_next_due(self, target: str) -> float | None:
+        """Earliest retry time of ``target``'s pending rows (``None`` if none)."""
+
+    def outbox_update(self, outbox_id: int, now: int, **values: Any) -> None:
+        """Set worker columns of one row."""
+
+    def outbox_finish(self, outbox_id: int, generation: int, now: int, **values: Any) -> None:
+        """Record that ``generation`` of a row is shown on its target."""
+
+    def outbox_counts(self) -> dict[tuple[str, str], int]:
+        """Rows per (target, state)."""
+
+    def outbox_find(self, target: str | None, key: str) -> list[Any]:
+        """Rows having ``key`` among their subject keys."""
+
+    def outbox_keys(self, outbox_id: int) -> list[str]:
+        """The subject keys of a row."""
+
+    def round_by_id(self, round_id: int) -> StoredRound | None:
+        """The round with this id (``None`` if it is gone)."""
+
+    def target_disabled(self, name: str) -> str | None:
+        """Why the delivery target is disabled (``None``: it is not)."""
+
+    def set_target_disabled(self, name: str, reason: str | None, now: int) -> None:
+        """Disable (``reason``) or re-enable (``None``) a delivery target."""
+
 
 @runtime_checkable
 class Storage(Protocol):

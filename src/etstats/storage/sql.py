@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from etstats.storage.base import ROUND_COLUMNS, ROUND_TABLES, ArtifactRecord, Row, StoredRound
+from etstats.storage.outbox_sql import OutboxTxMixin
 
 ARTIFACT_COLUMNS = (
     "sha256", "kind", "name", "server_id", "size_bytes", "received_unix", "status", "error",
@@ -24,7 +25,7 @@ _ORDER: dict[str, str] = {
 }
 
 
-class SqlTx:
+class SqlTx(OutboxTxMixin):
     """A transaction over a DB-API style connection (``sqlite3`` or ``psycopg``)."""
 
     placeholder = "?"
