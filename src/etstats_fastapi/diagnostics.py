@@ -42,9 +42,18 @@ def store_summary(storage: Storage) -> dict[str, Any]:
     }
 
 
-def outbox_state(storage: Storage) -> dict[str, Any] | None:
-    """Outbox depth and failing targets, when the store has an outbox (else ``None``)."""
-    return None
+def outbox_state(storage: Storage) -> dict[str, Any]:
+    """Outbox depth (rows waiting), rows per target and state, and the failing targets (with
+    ``failed`` or ``disabled`` rows)."""
+    with storage.transaction() as tx:
+        counts = tx.outbox_counts()
+    by_target: dict[str, dict[str, int]] = {}
+    for (target, state), n in counts.items():
+        by_target.setdefault(target, {})[state] = n
+    failing = sorted(t for t, states in by_target.items()
+                     if states.get("failed") or states.get("disabled"))  # fmt: skip
+    depth = sum(n for (_t, state), n in counts.items() if state == "pending")
+    return {"depth": depth, "by_target": by_target, "failing_targets": failing}
 
 
 def register_diagnostics(router: APIRouter, holder: Callable[[], Runtime], *, admin: Auth) -> None:
