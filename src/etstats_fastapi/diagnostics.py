@@ -29,16 +29,15 @@ MAX_UNIX = 253_402_300_799  # 9999-12-31T23:59:59Z: every value formats as a dat
 
 
 def store_summary(storage: Storage) -> dict[str, Any]:
-    """Schema version, round counts by source, verdict counts, rejected and unlinked totals."""
-    from etstats.ingest.audit import audit_report
-
-    report = audit_report(storage)
+    """Schema version, rounds, player lines, artifacts per status, rounds per verdict (SQL
+    counts)."""
+    counts = storage.store_counts()
     return {
         "schema_version": storage.schema_version(),
-        "rounds": report["rounds"],
-        "verdicts": report["verdicts"],
-        "rejected": len(report["rejected"]),
-        "unlinked": len(report["unlinked"]),
+        "rounds": counts.rounds,
+        "player_lines": counts.player_lines,
+        "artifacts": counts.artifacts,
+        "verdicts": counts.verdicts,
     }
 
 

@@ -35,6 +35,8 @@ CSP = (
 )
 """``default-src 'self'`` plus tighter directives; no inline script or style is needed."""
 AUDIT_PAGE_ROWS = 500
+OVERVIEW_SESSIONS = 3
+"""Sessions on the overview page (each is one session query with its map results)."""
 DEFAULT_TOLERANCE_S = 5.0
 MAX_UNIX = 253_402_300_799
 """9999-12-31T23:59:59Z, the last second a date can be shown for."""
@@ -118,7 +120,7 @@ def register_pages(router: APIRouter, holder: Callable[[], Runtime], *, reader: 
     )
     async def page_overview(request: Request, runtime: Runtime = rt) -> HTMLResponse:
         def build(s: Storage) -> dict[str, Any]:
-            summaries = s.sessions(limit=6)
+            summaries = s.sessions(limit=OVERVIEW_SESSIONS)
             full = [s.session(x.id, server=x.server) for x in summaries]
             return {
                 "sessions": [to_builtins(x) for x in full if x is not None],

@@ -194,7 +194,7 @@ def test_diagnostics_need_an_api_key(api: str) -> None:
     assert_problem(httpx.get(f"{api}/v1/diagnostics", timeout=30), 401, "http-401")
     r = httpx.get(f"{api}/v1/diagnostics", headers={"X-API-Key": "admin-key"}, timeout=30)
     assert r.status_code == 200
-    assert r.json()["rounds"]["total"] >= 1
+    assert r.json()["rounds"] >= 1
 
 
 def test_unknown_route_is_a_problem(api: str, tmp_path: Path) -> None:

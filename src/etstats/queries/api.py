@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
-from etstats.queries import careers, identity, ladders, rounds, sessions
+from etstats.queries import arrivals, careers, identity, ladders, rounds, sessions
 from etstats.queries.types import (
+    ArrivalFacts,
     Career,
     IdentityLink,
     Leaderboard,
@@ -76,6 +77,11 @@ class ReadApi:
         """A round with its player lines (file order), awards and verdict; ``None`` if unknown."""
         with self._reader() as tx:
             return rounds.round_detail(tx, round_id)
+
+    def arrival_facts(self) -> ArrivalFacts:
+        """Arrivals per server and source and Lua linkage, aggregated in SQL (health views)."""
+        with self._reader() as tx:
+            return arrivals.arrival_facts(tx)
 
     def store_counts(self) -> StoreCounts:
         """Rounds, player lines, artifacts per status and verdicts per kind (SQL ``COUNT``)."""

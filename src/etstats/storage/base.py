@@ -18,6 +18,7 @@ from attrs import frozen
 
 if TYPE_CHECKING:
     from etstats.queries.types import (
+        ArrivalFacts,
         Career,
         IdentityLink,
         Leaderboard,
@@ -298,6 +299,9 @@ class Storage(Protocol):
 
     def store_counts(self) -> StoreCounts:
         """Row counts by SQL ``COUNT``."""
+
+    def arrival_facts(self) -> ArrivalFacts:
+        """Arrivals per server and source and Lua linkage (SQL aggregates)."""
 
     def map_result(self, round_id: int) -> MapResult | None:
         """The stopwatch map a round belongs to."""
