@@ -49,6 +49,10 @@ def _value(sources: Sequence[dict[str, Any]], index: int) -> float | None:
     return float(value) if isinstance(value, int | float) else None
 
 
+MAX_AUDIT_ROUNDS = 1000
+"""Rounds one audit covers at most (the newest ones of the selection)."""
+
+
 def audit_rows(
     storage: Storage,
     *,
@@ -56,54 +60,39 @@ def audit_rows(
     since_unix: int | None = None,
     until_unix: int | None = None,
 ) -> list[AuditRow]:
-    """Every dead-time comparison of the selected rounds, worst first."""
-    rounds = {
-        r.id: r
-        for r in storage.rounds()
-        if (since_unix is None or r.round_start_unix >= since_unix)
-        and (until_unix is None or r.round_start_unix < until_unix)
-    }
-    wanted = [i for i in (round_ids if round_ids is not None else rounds) if i in rounds]
+    """Every dead-time comparison of the selected rounds (the given ids, else the newest
+    :data:`MAX_AUDIT_ROUNDS` in the date range), worst first."""
+    if round_ids is not None:
+        summaries = storage.round_summaries(list(round_ids))
+    else:
+        summaries = storage.list_rounds(since_unix=since_unix, until_unix=until_unix,
+                                        limit=MAX_AUDIT_ROUNDS)  # fmt: skip
+    rounds = {r.id: r for r in summaries}
     out: list[AuditRow] = []
-    for row in storage.table_rows("reconciliations", wanted) if wanted else []:
+    for row in storage.table_rows("reconciliations", list(rounds)) if rounds else []:
         rnd = rounds[int(row[0])]
         report = json.loads(row[4])
         for cmp in report.get("comparisons", []):
             if cmp.get("check") != "dead-time":
                 continue
-            sources = cmp.get("sources") or []
-            stats, lua = _value(sources, 0), _value(sources, 1)
-            diff = None if stats is None or lua is None else round(stats - lua, 3)
-            causes = tuple(
-                {
-                    "code": c.get("code"),
-                    "low": c.get("low"),
-                    "high": c.get("high"),
-                    "evidence": c.get("evidence"),
-                }
-                for c in cmp.get("causes") or []
-            )
-            tol = cmp.get("tolerance")
-            out.append(
-                AuditRow(
-                    rnd.id,
-                    rnd.map_name,
-                    rnd.round_number,
-                    rnd.round_start_unix,
-                    str(cmp.get("player") or ""),
-                    cmp.get("player_name"),
-                    lua,
-                    stats,
-                    diff,
-                    None if diff is None else abs(diff),
-                    float(tol) if isinstance(tol, int | float) else None,
-                    str(cmp.get("verdict")),
-                    causes,
-                    str(cmp.get("message") or ""),
-                )
-            )
+            out.append(_row(rnd.id, rnd.map_name, rnd.round_number, rnd.start_unix, cmp))
     out.sort(key=_severity_key)
     return out
+
+
+def _row(round_id: int, map_name: str, number: int, start: int, cmp: dict[str, Any]) -> AuditRow:
+    sources = cmp.get("sources") or []
+    stats, lua = _value(sources, 0), _value(sources, 1)
+    diff = None if stats is None or lua is None else round(stats - lua, 3)
+    causes = tuple({"code": c.get("code"), "low": c.get("low"), "high": c.get("high"),
+                    "evidence": c.get("evidence")} for c in cmp.get("causes") or [])  # fmt: skip
+    tol = cmp.get("tolerance")
+    return AuditRow(
+        round_id, map_name, number, start, str(cmp.get("player") or ""), cmp.get("player_name"),
+        lua, stats, diff, None if diff is None else abs(diff),
+        float(tol) if isinstance(tol, int | float) else None,
+        str(cmp.get("verdict")), causes, str(cmp.get("message") or ""),
+    )  # fmt: skip
 
 
 def _severity_key(row: AuditRow) -> tuple[int, int, float, int, str]:

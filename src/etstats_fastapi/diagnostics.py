@@ -29,22 +29,30 @@ MAX_UNIX = 253_402_300_799  # 9999-12-31T23:59:59Z: every value formats as a dat
 
 
 def store_summary(storage: Storage) -> dict[str, Any]:
-    """Schema version, round counts by source, verdict counts, rejected and unlinked totals."""
-    from etstats.ingest.audit import audit_report
-
-    report = audit_report(storage)
+    """Schema version, rounds, player lines, artifacts per status, rounds per verdict (SQL
+    counts)."""
+    counts = storage.store_counts()
     return {
         "schema_version": storage.schema_version(),
-        "rounds": report["rounds"],
-        "verdicts": report["verdicts"],
-        "rejected": len(report["rejected"]),
-        "unlinked": len(report["unlinked"]),
+        "rounds": counts.rounds,
+        "player_lines": counts.player_lines,
+        "artifacts": counts.artifacts,
+        "verdicts": counts.verdicts,
     }
 
 
-def outbox_state(storage: Storage) -> dict[str, Any] | None:
-    """Outbox depth and failing targets, when the store has an outbox (else ``None``)."""
-    return None
+def outbox_state(storage: Storage) -> dict[str, Any]:
+    """Outbox depth (rows waiting), rows per target and state, and the failing targets (with
+    ``failed`` or ``disabled`` rows)."""
+    with storage.transaction() as tx:
+        counts = tx.outbox_counts()
+    by_target: dict[str, dict[str, int]] = {}
+    for (target, state), n in counts.items():
+        by_target.setdefault(target, {})[state] = n
+    failing = sorted(t for t, states in by_target.items()
+                     if states.get("failed") or states.get("disabled"))  # fmt: skip
+    depth = sum(n for (_t, state), n in counts.items() if state == "pending")
+    return {"depth": depth, "by_target": by_target, "failing_targets": failing}
 
 
 def register_diagnostics(router: APIRouter, holder: Callable[[], Runtime], *, admin: Auth) -> None:

@@ -17,10 +17,12 @@ class _Model(BaseModel):
 
 class StoreSummary(_Model):
     schema_version: int
-    rounds: dict[str, Any]
+    rounds: int
+    player_lines: int
+    artifacts: dict[str, int]
+    """Artifacts per status (``accepted``, ``rejected``, ``pending``)."""
     verdicts: dict[str, int]
-    rejected: int
-    unlinked: int
+    """Reconciled rounds per verdict."""
 
 
 class ServerHealth(_Model):
@@ -85,8 +87,6 @@ class Linkage(_Model):
     offset: int
     items: list[LinkageRound]
     by_sources: dict[str, int]
-    unlinked: list[dict[str, Any]]
-    link_notes: list[dict[str, Any]]
 
 
 class AuditCause(_Model):

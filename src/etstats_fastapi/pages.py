@@ -35,6 +35,8 @@ CSP = (
 )
 """``default-src 'self'`` plus tighter directives; no inline script or style is needed."""
 AUDIT_PAGE_ROWS = 500
+OVERVIEW_SESSIONS = 3
+"""Sessions on the overview page (each is one session query with its map results)."""
 DEFAULT_TOLERANCE_S = 5.0
 MAX_UNIX = 253_402_300_799
 """9999-12-31T23:59:59Z, the last second a date can be shown for."""
@@ -89,8 +91,12 @@ def register_pages(router: APIRouter, holder: Callable[[], Runtime], *, reader: 
     }
     rt = Depends(holder)
 
-    def render(request: Request, name: str, **context: Any) -> HTMLResponse:
-        base = request.scope.get("root_path", "") + router.prefix
+    def render(request: Request, own_path: str, name: str, **context: Any) -> HTMLResponse:
+        # Where the host mounted the router: the request path minus as many trailing
+        # segments as this page's own path has (works whatever prefix include_router got).
+        own = [part for part in own_path.split("/") if part]
+        parts = str(request.scope.get("path", "/")).split("/")
+        base = "/".join(parts[: len(parts) - len(own)] if own else parts)
         body = env.get_template(name).render(base=base.rstrip("/"), **context)
         return HTMLResponse(
             body,
@@ -118,14 +124,14 @@ def register_pages(router: APIRouter, holder: Callable[[], Runtime], *, reader: 
     )
     async def page_overview(request: Request, runtime: Runtime = rt) -> HTMLResponse:
         def build(s: Storage) -> dict[str, Any]:
-            summaries = s.sessions(limit=6)
+            summaries = s.sessions(limit=OVERVIEW_SESSIONS)
             full = [s.session(x.id, server=x.server) for x in summaries]
             return {
                 "sessions": [to_builtins(x) for x in full if x is not None],
                 "health": pipeline_health(s, now_unix=time.time()),
             }
 
-        return render(request, "overview.html", **await run_in_threadpool(runtime.read, build))
+        return render(request, "/", "overview.html", **await run_in_threadpool(runtime.read, build))
 
     @router.get(
         "/sessions/{session_id}",
@@ -141,7 +147,7 @@ def register_pages(router: APIRouter, holder: Callable[[], Runtime], *, reader: 
         session = await run_in_threadpool(runtime.read, lambda s: s.session(session_id))
         if session is None:
             raise HTTPException(404, "no such session")
-        return render(request, "session.html", s=to_builtins(session))
+        return render(request, "/sessions/{session_id}", "session.html", s=to_builtins(session))
 
     @router.get(
         "/players/{guid}",
@@ -157,7 +163,7 @@ def register_pages(router: APIRouter, holder: Callable[[], Runtime], *, reader: 
         career = await run_in_threadpool(runtime.read, lambda s: s.career(guid.upper()))
         if career is None:
             raise HTTPException(404, "no such player")
-        return render(request, "player.html", c=to_builtins(career))
+        return render(request, "/players/{guid}", "player.html", c=to_builtins(career))
 
     @router.get(
         "/audit",
@@ -191,6 +197,7 @@ def register_pages(router: APIRouter, holder: Callable[[], Runtime], *, reader: 
         svg, plotted, tolerance = audit_svg(rows, f"Lua against stats-file dead time {scope}")
         return render(
             request,
+            "/audit",
             "audit.html",
             rows=rows,
             svg=svg,

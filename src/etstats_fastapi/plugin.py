@@ -15,7 +15,7 @@ from typing import Any
 from etstats.hookspecs import hookimpl
 
 ETSTATS_EXTRA = "fastapi"
-ETSTATS_REQUIRES: tuple[str, ...] = ("fastapi", "uvicorn")
+ETSTATS_REQUIRES: tuple[str, ...] = ("fastapi", "uvicorn", "jinja2")
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -74,11 +74,15 @@ class Runtime:
     keys: dict[str, tuple[str, ...]]
     refusals: RefusalLog
     lock: threading.Lock = field(default_factory=threading.Lock)
+    worker: Any = None
+    """The outbox drain worker (``etstats.outbox.worker``) when delivery targets are set."""
 
     @classmethod
     def open(cls, settings: HttpSettings) -> Runtime:
         from etstats.cli.storage_args import delivery_targets
         from etstats.ingest.pipeline import Pipeline
+        from etstats.outbox.registry import worker_sinks
+        from etstats.outbox.worker import start_worker
         from etstats.storage.registry import open_storage
         from etstats_fastapi.ingest import RefusalLog
 
@@ -86,14 +90,20 @@ class Runtime:
         deliver = delivery_targets(list(settings.deliver), settings.pm) if settings.deliver else []
         storage = open_storage(settings.db_url or os.environ.get("ETSTATS_DB"), pm=settings.pm)
         try:
+            # Rounds that arrive over HTTP are enqueued in the ingest transaction, exactly as
+            # `etstats ingest --deliver` does; the same drain worker as `watch` posts them.
             pipeline = Pipeline(storage, pm=settings.pm, timezone=settings.timezone,
                                 deliver=deliver)  # fmt: skip
+            sinks = worker_sinks(deliver, settings.pm) if deliver else {}
+            worker = start_worker(storage, sinks) if sinks else None
         except BaseException:
             storage.close()
             raise
-        return cls(settings, storage, pipeline, keys, RefusalLog())
+        return cls(settings, storage, pipeline, keys, RefusalLog(), worker=worker)
 
     def close(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()
         self.storage.close()
 
     def ingest(self, artifact: Artifact) -> IngestResult:

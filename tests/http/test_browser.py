@@ -62,7 +62,7 @@ def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists(),
         "Debian chromium and chromium-driver are not installed (scripts/setup)",
     )
-    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     os.environ.setdefault("SE_AVOID_STATS", "true")  # Selenium Manager: no telemetry
@@ -105,11 +105,12 @@ def open_page(driver: Any, base: str, path: str, shots: Path, name: str) -> None
 
 
 def table_rows(driver: Any, table_id: str) -> list[list[str]]:
-    return driver.execute_script(
+    rows: list[list[str]] = driver.execute_script(
         "return [...document.querySelectorAll('#' + arguments[0] + ' tbody tr')]"
         ".map(tr => [...tr.cells].map(td => td.textContent.trim()))",
         table_id,
     )
+    return rows
 
 
 def test_overview(driver: Any, base: str, artifacts: Path) -> None:

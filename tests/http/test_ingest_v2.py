@@ -9,14 +9,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from tests.http.live import live_server
 
 from etstats.ingest.signing import sign_upload, signature
 from etstats.testing.synthetic import season
 from etstats_fastapi.app import create_app
-
-httpx = pytest.importorskip("httpx")
 
 KEY = "correct horse battery staple"
 OLD_KEY = "the previous key"
@@ -34,10 +33,18 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base
 
 
-def post(base: str, body: bytes, name: str, *, secret: str = KEY, server: str = "eu1",
-         now: float | None = None, **override: str) -> httpx.Response:  # fmt: skip
+def post(
+    base: str,
+    body: bytes,
+    name: str,
+    *,
+    secret: str = KEY,
+    server: str = "eu1",
+    now: float | None = None,
+    override: dict[str, str] | None = None,
+) -> httpx.Response:
     headers = sign_upload(secret, server, name, body, now=now)
-    headers.update(override)
+    headers.update(override or {})
     return httpx.post(f"{base}/v1/ingest", content=body, headers=headers, timeout=30)
 
 
@@ -130,7 +137,7 @@ def test_unknown_server_answers_like_a_bad_signature(api: str) -> None:
 )
 def test_malformed_headers_are_400_not_500(api: str, header: str, value: str, status: int) -> None:
     a = season(1, seed=12)[0]
-    r = post(api, a.data, a.name, **{header: value})
+    r = post(api, a.data, a.name, override={header: value})
     assert_problem(r, status, "bad-header")
     assert value not in r.text  # client input is never echoed
 
@@ -194,7 +201,7 @@ def test_diagnostics_need_an_api_key(api: str) -> None:
     assert_problem(httpx.get(f"{api}/v1/diagnostics", timeout=30), 401, "http-401")
     r = httpx.get(f"{api}/v1/diagnostics", headers={"X-API-Key": "admin-key"}, timeout=30)
     assert r.status_code == 200
-    assert r.json()["rounds"]["total"] >= 1
+    assert r.json()["rounds"] >= 1
 
 
 def test_unknown_route_is_a_problem(api: str, tmp_path: Path) -> None:

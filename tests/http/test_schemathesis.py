@@ -9,20 +9,19 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import requests
+import schemathesis
+from hypothesis import HealthCheck, settings
 from tests.http.live import live_server
 
 from etstats.ingest.signing import sign_upload
 from etstats_fastapi.app import create_app
 
-schemathesis = pytest.importorskip("schemathesis")
-requests = pytest.importorskip("requests")
-from hypothesis import HealthCheck, settings  # noqa: E402
-
 KEY = "fuzz-ingest-key"
 API_KEY = "fuzz-api-key"
 
 
-class SigningSession(requests.Session):  # type: ignore[misc]
+class SigningSession(requests.Session):
     """Adds the API key to every request and signs uploads over their prepared body."""
 
     def send(self, request: Any, **kwargs: Any) -> Any:

@@ -163,5 +163,5 @@ def test_adapters_declare_their_extras() -> None:
     import etstats_fastapi.plugin as fastapi_plugin
 
     assert discord_plugin.ETSTATS_EXTRA == "discord"
-    assert fastapi_plugin.ETSTATS_REQUIRES == ("fastapi", "uvicorn")
+    assert fastapi_plugin.ETSTATS_REQUIRES == ("fastapi", "uvicorn", "jinja2")
     assert import_adapter("etstats_fastapi.plugin") is fastapi_plugin  # extras installed here

@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
-from etstats.queries import careers, identity, ladders, rounds, session_summary, sessions
+from etstats.queries import arrivals, careers, identity, ladders, rounds, session_summary, sessions
 from etstats.queries.types import (
+    ArrivalFacts,
     Career,
     IdentityLink,
     Leaderboard,
@@ -91,6 +92,11 @@ class ReadApi:
         """Accepted artifacts no round references, by receipt time then hash."""
         with self._reader() as tx:
             return rounds.unlinked_artifacts(tx)
+
+    def arrival_facts(self) -> ArrivalFacts:
+        """Arrivals per server and source and Lua linkage, aggregated in SQL (health views)."""
+        with self._reader() as tx:
+            return arrivals.arrival_facts(tx)
 
     def store_counts(self) -> StoreCounts:
         """Rounds, player lines, artifacts per status and verdicts per kind (SQL ``COUNT``)."""

@@ -434,3 +434,21 @@ class StoreCounts:
     """Stats round 2s: ``total``, ``differenced`` (against a stored round 1), ``orphans``."""
     unlinked: int = 0
     """Accepted artifacts no round references."""
+
+
+@frozen
+class ArrivalFacts:
+    """What arrived, per server and source, and how the Lua files link (health views)."""
+
+    by_source: tuple[tuple[str, str, int, int, int], ...]
+    """(server, artifact kind, artifacts, rejected, last receipt Unix seconds)."""
+    by_server: tuple[tuple[str, int, int | None], ...]
+    """(server, rounds, latest round start Unix seconds or ``None``)."""
+    coverage: tuple[tuple[int, int, int], ...]
+    """(round number, rounds with a stats file, of those with a Lua file)."""
+    rounds_with_lua: int
+    lua_linked_to_stats: int
+    lua_lag_seconds: tuple[float, ...]
+    """Seconds from each Lua-timed round's end to its Lua file's receipt."""
+    rounds_by_sources: tuple[tuple[str, int], ...] = ()
+    """(linked sources such as ``stats+lua``, rounds)."""

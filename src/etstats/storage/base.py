@@ -18,6 +18,7 @@ from attrs import frozen
 
 if TYPE_CHECKING:
     from etstats.queries.types import (
+        ArrivalFacts,
         Career,
         IdentityLink,
         Leaderboard,
@@ -308,6 +309,9 @@ class Storage(Protocol):
 
     def unlinked_artifacts(self) -> list[ArtifactRecord]:
         """Accepted artifacts no round references."""
+
+    def arrival_facts(self) -> ArrivalFacts:
+        """Arrivals per server and source and Lua linkage (SQL aggregates)."""
 
     def map_result(self, round_id: int) -> MapResult | None:
         """The stopwatch map a round belongs to."""
