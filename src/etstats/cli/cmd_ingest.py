@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
 
 from etstats.cli import plugin_manager
 from etstats.errors import ConfigError
@@ -18,7 +19,7 @@ from etstats.ingest.cli_support import (
     open_from_args,
     print_summary,
 )
-from etstats.ingest.pipeline import IngestResult, IngestSummary, Pipeline
+from etstats.ingest.pipeline import Pipeline
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -76,30 +77,29 @@ def run(args: argparse.Namespace) -> int:
             deliver=delivery_targets(args.deliver, pm),
         )
         progress = Progress(len(paths))
-        results: list[IngestResult] = []
         unreadable = 0
-        for path in paths:
-            try:
-                artifact = Artifact.from_path(path, server=args.server)
-            except OSError as exc:
-                print(f"etstats ingest: cannot read {path}: {exc}", file=sys.stderr)
-                unreadable += 1
-                continue
-            if len(artifact.data) > MAX_ARTIFACT_BYTES:
-                print(f"etstats ingest: skipped {path}: larger than {MAX_ARTIFACT_BYTES} "
-                      "bytes", file=sys.stderr)  # fmt: skip
-                unreadable += 1
-                continue
-            result = pipeline.ingest(artifact)
-            results.append(result)
-            progress(result)
-        for name in args.source:
-            for artifact in sources[name]():
-                result = pipeline.ingest(artifact)
-                results.append(result)
-                progress(result)
+
+        def artifacts() -> Iterator[Artifact]:
+            # Read lazily: the pipeline takes them in batches (one transaction each).
+            nonlocal unreadable
+            for path in paths:
+                try:
+                    artifact = Artifact.from_path(path, server=args.server)
+                except OSError as exc:
+                    print(f"etstats ingest: cannot read {path}: {exc}", file=sys.stderr)
+                    unreadable += 1
+                    continue
+                if len(artifact.data) > MAX_ARTIFACT_BYTES:
+                    print(f"etstats ingest: skipped {path}: larger than {MAX_ARTIFACT_BYTES} "
+                          "bytes", file=sys.stderr)  # fmt: skip
+                    unreadable += 1
+                    continue
+                yield artifact
+            for name in args.source:
+                yield from sources[name]()
+
+        summary = pipeline.ingest_many(artifacts(), progress=progress)
         progress.finish()
-        summary = IngestSummary(tuple(results))
         print_summary(summary, storage)
         if unreadable:
             return 3

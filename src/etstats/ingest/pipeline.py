@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from attrs import field, frozen
@@ -99,6 +98,7 @@ class Pipeline:
         reconcile: bool = True,
         cache_size: int = 256,
         pair_window_minutes: float = 45.0,
+        batch_size: int = 256,
     ) -> None:
         self.storage = storage
         self.pair_window_minutes = pair_window_minutes
@@ -108,7 +108,13 @@ class Pipeline:
         self.pm = pm
         self.timezone = timezone
         self._cache: OrderedDict[tuple[str, str], ParsedArtifact] = OrderedDict()
-        self._cache_size = cache_size
+        # A batch's parsed artifacts must stay cached until its rounds are linked.
+        self._cache_size = max(cache_size, 2 * batch_size)
+        self.batch_size = batch_size
+        self._deferred: set[int] | None = None
+        """While a batch is written: the rounds whose reconciliation waits for its end."""
+        self._span = (0, 0)
+        """The anchor span (UTC Unix seconds) the last :meth:`_relink` covered."""
 
     # -- public ----------------------------------------------------------------------------
     def ingest(self, artifact: Artifact) -> IngestResult:
@@ -198,34 +204,20 @@ class Pipeline:
         *,
         progress: Callable[[IngestResult], None] | None = None,
     ) -> IngestSummary:
-        """Ingest each artifact in its own transaction; a rejected one does not stop the rest."""
-        results = []
-        for artifact in artifacts:
-            result = self.ingest(artifact)
-            results.append(result)
-            if progress is not None:
-                progress(result)
-        return IngestSummary(tuple(results))
+        """Ingest artifacts in batches of :attr:`batch_size`, one transaction per batch (see
+        :mod:`etstats.ingest.batch`); a rejected one does not stop the rest. ``progress`` is
+        called for each artifact once its batch has committed."""
+        from etstats.ingest.batch import ingest_stream
+
+        return IngestSummary(tuple(ingest_stream(self, artifacts, progress)))
 
     def rebuild(self, *, progress: Callable[[IngestResult], None] | None = None) -> IngestSummary:
-        """Re-derive every round from the archived raw bytes (after an upgrade)."""
+        """Re-derive every round from the archived raw bytes (after an upgrade), in batches."""
+        from etstats.ingest.batch import rebuild_stream
+
         self.storage.clear_derived()
         self._cache.clear()
-        results = []
-        for rec in self.storage.artifacts():
-            with self.storage.transaction() as tx:
-                data = tx.artifact_data(rec.sha256)
-                server = _server_name(self.storage, rec.server_id)
-                artifact = Artifact.from_bytes(
-                    data, rec.name, server=server,
-                    received_at=datetime.fromtimestamp(rec.received_unix, UTC),
-                )  # fmt: skip
-                result, note = self._process(tx, rec, artifact)
-            self._notify(note)
-            results.append(result)
-            if progress is not None:
-                progress(result)
-        return IngestSummary(tuple(results))
+        return IngestSummary(tuple(rebuild_stream(self, progress)))
 
     # -- steps -----------------------------------------------------------------------------
     def _parse(self, artifact: Artifact, timezone: str) -> ParsedArtifact:
@@ -344,7 +336,9 @@ class Pipeline:
                 unchanged = set()
             if len(unchanged) == len(_GROUPS):
                 continue  # same artifacts as before: its rows and verdict stand
-            zone = timezone if self.reconcile else None
+            zone = timezone if self.reconcile and self._deferred is None else None
+            if self.reconcile and self._deferred is not None:
+                self._deferred.add(rid)  # reconciled once, at the end of the batch
             rows, recon = round_rows(rid, p, parsed, names, zone, unchanged, scope)
             tx.replace_round_rows(rid, rows)
             ids.append(rid)
@@ -355,6 +349,7 @@ class Pipeline:
                                                  set(ids))  # fmt: skip
             ids += [rid for rid in more if rid not in ids]
             recons += more_recons
+        self._span = (lo, hi)
         return tuple(ids), tuple(recons)
 
     def _loader(self, tx: StorageTx, timezone: str) -> Callable[[str], tuple[str, Any]]:
@@ -382,11 +377,15 @@ class Pipeline:
         self, tx: StorageTx, server_id: int, map_name: str, lo: int, hi: int, timezone: str,
         touched: set[int],
     ) -> tuple[list[int], list[Any]]:  # fmt: skip
-        return refresh_round2s(
+        deferred = self._deferred
+        ids, recons = refresh_round2s(
             tx, self._parsed_loader(tx, timezone), server_id=server_id, map_name=map_name,
             lo_unix=lo, hi_unix=hi, window_minutes=self.pair_window_minutes,
-            timezone=timezone if self.reconcile else None, touched=touched,
+            timezone=timezone if self.reconcile and deferred is None else None, touched=touched,
         )  # fmt: skip
+        if self.reconcile and deferred is not None:
+            deferred.update(ids)
+        return ids, recons
 
     def _load(self, tx: StorageTx, rec: ArtifactRecord, timezone: str) -> ParsedArtifact:
         cached = self._cache.get((rec.sha256, rec.name))
@@ -430,10 +429,3 @@ def _evolve(record: _T, **changes: Any) -> _T:
     import attrs
 
     return attrs.evolve(record, **changes)  # type: ignore[misc]
-
-
-def _server_name(storage: Storage, server_id: int) -> str:
-    for row in storage.table_rows("servers"):
-        if row[0] == server_id:
-            return str(row[1])
-    return "default"

@@ -132,6 +132,19 @@ class StorageTx(Protocol):
     def get_artifact(self, sha256: str) -> ArtifactRecord | None:
         """The archived artifact with this hash, or ``None``."""
 
+    def server_name(self, server_id: int) -> str | None:
+        """Name of the server with this id (``None`` if unknown)."""
+
+    def known_artifacts(self, shas: Sequence[str]) -> dict[str, ArtifactRecord]:
+        """The archived artifacts among ``shas``, by hash (bulk :meth:`get_artifact`)."""
+
+    def insert_artifacts(self, items: Sequence[tuple[ArtifactRecord, bytes]]) -> set[str]:
+        """Archive many artifacts, each with its status and link facts, in one round-trip;
+        returns the hashes written (one archived meanwhile by another writer is skipped)."""
+
+    def rounds_by_id(self, round_ids: Sequence[int]) -> list[StoredRound]:
+        """The rounds with these ids (unknown ids left out), ordered by id."""
+
     def insert_artifact(self, record: ArtifactRecord, data: bytes) -> bool:
         """Archive raw bytes; ``False`` (nothing written) when the hash is already archived
         (another writer committed it after the caller looked)."""
@@ -204,6 +217,13 @@ class Storage(Protocol):
 
     def artifacts(self) -> list[ArtifactRecord]:
         """All archived artifacts (without bytes), ordered by receipt then hash."""
+
+    def artifacts_page(
+        self, after: tuple[int, str] | None, limit: int
+    ) -> list[ArtifactRecord]:
+        """Up to ``limit`` archived artifacts (without bytes) after the (received_unix,
+        sha256) key ``after`` (``None``: from the first), in the order of :meth:`artifacts`:
+        a reader walks the archive in pages whatever its size."""
 
     def artifact_data(self, sha256: str) -> bytes:
         """The raw bytes of an archived artifact, read without taking the write lock (a

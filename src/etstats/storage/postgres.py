@@ -148,6 +148,12 @@ class PostgresStorage:
         with self.transaction() as tx:
             return sql.read_artifacts(tx)
 
+    def artifacts_page(
+        self, after: tuple[int, str] | None, limit: int
+    ) -> list[ArtifactRecord]:
+        with self.transaction() as tx:
+            return sql.read_artifacts_page(tx, after, limit)
+
     def artifact_data(self, sha256: str) -> bytes:
         with self.transaction() as tx:  # a plain read: PostgreSQL readers take no row locks
             return tx.artifact_data(sha256)

@@ -70,6 +70,10 @@ class SqlTx:
         row = self.fetchone("SELECT timezone FROM servers WHERE id = ?", (server_id,))
         return "UTC" if row is None else str(row[0])
 
+    def server_name(self, server_id: int) -> str | None:
+        row = self.fetchone("SELECT name FROM servers WHERE id = ?", (server_id,))
+        return None if row is None else str(row[0])
+
     # -- artifacts -------------------------------------------------------------------------
     def get_artifact(self, sha256: str) -> ArtifactRecord | None:
         row = self.fetchone(
@@ -110,6 +114,42 @@ class SqlTx:
             raise KeyError(sha256)
         return bytes(row[0])
 
+    def known_artifacts(self, shas: Sequence[str]) -> dict[str, ArtifactRecord]:
+        """The archived artifacts among ``shas`` by hash (one query per 500 hashes)."""
+        wanted = list(dict.fromkeys(shas))
+        out: dict[str, ArtifactRecord] = {}
+        for i in range(0, len(wanted), _IN_CHUNK):
+            chunk = wanted[i:i + _IN_CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            rows = self.fetchall(
+                f"SELECT {', '.join(ARTIFACT_COLUMNS)} FROM artifacts "  # noqa: S608
+                f"WHERE sha256 IN ({marks})",
+                chunk,
+            )
+            out.update((r[0], ArtifactRecord(*r)) for r in rows)
+        return out
+
+    def insert_artifacts(self, items: Sequence[tuple[ArtifactRecord, bytes]]) -> set[str]:
+        """Archive many artifacts (with their status and facts) in one ``executemany``;
+        returns the hashes written (an already archived hash is skipped)."""
+        if not items:
+            return set()
+        cols = (*ARTIFACT_COLUMNS, "data")
+        marks = ", ".join("?" for _ in cols)
+        cur = self.conn.cursor()
+        cur.executemany(
+            self.q(f"INSERT INTO artifacts ({', '.join(cols)}) VALUES ({marks}) "  # noqa: S608
+                   "ON CONFLICT (sha256) DO NOTHING"),
+            [(*_artifact_values(r), bytes(d)) for r, d in items],
+        )  # fmt: skip
+        if cur.rowcount == len(items):  # both drivers sum the rows of an executemany
+            return {r.sha256 for r, _ in items}
+        # Another writer archived some of them first: ask which rows are ours.
+        shas = [r.sha256 for r, _ in items]
+        mine = {r.sha256: r for r, _ in items}
+        return {sha for sha, rec in self.known_artifacts(shas).items()
+                if (rec.name, rec.received_unix) == (mine[sha].name, mine[sha].received_unix)}
+
     def group_artifacts(
         self, server_id: int, map_name: str, round_number: int, lo_unix: int, hi_unix: int
     ) -> list[ArtifactRecord]:
@@ -139,6 +179,21 @@ class SqlTx:
             (*shas, *shas, *shas),
         )
         return [StoredRound(*r) for r in rows]
+
+    def rounds_by_id(self, round_ids: Sequence[int]) -> list[StoredRound]:
+        """The rounds with these ids (missing ids are left out), ordered by id."""
+        wanted = sorted({int(r) for r in round_ids})
+        out: list[StoredRound] = []
+        for i in range(0, len(wanted), _IN_CHUNK):
+            chunk = wanted[i:i + _IN_CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            rows = self.fetchall(
+                f"SELECT id, {', '.join(ROUND_COLUMNS)} FROM rounds "  # noqa: S608
+                f"WHERE id IN ({marks}) ORDER BY id",
+                chunk,
+            )
+            out.extend(StoredRound(*r) for r in rows)
+        return out
 
     def save_round(self, round_id: int | None, values: dict[str, Any]) -> int:
         params = [values.get(c) for c in ROUND_COLUMNS]
@@ -218,6 +273,22 @@ def read_artifacts(tx: SqlTx) -> list[ArtifactRecord]:
         f"SELECT {', '.join(ARTIFACT_COLUMNS)} FROM artifacts "  # noqa: S608
         "ORDER BY received_unix, sha256"
     )
+    return [ArtifactRecord(*r) for r in rows]
+
+
+def read_artifacts_page(
+    tx: SqlTx, after: tuple[int, str] | None, limit: int
+) -> list[ArtifactRecord]:
+    """A page of :func:`read_artifacts` (keyset on the ``artifacts_receipt`` index)."""
+    select = f"SELECT {', '.join(ARTIFACT_COLUMNS)} FROM artifacts"  # noqa: S608
+    if after is None:
+        rows = tx.fetchall(f"{select} ORDER BY received_unix, sha256 LIMIT ?", (limit,))
+    else:
+        rows = tx.fetchall(
+            f"{select} WHERE received_unix > ? OR (received_unix = ? AND sha256 > ?) "
+            "ORDER BY received_unix, sha256 LIMIT ?",
+            (after[0], after[0], after[1], limit),
+        )
     return [ArtifactRecord(*r) for r in rows]
 
 

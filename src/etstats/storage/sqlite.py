@@ -123,6 +123,12 @@ class SQLiteStorage:
         with self._lock, wrap_exceptions():
             return sql.read_artifacts(self._read())
 
+    def artifacts_page(
+        self, after: tuple[int, str] | None, limit: int
+    ) -> list[ArtifactRecord]:
+        with self._lock, wrap_exceptions():
+            return sql.read_artifacts_page(self._read(), after, limit)
+
     def artifact_data(self, sha256: str) -> bytes:
         with self._lock, wrap_exceptions():
             return self._read().artifact_data(sha256)

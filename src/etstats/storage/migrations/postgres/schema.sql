@@ -159,3 +159,7 @@ CREATE TABLE reconciliations (
     warnings BIGINT NOT NULL,
     report_json TEXT NOT NULL
 );
+
+-- 0006: bulk ingest at scale
+CREATE INDEX artifacts_receipt ON artifacts (received_unix, sha256);
+CREATE INDEX rounds_r1 ON rounds (r1_round_id);

@@ -1,0 +1,236 @@
+"""Bulk ingestion: many artifacts per transaction (``ingest_many``, ``etstats ingest``,
+``rebuild``).
+
+A batch is parsed and hashed before its transaction opens. The transaction then
+
+1. reads which of its hashes are already archived (one query per 500 hashes) and takes the
+   advisory locks of every (server, map) it may write, in the global :func:`lock_order`;
+2. archives the new artifacts with their status and link facts in one ``executemany``;
+3. links each affected neighbourhood **once** (an artifact whose anchor lies in a span an
+   earlier artifact of the batch already re-linked is covered by it), refreshing the round 2s
+   of re-linked round 1s on the way;
+4. reconciles each round written by the batch **once**, at the end
+   (:mod:`etstats.ingest.batch_reconcile`).
+
+Same bytes under a smaller name (a rename), the same hash twice in one batch, and a hash
+another writer archived meanwhile go through the single-arrival path
+(:meth:`Pipeline._ingest_tx`) inside the same transaction. Hooks and deliveries run, and
+``progress`` is called, only after the batch committed: what was acknowledged is stored.
+A crash mid-batch rolls the whole batch back; running it again converges to the same store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from etstats.errors import ParseError
+from etstats.ingest.artifacts import Artifact
+from etstats.ingest.batch_reconcile import reconcile_rounds
+from etstats.ingest.extract import ParsedArtifact
+from etstats.storage.base import ArtifactRecord, StorageTx, lock_order
+
+if TYPE_CHECKING:
+    from etstats.ingest.pipeline import IngestResult, Pipeline, _Notify
+
+Progress = Callable[["IngestResult"], None] | None
+
+
+def ingest_stream(
+    pipeline: Pipeline, artifacts: Iterable[Artifact], progress: Progress
+) -> Iterator[IngestResult]:
+    """Ingest ``artifacts`` batch by batch; yields each result after its batch committed."""
+    batch: list[Artifact] = []
+    for artifact in artifacts:
+        batch.append(artifact)
+        if len(batch) >= pipeline.batch_size:
+            yield from _run(pipeline, batch, progress)
+            batch = []
+    if batch:
+        yield from _run(pipeline, batch, progress)
+
+
+def rebuild_stream(pipeline: Pipeline, progress: Progress) -> Iterator[IngestResult]:
+    """Re-ingest every archived artifact (the store was cleared), reading the archive one
+    batch at a time in receipt order."""
+    servers: dict[int, str] = {}
+    for records in _archive_pages(pipeline, pipeline.batch_size):
+        batch = []
+        with pipeline.storage.transaction() as tx:
+            for rec in records:
+                if rec.server_id not in servers:
+                    servers[rec.server_id] = _server_name(tx, rec.server_id)
+                artifact = Artifact.from_bytes(
+                    tx.artifact_data(rec.sha256), rec.name, server=servers[rec.server_id],
+                    received_at=datetime.fromtimestamp(rec.received_unix, UTC),
+                )  # fmt: skip
+                batch.append(artifact)
+        yield from _run(pipeline, batch, progress)
+
+
+def _archive_pages(pipeline: Pipeline, size: int) -> Iterator[list[ArtifactRecord]]:
+    after: tuple[int, str] | None = None
+    while True:
+        records = pipeline.storage.artifacts_page(after, size)
+        if not records:
+            return
+        yield records
+        after = (records[-1].received_unix, records[-1].sha256)
+
+
+def _run(pipeline: Pipeline, batch: list[Artifact], progress: Progress) -> list[IngestResult]:
+    outcome = _ingest_batch(pipeline, batch)
+    for result, note in outcome:
+        if note is not None:
+            pipeline._notify(note)
+        if progress is not None:
+            progress(result)
+    return [result for result, _ in outcome]
+
+
+def _parse_all(
+    pipeline: Pipeline, batch: list[Artifact], zones: dict[str, tuple[int, str]]
+) -> list[ParsedArtifact | ParseError]:
+    out: list[ParsedArtifact | ParseError] = []
+    for a in batch:
+        try:
+            out.append(pipeline._parse(a, zones[a.server][1]))
+        except ParseError as exc:
+            out.append(exc)
+    return out
+
+
+def _ingest_batch(
+    pipeline: Pipeline, batch: list[Artifact]
+) -> list[tuple[IngestResult, _Notify | None]]:
+    from etstats.ingest.pipeline import IngestResult, _Notify
+
+    storage = pipeline.storage
+    with storage.transaction() as tx:
+        zones = {name: _server(tx, name, pipeline.timezone)
+                 for name in dict.fromkeys(a.server for a in batch)}  # fmt: skip
+    parsed = _parse_all(pipeline, batch, zones)
+    results: list[IngestResult | None] = [None] * len(batch)
+    notes: list[_Notify | None] = [None] * len(batch)
+    with storage.transaction() as tx:
+        known = _known(tx, [a.sha256 for a in batch])
+        keys = [(zones[a.server][0], p.facts.map_name) for a, p in zip(batch, parsed, strict=True)
+                if isinstance(p, ParsedArtifact)]  # fmt: skip
+        keys += [(k.server_id, k.map_name) for k in known.values() if k.map_name is not None]
+        for server_id, map_name in lock_order(keys):
+            tx.lock_group(server_id, map_name, 0)
+        seen: set[str] = set()
+        single: list[int] = []  # positions that take the single-arrival path
+        fresh: list[int] = []  # positions archived here, then linked
+        inserts: list[tuple[ArtifactRecord, bytes]] = []
+        for i, (a, p) in enumerate(zip(batch, parsed, strict=True)):
+            k = known.get(a.sha256)
+            if a.sha256 in seen or (k is not None and k.status != "pending"
+                                    and a.name < k.name):  # fmt: skip
+                single.append(i)
+                continue
+            seen.add(a.sha256)
+            if k is not None and k.status != "pending":
+                results[i] = IngestResult(a.sha256, a.name, k.kind, "duplicate", k.error)
+                continue
+            record = _record(a, p, zones[a.server][0], k)
+            if k is None:
+                inserts.append((record, a.data))
+            else:
+                tx.update_artifact(record)
+            fresh.append(i)
+        written = _insert(tx, inserts)
+        lost = {r.sha256 for r, _ in inserts} - written
+        pipeline._deferred = set()
+        try:
+            linked = [i for i in fresh if batch[i].sha256 not in lost]
+            single += [i for i in fresh if batch[i].sha256 in lost]
+            _link(pipeline, tx, batch, parsed, zones, linked, results, notes)
+            for i in sorted(single):
+                results[i] = pipeline._ingest_tx(tx, batch[i])
+                notes[i] = pipeline._pending_note
+            recons = reconcile_rounds(pipeline, tx, pipeline._deferred)
+        finally:
+            pipeline._deferred = None
+    if recons:  # the batch's reconciliations are announced with its last artifact
+        last = max(i for i, n in enumerate(notes) if n is not None)
+        n = notes[last]
+        if n is not None:
+            notes[last] = _Notify(n.artifact, n.parsed, n.round_ids, (*n.reconciliations,
+                                                                       *recons))  # fmt: skip
+    out: list[tuple[IngestResult, _Notify | None]] = []
+    for result, note in zip(results, notes, strict=True):
+        if result is None:  # pragma: no cover - every position gets a result above
+            raise RuntimeError("batch position without a result")
+        out.append((result, note))
+    return out
+
+
+def _link(
+    pipeline: Pipeline,
+    tx: StorageTx,
+    batch: list[Artifact],
+    parsed: list[ParsedArtifact | ParseError],
+    zones: dict[str, tuple[int, str]],
+    positions: list[int],
+    results: list[IngestResult | None],
+    notes: list[_Notify | None],
+) -> None:
+    """Re-link each neighbourhood the batch touches once, in arrival order."""
+    from etstats.ingest.pipeline import IngestResult, _Notify
+
+    spans: dict[tuple[int, str, int], list[tuple[int, int, tuple[int, ...]]]] = {}
+    for i in positions:
+        a, p = batch[i], parsed[i]
+        if not isinstance(p, ParsedArtifact):
+            results[i] = IngestResult(a.sha256, a.name, str(a.kind), "rejected", str(p))
+            notes[i] = _Notify(a, None, (), ())
+            continue
+        server_id, timezone = zones[a.server]
+        f = p.facts
+        group = (server_id, f.map_name, f.round_number)
+        hit = next((ids for lo, hi, ids in spans.get(group, ()) if lo <= f.anchor_unix <= hi),
+                   None)  # fmt: skip
+        if hit is None:
+            hit, _none = pipeline._relink(tx, server_id, f.map_name, f.round_number,
+                                          f.anchor_unix, timezone)  # fmt: skip
+            lo, hi = pipeline._span
+            spans.setdefault(group, []).append((lo, hi, hit))
+        results[i] = IngestResult(a.sha256, a.name, str(p.kind), "stored", None, hit)
+        notes[i] = _Notify(a, p, hit, ())
+
+
+def _record(
+    a: Artifact, p: ParsedArtifact | ParseError, server_id: int, known: ArtifactRecord | None
+) -> ArtifactRecord:
+    base = known or ArtifactRecord(
+        sha256=a.sha256, kind=str(a.kind), name=a.name, server_id=server_id,
+        size_bytes=len(a.data), received_unix=int(a.received_at.timestamp()), status="pending",
+    )  # fmt: skip
+    from etstats.ingest.pipeline import _evolve
+
+    if not isinstance(p, ParsedArtifact):
+        return _evolve(base, status="rejected", error=str(p), kind=str(a.kind))
+    f = p.facts
+    return _evolve(base, status="accepted", error=None, kind=str(p.kind), map_name=f.map_name,
+                   round_number=f.round_number, anchor_unix=f.anchor_unix,
+                   start_unix=f.start_unix)  # fmt: skip
+
+
+def _known(tx: StorageTx, shas: list[str]) -> dict[str, ArtifactRecord]:
+    return tx.known_artifacts(shas)
+
+
+def _insert(tx: StorageTx, items: list[tuple[ArtifactRecord, bytes]]) -> set[str]:
+    return tx.insert_artifacts(items)
+
+
+def _server(tx: StorageTx, name: str, timezone: str) -> tuple[int, str]:
+    server_id = tx.ensure_server(name, timezone)
+    return server_id, tx.server_timezone(server_id)
+
+
+def _server_name(tx: StorageTx, server_id: int) -> str:
+    return tx.server_name(server_id) or "default"
+
