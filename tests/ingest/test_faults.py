@@ -61,7 +61,7 @@ def test_connection_killed_mid_batch(pg_dsn: str, tmp_path: Path,
         store = PostgresStorage(url, max_size=2)
         try:
             monkeypatch.setattr(PgTx, "replace_round_rows", killer)
-            pipeline = Pipeline(store)
+            pipeline = Pipeline(store, batch_size=4)  # the kill hits the second batch
             with pytest.raises(StorageError):
                 pipeline.ingest_many(arts)
             monkeypatch.undo()
@@ -78,7 +78,7 @@ def test_sqlite_disk_full(tmp_path: Path) -> None:
     store = SQLiteStorage(str(tmp_path / "small.db"))
     pages = store.connection.execute("PRAGMA page_count").fetchone()[0]
     store.connection.execute(f"PRAGMA max_page_count = {pages + 40}")
-    pipeline = Pipeline(store)
+    pipeline = Pipeline(store, batch_size=3)  # the disk fills up in a later batch
     with pytest.raises(StorageError, match="full"):
         pipeline.ingest_many(arts)
     _assert_whole_artifacts_only(store, arts)

@@ -148,6 +148,7 @@ def _ingest_batch(
             single += [i for i in fresh if batch[i].sha256 in lost]
             _link(pipeline, tx, batch, parsed, zones, linked, results, notes)
             for i in sorted(single):
+                pipeline._pending_note = None
                 results[i] = pipeline._ingest_tx(tx, batch[i])
                 notes[i] = pipeline._pending_note
             recons = reconcile_rounds(pipeline, tx, pipeline._deferred)

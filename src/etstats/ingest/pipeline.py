@@ -114,12 +114,13 @@ class Pipeline:
         self._deferred: set[int] | None = None
         """While a batch is written: the rounds whose reconciliation waits for its end."""
         self._span = (0, 0)
+        self._pending_note: _Notify | None = None
         """The anchor span (UTC Unix seconds) the last :meth:`_relink` covered."""
 
     # -- public ----------------------------------------------------------------------------
     def ingest(self, artifact: Artifact) -> IngestResult:
         """Ingest one artifact (one transaction); returns what happened."""
-        self._pending_note: _Notify | None = None
+        self._pending_note = None
         with self.storage.transaction() as tx:
             result = self._ingest_tx(tx, artifact)
         note, self._pending_note = self._pending_note, None
