@@ -1,12 +1,12 @@
 """A direct JSON encoder for the reconciliation report the pipeline stores per round.
 
 :func:`etstats.serde.to_json` goes through cattrs' generic unstructuring, which cost about a
-fifth of the ingest time (docs/performance.md, "Ingest"). This encoder walks the same attrs
-objects with one precompiled field list per class and yields the same builtins, hence the
-same text: fields in declaration order, enums as their values, ``datetime`` as ISO 8601,
-tuples as arrays, and the computed properties of :data:`etstats.serde.EXTRA_PROPERTIES`.
-tests/ingest/test_report_encoder.py holds it equal to ``to_builtins`` on the real corpus and
-on synthetic rounds.
+fifth of the ingest time (docs/performance.md, "Ingest"). This encoder hands the objects to
+the C json encoder with a ``default`` hook that returns each attrs object's fields (one
+precompiled function per class): fields in declaration order, enums as their values,
+``datetime`` as ISO 8601, tuples as arrays, and the computed properties of
+:data:`etstats.serde.EXTRA_PROPERTIES`. The text is the same;
+tests/ingest/test_report_encoder.py compares both on the real corpus and synthetic rounds.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ import attrs
 
 from etstats.serde import EXTRA_PROPERTIES
 
-_PLAIN = frozenset({str, int, float, bool, type(None)})
 _ENCODERS: dict[type, Callable[[Any], Any]] = {}
 _extras: dict[type, tuple[str, ...]] | None = None
 
@@ -39,69 +38,47 @@ def _extra_properties() -> dict[type, tuple[str, ...]]:
 
 
 def _compile(cls: type) -> Callable[[Any], Any]:
-    """One function per attrs class: a dict display of its fields, plain values inlined
-    (most values are numbers and strings: no call for them)."""
+    """One function per attrs class: a dict display of its fields (values left as they are:
+    the json encoder walks tuples, strings and numbers itself and comes back here for
+    nested models)."""
     names = [a.name for a in attrs.fields(cls)]
     names += _extra_properties().get(cls, ())
-    items = ", ".join(
-        f"{name!r}: (v if (v := o.{name}).__class__ in P else E(v))" for name in names
-    )
-    scope: dict[str, Any] = {"P": _PLAIN, "E": to_builtins}
-    exec(f"def encode(o):\n    return {{{items}}}\n", scope)  # noqa: S102 - names are attrs fields
+    items = ", ".join(f"{name!r}: o.{name}" for name in names)
+    scope: dict[str, Any] = {}
+    exec(f"def encode(o):\n    return {{{items}}}\n", scope)  # noqa: S102 - attrs field names
     fn: Callable[[Any], Any] = scope["encode"]
     return fn
 
 
-def _sequence(obj: Any) -> list[Any]:
-    return [v if v.__class__ in _PLAIN else to_builtins(v) for v in obj]
-
-
-def _mapping(obj: Any) -> dict[Any, Any]:
-    return {to_builtins(k): to_builtins(v) for k, v in obj.items()}
-
-
-def to_builtins(obj: Any) -> Any:
-    """``obj`` (an attrs model) as JSON builtins; the JSON text of these equals that of
-    :func:`etstats.serde.to_builtins` (enums as values, ``datetime`` as ISO 8601 text)."""
+def _default(obj: Any) -> Any:
+    """What the json encoder writes for an object it does not know: an attrs model's fields,
+    an enum's value, a ``datetime`` in ISO 8601."""
     cls = obj.__class__
-    if cls in _PLAIN:
-        return obj
     fn = _ENCODERS.get(cls)
     if fn is None:
-        fn = _resolve(cls)
+        if attrs.has(cls):
+            fn = _compile(cls)
+        elif issubclass(cls, enum.Enum):
+            fn = _enum_value
+        elif issubclass(cls, datetime):
+            fn = datetime.isoformat
+        else:
+            raise TypeError(f"cannot write {cls.__name__} as JSON")
+        _ENCODERS[cls] = fn
     return fn(obj)
-
-
-def _resolve(cls: type) -> Callable[[Any], Any]:
-    fn: Callable[[Any], Any]
-    if issubclass(cls, enum.Enum):
-        # A str enum is written as its text by json itself (as cattrs leaves it).
-        fn = _identity if issubclass(cls, str) else _enum_value
-    elif issubclass(cls, (tuple, list)):
-        fn = _sequence
-    elif issubclass(cls, dict):
-        fn = _mapping
-    elif issubclass(cls, datetime):
-        fn = datetime.isoformat
-    elif attrs.has(cls):
-        fn = _compile(cls)
-    else:
-        fn = _identity  # handed to json as it is, as cattrs does
-    _ENCODERS[cls] = fn
-    return fn
 
 
 def _enum_value(obj: Any) -> Any:
     return obj.value
 
 
-def _identity(obj: Any) -> Any:
-    return obj
-
-
 def to_json(obj: Any) -> str:
     """The JSON text :func:`etstats.serde.to_json` writes for ``obj`` (no indent)."""
-    return _dumps(to_builtins(obj))
+    return _encode(obj)
 
 
-_dumps: Callable[[Any], str] = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+# The C encoder calls _default once per model object; str enums, tuples and numbers it
+# writes itself, exactly as json.dumps writes the builtins cattrs makes of them.
+_encode: Callable[[Any], str] = json.JSONEncoder(
+    ensure_ascii=False, allow_nan=False, default=_default
+).encode
