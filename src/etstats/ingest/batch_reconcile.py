@@ -10,15 +10,19 @@ stats file, as :func:`etstats.ingest.derive.round_rows` uses).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from etstats.errors import ParseError
 from etstats.ingest.extract import ParsedArtifact
 from etstats.ingest.reconcile_step import reconcile_round
 from etstats.storage.base import StorageTx, StoredRound
 
 if TYPE_CHECKING:
     from etstats.ingest.pipeline import Pipeline
+
+log = logging.getLogger(__name__)
 
 
 def reconcile_rounds(pipeline: Pipeline, tx: StorageTx, round_ids: Iterable[int]) -> list[Any]:
@@ -37,9 +41,15 @@ def reconcile_rounds(pipeline: Pipeline, tx: StorageTx, round_ids: Iterable[int]
             zones[r.server_id] = tx.server_timezone(r.server_id)
         timezone = zones[r.server_id]
         load = pipeline._parsed_loader(tx, timezone)
-        linked: dict[str, tuple[str, ParsedArtifact]] = {
-            role: load(sha) for role, sha in r.linked.items()
-        }
+        try:
+            linked: dict[str, tuple[str, ParsedArtifact]] = {
+                role: load(sha) for role, sha in r.linked.items()
+            }
+        except ParseError as exc:
+            # Only a rename to an unreadable name gets here: the round still links the
+            # artifact (as the single-arrival path leaves it); it keeps no verdict.
+            log.warning("round %s not reconciled: %s", r.id, exc)
+            continue
         names = {role: name for role, (name, _) in linked.items()}
         r1 = None
         partner = r1_by_id.get(r.r1_round_id) if r.r1_round_id is not None else None

@@ -126,21 +126,9 @@ class Progress:
 
 
 def store_summary(storage: Storage) -> dict[str, int]:
-    """Counts describing what the store holds."""
-    rounds = storage.rounds()
-    arts = storage.artifacts()
-    return {
-        "artifacts": len(arts),
-        "rejected": sum(1 for a in arts if a.status == "rejected"),
-        "rounds": len(rounds),
-        "rounds_with_stats": sum(1 for r in rounds if r.stats_sha256),
-        "rounds_with_lua": sum(1 for r in rounds if r.lua_sha256),
-        "rounds_with_endstats": sum(1 for r in rounds if r.endstats_sha256),
-        "stats_linked_to_lua": sum(1 for r in rounds if r.stats_sha256 and r.lua_sha256),
-        "players": len(storage.table_rows("player_round_stats")),
-        "round2_differenced": sum(1 for r in rounds if r.r1_round_id is not None),
-        "round2_orphans": sum(1 for r in rounds if r.values_scope == "cumulative_r1_r2"),
-    }
+    """Counts describing what the store holds (counted by the database: memory does not
+    grow with the store)."""
+    return storage.store_counts()
 
 
 def print_summary(

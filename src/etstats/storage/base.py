@@ -225,6 +225,24 @@ class Storage(Protocol):
         sha256) key ``after`` (``None``: from the first), in the order of :meth:`artifacts`:
         a reader walks the archive in pages whatever its size."""
 
+    def rounds_page(self, after_id: int | None, limit: int) -> list[StoredRound]:
+        """Up to ``limit`` rounds with an id above ``after_id`` (``None``: from the first),
+        ordered by id."""
+
+    def verdicts_page(
+        self, after_id: int | None, limit: int
+    ) -> list[tuple[int, str, int, int]]:
+        """(round id, verdict, errors, warnings) of stored reconciliations with a round id
+        above ``after_id``, ordered by round id (the report text is not read)."""
+
+    def linked_shas(self, shas: Sequence[str]) -> set[str]:
+        """Those of ``shas`` that some round links."""
+
+    def store_counts(self) -> dict[str, int]:
+        """Counts of what the store holds: ``artifacts``, ``rejected``, ``rounds``,
+        ``rounds_with_stats``, ``rounds_with_lua``, ``rounds_with_endstats``,
+        ``stats_linked_to_lua``, ``players``, ``round2_differenced``, ``round2_orphans``."""
+
     def artifact_data(self, sha256: str) -> bytes:
         """The raw bytes of an archived artifact, read without taking the write lock (a
         reader such as a bot never waits for or blocks an ingest); ``KeyError`` if unknown."""

@@ -154,6 +154,24 @@ class PostgresStorage:
         with self.transaction() as tx:
             return sql.read_artifacts_page(tx, after, limit)
 
+    def rounds_page(self, after_id: int | None, limit: int) -> list[StoredRound]:
+        with self.transaction() as tx:
+            return sql.read_rounds_page(tx, after_id, limit)
+
+    def verdicts_page(
+        self, after_id: int | None, limit: int
+    ) -> list[tuple[int, str, int, int]]:
+        with self.transaction() as tx:
+            return sql.read_verdicts_page(tx, after_id, limit)
+
+    def linked_shas(self, shas: Sequence[str]) -> set[str]:
+        with self.transaction() as tx:
+            return sql.read_linked_shas(tx, shas)
+
+    def store_counts(self) -> dict[str, int]:
+        with self.transaction() as tx:
+            return sql.read_store_counts(tx)
+
     def artifact_data(self, sha256: str) -> bytes:
         with self.transaction() as tx:  # a plain read: PostgreSQL readers take no row locks
             return tx.artifact_data(sha256)

@@ -292,6 +292,65 @@ def read_artifacts_page(
     return [ArtifactRecord(*r) for r in rows]
 
 
+def read_rounds_page(tx: SqlTx, after_id: int | None, limit: int) -> list[StoredRound]:
+    """Up to ``limit`` rounds with an id above ``after_id``, by id (primary-key keyset)."""
+    rows = tx.fetchall(
+        f"SELECT id, {', '.join(ROUND_COLUMNS)} FROM rounds WHERE id > ? "  # noqa: S608
+        "ORDER BY id LIMIT ?",
+        (-1 if after_id is None else after_id, limit),
+    )
+    return [StoredRound(*r) for r in rows]
+
+
+def read_verdicts_page(
+    tx: SqlTx, after_id: int | None, limit: int
+) -> list[tuple[int, str, int, int]]:
+    """(round id, verdict, errors, warnings) of stored reconciliations by round id, without
+    the report text."""
+    rows = tx.fetchall(
+        "SELECT round_id, verdict, errors, warnings FROM reconciliations WHERE round_id > ? "
+        "ORDER BY round_id LIMIT ?",
+        (-1 if after_id is None else after_id, limit),
+    )
+    return [(int(r[0]), str(r[1]), int(r[2]), int(r[3])) for r in rows]
+
+
+def read_linked_shas(tx: SqlTx, shas: Sequence[str]) -> set[str]:
+    """Those of ``shas`` that some round links (stats, Lua or endstats)."""
+    found: set[str] = set()
+    wanted = list(dict.fromkeys(shas))
+    for i in range(0, len(wanted), _IN_CHUNK):
+        chunk = wanted[i:i + _IN_CHUNK]
+        marks = ", ".join("?" * len(chunk))
+        for column in ("stats_sha256", "lua_sha256", "endstats_sha256"):
+            rows = tx.fetchall(
+                f"SELECT {column} FROM rounds WHERE {column} IN ({marks})",  # noqa: S608
+                chunk,
+            )
+            found.update(str(r[0]) for r in rows)
+    return found
+
+
+def read_store_counts(tx: SqlTx) -> dict[str, int]:
+    """What ``ingest``/``rebuild`` print of a store, counted by the database."""
+    a = tx.fetchone("SELECT count(*), coalesce(sum(CASE WHEN status = 'rejected' THEN 1 "
+                    "ELSE 0 END), 0) FROM artifacts") or (0, 0)  # fmt: skip
+    r = tx.fetchone(
+        "SELECT count(*), count(stats_sha256), count(lua_sha256), count(endstats_sha256), "
+        "coalesce(sum(CASE WHEN stats_sha256 IS NOT NULL AND lua_sha256 IS NOT NULL "
+        "THEN 1 ELSE 0 END), 0), count(r1_round_id), "
+        "coalesce(sum(CASE WHEN values_scope = 'cumulative_r1_r2' THEN 1 ELSE 0 END), 0) "
+        "FROM rounds"
+    ) or (0,) * 7
+    p = tx.fetchone("SELECT count(*) FROM player_round_stats") or (0,)
+    return {
+        "artifacts": int(a[0]), "rejected": int(a[1]), "rounds": int(r[0]),
+        "rounds_with_stats": int(r[1]), "rounds_with_lua": int(r[2]),
+        "rounds_with_endstats": int(r[3]), "stats_linked_to_lua": int(r[4]),
+        "players": int(p[0]), "round2_differenced": int(r[5]), "round2_orphans": int(r[6]),
+    }  # fmt: skip
+
+
 def read_table(tx: SqlTx, table: str, round_ids: Sequence[int] | None = None) -> list[Row]:
     """Every row of ``table`` (a known table name), sorted by all its columns; with
     ``round_ids``, only the rows of those rounds (per-round tables and ``rounds``)."""

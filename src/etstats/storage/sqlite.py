@@ -129,6 +129,24 @@ class SQLiteStorage:
         with self._lock, wrap_exceptions():
             return sql.read_artifacts_page(self._read(), after, limit)
 
+    def rounds_page(self, after_id: int | None, limit: int) -> list[StoredRound]:
+        with self._lock, wrap_exceptions():
+            return sql.read_rounds_page(self._read(), after_id, limit)
+
+    def verdicts_page(
+        self, after_id: int | None, limit: int
+    ) -> list[tuple[int, str, int, int]]:
+        with self._lock, wrap_exceptions():
+            return sql.read_verdicts_page(self._read(), after_id, limit)
+
+    def linked_shas(self, shas: Sequence[str]) -> set[str]:
+        with self._lock, wrap_exceptions():
+            return sql.read_linked_shas(self._read(), shas)
+
+    def store_counts(self) -> dict[str, int]:
+        with self._lock, wrap_exceptions():
+            return sql.read_store_counts(self._read())
+
     def artifact_data(self, sha256: str) -> bytes:
         with self._lock, wrap_exceptions():
             return self._read().artifact_data(sha256)
