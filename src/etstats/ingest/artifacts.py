@@ -55,6 +55,10 @@ class ArtifactKind(enum.StrEnum):
     """Not recognised; stored as rejected."""
 
 
+def _storable_name(name: str) -> str:
+    return storable_name(name)
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -73,8 +77,10 @@ class Artifact:
     """
 
     kind: ArtifactKind
-    name: str
-    """Base file name (used for kind detection and the file-name timestamp/map/round)."""
+    name: str = field(converter=_storable_name)
+    """Base file name (used for kind detection and the file-name timestamp/map/round). Bytes
+    that are not UTF-8 (a file name from a Linux folder) are kept as ``\\xNN`` escapes, see
+    :func:`storable_name`."""
     data: bytes = field(repr=lambda d: f"<{len(d)} bytes>")
     sha256: str = field()
     """Hex SHA-256 of ``data``: the artifact's identity."""
@@ -123,6 +129,58 @@ class Artifact:
         with p.open("rb") as handle:
             data = handle.read(MAX_ARTIFACT_BYTES + 1)
         return cls.from_bytes(data, p.name, server=server, received_at=received_at)
+
+
+def storable_name(name: str) -> str:
+    """``name`` as text every store and terminal holds, losslessly.
+
+    A Linux file name is bytes; Python hands undecodable bytes over as lone surrogates
+    (``surrogateescape``), which neither UTF-8 text columns nor ``print`` accept. Each such
+    byte becomes the four characters ``\\xNN``, and so do NUL and other C0 control
+    characters. A base name never contains a backslash (:func:`base_name` splits on it), so
+    :func:`name_bytes` reverses this exactly. Names that are valid text are unchanged.
+    """
+    if name.isascii() and name.isprintable() and "\\" not in name:
+        return name
+    if "\\" in name:  # only a full path can hold one: keep its last component
+        name = base_name(name)
+    raw = name.encode("utf-8", "surrogateescape") if _escapable(name) else name.encode(
+        "utf-8", "surrogatepass")
+    text = raw.decode("utf-8", "backslashreplace")
+    return "".join(f"\\x{ord(c):02x}" if ord(c) < 0x20 or c == "\x7f" else c for c in text)
+
+
+def _escapable(name: str) -> bool:
+    return all(not 0xD800 <= ord(c) <= 0xDFFF or 0xDC80 <= ord(c) <= 0xDCFF for c in name)
+
+
+def name_bytes(name: str) -> bytes:
+    """The original file-name bytes of a :func:`storable_name` result."""
+    out = bytearray()
+    i = 0
+    while i < len(name):
+        if name.startswith("\\x", i) and len(name) >= i + 4:
+            out.append(int(name[i + 2:i + 4], 16))
+            i += 4
+        else:
+            out += name[i].encode("utf-8")
+            i += 1
+    return bytes(out)
+
+
+def name_parses(name: str) -> bool:
+    """Whether the name is one of the artifact name patterns (stats/endstats with a real
+    calendar timestamp, legacy or v1 gametimes). Such a name beats one that is not, when the
+    same bytes arrive under two names (docs/storage.md, "Which copy of a round wins")."""
+    if STATS_NAME_RE.search(name):
+        return file_time(name) is not None
+    return bool(LEGACY_GAMETIMES_RE.search(name) or V1_GAMETIMES_RE.search(name))
+
+
+def name_preference(name: str) -> tuple[bool, str]:
+    """Sort key of the names one artifact's bytes arrived under: the smallest wins. A name
+    that parses first, then the smallest name (so the choice is independent of arrival)."""
+    return (not name_parses(name), name)
 
 
 def base_name(name: str) -> str:
