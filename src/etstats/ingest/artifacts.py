@@ -8,14 +8,19 @@ the same file ingested twice is recognised however it is named.
 from __future__ import annotations
 
 import enum
+import errno
 import hashlib
+import logging
 import os
 import re
-from collections.abc import Iterable, Iterator
+import stat
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 from attrs import field, frozen
+
+log = logging.getLogger(__name__)
 
 STATS_NAME_RE = re.compile(
     r"(?P<ts>\d{4}-\d{2}-\d{2}-\d{6})-(?P<map>[A-Za-z0-9_.+-]+?)-round-(?P<round>\d+)"
@@ -124,10 +129,10 @@ class Artifact:
         cls, path: str | os.PathLike[str], *, server: str = "default",
         received_at: datetime | None = None,
     ) -> Artifact:
-        """Read a file (at most :data:`MAX_ARTIFACT_BYTES`); raises ``OSError`` if unreadable."""
+        """Read a file (at most :data:`MAX_ARTIFACT_BYTES` + 1 bytes); raises ``OSError`` if
+        unreadable or not a regular file (a FIFO, socket or device is never waited on)."""
         p = Path(path)
-        with p.open("rb") as handle:
-            data = handle.read(MAX_ARTIFACT_BYTES + 1)
+        data = read_regular_file(p, MAX_ARTIFACT_BYTES + 1)
         return cls.from_bytes(data, p.name, server=server, received_at=received_at)
 
 
@@ -231,21 +236,77 @@ def file_time(name: str) -> datetime | None:
 INGESTIBLE_SUFFIXES = (".txt", ".json")
 
 
-def iter_artifact_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
+def read_regular_file(path: Path, limit: int) -> bytes:
+    """Up to ``limit`` bytes of the regular file at ``path``.
+
+    Opened non-blocking and checked with ``fstat`` before reading, so a FIFO (which would block
+    until a writer appears), a socket or a device raises ``OSError`` instead of hanging.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise OSError(errno.EINVAL, f"not a regular file ({special_kind(mode)})", str(path))
+        chunks: list[bytes] = []
+        total = 0
+        while total < limit:
+            chunk = os.read(fd, limit - total)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def special_kind(mode: int) -> str:
+    """What a non-regular file is, in words (``a FIFO``, ``a socket``, ``a device`` ...)."""
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    return "not a regular file"
+
+
+def _unreadable_folder(exc: OSError, say: Callable[[str], None]) -> None:
+    say(f"cannot read folder {exc.filename}: {exc.strerror or exc}")
+
+
+def iter_artifact_paths(
+    paths: Iterable[str | os.PathLike[str]], *, warn: Callable[[str], None] | None = None
+) -> Iterator[Path]:
     """Expand files and directories (recursively, sorted) into candidate artifact files.
 
-    Directories contribute their ``*.txt`` and ``*.json`` files; explicit files are kept as
-    given whatever their suffix. Hidden files and partial writes (``*.tmp``) are skipped.
+    Directories contribute their ``*.txt`` and ``*.json`` regular files; explicit files are
+    kept as given whatever their suffix. Hidden files and partial writes (``*.tmp``) are
+    skipped silently. ``warn`` (default: a logged warning) hears about what is skipped for a
+    reason the user should know: a folder that cannot be read, and a FIFO, socket or device
+    with an artifact suffix (never opened, so nothing hangs).
     """
+    say = warn or log.warning
     for raw in paths:
         p = Path(raw)
-        if p.is_dir():
-            for child in sorted(p.rglob("*")):
-                if (
-                    child.is_file()
-                    and child.suffix.lower() in INGESTIBLE_SUFFIXES
-                    and not child.name.startswith(".")
-                ):
-                    yield child
-        else:
+        if not p.is_dir():
             yield p
+            continue
+        found: list[Path] = []
+        for root, _dirs, names in os.walk(p, onerror=lambda e: _unreadable_folder(e, say)):
+            for name in names:
+                if name.startswith(".") or Path(name).suffix.lower() not in INGESTIBLE_SUFFIXES:
+                    continue
+                child = Path(root) / name
+                try:
+                    mode = child.stat().st_mode
+                except OSError as exc:
+                    say(f"cannot read {child}: {exc.strerror or exc}")
+                    continue
+                if stat.S_ISREG(mode):
+                    found.append(child)
+                else:
+                    say(f"skipped {child}: {special_kind(mode)}, not a regular file")
+        yield from sorted(found)
