@@ -34,9 +34,8 @@ def open_for_writing(candidates: Iterable[Path]) -> set[Path] | None:
     if not wanted:
         return set()
     found: set[Path] = set()
-    own = str(os.getpid())
     for pid in os.listdir("/proc"):
-        if not pid.isdigit() or pid == own:
+        if not pid.isdigit():
             continue
         fd_dir = f"/proc/{pid}/fd"
         try:
