@@ -128,7 +128,7 @@ def test_copy_with_error_findings_loses_to_a_valid_copy(store: Storage) -> None:
     assert rnd.stats_sha256 == stats.sha256
     [note] = audit_report(store)["link_notes"]
     assert note["name"] == bad.name
-    assert "fewer error findings" in note["note"]
+    assert "fewer reading errors" in note["note"]
 
 
 # --- 3. per-artifact rejection ----------------------------------------------------------------
@@ -194,7 +194,7 @@ def test_a_storage_error_from_one_artifact_rejects_only_it(
 
     arts = season(2, players=2)
     poison = arts[0].sha256
-    original = pipeline_module.round_values
+    from etstats.ingest.derive import round_values as original
 
     def huge_for_one(server_id: int, map_name: str, rnd: int, p: Any, parsed: Any) -> Any:
         values = original(server_id, map_name, rnd, p, parsed)

@@ -13,7 +13,7 @@ Pure functions over link facts; no database. The rules (docs/storage.md, "Round 
   most bytes, then the smallest hash is used. Without a stats candidate it may join a Lua-only
   round the same way.
 * Copies of one round (same kind and same times: a CRLF copy, a backup, a copy cut at a line
-  boundary) collapse to one by the winner rule: fewer error findings, then a recognised file
+  boundary) collapse to one by the winner rule: fewer reading errors, then a recognised file
   name, then more bytes, then the smallest hash (:attr:`Member.quality`).
 * The round's natural key is (server, map, round number, round start UTC). The start is the
   Lua ``round_start_unix`` when a Lua file is linked, else the stats (or endstats) file-name
@@ -47,7 +47,7 @@ class Member:
     rank: tuple[int, int, int] = (0, 0, 0)
     """Endstats preference: (awards, versus rows, size in bytes)."""
     errors: int = 0
-    """Error findings of the parsed file (a valid copy beats one with errors)."""
+    """Reading-error findings of the parsed file (damaged bytes): an intact copy wins."""
     name_parses: bool = True
     """Whether its file name is a recognised artifact name (see ``name_parses``)."""
     size_bytes: int = 0
@@ -107,7 +107,7 @@ def _dedupe(members: list[Member], left: list[tuple[str, str]]) -> list[Member]:
 
 def _why(win: Member, lose: Member) -> str:
     if win.errors != lose.errors:
-        return f"fewer error findings ({win.errors} against {lose.errors})"
+        return f"fewer reading errors ({win.errors} against {lose.errors}: this copy is damaged)"
     if win.name_parses != lose.name_parses:
         return "its file name is a recognised artifact name"
     if win.size_bytes != lose.size_bytes:

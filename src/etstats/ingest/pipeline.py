@@ -455,11 +455,20 @@ class Pipeline:
             hook.etstats_round_stored(round_id=rid, storage=self.storage)
 
 
+_CORRUPTION_CODES = frozenset({
+    "invalid-number", "invalid-clock", "invalid-playtime", "malformed-player-line",
+    "weapon-mask-mismatch", "weapon-mask-out-of-range", "tab-layout-unknown",
+})  # fmt: skip
+"""Error findings of *reading* a stats file: signs of damaged bytes, counted by the winner
+rule. Semantic errors (headshots above hits ...) are what the producer wrote: every copy of
+the round has them, and counting them would favour a copy that lost its players."""
+
+
 def _member(rec: ArtifactRecord, parsed: ParsedArtifact) -> Member:
     rank = (0, 0, rec.size_bytes)
     if parsed.kind is ArtifactKind.ENDSTATS:
         rank = (len(parsed.model.awards), len(parsed.model.versus), rec.size_bytes)
-    errors = sum(1 for f in getattr(parsed.model, "findings", ()) if f.severity == "error")
+    errors = sum(1 for f in getattr(parsed.model, "findings", ()) if f.code in _CORRUPTION_CODES)
     return Member(rec.sha256, _ROLE[parsed.kind], parsed.facts.anchor_unix,
                   parsed.facts.start_unix, rank, errors=errors,
                   name_parses=name_parses(rec.name), size_bytes=rec.size_bytes)  # fmt: skip
