@@ -41,6 +41,7 @@ def create_app(
     from etstats.ingest.artifacts import Artifact
     from etstats.ingest.audit import audit_report
     from etstats.ingest.pipeline import Pipeline
+    from etstats.ingest.rejection import http_answer, store_failure_answer
     from etstats.storage.registry import open_storage
 
     keys = secrets if secrets is not None else secrets_from_env()
@@ -89,11 +90,13 @@ def create_app(
 
         try:
             result = await run_in_threadpool(run)
-        except EtStatsError as exc:
-            return JSONResponse({"error": str(exc)}, status_code=503)
+        except EtStatsError as exc:  # the store itself failed: a short reason, no SQL
+            failed, why = store_failure_answer(exc)
+            return JSONResponse({"error": why}, status_code=failed)
+        status, reason = http_answer(result)
         payload = {"status": result.status, "sha256": result.sha256, "kind": result.kind,
-                   "round_ids": list(result.round_ids), "error": result.error}  # fmt: skip
-        return JSONResponse(payload, status_code=422 if result.status == "rejected" else 200)
+                   "round_ids": list(result.round_ids), "error": reason}  # fmt: skip
+        return JSONResponse(payload, status_code=status)
 
     @app.get("/v1/diagnostics")
     async def diagnostics() -> dict[str, Any]:

@@ -28,8 +28,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="store artifacts (stats, endstats, gametimes files or folders) in a database",
         description="Archive, parse, link and store every file given (folders are searched "
         "for *.txt and *.json). Re-ingesting a file changes nothing. Exit code 1 when some "
-        "file was rejected (it is still archived with its error), 3 when some file could "
-        "not be read (the others are still ingested).",
+        "file was rejected (it is still archived with its error), 3 when some file or "
+        "folder could not be read (the others are still ingested). FIFOs, sockets and "
+        "devices in a folder are skipped with a warning.",
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders")
     p.add_argument(
@@ -58,12 +59,18 @@ def run(args: argparse.Namespace) -> int:
     if unknown:
         known = ", ".join(sorted(sources)) or "none"
         raise ConfigError(f"unknown artifact source(s) {', '.join(unknown)} (registered: {known})")
-    paths = list(iter_artifact_paths(args.paths))
+    warnings: list[str] = []
+
+    def warn(message: str) -> None:
+        warnings.append(message)
+        print(f"etstats ingest: {message}", file=sys.stderr)
+
+    paths = list(iter_artifact_paths(args.paths, warn=warn))
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         print(f"etstats ingest: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return 3
-    if args.paths and not paths and not args.source:
+    if args.paths and not paths and not args.source and not warnings:
         print("etstats ingest: no stats, endstats or gametimes files found in "
               + ", ".join(args.paths), file=sys.stderr)
         return 2
@@ -86,7 +93,8 @@ def run(args: argparse.Namespace) -> int:
                 try:
                     artifact = Artifact.from_path(path, server=args.server)
                 except OSError as exc:
-                    print(f"etstats ingest: cannot read {path}: {exc}", file=sys.stderr)
+                    print(f"etstats ingest: cannot read {path}: {exc.strerror or exc}",
+                          file=sys.stderr)  # fmt: skip
                     unreadable += 1
                     continue
                 if len(artifact.data) > MAX_ARTIFACT_BYTES:
@@ -101,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
         summary = pipeline.ingest_many(artifacts(), progress=progress)
         progress.finish()
         print_summary(summary, storage)
-        if unreadable:
+        if unreadable or any(w.startswith("cannot read") for w in warnings):
             return 3
         return 1 if summary.count("rejected") else 0
     finally:

@@ -21,20 +21,23 @@ A crash mid-batch rolls the whole batch back; running it again converges to the 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from etstats.errors import ParseError
-from etstats.ingest.artifacts import Artifact
+from etstats.ingest.artifacts import Artifact, name_preference
 from etstats.ingest.batch_reconcile import reconcile_rounds
 from etstats.ingest.extract import ParsedArtifact
+from etstats.ingest.rejection import is_artifact_failure
 from etstats.storage.base import ArtifactRecord, StorageTx, lock_order
 
 if TYPE_CHECKING:
     from etstats.ingest.pipeline import IngestResult, Pipeline, _Notify
 
 Progress = Callable[["IngestResult"], None] | None
+log = logging.getLogger(__name__)
 
 
 def ingest_stream(
@@ -80,7 +83,20 @@ def _archive_pages(pipeline: Pipeline, size: int) -> Iterator[list[ArtifactRecor
 
 
 def _run(pipeline: Pipeline, batch: list[Artifact], progress: Progress) -> list[IngestResult]:
-    outcome = _ingest_batch(pipeline, batch)
+    try:
+        outcome = _ingest_batch(pipeline, batch)
+    except Exception as exc:
+        if not is_artifact_failure(exc):
+            raise  # the store's state (connection, disk): the batch is not kept, run it again
+        # One artifact the store refuses rolled the batch back: take the batch one by one,
+        # so that artifact alone is archived as rejected (Pipeline.ingest).
+        log.warning("batch of %d rolled back (%s); ingesting it one by one", len(batch), exc)
+        results = []
+        for artifact in batch:
+            results.append(pipeline.ingest(artifact))
+            if progress is not None:
+                progress(results[-1])
+        return results
     for result, note in outcome:
         if note is not None:
             pipeline._notify(note)
@@ -126,8 +142,10 @@ def _ingest_batch(
         inserts: list[tuple[ArtifactRecord, bytes]] = []
         for i, (a, p) in enumerate(zip(batch, parsed, strict=True)):
             k = known.get(a.sha256)
-            if a.sha256 in seen or (k is not None and k.status != "pending"
-                                    and a.name < k.name):  # fmt: skip
+            if a.sha256 in seen or (
+                k is not None and k.status != "pending"
+                and name_preference(a.name) < name_preference(k.name)
+            ):  # fmt: skip
                 single.append(i)
                 continue
             seen.add(a.sha256)

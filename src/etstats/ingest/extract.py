@@ -97,5 +97,10 @@ def _parse_text_file(artifact: Artifact, tz: ZoneInfo) -> ParsedArtifact:
         from etstats.parsing.stats_file import parse_stats_bytes  # type: ignore[import-not-found,unused-ignore]
 
         model = parse_stats_bytes(artifact.data, source=name, path=name)
+        from etstats.parsing.stats_truncation import truncation_error
+
+        cut = truncation_error(model.findings, name)
+        if cut is not None:  # a cut file never becomes the data of a round
+            raise cut
     facts = LinkFacts(normalise_map(parts.map_name), parts.round_number, anchor)
     return ParsedArtifact(artifact.kind, model, facts)

@@ -17,11 +17,12 @@ from typing import Any, TypeVar
 from attrs import field, frozen
 
 from etstats.errors import EtStatsError, ParseError
-from etstats.ingest.artifacts import Artifact, ArtifactKind
+from etstats.ingest.artifacts import Artifact, ArtifactKind, name_parses, name_preference
 from etstats.ingest.derive import GROUPS, refresh_round2s, round_rows, round_values
 from etstats.ingest.extract import ParsedArtifact, parse_artifact
 from etstats.ingest.linker import NEIGHBOURHOOD_SECONDS, Member, plan_rounds
 from etstats.ingest.r2scope import stats_scope
+from etstats.ingest.rejection import failure_reason, is_artifact_failure
 from etstats.storage.base import ArtifactRecord, Storage, StorageTx, lock_order
 
 log = logging.getLogger(__name__)
@@ -114,19 +115,56 @@ class Pipeline:
         self._deferred: set[int] | None = None
         """While a batch is written: the rounds whose reconciliation waits for its end."""
         self._span = (0, 0)
-        self._pending_note: _Notify | None = None
         """The anchor span (UTC Unix seconds) the last :meth:`_relink` covered."""
+        self._pending_note: _Notify | None = None
 
     # -- public ----------------------------------------------------------------------------
     def ingest(self, artifact: Artifact) -> IngestResult:
-        """Ingest one artifact (one transaction); returns what happened."""
+        """Ingest one artifact (one transaction); returns what happened.
+
+        An artifact the store refuses (a value it cannot hold, a constraint conflict:
+        :func:`etstats.ingest.rejection.is_artifact_failure`) is rolled back and archived
+        again as ``rejected`` with a short reason, so one bad artifact never stops a batch,
+        ``watch`` or ``serve``. Failures of the store itself (connection, disk) propagate
+        with nothing of the artifact kept, as does a failure to archive the rejection.
+        """
         self._pending_note = None
-        with self.storage.transaction() as tx:
-            result = self._ingest_tx(tx, artifact)
+        try:
+            with self.storage.transaction() as tx:
+                result = self._ingest_tx(tx, artifact)
+        except Exception as exc:
+            if not is_artifact_failure(exc):
+                raise  # the store's state (connection, disk): nothing kept, run it again
+            self._pending_note = None
+            self._cache.pop((artifact.sha256, artifact.name), None)
+            return self._reject_after_failure(artifact, exc)
         note, self._pending_note = self._pending_note, None
         if note is not None:  # hooks run only after the commit
             self._notify(note)
         return result
+
+    def _reject_after_failure(self, artifact: Artifact, exc: Exception) -> IngestResult:
+        """Archive ``artifact`` as rejected after its transaction failed and rolled back.
+
+        Already archived bytes are left as they are (the failed transaction changed nothing);
+        if archiving fails too, the store is unusable and the original error propagates.
+        """
+        reason = f"{artifact.name}: could not be stored: {failure_reason(exc)}"
+        log.warning("%s (%s: %s)", reason, type(exc).__name__, exc)
+        try:
+            with self.storage.transaction() as tx:
+                server_id = tx.ensure_server(artifact.server, self.timezone)
+                if tx.get_artifact(artifact.sha256) is None:
+                    tx.insert_artifact(ArtifactRecord(
+                        sha256=artifact.sha256, kind=str(artifact.kind), name=artifact.name,
+                        server_id=server_id, size_bytes=len(artifact.data),
+                        received_unix=int(artifact.received_at.timestamp()),
+                        status="rejected", error=reason,
+                    ), artifact.data)  # fmt: skip
+        except Exception:
+            raise exc from None
+        return IngestResult(artifact.sha256, artifact.name, str(artifact.kind), "rejected",
+                            reason)  # fmt: skip
 
     def _ingest_tx(self, tx: StorageTx, artifact: Artifact) -> IngestResult:
         server_id = tx.ensure_server(artifact.server, self.timezone)
@@ -141,11 +179,12 @@ class Pipeline:
             # committed while we waited: carry on as if we had seen it first.
             known = tx.get_artifact(artifact.sha256)
         if known is not None and known.status != "pending":
-            if artifact.name >= known.name:
+            if name_preference(artifact.name) >= name_preference(known.name):
                 return IngestResult(artifact.sha256, artifact.name, known.kind,
                                     "duplicate", known.error)  # fmt: skip
-            # Same bytes under a smaller name: the smallest name wins whatever the
-            # arrival order, and the artifact moves out of its old neighbourhood.
+            # Same bytes under a preferred name (one that parses, then the smallest): the
+            # choice is independent of arrival order, and the artifact moves out of its old
+            # neighbourhood.
             result, note = self._rename(tx, known, artifact)
             self._pending_note = note
             return result
@@ -415,12 +454,23 @@ class Pipeline:
             hook.etstats_round_stored(round_id=rid, storage=self.storage)
 
 
+_CORRUPTION_CODES = frozenset({
+    "invalid-number", "invalid-clock", "invalid-playtime", "malformed-player-line",
+    "weapon-mask-mismatch", "weapon-mask-out-of-range", "tab-layout-unknown",
+})  # fmt: skip
+"""Error findings of *reading* a stats file: signs of damaged bytes, counted by the winner
+rule. Semantic errors (headshots above hits ...) are what the producer wrote: every copy of
+the round has them, and counting them would favour a copy that lost its players."""
+
+
 def _member(rec: ArtifactRecord, parsed: ParsedArtifact) -> Member:
     rank = (0, 0, rec.size_bytes)
     if parsed.kind is ArtifactKind.ENDSTATS:
         rank = (len(parsed.model.awards), len(parsed.model.versus), rec.size_bytes)
+    errors = sum(1 for f in getattr(parsed.model, "findings", ()) if f.code in _CORRUPTION_CODES)
     return Member(rec.sha256, _ROLE[parsed.kind], parsed.facts.anchor_unix,
-                  parsed.facts.start_unix, rank)  # fmt: skip
+                  parsed.facts.start_unix, rank, errors=errors,
+                  name_parses=name_parses(rec.name), size_bytes=rec.size_bytes)  # fmt: skip
 
 
 _T = TypeVar("_T")

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from etstats.errors import DuplicateRound, StorageError
+from etstats.errors import ConfigError, DuplicateRound, StorageError
 from etstats.storage import sql
 from etstats.storage.base import ArtifactRecord, Row, StoredRound
 from etstats.storage.migrate import CREATE_VERSION_TABLE, load_migrations
@@ -51,6 +51,12 @@ class SQLiteStorage:
     def __init__(self, url: str, *, timeout: float = 30.0, migrate: bool = True) -> None:
         self.url = url
         self.path = sqlite_path(url)
+        if not self.path.strip():
+            # sqlite3 would open a private temporary database for "": a store that vanishes
+            raise ConfigError(
+                f"{url!r} names no SQLite file (use sqlite:///path/to/file.db, a plain path, "
+                "or sqlite:///:memory: for a throw-away store)"
+            )
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
