@@ -22,9 +22,9 @@ A crash mid-batch rolls the whole batch back; running it again converges to the 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from etstats.errors import ParseError
 from etstats.ingest.artifacts import Artifact, name_preference
@@ -129,7 +129,8 @@ def _ingest_batch(
     parsed = _parse_all(pipeline, batch, zones)
     results: list[IngestResult | None] = [None] * len(batch)
     notes: list[_Notify | None] = [None] * len(batch)
-    with storage.transaction() as tx:
+    with storage.transaction() as real_tx:
+        tx = RowBuffer(real_tx)
         known = _known(tx, [a.sha256 for a in batch])
         keys = [(zones[a.server][0], p.facts.map_name) for a, p in zip(batch, parsed, strict=True)
                 if isinstance(p, ParsedArtifact)]  # fmt: skip
@@ -170,6 +171,7 @@ def _ingest_batch(
                 results[i] = pipeline._ingest_tx(tx, batch[i])
                 notes[i] = pipeline._pending_note
             recons = reconcile_rounds(pipeline, tx, pipeline._deferred)
+            tx.flush()
         finally:
             pipeline._deferred = None
     if recons:  # the batch's reconciliations are announced with its last artifact
@@ -184,6 +186,32 @@ def _ingest_batch(
             raise RuntimeError("batch position without a result")
         out.append((result, note))
     return out
+
+
+class RowBuffer:
+    """A transaction whose per-round row writes wait for :meth:`flush` (end of the batch),
+    then go out as one bulk write per table; everything else goes straight through. The
+    pipeline never reads per-round tables while it links, so nothing sees the delay."""
+
+    def __init__(self, tx: StorageTx) -> None:
+        self._tx = tx
+        self._rows: dict[int, dict[str, list[Any]]] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._tx, name)
+
+    def replace_round_rows(self, round_id: int, rows: dict[str, list[Any]]) -> None:
+        self._rows.setdefault(round_id, {}).update(rows)
+
+    def delete_rounds(self, round_ids: Sequence[int]) -> None:
+        for rid in round_ids:
+            self._rows.pop(rid, None)
+        self._tx.delete_rounds(round_ids)
+
+    def flush(self) -> None:
+        if self._rows:
+            self._tx.replace_many_round_rows(self._rows)
+            self._rows = {}
 
 
 def _link(

@@ -191,6 +191,10 @@ class StorageTx(Protocol):
     def delete_rounds(self, round_ids: Sequence[int]) -> None:
         """Delete rounds and (cascading) their per-round rows."""
 
+    def replace_many_round_rows(self, rows: dict[int, dict[str, list[Row]]]) -> None:
+        """:meth:`replace_round_rows` of many rounds (round id -> table -> rows) with a few
+        statements per table."""
+
     def replace_round_rows(self, round_id: int, rows: dict[str, list[Row]]) -> None:
         """For each table in ``rows``, replace the rows of ``round_id`` by the given ones
         (in :data:`ROUND_TABLES` column order); other tables are untouched. Bulk path: COPY

@@ -246,6 +246,18 @@ class SqlTx:
                 self.execute(f"DELETE FROM {table} WHERE round_id = ?", (rid,))  # noqa: S608
             self.execute("DELETE FROM rounds WHERE id = ?", (rid,))
 
+    def replace_many_round_rows(self, rows: dict[int, dict[str, list[Row]]]) -> None:
+        """:meth:`replace_round_rows` for many rounds at once: per table one ``DELETE`` per
+        500 rounds and one bulk insert (``executemany``, or ``COPY`` on PostgreSQL)."""
+        for table, columns in ROUND_TABLES.items():
+            ids = sorted(rid for rid, by_table in rows.items() if table in by_table)
+            for i in range(0, len(ids), _IN_CHUNK):
+                chunk = ids[i:i + _IN_CHUNK]
+                marks = ", ".join("?" * len(chunk))
+                self.execute(f"DELETE FROM {table} WHERE round_id IN ({marks})",  # noqa: S608
+                             chunk)  # fmt: skip
+            self.bulk_insert(table, columns, [row for rid in ids for row in rows[rid][table]])
+
     def replace_round_rows(self, round_id: int, rows: dict[str, list[Row]]) -> None:
         for table, columns in ROUND_TABLES.items():
             if table not in rows:
