@@ -196,6 +196,43 @@ class RowBuffer:
     def __init__(self, tx: StorageTx) -> None:
         self._tx = tx
         self._rows: dict[int, dict[str, list[Any]]] = {}
+        self._locked: set[tuple[int, str]] = set()
+        self._records: dict[str, ArtifactRecord | None] = {}
+
+    # Artifact records read during the batch are kept until one is written: the round-2
+    # pairing and the loaders ask for the same few records many times.
+    def get_artifact(self, sha256: str) -> ArtifactRecord | None:
+        if sha256 not in self._records:
+            self._records[sha256] = self._tx.get_artifact(sha256)
+        return self._records[sha256]
+
+    def update_artifact(self, record: ArtifactRecord) -> None:
+        self._records.pop(record.sha256, None)
+        self._tx.update_artifact(record)
+
+    def rename_artifact(self, sha256: str, name: str) -> None:
+        self._records.pop(sha256, None)
+        self._tx.rename_artifact(sha256, name)
+
+    def set_link_note(self, sha256: str, note: str | None) -> None:
+        self._records.pop(sha256, None)
+        self._tx.set_link_note(sha256, note)
+
+    def insert_artifact(self, record: ArtifactRecord, data: bytes) -> bool:
+        self._records.pop(record.sha256, None)
+        return self._tx.insert_artifact(record, data)
+
+    def insert_artifacts(self, items: Sequence[tuple[ArtifactRecord, bytes]]) -> set[str]:
+        for record, _ in items:
+            self._records.pop(record.sha256, None)
+        return self._tx.insert_artifacts(items)
+
+    def lock_group(self, server_id: int, map_name: str, round_number: int) -> None:
+        # Taken once per (server, map) and transaction: a second request is a round-trip
+        # for nothing (the lock is held until commit).
+        if (server_id, map_name) not in self._locked:
+            self._tx.lock_group(server_id, map_name, round_number)
+            self._locked.add((server_id, map_name))
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._tx, name)

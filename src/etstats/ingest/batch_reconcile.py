@@ -34,13 +34,20 @@ def reconcile_rounds(pipeline: Pipeline, tx: StorageTx, round_ids: Iterable[int]
     rounds = _rounds(tx, wanted)
     partners = _rounds(tx, sorted({r.r1_round_id for r in rounds if r.r1_round_id is not None}))
     r1_by_id = {r.id: r for r in partners}
+    # every artifact record needed, in one query per 500 hashes (not one per artifact)
+    records = tx.known_artifacts(sorted(
+        {sha for r in (*rounds, *partners) for sha in r.linked.values()}))  # fmt: skip
     zones: dict[int, str] = {}
     out: list[Any] = []
     for r in rounds:
         if r.server_id not in zones:
             zones[r.server_id] = tx.server_timezone(r.server_id)
         timezone = zones[r.server_id]
-        load = pipeline._parsed_loader(tx, timezone)
+
+        def load(sha: str, timezone: str = timezone) -> tuple[str, ParsedArtifact]:
+            rec = records[sha]
+            return rec.name, pipeline._load(tx, rec, timezone)
+
         try:
             linked: dict[str, tuple[str, ParsedArtifact]] = {
                 role: load(sha) for role, sha in r.linked.items()
