@@ -109,3 +109,31 @@ def test_paged_audit_equals_whole_table_audit(store: Storage, page: int,
     assert expected["conflicts"]
     assert expected["link_notes"]
     assert len(expected["rounds"]["by_start_source"]) == 3
+
+
+def test_store_counts_equal_whole_table_counts(store: Storage) -> None:
+    _rich_store(store)
+    rounds = store.rounds()
+    arts = store.artifacts()
+    assert store.store_counts() == {
+        "artifacts": len(arts),
+        "rejected": sum(1 for a in arts if a.status == "rejected"),
+        "rounds": len(rounds),
+        "rounds_with_stats": sum(1 for r in rounds if r.stats_sha256),
+        "rounds_with_lua": sum(1 for r in rounds if r.lua_sha256),
+        "rounds_with_endstats": sum(1 for r in rounds if r.endstats_sha256),
+        "stats_linked_to_lua": sum(1 for r in rounds if r.stats_sha256 and r.lua_sha256),
+        "players": len(store.table_rows("player_round_stats")),
+        "round2_differenced": sum(1 for r in rounds if r.r1_round_id is not None),
+        "round2_orphans": sum(1 for r in rounds if r.values_scope == "cumulative_r1_r2"),
+    }
+
+
+def test_archive_pages_walk_every_artifact_in_receipt_order(store: Storage) -> None:
+    _rich_store(store)
+    walked = []
+    after = None
+    while page := store.artifacts_page(after, 4):
+        walked += page
+        after = (page[-1].received_unix, page[-1].sha256)
+    assert walked == store.artifacts()
