@@ -59,16 +59,19 @@ def rebuild_stream(pipeline: Pipeline, progress: Progress) -> Iterator[IngestRes
     batch at a time in receipt order."""
     servers: dict[int, str] = {}
     for records in _archive_pages(pipeline, pipeline.batch_size):
-        batch = []
         with pipeline.storage.transaction() as tx:
+            data = tx.artifacts_data([rec.sha256 for rec in records])
             for rec in records:
                 if rec.server_id not in servers:
                     servers[rec.server_id] = _server_name(tx, rec.server_id)
-                artifact = Artifact.from_bytes(
-                    tx.artifact_data(rec.sha256), rec.name, server=servers[rec.server_id],
-                    received_at=datetime.fromtimestamp(rec.received_unix, UTC),
-                )  # fmt: skip
-                batch.append(artifact)
+        batch = [
+            Artifact.from_bytes(
+                data[rec.sha256], rec.name, server=servers[rec.server_id],
+                received_at=datetime.fromtimestamp(rec.received_unix, UTC),
+            )
+            for rec in records
+        ]
+        del data
         yield from _run(pipeline, batch, progress)
 
 
@@ -141,6 +144,7 @@ def _ingest_batch(
         single: list[int] = []  # positions that take the single-arrival path
         fresh: list[int] = []  # positions archived here, then linked
         inserts: list[tuple[ArtifactRecord, bytes]] = []
+        updates: list[ArtifactRecord] = []
         for i, (a, p) in enumerate(zip(batch, parsed, strict=True)):
             k = known.get(a.sha256)
             if a.sha256 in seen or (
@@ -157,8 +161,9 @@ def _ingest_batch(
             if k is None:
                 inserts.append((record, a.data))
             else:
-                tx.update_artifact(record)
+                updates.append(record)  # archived, not processed (rebuild, a crash)
             fresh.append(i)
+        tx.update_artifacts(updates)
         written = _insert(tx, inserts)
         lost = {r.sha256 for r, _ in inserts} - written
         pipeline._deferred = set()
@@ -209,6 +214,11 @@ class RowBuffer:
     def update_artifact(self, record: ArtifactRecord) -> None:
         self._records.pop(record.sha256, None)
         self._tx.update_artifact(record)
+
+    def update_artifacts(self, records: Sequence[ArtifactRecord]) -> None:
+        for record in records:
+            self._records.pop(record.sha256, None)
+        self._tx.update_artifacts(records)
 
     def rename_artifact(self, sha256: str, name: str) -> None:
         self._records.pop(sha256, None)

@@ -142,6 +142,12 @@ class StorageTx(Protocol):
         """Archive many artifacts, each with its status and link facts, in one round-trip;
         returns the hashes written (one archived meanwhile by another writer is skipped)."""
 
+    def update_artifacts(self, records: Sequence[ArtifactRecord]) -> None:
+        """:meth:`update_artifact` of many records in one round-trip."""
+
+    def artifacts_data(self, shas: Sequence[str]) -> dict[str, bytes]:
+        """The archived bytes of these hashes, by hash (unknown ones left out)."""
+
     def rounds_by_id(self, round_ids: Sequence[int]) -> list[StoredRound]:
         """The rounds with these ids (unknown ids left out), ordered by id."""
 

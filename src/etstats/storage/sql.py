@@ -102,6 +102,32 @@ class SqlTx:
              record.anchor_unix, record.start_unix, record.kind, record.sha256),
         )  # fmt: skip
 
+    def update_artifacts(self, records: Sequence[ArtifactRecord]) -> None:
+        """:meth:`update_artifact` of many records in one ``executemany``."""
+        if not records:
+            return
+        cur = self.conn.cursor()
+        cur.executemany(
+            self.q("UPDATE artifacts SET status = ?, error = ?, map_name = ?, round_number = ?, "
+                   "anchor_unix = ?, start_unix = ?, kind = ? WHERE sha256 = ?"),
+            [(r.status, r.error, r.map_name, r.round_number, r.anchor_unix, r.start_unix,
+              r.kind, r.sha256) for r in records],
+        )  # fmt: skip
+
+    def artifacts_data(self, shas: Sequence[str]) -> dict[str, bytes]:
+        """The archived bytes of these hashes (one query per 500; unknown ones left out)."""
+        wanted = list(dict.fromkeys(shas))
+        out: dict[str, bytes] = {}
+        for i in range(0, len(wanted), _IN_CHUNK):
+            chunk = wanted[i:i + _IN_CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            for sha, data in self.fetchall(
+                f"SELECT sha256, data FROM artifacts WHERE sha256 IN ({marks})",  # noqa: S608
+                chunk,
+            ):
+                out[str(sha)] = bytes(data)
+        return out
+
     def set_link_note(self, sha256: str, note: str | None) -> None:
         self.execute("UPDATE artifacts SET link_note = ? WHERE sha256 = ?", (note, sha256))
 
