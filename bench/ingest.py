@@ -92,8 +92,9 @@ def write_season(folder: Path, rounds: int, *, stats_only: bool = False) -> int:
     return count
 
 
-def run_process(argv: list[str], env: dict[str, str]) -> tuple[float, int, str]:
-    """Run a whole process; returns (seconds, peak RSS in MB, stdout)."""
+def run_process(argv: list[str], env: dict[str, str]) -> tuple[float, int, str, float]:
+    """Run a whole process; returns (seconds, peak RSS in MB, stdout, CPU seconds: user +
+    system of the process itself, so a loaded machine slows the wall clock, not this)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         p = subprocess.Popen(argv, stdout=out, stderr=err, env=env)
@@ -105,7 +106,7 @@ def run_process(argv: list[str], env: dict[str, str]) -> tuple[float, int, str]:
         text, errors = out.read().decode(), err.read().decode()
     if p.returncode not in (0, 1):  # 1: the audit found a conflict
         raise RuntimeError(f"{argv[:4]} failed ({p.returncode}): {errors[-2000:]}")
-    return elapsed, usage.ru_maxrss // 1024, text
+    return elapsed, usage.ru_maxrss // 1024, text, usage.ru_utime + usage.ru_stime
 
 
 @contextmanager
@@ -122,6 +123,11 @@ def store_url(backend: str, work: Path, dsn: str | None) -> Iterator[str]:
     with pg_database(dsn) as url:
         yield url
     drop_templates(dsn)
+
+
+def url_work(url: str, backend: str) -> Path:
+    """The folder of a SQLite store (a second store for the stats-only run goes beside it)."""
+    return Path(url).parent / "stats-only" if backend == "sqlite" else Path(".")
 
 
 def store_mb(backend: str, url: str) -> float:
@@ -142,34 +148,45 @@ def cli() -> list[str]:
 def measure(
     *, version: str, env: dict[str, str], backend: str, url: str, season_dir: Path,
     stats_dir: Path | None, rounds: int, artifacts: int, steps: Sequence[str],
+    dsn: str | None,
 ) -> list[dict[str, object]]:  # fmt: skip
     rows: list[dict[str, object]] = []
     base = cli()
 
-    def row(step: str, seconds: float, peak: int, count: int, extra: str = "") -> None:
+    def row(step: str, run: tuple[float, int, str, float], count: int, extra: str = "") -> None:
+        seconds, peak, _, cpu = run
         rows.append({"version": version, "backend": backend, "rounds": rounds, "step": step,
                      "seconds": seconds, "ms_per_artifact": 1000 * seconds / count,
-                     "per_second": count / seconds, "peak_mb": peak,
+                     "per_second": count / seconds, "cpu_seconds": cpu,
+                     "cpu_ms_per_artifact": 1000 * cpu / count, "peak_mb": peak,
                      "store_mb": store_mb(backend, url), "extra": extra})  # fmt: skip
         print(json.dumps(rows[-1]), flush=True)
 
     if "ingest" in steps:
-        s, m, _ = run_process([*base, "ingest", "--db", url, str(season_dir)], env)
-        row("ingest", s, m, artifacts)
+        row("ingest", run_process([*base, "ingest", "--db", url, str(season_dir)], env),
+            artifacts)
     if "re-ingest" in steps:
-        s, m, _ = run_process([*base, "ingest", "--db", url, str(season_dir)], env)
-        row("re-ingest", s, m, artifacts)
+        row("re-ingest", run_process([*base, "ingest", "--db", url, str(season_dir)], env),
+            artifacts)
     if "rebuild" in steps:
-        s, m, _ = run_process([*base, "rebuild", "--db", url], env)
-        row("rebuild", s, m, artifacts)
+        row("rebuild", run_process([*base, "rebuild", "--db", url], env), artifacts)
     if "audit" in steps:
-        s, m, _ = run_process([*base, "audit", "--json", "--db", url], env)
-        row("audit", s, m, artifacts)
+        row("audit", run_process([*base, "audit", "--json", "--db", url], env), artifacts)
     if "single" in steps:
         code = f"START = {START_UNIX}\n" + _SINGLE
-        s, m, out = run_process([sys.executable, "-c", code, url, str(rounds)], env)
-        median, worst = json.loads(out)
-        row("single", s, m, 15, f"median {median:.1f} ms, worst {worst:.1f} ms per arrival")
+        done = run_process([sys.executable, "-c", code, url, str(rounds)], env)
+        median, worst = json.loads(done[2])
+        row("single", done, 15, f"median {median:.1f} ms, worst {worst:.1f} ms per arrival")
+    if "stats-only" in steps and stats_dir is not None:
+        with store_url(backend, url_work(url, backend), dsn) as stats_url:
+            done = run_process([*base, "ingest", "--db", stats_url, str(stats_dir)], env)
+            rows.append({"version": version, "backend": backend, "rounds": rounds,
+                         "step": "stats-only", "seconds": done[0],
+                         "ms_per_artifact": 1000 * done[0] / rounds,
+                         "per_second": rounds / done[0], "cpu_seconds": done[3],
+                         "cpu_ms_per_artifact": 1000 * done[3] / rounds, "peak_mb": done[1],
+                         "store_mb": store_mb(backend, stats_url), "extra": ""})  # fmt: skip
+            print(json.dumps(rows[-1]), flush=True)
     return rows
 
 
@@ -202,7 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             stats_dir = work / f"stats-{rounds}"
             t = time.perf_counter()
             artifacts = write_season(season_dir, rounds)
-            stats_files = write_season(stats_dir, rounds, stats_only=True)
+            write_season(stats_dir, rounds, stats_only=True)
             print(f"# {rounds} rounds: {artifacts} artifacts written in "
                   f"{time.perf_counter() - t:.0f} s", flush=True)
             for backend in backends:
@@ -212,19 +229,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         all_rows += measure(version=version, env=env, backend=backend,
                                             url=url, season_dir=season_dir,
                                             stats_dir=stats_dir, rounds=rounds,
-                                            artifacts=artifacts, steps=want)  # fmt: skip
-                    if "stats-only" in want:
-                        with store_url(backend, work, args.pg) as url:
-                            s, m, _ = run_process([*cli(), "ingest", "--db", url,
-                                                   str(stats_dir)], env)  # fmt: skip
-                            all_rows.append({
-                                "version": version, "backend": backend, "rounds": rounds,
-                                "step": "stats-only", "seconds": s,
-                                "ms_per_artifact": 1000 * s / stats_files,
-                                "per_second": stats_files / s, "peak_mb": m,
-                                "store_mb": store_mb(backend, url), "extra": "",
-                            })  # fmt: skip
-                            print(json.dumps(all_rows[-1]), flush=True)
+                                            artifacts=artifacts, steps=want,
+                                            dsn=args.pg)  # fmt: skip
             shutil.rmtree(season_dir)
             shutil.rmtree(stats_dir)
     finally:
@@ -240,10 +246,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def print_table(rows: list[dict[str, object]]) -> None:
     print(f"\n{'version':<9} {'backend':<10} {'rounds':>7} {'step':<10} {'seconds':>8} "
-          f"{'ms/art':>7} {'art/s':>7} {'peak MB':>8} {'store MB':>9}  extra")  # fmt: skip
+          f"{'ms/art':>7} {'art/s':>7} {'cpu s':>7} {'cpu ms/art':>10} {'peak MB':>8} "
+          f"{'store MB':>9}  extra")  # fmt: skip
     for r in rows:
         print(f"{r['version']!s:<9} {r['backend']!s:<10} {r['rounds']!s:>7} {r['step']!s:<10} "
               f"{r['seconds']:>8.1f} {r['ms_per_artifact']:>7.2f} {r['per_second']:>7.0f} "
+              f"{r['cpu_seconds']:>7.1f} {r['cpu_ms_per_artifact']:>10.2f} "
               f"{r['peak_mb']!s:>8} {r['store_mb']:>9.1f}  {r['extra']}")  # fmt: skip
     new = {(r["backend"], r["rounds"], r["step"]): r for r in rows if r["version"] == "new"}
     for r in rows:
@@ -251,9 +259,10 @@ def print_table(rows: list[dict[str, object]]) -> None:
             continue
         n = new.get((r["backend"], r["rounds"], r["step"]))
         if n is not None:
-            ratio = float(r["seconds"]) / float(n["seconds"])  # type: ignore[arg-type]
+            wall = float(r["seconds"]) / float(n["seconds"])  # type: ignore[arg-type]
+            cpu = float(r["cpu_seconds"]) / float(n["cpu_seconds"])  # type: ignore[arg-type]
             print(f"ratio new vs baseline, {r['backend']} {r['rounds']} rounds {r['step']}: "
-                  f"{ratio:.2f}x faster")
+                  f"{wall:.2f}x faster (wall clock), {cpu:.2f}x less CPU")
 
 
 if __name__ == "__main__":
