@@ -129,3 +129,13 @@ def test_sigkill_mid_batch_loses_nothing_acknowledged(tmp_path: Path) -> None:
     assert snapshot(store) == snapshot(clean)
     store.close()
     clean.close()
+
+
+def test_each_round_is_delivered_once_per_batch(tmp_path: Path) -> None:
+    arts = season(6)
+    store = SQLiteStorage(str(tmp_path / "d.db"))
+    delivered: list[int] = []
+    Pipeline(store, batch_size=9,
+             deliver=[lambda rid, _s: delivered.append(rid)]).ingest_many(arts)  # fmt: skip
+    assert sorted(delivered) == sorted(r.id for r in store.rounds())
+    store.close()

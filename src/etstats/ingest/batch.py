@@ -179,6 +179,14 @@ def _ingest_batch(
             tx.flush()
         finally:
             pipeline._deferred = None
+    # Hooks and deliveries hear of each round once per batch (with the first artifact that
+    # wrote it), not once per artifact of its neighbourhood.
+    announced: set[int] = set()
+    for i, n in enumerate(notes):
+        if n is not None:
+            ids = tuple(rid for rid in n.round_ids if rid not in announced)
+            announced.update(ids)
+            notes[i] = _Notify(n.artifact, n.parsed, ids, n.reconciliations)
     if recons:  # the batch's reconciliations are announced with its last artifact
         last = max(i for i, n in enumerate(notes) if n is not None)
         n = notes[last]
