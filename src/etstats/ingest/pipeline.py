@@ -160,6 +160,14 @@ class Pipeline:
         return IngestResult(artifact.sha256, artifact.name, str(artifact.kind), "rejected",
                             reason)  # fmt: skip
 
+    def _reject_known(self, rec: ArtifactRecord, exc: Exception) -> IngestResult:
+        """Mark an archived artifact rejected after its re-derivation failed (``rebuild``)."""
+        reason = f"{rec.name}: could not be stored: {failure_reason(exc)}"
+        log.warning("%s (%s: %s)", reason, type(exc).__name__, exc)
+        with self.storage.transaction() as tx:
+            tx.update_artifact(_evolve(rec, status="rejected", error=reason))
+        return IngestResult(rec.sha256, rec.name, rec.kind, "rejected", reason)
+
     def _ingest_tx(self, tx: StorageTx, artifact: Artifact) -> IngestResult:
         server_id = tx.ensure_server(artifact.server, self.timezone)
         known = tx.get_artifact(artifact.sha256)
@@ -253,15 +261,21 @@ class Pipeline:
         self._cache.clear()
         results = []
         for rec in self.storage.artifacts():
-            with self.storage.transaction() as tx:
-                data = tx.artifact_data(rec.sha256)
-                server = _server_name(self.storage, rec.server_id)
-                artifact = Artifact.from_bytes(
-                    data, rec.name, server=server,
-                    received_at=datetime.fromtimestamp(rec.received_unix, UTC),
-                )  # fmt: skip
-                result, note = self._process(tx, rec, artifact)
-            self._notify(note)
+            try:
+                with self.storage.transaction() as tx:
+                    data = tx.artifact_data(rec.sha256)
+                    server = _server_name(self.storage, rec.server_id)
+                    artifact = Artifact.from_bytes(
+                        data, rec.name, server=server,
+                        received_at=datetime.fromtimestamp(rec.received_unix, UTC),
+                    )  # fmt: skip
+                    result, note = self._process(tx, rec, artifact)
+            except Exception as exc:
+                if not is_artifact_failure(exc):
+                    raise
+                result = self._reject_known(rec, exc)
+            else:
+                self._notify(note)
             results.append(result)
             if progress is not None:
                 progress(result)
