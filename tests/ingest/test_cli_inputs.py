@@ -163,6 +163,9 @@ def test_store_url_is_printed_without_its_password(
         with_password = _pg_url(pg_dsn, dbname=dbname, password=str(secret))
         code = main(["ingest", str(folder), "--db", with_password])
         out, err = capsys.readouterr()
+        assert main(["db", "status", "--db", with_password]) == 0
+        status_out, status_err = capsys.readouterr()
     assert code == 0, err
     assert "store postgresql://" in out
-    assert str(secret) not in out + err
+    assert "schema version" in status_out
+    assert str(secret) not in out + err + status_out + status_err

@@ -151,3 +151,22 @@ def test_a_rejected_file_is_not_retried_until_it_changes(store: Storage, tmp_pat
     [second] = watcher.scan()
     assert second.status == "stored"
     assert warnings == []
+
+
+def test_a_fifo_in_a_watched_folder_is_skipped_with_one_warning(
+    store: Storage, tmp_path: Path
+) -> None:
+    import os
+
+    folder = tmp_path / "gamestats"
+    folder.mkdir()
+    os.mkfifo(folder / "2026-01-01-000000-supply-round-1.txt")
+    stats = season(1, players=2)[0]
+    (folder / stats.name).write_bytes(stats.data)
+    warnings: list[str] = []
+    watcher = Watcher(Pipeline(store), [folder], settle_seconds=0, warn=warnings.append)
+    [result] = watcher.scan()
+    assert result.status == "stored"
+    assert watcher.scan() == []
+    assert len(warnings) == 1
+    assert "a FIFO, not a regular file" in warnings[0]

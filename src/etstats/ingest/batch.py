@@ -96,7 +96,7 @@ def _run(pipeline: Pipeline, batch: list[Artifact], progress: Progress) -> list[
         log.warning("batch of %d rolled back (%s); ingesting it one by one", len(batch), exc)
         results = []
         for artifact in batch:
-            results.append(pipeline.ingest(artifact))
+            results.append(_one(pipeline, artifact))
             if progress is not None:
                 progress(results[-1])
         return results
@@ -106,6 +106,29 @@ def _run(pipeline: Pipeline, batch: list[Artifact], progress: Progress) -> list[
         if progress is not None:
             progress(result)
     return [result for result, _ in outcome]
+
+
+def _one(pipeline: Pipeline, artifact: Artifact) -> IngestResult:
+    """One artifact in its own transaction. A new one goes through :meth:`Pipeline.ingest`
+    (a refused artifact is archived as rejected); one archived but not processed yet
+    (``rebuild``, or a run that crashed) is marked rejected if the store refuses it."""
+    with pipeline.storage.transaction() as tx:
+        known = tx.get_artifact(artifact.sha256)
+    if known is None or known.status != "pending":
+        return pipeline.ingest(artifact)
+    pipeline._pending_note = None
+    try:
+        with pipeline.storage.transaction() as tx:
+            result = pipeline._ingest_tx(tx, artifact)
+    except Exception as exc:
+        if not is_artifact_failure(exc):
+            raise
+        pipeline._cache.pop((artifact.sha256, artifact.name), None)
+        return pipeline._reject_known(known, exc)
+    note, pipeline._pending_note = pipeline._pending_note, None
+    if note is not None:
+        pipeline._notify(note)
+    return result
 
 
 def _parse_all(

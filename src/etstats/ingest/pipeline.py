@@ -166,6 +166,14 @@ class Pipeline:
         return IngestResult(artifact.sha256, artifact.name, str(artifact.kind), "rejected",
                             reason)  # fmt: skip
 
+    def _reject_known(self, rec: ArtifactRecord, exc: Exception) -> IngestResult:
+        """Mark an archived artifact rejected after its re-derivation failed (``rebuild``)."""
+        reason = f"{rec.name}: could not be stored: {failure_reason(exc)}"
+        log.warning("%s (%s: %s)", reason, type(exc).__name__, exc)
+        with self.storage.transaction() as tx:
+            tx.update_artifact(_evolve(rec, status="rejected", error=reason))
+        return IngestResult(rec.sha256, rec.name, rec.kind, "rejected", reason)
+
     def _ingest_tx(self, tx: StorageTx, artifact: Artifact) -> IngestResult:
         server_id = tx.ensure_server(artifact.server, self.timezone)
         known = tx.get_artifact(artifact.sha256)

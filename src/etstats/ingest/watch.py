@@ -63,6 +63,7 @@ class Watcher:
         self.warn = warn or log.warning
         self._pending: dict[Path, tuple[Signature, float]] = {}
         self._done: dict[Path, Signature] = {}
+        self._warned: set[str] = set()
 
     def scan(self, *, settle: bool = True) -> list[IngestResult]:
         """One pass: ingest the files that settled (see the module docs).
@@ -71,7 +72,8 @@ class Watcher:
         """
         now = self.clock()
         ready: list[tuple[Path, Signature]] = []
-        for path in iter_artifact_paths(f for f in self.folders if f.is_dir()):
+        folders = (f for f in self.folders if f.is_dir())
+        for path in iter_artifact_paths(folders, warn=self._warn_once):
             try:
                 st = path.stat()
             except OSError:
@@ -90,6 +92,12 @@ class Watcher:
             busy = open_for_writing(p for p, _ in ready) or set()
             ready = [(p, s) for p, s in ready if p not in busy]
         return [r for path, sig in ready if (r := self._take(path, sig)) is not None]
+
+    def _warn_once(self, message: str) -> None:
+        """Warn about a skipped entry (a FIFO, an unreadable folder) once, not every scan."""
+        if message not in self._warned:
+            self._warned.add(message)
+            self.warn(message)
 
     def _take(self, path: Path, sig: Signature) -> IngestResult | None:
         try:

@@ -159,7 +159,7 @@ class StorageTx(Protocol):
         """Store status, error and link facts of an archived artifact."""
 
     def rename_artifact(self, sha256: str, name: str) -> None:
-        """Change an archived artifact's file name (same bytes seen under a smaller name)."""
+        """Change an archived artifact's file name (same bytes seen under a preferred name)."""
 
     def artifact_data(self, sha256: str) -> bytes:
         """The archived raw bytes."""
