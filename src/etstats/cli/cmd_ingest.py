@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from etstats.cli import plugin_manager
 from etstats.errors import ConfigError
+from etstats.ingest.arrival_order import arrival_order
 from etstats.ingest.artifacts import MAX_ARTIFACT_BYTES, Artifact, iter_artifact_paths
 from etstats.ingest.cli_support import (
     Progress,
@@ -83,6 +84,8 @@ def run(args: argparse.Namespace) -> int:
             pair_window_minutes=args.window_minutes,
             deliver=delivery_targets(args.deliver, pm),
         )
+        # a round's files next to each other: one batch links and reconciles it once
+        paths = arrival_order(paths, args.timezone)
         progress = Progress(len(paths))
         unreadable = 0
 
