@@ -54,7 +54,7 @@ def test_ingest_delivers_rounds_to_the_discord_webhook(
     folder = _files(tmp_path / "f")
     assert main(["ingest", str(folder), "--db", str(tmp_path / "d.db"),
                  "--deliver", "discord"]) == 0  # fmt: skip
-    assert len(received) == 3  # the round is re-posted as each of its artifacts arrives
+    assert len(received) == 1  # one batch: the round is posted once, with all its sources
     embed = received[-1]["embeds"][0]  # type: ignore[index]
     assert embed["title"] == "supply round 1"
     assert "sources: stats, lua, endstats" in embed["description"]
