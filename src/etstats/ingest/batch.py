@@ -30,7 +30,7 @@ from etstats.errors import ParseError
 from etstats.ingest.artifacts import Artifact, name_preference
 from etstats.ingest.batch_reconcile import reconcile_rounds
 from etstats.ingest.extract import ParsedArtifact
-from etstats.ingest.rejection import is_artifact_failure
+from etstats.ingest.rejection import is_artifact_failure, mark_rejected
 from etstats.storage.base import ArtifactRecord, StorageTx, lock_order
 
 if TYPE_CHECKING:
@@ -112,6 +112,8 @@ def _one(pipeline: Pipeline, artifact: Artifact) -> IngestResult:
     """One artifact in its own transaction. A new one goes through :meth:`Pipeline.ingest`
     (a refused artifact is archived as rejected); one archived but not processed yet
     (``rebuild``, or a run that crashed) is marked rejected if the store refuses it."""
+    from etstats.ingest.pipeline import IngestResult
+
     with pipeline.storage.transaction() as tx:
         known = tx.get_artifact(artifact.sha256)
     if known is None or known.status != "pending":
@@ -124,7 +126,8 @@ def _one(pipeline: Pipeline, artifact: Artifact) -> IngestResult:
         if not is_artifact_failure(exc):
             raise
         pipeline._cache.pop((artifact.sha256, artifact.name), None)
-        return pipeline._reject_known(known, exc)
+        reason = mark_rejected(pipeline.storage, known, exc)
+        return IngestResult(known.sha256, known.name, known.kind, "rejected", reason)
     note, pipeline._pending_note = pipeline._pending_note, None
     if note is not None:
         pipeline._notify(note)

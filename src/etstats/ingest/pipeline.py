@@ -22,7 +22,7 @@ from etstats.ingest.derive import GROUPS, refresh_round2s, round_rows, round_val
 from etstats.ingest.extract import ParsedArtifact, parse_artifact
 from etstats.ingest.linker import NEIGHBOURHOOD_SECONDS, Member, plan_rounds
 from etstats.ingest.r2scope import stats_scope
-from etstats.ingest.rejection import failure_reason, is_artifact_failure
+from etstats.ingest.rejection import is_artifact_failure, record_rejection
 from etstats.storage.base import ArtifactRecord, Storage, StorageTx, lock_order
 
 log = logging.getLogger(__name__)
@@ -137,42 +137,13 @@ class Pipeline:
                 raise  # the store's state (connection, disk): nothing kept, run it again
             self._pending_note = None
             self._cache.pop((artifact.sha256, artifact.name), None)
-            return self._reject_after_failure(artifact, exc)
+            reason = record_rejection(self.storage, artifact, exc, self.timezone)
+            return IngestResult(artifact.sha256, artifact.name, str(artifact.kind),
+                                "rejected", reason)  # fmt: skip
         note, self._pending_note = self._pending_note, None
         if note is not None:  # hooks run only after the commit
             self._notify(note)
         return result
-
-    def _reject_after_failure(self, artifact: Artifact, exc: Exception) -> IngestResult:
-        """Archive ``artifact`` as rejected after its transaction failed and rolled back.
-
-        Already archived bytes are left as they are (the failed transaction changed nothing);
-        if archiving fails too, the store is unusable and the original error propagates.
-        """
-        reason = f"{artifact.name}: could not be stored: {failure_reason(exc)}"
-        log.warning("%s (%s: %s)", reason, type(exc).__name__, exc)
-        try:
-            with self.storage.transaction() as tx:
-                server_id = tx.ensure_server(artifact.server, self.timezone)
-                if tx.get_artifact(artifact.sha256) is None:
-                    tx.insert_artifact(ArtifactRecord(
-                        sha256=artifact.sha256, kind=str(artifact.kind), name=artifact.name,
-                        server_id=server_id, size_bytes=len(artifact.data),
-                        received_unix=int(artifact.received_at.timestamp()),
-                        status="rejected", error=reason,
-                    ), artifact.data)  # fmt: skip
-        except Exception:
-            raise exc from None
-        return IngestResult(artifact.sha256, artifact.name, str(artifact.kind), "rejected",
-                            reason)  # fmt: skip
-
-    def _reject_known(self, rec: ArtifactRecord, exc: Exception) -> IngestResult:
-        """Mark an archived artifact rejected after its re-derivation failed (``rebuild``)."""
-        reason = f"{rec.name}: could not be stored: {failure_reason(exc)}"
-        log.warning("%s (%s: %s)", reason, type(exc).__name__, exc)
-        with self.storage.transaction() as tx:
-            tx.update_artifact(_evolve(rec, status="rejected", error=reason))
-        return IngestResult(rec.sha256, rec.name, rec.kind, "rejected", reason)
 
     def _ingest_tx(self, tx: StorageTx, artifact: Artifact) -> IngestResult:
         server_id = tx.ensure_server(artifact.server, self.timezone)

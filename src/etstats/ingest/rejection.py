@@ -9,12 +9,20 @@ store itself) to the HTTP status and reason a server such as ``etstats serve`` r
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
+import attrs
+
 from etstats.errors import DuplicateRound, EtStatsError, StorageError
+from etstats.storage.base import ArtifactRecord
 
 if TYPE_CHECKING:
+    from etstats.ingest.artifacts import Artifact
     from etstats.ingest.pipeline import IngestResult
+    from etstats.storage.base import Storage
+
+log = logging.getLogger(__name__)
 
 MAX_REASON_CHARS = 300
 """Longest reason returned over HTTP (characters); the full text stays in the store."""
@@ -42,6 +50,41 @@ def failure_reason(exc: BaseException) -> str:
     if isinstance(exc, EtStatsError):
         return f"{type(exc).__name__}"
     return f"internal error ({type(exc).__name__})"
+
+
+def record_rejection(storage: Storage, artifact: Artifact, exc: Exception,
+                     timezone: str) -> str:  # fmt: skip
+    """Archive ``artifact`` as rejected after its transaction failed and rolled back; returns
+    the reason stored.
+
+    Bytes already archived are left as they are (the failed transaction changed nothing). If
+    archiving fails too, the store itself is unusable and ``exc`` propagates.
+    """
+    reason = f"{artifact.name}: could not be stored: {failure_reason(exc)}"
+    log.warning("%s (%s: %s)", reason, type(exc).__name__, exc)
+    try:
+        with storage.transaction() as tx:
+            server_id = tx.ensure_server(artifact.server, timezone)
+            if tx.get_artifact(artifact.sha256) is None:
+                tx.insert_artifact(ArtifactRecord(
+                    sha256=artifact.sha256, kind=str(artifact.kind), name=artifact.name,
+                    server_id=server_id, size_bytes=len(artifact.data),
+                    received_unix=int(artifact.received_at.timestamp()),
+                    status="rejected", error=reason,
+                ), artifact.data)  # fmt: skip
+    except Exception:
+        raise exc from None
+    return reason
+
+
+def mark_rejected(storage: Storage, rec: ArtifactRecord, exc: Exception) -> str:
+    """Mark an archived artifact rejected after re-deriving it failed (``rebuild``); returns
+    the reason stored."""
+    reason = f"{rec.name}: could not be stored: {failure_reason(exc)}"
+    log.warning("%s (%s: %s)", reason, type(exc).__name__, exc)
+    with storage.transaction() as tx:
+        tx.update_artifact(attrs.evolve(rec, status="rejected", error=reason))
+    return reason
 
 
 def is_artifact_failure(exc: BaseException) -> bool:
@@ -96,5 +139,5 @@ def clip(text: str, limit: int = MAX_REASON_CHARS) -> str:
 
 __all__ = [
     "MAX_REASON_CHARS", "clip", "failure_reason", "http_answer", "is_artifact_failure",
-    "store_failure_answer",
+    "mark_rejected", "record_rejection", "store_failure_answer",
 ]

@@ -16,8 +16,12 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON (RFC 8259)")
 
 
-def load_json(text: str | bytes, *, source: str = "<json>") -> Any:
-    """Decode RFC 8259 JSON; NaN/Infinity, invalid UTF-8 and oversized input raise ParseError."""
+def load_json(text: str | bytes, *, source: str = "<json>", storable: bool = False) -> Any:
+    """Decode RFC 8259 JSON; NaN/Infinity, invalid UTF-8 and oversized input raise ParseError.
+
+    With ``storable`` (artifact parsers: what is read is stored), every integer must also fit
+    64 bits and no string may hold a lone surrogate (:func:`check_storable`).
+    """
     if isinstance(text, bytes):
         if len(text) > MAX_JSON_BYTES:
             raise ParseError(
@@ -58,7 +62,8 @@ def load_json(text: str | bytes, *, source: str = "<json>") -> Any:
         raise ParseError(
             str(exc) or "invalid JSON", source=source, expected="JSON", actual=None
         ) from exc
-    check_storable(value, source=source)
+    if storable:
+        check_storable(value, source=source)
     return value
 
 

@@ -247,7 +247,7 @@ def _load(data: bytes, source: str) -> tuple[Any, Finding | None]:
     warning, because the rest of it is intact.
     """
     try:
-        return load_json(data, source=source), None
+        return load_json(data, source=source, storable=True), None
     except ParseError as exc:
         if not exc.reason.startswith("Invalid control character"):
             raise
