@@ -223,3 +223,7 @@ CREATE TABLE delivery_targets (
     disabled_unix BIGINT,
     created_unix BIGINT NOT NULL
 );
+
+-- 0005: bulk ingest at scale
+CREATE INDEX artifacts_receipt ON artifacts (received_unix, sha256);
+CREATE INDEX rounds_r1 ON rounds (r1_round_id);
