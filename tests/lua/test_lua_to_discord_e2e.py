@@ -58,21 +58,36 @@ def wait_for(what: str, done: Callable[[], bool], seconds: float = 20.0) -> None
 
 
 @contextmanager
-def etstats_serve(db: Path, port: int, fake: FakeDiscord, webhook: str,
-                  log: Path) -> Iterator[str]:  # fmt: skip
+def etstats_serve(db: Path, port: int, fake: FakeDiscord, webhook: str, log: Path) -> Iterator[str]:
     """``etstats serve --deliver discord`` as a subprocess until the block ends."""
-    env = dict(os.environ, ETSTATS_INGEST_SECRETS=f"{SERVER}={SECRET}",
-               ETSTATS_DISCORD_WEBHOOK_URL=webhook, ETSTATS_DISCORD_API_BASE=fake.api_base,
-               ETSTATS_DISCORD_BOT_TOKEN=fake.bot_token)  # fmt: skip
+    env = dict(
+        os.environ,
+        ETSTATS_INGEST_SECRETS=f"{SERVER}={SECRET}",
+        ETSTATS_DISCORD_WEBHOOK_URL=webhook,
+        ETSTATS_DISCORD_API_BASE=fake.api_base,
+        ETSTATS_DISCORD_BOT_TOKEN=fake.bot_token,
+    )
     for name in ("ETSTATS_DISCORD_CONFIG", "ETSTATS_DISCORD_ADMIN_WEBHOOK_URL", "ETSTATS_DB"):
         env.pop(name, None)
     base = f"http://127.0.0.1:{port}"
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [str(ETSTATS), "serve", "--db", str(db), "--host", "127.0.0.1", "--port", str(port),
-             "--deliver", "discord"],
-            env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            [
+                str(ETSTATS),
+                "serve",
+                "--db",
+                str(db),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--deliver",
+                "discord",
+            ],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
         try:
 
             def up() -> bool:
@@ -125,8 +140,10 @@ def stats_file_for(gametimes: dict[str, Any]) -> tuple[str, bytes]:
     map_name, number = gametimes["map"], int(gametimes["round"])
     end = int(gametimes["round_end_unix"])
     made = stats_round(map_name, number, [p["guid"] for p in lua_players], random.Random(14))
-    players = tuple(evolve(line, raw_name=p["name"], team=p["team"])
-                    for line, p in zip(made.players, lua_players, strict=True))  # fmt: skip
+    players = tuple(
+        evolve(line, raw_name=p["name"], team=p["team"])
+        for line, p in zip(made.players, lua_players, strict=True)
+    )
     data = render_stats_bytes(evolve(made, players=players))
     stamp = file_stamp(end + STATS_DELAY_SECONDS, ZoneInfo("UTC"))
     return f"{stamp}-{map_name}-round-{number}.txt", data
@@ -148,16 +165,20 @@ def test_a_lua_round_and_its_stats_file_are_posted_once_to_discord(
         f" server_id = '{SERVER}', secret = '{SECRET}' }} }} }}\n",
         encoding="utf-8",
     )
-    r1 = RoundSpec(ending=Ending(EndKind.OBJECTIVE, at_ms=10_000, winner=2),
-                   intermission_ms=20_000)  # fmt: skip
+    r1 = RoundSpec(ending=Ending(EndKind.OBJECTIVE, at_ms=10_000, winner=2), intermission_ms=20_000)
     scenario = Scenario("e2e", "one round to Discord", team_players(2, 2), (r1,))
     outbox = home / "legacy" / "etstats_outbox"
 
     with FakeDiscord() as fake:
         webhook = fake.add_webhook()
         with etstats_serve(db, port, fake, webhook, tmp_path / "serve.log") as base:
-            result = run_scenario(scenario, etstats_lua, homepath=home, on_frame=CurlWaits(outbox),
-                                  wall_base_unix=int(time.time()))  # fmt: skip
+            result = run_scenario(
+                scenario,
+                etstats_lua,
+                homepath=home,
+                on_frame=CurlWaits(outbox),
+                wall_base_unix=int(time.time()),
+            )
             [lua_path] = result.gametimes_files
             lua_body = lua_path.read_bytes()
             lua_sha = hashlib.sha256(lua_body).hexdigest()
@@ -173,11 +194,14 @@ def test_a_lua_round_and_its_stats_file_are_posted_once_to_discord(
             pushed = subprocess.run(
                 [str(ETSTATS), "push", "--url", base, "--server", SERVER, str(stats_path)],
                 env=dict(os.environ, ETSTATS_PUSH_SECRET=SECRET),
-                capture_output=True, text=True, check=False,
-            )  # fmt: skip
+                capture_output=True,
+                text=True,
+                check=False,
+            )
             assert pushed.returncode == 0, pushed.stdout + pushed.stderr
-            wait_for("the post to be edited with the stats file",
-                     lambda: fake.live()[0]["edits"] >= 1)  # fmt: skip
+            wait_for(
+                "the post to be edited with the stats file", lambda: fake.live()[0]["edits"] >= 1
+            )
 
         # The server has stopped (its worker drained what was due): nothing more was posted.
         messages = list(fake.messages.values())
