@@ -108,10 +108,34 @@ def uvicorn_config(
     )
 
 
+class _Stopped(Exception):
+    """SIGTERM arrived (uvicorn re-raises the signal it handled once it has shut down)."""
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise _Stopped
+
+
 def serve(app: Any, host: str, port: int, limits: ServerLimits | None = None) -> None:
-    """Run ``app`` until interrupted (``etstats serve``)."""
+    """Run ``app`` until Ctrl-C or SIGTERM, then return after a graceful shutdown.
+
+    uvicorn handles the signal itself (draining requests, running the lifespan's shutdown) and
+    then re-raises it; that second delivery is caught here, so stopping the server is a clean
+    exit (code 0), not a ``KeyboardInterrupt`` traceback or death by SIGTERM.
+    """
+    import signal
+    import threading
+
     import uvicorn
 
     limits = limits or ServerLimits()
     raise_open_file_limit(limits.max_connections + 256)
-    uvicorn.Server(uvicorn_config(app, host, port, limits)).run()
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _stop) if main else None
+    try:
+        uvicorn.Server(uvicorn_config(app, host, port, limits)).run()
+    except (KeyboardInterrupt, _Stopped):
+        pass
+    finally:
+        if main:
+            signal.signal(signal.SIGTERM, previous)
