@@ -106,10 +106,13 @@ def _like(text: str) -> str:
 
 
 def _ranked(tx: Any, cond: str, value: str, limit: int) -> list[str]:
-    """Canonical GUIDs with a line matching ``cond``, most rounds first, then GUID."""
+    """Canonical GUIDs with a line matching ``cond``, most matching lines first, then GUID.
+
+    Served by ``player_name_lines`` (lines per GUID and name, kept by the store's triggers):
+    a few thousand rows, never the per-round lines."""
     rows = tx.fetchall(
-        "SELECT COALESCE(al.player_guid, p.guid) AS pg, COUNT(DISTINCT p.round_id) AS n "
-        "FROM player_round_stats p LEFT JOIN player_aliases al ON al.guid = p.guid "
+        "SELECT COALESCE(al.player_guid, p.guid) AS pg, SUM(p.lines) AS n "
+        "FROM player_name_lines p LEFT JOIN player_aliases al ON al.guid = p.guid "
         f"WHERE {cond} GROUP BY COALESCE(al.player_guid, p.guid) "
         "ORDER BY n DESC, pg LIMIT ?", (value, max(1, min(int(limit), 100))))  # fmt: skip
     return [str(r[0]) for r in rows]
