@@ -125,11 +125,17 @@ def test_upgrading_a_v1_store_marks_round2_rows_cumulative(tmp_path: Path) -> No
     conn.commit()
     conn.close()
     store = SQLiteStorage(str(path))
-    assert store.schema_version() == len(load_migrations("sqlite"))
+    assert store.schema_version() == load_migrations("sqlite")[-1].version
     assert [(r.round_number, r.values_scope, r.r1_round_id) for r in store.rounds()] == [
         (1, "round", None), (2, "cumulative_r1_r2", None)]  # fmt: skip
     assert [(r[0], r[-1]) for r in store.table_rows("player_round_stats")] == [
         (1, "round"), (2, "cumulative_r1_r2")]  # fmt: skip
     assert [(r[0], r[-1]) for r in store.table_rows("weapon_stats")] == [
         (1, "round"), (2, "cumulative_r1_r2")]  # fmt: skip
+    # 0008 backfills the running totals from the lines already stored
+    with store._reader() as tx:
+        assert tx.fetchall("SELECT guid, lines, rounds, kills, hits, shots FROM player_totals") == [
+            ("ABCDEF12", 2, 2, 10, 2, 4)]  # fmt: skip
+        assert tx.fetchall("SELECT guid, name, lines FROM player_name_lines") == [
+            ("ABCDEF12", "p", 2)]  # fmt: skip
     store.close()
