@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from tests.sessions.builders import Line, Rnd, clear, player_row, write_rounds
 from tests.sessions.test_properties import FAST, GUIDS, evenings
 
-from etstats.queries import ladders
+from etstats.queries import careers, identity, ladders
 from etstats.queries.rounds import dialect
 from etstats.queries.statdefs import NOT_BOT, RATES, part_sql
 from etstats.queries.totals import total_column
@@ -80,6 +80,28 @@ def assert_fast_equals_plain(store: Storage) -> None:
                                         limit=200, offset=0, fast=use_totals)
                     for use_totals in (True, False))  # fmt: skip
                 assert fast == plain, stat
+        # player search: matching players, most matching lines first (then GUID)
+        for cond, value in (("LOWER(p.name) LIKE ?", "%n%"), ("LOWER(p.name) LIKE ?", "%bot%"),
+                            ("p.guid LIKE ?", "000000A%")):  # fmt: skip
+            plain_sql = (
+                "SELECT COALESCE(al.player_guid, p.guid) AS pg, COUNT(*) AS n "  # noqa: S608
+                "FROM player_round_stats p LEFT JOIN player_aliases al ON al.guid = p.guid "
+                f"WHERE {cond} GROUP BY COALESCE(al.player_guid, p.guid) ORDER BY n DESC, pg")
+            expected = [str(r[0]) for r in tx.fetchall(plain_sql, (value,))]
+            assert careers.ranked_guids(tx, cond, value, 100) == expected
+        # display names (all time, bots out) and names seen, from player_name_lines; a
+        # condition with parameters forces the plain count over the lines
+        players = sorted({str(r[0]) for r in tx.fetchall(
+            "SELECT COALESCE(al.player_guid, p.guid) FROM player_round_stats p "
+            "LEFT JOIN player_aliases al ON al.guid = p.guid")})  # fmt: skip
+        bots_out = f" AND {NOT_BOT}"
+        assert identity.refs(tx, players, bots_out) == identity.refs(
+            tx, players, bots_out + " AND 1 = ?", (1,))
+        for g in players:
+            seen = [str(r[0]) for r in tx.fetchall(
+                "SELECT name FROM player_round_stats WHERE guid = ? "
+                "GROUP BY name ORDER BY COUNT(*) DESC, name", (g,))]  # fmt: skip
+            assert identity.names_seen(tx, [g]) == seen
 
 
 @FAST
