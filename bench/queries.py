@@ -4,9 +4,10 @@ A synthetic community (evenings of 16 rounds = 8 stopwatch maps, 10 players per 
 from groups of regulars, 2 weapon lines each) is written straight into the store with the bulk
 path, then every query runs ``--repeat`` times; p50 and p95 (milliseconds) are printed per
 query with the ratio to a baseline measured in the same run on the same store: one SQL full
-scan of ``player_round_stats`` (``SELECT COUNT(*), SUM(damage_given)``). The plain queries the running
-totals of migration 0008 replaced (``OLD ...``) run too, and each fast query's p50 is printed
-as a fraction of its old one (``p50/old``), so the gain is measured under the same load.
+scan of ``player_round_stats`` (``SELECT COUNT(*), SUM(damage_given)``). The plain queries
+the running totals of migration 0008 replaced (``OLD ...``) run too, and each fast query's p50
+is printed as a fraction of its old one (``p50/old``), so the gain is measured under the same
+load.
 
 The SQLite stores are cached under ``/tmp/etstats-bench/`` (the 100k store takes a while to
 write); PostgreSQL databases are created fresh from the cached SQLite data and dropped.
