@@ -5,7 +5,7 @@ from groups of regulars, 2 weapon lines each) is written straight into the store
 path, then every query runs ``--repeat`` times; p50 and p95 (milliseconds) are printed per
 query with the ratio to a baseline measured in the same run on the same store: one SQL full
 scan of ``player_round_stats`` (``SELECT COUNT(*), SUM(damage_given)``). The plain queries
-the running totals of migration 0008 replaced (``OLD ...``) run too, and each fast query's p50
+the running totals of migration 0006 replaced (``OLD ...``) run too, and each fast query's p50
 is printed as a fraction of its old one (``p50/old``), so the gain is measured under the same
 load.
 
@@ -175,7 +175,7 @@ def queries(store: Storage) -> dict[str, Callable[[], object]]:
         "leaderboard dpm": lambda: store.leaderboard("dpm"),
         "leaderboard kills 30d": lambda: store.leaderboard("kills", window=month),
         "records kills,dpm": lambda: store.records(["kills", "dpm"]),
-        # the plain aggregates the running totals replace (migration 0008), same store, same run
+        # the plain aggregates the running totals replace (migration 0006), same store, same run
         "OLD leaderboard dpm": lambda: plain_leaderboard(store, "dpm"),
         "OLD find_players(name)": lambda: plain_search(store, "player00"),
     }

@@ -1,4 +1,4 @@
-"""The running totals (migration 0008) always equal the plain aggregates over the per-round
+"""The running totals (migration 0006) always equal the plain aggregates over the per-round
 lines, on both stores, after random ingests, re-ingests, deletes and a rebuild; the all-time
 fast paths (leaderboard, names, player search) answer exactly what the plain SQL answers."""
 

@@ -132,7 +132,7 @@ def test_upgrading_a_v1_store_marks_round2_rows_cumulative(tmp_path: Path) -> No
         (1, "round"), (2, "cumulative_r1_r2")]  # fmt: skip
     assert [(r[0], r[-1]) for r in store.table_rows("weapon_stats")] == [
         (1, "round"), (2, "cumulative_r1_r2")]  # fmt: skip
-    # 0008 backfills the running totals from the lines already stored
+    # 0006 backfills the running totals from the lines already stored
     with store._reader() as tx:
         assert tx.fetchall("SELECT guid, lines, rounds, kills, hits, shots FROM player_totals") == [
             ("ABCDEF12", 2, 2, 10, 2, 4)]  # fmt: skip

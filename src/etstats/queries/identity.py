@@ -54,7 +54,7 @@ def display_name(tx: Any, player_guid: str) -> str | None:
 def names_seen(tx: Any, guids: list[str]) -> list[str]:
     """Clean names seen under these GUIDs, most lines first, then by name."""
     marks = ", ".join("?" * len(guids))
-    # player_name_lines: the running line counts per (GUID, name) kept by migration 0008
+    # player_name_lines: the running line counts per (GUID, name) kept by migration 0006
     rows = tx.fetchall(
         f"SELECT name, SUM(lines) FROM player_name_lines WHERE guid IN ({marks}) "
         "GROUP BY name ORDER BY SUM(lines) DESC, name", guids)  # fmt: skip

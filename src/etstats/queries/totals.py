@@ -1,6 +1,6 @@
 """The fast path of all-time reads: running per-GUID totals kept by the store's triggers.
 
-Migration 0008 adds ``player_totals`` (one row per GUID: counted lines, distinct rounds and the
+Migration 0006 adds ``player_totals`` (one row per GUID: counted lines, distinct rounds and the
 sum of every rankable part over that GUID's counted lines, i.e. every line but an Omni-bot's,
 minutes as whole tenths) and ``player_name_lines`` (lines per GUID and clean name, bots
 included). Triggers keep both in the transaction that writes or deletes player lines and

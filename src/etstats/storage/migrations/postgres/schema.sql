@@ -224,7 +224,7 @@ CREATE TABLE delivery_targets (
     created_unix BIGINT NOT NULL
 );
 
--- 0008: running totals (see 0008_running_totals.sql)
+-- 0006: running totals (see 0008_running_totals.sql)
 -- etstats schema v8 (PostgreSQL): running per-GUID totals and per-(GUID, name) line
 -- counts, kept by statement-level triggers (transition tables) in the transaction that
 -- writes player lines; upserts go in GUID order so concurrent writers never deadlock

@@ -224,7 +224,7 @@ CREATE TABLE delivery_targets (
     created_unix INTEGER NOT NULL
 );
 
--- 0008: running totals (see 0008_running_totals.sql)
+-- 0006: running totals (see 0008_running_totals.sql)
 -- etstats schema v8 (SQLite): running per-GUID totals and per-(GUID, name) line counts,
 -- kept by triggers in the transaction that writes player lines (docs/storage.md,
 -- "Running totals"). They serve the all-time leaderboard and player search.
