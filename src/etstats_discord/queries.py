@@ -13,7 +13,6 @@ seconds). A user-facing problem (unknown round, nothing to reconcile) raises
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from attrs import frozen
@@ -293,8 +292,10 @@ class StoreStatus:
 
 
 def redact_url(url: str) -> str:
-    """``scheme://user:secret@host`` -> ``scheme://user:***@host`` (other URLs unchanged)."""
-    return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://[^:/@]*):[^@/]*@", r"\1:***@", url)
+    """The store URL without its password (:func:`etstats.storage.registry.redact_url`)."""
+    from etstats.storage.registry import redact_url as redact
+
+    return redact(url)
 
 
 def store_status(store: Storage) -> StoreStatus:

@@ -128,13 +128,18 @@ def test_watcher_waits_until_a_file_settles(tmp_path: Path) -> None:
     store = SQLiteStorage(str(tmp_path / "w.db"))
     folder = tmp_path / "gametimes"
     folder.mkdir()
-    watcher = Watcher(Pipeline(store), [folder])
+    now = [0.0]
+    watcher = Watcher(Pipeline(store), [folder], settle_seconds=5.0, clock=lambda: now[0])
     lua = season(1)[1]
     path = folder / lua.name
     path.write_bytes(lua.data[:50])  # the Lua script is still writing
     assert watcher.scan() == []
+    now[0] += 4.0
     path.write_bytes(lua.data)
-    assert watcher.scan() == []  # changed since the last scan: wait once more
+    assert watcher.scan() == []  # changed since the last scan: the settle time starts again
+    now[0] += 4.0
+    assert watcher.scan() == []  # unchanged, but only for 4 of the 5 seconds
+    now[0] += 1.0
     [result] = watcher.scan()
     assert result.status == "stored"
     assert watcher.scan() == []
@@ -142,9 +147,12 @@ def test_watcher_waits_until_a_file_settles(tmp_path: Path) -> None:
 
 
 def test_db_upgrade_and_status(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from etstats.storage.migrate import load_migrations
+
+    versions = [m.version for m in load_migrations("sqlite")]
     db = str(tmp_path / "u.db")
     assert main(["db", "upgrade", "--db", db]) == 0
-    assert "applied migration(s) 1, 2" in capsys.readouterr().out
+    assert f"applied migration(s) {', '.join(map(str, versions))}" in capsys.readouterr().out
     assert main(["db", "upgrade", "--db", db]) == 0
     assert "up to date" in capsys.readouterr().out
     assert main(["db", "status", "--db", db]) == 0

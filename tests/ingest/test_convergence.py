@@ -15,7 +15,7 @@ from etstats.ingest.extract import parse_artifact
 from etstats.ingest.pipeline import Pipeline
 from etstats.storage.base import Storage
 from etstats.storage.testing import snapshot, wipe
-from etstats.testing.synthetic import round_artifacts, round_pair_artifacts
+from etstats.testing.synthetic import RECEIVED, round_artifacts, round_pair_artifacts
 
 BASE = 1_767_225_600
 EXAMPLES = examples(100)
@@ -97,3 +97,57 @@ def test_shuffled_duplicated_artifacts_converge(
     assert snapshot(store) == expected
     assert statuses.count("duplicate") >= len(extra)
     check_round2_values(store)
+
+
+@st.composite
+def rounds_with_bad_copies(draw: st.DrawFn) -> list[Artifact]:
+    """:func:`rounds_artifacts` plus, for some stats files, the copies a real collection
+    holds: a copy cut mid-line (rejected as truncated), a copy cut at a line boundary under a
+    collector's prefix (parses, loses to the whole file), the same bytes under a name that does
+    not parse (``!backup-N.txt``) and undecodable junk under the round's name (rejected)."""
+    arts = draw(rounds_artifacts())
+    extra: list[Artifact] = []
+    for i, art in enumerate(a for a in arts if a.kind.value == "stats"):
+        data = art.data
+        copies = draw(st.sets(st.sampled_from(["mid", "line", "backup", "junk"]), max_size=4))
+        if "mid" in copies:
+            cut = draw(st.integers(1, len(data) - 2))
+            if data[cut - 1 : cut] != b"\n":
+                extra.append(Artifact.from_bytes(data[:cut], art.name, received_at=RECEIVED))
+        if "line" in copies and data.count(b"\n") > 1:
+            extra.append(Artifact.from_bytes(data[: data.rstrip(b"\n").rfind(b"\n") + 1],
+                                             f"copy_{art.name}", received_at=RECEIVED))  # fmt: skip
+        if "backup" in copies:
+            extra.append(Artifact.from_bytes(data, f"!backup-{i}.txt", received_at=RECEIVED))
+        if "junk" in copies:
+            extra.append(Artifact.from_bytes(b"\x00junk" + data[:20], f"old_{art.name}",
+                                             received_at=RECEIVED))  # fmt: skip
+    return [*arts, *extra]
+
+
+@settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                         HealthCheck.too_slow])  # fmt: skip
+@given(arts=rounds_with_bad_copies(), data=st.data())
+def test_truncated_renamed_and_rejected_copies_converge(
+    store: Storage, arts: list[Artifact], data: st.DataObject
+) -> None:
+    """Any arrival order of the copies, and a rebuild, give the same store; no round keeps a
+    copy that lost (a cut copy, a backup name)."""
+    wipe(store)
+    in_order = Pipeline(store)
+    for a in arts:
+        in_order.ingest(a)
+    expected = snapshot(store)
+    wipe(store)
+    shuffled = data.draw(st.permutations(arts))
+    pipeline = Pipeline(store)
+    for a in shuffled:
+        pipeline.ingest(a)
+    assert snapshot(store) == expected
+    Pipeline(store).rebuild()
+    assert snapshot(store) == expected
+    names = {a.sha256: a.name for a in store.artifacts()}
+    for r in store.rounds():
+        if r.stats_sha256:
+            name = names[r.stats_sha256]
+            assert not name.startswith(("!backup", "copy_", "old_")), name

@@ -48,20 +48,20 @@ def test_connection_killed_mid_batch(pg_dsn: str, tmp_path: Path,
 
     arts = season(6)
     calls = {"n": 0}
-    original = PgTx.replace_round_rows
+    original = PgTx.replace_many_round_rows
 
-    def killer(self: PgTx, round_id: int, rows: dict[str, Any]) -> None:
+    def killer(self: PgTx, rows: dict[int, dict[str, Any]]) -> None:
         calls["n"] += 1
-        if calls["n"] == 5:  # in the middle of the 5th round write, the server kills us
+        if calls["n"] == 2:  # writing the 2nd batch's round rows, the server kills us
             with psycopg.connect(pg_dsn, autocommit=True) as admin:
                 admin.execute("SELECT pg_terminate_backend(%s)", (self.conn.info.backend_pid,))
-        original(self, round_id, rows)
+        original(self, rows)
 
     with pg_database(pg_dsn) as url:
         store = PostgresStorage(url, max_size=2)
         try:
-            monkeypatch.setattr(PgTx, "replace_round_rows", killer)
-            pipeline = Pipeline(store)
+            monkeypatch.setattr(PgTx, "replace_many_round_rows", killer)
+            pipeline = Pipeline(store, batch_size=4)  # the kill hits the second batch
             with pytest.raises(StorageError):
                 pipeline.ingest_many(arts)
             monkeypatch.undo()
@@ -78,7 +78,7 @@ def test_sqlite_disk_full(tmp_path: Path) -> None:
     store = SQLiteStorage(str(tmp_path / "small.db"))
     pages = store.connection.execute("PRAGMA page_count").fetchone()[0]
     store.connection.execute(f"PRAGMA max_page_count = {pages + 40}")
-    pipeline = Pipeline(store)
+    pipeline = Pipeline(store, batch_size=3)  # the disk fills up in a later batch
     with pytest.raises(StorageError, match="full"):
         pipeline.ingest_many(arts)
     _assert_whole_artifacts_only(store, arts)

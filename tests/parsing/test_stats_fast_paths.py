@@ -228,7 +228,8 @@ def test_parsing_in_four_threads_gives_the_sequential_results() -> None:
 # --- 4. the validator pre-check cannot hide a per-player rule --------------------------------
 
 TOKENIZER_CODES = frozenset({
-    "byte-order-mark", "latin1-line", "missing-final-newline", "blank-line", "invalid-number",
+    "byte-order-mark", "latin1-line", "missing-final-newline", "truncated-file", "blank-line",
+    "invalid-number",
     "non-canonical-number", "invalid-clock", "invalid-playtime", "malformed-player-line",
     "name-contains-backslash", "weapon-block-spacing", "weapon-mask-mismatch",
     "weapon-mask-out-of-range", "no-tab-section", "tab-layout-unknown",

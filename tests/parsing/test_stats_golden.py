@@ -27,7 +27,8 @@ UPDATE = os.environ.get("ETSTATS_UPDATE_GOLDEN") == "1"
 
 # Golden files whose text is exactly what the script writes (render reproduces them).
 READING_CODES = {
-    "byte-order-mark", "latin1-line", "missing-final-newline", "blank-line", "invalid-number",
+    "byte-order-mark", "latin1-line", "missing-final-newline", "truncated-file", "blank-line",
+    "invalid-number",
     "non-canonical-number", "invalid-clock", "invalid-playtime", "malformed-player-line",
     "name-contains-backslash", "weapon-block-spacing", "weapon-mask-mismatch",
     "weapon-mask-out-of-range", "tab-layout-unknown",

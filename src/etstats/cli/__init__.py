@@ -118,6 +118,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FINDINGS
     except BrokenPipeError:  # `etstats parse ... | head` is normal use
         return EXIT_OK
+    except OSError as exc:  # an unreadable input or output path: a message, no traceback
+        print(f"etstats: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
+              file=sys.stderr)  # fmt: skip
+        return EXIT_INPUT
     return code
 
 

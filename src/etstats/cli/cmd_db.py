@@ -6,7 +6,7 @@ import argparse
 
 from etstats.cli.storage_args import add_db_argument
 from etstats.storage.migrate import load_migrations
-from etstats.storage.registry import open_storage
+from etstats.storage.registry import open_storage, redact_url
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,10 +29,10 @@ def run_upgrade(args: argparse.Namespace) -> int:
     finally:
         storage.close()
     if applied:
-        print(f"{args.db}: applied migration(s) {', '.join(map(str, applied))}; "
+        print(f"{redact_url(args.db)}: applied migration(s) {', '.join(map(str, applied))}; "
               f"schema version {version}")  # fmt: skip
     else:
-        print(f"{args.db}: schema is up to date (version {version})")
+        print(f"{redact_url(args.db)}: schema is up to date (version {version})")
     return 0
 
 
@@ -45,5 +45,5 @@ def run_status(args: argparse.Namespace) -> int:
         storage.close()
     latest = max((m.version for m in load_migrations(dialect)), default=0)
     state = "up to date" if version == latest else f"{latest - version} migration(s) pending"
-    print(f"{args.db}: schema version {version} of {latest} ({state})")
+    print(f"{redact_url(args.db)}: schema version {version} of {latest} ({state})")
     return 0

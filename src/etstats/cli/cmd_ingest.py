@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
 
 from etstats.cli import plugin_manager
 from etstats.cli.storage_args import (
@@ -17,8 +18,9 @@ from etstats.cli.storage_args import (
     print_summary,
 )
 from etstats.errors import ConfigError
+from etstats.ingest.arrival_order import arrival_order
 from etstats.ingest.artifacts import MAX_ARTIFACT_BYTES, Artifact, iter_artifact_paths
-from etstats.ingest.pipeline import IngestResult, IngestSummary, Pipeline
+from etstats.ingest.pipeline import Pipeline
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,8 +29,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="store artifacts (stats, endstats, gametimes files or folders) in a database",
         description="Archive, parse, link and store every file given (folders are searched "
         "for *.txt and *.json). Re-ingesting a file changes nothing. Exit code 1 when some "
-        "file was rejected (it is still archived with its error), 3 when some file could "
-        "not be read (the others are still ingested).",
+        "file was rejected (it is still archived with its error), 3 when some file or "
+        "folder could not be read (the others are still ingested). FIFOs, sockets and "
+        "devices in a folder are skipped with a warning.",
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders")
     p.add_argument(
@@ -57,12 +60,18 @@ def run(args: argparse.Namespace) -> int:
     if unknown:
         known = ", ".join(sorted(sources)) or "none"
         raise ConfigError(f"unknown artifact source(s) {', '.join(unknown)} (registered: {known})")
-    paths = list(iter_artifact_paths(args.paths))
+    warnings: list[str] = []
+
+    def warn(message: str) -> None:
+        warnings.append(message)
+        print(f"etstats ingest: {message}", file=sys.stderr)
+
+    paths = list(iter_artifact_paths(args.paths, warn=warn))
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         print(f"etstats ingest: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return 3
-    if args.paths and not paths and not args.source:
+    if args.paths and not paths and not args.source and not warnings:
         print("etstats ingest: no stats, endstats or gametimes files found in "
               + ", ".join(args.paths), file=sys.stderr)
         return 2
@@ -75,33 +84,35 @@ def run(args: argparse.Namespace) -> int:
             pair_window_minutes=args.window_minutes,
             deliver=delivery_targets(args.deliver, pm),
         )
+        # a round's files next to each other: one batch links and reconciles it once
+        paths = arrival_order(paths, args.timezone)
         progress = Progress(len(paths))
-        results: list[IngestResult] = []
         unreadable = 0
-        for path in paths:
-            try:
-                artifact = Artifact.from_path(path, server=args.server)
-            except OSError as exc:
-                print(f"etstats ingest: cannot read {path}: {exc}", file=sys.stderr)
-                unreadable += 1
-                continue
-            if len(artifact.data) > MAX_ARTIFACT_BYTES:
-                print(f"etstats ingest: skipped {path}: larger than {MAX_ARTIFACT_BYTES} "
-                      "bytes", file=sys.stderr)  # fmt: skip
-                unreadable += 1
-                continue
-            result = pipeline.ingest(artifact)
-            results.append(result)
-            progress(result)
-        for name in args.source:
-            for artifact in sources[name]():
-                result = pipeline.ingest(artifact)
-                results.append(result)
-                progress(result)
+
+        def artifacts() -> Iterator[Artifact]:
+            # Read lazily: the pipeline takes them in batches (one transaction each).
+            nonlocal unreadable
+            for path in paths:
+                try:
+                    artifact = Artifact.from_path(path, server=args.server)
+                except OSError as exc:
+                    print(f"etstats ingest: cannot read {path}: {exc.strerror or exc}",
+                          file=sys.stderr)  # fmt: skip
+                    unreadable += 1
+                    continue
+                if len(artifact.data) > MAX_ARTIFACT_BYTES:
+                    print(f"etstats ingest: skipped {path}: larger than {MAX_ARTIFACT_BYTES} "
+                          "bytes", file=sys.stderr)  # fmt: skip
+                    unreadable += 1
+                    continue
+                yield artifact
+            for name in args.source:
+                yield from sources[name]()
+
+        summary = pipeline.ingest_many(artifacts(), progress=progress)
         progress.finish()
-        summary = IngestSummary(tuple(results))
         print_summary(summary, storage)
-        if unreadable:
+        if unreadable or any(w.startswith("cannot read") for w in warnings):
             return 3
         return 1 if summary.count("rejected") else 0
     finally:

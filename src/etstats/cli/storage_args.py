@@ -14,7 +14,7 @@ from etstats.cli.argtypes import window_minutes
 from etstats.errors import ConfigError
 from etstats.ingest.pipeline import IngestResult, IngestSummary
 from etstats.storage.base import Storage
-from etstats.storage.registry import DEFAULT_URL, open_storage, url_scheme
+from etstats.storage.registry import DEFAULT_URL, open_storage, redact_url, url_scheme
 from etstats.storage.sqlite import sqlite_path
 
 
@@ -129,7 +129,8 @@ class Progress:
 
 
 def store_summary(storage: Storage) -> dict[str, int]:
-    """Counts describing what the store holds (SQL ``COUNT`` queries, no table reads)."""
+    """Counts describing what the store holds (SQL ``COUNT`` queries: memory does not grow
+    with the store)."""
     c = storage.store_counts()
     by = c.rounds_by_source
     return {
@@ -163,9 +164,10 @@ def print_summary(
         out(f"  ... and {len(rejected) - max_errors} more rejected")
     s = store_summary(storage)
     out(
-        f"store {storage.url}: {s['rounds']} round(s) ({s['rounds_with_stats']} with a stats "
-        f"file, {s['rounds_with_lua']} with Lua timing, {s['rounds_with_endstats']} with "
-        f"endstats, {s['stats_linked_to_lua']} stats+Lua linked), {s['players']} player "
+        f"store {redact_url(storage.url)}: {s['rounds']} round(s) ({s['rounds_with_stats']} "
+        f"with a stats file, {s['rounds_with_lua']} with Lua timing, "
+        f"{s['rounds_with_endstats']} with endstats, {s['stats_linked_to_lua']} stats+Lua "
+        f"linked), {s['players']} player "
         f"line(s), {s['artifacts']} raw artifact(s); round 2: {s['round2_differenced']} "
         f"differenced against their round 1, {s['round2_orphans']} orphan(s) with cumulative "
         "values"

@@ -8,9 +8,12 @@ the same file ingested twice is recognised however it is named.
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import logging
 import os
-from collections.abc import Iterable, Iterator
+import stat
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,8 +28,14 @@ from etstats.artifacts import (
     detect_kind,
 )
 
+log = logging.getLogger(__name__)
+
 MAX_ARTIFACT_BYTES = 16 * 1024 * 1024
 """Largest artifact accepted (bytes): real stats files are a few kB, gametimes a few tens."""
+
+
+def _storable_name(name: str) -> str:
+    return storable_name(name)
 
 
 def _now() -> datetime:
@@ -47,8 +56,10 @@ class Artifact:
     """
 
     kind: ArtifactKind
-    name: str
-    """Base file name (used for kind detection and the file-name timestamp/map/round)."""
+    name: str = field(converter=_storable_name)
+    """Base file name (used for kind detection and the file-name timestamp/map/round). Bytes
+    that are not UTF-8 (a file name from a Linux folder) are kept as ``\\xNN`` escapes, see
+    :func:`storable_name`."""
     data: bytes = field(repr=lambda d: f"<{len(d)} bytes>")
     sha256: str = field()
     """Hex SHA-256 of ``data``: the artifact's identity."""
@@ -92,11 +103,63 @@ class Artifact:
         cls, path: str | os.PathLike[str], *, server: str = "default",
         received_at: datetime | None = None,
     ) -> Artifact:
-        """Read a file (at most :data:`MAX_ARTIFACT_BYTES`); raises ``OSError`` if unreadable."""
+        """Read a file (at most :data:`MAX_ARTIFACT_BYTES` + 1 bytes); raises ``OSError`` if
+        unreadable or not a regular file (a FIFO, socket or device is never waited on)."""
         p = Path(path)
-        with p.open("rb") as handle:
-            data = handle.read(MAX_ARTIFACT_BYTES + 1)
+        data = read_regular_file(p, MAX_ARTIFACT_BYTES + 1)
         return cls.from_bytes(data, p.name, server=server, received_at=received_at)
+
+
+def storable_name(name: str) -> str:
+    """``name`` as text every store and terminal holds, losslessly.
+
+    A Linux file name is bytes; Python hands undecodable bytes over as lone surrogates
+    (``surrogateescape``), which neither UTF-8 text columns nor ``print`` accept. Each such
+    byte becomes the four characters ``\\xNN``, and so do NUL and other C0 control
+    characters. A base name never contains a backslash (:func:`base_name` splits on it), so
+    :func:`name_bytes` reverses this exactly. Names that are valid text are unchanged.
+    """
+    if name.isascii() and name.isprintable() and "\\" not in name:
+        return name
+    if "\\" in name:  # only a full path can hold one: keep its last component
+        name = base_name(name)
+    raw = name.encode("utf-8", "surrogateescape") if _escapable(name) else name.encode(
+        "utf-8", "surrogatepass")
+    text = raw.decode("utf-8", "backslashreplace")
+    return "".join(f"\\x{ord(c):02x}" if ord(c) < 0x20 or c == "\x7f" else c for c in text)
+
+
+def _escapable(name: str) -> bool:
+    return all(not 0xD800 <= ord(c) <= 0xDFFF or 0xDC80 <= ord(c) <= 0xDCFF for c in name)
+
+
+def name_bytes(name: str) -> bytes:
+    """The original file-name bytes of a :func:`storable_name` result."""
+    out = bytearray()
+    i = 0
+    while i < len(name):
+        if name.startswith("\\x", i) and len(name) >= i + 4:
+            out.append(int(name[i + 2:i + 4], 16))
+            i += 4
+        else:
+            out += name[i].encode("utf-8")
+            i += 1
+    return bytes(out)
+
+
+def name_parses(name: str) -> bool:
+    """Whether the name is one of the artifact name patterns (stats/endstats with a real
+    calendar timestamp, legacy or v1 gametimes). Such a name beats one that is not, when the
+    same bytes arrive under two names (docs/storage.md, "Which copy of a round wins")."""
+    if STATS_NAME_RE.search(name):
+        return file_time(name) is not None
+    return bool(LEGACY_GAMETIMES_RE.search(name) or V1_GAMETIMES_RE.search(name))
+
+
+def name_preference(name: str) -> tuple[bool, str]:
+    """Sort key of the names one artifact's bytes arrived under: the smallest wins. A name
+    that parses first, then the smallest name (so the choice is independent of arrival)."""
+    return (not name_parses(name), name)
 
 
 def file_time(name: str) -> datetime | None:
@@ -113,24 +176,80 @@ def file_time(name: str) -> datetime | None:
 INGESTIBLE_SUFFIXES = (".txt", ".json")
 
 
-def iter_artifact_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
+def read_regular_file(path: Path, limit: int) -> bytes:
+    """Up to ``limit`` bytes of the regular file at ``path``.
+
+    Opened non-blocking and checked with ``fstat`` before reading, so a FIFO (which would block
+    until a writer appears), a socket or a device raises ``OSError`` instead of hanging.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise OSError(errno.EINVAL, f"not a regular file ({special_kind(mode)})", str(path))
+        chunks: list[bytes] = []
+        total = 0
+        while total < limit:
+            chunk = os.read(fd, limit - total)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def special_kind(mode: int) -> str:
+    """What a non-regular file is, in words (``a FIFO``, ``a socket``, ``a device`` ...)."""
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    return "not a regular file"
+
+
+def _unreadable_folder(exc: OSError, say: Callable[[str], None]) -> None:
+    say(f"cannot read folder {exc.filename}: {exc.strerror or exc}")
+
+
+def iter_artifact_paths(
+    paths: Iterable[str | os.PathLike[str]], *, warn: Callable[[str], None] | None = None
+) -> Iterator[Path]:
     """Expand files and directories (recursively, sorted) into candidate artifact files.
 
-    Directories contribute their ``*.txt`` and ``*.json`` files; explicit files are kept as
-    given whatever their suffix. Hidden files and partial writes (``*.tmp``) are skipped.
+    Directories contribute their ``*.txt`` and ``*.json`` regular files; explicit files are
+    kept as given whatever their suffix. Hidden files and partial writes (``*.tmp``) are
+    skipped silently. ``warn`` (default: a logged warning) hears about what is skipped for a
+    reason the user should know: a folder that cannot be read, and a FIFO, socket or device
+    with an artifact suffix (never opened, so nothing hangs).
     """
+    say = warn or log.warning
     for raw in paths:
         p = Path(raw)
-        if p.is_dir():
-            for child in sorted(p.rglob("*")):
-                if (
-                    child.is_file()
-                    and child.suffix.lower() in INGESTIBLE_SUFFIXES
-                    and not child.name.startswith(".")
-                ):
-                    yield child
-        else:
+        if not p.is_dir():
             yield p
+            continue
+        found: list[Path] = []
+        for root, _dirs, names in os.walk(p, onerror=lambda e: _unreadable_folder(e, say)):
+            for name in names:
+                if name.startswith(".") or Path(name).suffix.lower() not in INGESTIBLE_SUFFIXES:
+                    continue
+                child = Path(root) / name
+                try:
+                    mode = child.stat().st_mode
+                except OSError as exc:
+                    say(f"cannot read {child}: {exc.strerror or exc}")
+                    continue
+                if stat.S_ISREG(mode):
+                    found.append(child)
+                else:
+                    say(f"skipped {child}: {special_kind(mode)}, not a regular file")
+        yield from sorted(found)
 
 
 __all__ = [
@@ -145,4 +264,10 @@ __all__ = [
     "detect_kind",
     "file_time",
     "iter_artifact_paths",
+    "name_bytes",
+    "name_parses",
+    "name_preference",
+    "read_regular_file",
+    "special_kind",
+    "storable_name",
 ]

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
-from etstats.queries.types import RoundSummary
-from etstats.storage.base import Storage
+from etstats.storage.base import ArtifactRecord, Storage, StoredRound
+
+PAGE = 1000
+"""Rows read per query: the audit walks the store in pages, so its memory stays flat
+whatever the store's size (only what it reports is kept)."""
 
 
 def audit_report(storage: Storage) -> dict[str, Any]:
@@ -18,58 +22,110 @@ def audit_report(storage: Storage) -> dict[str, Any]:
     ``round2`` (stats round 2s: ``differenced`` against a stored round 1, ``orphans`` still
     holding cumulative R1+R2 values, each with its map and stats file time).
     """
-    counts = storage.store_counts()
-    arts = storage.artifacts()
-    names = {a.sha256: a.name for a in arts}
-    conflicts = _all_rounds(storage, verdict="conflict")
-    orphans = _all_rounds(storage, round_number=2, values_scope="cumulative_r1_r2")
-    orphan_rows = {r.id: storage.stored_round(r.id) for r in orphans}
-    unlinked = {a.sha256 for a in storage.unlinked_artifacts()} if counts.unlinked else set()
+    rounds = _RoundTally()
+    after: int | None = None
+    while page := storage.rounds_page(after, PAGE):
+        for r in page:
+            rounds.add(r)
+        after = page[-1].id
+    verdicts: Counter[str] = Counter()
+    conflicts: list[dict[str, Any]] = []
+    after = None
+    while vpage := storage.verdicts_page(after, PAGE):
+        verdicts.update(v for _, v, _, _ in vpage)
+        wanted = {rid: errors for rid, v, errors, _ in vpage if v == "conflict"}
+        if wanted:
+            for row in storage.table_rows("rounds", list(wanted)):
+                conflicts.append({"round_id": row[0], "map": row[2], "round": row[3],
+                                  "round_start_unix": row[4],
+                                  "errors": wanted[row[0]]})  # fmt: skip
+        after = vpage[-1][0]
+    arts = _ArtifactTally({o["stats"] for _, o in rounds.orphans})
+    apage_after: tuple[int, str] | None = None
+    while apage := storage.artifacts_page(apage_after, PAGE):
+        accepted = [a.sha256 for a in apage if a.status == "accepted"]
+        arts.add(apage, storage.linked_shas(accepted) if accepted else set())
+        apage_after = (apage[-1].received_unix, apage[-1].sha256)
+    orphans = [dict(o, stats=arts.names.get(o["stats"], "")) for _, o in sorted(rounds.orphans)]
     return {
-        "round2": {
-            "total": counts.round2.get("total", 0),
-            "differenced": counts.round2.get("differenced", 0),
-            "orphans": [
-                {"round_id": r.id, "map": r.map_name,
-                 "stats_file_unix": getattr(orphan_rows[r.id], "stats_file_unix", None),
-                 "stats": names.get(getattr(orphan_rows[r.id], "stats_sha256", None) or "", "")}
-                for r in orphans
-            ],
-        },
-        "rounds": {"total": counts.rounds, "by_start_source": counts.by_start_source,
-                   **counts.rounds_by_source},
-        "verdicts": dict(sorted(counts.verdicts.items())),
-        "conflicts": [
-            {"round_id": r.id, "map": r.map_name, "round": r.round_number,
-             "round_start_unix": r.start_unix, "errors": r.reconcile_errors or 0}
-            for r in conflicts
-        ],
-        "rejected": [
-            {"name": a.name, "sha256": a.sha256, "error": a.error}
-            for a in arts
-            if a.status == "rejected"
-        ],
-        "link_notes": [
-            {"name": a.name, "sha256": a.sha256, "kind": a.kind, "note": a.link_note}
-            for a in arts
-            if a.link_note
-        ],
-        "unlinked": [
-            {"name": a.name, "sha256": a.sha256, "kind": a.kind}
-            for a in arts
-            if a.sha256 in unlinked
-        ],
-    }  # fmt: skip
+        "round2": {"total": rounds.r2, "differenced": rounds.r2_differenced, "orphans": orphans},
+        "rounds": rounds.counts(),
+        "verdicts": dict(sorted(verdicts.items())),
+        "conflicts": conflicts,
+        "rejected": arts.rejected,
+        "link_notes": arts.link_notes,
+        "unlinked": arts.unlinked,
+    }
 
 
-def _all_rounds(storage: Storage, **filters: Any) -> list[RoundSummary]:
-    """Every round matching ``filters``, oldest first, read page by page."""
-    out: list[RoundSummary] = []
-    while True:
-        page = storage.list_rounds(limit=1000, offset=len(out), newest_first=False, **filters)
-        out += page
-        if len(page) < 1000:
-            return out
+_Key = tuple[int, str, int, int]
+
+
+class _RoundTally:
+    """Round counts, gathered one page at a time in any order."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.sources: Counter[str] = Counter()
+        self.first_seen: dict[str, _Key] = {}  # start source -> smallest natural key
+        self.flags: Counter[str] = Counter()
+        self.r2 = 0
+        self.r2_differenced = 0
+        self.orphans: list[tuple[_Key, dict[str, Any]]] = []
+
+    def add(self, r: StoredRound) -> None:
+        key = (r.server_id, r.map_name, r.round_number, r.round_start_unix)
+        self.total += 1
+        self.sources[r.start_source] += 1
+        seen = self.first_seen.get(r.start_source)
+        if seen is None or key < seen:
+            self.first_seen[r.start_source] = key
+        stats, lua, end = bool(r.stats_sha256), bool(r.lua_sha256), bool(r.endstats_sha256)
+        self.flags.update({"with_stats": stats, "with_lua": lua, "with_endstats": end,
+                           "stats_and_lua": stats and lua,
+                           "stats_without_lua": stats and not lua,
+                           "lua_without_stats": lua and not stats})  # fmt: skip
+        if r.round_number == 2 and stats:
+            self.r2 += 1
+            self.r2_differenced += r.r1_round_id is not None
+            if r.values_scope == "cumulative_r1_r2":
+                self.orphans.append((key, {"round_id": r.id, "map": r.map_name,
+                                           "stats_file_unix": r.stats_file_unix,
+                                           "stats": r.stats_sha256 or ""}))  # fmt: skip
+
+    def counts(self) -> dict[str, Any]:
+        # start sources in the order they first appear in natural-key order (as a Counter
+        # over the rounds sorted by natural key lists them)
+        order = sorted(self.sources, key=lambda s: self.first_seen[s])
+        out: dict[str, Any] = {"total": self.total,
+                               "by_start_source": {s: self.sources[s] for s in order}}
+        for name in ("with_stats", "with_lua", "with_endstats", "stats_and_lua",
+                     "stats_without_lua", "lua_without_stats"):  # fmt: skip
+            out[name] = self.flags[name]
+        return out
+
+
+class _ArtifactTally:
+    """Rejected, noted and unlinked artifacts, in receipt order; names of ``wanted``."""
+
+    def __init__(self, wanted: set[str]) -> None:
+        self.wanted = wanted
+        self.names: dict[str, str] = {}
+        self.rejected: list[dict[str, Any]] = []
+        self.link_notes: list[dict[str, Any]] = []
+        self.unlinked: list[dict[str, Any]] = []
+
+    def add(self, page: list[ArtifactRecord], linked: set[str]) -> None:
+        for a in page:
+            if a.sha256 in self.wanted:
+                self.names[a.sha256] = a.name
+            if a.status == "rejected":
+                self.rejected.append({"name": a.name, "sha256": a.sha256, "error": a.error})
+            if a.link_note:
+                self.link_notes.append({"name": a.name, "sha256": a.sha256, "kind": a.kind,
+                                        "note": a.link_note})  # fmt: skip
+            if a.status == "accepted" and a.sha256 not in linked:
+                self.unlinked.append({"name": a.name, "sha256": a.sha256, "kind": a.kind})
 
 
 def format_report(report: dict[str, Any]) -> str:

@@ -18,6 +18,7 @@ from etstats.errors import ParseError
 from etstats.ingest.artifacts import Artifact, ArtifactKind
 from etstats.model.gametimes import Gametimes
 from etstats.model.legacy_gametimes import LegacyGametimes
+from etstats.model.stats import StatsRound
 from etstats.timezones import local_to_unix, zone
 
 
@@ -93,5 +94,11 @@ def _parse_text_file(artifact: Artifact, tz: ZoneInfo) -> ParsedArtifact:
         )
     anchor = local_to_unix(parts.timestamp, tz)
     model = parse_artifact_bytes(artifact.kind, artifact.data, name)
+    if isinstance(model, StatsRound):
+        from etstats.parsing.stats_truncation import truncation_error
+
+        cut = truncation_error(model.findings, name)
+        if cut is not None:  # a cut file never becomes the data of a round
+            raise cut
     facts = LinkFacts(normalise_map(parts.map_name), parts.round_number, anchor)
     return ParsedArtifact(artifact.kind, model, facts)

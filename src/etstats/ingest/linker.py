@@ -12,8 +12,9 @@ Pure functions over link facts; no database. The rules (docs/storage.md, "Round 
   join one stats file (split writes), the one with most awards, then most versus rows, then
   most bytes, then the smallest hash is used. Without a stats candidate it may join a Lua-only
   round the same way.
-* Identical copies in all but bytes (same kind and same times: a CRLF copy) collapse to the
-  smallest hash.
+* Copies of one round (same kind and same times: a CRLF copy, a backup, a copy cut at a line
+  boundary) collapse to one by the winner rule: fewer reading errors, then a recognised file
+  name, then more bytes, then the smallest hash (:attr:`Member.quality`).
 * The round's natural key is (server, map, round number, round start UTC). The start is the
   Lua ``round_start_unix`` when a Lua file is linked, else the stats (or endstats) file-name
   time, recorded as ``start_source`` so readers know which it is.
@@ -47,6 +48,17 @@ class Member:
     start_unix: int | None = None
     rank: tuple[int, int, int] = (0, 0, 0)
     """Endstats preference: (awards, versus rows, size in bytes)."""
+    errors: int = 0
+    """Reading-error findings of the parsed file (damaged bytes): an intact copy wins."""
+    name_parses: bool = True
+    """Whether its file name is a recognised artifact name (see ``name_parses``)."""
+    size_bytes: int = 0
+    """Size of the raw bytes: a copy cut at a line boundary is smaller than the whole file."""
+
+    @property
+    def quality(self) -> tuple[int, bool, int, str]:
+        """Sort key among copies of one round: smallest wins (the winner rule)."""
+        return (self.errors, not self.name_parses, -self.size_bytes, self.sha256)
 
 
 @frozen
@@ -81,14 +93,29 @@ def _in(delta: int, window: tuple[int, int]) -> bool:
 
 
 def _dedupe(members: list[Member], left: list[tuple[str, str]]) -> list[Member]:
+    """One member per (anchor, start): copies of the same round, best :attr:`Member.quality`
+    first; the others are left out with the reason the winner won."""
     seen: dict[tuple[int, int | None], Member] = {}
-    for m in sorted(members, key=lambda m: m.sha256):
+    for m in sorted(members, key=lambda m: m.quality):
         key = (m.anchor_unix, m.start_unix)
         if key in seen:
-            left.append((m.sha256, f"same {m.role} times as {seen[key].sha256[:12]}"))
+            win = seen[key]
+            left.append((m.sha256, f"set aside: another copy of this {m.role} round "
+                                   f"({win.sha256[:12]}) wins: {_why(win, m)}"))  # fmt: skip
         else:
             seen[key] = m
     return sorted(seen.values(), key=lambda m: (m.anchor_unix, m.sha256))
+
+
+def _why(win: Member, lose: Member) -> str:
+    if win.errors != lose.errors:
+        return f"fewer reading errors ({win.errors} against {lose.errors}: this copy is damaged)"
+    if win.name_parses != lose.name_parses:
+        return "its file name is a recognised artifact name"
+    if win.size_bytes != lose.size_bytes:
+        return (f"larger file ({win.size_bytes} against {lose.size_bytes} bytes: this copy may "
+                "be cut)")
+    return "smaller SHA-256 (equal in every other respect)"
 
 
 def _unique_pairs(

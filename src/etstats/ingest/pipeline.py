@@ -12,17 +12,17 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import field, frozen
 
 from etstats.errors import EtStatsError, ParseError
-from etstats.ingest.artifacts import Artifact, ArtifactKind
+from etstats.ingest.artifacts import Artifact, ArtifactKind, name_parses, name_preference
 from etstats.ingest.derive import GROUPS, refresh_round2s, round_rows, round_values
 from etstats.ingest.extract import ParsedArtifact, parse_artifact
 from etstats.ingest.linker import NEIGHBOURHOOD_SECONDS, Member, plan_rounds
 from etstats.ingest.r2scope import stats_scope
+from etstats.ingest.rejection import is_artifact_failure, record_rejection
 from etstats.storage.base import ArtifactRecord, Storage, StorageTx, lock_order
 
 if TYPE_CHECKING:
@@ -103,6 +103,7 @@ class Pipeline:
         reconcile: bool = True,
         cache_size: int = 256,
         pair_window_minutes: float = 45.0,
+        batch_size: int = 256,
     ) -> None:
         self.storage = storage
         self.pair_window_minutes = pair_window_minutes
@@ -117,16 +118,39 @@ class Pipeline:
         self.pm = pm
         self.timezone = timezone
         self._cache: OrderedDict[tuple[str, str], ParsedArtifact] = OrderedDict()
-        self._cache_size = cache_size
+        # A batch's parsed artifacts must stay cached until its rounds are linked.
+        self._cache_size = max(cache_size, 2 * batch_size)
+        self.batch_size = batch_size
+        self._deferred: set[int] | None = None
+        """While a batch is written: the rounds whose reconciliation waits for its end."""
+        self._span = (0, 0)
+        """The anchor span (UTC Unix seconds) the last :meth:`_relink` covered."""
+        self._pending_note: _Notify | None = None
 
     # -- public ----------------------------------------------------------------------------
     def ingest(self, artifact: Artifact) -> IngestResult:
-        """Ingest one artifact (one transaction); returns what happened."""
-        self._pending_note: _Notify | None = None
-        with self.storage.transaction() as tx:
-            result = self._ingest_tx(tx, artifact)
-            if self._pending_note is not None:
-                self._enqueue(tx, self._pending_note.round_ids)
+        """Ingest one artifact (one transaction); returns what happened.
+
+        An artifact the store refuses (a value it cannot hold, a constraint conflict:
+        :func:`etstats.ingest.rejection.is_artifact_failure`) is rolled back and archived
+        again as ``rejected`` with a short reason, so one bad artifact never stops a batch,
+        ``watch`` or ``serve``. Failures of the store itself (connection, disk) propagate
+        with nothing of the artifact kept, as does a failure to archive the rejection.
+        """
+        self._pending_note = None
+        try:
+            with self.storage.transaction() as tx:
+                result = self._ingest_tx(tx, artifact)
+                if self._pending_note is not None:
+                    self._enqueue(tx, self._pending_note.round_ids)
+        except Exception as exc:
+            if not is_artifact_failure(exc):
+                raise  # the store's state (connection, disk): nothing kept, run it again
+            self._pending_note = None
+            self._cache.pop((artifact.sha256, artifact.name), None)
+            reason = record_rejection(self.storage, artifact, exc, self.timezone)
+            return IngestResult(artifact.sha256, artifact.name, str(artifact.kind),
+                                "rejected", reason)  # fmt: skip
         note, self._pending_note = self._pending_note, None
         if note is not None:  # hooks run only after the commit
             self._notify(note)
@@ -145,11 +169,12 @@ class Pipeline:
             # committed while we waited: carry on as if we had seen it first.
             known = tx.get_artifact(artifact.sha256)
         if known is not None and known.status != "pending":
-            if artifact.name >= known.name:
+            if name_preference(artifact.name) >= name_preference(known.name):
                 return IngestResult(artifact.sha256, artifact.name, known.kind,
                                     "duplicate", known.error)  # fmt: skip
-            # Same bytes under a smaller name: the smallest name wins whatever the
-            # arrival order, and the artifact moves out of its old neighbourhood.
+            # Same bytes under a preferred name (one that parses, then the smallest): the
+            # choice is independent of arrival order, and the artifact moves out of its old
+            # neighbourhood.
             result, note = self._rename(tx, known, artifact)
             self._pending_note = note
             return result
@@ -209,35 +234,20 @@ class Pipeline:
         *,
         progress: Callable[[IngestResult], None] | None = None,
     ) -> IngestSummary:
-        """Ingest each artifact in its own transaction; a rejected one does not stop the rest."""
-        results = []
-        for artifact in artifacts:
-            result = self.ingest(artifact)
-            results.append(result)
-            if progress is not None:
-                progress(result)
-        return IngestSummary(tuple(results))
+        """Ingest artifacts in batches of :attr:`batch_size`, one transaction per batch (see
+        :mod:`etstats.ingest.batch`); a rejected one does not stop the rest. ``progress`` is
+        called for each artifact once its batch has committed."""
+        from etstats.ingest.batch import ingest_stream
+
+        return IngestSummary(tuple(ingest_stream(self, artifacts, progress)))
 
     def rebuild(self, *, progress: Callable[[IngestResult], None] | None = None) -> IngestSummary:
-        """Re-derive every round from the archived raw bytes (after an upgrade)."""
+        """Re-derive every round from the archived raw bytes (after an upgrade), in batches."""
+        from etstats.ingest.batch import rebuild_stream
+
         self.storage.clear_derived()
         self._cache.clear()
-        results = []
-        for rec in self.storage.artifacts():
-            with self.storage.transaction() as tx:
-                data = tx.artifact_data(rec.sha256)
-                server = _server_name(self.storage, rec.server_id)
-                artifact = Artifact.from_bytes(
-                    data, rec.name, server=server,
-                    received_at=datetime.fromtimestamp(rec.received_unix, UTC),
-                )  # fmt: skip
-                result, note = self._process(tx, rec, artifact)
-                self._enqueue(tx, note.round_ids)
-            self._notify(note)
-            results.append(result)
-            if progress is not None:
-                progress(result)
-        return IngestSummary(tuple(results))
+        return IngestSummary(tuple(rebuild_stream(self, progress)))
 
     # -- steps -----------------------------------------------------------------------------
     def _parse(self, artifact: Artifact, timezone: str) -> ParsedArtifact:
@@ -356,7 +366,9 @@ class Pipeline:
                 unchanged = set()
             if len(unchanged) == len(_GROUPS):
                 continue  # same artifacts as before: its rows and verdict stand
-            zone = timezone if self.reconcile else None
+            zone = timezone if self.reconcile and self._deferred is None else None
+            if self.reconcile and self._deferred is not None:
+                self._deferred.add(rid)  # reconciled once, at the end of the batch
             rows, recon = round_rows(rid, p, parsed, names, zone, unchanged, scope)
             tx.replace_round_rows(rid, rows)
             ids.append(rid)
@@ -367,6 +379,7 @@ class Pipeline:
                                                  set(ids))  # fmt: skip
             ids += [rid for rid in more if rid not in ids]
             recons += more_recons
+        self._span = (lo, hi)
         return tuple(ids), tuple(recons)
 
     def _loader(self, tx: StorageTx, timezone: str) -> Callable[[str], tuple[str, Any]]:
@@ -394,11 +407,15 @@ class Pipeline:
         self, tx: StorageTx, server_id: int, map_name: str, lo: int, hi: int, timezone: str,
         touched: set[int],
     ) -> tuple[list[int], list[Any]]:  # fmt: skip
-        return refresh_round2s(
+        deferred = self._deferred
+        ids, recons = refresh_round2s(
             tx, self._parsed_loader(tx, timezone), server_id=server_id, map_name=map_name,
             lo_unix=lo, hi_unix=hi, window_minutes=self.pair_window_minutes,
-            timezone=timezone if self.reconcile else None, touched=touched,
+            timezone=timezone if self.reconcile and deferred is None else None, touched=touched,
         )  # fmt: skip
+        if self.reconcile and deferred is not None:
+            deferred.update(ids)
+        return ids, recons
 
     def _load(self, tx: StorageTx, rec: ArtifactRecord, timezone: str) -> ParsedArtifact:
         cached = self._cache.get((rec.sha256, rec.name))
@@ -440,12 +457,23 @@ class Pipeline:
             hook.etstats_round_stored(round_id=rid, storage=self.storage)
 
 
+_CORRUPTION_CODES = frozenset({
+    "invalid-number", "invalid-clock", "invalid-playtime", "malformed-player-line",
+    "weapon-mask-mismatch", "weapon-mask-out-of-range", "tab-layout-unknown",
+})  # fmt: skip
+"""Error findings of *reading* a stats file: signs of damaged bytes, counted by the winner
+rule. Semantic errors (headshots above hits ...) are what the producer wrote: every copy of
+the round has them, and counting them would favour a copy that lost its players."""
+
+
 def _member(rec: ArtifactRecord, parsed: ParsedArtifact) -> Member:
     rank = (0, 0, rec.size_bytes)
     if parsed.kind is ArtifactKind.ENDSTATS:
         rank = (len(parsed.model.awards), len(parsed.model.versus), rec.size_bytes)
+    errors = sum(1 for f in getattr(parsed.model, "findings", ()) if f.code in _CORRUPTION_CODES)
     return Member(rec.sha256, _ROLE[parsed.kind], parsed.facts.anchor_unix,
-                  parsed.facts.start_unix, rank)  # fmt: skip
+                  parsed.facts.start_unix, rank, errors=errors,
+                  name_parses=name_parses(rec.name), size_bytes=rec.size_bytes)  # fmt: skip
 
 
 _T = TypeVar("_T")
@@ -455,10 +483,3 @@ def _evolve(record: _T, **changes: Any) -> _T:
     import attrs
 
     return attrs.evolve(record, **changes)  # type: ignore[misc]
-
-
-def _server_name(storage: Storage, server_id: int) -> str:
-    for row in storage.table_rows("servers"):
-        if row[0] == server_id:
-            return str(row[1])
-    return "default"

@@ -30,6 +30,16 @@ def _offset(stats: ParsedArtifact | None, timezone: str) -> int | None:
     return None if off is None else int(off.total_seconds())
 
 
+def _only_wanted(plan: Any, wanted: str | None) -> None:
+    """Compare only the stats round named ``wanted``: a round 2 comes with its round 1, which
+    the engine would otherwise compare too, for nothing (the result is the same, since the
+    engine compares each round on its own)."""
+    keep = [p for p in plan.plans if plan.stats[p.index].name == wanted][:1]
+    if keep:
+        plan.plans = keep
+        plan.lua_only = []
+
+
 def reconcile_round(
     stats: ParsedArtifact | None,
     lua: ParsedArtifact | None,
@@ -50,8 +60,9 @@ def reconcile_round(
     if stats is None and lua is None:
         return None  # an endstats file alone has nothing to be compared with
     try:
-        from etstats.reconciliation import LoadedArtifact, reconcile
-        from etstats.serde import to_json
+        from etstats.ingest.report_encoder import to_json
+        from etstats.reconciliation import LoadedArtifact
+        from etstats.reconciliation.engine import ReconcilePlan
     except ImportError:  # pragma: no cover - the engine ships with etstats
         return None
     names = names or {}
@@ -63,14 +74,18 @@ def reconcile_round(
     if r1 is not None and stats is not None:
         items.append(LoadedArtifact("stats", r1[0], r1[1]))
     try:
-        report = reconcile(items, utc_offset_seconds=_offset(stats, timezone),
-                           window_minutes=window_minutes, timezone=timezone)
-        if not report.rounds:
-            return None
+        plan = ReconcilePlan(items, utc_offset_seconds=_offset(stats, timezone),
+                             window_minutes=window_minutes, timezone=timezone)
         wanted = names.get("stats") if stats is not None else names.get("lua")
-        result = next(
-            (r for r in report.rounds if wanted in (r.stats, r.lua)), report.rounds[0]
-        )
+        _only_wanted(plan, wanted)
+        result = next((r for r in plan.iter_rounds() if wanted in (r.stats, r.lua)), None)
+        if result is None:  # the round the pipeline linked is not one the engine sees
+            rounds = list(ReconcilePlan(
+                items, utc_offset_seconds=_offset(stats, timezone),
+                window_minutes=window_minutes, timezone=timezone).iter_rounds())
+            if not rounds:
+                return None
+            result = rounds[0]
         text = to_json(result)
     except Exception:  # the engine must never make an artifact unstorable
         log.exception("reconciliation failed for %s", names)

@@ -182,7 +182,7 @@ def parse_gametimes_obj(obj: object, *, source: str = "<json>") -> Gametimes:
 
 def parse_gametimes_bytes(data: bytes | str, *, source: str = "<bytes>") -> Gametimes:
     """Parse the bytes (or text) of a gametimes v1 file."""
-    return parse_gametimes_obj(load_json(data, source=source), source=source)
+    return parse_gametimes_obj(load_json(data, source=source, storable=True), source=source)
 
 
 def _read(path: str | os.PathLike[str]) -> tuple[bytes, str]:
@@ -210,7 +210,7 @@ def parse_any_gametimes(
     :class:`ParseError` naming the version); anything else goes to the legacy parser
     (:func:`etstats.parsing.legacy_gametimes.parse_legacy_gametimes_bytes`).
     """
-    obj = load_json(data, source=source)
+    obj = load_json(data, source=source, storable=True)
     if isinstance(obj, dict) and "schema_version" in obj:
         return parse_gametimes_obj(obj, source=source)
     from etstats.parsing.legacy_gametimes import parse_legacy_gametimes_bytes

@@ -16,8 +16,12 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON (RFC 8259)")
 
 
-def load_json(text: str | bytes, *, source: str = "<json>") -> Any:
-    """Decode RFC 8259 JSON; NaN/Infinity, invalid UTF-8 and oversized input raise ParseError."""
+def load_json(text: str | bytes, *, source: str = "<json>", storable: bool = False) -> Any:
+    """Decode RFC 8259 JSON; NaN/Infinity, invalid UTF-8 and oversized input raise ParseError.
+
+    With ``storable`` (artifact parsers: what is read is stored), every integer must also fit
+    64 bits and no string may hold a lone surrogate (:func:`check_storable`).
+    """
     if isinstance(text, bytes):
         if len(text) > MAX_JSON_BYTES:
             raise ParseError(
@@ -44,7 +48,7 @@ def load_json(text: str | bytes, *, source: str = "<json>") -> Any:
             actual=f"{len(text)} characters",
         )
     try:
-        return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
+        value = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
     except json.JSONDecodeError as exc:
         raise ParseError(
             exc.msg,
@@ -58,6 +62,61 @@ def load_json(text: str | bytes, *, source: str = "<json>") -> Any:
         raise ParseError(
             str(exc) or "invalid JSON", source=source, expected="JSON", actual=None
         ) from exc
+    if storable:
+        check_storable(value, source=source)
+    return value
+
+
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+"""The integer range both stores hold (SQLite INTEGER, PostgreSQL BIGINT)."""
+
+
+def check_storable(value: Any, *, source: str = "<json>", path: str = "$") -> None:
+    """Raise :class:`ParseError` for a JSON value no store can hold.
+
+    Every integer must lie in [:data:`INT64_MIN`, :data:`INT64_MAX`], and no string (key or
+    value) may hold a lone UTF-16 surrogate (JSON allows ``"\\ud800"``; UTF-8 text, and so
+    both stores, does not). The error names the JSON path. Iterative: deep nesting is fine.
+    """
+    stack: list[tuple[str, Any]] = [(path, value)]
+    while stack:
+        where, item = stack.pop()
+        if isinstance(item, bool) or item is None or isinstance(item, float):
+            continue
+        if isinstance(item, int):
+            if not INT64_MIN <= item <= INT64_MAX:
+                raise ParseError("integer outside the 64-bit range a store holds",
+                                 source=source, field=where,
+                                 expected=f"{INT64_MIN} .. {INT64_MAX}",
+                                 actual=_clip_digits(item))
+        elif isinstance(item, str):
+            _check_text(item, source, where)
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                _check_text(key, source, f"{where} (key)")
+                stack.append((f"{where}.{key}" if key.isidentifier() else f"{where}[{key!r}]",
+                              child))
+        elif isinstance(item, list):
+            stack.extend((f"{where}[{i}]", child) for i, child in enumerate(item))
+
+
+def _clip_digits(number: int) -> str:
+    digits = str(number)
+    return digits if len(digits) <= 24 else f"{digits[:20]}... ({len(digits)} characters)"
+
+
+def _check_text(text: str, source: str, where: str) -> None:
+    if text.isascii():
+        return
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ParseError("string holds a lone UTF-16 surrogate (not storable as UTF-8 text)",
+                         source=source, field=where, column=None,
+                         expected="a valid Unicode string",
+                         actual=f"U+{ord(text[exc.start]):04X} at character {exc.start + 1}",
+                         ) from None
 
 
 def _finite_float(text: str) -> float:

@@ -38,7 +38,7 @@ from etstats.parsing._legacy_json import (
     get_int,
     get_str,
 )
-from etstats.parsing.jsontext import load_json
+from etstats.parsing.jsontext import check_storable, load_json
 from etstats.parsing.legacy_findings import all_findings, check_filename, check_payload
 from etstats.parsing.legacy_webhook import read_webhook_payload
 
@@ -247,7 +247,7 @@ def _load(data: bytes, source: str) -> tuple[Any, Finding | None]:
     warning, because the rest of it is intact.
     """
     try:
-        return load_json(data, source=source), None
+        return load_json(data, source=source, storable=True), None
     except ParseError as exc:
         if not exc.reason.startswith("Invalid control character"):
             raise
@@ -256,6 +256,7 @@ def _load(data: bytes, source: str) -> tuple[Any, Finding | None]:
                                  parse_constant=_reject_constant, parse_float=_finite_float)
         except (ValueError, RecursionError):
             raise exc from None
+        check_storable(decoded, source=source)
         return decoded, Finding(
             code="legacy-raw-control-chars", severity=Severity.WARNING,
             message="raw control characters inside JSON strings (not RFC 8259; the pre-v1.6.4 "

@@ -31,6 +31,7 @@ from etstats.model.stats import StatsRound, build_stats_round
 from etstats.parsing._stats_lines import read_players
 from etstats.parsing._stats_tokens import Tokenizer
 from etstats.parsing.filenames import _timestamp_map_round
+from etstats.parsing.stats_truncation import end_of_file_findings
 from etstats.validate.codes import make_finding
 from etstats.validate.stats import validate_stats_round
 
@@ -218,11 +219,10 @@ def _parse(text: str, source: str, provenance: Provenance, findings: list[Findin
         )  # fmt: skip
         _raise_at(text, bad.start(), reason, source)
     lines = text.split("\n")
-    if lines[-1] == "":
+    ended = lines[-1] == ""
+    if ended:
         lines.pop()
-    else:
-        findings.append(make_finding("missing-final-newline", "the last line has no newline",
-                                     source=source, line=len(lines)))  # fmt: skip
+    findings.extend(end_of_file_findings(ended, len(lines), source))
     tok = Tokenizer(source)
     tok.findings = findings
     first = lines[0]

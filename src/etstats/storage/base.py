@@ -150,6 +150,25 @@ class StorageTx(Protocol):
     def get_artifact(self, sha256: str) -> ArtifactRecord | None:
         """The archived artifact with this hash, or ``None``."""
 
+    def server_name(self, server_id: int) -> str | None:
+        """Name of the server with this id (``None`` if unknown)."""
+
+    def known_artifacts(self, shas: Sequence[str]) -> dict[str, ArtifactRecord]:
+        """The archived artifacts among ``shas``, by hash (bulk :meth:`get_artifact`)."""
+
+    def insert_artifacts(self, items: Sequence[tuple[ArtifactRecord, bytes]]) -> set[str]:
+        """Archive many artifacts, each with its status and link facts, in one round-trip;
+        returns the hashes written (one archived meanwhile by another writer is skipped)."""
+
+    def update_artifacts(self, records: Sequence[ArtifactRecord]) -> None:
+        """:meth:`update_artifact` of many records in one round-trip."""
+
+    def artifacts_data(self, shas: Sequence[str]) -> dict[str, bytes]:
+        """The archived bytes of these hashes, by hash (unknown ones left out)."""
+
+    def rounds_by_id(self, round_ids: Sequence[int]) -> list[StoredRound]:
+        """The rounds with these ids (unknown ids left out), ordered by id."""
+
     def insert_artifact(self, record: ArtifactRecord, data: bytes) -> bool:
         """Archive raw bytes; ``False`` (nothing written) when the hash is already archived
         (another writer committed it after the caller looked)."""
@@ -158,7 +177,7 @@ class StorageTx(Protocol):
         """Store status, error and link facts of an archived artifact."""
 
     def rename_artifact(self, sha256: str, name: str) -> None:
-        """Change an archived artifact's file name (same bytes seen under a smaller name)."""
+        """Change an archived artifact's file name (same bytes seen under a preferred name)."""
 
     def artifact_data(self, sha256: str) -> bytes:
         """The archived raw bytes."""
@@ -195,6 +214,10 @@ class StorageTx(Protocol):
 
     def delete_rounds(self, round_ids: Sequence[int]) -> None:
         """Delete rounds and (cascading) their per-round rows."""
+
+    def replace_many_round_rows(self, rows: dict[int, dict[str, list[Row]]]) -> None:
+        """:meth:`replace_round_rows` of many rounds (round id -> table -> rows) with a few
+        statements per table."""
 
     def replace_round_rows(self, round_id: int, rows: dict[str, list[Row]]) -> None:
         """For each table in ``rows``, replace the rows of ``round_id`` by the given ones
@@ -267,6 +290,26 @@ class Storage(Protocol):
 
     def artifacts(self) -> list[ArtifactRecord]:
         """All archived artifacts (without bytes), ordered by receipt then hash."""
+
+    def artifacts_page(
+        self, after: tuple[int, str] | None, limit: int
+    ) -> list[ArtifactRecord]:
+        """Up to ``limit`` archived artifacts (without bytes) after the (received_unix,
+        sha256) key ``after`` (``None``: from the first), in the order of :meth:`artifacts`:
+        a reader walks the archive in pages whatever its size."""
+
+    def rounds_page(self, after_id: int | None, limit: int) -> list[StoredRound]:
+        """Up to ``limit`` rounds with an id above ``after_id`` (``None``: from the first),
+        ordered by id."""
+
+    def verdicts_page(
+        self, after_id: int | None, limit: int
+    ) -> list[tuple[int, str, int, int]]:
+        """(round id, verdict, errors, warnings) of stored reconciliations with a round id
+        above ``after_id``, ordered by round id (the report text is not read)."""
+
+    def linked_shas(self, shas: Sequence[str]) -> set[str]:
+        """Those of ``shas`` that some round links."""
 
     def artifact_data(self, sha256: str) -> bytes:
         """The raw bytes of an archived artifact, read without taking the write lock (a

@@ -47,6 +47,22 @@ def wrap_exceptions() -> Iterator[None]:
         raise StorageError(f"postgresql: {exc}") from exc
 
 
+def _probe(url: str, connect_timeout: int) -> None:
+    """Connect once (then close), so a wrong URL, host or password fails fast with the
+    server's own reason instead of a pool timeout. The message never holds the password."""
+    from etstats.storage.registry import redact_url
+
+    psycopg, _ = _psycopg()
+    try:
+        psycopg.connect(url, connect_timeout=connect_timeout).close()
+    except psycopg.Error as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise StorageError(f"postgresql: cannot connect to {redact_url(url)}: "
+                           f"{redact_url(reason)}") from None
+    except ValueError as exc:  # not a connection string at all
+        raise StorageError(f"postgresql: invalid URL {redact_url(url)}: {exc}") from None
+
+
 class PgTx(sql.SqlTx):
     """A transaction on one pooled connection; bulk inserts go through ``COPY``."""
 
@@ -79,19 +95,23 @@ class PostgresStorage(ReadApi):
     :param url: a libpq URL/conninfo (``postgresql://user@host:port/db``).
     :param pool: an existing ``psycopg_pool.ConnectionPool`` to use; it is never closed here.
     :param max_size: pool size when the pool is created here.
+    :param connect_timeout: seconds one connection attempt may take. A pool retries in the
+        background and reports only "timed out" after ``timeout``; so one plain connection is
+        tried first, and a wrong URL fails within these seconds with the server's reason.
     """
 
     dialect = "postgres"
 
     def __init__(
         self, url: str, *, pool: Any = None, max_size: int = 4, migrate: bool = True,
-        timeout: float = 30.0,
+        timeout: float = 30.0, connect_timeout: int = 5,
     ) -> None:
         _, psycopg_pool = _psycopg()
         self.url = url
         self._own_pool = pool is None
         with wrap_exceptions():
             if pool is None:
+                _probe(url, connect_timeout)
                 pool = psycopg_pool.ConnectionPool(
                     url, min_size=1, max_size=max_size, open=False, timeout=timeout,
                     check=psycopg_pool.ConnectionPool.check_connection,
@@ -154,6 +174,26 @@ class PostgresStorage(ReadApi):
     def artifacts(self) -> list[ArtifactRecord]:
         with self.transaction() as tx:
             return sql.read_artifacts(tx)
+
+    def artifacts_page(
+        self, after: tuple[int, str] | None, limit: int
+    ) -> list[ArtifactRecord]:
+        with self.transaction() as tx:
+            return sql.read_artifacts_page(tx, after, limit)
+
+    def rounds_page(self, after_id: int | None, limit: int) -> list[StoredRound]:
+        with self.transaction() as tx:
+            return sql.read_rounds_page(tx, after_id, limit)
+
+    def verdicts_page(
+        self, after_id: int | None, limit: int
+    ) -> list[tuple[int, str, int, int]]:
+        with self.transaction() as tx:
+            return sql.read_verdicts_page(tx, after_id, limit)
+
+    def linked_shas(self, shas: Sequence[str]) -> set[str]:
+        with self.transaction() as tx:
+            return sql.read_linked_shas(tx, shas)
 
     def artifact_data(self, sha256: str) -> bytes:
         with self.transaction() as tx:  # a plain read: PostgreSQL readers take no row locks

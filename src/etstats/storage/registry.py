@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +11,22 @@ from etstats.storage.base import Storage
 
 DEFAULT_URL = "etstats.db"
 """Store used when no ``--db``/``ETSTATS_DB`` is given: ``./etstats.db`` (SQLite)."""
+
+
+_PARAM_SECRET = re.compile(r"(?i)\b(password|passwd|pwd|sslpassword)\s*=\s*('[^']*'|[^\s&]*)")
+
+
+def redact_url(url: str) -> str:
+    """``url`` with every password replaced by ``***``: the ``user:secret@`` part of a URL,
+    and ``password=`` in a query string or a ``key=value`` connection string. Print store
+    URLs only through this (CLI, logs, bot status)."""
+    text = url
+    head, sep, rest = url.partition("://")
+    if sep and "@" in rest:  # the last "@" ends the user info, even if the secret holds "/"
+        userinfo, at, location = rest.rpartition("@")
+        if ":" in userinfo:
+            text = f"{head}://{userinfo.split(':', 1)[0]}:***{at}{location}"
+    return _PARAM_SECRET.sub(lambda m: f"{m.group(1)}=***", text)
 
 
 def url_scheme(url: str) -> str:

@@ -71,6 +71,10 @@ class SqlTx(OutboxTxMixin):
         row = self.fetchone("SELECT timezone FROM servers WHERE id = ?", (server_id,))
         return "UTC" if row is None else str(row[0])
 
+    def server_name(self, server_id: int) -> str | None:
+        row = self.fetchone("SELECT name FROM servers WHERE id = ?", (server_id,))
+        return None if row is None else str(row[0])
+
     # -- artifacts -------------------------------------------------------------------------
     def get_artifact(self, sha256: str) -> ArtifactRecord | None:
         row = self.fetchone(
@@ -99,6 +103,32 @@ class SqlTx(OutboxTxMixin):
              record.anchor_unix, record.start_unix, record.kind, record.sha256),
         )  # fmt: skip
 
+    def update_artifacts(self, records: Sequence[ArtifactRecord]) -> None:
+        """:meth:`update_artifact` of many records in one ``executemany``."""
+        if not records:
+            return
+        cur = self.conn.cursor()
+        cur.executemany(
+            self.q("UPDATE artifacts SET status = ?, error = ?, map_name = ?, round_number = ?, "
+                   "anchor_unix = ?, start_unix = ?, kind = ? WHERE sha256 = ?"),
+            [(r.status, r.error, r.map_name, r.round_number, r.anchor_unix, r.start_unix,
+              r.kind, r.sha256) for r in records],
+        )  # fmt: skip
+
+    def artifacts_data(self, shas: Sequence[str]) -> dict[str, bytes]:
+        """The archived bytes of these hashes (one query per 500; unknown ones left out)."""
+        wanted = list(dict.fromkeys(shas))
+        out: dict[str, bytes] = {}
+        for i in range(0, len(wanted), _IN_CHUNK):
+            chunk = wanted[i:i + _IN_CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            for sha, data in self.fetchall(
+                f"SELECT sha256, data FROM artifacts WHERE sha256 IN ({marks})",  # noqa: S608
+                chunk,
+            ):
+                out[str(sha)] = bytes(data)
+        return out
+
     def set_link_note(self, sha256: str, note: str | None) -> None:
         self.execute("UPDATE artifacts SET link_note = ? WHERE sha256 = ?", (note, sha256))
 
@@ -110,6 +140,42 @@ class SqlTx(OutboxTxMixin):
         if row is None:
             raise KeyError(sha256)
         return bytes(row[0])
+
+    def known_artifacts(self, shas: Sequence[str]) -> dict[str, ArtifactRecord]:
+        """The archived artifacts among ``shas`` by hash (one query per 500 hashes)."""
+        wanted = list(dict.fromkeys(shas))
+        out: dict[str, ArtifactRecord] = {}
+        for i in range(0, len(wanted), _IN_CHUNK):
+            chunk = wanted[i:i + _IN_CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            rows = self.fetchall(
+                f"SELECT {', '.join(ARTIFACT_COLUMNS)} FROM artifacts "  # noqa: S608
+                f"WHERE sha256 IN ({marks})",
+                chunk,
+            )
+            out.update((r[0], ArtifactRecord(*r)) for r in rows)
+        return out
+
+    def insert_artifacts(self, items: Sequence[tuple[ArtifactRecord, bytes]]) -> set[str]:
+        """Archive many artifacts (with their status and facts) in one ``executemany``;
+        returns the hashes written (an already archived hash is skipped)."""
+        if not items:
+            return set()
+        cols = (*ARTIFACT_COLUMNS, "data")
+        marks = ", ".join("?" for _ in cols)
+        cur = self.conn.cursor()
+        cur.executemany(
+            self.q(f"INSERT INTO artifacts ({', '.join(cols)}) VALUES ({marks}) "  # noqa: S608
+                   "ON CONFLICT (sha256) DO NOTHING"),
+            [(*_artifact_values(r), bytes(d)) for r, d in items],
+        )  # fmt: skip
+        if cur.rowcount == len(items):  # both drivers sum the rows of an executemany
+            return {r.sha256 for r, _ in items}
+        # Another writer archived some of them first: ask which rows are ours.
+        shas = [r.sha256 for r, _ in items]
+        mine = {r.sha256: r for r, _ in items}
+        return {sha for sha, rec in self.known_artifacts(shas).items()
+                if (rec.name, rec.received_unix) == (mine[sha].name, mine[sha].received_unix)}
 
     def group_artifacts(
         self, server_id: int, map_name: str, round_number: int, lo_unix: int, hi_unix: int
@@ -140,6 +206,21 @@ class SqlTx(OutboxTxMixin):
             (*shas, *shas, *shas),
         )
         return [StoredRound(*r) for r in rows]
+
+    def rounds_by_id(self, round_ids: Sequence[int]) -> list[StoredRound]:
+        """The rounds with these ids (missing ids are left out), ordered by id."""
+        wanted = sorted({int(r) for r in round_ids})
+        out: list[StoredRound] = []
+        for i in range(0, len(wanted), _IN_CHUNK):
+            chunk = wanted[i:i + _IN_CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            rows = self.fetchall(
+                f"SELECT id, {', '.join(ROUND_COLUMNS)} FROM rounds "  # noqa: S608
+                f"WHERE id IN ({marks}) ORDER BY id",
+                chunk,
+            )
+            out.extend(StoredRound(*r) for r in rows)
+        return out
 
     def save_round(self, round_id: int | None, values: dict[str, Any]) -> int:
         params = [values.get(c) for c in ROUND_COLUMNS]
@@ -192,6 +273,18 @@ class SqlTx(OutboxTxMixin):
                 self.execute(f"DELETE FROM {table} WHERE round_id = ?", (rid,))  # noqa: S608
             self.execute("DELETE FROM rounds WHERE id = ?", (rid,))
 
+    def replace_many_round_rows(self, rows: dict[int, dict[str, list[Row]]]) -> None:
+        """:meth:`replace_round_rows` for many rounds at once: per table one ``DELETE`` per
+        500 rounds and one bulk insert (``executemany``, or ``COPY`` on PostgreSQL)."""
+        for table, columns in ROUND_TABLES.items():
+            ids = sorted(rid for rid, by_table in rows.items() if table in by_table)
+            for i in range(0, len(ids), _IN_CHUNK):
+                chunk = ids[i:i + _IN_CHUNK]
+                marks = ", ".join("?" * len(chunk))
+                self.execute(f"DELETE FROM {table} WHERE round_id IN ({marks})",  # noqa: S608
+                             chunk)  # fmt: skip
+            self.bulk_insert(table, columns, [row for rid in ids for row in rows[rid][table]])
+
     def replace_round_rows(self, round_id: int, rows: dict[str, list[Row]]) -> None:
         for table, columns in ROUND_TABLES.items():
             if table not in rows:
@@ -220,6 +313,61 @@ def read_artifacts(tx: SqlTx) -> list[ArtifactRecord]:
         "ORDER BY received_unix, sha256"
     )
     return [ArtifactRecord(*r) for r in rows]
+
+
+def read_artifacts_page(
+    tx: SqlTx, after: tuple[int, str] | None, limit: int
+) -> list[ArtifactRecord]:
+    """A page of :func:`read_artifacts` (keyset on the ``artifacts_receipt`` index)."""
+    select = f"SELECT {', '.join(ARTIFACT_COLUMNS)} FROM artifacts"  # noqa: S608
+    if after is None:
+        rows = tx.fetchall(f"{select} ORDER BY received_unix, sha256 LIMIT ?", (limit,))
+    else:
+        rows = tx.fetchall(
+            f"{select} WHERE received_unix > ? OR (received_unix = ? AND sha256 > ?) "
+            "ORDER BY received_unix, sha256 LIMIT ?",
+            (after[0], after[0], after[1], limit),
+        )
+    return [ArtifactRecord(*r) for r in rows]
+
+
+def read_rounds_page(tx: SqlTx, after_id: int | None, limit: int) -> list[StoredRound]:
+    """Up to ``limit`` rounds with an id above ``after_id``, by id (primary-key keyset)."""
+    rows = tx.fetchall(
+        f"SELECT id, {', '.join(ROUND_COLUMNS)} FROM rounds WHERE id > ? "  # noqa: S608
+        "ORDER BY id LIMIT ?",
+        (-1 if after_id is None else after_id, limit),
+    )
+    return [StoredRound(*r) for r in rows]
+
+
+def read_verdicts_page(
+    tx: SqlTx, after_id: int | None, limit: int
+) -> list[tuple[int, str, int, int]]:
+    """(round id, verdict, errors, warnings) of stored reconciliations by round id, without
+    the report text."""
+    rows = tx.fetchall(
+        "SELECT round_id, verdict, errors, warnings FROM reconciliations WHERE round_id > ? "
+        "ORDER BY round_id LIMIT ?",
+        (-1 if after_id is None else after_id, limit),
+    )
+    return [(int(r[0]), str(r[1]), int(r[2]), int(r[3])) for r in rows]
+
+
+def read_linked_shas(tx: SqlTx, shas: Sequence[str]) -> set[str]:
+    """Those of ``shas`` that some round links (stats, Lua or endstats)."""
+    found: set[str] = set()
+    wanted = list(dict.fromkeys(shas))
+    for i in range(0, len(wanted), _IN_CHUNK):
+        chunk = wanted[i:i + _IN_CHUNK]
+        marks = ", ".join("?" * len(chunk))
+        for column in ("stats_sha256", "lua_sha256", "endstats_sha256"):
+            rows = tx.fetchall(
+                f"SELECT {column} FROM rounds WHERE {column} IN ({marks})",  # noqa: S608
+                chunk,
+            )
+            found.update(str(r[0]) for r in rows)
+    return found
 
 
 def read_table(tx: SqlTx, table: str, round_ids: Sequence[int] | None = None) -> list[Row]:

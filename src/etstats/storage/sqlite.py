@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from etstats.errors import DuplicateRound, StorageError
+from etstats.errors import ConfigError, DuplicateRound, StorageError
 from etstats.queries.api import ReadApi
 from etstats.storage import sql
 from etstats.storage.base import ArtifactRecord, Row, StoredRound
@@ -52,6 +52,12 @@ class SQLiteStorage(ReadApi):
     def __init__(self, url: str, *, timeout: float = 30.0, migrate: bool = True) -> None:
         self.url = url
         self.path = sqlite_path(url)
+        if not self.path.strip():
+            # sqlite3 would open a private temporary database for "": a store that vanishes
+            raise ConfigError(
+                f"{url!r} names no SQLite file (use sqlite:///path/to/file.db, a plain path, "
+                "or sqlite:///:memory: for a throw-away store)"
+            )
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
@@ -134,6 +140,26 @@ class SQLiteStorage(ReadApi):
     def artifacts(self) -> list[ArtifactRecord]:
         with self._lock, wrap_exceptions():
             return sql.read_artifacts(self._read())
+
+    def artifacts_page(
+        self, after: tuple[int, str] | None, limit: int
+    ) -> list[ArtifactRecord]:
+        with self._lock, wrap_exceptions():
+            return sql.read_artifacts_page(self._read(), after, limit)
+
+    def rounds_page(self, after_id: int | None, limit: int) -> list[StoredRound]:
+        with self._lock, wrap_exceptions():
+            return sql.read_rounds_page(self._read(), after_id, limit)
+
+    def verdicts_page(
+        self, after_id: int | None, limit: int
+    ) -> list[tuple[int, str, int, int]]:
+        with self._lock, wrap_exceptions():
+            return sql.read_verdicts_page(self._read(), after_id, limit)
+
+    def linked_shas(self, shas: Sequence[str]) -> set[str]:
+        with self._lock, wrap_exceptions():
+            return sql.read_linked_shas(self._read(), shas)
 
     def artifact_data(self, sha256: str) -> bytes:
         with self._lock, wrap_exceptions():

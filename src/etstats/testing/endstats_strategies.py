@@ -28,7 +28,7 @@ from etstats.model.endstats import (
 from etstats.parsing.endstats.reader import parse_award_value
 
 _CELL_CHARS = st.characters(
-    blacklist_characters="\t\n\r", blacklist_categories=["Cs"], max_codepoint=0x2FF
+    blacklist_characters="\t\n\r\x00", blacklist_categories=["Cs"], max_codepoint=0x2FF
 )
 _INT_LIKE = st.from_regex(r"[0-9]{1,9}", fullmatch=True)
 _GUIDS = st.integers(0, 2**128 - 1).map("{:032X}".format)  # one draw, not 32 (size budget)

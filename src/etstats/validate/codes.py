@@ -28,6 +28,9 @@ STATS_CODES: dict[str, CodeInfo] = {
     "byte-order-mark": CodeInfo(I, "the file starts with a UTF-8 byte-order mark (removed)"),
     "latin1-line": CodeInfo(I, "a line is not valid UTF-8 and was decoded as Latin-1"),
     "missing-final-newline": CodeInfo(I, "the last line has no newline"),
+    "truncated-file": CodeInfo(
+        E, "the file ends inside a line: cut while being written or copied (never stored)"
+    ),
     "blank-line": CodeInfo(I, "an empty line after the header (skipped)"),
     "invalid-number": CodeInfo(
         E, "a numeric field is not an integer/decimal the script could write (value set to 0)"

@@ -224,6 +224,10 @@ CREATE TABLE delivery_targets (
     created_unix BIGINT NOT NULL
 );
 
+-- 0005: bulk ingest at scale
+CREATE INDEX artifacts_receipt ON artifacts (received_unix, sha256);
+CREATE INDEX rounds_r1 ON rounds (r1_round_id);
+
 -- 0006: running totals (see 0008_running_totals.sql)
 -- etstats schema v8 (PostgreSQL): running per-GUID totals and per-(GUID, name) line
 -- counts, kept by statement-level triggers (transition tables) in the transaction that

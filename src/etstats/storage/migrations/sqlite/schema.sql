@@ -224,6 +224,10 @@ CREATE TABLE delivery_targets (
     created_unix INTEGER NOT NULL
 );
 
+-- 0005: bulk ingest at scale
+CREATE INDEX artifacts_receipt ON artifacts (received_unix, sha256);
+CREATE INDEX rounds_r1 ON rounds (r1_round_id);
+
 -- 0006: running totals (see 0008_running_totals.sql)
 -- etstats schema v8 (SQLite): running per-GUID totals and per-(GUID, name) line counts,
 -- kept by triggers in the transaction that writes player lines (docs/storage.md,

@@ -1,0 +1,369 @@
+"""Bulk ingestion: many artifacts per transaction (``ingest_many``, ``etstats ingest``,
+``rebuild``).
+
+A batch is parsed and hashed before its transaction opens. The transaction then
+
+1. reads which of its hashes are already archived (one query per 500 hashes) and takes the
+   advisory locks of every (server, map) it may write, in the global :func:`lock_order`;
+2. archives the new artifacts with their status and link facts in one ``executemany``;
+3. links each affected neighbourhood **once** (an artifact whose anchor lies in a span an
+   earlier artifact of the batch already re-linked is covered by it), refreshing the round 2s
+   of re-linked round 1s on the way;
+4. reconciles each round written by the batch **once**, at the end
+   (:mod:`etstats.ingest.batch_reconcile`).
+
+Same bytes under a smaller name (a rename), the same hash twice in one batch, and a hash
+another writer archived meanwhile go through the single-arrival path
+(:meth:`Pipeline._ingest_tx`) inside the same transaction. Hooks and deliveries run, and
+``progress`` is called, only after the batch committed: what was acknowledged is stored.
+A crash mid-batch rolls the whole batch back; running it again converges to the same store.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from etstats.errors import ParseError
+from etstats.ingest.artifacts import Artifact, name_preference
+from etstats.ingest.batch_reconcile import reconcile_rounds
+from etstats.ingest.extract import ParsedArtifact
+from etstats.ingest.rejection import is_artifact_failure, mark_rejected
+from etstats.storage.base import ArtifactRecord, StorageTx, lock_order
+
+if TYPE_CHECKING:
+    from etstats.ingest.pipeline import IngestResult, Pipeline, _Notify
+
+Progress = Callable[["IngestResult"], None] | None
+log = logging.getLogger(__name__)
+
+
+def ingest_stream(
+    pipeline: Pipeline, artifacts: Iterable[Artifact], progress: Progress
+) -> Iterator[IngestResult]:
+    """Ingest ``artifacts`` batch by batch; yields each result after its batch committed."""
+    batch: list[Artifact] = []
+    for artifact in artifacts:
+        batch.append(artifact)
+        if len(batch) >= pipeline.batch_size:
+            yield from _run(pipeline, batch, progress)
+            batch = []
+    if batch:
+        yield from _run(pipeline, batch, progress)
+
+
+def rebuild_stream(pipeline: Pipeline, progress: Progress) -> Iterator[IngestResult]:
+    """Re-ingest every archived artifact (the store was cleared), reading the archive one
+    batch at a time in receipt order."""
+    servers: dict[int, str] = {}
+    for records in _archive_pages(pipeline, pipeline.batch_size):
+        with pipeline.storage.transaction() as tx:
+            data = tx.artifacts_data([rec.sha256 for rec in records])
+            for rec in records:
+                if rec.server_id not in servers:
+                    servers[rec.server_id] = _server_name(tx, rec.server_id)
+        batch = [
+            Artifact.from_bytes(
+                data[rec.sha256], rec.name, server=servers[rec.server_id],
+                received_at=datetime.fromtimestamp(rec.received_unix, UTC),
+            )
+            for rec in records
+        ]
+        del data
+        yield from _run(pipeline, batch, progress)
+
+
+def _archive_pages(pipeline: Pipeline, size: int) -> Iterator[list[ArtifactRecord]]:
+    after: tuple[int, str] | None = None
+    while True:
+        records = pipeline.storage.artifacts_page(after, size)
+        if not records:
+            return
+        yield records
+        after = (records[-1].received_unix, records[-1].sha256)
+
+
+def _run(pipeline: Pipeline, batch: list[Artifact], progress: Progress) -> list[IngestResult]:
+    try:
+        outcome = _ingest_batch(pipeline, batch)
+    except Exception as exc:
+        if not is_artifact_failure(exc):
+            raise  # the store's state (connection, disk): the batch is not kept, run it again
+        # One artifact the store refuses rolled the batch back: take the batch one by one,
+        # so that artifact alone is archived as rejected (Pipeline.ingest).
+        log.warning("batch of %d rolled back (%s); ingesting it one by one", len(batch), exc)
+        results = []
+        for artifact in batch:
+            results.append(_one(pipeline, artifact))
+            if progress is not None:
+                progress(results[-1])
+        return results
+    for result, note in outcome:
+        if note is not None:
+            pipeline._notify(note)
+        if progress is not None:
+            progress(result)
+    return [result for result, _ in outcome]
+
+
+def _one(pipeline: Pipeline, artifact: Artifact) -> IngestResult:
+    """One artifact in its own transaction. A new one goes through :meth:`Pipeline.ingest`
+    (a refused artifact is archived as rejected); one archived but not processed yet
+    (``rebuild``, or a run that crashed) is marked rejected if the store refuses it."""
+    from etstats.ingest.pipeline import IngestResult
+
+    with pipeline.storage.transaction() as tx:
+        known = tx.get_artifact(artifact.sha256)
+    if known is None or known.status != "pending":
+        return pipeline.ingest(artifact)
+    pipeline._pending_note = None
+    try:
+        with pipeline.storage.transaction() as tx:
+            result = pipeline._ingest_tx(tx, artifact)
+            if pipeline._pending_note is not None:
+                pipeline._enqueue(tx, pipeline._pending_note.round_ids)
+    except Exception as exc:
+        if not is_artifact_failure(exc):
+            raise
+        pipeline._cache.pop((artifact.sha256, artifact.name), None)
+        reason = mark_rejected(pipeline.storage, known, exc)
+        return IngestResult(known.sha256, known.name, known.kind, "rejected", reason)
+    note, pipeline._pending_note = pipeline._pending_note, None
+    if note is not None:
+        pipeline._notify(note)
+    return result
+
+
+def _parse_all(
+    pipeline: Pipeline, batch: list[Artifact], zones: dict[str, tuple[int, str]]
+) -> list[ParsedArtifact | ParseError]:
+    out: list[ParsedArtifact | ParseError] = []
+    for a in batch:
+        try:
+            out.append(pipeline._parse(a, zones[a.server][1]))
+        except ParseError as exc:
+            out.append(exc)
+    return out
+
+
+def _ingest_batch(
+    pipeline: Pipeline, batch: list[Artifact]
+) -> list[tuple[IngestResult, _Notify | None]]:
+    from etstats.ingest.pipeline import IngestResult, _Notify
+
+    storage = pipeline.storage
+    with storage.transaction() as tx:
+        zones = {name: _server(tx, name, pipeline.timezone)
+                 for name in dict.fromkeys(a.server for a in batch)}  # fmt: skip
+    parsed = _parse_all(pipeline, batch, zones)
+    results: list[IngestResult | None] = [None] * len(batch)
+    notes: list[_Notify | None] = [None] * len(batch)
+    with storage.transaction() as real_tx:
+        tx = RowBuffer(real_tx)
+        known = _known(tx, [a.sha256 for a in batch])
+        keys = [(zones[a.server][0], p.facts.map_name) for a, p in zip(batch, parsed, strict=True)
+                if isinstance(p, ParsedArtifact)]  # fmt: skip
+        keys += [(k.server_id, k.map_name) for k in known.values() if k.map_name is not None]
+        for server_id, map_name in lock_order(keys):
+            tx.lock_group(server_id, map_name, 0)
+        seen: set[str] = set()
+        single: list[int] = []  # positions that take the single-arrival path
+        fresh: list[int] = []  # positions archived here, then linked
+        inserts: list[tuple[ArtifactRecord, bytes]] = []
+        updates: list[ArtifactRecord] = []
+        for i, (a, p) in enumerate(zip(batch, parsed, strict=True)):
+            k = known.get(a.sha256)
+            if a.sha256 in seen or (
+                k is not None and k.status != "pending"
+                and name_preference(a.name) < name_preference(k.name)
+            ):  # fmt: skip
+                single.append(i)
+                continue
+            seen.add(a.sha256)
+            if k is not None and k.status != "pending":
+                results[i] = IngestResult(a.sha256, a.name, k.kind, "duplicate", k.error)
+                continue
+            record = _record(a, p, zones[a.server][0], k)
+            if k is None:
+                inserts.append((record, a.data))
+            else:
+                updates.append(record)  # archived, not processed (rebuild, a crash)
+            fresh.append(i)
+        tx.update_artifacts(updates)
+        written = _insert(tx, inserts)
+        lost = {r.sha256 for r, _ in inserts} - written
+        pipeline._deferred = set()
+        try:
+            linked = [i for i in fresh if batch[i].sha256 not in lost]
+            single += [i for i in fresh if batch[i].sha256 in lost]
+            _link(pipeline, tx, batch, parsed, zones, linked, results, notes)
+            for i in sorted(single):
+                pipeline._pending_note = None
+                results[i] = pipeline._ingest_tx(tx, batch[i])
+                notes[i] = pipeline._pending_note
+            recons = reconcile_rounds(pipeline, tx, pipeline._deferred)
+            tx.flush()
+            # Outbox rows in the batch's own commit (never lost, never ahead of the rounds).
+            pipeline._enqueue(tx, sorted({rid for n in notes if n is not None
+                                          for rid in n.round_ids}))  # fmt: skip
+        finally:
+            pipeline._deferred = None
+    # Hooks and deliveries hear of each round once per batch (with the first artifact that
+    # wrote it), not once per artifact of its neighbourhood.
+    announced: set[int] = set()
+    for i, n in enumerate(notes):
+        if n is not None:
+            ids = tuple(rid for rid in n.round_ids if rid not in announced)
+            announced.update(ids)
+            notes[i] = _Notify(n.artifact, n.parsed, ids, n.reconciliations)
+    if recons:  # the batch's reconciliations are announced with its last artifact
+        last = max(i for i, n in enumerate(notes) if n is not None)
+        n = notes[last]
+        if n is not None:
+            notes[last] = _Notify(n.artifact, n.parsed, n.round_ids, (*n.reconciliations,
+                                                                       *recons))  # fmt: skip
+    out: list[tuple[IngestResult, _Notify | None]] = []
+    for result, note in zip(results, notes, strict=True):
+        if result is None:  # pragma: no cover - every position gets a result above
+            raise RuntimeError("batch position without a result")
+        out.append((result, note))
+    return out
+
+
+class RowBuffer:
+    """A transaction whose per-round row writes wait for :meth:`flush` (end of the batch),
+    then go out as one bulk write per table; everything else goes straight through. The
+    pipeline never reads per-round tables while it links, so nothing sees the delay."""
+
+    def __init__(self, tx: StorageTx) -> None:
+        self._tx = tx
+        self._rows: dict[int, dict[str, list[Any]]] = {}
+        self._locked: set[tuple[int, str]] = set()
+        self._records: dict[str, ArtifactRecord | None] = {}
+
+    # Artifact records read during the batch are kept until one is written: the round-2
+    # pairing and the loaders ask for the same few records many times.
+    def get_artifact(self, sha256: str) -> ArtifactRecord | None:
+        if sha256 not in self._records:
+            self._records[sha256] = self._tx.get_artifact(sha256)
+        return self._records[sha256]
+
+    def update_artifact(self, record: ArtifactRecord) -> None:
+        self._records.pop(record.sha256, None)
+        self._tx.update_artifact(record)
+
+    def update_artifacts(self, records: Sequence[ArtifactRecord]) -> None:
+        for record in records:
+            self._records.pop(record.sha256, None)
+        self._tx.update_artifacts(records)
+
+    def rename_artifact(self, sha256: str, name: str) -> None:
+        self._records.pop(sha256, None)
+        self._tx.rename_artifact(sha256, name)
+
+    def set_link_note(self, sha256: str, note: str | None) -> None:
+        self._records.pop(sha256, None)
+        self._tx.set_link_note(sha256, note)
+
+    def insert_artifact(self, record: ArtifactRecord, data: bytes) -> bool:
+        self._records.pop(record.sha256, None)
+        return self._tx.insert_artifact(record, data)
+
+    def insert_artifacts(self, items: Sequence[tuple[ArtifactRecord, bytes]]) -> set[str]:
+        for record, _ in items:
+            self._records.pop(record.sha256, None)
+        return self._tx.insert_artifacts(items)
+
+    def lock_group(self, server_id: int, map_name: str, round_number: int) -> None:
+        # Taken once per (server, map) and transaction: a second request is a round-trip
+        # for nothing (the lock is held until commit).
+        if (server_id, map_name) not in self._locked:
+            self._tx.lock_group(server_id, map_name, round_number)
+            self._locked.add((server_id, map_name))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._tx, name)
+
+    def replace_round_rows(self, round_id: int, rows: dict[str, list[Any]]) -> None:
+        self._rows.setdefault(round_id, {}).update(rows)
+
+    def delete_rounds(self, round_ids: Sequence[int]) -> None:
+        for rid in round_ids:
+            self._rows.pop(rid, None)
+        self._tx.delete_rounds(round_ids)
+
+    def flush(self) -> None:
+        if self._rows:
+            self._tx.replace_many_round_rows(self._rows)
+            self._rows = {}
+
+
+def _link(
+    pipeline: Pipeline,
+    tx: StorageTx,
+    batch: list[Artifact],
+    parsed: list[ParsedArtifact | ParseError],
+    zones: dict[str, tuple[int, str]],
+    positions: list[int],
+    results: list[IngestResult | None],
+    notes: list[_Notify | None],
+) -> None:
+    """Re-link each neighbourhood the batch touches once, in arrival order."""
+    from etstats.ingest.pipeline import IngestResult, _Notify
+
+    spans: dict[tuple[int, str, int], list[tuple[int, int, tuple[int, ...]]]] = {}
+    for i in positions:
+        a, p = batch[i], parsed[i]
+        if not isinstance(p, ParsedArtifact):
+            results[i] = IngestResult(a.sha256, a.name, str(a.kind), "rejected", str(p))
+            notes[i] = _Notify(a, None, (), ())
+            continue
+        server_id, timezone = zones[a.server]
+        f = p.facts
+        group = (server_id, f.map_name, f.round_number)
+        hit = next((ids for lo, hi, ids in spans.get(group, ()) if lo <= f.anchor_unix <= hi),
+                   None)  # fmt: skip
+        if hit is None:
+            hit, _none = pipeline._relink(tx, server_id, f.map_name, f.round_number,
+                                          f.anchor_unix, timezone)  # fmt: skip
+            lo, hi = pipeline._span
+            spans.setdefault(group, []).append((lo, hi, hit))
+        results[i] = IngestResult(a.sha256, a.name, str(p.kind), "stored", None, hit)
+        notes[i] = _Notify(a, p, hit, ())
+
+
+def _record(
+    a: Artifact, p: ParsedArtifact | ParseError, server_id: int, known: ArtifactRecord | None
+) -> ArtifactRecord:
+    base = known or ArtifactRecord(
+        sha256=a.sha256, kind=str(a.kind), name=a.name, server_id=server_id,
+        size_bytes=len(a.data), received_unix=int(a.received_at.timestamp()), status="pending",
+    )  # fmt: skip
+    from etstats.ingest.pipeline import _evolve
+
+    if not isinstance(p, ParsedArtifact):
+        return _evolve(base, status="rejected", error=str(p), kind=str(a.kind))
+    f = p.facts
+    return _evolve(base, status="accepted", error=None, kind=str(p.kind), map_name=f.map_name,
+                   round_number=f.round_number, anchor_unix=f.anchor_unix,
+                   start_unix=f.start_unix)  # fmt: skip
+
+
+def _known(tx: StorageTx, shas: list[str]) -> dict[str, ArtifactRecord]:
+    return tx.known_artifacts(shas)
+
+
+def _insert(tx: StorageTx, items: list[tuple[ArtifactRecord, bytes]]) -> set[str]:
+    return tx.insert_artifacts(items)
+
+
+def _server(tx: StorageTx, name: str, timezone: str) -> tuple[int, str]:
+    server_id = tx.ensure_server(name, timezone)
+    return server_id, tx.server_timezone(server_id)
+
+
+def _server_name(tx: StorageTx, server_id: int) -> str:
+    return tx.server_name(server_id) or "default"
+

@@ -1,0 +1,140 @@
+"""``etstats audit`` walks the store in pages: its report equals the one read from whole
+tables (the code before paging, kept here as the reference) on a store with every kind of
+entry (conflicts, orphan round 2s, rejected, noted and unlinked artifacts, Lua-only rounds),
+whatever the page size."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from etstats.cli.storage_args import store_summary
+from etstats.ingest import audit
+from etstats.ingest.artifacts import Artifact
+from etstats.ingest.pipeline import Pipeline
+from etstats.storage.base import Storage
+from etstats.testing.synthetic import round_artifacts, round_pair_artifacts, season
+
+BASE = 1_767_225_600
+
+
+def reference_report(storage: Storage) -> dict[str, Any]:
+    """The report as computed before paging (whole tables in memory)."""
+    rounds = storage.rounds()
+    arts = storage.artifacts()
+    in_round = {s for r in rounds for s in r.linked.values()}
+    recon = storage.table_rows("reconciliations")
+    by_id = {r.id: r for r in rounds}
+    names = {a.sha256: a.name for a in arts}
+    verdicts = Counter(str(row[1]) for row in recon)
+    conflicts = [
+        {"round_id": row[0], "map": by_id[row[0]].map_name, "round": by_id[row[0]].round_number,
+         "round_start_unix": by_id[row[0]].round_start_unix, "errors": row[2]}
+        for row in recon if row[1] == "conflict" and row[0] in by_id
+    ]  # fmt: skip
+    r2 = [r for r in rounds if r.round_number == 2 and r.stats_sha256]
+    orphans = [
+        {"round_id": r.id, "map": r.map_name, "stats_file_unix": r.stats_file_unix,
+         "stats": names.get(r.stats_sha256 or "", "")}
+        for r in r2 if r.values_scope == "cumulative_r1_r2"
+    ]  # fmt: skip
+    return {
+        "round2": {
+            "total": len(r2),
+            "differenced": sum(1 for r in r2 if r.r1_round_id is not None),
+            "orphans": orphans,
+        },
+        "rounds": {
+            "total": len(rounds),
+            "by_start_source": dict(Counter(r.start_source for r in rounds)),
+            "with_stats": sum(1 for r in rounds if r.stats_sha256),
+            "with_lua": sum(1 for r in rounds if r.lua_sha256),
+            "with_endstats": sum(1 for r in rounds if r.endstats_sha256),
+            "stats_and_lua": sum(1 for r in rounds if r.stats_sha256 and r.lua_sha256),
+            "stats_without_lua": sum(1 for r in rounds if r.stats_sha256 and not r.lua_sha256),
+            "lua_without_stats": sum(1 for r in rounds if r.lua_sha256 and not r.stats_sha256),
+        },
+        "verdicts": dict(sorted(verdicts.items())),
+        "conflicts": conflicts,
+        "rejected": [
+            {"name": a.name, "sha256": a.sha256, "error": a.error}
+            for a in arts
+            if a.status == "rejected"
+        ],
+        "link_notes": [
+            {"name": a.name, "sha256": a.sha256, "kind": a.kind, "note": a.link_note}
+            for a in arts
+            if a.link_note
+        ],
+        "unlinked": [
+            {"name": a.name, "sha256": a.sha256, "kind": a.kind}
+            for a in arts
+            if a.status == "accepted" and a.sha256 not in in_round
+        ],
+    }
+
+
+def _rich_store(store: Storage) -> None:
+    rng = random.Random(3)
+    arts: list[Artifact] = list(season(8, players=4))
+    pair, _ = round_pair_artifacts(map_name="supply", r1_end_unix=BASE + 50_000,
+                                   gap_seconds=600, rng=rng, players=3)  # fmt: skip
+    arts += pair
+    arts.append(Artifact.from_bytes(pair[1].data, "0_" + pair[1].name))  # renamed copy
+    arts += round_artifacts(map_name="te_escape2", round_number=2, end_unix=BASE + 90_000,
+                            rng=rng, players=3, lua=False, endstats=False)  # orphan R2
+    arts += round_artifacts(map_name="te_escape2", round_number=1, end_unix=BASE + 99_000,
+                            rng=rng, players=3, stats=False, endstats=False)  # Lua only
+    for end in (BASE + 120_000, BASE + 120_020):  # two replays close together: ambiguity
+        arts += round_artifacts(map_name="goldrush", round_number=1, end_unix=end, rng=rng,
+                                players=2, lua=False)  # fmt: skip
+    arts.append(Artifact.from_bytes(b"not a stats file\n", "2026-01-02-000000-x-round-1.txt"))
+    arts.append(Artifact.from_bytes(b"{", "gametime-x-R1-1767225600.json"))
+    Pipeline(store, batch_size=5).ingest_many(arts)
+
+
+@pytest.mark.parametrize("page", [1, 3, 1000])
+def test_paged_audit_equals_whole_table_audit(store: Storage, page: int,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    _rich_store(store)
+    expected = reference_report(store)
+    monkeypatch.setattr(audit, "PAGE", page)
+    got = audit.audit_report(store)
+    assert got == expected
+    assert list(got["rounds"]["by_start_source"]) == list(expected["rounds"]["by_start_source"])
+    assert expected["rejected"]
+    assert expected["round2"]["orphans"]
+    assert expected["conflicts"]
+    assert expected["link_notes"]
+    assert len(expected["rounds"]["by_start_source"]) == 3
+
+
+def test_store_counts_equal_whole_table_counts(store: Storage) -> None:
+    _rich_store(store)
+    rounds = store.rounds()
+    arts = store.artifacts()
+    assert store_summary(store) == {
+        "artifacts": len(arts),
+        "rejected": sum(1 for a in arts if a.status == "rejected"),
+        "rounds": len(rounds),
+        "rounds_with_stats": sum(1 for r in rounds if r.stats_sha256),
+        "rounds_with_lua": sum(1 for r in rounds if r.lua_sha256),
+        "rounds_with_endstats": sum(1 for r in rounds if r.endstats_sha256),
+        "stats_linked_to_lua": sum(1 for r in rounds if r.stats_sha256 and r.lua_sha256),
+        "players": len(store.table_rows("player_round_stats")),
+        "round2_differenced": sum(1 for r in rounds if r.r1_round_id is not None),
+        "round2_orphans": sum(1 for r in rounds if r.values_scope == "cumulative_r1_r2"),
+    }
+
+
+def test_archive_pages_walk_every_artifact_in_receipt_order(store: Storage) -> None:
+    _rich_store(store)
+    walked = []
+    after = None
+    while page := store.artifacts_page(after, 4):
+        walked += page
+        after = (page[-1].received_unix, page[-1].sha256)
+    assert walked == store.artifacts()
