@@ -228,7 +228,7 @@ CREATE TABLE delivery_targets (
 CREATE INDEX artifacts_receipt ON artifacts (received_unix, sha256);
 CREATE INDEX rounds_r1 ON rounds (r1_round_id);
 
--- 0006: running totals (see 0008_running_totals.sql)
+-- 0006: running totals (see 0006_running_totals.sql)
 -- etstats schema v8 (PostgreSQL): running per-GUID totals and per-(GUID, name) line
 -- counts, kept by statement-level triggers (transition tables) in the transaction that
 -- writes player lines; upserts go in GUID order so concurrent writers never deadlock

@@ -228,7 +228,7 @@ CREATE TABLE delivery_targets (
 CREATE INDEX artifacts_receipt ON artifacts (received_unix, sha256);
 CREATE INDEX rounds_r1 ON rounds (r1_round_id);
 
--- 0006: running totals (see 0008_running_totals.sql)
+-- 0006: running totals (see 0006_running_totals.sql)
 -- etstats schema v8 (SQLite): running per-GUID totals and per-(GUID, name) line counts,
 -- kept by triggers in the transaction that writes player lines (docs/storage.md,
 -- "Running totals"). They serve the all-time leaderboard and player search.
