@@ -44,8 +44,7 @@ def run_once(arts: list[object], folder: Path, with_target: bool) -> float:
     deliver: list[OutboxTarget] = []
     if with_target:
         url = f"http://127.0.0.1:{_dead_port()}/api/v10/webhooks/1/token"
-        sink = DiscordSink(TargetConfig("discord", url, budget_seconds=0.5,
-                                        timeout_seconds=0.2))  # fmt: skip
+        sink = DiscordSink(TargetConfig("discord", url, budget_seconds=0.5, timeout_seconds=0.2))
         deliver = [OutboxTarget("discord", lambda: sink)]
         worker = start_worker(store, {"discord": sink}, interval=0.5)
     t0 = time.perf_counter()

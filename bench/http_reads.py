@@ -48,11 +48,25 @@ from etstats.testing.synthetic import season
 KEY = "bench-key"
 REQUEST_TIMEOUT_S = 60.0
 """A route slower than this at the size measured is reported as timed out."""
-ROUND_TABLES = ("player_round_stats", "weapon_stats", "lua_timing", "pauses", "spawn_stats",
-                "endstats_awards", "endstats_versus")  # fmt: skip
+ROUND_TABLES = (
+    "player_round_stats",
+    "weapon_stats",
+    "lua_timing",
+    "pauses",
+    "spawn_stats",
+    "endstats_awards",
+    "endstats_versus",
+)
 SHA_COLUMNS = ("sha256", "stats_sha256", "lua_sha256", "endstats_sha256", "artifact_sha256")
-TIME_COLUMNS = ("round_start_unix", "round_end_unix", "stats_file_unix", "received_unix",
-                "anchor_unix", "start_unix", "end_unix")  # fmt: skip
+TIME_COLUMNS = (
+    "round_start_unix",
+    "round_end_unix",
+    "stats_file_unix",
+    "received_unix",
+    "anchor_unix",
+    "start_unix",
+    "end_unix",
+)
 
 
 def build_base(url: str, rounds: int) -> None:
@@ -100,11 +114,15 @@ def clone(conn: Any, dialect: str, copies: int, placeholder: str) -> None:
             else:
                 exprs.append(c)
         names = ", ".join(cols)
-        return (f"INSERT INTO {table} ({names}) SELECT {', '.join(exprs)} "  # noqa: S608
-                f"FROM {table} WHERE {{where}}"), uses  # fmt: skip
+        return (
+            f"INSERT INTO {table} ({names}) SELECT {', '.join(exprs)} "  # noqa: S608
+            f"FROM {table} WHERE {{where}}"
+        ), uses
 
-    plans = [("artifacts", *select("artifacts", skip_blob=True), "received_unix < {lim}"),
-             ("rounds", *select("rounds"), "id <= {max_id}")]  # fmt: skip
+    plans = [
+        ("artifacts", *select("artifacts", skip_blob=True), "received_unix < {lim}"),
+        ("rounds", *select("rounds"), "id <= {max_id}"),
+    ]
     plans += [(t, *select(t), "round_id <= {max_id}") for t in ROUND_TABLES]
     cur.execute("SELECT max(received_unix) FROM artifacts")
     lim = cur.fetchone()[0] + 1  # the base artifacts only (copies are received later)
@@ -122,8 +140,12 @@ def served(db_url: str, log: Path) -> Iterator[str]:
     env = {**os.environ, "ETSTATS_INGEST_SECRETS": f"bench={KEY}", "ETSTATS_API_KEYS": "k"}
     exe = str(Path(sys.executable).parent / "etstats")
     with log.open("wb") as out:
-        proc = subprocess.Popen([exe, "serve", "--db", db_url, "--port", str(port)],
-                                env=env, stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
+        proc = subprocess.Popen(
+            [exe, "serve", "--db", db_url, "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             end = time.monotonic() + 120
@@ -190,15 +212,21 @@ def measure(client: httpx.Client, path: str, n: int, budget_s: float = 20.0) -> 
             raise RuntimeError(f"{path}: {r.status_code} {r.text[:200]}")
     ms = sorted(t * 1000 for t in times)
     done = len(times)
-    return {"requests": done, "req_s": round(done / sum(times), 1),
-            "p50_ms": round(statistics.median(ms), 2),
-            "p95_ms": round(ms[max(0, int(done * 0.95) - 1)], 2)}  # fmt: skip
+    return {
+        "requests": done,
+        "req_s": round(done / sum(times), 1),
+        "p50_ms": round(statistics.median(ms), 2),
+        "p95_ms": round(ms[max(0, int(done * 0.95) - 1)], 2),
+    }
 
 
 def read_bench(db_url: str, n: int, tmp: Path) -> dict[str, Any]:
-    with served(db_url, tmp / f"serve-{uuid.uuid4().hex[:6]}.log") as base, httpx.Client(
-        base_url=base, timeout=REQUEST_TIMEOUT_S, headers={"X-API-Key": "k"}
-    ) as client:
+    with (
+        served(db_url, tmp / f"serve-{uuid.uuid4().hex[:6]}.log") as base,
+        httpx.Client(
+            base_url=base, timeout=REQUEST_TIMEOUT_S, headers={"X-API-Key": "k"}
+        ) as client,
+    ):
         out: dict[str, Any] = {}
         for name, path in routes(client).items():
             warm = measure(client, path, 1, budget_s=0)  # warm caches
@@ -216,18 +244,24 @@ def ingest_bench(uploads: int, tmp: Path) -> dict[str, Any]:
         pipeline.ingest(a)
     inproc_s = time.perf_counter() - t0
     storage.close()
-    with served(str(tmp / "http.db"), tmp / "serve-ingest.log") as base, httpx.Client(
-        base_url=base, timeout=60) as client:  # fmt: skip
+    with (
+        served(str(tmp / "http.db"), tmp / "serve-ingest.log") as base,
+        httpx.Client(base_url=base, timeout=60) as client,
+    ):
         t0 = time.perf_counter()
         for a in arts:
-            r = client.post("/v1/ingest", content=a.data,
-                            headers=sign_upload(KEY, "bench", a.name, a.data))  # fmt: skip
+            r = client.post(
+                "/v1/ingest", content=a.data, headers=sign_upload(KEY, "bench", a.name, a.data)
+            )
             if r.status_code != 201:
                 raise RuntimeError(f"upload {a.name}: {r.status_code}")
         http_s = time.perf_counter() - t0
-    return {"uploads": len(arts), "in_process_per_s": round(len(arts) / inproc_s, 1),
-            "signed_http_per_s": round(len(arts) / http_s, 1),
-            "http_over_in_process": round(http_s / inproc_s, 2)}  # fmt: skip
+    return {
+        "uploads": len(arts),
+        "in_process_per_s": round(len(arts) / inproc_s, 1),
+        "signed_http_per_s": round(len(arts) / http_s, 1),
+        "http_over_in_process": round(http_s / inproc_s, 2),
+    }
 
 
 def sqlite_store(path: Path, rounds: int, base: int) -> str:
@@ -276,16 +310,19 @@ def main() -> None:
         t0 = time.perf_counter()
         big = sqlite_store(tmp / "big.db", args.rounds, args.base)
         report["sqlite_build_s"] = round(time.perf_counter() - t0, 1)
-        report["sqlite"] = _compare(read_bench(small, args.requests, tmp),
-                                    read_bench(big, args.requests, tmp))  # fmt: skip
+        report["sqlite"] = _compare(
+            read_bench(small, args.requests, tmp), read_bench(big, args.requests, tmp)
+        )
         print(json.dumps(report, indent=2), flush=True)
         if args.pg:
             run = uuid.uuid4().hex[:8]
             small_url, drop_small = pg_store(args.pg, args.base, args.base, f"bench_s_{run}")
             big_url, drop_big = pg_store(args.pg, args.rounds, args.base, f"bench_b_{run}")
             try:
-                report["postgres"] = _compare(read_bench(small_url, args.requests, tmp),
-                                              read_bench(big_url, args.requests, tmp))  # fmt: skip
+                report["postgres"] = _compare(
+                    read_bench(small_url, args.requests, tmp),
+                    read_bench(big_url, args.requests, tmp),
+                )
             finally:
                 drop_small()
                 drop_big()
@@ -298,8 +335,7 @@ def _compare(small: dict[str, Any], big: dict[str, Any]) -> dict[str, Any]:
             return None
         return round(float(big[name]["p95_ms"]) / max(float(small[name]["p95_ms"]), 0.01), 2)
 
-    return {name: {"base": small[name], "big": big[name], "p95_ratio": ratio(name)}
-            for name in big}  # fmt: skip
+    return {name: {"base": small[name], "big": big[name], "p95_ratio": ratio(name)} for name in big}
 
 
 if __name__ == "__main__":

@@ -80,10 +80,16 @@ def write_season(folder: Path, rounds: int, *, stats_only: bool = False) -> int:
     rng = random.Random(0)
     count = 0
     for i in range(rounds):
-        arts = round_artifacts(map_name=MAPS[(i // 2) % len(MAPS)], round_number=1 + i % 2,
-                               end_unix=START_UNIX + 900 * i, rng=rng, players=12,
-                               pauses=i % 3, lua=not stats_only,
-                               endstats=not stats_only)  # fmt: skip
+        arts = round_artifacts(
+            map_name=MAPS[(i // 2) % len(MAPS)],
+            round_number=1 + i % 2,
+            end_unix=START_UNIX + 900 * i,
+            rng=rng,
+            players=12,
+            pauses=i % 3,
+            lua=not stats_only,
+            endstats=not stats_only,
+        )
         sub = folder / f"{i // 1000:04d}"  # at most 3,000 files per folder
         sub.mkdir(exist_ok=True)
         for a in arts:
@@ -132,8 +138,12 @@ def url_work(url: str, backend: str) -> Path:
 
 def store_mb(backend: str, url: str) -> float:
     if backend == "sqlite":
-        return sum(Path(f"{url}{s}").stat().st_size for s in ("", "-wal")
-                   if Path(f"{url}{s}").exists()) / 1e6  # fmt: skip
+        return (
+            sum(
+                Path(f"{url}{s}").stat().st_size for s in ("", "-wal") if Path(f"{url}{s}").exists()
+            )
+            / 1e6
+        )
     import psycopg
 
     with psycopg.connect(url) as conn:
@@ -146,28 +156,49 @@ def cli() -> list[str]:
 
 
 def measure(
-    *, version: str, env: dict[str, str], backend: str, url: str, season_dir: Path,
-    stats_dir: Path | None, rounds: int, artifacts: int, steps: Sequence[str],
+    *,
+    version: str,
+    env: dict[str, str],
+    backend: str,
+    url: str,
+    season_dir: Path,
+    stats_dir: Path | None,
+    rounds: int,
+    artifacts: int,
+    steps: Sequence[str],
     dsn: str | None,
-) -> list[dict[str, object]]:  # fmt: skip
+) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     base = cli()
 
     def row(step: str, run: tuple[float, int, str, float], count: int, extra: str = "") -> None:
         seconds, peak, _, cpu = run
-        rows.append({"version": version, "backend": backend, "rounds": rounds, "step": step,
-                     "seconds": seconds, "ms_per_artifact": 1000 * seconds / count,
-                     "per_second": count / seconds, "cpu_seconds": cpu,
-                     "cpu_ms_per_artifact": 1000 * cpu / count, "peak_mb": peak,
-                     "store_mb": store_mb(backend, url), "extra": extra})  # fmt: skip
+        rows.append(
+            {
+                "version": version,
+                "backend": backend,
+                "rounds": rounds,
+                "step": step,
+                "seconds": seconds,
+                "ms_per_artifact": 1000 * seconds / count,
+                "per_second": count / seconds,
+                "cpu_seconds": cpu,
+                "cpu_ms_per_artifact": 1000 * cpu / count,
+                "peak_mb": peak,
+                "store_mb": store_mb(backend, url),
+                "extra": extra,
+            }
+        )
         print(json.dumps(rows[-1]), flush=True)
 
     if "ingest" in steps:
-        row("ingest", run_process([*base, "ingest", "--db", url, str(season_dir)], env),
-            artifacts)
+        row("ingest", run_process([*base, "ingest", "--db", url, str(season_dir)], env), artifacts)
     if "re-ingest" in steps:
-        row("re-ingest", run_process([*base, "ingest", "--db", url, str(season_dir)], env),
-            artifacts)
+        row(
+            "re-ingest",
+            run_process([*base, "ingest", "--db", url, str(season_dir)], env),
+            artifacts,
+        )
     if "rebuild" in steps:
         row("rebuild", run_process([*base, "rebuild", "--db", url], env), artifacts)
     if "audit" in steps:
@@ -180,12 +211,22 @@ def measure(
     if "stats-only" in steps and stats_dir is not None:
         with store_url(backend, url_work(url, backend), dsn) as stats_url:
             done = run_process([*base, "ingest", "--db", stats_url, str(stats_dir)], env)
-            rows.append({"version": version, "backend": backend, "rounds": rounds,
-                         "step": "stats-only", "seconds": done[0],
-                         "ms_per_artifact": 1000 * done[0] / rounds,
-                         "per_second": rounds / done[0], "cpu_seconds": done[3],
-                         "cpu_ms_per_artifact": 1000 * done[3] / rounds, "peak_mb": done[1],
-                         "store_mb": store_mb(backend, stats_url), "extra": ""})  # fmt: skip
+            rows.append(
+                {
+                    "version": version,
+                    "backend": backend,
+                    "rounds": rounds,
+                    "step": "stats-only",
+                    "seconds": done[0],
+                    "ms_per_artifact": 1000 * done[0] / rounds,
+                    "per_second": rounds / done[0],
+                    "cpu_seconds": done[3],
+                    "cpu_ms_per_artifact": 1000 * done[3] / rounds,
+                    "peak_mb": done[1],
+                    "store_mb": store_mb(backend, stats_url),
+                    "extra": "",
+                }
+            )
             print(json.dumps(rows[-1]), flush=True)
     return rows
 
@@ -203,8 +244,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None, help="append result rows here")
     args = parser.parse_args(argv)
     if args.reference is not None:
-        print(f"(--reference {args.reference}: the reference importer is not run by this "
-              "script; measure it on the same files by hand)")  # fmt: skip
+        print(
+            f"(--reference {args.reference}: the reference importer is not run by this "
+            "script; measure it on the same files by hand)"
+        )
     steps = args.steps.split(",")
     work = args.work or Path(tempfile.mkdtemp(prefix="etstats-bench-"))
     backends = ([] if args.no_sqlite else ["sqlite"]) + (["postgresql"] if args.pg else [])
@@ -220,17 +263,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             t = time.perf_counter()
             artifacts = write_season(season_dir, rounds)
             write_season(stats_dir, rounds, stats_only=True)
-            print(f"# {rounds} rounds: {artifacts} artifacts written in "
-                  f"{time.perf_counter() - t:.0f} s", flush=True)
+            print(
+                f"# {rounds} rounds: {artifacts} artifacts written in "
+                f"{time.perf_counter() - t:.0f} s",
+                flush=True,
+            )
             for backend in backends:
                 for version, env in versions:
                     want = steps if version == "new" else args.baseline_steps.split(",")
                     with store_url(backend, work, args.pg) as url:
-                        all_rows += measure(version=version, env=env, backend=backend,
-                                            url=url, season_dir=season_dir,
-                                            stats_dir=stats_dir, rounds=rounds,
-                                            artifacts=artifacts, steps=want,
-                                            dsn=args.pg)  # fmt: skip
+                        all_rows += measure(
+                            version=version,
+                            env=env,
+                            backend=backend,
+                            url=url,
+                            season_dir=season_dir,
+                            stats_dir=stats_dir,
+                            rounds=rounds,
+                            artifacts=artifacts,
+                            steps=want,
+                            dsn=args.pg,
+                        )
             shutil.rmtree(season_dir)
             shutil.rmtree(stats_dir)
     finally:
@@ -245,14 +298,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def print_table(rows: list[dict[str, object]]) -> None:
-    print(f"\n{'version':<9} {'backend':<10} {'rounds':>7} {'step':<10} {'seconds':>8} "
-          f"{'ms/art':>7} {'art/s':>7} {'cpu s':>7} {'cpu ms/art':>10} {'peak MB':>8} "
-          f"{'store MB':>9}  extra")  # fmt: skip
+    print(
+        f"\n{'version':<9} {'backend':<10} {'rounds':>7} {'step':<10} {'seconds':>8} "
+        f"{'ms/art':>7} {'art/s':>7} {'cpu s':>7} {'cpu ms/art':>10} {'peak MB':>8} "
+        f"{'store MB':>9}  extra"
+    )
     for r in rows:
-        print(f"{r['version']!s:<9} {r['backend']!s:<10} {r['rounds']!s:>7} {r['step']!s:<10} "
-              f"{r['seconds']:>8.1f} {r['ms_per_artifact']:>7.2f} {r['per_second']:>7.0f} "
-              f"{r['cpu_seconds']:>7.1f} {r['cpu_ms_per_artifact']:>10.2f} "
-              f"{r['peak_mb']!s:>8} {r['store_mb']:>9.1f}  {r['extra']}")  # fmt: skip
+        print(
+            f"{r['version']!s:<9} {r['backend']!s:<10} {r['rounds']!s:>7} {r['step']!s:<10} "
+            f"{r['seconds']:>8.1f} {r['ms_per_artifact']:>7.2f} {r['per_second']:>7.0f} "
+            f"{r['cpu_seconds']:>7.1f} {r['cpu_ms_per_artifact']:>10.2f} "
+            f"{r['peak_mb']!s:>8} {r['store_mb']:>9.1f}  {r['extra']}"
+        )
     new = {(r["backend"], r["rounds"], r["step"]): r for r in rows if r["version"] == "new"}
     for r in rows:
         if r["version"] != "baseline":
@@ -261,8 +318,10 @@ def print_table(rows: list[dict[str, object]]) -> None:
         if n is not None:
             wall = float(r["seconds"]) / float(n["seconds"])  # type: ignore[arg-type]
             cpu = float(r["cpu_seconds"]) / float(n["cpu_seconds"])  # type: ignore[arg-type]
-            print(f"ratio new vs baseline, {r['backend']} {r['rounds']} rounds {r['step']}: "
-                  f"{wall:.2f}x faster (wall clock), {cpu:.2f}x less CPU")
+            print(
+                f"ratio new vs baseline, {r['backend']} {r['rounds']} rounds {r['step']}: "
+                f"{wall:.2f}x faster (wall clock), {cpu:.2f}x less CPU"
+            )
 
 
 if __name__ == "__main__":

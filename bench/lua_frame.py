@@ -132,10 +132,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"budget share at 20 fps (50 ms frames): {script / 50_000 * 100:.4f} %")
     with tempfile.TemporaryDirectory() as tmp:
         by_players = {
-            n: per_frame_us(prepare_script(fx, Path(tmp) / f"p{n}", configured=False, players=n),
-                            args.frames, args.repeat)
+            n: per_frame_us(
+                prepare_script(fx, Path(tmp) / f"p{n}", configured=False, players=n),
+                args.frames,
+                args.repeat,
+            )
             for n in (8, 16, 32, 64)
-        }  # fmt: skip
+        }
     for n, us in by_players.items():
         print(f"idle frame, {n:2d} players: {us:8.3f} us/frame  (x{us / by_players[8]:.2f} of 8)")
     with tempfile.TemporaryDirectory() as tmp:

@@ -99,7 +99,7 @@ def model_builder(files: list[Path]) -> Callable[[], int]:
         StatsRound,
         TabStats,
         WeaponStats,
-    )  # fmt: skip
+    )
 
     pre: list[tuple[list[str], list[tuple[list[str], list[int], list[float | int]]]]] = []
     for rnd in (parse_stats_file(p) for p in files):
@@ -107,8 +107,11 @@ def model_builder(files: list[Path]) -> Callable[[], int]:
         hdr = [h.server_name, h.map_name, h.config]
         players = []
         for p in rnd.players:
-            nums = [n for w in p.weapons for n in (w.index, w.hits, w.shots, w.kills, w.deaths,
-                                                   w.headshots)]  # fmt: skip
+            nums = [
+                n
+                for w in p.weapons
+                for n in (w.index, w.hits, w.shots, w.kills, w.deaths, w.headshots)
+            ]
             assert p.tab is not None
             tab = [getattr(p.tab, n) for n in TAB_LAYOUTS[p.tab.layout]]
             players.append(([p.guid, p.raw_name], nums, [p.tab.layout, *tab]))
@@ -227,9 +230,7 @@ def reference_loop(args: argparse.Namespace) -> Callable[[Path], int]:
     return parse_one
 
 
-def time_processes(
-    commands: dict[str, list[str]], repeat: int
-) -> dict[str, tuple[float, float]]:
+def time_processes(commands: dict[str, list[str]], repeat: int) -> dict[str, tuple[float, float]]:
     """Best wall time and best CPU time (user + system, seconds) of each command (stdout to
     /dev/null), the commands run in turn. On a shared machine the CPU time is the steadier
     of the two (waiting for a core is not counted)."""
@@ -239,8 +240,9 @@ def time_processes(
         for name, cmd in commands.items():
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.perf_counter()
-            subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                           check=True, env=env)  # fmt: skip
+            subprocess.run(
+                cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=env
+            )
             wall = time.perf_counter() - start
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -259,9 +261,16 @@ def whole_process(args: argparse.Namespace, files: list[Path]) -> None:
         "previous writer": [py, "-c", _PREVIOUS_PROCESS, here, str(args.dir)],
     }
     if args.reference is not None:
-        commands["reference"] = [args.reference_python or py, "-c", _REFERENCE_PROCESS,
-                                 str(args.reference), str(args.dir), args.reference_module,
-                                 args.reference_class, args.reference_method]  # fmt: skip
+        commands["reference"] = [
+            args.reference_python or py,
+            "-c",
+            _REFERENCE_PROCESS,
+            str(args.reference),
+            str(args.dir),
+            args.reference_module,
+            args.reference_class,
+            args.reference_method,
+        ]
     best = time_processes(commands, args.process_repeat)
     print(f"\nwhole process over {len(files)} files, best of {args.process_repeat} runs:")
     print(f"  {'command':<18}{'wall s':>8}{'CPU s':>8}")
@@ -269,13 +278,17 @@ def whole_process(args: argparse.Namespace, files: list[Path]) -> None:
         print(f"  {name:<18}{wall:>8.3f}{cpu:>8.3f}")
     ours = best["etstats parse"]
     prev = best["previous writer"]
-    print(f"ratio previous writer / etstats parse: {prev[0] / ours[0]:.2f}x wall, "
-          f"{prev[1] / ours[1]:.2f}x CPU")
+    print(
+        f"ratio previous writer / etstats parse: {prev[0] / ours[0]:.2f}x wall, "
+        f"{prev[1] / ours[1]:.2f}x CPU"
+    )
     if "reference" in best:
         ref = best["reference"]
         verdict = "meets" if min(ref[0] / ours[0], ref[1] / ours[1]) >= 3 else "check"
-        print(f"ratio reference / etstats parse: {ref[0] / ours[0]:.2f}x wall, "
-              f"{ref[1] / ours[1]:.2f}x CPU ({verdict} the 3x target)")
+        print(
+            f"ratio reference / etstats parse: {ref[0] / ours[0]:.2f}x wall, "
+            f"{ref[1] / ours[1]:.2f}x CPU ({verdict} the 3x target)"
+        )
 
 
 def json_writers(files: list[Path], repeat: int) -> None:
@@ -290,8 +303,10 @@ def json_writers(files: list[Path], repeat: int) -> None:
             for r in rounds:
                 fn(r)
             best[name] = min(best[name], time.perf_counter() - start)
-    print(f"\nJSON lines in-process (ms per pass): now {best['now'] * 1e3:.1f}, previous "
-          f"{best['previous'] * 1e3:.1f} ({best['previous'] / best['now']:.2f}x)")
+    print(
+        f"\nJSON lines in-process (ms per pass): now {best['now'] * 1e3:.1f}, previous "
+        f"{best['previous'] * 1e3:.1f} ({best['previous'] / best['now']:.2f}x)"
+    )
 
 
 def main() -> None:
@@ -299,8 +314,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=20, help="passes per loop (best is kept)")
     ap.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="directory of stats files")
-    ap.add_argument("--process-repeat", type=int, default=7,
-                    help="runs per whole-process command (best is kept)")
+    ap.add_argument(
+        "--process-repeat",
+        type=int,
+        default=7,
+        help="runs per whole-process command (best is kept)",
+    )
     ap.add_argument("--reference", type=Path, help="checkout of the reference project")
     ap.add_argument("--reference-python", help="interpreter for the reference process")
     ap.add_argument("--reference-module", default="bot.community_stats_parser")
@@ -312,8 +331,10 @@ def main() -> None:
         raise SystemExit(f"no stats files in {args.dir}")
     measure(parse, files, 1)  # warm up: imports, caches
     loops: dict[str, Callable[[Path], int]] = {
-        "floor": bare_split, "floor os": bare_split_os, "parse": parse,
-    }  # fmt: skip
+        "floor": bare_split,
+        "floor os": bare_split_os,
+        "parse": parse,
+    }
     if args.reference is not None:
         loops["reference"] = reference_loop(args)
     best = measure_interleaved(loops, files, args.repeat)
@@ -340,25 +361,33 @@ def main() -> None:
     print(f"corpus: {n} files, {lines} player lines, best of {args.repeat} passes")
     print(f"{'loop':<14}{'s/pass':>10}{'files/s':>12}{'lines/s':>12}")
     for name, secs in (
-        ("read+split", floor_s), ("model only", model_s), ("model (fast)", fast_s),
+        ("read+split", floor_s),
+        ("model only", model_s),
+        ("model (fast)", fast_s),
         ("parse", parse_s),
-    ):  # fmt: skip
+    ):
         print(f"{name:<14}{secs:>10.4f}{n / secs:>12.0f}{lines / secs:>12.0f}")
     print(f"ratio parse / read+split: {parse_s / floor_s:.2f}x")
-    print(f"ratio parse / read+split with the parser's own os.read ({floor_os_s * 1e3:.2f} ms): "
-          f"{parse_s / floor_os_s:.2f}x")
+    print(
+        f"ratio parse / read+split with the parser's own os.read ({floor_os_s * 1e3:.2f} ms): "
+        f"{parse_s / floor_os_s:.2f}x"
+    )
     print(f"ratio read+split + model (fast) / read+split: {(floor_s + fast_s) / floor_s:.2f}x")
     print(f"ratio parse / (read+split + model (fast)): {parse_s / (floor_s + fast_s):.2f}x")
-    models_s = {"model (fast)": fast_s + prov_header_s,
-                "model (cached WeaponStats)": cached_s + prov_header_s}  # fmt: skip
+    models_s = {
+        "model (fast)": fast_s + prov_header_s,
+        "model (cached WeaponStats)": cached_s + prov_header_s,
+    }
     bound_s, report = bound_lines(floor_s, convert_s, per_file_s, models_s)
     print("\n".join(report))
     print(f"ratio parse / lower bound: {parse_s / bound_s:.2f}x")
     if "reference" in best:
         ratio = best["reference"][0] / parse_s
         verdict = "meets" if ratio >= 5 else "MISSES"
-        print(f"reference parser in-process: {best['reference'][0]:.4f} s/pass; "
-              f"reference / parse: {ratio:.2f}x ({verdict} the 5x target)")
+        print(
+            f"reference parser in-process: {best['reference'][0]:.4f} s/pass; "
+            f"reference / parse: {ratio:.2f}x ({verdict} the 5x target)"
+        )
     json_writers(files, args.repeat)
     whole_process(args, files)
 

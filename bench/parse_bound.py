@@ -55,6 +55,8 @@ _NAME = re.compile(
     r".*?(\d{4})-(\d\d)-(\d\d)-(\d\d)(\d\d)(\d\d)-([A-Za-z0-9_-]+?)-round-(\d+)\.txt"
 )
 _PROVENANCE = ("sha256", "size_bytes", "path", "file_timestamp", "file_map", "file_round")
+
+
 def build_weapon(key: tuple[int, ...]) -> WeaponStats:
     """A ``WeaponStats`` from its field tuple, the sealed way the parser builds them."""
     return build_weapon_stats(*key)
@@ -187,10 +189,23 @@ def provenance_and_header_builder(files: list[Path]) -> Callable[[], int]:
     for rnd in map(parse_stats_file, files):
         p, h = rnd.provenance, rnd.header
         assert p is not None
-        pre.append(([getattr(p, n) for n in _PROVENANCE],
-                    [h.server_name, h.map_name, h.config, h.round_number, h.defender_team,
-                     h.winner_team, h.time_limit_seconds, h.clock_seconds, h.playtime_ms,
-                     h.field_count]))  # fmt: skip
+        pre.append(
+            (
+                [getattr(p, n) for n in _PROVENANCE],
+                [
+                    h.server_name,
+                    h.map_name,
+                    h.config,
+                    h.round_number,
+                    h.defender_team,
+                    h.winner_team,
+                    h.time_limit_seconds,
+                    h.clock_seconds,
+                    h.playtime_ms,
+                    h.field_count,
+                ],
+            )
+        )
 
     def run() -> int:
         for prov, header in pre:
@@ -201,8 +216,11 @@ def provenance_and_header_builder(files: list[Path]) -> Callable[[], int]:
     return run
 
 
-def model_loop(files: list[Path], weapon: Callable[[tuple[int, ...]], WeaponStats],
-               reset: Callable[[], None] = lambda: None) -> Callable[[], int]:
+def model_loop(
+    files: list[Path],
+    weapon: Callable[[tuple[int, ...]], WeaponStats],
+    reset: Callable[[], None] = lambda: None,
+) -> Callable[[], int]:
     """A pass building every header, player, ``TabStats`` and round of ``files`` from
     ready-made values with the sealed builders; ``weapon`` makes each ``WeaponStats`` from
     its key tuple, ``reset`` runs before each pass. Returns the player count."""
@@ -212,13 +230,15 @@ def model_loop(files: list[Path], weapon: Callable[[tuple[int, ...]], WeaponStat
         reset()
         count = 0
         for h, players in pre:
-            header = build_stats_header(h.server_name, h.map_name, h.config, 1, 1, 2, 600, 300,
-                                        None, 8)  # fmt: skip
+            header = build_stats_header(
+                h.server_name, h.map_name, h.config, 1, 1, 2, 600, 300, None, 8
+            )
             built = tuple(
-                build_player_stats(guid, name, 0, 1, tuple(map(weapon, keys)),
-                                   TAB_BUILDERS[layout](*tab), 2)
+                build_player_stats(
+                    guid, name, 0, 1, tuple(map(weapon, keys)), TAB_BUILDERS[layout](*tab), 2
+                )
                 for guid, name, keys, layout, tab in players
-            )  # fmt: skip
+            )
             count += len(build_stats_round(header, built, None, ()).players)
         return count
 

@@ -42,8 +42,16 @@ T0 = 1_600_000_000
 ROUNDS_PER_EVENING = 16
 GROUPS = 20
 """Groups of 12 regulars; an evening draws 10 of one group (so careers have history)."""
-MAPS = ("supply", "etl_adlernest", "te_escape2", "sw_goldrush_te", "etl_sp_delivery",
-        "et_brewdog", "erdenberg_t2", "etl_frostbite")  # fmt: skip
+MAPS = (
+    "supply",
+    "etl_adlernest",
+    "te_escape2",
+    "sw_goldrush_te",
+    "etl_sp_delivery",
+    "et_brewdog",
+    "erdenberg_t2",
+    "etl_frostbite",
+)
 
 
 def rows_for(n_rounds: int, sid: int, seed: int = 12) -> Iterator[tuple[str, list[Row]]]:
@@ -66,30 +74,68 @@ def rows_for(n_rounds: int, sid: int, seed: int = 12) -> Iterator[tuple[str, lis
             defender = 1 + rng.randrange(2)
             clock = rng.randrange(120, 600)
             values = {
-                "server_id": sid, "map_name": MAPS[(k // 2 + evening) % len(MAPS)],
-                "round_number": number, "round_start_unix": t, "start_source": "stats-file-name",
-                "stats_file_unix": t, "hostname": "bench", "winner_team": 1 + rng.randrange(2),
-                "defender_team": defender, "time_limit_seconds": 600, "clock_seconds": clock,
-                "values_scope": "round", "r1_round_id": rid - 1 if number == 2 else None,
-            }  # fmt: skip
+                "server_id": sid,
+                "map_name": MAPS[(k // 2 + evening) % len(MAPS)],
+                "round_number": number,
+                "round_start_unix": t,
+                "start_source": "stats-file-name",
+                "stats_file_unix": t,
+                "hostname": "bench",
+                "winner_team": 1 + rng.randrange(2),
+                "defender_team": defender,
+                "time_limit_seconds": 600,
+                "clock_seconds": clock,
+                "values_scope": "round",
+                "r1_round_id": rid - 1 if number == 2 else None,
+            }
             rounds.append((rid, *(values.get(c) for c in ROUND_COLUMNS)))
             for i, guid in enumerate(squad):
                 team = 1 + (i + number) % 2
                 minutes = round(clock / 60, 1)
-                players.append((
-                    rid, i, guid, f"player{guid[-4:]}", f"^7player{guid[-4:]}", team, 1,
-                    rng.randrange(25), rng.randrange(25), rng.randrange(4000),
-                    rng.randrange(4000), rng.randrange(200), rng.randrange(200),
-                    rng.randrange(10), rng.randrange(3), rng.randrange(2), rng.randrange(60),
-                    rng.randrange(8), rng.randrange(8), rng.randrange(8), minutes,
-                    round(minutes * rng.random() / 2, 1), rng.randrange(300),
-                    '{"dynamites_planted": 1, "kill_assists": 2}', "round",
-                ))  # fmt: skip
+                players.append(
+                    (
+                        rid,
+                        i,
+                        guid,
+                        f"player{guid[-4:]}",
+                        f"^7player{guid[-4:]}",
+                        team,
+                        1,
+                        rng.randrange(25),
+                        rng.randrange(25),
+                        rng.randrange(4000),
+                        rng.randrange(4000),
+                        rng.randrange(200),
+                        rng.randrange(200),
+                        rng.randrange(10),
+                        rng.randrange(3),
+                        rng.randrange(2),
+                        rng.randrange(60),
+                        rng.randrange(8),
+                        rng.randrange(8),
+                        rng.randrange(8),
+                        minutes,
+                        round(minutes * rng.random() / 2, 1),
+                        rng.randrange(300),
+                        '{"dynamites_planted": 1, "kill_assists": 2}',
+                        "round",
+                    )
+                )
                 for w in (3, 8):
                     hits = rng.randrange(80)
-                    weapons.append((rid, i, w, hits, hits + rng.randrange(120),
-                                    rng.randrange(10), rng.randrange(10), rng.randrange(hits + 1),
-                                    "round"))  # fmt: skip
+                    weapons.append(
+                        (
+                            rid,
+                            i,
+                            w,
+                            hits,
+                            hits + rng.randrange(120),
+                            rng.randrange(10),
+                            rng.randrange(10),
+                            rng.randrange(hits + 1),
+                            "round",
+                        )
+                    )
             t += 600
         evening += 1
         yield "rounds", rounds
@@ -189,8 +235,9 @@ def plain_leaderboard(store: Storage, stat: str) -> object:
     from etstats.queries import ladders
 
     with store._reader() as tx:  # type: ignore[attr-defined]
-        return ladders.leaderboard(tx, stat, Window(), min_rounds=None, min_minutes=None,
-                                   limit=20, offset=0, fast=False)  # fmt: skip
+        return ladders.leaderboard(
+            tx, stat, Window(), min_rounds=None, min_minutes=None, limit=20, offset=0, fast=False
+        )
 
 
 def plain_search(store: Storage, text: str) -> object:
@@ -200,7 +247,9 @@ def plain_search(store: Storage, text: str) -> object:
             "SELECT COALESCE(al.player_guid, p.guid) AS pg, COUNT(DISTINCT p.round_id) AS n "
             "FROM player_round_stats p LEFT JOIN player_aliases al ON al.guid = p.guid "
             "WHERE LOWER(p.name) LIKE ? GROUP BY COALESCE(al.player_guid, p.guid) "
-            "ORDER BY n DESC, pg LIMIT ?", (f"%{text}%", 10))  # fmt: skip
+            "ORDER BY n DESC, pg LIMIT ?",
+            (f"%{text}%", 10),
+        )
 
 
 def measure(store: Storage, repeat: int) -> list[tuple[str, float, float]]:

@@ -55,8 +55,13 @@ from etstats.testing.reconcile_truth import (
 def build(n_rounds: int, pool: int) -> list[LoadedArtifact]:
     templates = []
     for i in range(pool):
-        tr = simulate(i, pauses=i % 3, n_per_team=3 + i % 4, disconnect_dead=i % 5 == 0,
-                      end=("objective", "time_expired", "surrender_attackers")[i % 3])
+        tr = simulate(
+            i,
+            pauses=i % 3,
+            n_per_team=3 + i % 4,
+            disconnect_dead=i % 5 == 0,
+            end=("objective", "time_expired", "surrender_attackers")[i % 3],
+        )
         _, stext = render_stats(tr, version=7 if i % 2 else 8)
         _, ltext = render_v1(tr) if i % 4 else render_legacy(tr, seed=i)
         stats = parse_stats_text(stext)
@@ -68,19 +73,32 @@ def build(n_rounds: int, pool: int) -> list[LoadedArtifact]:
         shift = 1800 * k
         m = f"map{k % 97}"
         ts = local_name_time(tr) + timedelta(seconds=shift)
-        prov = Provenance(sha256="0" * 64, size_bytes=0,
-                          path=f"{ts:%Y-%m-%d-%H%M%S}-{m}-round-1.txt",
-                          file_timestamp=ts, file_map=m, file_round=1)
+        prov = Provenance(
+            sha256="0" * 64,
+            size_bytes=0,
+            path=f"{ts:%Y-%m-%d-%H%M%S}-{m}-round-1.txt",
+            file_timestamp=ts,
+            file_map=m,
+            file_round=1,
+        )
         out.append(LoadedArtifact("stats", prov.name, attrs.evolve(stats, provenance=prov)))
         if isinstance(lua, LegacyGametimes):  # render_legacy: a "gametime-*.json" file
-            meta = attrs.evolve(lua.meta, map=m,
-                                round_start_unix=lua.meta.round_start_unix + shift,
-                                round_end_unix=lua.meta.round_end_unix + shift)
-            out.append(LoadedArtifact("gametimes-legacy", f"l{k}.json",
-                                      attrs.evolve(lua, meta=meta)))
+            meta = attrs.evolve(
+                lua.meta,
+                map=m,
+                round_start_unix=lua.meta.round_start_unix + shift,
+                round_end_unix=lua.meta.round_end_unix + shift,
+            )
+            out.append(
+                LoadedArtifact("gametimes-legacy", f"l{k}.json", attrs.evolve(lua, meta=meta))
+            )
         else:
-            g = attrs.evolve(lua, map=m, round_start_unix=lua.round_start_unix + shift,
-                             round_end_unix=lua.round_end_unix + shift)
+            g = attrs.evolve(
+                lua,
+                map=m,
+                round_start_unix=lua.round_start_unix + shift,
+                round_end_unix=lua.round_end_unix + shift,
+            )
             out.append(LoadedArtifact("gametimes", f"g{k}.json", g))
     return out
 
@@ -95,11 +113,24 @@ def _rebuild(rounds: list[Reconciliation], fast: bool) -> float:
     for r in rounds:
         out = []
         for c in r.comparisons:
-            srcs = tuple([mk_sv(s.source, s.value, s.unit, s.raw, s.artifact)
-                          for s in c.sources])
+            srcs = tuple([mk_sv(s.source, s.value, s.unit, s.raw, s.artifact) for s in c.sources])
             causes = tuple([mk_ca(x.code, x.low, x.high, x.evidence) for x in c.causes])
-            out.append(mk_c(c.check, c.verdict, c.rule, srcs, c.difference, c.tolerance,
-                            c.unit, c.bound, causes, c.player, c.player_name, c.message))
+            out.append(
+                mk_c(
+                    c.check,
+                    c.verdict,
+                    c.rule,
+                    srcs,
+                    c.difference,
+                    c.tolerance,
+                    c.unit,
+                    c.bound,
+                    causes,
+                    c.player,
+                    c.player_name,
+                    c.message,
+                )
+            )
     return time.process_time() - t0
 
 
@@ -107,16 +138,25 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--rounds", type=int, default=100_000)
     ap.add_argument("--pool", type=int, default=200)
-    ap.add_argument("--floor-rounds", type=int, default=5_000,
-                    help="rounds used to measure the object-creation floor (0: skip)")
-    ap.add_argument("--gc-freeze", action="store_true",
-                    help="gc.freeze() after building the inputs, as a long-running caller may: "
-                         "full collections then skip them (off by default)")
+    ap.add_argument(
+        "--floor-rounds",
+        type=int,
+        default=5_000,
+        help="rounds used to measure the object-creation floor (0: skip)",
+    )
+    ap.add_argument(
+        "--gc-freeze",
+        action="store_true",
+        help="gc.freeze() after building the inputs, as a long-running caller may: "
+        "full collections then skip them (off by default)",
+    )
     args = ap.parse_args()
     t0 = time.perf_counter()
     artifacts = build(args.rounds, args.pool)
-    print(f"built {args.rounds} rounds ({len(artifacts)} artifacts) in "
-          f"{time.perf_counter() - t0:.1f} s")
+    print(
+        f"built {args.rounds} rounds ({len(artifacts)} artifacts) in "
+        f"{time.perf_counter() - t0:.1f} s"
+    )
     gc.collect()
     if args.gc_freeze:
         gc.freeze()
@@ -134,24 +174,36 @@ def main() -> None:
     elapsed = time.perf_counter() - t0
     cpu = time.process_time() - c0
     peak = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) * 1024
-    print(f"reconciled {n_rounds} rounds ({linked} linked, {n_cmp} comparisons) "
-          f"in {elapsed:.2f} s: {args.rounds / elapsed:,.0f} rounds/s, "
-          f"{n_cmp / elapsed:,.0f} comparisons/s, peak memory growth {peak / 2**20:,.0f} MiB "
-          f"(max RSS; inputs excluded)")
-    print(f"single core: {cpu:.2f} CPU s, {args.rounds / cpu:,.0f} rounds/s of CPU time "
-          f"({cpu / args.rounds * 1e6:,.0f} us per round, "
-          f"{cpu / max(n_cmp, 1) * 1e6:.2f} us per comparison)")
-    print("verdicts:", dict(counts), "| unmatched:", len(plan.unmatched),
-          "| UTC offsets:", plan.offsets)
+    print(
+        f"reconciled {n_rounds} rounds ({linked} linked, {n_cmp} comparisons) "
+        f"in {elapsed:.2f} s: {args.rounds / elapsed:,.0f} rounds/s, "
+        f"{n_cmp / elapsed:,.0f} comparisons/s, peak memory growth {peak / 2**20:,.0f} MiB "
+        f"(max RSS; inputs excluded)"
+    )
+    print(
+        f"single core: {cpu:.2f} CPU s, {args.rounds / cpu:,.0f} rounds/s of CPU time "
+        f"({cpu / args.rounds * 1e6:,.0f} us per round, "
+        f"{cpu / max(n_cmp, 1) * 1e6:.2f} us per comparison)"
+    )
+    print(
+        "verdicts:",
+        dict(counts),
+        "| unmatched:",
+        len(plan.unmatched),
+        "| UTC offsets:",
+        plan.offsets,
+    )
     k = min(args.floor_rounds, args.rounds)
     if k > 0:
-        sample = list(ReconcilePlan(artifacts[:2 * k]).iter_rounds())[:k]
+        sample = list(ReconcilePlan(artifacts[: 2 * k]).iter_rounds())[:k]
         per = sum(len(r.comparisons) for r in sample) / len(sample)
         for label, fast in (("attrs __init__", False), ("fast builders", True)):
             t = min(_rebuild(sample, fast) for _ in range(3)) / len(sample)
-            print(f"floor ({label}): constructing the {per:.0f} comparisons of a round "
-                  f"(with their sources and causes) alone takes {t * 1e6:,.0f} us: at most "
-                  f"{1 / t:,.0f} rounds/s before any rule runs")
+            print(
+                f"floor ({label}): constructing the {per:.0f} comparisons of a round "
+                f"(with their sources and causes) alone takes {t * 1e6:,.0f} us: at most "
+                f"{1 / t:,.0f} rounds/s before any rule runs"
+            )
 
 
 if __name__ == "__main__":

@@ -30,7 +30,6 @@ settings.register_profile("long", max_examples=2000, deadline=None)  # a fuzz ca
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if IN_CI else "dev"))
 
 
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every Hypothesis test ``property`` and every test reading the real corpus through
     its fixtures ``corpus``, wherever they live (``-m "not property and not corpus"``)."""

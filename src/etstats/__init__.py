@@ -206,4 +206,4 @@ __all__ = [  # noqa: RUF022 - grouped by kind, not sorted
     "Storage",
     "Artifact",
     "Pipeline",
-]  # fmt: skip
+]

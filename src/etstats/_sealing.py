@@ -64,9 +64,7 @@ def _open_twin(cls: type) -> type:
     return twin
 
 
-def _refuse_unless_plain(
-    cls: type, prechecked: frozenset[str]
-) -> tuple[attrs.Attribute[Any], ...]:
+def _refuse_unless_plain(cls: type, prechecked: frozenset[str]) -> tuple[attrs.Attribute[Any], ...]:
     """The fields of ``cls``; ``TypeError`` unless its constructor only stores them."""
     if not attrs.has(cls) or "__slots__" not in cls.__dict__ or "__dict__" in cls.__dict__:
         raise TypeError(f"{cls.__name__} is not a slotted attrs class")

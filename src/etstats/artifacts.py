@@ -164,9 +164,12 @@ def kind_of(model: object) -> ArtifactKind:
 
 
 def _not_an_artifact(name: str) -> ParseError:
-    return ParseError("not a stats, endstats or gametimes file", source=name,
-                      expected="a stats, endstats or gametimes file name or content",
-                      actual=name)  # fmt: skip
+    return ParseError(
+        "not a stats, endstats or gametimes file",
+        source=name,
+        expected="a stats, endstats or gametimes file name or content",
+        actual=name,
+    )
 
 
 def parse_artifact_bytes(kind: ArtifactKind, data: bytes, name: str) -> ArtifactModel:

@@ -92,9 +92,13 @@ def attribute_docs(cls: type) -> Mapping[str, str]:
     body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
     docs: dict[str, str] = {}
     for prev, node in itertools.pairwise(body):
-        if (isinstance(prev, ast.AnnAssign) and isinstance(prev.target, ast.Name)
-                and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
-                and isinstance(node.value.value, str)):
+        if (
+            isinstance(prev, ast.AnnAssign)
+            and isinstance(prev.target, ast.Name)
+            and isinstance(node, ast.Expr)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        ):
             docs[prev.target.id] = inspect.cleandoc(node.value.value)
     return docs
 
@@ -133,16 +137,23 @@ class _Builder:
             if tp is str:
                 return {"type": "string"}
             if issubclass(tp, datetime):
-                return {"type": "string",
-                        "description": "ISO 8601 date-time; naive (no offset) means "
-                                       "server-local wall-clock time"}
+                return {
+                    "type": "string",
+                    "description": "ISO 8601 date-time; naive (no offset) means "
+                    "server-local wall-clock time",
+                }
             if attrs.has(tp):
                 return self.ref(tp)
         if origin is tuple:
             if len(args) == 2 and args[1] is Ellipsis:
                 return {"type": "array", "items": self.type_schema(args[0])}
-            return {"type": "array", "prefixItems": [self.type_schema(a) for a in args],
-                    "minItems": len(args), "maxItems": len(args), "items": False}
+            return {
+                "type": "array",
+                "prefixItems": [self.type_schema(a) for a in args],
+                "minItems": len(args),
+                "maxItems": len(args),
+                "items": False,
+            }
         if origin in (list, typing.Sequence, frozenset, set):
             schema: dict[str, Any] = {"type": "array"}
             if args:
@@ -151,8 +162,10 @@ class _Builder:
                 schema["uniqueItems"] = True
             return schema
         if origin in (dict, typing.Mapping):
-            return {"type": "object",
-                    "additionalProperties": self.type_schema(args[1]) if args else {}}
+            return {
+                "type": "object",
+                "additionalProperties": self.type_schema(args[1]) if args else {},
+            }
         raise TypeError(f"no JSON Schema mapping for type {tp!r}")
 
     def _enum(self, tp: type[enum.Enum]) -> dict[str, Any]:

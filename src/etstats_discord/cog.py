@@ -52,8 +52,14 @@ class EtStatsCog(commands.Cog, name="etstats"):
         the Manage Server permission); default ``$ETSTATS_ADMIN_ROLE``.
     """
 
-    def __init__(self, bot: commands.Bot, store: Storage | None = None, *,
-                 url: str | None = None, admin_role: str | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        bot: commands.Bot,
+        store: Storage | None = None,
+        *,
+        url: str | None = None,
+        admin_role: str | None = None,
+    ) -> None:
         self.bot = bot
         self._store = store
         self._owns_store = store is None
@@ -80,8 +86,9 @@ class EtStatsCog(commands.Cog, name="etstats"):
         roles = {getattr(r, "name", None) for r in getattr(author, "roles", [])}
         return self.admin_role is not None and self.admin_role in roles
 
-    async def answer(self, ctx: Ctx, build: Callable[[Storage], answers.Messages], *,
-                     admin: bool = False) -> None:  # fmt: skip
+    async def answer(
+        self, ctx: Ctx, build: Callable[[Storage], answers.Messages], *, admin: bool = False
+    ) -> None:
         """Defer, run ``build(store)`` in a thread and send what it returns."""
         if ctx.interaction is not None:
             await ctx.defer(ephemeral=admin)
@@ -94,11 +101,14 @@ class EtStatsCog(commands.Cog, name="etstats"):
                 messages = answers._info("Nothing found", str(exc))
             except EtStatsError as exc:  # storage or config: the admin reads the log
                 log.error("etstats store problem: %s", exc)
-                messages = answers._info("Unavailable", "The stats store is unavailable "
-                                         "right now (the bot's log says why).")  # fmt: skip
+                messages = answers._info(
+                    "Unavailable",
+                    "The stats store is unavailable right now (the bot's log says why).",
+                )
             except Exception:
-                log.exception("etstats command %s failed",
-                              getattr(ctx.command, "qualified_name", "?"))  # fmt: skip
+                log.exception(
+                    "etstats command %s failed", getattr(ctx.command, "qualified_name", "?")
+                )
                 messages = answers._info("Something went wrong", "See the bot's log.")
         none = discord.AllowedMentions.none()
         for embeds in _embeds(messages):  # admin answers: only the admin sees them (slash)
@@ -128,12 +138,15 @@ class EtStatsCog(commands.Cog, name="etstats"):
         """Wolfenstein: Enemy Territory stats of this community."""
         lines = [
             "`session [last|2026-01-31]`: an evening's score, maps, MVP and leaders",
-            "`last`: the latest round", "`map [name]`: the latest map result",
+            "`last`: the latest round",
+            "`map [name]`: the latest map result",
             "`round [map] [1|2]`: a round's scoreboard",
             "`player [name|@user|me]`: a player's career",
-            "`leaderboard <stat> [all|session|7d|30d]`", "`records`",
-            "`compare <a> <b>`", "`link <your name>` / `unlink`: your Discord account",
-        ]  # fmt: skip
+            "`leaderboard <stat> [all|session|7d|30d]`",
+            "`records`",
+            "`compare <a> <b>`",
+            "`link <your name>` / `unlink`: your Discord account",
+        ]
         await self.answer(ctx, lambda s: answers._info("etstats commands", "\n".join(lines)))
 
     @etstats.command(name="session")  # type: ignore[arg-type]
@@ -152,8 +165,9 @@ class EtStatsCog(commands.Cog, name="etstats"):
         await self.answer(ctx, lambda s: answers.answer_map(s, name or None))
 
     @etstats.command(name="round")  # type: ignore[arg-type]
-    async def round_(self, ctx: Ctx, what: str = "last",
-                     number: commands.Range[int, 1, 2] | None = None) -> None:  # fmt: skip
+    async def round_(
+        self, ctx: Ctx, what: str = "last", number: commands.Range[int, 1, 2] | None = None
+    ) -> None:
         """A round by map name and/or date (2026-01-31) and round number; default the latest."""
         await self.answer(ctx, lambda s: answers.answer_round(s, what, number))
 
@@ -185,15 +199,18 @@ class EtStatsCog(commands.Cog, name="etstats"):
         await self.answer(ctx, lambda s: answers.answer_compare(s, a, b))
 
     @etstats.command(name="link")  # type: ignore[arg-type]
-    async def link(self, ctx: Ctx, player: str, confirm: bool = False,
-                   member: discord.Member | None = None) -> None:  # fmt: skip
+    async def link(
+        self, ctx: Ctx, player: str, confirm: bool = False, member: discord.Member | None = None
+    ) -> None:
         """Link your Discord account to your player (admins: another member's)."""
         if member is not None and member.id != ctx.author.id:
-            await self.answer(ctx, lambda s: answers.answer_link(s, str(member.id), player,
-                                                                 True), admin=True)  # fmt: skip
+            await self.answer(
+                ctx, lambda s: answers.answer_link(s, str(member.id), player, True), admin=True
+            )
             return
-        await self.answer(ctx, lambda s: answers.answer_link(s, str(ctx.author.id), player,
-                                                             confirm))  # fmt: skip
+        await self.answer(
+            ctx, lambda s: answers.answer_link(s, str(ctx.author.id), player, confirm)
+        )
 
     @etstats.command(name="unlink")  # type: ignore[arg-type]
     async def unlink(self, ctx: Ctx) -> None:

@@ -63,22 +63,27 @@ class TargetConfig:
 def _target(name: str, spec: Mapping[str, Any], env: Mapping[str, str]) -> TargetConfig:
     url = spec.get("webhook_url") or env.get(str(spec.get("webhook_url_env", "")), "")
     if not url:
-        raise ConfigError(f"Discord target {name}: set webhook_url_env to a variable holding "
-                          "the webhook URL")  # fmt: skip
+        raise ConfigError(
+            f"Discord target {name}: set webhook_url_env to a variable holding the webhook URL"
+        )
     kinds = frozenset(spec.get("kinds", sorted(KINDS)))
     unknown = kinds - KINDS
     if unknown:
-        raise ConfigError(f"Discord target {name}: unknown kinds {sorted(unknown)} "
-                          f"(known: {sorted(KINDS)})")  # fmt: skip
+        raise ConfigError(
+            f"Discord target {name}: unknown kinds {sorted(unknown)} (known: {sorted(KINDS)})"
+        )
     token_env = str(spec.get("bot_token_env", BOT_TOKEN_ENV))
     return TargetConfig(
-        name=name, webhook_url=str(url), kinds=kinds, alerts=bool(spec.get("alerts", False)),
+        name=name,
+        webhook_url=str(url),
+        kinds=kinds,
+        alerts=bool(spec.get("alerts", False)),
         api_base=spec.get("api_base") or env.get(API_BASE_ENV) or None,
         bot_token=env.get(token_env) or None,
         budget_seconds=float(spec.get("budget_seconds", 60.0)),
         timeout_seconds=float(spec.get("timeout_seconds", 10.0)),
         graphs=bool(spec.get("graphs", True)),
-    )  # fmt: skip
+    )
 
 
 def load_targets(env: Mapping[str, str] | None = None) -> dict[str, TargetConfig]:
@@ -101,6 +106,9 @@ def load_targets(env: Mapping[str, str] | None = None) -> dict[str, TargetConfig
     if env.get(WEBHOOK_ENV):
         out["discord"] = _target("discord", {"webhook_url": env[WEBHOOK_ENV]}, env)
     if env.get(ADMIN_WEBHOOK_ENV):
-        out["discord-admin"] = _target("discord-admin", {
-            "webhook_url": env[ADMIN_WEBHOOK_ENV], "kinds": [], "alerts": True}, env)
+        out["discord-admin"] = _target(
+            "discord-admin",
+            {"webhook_url": env[ADMIN_WEBHOOK_ENV], "kinds": [], "alerts": True},
+            env,
+        )
     return out

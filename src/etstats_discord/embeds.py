@@ -25,13 +25,26 @@ from etstats_discord.reconcile_summary import ReconcileSummary
 
 Embed = dict[str, Any]
 
-LIMITS = {"title": 256, "description": 4096, "field_name": 256, "field_value": 1024,
-          "fields": 25, "footer": 2048, "total": 6000}  # fmt: skip
+LIMITS = {
+    "title": 256,
+    "description": 4096,
+    "field_name": 256,
+    "field_value": 1024,
+    "fields": 25,
+    "footer": 2048,
+    "total": 6000,
+}
 """Discord's embed limits (characters; ``fields`` is a count, ``total`` counts title,
 description, field names and values and footer together)."""
 
-COLOURS = {"agree": 0x2ECC71, "tolerated": 0x3498DB, "explained": 0xF1C40F,
-           "conflict": 0xE74C3C, "info": 0x5865F2, "error": 0xE74C3C}  # fmt: skip
+COLOURS = {
+    "agree": 0x2ECC71,
+    "tolerated": 0x3498DB,
+    "explained": 0xF1C40F,
+    "conflict": 0xE74C3C,
+    "info": 0x5865F2,
+    "error": 0xE74C3C,
+}
 """Embed colour per reconciliation verdict (``info`` for plain answers, ``error`` for errors)."""
 
 ELLIPSIS = "…"
@@ -70,9 +83,12 @@ def truncate(text: str, limit: int) -> str:
 
 def _size(embed: Embed) -> int:
     fields = embed.get("fields", [])
-    return (len(embed.get("title", "")) + len(embed.get("description", ""))
-            + len(embed.get("footer", {}).get("text", ""))
-            + sum(len(f["name"]) + len(f["value"]) for f in fields))  # fmt: skip
+    return (
+        len(embed.get("title", ""))
+        + len(embed.get("description", ""))
+        + len(embed.get("footer", {}).get("text", ""))
+        + sum(len(f["name"]) + len(f["value"]) for f in fields)
+    )
 
 
 def _more(n: int) -> dict[str, Any]:
@@ -99,10 +115,13 @@ def make_embed(
     if footer:
         embed["footer"] = {"text": truncate(footer, LIMITS["footer"])}
     out: list[dict[str, Any]] = [
-        {"name": truncate(n or "\u200b", LIMITS["field_name"]),
-         "value": truncate(v or "\u200b", LIMITS["field_value"]), "inline": inline}
+        {
+            "name": truncate(n or "\u200b", LIMITS["field_name"]),
+            "value": truncate(v or "\u200b", LIMITS["field_value"]),
+            "inline": inline,
+        }
         for n, v in fields or []
-    ]  # fmt: skip
+    ]
     if len(out) > LIMITS["fields"]:
         hidden = len(out) - (LIMITS["fields"] - 1)
         out = [*out[: LIMITS["fields"] - 1], _more(hidden)]
@@ -147,8 +166,10 @@ def _round_title(r: RoundLine) -> str:
 def _round_text(r: RoundLine) -> str:
     source = r.start_source.replace("-", " ")
     scope = " · R1+R2 totals (no round 1 stored)" if r.values_scope == "cumulative_r1_r2" else ""
-    return (f"{utc(r.start_unix)} ({source} time)\nwinner {r.winner or 'unknown'} · "
-            f"{r.players} players · {', '.join(r.sources) or 'no files'}{scope}")  # fmt: skip
+    return (
+        f"{utc(r.start_unix)} ({source} time)\nwinner {r.winner or 'unknown'} · "
+        f"{r.players} players · {', '.join(r.sources) or 'no files'}{scope}"
+    )
 
 
 def rounds_embed(rounds: list[RoundLine]) -> Embed:
@@ -162,9 +183,11 @@ def rounds_embed(rounds: list[RoundLine]) -> Embed:
 def _score_value(p: ScoreLine) -> str:
     dmg = "n/a" if p.damage_given is None else str(p.damage_given)
     note = "" if p.values_scope == "round" else f"\n(values: {p.values_scope})"
-    return (f"kills {p.kills} · deaths {p.deaths} · damage {dmg}\n"
-            f"played {minutes(p.time_played_minutes)}\n"
-            f"dead {minutes(p.time_dead_minutes)}{note}")  # fmt: skip
+    return (
+        f"kills {p.kills} · deaths {p.deaths} · damage {dmg}\n"
+        f"played {minutes(p.time_played_minutes)}\n"
+        f"dead {minutes(p.time_dead_minutes)}{note}"
+    )
 
 
 def scoreboard_embed(board: Scoreboard) -> Embed:
@@ -187,11 +210,15 @@ def player_embed(found: PlayerLookup) -> Embed:
     if found.totals is None and not found.candidates:
         return make_embed("Player not found", f'No player matches "{query}".', colour="error")
     if found.totals is None:
-        fields = [(c.guid, f"{', '.join(safe(n) for n in c.names)} · {c.rounds} round(s)")
-                  for c in found.candidates]  # fmt: skip
-        return make_embed(f"{len(found.candidates)} players match {query}",
-                          "The name is ambiguous; ask again with a GUID prefix below.",
-                          fields)  # fmt: skip
+        fields = [
+            (c.guid, f"{', '.join(safe(n) for n in c.names)} · {c.rounds} round(s)")
+            for c in found.candidates
+        ]
+        return make_embed(
+            f"{len(found.candidates)} players match {query}",
+            "The name is ambiguous; ask again with a GUID prefix below.",
+            fields,
+        )
     t = found.totals
     kd = f"{t.kills / t.deaths:.2f}" if t.deaths else "n/a"
     fields = [
@@ -204,33 +231,49 @@ def player_embed(found: PlayerLookup) -> Embed:
         ("Time dead", minutes(t.time_dead_minutes)),
     ]
     if t.cumulative_rows:
-        fields.append(("Note", f"{t.cumulative_rows} line(s) hold R1+R2 totals or a round-2 "
-                       "line as written (their round 1 was not differenced)"))  # fmt: skip
+        fields.append(
+            (
+                "Note",
+                f"{t.cumulative_rows} line(s) hold R1+R2 totals or a round-2 "
+                "line as written (their round 1 was not differenced)",
+            )
+        )
     return make_embed(safe(t.names[0] if t.names else t.guid), fields=fields)
 
 
 def reconcile_embed(s: ReconcileSummary) -> Embed:
     """``etstats reconcile``: verdict, counts and the comparisons that did not agree."""
     counts = ", ".join(f"{k} {v}" for k, v in s.counts.items())
-    desc = (f"verdict **{s.verdict}** ({counts})\nstored verdict: {s.stored_verdict or 'none'}"
-            f"\nfiles: {', '.join(safe(a) for a in s.artifacts)}")  # fmt: skip
+    desc = (
+        f"verdict **{s.verdict}** ({counts})\nstored verdict: {s.stored_verdict or 'none'}"
+        f"\nfiles: {', '.join(safe(a) for a in s.artifacts)}"
+    )
     fields = []
     for i in s.issues:
         diff = "n/a" if i.difference is None else f"{i.difference:+.1f} {i.unit}"
         who = f" · {safe(i.player)}" if i.player else ""
         causes = ", ".join(i.causes) or "none named"
         fields.append((f"{i.verdict} · {i.check}{who}", f"difference {diff}; causes: {causes}"))
-    return make_embed(f"Reconciliation of {_round_title(s.round)}", desc, fields,
-                      colour=s.verdict if s.verdict in COLOURS else "info")  # fmt: skip
+    return make_embed(
+        f"Reconciliation of {_round_title(s.round)}",
+        desc,
+        fields,
+        colour=s.verdict if s.verdict in COLOURS else "info",
+    )
 
 
 def status_embed(st: StoreStatus) -> Embed:
     """``etstats status``: schema version and counts."""
     arts = ", ".join(f"{k} {v}" for k, v in st.artifacts.items()) or "none"
     verdicts = ", ".join(f"{k} {v}" for k, v in st.verdicts.items()) or "none"
-    fields = [("Store", safe(st.url)), ("Schema version", str(st.schema_version)),
-              ("Rounds", str(st.rounds)), ("Player lines", str(st.player_lines)),
-              ("Artifacts", arts), ("Reconciliation verdicts", verdicts)]  # fmt: skip
+    fields = [
+        ("Store", safe(st.url)),
+        ("Schema version", str(st.schema_version)),
+        ("Rounds", str(st.rounds)),
+        ("Player lines", str(st.player_lines)),
+        ("Artifacts", arts),
+        ("Reconciliation verdicts", verdicts),
+    ]
     return make_embed("etstats store", fields=fields)
 
 

@@ -8,8 +8,14 @@ from etstats.errors import EtStatsError
 class DeliveryError(EtStatsError):
     """A webhook request did not succeed."""
 
-    def __init__(self, message: str, *, status: int | None = None, code: int | None = None,
-                 retry_after: float | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
@@ -25,8 +31,9 @@ class TargetGone(DeliveryError):
 class PayloadRejected(DeliveryError):
     """400 (e.g. 50035 invalid form body): not retryable as it is."""
 
-    def __init__(self, message: str, *, status: int | None = None, code: int | None = None,
-                 path: str = "") -> None:  # fmt: skip
+    def __init__(
+        self, message: str, *, status: int | None = None, code: int | None = None, path: str = ""
+    ) -> None:
         super().__init__(message, status=status, code=code)
         self.path = path
         """Where Discord located the problem (``embeds.0.fields.3.value``), if it said."""

@@ -22,8 +22,10 @@ def session_png(session: Session, *, most: int = 16) -> bytes | None:
         from matplotlib import pyplot as plt
     except ImportError:
         return None
-    ranked = sorted((p for p in session.players if p.totals.dpm is not None),
-                    key=lambda p: -(p.totals.dpm or 0.0))[:most]  # fmt: skip
+    ranked = sorted(
+        (p for p in session.players if p.totals.dpm is not None),
+        key=lambda p: -(p.totals.dpm or 0.0),
+    )[:most]
     if not ranked:
         return None
     names = [clean(p.player.name)[:20] or "?" for p in ranked][::-1]
@@ -39,8 +41,7 @@ def session_png(session: Session, *, most: int = 16) -> bytes | None:
             spine.set_visible(False)
         fig.tight_layout()
         out = io.BytesIO()
-        fig.savefig(out, format="png", facecolor=fig.get_facecolor(),
-                    metadata={"Software": None})  # fmt: skip
+        fig.savefig(out, format="png", facecolor=fig.get_facecolor(), metadata={"Software": None})
         return out.getvalue()
     finally:
         plt.close(fig)

@@ -54,11 +54,13 @@ def cell(raw: object, width: int) -> str:
 
 def embed_size(embed: dict[str, Any]) -> int:
     """The characters of one embed that count toward the 6000 budget."""
-    return (n(embed.get("title", "")) + n(embed.get("description", ""))
-            + n(embed.get("footer", {}).get("text", ""))
-            + n(embed.get("author", {}).get("name", ""))
-            + sum(n(f.get("name", "")) + n(f.get("value", ""))
-                  for f in embed.get("fields", [])))  # fmt: skip
+    return (
+        n(embed.get("title", ""))
+        + n(embed.get("description", ""))
+        + n(embed.get("footer", {}).get("text", ""))
+        + n(embed.get("author", {}).get("name", ""))
+        + sum(n(f.get("name", "")) + n(f.get("value", "")) for f in embed.get("fields", []))
+    )
 
 
 def violations(message: dict[str, Any]) -> list[str]:
@@ -119,19 +121,28 @@ def chunks(lines: Iterable[str], limit: int) -> list[str]:
 def code_fields(name: str, lines: Sequence[str]) -> list[dict[str, Any]]:
     """A table as code-block fields of at most 1024 characters (``name (2)`` for the rest)."""
     pieces = chunks(lines, FIELD_VALUE - 8)
-    return [{"name": name if i == 0 else f"{name} ({i + 1})"[:FIELD_NAME],
-             "value": f"```\n{p}\n```", "inline": False}
-            for i, p in enumerate(pieces)]  # fmt: skip
+    return [
+        {
+            "name": name if i == 0 else f"{name} ({i + 1})"[:FIELD_NAME],
+            "value": f"```\n{p}\n```",
+            "inline": False,
+        }
+        for i, p in enumerate(pieces)
+    ]
 
 
-def pack(title: str, description: str, fields: Sequence[dict[str, Any]], *, colour: int,
-         footer: str) -> list[dict[str, Any]]:  # fmt: skip
+def pack(
+    title: str, description: str, fields: Sequence[dict[str, Any]], *, colour: int, footer: str
+) -> list[dict[str, Any]]:
     """Message payloads (one embed each) holding the whole post: fields beyond 25 or beyond
     the 6000 budget move to continuation messages titled ``… (continued)``."""
     title = title[:TITLE]
     desc_parts = chunks(description.splitlines(), DESCRIPTION) or [""]
-    extra = [{"name": "\u2026", "value": v, "inline": False}
-             for p in desc_parts[1:] for v in chunks(p.splitlines(), FIELD_VALUE)]  # fmt: skip
+    extra = [
+        {"name": "\u2026", "value": v, "inline": False}
+        for p in desc_parts[1:]
+        for v in chunks(p.splitlines(), FIELD_VALUE)
+    ]
     queue = [*extra, *fields]
     messages: list[dict[str, Any]] = []
     first = True
@@ -159,5 +170,8 @@ def alert_message(text: str) -> dict[str, Any]:
     """A plain, mention-free admin alert (content cut to 2000 only if absurdly long: the
     alert texts are ours)."""
     body = clean(text)
-    return {"content": body[:CONTENT], "allowed_mentions": dict(NO_MENTIONS),
-            "flags": 1 << 12}  # SUPPRESS_NOTIFICATIONS  # fmt: skip
+    return {
+        "content": body[:CONTENT],
+        "allowed_mentions": dict(NO_MENTIONS),
+        "flags": 1 << 12,
+    }  # SUPPRESS_NOTIFICATIONS

@@ -45,9 +45,17 @@ def etstats_register_deliveries(register: Callable[[str, Any], None]) -> None:
         log.warning("Discord delivery is not configured: %s", exc)
         targets = {}
     for name, cfg in targets.items():
-        register(name, OutboxTarget(name, functools.partial(open_sink, cfg), kinds=cfg.kinds,
-                                    renderer_version=RENDERER_VERSION,
-                                    alerts=cfg.alerts))  # fmt: skip
+        register(
+            name,
+            OutboxTarget(
+                name,
+                functools.partial(open_sink, cfg),
+                kinds=cfg.kinds,
+                renderer_version=RENDERER_VERSION,
+                alerts=cfg.alerts,
+            ),
+        )
     if "discord" not in targets:
-        register("discord", OutboxTarget("discord", _unconfigured,
-                                         renderer_version=RENDERER_VERSION))  # fmt: skip
+        register(
+            "discord", OutboxTarget("discord", _unconfigured, renderer_version=RENDERER_VERSION)
+        )

@@ -112,16 +112,25 @@ def player_lines(storage: Storage, round_id: int) -> list[PlayerLine]:
         tab = _tab(r)
         multi = {k: int(tab.get(f"multikill_{k}x", 0) or 0) for k in (3, 4, 5, 6)}
         h, s = hits.get(int(r[_P["player_index"]]), [0, 0])
-        out.append(PlayerLine(
-            name=str(r[_P["raw_name"]] or r[_P["name"]]), team=int(r[_P["team"]]),
-            kills=int(r[_P["kills"]]), deaths=int(r[_P["deaths"]]),
-            damage_given=r[_P["damage_given"]], damage_received=r[_P["damage_received"]],
-            headshots=r[_P["headshot_kills"]], revives=r[_P["revives_given"]],
-            gibs=r[_P["gibs"]], played_minutes=r[_P["time_played_minutes"]],
-            dead_minutes=r[_P["time_dead_minutes"]],
-            denied_seconds=r[_P["denied_playtime_seconds"]], hits=h, shots=s,
-            multikills={k: v for k, v in multi.items() if v},
-        ))  # fmt: skip
+        out.append(
+            PlayerLine(
+                name=str(r[_P["raw_name"]] or r[_P["name"]]),
+                team=int(r[_P["team"]]),
+                kills=int(r[_P["kills"]]),
+                deaths=int(r[_P["deaths"]]),
+                damage_given=r[_P["damage_given"]],
+                damage_received=r[_P["damage_received"]],
+                headshots=r[_P["headshot_kills"]],
+                revives=r[_P["revives_given"]],
+                gibs=r[_P["gibs"]],
+                played_minutes=r[_P["time_played_minutes"]],
+                dead_minutes=r[_P["time_dead_minutes"]],
+                denied_seconds=r[_P["denied_playtime_seconds"]],
+                hits=h,
+                shots=s,
+                multikills={k: v for k, v in multi.items() if v},
+            )
+        )
     out.sort(key=lambda p: (-p.kills, p.deaths, limits.clean(p.name).casefold()))
     return out
 
@@ -147,30 +156,40 @@ def _clock(seconds: float | None) -> str:
 
 def combat_table(players: list[PlayerLine], width: int = 14) -> list[str]:
     """``Player K D DMG DMGR DPM ACC HS`` rows (damage in hit points, accuracy in %)."""
-    head = f"{'Player':<{width}} {'K':>3} {'D':>3} {'DMG':>5} {'DMGR':>5} {'DPM':>4} " \
-           f"{'ACC':>4} {'HS':>3}"  # fmt: skip
-    rows = [f"{cell(p.name, width):<{width}} {p.kills:>3} {p.deaths:>3} "
-            f"{_num(p.damage_given):>5} {_num(p.damage_received):>5} {_num(p.dpm):>4} "
-            f"{_num(p.accuracy, '{:.0f}%'):>4} {_num(p.headshots):>3}"
-            for p in players]  # fmt: skip
+    head = (
+        f"{'Player':<{width}} {'K':>3} {'D':>3} {'DMG':>5} {'DMGR':>5} {'DPM':>4} "
+        f"{'ACC':>4} {'HS':>3}"
+    )
+    rows = [
+        f"{cell(p.name, width):<{width}} {p.kills:>3} {p.deaths:>3} "
+        f"{_num(p.damage_given):>5} {_num(p.damage_received):>5} {_num(p.dpm):>4} "
+        f"{_num(p.accuracy, '{:.0f}%'):>4} {_num(p.headshots):>3}"
+        for p in players
+    ]
     return [head, *rows]
 
 
 def support_table(players: list[PlayerLine], width: int = 14) -> list[str]:
     """``Player REV GIB TIME DEAD DENIED`` rows (time played m:ss, dead % of it, denied s)."""
     head = f"{'Player':<{width}} {'REV':>3} {'GIB':>3} {'TIME':>5} {'DEAD':>4} {'DENY':>5}"
-    rows = [f"{cell(p.name, width):<{width}} {_num(p.revives):>3} {_num(p.gibs):>3} "
-            f"{_clock(None if p.played_minutes is None else p.played_minutes * 60):>5} "
-            f"{_num(p.dead_share, '{:.0f}%'):>4} {_num(p.denied_seconds, '{:.0f}s'):>5}"
-            for p in players]  # fmt: skip
+    rows = [
+        f"{cell(p.name, width):<{width}} {_num(p.revives):>3} {_num(p.gibs):>3} "
+        f"{_clock(None if p.played_minutes is None else p.played_minutes * 60):>5} "
+        f"{_num(p.dead_share, '{:.0f}%'):>4} {_num(p.denied_seconds, '{:.0f}s'):>5}"
+        for p in players
+    ]
     return [head, *rows]
 
 
 def compact_table(players: list[PlayerLine], width: int = 12) -> list[str]:
     """The smaller shape used after Discord rejected a post: ``Player K D DMG``."""
-    return [f"{'Player':<{width}} {'K':>3} {'D':>3} {'DMG':>5}",
-            *(f"{cell(p.name, width):<{width}} {p.kills:>3} {p.deaths:>3} "
-              f"{_num(p.damage_given):>5}" for p in players)]  # fmt: skip
+    return [
+        f"{'Player':<{width}} {'K':>3} {'D':>3} {'DMG':>5}",
+        *(
+            f"{cell(p.name, width):<{width}} {p.kills:>3} {p.deaths:>3} {_num(p.damage_given):>5}"
+            for p in players
+        ),
+    ]
 
 
 def _verdict_line(storage: Storage, round_id: int) -> str | None:
@@ -231,24 +250,41 @@ def round_header(storage: Storage, rnd: StoredRound) -> list[str]:
 
 def _multikills(players: list[PlayerLine], most: int = 8) -> list[str]:
     """``Bob: 5x, 3x ×2`` for the players with a multikill of 3 or more, best first."""
-    ranked = sorted((p for p in players if p.multikills),
-                    key=lambda p: (-max(p.multikills), -sum(p.multikills.values())))  # fmt: skip
-    return [f"{md(p.name)}: " + ", ".join(f"{k}x" + (f" ×{v}" if v > 1 else "")
-                                          for k, v in sorted(p.multikills.items(), reverse=True))
-            for p in ranked[:most]]  # fmt: skip
+    ranked = sorted(
+        (p for p in players if p.multikills),
+        key=lambda p: (-max(p.multikills), -sum(p.multikills.values())),
+    )
+    return [
+        f"{md(p.name)}: "
+        + ", ".join(
+            f"{k}x" + (f" ×{v}" if v > 1 else "")
+            for k, v in sorted(p.multikills.items(), reverse=True)
+        )
+        for p in ranked[:most]
+    ]
 
 
-def round_post(storage: Storage, rnd: StoredRound, *, compact: bool = False,
-               footer: str = "etstats") -> list[dict[str, Any]]:  # fmt: skip
+def round_post(
+    storage: Storage, rnd: StoredRound, *, compact: bool = False, footer: str = "etstats"
+) -> list[dict[str, Any]]:
     """The round post of a stored round (see :func:`render_round`)."""
-    return render_round(rnd, player_lines(storage, rnd.id), round_header(storage, rnd),
-                        compact=compact, footer=footer)  # fmt: skip
+    return render_round(
+        rnd,
+        player_lines(storage, rnd.id),
+        round_header(storage, rnd),
+        compact=compact,
+        footer=footer,
+    )
 
 
 def render_round(
-    rnd: StoredRound, players: list[PlayerLine], header: list[str], *, compact: bool = False,
+    rnd: StoredRound,
+    players: list[PlayerLine],
+    header: list[str],
+    *,
+    compact: bool = False,
     footer: str = "etstats",
-) -> list[dict[str, Any]]:  # fmt: skip
+) -> list[dict[str, Any]]:
     """Header lines, then each team's tables (combat and support; only ``Player K D DMG``
     when ``compact``), then multikills worth mentioning; continuation messages when long."""
     fields: list[dict[str, Any]] = []
@@ -264,11 +300,15 @@ def render_round(
     multi = _multikills(players)
     if multi and not compact:
         for i, part in enumerate(limits.chunks(multi, limits.FIELD_VALUE)):
-            fields.append({"name": "Multikills" if i == 0 else "Multikills (more)",
-                           "value": part, "inline": False})  # fmt: skip
+            fields.append(
+                {
+                    "name": "Multikills" if i == 0 else "Multikills (more)",
+                    "value": part,
+                    "inline": False,
+                }
+            )
     if not players:
-        fields.append({"name": "Players", "value": "No player lines stored yet.",
-                       "inline": False})  # fmt: skip
+        fields.append({"name": "Players", "value": "No player lines stored yet.", "inline": False})
     title = f"{md(rnd.map_name)} · round {rnd.round_number}"
     colour = COLOURS.get(rnd.winner_team if rnd.winner_team in TEAMS else None, 0x5865F2)
     return limits.pack(title, "\n".join(header), fields, colour=colour, footer=footer)

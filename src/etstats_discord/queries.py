@@ -74,21 +74,31 @@ class RoundLine:
 
 def round_line(rnd: StoredRound, players: int) -> RoundLine:
     return RoundLine(
-        round_id=rnd.id, map_name=rnd.map_name, round_number=rnd.round_number,
-        start_unix=rnd.round_start_unix, start_source=rnd.start_source,
-        winner=team_name(rnd.winner_team), players=players,
-        sources=tuple(rnd.linked), values_scope=rnd.values_scope,
-    )  # fmt: skip
+        round_id=rnd.id,
+        map_name=rnd.map_name,
+        round_number=rnd.round_number,
+        start_unix=rnd.round_start_unix,
+        start_source=rnd.start_source,
+        winner=team_name(rnd.winner_team),
+        players=players,
+        sources=tuple(rnd.linked),
+        values_scope=rnd.values_scope,
+    )
 
 
 def summary_line(rnd: RoundSummary) -> RoundLine:
     """:class:`RoundLine` of a typed :class:`etstats.queries.types.RoundSummary`."""
     return RoundLine(
-        round_id=rnd.id, map_name=rnd.map_name, round_number=rnd.round_number,
-        start_unix=rnd.start_unix, start_source=rnd.start_source,
-        winner=team_name(rnd.winner_team), players=rnd.players, sources=rnd.sources,
+        round_id=rnd.id,
+        map_name=rnd.map_name,
+        round_number=rnd.round_number,
+        start_unix=rnd.start_unix,
+        start_source=rnd.start_source,
+        winner=team_name(rnd.winner_team),
+        players=rnd.players,
+        sources=rnd.sources,
         values_scope=rnd.values_scope,
-    )  # fmt: skip
+    )
 
 
 def player_rows(store: Storage, round_ids: Sequence[int] | None = None) -> list[Row]:
@@ -156,11 +166,16 @@ def get_round(store: Storage, round_id: int) -> StoredRound:
 
 def _score_line(line: PlayerLine) -> ScoreLine:
     return ScoreLine(
-        name=line.name, guid=line.guid, team=team_name(line.team), kills=line.kills,
-        deaths=line.deaths, damage_given=line.damage_given,
+        name=line.name,
+        guid=line.guid,
+        team=team_name(line.team),
+        kills=line.kills,
+        deaths=line.deaths,
+        damage_given=line.damage_given,
         time_played_minutes=line.time_played_minutes,
-        time_dead_minutes=line.time_dead_minutes, values_scope=line.values_scope,
-    )  # fmt: skip
+        time_dead_minutes=line.time_dead_minutes,
+        values_scope=line.values_scope,
+    )
 
 
 def round_scoreboard(store: Storage, round_id: int, sort: str = "kills") -> Scoreboard:
@@ -240,12 +255,18 @@ def _totals(store: Storage, guid: str) -> PlayerTotals | None:
         return None
     t = career.totals
     return PlayerTotals(
-        guid=career.player.guid, names=career.names, rounds=t.rounds, kills=t.kills,
-        deaths=t.deaths, damage_given=t.damage_given,
-        time_played_minutes=t.time_played_minutes, time_dead_minutes=t.time_dead_minutes,
-        cumulative_rows=career.cumulative_lines, first_unix=career.first_unix or 0,
+        guid=career.player.guid,
+        names=career.names,
+        rounds=t.rounds,
+        kills=t.kills,
+        deaths=t.deaths,
+        damage_given=t.damage_given,
+        time_played_minutes=t.time_played_minutes,
+        time_dead_minutes=t.time_dead_minutes,
+        cumulative_rows=career.cumulative_lines,
+        first_unix=career.first_unix or 0,
         last_unix=career.last_unix or 0,
-    )  # fmt: skip
+    )
 
 
 def player_totals(store: Storage, query: str) -> PlayerLookup:
@@ -267,13 +288,18 @@ def player_totals(store: Storage, query: str) -> PlayerLookup:
         cands = []
         for ref in match.players:
             career = store.career(ref.guid)
-            cands.append(PlayerCandidate(ref.guid, career.names if career else (ref.name,),
-                                         career.totals.rounds if career else 0))  # fmt: skip
+            cands.append(
+                PlayerCandidate(
+                    ref.guid,
+                    career.names if career else (ref.name,),
+                    career.totals.rounds if career else 0,
+                )
+            )
         cands.sort(key=lambda c: (-c.rounds, c.guid))
-        return PlayerLookup(query=match.query, matched_by=match.matched_by,
-                            candidates=tuple(cands))  # fmt: skip
-    return PlayerLookup(query=match.query, matched_by=match.matched_by,
-                        totals=_totals(store, match.players[0].guid))  # fmt: skip
+        return PlayerLookup(query=match.query, matched_by=match.matched_by, candidates=tuple(cands))
+    return PlayerLookup(
+        query=match.query, matched_by=match.matched_by, totals=_totals(store, match.players[0].guid)
+    )
 
 
 @frozen
@@ -302,8 +328,10 @@ def store_status(store: Storage) -> StoreStatus:
     """Schema version and row counts of the store (SQL ``COUNT`` queries)."""
     counts = store.store_counts()
     return StoreStatus(
-        url=redact_url(str(store.url)), schema_version=store.schema_version(),
-        rounds=counts.rounds, player_lines=counts.player_lines,
+        url=redact_url(str(store.url)),
+        schema_version=store.schema_version(),
+        rounds=counts.rounds,
+        player_lines=counts.player_lines,
         artifacts=dict(sorted(counts.artifacts.items())),
         verdicts=dict(sorted(counts.verdicts.items())),
-    )  # fmt: skip
+    )

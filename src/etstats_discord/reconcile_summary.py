@@ -98,22 +98,38 @@ def reconcile_summary(store: Storage, round_id: int) -> ReconcileSummary:
     names = {role: name for role, (name, _) in loaded.items()}
     parsed = {role: p for role, (_, p) in loaded.items()}
     partner = (names["r1"], parsed["r1"].model) if "r1" in parsed else None
-    result = reconcile_round(parsed.get("stats"), parsed.get("lua"), parsed.get("endstats"),
-                             names=names, timezone=tz, r1=partner)  # fmt: skip
+    result = reconcile_round(
+        parsed.get("stats"),
+        parsed.get("lua"),
+        parsed.get("endstats"),
+        names=names,
+        timezone=tz,
+        r1=partner,
+    )
     if result is None:
         raise QueryError(f"round {round_id} could not be reconciled")
     recon = result[4]
     issues = sorted(
-        (Issue(check=c.check, verdict=str(c.verdict), player=c.player_name or c.player,
-               difference=c.difference, unit=c.unit,
-               causes=tuple(dict.fromkeys(k.code for k in c.causes)))
-         for c in recon.comparisons if str(c.verdict) != "agree"),
+        (
+            Issue(
+                check=c.check,
+                verdict=str(c.verdict),
+                player=c.player_name or c.player,
+                difference=c.difference,
+                unit=c.unit,
+                causes=tuple(dict.fromkeys(k.code for k in c.causes)),
+            )
+            for c in recon.comparisons
+            if str(c.verdict) != "agree"
+        ),
         key=lambda i: (_ORDER.get(i.verdict, 3), i.check, i.player or ""),
-    )  # fmt: skip
+    )
     stored = detail.round.verdict if detail is not None else None
     return ReconcileSummary(
         round=summary_line(detail.round) if detail is not None else round_line(rnd, 0),
         artifacts=tuple(names[k] for k in ("stats", "r1", "lua", "endstats") if k in names),
-        verdict=str(recon.verdict), counts=recon.counts(), issues=tuple(issues),
+        verdict=str(recon.verdict),
+        counts=recon.counts(),
+        issues=tuple(issues),
         stored_verdict=stored,
-    )  # fmt: skip
+    )

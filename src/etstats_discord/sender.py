@@ -46,8 +46,9 @@ def parse_webhook_url(url: str) -> tuple[str, str, str]:
     """
     m = _WEBHOOK_URL.match(url.strip())
     if m is None:
-        raise ConfigError("a Discord webhook URL looks like https://discord.com/api/webhooks/"
-                          "<id>/<token>")  # fmt: skip
+        raise ConfigError(
+            "a Discord webhook URL looks like https://discord.com/api/webhooks/<id>/<token>"
+        )
     base = m["base"]
     if base.endswith("/api"):  # discord.com/api/webhooks/... (unversioned): use v10
         base += "/v10"
@@ -96,17 +97,25 @@ class WebhookSender:
     """
 
     def __init__(
-        self, url: str, *, api_base: str | None = None, client: httpx.Client | None = None,
-        clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
-        budget_seconds: float = 60.0, timeout: float = 10.0,
-        rng: Callable[[], float] = random.random, rate: RateState | None = None,
+        self,
+        url: str,
+        *,
+        api_base: str | None = None,
+        client: httpx.Client | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        budget_seconds: float = 60.0,
+        timeout: float = 10.0,
+        rng: Callable[[], float] = random.random,
+        rate: RateState | None = None,
         bot_token: str | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         base, self.webhook_id, self._token = parse_webhook_url(url)
         self.api_base = (api_base or base).rstrip("/")
         self._own_client = client is None
-        self.client = client or httpx.Client(timeout=httpx.Timeout(timeout),
-                                             headers={"User-Agent": USER_AGENT})  # fmt: skip
+        self.client = client or httpx.Client(
+            timeout=httpx.Timeout(timeout), headers={"User-Agent": USER_AGENT}
+        )
         self.clock, self.sleep, self.rng = clock, sleep, rng
         self.budget_seconds = budget_seconds
         self.rate = rate or SHARED_RATE
@@ -119,14 +128,17 @@ class WebhookSender:
         return f"WebhookSender(webhook {self.webhook_id} at {self.api_base})"
 
     # -- public calls -------------------------------------------------------------------
-    def execute(self, payload: dict[str, Any], files: dict[str, bytes] | None = None
-                ) -> dict[str, Any]:  # fmt: skip
+    def execute(
+        self, payload: dict[str, Any], files: dict[str, bytes] | None = None
+    ) -> dict[str, Any]:
         """Create a message (``wait=true``); returns Discord's message object."""
-        return dict(self._call("POST", "", payload, files=files, params={"wait": "true"},
-                               creates=True))  # fmt: skip
+        return dict(
+            self._call("POST", "", payload, files=files, params={"wait": "true"}, creates=True)
+        )
 
-    def edit(self, message_id: str, payload: dict[str, Any],
-             files: dict[str, bytes] | None = None) -> dict[str, Any]:  # fmt: skip
+    def edit(
+        self, message_id: str, payload: dict[str, Any], files: dict[str, bytes] | None = None
+    ) -> dict[str, Any]:
         """Edit a message this webhook sent (PATCH; safe to repeat)."""
         return dict(self._call("PATCH", f"/messages/{message_id}", payload, files=files))
 
@@ -156,12 +168,18 @@ class WebhookSender:
             self.client.close()
 
     # -- machinery --------------------------------------------------------------------------
-    def _call(self, method: str, suffix: str, payload: dict[str, Any] | None, *,
-              files: dict[str, bytes] | None = None, params: dict[str, str] | None = None,
-              creates: bool = False) -> Any:  # fmt: skip
+    def _call(
+        self,
+        method: str,
+        suffix: str,
+        payload: dict[str, Any] | None,
+        *,
+        files: dict[str, bytes] | None = None,
+        params: dict[str, str] | None = None,
+        creates: bool = False,
+    ) -> Any:
         url = f"{self.api_base}/webhooks/{self.webhook_id}/{self._token}{suffix}"
-        return self._request(method, url, payload, files=files, params=params,
-                             creates=creates)  # fmt: skip
+        return self._request(method, url, payload, files=files, params=params, creates=creates)
 
     def _pace(self) -> None:
         """Sleep until the global pause and this webhook's bucket allow a request."""
@@ -190,23 +208,37 @@ class WebhookSender:
         with self.rate.lock:
             self.rate.buckets[self.webhook_id] = (remaining, self.clock() + after)
 
-    def _send(self, method: str, url: str, payload: dict[str, Any] | None,
-              files: dict[str, bytes] | None, params: dict[str, str] | None,
-              headers: dict[str, str] | None) -> httpx.Response:  # fmt: skip
+    def _send(
+        self,
+        method: str,
+        url: str,
+        payload: dict[str, Any] | None,
+        files: dict[str, bytes] | None,
+        params: dict[str, str] | None,
+        headers: dict[str, str] | None,
+    ) -> httpx.Response:
         self.requests += 1
         if files:
             import json
 
             data = {"payload_json": json.dumps(payload)}
-            upload = {f"files[{i}]": (name, blob) for i, (name, blob) in
-                      enumerate(files.items())}  # fmt: skip
-            return self.client.request(method, url, data=data, files=upload, params=params,
-                                       headers=headers)  # fmt: skip
+            upload = {f"files[{i}]": (name, blob) for i, (name, blob) in enumerate(files.items())}
+            return self.client.request(
+                method, url, data=data, files=upload, params=params, headers=headers
+            )
         return self.client.request(method, url, json=payload, params=params, headers=headers)
 
-    def _request(self, method: str, url: str, payload: dict[str, Any] | None, *,
-                 files: dict[str, bytes] | None = None, params: dict[str, str] | None = None,
-                 headers: dict[str, str] | None = None, creates: bool = False) -> Any:  # fmt: skip
+    def _request(
+        self,
+        method: str,
+        url: str,
+        payload: dict[str, Any] | None,
+        *,
+        files: dict[str, bytes] | None = None,
+        params: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+        creates: bool = False,
+    ) -> Any:
         deadline = self.clock() + self.budget_seconds
         attempt = 0
         last = "no attempt"
@@ -220,8 +252,9 @@ class WebhookSender:
                     last = f"cannot connect ({type(exc).__name__})"  # nothing was sent
                 except httpx.TransportError as exc:  # sent, but no (complete) answer
                     if creates:
-                        raise AmbiguousSend(f"no answer to a create ({type(exc).__name__}); "
-                                            "the message may exist") from None  # fmt: skip
+                        raise AmbiguousSend(
+                            f"no answer to a create ({type(exc).__name__}); the message may exist"
+                        ) from None
                     last = f"no answer ({type(exc).__name__})"
                 else:
                     self._learn(resp)
@@ -230,8 +263,11 @@ class WebhookSender:
                         return None if resp.status_code == 204 else resp.json()
                     if wait is not None:
                         if self.clock() + wait > deadline:
-                            raise Unavailable(f"{last}; retry after {wait:.1f} s",
-                                              status=resp.status_code, retry_after=wait)
+                            raise Unavailable(
+                                f"{last}; retry after {wait:.1f} s",
+                                status=resp.status_code,
+                                retry_after=wait,
+                            )
                         self.sleep(wait)
                         continue
                 delay = min(30.0, 0.5 * 2 ** min(attempt, 6)) * (0.5 + self.rng())
@@ -259,13 +295,19 @@ class WebhookSender:
             except ValueError:
                 wait = 1.0
             scope = resp.headers.get("x-ratelimit-scope", "")
-            if body.get("global") or scope == "global" or resp.headers.get(
-                    "x-ratelimit-global") == "true":  # fmt: skip
+            if (
+                body.get("global")
+                or scope == "global"
+                or resp.headers.get("x-ratelimit-global") == "true"
+            ):
                 with self.rate.lock:
                     self.rate.global_until = max(self.rate.global_until, self.clock() + wait)
             if "via" not in resp.headers:
-                raise Unavailable("429 without Via (a Cloudflare block): not retrying",
-                                  status=429, retry_after=wait)  # fmt: skip
+                raise Unavailable(
+                    "429 without Via (a Cloudflare block): not retrying",
+                    status=429,
+                    retry_after=wait,
+                )
             return False, wait, f"rate limited ({scope or 'route'} scope)"
         if status in (401, 403) or code in _GONE_CODES:
             raise TargetGone(f"{status} {message or 'webhook refused'}", status=status, code=code)
@@ -277,6 +319,7 @@ class WebhookSender:
             return False, None, f"server error {status}"
         if 400 <= status < 500:
             path = _error_path(body.get("errors"))
-            raise PayloadRejected(f"{status} {code} {message} at {path or '?'}", status=status,
-                                  code=code, path=path)  # fmt: skip
+            raise PayloadRejected(
+                f"{status} {code} {message} at {path or '?'}", status=status, code=code, path=path
+            )
         return False, None, f"unexpected status {status}"

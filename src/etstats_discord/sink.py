@@ -53,9 +53,13 @@ class DiscordSink:
     """Deliver outbox rows of one configured target through a :class:`WebhookSender`."""
 
     def __init__(
-        self, config: TargetConfig, *, sender: WebhookSender | None = None,
-        wall: Callable[[], float] | None = None, **sender_options: Any,
-    ) -> None:  # fmt: skip
+        self,
+        config: TargetConfig,
+        *,
+        sender: WebhookSender | None = None,
+        wall: Callable[[], float] | None = None,
+        **sender_options: Any,
+    ) -> None:
         import time
 
         self.config = config
@@ -67,17 +71,21 @@ class DiscordSink:
         self.renderer_version = posts.RENDERER_VERSION
         self.wall = wall or time.time
         self.sender = sender or WebhookSender(
-            config.webhook_url, api_base=config.api_base, bot_token=config.bot_token,
-            budget_seconds=config.budget_seconds, timeout=config.timeout_seconds,
+            config.webhook_url,
+            api_base=config.api_base,
+            bot_token=config.bot_token,
+            budget_seconds=config.budget_seconds,
+            timeout=config.timeout_seconds,
             **sender_options,
-        )  # fmt: skip
+        )
 
     def close(self) -> None:
         self.sender.close()
 
     # -- rendering ------------------------------------------------------------------------
-    def render(self, storage: Storage, entry: OutboxEntry, keys: list[str], *,
-               compact: bool = False) -> list[dict[str, Any]]:  # fmt: skip
+    def render(
+        self, storage: Storage, entry: OutboxEntry, keys: list[str], *, compact: bool = False
+    ) -> list[dict[str, Any]]:
         if entry.kind == "alert":
             messages = [limits.alert_message(entry.ref)]
         elif entry.kind == "round":
@@ -129,18 +137,26 @@ class DiscordSink:
             try:
                 out = self._deliver(storage, entry, journal, keys, compact=True)
             except PayloadRejected as again:
-                return Outcome("failed", error=str(again),
-                               alert=f"Discord rejected a {entry.kind} post twice: {again}")
-            return Outcome(out.status, out.message_ids, out.fingerprint, out.retry_after,
-                           out.error, alert=f"Discord rejected a {entry.kind} post ({exc}); "
-                           "it was sent in the compact shape")  # fmt: skip
+                return Outcome(
+                    "failed",
+                    error=str(again),
+                    alert=f"Discord rejected a {entry.kind} post twice: {again}",
+                )
+            return Outcome(
+                out.status,
+                out.message_ids,
+                out.fingerprint,
+                out.retry_after,
+                out.error,
+                alert=f"Discord rejected a {entry.kind} post ({exc}); "
+                "it was sent in the compact shape",
+            )
         except TargetGone as exc:
             return Outcome("disable", error=str(exc))
         except AmbiguousSend as exc:
             return Outcome("retry", retry_after=1.0, error=str(exc), target_down=True)
         except Unavailable as exc:
-            return Outcome("retry", retry_after=exc.retry_after, error=str(exc),
-                           target_down=True)  # fmt: skip
+            return Outcome("retry", retry_after=exc.retry_after, error=str(exc), target_down=True)
         except posts.SubjectGone as exc:
             return Outcome("retry", error=str(exc))
         finally:
@@ -150,8 +166,15 @@ class DiscordSink:
         for key in [k for k in self._files if k[0] == entry_id]:
             del self._files[key]
 
-    def _deliver(self, storage: Storage, entry: OutboxEntry, journal: Journal,
-                 keys: list[str], *, compact: bool) -> Outcome:  # fmt: skip
+    def _deliver(
+        self,
+        storage: Storage,
+        entry: OutboxEntry,
+        journal: Journal,
+        keys: list[str],
+        *,
+        compact: bool,
+    ) -> Outcome:
         payloads = self.render(storage, entry, keys, compact=compact)
         for p in payloads:
             bad = limits.violations(p)
@@ -180,24 +203,32 @@ class DiscordSink:
             msg = self.sender.execute(payload, files)
             ids.append(str(msg["id"]))
             journal.created(ids)
-        for stale in ids[len(payloads):]:  # the post became shorter
+        for stale in ids[len(payloads) :]:  # the post became shorter
             self.sender.delete(stale)
         ids = ids[: len(payloads)]
         return Outcome("shown", tuple(ids), fp, alert=alert)
 
-    def _reconcile(self, entry: OutboxEntry, ids: list[str], journal: Journal
-                   ) -> tuple[list[str], str | None]:  # fmt: skip
+    def _reconcile(
+        self, entry: OutboxEntry, ids: list[str], journal: Journal
+    ) -> tuple[list[str], str | None]:
         """After an interrupted create: adopt the message it made (if any), delete extras."""
         since = (entry.sending_since_unix or self.wall()) - 5.0
         found = self.sender.recent_messages(since)
         if found is None:
-            return ids, (f"A {entry.kind} post to {self.name} may have been posted twice "
-                         "(no answer to a create; set a bot token to reconcile exactly).")
+            return ids, (
+                f"A {entry.kind} post to {self.name} may have been posted twice "
+                "(no answer to a create; set a bot token to reconcile exactly)."
+            )
         part = len(ids)
         tag = marker(entry.id, part)
-        mine = sorted((m for m in found if any(
-            (e.get("footer") or {}).get("text") == tag for e in m.get("embeds", []))),
-            key=lambda m: int(m["id"]))  # fmt: skip
+        mine = sorted(
+            (
+                m
+                for m in found
+                if any((e.get("footer") or {}).get("text") == tag for e in m.get("embeds", []))
+            ),
+            key=lambda m: int(m["id"]),
+        )
         if mine:
             ids = [*ids, str(mine[0]["id"])]
             journal.created(ids)

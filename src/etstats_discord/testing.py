@@ -86,9 +86,14 @@ class FakeDiscord:
     :param limit: requests per webhook per ``per`` seconds (Discord's observed 5 per 2 s).
     """
 
-    def __init__(self, *, clock: Callable[[], float] = time.time, limit: int = 5,
-                 per: float = 2.0, bot_token: str = "fake-bot-token",  # noqa: S107 - a fake
-                 ) -> None:  # fmt: skip
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], float] = time.time,
+        limit: int = 5,
+        per: float = 2.0,
+        bot_token: str = "fake-bot-token",  # noqa: S107 - a fake
+    ) -> None:
         self.clock, self.limit, self.per, self.bot_token = clock, limit, per, bot_token
         self.lock = threading.RLock()
         self.webhooks: dict[str, dict[str, Any]] = {}
@@ -106,8 +111,11 @@ class FakeDiscord:
         self.server: ThreadingHTTPServer | None = None
 
     # -- setup ------------------------------------------------------------------------------
-    def add_webhook(self, token: str = "t0ken",  # noqa: S107 - a fake's token
-                    channel_id: str = "9001") -> str:  # fmt: skip
+    def add_webhook(
+        self,
+        token: str = "t0ken",  # noqa: S107 - a fake's token
+        channel_id: str = "9001",
+    ) -> str:
         """A new webhook; returns its URL (as Discord shows it, on 127.0.0.1)."""
         with self.lock:
             wid = str(100000000000000000 + next(self._ids))
@@ -134,14 +142,21 @@ class FakeDiscord:
     def live(self, channel_id: str | None = None) -> list[dict[str, Any]]:
         """Messages that exist (not deleted), oldest first."""
         with self.lock:
-            return [m for m in self.messages.values() if not m["deleted"]
-                    and (channel_id is None or m["channel_id"] == channel_id)]  # fmt: skip
+            return [
+                m
+                for m in self.messages.values()
+                if not m["deleted"] and (channel_id is None or m["channel_id"] == channel_id)
+            ]
 
     def __enter__(self) -> FakeDiscord:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02},
-                         name="fake-discord", daemon=True).start()  # fmt: skip
+        threading.Thread(
+            target=self.server.serve_forever,
+            kwargs={"poll_interval": 0.02},
+            name="fake-discord",
+            daemon=True,
+        ).start()
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -167,10 +182,13 @@ class FakeDiscord:
             self._windows[wid] = (start, used)
             reset = start + self.per
         after = max(0.0, reset - now)
-        headers = {"X-RateLimit-Limit": str(self.limit),
-                   "X-RateLimit-Remaining": str(self.limit - used),
-                   "X-RateLimit-Reset": f"{reset:.3f}", "X-RateLimit-Reset-After": f"{after:.3f}",
-                   "X-RateLimit-Bucket": f"webhook-{wid}"}  # fmt: skip
+        headers = {
+            "X-RateLimit-Limit": str(self.limit),
+            "X-RateLimit-Remaining": str(self.limit - used),
+            "X-RateLimit-Reset": f"{reset:.3f}",
+            "X-RateLimit-Reset-After": f"{after:.3f}",
+            "X-RateLimit-Bucket": f"webhook-{wid}",
+        }
         return allowed, headers, after
 
 
@@ -181,8 +199,13 @@ def _handler(fake: FakeDiscord) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *_args: object) -> None:
             pass
 
-        def _send(self, status: int, body: Any = None, headers: dict[str, str] | None = None,
-                  path: str = "") -> None:  # fmt: skip
+        def _send(
+            self,
+            status: int,
+            body: Any = None,
+            headers: dict[str, str] | None = None,
+            path: str = "",
+        ) -> None:
             data = b"" if body is None else json.dumps(body).encode()
             self.send_response(status)
             for k, v in (headers or {}).items():
@@ -219,7 +242,8 @@ def _handler(fake: FakeDiscord) -> type[BaseHTTPRequestHandler]:
             from email.policy import default
 
             msg = BytesParser(policy=default).parsebytes(
-                f"Content-Type: {ctype}\r\n\r\n".encode() + raw)
+                f"Content-Type: {ctype}\r\n\r\n".encode() + raw
+            )
             body: dict[str, Any] = {}
             for part in msg.iter_parts():
                 name = part.get_param("name", header="content-disposition")
@@ -266,11 +290,9 @@ def _handler(fake: FakeDiscord) -> type[BaseHTTPRequestHandler]:
                 time.sleep(fake.hang_seconds)
                 return self._drop()
             if fake.outage:
-                return self._send(503, {"message": "upstream connect error", "code": 0},
-                                  path=path)  # fmt: skip
+                return self._send(503, {"message": "upstream connect error", "code": 0}, path=path)
             if hook is None or hook["deleted"] or hook["token"] != token or fault == "404":
-                return self._send(404, {"message": "Unknown Webhook", "code": 10015},
-                                  path=path)  # fmt: skip
+                return self._send(404, {"message": "Unknown Webhook", "code": 10015}, path=path)
             allowed, headers, after = fake.pace(wid)
             if (fault and fault.startswith("429")) or not allowed:
                 scope = {"429-global": "global", "429-shared": "shared"}.get(fault or "", "user")
@@ -283,26 +305,57 @@ def _handler(fake: FakeDiscord) -> type[BaseHTTPRequestHandler]:
                 if not allowed and not fault:
                     with fake.lock:
                         fake.rate_limited += 1
-                return self._send(429, {"message": "You are being rate limited.",
-                                        "retry_after": wait, "global": scope == "global"},
-                                  {**headers, **h}, path)  # fmt: skip
+                return self._send(
+                    429,
+                    {
+                        "message": "You are being rate limited.",
+                        "retry_after": wait,
+                        "global": scope == "global",
+                    },
+                    {**headers, **h},
+                    path,
+                )
             if fault in ("500", "502"):
-                return self._send(int(fault), {"message": "Internal Server Error", "code": 0},
-                                  headers, path)  # fmt: skip
+                return self._send(
+                    int(fault), {"message": "Internal Server Error", "code": 0}, headers, path
+                )
             if fault == "400":
-                return self._send(400, {"message": "Invalid Form Body", "code": 50035,
-                                        "errors": {"embeds": {"0": {"description": {"_errors": [
-                                            {"code": "BASE_TYPE_MAX_LENGTH",
-                                             "message": "too long"}]}}}}},
-                                  headers, path)  # fmt: skip
+                return self._send(
+                    400,
+                    {
+                        "message": "Invalid Form Body",
+                        "code": 50035,
+                        "errors": {
+                            "embeds": {
+                                "0": {
+                                    "description": {
+                                        "_errors": [
+                                            {"code": "BASE_TYPE_MAX_LENGTH", "message": "too long"}
+                                        ]
+                                    }
+                                }
+                            }
+                        },
+                    },
+                    headers,
+                    path,
+                )
             if self.command in ("POST", "PATCH"):
                 errors = form_errors(body)
                 if errors:
-                    return self._send(400, {"message": "Invalid Form Body", "code": 50035,
-                                            "errors": errors}, headers, path)  # fmt: skip
+                    return self._send(
+                        400,
+                        {"message": "Invalid Form Body", "code": 50035, "errors": errors},
+                        headers,
+                        path,
+                    )
                 if not (body.get("content") or body.get("embeds")) and self.command == "POST":
-                    return self._send(400, {"message": "Cannot send an empty message",
-                                            "code": 50006}, headers, path)  # fmt: skip
+                    return self._send(
+                        400,
+                        {"message": "Cannot send an empty message", "code": 50006},
+                        headers,
+                        path,
+                    )
             result = self._apply(wid, hook, parts[3:], body, path, headers)
             if result is None:
                 return None
@@ -311,21 +364,38 @@ def _handler(fake: FakeDiscord) -> type[BaseHTTPRequestHandler]:
             status, answer = result
             return self._send(status, answer, headers, path)
 
-        def _apply(self, wid: str, hook: dict[str, Any], rest: list[str], body: dict[str, Any],
-                   path: str, headers: dict[str, str]) -> tuple[int, Any] | None:  # fmt: skip
+        def _apply(
+            self,
+            wid: str,
+            hook: dict[str, Any],
+            rest: list[str],
+            body: dict[str, Any],
+            path: str,
+            headers: dict[str, str],
+        ) -> tuple[int, Any] | None:
             if not rest:
                 if self.command == "GET":
-                    return 200, {"id": wid, "type": 1, "channel_id": hook["channel_id"],
-                                 "guild_id": "77", "name": "etstats"}  # fmt: skip
+                    return 200, {
+                        "id": wid,
+                        "type": 1,
+                        "channel_id": hook["channel_id"],
+                        "guild_id": "77",
+                        "name": "etstats",
+                    }
                 if self.command == "POST":
                     with fake.lock:
                         mid = fake.snowflake()
-                        msg = {"id": mid, "webhook_id": wid, "channel_id": hook["channel_id"],
-                               "content": body.get("content", ""),
-                               "embeds": body.get("embeds", []),
-                               "allowed_mentions": body.get("allowed_mentions"),
-                               "files": dict(getattr(self, "files", {})),
-                               "edits": 0, "deleted": False}  # fmt: skip
+                        msg = {
+                            "id": mid,
+                            "webhook_id": wid,
+                            "channel_id": hook["channel_id"],
+                            "content": body.get("content", ""),
+                            "embeds": body.get("embeds", []),
+                            "allowed_mentions": body.get("allowed_mentions"),
+                            "files": dict(getattr(self, "files", {})),
+                            "edits": 0,
+                            "deleted": False,
+                        }
                         fake.messages[mid] = msg
                     wait = parse_qs(urlsplit(self.path).query).get("wait", ["false"])[0]
                     return (200, _public(msg)) if wait == "true" else (204, None)
@@ -337,8 +407,13 @@ def _handler(fake: FakeDiscord) -> type[BaseHTTPRequestHandler]:
                     return 200, _public(old)
                 if self.command == "PATCH":
                     with fake.lock:
-                        old.update({k: body[k] for k in ("content", "embeds",
-                                                         "allowed_mentions") if k in body})
+                        old.update(
+                            {
+                                k: body[k]
+                                for k in ("content", "embeds", "allowed_mentions")
+                                if k in body
+                            }
+                        )
                         if getattr(self, "files", None):
                             old["files"] = dict(self.files)
                         old["edits"] += 1
@@ -354,8 +429,10 @@ def _handler(fake: FakeDiscord) -> type[BaseHTTPRequestHandler]:
             if self.headers.get("Authorization") != f"Bot {fake.bot_token}":
                 return self._send(401, {"message": "401: Unauthorized", "code": 0})
             after = int(query.get("after", ["0"])[0])
-            found = sorted((m for m in fake.live(channel_id) if int(m["id"]) > after),
-                           key=lambda m: -int(m["id"]))[: int(query.get("limit", ["50"])[0])]
+            found = sorted(
+                (m for m in fake.live(channel_id) if int(m["id"]) > after),
+                key=lambda m: -int(m["id"]),
+            )[: int(query.get("limit", ["50"])[0])]
             return self._send(200, [_public(m) for m in found], path="GET /channels")
 
     return Handler

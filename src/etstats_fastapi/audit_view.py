@@ -65,8 +65,9 @@ def audit_rows(
     if round_ids is not None:
         summaries = storage.round_summaries(list(round_ids))
     else:
-        summaries = storage.list_rounds(since_unix=since_unix, until_unix=until_unix,
-                                        limit=MAX_AUDIT_ROUNDS)  # fmt: skip
+        summaries = storage.list_rounds(
+            since_unix=since_unix, until_unix=until_unix, limit=MAX_AUDIT_ROUNDS
+        )
     rounds = {r.id: r for r in summaries}
     out: list[AuditRow] = []
     for row in storage.table_rows("reconciliations", list(rounds)) if rounds else []:
@@ -84,15 +85,32 @@ def _row(round_id: int, map_name: str, number: int, start: int, cmp: dict[str, A
     sources = cmp.get("sources") or []
     stats, lua = _value(sources, 0), _value(sources, 1)
     diff = None if stats is None or lua is None else round(stats - lua, 3)
-    causes = tuple({"code": c.get("code"), "low": c.get("low"), "high": c.get("high"),
-                    "evidence": c.get("evidence")} for c in cmp.get("causes") or [])  # fmt: skip
+    causes = tuple(
+        {
+            "code": c.get("code"),
+            "low": c.get("low"),
+            "high": c.get("high"),
+            "evidence": c.get("evidence"),
+        }
+        for c in cmp.get("causes") or []
+    )
     tol = cmp.get("tolerance")
     return AuditRow(
-        round_id, map_name, number, start, str(cmp.get("player") or ""), cmp.get("player_name"),
-        lua, stats, diff, None if diff is None else abs(diff),
+        round_id,
+        map_name,
+        number,
+        start,
+        str(cmp.get("player") or ""),
+        cmp.get("player_name"),
+        lua,
+        stats,
+        diff,
+        None if diff is None else abs(diff),
         float(tol) if isinstance(tol, int | float) else None,
-        str(cmp.get("verdict")), causes, str(cmp.get("message") or ""),
-    )  # fmt: skip
+        str(cmp.get("verdict")),
+        causes,
+        str(cmp.get("message") or ""),
+    )
 
 
 def _severity_key(row: AuditRow) -> tuple[int, int, float, int, str]:

@@ -49,8 +49,9 @@ def outbox_state(storage: Storage) -> dict[str, Any]:
     by_target: dict[str, dict[str, int]] = {}
     for (target, state), n in counts.items():
         by_target.setdefault(target, {})[state] = n
-    failing = sorted(t for t, states in by_target.items()
-                     if states.get("failed") or states.get("disabled"))  # fmt: skip
+    failing = sorted(
+        t for t, states in by_target.items() if states.get("failed") or states.get("disabled")
+    )
     depth = sum(n for (_t, state), n in counts.items() if state == "pending")
     return {"depth": depth, "by_target": by_target, "failing_targets": failing}
 
@@ -61,36 +62,62 @@ def register_diagnostics(router: APIRouter, holder: Callable[[], Runtime], *, ad
     errors = problem_responses(401, 422, 503)
     tags: list[str | Enum] = ["diagnostics"]
 
-    @router.get("/v1/diagnostics", tags=tags, dependencies=guarded, responses=errors,
-                summary="What the store holds", response_model=StoreSummary)  # fmt: skip
+    @router.get(
+        "/v1/diagnostics",
+        tags=tags,
+        dependencies=guarded,
+        responses=errors,
+        summary="What the store holds",
+        response_model=StoreSummary,
+    )
     async def diagnostics_summary(runtime: Runtime = Depends(holder)) -> Any:  # noqa: B008
         return await run_in_threadpool(runtime.read, store_summary)
 
-    @router.get("/v1/diagnostics/pipeline", tags=tags, dependencies=guarded, responses=errors,
-                summary="Pipeline health: arrivals, staleness, outbox",
-                response_model=PipelineHealth)  # fmt: skip
+    @router.get(
+        "/v1/diagnostics/pipeline",
+        tags=tags,
+        dependencies=guarded,
+        responses=errors,
+        summary="Pipeline health: arrivals, staleness, outbox",
+        response_model=PipelineHealth,
+    )
     async def diagnostics_pipeline(
         runtime: Runtime = Depends(holder),  # noqa: B008
         stale_hours: float = Query(24.0, gt=0, le=24 * 365),
     ) -> Any:
         def build(storage: Storage) -> dict[str, Any]:
-            return pipeline_health(storage, now_unix=time.time(), stale_hours=stale_hours,
-                                   refusals=runtime.refusals.counts,
-                                   outbox=outbox_state(storage))  # fmt: skip
+            return pipeline_health(
+                storage,
+                now_unix=time.time(),
+                stale_hours=stale_hours,
+                refusals=runtime.refusals.counts,
+                outbox=outbox_state(storage),
+            )
 
         return await run_in_threadpool(runtime.read, build)
 
-    @router.get("/v1/diagnostics/lua-webhook", tags=tags, dependencies=guarded,
-                responses=errors, summary="Lua-webhook health: linkage, coverage, lag",
-                response_model=LuaWebhookHealth)  # fmt: skip
+    @router.get(
+        "/v1/diagnostics/lua-webhook",
+        tags=tags,
+        dependencies=guarded,
+        responses=errors,
+        summary="Lua-webhook health: linkage, coverage, lag",
+        response_model=LuaWebhookHealth,
+    )
     async def diagnostics_lua_webhook(runtime: Runtime = Depends(holder)) -> Any:  # noqa: B008
         def build(storage: Storage) -> dict[str, Any]:
             return lua_webhook_health(storage, refusals=runtime.refusals.counts)
 
         return await run_in_threadpool(runtime.read, build)
 
-    @router.get("/v1/diagnostics/linkage", tags=tags, dependencies=guarded, responses=errors,
-                summary="Which sources each round has", response_model=Linkage)  # fmt: skip
+    @router.get(
+        "/v1/diagnostics/linkage",
+        tags=tags,
+        dependencies=guarded,
+        responses=errors,
+        summary="Which sources each round has",
+        response_model=Linkage,
+    )
     async def diagnostics_linkage(
         runtime: Runtime = Depends(holder),  # noqa: B008
         limit: int = Query(50, ge=1, le=500),
@@ -101,9 +128,14 @@ def register_diagnostics(router: APIRouter, holder: Callable[[], Runtime], *, ad
 
         return await run_in_threadpool(runtime.read, build)
 
-    @router.get("/v1/diagnostics/spawn-audit", tags=tags, dependencies=guarded,
-                responses=errors, response_model=SpawnAudit,
-                summary="Lua dead time against the stats file's, worst first")  # fmt: skip
+    @router.get(
+        "/v1/diagnostics/spawn-audit",
+        tags=tags,
+        dependencies=guarded,
+        responses=errors,
+        response_model=SpawnAudit,
+        summary="Lua dead time against the stats file's, worst first",
+    )
     async def diagnostics_spawn_audit(
         runtime: Runtime = Depends(holder),  # noqa: B008
         round_id: int | None = Query(None, ge=1, le=MAX_UNIX),
@@ -113,8 +145,12 @@ def register_diagnostics(router: APIRouter, holder: Callable[[], Runtime], *, ad
         offset: int = Query(0, ge=0, le=10_000_000),
     ) -> Any:
         def build(storage: Storage) -> dict[str, Any]:
-            rows = audit_rows(storage, round_ids=None if round_id is None else [round_id],
-                              since_unix=since_unix, until_unix=until_unix)  # fmt: skip
+            rows = audit_rows(
+                storage,
+                round_ids=None if round_id is None else [round_id],
+                since_unix=since_unix,
+                until_unix=until_unix,
+            )
             return audit_page(rows, limit=limit, offset=offset)
 
         return await run_in_threadpool(runtime.read, build)

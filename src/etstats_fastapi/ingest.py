@@ -74,26 +74,44 @@ async def read_body(
     while more:
         left = end - time.monotonic()
         if left <= 0:
-            raise _BodyError(Refusal(408, "body-timeout", "Request timeout",
-                                     f"the body must arrive within {deadline_s:g} s"))  # fmt: skip
+            raise _BodyError(
+                Refusal(
+                    408,
+                    "body-timeout",
+                    "Request timeout",
+                    f"the body must arrive within {deadline_s:g} s",
+                )
+            )
         try:
             message = await asyncio.wait_for(request.receive(), min(read_timeout_s, left))
         except TimeoutError:
             detail = f"no body bytes for {read_timeout_s:g} s"
             raise _BodyError(Refusal(408, "body-timeout", "Request timeout", detail)) from None
         if message["type"] != "http.request":  # the client went away
-            raise _BodyError(Refusal(400, "incomplete-body", "Bad request",
-                                     "the connection closed before the body ended"))  # fmt: skip
+            raise _BodyError(
+                Refusal(
+                    400,
+                    "incomplete-body",
+                    "Bad request",
+                    "the connection closed before the body ended",
+                )
+            )
         chunk = message.get("body", b"")
         got += len(chunk)
         if got > size:
-            raise _BodyError(Refusal(400, "length-mismatch", "Bad request",
-                                     "the body is longer than Content-Length"))  # fmt: skip
+            raise _BodyError(
+                Refusal(
+                    400, "length-mismatch", "Bad request", "the body is longer than Content-Length"
+                )
+            )
         chunks.append(chunk)
         more = bool(message.get("more_body", False))
     if got != size:
-        raise _BodyError(Refusal(400, "length-mismatch", "Bad request",
-                                 "the body is shorter than Content-Length"))  # fmt: skip
+        raise _BodyError(
+            Refusal(
+                400, "length-mismatch", "Bad request", "the body is shorter than Content-Length"
+            )
+        )
     return b"".join(chunks)
 
 
@@ -106,32 +124,44 @@ def _refusal_response(refusal: Refusal) -> JSONResponse:
 
 def _result_body(result: Any, upload: SignedUpload) -> dict[str, Any]:
     return {
-        "status": result.status, "sha256": result.sha256, "kind": result.kind,
-        "name": upload.filename, "server": upload.server,
-        "round_ids": list(result.round_ids), "error": result.error,
-    }  # fmt: skip
+        "status": result.status,
+        "sha256": result.sha256,
+        "kind": result.kind,
+        "name": upload.filename,
+        "server": upload.server,
+        "round_ids": list(result.round_ids),
+        "error": result.error,
+    }
 
 
 async def ingest_endpoint(request: Request, runtime: Runtime) -> Response:
     """Authenticate, read, verify and ingest one artifact."""
     settings = runtime.settings
     now = time.time()
-    checked = check_headers(request.headers, runtime.keys, now=now,
-                            max_body_bytes=settings.max_body_bytes)  # fmt: skip
+    checked = check_headers(
+        request.headers, runtime.keys, now=now, max_body_bytes=settings.max_body_bytes
+    )
     if isinstance(checked, Refusal):
         runtime.refusals.note(checked.kind, now)
         return _refusal_response(checked)
     try:
-        body = await read_body(request, checked.content_length,
-                               read_timeout_s=settings.body_read_timeout_s,
-                               deadline_s=settings.body_deadline_s)  # fmt: skip
+        body = await read_body(
+            request,
+            checked.content_length,
+            read_timeout_s=settings.body_read_timeout_s,
+            deadline_s=settings.body_deadline_s,
+        )
     except _BodyError as exc:
         runtime.refusals.note(exc.refusal.kind, now)
         return _refusal_response(exc.refusal)
     if hashlib.sha256(body).hexdigest() != checked.content_sha256:
         runtime.refusals.note("digest-mismatch", now)
-        return problem(400, "digest-mismatch", "the body's SHA-256 does not match "
-                       "X-Etstats-Content-SHA256", title="Bad request")  # fmt: skip
+        return problem(
+            400,
+            "digest-mismatch",
+            "the body's SHA-256 does not match X-Etstats-Content-SHA256",
+            title="Bad request",
+        )
     artifact = Artifact.from_bytes(body, checked.filename, server=checked.server)
     result = await run_in_threadpool(runtime.ingest, artifact)
     payload = _result_body(result, checked)
@@ -140,6 +170,11 @@ async def ingest_endpoint(request: Request, runtime: Runtime) -> Response:
         return JSONResponse(payload, status_code=200)
     if result.status == "rejected":  # problem "status" is the HTTP code: "outcome" carries ours
         payload["outcome"] = payload.pop("status")
-        return problem(422, "rejected-artifact", "the artifact was archived as rejected: "
-                       f"{result.error}", title="Artifact rejected", **payload)  # fmt: skip
+        return problem(
+            422,
+            "rejected-artifact",
+            f"the artifact was archived as rejected: {result.error}",
+            title="Artifact rejected",
+            **payload,
+        )
     return JSONResponse(payload, status_code=201)

@@ -25,11 +25,18 @@ def _serve(args: argparse.Namespace) -> int:
     from etstats_fastapi.server import ServerLimits, serve
 
     settings = HttpSettings(
-        db_url=args.db, timezone=args.timezone, max_body_bytes=args.max_body_bytes,
-        deliver=tuple(args.deliver), public_reads=not args.private_reads, pm=plugin_manager(args),
-    )  # fmt: skip
-    limits = ServerLimits(header_timeout_s=args.header_timeout, keep_alive_s=args.keep_alive,
-                          max_connections=args.max_connections)  # fmt: skip
+        db_url=args.db,
+        timezone=args.timezone,
+        max_body_bytes=args.max_body_bytes,
+        deliver=tuple(args.deliver),
+        public_reads=not args.private_reads,
+        pm=plugin_manager(args),
+    )
+    limits = ServerLimits(
+        header_timeout_s=args.header_timeout,
+        keep_alive_s=args.keep_alive,
+        max_connections=args.max_connections,
+    )
     serve(create_app(settings), args.host, args.port, limits)
     return 0
 
@@ -50,14 +57,29 @@ def etstats_register_commands(register: Any) -> None:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8080)
     p.add_argument("--timezone", default=os.environ.get("ETSTATS_TIMEZONE", "UTC"))
-    p.add_argument("--max-body-bytes", type=int, default=1024 * 1024,
-                   help="largest accepted upload in bytes (default 1 MiB)")  # fmt: skip
-    p.add_argument("--header-timeout", type=float, default=5.0,
-                   help="seconds a connection may take to send its request headers")  # fmt: skip
+    p.add_argument(
+        "--max-body-bytes",
+        type=int,
+        default=1024 * 1024,
+        help="largest accepted upload in bytes (default 1 MiB)",
+    )
+    p.add_argument(
+        "--header-timeout",
+        type=float,
+        default=5.0,
+        help="seconds a connection may take to send its request headers",
+    )
     p.add_argument("--keep-alive", type=int, default=5, help="idle keep-alive timeout, seconds")
-    p.add_argument("--max-connections", type=int, default=4096,
-                   help="open connections above which new requests get 503")  # fmt: skip
-    p.add_argument("--private-reads", action="store_true",
-                   help="require an API key for the read API and pages too")  # fmt: skip
+    p.add_argument(
+        "--max-connections",
+        type=int,
+        default=4096,
+        help="open connections above which new requests get 503",
+    )
+    p.add_argument(
+        "--private-reads",
+        action="store_true",
+        help="require an API key for the read API and pages too",
+    )
     add_deliver_argument(p)
     p.set_defaults(func=_serve)

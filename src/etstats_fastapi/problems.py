@@ -28,11 +28,21 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("etstats.http")
 
 _TITLES = {
-    400: "Bad request", 401: "Authentication required", 403: "Forbidden", 404: "Not found",
-    405: "Method not allowed", 408: "Request timeout", 409: "Conflict", 411: "Length required",
-    413: "Content too large", 415: "Unsupported media type", 422: "Unprocessable content",
-    429: "Too many requests", 500: "Internal error", 503: "Service unavailable",
-}  # fmt: skip
+    400: "Bad request",
+    401: "Authentication required",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    408: "Request timeout",
+    409: "Conflict",
+    411: "Length required",
+    413: "Content too large",
+    415: "Unsupported media type",
+    422: "Unprocessable content",
+    429: "Too many requests",
+    500: "Internal error",
+    503: "Service unavailable",
+}
 
 
 def problem(
@@ -113,11 +123,13 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["type", "title", "status", "detail"],
     "properties": {
-        "type": {"type": "string"}, "title": {"type": "string"},
-        "status": {"type": "integer"}, "detail": {"type": "string"},
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
     },
     "additionalProperties": True,
-}  # fmt: skip
+}
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

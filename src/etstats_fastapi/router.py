@@ -31,10 +31,15 @@ INGEST_BODY_DOC: dict[str, Any] = {
     },
     "parameters": [
         {"name": n, "in": "header", "required": False, "schema": {"type": "string"}}
-        for n in ("X-Etstats-Server", "X-Etstats-Timestamp", "X-Etstats-Filename",
-                  "X-Etstats-Content-SHA256", "X-Etstats-Signature")
+        for n in (
+            "X-Etstats-Server",
+            "X-Etstats-Timestamp",
+            "X-Etstats-Filename",
+            "X-Etstats-Content-SHA256",
+            "X-Etstats-Signature",
+        )
     ],
-}  # fmt: skip
+}
 
 
 def operation_id(route: APIRoute) -> str:
@@ -84,17 +89,22 @@ def create_router(
             holder.runtime = None
             await run_in_threadpool(runtime.close)
 
-    router = APIRouter(route_class=ProblemRoute, lifespan=lifespan,
-                       generate_unique_id_function=operation_id)  # fmt: skip
+    router = APIRouter(
+        route_class=ProblemRoute, lifespan=lifespan, generate_unique_id_function=operation_id
+    )
     router.etstats_runtime = holder  # type: ignore[attr-defined]  # for hosts and tests
 
     @router.post(
-        "/v1/ingest", tags=["ingest"], status_code=201,
+        "/v1/ingest",
+        tags=["ingest"],
+        status_code=201,
         summary="Upload one signed artifact (stats, endstats or gametimes file)",
-        responses={200: {"description": "Already stored: the stored result"},
-                   **problem_responses(400, 401, 408, 411, 413, 422, 503)},
+        responses={
+            200: {"description": "Already stored: the stored result"},
+            **problem_responses(400, 401, 408, 411, 413, 422, 503),
+        },
         openapi_extra=INGEST_BODY_DOC,
-    )  # fmt: skip
+    )
     async def ingest(request: Request, runtime: Runtime = Depends(holder)) -> Response:  # noqa: B008
         return await ingest_endpoint(request, runtime)
 

@@ -92,8 +92,9 @@ class Runtime:
         try:
             # Rounds that arrive over HTTP are enqueued in the ingest transaction, exactly as
             # `etstats ingest --deliver` does; the same drain worker as `watch` posts them.
-            pipeline = Pipeline(storage, pm=settings.pm, timezone=settings.timezone,
-                                deliver=deliver)  # fmt: skip
+            pipeline = Pipeline(
+                storage, pm=settings.pm, timezone=settings.timezone, deliver=deliver
+            )
             sinks = worker_sinks(deliver, settings.pm) if deliver else {}
             worker = start_worker(storage, sinks) if sinks else None
         except BaseException:
@@ -118,8 +119,11 @@ class Runtime:
             rounds = tx.rounds_with_artifacts([sha256]) if record is not None else []
         if record is None:
             return {"stored_status": None}
-        return {"stored_status": record.status, "error": record.error,
-                "round_ids": sorted({r.id for r in rounds})}  # fmt: skip
+        return {
+            "stored_status": record.status,
+            "error": record.error,
+            "round_ids": sorted({r.id for r in rounds}),
+        }
 
     def read(self, fn: Callable[[Storage], T]) -> T:
         """Run a read against the store under the lock (called from the thread pool)."""

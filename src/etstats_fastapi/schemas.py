@@ -22,8 +22,9 @@ def _inline(node: Any, defs: dict[str, Any], depth: int) -> Any:
             return _inline(defs[ref.removeprefix("#/$defs/")], defs, depth + 1)
         if "prefixItems" in node:  # fixed tuples: some OpenAPI tools mishandle prefixItems
             node = _tuple_as_items(node)
-        return {k: _inline(v, defs, depth + 1) for k, v in node.items()
-                if k not in ("$defs", "$schema")}  # fmt: skip
+        return {
+            k: _inline(v, defs, depth + 1) for k, v in node.items() if k not in ("$defs", "$schema")
+        }
     if isinstance(node, list):
         return [_inline(v, defs, depth + 1) for v in node]
     return node
@@ -61,6 +62,8 @@ def page_of(cls: type) -> dict[str, Any]:
     return {
         "type": "object",
         "required": ["items", "next_cursor"],
-        "properties": {"items": array_of(cls),
-                       "next_cursor": {"anyOf": [{"type": "string"}, {"type": "null"}]}},
-    }  # fmt: skip
+        "properties": {
+            "items": array_of(cls),
+            "next_cursor": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+        },
+    }

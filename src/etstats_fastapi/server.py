@@ -81,8 +81,9 @@ def raise_open_file_limit(wanted: int) -> int:
     return soft
 
 
-def uvicorn_config(app: Any, host: str, port: int, limits: ServerLimits | None = None,
-                   *, log_level: str = "info") -> Any:  # fmt: skip
+def uvicorn_config(
+    app: Any, host: str, port: int, limits: ServerLimits | None = None, *, log_level: str = "info"
+) -> Any:
     """A ``uvicorn.Config`` with the limits applied (no access log: a flood must not fill it)."""
     import uvicorn
 
@@ -92,12 +93,19 @@ def uvicorn_config(app: Any, host: str, port: int, limits: ServerLimits | None =
         header_timeout_s = chosen.header_timeout_s
 
     return uvicorn.Config(
-        app, host=host, port=port, http=Protocol, lifespan="on", access_log=False,
-        log_level=log_level, limit_concurrency=chosen.max_connections,
-        timeout_keep_alive=chosen.keep_alive_s, backlog=chosen.backlog,
+        app,
+        host=host,
+        port=port,
+        http=Protocol,
+        lifespan="on",
+        access_log=False,
+        log_level=log_level,
+        limit_concurrency=chosen.max_connections,
+        timeout_keep_alive=chosen.keep_alive_s,
+        backlog=chosen.backlog,
         h11_max_incomplete_event_size=chosen.max_header_bytes,
         timeout_graceful_shutdown=chosen.graceful_shutdown_s,
-    )  # fmt: skip
+    )
 
 
 def serve(app: Any, host: str, port: int, limits: ServerLimits | None = None) -> None:

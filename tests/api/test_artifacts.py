@@ -18,8 +18,11 @@ from etstats.testing.reconcile_truth import render_legacy, render_stats, render_
 def _files(tmp_path: Path) -> dict[str, Path]:
     truth = simulate(3)
     out = {}
-    for kind, (name, text) in (("stats", render_stats(truth)), ("gametimes", render_v1(truth)),
-                               ("gametimes-legacy", render_legacy(truth))):  # fmt: skip
+    for kind, (name, text) in (
+        ("stats", render_stats(truth)),
+        ("gametimes", render_v1(truth)),
+        ("gametimes-legacy", render_legacy(truth)),
+    ):
         out[kind] = tmp_path / name
         out[kind].write_text(text, encoding="utf-8")
     return out

@@ -78,10 +78,16 @@ def _violations(module: str, path: Path) -> list[str]:
             out.append(f"{where}: the core imports {root} at module level")
         if root not in ("etstats", *ADAPTERS):
             continue
-        if core and not module.startswith("etstats.cli") and (
-            root in ADAPTERS or target == "etstats.cli" or target.startswith("etstats.cli.")
-            or (target == "etstats" and name == "cli")
-        ):  # fmt: skip
+        if (
+            core
+            and not module.startswith("etstats.cli")
+            and (
+                root in ADAPTERS
+                or target == "etstats.cli"
+                or target.startswith("etstats.cli.")
+                or (target == "etstats" and name == "cli")
+            )
+        ):
             out.append(f"{where}: the core imports the CLI or an adapter")
         theirs = _package(target, _is_package(target))
         if theirs == own:
@@ -96,8 +102,12 @@ def _violations(module: str, path: Path) -> list[str]:
 
 def test_the_scan_sees_every_package() -> None:
     names = {m for m, _ in _modules()}
-    assert {"etstats.parsing.stats_file", "etstats._sealing", "etstats_discord",
-            "etstats_fastapi"} <= names  # fmt: skip
+    assert {
+        "etstats.parsing.stats_file",
+        "etstats._sealing",
+        "etstats_discord",
+        "etstats_fastapi",
+    } <= names
     assert _package("etstats.parsing.stats_file", False) == "etstats.parsing"
     assert _package("etstats.parsing", True) == "etstats.parsing"
     assert _package("etstats.serde", False) == "etstats"
@@ -121,10 +131,12 @@ def test_the_checks_catch_what_they_forbid(tmp_path: Path) -> None:
     probe.write_text(source, encoding="utf-8")
     found = _violations("etstats.ingest._boundary_probe", probe)
     assert [v.split(": ", 1)[0] for v in found] == [
-        "etstats.ingest._boundary_probe:1", "etstats.ingest._boundary_probe:2",
-        "etstats.ingest._boundary_probe:3", "etstats.ingest._boundary_probe:4",
+        "etstats.ingest._boundary_probe:1",
+        "etstats.ingest._boundary_probe:2",
+        "etstats.ingest._boundary_probe:3",
+        "etstats.ingest._boundary_probe:4",
         "etstats.ingest._boundary_probe:5",
-    ]  # fmt: skip
+    ]
 
 
 @pytest.mark.parametrize(("module", "path"), _modules(), ids=[m for m, _ in _modules()])

@@ -66,8 +66,13 @@ def test_parse_round_trip_through_the_top_level_api() -> None:
     text = (
         "srv\\supply\\legacy3\\1\\1\\2\\12:00\\7:36\n"
         "7B84BE88\\^1end^7ekk\\0\\2\\16 6 12 2 1 2 \t"
-        + "\t".join(["0"] * 8 + ["93.7"] + ["0"] * 12 + ["0.0", "7.6", "0.0", "0.0", "0.0", "3.0"]
-                    + ["0"] * 11)
+        + "\t".join(
+            ["0"] * 8
+            + ["93.7"]
+            + ["0"] * 12
+            + ["0.0", "7.6", "0.0", "0.0", "0.0", "3.0"]
+            + ["0"] * 11
+        )
         + "\n"
     )
     parsed = etstats.parse_stats_text(text)

@@ -25,6 +25,16 @@ def test_every_command_has_a_section_in_docs_cli() -> None:
 
 
 def test_core_commands_are_all_there() -> None:
-    expected = {"parse", "validate", "reconcile", "schema", "lua-check", "ingest", "watch",
-                "rebuild", "audit", "db"}
+    expected = {
+        "parse",
+        "validate",
+        "reconcile",
+        "schema",
+        "lua-check",
+        "ingest",
+        "watch",
+        "rebuild",
+        "audit",
+        "db",
+    }
     assert expected <= set(_commands())

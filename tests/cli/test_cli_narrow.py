@@ -22,8 +22,9 @@ print(code, others, "etstats.plugins" in sys.modules)
 
 
 def _probe(*argv: str) -> str:
-    done = subprocess.run([sys.executable, "-c", _PROBE, *argv], capture_output=True,
-                          text=True, check=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, *argv], capture_output=True, text=True, check=True
+    )
     return done.stdout.strip()
 
 

@@ -38,18 +38,29 @@ def test_parse_prints_one_json_line_per_file(capsys: pytest.CaptureFixture[str])
     first = json.loads(lines[0])
     assert set(first) == {"source", "header", "provenance", "tab_layout", "players", "findings"}
     assert first["header"] == {
-        "server_name": "^a#^7e^at^7stats^a.^7test", "map_name": "etl_adlernest",
-        "config": "legacy6", "round_number": 1, "defender_team": 1, "winner_team": 2,
-        "time_limit_seconds": 600, "clock_seconds": 456, "playtime_ms": None, "field_count": 8,
-    }  # fmt: skip
+        "server_name": "^a#^7e^at^7stats^a.^7test",
+        "map_name": "etl_adlernest",
+        "config": "legacy6",
+        "round_number": 1,
+        "defender_team": 1,
+        "winner_team": 2,
+        "time_limit_seconds": 600,
+        "clock_seconds": 456,
+        "playtime_ms": None,
+        "field_count": 8,
+    }
     player = first["players"][0]
     assert player["name"] == "RedBaron"
     assert player["raw_name"] == "^1Red^7Baron"
     assert player["tab_layout"] == 38
     assert set(TAB_FIELDS_38) <= set(player)
     assert player["weapons"]["WS_MP40"] == {
-        "hits": 20, "shots": 50, "kills": 4, "deaths": 1, "headshots": 3,
-    }  # fmt: skip
+        "hits": 20,
+        "shots": 50,
+        "kills": 4,
+        "deaths": 1,
+        "headshots": 3,
+    }
     assert first["provenance"]["file_timestamp"] == "2025-10-14T21:22:14"
     second = json.loads(lines[1])
     assert "r2-clock-unusable" in {f["code"] for f in second["findings"]}
@@ -107,7 +118,6 @@ def test_parse_differential_gives_r2_only_values(
     assert rounds[1]["players"][0]["damage_given"] == 1200  # 2400 cumulative - 1200 in R1
     code, out, _ = run(capsys, "parse", str(tmp_path))
     assert json.loads(out.splitlines()[1])["players"][0]["damage_given"] == 2400
-
 
 
 def test_parse_differential_timezone_pairs_across_daylight_saving(

@@ -17,19 +17,38 @@ from etstats_discord.sink import DiscordSink
 from etstats_discord.testing import FakeDiscord
 
 
-def make_sink(fake: FakeDiscord, clock: Any, *, name: str = "public", alerts: bool = False,
-              kinds: Iterable[str] = ("round", "map", "session"), token: bool = True,
-              url: str | None = None, timeout: float = 0.2) -> DiscordSink:  # fmt: skip
+def make_sink(
+    fake: FakeDiscord,
+    clock: Any,
+    *,
+    name: str = "public",
+    alerts: bool = False,
+    kinds: Iterable[str] = ("round", "map", "session"),
+    token: bool = True,
+    url: str | None = None,
+    timeout: float = 0.2,
+) -> DiscordSink:
     """A sink on a new webhook of ``fake`` (sender and fake share ``clock``)."""
-    cfg = TargetConfig(name=name, webhook_url=url or fake.add_webhook(), kinds=frozenset(kinds),
-                       alerts=alerts, bot_token=fake.bot_token if token else None,
-                       budget_seconds=30.0, timeout_seconds=timeout)  # fmt: skip
+    cfg = TargetConfig(
+        name=name,
+        webhook_url=url or fake.add_webhook(),
+        kinds=frozenset(kinds),
+        alerts=alerts,
+        bot_token=fake.bot_token if token else None,
+        budget_seconds=30.0,
+        timeout_seconds=timeout,
+    )
     return DiscordSink(cfg, wall=clock, clock=clock, sleep=clock.sleep, rate=RateState())
 
 
 def target(sink: DiscordSink) -> OutboxTarget:
-    return OutboxTarget(sink.name, lambda: sink, kinds=sink.config.kinds,
-                        renderer_version=RENDERER_VERSION, alerts=sink.alerts)  # fmt: skip
+    return OutboxTarget(
+        sink.name,
+        lambda: sink,
+        kinds=sink.config.kinds,
+        renderer_version=RENDERER_VERSION,
+        alerts=sink.alerts,
+    )
 
 
 def ingest(store: Storage, artifacts: Iterable[Artifact], *targets: OutboxTarget) -> None:
@@ -49,8 +68,11 @@ def drain(store: Storage, clock: Any, *sinks: DiscordSink, passes: int = 20) -> 
         total.disabled += report.disabled
         if not report.handled:
             with store.transaction() as tx:
-                due = [t for n in by_name if (t := tx.outbox_next_due(n)) is not None
-                       and tx.target_disabled(n) is None]
+                due = [
+                    t
+                    for n in by_name
+                    if (t := tx.outbox_next_due(n)) is not None and tx.target_disabled(n) is None
+                ]
             if not due:
                 break
             clock.advance(max(0.0, min(due) - clock()) + 0.01)

@@ -22,25 +22,60 @@ from etstats_discord.testing import form_errors
 
 # names as game clients send them: colour codes, markdown, mentions, any Unicode
 names = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=40)
-names |= st.sampled_from(["^1Red^7Bob", "**bold**", "<@123456789012345678>", "@everyone",
-                          "`tick`", "||spoil||", "a" * 40, "名前テスト", "🙂" * 20, "\\",
-                          "^", "^^^", "\u200b"])
+names |= st.sampled_from(
+    [
+        "^1Red^7Bob",
+        "**bold**",
+        "<@123456789012345678>",
+        "@everyone",
+        "`tick`",
+        "||spoil||",
+        "a" * 40,
+        "名前テスト",
+        "🙂" * 20,
+        "\\",
+        "^",
+        "^^^",
+        "\u200b",
+    ]
+)
 counts = st.integers(min_value=0, max_value=10**6)
 maybe = st.none() | counts
 minutes = st.none() | st.floats(min_value=0, max_value=10**4, allow_nan=False)
 
 players = st.builds(
-    PlayerLine, name=names, team=st.integers(0, 3), kills=counts, deaths=counts,
-    damage_given=maybe, damage_received=maybe, headshots=maybe, revives=maybe, gibs=maybe,
-    played_minutes=minutes, dead_minutes=minutes, denied_seconds=maybe, hits=counts,
-    shots=counts, multikills=st.dictionaries(st.integers(3, 6), st.integers(1, 50), max_size=4),
-)  # fmt: skip
+    PlayerLine,
+    name=names,
+    team=st.integers(0, 3),
+    kills=counts,
+    deaths=counts,
+    damage_given=maybe,
+    damage_received=maybe,
+    headshots=maybe,
+    revives=maybe,
+    gibs=maybe,
+    played_minutes=minutes,
+    dead_minutes=minutes,
+    denied_seconds=maybe,
+    hits=counts,
+    shots=counts,
+    multikills=st.dictionaries(st.integers(3, 6), st.integers(1, 50), max_size=4),
+)
 
 
 def _round(map_name: str) -> StoredRound:
-    return StoredRound(id=1, server_id=1, map_name=map_name, round_number=2,
-                       round_start_unix=1_767_225_600, start_source="lua", winner_team=1,
-                       defender_team=2, time_limit_seconds=600, clock_seconds=431)  # fmt: skip
+    return StoredRound(
+        id=1,
+        server_id=1,
+        map_name=map_name,
+        round_number=2,
+        round_start_unix=1_767_225_600,
+        start_source="lua",
+        winner_team=1,
+        defender_team=2,
+        time_limit_seconds=600,
+        clock_seconds=431,
+    )
 
 
 def _check(messages: list[dict[str, Any]]) -> None:
@@ -59,19 +94,31 @@ def test_round_posts_stay_within_discords_limits(
     messages = render_round(_round(map_name), roster, header, compact=compact)
     _check(messages)
     heads = {combat_table([])[0], support_table([])[0], compact_table([])[0]}
-    lines = [line for m in messages for e in m["embeds"] for f in e.get("fields", [])
-             if f["value"].startswith("```") for line in f["value"].split("\n")[1:-1]]
+    lines = [
+        line
+        for m in messages
+        for e in m["embeds"]
+        for f in e.get("fields", [])
+        if f["value"].startswith("```")
+        for line in f["value"].split("\n")[1:-1]
+    ]
     rows = [line for line in lines if line not in heads]
     assert len(rows) == len(roster) * (1 if compact else 2)  # every player, in every table
 
 
-@given(st.text(max_size=9000), st.lists(st.tuples(st.text(min_size=1, max_size=300),
-                                                   st.text(max_size=3000)), max_size=60))
+@given(
+    st.text(max_size=9000),
+    st.lists(st.tuples(st.text(min_size=1, max_size=300), st.text(max_size=3000)), max_size=60),
+)
 def test_pack_keeps_everything_within_limits(
     description: str, pairs: list[tuple[str, str]]
 ) -> None:
-    fields = [f for name, value in pairs if name.strip()
-              for f in limits.code_fields(name[:200].strip() or "x", value.splitlines() or ["-"])]
+    fields = [
+        f
+        for name, value in pairs
+        if name.strip()
+        for f in limits.code_fields(name[:200].strip() or "x", value.splitlines() or ["-"])
+    ]
     messages = limits.pack("title", description, fields, colour=1, footer="f")
     _check(messages)
     shown = [f["value"] for m in messages for e in m["embeds"] for f in e.get("fields", [])]

@@ -17,11 +17,23 @@ def msg(text: str = "hi") -> dict[str, Any]:
     return {"content": text, "allowed_mentions": {"parse": []}}
 
 
-def sender(fake: FakeDiscord, clock: FakeClock, url: str | None = None, *,
-           rate: RateState | None = None, budget: float = 30.0) -> WebhookSender:  # fmt: skip
-    return WebhookSender(url or fake.add_webhook(), clock=clock, sleep=clock.sleep,
-                         rate=rate or RateState(), budget_seconds=budget, timeout=0.2,
-                         bot_token=fake.bot_token)  # fmt: skip
+def sender(
+    fake: FakeDiscord,
+    clock: FakeClock,
+    url: str | None = None,
+    *,
+    rate: RateState | None = None,
+    budget: float = 30.0,
+) -> WebhookSender:
+    return WebhookSender(
+        url or fake.add_webhook(),
+        clock=clock,
+        sleep=clock.sleep,
+        rate=rate or RateState(),
+        budget_seconds=budget,
+        timeout=0.2,
+        bot_token=fake.bot_token,
+    )
 
 
 def test_paces_to_the_rate_limit_headers_and_is_never_limited(
@@ -71,9 +83,7 @@ def test_a_429_without_via_is_not_retried(fake: FakeDiscord, clock: FakeClock) -
     assert fake.live() == []
 
 
-def test_server_errors_give_up_within_the_time_budget(
-    fake: FakeDiscord, clock: FakeClock
-) -> None:
+def test_server_errors_give_up_within_the_time_budget(fake: FakeDiscord, clock: FakeClock) -> None:
     s = sender(fake, clock, budget=20.0)
     fake.fail(*["500"] * 50)
     with pytest.raises(Unavailable, match="server error 500"):
@@ -108,9 +118,7 @@ def test_an_edit_without_an_answer_is_retried(fake: FakeDiscord, clock: FakeCloc
     assert [m["content"] for m in fake.live()] == ["two"]
 
 
-def test_unknown_webhook_and_bad_body_are_permanent(
-    fake: FakeDiscord, clock: FakeClock
-) -> None:
+def test_unknown_webhook_and_bad_body_are_permanent(fake: FakeDiscord, clock: FakeClock) -> None:
     url = fake.add_webhook()
     s = sender(fake, clock, url)
     fake.delete_webhook(url)

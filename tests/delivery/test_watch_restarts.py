@@ -23,17 +23,31 @@ EXPECTED = ROUNDS + ROUNDS // 2 + 1  # round posts, map results, the session sum
 
 def _config(tmp: Path) -> Path:
     cfg = tmp / "discord.toml"
-    cfg.write_text('[targets.discord]\nwebhook_url_env = "TEST_WEBHOOK"\n'
-                   "timeout_seconds = 0.5\nbudget_seconds = 3\n", encoding="utf-8")  # fmt: skip
+    cfg.write_text(
+        '[targets.discord]\nwebhook_url_env = "TEST_WEBHOOK"\n'
+        "timeout_seconds = 0.5\nbudget_seconds = 3\n",
+        encoding="utf-8",
+    )
     return cfg
 
 
 def _watch(tmp: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [str(Path(sys.executable).parent / "etstats"), "watch", str(tmp / "in"), "--db",
-         str(tmp / "s.db"), "--deliver", "discord", "--interval", "0.1"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            str(Path(sys.executable).parent / "etstats"),
+            "watch",
+            str(tmp / "in"),
+            "--db",
+            str(tmp / "s.db"),
+            "--deliver",
+            "discord",
+            "--interval",
+            "0.1",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def test_every_post_arrives_once_across_kill_9_restarts(tmp_path: Path) -> None:
@@ -42,14 +56,18 @@ def test_every_post_arrives_once_across_kill_9_restarts(tmp_path: Path) -> None:
     arts = list(season(ROUNDS))
     with FakeDiscord() as fake:
         fake.hang_seconds = 1.0
-        env = {**os.environ, "ETSTATS_DISCORD_CONFIG": str(_config(tmp_path)),
-               "TEST_WEBHOOK": fake.add_webhook(), "ETSTATS_DISCORD_BOT_TOKEN": fake.bot_token,
-               "ETSTATS_LOAD_PLUGINS": "discord",
-               "ETSTATS_OUTBOX_MAX_BACKOFF": "1"}  # seconds (not 15 min)  # fmt: skip
+        env = {
+            **os.environ,
+            "ETSTATS_DISCORD_CONFIG": str(_config(tmp_path)),
+            "TEST_WEBHOOK": fake.add_webhook(),
+            "ETSTATS_DISCORD_BOT_TOKEN": fake.bot_token,
+            "ETSTATS_LOAD_PLUGINS": "discord",
+            "ETSTATS_OUTBOX_MAX_BACKOFF": "1",
+        }  # seconds (not 15 min)
         env.pop("ETSTATS_DISABLE_PLUGINS", None)
         kills = 0
         for step in range(8):
-            for art in arts[step * len(arts) // 8:(step + 1) * len(arts) // 8]:
+            for art in arts[step * len(arts) // 8 : (step + 1) * len(arts) // 8]:
                 (tmp_path / "in" / art.name).write_bytes(art.data)
             fake.fail(*rng.sample(["drop-after", "hang", "500", "429", "drop-after"], 2))
             fake.outage = step == 3  # Discord is down for one lap

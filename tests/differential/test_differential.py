@@ -312,9 +312,10 @@ def _codes(rnd: StatsRound) -> list[str]:
 
 def test_counter_reset_keeps_r2_raw_and_names_player() -> None:
     reconnected = attrs.evolve(
-        R2_PLAYER, weapons=(WeaponStats(4, 3, 9, 1, 0, 1),), tab=attrs.evolve(
-            R2_TAB, damage_given=300, time_played_minutes=3.0)
-    )  # fmt: skip
+        R2_PLAYER,
+        weapons=(WeaponStats(4, 3, 9, 1, 0, 1),),
+        tab=attrs.evolve(R2_TAB, damage_given=300, time_played_minutes=3.0),
+    )
     out = round2_differential(rnd("supply", 1, (R1_PLAYER,)), rnd("supply", 2, (reconnected,)))
     assert out.players == (reconnected,)
     (reset,) = [f for f in out.findings if f.code == "counter-reset"]
@@ -357,8 +358,12 @@ def test_duplicate_guid_is_reported_not_guessed() -> None:
 
 def test_bots_match_by_guid_and_name() -> None:
     def bot(name: str, kills: int, dmg: int) -> PlayerStats:
-        return human("OMNIBOT0", name, (WeaponStats(4, 10, 20, kills, 0, 0),),
-                     tab(damage_given=dmg, time_played_minutes=2.0))  # fmt: skip
+        return human(
+            "OMNIBOT0",
+            name,
+            (WeaponStats(4, 10, 20, kills, 0, 0),),
+            tab(damage_given=dmg, time_played_minutes=2.0),
+        )
 
     r1 = rnd("supply", 1, (bot("[BOT]Alpha", 2, 100), bot("[BOT]Bravo", 5, 400)))
     r2 = rnd("supply", 2, (bot("[BOT]Bravo", 6, 500), bot("[BOT]Alpha", 3, 150)))
@@ -395,10 +400,18 @@ def test_33_field_layout_keeps_missing_fields_none() -> None:
     def old(values: dict[str, float]) -> TabStats:
         return TabStats(layout=33, **values)  # type: ignore[arg-type]
 
-    p1 = human("CCCCCCCC", "old", (WeaponStats(4, 1, 5, 1, 0, 0),),
-               old({"damage_given": 50, "time_played_minutes": 3.0}))  # fmt: skip
-    p2 = human("CCCCCCCC", "old", (WeaponStats(4, 3, 9, 2, 1, 0),),
-               old({"damage_given": 90, "time_played_minutes": 7.0}))  # fmt: skip
+    p1 = human(
+        "CCCCCCCC",
+        "old",
+        (WeaponStats(4, 1, 5, 1, 0, 0),),
+        old({"damage_given": 50, "time_played_minutes": 3.0}),
+    )
+    p2 = human(
+        "CCCCCCCC",
+        "old",
+        (WeaponStats(4, 3, 9, 2, 1, 0),),
+        old({"damage_given": 90, "time_played_minutes": 7.0}),
+    )
     (p,) = round2_differential(rnd("supply", 1, (p1,)), rnd("supply", 2, (p2,))).players
     assert p.tab is not None
     assert p.tab.denied_playtime is None

@@ -41,7 +41,6 @@ INT_CUMULATIVE = tuple(f for f in CUMULATIVE_TAB_FIELDS if f != "time_played_min
 T0 = datetime(2025, 10, 14, 23, 50, 0)
 
 
-
 @attrs.frozen
 class Truth:
     """One player's R2-only increments and R2 per-round values."""
@@ -99,22 +98,30 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         p1 = draw(st.integers(0, 1000)) / 10
         pa = draw(st.integers(0, 1000)) / 10
         per_round = {
-            f: (draw(st.integers(0, 200)) / 10 if f == "time_dead_minutes"
-                else draw(st.integers(0, 50)))
+            f: (
+                draw(st.integers(0, 200)) / 10
+                if f == "time_dead_minutes"
+                else draw(st.integers(0, 50))
+            )
             for f in PER_ROUND_TAB_FIELDS
-        }  # fmt: skip
+        }
         m2 = round1(m1 + dm)
         pct2 = round1((p1 / 100 * m1 + pa / 100 * dm) / m2 * 100)
         common = dict.fromkeys(TAB_FIELDS_38, 0) | {"kd_ratio": 0.0, "dpm": 0.0}
-        tab1 = _tab(layout, common | per_round | ints1 | {
-            "time_played_minutes": m1, "time_played_percent": p1})  # fmt: skip
+        tab1 = _tab(
+            layout,
+            common | per_round | ints1 | {"time_played_minutes": m1, "time_played_percent": p1},
+        )
         cum_ints = {f: ints1[f] + inc[f] for f in INT_CUMULATIVE}
         ratios2 = {"time_dead_ratio": 12.3, "tank_meatshield": 4.5, "kd_ratio": 9.9}
         tab2 = _tab(
             layout,
-            common | per_round | cum_ints | ratios2
+            common
+            | per_round
+            | cum_ints
+            | ratios2
             | {"time_played_minutes": m2, "time_played_percent": pct2},
-        )  # fmt: skip
+        )
         cum = dict(w1)
         for i, t in w_inc.items():
             base = cum.get(i, (0, 0, 0, 0, 0))
@@ -130,8 +137,11 @@ def scenarios(draw: st.DrawFn) -> Scenario:
             for i in sorted(cum)
             if any(cum[i][:4])
         )
-        diff_w = tuple(w for w in diff_w if (w.hits, w.shots, w.kills, w.deaths, w.headshots)
-                       != (0, 0, 0, 0, 0))  # fmt: skip
+        diff_w = tuple(
+            w
+            for w in diff_w
+            if (w.hits, w.shots, w.kills, w.deaths, w.headshots) != (0, 0, 0, 0, 0)
+        )
         truths.append(Truth(guid, in_r1, diff_w, inc, dm, pa, per_round))
     header = StatsHeader("srv", "supply", "", 1, 1, 2, 600, 300)
     r1 = StatsRound(header=header, players=tuple(p1s))

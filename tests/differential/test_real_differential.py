@@ -43,7 +43,6 @@ RESET_FILE = "iamez_2025-10-26-203013-etl_sp_delivery-round-2.txt"
 RESET_GUID = "C74FB315"
 
 
-
 @pytest.fixture(scope="module")
 def rounds(real_stats_files: list[Path]) -> list[StatsRound]:
     need(
@@ -87,9 +86,11 @@ def test_pairing_numbers(rounds: list[StatsRound]) -> None:
         (_name(p.r1), _name(p.r2)) for p in pairing.pairs if _name(p.r1)[6:16] != _name(p.r2)[6:16]
     ]
     assert crossing == [
-        ("iamez_2025-11-01-235515-etl_adlernest-round-1.txt",
-         "iamez_2025-11-02-000624-etl_adlernest-round-2.txt"),
-    ]  # fmt: skip
+        (
+            "iamez_2025-11-01-235515-etl_adlernest-round-1.txt",
+            "iamez_2025-11-02-000624-etl_adlernest-round-2.txt",
+        ),
+    ]
     # The 60-minute window (slomix README) pairs nothing more; 30 minutes (old code) loses none.
     assert len(pair_rounds(rounds, window_minutes=60).pairs) == 97
     assert len(pair_rounds(rounds, window_minutes=30).pairs) == 97
@@ -102,11 +103,14 @@ def test_r2_written_before_its_r1_is_an_orphan(rounds: list[StatsRound]) -> None
     t2 = early.provenance.file_timestamp
     assert t2 is not None
     later_r1 = [
-        r for r in rounds
-        if r.round_number == 1 and r.map_name == early.map_name and r.provenance
-        and r.provenance.file_timestamp and 0 < (r.provenance.file_timestamp - t2).total_seconds()
-        < 20 * 60
-    ]  # fmt: skip
+        r
+        for r in rounds
+        if r.round_number == 1
+        and r.map_name == early.map_name
+        and r.provenance
+        and r.provenance.file_timestamp
+        and 0 < (r.provenance.file_timestamp - t2).total_seconds() < 20 * 60
+    ]
     assert len(later_r1) == 1
     # Even a huge window never pairs an R2 with a later R1.
     pairing = pair_rounds(rounds, window_minutes=24 * 60)

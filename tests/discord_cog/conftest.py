@@ -21,8 +21,9 @@ from etstats.storage.sqlite import SQLiteStorage
 
 
 @pytest.fixture(scope="session")
-def real_store(real_stats_dir: Path, tmp_path_factory: pytest.TempPathFactory
-               ) -> Iterator[SQLiteStorage]:  # fmt: skip
+def real_store(
+    real_stats_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SQLiteStorage]:
     """A SQLite store holding the whole real corpus (215 stats files, 1 endstats file)."""
     store = SQLiteStorage(str(tmp_path_factory.mktemp("discord") / "real.db"))
     ingest(store, [real_stats_dir])
@@ -31,8 +32,9 @@ def real_store(real_stats_dir: Path, tmp_path_factory: pytest.TempPathFactory
 
 
 @pytest.fixture(scope="session")
-def round1_store(real_stats_files: list[Path], tmp_path_factory: pytest.TempPathFactory
-                 ) -> Iterator[SQLiteStorage]:  # fmt: skip
+def round1_store(
+    real_stats_files: list[Path], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SQLiteStorage]:
     """A SQLite store holding only the real round-1 stats files (every row one round's)."""
     store = SQLiteStorage(str(tmp_path_factory.mktemp("discord") / "r1.db"))
     ingest(store, [p for p in real_stats_files if p.name.endswith("-round-1.txt")])

@@ -25,8 +25,9 @@ class Perms:
 class Author:
     """The member who ran a command: an id, permissions and role names."""
 
-    def __init__(self, user_id: int = 4242, *, admin: bool = False,
-                 roles: tuple[str, ...] = ()) -> None:  # fmt: skip
+    def __init__(
+        self, user_id: int = 4242, *, admin: bool = False, roles: tuple[str, ...] = ()
+    ) -> None:
         self.id = user_id
         self.guild_permissions = Perms(admin)
         self.roles = [type("Role", (), {"name": r})() for r in roles]
@@ -58,9 +59,14 @@ class RecordingContext:
         embed = kwargs.get("embed")
         embeds = [e.to_dict() for e in kwargs.get("embeds") or ([embed] if embed else [])]
         mentions = kwargs.get("allowed_mentions")
-        self.sent.append({"content": content, "embeds": embeds,
-                          "embed": embeds[0] if embeds else None,
-                          "allowed_mentions": None if mentions is None else mentions.to_dict()})
+        self.sent.append(
+            {
+                "content": content,
+                "embeds": embeds,
+                "embed": embeds[0] if embeds else None,
+                "allowed_mentions": None if mentions is None else mentions.to_dict(),
+            }
+        )
 
     @property
     def embed(self) -> dict[str, Any]:

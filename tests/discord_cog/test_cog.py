@@ -25,8 +25,18 @@ from etstats.testing.synthetic import season
 from etstats_discord import limits
 from etstats_discord.cog import EtStatsCog
 
-PLAYER = {"session", "last", "map", "round", "player", "leaderboard", "records", "compare",
-          "link", "unlink"}  # fmt: skip
+PLAYER = {
+    "session",
+    "last",
+    "map",
+    "round",
+    "player",
+    "leaderboard",
+    "records",
+    "compare",
+    "link",
+    "unlink",
+}
 ADMIN = {"status", "reconcile", "redeliver"}
 
 
@@ -42,8 +52,13 @@ def with_bot(body: Callable[[commands.Bot], Awaitable[None]]) -> None:
     asyncio.run(main())
 
 
-async def call(bot: commands.Bot, qualified: str, *args: Any,
-               ctx: RecordingContext | None = None, **kwargs: Any) -> RecordingContext:  # fmt: skip
+async def call(
+    bot: commands.Bot,
+    qualified: str,
+    *args: Any,
+    ctx: RecordingContext | None = None,
+    **kwargs: Any,
+) -> RecordingContext:
     command = bot.get_command(qualified)
     assert command is not None, qualified
     ctx = ctx or RecordingContext()
@@ -122,8 +137,11 @@ def test_player_commands_answer_from_the_real_corpus(real_store: Storage) -> Non
 def test_no_internal_ids_or_utc_text_in_answers(real_store: Storage) -> None:
     async def body(bot: commands.Bot) -> None:
         await bot.add_cog(EtStatsCog(bot, store=real_store))
-        for name, args in (("etstats last", ()), ("etstats session", ("last",)),
-                           ("etstats map", ())):  # fmt: skip
+        for name, args in (
+            ("etstats last", ()),
+            ("etstats session", ("last",)),
+            ("etstats map", ()),
+        ):
             out = text(await call(bot, name, *args))
             assert " UTC" not in out
             assert "#" not in out.split("etstats ·")[0]
@@ -168,11 +186,13 @@ def test_admin_commands_need_permission_and_hide_the_store_url(
             assert str(tmp_path) not in out
             assert "s.db" not in out
             assert ok.deferred == [{"ephemeral": True}]
-        other = await call(bot, "etstats link", "player3", ctx=RecordingContext(Author(5)),
-                           member=Author(6))
+        other = await call(
+            bot, "etstats link", "player3", ctx=RecordingContext(Author(5)), member=Author(6)
+        )
         assert "Not allowed" in text(other)
-        rec = await call(bot, "etstats reconcile", ctx=RecordingContext(Author(2, admin=True)),
-                         what="supply")  # fmt: skip
+        rec = await call(
+            bot, "etstats reconcile", ctx=RecordingContext(Author(2, admin=True)), what="supply"
+        )
         assert "Reconciliation: supply" in text(rec)
 
     with_bot(body)

@@ -33,9 +33,12 @@ def within_limits(embed: dict[str, Any]) -> None:
     for f in fields:
         assert 0 < len(f["name"]) <= LIMITS["field_name"]
         assert 0 < len(f["value"]) <= LIMITS["field_value"]
-    total = (len(embed["title"]) + len(embed.get("description", ""))
-             + len(embed.get("footer", {}).get("text", ""))
-             + sum(len(f["name"]) + len(f["value"]) for f in fields))  # fmt: skip
+    total = (
+        len(embed["title"])
+        + len(embed.get("description", ""))
+        + len(embed.get("footer", {}).get("text", ""))
+        + sum(len(f["name"]) + len(f["value"]) for f in fields)
+    )
     assert total <= LIMITS["total"]
 
 
@@ -64,8 +67,12 @@ def test_truncating_escaped_text_never_breaks_an_escape(name: str, limit: int) -
     assert name.startswith(unescape_markdown(kept))
 
 
-@given(long_text, long_text, st.lists(st.tuples(long_text, long_text), max_size=40),
-       st.none() | long_text)  # fmt: skip
+@given(
+    long_text,
+    long_text,
+    st.lists(st.tuples(long_text, long_text), max_size=40),
+    st.none() | long_text,
+)
 def test_any_embed_fits_discord_limits(
     title: str, description: str, fields: list[tuple[str, str]], footer: str | None
 ) -> None:
@@ -87,20 +94,37 @@ def test_twenty_five_fields_fit_and_the_rest_is_counted() -> None:
 
 
 def _player(name: str, kills: int, dead: float | None = 1.4) -> ScoreLine:
-    return ScoreLine(name=name, guid="ABCD1234", team="Axis", kills=kills, deaths=3,
-                     damage_given=1200, time_played_minutes=10.0, time_dead_minutes=dead,
-                     values_scope="round")  # fmt: skip
+    return ScoreLine(
+        name=name,
+        guid="ABCD1234",
+        team="Axis",
+        kills=kills,
+        deaths=3,
+        damage_given=1200,
+        time_played_minutes=10.0,
+        time_dead_minutes=dead,
+        values_scope="round",
+    )
 
 
-ROUND = RoundLine(round_id=7, map_name="etl_sp_delivery", round_number=2, start_unix=1716157064,
-                  start_source="stats-file-name", winner="Allies", players=2,
-                  sources=("stats", "lua"), values_scope="round")  # fmt: skip
+ROUND = RoundLine(
+    round_id=7,
+    map_name="etl_sp_delivery",
+    round_number=2,
+    start_unix=1716157064,
+    start_source="stats-file-name",
+    winner="Allies",
+    players=2,
+    sources=("stats", "lua"),
+    values_scope="round",
+)
 
 
 @given(st.lists(names, min_size=1, max_size=64))
 def test_scoreboards_of_any_size_fit_and_show_names_as_written(players: list[str]) -> None:
-    board = Scoreboard(round=ROUND, sort="kills",
-                       players=tuple(_player(n, k) for k, n in enumerate(players)))  # fmt: skip
+    board = Scoreboard(
+        round=ROUND, sort="kills", players=tuple(_player(n, k) for k, n in enumerate(players))
+    )
     embed = embeds.scoreboard_embed(board)
     within_limits(embed)
     for field, name in zip(embed["fields"], players, strict=False):
@@ -113,9 +137,11 @@ def test_scoreboards_of_any_size_fit_and_show_names_as_written(players: list[str
 
 
 def test_scoreboard_states_minutes_and_seconds() -> None:
-    embed = embeds.scoreboard_embed(Scoreboard(round=ROUND, sort="kills",
-                                               players=(_player("a*b_", 9, 8.7),
-                                                        _player("x", 1, None))))  # fmt: skip
+    embed = embeds.scoreboard_embed(
+        Scoreboard(
+            round=ROUND, sort="kills", players=(_player("a*b_", 9, 8.7), _player("x", 1, None))
+        )
+    )
     assert embed["title"] == "#7 etl\\_sp\\_delivery round 2"
     assert "2024-05-19 22:17:44 UTC" in embed["description"]
     assert "winner Allies" in embed["description"]
@@ -128,10 +154,19 @@ def test_scoreboard_states_minutes_and_seconds() -> None:
 
 
 def test_player_embeds() -> None:
-    totals = PlayerTotals(guid="ABCD1234", names=("|>pro<|", "pro"), rounds=3, kills=30,
-                          deaths=12, damage_given=9000, time_played_minutes=30.5,
-                          time_dead_minutes=6.5, cumulative_rows=1, first_unix=0,
-                          last_unix=60)  # fmt: skip
+    totals = PlayerTotals(
+        guid="ABCD1234",
+        names=("|>pro<|", "pro"),
+        rounds=3,
+        kills=30,
+        deaths=12,
+        damage_given=9000,
+        time_played_minutes=30.5,
+        time_dead_minutes=6.5,
+        cumulative_rows=1,
+        first_unix=0,
+        last_unix=60,
+    )
     embed = embeds.player_embed(PlayerLookup("pro", "name", totals=totals))
     assert embed["title"] == "\\|\\>pro<\\|"
     values = {f["name"]: f["value"] for f in embed["fields"]}
@@ -150,16 +185,32 @@ def test_player_embeds() -> None:
 
 def test_reconcile_embed_is_coloured_by_verdict_and_lists_causes() -> None:
     causes = ("pause-overlap", "team-switch")
-    issues = tuple(Issue(check="dead-time", verdict="conflict", player=f"p_{i}", difference=84.0,
-                         unit="s", causes=causes) for i in range(40))  # fmt: skip
-    summary = ReconcileSummary(round=ROUND, artifacts=("a-round-2.txt",), verdict="conflict",
-                               counts={"agree": 3, "conflict": 40}, issues=issues,
-                               stored_verdict="conflict")  # fmt: skip
+    issues = tuple(
+        Issue(
+            check="dead-time",
+            verdict="conflict",
+            player=f"p_{i}",
+            difference=84.0,
+            unit="s",
+            causes=causes,
+        )
+        for i in range(40)
+    )
+    summary = ReconcileSummary(
+        round=ROUND,
+        artifacts=("a-round-2.txt",),
+        verdict="conflict",
+        counts={"agree": 3, "conflict": 40},
+        issues=issues,
+        stored_verdict="conflict",
+    )
     embed = embeds.reconcile_embed(summary)
     within_limits(embed)
     assert embed["color"] == embeds.COLOURS["conflict"]
     assert "verdict **conflict** (agree 3, conflict 40)" in embed["description"]
-    assert embed["fields"][0] == {"name": "conflict · dead-time · p\\_0", "inline": False,
-                                  "value": "difference +84.0 s; causes: pause-overlap, "
-                                  "team-switch"}  # fmt: skip
+    assert embed["fields"][0] == {
+        "name": "conflict · dead-time · p\\_0",
+        "inline": False,
+        "value": "difference +84.0 s; causes: pause-overlap, team-switch",
+    }
     assert embed["fields"][-1]["value"] == "…and 16 more"

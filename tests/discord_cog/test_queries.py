@@ -48,12 +48,18 @@ def _check_round1_scoreboards(store: Storage, parsed: dict[str, StatsRound]) -> 
             for x in board.players
         )
         expected = sorted(
-            (p.guid, p.name, sum(w.kills for w in p.weapons), sum(w.deaths for w in p.weapons),
-             p.tab and p.tab.damage_given, p.tab and p.tab.time_dead_minutes,
-             p.tab and round(p.tab.time_dead_minutes * 60),
-             p.tab and round(p.tab.time_played_minutes * 60))
+            (
+                p.guid,
+                p.name,
+                sum(w.kills for w in p.weapons),
+                sum(w.deaths for w in p.weapons),
+                p.tab and p.tab.damage_given,
+                p.tab and p.tab.time_dead_minutes,
+                p.tab and round(p.tab.time_dead_minutes * 60),
+                p.tab and round(p.tab.time_played_minutes * 60),
+            )
             for p in model.players
-        )  # fmt: skip
+        )
         assert shown == expected
         kills = [p.kills for p in board.players]
         assert kills == sorted(kills, reverse=True)
@@ -166,8 +172,11 @@ def test_names_are_evidence_only(round1_store: Storage, parsed: dict[str, StatsR
     for guid, items in _lines_by_guid(parsed).items():
         for _, p in items:
             by_name[p.name.casefold()].add(guid)  # type: ignore[attr-defined]
-    unique = next(n for n, g in sorted(by_name.items()) if len(g) == 1 and len(n) > 6 and not
-                  any(n in other for other in by_name if other != n))  # fmt: skip
+    unique = next(
+        n
+        for n, g in sorted(by_name.items())
+        if len(g) == 1 and len(n) > 6 and not any(n in other for other in by_name if other != n)
+    )
     found = queries.player_totals(round1_store, unique.upper())
     assert found.matched_by == "name"
     assert found.totals is not None
@@ -235,8 +244,9 @@ def test_urls_are_shown_without_passwords() -> None:
     assert queries.redact_url("etstats.db") == "etstats.db"
 
 
-def test_both_backends_answer_alike(store: Storage, real_stats_files: list[Path],
-                                    parsed: dict[str, StatsRound]) -> None:  # fmt: skip
+def test_both_backends_answer_alike(
+    store: Storage, real_stats_files: list[Path], parsed: dict[str, StatsRound]
+) -> None:
     """A slice of the corpus (two maps, R1 and R2) on SQLite and on real PostgreSQL."""
     files = [p for p in real_stats_files if "-etl_adlernest-" in p.name or "-supply-" in p.name]
     ingest(store, files)

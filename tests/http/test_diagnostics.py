@@ -31,9 +31,16 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
         yield c
 
 
-@pytest.mark.parametrize("path", ["/v1/diagnostics", "/v1/diagnostics/pipeline",
-                                  "/v1/diagnostics/lua-webhook", "/v1/diagnostics/linkage",
-                                  "/v1/diagnostics/spawn-audit"])  # fmt: skip
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/diagnostics",
+        "/v1/diagnostics/pipeline",
+        "/v1/diagnostics/lua-webhook",
+        "/v1/diagnostics/linkage",
+        "/v1/diagnostics/spawn-audit",
+    ],
+)
 def test_every_diagnostic_needs_the_key(client: httpx.Client, path: str) -> None:
     assert client.get(path).status_code == 401
     assert client.get(path, headers={"X-API-Key": "wrong"}).status_code == 401
@@ -69,8 +76,9 @@ def test_spawn_audit_is_sorted_by_severity_and_paged(client: httpx.Client) -> No
             assert a["magnitude_seconds"] >= b["magnitude_seconds"]
     page = client.get("/v1/diagnostics/spawn-audit?limit=5&offset=5", headers=ADMIN).json()
     assert page["items"] == items[5:10]
-    one = client.get(f"/v1/diagnostics/spawn-audit?round_id={items[0]['round_id']}",
-                     headers=ADMIN).json()  # fmt: skip
+    one = client.get(
+        f"/v1/diagnostics/spawn-audit?round_id={items[0]['round_id']}", headers=ADMIN
+    ).json()
     assert {i["round_id"] for i in one["items"]} == {items[0]["round_id"]}
 
 
@@ -87,8 +95,22 @@ def test_null_is_kept_apart_from_zero(tmp_path: Path) -> None:
     from etstats_fastapi.audit_view import AuditRow, _severity_key
 
     def row(mag: float | None) -> AuditRow:
-        return AuditRow(1, "m", 1, 0, "k", None, None if mag is None else 1.0, 1.0, mag, mag,
-                        None, "conflict", (), "")  # fmt: skip
+        return AuditRow(
+            1,
+            "m",
+            1,
+            0,
+            "k",
+            None,
+            None if mag is None else 1.0,
+            1.0,
+            mag,
+            mag,
+            None,
+            "conflict",
+            (),
+            "",
+        )
 
     ordered = sorted([row(None), row(0.0), row(5.0)], key=_severity_key)
     assert [r.magnitude_seconds for r in ordered] == [5.0, 0.0, None]

@@ -26,9 +26,13 @@ KEYS = {"eu1": (KEY, OLD_KEY)}
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     db = tmp_path_factory.mktemp("ingest") / "api.db"
     app = create_app(
-        db_url=str(db), secrets=KEYS, api_keys=("admin-key",), max_body_bytes=64_000,
-        body_read_timeout_s=0.5, body_deadline_s=2.0,
-    )  # fmt: skip
+        db_url=str(db),
+        secrets=KEYS,
+        api_keys=("admin-key",),
+        max_body_bytes=64_000,
+        body_read_timeout_s=0.5,
+        body_deadline_s=2.0,
+    )
     with live_server(app) as base:
         yield base
 
@@ -144,9 +148,11 @@ def test_malformed_headers_are_400_not_500(api: str, header: str, value: str, st
 
 def test_non_ascii_header_bytes_are_400(api: str) -> None:
     stamp = str(int(time.time()))
-    head = ("POST /v1/ingest HTTP/1.1\r\nHost: x\r\nX-Etstats-Server: eu1\r\n"
-            f"X-Etstats-Timestamp: {stamp}\r\nX-Etstats-Signature: sha256=\xe9\xff\r\n"
-            "Content-Length: 0\r\nConnection: close\r\n\r\n")  # fmt: skip
+    head = (
+        "POST /v1/ingest HTTP/1.1\r\nHost: x\r\nX-Etstats-Server: eu1\r\n"
+        f"X-Etstats-Timestamp: {stamp}\r\nX-Etstats-Signature: sha256=\xe9\xff\r\n"
+        "Content-Length: 0\r\nConnection: close\r\n\r\n"
+    )
     answer = raw_request(api, head)
     assert answer.startswith(b"HTTP/1.1 400"), answer[:200]
     assert b"application/problem+json" in answer
@@ -169,9 +175,11 @@ def test_oversized_and_unsigned_requests_are_answered_before_the_body(api: str) 
     answers while the client has sent no body byte."""
     stamp = str(int(time.time()))
     sig = signature(KEY, "eu1", stamp, "a.txt", "0" * 64)
-    base_head = ("POST /v1/ingest HTTP/1.1\r\nHost: x\r\nX-Etstats-Server: eu1\r\n"
-                 f"X-Etstats-Timestamp: {stamp}\r\nX-Etstats-Filename: a.txt\r\n"
-                 f"X-Etstats-Content-SHA256: {'0' * 64}\r\n")  # fmt: skip
+    base_head = (
+        "POST /v1/ingest HTTP/1.1\r\nHost: x\r\nX-Etstats-Server: eu1\r\n"
+        f"X-Etstats-Timestamp: {stamp}\r\nX-Etstats-Filename: a.txt\r\n"
+        f"X-Etstats-Content-SHA256: {'0' * 64}\r\n"
+    )
     big = base_head + f"X-Etstats-Signature: {sig}\r\nContent-Length: 900000000\r\n\r\n"
     assert raw_request(api, big).startswith(b"HTTP/1.1 413")
     forged = base_head + f"X-Etstats-Signature: sha256={'1' * 64}\r\nContent-Length: 60000\r\n\r\n"
@@ -181,8 +189,11 @@ def test_oversized_and_unsigned_requests_are_answered_before_the_body(api: str) 
 def test_a_stalled_body_times_out_with_408(api: str) -> None:
     body = b"x" * 1000
     headers = sign_upload(KEY, "eu1", "slow.txt", body)
-    head = "POST /v1/ingest HTTP/1.1\r\nHost: x\r\n" + "".join(
-        f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"  # fmt: skip
+    head = (
+        "POST /v1/ingest HTTP/1.1\r\nHost: x\r\n"
+        + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        + "\r\n"
+    )
     answer = raw_request(api, head, body[:10])  # then nothing: the read times out
     assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
 

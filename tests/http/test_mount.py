@@ -60,7 +60,12 @@ def test_pages_link_under_the_prefix(host: str) -> None:
 def test_openapi_has_stable_operation_ids_and_tags(host: str) -> None:
     doc = httpx.get(f"{host}/openapi.json", timeout=30).json()
     ops = {op["operationId"]: op for path in doc["paths"].values() for op in path.values()}
-    assert {"etstats_ingest", "etstats_list_rounds", "etstats_get_round",
-            "etstats_diagnostics_spawn_audit", "etstats_page_audit"} <= set(ops)  # fmt: skip
+    assert {
+        "etstats_ingest",
+        "etstats_list_rounds",
+        "etstats_get_round",
+        "etstats_diagnostics_spawn_audit",
+        "etstats_page_audit",
+    } <= set(ops)
     assert ops["etstats_ingest"]["tags"] == ["ingest"]
     assert "application/problem+json" in ops["etstats_ingest"]["responses"]["401"]["content"]

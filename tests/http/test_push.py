@@ -30,8 +30,9 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def run_push(*args: str, secret: str = KEY) -> subprocess.CompletedProcess[str]:
     env = {"ETSTATS_PUSH_SECRET": secret, "PATH": "/usr/bin:/bin"}
     etstats = str(Path(sys.executable).parent / "etstats")
-    return subprocess.run([etstats, "push", *args], env=env,
-                          capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
+    return subprocess.run(
+        [etstats, "push", *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 def test_push_prints_one_line_per_file_and_exits_zero(api: str, tmp_path: Path) -> None:
@@ -90,8 +91,9 @@ def test_retries_back_off_on_5xx_then_succeed() -> None:
     waits: list[float] = []
     try:
         url = f"http://127.0.0.1:{httpd.server_address[1]}"
-        out = push_file(url, "eu1", KEY, "a.txt", b"data", policy=RetryPolicy(attempts=4),
-                        sleep=waits.append)  # fmt: skip
+        out = push_file(
+            url, "eu1", KEY, "a.txt", b"data", policy=RetryPolicy(attempts=4), sleep=waits.append
+        )
     finally:
         httpd.shutdown()
         httpd.server_close()
@@ -103,8 +105,15 @@ def test_retries_back_off_on_5xx_then_succeed() -> None:
 
 def test_connection_refused_is_retried_then_reported() -> None:
     waits: list[float] = []
-    out = push_file("http://127.0.0.1:9", "eu1", KEY, "a.txt", b"x",
-                    policy=RetryPolicy(attempts=3, base_s=0.5), sleep=waits.append)  # fmt: skip
+    out = push_file(
+        "http://127.0.0.1:9",
+        "eu1",
+        KEY,
+        "a.txt",
+        b"x",
+        policy=RetryPolicy(attempts=3, base_s=0.5),
+        sleep=waits.append,
+    )
     assert not out.ok
     assert out.status is None
     assert waits == [0.5, 1.0]

@@ -86,9 +86,15 @@ def test_sessions_players_leaderboards_records(client: httpx.Client) -> None:
 
 @pytest.mark.parametrize(
     ("path", "status"),
-    [("/v1/rounds/999", 404), ("/v1/players/ZZZZ", 422), ("/v1/leaderboards/nope", 422),
-     ("/v1/rounds?cursor=bm9wZQ", 422), ("/v1/sessions/5", 404), ("/v1/rounds/0", 422)],
-)  # fmt: skip
+    [
+        ("/v1/rounds/999", 404),
+        ("/v1/players/ZZZZ", 422),
+        ("/v1/leaderboards/nope", 422),
+        ("/v1/rounds?cursor=bm9wZQ", 422),
+        ("/v1/sessions/5", 404),
+        ("/v1/rounds/0", 422),
+    ],
+)
 def test_errors_are_problems(client: httpx.Client, path: str, status: int) -> None:
     r = client.get(path)
     assert r.status_code == status

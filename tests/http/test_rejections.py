@@ -18,8 +18,17 @@ from etstats.testing.synthetic import season
 from etstats_fastapi.app import create_app
 
 SECRET = "issue eleven secret"  # noqa: S105 - a test-only secret
-SQL_WORDS = ("INSERT", "UPDATE", "SELECT", "rounds", "artifacts", "playtime_ms", "sqlite",
-             "psycopg", "Traceback")  # fmt: skip
+SQL_WORDS = (
+    "INSERT",
+    "UPDATE",
+    "SELECT",
+    "rounds",
+    "artifacts",
+    "playtime_ms",
+    "sqlite",
+    "psycopg",
+    "Traceback",
+)
 
 
 @pytest.fixture

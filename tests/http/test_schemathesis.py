@@ -75,13 +75,15 @@ def test_every_route_conforms(api_schema: Any, signing_session: Any, base_url: s
         # does not apply to the upload route. Every other check still runs on it.
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=12, deadline=None, database=None,
-                  suppress_health_check=list(HealthCheck))  # fmt: skip
+        @settings(
+            max_examples=12, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+        )
         def run(case: Any) -> None:
             upload = case.operation.path == "/v1/ingest"
             excluded = [schemathesis.checks.positive_data_acceptance] if upload else []
-            case.call_and_validate(session=signing_session, base_url=base_url,
-                                   excluded_checks=excluded)  # fmt: skip
+            case.call_and_validate(
+                session=signing_session, base_url=base_url, excluded_checks=excluded
+            )
 
         try:
             run()

@@ -61,12 +61,20 @@ header_text = st.text(st.characters(min_codepoint=0, max_codepoint=0x2FF), max_s
 @settings(max_examples=200, deadline=None)
 @given(
     st.dictionaries(
-        st.sampled_from(["X-Etstats-Server", "X-Etstats-Timestamp", "X-Etstats-Filename",
-                         "X-Etstats-Content-SHA256", "X-Etstats-Signature", "Content-Length"]),
+        st.sampled_from(
+            [
+                "X-Etstats-Server",
+                "X-Etstats-Timestamp",
+                "X-Etstats-Filename",
+                "X-Etstats-Content-SHA256",
+                "X-Etstats-Signature",
+                "Content-Length",
+            ]
+        ),
         st.one_of(header_text, st.from_regex(r"[0-9]{1,40}", fullmatch=True)),
     ),
     st.floats(min_value=0, max_value=4e9),
-)  # fmt: skip
+)
 def test_any_headers_give_a_refusal_never_an_exception(headers: dict[str, str], now: float) -> None:
     out = check_headers(headers, KEYS, now=now, max_body_bytes=1000)
     assert isinstance(out, Refusal)  # nothing random carries a valid MAC

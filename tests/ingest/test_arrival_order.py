@@ -9,15 +9,18 @@ from etstats.ingest.arrival_order import arrival_order, name_time
 
 
 def test_a_rounds_files_come_together() -> None:
-    paths = [Path(p) for p in (
-        "gamestats/2026-01-01-100003-supply-round-1.txt",
-        "gamestats/2026-01-01-101503-supply-round-2.txt",
-        "gamestats/2026-01-01-100001-supply-round-1-endstats.txt",
-        "notes.txt",
-        "gametimes/gametime-supply-R1-1767261600.json",
-        "gametimes/etstats-supply-R2-1767262500-1.json",
-        "other.json",
-    )]  # fmt: skip
+    paths = [
+        Path(p)
+        for p in (
+            "gamestats/2026-01-01-100003-supply-round-1.txt",
+            "gamestats/2026-01-01-101503-supply-round-2.txt",
+            "gamestats/2026-01-01-100001-supply-round-1-endstats.txt",
+            "notes.txt",
+            "gametimes/gametime-supply-R1-1767261600.json",
+            "gametimes/etstats-supply-R2-1767262500-1.json",
+            "other.json",
+        )
+    ]
     ordered = [p.name for p in arrival_order(paths)]
     assert ordered == [
         "gametime-supply-R1-1767261600.json",  # 10:00:00 UTC, the Lua round end

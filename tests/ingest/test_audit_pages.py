@@ -31,16 +31,27 @@ def reference_report(storage: Storage) -> dict[str, Any]:
     names = {a.sha256: a.name for a in arts}
     verdicts = Counter(str(row[1]) for row in recon)
     conflicts = [
-        {"round_id": row[0], "map": by_id[row[0]].map_name, "round": by_id[row[0]].round_number,
-         "round_start_unix": by_id[row[0]].round_start_unix, "errors": row[2]}
-        for row in recon if row[1] == "conflict" and row[0] in by_id
-    ]  # fmt: skip
+        {
+            "round_id": row[0],
+            "map": by_id[row[0]].map_name,
+            "round": by_id[row[0]].round_number,
+            "round_start_unix": by_id[row[0]].round_start_unix,
+            "errors": row[2],
+        }
+        for row in recon
+        if row[1] == "conflict" and row[0] in by_id
+    ]
     r2 = [r for r in rounds if r.round_number == 2 and r.stats_sha256]
     orphans = [
-        {"round_id": r.id, "map": r.map_name, "stats_file_unix": r.stats_file_unix,
-         "stats": names.get(r.stats_sha256 or "", "")}
-        for r in r2 if r.values_scope == "cumulative_r1_r2"
-    ]  # fmt: skip
+        {
+            "round_id": r.id,
+            "map": r.map_name,
+            "stats_file_unix": r.stats_file_unix,
+            "stats": names.get(r.stats_sha256 or "", ""),
+        }
+        for r in r2
+        if r.values_scope == "cumulative_r1_r2"
+    ]
     return {
         "round2": {
             "total": len(r2),
@@ -80,25 +91,42 @@ def reference_report(storage: Storage) -> dict[str, Any]:
 def _rich_store(store: Storage) -> None:
     rng = random.Random(3)
     arts: list[Artifact] = list(season(8, players=4))
-    pair, _ = round_pair_artifacts(map_name="supply", r1_end_unix=BASE + 50_000,
-                                   gap_seconds=600, rng=rng, players=3)  # fmt: skip
+    pair, _ = round_pair_artifacts(
+        map_name="supply", r1_end_unix=BASE + 50_000, gap_seconds=600, rng=rng, players=3
+    )
     arts += pair
     arts.append(Artifact.from_bytes(pair[1].data, "0_" + pair[1].name))  # renamed copy
-    arts += round_artifacts(map_name="te_escape2", round_number=2, end_unix=BASE + 90_000,
-                            rng=rng, players=3, lua=False, endstats=False)  # orphan R2
-    arts += round_artifacts(map_name="te_escape2", round_number=1, end_unix=BASE + 99_000,
-                            rng=rng, players=3, stats=False, endstats=False)  # Lua only
+    arts += round_artifacts(
+        map_name="te_escape2",
+        round_number=2,
+        end_unix=BASE + 90_000,
+        rng=rng,
+        players=3,
+        lua=False,
+        endstats=False,
+    )  # orphan R2
+    arts += round_artifacts(
+        map_name="te_escape2",
+        round_number=1,
+        end_unix=BASE + 99_000,
+        rng=rng,
+        players=3,
+        stats=False,
+        endstats=False,
+    )  # Lua only
     for end in (BASE + 120_000, BASE + 120_020):  # two replays close together: ambiguity
-        arts += round_artifacts(map_name="goldrush", round_number=1, end_unix=end, rng=rng,
-                                players=2, lua=False)  # fmt: skip
+        arts += round_artifacts(
+            map_name="goldrush", round_number=1, end_unix=end, rng=rng, players=2, lua=False
+        )
     arts.append(Artifact.from_bytes(b"not a stats file\n", "2026-01-02-000000-x-round-1.txt"))
     arts.append(Artifact.from_bytes(b"{", "gametime-x-R1-1767225600.json"))
     Pipeline(store, batch_size=5).ingest_many(arts)
 
 
 @pytest.mark.parametrize("page", [1, 3, 1000])
-def test_paged_audit_equals_whole_table_audit(store: Storage, page: int,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_paged_audit_equals_whole_table_audit(
+    store: Storage, page: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _rich_store(store)
     expected = reference_report(store)
     monkeypatch.setattr(audit, "PAGE", page)

@@ -24,14 +24,16 @@ BASE = 1_767_225_600
 
 
 def _one_round(seed: int = 1, players: int = 4) -> tuple[Artifact, Artifact, Artifact]:
-    stats, lua, end = round_artifacts(map_name="supply", round_number=1, end_unix=BASE,
-                                      rng=random.Random(seed), players=players)  # fmt: skip
+    stats, lua, end = round_artifacts(
+        map_name="supply", round_number=1, end_unix=BASE, rng=random.Random(seed), players=players
+    )
     return stats, lua, end
 
 
 def _copy(art: Artifact, data: bytes | None = None, name: str | None = None) -> Artifact:
-    return Artifact.from_bytes(art.data if data is None else data, name or art.name,
-                               received_at=RECEIVED)  # fmt: skip
+    return Artifact.from_bytes(
+        art.data if data is None else data, name or art.name, received_at=RECEIVED
+    )
 
 
 def _cut_at_line(data: bytes) -> bytes:
@@ -46,7 +48,7 @@ def test_every_mid_line_cut_is_rejected_never_stored(store: Storage) -> None:
     stats, _lua, _end = _one_round()
     rng = random.Random(7)
     cuts = sorted({rng.randrange(1, len(stats.data) - 1) for _ in range(40)})
-    cuts = [c for c in cuts if stats.data[c - 1:c] != b"\n"]  # mid-line cuts only
+    cuts = [c for c in cuts if stats.data[c - 1 : c] != b"\n"]  # mid-line cuts only
     pipeline = Pipeline(store)
     for n in cuts:
         result = pipeline.ingest(_copy(stats, stats.data[:n]))
@@ -89,8 +91,10 @@ def test_complete_copy_beats_a_copy_cut_at_a_line_boundary(store: Storage) -> No
     cut = _copy(stats, _cut_at_line(stats.data), "backup_" + stats.name)
     assert Pipeline(store).ingest(cut).status == "stored"  # undetectable alone
     wipe(store)
-    states = [_state_after(store, order) for order in
-              ([cut, stats, lua], [stats, lua, cut], [lua, cut, stats])]  # fmt: skip
+    states = [
+        _state_after(store, order)
+        for order in ([cut, stats, lua], [stats, lua, cut], [lua, cut, stats])
+    ]
     assert states[0] == states[1] == states[2]
     [rnd] = store.rounds()
     assert rnd.stats_sha256 == stats.sha256
@@ -155,8 +159,9 @@ def test_two_lua_files_for_one_round_link_as_ambiguous(store: Storage) -> None:
     doc = json.loads(lua.data)
     doc["meta"]["round_end_unix"] += 2
     doc["meta"]["match_id"] = "other"
-    other = Artifact.from_bytes(json.dumps(doc).encode(),
-                                f"gametime-supply-R1-{BASE + 2}.json", received_at=RECEIVED)
+    other = Artifact.from_bytes(
+        json.dumps(doc).encode(), f"gametime-supply-R1-{BASE + 2}.json", received_at=RECEIVED
+    )
     statuses = [Pipeline(store).ingest(a).status for a in (stats, lua, other)]
     assert statuses == ["stored", "stored", "stored"]
     notes = audit_report(store)["link_notes"]
@@ -165,19 +170,23 @@ def test_two_lua_files_for_one_round_link_as_ambiguous(store: Storage) -> None:
     assert not [r for r in store.rounds() if r.stats_sha256 and r.lua_sha256]
 
 
-@pytest.mark.parametrize(("patch", "where"), [
-    ({"round_end_unix": 2**63}, "$.meta.round_end_unix"),
-    ({"warmup_seconds": -(2**63) - 1}, "$.meta.warmup_seconds"),
-    ({"server_ip": "\ud800"}, "$.meta.server_ip"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("patch", "where"),
+    [
+        ({"round_end_unix": 2**63}, "$.meta.round_end_unix"),
+        ({"warmup_seconds": -(2**63) - 1}, "$.meta.warmup_seconds"),
+        ({"server_ip": "\ud800"}, "$.meta.server_ip"),
+    ],
+)
 def test_gametimes_outside_what_a_store_holds_is_rejected(
     store: Storage, patch: dict[str, Any], where: str
 ) -> None:
     stats, lua, end = _one_round()
     doc = json.loads(lua.data)
     doc["meta"].update(patch)
-    bad = Artifact.from_bytes(json.dumps(doc).encode(), "gametime-supply-R1-1.json",
-                              received_at=RECEIVED)  # fmt: skip
+    bad = Artifact.from_bytes(
+        json.dumps(doc).encode(), "gametime-supply-R1-1.json", received_at=RECEIVED
+    )
     pipeline = Pipeline(store)
     results = [pipeline.ingest(a) for a in (bad, stats, lua, end)]
     assert [r.status for r in results] == ["rejected", "stored", "stored", "stored"]

@@ -33,15 +33,20 @@ def _reconciled(store: Storage) -> list[tuple[object, ...]]:
     return sorted(row[1:] for row in store.table_rows("reconciliations"))
 
 
-@settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                         HealthCheck.too_slow])  # fmt: skip
+@settings(
+    max_examples=EXAMPLES,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(arts=rounds_artifacts(), data=st.data())
 def test_batches_converge_to_one_by_one(
     store: Storage, arts: list[Artifact], data: st.DataObject
 ) -> None:
     extra = data.draw(st.lists(st.sampled_from(arts), max_size=4)) if arts else []
-    renamed = [_renamed(a) for a in data.draw(st.lists(st.sampled_from(arts), max_size=2))
-               ] if arts else []  # fmt: skip
+    renamed = (
+        [_renamed(a) for a in data.draw(st.lists(st.sampled_from(arts), max_size=2))]
+        if arts
+        else []
+    )
     everything = [*arts, *extra, *renamed]
     wipe(store)
     one = Pipeline(store)
@@ -108,8 +113,12 @@ def test_sigkill_mid_batch_loses_nothing_acknowledged(tmp_path: Path) -> None:
     rounds = 40
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     acknowledged: list[str] = []
-    with subprocess.Popen([sys.executable, "-c", _CHILD, str(db), str(rounds)],
-                          stdout=subprocess.PIPE, text=True, env=env) as child:  # fmt: skip
+    with subprocess.Popen(
+        [sys.executable, "-c", _CHILD, str(db), str(rounds)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    ) as child:
         assert child.stdout is not None
         for line in child.stdout:
             acknowledged.append(json.loads(line)[0])
@@ -135,7 +144,6 @@ def test_each_round_is_delivered_once_per_batch(tmp_path: Path) -> None:
     arts = season(6)
     store = SQLiteStorage(str(tmp_path / "d.db"))
     delivered: list[int] = []
-    Pipeline(store, batch_size=9,
-             deliver=[lambda rid, _s: delivered.append(rid)]).ingest_many(arts)  # fmt: skip
+    Pipeline(store, batch_size=9, deliver=[lambda rid, _s: delivered.append(rid)]).ingest_many(arts)
     assert sorted(delivered) == sorted(r.id for r in store.rounds())
     store.close()

@@ -15,8 +15,9 @@ from etstats.testing.synthetic import season
 
 
 @pytest.mark.corpus
-def test_ingest_real_corpus(real_stats_dir: Path, tmp_path: Path,
-                            capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+def test_ingest_real_corpus(
+    real_stats_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     db = str(tmp_path / "etstats.db")
     n_stats = len(list((real_stats_dir / "c0rnp0rn").glob("*.txt")))
     n_end = len(list((real_stats_dir / "endstats").glob("*.txt")))
@@ -163,8 +164,9 @@ def test_db_upgrade_and_status(tmp_path: Path, capsys: pytest.CaptureFixture[str
 
 
 @pytest.mark.pg
-def test_ingest_into_postgresql(pg_dsn: str, tmp_path: Path,
-                                capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+def test_ingest_into_postgresql(
+    pg_dsn: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from etstats.storage.testing import pg_database
 
     _write(tmp_path / "f", 3)
@@ -178,16 +180,18 @@ def test_ingest_into_postgresql(pg_dsn: str, tmp_path: Path,
         assert code == (1 if "  conflict: " in out else 0)
 
 
-def test_window_minutes_flag_pairs_a_late_round_2(tmp_path: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_window_minutes_flag_pairs_a_late_round_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """An R2 written 50 minutes after its R1 is an orphan with the default 45-minute window;
     ``--window-minutes 60`` pairs it on ingest, and rebuild/watch take the same flag."""
     import random
 
     from etstats.testing.synthetic import round_pair_artifacts
 
-    arts, _ = round_pair_artifacts(map_name="supply", r1_end_unix=1_767_225_600,
-                                   gap_seconds=50 * 60, rng=random.Random(7))  # fmt: skip
+    arts, _ = round_pair_artifacts(
+        map_name="supply", r1_end_unix=1_767_225_600, gap_seconds=50 * 60, rng=random.Random(7)
+    )
     folder = tmp_path / "in"
     folder.mkdir()
     for a in arts:
@@ -225,8 +229,9 @@ def test_window_minutes_flag_pairs_a_late_round_2(tmp_path: Path,
     assert "must be > 0" in capsys.readouterr().err
 
 
-def test_one_plugin_manager_per_command_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_one_plugin_manager_per_command_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Entry points are discovered once per ``etstats`` run: the storage commands reuse the
     plugin manager that registered the commands."""
     import etstats.plugins
@@ -242,8 +247,11 @@ def test_one_plugin_manager_per_command_run(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setattr(etstats.plugins, "get_plugin_manager", counting)
     paths = _write(tmp_path / "in", 2)
     db = str(tmp_path / "x.db")
-    for argv in (["ingest", str(paths[0].parent), "--db", db], ["rebuild", "--db", db],
-                 ["watch", str(paths[0].parent), "--once", "--db", db]):
+    for argv in (
+        ["ingest", str(paths[0].parent), "--db", db],
+        ["rebuild", "--db", db],
+        ["watch", str(paths[0].parent), "--once", "--db", db],
+    ):
         built.clear()
         assert main(argv) == 0
         assert len(built) == 1, argv

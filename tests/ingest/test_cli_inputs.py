@@ -20,10 +20,13 @@ from etstats.testing.synthetic import season
 
 def _etstats(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-c", "import sys; from etstats.cli import main; sys.exit(main())",
-         *args], cwd=cwd, capture_output=True, text=True,
-        timeout=120, env={**os.environ, "ETSTATS_LOAD_PLUGINS": ""},
-    )  # fmt: skip
+        [sys.executable, "-c", "import sys; from etstats.cli import main; sys.exit(main())", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "ETSTATS_LOAD_PLUGINS": ""},
+    )
 
 
 def _folder_with_one_round(tmp_path: Path) -> Path:
@@ -90,9 +93,11 @@ def test_unreadable_folder_is_reported(tmp_path: Path, capsys: pytest.CaptureFix
 
 @pytest.mark.parametrize("url", ["sqlite://", "sqlite:///", "sqlite:"])
 def test_sqlite_url_without_a_path_is_an_error(
-    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+) -> None:
     monkeypatch.chdir(tmp_path)
     folder = _folder_with_one_round(tmp_path)
     assert main(["ingest", str(folder), "--db", url]) == 4
@@ -104,9 +109,13 @@ def test_bad_input_never_prints_a_traceback(tmp_path: Path) -> None:
     junk = tmp_path / "junk.json"
     junk.write_bytes(b'{"meta": {"round_end_unix": 99999999999999999999999}}')
     (tmp_path / "empty").mkdir()
-    for args in (["ingest", str(junk)], ["audit", "--db", str(tmp_path / "none.db")],
-                 ["ingest", str(tmp_path / "missing.txt")], ["ingest", str(tmp_path / "empty")],
-                 ["rebuild", "--db", "sqlite://"]):  # fmt: skip
+    for args in (
+        ["ingest", str(junk)],
+        ["audit", "--db", str(tmp_path / "none.db")],
+        ["ingest", str(tmp_path / "missing.txt")],
+        ["ingest", str(tmp_path / "empty")],
+        ["rebuild", "--db", "sqlite://"],
+    ):
         run = _etstats(*args, cwd=tmp_path)
         assert "Traceback" not in run.stderr, (args, run.stderr)
         assert run.returncode != 0, args

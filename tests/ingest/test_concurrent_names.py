@@ -41,8 +41,11 @@ def _serial(tmp_path: Path, steps: list[list[Artifact]]) -> dict[str, object]:
     return state
 
 
-def _run_parallel(make_store: Callable[[], Storage], parts: list[list[Artifact]],
-                  started: threading.Barrier | None = None) -> list[BaseException]:  # fmt: skip
+def _run_parallel(
+    make_store: Callable[[], Storage],
+    parts: list[list[Artifact]],
+    started: threading.Barrier | None = None,
+) -> list[BaseException]:
     """Each part in its own thread, store and pipeline; returns what the threads raised."""
     errors: list[BaseException] = []
     barrier = threading.Barrier(len(parts))
@@ -121,10 +124,14 @@ def test_crossing_renames_do_not_deadlock(pg_dsn: str, tmp_path: Path) -> None:
     from etstats.storage.testing import pg_database
 
     x, y = _stats_bytes(1, "supply"), _stats_bytes(2, "te_escape2")
-    known = [_art(x, "2026-01-01-010003-supply-round-1.txt"),
-             _art(y, "2026-01-01-010003-te_escape2-round-1.txt")]  # fmt: skip
-    renames = [[_art(x, "2026-01-01-000003-te_escape2-round-1.txt")],
-               [_art(y, "2026-01-01-000003-supply-round-1.txt")]]  # fmt: skip
+    known = [
+        _art(x, "2026-01-01-010003-supply-round-1.txt"),
+        _art(y, "2026-01-01-010003-te_escape2-round-1.txt"),
+    ]
+    renames = [
+        [_art(x, "2026-01-01-000003-te_escape2-round-1.txt")],
+        [_art(y, "2026-01-01-000003-supply-round-1.txt")],
+    ]
     with pg_database(pg_dsn) as url:
         store = PostgresStorage(url, max_size=2)
         pipeline = Pipeline(store)
@@ -135,8 +142,11 @@ def test_crossing_renames_do_not_deadlock(pg_dsn: str, tmp_path: Path) -> None:
             sid = tx.ensure_server("default")
             tx.lock_group(sid, "supply", 1)
             tx.lock_group(sid, "te_escape2", 1)
-            runner = threading.Thread(target=lambda: errors.extend(_run_parallel(
-                lambda: PostgresStorage(url, max_size=1), renames)))  # fmt: skip
+            runner = threading.Thread(
+                target=lambda: errors.extend(
+                    _run_parallel(lambda: PostgresStorage(url, max_size=1), renames)
+                )
+            )
             runner.start()
             for _ in range(600):  # until both writers wait on a map lock (at most 60 s)
                 if _waiting_advisory_locks(url) >= 2:

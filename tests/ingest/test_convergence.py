@@ -34,16 +34,21 @@ def rounds_artifacts(draw: st.DrawFn) -> list[Artifact]:
             map_name=draw(st.sampled_from(["supply", "te_escape2"])),
             round_number=draw(st.integers(1, 2)),
             end_unix=BASE + 20 * draw(st.integers(0, 12)),
-            rng=rng, players=draw(st.integers(0, 3)), stats=kinds[0], lua=kinds[1],
-            endstats=kinds[2], pauses=draw(st.integers(0, 2)),
-        )  # fmt: skip
+            rng=rng,
+            players=draw(st.integers(0, 3)),
+            stats=kinds[0],
+            lua=kinds[1],
+            endstats=kinds[2],
+            pauses=draw(st.integers(0, 2)),
+        )
     for _ in range(draw(st.integers(0, 2))):  # stopwatch R1/R2 pairs, R2 cumulative
         pair, _r2_only = round_pair_artifacts(
             map_name=draw(st.sampled_from(["supply", "te_escape2"])),
             r1_end_unix=BASE + 20 * draw(st.integers(0, 12)),
             gap_seconds=20 * draw(st.integers(1, 150)),  # up to 50 min: some outside 45
-            rng=rng, players=draw(st.integers(1, 3)),
-        )  # fmt: skip
+            rng=rng,
+            players=draw(st.integers(1, 3)),
+        )
         out += pair
     return out
 
@@ -68,8 +73,10 @@ def check_round2_values(store: Storage) -> None:
             assert (r.values_scope, r.r1_round_id) == ("round", None)
             continue
         stored = [(row[2], row[7], row[8], row[9]) for row in players if row[0] == r.id]
-        want = [(p.guid, p.kills, p.deaths, p.tab.damage_given if p.tab else None)
-                for p in expected[i].players]  # fmt: skip
+        want = [
+            (p.guid, p.kills, p.deaths, p.tab.damage_given if p.tab else None)
+            for p in expected[i].players
+        ]
         assert stored == want
         event("round 2 differenced" if i in partner else "orphan round 2")
         if i in partner:
@@ -78,8 +85,10 @@ def check_round2_values(store: Storage) -> None:
             assert (r.values_scope, r.r1_round_id) == ("cumulative_r1_r2", None)
 
 
-@settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                         HealthCheck.too_slow])  # fmt: skip
+@settings(
+    max_examples=EXAMPLES,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(arts=rounds_artifacts(), data=st.data())
 def test_shuffled_duplicated_artifacts_converge(
     store: Storage, arts: list[Artifact], data: st.DataObject
@@ -115,18 +124,28 @@ def rounds_with_bad_copies(draw: st.DrawFn) -> list[Artifact]:
             if data[cut - 1 : cut] != b"\n":
                 extra.append(Artifact.from_bytes(data[:cut], art.name, received_at=RECEIVED))
         if "line" in copies and data.count(b"\n") > 1:
-            extra.append(Artifact.from_bytes(data[: data.rstrip(b"\n").rfind(b"\n") + 1],
-                                             f"copy_{art.name}", received_at=RECEIVED))  # fmt: skip
+            extra.append(
+                Artifact.from_bytes(
+                    data[: data.rstrip(b"\n").rfind(b"\n") + 1],
+                    f"copy_{art.name}",
+                    received_at=RECEIVED,
+                )
+            )
         if "backup" in copies:
             extra.append(Artifact.from_bytes(data, f"!backup-{i}.txt", received_at=RECEIVED))
         if "junk" in copies:
-            extra.append(Artifact.from_bytes(b"\x00junk" + data[:20], f"old_{art.name}",
-                                             received_at=RECEIVED))  # fmt: skip
+            extra.append(
+                Artifact.from_bytes(
+                    b"\x00junk" + data[:20], f"old_{art.name}", received_at=RECEIVED
+                )
+            )
     return [*arts, *extra]
 
 
-@settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                         HealthCheck.too_slow])  # fmt: skip
+@settings(
+    max_examples=EXAMPLES,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(arts=rounds_with_bad_copies(), data=st.data())
 def test_truncated_renamed_and_rejected_copies_converge(
     store: Storage, arts: list[Artifact], data: st.DataObject

@@ -29,8 +29,9 @@ def _assert_whole_artifacts_only(store: Storage, arts: list[Any]) -> None:
     """Every archived artifact is fully processed and in a round; nothing is half-stored."""
     stored = {a.sha256 for a in store.artifacts()}
     assert all(a.status == "accepted" for a in store.artifacts())
-    in_rounds = {s for r in store.rounds()
-                 for s in (r.stats_sha256, r.lua_sha256, r.endstats_sha256) if s}  # fmt: skip
+    in_rounds = {
+        s for r in store.rounds() for s in (r.stats_sha256, r.lua_sha256, r.endstats_sha256) if s
+    }
     assert stored == in_rounds
     with_players = {row[0] for row in store.table_rows("player_round_stats")}
     assert {r.id for r in store.rounds() if r.stats_sha256} <= with_players
@@ -39,8 +40,9 @@ def _assert_whole_artifacts_only(store: Storage, arts: list[Any]) -> None:
 
 
 @pytest.mark.pg
-def test_connection_killed_mid_batch(pg_dsn: str, tmp_path: Path,
-                                     monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_connection_killed_mid_batch(
+    pg_dsn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import psycopg
 
     from etstats.storage.postgres import PgTx, PostgresStorage

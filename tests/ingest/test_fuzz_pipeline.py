@@ -21,11 +21,32 @@ from etstats.storage.base import Storage
 from etstats.testing.synthetic import RECEIVED, season
 
 INPUTS = int(os.environ.get("ETSTATS_FUZZ_INPUTS", "300"))
-NAMES = ("!backup-{n}.txt", "upload", "caf\udce9-{n}.txt", "2025-13-40-999999-x-round-1.txt",
-         "2026-01-01-000000-supply-round-2.txt", "gametime-supply-R1-{n}.json",
-         "etstats-supply-R1-{n}-27960.json", "a\x00b.txt", "x.json")  # fmt: skip
-HUGE = ("9223372036854775808", "-9223372036854775809", "1" * 30, "-0", "1e400", "NaN",
-        '"\\ud800"', '"\\udfff x"', "[]", "{}", "null", "true", '""')  # fmt: skip
+NAMES = (
+    "!backup-{n}.txt",
+    "upload",
+    "caf\udce9-{n}.txt",
+    "2025-13-40-999999-x-round-1.txt",
+    "2026-01-01-000000-supply-round-2.txt",
+    "gametime-supply-R1-{n}.json",
+    "etstats-supply-R1-{n}-27960.json",
+    "a\x00b.txt",
+    "x.json",
+)
+HUGE = (
+    "9223372036854775808",
+    "-9223372036854775809",
+    "1" * 30,
+    "-0",
+    "1e400",
+    "NaN",
+    '"\\ud800"',
+    '"\\udfff x"',
+    "[]",
+    "{}",
+    "null",
+    "true",
+    '""',
+)
 
 
 def _mutate_bytes(data: bytes, rng: random.Random) -> bytes:
@@ -37,8 +58,11 @@ def _mutate_bytes(data: bytes, rng: random.Random) -> bytes:
     if op == 1:  # flip a byte
         return data[:i] + bytes([rng.randrange(256)]) + data[i + 1 :]
     if op == 2:  # insert hostile bytes
-        return data[:i] + rng.choice([b"\x00", b"\xff\xfe", b"\r", b"\\", b"\t", b"\n\n",
-                                      b"\xed\xa0\x80"]) + data[i:]  # fmt: skip
+        return (
+            data[:i]
+            + rng.choice([b"\x00", b"\xff\xfe", b"\r", b"\\", b"\t", b"\n\n", b"\xed\xa0\x80"])
+            + data[i:]
+        )
     if op == 3:  # delete a slice
         return data[:i] + data[i + rng.randrange(1, 64) :]
     lines = data.split(b"\n")
@@ -61,8 +85,9 @@ def _mutate_json(data: bytes, rng: random.Random) -> bytes:
     value = rng.choice(HUGE)
     # substitute the value text directly, so integers beyond 64 bits and lone surrogates
     # reach the parser as a hostile file would carry them
-    return re.sub(rf'"{re.escape(key)}": ("[^"]*"|[^,}}]*)', lambda _m: f'"{key}": {value}',
-                  raw, count=1).encode()  # fmt: skip
+    return re.sub(
+        rf'"{re.escape(key)}": ("[^"]*"|[^,}}]*)', lambda _m: f'"{key}": {value}', raw, count=1
+    ).encode()
 
 
 def fuzz_inputs(count: int, seed: int = 11) -> list[Artifact]:

@@ -17,8 +17,11 @@ from etstats.testing.gametimes_strategies import gametimes
 @given(g=gametimes(), named=st.booleans())
 def test_v1_gametimes_become_a_lua_round(g: object, named: bool) -> None:
     data = to_json(g).encode("utf-8")
-    name = (f"etstats-x-R{g.round}-{g.round_start_unix}-{g.server.port}.json"  # type: ignore[attr-defined]
-            if named else "upload.json")  # fmt: skip
+    name = (
+        f"etstats-x-R{g.round}-{g.round_start_unix}-{g.server.port}.json"  # type: ignore[attr-defined]
+        if named
+        else "upload.json"
+    )
     artifact = Artifact.from_bytes(data, name)
     assert artifact.kind is ArtifactKind.GAMETIMES  # by name or by content
     store = SQLiteStorage(":memory:")
@@ -34,4 +37,3 @@ def test_v1_gametimes_become_a_lua_round(g: object, named: bool) -> None:
     assert len(store.table_rows("pauses")) == len(g.pauses)  # type: ignore[attr-defined]
     assert len(store.table_rows("spawn_stats")) == len(g.players)  # type: ignore[attr-defined]
     store.close()
-

@@ -26,8 +26,12 @@ def end(sha: str, t: int, awards: int = 1, size: int = 10) -> Member:
 @pytest.mark.parametrize("gap", [LUA_WINDOW[0], 0, 3, LUA_WINDOW[1]])
 def test_lua_links_inside_the_window(gap: int) -> None:
     [r] = plan_rounds([stats("a", T + gap), lua("b", T)]).rounds
-    assert (r.stats, r.lua, r.round_start_unix, r.start_source) == ("a" * 64, "b" * 64,
-                                                                   T - 600, "lua")  # fmt: skip
+    assert (r.stats, r.lua, r.round_start_unix, r.start_source) == (
+        "a" * 64,
+        "b" * 64,
+        T - 600,
+        "lua",
+    )
     assert (r.round_end_unix, r.stats_file_unix) == (T, T + gap)
 
 

@@ -122,8 +122,9 @@ def test_two_plays_within_the_window_are_not_linked(store: Storage) -> None:
 
 def test_malformed_artifact_is_rejected_and_the_rest_stored(store: Storage) -> None:
     good = season(2)
-    bad = Artifact.from_bytes(b"supply\\broken header\n", "2026-01-01-000003-supply-round-1.txt",
-                              received_at=RECEIVED)  # fmt: skip
+    bad = Artifact.from_bytes(
+        b"supply\\broken header\n", "2026-01-01-000003-supply-round-1.txt", received_at=RECEIVED
+    )
     junk = Artifact.from_bytes(b"\x00\x01\x02", "notes.bin", received_at=RECEIVED)
     statuses = _ingest(store, [good[0], bad, *good[1:], junk])
     assert statuses.count("rejected") == 2
@@ -169,9 +170,11 @@ def test_rebuild_rederives_the_same_state(store: Storage) -> None:
 
 def test_split_endstats_keep_the_richest(store: Storage) -> None:
     stats, lua, endstats = _one_round()
-    smaller = Artifact.from_bytes(b"Most damage given\tplayer0\t10\n",
-                                  endstats.name.replace("000001", "000002"),
-                                  received_at=RECEIVED)  # fmt: skip
+    smaller = Artifact.from_bytes(
+        b"Most damage given\tplayer0\t10\n",
+        endstats.name.replace("000001", "000002"),
+        received_at=RECEIVED,
+    )
     _ingest(store, [smaller, stats, endstats, lua])
     [r] = store.rounds()
     assert r.endstats_sha256 == endstats.sha256
@@ -182,8 +185,9 @@ def test_same_bytes_under_two_names_keep_the_smallest_name(store: Storage) -> No
     """Header-only stats files of two plays can be byte-identical: the archive keeps one copy
     (deduplicated by SHA-256) under the smallest name, whatever the arrival order."""
     stats = _one_round(lua=False, endstats=False)[0]
-    later = Artifact.from_bytes(stats.data, stats.name.replace("000003", "000503"),
-                                received_at=RECEIVED)  # fmt: skip
+    later = Artifact.from_bytes(
+        stats.data, stats.name.replace("000003", "000503"), received_at=RECEIVED
+    )
     assert _ingest(store, [later, stats]) == ["stored", "stored"]
     one_way = snapshot(store)
     [a] = store.artifacts()

@@ -37,9 +37,13 @@ def test_same_text_as_cattrs_with_lua_and_endstats() -> None:
         verdict, _errors, _warnings, text, result = got
         assert text == serde.to_json(result)
         # the public function, given the same files, says the same of this round
-        public = reconcile([LoadedArtifact(str(p.kind), names[role], p.model) for role, p in
-                            zip(("stats", "lua", "endstats"), parsed[i:i + 3], strict=True)],
-                           utc_offset_seconds=0)  # fmt: skip
+        public = reconcile(
+            [
+                LoadedArtifact(str(p.kind), names[role], p.model)
+                for role, p in zip(("stats", "lua", "endstats"), parsed[i : i + 3], strict=True)
+            ],
+            utc_offset_seconds=0,
+        )
         [same] = [r for r in public.rounds if r.stats == names["stats"]]
         assert serde.to_json(same) == text
         assert verdict == str(same.verdict)
@@ -49,17 +53,31 @@ def test_same_text_as_cattrs_with_lua_and_endstats() -> None:
 
 def test_round2_with_its_round1_matches_the_full_engine_run() -> None:
     rng = random.Random(5)
-    (r1, r2), _ = round_pair_artifacts(map_name="supply", r1_end_unix=1_767_225_600,
-                                       gap_seconds=900, rng=rng, players=4)  # fmt: skip
-    lua = round_artifacts(map_name="supply", round_number=2, end_unix=1_767_226_500, rng=rng,
-                          players=4, stats=False, endstats=False)[0]  # fmt: skip
+    (r1, r2), _ = round_pair_artifacts(
+        map_name="supply", r1_end_unix=1_767_225_600, gap_seconds=900, rng=rng, players=4
+    )
+    lua = round_artifacts(
+        map_name="supply",
+        round_number=2,
+        end_unix=1_767_226_500,
+        rng=rng,
+        players=4,
+        stats=False,
+        endstats=False,
+    )[0]
     p1, p2, pl = parse_artifact(r1), parse_artifact(r2), parse_artifact(lua)
-    got = reconcile_round(p2, pl, None, names={"stats": r2.name, "lua": lua.name},
-                          r1=(r1.name, p1.model))  # fmt: skip
+    got = reconcile_round(
+        p2, pl, None, names={"stats": r2.name, "lua": lua.name}, r1=(r1.name, p1.model)
+    )
     assert got is not None
-    public = reconcile([LoadedArtifact("stats", r2.name, p2.model),
-                        LoadedArtifact(str(pl.kind), lua.name, pl.model),
-                        LoadedArtifact("stats", r1.name, p1.model)], utc_offset_seconds=0)
+    public = reconcile(
+        [
+            LoadedArtifact("stats", r2.name, p2.model),
+            LoadedArtifact(str(pl.kind), lua.name, pl.model),
+            LoadedArtifact("stats", r1.name, p1.model),
+        ],
+        utc_offset_seconds=0,
+    )
     [same] = [r for r in public.rounds if r.stats == r2.name]
     assert same.stats_r1 == r1.name
     assert got[3] == serde.to_json(same)

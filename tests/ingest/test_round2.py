@@ -65,8 +65,9 @@ def _ingest(store: Storage, arts: list[Artifact], **options: Any) -> Pipeline:
 
 
 def test_r2_rows_hold_r2_only_values_whatever_arrives_first(store: Storage) -> None:
-    arts, r2_only = round_pair_artifacts(map_name="supply", r1_end_unix=BASE, gap_seconds=900,
-                                         rng=random.Random(1))  # fmt: skip
+    arts, r2_only = round_pair_artifacts(
+        map_name="supply", r1_end_unix=BASE, gap_seconds=900, rng=random.Random(1)
+    )
     states = []
     for order in (arts, arts[::-1], [arts[1], arts[0], arts[1], arts[0]]):
         wipe(store)
@@ -82,8 +83,9 @@ def test_r2_rows_hold_r2_only_values_whatever_arrives_first(store: Storage) -> N
 
 
 def test_orphan_r2_is_cumulative_and_flagged_until_its_r1_arrives(store: Storage) -> None:
-    arts, r2_only = round_pair_artifacts(map_name="supply", r1_end_unix=BASE, gap_seconds=900,
-                                         rng=random.Random(2))  # fmt: skip
+    arts, r2_only = round_pair_artifacts(
+        map_name="supply", r1_end_unix=BASE, gap_seconds=900, rng=random.Random(2)
+    )
     pipeline = _ingest(store, [arts[1]])
     [r2] = store.rounds()
     assert (r2.values_scope, r2.r1_round_id) == ("cumulative_r1_r2", None)
@@ -109,10 +111,18 @@ def test_orphan_r2_is_cumulative_and_flagged_until_its_r1_arrives(store: Storage
 
 def test_latest_r1_inside_the_window_wins(store: Storage) -> None:
     rng = random.Random(3)
-    arts, r2_only = round_pair_artifacts(map_name="supply", r1_end_unix=BASE + 600,
-                                         gap_seconds=900, rng=rng)  # fmt: skip
-    early = round_artifacts(map_name="supply", round_number=1, end_unix=BASE, rng=rng,
-                            players=3, lua=False, endstats=False)  # fmt: skip
+    arts, r2_only = round_pair_artifacts(
+        map_name="supply", r1_end_unix=BASE + 600, gap_seconds=900, rng=rng
+    )
+    early = round_artifacts(
+        map_name="supply",
+        round_number=1,
+        end_unix=BASE,
+        rng=rng,
+        players=3,
+        lua=False,
+        endstats=False,
+    )
     states = []
     for order in ([*early, *arts], [arts[1], *early, arts[0]], [arts[0], arts[1], *early]):
         wipe(store)
@@ -128,8 +138,9 @@ def test_latest_r1_inside_the_window_wins(store: Storage) -> None:
 
 
 def test_r1_outside_the_window_leaves_the_r2_orphan(store: Storage) -> None:
-    arts, r2_only = round_pair_artifacts(map_name="supply", r1_end_unix=BASE,
-                                         gap_seconds=46 * 60, rng=random.Random(4))  # fmt: skip
+    arts, r2_only = round_pair_artifacts(
+        map_name="supply", r1_end_unix=BASE, gap_seconds=46 * 60, rng=random.Random(4)
+    )
     _ingest(store, arts)
     [r2] = _by_number(store)[2]
     assert (r2.values_scope, r2.r1_round_id) == ("cumulative_r1_r2", None)
@@ -138,35 +149,40 @@ def test_r1_outside_the_window_leaves_the_r2_orphan(store: Storage) -> None:
     [r2] = _by_number(store)[2]
     assert r2.values_scope == "round"
     assert _players(store, r2.id) == _expected_players(r2_only, "round")
-    [report] = [json.loads(row[4]) for row in store.table_rows("reconciliations")
-                if row[0] == r2.id]  # fmt: skip
+    [report] = [
+        json.loads(row[4]) for row in store.table_rows("reconciliations") if row[0] == r2.id
+    ]
     assert report["stats_r1"] == arts[0].name  # the engine pairs with the same window
 
 
 def test_other_map_or_server_never_pairs(store: Storage) -> None:
     rng = random.Random(5)
     arts, _ = round_pair_artifacts(map_name="supply", r1_end_unix=BASE, gap_seconds=600, rng=rng)
-    other, _ = round_pair_artifacts(map_name="te_escape2", r1_end_unix=BASE, gap_seconds=600,
-                                    rng=rng, server="eu2")  # fmt: skip
+    other, _ = round_pair_artifacts(
+        map_name="te_escape2", r1_end_unix=BASE, gap_seconds=600, rng=rng, server="eu2"
+    )
     _ingest(store, [arts[1], other[0]])  # R2 of supply/default, R1 of te_escape2/eu2
     [r2] = _by_number(store)[2]
     assert r2.values_scope == "cumulative_r1_r2"
 
 
 def test_r2_is_reconciled_with_its_r1(store: Storage) -> None:
-    arts, _ = round_pair_artifacts(map_name="supply", r1_end_unix=BASE, gap_seconds=900,
-                                   rng=random.Random(6))  # fmt: skip
+    arts, _ = round_pair_artifacts(
+        map_name="supply", r1_end_unix=BASE, gap_seconds=900, rng=random.Random(6)
+    )
     _ingest(store, arts[::-1])
     [r2] = _by_number(store)[2]
-    [report] = [json.loads(row[4]) for row in store.table_rows("reconciliations")
-                if row[0] == r2.id]  # fmt: skip
+    [report] = [
+        json.loads(row[4]) for row in store.table_rows("reconciliations") if row[0] == r2.id
+    ]
     assert report["stats"] == arts[1].name
     assert report["stats_r1"] == arts[0].name
 
 
 def test_rebuild_keeps_the_differenced_rows(store: Storage) -> None:
-    arts, _ = round_pair_artifacts(map_name="supply", r1_end_unix=BASE, gap_seconds=900,
-                                   rng=random.Random(7))  # fmt: skip
+    arts, _ = round_pair_artifacts(
+        map_name="supply", r1_end_unix=BASE, gap_seconds=900, rng=random.Random(7)
+    )
     pipeline = _ingest(store, arts[::-1])
     before = snapshot(store)
     pipeline.rebuild()
@@ -188,24 +204,28 @@ def test_real_corpus_r2s_are_differenced_as_the_differential_pairs_them(
     names = {a.sha256: a.name for a in store.artifacts()}
     rounds = store.rounds()
     by_id = {r.id: r for r in rounds}
-    stored = {names[r.stats_sha256 or ""]: names[by_id[r.r1_round_id].stats_sha256 or ""]
-              for r in rounds if r.r1_round_id is not None}  # fmt: skip
+    stored = {
+        names[r.stats_sha256 or ""]: names[by_id[r.r1_round_id].stats_sha256 or ""]
+        for r in rounds
+        if r.r1_round_id is not None
+    }
     models = [parse_stats_file(p) for p in real_stats_files]
     pairing = pair_rounds(models)
-    expected = {real_stats_files[p.r2_index].name: real_stats_files[p.r1_index].name
-                for p in pairing.pairs}  # fmt: skip
+    expected = {
+        real_stats_files[p.r2_index].name: real_stats_files[p.r1_index].name for p in pairing.pairs
+    }
     assert stored == expected
     assert len(stored) == 97
-    orphans = {names[r.stats_sha256 or ""] for r in rounds
-               if r.values_scope == "cumulative_r1_r2"}  # fmt: skip
+    orphans = {names[r.stats_sha256 or ""] for r in rounds if r.values_scope == "cumulative_r1_r2"}
     assert orphans == {real_stats_files[i].name for i in pairing.orphan_indexes}
     values = dict(zip((p.name for p in real_stats_files), differential_all(models), strict=True))
     players = store.table_rows("player_round_stats")
     for r in rounds:
         want = values[names[r.stats_sha256 or ""]]
         got = [(row[2], row[7], row[8], row[9]) for row in players if row[0] == r.id]
-        assert got == [(p.guid, p.kills, p.deaths, p.tab.damage_given if p.tab else None)
-                       for p in want.players]  # fmt: skip
+        assert got == [
+            (p.guid, p.kills, p.deaths, p.tab.damage_given if p.tab else None) for p in want.players
+        ]
     store.close()
 
 
@@ -225,9 +245,13 @@ def test_player_who_reconnected_keeps_his_r2_line_as_written(store: Storage) -> 
     assert reset.tab is not None
     reset = attrs.evolve(reset, tab=attrs.evolve(reset.tab, damage_given=0))  # below R1
     r2 = attrs.evolve(r2, players=(r2.players[0], reset, r2.players[2]))
-    arts = [Artifact.from_bytes(render_stats_bytes(rnd), f"2026-01-01-00{h}00{STATS_DELAY_SECONDS}"
-                                f"-supply-round-{rnd.round_number}.txt")
-            for h, rnd in ((0, r1), (1, r2))]  # fmt: skip
+    arts = [
+        Artifact.from_bytes(
+            render_stats_bytes(rnd),
+            f"2026-01-01-00{h}00{STATS_DELAY_SECONDS}-supply-round-{rnd.round_number}.txt",
+        )
+        for h, rnd in ((0, r1), (1, r2))
+    ]
     _ingest(store, arts)
     [r2_stored] = _by_number(store)[2]
     rows = _players(store, r2_stored.id)
@@ -236,22 +260,26 @@ def test_player_who_reconnected_keeps_his_r2_line_as_written(store: Storage) -> 
     assert {w[-1] for w in _weapons(store, r2_stored.id) if w[0] == 1} == {"r2_as_written"}
 
 
-def test_round_2_across_a_daylight_saving_change_pairs_in_store_and_engine(
-        store: Storage) -> None:  # fmt: skip
+def test_round_2_across_a_daylight_saving_change_pairs_in_store_and_engine(store: Storage) -> None:
     """Europe/Berlin springs forward at 01:00 UTC on 2026-03-29: an R1 written at 01:50 local
     (CET) and an R2 written 25 real minutes later at 03:15 local (CEST) are 85 minutes apart on
     the wall clock. The store pairs them on UTC, and the engine, given the server's timezone,
     reconciles the R2 against the same R1 (not as an orphan)."""
     spring = 1_774_746_000  # 2026-03-29 01:00:00 UTC
     arts, r2_only = round_pair_artifacts(
-        map_name="supply", r1_end_unix=spring - 10 * 60 - 3, gap_seconds=25 * 60,
-        rng=random.Random(9), timezone="Europe/Berlin")
+        map_name="supply",
+        r1_end_unix=spring - 10 * 60 - 3,
+        gap_seconds=25 * 60,
+        rng=random.Random(9),
+        timezone="Europe/Berlin",
+    )
     assert "-015000-" in arts[0].name
     assert "-031500-" in arts[1].name
     _ingest(store, arts, timezone="Europe/Berlin")
     [r2] = _by_number(store)[2]
     assert r2.values_scope == "round"
     assert _players(store, r2.id) == _expected_players(r2_only, "round")
-    [report] = [json.loads(row[4]) for row in store.table_rows("reconciliations")
-                if row[0] == r2.id]  # fmt: skip
+    [report] = [
+        json.loads(row[4]) for row in store.table_rows("reconciliations") if row[0] == r2.id
+    ]
     assert report["stats_r1"] == arts[0].name

@@ -51,8 +51,9 @@ def _cuts(data: bytes) -> str:
     return ",".join(str(c) for c in (first_nl // 2, first_nl, (first_nl + len(data)) // 2))
 
 
-def _write_slowly(tmp_path: Path, folder: Path, arts: list[Artifact], *, hold: bool,
-                  stall: float) -> subprocess.Popen[bytes]:  # fmt: skip
+def _write_slowly(
+    tmp_path: Path, folder: Path, arts: list[Artifact], *, hold: bool, stall: float
+) -> subprocess.Popen[bytes]:
     items = []
     for a in arts:
         src = tmp_path / f"src-{a.sha256[:12]}"
@@ -63,8 +64,9 @@ def _write_slowly(tmp_path: Path, folder: Path, arts: list[Artifact], *, hold: b
     )
 
 
-def _watch_until_done(watcher: Watcher, writer: subprocess.Popen[bytes], interval: float,
-                      settle: float) -> None:  # fmt: skip
+def _watch_until_done(
+    watcher: Watcher, writer: subprocess.Popen[bytes], interval: float, settle: float
+) -> None:
     while writer.poll() is None:
         watcher.scan()
         time.sleep(interval)
@@ -110,8 +112,11 @@ def test_slow_writers_never_get_a_partial_file_stored(
         writer.kill()
         writer.wait()
     _check_every_round_from_its_complete_file(store, arts)
-    stored_partials = [a for a in store.artifacts()
-                       if a.status == "accepted" and a.sha256 not in {x.sha256 for x in arts}]
+    stored_partials = [
+        a
+        for a in store.artifacts()
+        if a.status == "accepted" and a.sha256 not in {x.sha256 for x in arts}
+    ]
     if hold:
         assert store.artifacts()
         assert not stored_partials
@@ -122,11 +127,18 @@ def test_open_for_writing_sees_another_process(tmp_path: Path) -> None:
     need(proc_available(), "/proc (Linux) to see files open for writing")
     path = tmp_path / "x.txt"
     path.write_bytes(b"")
-    with subprocess.Popen(
-        [sys.executable, "-c",
-         "import sys,time; f=open(sys.argv[1],'ab'); print('open', flush=True); time.sleep(60)",
-         str(path)], stdout=subprocess.PIPE,
-    ) as holder, path.open("rb"):  # fmt: skip
+    with (
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "import sys,time; f=open(sys.argv[1],'ab'); print('open', flush=True); time.sleep(60)",
+                str(path),
+            ],
+            stdout=subprocess.PIPE,
+        ) as holder,
+        path.open("rb"),
+    ):
         assert holder.stdout is not None
         assert holder.stdout.readline() == b"open\n"
         assert open_for_writing([path]) == {path}  # our own reader does not count

@@ -11,7 +11,6 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = Path(__file__).resolve().parent / "scripts"
 
 
-
 @pytest.fixture(scope="session")
 def etstats_lua() -> Path:
     """The project's gametimes script ``lua/etstats.lua``."""

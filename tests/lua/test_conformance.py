@@ -15,11 +15,24 @@ from etstats.testing.simulator.conformance import check_all, check_scenario, ren
 pytestmark = pytest.mark.lua
 
 COVERED = {
-    "stopwatch_map", "pauses", "revives_and_gibs", "self_team_world_kills",
-    "leavers_and_joiners", "full_server", "hostile_names", "surrender_after_failed_vote",
-    "shutdown_mid_round", "admin_restart", "other_exits", "team_joins_and_switches",
-    "spoofed_exits", "pauses_with_events", "lua_restarts", "rcon_restart", "last_man_standing",
-}  # fmt: skip
+    "stopwatch_map",
+    "pauses",
+    "revives_and_gibs",
+    "self_team_world_kills",
+    "leavers_and_joiners",
+    "full_server",
+    "hostile_names",
+    "surrender_after_failed_vote",
+    "shutdown_mid_round",
+    "admin_restart",
+    "other_exits",
+    "team_joins_and_switches",
+    "spoofed_exits",
+    "pauses_with_events",
+    "lua_restarts",
+    "rcon_restart",
+    "last_man_standing",
+}
 
 
 def test_bundled_scenarios_cover_the_required_situations() -> None:
@@ -51,8 +64,10 @@ def test_ground_truth_of_a_pause_and_a_revive(etstats_lua: Path, tmp_path: Path)
 def test_marked_emits_for_shutdown_and_admin_restart(etstats_lua: Path, tmp_path: Path) -> None:
     result = run_scenario(bundled_scenarios()["admin_restart"], etstats_lua, homepath=tmp_path)
     assert [(t.round, t.emit) for t in result.truth] == [
-        (1, "map_restart"), (1, "round_end"), (2, "round_end")
-    ]  # fmt: skip
+        (1, "map_restart"),
+        (1, "round_end"),
+        (2, "round_end"),
+    ]
     aborted = result.truth[0].player(0).deaths_detail[0]
     assert aborted.closed_by == "round_end"
     shut = run_scenario(
@@ -163,8 +178,10 @@ def test_a_script_trusting_cs_intermission_fails_and_is_told_why(
     """CS_INTERMISSION stays "1" after round 1: trusting it, a script ends round 2 at another
     module's spoofed ``Exit:`` line."""
     naive = _naive(
-        etstats_lua, tmp_path, "    if gs ~= GS_INTERMISSION then return false end",
-        "    if gs ~= GS_INTERMISSION and configstring(CS_INTERMISSION) ~= \"1\" then"
+        etstats_lua,
+        tmp_path,
+        "    if gs ~= GS_INTERMISSION then return false end",
+        '    if gs ~= GS_INTERMISSION and configstring(CS_INTERMISSION) ~= "1" then'
         " return false end",
     )
     [report] = check_all(naive, ["spoofed_exits"])
@@ -181,11 +198,17 @@ def test_ground_truth_of_team_changes(etstats_lua: Path, tmp_path: Path) -> None
     r1 = result.truth[0]
     dead_switch = r1.player(0).deaths_detail[0]  # killed by slot 3, then switched while dead
     assert (dead_switch.kind, dead_switch.killer_slot, dead_switch.closed_by) == (
-        "enemy", 3, "respawn")  # fmt: skip
+        "enemy",
+        3,
+        "respawn",
+    )
     assert r1.player(3).denied_ms >= dead_switch.dead_ms
     alive_switch = r1.player(1).deaths_detail[0]
     assert (alive_switch.kind, alive_switch.mod, alive_switch.killer_guid) == (
-        "team_change", 59, None)  # fmt: skip
+        "team_change",
+        59,
+        None,
+    )
     assert r1.player(1).deaths == 0
     assert r1.player(2).deaths_detail[0].closed_by == "spectator"
     late = r1.player(6)

@@ -26,8 +26,6 @@ GUID_B = "1C747DF1A037D2AFECCB6ED063DF44E7"
 pytestmark = pytest.mark.lua
 
 
-
-
 @pytest.fixture(autouse=True)
 def _curl() -> None:
     need(shutil.which("curl") is not None, "curl is not installed")
@@ -43,8 +41,10 @@ def assert_signed_v2(headers: Mapping[str, str], body: bytes, filename: str) -> 
     ok = signing.check_headers(lower, {"srv-1": (SECRET,)}, now=stamp, max_body_bytes=1 << 20)
     assert isinstance(ok, signing.SignedUpload), ok
     forged = dict(lower, **{"x-etstats-filename": "other.json"})
-    assert isinstance(signing.check_headers(forged, {"srv-1": (SECRET,)}, now=stamp,
-                                            max_body_bytes=1 << 20), signing.Refusal)  # fmt: skip
+    assert isinstance(
+        signing.check_headers(forged, {"srv-1": (SECRET,)}, now=stamp, max_body_bytes=1 << 20),
+        signing.Refusal,
+    )
 
 
 def play_round(fake: fx.FakeEt) -> Path:

@@ -126,8 +126,10 @@ def test_a_round_survives_an_hour_long_receiver_outage(
         encoding="utf-8",
     )
     round_ms = 10_000
-    r1 = RoundSpec(ending=Ending(EndKind.OBJECTIVE, at_ms=round_ms, winner=2),
-                   intermission_ms=OUTAGE_MS + 15 * 60_000)  # fmt: skip
+    r1 = RoundSpec(
+        ending=Ending(EndKind.OBJECTIVE, at_ms=round_ms, winner=2),
+        intermission_ms=OUTAGE_MS + 15 * 60_000,
+    )
     scenario = Scenario("outage", "receiver down for an hour", team_players(1, 1), (r1,))
     hook = Outage(app, port, home / "legacy" / "etstats_outbox", clock)
     try:

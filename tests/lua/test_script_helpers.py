@@ -22,7 +22,6 @@ from tests.lua import delivery_fixtures as fx
 pytestmark = pytest.mark.lua
 
 
-
 @pytest.fixture(scope="module")
 def bare() -> Any:
     """The script's internals, loaded into a VM with no ``et`` at all (bytes in and out)."""

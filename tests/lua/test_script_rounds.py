@@ -22,7 +22,6 @@ B = "1C747DF1A037D2AFECCB6ED063DF44E7"
 C = "0F1E2D3C4B5A69788796A5B4C3D2E1F0"
 
 
-
 def frames(fake: fx.FakeEt, ms: int) -> None:
     for _ in range(ms // 50):
         fake.frame()

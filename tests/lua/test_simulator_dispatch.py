@@ -29,9 +29,16 @@ SEEN = 'function {cb}(...) et.G_Print("m{n} {cb}") {ret} end'
 
 @pytest.mark.parametrize(
     ("value", "stops"),
-    [("return 0", True), ('return "no"', True), ("return 1.5", True), ("return true", False),
-     ("return nil", False), ("", False), ("return {}", False)],
-)  # fmt: skip
+    [
+        ("return 0", True),
+        ('return "no"', True),
+        ("return 1.5", True),
+        ("return true", False),
+        ("return nil", False),
+        ("", False),
+        ("return {}", False),
+    ],
+)
 def test_obituary_walk_stops_only_on_strings_and_numbers(
     tmp_path: Path, value: str, stops: bool
 ) -> None:

@@ -19,7 +19,7 @@ from etstats.testing.simulator import (
     Unpause,
     guid_for,
     run_scenario,
-)  # fmt: skip
+)
 
 pytestmark = pytest.mark.lua
 
@@ -80,8 +80,12 @@ def test_vm_lifecycle_follows_a_stopwatch_map(probe: ScenarioResult) -> None:
     inits = [(row[1], row[2], row[3], row[5]) for row in lines(probe, "init")]
     # map: WARMUP restart=0; countdown restart -> PLAYING R1; after R1 -> WARMUP (round
     # toggled to 1); countdown restart -> PLAYING R2. Every VM is new: 0 frames seen.
-    assert inits == [("0", "2", "0", "0"), ("1", "0", "0", "0"), ("1", "2", "1", "0"),
-                     ("1", "0", "1", "0")]  # fmt: skip
+    assert inits == [
+        ("0", "2", "0", "0"),
+        ("1", "0", "0", "0"),
+        ("1", "2", "1", "0"),
+        ("1", "0", "1", "0"),
+    ]
     shutdowns = [tuple(row) for row in lines(probe, "shutdown")]
     assert shutdowns == [("1", "0"), ("1", "2"), ("1", "0"), ("0", "3")]
 
@@ -175,7 +179,10 @@ def test_bad_script_breaks_the_obituary_chain_and_leaks(lua_scripts: Path, tmp_p
     assert result.leaked_globals["bad.lua"] == {"leaked_state", "counter"}
     stop = result.chain_stops[0]
     assert (stop.module, stop.callback, stop.value, stop.skipped) == (
-        "bad.lua", "et_Obituary", "0", ("recorder.lua",)
-    )  # fmt: skip
+        "bad.lua",
+        "et_Obituary",
+        "0",
+        ("recorder.lua",),
+    )
     log = (tmp_path / "recorder.log").read_text()
     assert "Obituary" not in log

@@ -19,7 +19,7 @@ from etstats.testing.simulator import (
     TeamChange,
     guid_for,
     run_scenario,
-)  # fmt: skip
+)
 from etstats.testing.simulator.scenario import MOD_FALLING
 
 pytestmark = pytest.mark.lua
@@ -77,10 +77,15 @@ def _scenario() -> Scenario:
         PlayerSpec(7, None, "[BOT]x", 2, is_bot=True, present_at_start=False),
     )
     r1 = RoundSpec(
-        events=(Kill(1_000, 0, 1022, MOD_FALLING), Connect(5_000, 6, 1), Connect(5_000, 7, 2),
-                TeamChange(8_000, 1, 1), Pause(40_000)),
+        events=(
+            Kill(1_000, 0, 1022, MOD_FALLING),
+            Connect(5_000, 6, 1),
+            Connect(5_000, 7, 2),
+            TeamChange(8_000, 1, 1),
+            Pause(40_000),
+        ),
         ending=Ending(EndKind.SURRENDER, at_ms=45_000, caller=0),
-    )  # fmt: skip
+    )
     r2 = RoundSpec(ending=Ending(EndKind.OBJECTIVE, at_ms=5_000))
     return Scenario("facts", "", players, (r1, r2), timelimit_min=2.0)
 
@@ -134,8 +139,11 @@ def test_a_surrender_vote_passes_during_a_pause(facts: ScenarioResult) -> None:
 
 def test_time_played_only_while_alive(tmp_path: Path) -> None:
     """``sess.time_played`` excludes the limbo wait after a late join; team time does not."""
-    players = (PlayerSpec(0, guid_for(0), "A", 1), PlayerSpec(1, guid_for(1), "B", 2),
-               PlayerSpec(6, guid_for(6), "Late", 1, present_at_start=False))  # fmt: skip
+    players = (
+        PlayerSpec(0, guid_for(0), "A", 1),
+        PlayerSpec(1, guid_for(1), "B", 2),
+        PlayerSpec(6, guid_for(6), "Late", 1, present_at_start=False),
+    )
     r1 = RoundSpec(events=(Connect(5_000, 6, 1),), ending=Ending(EndKind.OBJECTIVE, 40_000))
     result = _run(tmp_path, Scenario("played", "", players, (r1,)))
     shutdown = [e for e in _log(result) if e[0] == "shutdown"][-1]

@@ -21,27 +21,51 @@ pytestmark = pytest.mark.property
 
 # (model "module:Class", strategy "module:function", keyword arguments for the strategy)
 MODELS: list[tuple[str, str, dict[str, Any]]] = [
-    ("etstats.model.legacy_gametimes:LegacyGametimes",
-     "etstats.testing.legacy_strategies:legacy_gametimes", {"with_extras": True}),
-    ("etstats.model.legacy_gametimes:LegacyMeta",
-     "etstats.testing.legacy_strategies:legacy_metas", {}),
-    ("etstats.model.legacy_gametimes:LegacySpawnStat",
-     "etstats.testing.legacy_strategies:spawn_stats", {}),
-    ("etstats.model.legacy_gametimes:WebhookRound",
-     "etstats.testing.legacy_strategies:webhook_rounds", {}),
-    ("etstats.model.legacy_gametimes:TeamMember",
-     "etstats.testing.legacy_strategies:team_members", {}),
-    ("etstats.model.legacy_gametimes:PauseEvent",
-     "etstats.testing.legacy_strategies:pause_events", {}),
-    ("etstats.model.legacy_gametimes:SpawnSummary",
-     "etstats.testing.legacy_strategies:spawn_summaries", {}),
+    (
+        "etstats.model.legacy_gametimes:LegacyGametimes",
+        "etstats.testing.legacy_strategies:legacy_gametimes",
+        {"with_extras": True},
+    ),
+    (
+        "etstats.model.legacy_gametimes:LegacyMeta",
+        "etstats.testing.legacy_strategies:legacy_metas",
+        {},
+    ),
+    (
+        "etstats.model.legacy_gametimes:LegacySpawnStat",
+        "etstats.testing.legacy_strategies:spawn_stats",
+        {},
+    ),
+    (
+        "etstats.model.legacy_gametimes:WebhookRound",
+        "etstats.testing.legacy_strategies:webhook_rounds",
+        {},
+    ),
+    (
+        "etstats.model.legacy_gametimes:TeamMember",
+        "etstats.testing.legacy_strategies:team_members",
+        {},
+    ),
+    (
+        "etstats.model.legacy_gametimes:PauseEvent",
+        "etstats.testing.legacy_strategies:pause_events",
+        {},
+    ),
+    (
+        "etstats.model.legacy_gametimes:SpawnSummary",
+        "etstats.testing.legacy_strategies:spawn_summaries",
+        {},
+    ),
     ("etstats.model.common:Finding", "etstats.testing.legacy_strategies:findings", {}),
     ("etstats.model.common:Provenance", "etstats.testing.legacy_strategies:provenances", {}),
     ("etstats.model.stats:StatsRound", "etstats.testing.strategies:stats_rounds", {}),
     ("etstats.model.stats:PlayerStats", "etstats.testing.strategies:players", {}),
     ("etstats.model.stats:StatsHeader", "etstats.testing.strategies:headers", {}),
-    ("etstats.model.endstats:EndstatsRound",
-     "etstats.testing.endstats_strategies:endstats_rounds", {}),
+    (
+        "etstats.model.endstats:EndstatsRound",
+        "etstats.testing.endstats_strategies:endstats_rounds",
+        {},
+    ),
     ("etstats.model.endstats:EndstatsAward", "etstats.testing.endstats_strategies:awards", {}),
     ("etstats.model.gametimes:Gametimes", "etstats.testing.gametimes_strategies:gametimes", {}),
     ("etstats.model.gametimes:Player", "etstats.testing.gametimes_strategies:players", {}),
@@ -49,7 +73,6 @@ MODELS: list[tuple[str, str, dict[str, Any]]] = [
     ("etstats.model.gametimes:Death", "etstats.testing.gametimes_strategies:deaths", {}),
     ("etstats.model.gametimes:End", "etstats.testing.gametimes_strategies:ends", {}),
 ]
-
 
 
 def load(path: str) -> Any:
@@ -62,8 +85,9 @@ def load(path: str) -> Any:
         need(False, f"{path} is not available yet")
 
 
-def model_and_strategy(model: str, strategy: str,
-                       kwargs: dict[str, Any]) -> tuple[type, st.SearchStrategy[Any]]:
+def model_and_strategy(
+    model: str, strategy: str, kwargs: dict[str, Any]
+) -> tuple[type, st.SearchStrategy[Any]]:
     return load(model), load(strategy)(**kwargs)
 
 
@@ -75,15 +99,21 @@ def serde_weapons() -> st.SearchStrategy[Any]:
     from etstats.model.stats import WeaponStats
 
     n = st.integers(0, 2**31)
-    return st.builds(WeaponStats, index=st.integers(0, 27), hits=n, shots=n, kills=n, deaths=n,
-                     headshots=n)
+    return st.builds(
+        WeaponStats, index=st.integers(0, 27), hits=n, shots=n, kills=n, deaths=n, headshots=n
+    )
 
 
 def serde_tabs() -> st.SearchStrategy[Any]:
     from etstats.model.stats import FLOAT_TAB_FIELDS, TAB_FIELDS_38, TabStats
 
-    optional = {"denied_playtime", "useless_kills", "full_selfkills", "repairs_constructions",
-                "revives_given"}
+    optional = {
+        "denied_playtime",
+        "useless_kills",
+        "full_selfkills",
+        "repairs_constructions",
+        "revives_given",
+    }
     values: dict[str, st.SearchStrategy[Any]] = {}
     for name in TAB_FIELDS_38:
         base: st.SearchStrategy[Any] = finite if name in FLOAT_TAB_FIELDS else st.integers()
@@ -94,20 +124,29 @@ def serde_tabs() -> st.SearchStrategy[Any]:
 def serde_players() -> st.SearchStrategy[Any]:
     from etstats.model.stats import PlayerStats
 
-    return st.builds(PlayerStats, guid=st.text(max_size=8), raw_name=st.text(max_size=20),
-                     rounds=st.integers(0, 99), team=st.integers(0, 3),
-                     weapons=st.lists(serde_weapons(), max_size=3).map(tuple),
-                     tab=st.none() | serde_tabs(), line=st.none() | st.integers(1, 10**6))
+    return st.builds(
+        PlayerStats,
+        guid=st.text(max_size=8),
+        raw_name=st.text(max_size=20),
+        rounds=st.integers(0, 99),
+        team=st.integers(0, 3),
+        weapons=st.lists(serde_weapons(), max_size=3).map(tuple),
+        tab=st.none() | serde_tabs(),
+        line=st.none() | st.integers(1, 10**6),
+    )
 
 
 def serde_stats_rounds() -> st.SearchStrategy[Any]:
     from etstats.model.stats import StatsHeader, StatsRound
     from etstats.testing.legacy_strategies import findings, provenances
 
-    return st.builds(StatsRound, header=st.from_type(StatsHeader),
-                     players=st.lists(serde_players(), max_size=3).map(tuple),
-                     provenance=st.none() | provenances(),
-                     findings=st.lists(findings(), max_size=2).map(tuple))
+    return st.builds(
+        StatsRound,
+        header=st.from_type(StatsHeader),
+        players=st.lists(serde_players(), max_size=3).map(tuple),
+        provenance=st.none() | provenances(),
+        findings=st.lists(findings(), max_size=2).map(tuple),
+    )
 
 
 MODELS += [
@@ -118,9 +157,11 @@ MODELS += [
 ]
 
 
-@pytest.mark.parametrize(("model", "strategy", "kwargs"), MODELS,
-                         ids=[f"{m.rpartition(':')[2]}-{s.partition(':')[0].rpartition('.')[2]}"
-                              for m, s, _ in MODELS])
+@pytest.mark.parametrize(
+    ("model", "strategy", "kwargs"),
+    MODELS,
+    ids=[f"{m.rpartition(':')[2]}-{s.partition(':')[0].rpartition('.')[2]}" for m, s, _ in MODELS],
+)
 def test_json_round_trip(model: str, strategy: str, kwargs: dict[str, Any]) -> None:
     cls, values = model_and_strategy(model, strategy, kwargs)
 
@@ -140,9 +181,14 @@ def test_json_round_trip(model: str, strategy: str, kwargs: dict[str, Any]) -> N
 # instances that the model's validators refuse are discarded). It catches types the wire
 # format cannot carry before a consumer does.
 
-MODEL_MODULES = ("etstats.model.common", "etstats.model.stats", "etstats.model.endstats",
-                 "etstats.model.gametimes", "etstats.model.legacy_gametimes",
-                 "etstats.reconciliation.model")
+MODEL_MODULES = (
+    "etstats.model.common",
+    "etstats.model.stats",
+    "etstats.model.endstats",
+    "etstats.model.gametimes",
+    "etstats.model.legacy_gametimes",
+    "etstats.reconciliation.model",
+)
 
 
 def _all_models() -> list[str]:
@@ -182,6 +228,8 @@ def test_every_model_round_trips_from_its_annotations(model: str) -> None:
 
 
 def test_the_model_modules_are_covered() -> None:
-    assert {"etstats.model.legacy_gametimes:LegacyGametimes",
-            "etstats.model.stats:StatsRound"} <= set(ALL_MODELS)
+    assert {
+        "etstats.model.legacy_gametimes:LegacyGametimes",
+        "etstats.model.stats:StatsRound",
+    } <= set(ALL_MODELS)
     assert {m for m, _, _ in MODELS} >= NEEDS_OWN_STRATEGY

@@ -28,13 +28,20 @@ from etstats.serde import from_builtins, to_json
 
 jsonschema = pytest.importorskip("jsonschema")
 
-EXAMPLE = (Path(__file__).resolve().parent.parent / "data" / "gametimes_legacy"
-           / "gametime-supply-R1-1770843722.json")
+EXAMPLE = (
+    Path(__file__).resolve().parent.parent
+    / "data"
+    / "gametimes_legacy"
+    / "gametime-supply-R1-1770843722.json"
+)
 
 # (schema name, strategy "module:function", keyword arguments)
 SCHEMA_STRATEGIES: list[tuple[str, str, dict[str, Any]]] = [
-    ("legacy-gametimes", "etstats.testing.legacy_strategies:legacy_gametimes",
-     {"with_extras": True}),
+    (
+        "legacy-gametimes",
+        "etstats.testing.legacy_strategies:legacy_gametimes",
+        {"with_extras": True},
+    ),
     ("webhook-round", "etstats.testing.legacy_strategies:webhook_rounds", {}),
     ("legacy-spawn-stat", "etstats.testing.legacy_strategies:spawn_stats", {}),
     ("finding", "etstats.testing.legacy_strategies:findings", {}),
@@ -44,14 +51,14 @@ SCHEMA_STRATEGIES: list[tuple[str, str, dict[str, Any]]] = [
 ]
 
 
-
 def validator(schema: dict[str, Any]) -> Any:
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema)
 
 
-@pytest.mark.parametrize(("name", "strategy", "kwargs"), SCHEMA_STRATEGIES,
-                         ids=[n for n, _, _ in SCHEMA_STRATEGIES])
+@pytest.mark.parametrize(
+    ("name", "strategy", "kwargs"), SCHEMA_STRATEGIES, ids=[n for n, _, _ in SCHEMA_STRATEGIES]
+)
 def test_generated_instances_validate(name: str, strategy: str, kwargs: dict[str, Any]) -> None:
     module_name, _, func = strategy.partition(":")
     try:
@@ -66,8 +73,10 @@ def test_generated_instances_validate(name: str, strategy: str, kwargs: dict[str
     @settings(max_examples=examples(50))  # validation is slow
     @given(values)
     def check(value: Any) -> None:
-        errors = [f"{e.message} @ {e.json_path}" for e in check_schema.iter_errors(
-            json.loads(to_json(value)))]
+        errors = [
+            f"{e.message} @ {e.json_path}"
+            for e in check_schema.iter_errors(json.loads(to_json(value)))
+        ]
         assert errors == []
 
     check()
@@ -84,8 +93,15 @@ def test_every_available_model_has_a_valid_schema() -> None:
 
 def test_schema_shape_of_the_spawn_stat() -> None:
     schema = json_schema(LegacySpawnStat)
-    assert schema["required"] == ["guid", "name", "spawns", "deaths", "dead_seconds",
-                                  "avg_respawn", "max_respawn"]
+    assert schema["required"] == [
+        "guid",
+        "name",
+        "spawns",
+        "deaths",
+        "dead_seconds",
+        "avg_respawn",
+        "max_respawn",
+    ]
     assert schema["additionalProperties"] is False
     assert schema["properties"]["dead_seconds"]["type"] == "integer"
     assert "seconds" in schema["properties"]["avg_respawn"]["description"].lower()
@@ -128,8 +144,9 @@ def test_registry_accepts_classes_and_rejects_non_attrs() -> None:
         register_schema_model("bad", dict)
 
 
-def test_cli_lists_and_prints(capsys: pytest.CaptureFixture[str],
-                              no_entry_point_plugins: None) -> None:
+def test_cli_lists_and_prints(
+    capsys: pytest.CaptureFixture[str], no_entry_point_plugins: None
+) -> None:
     assert main(["schema", "--list"]) == 0
     listing = capsys.readouterr().out
     assert "legacy-gametimes\tetstats.model.legacy_gametimes.LegacyGametimes" in listing
@@ -150,12 +167,17 @@ def test_unavailable_models_are_reported_not_raised() -> None:
 
 
 def test_computed_properties_written_by_serde_are_in_the_schema(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from etstats import serde
     from etstats.model.legacy_gametimes import LegacyMeta
 
-    monkeypatch.setattr(serde, "EXTRA_PROPERTIES",
-                        {"etstats.model.legacy_gametimes:LegacyMeta": ("port",)}, raising=False)
+    monkeypatch.setattr(
+        serde,
+        "EXTRA_PROPERTIES",
+        {"etstats.model.legacy_gametimes:LegacyMeta": ("port",)},
+        raising=False,
+    )
     prop = json_schema(LegacyMeta)["properties"]["port"]
     assert prop["readOnly"] is True
     assert {"type": "integer"} in prop["anyOf"]
@@ -175,12 +197,13 @@ def test_annotation_driven_instances_validate(name: str) -> None:
         need(False, f"model {name} is not available yet")
     check_schema = validator(json_schema(cls))
 
-    @settings(max_examples=examples(30),
-              suppress_health_check=[HealthCheck.filter_too_much])
+    @settings(max_examples=examples(30), suppress_health_check=[HealthCheck.filter_too_much])
     @given(from_annotations(cls))
     def check(value: Any) -> None:
-        errors = [f"{e.message} @ {e.json_path}" for e in check_schema.iter_errors(
-            json.loads(to_json(value)))]
+        errors = [
+            f"{e.message} @ {e.json_path}"
+            for e in check_schema.iter_errors(json.loads(to_json(value)))
+        ]
         assert errors == []
 
     if name == "gametimes":  # strict validators: covered by its own strategy above

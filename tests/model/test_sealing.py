@@ -44,21 +44,49 @@ def test_cause_amount(args: tuple[str, float, float, str]) -> None:
 
 
 @given(
-    check=_text, verdict=st.sampled_from(list(Verdict)), rule=_text,
-    sources=st.lists(_sources, max_size=3), difference=st.none() | _num, tolerance=_num,
-    unit=_text, bound=st.none() | st.tuples(_num, _num), causes=st.lists(_causes, max_size=3),
-    player=_opt_text, player_name=_opt_text, message=_text,
-)  # fmt: skip
+    check=_text,
+    verdict=st.sampled_from(list(Verdict)),
+    rule=_text,
+    sources=st.lists(_sources, max_size=3),
+    difference=st.none() | _num,
+    tolerance=_num,
+    unit=_text,
+    bound=st.none() | st.tuples(_num, _num),
+    causes=st.lists(_causes, max_size=3),
+    player=_opt_text,
+    player_name=_opt_text,
+    message=_text,
+)
 def test_comparison(
-    check: str, verdict: Verdict, rule: str, sources: list[tuple[str, float | None, str, str | None,
-    str | None]], difference: float | None, tolerance: float, unit: str,
-    bound: tuple[float, float] | None, causes: list[tuple[str, float, float, str]],
-    player: str | None, player_name: str | None, message: str,
-) -> None:  # fmt: skip
+    check: str,
+    verdict: Verdict,
+    rule: str,
+    sources: list[tuple[str, float | None, str, str | None, str | None]],
+    difference: float | None,
+    tolerance: float,
+    unit: str,
+    bound: tuple[float, float] | None,
+    causes: list[tuple[str, float, float, str]],
+    player: str | None,
+    player_name: str | None,
+    message: str,
+) -> None:
     svs = tuple(SourceValue(*s) for s in sources)
     cas = tuple(CauseAmount(*c) for c in causes)
-    args = (check, verdict, rule, svs, difference, tolerance, unit, bound, cas, player,
-            player_name, message)  # fmt: skip
+    args = (
+        check,
+        verdict,
+        rule,
+        svs,
+        difference,
+        tolerance,
+        unit,
+        bound,
+        cas,
+        player,
+        player_name,
+        message,
+    )
     built = build_comparison(*args)
     assert_built_equals_public(built, Comparison(*args))
     assert attrs.evolve(built, message="x") == attrs.evolve(Comparison(*args), message="x")
@@ -146,11 +174,13 @@ def test_built_objects_are_genuine_frozen_instances(
     assert_built_equals_public(attrs.evolve(built), SourceValue(*args))
 
 
-@given(source=_text, value=st.integers(-10**6, 10**6), unit=_text)
+@given(source=_text, value=st.integers(-(10**6), 10**6), unit=_text)
 def test_source_value_stores_numbers_as_floats(source: str, value: int, unit: str) -> None:
     # the rules pass counts as ints: the result is what SourceValue(float(value)) gives
-    assert_built_equals_public(source_value(source, value, unit, None, "f"),
-          SourceValue(source, float(value), unit, None, "f"))
+    assert_built_equals_public(
+        source_value(source, value, unit, None, "f"),
+        SourceValue(source, float(value), unit, None, "f"),
+    )
 
 
 def test_twins_add_no_state() -> None:

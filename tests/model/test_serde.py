@@ -14,8 +14,12 @@ from etstats.model.legacy_gametimes import LegacyGametimes, PauseEvent, WebhookR
 from etstats.parsing.legacy_gametimes import parse_legacy_gametimes_file
 from etstats.serde import from_json, to_json
 
-EXAMPLE = (Path(__file__).resolve().parents[1] / "data" / "gametimes_legacy"
-           / "gametime-supply-R1-1770843722.json")
+EXAMPLE = (
+    Path(__file__).resolve().parents[1]
+    / "data"
+    / "gametimes_legacy"
+    / "gametime-supply-R1-1770843722.json"
+)
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +40,8 @@ def test_wire_values(parsed: LegacyGametimes) -> None:
     assert data["payload"]["version"] == [1, 7, 2]
     assert data["payload"]["timelimit_minutes"] == 12.0
     assert data["payload"]["pauses"] == [
-        {"n": 1, "start_unix": 1770843300, "end_unix": 1770843362, "seconds": 62.0}]
+        {"n": 1, "start_unix": 1770843300, "end_unix": 1770843362, "seconds": 62.0}
+    ]
     assert data["provenance"]["file_timestamp"] == "2026-02-11T21:02:02+00:00"  # aware UTC
     assert data["findings"][0]["severity"] == "info"  # enums by value
 
@@ -46,14 +51,18 @@ def test_naive_timestamps_stay_naive() -> None:
     back = from_json(to_json(prov), Provenance)
     assert back.file_timestamp is not None
     assert back.file_timestamp.tzinfo is None
-    aware = Provenance(sha256="0" * 64, size_bytes=1,
-                       file_timestamp=datetime(2026, 2, 11, 21, 2, tzinfo=UTC))
+    aware = Provenance(
+        sha256="0" * 64, size_bytes=1, file_timestamp=datetime(2026, 2, 11, 21, 2, tzinfo=UTC)
+    )
     assert from_json(to_json(aware), Provenance) == aware
 
 
 def test_webhook_round_alone_keeps_its_findings() -> None:
-    w = WebhookRound(round=0, pauses=(PauseEvent(1, 10, 20, 10.5),), findings=(
-        Finding("legacy-round-zero", Severity.WARNING, "round 0"),))
+    w = WebhookRound(
+        round=0,
+        pauses=(PauseEvent(1, 10, 20, 10.5),),
+        findings=(Finding("legacy-round-zero", Severity.WARNING, "round 0"),),
+    )
     back = from_json(to_json(w), WebhookRound)
     assert back == w
     assert back.findings == w.findings

@@ -88,7 +88,11 @@ def test_golden_versus_with_headers() -> None:
     assert len(rnd.versus) == 4
     first = rnd.versus[0]
     assert (first.subject_name, first.opponent_name, first.kills, first.deaths) == (
-        "vid", "carniee", 4, 0)  # fmt: skip
+        "vid",
+        "carniee",
+        4,
+        0,
+    )
     assert first.subject_guid == "0123456789ABCDEF0123456789ABCDEF"
     assert first.subject_source is SubjectSource.HEADER
     assert [r.block for r in rnd.versus] == [0, 0, 1, 2]

@@ -16,17 +16,23 @@ T = datetime(2026, 1, 12, 21, 51, 13)
 
 def stats(map_name: str, rn: int, when: datetime) -> StatsRound:
     header = StatsHeader("srv", map_name, "", rn, 1, 2, 600, 300)
-    prov = Provenance("0" * 64, 100, f"{when:%Y-%m-%d-%H%M%S}-{map_name}-round-{rn}.txt",
-                      when, map_name, rn)  # fmt: skip
+    prov = Provenance(
+        "0" * 64, 100, f"{when:%Y-%m-%d-%H%M%S}-{map_name}-round-{rn}.txt", when, map_name, rn
+    )
     return StatsRound(header=header, provenance=prov)
 
 
 def endstats(
     map_name: str, rn: int, when: datetime, awards: int = 3, rows: int = 2, size: int = 500
 ) -> EndstatsRound:
-    prov = Provenance("1" * 64, size,
-                      f"{when:%Y-%m-%d-%H%M%S}-{map_name}-round-{rn}-endstats.txt",
-                      when, map_name, rn)  # fmt: skip
+    prov = Provenance(
+        "1" * 64,
+        size,
+        f"{when:%Y-%m-%d-%H%M%S}-{map_name}-round-{rn}-endstats.txt",
+        when,
+        map_name,
+        rn,
+    )
     return EndstatsRound(
         awards=tuple(EndstatsAward("Most deaths", f"p{i}", "3") for i in range(awards)),
         versus=tuple(VersusRow("x", 1, 0) for _ in range(rows)),

@@ -65,7 +65,11 @@ def test_spec_example_reads_every_value() -> None:
     assert m.wall_seconds == 672
     axis_two = m.spawn_stats[1]
     assert (axis_two.name, axis_two.deaths, axis_two.dead_seconds, axis_two.max_respawn) == (
-        "AxisTwo", 3, 54, 22)
+        "AxisTwo",
+        3,
+        54,
+        22,
+    )
     assert p is not None
     assert p.version == (1, 7, 2)
     assert (p.winner, p.defender, p.end_reason) == (2, 1, "objective")
@@ -112,18 +116,33 @@ def test_escaped_quotes_in_names_are_decoded_once(doc: dict[str, Any]) -> None:
     set_field(doc, "Axis_JSON", json.dumps(team))
     g = parse_legacy_gametimes_data(doc)
     assert g.payload is not None
-    assert g.payload.axis == (TeamMember(name='say "hi"', guid="A" * 32),
-                              TeamMember(name="back\\slash", guid="B" * 32))
+    assert g.payload.axis == (
+        TeamMember(name='say "hi"', guid="A" * 32),
+        TeamMember(name="back\\slash", guid="B" * 32),
+    )
 
 
 def test_old_v1_field_names_are_accepted() -> None:
-    body = {"username": "ET:Legacy Stats", "content": "STATS_READY", "embeds": [{"fields": [
-        {"name": "Map", "value": "goldrush"}, {"name": "Round", "value": "2"},
-        {"name": "Duration", "value": "540 sec"}, {"name": "Time Limit", "value": "9.5 min"},
-        {"name": "Pauses", "value": "2 (30 sec)"}, {"name": "End Reason", "value": "surrender"},
-        {"name": "Start Unix", "value": "1700000000"}, {"name": "End Unix", "value": "1700000570"},
-        {"name": "Axis", "value": "alpha, bravo"}, {"name": "Allies", "value": "charlie"},
-    ]}]}
+    body = {
+        "username": "ET:Legacy Stats",
+        "content": "STATS_READY",
+        "embeds": [
+            {
+                "fields": [
+                    {"name": "Map", "value": "goldrush"},
+                    {"name": "Round", "value": "2"},
+                    {"name": "Duration", "value": "540 sec"},
+                    {"name": "Time Limit", "value": "9.5 min"},
+                    {"name": "Pauses", "value": "2 (30 sec)"},
+                    {"name": "End Reason", "value": "surrender"},
+                    {"name": "Start Unix", "value": "1700000000"},
+                    {"name": "End Unix", "value": "1700000570"},
+                    {"name": "Axis", "value": "alpha, bravo"},
+                    {"name": "Allies", "value": "charlie"},
+                ]
+            }
+        ],
+    }
     w = parse_webhook_payload(body)
     assert (w.map, w.round, w.playtime_seconds, w.timelimit_minutes) == ("goldrush", 2, 540, 9.5)
     assert (w.pause_count, w.pause_seconds, w.end_reason) == (2, 30, "surrender")
@@ -189,8 +208,9 @@ def test_fixed_version_has_no_clock_mixing(doc: dict[str, Any]) -> None:
 
 def _degenerate(doc: dict[str, Any]) -> None:
     # The clock-mixing signature: respawned after every death, yet no interval was closed.
-    doc["meta"]["spawn_stats"][0].update(spawns=5, deaths=4, dead_seconds=95, avg_respawn=23,
-                                         max_respawn=0)
+    doc["meta"]["spawn_stats"][0].update(
+        spawns=5, deaths=4, dead_seconds=95, avg_respawn=23, max_respawn=0
+    )
 
 
 def test_clock_mixing_is_detected_from_the_data_when_version_unknown(doc: dict[str, Any]) -> None:
@@ -207,7 +227,8 @@ def test_dead_longer_than_the_round_is_flagged(doc: dict[str, Any]) -> None:
     doc["meta"]["spawn_stats"][1].update(dead_seconds=5000, avg_respawn=1666)
     g = parse_legacy_gametimes_data(doc)
     assert [f.player_guid for f in g.findings if f.code == "legacy-clock-mixing"] == [
-        "0F1E2D3C4B5A69788796A5B4C3D2E1F0"]
+        "0F1E2D3C4B5A69788796A5B4C3D2E1F0"
+    ]
 
 
 def test_impossible_stats_in_a_fixed_version_are_implausible(doc: dict[str, Any]) -> None:
@@ -230,12 +251,17 @@ def test_spawn_summary_must_match_spawn_stats(doc: dict[str, Any]) -> None:
     assert "legacy-spawn-summary-mismatch" in codes(parse_legacy_gametimes_data(doc))
 
 
-@pytest.mark.parametrize(("meta_key", "value"), [
-    ("map", "supply_b"), ("round", 2), ("round_start_unix", 1770843051),
-    ("round_end_unix", 1770843723), ("actual_duration_seconds", 611),
-])
-def test_meta_and_payload_disagreements(doc: dict[str, Any], meta_key: str,
-                                        value: object) -> None:
+@pytest.mark.parametrize(
+    ("meta_key", "value"),
+    [
+        ("map", "supply_b"),
+        ("round", 2),
+        ("round_start_unix", 1770843051),
+        ("round_end_unix", 1770843723),
+        ("actual_duration_seconds", 611),
+    ],
+)
+def test_meta_and_payload_disagreements(doc: dict[str, Any], meta_key: str, value: object) -> None:
     doc["meta"][meta_key] = value
     g = parse_legacy_gametimes_data(doc)
     mismatched = [f.field for f in g.findings if f.code == "legacy-meta-payload-mismatch"]
@@ -296,13 +322,17 @@ def test_file_name_parts_and_mismatch(doc: dict[str, Any], tmp_path: Path) -> No
     name = parse_legacy_filename("/x/gametime-te_escape2-fix-R2-1770843722.json")
     assert name is not None
     assert (name.map_name, name.round_number, name.timestamp_unix) == (
-        "te_escape2-fix", 2, 1770843722)
+        "te_escape2-fix",
+        2,
+        1770843722,
+    )
     assert parse_legacy_filename("gametime-supply-R1.json") is None
     path = tmp_path / "gametime-supply-R2-1770843722.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
     g = parse_legacy_gametimes_file(path)
     assert [(f.code, f.field) for f in g.findings if f.code == "legacy-filename-mismatch"] == [
-        ("legacy-filename-mismatch", "round")]
+        ("legacy-filename-mismatch", "round")
+    ]
 
 
 def test_webhook_alone_carries_its_findings(doc: dict[str, Any]) -> None:

@@ -30,8 +30,9 @@ def test_golden(path: Path) -> None:
     expected_path = DATA / "expected" / path.name
     if os.environ.get("ETSTATS_UPDATE_GOLDEN") == "1":
         expected_path.parent.mkdir(exist_ok=True)
-        expected_path.write_text(json.dumps(actual, indent=2, ensure_ascii=False) + "\n",
-                                 encoding="utf-8")
+        expected_path.write_text(
+            json.dumps(actual, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
     assert actual == json.loads(expected_path.read_text(encoding="utf-8"))
     # The recorded JSON reads back, and the model renders to an equivalent file.
     assert from_json(expected_path.read_text(encoding="utf-8"), LegacyGametimes) == g
@@ -43,8 +44,11 @@ def test_golden_set_covers_the_defects() -> None:
     for path in FILES:
         g = parse_legacy_gametimes_bytes(path.read_bytes(), source=path.name, path=path.name)
         codes |= {f.code for f in g.findings}
-    assert {"legacy-clock-mixing", "legacy-duration-over-timelimit",
-            "legacy-warmup-meaningless"} <= codes
+    assert {
+        "legacy-clock-mixing",
+        "legacy-duration-over-timelimit",
+        "legacy-warmup-meaningless",
+    } <= codes
 
 
 def test_old_payload_string_with_name_lists_prefers_the_json_rosters() -> None:

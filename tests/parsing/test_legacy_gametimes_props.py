@@ -29,10 +29,14 @@ from etstats.testing.legacy_strategies import legacy_gametimes, webhook_rounds
 pytestmark = pytest.mark.property
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=10),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
-                                                               max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=20,
 )
 
@@ -98,8 +102,9 @@ def _replace(node: Any, path: tuple[Any, ...], value: object) -> Any:
 
 
 @given(legacy_gametimes(), st.data())
-def test_mutated_valid_files_raise_only_parse_error(g: LegacyGametimes,
-                                                    data: st.DataObject) -> None:
+def test_mutated_valid_files_raise_only_parse_error(
+    g: LegacyGametimes, data: st.DataObject
+) -> None:
     doc = json.loads(render_legacy_gametimes(g))
     path = data.draw(st.sampled_from(_paths(doc)))
     mutated = _replace(doc, path, data.draw(json_values))
@@ -112,8 +117,9 @@ def test_mutated_valid_files_raise_only_parse_error(g: LegacyGametimes,
 
 
 @given(legacy_gametimes(), st.data())
-def test_mutated_embed_values_become_findings_not_crashes(g: LegacyGametimes,
-                                                          data: st.DataObject) -> None:
+def test_mutated_embed_values_become_findings_not_crashes(
+    g: LegacyGametimes, data: st.DataObject
+) -> None:
     if g.payload is None:
         return
     body = render_webhook_payload(g.payload)

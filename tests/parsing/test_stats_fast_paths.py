@@ -102,8 +102,14 @@ def test_unchecked_player_header_round_and_finding_equal_the_public_constructors
     values = ("srv", "supply", "", 1, 2, 0, 600, None, -5, 9)
     header = build_stats_header(*values)
     assert_built_equals_public(header, StatsHeader(*values))
-    prov = Provenance(sha256="0" * 64, size_bytes=3, path=None, file_timestamp=None,
-                      file_map=None, file_round=None)  # fmt: skip
+    prov = Provenance(
+        sha256="0" * 64,
+        size_bytes=3,
+        path=None,
+        file_timestamp=None,
+        file_map=None,
+        file_round=None,
+    )
     finding = build_finding("blank-line", Severity.INFO, "m", "", 3, None, None, None, None)
     assert_built_equals_public(finding, Finding("blank-line", Severity.INFO, "m", line=3))
     rnd = build_stats_round(header, (player,), prov, (finding,))
@@ -133,11 +139,19 @@ def test_the_public_weapon_constructor_still_validates(index: int) -> None:
 
 def test_parsed_objects_are_ordinary_model_instances() -> None:
     """What the parser builds without ``__init__`` behaves like a constructed model."""
-    text = ("srv\\supply\\\\1\\1\\1\\10:00\\10:00\\700000\n"
-            "ABCDEF12\\p\\0\\1\\16 10 20 2 1 3 \t" + "\t".join(["1"] * 38) + "\n")  # fmt: skip
+    text = (
+        "srv\\supply\\\\1\\1\\1\\10:00\\10:00\\700000\n"
+        "ABCDEF12\\p\\0\\1\\16 10 20 2 1 3 \t" + "\t".join(["1"] * 38) + "\n"
+    )
     rnd = parse_stats_text(text)
-    objects: list[Any] = [rnd, rnd.header, *rnd.players, *rnd.players[0].weapons,
-                          rnd.players[0].tab, *rnd.findings]  # fmt: skip
+    objects: list[Any] = [
+        rnd,
+        rnd.header,
+        *rnd.players,
+        *rnd.players[0].weapons,
+        rnd.players[0].tab,
+        *rnd.findings,
+    ]
     for obj in objects:
         cls = type(obj)
         rebuilt = cls(**{a.name: getattr(obj, a.name) for a in attrs.fields(cls)})
@@ -156,8 +170,12 @@ def _random_file(rng: random.Random, players: int, *, big: bool = False) -> str:
         for _ in indexes:
             top = 10**6 if big and rng.random() < 0.3 else 60
             block += [str(rng.randint(1 if big else 0, top)) for _ in range(5)]
-        tab = "\t".join(str(rng.randint(0, 50)) if n not in FLOAT_TAB_FIELDS else
-                        f"{rng.randint(0, 2000) / 10:.1f}" for n in TAB_LAYOUTS[38])  # fmt: skip
+        tab = "\t".join(
+            str(rng.randint(0, 50))
+            if n not in FLOAT_TAB_FIELDS
+            else f"{rng.randint(0, 2000) / 10:.1f}"
+            for n in TAB_LAYOUTS[38]
+        )
         lines.append(f"{p:08X}\\p{p}\\0\\{1 + p % 2}\\{' '.join(block)} \t{tab}")
     return "\n".join(lines) + "\n"
 
@@ -227,25 +245,61 @@ def test_parsing_in_four_threads_gives_the_sequential_results() -> None:
 
 # --- 4. the validator pre-check cannot hide a per-player rule --------------------------------
 
-TOKENIZER_CODES = frozenset({
-    "byte-order-mark", "latin1-line", "missing-final-newline", "truncated-file", "blank-line",
-    "invalid-number",
-    "non-canonical-number", "invalid-clock", "invalid-playtime", "malformed-player-line",
-    "name-contains-backslash", "weapon-block-spacing", "weapon-mask-mismatch",
-    "weapon-mask-out-of-range", "no-tab-section", "tab-layout-unknown",
-})  # fmt: skip
-HEADER_CODES = frozenset({
-    "header-only", "round-number-invalid", "round-mismatch", "map-mismatch",
-    "defender-out-of-range", "winner-out-of-range", "r1-outcome-inconsistent",
-    "r2-clock-unusable", "playtime-negative", "playtime-zero", "playtime-maybe-seconds",
-})  # fmt: skip
+TOKENIZER_CODES = frozenset(
+    {
+        "byte-order-mark",
+        "latin1-line",
+        "missing-final-newline",
+        "truncated-file",
+        "blank-line",
+        "invalid-number",
+        "non-canonical-number",
+        "invalid-clock",
+        "invalid-playtime",
+        "malformed-player-line",
+        "name-contains-backslash",
+        "weapon-block-spacing",
+        "weapon-mask-mismatch",
+        "weapon-mask-out-of-range",
+        "no-tab-section",
+        "tab-layout-unknown",
+    }
+)
+HEADER_CODES = frozenset(
+    {
+        "header-only",
+        "round-number-invalid",
+        "round-mismatch",
+        "map-mismatch",
+        "defender-out-of-range",
+        "winner-out-of-range",
+        "r1-outcome-inconsistent",
+        "r2-clock-unusable",
+        "playtime-negative",
+        "playtime-zero",
+        "playtime-maybe-seconds",
+    }
+)
 FILE_CODES = frozenset({"bullets-unreliable", "dpm-always-zero", "denied-time-unreliable"})
-PLAYER_CODES = frozenset({
-    "guid-missing", "guid-malformed", "guid-duplicate", "team-invalid", "no-weapons",
-    "negative-value", "headshots-exceed-hits", "hits-exceed-shots", "bullets-mismatch",
-    "dead-time-exceeds-played", "dead-ratio-over-100", "time-played-percent-out-of-range",
-    "time-played-exceeds-round", "headshot-kills-exceed-kills", "kd-ratio-inconsistent",
-})  # fmt: skip
+PLAYER_CODES = frozenset(
+    {
+        "guid-missing",
+        "guid-malformed",
+        "guid-duplicate",
+        "team-invalid",
+        "no-weapons",
+        "negative-value",
+        "headshots-exceed-hits",
+        "hits-exceed-shots",
+        "bullets-mismatch",
+        "dead-time-exceeds-played",
+        "dead-ratio-over-100",
+        "time-played-percent-out-of-range",
+        "time-played-exceeds-round",
+        "headshot-kills-exceed-kills",
+        "kd-ratio-inconsistent",
+    }
+)
 """Validator codes about one player (the rules the pre-check decides to skip or run)."""
 
 
@@ -260,17 +314,26 @@ BASE_TAB: dict[str, int | float] = {
     n: (0.0 if n in FLOAT_TAB_FIELDS else 0) for n in TAB_LAYOUTS[38]
 }
 BASE_TAB.update(
-    damage_given=1200, bullets_fired=20, kd_ratio=2.0, headshot_kills=1, time_played_minutes=5.0,
-    time_dead_minutes=1.0, time_dead_ratio=20.0, time_played_percent=100.0, dpm=240.0,
-)  # fmt: skip
+    damage_given=1200,
+    bullets_fired=20,
+    kd_ratio=2.0,
+    headshot_kills=1,
+    time_played_minutes=5.0,
+    time_dead_minutes=1.0,
+    time_dead_ratio=20.0,
+    time_played_percent=100.0,
+    dpm=240.0,
+)
 BASE_WEAPON = {"index": 4, "hits": 10, "shots": 20, "kills": 2, "deaths": 1, "headshots": 3}
 BASE_HEADER = StatsHeader("srv", "supply", "", 1, 1, 1, 600, 600, 700_000, 9)
 
 
 def _file(
-    tab: dict[str, Any] | None = None, weapon: dict[str, int] | None = None,
-    no_weapons: bool = False, **player: Any,
-) -> str:  # fmt: skip
+    tab: dict[str, Any] | None = None,
+    weapon: dict[str, int] | None = None,
+    no_weapons: bool = False,
+    **player: Any,
+) -> str:
     """One clean player line (no finding at all), with the given fields changed."""
     values = {**BASE_TAB, **(tab or {})}
     weapons = () if no_weapons else (WeaponStats(**{**BASE_WEAPON, **(weapon or {})}),)
@@ -337,8 +400,11 @@ def _clean_file_has_no_findings() -> None:
     assert parse_stats_text(_file()).findings == ()
 
 
-@pytest.mark.parametrize(("code", "text", "field"), PER_PLAYER_CASES,
-                         ids=[f"{c[0]}-{i}" for i, c in enumerate(PER_PLAYER_CASES)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("code", "text", "field"),
+    PER_PLAYER_CASES,
+    ids=[f"{c[0]}-{i}" for i, c in enumerate(PER_PLAYER_CASES)],
+)
 def test_each_per_player_rule_is_reported_alone(code: str, text: str, field: str | None) -> None:
     _clean_file_has_no_findings()
     rnd = parse_stats_text(text)
@@ -366,10 +432,16 @@ def test_every_per_player_code_has_a_case() -> None:
 
 @pytest.mark.parametrize(
     "tab",
-    [{"kd_ratio": 2.0}, {"time_dead_minutes": 5.0}, {"time_dead_ratio": 100.0},
-     {"time_played_percent": 0.0}, {"time_played_percent": -0.0}, {"headshot_kills": 2},
-     {"time_played_minutes": 12.6}],
-)  # fmt: skip
+    [
+        {"kd_ratio": 2.0},
+        {"time_dead_minutes": 5.0},
+        {"time_dead_ratio": 100.0},
+        {"time_played_percent": 0.0},
+        {"time_played_percent": -0.0},
+        {"headshot_kills": 2},
+        {"time_played_minutes": 12.6},
+    ],
+)
 def test_values_on_a_rule_boundary_report_nothing(tab: dict[str, float]) -> None:
     assert parse_stats_text(_file(tab=tab)).findings == ()
 
@@ -406,8 +478,9 @@ def _read_fast(text: str) -> tuple[list[PlayerStats], list[Any]]:
 @pytest.mark.parametrize("layout", sorted(TAB_LAYOUTS))
 @pytest.mark.parametrize("weapons", [0, 1, 3, WEAPON_COUNT])
 def test_canonical_lines_take_the_whole_line_reader(layout: int, weapons: int) -> None:
-    tab = TabStats(layout, **{n: (1.5 if n in FLOAT_TAB_FIELDS else 7) for n in
-                              TAB_LAYOUTS[layout]})  # type: ignore[arg-type]  # fmt: skip
+    tab = TabStats(
+        layout, **{n: (1.5 if n in FLOAT_TAB_FIELDS else 7) for n in TAB_LAYOUTS[layout]}
+    )  # type: ignore[arg-type]
     tuples = tuple(WeaponStats(j, 9, 9 + j, j % 3, 1, 2) for j in range(weapons))
     p = PlayerStats("ABCDEF12", "^1a b", 3, 2, tuples, tab)
     text = render_stats_round(StatsRound(StatsHeader("s", "m", "", 1, 1, 2, 600, 300), (p,)))
@@ -441,11 +514,24 @@ def test_the_canonical_reader_hints_the_weapon_sums_of_clean_tuples() -> None:
 
 @pytest.mark.parametrize(
     ("old", "new"),
-    [("\\0\\1\\", "\\00\\1\\"), ("\\0\\1\\", "\\0\\+1\\"), ("\\0\\1\\", "\\0\\10000\\"),
-     ("\\16 ", "\\016 "), ("\\16 ", "\\17 "), ("\\16 ", "\\268435472 "), (" \t", "  \t"),
-     (" \t", "\t"), ("\t0\t", "\t00\t"), ("\t0\t", "\t10000\t"), ("\t0\t", "\t-1\t"),
-     ("\\p\\", "\\p\\q\\"), (".0\t", ".00\t"), (".0\t", "\t"), ("\\16 10 ", "\\16 10000 ")],
-)  # fmt: skip
+    [
+        ("\\0\\1\\", "\\00\\1\\"),
+        ("\\0\\1\\", "\\0\\+1\\"),
+        ("\\0\\1\\", "\\0\\10000\\"),
+        ("\\16 ", "\\016 "),
+        ("\\16 ", "\\17 "),
+        ("\\16 ", "\\268435472 "),
+        (" \t", "  \t"),
+        (" \t", "\t"),
+        ("\t0\t", "\t00\t"),
+        ("\t0\t", "\t10000\t"),
+        ("\t0\t", "\t-1\t"),
+        ("\\p\\", "\\p\\q\\"),
+        (".0\t", ".00\t"),
+        (".0\t", "\t"),
+        ("\\16 10 ", "\\16 10000 "),
+    ],
+)
 def test_non_canonical_lines_go_to_the_general_path(old: str, new: str) -> None:
     text = _file()
     assert old in text

@@ -54,10 +54,9 @@ FindingKey = tuple[str, str, int | None, str | None, str | None, str | None, str
 def finding_keys(findings: tuple[Finding, ...]) -> list[FindingKey]:
     """Every finding, in order, by what a user sees of it."""
     return [
-        (f.code, f.severity.value, f.line, f.field, f.expected, f.actual, f.player_guid,
-         f.message)
+        (f.code, f.severity.value, f.line, f.field, f.expected, f.actual, f.player_guid, f.message)
         for f in findings
-    ]  # fmt: skip
+    ]
 
 
 def assert_fast_equals_strict(text: str) -> StatsRound:
@@ -93,17 +92,66 @@ def test_the_strict_switch_really_switches_the_fast_paths_off() -> None:
 # --- strategies ---------------------------------------------------------------------------
 
 HOSTILE_INTS = (
-    "10000", "65535", "99999", "123456789", "268435455", "268435456", "999999999999999999",
-    "1000000000000000000", "12345678901234567890", "-1", "-0", "-9999", "-10000", "+1", "+0",
-    "01", "00", "007", "1.25", "1.0", "1e3", " 1", "1 ", "", "-", "+", "nan", "inf", "0x10",
-    "1_000", "\u0661", "\uff11",
-)  # fmt: skip
+    "10000",
+    "65535",
+    "99999",
+    "123456789",
+    "268435455",
+    "268435456",
+    "999999999999999999",
+    "1000000000000000000",
+    "12345678901234567890",
+    "-1",
+    "-0",
+    "-9999",
+    "-10000",
+    "+1",
+    "+0",
+    "01",
+    "00",
+    "007",
+    "1.25",
+    "1.0",
+    "1e3",
+    " 1",
+    "1 ",
+    "",
+    "-",
+    "+",
+    "nan",
+    "inf",
+    "0x10",
+    "1_000",
+    "\u0661",
+    "\uff11",
+)
 """Integer-field texts outside the fast table: big, signed, padded, non-canonical, invalid."""
 HOSTILE_FLOATS = (
-    "1000.0", "9999.9", "123456.7", "999999999999999999.9", "-0.0", "-1.5", "-999.9",
-    "+1.0", "01.0", "1.25", "1.", ".5", "1", "-0", "1e3", "1.0e1", " 1.0", "1.0 ", "", "nan",
-    "-nan", "inf", "1,5", "\u0661.0",
-)  # fmt: skip
+    "1000.0",
+    "9999.9",
+    "123456.7",
+    "999999999999999999.9",
+    "-0.0",
+    "-1.5",
+    "-999.9",
+    "+1.0",
+    "01.0",
+    "1.25",
+    "1.",
+    ".5",
+    "1",
+    "-0",
+    "1e3",
+    "1.0e1",
+    " 1.0",
+    "1.0 ",
+    "",
+    "nan",
+    "-nan",
+    "inf",
+    "1,5",
+    "\u0661.0",
+)
 """Float-field texts outside the fast table."""
 TABLE_EDGES = ("0", "1", "9", "10", "9999", "0.0", "0.1", "999.9", "100.0", "100.1")
 """Texts at the edges of the fast tables (still inside them)."""
@@ -129,20 +177,26 @@ def big_number_rounds(draw: st.DrawFn) -> StatsRound:
     layout = draw(st.sampled_from(LAYOUTS))
     plist = []
     for _ in range(draw(st.integers(0, 4))):
-        indexes = sorted(draw(st.lists(st.integers(0, WEAPON_COUNT - 1), unique=True,
-                                       max_size=6)))  # fmt: skip
+        indexes = sorted(draw(st.lists(st.integers(0, WEAPON_COUNT - 1), unique=True, max_size=6)))
         low = draw(st.sampled_from([0, 1, 1]))  # no 0: the whole block takes the big-number path
         weapons = tuple(WeaponStats(j, *(draw(_big_count(low)) for _ in range(5))) for j in indexes)
         values: dict[str, int | float] = {}
         for name in TAB_LAYOUTS[layout]:
             if name in FLOAT_TAB_FIELDS:
-                values[name] = draw(st.one_of(st.integers(0, 10_010), st.integers(0, 10**12)
-                                              )) / 10  # fmt: skip
+                values[name] = draw(st.one_of(st.integers(0, 10_010), st.integers(0, 10**12))) / 10
             else:
                 values[name] = draw(_big_count())
         tab = draw(st.sampled_from([TabStats(layout, **values), None]))  # type: ignore[arg-type]
-        plist.append(PlayerStats(draw(guids()), "p", draw(st.integers(0, 3)),
-                                 draw(st.sampled_from([1, 2, 3])), weapons, tab))  # fmt: skip
+        plist.append(
+            PlayerStats(
+                draw(guids()),
+                "p",
+                draw(st.integers(0, 3)),
+                draw(st.sampled_from([1, 2, 3])),
+                weapons,
+                tab,
+            )
+        )
     return StatsRound(draw(headers()), tuple(plist))
 
 
@@ -158,8 +212,7 @@ def consistent_rounds(draw: st.DrawFn) -> StatsRound:
     layout = draw(st.sampled_from((38, 38, *LAYOUTS)))  # 38 has the bullets rule
     plist = []
     for _ in range(draw(st.integers(1, 4))):
-        indexes = sorted(draw(st.lists(st.integers(0, WEAPON_COUNT - 1), unique=True,
-                                       max_size=4)))  # fmt: skip
+        indexes = sorted(draw(st.lists(st.integers(0, WEAPON_COUNT - 1), unique=True, max_size=4)))
         weapons = []
         for j in indexes:
             shots = draw(st.integers(0, 12_000))
@@ -193,10 +246,25 @@ def consistent_rounds(draw: st.DrawFn) -> StatsRound:
             damage_given=draw(st.integers(0, 20_000)),
         )
         # One rule missed by a hair, sometimes (or a value made negative).
-        flip = draw(st.sampled_from(
-            ["", "bullets", "kd", "hs_kills", "dead", "ratio", "pct_hi", "pct_lo",
-             "neg_int", "neg_float", "team", "rounds", "guid"]
-        ))  # fmt: skip
+        flip = draw(
+            st.sampled_from(
+                [
+                    "",
+                    "bullets",
+                    "kd",
+                    "hs_kills",
+                    "dead",
+                    "ratio",
+                    "pct_hi",
+                    "pct_lo",
+                    "neg_int",
+                    "neg_float",
+                    "team",
+                    "rounds",
+                    "guid",
+                ]
+            )
+        )
         if flip == "bullets":
             values["bullets_fired"] = int(values["bullets_fired"]) + 1
         elif flip == "kd":
@@ -216,14 +284,16 @@ def consistent_rounds(draw: st.DrawFn) -> StatsRound:
         elif flip == "neg_float":
             values["tank_meatshield"] = -0.1
         values = {k: v for k, v in values.items() if k in TAB_LAYOUTS[layout]}
-        plist.append(PlayerStats(
-            guid="" if flip == "guid" else draw(st.one_of(_HEX8, _HEX8, guids())),
-            raw_name="p",
-            rounds=-1 if flip == "rounds" else draw(st.integers(0, 3)),
-            team=0 if flip == "team" else draw(st.sampled_from([1, 2, 3])),
-            weapons=tuple(weapons),
-            tab=TabStats(layout, **values) if draw(st.integers(0, 9)) else None,  # type: ignore[arg-type]
-        ))  # fmt: skip
+        plist.append(
+            PlayerStats(
+                guid="" if flip == "guid" else draw(st.one_of(_HEX8, _HEX8, guids())),
+                raw_name="p",
+                rounds=-1 if flip == "rounds" else draw(st.integers(0, 3)),
+                team=0 if flip == "team" else draw(st.sampled_from([1, 2, 3])),
+                weapons=tuple(weapons),
+                tab=TabStats(layout, **values) if draw(st.integers(0, 9)) else None,  # type: ignore[arg-type]
+            )
+        )
     header = StatsHeader("srv", "supply", "", 1, 1, 1, 600, 600, 700_000, 9)
     return StatsRound(draw(st.one_of(st.just(header), headers())), tuple(plist))
 
@@ -337,9 +407,11 @@ def test_weapon_block_spacing_and_count_quirks_parse_the_same(
         n = 1 + where % (len(lines) - 2)
         pre, sep, tab = lines[n].partition("\t")
         cut = where % (len(pre) + 1)
-        lines[n] = pre[:cut] + extra + pre[cut:] + sep + tab if where % 2 else (
-            pre.rstrip(" ") + extra + sep + tab
-        )  # fmt: skip
+        lines[n] = (
+            pre[:cut] + extra + pre[cut:] + sep + tab
+            if where % 2
+            else (pre.rstrip(" ") + extra + sep + tab)
+        )
     assert_fast_equals_strict("\n".join(lines))
 
 
@@ -375,9 +447,20 @@ def test_every_hostile_token_in_every_kind_of_field(token: str, where: str) -> N
 
 @pytest.mark.parametrize(
     "mask",
-    [1 << 28 | 16, 1 << 31 | 2048 | 16, 1 << 27 | 1, (1 << 40) + 16, (1 << 59) - 1 - (1 << 28),
-     2**28 - 1, 2**28, 10**17, 10**18 - 1, 10_000, 9_999],
-)  # fmt: skip
+    [
+        1 << 28 | 16,
+        1 << 31 | 2048 | 16,
+        1 << 27 | 1,
+        (1 << 40) + 16,
+        (1 << 59) - 1 - (1 << 28),
+        2**28 - 1,
+        2**28,
+        10**17,
+        10**18 - 1,
+        10_000,
+        9_999,
+    ],
+)
 @pytest.mark.parametrize("big", [False, True])
 def test_masks_beyond_the_28_weapons_parse_the_same(mask: int, big: bool) -> None:
     """Masks with bits >= 28 (with as many tuples as bits): dropped weapons, same findings."""
@@ -395,12 +478,17 @@ _NAME_PARTS = st.one_of(
     st.builds(
         "{}{:04d}-{:02d}-{:02d}-{:02d}{:02d}{:02d}-{}-round-{}{}.txt".format,
         st.sampled_from(["", "iamez_", "a/b/", "c:\\x\\", "12345-"]),
-        st.integers(0, 9999), st.integers(0, 13), st.integers(0, 32), st.integers(0, 25),
-        st.integers(0, 61), st.integers(0, 61),
-        st.text("abz_-09.", min_size=0, max_size=12), st.integers(0, 1000),
+        st.integers(0, 9999),
+        st.integers(0, 13),
+        st.integers(0, 32),
+        st.integers(0, 25),
+        st.integers(0, 61),
+        st.integers(0, 61),
+        st.text("abz_-09.", min_size=0, max_size=12),
+        st.integers(0, 1000),
         st.sampled_from(["", "-endstats"]),
     ),
-)  # fmt: skip
+)
 
 
 @given(_NAME_PARTS)

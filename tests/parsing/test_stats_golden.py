@@ -27,12 +27,22 @@ UPDATE = os.environ.get("ETSTATS_UPDATE_GOLDEN") == "1"
 
 # Golden files whose text is exactly what the script writes (render reproduces them).
 READING_CODES = {
-    "byte-order-mark", "latin1-line", "missing-final-newline", "truncated-file", "blank-line",
+    "byte-order-mark",
+    "latin1-line",
+    "missing-final-newline",
+    "truncated-file",
+    "blank-line",
     "invalid-number",
-    "non-canonical-number", "invalid-clock", "invalid-playtime", "malformed-player-line",
-    "name-contains-backslash", "weapon-block-spacing", "weapon-mask-mismatch",
-    "weapon-mask-out-of-range", "tab-layout-unknown",
-}  # fmt: skip
+    "non-canonical-number",
+    "invalid-clock",
+    "invalid-playtime",
+    "malformed-player-line",
+    "name-contains-backslash",
+    "weapon-block-spacing",
+    "weapon-mask-mismatch",
+    "weapon-mask-out-of-range",
+    "tab-layout-unknown",
+}
 
 
 @pytest.mark.parametrize("path", VALID, ids=lambda p: p.name.split("_")[0])

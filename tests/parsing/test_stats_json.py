@@ -51,7 +51,7 @@ def test_generated_rounds_are_written_as_json_dumps_writes_them(rnd: StatsRound)
 
 
 def _round(*players: PlayerStats) -> StatsRound:
-    header = StatsHeader("s^1rv, \"x\"", "m", "", 1, 1, 2, 600, 300)
+    header = StatsHeader('s^1rv, "x"', "m", "", 1, 1, 2, 600, 300)
     return StatsRound(header, players, Provenance("0" * 64, 1, path="a, b.txt"))
 
 
@@ -61,7 +61,7 @@ _TAB = TabStats(36, damage_given=5, kd_ratio=1.5)
 @pytest.mark.parametrize(
     "player",
     [
-        PlayerStats("ABCDEF12", "^1ä, \"q\" % %s", 0, 1, (WeaponStats(3, 1, 2, 3, 4, 5),), _TAB),
+        PlayerStats("ABCDEF12", '^1ä, "q" % %s', 0, 1, (WeaponStats(3, 1, 2, 3, 4, 5),), _TAB),
         PlayerStats("ABCDEF12", "n", 0, 1, (), None),
         PlayerStats("ABCDEF12", "n", True, 1, (WeaponStats(0), WeaponStats(0, 1)), _TAB),
         PlayerStats("ABCDEF12", "n", "a, b", 1, (), _TAB),  # type: ignore[arg-type]
@@ -70,9 +70,17 @@ _TAB = TabStats(36, damage_given=5, kd_ratio=1.5)
         PlayerStats("ABCDEF12", "n", 0, 1, (), attrs.evolve(_TAB, gibs=10**30, dpm=-0.0)),
         PlayerStats("ABCDEF12", "n", 0, 1, (), attrs.evolve(_TAB, revives_given=7)),
     ],
-    ids=["quotes-percent-non-ascii", "no-tab", "bool-and-repeated-weapon", "text-with-comma",
-         "text", "infinity", "huge-and-negative-zero", "field-outside-the-layout"],
-)  # fmt: skip
+    ids=[
+        "quotes-percent-non-ascii",
+        "no-tab",
+        "bool-and-repeated-weapon",
+        "text-with-comma",
+        "text",
+        "infinity",
+        "huge-and-negative-zero",
+        "field-outside-the-layout",
+    ],
+)
 def test_odd_values_are_written_as_json_dumps_writes_them(player: PlayerStats) -> None:
     rnd = _round(player, player)
     for ascii_only in (False, True):

@@ -120,11 +120,19 @@ def test_crlf_and_lf_give_equal_models() -> None:
 
 def test_latin1_and_utf8_names_in_one_file() -> None:
     data = (
-        HEADER.encode() + b"\n"
-        + b"7B84BE88\\Ren\xe9^3*\\0\\1\\" + WEAPONS.encode() + b"\t" + tab_text(38).encode() + b"\n"
-        + "A1B2C3D4\\Jürgen\\0\\2\\".encode() + WEAPONS.encode() + b"\t" + tab_text(38).encode()
+        HEADER.encode()
         + b"\n"
-    )  # fmt: skip
+        + b"7B84BE88\\Ren\xe9^3*\\0\\1\\"
+        + WEAPONS.encode()
+        + b"\t"
+        + tab_text(38).encode()
+        + b"\n"
+        + "A1B2C3D4\\Jürgen\\0\\2\\".encode()
+        + WEAPONS.encode()
+        + b"\t"
+        + tab_text(38).encode()
+        + b"\n"
+    )
     rnd = parse_stats_bytes(data, source="x.txt")
     assert [p.raw_name for p in rnd.players] == ["René^3*", "Jürgen"]
     assert rnd.players[0].name == "René*"

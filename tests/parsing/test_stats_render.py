@@ -16,19 +16,36 @@ from etstats.render.stats_file import (
 pytestmark = pytest.mark.usefixtures("parser_mode")  # with the fast paths and without
 
 HEADER = StatsHeader(
-    server_name="^1srv", map_name="etl_adlernest", config="legacy6", round_number=1,
-    defender_team=1, winner_team=2, time_limit_seconds=600, clock_seconds=456,
-)  # fmt: skip
+    server_name="^1srv",
+    map_name="etl_adlernest",
+    config="legacy6",
+    round_number=1,
+    defender_team=1,
+    winner_team=2,
+    time_limit_seconds=600,
+    clock_seconds=456,
+)
 
 
 def test_header_and_player_line_layout() -> None:
-    tab = TabStats(37, damage_given=759, time_played_percent=93.7, kd_ratio=8.0,
-                   denied_playtime=42, useless_kills=0, full_selfkills=0,
-                   repairs_constructions=1)  # fmt: skip
+    tab = TabStats(
+        37,
+        damage_given=759,
+        time_played_percent=93.7,
+        kd_ratio=8.0,
+        denied_playtime=42,
+        useless_kills=0,
+        full_selfkills=0,
+        repairs_constructions=1,
+    )
     player = PlayerStats(
-        guid="7B84BE88", raw_name="end^1ekk", rounds=0, team=2,
-        weapons=(WeaponStats(4, 6, 12, 2, 1, 2), WeaponStats(27, 1, 1, 0, 0, 0)), tab=tab,
-    )  # fmt: skip
+        guid="7B84BE88",
+        raw_name="end^1ekk",
+        rounds=0,
+        team=2,
+        weapons=(WeaponStats(4, 6, 12, 2, 1, 2), WeaponStats(27, 1, 1, 0, 0, 0)),
+        tab=tab,
+    )
     text = render_stats_round(StatsRound(HEADER, (player,)))
     header, line, end = text.split("\n")
     assert header == "^1srv\\etl_adlernest\\legacy6\\1\\1\\2\\10:00\\7:36"
@@ -59,10 +76,23 @@ def test_nine_field_header_and_unknown_values() -> None:
 
 
 def test_latin1_bytes_round_trip() -> None:
-    player = PlayerStats("7B84BE88", "Ren\xe9", 0, 1, (WeaponStats(0, 1, 1, 0, 0, 0),),
-                         TabStats(38, bullets_fired=1, kd_ratio=1.0, denied_playtime=0,
-                                  useless_kills=0, full_selfkills=0, repairs_constructions=0,
-                                  revives_given=0))  # fmt: skip
+    player = PlayerStats(
+        "7B84BE88",
+        "Ren\xe9",
+        0,
+        1,
+        (WeaponStats(0, 1, 1, 0, 0, 0),),
+        TabStats(
+            38,
+            bullets_fired=1,
+            kd_ratio=1.0,
+            denied_playtime=0,
+            useless_kills=0,
+            full_selfkills=0,
+            repairs_constructions=0,
+            revives_given=0,
+        ),
+    )
     rnd = StatsRound(HEADER, (player,))
     data = render_stats_bytes(rnd, encoding="latin-1")
     assert b"Ren\xe9\\" in data

@@ -18,17 +18,26 @@ DOCS = ROOT / "docs" / "formats" / "stats.md"
 
 def header(**kw: object) -> StatsHeader:
     base: dict[str, object] = {
-        "server_name": "s", "map_name": "supply", "config": "", "round_number": 1,
-        "defender_team": 1, "winner_team": 2, "time_limit_seconds": 600, "clock_seconds": 300,
-    }  # fmt: skip
+        "server_name": "s",
+        "map_name": "supply",
+        "config": "",
+        "round_number": 1,
+        "defender_team": 1,
+        "winner_team": 2,
+        "time_limit_seconds": 600,
+        "clock_seconds": 300,
+    }
     base.update(kw)
     return StatsHeader(**base)  # type: ignore[arg-type]
 
 
 def player(weapons: tuple[WeaponStats, ...] = (), **tab: object) -> PlayerStats:
     kd = expected_kd_ratio(sum(w.kills for w in weapons), sum(w.deaths for w in weapons))
-    values: dict[str, object] = {"bullets_fired": sum(w.shots for w in weapons), "kd_ratio": kd,
-                                 "time_played_minutes": 4.0}  # fmt: skip
+    values: dict[str, object] = {
+        "bullets_fired": sum(w.shots for w in weapons),
+        "kd_ratio": kd,
+        "time_played_minutes": 4.0,
+    }
     values.update(tab)
     return PlayerStats("7B84BE88", "p", 0, 1, weapons, TabStats(38, **values))  # type: ignore[arg-type]
 
@@ -115,9 +124,13 @@ def test_duplicate_guids_and_guid_forms() -> None:
 
 @pytest.mark.parametrize(
     ("ms", "code"),
-    [(-58000, "playtime-negative"), (0, "playtime-zero"), (242, "playtime-maybe-seconds"),
-     (241533, None)],
-)  # fmt: skip
+    [
+        (-58000, "playtime-negative"),
+        (0, "playtime-zero"),
+        (242, "playtime-maybe-seconds"),
+        (241533, None),
+    ],
+)
 def test_playtime_findings(ms: int, code: str | None) -> None:
     codes = found(StatsRound(header(field_count=9, playtime_ms=ms)))
     playtime = {c for c in codes if c.startswith("playtime")}
@@ -144,7 +157,7 @@ def test_codes_are_kebab_case_and_documented() -> None:
         (2, 300, 0, 99.0, False),  # reset R2 clock: no bound
         (2, 300, 900, 99.0, False),  # garbage R2 clock: no bound
     ],
-)  # fmt: skip
+)
 def test_time_played_cannot_exceed_the_round(
     round_number: int, limit: int, clock: int, played: float, bad: bool
 ) -> None:

@@ -28,9 +28,11 @@ def _files(folder: Path, rounds: int = 1) -> Path:
 
 
 def test_ingest_enqueues_and_deliver_posts_each_round_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake: FakeDiscord,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    fake: FakeDiscord,
     capsys: pytest.CaptureFixture[str],
-) -> None:  # fmt: skip
+) -> None:
     monkeypatch.setenv("ETSTATS_DISCORD_WEBHOOK_URL", fake.add_webhook())
     monkeypatch.delenv("ETSTATS_LOAD_PLUGINS", raising=False)
     monkeypatch.delenv("ETSTATS_DISCORD_CONFIG", raising=False)
@@ -66,6 +68,8 @@ def test_unknown_delivery_target_is_a_config_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     folder = _files(tmp_path / "f")
-    assert main(["ingest", str(folder), "--db", str(tmp_path / "d.db"),
-                 "--deliver", "carrier-pigeon"]) == 4  # fmt: skip
+    assert (
+        main(["ingest", str(folder), "--db", str(tmp_path / "d.db"), "--deliver", "carrier-pigeon"])
+        == 4
+    )
     assert "unknown delivery target(s) carrier-pigeon" in capsys.readouterr().err

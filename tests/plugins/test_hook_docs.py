@@ -12,9 +12,10 @@ from etstats import hookspecs
 
 ROOT = Path(__file__).resolve().parents[2]
 HOOKS = sorted(
-    name for name, obj in vars(hookspecs).items()
+    name
+    for name, obj in vars(hookspecs).items()
     if name.startswith("etstats_") and inspect.isfunction(obj)
-)  # fmt: skip
+)
 
 
 def _signature(name: str) -> str:
@@ -48,8 +49,10 @@ def test_hook_spec_has_typed_docstring(hook: str) -> None:
         assert f":param {param}:" in doc
     assert "Return value is ignored" in doc or "Stops at first non-None result" in doc
     assert ".. versionadded::" in doc
-    assert all(p.annotation is not inspect.Parameter.empty
-               for p in inspect.signature(func).parameters.values())  # fmt: skip
+    assert all(
+        p.annotation is not inspect.Parameter.empty
+        for p in inspect.signature(func).parameters.values()
+    )
 
 
 @pytest.mark.parametrize("hook", HOOKS)

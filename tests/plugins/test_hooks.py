@@ -51,8 +51,9 @@ class Recorder:
 def _ingest_round(tmp_path: Path, recorder: Recorder) -> tuple[list[Artifact], SQLiteStorage]:
     pm = get_plugin_manager([recorder], load_entry_points=False)
     store = SQLiteStorage(str(tmp_path / "h.db"))
-    arts = round_artifacts(map_name="supply", round_number=1, end_unix=1_767_225_600,
-                           rng=random.Random(3))  # fmt: skip
+    arts = round_artifacts(
+        map_name="supply", round_number=1, end_unix=1_767_225_600, rng=random.Random(3)
+    )
     pipeline = Pipeline(store, pm=pm)
     for a in arts:
         pipeline.ingest(a)
@@ -96,16 +97,18 @@ def test_hook_etstats_register_deliveries(
     targets = registered(pm, "etstats_register_deliveries")
     store = SQLiteStorage(str(tmp_path / "d.db"))
     pipeline = Pipeline(store, pm=pm, deliver=[targets["memo"]])
-    arts = round_artifacts(map_name="supply", round_number=1, end_unix=1_767_225_600,
-                           rng=random.Random(1))  # fmt: skip
+    arts = round_artifacts(
+        map_name="supply", round_number=1, end_unix=1_767_225_600, rng=random.Random(1)
+    )
     for a in arts:
         pipeline.ingest(a)
     [r] = store.rounds()
     assert delivered == [r.id, r.id, r.id]  # each artifact re-delivers its (re-linked) round
 
 
-def test_hook_etstats_register_commands(monkeypatch: pytest.MonkeyPatch,
-                                        capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+def test_hook_etstats_register_commands(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     class Hello:
         @hookimpl
         def etstats_register_commands(self, register: Any) -> None:
@@ -124,8 +127,9 @@ def test_hook_etstats_register_commands(monkeypatch: pytest.MonkeyPatch,
 def test_hook_etstats_register_sources(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    arts = round_artifacts(map_name="supply", round_number=2, end_unix=1_767_225_600,
-                           rng=random.Random(2))  # fmt: skip
+    arts = round_artifacts(
+        map_name="supply", round_number=2, end_unix=1_767_225_600, rng=random.Random(2)
+    )
 
     class Spool:
         @hookimpl
@@ -142,8 +146,11 @@ def test_hook_etstats_register_sources(
     # and from the command line
     import etstats.plugins
 
-    monkeypatch.setattr(etstats.plugins, "get_plugin_manager",
-                        lambda: get_plugin_manager([Spool()], load_entry_points=False))  # fmt: skip
+    monkeypatch.setattr(
+        etstats.plugins,
+        "get_plugin_manager",
+        lambda: get_plugin_manager([Spool()], load_entry_points=False),
+    )
     db = str(tmp_path / "cli.db")
     assert main(["ingest", "--source", "spool", "--db", db]) == 0
     assert "3 stored" in capsys.readouterr().out
@@ -176,8 +183,11 @@ def test_hook_etstats_round_reconciled(tmp_path: Path) -> None:
     # stats, then Lua, then endstats: each arrival re-reconciles the same round
     assert len(results) == 3
     assert all(isinstance(r, Reconciliation) for r in results)
-    assert [(r.stats is not None, r.lua is not None, r.endstats is not None)
-            for r in results] == [(True, False, False), (True, True, False), (True, True, True)]
+    assert [(r.stats is not None, r.lua is not None, r.endstats is not None) for r in results] == [
+        (True, False, False),
+        (True, True, False),
+        (True, True, True),
+    ]
     [(_rid, verdict, *_)] = store.table_rows("reconciliations")
     assert verdict == str(results[-1].verdict)
 

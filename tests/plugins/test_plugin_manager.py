@@ -44,11 +44,14 @@ def test_builtins_then_entry_points_then_explicit(monkeypatch: pytest.MonkeyPatc
 
 def test_a_new_manager_each_call_and_nothing_at_import() -> None:
     assert get_plugin_manager() is not get_plugin_manager()
-    code = ("import sys, etstats, etstats_discord.plugin, etstats_fastapi.plugin; "
-            "print(sorted(m for m in ('etstats.plugins', 'psycopg', 'fastapi', 'discord', "
-            "'uvicorn') if m in sys.modules))")  # fmt: skip
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout  # fmt: skip
+    code = (
+        "import sys, etstats, etstats_discord.plugin, etstats_fastapi.plugin; "
+        "print(sorted(m for m in ('etstats.plugins', 'psycopg', 'fastapi', 'discord', "
+        "'uvicorn') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip() == "[]"
 
 
@@ -95,8 +98,9 @@ def test_deny_list_blocks_builtins_too(monkeypatch: pytest.MonkeyPatch, tmp_path
         open_storage(str(tmp_path / "x.db"), pm=pm)
 
 
-def test_tracing_prints_hook_calls(monkeypatch: pytest.MonkeyPatch,
-                                   capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+def test_tracing_prints_hook_calls(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("ETSTATS_TRACE_PLUGINS", "1")
     monkeypatch.setenv("ETSTATS_LOAD_PLUGINS", "")
     pm = get_plugin_manager()
@@ -107,7 +111,10 @@ def test_tracing_prints_hook_calls(monkeypatch: pytest.MonkeyPatch,
 def test_missing_extra_skipped_when_discovered(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _fake_distribution(tmp_path, "needsextra", """
+    _fake_distribution(
+        tmp_path,
+        "needsextra",
+        """
         from etstats.hookspecs import hookimpl
         ETSTATS_EXTRA = "needsextra"
         ETSTATS_REQUIRES = ("etstats_surely_not_installed_xyz",)
@@ -115,7 +122,8 @@ def test_missing_extra_skipped_when_discovered(
         @hookimpl
         def etstats_register_deliveries(register):
             register("needsextra", lambda round_id, storage: None)
-    """)
+    """,
+    )
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.delenv("ETSTATS_LOAD_PLUGINS", raising=False)
     pm = get_plugin_manager()
@@ -129,13 +137,17 @@ def test_missing_extra_skipped_when_discovered(
 def test_plugin_that_is_installed_is_loaded_from_its_entry_point(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _fake_distribution(tmp_path, "goodplug", """
+    _fake_distribution(
+        tmp_path,
+        "goodplug",
+        """
         from etstats.hookspecs import hookimpl
 
         @hookimpl
         def etstats_register_deliveries(register):
             register("goodplug", lambda round_id, storage: None)
-    """)
+    """,
+    )
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setenv("ETSTATS_LOAD_PLUGINS", "goodplug")
     pm = get_plugin_manager()

@@ -16,8 +16,9 @@ Writer = Callable[..., list[Path]]
 def write_round(tmp_path: Path) -> Writer:
     """Write a truth round's stats file and Lua file (``lua``: v1, legacy, mixing, none)."""
 
-    def write(tr: TruthRound, *, version: int = 8, lua: str = "v1",
-              directory: Path | None = None) -> list[Path]:
+    def write(
+        tr: TruthRound, *, version: int = 8, lua: str = "v1", directory: Path | None = None
+    ) -> list[Path]:
         where = directory or tmp_path
         where.mkdir(parents=True, exist_ok=True)
         out = []
@@ -28,8 +29,7 @@ def write_round(tmp_path: Path) -> Writer:
             if lua == "v1":
                 name, text = render_v1(tr)
             else:
-                name, text = render_legacy(
-                    tr, version=(1, 6, 1) if lua == "mixing" else (1, 7, 2))
+                name, text = render_legacy(tr, version=(1, 6, 1) if lua == "mixing" else (1, 7, 2))
             out.append(where / name)
             out[-1].write_text(text, encoding="utf-8")
         return out

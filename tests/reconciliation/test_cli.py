@@ -13,8 +13,9 @@ from etstats.testing.reconcile_truth import render_stats, simulate
 from .conftest import Writer
 
 
-def test_table_and_summary(write_round: Writer, tmp_path: Path,
-                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_table_and_summary(
+    write_round: Writer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     write_round(simulate(5, pauses=1), version=7)
     assert main(["reconcile", str(tmp_path), "--fail-on", "conflict"]) == 0
     out = capsys.readouterr().out
@@ -24,8 +25,9 @@ def test_table_and_summary(write_round: Writer, tmp_path: Path,
     assert "UTC offset +1 h (inferred)" in out
 
 
-def test_json_and_fail_on(write_round: Writer, tmp_path: Path,
-                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_json_and_fail_on(
+    write_round: Writer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     tr = simulate(6)
     files = write_round(tr, version=8)
     text = files[0].read_text()
@@ -38,8 +40,7 @@ def test_json_and_fail_on(write_round: Writer, tmp_path: Path,
     assert main(["reconcile", str(tmp_path), "--json", "--fail-on", "conflict"]) == 1
     data = json.loads(capsys.readouterr().out)
     assert data["summary"]["verdicts"]["conflict"] >= 1
-    conflicts = [c for r in data["rounds"] for c in r["comparisons"]
-                 if c["verdict"] == "conflict"]
+    conflicts = [c for r in data["rounds"] for c in r["comparisons"] if c["verdict"] == "conflict"]
     assert {c["check"] for c in conflicts} >= {"dead-time"}
     assert all(c["sources"] and c["rule"] for c in conflicts)
 
@@ -51,13 +52,28 @@ def test_unreadable_input_exits_3(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert "etstats reconcile" in capsys.readouterr().err
 
 
-def test_plot_and_spawn_audit(write_round: Writer, tmp_path: Path,
-                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_plot_and_spawn_audit(
+    write_round: Writer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     data_dir = tmp_path / "data"
     write_round(simulate(7, disconnect_dead=True), version=7, lua="legacy", directory=data_dir)
     png = tmp_path / "dead.png"
-    assert main(["reconcile", str(data_dir), "--plot", str(png), "--spawn-audit",
-                 "--limit", "50", "--diff-seconds", "30"]) == 0
+    assert (
+        main(
+            [
+                "reconcile",
+                str(data_dir),
+                "--plot",
+                str(png),
+                "--spawn-audit",
+                "--limit",
+                "50",
+                "--diff-seconds",
+                "30",
+            ]
+        )
+        == 0
+    )
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     audit = json.loads(capsys.readouterr().out)
     assert audit["params"] == {"limit": 50, "diff_seconds": 30.0}
@@ -86,16 +102,21 @@ def test_reconciliation_json_round_trip(write_round: Writer, tmp_path: Path) -> 
 
 
 def test_timezone_pairs_round_2_across_daylight_saving(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """R1 at 01:50 CET and R2 at 03:15 CEST (25 real minutes, 85 on the wall clock) on the
     night Europe/Berlin springs forward: only with ``--timezone`` is the R2 differenced."""
     import random
 
     from etstats.testing.synthetic import round_pair_artifacts
 
-    arts, _ = round_pair_artifacts(map_name="supply", r1_end_unix=1_774_746_000 - 603,
-                                   gap_seconds=25 * 60, rng=random.Random(9),
-                                   timezone="Europe/Berlin")  # fmt: skip
+    arts, _ = round_pair_artifacts(
+        map_name="supply",
+        r1_end_unix=1_774_746_000 - 603,
+        gap_seconds=25 * 60,
+        rng=random.Random(9),
+        timezone="Europe/Berlin",
+    )
     for a in arts:
         (tmp_path / a.name).write_bytes(a.data)
 

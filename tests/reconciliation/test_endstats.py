@@ -17,17 +17,22 @@ def _write(tmp_path: Path, denied_shift: int) -> None:
     (tmp_path / name).write_text(text)
     from etstats.parsing.stats_file import parse_stats_text
 
-    top = max(parse_stats_text(text).players, key=lambda p: p.tab.denied_playtime or 0
-              if p.tab else 0)
+    top = max(
+        parse_stats_text(text).players, key=lambda p: p.tab.denied_playtime or 0 if p.tab else 0
+    )
     assert top.tab is not None
     denied = (top.tab.denied_playtime or 0) + denied_shift
     es = EndstatsRound(
         awards=(EndstatsAward("Most playtime denied", top.name, f"{denied} seconds"),),
-        vs_headers=(VersusHeader(top.name, top.guid + "0" * 24),
-                    VersusHeader("ghost", "DEADBEEF" + "1" * 24)))
+        vs_headers=(
+            VersusHeader(top.name, top.guid + "0" * 24),
+            VersusHeader("ghost", "DEADBEEF" + "1" * 24),
+        ),
+    )
     ts = local_name_time(tr) - timedelta(seconds=2)
     (tmp_path / f"{ts:%Y-%m-%d-%H%M%S}-{tr.map}-round-1-endstats.txt").write_text(
-        render_endstats(es))
+        render_endstats(es)
+    )
 
 
 def test_award_and_roster_checks(tmp_path: Path) -> None:

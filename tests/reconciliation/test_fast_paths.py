@@ -31,8 +31,9 @@ def _public(obj: Any) -> Any:
         return type(obj)(*[_public(x) for x in obj])
     if not attrs.has(type(obj)):
         return obj
-    return type(obj)(**{a.name: _public(getattr(obj, a.name)) for a in attrs.fields(type(obj))
-                        if a.init})
+    return type(obj)(
+        **{a.name: _public(getattr(obj, a.name)) for a in attrs.fields(type(obj)) if a.init}
+    )
 
 
 def _check_rounds(artifacts: list[Any]) -> int:
@@ -45,8 +46,15 @@ def _check_rounds(artifacts: list[Any]) -> int:
 
 def test_synthetic_rounds_equal_their_public_construction(tmp_path: Path) -> None:
     for i, lua in enumerate(("v1", "legacy", "v1", "none")):
-        tr = simulate(i, pauses=i % 3, disconnect_dead=True, collision=i == 2, quiet=i == 1,
-                      map_name=f"m{i}", start_unix=1_770_000_000 + 9000 * i)
+        tr = simulate(
+            i,
+            pauses=i % 3,
+            disconnect_dead=True,
+            collision=i == 2,
+            quiet=i == 1,
+            map_name=f"m{i}",
+            start_unix=1_770_000_000 + 9000 * i,
+        )
         r2 = simulate(i + 50, pauses=1, team_kill=True, after=tr)
         for j, (t, prior) in enumerate(((tr, None), (r2, tr))):
             files = [render_stats(t, version=7 + i % 2, prior=prior)]

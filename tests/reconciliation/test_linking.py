@@ -25,8 +25,9 @@ def test_the_rule_as_stated(candidates: dict[int, list[int]]) -> None:
         for b in bs:
             of_b.setdefault(b, set()).add(a)
     pairs = pair_uniquely(candidates)
-    expected = {a: bs[0] for a, bs in candidates.items()
-                if len(set(bs)) == 1 and of_b[bs[0]] == {a}}  # fmt: skip
+    expected = {
+        a: bs[0] for a, bs in candidates.items() if len(set(bs)) == 1 and of_b[bs[0]] == {a}
+    }
     assert pairs.links == expected
     ambiguous: set[int] = set()
     for side in (candidates, of_b):

@@ -39,6 +39,7 @@ def test_script_output_reconciles(name: str, tmp_path: Path) -> None:
     for rnd, truth in zip(report.rounds, result.truth, strict=True):
         assert (rnd.round, rnd.lua_end_unix) == (truth.round, truth.round_end_unix)
         want = {p.guid[:8]: p.dead_ms / 1000 for p in truth.players if p.guid}
-        got = {c.player: c.sources[0].value for c in rnd.comparisons
-               if c.check == "lua-dead-le-played"}
+        got = {
+            c.player: c.sources[0].value for c in rnd.comparisons if c.check == "lua-dead-le-played"
+        }
         assert got == want

@@ -29,8 +29,9 @@ def test_offset_is_inferred_and_rounds_linked(offset: int) -> None:
 
 def test_daylight_saving_change_keeps_both_offsets() -> None:
     lua = [RoundKey("goldrush", 1, 1_770_000_000.0 + 3000 * i) for i in range(8)]
-    stats = [RoundKey("goldrush", 1, k.time + (3600 if i < 4 else 7200) + 3)
-             for i, k in enumerate(lua)]
+    stats = [
+        RoundKey("goldrush", 1, k.time + (3600 if i < 4 else 7200) + 3) for i, k in enumerate(lua)
+    ]
     got = link_lua(stats, lua)
     assert set(got.offsets) == {3600, 7200}
     assert len(got.links) == 8
@@ -52,8 +53,9 @@ def test_outside_the_lag_window_is_not_linked() -> None:
     assert link_lua([RoundKey("supply", 2, 1_770_003_603.0)], lua, offsets=[3600]).links == {}
 
 
-def test_files_end_to_end_with_unmatched_and_configured_offset(write_round: Writer,
-                                                                tmp_path: Path) -> None:
+def test_files_end_to_end_with_unmatched_and_configured_offset(
+    write_round: Writer, tmp_path: Path
+) -> None:
     a = simulate(1, map_name="supply", start_unix=1_770_000_000, utc_offset_s=7200)
     b = simulate(2, map_name="goldrush", start_unix=1_770_010_000, utc_offset_s=7200)
     write_round(a)
@@ -69,8 +71,10 @@ def test_files_end_to_end_with_unmatched_and_configured_offset(write_round: Writ
     linked = {r.map: r.lua for r in report.rounds}
     assert linked["supply"] is not None
     assert linked["goldrush"] is None
-    assert {(u.kind, u.map) for u in report.unmatched} == {("stats", "goldrush"),
-                                                          ("gametimes", "radar")}
+    assert {(u.kind, u.map) for u in report.unmatched} == {
+        ("stats", "goldrush"),
+        ("gametimes", "radar"),
+    }
     wrong = reconcile(artifacts, utc_offset_seconds=0)
     assert wrong.offset_source == "configured"
     assert all(r.lua is None for r in wrong.rounds if r.stats)

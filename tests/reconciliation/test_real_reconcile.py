@@ -25,8 +25,9 @@ def report(real_stats_dir: Path) -> ReconcileReport:
     return reconcile(artifacts)
 
 
-def test_every_file_reconciles_without_error(report: ReconcileReport,
-                                             real_stats_files: list[Path]) -> None:
+def test_every_file_reconciles_without_error(
+    report: ReconcileReport, real_stats_files: list[Path]
+) -> None:
     assert len(report.rounds) == len(real_stats_files) == 215
     assert not [f for f in report.findings if f.severity.value == "error"]
     paired = sum(1 for r in report.rounds if r.stats_r1)
@@ -41,10 +42,14 @@ def test_overcount_explains_the_script_dead_time(report: ReconcileReport) -> Non
     counts = Counter(c.verdict for c in engine)
     # the script's TAB[25] is ~2.3x the engine's: almost all explained, named
     assert counts[Verdict.EXPLAINED] >= 0.95 * len(engine)
-    assert all(c.causes[0].code == "dead-time-overcount" for c in engine
-               if c.verdict is Verdict.EXPLAINED)
-    ratios = sorted((c.sources[0].value or 0) / (c.sources[1].value or 1) for c in engine
-                    if (c.sources[1].value or 0) > 60)
+    assert all(
+        c.causes[0].code == "dead-time-overcount" for c in engine if c.verdict is Verdict.EXPLAINED
+    )
+    ratios = sorted(
+        (c.sources[0].value or 0) / (c.sources[1].value or 1)
+        for c in engine
+        if (c.sources[1].value or 0) > 60
+    )
     assert 2.0 < ratios[len(ratios) // 2] < 2.6
 
 
@@ -53,12 +58,21 @@ def test_internal_findings_are_stable(report: ReconcileReport) -> None:
     assert by_check == PINNED
 
 
-PINNED = Counter({
-    ("dead-le-played", "agree"): 1382, ("dead-le-played", "explained"): 35,
-    ("dead-le-played", "conflict"): 7, ("dead-ratio", "agree"): 1424,
-    ("dead-time-engine", "agree"): 38, ("dead-time-engine", "explained"): 1378,
-    ("dead-time-engine", "conflict"): 7, ("kd-ratio", "agree"): 1466,
-    ("kd-ratio", "explained"): 6, ("kd-ratio", "conflict"): 6,
-    ("revived-le-deaths", "agree"): 1423, ("revived-le-deaths", "explained"): 1,
-    ("stats-clock", "agree"): 212, ("stats-clock", "explained"): 3,
-})
+PINNED = Counter(
+    {
+        ("dead-le-played", "agree"): 1382,
+        ("dead-le-played", "explained"): 35,
+        ("dead-le-played", "conflict"): 7,
+        ("dead-ratio", "agree"): 1424,
+        ("dead-time-engine", "agree"): 38,
+        ("dead-time-engine", "explained"): 1378,
+        ("dead-time-engine", "conflict"): 7,
+        ("kd-ratio", "agree"): 1466,
+        ("kd-ratio", "explained"): 6,
+        ("kd-ratio", "conflict"): 6,
+        ("revived-le-deaths", "agree"): 1423,
+        ("revived-le-deaths", "explained"): 1,
+        ("stats-clock", "agree"): 212,
+        ("stats-clock", "explained"): 3,
+    }
+)

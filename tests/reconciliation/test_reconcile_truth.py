@@ -29,8 +29,7 @@ from etstats.testing.reconcile_truth import (
 
 pytestmark = pytest.mark.property
 
-ENDS = ("objective", "time_expired", "surrender_attackers", "surrender_defenders",
-        "objective_late")
+ENDS = ("objective", "time_expired", "surrender_attackers", "surrender_defenders", "objective_late")
 OFFSETS = (-5 * 3600, 0, 3600, 7200, 19800)
 
 
@@ -58,20 +57,33 @@ def _run(rounds: list[TruthRound], version: int, lua: str) -> ReconcileReport:
             if lua == "v1":
                 name, text = render_v1(tr)
             else:
-                name, text = render_legacy(tr, seed=i,
-                                           version=(1, 6, 1) if lua == "mixing" else (1, 7, 2))
+                name, text = render_legacy(
+                    tr, seed=i, version=(1, 6, 1) if lua == "mixing" else (1, 7, 2)
+                )
             (Path(tmp) / name).write_text(text, encoding="utf-8")
         artifacts, problems = load_paths([tmp])
         assert problems == []
         return reconcile(artifacts)
 
 
-@given(scen=st.lists(scenarios(), min_size=1, max_size=3), version=st.sampled_from((7, 8)),
-       lua=st.sampled_from(("v1", "legacy", "mixing")), offset=st.sampled_from(OFFSETS))
-def test_truth_is_recovered_without_conflict(scen: list[dict[str, object]], version: int,
-                                             lua: str, offset: int) -> None:
-    rounds = [simulate(**s, map_name=f"map{i}", start_unix=1_770_000_000 + 5000 * i,  # type: ignore[arg-type]
-                       utc_offset_s=offset) for i, s in enumerate(scen)]
+@given(
+    scen=st.lists(scenarios(), min_size=1, max_size=3),
+    version=st.sampled_from((7, 8)),
+    lua=st.sampled_from(("v1", "legacy", "mixing")),
+    offset=st.sampled_from(OFFSETS),
+)
+def test_truth_is_recovered_without_conflict(
+    scen: list[dict[str, object]], version: int, lua: str, offset: int
+) -> None:
+    rounds = [
+        simulate(
+            **s,
+            map_name=f"map{i}",
+            start_unix=1_770_000_000 + 5000 * i,  # type: ignore[arg-type]
+            utc_offset_s=offset,
+        )
+        for i, s in enumerate(scen)
+    ]
     report = _run(rounds, version, lua)
     # every artifact linked, by the right offset, with the 3 s file lag
     assert report.unmatched == ()
@@ -79,8 +91,11 @@ def test_truth_is_recovered_without_conflict(scen: list[dict[str, object]], vers
     assert report.utc_offset_seconds[0] == offset
     assert report.offset_source == "inferred"
     assert all(r.link_lag_seconds == 3 for r in report.rounds)
-    conflicts = [(c.check, c.player_name, c.message) for c in report.comparisons()
-                 if c.verdict is Verdict.CONFLICT]
+    conflicts = [
+        (c.check, c.player_name, c.message)
+        for c in report.comparisons()
+        if c.verdict is Verdict.CONFLICT
+    ]
     assert conflicts == []
     for r in report.rounds:
         tr = next(t for t in rounds if t.map == r.map)
@@ -105,23 +120,34 @@ def _check_round(tr: TruthRound, r: Reconciliation, version: int, lua: str) -> N
             assert abs((cmp.sources[1].value or 0.0) - true_dead) < 0.01
         if lua == "mixing" and cmp.verdict is not Verdict.AGREE:
             assert codes == {"legacy-clock-mixing"}
-        long_deaths = [d for d in p.deaths if overcount_range(d.g1 - d.g0)[0] > 10
-                       and d.closed_by != "disconnect"]
+        long_deaths = [
+            d
+            for d in p.deaths
+            if overcount_range(d.g1 - d.g0)[0] > 10 and d.closed_by != "disconnect"
+        ]
         if version == 7 and lua == "v1" and long_deaths and p.leave_how is None:
             assert cmp.verdict is Verdict.EXPLAINED
             assert "dead-time-overcount" in codes
         if version == 8 and lua == "v1" and cmp.verdict is Verdict.EXPLAINED:
             assert codes & {"pause-overlap", "disconnect-while-dead", "team-switch"}
     for c in r.comparisons:
-        if c.check == "round-duration" and tr.end_reason == "surrender" \
-                and tr.winner == tr.defender and tr.limit_s - tr.play_s > 3:
+        if (
+            c.check == "round-duration"
+            and tr.end_reason == "surrender"
+            and tr.winner == tr.defender
+            and tr.limit_s - tr.play_s > 3
+        ):
             assert c.verdict is Verdict.EXPLAINED
             assert {x.code for x in c.causes} == {"surrender-clock"}
         if c.check == "roster":
             assert truth[c.player or ""].quiet
             assert c.causes[0].code == "no-weapon-activity"
-        if c.check == "end-reason" and lua != "v1" and tr.end_reason == "objective" \
-                and tr.play_s >= 0.9 * tr.limit_s:
+        if (
+            c.check == "end-reason"
+            and lua != "v1"
+            and tr.end_reason == "objective"
+            and tr.play_s >= 0.9 * tr.limit_s
+        ):
             assert c.verdict is Verdict.EXPLAINED
             assert c.causes[0].code == "legacy-end-reason-heuristic"
 
@@ -138,19 +164,27 @@ def test_legacy_tails_of_departed_players_are_named(scen: dict[str, object], ver
         cmp = dead[p.guid[:8]]
         assert cmp.verdict is not Verdict.CONFLICT
         # a legacy tail larger than anything the round's pauses could account for
-        if cmp.verdict is Verdict.EXPLAINED and cmp.difference is not None \
-                and cmp.difference < -(cmp.tolerance + tr.pause_s):
-            want = "spectator-while-dead" if p.leave_how == "spectator" else \
-                "disconnect-while-dead"
+        if (
+            cmp.verdict is Verdict.EXPLAINED
+            and cmp.difference is not None
+            and cmp.difference < -(cmp.tolerance + tr.pause_s)
+        ):
+            want = "spectator-while-dead" if p.leave_how == "spectator" else "disconnect-while-dead"
             assert want in {c.code for c in cmp.causes}
 
 
-@given(seed=st.integers(0, 10**6), end1=st.sampled_from(ENDS), end2=st.sampled_from(ENDS),
-       pauses=st.integers(0, 2), team_kill=st.booleans(), version=st.sampled_from((7, 8)),
-       lua=st.sampled_from(("v1", "legacy")))
-def test_round_two_is_differenced_and_reconciled(seed: int, end1: str, end2: str, pauses: int,
-                                                 team_kill: bool, version: int,
-                                                 lua: str) -> None:
+@given(
+    seed=st.integers(0, 10**6),
+    end1=st.sampled_from(ENDS),
+    end2=st.sampled_from(ENDS),
+    pauses=st.integers(0, 2),
+    team_kill=st.booleans(),
+    version=st.sampled_from((7, 8)),
+    lua=st.sampled_from(("v1", "legacy")),
+)
+def test_round_two_is_differenced_and_reconciled(
+    seed: int, end1: str, end2: str, pauses: int, team_kill: bool, version: int, lua: str
+) -> None:
     r1 = simulate(seed, end=end1, pauses=pauses, team_kill=team_kill)
     r2 = simulate(seed + 1, end=end2, pauses=pauses, team_kill=team_kill, after=r1)
     with tempfile.TemporaryDirectory() as tmp:
@@ -164,8 +198,11 @@ def test_round_two_is_differenced_and_reconciled(seed: int, end1: str, end2: str
     (rnd2,) = [r for r in report.rounds if r.round == 2]
     assert rnd2.stats_r1 is not None
     assert rnd2.lua is not None
-    conflicts = [(c.check, c.player_name, c.message) for c in report.comparisons()
-                 if c.verdict is Verdict.CONFLICT]
+    conflicts = [
+        (c.check, c.player_name, c.message)
+        for c in report.comparisons()
+        if c.verdict is Verdict.CONFLICT
+    ]
     assert conflicts == []
     if lua == "v1":
         # the R2-only time played recovered from the cumulative file matches the truth

@@ -18,32 +18,82 @@ from etstats.reconciliation.rules import round as round_rules
 
 def _sr(**kw: object) -> StatsReading:
     base: dict[str, object] = {
-        "name": "s.txt", "map": "supply", "round": 1, "time": None, "limit_s": 600,
-        "clock_s": 400, "playtime_ms": None, "winner": 2, "defender": 1, "header_fields": 9,
-        "layout": 38, "players": ()}
+        "name": "s.txt",
+        "map": "supply",
+        "round": 1,
+        "time": None,
+        "limit_s": 600,
+        "clock_s": 400,
+        "playtime_ms": None,
+        "winner": 2,
+        "defender": 1,
+        "header_fields": 9,
+        "layout": 38,
+        "players": (),
+    }
     base.update(kw)
     return StatsReading(**base)  # type: ignore[arg-type]
 
 
 def _lua(**kw: object) -> LuaReading:
     base: dict[str, object] = {
-        "name": "g.json", "kind": "gametimes", "map": "supply", "round": 1, "start_unix": 0,
-        "end_unix": 400, "play_s": 400.0, "pause_s": 0.0, "pause_count": 0,
-        "end_reason": "objective", "winner": 2, "defender": 1, "surrender_team": 0,
-        "limit_s": 600.0, "limbo_axis_s": 30.0, "limbo_allies_s": 20.0, "players": ()}
+        "name": "g.json",
+        "kind": "gametimes",
+        "map": "supply",
+        "round": 1,
+        "start_unix": 0,
+        "end_unix": 400,
+        "play_s": 400.0,
+        "pause_s": 0.0,
+        "pause_count": 0,
+        "end_reason": "objective",
+        "winner": 2,
+        "defender": 1,
+        "surrender_team": 0,
+        "limit_s": 600.0,
+        "limbo_axis_s": 30.0,
+        "limbo_allies_s": 20.0,
+        "players": (),
+    }
     base.update(kw)
     return LuaReading(**base)  # type: ignore[arg-type]
 
 
-SP = StatsPlayerReading(key="A1B2C3D4", name="p", team=1, bot=False, layout=38, dead_s=60.0,
-                        played_s=402.0, alive_percent=85.0, denied_s=40, weapon_deaths=3,
-                        self_kills=0, times_revived=0, kills=2)
-LP = LuaPlayerReading(guid="A1B2C3D4" + "0" * 24, name="p", team=1, deaths=3, spawns=4,
-                      dead_s=61.0, revives=0, denied_s=40.5, played_s=400.0, self_kills=0,
-                      kills=2, connected_at_end=True, team_changes=0,
-                      deaths_detail=(LuaDeath(20.0, 0.0, "respawn", "enemy", "X"),
-                                     LuaDeath(21.0, 0.0, "respawn", "enemy", "X"),
-                                     LuaDeath(20.0, 0.0, "respawn", "enemy", "X")))
+SP = StatsPlayerReading(
+    key="A1B2C3D4",
+    name="p",
+    team=1,
+    bot=False,
+    layout=38,
+    dead_s=60.0,
+    played_s=402.0,
+    alive_percent=85.0,
+    denied_s=40,
+    weapon_deaths=3,
+    self_kills=0,
+    times_revived=0,
+    kills=2,
+)
+LP = LuaPlayerReading(
+    guid="A1B2C3D4" + "0" * 24,
+    name="p",
+    team=1,
+    deaths=3,
+    spawns=4,
+    dead_s=61.0,
+    revives=0,
+    denied_s=40.5,
+    played_s=400.0,
+    self_kills=0,
+    kills=2,
+    connected_at_end=True,
+    team_changes=0,
+    deaths_detail=(
+        LuaDeath(20.0, 0.0, "respawn", "enemy", "X"),
+        LuaDeath(21.0, 0.0, "respawn", "enemy", "X"),
+        LuaDeath(20.0, 0.0, "respawn", "enemy", "X"),
+    ),
+)
 
 
 def test_clean_player_agrees() -> None:
@@ -99,8 +149,15 @@ def test_surrender_clock_is_explained_only_for_a_surrender() -> None:
 
 
 def test_dead_time_above_played_time_is_explained_by_the_overcount() -> None:
-    sp = attrs.evolve(SP, dead_s=420.0, played_s=300.0, raw_played_s=300.0,
-                      raw_alive_percent=70.0, weapon_deaths=6, self_kills=2)
+    sp = attrs.evolve(
+        SP,
+        dead_s=420.0,
+        played_s=300.0,
+        raw_played_s=300.0,
+        raw_alive_percent=70.0,
+        weapon_deaths=6,
+        self_kills=2,
+    )
     got = internal.dead_le_played(sp, _sr(header_fields=8))
     assert got is not None
     assert got.verdict is Verdict.EXPLAINED

@@ -91,10 +91,12 @@ def test_every_cause_code_is_catalogued_and_documented() -> None:
 _finite = st.floats(-1e6, 1e6, allow_nan=False)
 
 
-@given(d=_finite, tol=st.floats(0, 1e3), mech=st.floats(0, 1e3), low=_finite,
-       width=st.floats(0, 1e6))
-def test_causes_are_ignored_when_needs_causes_says_so(d: float, tol: float, mech: float,
-                                                       low: float, width: float) -> None:
+@given(
+    d=_finite, tol=st.floats(0, 1e3), mech=st.floats(0, 1e3), low=_finite, width=st.floats(0, 1e6)
+)
+def test_causes_are_ignored_when_needs_causes_says_so(
+    d: float, tol: float, mech: float, low: float, width: float
+) -> None:
     # rules skip sizing causes when needs_causes() is False: judge must give the same result
     # with or without them then
     src = (SourceValue("a", 0.0, "s"), SourceValue("b", d, "s"))

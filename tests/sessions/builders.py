@@ -51,13 +51,38 @@ class Rnd:
 
 def player_row(rid: int, i: int, ln: Line, scope: str) -> tuple[object, ...]:
     tab = {"dynamites_planted": ln.dynamites_planted, "kill_assists": 1}
-    return (rid, i, ln.guid, ln.name, ln.name, ln.team, 1, ln.kills, ln.deaths, ln.damage_given,
-            ln.damage_received, 0, 0, ln.gibs, 0, 0, 0, ln.headshot_kills, ln.revives_given, 0,
-            ln.time_played_minutes, ln.time_dead_minutes, 0, json.dumps(tab), scope)  # fmt: skip
+    return (
+        rid,
+        i,
+        ln.guid,
+        ln.name,
+        ln.name,
+        ln.team,
+        1,
+        ln.kills,
+        ln.deaths,
+        ln.damage_given,
+        ln.damage_received,
+        0,
+        0,
+        ln.gibs,
+        0,
+        0,
+        0,
+        ln.headshot_kills,
+        ln.revives_given,
+        0,
+        ln.time_played_minutes,
+        ln.time_dead_minutes,
+        0,
+        json.dumps(tab),
+        scope,
+    )
 
 
-def write_rounds(store: Storage, rounds: Sequence[Rnd], order: Sequence[int] | None = None
-                 ) -> dict[int, int]:  # fmt: skip
+def write_rounds(
+    store: Storage, rounds: Sequence[Rnd], order: Sequence[int] | None = None
+) -> dict[int, int]:
     """Write ``rounds`` (in ``order`` of indexes, default as given); returns index -> id.
     A round 2 is linked to its round 1 once both are written, whatever the order."""
     ids: dict[int, int] = {}
@@ -65,19 +90,27 @@ def write_rounds(store: Storage, rounds: Sequence[Rnd], order: Sequence[int] | N
         r = rounds[k]
         with store.transaction() as tx:
             sid = tx.ensure_server(r.server)
-            rid = tx.save_round(None, {
-                "server_id": sid, "map_name": r.map_name, "round_number": r.round_number,
-                "round_start_unix": r.start_unix, "start_source": "stats-file-name",
-                "round_end_unix": r.end_unix, "stats_file_unix": r.start_unix,
-                "winner_team": r.winner, "defender_team": r.defender,
-                "time_limit_seconds": r.limit_seconds, "clock_seconds": r.clock_seconds,
-                "values_scope": r.scope,
-            })  # fmt: skip
+            rid = tx.save_round(
+                None,
+                {
+                    "server_id": sid,
+                    "map_name": r.map_name,
+                    "round_number": r.round_number,
+                    "round_start_unix": r.start_unix,
+                    "start_source": "stats-file-name",
+                    "round_end_unix": r.end_unix,
+                    "stats_file_unix": r.start_unix,
+                    "winner_team": r.winner,
+                    "defender_team": r.defender,
+                    "time_limit_seconds": r.limit_seconds,
+                    "clock_seconds": r.clock_seconds,
+                    "values_scope": r.scope,
+                },
+            )
             # an orphan round 2's lines hold its cumulative scope, as the ingest writes them
             scopes = [ln.scope if r.scope == "round" else r.scope for ln in r.lines]
             players = [player_row(rid, i, ln, scopes[i]) for i, ln in enumerate(r.lines)]
-            weapons = [(rid, i, *w, scopes[i]) for i, ln in enumerate(r.lines)
-                       for w in ln.weapons]  # fmt: skip
+            weapons = [(rid, i, *w, scopes[i]) for i, ln in enumerate(r.lines) for w in ln.weapons]
             tx.replace_round_rows(rid, {"player_round_stats": players, "weapon_stats": weapons})
         ids[k] = rid
     with store.transaction() as tx:

@@ -57,8 +57,10 @@ def test_leaderboard_json_and_gate(db: str, capsys: pytest.CaptureFixture[str]) 
     code, out = run(capsys, "leaderboard", "kills", "--db", db, "--json", "--min-rounds", "0")
     assert code == 0
     entries = json.loads(out)
-    assert [(e["rank"], e["guid"], e["value"]) for e in entries][:2] == [(1, A1, 70.0),
-                                                                        (2, B1, 49.0)]  # fmt: skip
+    assert [(e["rank"], e["guid"], e["value"]) for e in entries][:2] == [
+        (1, A1, 70.0),
+        (2, B1, 49.0),
+    ]
     assert {"guid", "name", "value", "rounds"} <= set(entries[0])
     code, out = run(capsys, "leaderboard", "dpm", "--db", db, "--json")
     assert json.loads(out) == []  # the default gate: 10 rounds
@@ -67,8 +69,20 @@ def test_leaderboard_json_and_gate(db: str, capsys: pytest.CaptureFixture[str]) 
     with pytest.raises(SystemExit) as exc:
         main(["leaderboard", "luck", "--db", db])
     assert exc.value.code == 2
-    code, out = run(capsys, "leaderboard", "kills", "--db", db, "--min-rounds", "0",
-                    "--limit", "2", "--page", "2", "--json")  # fmt: skip
+    code, out = run(
+        capsys,
+        "leaderboard",
+        "kills",
+        "--db",
+        db,
+        "--min-rounds",
+        "0",
+        "--limit",
+        "2",
+        "--page",
+        "2",
+        "--json",
+    )
     assert [e["rank"] for e in json.loads(out)] == [3, 4]
 
 
@@ -88,8 +102,7 @@ def test_player_records_and_links(db: str, capsys: pytest.CaptureFixture[str]) -
     assert run(capsys, "link", "guid", B3, "BBBB0002", "--db", db)[0] == 0
     assert run(capsys, "link", "account", "discord", "42", A1, "--db", db)[0] == 0
     code, out = run(capsys, "link", "list", "--db", db, "--json")
-    assert [(x["kind"], x["value"]) for x in json.loads(out)] == [("discord", "42"),
-                                                                 ("guid", B3)]  # fmt: skip
+    assert [(x["kind"], x["value"]) for x in json.loads(out)] == [("discord", "42"), ("guid", B3)]
     code, out = run(capsys, "player", "discord:42", "--db", db)
     assert code == 0
     assert out.startswith("alpha (AAAA0001)")

@@ -16,26 +16,43 @@ T0 = 1_750_000_000
 GAP = 3600
 GUIDS = ("000000A1", "000000A2", "000000A3", "000000B1", "000000B2", "000000B3", "000000C1")
 MAPS = ("supply", "radar", "goldrush")
-FAST = settings(max_examples=25, deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                       HealthCheck.too_slow])  # fmt: skip
+FAST = settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 @st.composite
 def lines(draw: st.DrawFn, teams: dict[str, int]) -> tuple[Line, ...]:
     small = st.integers(0, 30)
     return tuple(
-        Line(g, f"n{g[-2:]}", team, kills=draw(small), deaths=draw(small),
-             damage_given=draw(st.integers(0, 4000)), gibs=draw(small),
-             revives_given=draw(small),
-             time_played_minutes=draw(st.sampled_from([0.0, 0.4, 3.2, 7.5, 10.0])),
-             dynamites_planted=draw(st.integers(0, 3)),
-             weapons=tuple((w, h, h + draw(st.integers(0, 40)), draw(small), draw(small),
-                            draw(st.integers(0, h)))
-                           for w in draw(st.sets(st.integers(0, 27), max_size=2))
-                           for h in [draw(st.integers(0, 40))]))
+        Line(
+            g,
+            f"n{g[-2:]}",
+            team,
+            kills=draw(small),
+            deaths=draw(small),
+            damage_given=draw(st.integers(0, 4000)),
+            gibs=draw(small),
+            revives_given=draw(small),
+            time_played_minutes=draw(st.sampled_from([0.0, 0.4, 3.2, 7.5, 10.0])),
+            dynamites_planted=draw(st.integers(0, 3)),
+            weapons=tuple(
+                (
+                    w,
+                    h,
+                    h + draw(st.integers(0, 40)),
+                    draw(small),
+                    draw(small),
+                    draw(st.integers(0, h)),
+                )
+                for w in draw(st.sets(st.integers(0, 27), max_size=2))
+                for h in [draw(st.integers(0, 40))]
+            ),
+        )
         for g, team in sorted(teams.items())
-    )  # fmt: skip
+    )
 
 
 @st.composite
@@ -51,27 +68,47 @@ def evenings(draw: st.DrawFn) -> list[Rnd]:
             defender, limit = draw(st.sampled_from([1, 2])), 600
             clock1 = draw(st.integers(1, limit))
             end = draw(st.one_of(st.none(), st.integers(0, 900)))
-            rounds.append(Rnd(
-                draw(st.sampled_from(MAPS)), 1, t, draw(lines(teams)),
-                end_unix=None if end is None else t + end, defender=defender,
-                winner=draw(st.sampled_from([1, 2])), limit_seconds=limit,
-                clock_seconds=clock1, server=server))  # fmt: skip
+            rounds.append(
+                Rnd(
+                    draw(st.sampled_from(MAPS)),
+                    1,
+                    t,
+                    draw(lines(teams)),
+                    end_unix=None if end is None else t + end,
+                    defender=defender,
+                    winner=draw(st.sampled_from([1, 2])),
+                    limit_seconds=limit,
+                    clock_seconds=clock1,
+                    server=server,
+                )
+            )
             if draw(st.booleans()):
                 t2 = t + draw(st.integers(1, 900))
                 swapped = {g: 3 - team for g, team in teams.items()}
-                rounds.append(Rnd(
-                    rounds[-1].map_name, 2, t2, draw(lines(swapped)), defender=defender,
-                    winner=draw(st.sampled_from([1, 2])), limit_seconds=clock1,
-                    clock_seconds=draw(st.integers(0, clock1)), server=server,
-                    pair_with=len(rounds) - 1))  # fmt: skip
+                rounds.append(
+                    Rnd(
+                        rounds[-1].map_name,
+                        2,
+                        t2,
+                        draw(lines(swapped)),
+                        defender=defender,
+                        winner=draw(st.sampled_from([1, 2])),
+                        limit_seconds=clock1,
+                        clock_seconds=draw(st.integers(0, clock1)),
+                        server=server,
+                        pair_with=len(rounds) - 1,
+                    )
+                )
                 t = t2
             t += draw(st.sampled_from([1, 60, GAP - 1, GAP, GAP + 1, 3 * GAP]))
     return rounds
 
 
 def _key(store: Storage, ids: tuple[int, ...] | list[int]) -> list[tuple[Any, ...]]:
-    return [(r.server, r.map_name, r.round_number, r.start_unix)
-            for r in store.round_summaries([i for i in ids if i is not None])]  # fmt: skip
+    return [
+        (r.server, r.map_name, r.round_number, r.start_unix)
+        for r in store.round_summaries([i for i in ids if i is not None])
+    ]
 
 
 def snapshot(store: Storage) -> list[Any]:
@@ -80,17 +117,46 @@ def snapshot(store: Storage) -> list[Any]:
     for summary in store.sessions(limit=200):
         s = store.session(summary.id, server=summary.server)
         assert s is not None
-        maps = [(m.map_name, m.start_unix, m.outcome, m.winner, m.header_winner,
-                 m.r1_seconds, m.r2_seconds, [p.guid for p in m.side_a.players],
-                 [p.guid for p in m.side_b.players], m.notes and len(m.notes))
-                for m in s.maps]  # fmt: skip
-        out.append((s.id, s.server, s.start_unix, s.end_unix, _key(store, s.round_ids), maps,
-                    s.score_a, s.score_b, s.draws, [(p.player, p.totals) for p in s.players],
-                    s.mvp, [p.guid for p in s.side_a.players], summary.maps))  # fmt: skip
+        maps = [
+            (
+                m.map_name,
+                m.start_unix,
+                m.outcome,
+                m.winner,
+                m.header_winner,
+                m.r1_seconds,
+                m.r2_seconds,
+                [p.guid for p in m.side_a.players],
+                [p.guid for p in m.side_b.players],
+                m.notes and len(m.notes),
+            )
+            for m in s.maps
+        ]
+        out.append(
+            (
+                s.id,
+                s.server,
+                s.start_unix,
+                s.end_unix,
+                _key(store, s.round_ids),
+                maps,
+                s.score_a,
+                s.score_b,
+                s.draws,
+                [(p.player, p.totals) for p in s.players],
+                s.mvp,
+                [p.guid for p in s.side_a.players],
+                summary.maps,
+            )
+        )
     for stat in ("kills", "dpm", "accuracy", "dynamites_planted"):
         out.append(store.leaderboard(stat, min_rounds=0).entries)
-    out.append([(r.stat, r.scope, r.guid, r.value, _key(store, r.round_ids))
-                for r in store.records(min_minutes=0)])  # fmt: skip
+    out.append(
+        [
+            (r.stat, r.scope, r.guid, r.value, _key(store, r.round_ids))
+            for r in store.records(min_minutes=0)
+        ]
+    )
     return out
 
 
@@ -120,8 +186,14 @@ def test_career_totals_are_sums_and_rates_ratios_of_sums(store: Storage, rounds:
         assert c is not None
         t = c.totals
         assert (t.rounds, t.kills, t.deaths, t.damage_given, t.hits, t.shots, t.objectives) == (
-            s["rounds"], s["kills"], s["deaths"], s["damage_given"], s["hits"], s["shots"],
-            s["dynamites_planted"])  # fmt: skip
+            s["rounds"],
+            s["kills"],
+            s["deaths"],
+            s["damage_given"],
+            s["hits"],
+            s["shots"],
+            s["dynamites_planted"],
+        )
         assert t.time_played_minutes == pytest.approx(s["minutes"], abs=0.05)
         if s["minutes"]:
             assert t.dpm == pytest.approx(s["damage_given"] / t.time_played_minutes)
@@ -171,7 +243,8 @@ def test_sessions_are_disjoint_ordered_and_split_exactly_at_the_gap(
     everything = store.list_rounds(limit=1000, newest_first=False)
     assert sorted(seen) == sorted(r.id for r in everything)  # a partition: disjoint, complete
     assert [(s.start_unix, s.id) for s in listed] == sorted(
-        ((s.start_unix, s.id) for s in listed), reverse=True)  # fmt: skip
+        ((s.start_unix, s.id) for s in listed), reverse=True
+    )
     for server in {r.server for r in everything}:
         mine = [r for r in everything if r.server == server]
         first_of = {s.round_ids[0] for s in listed if s.server == server}
@@ -186,8 +259,9 @@ def test_sessions_are_disjoint_ordered_and_split_exactly_at_the_gap(
 
 
 @FAST
-@given(rounds=evenings(), pair=st.lists(st.sampled_from(GUIDS), min_size=2, max_size=2,
-                                        unique=True))  # fmt: skip
+@given(
+    rounds=evenings(), pair=st.lists(st.sampled_from(GUIDS), min_size=2, max_size=2, unique=True)
+)
 def test_merged_identities_sum_their_guids(
     store: Storage, rounds: list[Rnd], pair: list[str]
 ) -> None:

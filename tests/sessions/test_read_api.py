@@ -16,13 +16,29 @@ def lines(a_team: int, *, sub: bool = False, dmg: int = 1000) -> tuple[Line, ...
     b_team = 3 - a_team
     b2 = (B3, "echo") if sub else (B2, "delta")
     return (
-        Line(A1, "alpha", a_team, kills=10, deaths=5, damage_given=dmg, gibs=2,
-             weapons=((3, 10, 40, 5, 2, 3), (8, 5, 10, 5, 1, 0))),
+        Line(
+            A1,
+            "alpha",
+            a_team,
+            kills=10,
+            deaths=5,
+            damage_given=dmg,
+            gibs=2,
+            weapons=((3, 10, 40, 5, 2, 3), (8, 5, 10, 5, 1, 0)),
+        ),
         Line(A2, "bravo", a_team, kills=4, deaths=8, damage_given=600, time_played_minutes=5.0),
-        Line(B1, "charlie", b_team, kills=7, deaths=6, damage_given=1500, revives_given=3,
-             weapons=((3, 20, 50, 7, 4, 6),)),
+        Line(
+            B1,
+            "charlie",
+            b_team,
+            kills=7,
+            deaths=6,
+            damage_given=1500,
+            revives_given=3,
+            weapons=((3, 20, 50, 7, 4, 6),),
+        ),
         Line(b2[0], b2[1], b_team, kills=2, deaths=4, damage_given=300),
-    )  # fmt: skip
+    )
 
 
 def evening() -> list[Rnd]:
@@ -30,22 +46,55 @@ def evening() -> list[Rnd]:
     return [
         # supply: A attacks (team 2, defender 1) in 5:00, B beats it in 4:10
         Rnd("supply", 1, T0, lines(2), end_unix=T0 + 300, winner=2, clock_seconds=300),
-        Rnd("supply", 2, T0 + 600, lines(1), end_unix=T0 + 850, winner=2, limit_seconds=300,
-            clock_seconds=250, pair_with=0),
+        Rnd(
+            "supply",
+            2,
+            T0 + 600,
+            lines(1),
+            end_unix=T0 + 850,
+            winner=2,
+            limit_seconds=300,
+            clock_seconds=250,
+            pair_with=0,
+        ),
         # radar: B attacks first (A is on the defending team 1); full hold, then full hold
-        Rnd("radar", 1, T0 + 1200, lines(1), end_unix=T0 + 1800, winner=1,
-            clock_seconds=600),
-        Rnd("radar", 2, T0 + 2000, lines(2), end_unix=T0 + 2600, winner=1,
-            limit_seconds=600, clock_seconds=600, pair_with=2),
+        Rnd("radar", 1, T0 + 1200, lines(1), end_unix=T0 + 1800, winner=1, clock_seconds=600),
+        Rnd(
+            "radar",
+            2,
+            T0 + 2000,
+            lines(2),
+            end_unix=T0 + 2600,
+            winner=1,
+            limit_seconds=600,
+            clock_seconds=600,
+            pair_with=2,
+        ),
         # goldrush: A attacks in 6:00, B fails (echo subs for delta)
-        Rnd("goldrush", 1, T0 + 3000, lines(2), end_unix=T0 + 3360, winner=2,
-            clock_seconds=360),
-        Rnd("goldrush", 2, T0 + 3600, lines(1, sub=True), end_unix=T0 + 3960, winner=1,
-            limit_seconds=360, clock_seconds=360, pair_with=4),
+        Rnd("goldrush", 1, T0 + 3000, lines(2), end_unix=T0 + 3360, winner=2, clock_seconds=360),
+        Rnd(
+            "goldrush",
+            2,
+            T0 + 3600,
+            lines(1, sub=True),
+            end_unix=T0 + 3960,
+            winner=1,
+            limit_seconds=360,
+            clock_seconds=360,
+            pair_with=4,
+        ),
         # next session: an orphan round 2 61 minutes later
-        Rnd("supply", 2, T0 + 3960 + 3660, lines(1, dmg=5000), winner=2, limit_seconds=300,
-            clock_seconds=200, scope="cumulative_r1_r2"),
-    ]  # fmt: skip
+        Rnd(
+            "supply",
+            2,
+            T0 + 3960 + 3660,
+            lines(1, dmg=5000),
+            winner=2,
+            limit_seconds=300,
+            clock_seconds=200,
+            scope="cumulative_r1_r2",
+        ),
+    ]
 
 
 @pytest.fixture
@@ -57,8 +106,10 @@ def filled(store: Storage) -> Storage:
 def test_map_results_follow_the_stopwatch_rules(filled: Storage) -> None:
     session = filled.session(T0)
     assert session is not None
-    got = [(m.map_name, m.outcome, m.winner, m.header_winner, m.r1_seconds, m.r2_seconds)
-           for m in session.maps]  # fmt: skip
+    got = [
+        (m.map_name, m.outcome, m.winner, m.header_winner, m.r1_seconds, m.r2_seconds)
+        for m in session.maps
+    ]
     assert got == [
         ("supply", "beaten", "B", "B", 300, 250),
         ("radar", "double_full_hold", None, "A", 600, None),
@@ -112,8 +163,12 @@ def test_round_listing_and_detail(filled: Storage) -> None:
     mine = filled.list_rounds(player_guid=B3, newest_first=False)
     assert [r.round_number for r in mine] == [2]
     assert filled.list_rounds(map_name="radar", round_number=2)[0].clock_seconds == 600
-    assert filled.list_rounds(since_unix=T0 + 1200, until_unix=T0 + 2001, limit=10,
-                              newest_first=False)[1].round_number == 2  # fmt: skip
+    assert (
+        filled.list_rounds(
+            since_unix=T0 + 1200, until_unix=T0 + 2001, limit=10, newest_first=False
+        )[1].round_number
+        == 2
+    )
     detail = filled.round_detail(rounds[0].id)
     assert detail is not None
     assert [p.name for p in detail.players] == ["alpha", "bravo", "charlie", "delta"]
@@ -127,8 +182,7 @@ def test_career_sums_parts_and_rates(filled: Storage) -> None:
     c = filled.career(A1)
     assert c is not None
     t = c.totals
-    assert (t.rounds, t.kills, t.deaths, t.hits, t.shots, t.headshots) == (7, 70, 35, 105,
-                                                                           350, 21)  # fmt: skip
+    assert (t.rounds, t.kills, t.deaths, t.hits, t.shots, t.headshots) == (7, 70, 35, 105, 350, 21)
     assert t.damage_given == 6 * 1000 + 5000
     assert t.kd == 2.0
     assert t.accuracy == pytest.approx(105 / 350)
@@ -178,7 +232,9 @@ def test_external_accounts_link_to_players(filled: Storage) -> None:
     assert filled.find_players("discord:1234567890").matched_by == "link"
     filled.merge_guid(A1, A2)  # the account follows its player into the merge
     assert [(x.kind, x.value, x.player_guid) for x in filled.identity_links()] == [
-        ("discord", "1234567890", A2), ("guid", A1, A2)]  # fmt: skip
+        ("discord", "1234567890", A2),
+        ("guid", A1, A2),
+    ]
     assert filled.unlink("discord", "1234567890")
     assert filled.player_for_account("discord", "1234567890") is None
     with pytest.raises(Exception, match="already player"):
@@ -199,7 +255,12 @@ def test_leaderboard_gate_ties_and_pages(filled: Storage) -> None:
     assert gated.min_rounds == 10
     board = filled.leaderboard("kills", min_rounds=0)
     assert [(e.rank, e.guid, e.value) for e in board.entries] == [
-        (1, A1, 70.0), (2, B1, 49.0), (3, A2, 28.0), (4, B2, 12.0), (5, B3, 2.0)]  # fmt: skip
+        (1, A1, 70.0),
+        (2, B1, 49.0),
+        (3, A2, 28.0),
+        (4, B2, 12.0),
+        (5, B3, 2.0),
+    ]
     page2 = filled.leaderboard("kills", min_rounds=0, limit=2, offset=2)
     assert [e.rank for e in page2.entries] == [3, 4]
     dpm = filled.leaderboard("dpm", min_rounds=7, min_minutes=0)

@@ -49,8 +49,13 @@ def test_real_sessions(real: Storage) -> None:
     assert len(listed) == 34
     assert sum(len(s.round_ids) for s in listed) == 216
     assert [(s.id, len(s.round_ids)) for s in listed[:6]] == [
-        (1768257966, 1), (1762032327, 14), (1761686480, 20), (1761599870, 16),
-        (1761514747, 8), (1761506245, 7)]  # fmt: skip
+        (1768257966, 1),
+        (1762032327, 14),
+        (1761686480, 20),
+        (1761599870, 16),
+        (1761514747, 8),
+        (1761506245, 7),
+    ]
     assert listed[0].maps == ()  # the endstats file alone: no stats file, no map
 
 
@@ -76,8 +81,11 @@ def test_real_map_results_and_where_the_header_is_wrong(real: Storage) -> None:
                 assert m.r1_round_id is None  # all three are orphan round 2s
                 unusable.append(file_of[m.r2_round_id])
     assert outcomes == {
-        ("beaten", "B", "B"): 57, ("held", "A", "A"): 44, ("incomplete", None, None): 12,
-        ("double_full_hold", None, "A"): 5}  # fmt: skip
+        ("beaten", "B", "B"): 57,
+        ("held", "A", "A"): 44,
+        ("incomplete", None, None): 12,
+        ("double_full_hold", None, "A"): 5,
+    }
     assert sorted(doubles) == [
         "2025-10-12-225242-sw_goldrush_te-round-2.txt",
         "2025-10-21-214522-supply-round-2.txt",
@@ -108,8 +116,12 @@ def test_real_dpm_leaderboard(real: Storage) -> None:
     board = real.leaderboard("dpm")
     got = [(e.guid, round(e.value, 2), e.rounds) for e in board.entries[:5]]
     assert got == [
-        ("3C0354D3", 367.08, 24), ("1C8F69CA", 313.27, 24), ("D8423F90", 309.31, 157),
-        ("2B5938F5", 307.92, 113), ("0A26D447", 307.1, 121)]  # fmt: skip
+        ("3C0354D3", 367.08, 24),
+        ("1C8F69CA", 313.27, 24),
+        ("D8423F90", 309.31, 157),
+        ("2B5938F5", 307.92, 113),
+        ("0A26D447", 307.1, 121),
+    ]
     # the gate: nobody with fewer than 10 rounds or 30 minutes, so no one-round wonder
     assert all(e.rounds >= 10 and e.time_played_minutes >= 30 for e in board.entries)
     ungated = real.leaderboard("dpm", min_rounds=0, min_minutes=0)
@@ -117,8 +129,9 @@ def test_real_dpm_leaderboard(real: Storage) -> None:
 
 
 @pytest.mark.pg
-def test_real_corpus_answers_the_same_on_postgresql(real: Storage, pg_dsn: str,
-                                                     real_stats_dir: Path) -> None:  # fmt: skip
+def test_real_corpus_answers_the_same_on_postgresql(
+    real: Storage, pg_dsn: str, real_stats_dir: Path
+) -> None:
     from etstats.storage.postgres import PostgresStorage
     from etstats.storage.testing import pg_database
 
@@ -128,11 +141,11 @@ def test_real_corpus_answers_the_same_on_postgresql(real: Storage, pg_dsn: str,
             for stat in ("dpm", "kills", "accuracy"):
                 assert pg.leaderboard(stat).entries == real.leaderboard(stat).entries
             assert [(s.id, s.maps, s.players) for s in pg.sessions(limit=200)] == [
-                (s.id, s.maps, s.players) for s in real.sessions(limit=200)]  # fmt: skip
+                (s.id, s.maps, s.players) for s in real.sessions(limit=200)
+            ]
             mine, theirs = pg.session(1761686480), real.session(1761686480)
             assert mine is not None
             assert theirs is not None
-            assert (mine.maps, mine.players, mine.mvp) == (theirs.maps, theirs.players,
-                                                           theirs.mvp)  # fmt: skip
+            assert (mine.maps, mine.players, mine.mvp) == (theirs.maps, theirs.players, theirs.mvp)
         finally:
             pg.close()

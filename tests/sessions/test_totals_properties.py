@@ -18,9 +18,23 @@ from etstats.queries.totals import total_column
 from etstats.queries.types import Window
 from etstats.storage.base import Storage
 
-PARTS = ("kills", "deaths", "damage_given", "damage_received", "gibs", "revives_given",
-         "headshot_kills", "time_played_minutes", "time_dead_minutes", "hits", "shots",
-         "headshots", "dynamites_planted", "kill_assists", "objectives")  # fmt: skip
+PARTS = (
+    "kills",
+    "deaths",
+    "damage_given",
+    "damage_received",
+    "gibs",
+    "revives_given",
+    "headshot_kills",
+    "time_played_minutes",
+    "time_dead_minutes",
+    "hits",
+    "shots",
+    "headshots",
+    "dynamites_planted",
+    "kill_assists",
+    "objectives",
+)
 
 LADDERS = ("kills", "time_played_minutes", "hits", "kill_assists", "objectives", *RATES)
 """One statistic of each kind (column, minutes, weapon part, TAB field, derived sum, rates)."""
@@ -35,8 +49,10 @@ def plain_totals(store: Storage) -> dict[str, tuple[float, ...]]:
     with store._reader() as tx:  # type: ignore[attr-defined]
         d = dialect(tx)
         sums = ", ".join(f"SUM({part_sql(p, d)})" for p in PARTS)
-        sql = (f"SELECT p.guid, COUNT(*), COUNT(DISTINCT p.round_id), {sums} "  # noqa: S608
-               f"FROM player_round_stats p WHERE {NOT_BOT} GROUP BY p.guid")  # fmt: skip
+        sql = (
+            f"SELECT p.guid, COUNT(*), COUNT(DISTINCT p.round_id), {sums} "  # noqa: S608
+            f"FROM player_round_stats p WHERE {NOT_BOT} GROUP BY p.guid"
+        )
         rows = tx.fetchall(sql)
     return {str(r[0]): tuple(_num(v) for v in r[1:]) for r in rows}
 
@@ -49,8 +65,11 @@ def running_totals(store: Storage) -> dict[str, tuple[float, ...]]:
 
 
 def name_lines(store: Storage, plain: bool) -> set[tuple[str, str, int]]:
-    sql = ("SELECT guid, name, COUNT(*) FROM player_round_stats GROUP BY guid, name" if plain
-           else "SELECT guid, name, lines FROM player_name_lines")  # fmt: skip
+    sql = (
+        "SELECT guid, name, COUNT(*) FROM player_round_stats GROUP BY guid, name"
+        if plain
+        else "SELECT guid, name, lines FROM player_name_lines"
+    )
     with store._reader() as tx:  # type: ignore[attr-defined]
         return {(str(g), str(n), int(c)) for g, n, c in tx.fetchall(sql)}
 
@@ -59,14 +78,25 @@ def with_oddities(r: Rnd, bot: bool, duplicate: bool) -> Rnd:
     """A round with an Omni-bot line and/or one player's line written twice (a reconnect)."""
     extra: list[Line] = []
     if bot:
-        extra += [Line("OMNIBOT01", "[BOT]Bob", 1, kills=5, damage_given=900),
-                  Line(r.lines[0].guid, "[BOT]Twin", 2, kills=3)]  # fmt: skip
+        extra += [
+            Line("OMNIBOT01", "[BOT]Bob", 1, kills=5, damage_given=900),
+            Line(r.lines[0].guid, "[BOT]Twin", 2, kills=3),
+        ]
     if duplicate:
         extra.append(r.lines[-1])
-    return Rnd(r.map_name, r.round_number, r.start_unix, (*r.lines, *extra),
-               end_unix=r.end_unix, defender=r.defender, winner=r.winner,
-               limit_seconds=r.limit_seconds, clock_seconds=r.clock_seconds, server=r.server,
-               pair_with=r.pair_with)  # fmt: skip
+    return Rnd(
+        r.map_name,
+        r.round_number,
+        r.start_unix,
+        (*r.lines, *extra),
+        end_unix=r.end_unix,
+        defender=r.defender,
+        winner=r.winner,
+        limit_seconds=r.limit_seconds,
+        clock_seconds=r.clock_seconds,
+        server=r.server,
+        pair_with=r.pair_with,
+    )
 
 
 def assert_fast_equals_plain(store: Storage) -> None:
@@ -76,31 +106,56 @@ def assert_fast_equals_plain(store: Storage) -> None:
         for stat in LADDERS:
             for gate in (0, None):
                 fast, plain = (
-                    ladders.leaderboard(tx, stat, Window(), min_rounds=gate, min_minutes=None,
-                                        limit=200, offset=0, fast=use_totals)
-                    for use_totals in (True, False))  # fmt: skip
+                    ladders.leaderboard(
+                        tx,
+                        stat,
+                        Window(),
+                        min_rounds=gate,
+                        min_minutes=None,
+                        limit=200,
+                        offset=0,
+                        fast=use_totals,
+                    )
+                    for use_totals in (True, False)
+                )
                 assert fast == plain, stat
         # player search: matching players, most matching lines first (then GUID)
-        for cond, value in (("LOWER(p.name) LIKE ?", "%n%"), ("LOWER(p.name) LIKE ?", "%bot%"),
-                            ("p.guid LIKE ?", "000000A%")):  # fmt: skip
+        for cond, value in (
+            ("LOWER(p.name) LIKE ?", "%n%"),
+            ("LOWER(p.name) LIKE ?", "%bot%"),
+            ("p.guid LIKE ?", "000000A%"),
+        ):
             plain_sql = (
                 "SELECT COALESCE(al.player_guid, p.guid) AS pg, COUNT(*) AS n "  # noqa: S608
                 "FROM player_round_stats p LEFT JOIN player_aliases al ON al.guid = p.guid "
-                f"WHERE {cond} GROUP BY COALESCE(al.player_guid, p.guid) ORDER BY n DESC, pg")
+                f"WHERE {cond} GROUP BY COALESCE(al.player_guid, p.guid) ORDER BY n DESC, pg"
+            )
             expected = [str(r[0]) for r in tx.fetchall(plain_sql, (value,))]
             assert careers.ranked_guids(tx, cond, value, 100) == expected
         # display names (all time, bots out) and names seen, from player_name_lines; a
         # condition with parameters forces the plain count over the lines
-        players = sorted({str(r[0]) for r in tx.fetchall(
-            "SELECT COALESCE(al.player_guid, p.guid) FROM player_round_stats p "
-            "LEFT JOIN player_aliases al ON al.guid = p.guid")})  # fmt: skip
+        players = sorted(
+            {
+                str(r[0])
+                for r in tx.fetchall(
+                    "SELECT COALESCE(al.player_guid, p.guid) FROM player_round_stats p "
+                    "LEFT JOIN player_aliases al ON al.guid = p.guid"
+                )
+            }
+        )
         bots_out = f" AND {NOT_BOT}"
         assert identity.refs(tx, players, bots_out) == identity.refs(
-            tx, players, bots_out + " AND 1 = ?", (1,))
+            tx, players, bots_out + " AND 1 = ?", (1,)
+        )
         for g in players:
-            seen = [str(r[0]) for r in tx.fetchall(
-                "SELECT name FROM player_round_stats WHERE guid = ? "
-                "GROUP BY name ORDER BY COUNT(*) DESC, name", (g,))]  # fmt: skip
+            seen = [
+                str(r[0])
+                for r in tx.fetchall(
+                    "SELECT name FROM player_round_stats WHERE guid = ? "
+                    "GROUP BY name ORDER BY COUNT(*) DESC, name",
+                    (g,),
+                )
+            ]
             assert identity.names_seen(tx, [g]) == seen
 
 
@@ -121,14 +176,29 @@ def test_running_totals_equal_the_plain_aggregates(
     # re-ingest some rounds with other values, delete others (their lines cascade)
     for k in data.draw(st.sets(st.sampled_from(sorted(ids)), max_size=3)):
         r = odd[k]
-        lines = [Line(ln.guid, ln.name, ln.team, kills=ln.kills + 1, time_played_minutes=1.5,
-                      weapons=ln.weapons[:1]) for ln in r.lines[: max(1, len(r.lines) - 1)]]
+        lines = [
+            Line(
+                ln.guid,
+                ln.name,
+                ln.team,
+                kills=ln.kills + 1,
+                time_played_minutes=1.5,
+                weapons=ln.weapons[:1],
+            )
+            for ln in r.lines[: max(1, len(r.lines) - 1)]
+        ]
         with store.transaction() as tx:
-            tx.replace_round_rows(ids[k], {
-                "player_round_stats": [player_row(ids[k], i, ln, "round")
-                                       for i, ln in enumerate(lines)],
-                "weapon_stats": [(ids[k], i, *w, "round") for i, ln in enumerate(lines)
-                                 for w in ln.weapons]})  # fmt: skip
+            tx.replace_round_rows(
+                ids[k],
+                {
+                    "player_round_stats": [
+                        player_row(ids[k], i, ln, "round") for i, ln in enumerate(lines)
+                    ],
+                    "weapon_stats": [
+                        (ids[k], i, *w, "round") for i, ln in enumerate(lines) for w in ln.weapons
+                    ],
+                },
+            )
     gone = data.draw(st.sets(st.sampled_from(sorted(ids)), max_size=2))
     with store.transaction() as tx:
         for k in gone:

@@ -14,19 +14,26 @@ from etstats.storage.migrate import load_migrations
 
 def _record(data: bytes, server_id: int, **kw: object) -> ArtifactRecord:
     values: dict[str, object] = {
-        "sha256": hashlib.sha256(data).hexdigest(), "kind": "stats", "name": "a.txt",
-        "server_id": server_id, "size_bytes": len(data), "received_unix": 1_700_000_000,
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "kind": "stats",
+        "name": "a.txt",
+        "server_id": server_id,
+        "size_bytes": len(data),
+        "received_unix": 1_700_000_000,
         "status": "pending",
-    }  # fmt: skip
+    }
     values.update(kw)
     return ArtifactRecord(**values)  # type: ignore[arg-type]
 
 
 def _round(server_id: int, start: int, **kw: object) -> dict[str, object]:
     values: dict[str, object] = {
-        "server_id": server_id, "map_name": "supply", "round_number": 1,
-        "round_start_unix": start, "start_source": "lua",
-    }  # fmt: skip
+        "server_id": server_id,
+        "map_name": "supply",
+        "round_number": 1,
+        "round_start_unix": start,
+        "start_source": "lua",
+    }
     values.update(kw)
     return values
 
@@ -101,8 +108,21 @@ def test_one_lua_row_per_round(store: Storage) -> None:
         sid = tx.ensure_server("srv")
         tx.insert_artifact(_record(data, sid, kind="gametimes-legacy"), data)
         rid = tx.save_round(None, _round(sid, 100))
-    lua_row = (rid, hashlib.sha256(data).hexdigest(), "legacy", 100, 700, 600.0, 0.0, 0,
-               0.0, "objective", 1, 2, "1.7.2")  # fmt: skip
+    lua_row = (
+        rid,
+        hashlib.sha256(data).hexdigest(),
+        "legacy",
+        100,
+        700,
+        600.0,
+        0.0,
+        0,
+        0.0,
+        "objective",
+        1,
+        2,
+        "1.7.2",
+    )
     with pytest.raises(StorageError), store.transaction() as tx:
         tx.bulk_insert("lua_timing", ROUND_TABLES["lua_timing"], [lua_row, lua_row])  # type: ignore[attr-defined]
     assert store.table_rows("lua_timing") == []
@@ -137,14 +157,19 @@ def test_save_update_and_replace_rows(store: Storage) -> None:
 def test_group_query_filters_by_key_status_and_window(store: Storage) -> None:
     with store.transaction() as tx:
         sid = tx.ensure_server("srv")
-        for i, (mp, rn, anchor, status) in enumerate([
-            ("supply", 1, 1000, "accepted"), ("supply", 1, 1100, "accepted"),
-            ("supply", 2, 1000, "accepted"), ("goldrush", 1, 1000, "accepted"),
-            ("supply", 1, 1010, "rejected"),
-        ]):  # fmt: skip
+        for i, (mp, rn, anchor, status) in enumerate(
+            [
+                ("supply", 1, 1000, "accepted"),
+                ("supply", 1, 1100, "accepted"),
+                ("supply", 2, 1000, "accepted"),
+                ("goldrush", 1, 1000, "accepted"),
+                ("supply", 1, 1010, "rejected"),
+            ]
+        ):
             data = f"artifact {i}".encode()
-            rec = _record(data, sid, status=status, map_name=mp, round_number=rn,
-                          anchor_unix=anchor)  # fmt: skip
+            rec = _record(
+                data, sid, status=status, map_name=mp, round_number=rn, anchor_unix=anchor
+            )
             tx.insert_artifact(rec, data)
         found = tx.group_artifacts(sid, "supply", 1, 900, 1050)
     assert [(a.map_name, a.round_number, a.anchor_unix) for a in found] == [("supply", 1, 1000)]
@@ -169,7 +194,8 @@ def test_unknown_table_is_refused(store: Storage) -> None:
 
 
 def test_table_rows_of_some_rounds_equal_the_filtered_full_read(
-        store: Storage, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    store: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """``table_rows(table, round_ids)`` reads only those rounds, in the full read's order,
     however many ids are asked for (the ``IN`` lists are chunked)."""
     from etstats.ingest.pipeline import Pipeline

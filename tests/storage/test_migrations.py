@@ -18,9 +18,13 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "storage.md"
 
 def _sqlite_shape(conn: sqlite3.Connection) -> dict[str, Any]:
     shape: dict[str, Any] = {}
-    tables = [r[0] for r in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' "
-        "AND name != 'schema_migrations' ORDER BY name")]  # fmt: skip
+    tables = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' "
+            "AND name != 'schema_migrations' ORDER BY name"
+        )
+    ]
     for t in tables:
         shape[t] = {
             "columns": conn.execute(f"PRAGMA table_info({t})").fetchall(),
@@ -75,8 +79,10 @@ def test_postgres_migrations_equal_schema_sql(pg_dsn: str) -> None:
             conn.execute(schema_sql("postgres").encode())
         documented = shape(other_url)
     assert migrated == documented
-    assert any("rounds" in r[1] and "UNIQUE (server_id, map_name, round_number, "
-               "round_start_unix)" in r[1] for r in migrated)  # fmt: skip
+    assert any(
+        "rounds" in r[1] and "UNIQUE (server_id, map_name, round_number, round_start_unix)" in r[1]
+        for r in migrated
+    )
 
 
 def test_migrations_are_numbered_without_gaps() -> None:
@@ -112,30 +118,46 @@ def test_upgrading_a_v1_store_marks_round2_rows_cumulative(tmp_path: Path) -> No
     conn.execute("INSERT INTO schema_migrations VALUES (1, ?, 0)", (v1.name,))
     conn.execute("INSERT INTO servers (id, name) VALUES (1, 'default')")
     for sha, n in (("a" * 64, 1), ("b" * 64, 2)):
-        conn.execute("INSERT INTO artifacts (sha256, kind, name, server_id, data, size_bytes, "
-                     "received_unix, status) VALUES (?, 'stats', ?, 1, x'00', 1, 0, 'accepted')",
-                     (sha, f"r{n}.txt"))  # fmt: skip
-        conn.execute("INSERT INTO rounds (id, server_id, map_name, round_number, "
-                     "round_start_unix, start_source, stats_sha256) "
-                     "VALUES (?, 1, 'supply', ?, ?, 'stats-file-name', ?)", (n, n, n, sha))
-        conn.execute("INSERT INTO player_round_stats (round_id, player_index, guid, name, "
-                     "raw_name, team, session_rounds, kills, deaths) "
-                     "VALUES (?, 0, 'ABCDEF12', 'p', 'p', 1, 1, 5, 5)", (n,))
+        conn.execute(
+            "INSERT INTO artifacts (sha256, kind, name, server_id, data, size_bytes, "
+            "received_unix, status) VALUES (?, 'stats', ?, 1, x'00', 1, 0, 'accepted')",
+            (sha, f"r{n}.txt"),
+        )
+        conn.execute(
+            "INSERT INTO rounds (id, server_id, map_name, round_number, "
+            "round_start_unix, start_source, stats_sha256) "
+            "VALUES (?, 1, 'supply', ?, ?, 'stats-file-name', ?)",
+            (n, n, n, sha),
+        )
+        conn.execute(
+            "INSERT INTO player_round_stats (round_id, player_index, guid, name, "
+            "raw_name, team, session_rounds, kills, deaths) "
+            "VALUES (?, 0, 'ABCDEF12', 'p', 'p', 1, 1, 5, 5)",
+            (n,),
+        )
         conn.execute("INSERT INTO weapon_stats VALUES (?, 0, 3, 1, 2, 3, 4, 0)", (n,))
     conn.commit()
     conn.close()
     store = SQLiteStorage(str(path))
     assert store.schema_version() == load_migrations("sqlite")[-1].version
     assert [(r.round_number, r.values_scope, r.r1_round_id) for r in store.rounds()] == [
-        (1, "round", None), (2, "cumulative_r1_r2", None)]  # fmt: skip
+        (1, "round", None),
+        (2, "cumulative_r1_r2", None),
+    ]
     assert [(r[0], r[-1]) for r in store.table_rows("player_round_stats")] == [
-        (1, "round"), (2, "cumulative_r1_r2")]  # fmt: skip
+        (1, "round"),
+        (2, "cumulative_r1_r2"),
+    ]
     assert [(r[0], r[-1]) for r in store.table_rows("weapon_stats")] == [
-        (1, "round"), (2, "cumulative_r1_r2")]  # fmt: skip
+        (1, "round"),
+        (2, "cumulative_r1_r2"),
+    ]
     # 0006 backfills the running totals from the lines already stored
     with store._reader() as tx:
         assert tx.fetchall("SELECT guid, lines, rounds, kills, hits, shots FROM player_totals") == [
-            ("ABCDEF12", 2, 2, 10, 2, 4)]  # fmt: skip
+            ("ABCDEF12", 2, 2, 10, 2, 4)
+        ]
         assert tx.fetchall("SELECT guid, name, lines FROM player_name_lines") == [
-            ("ABCDEF12", "p", 2)]  # fmt: skip
+            ("ABCDEF12", "p", 2)
+        ]
     store.close()

@@ -36,9 +36,7 @@ EXIT_INPUT = 3
 EXIT_CONFIG = 4
 
 
-def build_parser(
-    *, with_plugins: bool = True, only: str | None = None
-) -> argparse.ArgumentParser:
+def build_parser(*, with_plugins: bool = True, only: str | None = None) -> argparse.ArgumentParser:
     """The full argument parser: built-in commands, then plugin commands.
 
     ``only`` (a built-in command's module suffix, e.g. ``parse``) builds a parser with that one
@@ -119,8 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `etstats parse ... | head` is normal use
         return EXIT_OK
     except OSError as exc:  # an unreadable input or output path: a message, no traceback
-        print(f"etstats: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
-              file=sys.stderr)  # fmt: skip
+        print(f"etstats: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
         return EXIT_INPUT
     return code
 

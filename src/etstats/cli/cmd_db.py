@@ -29,8 +29,10 @@ def run_upgrade(args: argparse.Namespace) -> int:
     finally:
         storage.close()
     if applied:
-        print(f"{redact_url(args.db)}: applied migration(s) {', '.join(map(str, applied))}; "
-              f"schema version {version}")  # fmt: skip
+        print(
+            f"{redact_url(args.db)}: applied migration(s) {', '.join(map(str, applied))}; "
+            f"schema version {version}"
+        )
     else:
         print(f"{redact_url(args.db)}: schema is up to date (version {version})")
     return 0

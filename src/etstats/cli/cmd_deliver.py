@@ -20,13 +20,25 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "Exits when nothing is due (posts waiting on a retry stay for the next run; exit "
         "code 1 then); --follow keeps draining until interrupted.",
     )
-    p.add_argument("--target", action="append", default=[], metavar="NAME",
-                   help="drain only this target (repeatable; default: every configured one)")
+    p.add_argument(
+        "--target",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="drain only this target (repeatable; default: every configured one)",
+    )
     p.add_argument("--follow", action="store_true", help="keep draining until interrupted")
-    p.add_argument("--interval", type=float, default=2.0,
-                   help="seconds between polls with --follow (default 2)")
-    p.add_argument("--enable", metavar="NAME",
-                   help="re-enable a target that was disabled (e.g. after fixing its webhook)")
+    p.add_argument(
+        "--interval",
+        type=float,
+        default=2.0,
+        help="seconds between polls with --follow (default 2)",
+    )
+    p.add_argument(
+        "--enable",
+        metavar="NAME",
+        help="re-enable a target that was disabled (e.g. after fixing its webhook)",
+    )
     p.add_argument("--status", action="store_true", help="print the outbox counts and exit")
     add_db_argument(p)
     p.set_defaults(func=run)
@@ -63,8 +75,10 @@ def run(args: argparse.Namespace) -> int:
         targets = outbox_targets(pm)
         unknown = [t for t in args.target if t not in targets]
         if unknown:
-            raise ConfigError(f"unknown delivery target(s) {', '.join(unknown)} "
-                              f"(registered: {', '.join(sorted(targets)) or 'none'})")
+            raise ConfigError(
+                f"unknown delivery target(s) {', '.join(unknown)} "
+                f"(registered: {', '.join(sorted(targets)) or 'none'})"
+            )
         wanted = args.target or list(targets)
         sinks = {}
         problems: list[str] = []
@@ -76,8 +90,10 @@ def run(args: argparse.Namespace) -> int:
                     raise
                 problems.append(str(exc))
         if not sinks:
-            raise ConfigError("no delivery target is configured (docs/discord.md)"
-                              + "".join(f"; {p}" for p in problems))
+            raise ConfigError(
+                "no delivery target is configured (docs/discord.md)"
+                + "".join(f"; {p}" for p in problems)
+            )
         try:
             shown = 0
             with contextlib.suppress(KeyboardInterrupt):
@@ -89,12 +105,17 @@ def run(args: argparse.Namespace) -> int:
                     due = next_due(storage, sinks)
                     if not args.follow:
                         break
-                    wait = args.interval if due is None else min(args.interval,
-                                                                 max(0.05, due - time.time()))
+                    wait = (
+                        args.interval
+                        if due is None
+                        else min(args.interval, max(0.05, due - time.time()))
+                    )
                     time.sleep(wait)
             left = next_due(storage, sinks)
-            print(f"{shown} post(s) sent or edited"
-                  + ("" if left is None else "; some wait for a retry (see --status)"))
+            print(
+                f"{shown} post(s) sent or edited"
+                + ("" if left is None else "; some wait for a retry (see --status)")
+            )
             return 0 if left is None else 1
         finally:
             for sink in sinks.values():

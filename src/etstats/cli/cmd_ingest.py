@@ -72,8 +72,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"etstats ingest: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return 3
     if args.paths and not paths and not args.source and not warnings:
-        print("etstats ingest: no stats, endstats or gametimes files found in "
-              + ", ".join(args.paths), file=sys.stderr)
+        print(
+            "etstats ingest: no stats, endstats or gametimes files found in "
+            + ", ".join(args.paths),
+            file=sys.stderr,
+        )
         return 2
     storage = open_from_args(args, pm)
     try:
@@ -96,13 +99,17 @@ def run(args: argparse.Namespace) -> int:
                 try:
                     artifact = Artifact.from_path(path, server=args.server)
                 except OSError as exc:
-                    print(f"etstats ingest: cannot read {path}: {exc.strerror or exc}",
-                          file=sys.stderr)  # fmt: skip
+                    print(
+                        f"etstats ingest: cannot read {path}: {exc.strerror or exc}",
+                        file=sys.stderr,
+                    )
                     unreadable += 1
                     continue
                 if len(artifact.data) > MAX_ARTIFACT_BYTES:
-                    print(f"etstats ingest: skipped {path}: larger than {MAX_ARTIFACT_BYTES} "
-                          "bytes", file=sys.stderr)  # fmt: skip
+                    print(
+                        f"etstats ingest: skipped {path}: larger than {MAX_ARTIFACT_BYTES} bytes",
+                        file=sys.stderr,
+                    )
                     unreadable += 1
                     continue
                 yield artifact

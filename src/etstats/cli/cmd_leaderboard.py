@@ -12,12 +12,14 @@ from etstats.queries.text import leaderboard_text, records_text
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
-        "leaderboard", help="players ranked by a statistic",
+        "leaderboard",
+        help="players ranked by a statistic",
         description=f"Statistics: {', '.join(stat_names())}. Rates are ratios of sums.",
     )
     add_db_argument(p)
-    p.add_argument("stat", type=stat_name,
-                   help="statistic name as in `etstats parse` output, or a rate")
+    p.add_argument(
+        "stat", type=stat_name, help="statistic name as in `etstats parse` output, or a rate"
+    )
     p.add_argument("--window", type=window, default=window("all"), help=WINDOW_HELP)
     p.add_argument(
         "--min-rounds",
@@ -39,8 +41,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.set_defaults(func=run_board)
     r = subparsers.add_parser("records", help="best single round and best map per statistic")
     add_db_argument(r)
-    r.add_argument("stats", nargs="*", type=stat_name,
-                   help="statistics (default: a common set)")
+    r.add_argument("stats", nargs="*", type=stat_name, help="statistics (default: a common set)")
     r.add_argument("--window", type=window, default=window("all"), help=WINDOW_HELP)
     r.add_argument(
         "--min-minutes",
@@ -56,8 +57,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def stat_name(text: str) -> str:
     """A known statistic (an unknown one is a usage error, exit 2)."""
     if text not in stat_names():
-        raise argparse.ArgumentTypeError(f"unknown statistic {text!r}; "
-                                         f"known: {', '.join(stat_names())}")
+        raise argparse.ArgumentTypeError(
+            f"unknown statistic {text!r}; known: {', '.join(stat_names())}"
+        )
     return text
 
 
@@ -65,10 +67,15 @@ def run_board(args: argparse.Namespace) -> int:
     store = open_from_args(args, must_exist=True)
     try:
         board = store.leaderboard(
-            args.stat, window=args.window, min_rounds=args.min_rounds,
-            min_minutes=0.0 if args.min_rounds == 0 and args.min_minutes is None
+            args.stat,
+            window=args.window,
+            min_rounds=args.min_rounds,
+            min_minutes=0.0
+            if args.min_rounds == 0 and args.min_minutes is None
             else args.min_minutes,
-            limit=args.limit, offset=max(0, args.page - 1) * max(0, args.limit))  # fmt: skip
+            limit=args.limit,
+            offset=max(0, args.page - 1) * max(0, args.limit),
+        )
     finally:
         store.close()
     if args.json:
@@ -81,8 +88,7 @@ def run_board(args: argparse.Namespace) -> int:
 def run_records(args: argparse.Namespace) -> int:
     store = open_from_args(args, must_exist=True)
     try:
-        found = store.records(args.stats or None, window=args.window,
-                              min_minutes=args.min_minutes)  # fmt: skip
+        found = store.records(args.stats or None, window=args.window, min_minutes=args.min_minutes)
     finally:
         store.close()
     if args.json:

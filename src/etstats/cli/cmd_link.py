@@ -12,7 +12,8 @@ from etstats.queries.text import links_text
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
-        "link", help="player identity: merge GUIDs, set names, link Discord accounts",
+        "link",
+        help="player identity: merge GUIDs, set names, link Discord accounts",
         description="Every aggregate (sessions, careers, leaderboards) follows these links.",
     )
     sub = p.add_subparsers(dest="action", metavar="ACTION")

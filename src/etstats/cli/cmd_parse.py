@@ -30,9 +30,9 @@ def register(subparsers: Any) -> None:
         "parse",
         help="parse c0rnp0rn stats files and print one JSON object per file (JSON Lines)",
         description="Parse c0rnp0rn stats files and print one JSON object per file per line: "
-                    "header, provenance, players (weapons and TAB fields) and findings. "
-                    "Directories are searched recursively for *-round-N.txt files.",
-    )  # fmt: skip
+        "header, provenance, players (weapons and TAB fields) and findings. "
+        "Directories are searched recursively for *-round-N.txt files.",
+    )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="stats file or directory")
     parser.add_argument(
         "--differential",

@@ -13,8 +13,11 @@ from etstats.queries.text import career_text, table
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("player", help="a player's career: totals, rates, maps, weapons")
     add_db_argument(p)
-    p.add_argument("query", help="GUID or GUID prefix (4+ hex), part of a name, or "
-                   "discord:<user id>; guid:/name: force one reading")  # fmt: skip
+    p.add_argument(
+        "query",
+        help="GUID or GUID prefix (4+ hex), part of a name, or "
+        "discord:<user id>; guid:/name: force one reading",
+    )
     p.add_argument("--window", type=window, default=window("all"), help=WINDOW_HELP)
     add_json(p)
     p.set_defaults(func=run)

@@ -27,7 +27,9 @@ def register(subparsers: Any) -> None:
         description=f"Sign and upload files to an etstats server (secret from ${PUSH_SECRET_ENV}).",
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="file or directory")
-    p.add_argument("--url", required=True, help="base URL of `etstats serve`, e.g. https://stats.example")
+    p.add_argument(
+        "--url", required=True, help="base URL of `etstats serve`, e.g. https://stats.example"
+    )
     p.add_argument("--server", required=True, help="this game server's name at the receiver")
     p.add_argument("--attempts", type=int, default=5, help="tries per file (default 5)")
     p.add_argument("--timeout", type=float, default=30.0, help="seconds per attempt (default 30)")
@@ -55,8 +57,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"unreadable\t{path}\t{exc.strerror}")
             unreadable += 1
             continue
-        outcome = push_file(args.url, args.server, secret, path.name, body, policy=policy,
-                            timeout_s=args.timeout)  # fmt: skip
+        outcome = push_file(
+            args.url, args.server, secret, path.name, body, policy=policy, timeout_s=args.timeout
+        )
         word = "ok" if outcome.ok else "failed"
         failed += not outcome.ok
         print(f"{word}\t{path}\t{outcome.summary}", flush=True)

@@ -46,30 +46,63 @@ def _offset(text: str) -> int:
 def register(subparsers: Any) -> None:
     """Add the ``reconcile`` subcommand."""
     p: argparse.ArgumentParser = subparsers.add_parser(
-        "reconcile", help="reconcile stats files, endstats and Lua gametimes",
-        description=__doc__)
+        "reconcile", help="reconcile stats files, endstats and Lua gametimes", description=__doc__
+    )
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or directories")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
-    p.add_argument("--fail-on", choices=("conflict", "explained", "tolerated"), default=None,
-                   help="exit 1 if any comparison has this verdict or a worse one")
-    p.add_argument("--utc-offset", type=_offset, action="append", default=None,
-                   metavar="HOURS", help="server UTC offset (+1, -05:00; repeat for DST); "
-                   "inferred from the data when omitted")
-    p.add_argument("--limbo", type=float, default=None, metavar="SECONDS",
-                   help="respawn wave period to assume without Lua data (default 30)")
-    p.add_argument("--window", "--window-minutes", dest="window", type=float, default=45.0,
-                   metavar="MINUTES", help="R1/R2 pairing window (default 45)")
-    p.add_argument("--timezone", type=timezone_name, default=os.environ.get("ETSTATS_TIMEZONE"),
-                   metavar="TZ", help="IANA timezone of the stats file names: R1/R2 pairing "
-                   "then uses real minutes across daylight-saving changes (default: "
-                   "$ETSTATS_TIMEZONE, else the file-name wall clocks as written)")
+    p.add_argument(
+        "--fail-on",
+        choices=("conflict", "explained", "tolerated"),
+        default=None,
+        help="exit 1 if any comparison has this verdict or a worse one",
+    )
+    p.add_argument(
+        "--utc-offset",
+        type=_offset,
+        action="append",
+        default=None,
+        metavar="HOURS",
+        help="server UTC offset (+1, -05:00; repeat for DST); inferred from the data when omitted",
+    )
+    p.add_argument(
+        "--limbo",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="respawn wave period to assume without Lua data (default 30)",
+    )
+    p.add_argument(
+        "--window",
+        "--window-minutes",
+        dest="window",
+        type=float,
+        default=45.0,
+        metavar="MINUTES",
+        help="R1/R2 pairing window (default 45)",
+    )
+    p.add_argument(
+        "--timezone",
+        type=timezone_name,
+        default=os.environ.get("ETSTATS_TIMEZONE"),
+        metavar="TZ",
+        help="IANA timezone of the stats file names: R1/R2 pairing "
+        "then uses real minutes across daylight-saving changes (default: "
+        "$ETSTATS_TIMEZONE, else the file-name wall clocks as written)",
+    )
     p.add_argument("--all", action="store_true", help="also list agreeing comparisons")
     p.add_argument("--plot", metavar="PNG", help="write the dead-time scatter plot")
-    p.add_argument("--spawn-audit", action="store_true",
-                   help="print the spawn audit (JSON) instead of the tables")
+    p.add_argument(
+        "--spawn-audit",
+        action="store_true",
+        help="print the spawn audit (JSON) instead of the tables",
+    )
     p.add_argument("--limit", type=int, default=200, help="spawn audit: rows (1..1000)")
-    p.add_argument("--diff-seconds", type=float, default=30.0,
-                   help="spawn audit: diff_gt_threshold flag (0..3600)")
+    p.add_argument(
+        "--diff-seconds",
+        type=float,
+        default=30.0,
+        help="spawn audit: diff_gt_threshold flag (0..3600)",
+    )
     p.set_defaults(func=run)
 
 
@@ -90,8 +123,9 @@ def run(args: argparse.Namespace) -> int:
         gc.unfreeze()
 
 
-def _report(args: argparse.Namespace, artifacts: list[LoadedArtifact],
-            problems: list[Finding]) -> int:
+def _report(
+    args: argparse.Namespace, artifacts: list[LoadedArtifact], problems: list[Finding]
+) -> int:
     from etstats.reconciliation import reconcile
     from etstats.reconciliation.report import format_report
     from etstats.serde import to_builtins
@@ -100,11 +134,15 @@ def _report(args: argparse.Namespace, artifacts: list[LoadedArtifact],
         for f in problems:
             print(f"etstats reconcile: {f.source}: {f.message}", file=sys.stderr)
         if not problems:
-            print("etstats reconcile: no stats, endstats or gametimes files found",
-                  file=sys.stderr)
+            print("etstats reconcile: no stats, endstats or gametimes files found", file=sys.stderr)
         return EXIT_UNREADABLE
-    report = reconcile(artifacts, utc_offset_seconds=args.utc_offset, limbo_s=args.limbo,
-                       window_minutes=args.window, timezone=args.timezone)
+    report = reconcile(
+        artifacts,
+        utc_offset_seconds=args.utc_offset,
+        limbo_s=args.limbo,
+        window_minutes=args.window,
+        timezone=args.timezone,
+    )
     if problems:
         import attrs
 
@@ -117,11 +155,18 @@ def _report(args: argparse.Namespace, artifacts: list[LoadedArtifact],
         from etstats.reconciliation.spawn_audit import spawn_audit
 
         if not 1 <= args.limit <= 1000 or not 0 <= args.diff_seconds <= 3600:
-            print("etstats reconcile: --limit must be 1..1000, --diff-seconds 0..3600",
-                  file=sys.stderr)
+            print(
+                "etstats reconcile: --limit must be 1..1000, --diff-seconds 0..3600",
+                file=sys.stderr,
+            )
             return EXIT_USAGE
-        print(json.dumps(spawn_audit(report, limit=args.limit, diff_seconds=args.diff_seconds),
-                         indent=2, ensure_ascii=False))
+        print(
+            json.dumps(
+                spawn_audit(report, limit=args.limit, diff_seconds=args.diff_seconds),
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
     elif args.json:
         data = to_builtins(report)
         data["summary"] = {"verdicts": report.verdict_counts(), "causes": report.cause_counts()}

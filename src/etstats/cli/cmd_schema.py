@@ -16,13 +16,19 @@ def register(subparsers: Any) -> None:
         "schema",
         help="print the JSON Schema (draft 2020-12) of a model's JSON form",
         description="Print the JSON Schema (draft 2020-12) of the JSON that etstats writes for "
-                    "a model (etstats.serde.to_json). Without NAME, list the model names.",
+        "a model (etstats.serde.to_json). Without NAME, list the model names.",
     )
-    parser.add_argument("name", nargs="?", metavar="NAME",
-                        help="model name, e.g. legacy-gametimes (see --list)")
+    parser.add_argument(
+        "name", nargs="?", metavar="NAME", help="model name, e.g. legacy-gametimes (see --list)"
+    )
     parser.add_argument("--list", action="store_true", help="list the available model names")
-    parser.add_argument("--indent", type=int, default=2, metavar="N",
-                        help="indentation of the printed JSON (default 2; 0 = one line)")
+    parser.add_argument(
+        "--indent",
+        type=int,
+        default=2,
+        metavar="N",
+        help="indentation of the printed JSON (default 2; 0 = one line)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -38,8 +44,11 @@ def run(args: argparse.Namespace) -> int:
             print(f"{name}\t{where}")
         return EXIT_OK
     if args.name not in SCHEMA_MODELS:
-        print(f"etstats schema: unknown model {args.name!r}; known: "
-              f"{', '.join(sorted(SCHEMA_MODELS))}", file=sys.stderr)
+        print(
+            f"etstats schema: unknown model {args.name!r}; known: "
+            f"{', '.join(sorted(SCHEMA_MODELS))}",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     try:
         schema = schema_for(args.name)

@@ -11,9 +11,11 @@ from etstats.queries.text import session_text, sessions_text
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = subparsers.add_parser("sessions", help="list gaming sessions, newest first",
-                              description="Sessions are consecutive rounds of one server; "
-                              "see docs/sessions.md.")  # fmt: skip
+    p = subparsers.add_parser(
+        "sessions",
+        help="list gaming sessions, newest first",
+        description="Sessions are consecutive rounds of one server; see docs/sessions.md.",
+    )
     add_db_argument(p)
     p.add_argument("--server", help="only this server (its name in the store)")
     p.add_argument("--limit", type=int, default=20, help="sessions per page (default 20)")
@@ -23,9 +25,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.set_defaults(func=run_list)
     q = subparsers.add_parser("session", help="one gaming session: maps, score, players, MVP")
     add_db_argument(q)
-    q.add_argument("id", nargs="?", default="last",
-                   help="session id (its start, Unix seconds, as `etstats sessions` lists it) "
-                   "or 'last' (default)")  # fmt: skip
+    q.add_argument(
+        "id",
+        nargs="?",
+        default="last",
+        help="session id (its start, Unix seconds, as `etstats sessions` lists it) "
+        "or 'last' (default)",
+    )
     q.add_argument("--server", help="the server (when ids of two servers collide)")
     add_gap(q)
     add_json(q)
@@ -35,8 +41,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run_list(args: argparse.Namespace) -> int:
     store = open_from_args(args, must_exist=True)
     try:
-        found = store.sessions(server=args.server, limit=args.limit, offset=args.offset,
-                               gap_minutes=args.gap)  # fmt: skip
+        found = store.sessions(
+            server=args.server, limit=args.limit, offset=args.offset, gap_minutes=args.gap
+        )
     finally:
         store.close()
     if args.json:
@@ -48,8 +55,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_one(args: argparse.Namespace) -> int:
     if args.id != "last" and not str(args.id).isdigit():
-        print(f"etstats session: expected a session id or 'last'; got {args.id!r}",
-              file=sys.stderr)  # fmt: skip
+        print(f"etstats session: expected a session id or 'last'; got {args.id!r}", file=sys.stderr)
         return 2
     store = open_from_args(args, must_exist=True)
     try:

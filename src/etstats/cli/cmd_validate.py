@@ -31,8 +31,8 @@ def register(subparsers: Any) -> None:
         "validate",
         help="check c0rnp0rn stats files and list their findings",
         description="Parse and check c0rnp0rn stats files; print the findings as a table "
-                    "(or JSON Lines). Exit 1 on error findings, 3 on unreadable files.",
-    )  # fmt: skip
+        "(or JSON Lines). Exit 1 on error findings, 3 on unreadable files.",
+    )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="stats file or directory")
     parser.add_argument("--json", action="store_true", help="one JSON object per finding")
     parser.add_argument(
@@ -60,9 +60,18 @@ def run(args: argparse.Namespace) -> int:
             rnd = parse_stats_file(path)
         except ParseError as exc:
             unreadable += 1
-            rows.append({"file": str(path), "line": exc.line, "severity": "error",
-                         "code": "parse-error", "message": str(exc), "field": exc.field,
-                         "expected": exc.expected, "actual": exc.actual})  # fmt: skip
+            rows.append(
+                {
+                    "file": str(path),
+                    "line": exc.line,
+                    "severity": "error",
+                    "code": "parse-error",
+                    "message": str(exc),
+                    "field": exc.field,
+                    "expected": exc.expected,
+                    "actual": exc.actual,
+                }
+            )
             progress.step(path.name)
             continue
         for finding in rnd.findings:
@@ -78,9 +87,12 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
     else:
         _print_table(rows)
-    print(f"{len(files)} file(s): {counts[Severity.ERROR]} error(s), "
-          f"{counts[Severity.WARNING]} warning(s), {counts[Severity.INFO]} info, "
-          f"{unreadable} unreadable", file=sys.stderr)  # fmt: skip
+    print(
+        f"{len(files)} file(s): {counts[Severity.ERROR]} error(s), "
+        f"{counts[Severity.WARNING]} warning(s), {counts[Severity.INFO]} info, "
+        f"{unreadable} unreadable",
+        file=sys.stderr,
+    )
     if unreadable:
         return EXIT_INPUT
     return EXIT_FINDINGS if counts[Severity.ERROR] else EXIT_OK
@@ -92,6 +104,7 @@ def _print_table(rows: list[dict[str, Any]]) -> None:
     out = sys.stdout
     head = [c.upper() for c in COLUMNS]
     for r in [head, *cells]:
-        out.write("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=False)) + "  " + r[-1]
-                  + "\n")  # fmt: skip
+        out.write(
+            "  ".join(v.ljust(w) for v, w in zip(r, widths, strict=False)) + "  " + r[-1] + "\n"
+        )
     out.flush()

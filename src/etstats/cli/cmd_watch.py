@@ -31,7 +31,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("dirs", nargs="+", metavar="DIR")
     p.add_argument("--interval", type=float, default=2.0, help="seconds between scans")
     p.add_argument(
-        "--settle-seconds", type=float, default=DEFAULT_SETTLE_SECONDS, metavar="SEC",
+        "--settle-seconds",
+        type=float,
+        default=DEFAULT_SETTLE_SECONDS,
+        metavar="SEC",
         help="take a file only after its size and time stayed the same this long, in seconds "
         f"(default {DEFAULT_SETTLE_SECONDS:g}); files a process still has open for writing "
         "are never taken (Linux)",
@@ -65,14 +68,18 @@ def run(args: argparse.Namespace) -> int:
     try:
         targets = delivery_targets(args.deliver, pm)
         pipeline = Pipeline(
-            storage, pm=pm, timezone=args.timezone,
-            pair_window_minutes=args.window_minutes, deliver=targets,
+            storage,
+            pm=pm,
+            timezone=args.timezone,
+            pair_window_minutes=args.window_minutes,
+            deliver=targets,
         )
         sinks = worker_sinks(targets, pm)
         if sinks and not args.once:  # posts go out while watching; --once leaves them queued
             worker = start_worker(storage, sinks, interval=args.interval)
-        watcher = Watcher(pipeline, args.dirs, server=args.server,
-                          settle_seconds=args.settle_seconds, warn=_warn)  # fmt: skip
+        watcher = Watcher(
+            pipeline, args.dirs, server=args.server, settle_seconds=args.settle_seconds, warn=_warn
+        )
         if args.once:
             for result in watcher.scan(settle=False):
                 _report(result)

@@ -14,8 +14,10 @@ from etstats.queries.text import to_data
 
 _DAYS = re.compile(r"^(\d+(?:\.\d+)?)d$")
 _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})?\.\.(\d{4}-\d{2}-\d{2})?$")
-WINDOW_HELP = ("all (default), Nd (last N days), YYYY-MM-DD..YYYY-MM-DD (UTC dates, end "
-               "exclusive; either side may be empty) or session:ID")  # fmt: skip
+WINDOW_HELP = (
+    "all (default), Nd (last N days), YYYY-MM-DD..YYYY-MM-DD (UTC dates, end "
+    "exclusive; either side may be empty) or session:ID"
+)
 
 
 def window(text: str) -> Window:

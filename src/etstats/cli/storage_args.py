@@ -34,8 +34,7 @@ def add_source_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--server",
         default=os.environ.get("ETSTATS_SERVER", "default"),
-        help="name of the game server the files come from (default: $ETSTATS_SERVER or "
-        "'default')",
+        help="name of the game server the files come from (default: $ETSTATS_SERVER or 'default')",
     )
     parser.add_argument(
         "--timezone",
@@ -148,7 +147,10 @@ def store_summary(storage: Storage) -> dict[str, int]:
 
 
 def print_summary(
-    summary: IngestSummary, storage: Storage, *, out: Callable[[str], None] = print,
+    summary: IngestSummary,
+    storage: Storage,
+    *,
+    out: Callable[[str], None] = print,
     max_errors: int = 20,
 ) -> None:
     """The ``ingest``/``rebuild`` report: this run's counts, rejections, the store's totals."""

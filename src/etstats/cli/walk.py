@@ -84,8 +84,9 @@ class Progress:
         """Finish the progress line (terminal) or print the final count (long runs)."""
         elapsed = time.monotonic() - self._started
         if self.tty:
-            self.stream.write(f"\r{self.label}: {self.count}/{self.total} in {elapsed:.1f} s"
-                              + " " * 40 + "\n")  # fmt: skip
+            self.stream.write(
+                f"\r{self.label}: {self.count}/{self.total} in {elapsed:.1f} s" + " " * 40 + "\n"
+            )
         elif self.total > self.every:
             self.stream.write(f"{self.label}: {self.count}/{self.total} in {elapsed:.1f} s\n")
         self.stream.flush()

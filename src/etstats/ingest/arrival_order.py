@@ -48,6 +48,7 @@ def _zone(name: str) -> ZoneInfo:
 
 def arrival_order(paths: list[Path], timezone: str = "UTC") -> list[Path]:
     """``paths`` sorted by the time of their names (stable; untimed ones last)."""
+
     def key(path: Path) -> tuple[bool, int]:
         t = name_time(path.name, timezone)
         return (t is None, t or 0)

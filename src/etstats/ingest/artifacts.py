@@ -100,7 +100,10 @@ class Artifact:
 
     @classmethod
     def from_path(
-        cls, path: str | os.PathLike[str], *, server: str = "default",
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        server: str = "default",
         received_at: datetime | None = None,
     ) -> Artifact:
         """Read a file (at most :data:`MAX_ARTIFACT_BYTES` + 1 bytes); raises ``OSError`` if
@@ -123,8 +126,11 @@ def storable_name(name: str) -> str:
         return name
     if "\\" in name:  # only a full path can hold one: keep its last component
         name = base_name(name)
-    raw = name.encode("utf-8", "surrogateescape") if _escapable(name) else name.encode(
-        "utf-8", "surrogatepass")
+    raw = (
+        name.encode("utf-8", "surrogateescape")
+        if _escapable(name)
+        else name.encode("utf-8", "surrogatepass")
+    )
     text = raw.decode("utf-8", "backslashreplace")
     return "".join(f"\\x{ord(c):02x}" if ord(c) < 0x20 or c == "\x7f" else c for c in text)
 
@@ -139,7 +145,7 @@ def name_bytes(name: str) -> bytes:
     i = 0
     while i < len(name):
         if name.startswith("\\x", i) and len(name) >= i + 4:
-            out.append(int(name[i + 2:i + 4], 16))
+            out.append(int(name[i + 2 : i + 4], 16))
             i += 4
         else:
             out += name[i].encode("utf-8")

@@ -36,9 +36,15 @@ def audit_report(storage: Storage) -> dict[str, Any]:
         wanted = {rid: errors for rid, v, errors, _ in vpage if v == "conflict"}
         if wanted:
             for row in storage.table_rows("rounds", list(wanted)):
-                conflicts.append({"round_id": row[0], "map": row[2], "round": row[3],
-                                  "round_start_unix": row[4],
-                                  "errors": wanted[row[0]]})  # fmt: skip
+                conflicts.append(
+                    {
+                        "round_id": row[0],
+                        "map": row[2],
+                        "round": row[3],
+                        "round_start_unix": row[4],
+                        "errors": wanted[row[0]],
+                    }
+                )
         after = vpage[-1][0]
     arts = _ArtifactTally({o["stats"] for _, o in rounds.orphans})
     apage_after: tuple[int, str] | None = None
@@ -81,26 +87,48 @@ class _RoundTally:
         if seen is None or key < seen:
             self.first_seen[r.start_source] = key
         stats, lua, end = bool(r.stats_sha256), bool(r.lua_sha256), bool(r.endstats_sha256)
-        self.flags.update({"with_stats": stats, "with_lua": lua, "with_endstats": end,
-                           "stats_and_lua": stats and lua,
-                           "stats_without_lua": stats and not lua,
-                           "lua_without_stats": lua and not stats})  # fmt: skip
+        self.flags.update(
+            {
+                "with_stats": stats,
+                "with_lua": lua,
+                "with_endstats": end,
+                "stats_and_lua": stats and lua,
+                "stats_without_lua": stats and not lua,
+                "lua_without_stats": lua and not stats,
+            }
+        )
         if r.round_number == 2 and stats:
             self.r2 += 1
             self.r2_differenced += r.r1_round_id is not None
             if r.values_scope == "cumulative_r1_r2":
-                self.orphans.append((key, {"round_id": r.id, "map": r.map_name,
-                                           "stats_file_unix": r.stats_file_unix,
-                                           "stats": r.stats_sha256 or ""}))  # fmt: skip
+                self.orphans.append(
+                    (
+                        key,
+                        {
+                            "round_id": r.id,
+                            "map": r.map_name,
+                            "stats_file_unix": r.stats_file_unix,
+                            "stats": r.stats_sha256 or "",
+                        },
+                    )
+                )
 
     def counts(self) -> dict[str, Any]:
         # start sources in the order they first appear in natural-key order (as a Counter
         # over the rounds sorted by natural key lists them)
         order = sorted(self.sources, key=lambda s: self.first_seen[s])
-        out: dict[str, Any] = {"total": self.total,
-                               "by_start_source": {s: self.sources[s] for s in order}}
-        for name in ("with_stats", "with_lua", "with_endstats", "stats_and_lua",
-                     "stats_without_lua", "lua_without_stats"):  # fmt: skip
+        out: dict[str, Any] = {
+            "total": self.total,
+            "by_start_source": {s: self.sources[s] for s in order},
+        }
+        for name in (
+            "with_stats",
+            "with_lua",
+            "with_endstats",
+            "stats_and_lua",
+            "stats_without_lua",
+            "lua_without_stats",
+        ):
             out[name] = self.flags[name]
         return out
 
@@ -122,8 +150,9 @@ class _ArtifactTally:
             if a.status == "rejected":
                 self.rejected.append({"name": a.name, "sha256": a.sha256, "error": a.error})
             if a.link_note:
-                self.link_notes.append({"name": a.name, "sha256": a.sha256, "kind": a.kind,
-                                        "note": a.link_note})  # fmt: skip
+                self.link_notes.append(
+                    {"name": a.name, "sha256": a.sha256, "kind": a.kind, "note": a.link_note}
+                )
             if a.status == "accepted" and a.sha256 not in linked:
                 self.unlinked.append({"name": a.name, "sha256": a.sha256, "kind": a.kind})
 
@@ -138,9 +167,11 @@ def format_report(report: dict[str, Any]) -> str:
         f"{r['lua_without_stats']} Lua without stats",
     ]
     r2 = report["round2"]
-    lines.append(f"round 2: {r2['differenced']} of {r2['total']} differenced against their "
-                 f"round 1 (R2-only values), {len(r2['orphans'])} orphan round 2 "
-                 "(cumulative R1+R2 values)")  # fmt: skip
+    lines.append(
+        f"round 2: {r2['differenced']} of {r2['total']} differenced against their "
+        f"round 1 (R2-only values), {len(r2['orphans'])} orphan round 2 "
+        "(cumulative R1+R2 values)"
+    )
     for o in r2["orphans"][:50]:
         lines.append(f"  orphan round 2: round {o['round_id']} {o['map']} {o['stats']}")
     if report["verdicts"]:
@@ -148,8 +179,9 @@ def format_report(report: dict[str, Any]) -> str:
     else:
         lines.append("verdicts: none stored (no round was reconciled)")
     for c in report["conflicts"]:
-        lines.append(f"  conflict: round {c['round_id']} {c['map']} R{c['round']} "
-                     f"({c['errors']} error(s))")  # fmt: skip
+        lines.append(
+            f"  conflict: round {c['round_id']} {c['map']} R{c['round']} ({c['errors']} error(s))"
+        )
     lines.append(f"rejected artifacts: {len(report['rejected'])}")
     for a in report["rejected"][:50]:
         lines.append(f"  {a['error']}")

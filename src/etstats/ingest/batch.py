@@ -66,7 +66,9 @@ def rebuild_stream(pipeline: Pipeline, progress: Progress) -> Iterator[IngestRes
                     servers[rec.server_id] = _server_name(tx, rec.server_id)
         batch = [
             Artifact.from_bytes(
-                data[rec.sha256], rec.name, server=servers[rec.server_id],
+                data[rec.sha256],
+                rec.name,
+                server=servers[rec.server_id],
                 received_at=datetime.fromtimestamp(rec.received_unix, UTC),
             )
             for rec in records
@@ -155,16 +157,21 @@ def _ingest_batch(
 
     storage = pipeline.storage
     with storage.transaction() as tx:
-        zones = {name: _server(tx, name, pipeline.timezone)
-                 for name in dict.fromkeys(a.server for a in batch)}  # fmt: skip
+        zones = {
+            name: _server(tx, name, pipeline.timezone)
+            for name in dict.fromkeys(a.server for a in batch)
+        }
     parsed = _parse_all(pipeline, batch, zones)
     results: list[IngestResult | None] = [None] * len(batch)
     notes: list[_Notify | None] = [None] * len(batch)
     with storage.transaction() as real_tx:
         tx = RowBuffer(real_tx)
         known = _known(tx, [a.sha256 for a in batch])
-        keys = [(zones[a.server][0], p.facts.map_name) for a, p in zip(batch, parsed, strict=True)
-                if isinstance(p, ParsedArtifact)]  # fmt: skip
+        keys = [
+            (zones[a.server][0], p.facts.map_name)
+            for a, p in zip(batch, parsed, strict=True)
+            if isinstance(p, ParsedArtifact)
+        ]
         keys += [(k.server_id, k.map_name) for k in known.values() if k.map_name is not None]
         for server_id, map_name in lock_order(keys):
             tx.lock_group(server_id, map_name, 0)
@@ -176,9 +183,10 @@ def _ingest_batch(
         for i, (a, p) in enumerate(zip(batch, parsed, strict=True)):
             k = known.get(a.sha256)
             if a.sha256 in seen or (
-                k is not None and k.status != "pending"
+                k is not None
+                and k.status != "pending"
                 and name_preference(a.name) < name_preference(k.name)
-            ):  # fmt: skip
+            ):
                 single.append(i)
                 continue
             seen.add(a.sha256)
@@ -206,8 +214,9 @@ def _ingest_batch(
             recons = reconcile_rounds(pipeline, tx, pipeline._deferred)
             tx.flush()
             # Outbox rows in the batch's own commit (never lost, never ahead of the rounds).
-            pipeline._enqueue(tx, sorted({rid for n in notes if n is not None
-                                          for rid in n.round_ids}))  # fmt: skip
+            pipeline._enqueue(
+                tx, sorted({rid for n in notes if n is not None for rid in n.round_ids})
+            )
         finally:
             pipeline._deferred = None
     # Hooks and deliveries hear of each round once per batch (with the first artifact that
@@ -222,8 +231,7 @@ def _ingest_batch(
         last = max(i for i, n in enumerate(notes) if n is not None)
         n = notes[last]
         if n is not None:
-            notes[last] = _Notify(n.artifact, n.parsed, n.round_ids, (*n.reconciliations,
-                                                                       *recons))  # fmt: skip
+            notes[last] = _Notify(n.artifact, n.parsed, n.round_ids, (*n.reconciliations, *recons))
     out: list[tuple[IngestResult, _Notify | None]] = []
     for result, note in zip(results, notes, strict=True):
         if result is None:  # pragma: no cover - every position gets a result above
@@ -323,11 +331,11 @@ def _link(
         server_id, timezone = zones[a.server]
         f = p.facts
         group = (server_id, f.map_name, f.round_number)
-        hit = next((ids for lo, hi, ids in spans.get(group, ()) if lo <= f.anchor_unix <= hi),
-                   None)  # fmt: skip
+        hit = next((ids for lo, hi, ids in spans.get(group, ()) if lo <= f.anchor_unix <= hi), None)
         if hit is None:
-            hit, _none = pipeline._relink(tx, server_id, f.map_name, f.round_number,
-                                          f.anchor_unix, timezone)  # fmt: skip
+            hit, _none = pipeline._relink(
+                tx, server_id, f.map_name, f.round_number, f.anchor_unix, timezone
+            )
             lo, hi = pipeline._span
             spans.setdefault(group, []).append((lo, hi, hit))
         results[i] = IngestResult(a.sha256, a.name, str(p.kind), "stored", None, hit)
@@ -338,17 +346,29 @@ def _record(
     a: Artifact, p: ParsedArtifact | ParseError, server_id: int, known: ArtifactRecord | None
 ) -> ArtifactRecord:
     base = known or ArtifactRecord(
-        sha256=a.sha256, kind=str(a.kind), name=a.name, server_id=server_id,
-        size_bytes=len(a.data), received_unix=int(a.received_at.timestamp()), status="pending",
-    )  # fmt: skip
+        sha256=a.sha256,
+        kind=str(a.kind),
+        name=a.name,
+        server_id=server_id,
+        size_bytes=len(a.data),
+        received_unix=int(a.received_at.timestamp()),
+        status="pending",
+    )
     from etstats.ingest.pipeline import _evolve
 
     if not isinstance(p, ParsedArtifact):
         return _evolve(base, status="rejected", error=str(p), kind=str(a.kind))
     f = p.facts
-    return _evolve(base, status="accepted", error=None, kind=str(p.kind), map_name=f.map_name,
-                   round_number=f.round_number, anchor_unix=f.anchor_unix,
-                   start_unix=f.start_unix)  # fmt: skip
+    return _evolve(
+        base,
+        status="accepted",
+        error=None,
+        kind=str(p.kind),
+        map_name=f.map_name,
+        round_number=f.round_number,
+        anchor_unix=f.anchor_unix,
+        start_unix=f.start_unix,
+    )
 
 
 def _known(tx: StorageTx, shas: list[str]) -> dict[str, ArtifactRecord]:
@@ -366,4 +386,3 @@ def _server(tx: StorageTx, name: str, timezone: str) -> tuple[int, str]:
 
 def _server_name(tx: StorageTx, server_id: int) -> str:
     return tx.server_name(server_id) or "default"
-

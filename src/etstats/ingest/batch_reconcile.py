@@ -35,8 +35,9 @@ def reconcile_rounds(pipeline: Pipeline, tx: StorageTx, round_ids: Iterable[int]
     partners = _rounds(tx, sorted({r.r1_round_id for r in rounds if r.r1_round_id is not None}))
     r1_by_id = {r.id: r for r in partners}
     # every artifact record needed, in one query per 500 hashes (not one per artifact)
-    records = tx.known_artifacts(sorted(
-        {sha for r in (*rounds, *partners) for sha in r.linked.values()}))  # fmt: skip
+    records = tx.known_artifacts(
+        sorted({sha for r in (*rounds, *partners) for sha in r.linked.values()})
+    )
     zones: dict[int, str] = {}
     out: list[Any] = []
     for r in rounds:
@@ -66,8 +67,11 @@ def reconcile_rounds(pipeline: Pipeline, tx: StorageTx, round_ids: Iterable[int]
         window = pipeline.pair_window_minutes if "stats" in linked else 45.0
         recon = reconcile_round(
             *(linked[role][1] if role in linked else None for role in ("stats", "lua", "endstats")),
-            names=names, timezone=timezone, r1=r1, window_minutes=window,
-        )  # fmt: skip
+            names=names,
+            timezone=timezone,
+            r1=r1,
+            window_minutes=window,
+        )
         rows = []
         if recon is not None:
             verdict, errors, warnings, text, obj = recon

@@ -30,11 +30,17 @@ def round_values(
     parsed: dict[str, ParsedArtifact],
 ) -> dict[str, Any]:
     values: dict[str, Any] = {
-        "server_id": server_id, "map_name": map_name, "round_number": round_number,
-        "round_start_unix": p.round_start_unix, "start_source": p.start_source,
-        "round_end_unix": p.round_end_unix, "stats_sha256": p.stats, "lua_sha256": p.lua,
-        "endstats_sha256": p.endstats, "stats_file_unix": p.stats_file_unix,
-    }  # fmt: skip
+        "server_id": server_id,
+        "map_name": map_name,
+        "round_number": round_number,
+        "round_start_unix": p.round_start_unix,
+        "start_source": p.start_source,
+        "round_end_unix": p.round_end_unix,
+        "stats_sha256": p.stats,
+        "lua_sha256": p.lua,
+        "endstats_sha256": p.endstats,
+        "stats_file_unix": p.stats_file_unix,
+    }
     if p.stats is not None:
         values.update(R.stats_round_values(parsed[p.stats].model))
     return values
@@ -53,9 +59,8 @@ def round_rows(
     ``timezone`` None skips reconciliation. ``scope`` holds the stats values to store (a
     round 2 differenced against its round 1) and that round 1 for the reconciliation."""
     rows: dict[str, list[Row]] = {
-        table: [] for role, tables in GROUPS.items() if role not in unchanged
-        for table in tables
-    }  # fmt: skip
+        table: [] for role, tables in GROUPS.items() if role not in unchanged for table in tables
+    }
     rows["reconciliations"] = []
     stats = parsed[p.stats] if p.stats else None
     lua = parsed[p.lua] if p.lua else None
@@ -72,16 +77,20 @@ def round_rows(
             rows.update(R.v1_lua_rows(lua.model, p.lua, rid))
     if end is not None and "endstats" not in unchanged:
         rows.update(R.endstats_rows(end.model, rid))
-    names = {role: parsed_names[sha] for role, sha in
-             (("stats", p.stats), ("lua", p.lua), ("endstats", p.endstats)) if sha}  # fmt: skip
+    names = {
+        role: parsed_names[sha]
+        for role, sha in (("stats", p.stats), ("lua", p.lua), ("endstats", p.endstats))
+        if sha
+    }
     if timezone is None:
         return rows, None
     r1 = None
     if scope is not None and scope.r1_model is not None and scope.r1_name is not None:
         r1 = (scope.r1_name, scope.r1_model)
     window = scope.window_minutes if scope is not None else 45.0
-    recon = reconcile_round(stats, lua, end, names=names, timezone=timezone, r1=r1,
-                            window_minutes=window)  # fmt: skip
+    recon = reconcile_round(
+        stats, lua, end, names=names, timezone=timezone, r1=r1, window_minutes=window
+    )
     if recon is not None:
         verdict, errors, warnings, text, obj = recon
         rows["reconciliations"] = [(rid, verdict, errors, warnings, text)]
@@ -120,10 +129,15 @@ def refresh_round2s(
         if r.stats_sha256 is None or r.stats_file_unix is None:  # pragma: no cover
             continue
         scope = stats_scope(
-            tx, models, server_id=server_id, map_name=map_name, round_number=2,
-            stats_unix=r.stats_file_unix, model=models(r.stats_sha256)[1],
+            tx,
+            models,
+            server_id=server_id,
+            map_name=map_name,
+            round_number=2,
+            stats_unix=r.stats_file_unix,
+            model=models(r.stats_sha256)[1],
             window_minutes=window_minutes,
-        )  # fmt: skip
+        )
         now = (scope.values_scope, scope.r1_round_id)
         if now == (r.values_scope, r.r1_round_id) and r.r1_round_id not in touched:
             continue
@@ -132,8 +146,15 @@ def refresh_round2s(
         names: dict[str, str] = {}
         for sha in r.linked.values():
             names[sha], parsed[sha] = load(sha)
-        p = PlannedRound(r.round_start_unix, r.start_source, r.stats_sha256, r.lua_sha256,
-                         r.endstats_sha256, r.round_end_unix, r.stats_file_unix)  # fmt: skip
+        p = PlannedRound(
+            r.round_start_unix,
+            r.start_source,
+            r.stats_sha256,
+            r.lua_sha256,
+            r.endstats_sha256,
+            r.round_end_unix,
+            r.stats_file_unix,
+        )
         rows, recon = round_rows(r.id, p, parsed, names, timezone, {"lua", "endstats"}, scope)
         tx.replace_round_rows(r.id, rows)
         ids.append(r.id)

@@ -64,14 +64,16 @@ def parse_artifact(artifact: Artifact, *, timezone: str = "UTC") -> ParsedArtifa
         if isinstance(model, LegacyGametimes):
             meta = model.meta
             rnd = meta.round if meta.round in (1, 2) else 2  # 0 = unknown: the R2 rule
-            facts = LinkFacts(normalise_map(meta.map), rnd, meta.round_end_unix,
-                              meta.round_start_unix)  # fmt: skip
+            facts = LinkFacts(
+                normalise_map(meta.map), rnd, meta.round_end_unix, meta.round_start_unix
+            )
             return ParsedArtifact(ArtifactKind.GAMETIMES_LEGACY, model, facts)
         if not isinstance(model, Gametimes):  # parse_artifact_bytes gives one of the two
             raise TypeError(f"{name}: not a gametimes model")
         rnd = model.round if model.round in (1, 2) else 2
-        facts = LinkFacts(normalise_map(model.map), rnd, model.round_end_unix,
-                          model.round_start_unix)  # fmt: skip
+        facts = LinkFacts(
+            normalise_map(model.map), rnd, model.round_end_unix, model.round_start_unix
+        )
         return ParsedArtifact(ArtifactKind.GAMETIMES, model, facts)
     raise ParseError(
         "not a recognised artifact (expected a stats file, an endstats file or a gametimes "

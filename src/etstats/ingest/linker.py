@@ -100,8 +100,13 @@ def _dedupe(members: list[Member], left: list[tuple[str, str]]) -> list[Member]:
         key = (m.anchor_unix, m.start_unix)
         if key in seen:
             win = seen[key]
-            left.append((m.sha256, f"set aside: another copy of this {m.role} round "
-                                   f"({win.sha256[:12]}) wins: {_why(win, m)}"))  # fmt: skip
+            left.append(
+                (
+                    m.sha256,
+                    f"set aside: another copy of this {m.role} round "
+                    f"({win.sha256[:12]}) wins: {_why(win, m)}",
+                )
+            )
         else:
             seen[key] = m
     return sorted(seen.values(), key=lambda m: (m.anchor_unix, m.sha256))
@@ -113,8 +118,9 @@ def _why(win: Member, lose: Member) -> str:
     if win.name_parses != lose.name_parses:
         return "its file name is a recognised artifact name"
     if win.size_bytes != lose.size_bytes:
-        return (f"larger file ({win.size_bytes} against {lose.size_bytes} bytes: this copy may "
-                "be cut)")
+        return (
+            f"larger file ({win.size_bytes} against {lose.size_bytes} bytes: this copy may be cut)"
+        )
     return "smaller SHA-256 (equal in every other respect)"
 
 
@@ -128,9 +134,8 @@ def _unique_pairs(
     """
     by_sha = {y.sha256: y for y in b}
     pairs = pair_uniquely(
-        {x.sha256: [y.sha256 for y in b if _in(x.anchor_unix - y.anchor_unix, window)]
-         for x in a}
-    )  # fmt: skip
+        {x.sha256: [y.sha256 for y in b if _in(x.anchor_unix - y.anchor_unix, window)] for x in a}
+    )
     return {x: by_sha[y] for x, y in pairs.links.items()}, {str(s) for s in pairs.ambiguous()}
 
 
@@ -184,20 +189,28 @@ def plan_rounds(members: Iterable[Member]) -> LinkPlan:
         lua = lua_of.get(s.sha256)
         end = chosen.get(s.sha256)
         start = lua.start_unix if lua and lua.start_unix is not None else s.anchor_unix
-        planned.append(PlannedRound(
-            round_start_unix=start,
-            start_source="lua" if lua else "stats-file-name",
-            stats=s.sha256, lua=lua.sha256 if lua else None,
-            endstats=end.sha256 if end else None,
-            round_end_unix=lua.anchor_unix if lua else None, stats_file_unix=s.anchor_unix,
-        ))  # fmt: skip
+        planned.append(
+            PlannedRound(
+                round_start_unix=start,
+                start_source="lua" if lua else "stats-file-name",
+                stats=s.sha256,
+                lua=lua.sha256 if lua else None,
+                endstats=end.sha256 if end else None,
+                round_end_unix=lua.anchor_unix if lua else None,
+                stats_file_unix=s.anchor_unix,
+            )
+        )
     for m in lua_only:
         end = chosen.get(m.sha256)
-        planned.append(PlannedRound(
-            round_start_unix=m.start_unix if m.start_unix is not None else m.anchor_unix,
-            start_source="lua", lua=m.sha256, endstats=end.sha256 if end else None,
-            round_end_unix=m.anchor_unix,
-        ))  # fmt: skip
+        planned.append(
+            PlannedRound(
+                round_start_unix=m.start_unix if m.start_unix is not None else m.anchor_unix,
+                start_source="lua",
+                lua=m.sha256,
+                endstats=end.sha256 if end else None,
+                round_end_unix=m.anchor_unix,
+            )
+        )
     for e in standalone:
         planned.append(PlannedRound(e.anchor_unix, "endstats-file-name", endstats=e.sha256))
 

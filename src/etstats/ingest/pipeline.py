@@ -149,8 +149,9 @@ class Pipeline:
             self._pending_note = None
             self._cache.pop((artifact.sha256, artifact.name), None)
             reason = record_rejection(self.storage, artifact, exc, self.timezone)
-            return IngestResult(artifact.sha256, artifact.name, str(artifact.kind),
-                                "rejected", reason)  # fmt: skip
+            return IngestResult(
+                artifact.sha256, artifact.name, str(artifact.kind), "rejected", reason
+            )
         note, self._pending_note = self._pending_note, None
         if note is not None:  # hooks run only after the commit
             self._notify(note)
@@ -160,18 +161,23 @@ class Pipeline:
         server_id = tx.ensure_server(artifact.server, self.timezone)
         known = tx.get_artifact(artifact.sha256)
         record = ArtifactRecord(
-            sha256=artifact.sha256, kind=str(artifact.kind), name=artifact.name,
-            server_id=server_id, size_bytes=len(artifact.data),
-            received_unix=int(artifact.received_at.timestamp()), status="pending",
-        )  # fmt: skip
+            sha256=artifact.sha256,
+            kind=str(artifact.kind),
+            name=artifact.name,
+            server_id=server_id,
+            size_bytes=len(artifact.data),
+            received_unix=int(artifact.received_at.timestamp()),
+            status="pending",
+        )
         if known is None and not tx.insert_artifact(record, artifact.data):
             # A concurrent ingester archived the same bytes (maybe under another name) and
             # committed while we waited: carry on as if we had seen it first.
             known = tx.get_artifact(artifact.sha256)
         if known is not None and known.status != "pending":
             if name_preference(artifact.name) >= name_preference(known.name):
-                return IngestResult(artifact.sha256, artifact.name, known.kind,
-                                    "duplicate", known.error)  # fmt: skip
+                return IngestResult(
+                    artifact.sha256, artifact.name, known.kind, "duplicate", known.error
+                )
             # Same bytes under a preferred name (one that parses, then the smallest): the
             # choice is independent of arrival order, and the artifact moves out of its old
             # neighbourhood.
@@ -269,20 +275,32 @@ class Pipeline:
         try:
             parsed = self._parse(artifact, timezone)
         except ParseError as exc:
-            tx.update_artifact(_evolve(record, status="rejected", error=str(exc),
-                                       kind=str(artifact.kind)))  # fmt: skip
-            result = IngestResult(artifact.sha256, artifact.name, str(artifact.kind),
-                                  "rejected", str(exc))  # fmt: skip
+            tx.update_artifact(
+                _evolve(record, status="rejected", error=str(exc), kind=str(artifact.kind))
+            )
+            result = IngestResult(
+                artifact.sha256, artifact.name, str(artifact.kind), "rejected", str(exc)
+            )
             return result, _Notify(artifact, None, (), ())
         f = parsed.facts
-        tx.update_artifact(_evolve(
-            record, status="accepted", error=None, kind=str(parsed.kind), map_name=f.map_name,
-            round_number=f.round_number, anchor_unix=f.anchor_unix, start_unix=f.start_unix,
-        ))  # fmt: skip
-        round_ids, recs = self._relink(tx, record.server_id, f.map_name, f.round_number,
-                                       f.anchor_unix, timezone)  # fmt: skip
-        result = IngestResult(artifact.sha256, artifact.name, str(parsed.kind), "stored",
-                              None, round_ids)  # fmt: skip
+        tx.update_artifact(
+            _evolve(
+                record,
+                status="accepted",
+                error=None,
+                kind=str(parsed.kind),
+                map_name=f.map_name,
+                round_number=f.round_number,
+                anchor_unix=f.anchor_unix,
+                start_unix=f.start_unix,
+            )
+        )
+        round_ids, recs = self._relink(
+            tx, record.server_id, f.map_name, f.round_number, f.anchor_unix, timezone
+        )
+        result = IngestResult(
+            artifact.sha256, artifact.name, str(parsed.kind), "stored", None, round_ids
+        )
         return result, _Notify(artifact, parsed, round_ids, recs)
 
     def _relink(
@@ -335,8 +353,10 @@ class Pipeline:
                     del free[hit.id]
                     break
         tx.delete_rounds(sorted(free))
-        before = {r.id: {"stats": r.stats_sha256, "lua": r.lua_sha256,
-                         "endstats": r.endstats_sha256} for r in existing}  # fmt: skip
+        before = {
+            r.id: {"stats": r.stats_sha256, "lua": r.lua_sha256, "endstats": r.endstats_sha256}
+            for r in existing
+        }
         scope_before = {r.id: (r.values_scope, r.r1_round_id) for r in existing}
         clear = getattr(tx, "clear_round_links", None)
         if clear is not None:
@@ -348,10 +368,15 @@ class Pipeline:
             scope = None
             if p.stats is not None and p.stats_file_unix is not None:
                 scope = stats_scope(
-                    tx, load, server_id=server_id, map_name=map_name,
-                    round_number=round_number, stats_unix=p.stats_file_unix,
-                    model=parsed[p.stats].model, window_minutes=self.pair_window_minutes,
-                )  # fmt: skip
+                    tx,
+                    load,
+                    server_id=server_id,
+                    map_name=map_name,
+                    round_number=round_number,
+                    stats_unix=p.stats_file_unix,
+                    model=parsed[p.stats].model,
+                    window_minutes=self.pair_window_minutes,
+                )
                 values.update(values_scope=scope.values_scope, r1_round_id=scope.r1_round_id)
             rid = tx.save_round(claimed.get(i), values)
             old = before.get(rid, {})
@@ -359,7 +384,8 @@ class Pipeline:
                 role for role in _GROUPS if rid in before and old[role] == getattr(p, role)
             }
             if scope is not None and scope_before.get(rid) != (
-                scope.values_scope, scope.r1_round_id
+                scope.values_scope,
+                scope.r1_round_id,
             ):
                 unchanged.discard("stats")  # same file, other round-1 partner
             if self._rewrite_all:
@@ -375,8 +401,9 @@ class Pipeline:
             if recon is not None:
                 recons.append(recon)
         if round_number == 1:  # the round 2s that may pair with these round 1s
-            more, more_recons = self._refresh_r2(tx, server_id, map_name, lo, hi, timezone,
-                                                 set(ids))  # fmt: skip
+            more, more_recons = self._refresh_r2(
+                tx, server_id, map_name, lo, hi, timezone, set(ids)
+            )
             ids += [rid for rid in more if rid not in ids]
             recons += more_recons
         self._span = (lo, hi)
@@ -404,15 +431,27 @@ class Pipeline:
         return load
 
     def _refresh_r2(
-        self, tx: StorageTx, server_id: int, map_name: str, lo: int, hi: int, timezone: str,
+        self,
+        tx: StorageTx,
+        server_id: int,
+        map_name: str,
+        lo: int,
+        hi: int,
+        timezone: str,
         touched: set[int],
-    ) -> tuple[list[int], list[Any]]:  # fmt: skip
+    ) -> tuple[list[int], list[Any]]:
         deferred = self._deferred
         ids, recons = refresh_round2s(
-            tx, self._parsed_loader(tx, timezone), server_id=server_id, map_name=map_name,
-            lo_unix=lo, hi_unix=hi, window_minutes=self.pair_window_minutes,
-            timezone=timezone if self.reconcile and deferred is None else None, touched=touched,
-        )  # fmt: skip
+            tx,
+            self._parsed_loader(tx, timezone),
+            server_id=server_id,
+            map_name=map_name,
+            lo_unix=lo,
+            hi_unix=hi,
+            window_minutes=self.pair_window_minutes,
+            timezone=timezone if self.reconcile and deferred is None else None,
+            touched=touched,
+        )
         if self.reconcile and deferred is not None:
             deferred.update(ids)
         return ids, recons
@@ -457,10 +496,17 @@ class Pipeline:
             hook.etstats_round_stored(round_id=rid, storage=self.storage)
 
 
-_CORRUPTION_CODES = frozenset({
-    "invalid-number", "invalid-clock", "invalid-playtime", "malformed-player-line",
-    "weapon-mask-mismatch", "weapon-mask-out-of-range", "tab-layout-unknown",
-})  # fmt: skip
+_CORRUPTION_CODES = frozenset(
+    {
+        "invalid-number",
+        "invalid-clock",
+        "invalid-playtime",
+        "malformed-player-line",
+        "weapon-mask-mismatch",
+        "weapon-mask-out-of-range",
+        "tab-layout-unknown",
+    }
+)
 """Error findings of *reading* a stats file: signs of damaged bytes, counted by the winner
 rule. Semantic errors (headshots above hits ...) are what the producer wrote: every copy of
 the round has them, and counting them would favour a copy that lost its players."""
@@ -471,9 +517,16 @@ def _member(rec: ArtifactRecord, parsed: ParsedArtifact) -> Member:
     if parsed.kind is ArtifactKind.ENDSTATS:
         rank = (len(parsed.model.awards), len(parsed.model.versus), rec.size_bytes)
     errors = sum(1 for f in getattr(parsed.model, "findings", ()) if f.code in _CORRUPTION_CODES)
-    return Member(rec.sha256, _ROLE[parsed.kind], parsed.facts.anchor_unix,
-                  parsed.facts.start_unix, rank, errors=errors,
-                  name_parses=name_parses(rec.name), size_bytes=rec.size_bytes)  # fmt: skip
+    return Member(
+        rec.sha256,
+        _ROLE[parsed.kind],
+        parsed.facts.anchor_unix,
+        parsed.facts.start_unix,
+        rank,
+        errors=errors,
+        name_parses=name_parses(rec.name),
+        size_bytes=rec.size_bytes,
+    )
 
 
 _T = TypeVar("_T")

@@ -74,15 +74,24 @@ def reconcile_round(
     if r1 is not None and stats is not None:
         items.append(LoadedArtifact("stats", r1[0], r1[1]))
     try:
-        plan = ReconcilePlan(items, utc_offset_seconds=_offset(stats, timezone),
-                             window_minutes=window_minutes, timezone=timezone)
+        plan = ReconcilePlan(
+            items,
+            utc_offset_seconds=_offset(stats, timezone),
+            window_minutes=window_minutes,
+            timezone=timezone,
+        )
         wanted = names.get("stats") if stats is not None else names.get("lua")
         _only_wanted(plan, wanted)
         result = next((r for r in plan.iter_rounds() if wanted in (r.stats, r.lua)), None)
         if result is None:  # the round the pipeline linked is not one the engine sees
-            rounds = list(ReconcilePlan(
-                items, utc_offset_seconds=_offset(stats, timezone),
-                window_minutes=window_minutes, timezone=timezone).iter_rounds())
+            rounds = list(
+                ReconcilePlan(
+                    items,
+                    utc_offset_seconds=_offset(stats, timezone),
+                    window_minutes=window_minutes,
+                    timezone=timezone,
+                ).iter_rounds()
+            )
             if not rounds:
                 return None
             result = rounds[0]

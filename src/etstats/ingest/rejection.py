@@ -33,13 +33,20 @@ def failure_reason(exc: BaseException) -> str:
     for item in chain:
         if isinstance(item, OverflowError) or _named(item, "NumericValueOutOfRange"):
             return "a number is outside the range the store holds (64-bit integers)"
-        if isinstance(item, UnicodeError) or _named(item, "CharacterNotInRepertoire",
-                                                    "UntranslatableCharacter"):
+        if isinstance(item, UnicodeError) or _named(
+            item, "CharacterNotInRepertoire", "UntranslatableCharacter"
+        ):
             return "text the store cannot hold (undecodable bytes or a lone surrogate)"
         if isinstance(item, DuplicateRound):
             return "it conflicts with a round already stored under the same round key"
-        if _named(item, "IntegrityError", "UniqueViolation", "ForeignKeyViolation",
-                  "CheckViolation", "NotNullViolation"):
+        if _named(
+            item,
+            "IntegrityError",
+            "UniqueViolation",
+            "ForeignKeyViolation",
+            "CheckViolation",
+            "NotNullViolation",
+        ):
             return "it conflicts with what the store already holds"
         if _named(item, "DataError", "InvalidTextRepresentation", "StringDataRightTruncation"):
             return "a value the store refuses"
@@ -50,8 +57,7 @@ def failure_reason(exc: BaseException) -> str:
     return f"internal error ({type(exc).__name__})"
 
 
-def record_rejection(storage: Storage, artifact: Artifact, exc: Exception,
-                     timezone: str) -> str:  # fmt: skip
+def record_rejection(storage: Storage, artifact: Artifact, exc: Exception, timezone: str) -> str:
     """Archive ``artifact`` as rejected after its transaction failed and rolled back; returns
     the reason stored.
 
@@ -64,12 +70,19 @@ def record_rejection(storage: Storage, artifact: Artifact, exc: Exception,
         with storage.transaction() as tx:
             server_id = tx.ensure_server(artifact.server, timezone)
             if tx.get_artifact(artifact.sha256) is None:
-                tx.insert_artifact(ArtifactRecord(
-                    sha256=artifact.sha256, kind=str(artifact.kind), name=artifact.name,
-                    server_id=server_id, size_bytes=len(artifact.data),
-                    received_unix=int(artifact.received_at.timestamp()),
-                    status="rejected", error=reason,
-                ), artifact.data)  # fmt: skip
+                tx.insert_artifact(
+                    ArtifactRecord(
+                        sha256=artifact.sha256,
+                        kind=str(artifact.kind),
+                        name=artifact.name,
+                        server_id=server_id,
+                        size_bytes=len(artifact.data),
+                        received_unix=int(artifact.received_at.timestamp()),
+                        status="rejected",
+                        error=reason,
+                    ),
+                    artifact.data,
+                )
     except Exception:
         raise exc from None
     return reason
@@ -123,6 +136,10 @@ def clip(text: str, limit: int = MAX_REASON_CHARS) -> str:
 
 
 __all__ = [
-    "MAX_REASON_CHARS", "clip", "failure_reason", "is_artifact_failure", "mark_rejected",
+    "MAX_REASON_CHARS",
+    "clip",
+    "failure_reason",
+    "is_artifact_failure",
+    "mark_rejected",
     "record_rejection",
 ]

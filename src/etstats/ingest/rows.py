@@ -31,17 +31,39 @@ def stats_rows(
     for i, p in enumerate(model.players):
         scope = scopes[i] if scopes is not None else "round"
         t = p.tab
-        players.append((
-            round_id, i, p.guid, p.name, p.raw_name, p.team, p.rounds, p.kills, p.deaths,
-            t and t.damage_given, t and t.damage_received, t and t.team_damage_given,
-            t and t.team_damage_received, t and t.gibs, t and t.self_kills, t and t.team_kills,
-            t and t.xp, t and t.headshot_kills, t and t.revives_given, t and t.times_revived,
-            t and t.time_played_minutes, t and t.time_dead_minutes,
-            t.denied_playtime if t else None, _tab_json(t), scope,
-        ))  # fmt: skip
+        players.append(
+            (
+                round_id,
+                i,
+                p.guid,
+                p.name,
+                p.raw_name,
+                p.team,
+                p.rounds,
+                p.kills,
+                p.deaths,
+                t and t.damage_given,
+                t and t.damage_received,
+                t and t.team_damage_given,
+                t and t.team_damage_received,
+                t and t.gibs,
+                t and t.self_kills,
+                t and t.team_kills,
+                t and t.xp,
+                t and t.headshot_kills,
+                t and t.revives_given,
+                t and t.times_revived,
+                t and t.time_played_minutes,
+                t and t.time_dead_minutes,
+                t.denied_playtime if t else None,
+                _tab_json(t),
+                scope,
+            )
+        )
         for w in p.weapons:
-            weapons.append((round_id, i, w.index, w.hits, w.shots, w.kills, w.deaths,
-                            w.headshots, scope))  # fmt: skip
+            weapons.append(
+                (round_id, i, w.index, w.hits, w.shots, w.kills, w.deaths, w.headshots, scope)
+            )
     return {"player_round_stats": players, "weapon_stats": weapons}
 
 
@@ -63,21 +85,39 @@ def legacy_lua_rows(model: Any, sha: str, round_id: int) -> dict[str, list[Row]]
     """Rows of a :class:`etstats.model.legacy_gametimes.LegacyGametimes`."""
     meta, pay = model.meta, model.payload
     timing: Row = (
-        round_id, sha, "legacy", meta.round_start_unix, meta.round_end_unix,
-        meta.actual_duration_seconds, meta.pause_seconds, meta.pause_count, meta.warmup_seconds,
-        pay.end_reason if pay else None, pay.winner if pay else None,
-        pay.defender if pay else None, model.version and ".".join(map(str, model.version)),
-    )  # fmt: skip
+        round_id,
+        sha,
+        "legacy",
+        meta.round_start_unix,
+        meta.round_end_unix,
+        meta.actual_duration_seconds,
+        meta.pause_seconds,
+        meta.pause_count,
+        meta.warmup_seconds,
+        pay.end_reason if pay else None,
+        pay.winner if pay else None,
+        pay.defender if pay else None,
+        model.version and ".".join(map(str, model.version)),
+    )
     pauses = [
         (round_id, p.n, p.start_unix, p.end_unix, float(p.seconds))
         for p in ((pay.pauses or ()) if pay else ())
     ]
     pauses = list({r[1]: r for r in pauses}.values())  # one row per pause number
     spawns = [
-        (round_id, i, s.guid, s.name, s.spawns, s.deaths, float(s.dead_seconds),
-         float(s.avg_respawn), float(s.max_respawn))
+        (
+            round_id,
+            i,
+            s.guid,
+            s.name,
+            s.spawns,
+            s.deaths,
+            float(s.dead_seconds),
+            float(s.avg_respawn),
+            float(s.max_respawn),
+        )
         for i, s in enumerate(meta.spawn_stats)
-    ]  # fmt: skip
+    ]
     return {"lua_timing": [timing], "pauses": pauses, "spawn_stats": spawns}
 
 
@@ -85,20 +125,38 @@ def v1_lua_rows(model: Any, sha: str, round_id: int) -> dict[str, list[Row]]:
     """Rows of an etstats v1 :class:`etstats.model.gametimes.Gametimes` (ms -> seconds)."""
     end = model.end
     timing: Row = (
-        round_id, sha, "v1", model.round_start_unix, model.round_end_unix,
-        model.play_ms / 1000.0, model.pause_total_ms / 1000.0, len(model.pauses),
+        round_id,
+        sha,
+        "v1",
+        model.round_start_unix,
+        model.round_end_unix,
+        model.play_ms / 1000.0,
+        model.pause_total_ms / 1000.0,
+        len(model.pauses),
         None if model.warmup_ms is None else model.warmup_ms / 1000.0,
-        str(end.reason), end.winner, end.defender, model.producer.version,
-    )  # fmt: skip
+        str(end.reason),
+        end.winner,
+        end.defender,
+        model.producer.version,
+    )
     pauses = [
         (round_id, i + 1, p.start_unix, p.end_unix, p.duration_ms / 1000.0)
         for i, p in enumerate(model.pauses)
     ]
     spawns = [
-        (round_id, i, p.guid or "", p.name, p.spawns, p.deaths, p.dead_ms / 1000.0,
-         (p.dead_ms / 1000.0 / p.deaths) if p.deaths else 0.0, None)
+        (
+            round_id,
+            i,
+            p.guid or "",
+            p.name,
+            p.spawns,
+            p.deaths,
+            p.dead_ms / 1000.0,
+            (p.dead_ms / 1000.0 / p.deaths) if p.deaths else 0.0,
+            None,
+        )
         for i, p in enumerate(model.players)
-    ]  # fmt: skip
+    ]
     return {"lua_timing": [timing], "pauses": pauses, "spawn_stats": spawns}
 
 

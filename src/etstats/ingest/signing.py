@@ -74,8 +74,9 @@ def canonical(server: str, timestamp: str, filename: str, content_sha256: str) -
 
 def signature(secret: str, server: str, timestamp: str, filename: str, digest: str) -> str:
     """The ``X-Etstats-Signature`` header value: ``sha256=<lowercase hex>``."""
-    mac = hmac.new(secret.encode("utf-8"), canonical(server, timestamp, filename, digest),
-                   hashlib.sha256)  # fmt: skip
+    mac = hmac.new(
+        secret.encode("utf-8"), canonical(server, timestamp, filename, digest), hashlib.sha256
+    )
     return "sha256=" + mac.hexdigest()
 
 
@@ -162,24 +163,37 @@ def check_headers(
     if not digest or not _HEX64_RE.fullmatch(digest):
         return _malformed(DIGEST_HEADER, "64 lowercase hex digits")
     if length is None:
-        return _refuse(411, "length-required", "Length required",
-                       "Content-Length is required (chunked uploads are not accepted)")  # fmt: skip
+        return _refuse(
+            411,
+            "length-required",
+            "Length required",
+            "Content-Length is required (chunked uploads are not accepted)",
+        )
     if not length.isascii() or not length.isdigit() or len(length) > 12:
         return _malformed("Content-Length", "a byte count")
     size = int(length)
     if size > max_body_bytes:
-        return _refuse(413, "too-large", "Content too large",
-                       f"the body may be at most {max_body_bytes} bytes")  # fmt: skip
+        return _refuse(
+            413, "too-large", "Content too large", f"the body may be at most {max_body_bytes} bytes"
+        )
     secrets = keys.get(server, ())
     expected = [signature(s, server, stamp, name, digest)[7:] for s in secrets]
     # Unknown server and bad MAC answer alike, so the reply does not enumerate servers.
     if not any(hmac.compare_digest(e, match.group(1)) for e in expected):
-        return _refuse(401, "bad-signature", "Signature not valid",
-                       "the signature does not match this server's keys")  # fmt: skip
+        return _refuse(
+            401,
+            "bad-signature",
+            "Signature not valid",
+            "the signature does not match this server's keys",
+        )
     if abs(now - int(stamp)) > MAX_SKEW_SECONDS:
-        return _refuse(401, "stale-timestamp", "Timestamp outside the window",
-                       f"{TIMESTAMP_HEADER} must be within {MAX_SKEW_SECONDS} s of the receiver "
-                       "clock; sign each attempt with the send time")  # fmt: skip
+        return _refuse(
+            401,
+            "stale-timestamp",
+            "Timestamp outside the window",
+            f"{TIMESTAMP_HEADER} must be within {MAX_SKEW_SECONDS} s of the receiver "
+            "clock; sign each attempt with the send time",
+        )
     return SignedUpload(server, int(stamp), name, digest, size)
 
 
@@ -206,12 +220,15 @@ def parse_secrets(text: str) -> dict[str, tuple[str, ...]]:
         name, sep, secret = item.partition("=")
         name = name.strip()
         if not sep or not secret or not _SERVER_RE.fullmatch(name):
-            raise ConfigError(f"{SECRETS_ENV}: pair {index}: expected name=secret "
-                              "with a name of A-Z a-z 0-9 . _ -")  # fmt: skip
+            raise ConfigError(
+                f"{SECRETS_ENV}: pair {index}: expected name=secret "
+                "with a name of A-Z a-z 0-9 . _ -"
+            )
         keys = (*out.get(name, ()), secret)
         if len(keys) > MAX_KEYS_PER_SERVER:
-            raise ConfigError(f"{SECRETS_ENV}: server {name!r} has more than "
-                              f"{MAX_KEYS_PER_SERVER} keys")  # fmt: skip
+            raise ConfigError(
+                f"{SECRETS_ENV}: server {name!r} has more than {MAX_KEYS_PER_SERVER} keys"
+            )
         out[name] = keys
     return out
 
@@ -222,8 +239,21 @@ def secrets_from_env(value: str | None = None) -> dict[str, tuple[str, ...]]:
 
 
 __all__ = [
-    "DIGEST_HEADER", "FILENAME_HEADER", "MAX_SKEW_SECONDS", "PROTOCOL", "PUSH_SECRET_ENV",
-    "SECRETS_ENV", "SERVER_HEADER", "SIGNATURE_HEADER", "TIMESTAMP_HEADER", "Refusal",
-    "SignedUpload", "canonical", "check_headers", "parse_secrets", "secrets_from_env",
-    "sign_upload", "signature",
-]  # fmt: skip
+    "DIGEST_HEADER",
+    "FILENAME_HEADER",
+    "MAX_SKEW_SECONDS",
+    "PROTOCOL",
+    "PUSH_SECRET_ENV",
+    "SECRETS_ENV",
+    "SERVER_HEADER",
+    "SIGNATURE_HEADER",
+    "TIMESTAMP_HEADER",
+    "Refusal",
+    "SignedUpload",
+    "canonical",
+    "check_headers",
+    "parse_secrets",
+    "secrets_from_env",
+    "sign_upload",
+    "signature",
+]

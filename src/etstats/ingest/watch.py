@@ -112,8 +112,10 @@ class Watcher:
             self.warn(f"store error while ingesting {artifact.name} (will retry): {exc}")
             return None
         except Exception as exc:  # never loop on one file: remember it until it changes
-            self.warn(f"failed to ingest {artifact.name} ({type(exc).__name__}); skipped "
-                      "until the file changes")  # fmt: skip
+            self.warn(
+                f"failed to ingest {artifact.name} ({type(exc).__name__}); skipped "
+                "until the file changes"
+            )
             log.debug("ingest failure", exc_info=True)
             self._remember(path, sig)
             return None
@@ -125,7 +127,10 @@ class Watcher:
         self._pending.pop(path, None)
 
     def run(
-        self, *, interval: float = 2.0, max_seconds: float | None = None,
+        self,
+        *,
+        interval: float = 2.0,
+        max_seconds: float | None = None,
         report: Callable[[IngestResult], None] | None = None,
     ) -> None:
         """Scan every ``interval`` seconds until interrupted or ``max_seconds`` elapsed."""

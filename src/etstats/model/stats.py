@@ -14,12 +14,35 @@ from etstats._sealing import sealed_builder
 from etstats.model.common import Finding, Provenance, strip_colours
 
 WEAPON_NAMES: tuple[str, ...] = (
-    "WS_KNIFE", "WS_KNIFE_KBAR", "WS_LUGER", "WS_COLT", "WS_MP40", "WS_THOMPSON", "WS_STEN",
-    "WS_FG42", "WS_PANZERFAUST", "WS_BAZOOKA", "WS_FLAMETHROWER", "WS_GRENADE", "WS_MORTAR",
-    "WS_MORTAR2", "WS_DYNAMITE", "WS_AIRSTRIKE", "WS_ARTILLERY", "WS_SATCHEL",
-    "WS_GRENADELAUNCHER", "WS_LANDMINE", "WS_MG42", "WS_BROWNING", "WS_CARBINE", "WS_KAR98",
-    "WS_GARAND", "WS_K43", "WS_MP34", "WS_SYRINGE",
-)  # fmt: skip
+    "WS_KNIFE",
+    "WS_KNIFE_KBAR",
+    "WS_LUGER",
+    "WS_COLT",
+    "WS_MP40",
+    "WS_THOMPSON",
+    "WS_STEN",
+    "WS_FG42",
+    "WS_PANZERFAUST",
+    "WS_BAZOOKA",
+    "WS_FLAMETHROWER",
+    "WS_GRENADE",
+    "WS_MORTAR",
+    "WS_MORTAR2",
+    "WS_DYNAMITE",
+    "WS_AIRSTRIKE",
+    "WS_ARTILLERY",
+    "WS_SATCHEL",
+    "WS_GRENADELAUNCHER",
+    "WS_LANDMINE",
+    "WS_MG42",
+    "WS_BROWNING",
+    "WS_CARBINE",
+    "WS_KAR98",
+    "WS_GARAND",
+    "WS_K43",
+    "WS_MP34",
+    "WS_SYRINGE",
+)
 """ET:Legacy ``extWeaponStats_t`` names, indexed by WS index 0..27 (the weapon-mask bit)."""
 
 WEAPON_COUNT = len(WEAPON_NAMES)
@@ -28,21 +51,58 @@ SPLASH_WEAPONS: frozenset[int] = frozenset({8, 9, 10, 11, 12, 13, 14, 15, 16, 17
 """WS indexes whose hits may exceed shots (splash/area damage)."""
 
 TAB_FIELDS_38: tuple[str, ...] = (
-    "damage_given", "damage_received", "team_damage_given", "team_damage_received", "gibs",
-    "self_kills", "team_kills", "team_gibs", "time_played_percent", "xp", "killing_spree",
-    "death_spree", "kill_assists", "kill_steals", "headshot_kills", "objectives_stolen",
-    "objectives_returned", "dynamites_planted", "dynamites_defused", "times_revived",
-    "bullets_fired", "dpm", "time_played_minutes", "tank_meatshield", "time_dead_ratio",
-    "time_dead_minutes", "kd_ratio", "useful_kills", "denied_playtime", "multikill_2x",
-    "multikill_3x", "multikill_4x", "multikill_5x", "multikill_6x", "useless_kills",
-    "full_selfkills", "repairs_constructions", "revives_given",
-)  # fmt: skip
+    "damage_given",
+    "damage_received",
+    "team_damage_given",
+    "team_damage_received",
+    "gibs",
+    "self_kills",
+    "team_kills",
+    "team_gibs",
+    "time_played_percent",
+    "xp",
+    "killing_spree",
+    "death_spree",
+    "kill_assists",
+    "kill_steals",
+    "headshot_kills",
+    "objectives_stolen",
+    "objectives_returned",
+    "dynamites_planted",
+    "dynamites_defused",
+    "times_revived",
+    "bullets_fired",
+    "dpm",
+    "time_played_minutes",
+    "tank_meatshield",
+    "time_dead_ratio",
+    "time_dead_minutes",
+    "kd_ratio",
+    "useful_kills",
+    "denied_playtime",
+    "multikill_2x",
+    "multikill_3x",
+    "multikill_4x",
+    "multikill_5x",
+    "multikill_6x",
+    "useless_kills",
+    "full_selfkills",
+    "repairs_constructions",
+    "revives_given",
+)
 """The 38 TAB fields of c0rnp0rn3/7/8, in file order, under the spec's (slomix) key names."""
 
 FLOAT_TAB_FIELDS: frozenset[str] = frozenset(
-    {"time_played_percent", "dpm", "time_played_minutes", "tank_meatshield",
-     "time_dead_ratio", "time_dead_minutes", "kd_ratio"}
-)  # fmt: skip
+    {
+        "time_played_percent",
+        "dpm",
+        "time_played_minutes",
+        "tank_meatshield",
+        "time_dead_ratio",
+        "time_dead_minutes",
+        "kd_ratio",
+    }
+)
 """TAB fields written with ``%0.1f``; every other TAB field is an integer."""
 
 TAB_LAYOUTS: dict[int, tuple[str, ...]] = {
@@ -55,12 +115,32 @@ TAB_LAYOUTS: dict[int, tuple[str, ...]] = {
 """Field names of each known TAB layout, keyed by its field count."""
 
 PER_ROUND_TAB_FIELDS: frozenset[str] = frozenset(
-    {"xp", "killing_spree", "death_spree", "kill_assists", "kill_steals", "headshot_kills",
-     "objectives_stolen", "objectives_returned", "dynamites_planted", "dynamites_defused",
-     "times_revived", "useful_kills", "denied_playtime", "multikill_2x", "multikill_3x",
-     "multikill_4x", "multikill_5x", "multikill_6x", "useless_kills", "full_selfkills",
-     "repairs_constructions", "revives_given", "time_dead_minutes"}
-)  # fmt: skip
+    {
+        "xp",
+        "killing_spree",
+        "death_spree",
+        "kill_assists",
+        "kill_steals",
+        "headshot_kills",
+        "objectives_stolen",
+        "objectives_returned",
+        "dynamites_planted",
+        "dynamites_defused",
+        "times_revived",
+        "useful_kills",
+        "denied_playtime",
+        "multikill_2x",
+        "multikill_3x",
+        "multikill_4x",
+        "multikill_5x",
+        "multikill_6x",
+        "useless_kills",
+        "full_selfkills",
+        "repairs_constructions",
+        "revives_given",
+        "time_dead_minutes",
+    }
+)
 """Fields the Lua script counts itself: per-round even in a round-2 file (never subtract)."""
 
 RATIO_TAB_FIELDS: frozenset[str] = frozenset(

@@ -40,8 +40,9 @@ def round_keys(rnd: StoredRound) -> list[str]:
     return [f"sha:{sha}" for sha in rnd.linked.values()]
 
 
-def enqueue_round(tx: StorageTx, target: OutboxTarget, rnd: StoredRound,
-                  now: int | None = None) -> list[int]:  # fmt: skip
+def enqueue_round(
+    tx: StorageTx, target: OutboxTarget, rnd: StoredRound, now: int | None = None
+) -> list[int]:
     """Enqueue (or touch) the posts of one stored round for ``target``: the round post and,
     for a round 2 paired with its round 1, the map result. Returns the outbox ids."""
     now = int(time.time()) if now is None else now
@@ -50,16 +51,23 @@ def enqueue_round(tx: StorageTx, target: OutboxTarget, rnd: StoredRound,
         return []
     ids: list[int] = []
     if "round" in target.kinds:
-        ids.append(tx.outbox_enqueue(target.name, "round", target.renderer_version, keys,
-                                     f"round:{rnd.id}", now))  # fmt: skip
+        ids.append(
+            tx.outbox_enqueue(
+                target.name, "round", target.renderer_version, keys, f"round:{rnd.id}", now
+            )
+        )
     if "map" in target.kinds and rnd.round_number == 2 and rnd.r1_round_id is not None:
-        ids.append(tx.outbox_enqueue(target.name, "map", target.renderer_version, keys,
-                                     f"round:{rnd.id}", now))  # fmt: skip
+        ids.append(
+            tx.outbox_enqueue(
+                target.name, "map", target.renderer_version, keys, f"round:{rnd.id}", now
+            )
+        )
     return ids
 
 
-def enqueue_alert(tx: StorageTx, target: str, text: str, *, dedupe: str | None = None,
-                  now: int | None = None) -> int:  # fmt: skip
+def enqueue_alert(
+    tx: StorageTx, target: str, text: str, *, dedupe: str | None = None, now: int | None = None
+) -> int:
     """Enqueue an admin alert (plain text) for ``target``; ``dedupe`` names the condition, so
     the same condition alerts once (default: the text itself)."""
     now = int(time.time()) if now is None else now

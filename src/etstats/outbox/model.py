@@ -17,16 +17,39 @@ permanently rejected (e.g. Discord 400 even in the smaller shape); ``disabled``:
 gone (401/403/404); ``skipped``: the target does not take this kind."""
 
 OUTBOX_COLUMNS = (
-    "id", "target", "subject", "kind", "renderer_version", "ref", "state", "generation",
-    "delivered_generation", "message_ids", "fingerprint", "sending_since_unix", "attempts",
-    "next_attempt_unix", "last_error", "created_unix", "updated_unix",
-)  # fmt: skip
+    "id",
+    "target",
+    "subject",
+    "kind",
+    "renderer_version",
+    "ref",
+    "state",
+    "generation",
+    "delivered_generation",
+    "message_ids",
+    "fingerprint",
+    "sending_since_unix",
+    "attempts",
+    "next_attempt_unix",
+    "last_error",
+    "created_unix",
+    "updated_unix",
+)
 """Columns of ``outbox`` in :class:`OutboxEntry` order."""
 
-UPDATABLE = frozenset({
-    "state", "delivered_generation", "message_ids", "fingerprint", "sending_since_unix",
-    "attempts", "next_attempt_unix", "last_error", "ref",
-})  # fmt: skip
+UPDATABLE = frozenset(
+    {
+        "state",
+        "delivered_generation",
+        "message_ids",
+        "fingerprint",
+        "sending_since_unix",
+        "attempts",
+        "next_attempt_unix",
+        "last_error",
+        "ref",
+    }
+)
 """Columns a worker may change (the key columns never change)."""
 
 

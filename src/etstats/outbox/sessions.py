@@ -26,8 +26,9 @@ def session_ref(server: str, session_id: int, rounds: int) -> str:
     return f"session:{server}:{session_id}:{rounds}"
 
 
-def enqueue_closed_sessions(storage: Storage, sinks: Mapping[str, Sink], now: float, *,
-                            gap_minutes: float = 60.0) -> int:  # fmt: skip
+def enqueue_closed_sessions(
+    storage: Storage, sinks: Mapping[str, Sink], now: float, *, gap_minutes: float = 60.0
+) -> int:
     """Enqueue (or touch) summaries of closed sessions for targets showing ``session``;
     returns the rows written. ``now``: Unix seconds."""
     wanted = {n: s for n, s in sinks.items() if "session" in getattr(s, "kinds", ())}
@@ -49,8 +50,12 @@ def enqueue_closed_sessions(storage: Storage, sinks: Mapping[str, Sink], now: fl
                 found = tx.outbox_lookup(name, "session", version, keys)
                 if found is not None and found.ref == ref:
                     continue
-                if found is None and summary.end_unix < now - MAX_AGE_SECONDS and tx.outbox_lookup(
-                        name, "round", version, [f"sha:{sha}" for sha in shas]) is None:
+                if (
+                    found is None
+                    and summary.end_unix < now - MAX_AGE_SECONDS
+                    and tx.outbox_lookup(name, "round", version, [f"sha:{sha}" for sha in shas])
+                    is None
+                ):
                     continue  # old history none of whose rounds was enqueued here
                 tx.outbox_enqueue(name, "session", version, keys, ref, int(now))
                 written += 1

@@ -57,8 +57,12 @@ class _Journal:
 
     def created(self, message_ids: list[str]) -> None:
         with self.storage.transaction() as tx:
-            tx.outbox_update(self.entry.id, int(self.wall()), sending_since_unix=None,
-                             message_ids=json.dumps(message_ids))  # fmt: skip
+            tx.outbox_update(
+                self.entry.id,
+                int(self.wall()),
+                sending_since_unix=None,
+                message_ids=json.dumps(message_ids),
+            )
 
 
 def backoff_seconds(attempts: int, rng: Callable[[], float] = random.random) -> float:
@@ -69,8 +73,7 @@ def backoff_seconds(attempts: int, rng: Callable[[], float] = random.random) -> 
     return base * (0.75 + 0.5 * rng())
 
 
-def _alert(storage: Storage, sinks: Mapping[str, Sink], text: str, dedupe: str,
-           now: int) -> None:  # fmt: skip
+def _alert(storage: Storage, sinks: Mapping[str, Sink], text: str, dedupe: str, now: int) -> None:
     targets = [name for name, s in sinks.items() if s.alerts]
     if not targets:
         log.warning("delivery alert (no admin target configured): %s", text)
@@ -80,32 +83,52 @@ def _alert(storage: Storage, sinks: Mapping[str, Sink], text: str, dedupe: str,
             enqueue_alert(tx, name, text, dedupe=dedupe, now=now)
 
 
-def _record(storage: Storage, sinks: Mapping[str, Sink], entry: OutboxEntry, out: Outcome,
-            report: DrainReport, wall: Callable[[], float]) -> None:  # fmt: skip
+def _record(
+    storage: Storage,
+    sinks: Mapping[str, Sink],
+    entry: OutboxEntry,
+    out: Outcome,
+    report: DrainReport,
+    wall: Callable[[], float],
+) -> None:
     now = wall()
     stamp = int(now)
     alerts: list[tuple[str, str]] = []
     with storage.transaction() as tx:
         if out.status == "shown":
-            tx.outbox_finish(entry.id, entry.generation, stamp,
-                             message_ids=json.dumps(list(out.message_ids)),
-                             fingerprint=out.fingerprint)  # fmt: skip
+            tx.outbox_finish(
+                entry.id,
+                entry.generation,
+                stamp,
+                message_ids=json.dumps(list(out.message_ids)),
+                fingerprint=out.fingerprint,
+            )
             report.shown += 1
         elif out.status == "retry":
             attempts = entry.attempts + 1
             delay = out.retry_after if out.retry_after is not None else backoff_seconds(attempts)
-            tx.outbox_update(entry.id, stamp, attempts=attempts, last_error=out.error,
-                             next_attempt_unix=now + delay)  # fmt: skip
+            tx.outbox_update(
+                entry.id,
+                stamp,
+                attempts=attempts,
+                last_error=out.error,
+                next_attempt_unix=now + delay,
+            )
             if out.target_down:  # the other rows wait with it: one probe per backoff step
                 tx.outbox_defer_target(entry.target, now + delay)
             report.retried += 1
             if attempts == ALERT_AFTER_ATTEMPTS and entry.kind != "alert":
-                alerts.append((f"Deliveries to {entry.target} are failing ({attempts} tries "
-                               f"of one post; last error: {out.error}).",
-                               f"failing:{entry.target}"))  # fmt: skip
+                alerts.append(
+                    (
+                        f"Deliveries to {entry.target} are failing ({attempts} tries "
+                        f"of one post; last error: {out.error}).",
+                        f"failing:{entry.target}",
+                    )
+                )
         elif out.status == "failed":
-            tx.outbox_update(entry.id, stamp, state="failed", last_error=out.error,
-                             sending_since_unix=None)  # fmt: skip
+            tx.outbox_update(
+                entry.id, stamp, state="failed", last_error=out.error, sending_since_unix=None
+            )
             report.failed += 1
         elif out.status == "skipped":
             tx.outbox_update(entry.id, stamp, state="skipped", last_error=out.error)
@@ -114,22 +137,36 @@ def _record(storage: Storage, sinks: Mapping[str, Sink], entry: OutboxEntry, out
             tx.set_target_disabled(entry.target, out.error or "disabled", stamp)
             tx.outbox_update(entry.id, stamp, state="disabled", last_error=out.error)
             report.disabled.append(entry.target)
-            alerts.append((f"Delivery target {entry.target} was disabled: {out.error}. "
-                           f"Fix it, then run `etstats deliver --enable {entry.target}`.",
-                           f"disabled:{entry.target}:{stamp}"))  # fmt: skip
+            alerts.append(
+                (
+                    f"Delivery target {entry.target} was disabled: {out.error}. "
+                    f"Fix it, then run `etstats deliver --enable {entry.target}`.",
+                    f"disabled:{entry.target}:{stamp}",
+                )
+            )
         else:  # pragma: no cover - sinks return the documented statuses
             raise ValueError(f"unknown outcome {out.status!r}")
     if out.alert:
         alerts.append((out.alert, f"entry:{entry.id}:{entry.generation}:{out.alert}"))
     for text, dedupe in alerts:
-        _alert(storage, {k: v for k, v in sinks.items() if k != entry.target or
-                         entry.kind != "alert"}, text, dedupe, stamp)  # fmt: skip
+        _alert(
+            storage,
+            {k: v for k, v in sinks.items() if k != entry.target or entry.kind != "alert"},
+            text,
+            dedupe,
+            stamp,
+        )
 
 
-def drain_once(storage: Storage, sinks: Mapping[str, Sink], *,
-               wall: Callable[[], float] = time.time, limit: int = 50,
-               sessions: bool = True, paused: dict[str, float] | None = None,
-               ) -> DrainReport:  # fmt: skip
+def drain_once(
+    storage: Storage,
+    sinks: Mapping[str, Sink],
+    *,
+    wall: Callable[[], float] = time.time,
+    limit: int = 50,
+    sessions: bool = True,
+    paused: dict[str, float] | None = None,
+) -> DrainReport:
     """Deliver every row that is due now (at most ``limit`` per target per pass), after
     enqueueing the summaries of sessions that closed (unless ``sessions`` is false).
 
@@ -168,8 +205,9 @@ def drain_once(storage: Storage, sinks: Mapping[str, Sink], *,
     return report
 
 
-def next_due(storage: Storage, sinks: Mapping[str, Sink],
-             paused: Mapping[str, float] | None = None) -> float | None:  # fmt: skip
+def next_due(
+    storage: Storage, sinks: Mapping[str, Sink], paused: Mapping[str, float] | None = None
+) -> float | None:
     """Earliest retry time (Unix seconds) over the enabled targets' pending rows (a paused
     target's rows not before its pause ends)."""
     times: list[float] = []
@@ -208,8 +246,9 @@ class WorkerHandle:
             except EtStatsError as exc:  # the store is busy or down: try again later
                 log.warning("outbox worker: %s", exc)
                 due = None
-            wait = self.interval if due is None else max(0.05, min(self.interval,
-                                                                   due - time.time()))
+            wait = (
+                self.interval if due is None else max(0.05, min(self.interval, due - time.time()))
+            )
             self._wake.wait(wait)
             self._wake.clear()
 
@@ -221,8 +260,9 @@ class WorkerHandle:
             sink.close()
 
 
-def start_worker(storage: Storage, sinks: Mapping[str, Sink], *,
-                 interval: float = 2.0) -> WorkerHandle:  # fmt: skip
+def start_worker(
+    storage: Storage, sinks: Mapping[str, Sink], *, interval: float = 2.0
+) -> WorkerHandle:
     """Start draining ``sinks`` (target name -> :class:`Sink`) in a daemon thread; call
     ``stop()`` on the returned handle at shutdown. ``interval``: seconds between idle polls."""
     handle = WorkerHandle(storage, sinks, interval)

@@ -98,8 +98,9 @@ def as_array(value: object, path: str, problems: Problems) -> list[Any] | None:
     return value
 
 
-def get_int(obj: Mapping[str, Any], key: str, path: str, problems: Problems, *,
-            required: bool = False) -> int | None:
+def get_int(
+    obj: Mapping[str, Any], key: str, path: str, problems: Problems, *, required: bool = False
+) -> int | None:
     """``obj[key]`` as an integer; absent or ``null`` gives ``None`` (a problem if required)."""
     value = obj.get(key)
     if value is None:
@@ -109,8 +110,9 @@ def get_int(obj: Mapping[str, Any], key: str, path: str, problems: Problems, *,
     return as_int(value, child(path, key), problems)
 
 
-def get_str(obj: Mapping[str, Any], key: str, path: str, problems: Problems, *,
-            required: bool = False) -> str | None:
+def get_str(
+    obj: Mapping[str, Any], key: str, path: str, problems: Problems, *, required: bool = False
+) -> str | None:
     """``obj[key]`` as a string; absent or ``null`` gives ``None`` (a problem if required)."""
     value = obj.get(key)
     if value is None:

@@ -95,9 +95,7 @@ def _read_tab(fields: list[str]) -> TabStats:
     return TAB_BUILDERS[len(fields)](*[t[v] for t, v in zip(tables, fields, strict=True)])
 
 
-def _read_canonical(
-    parts: list[str], tab: str, line: int
-) -> tuple[PlayerStats, PlayerHint | None]:
+def _read_canonical(parts: list[str], tab: str, line: int) -> tuple[PlayerStats, PlayerHint | None]:
     """A player line as the script writes it, and its validator hint.
 
     Raises ``KeyError``, ``ValueError`` or ``IndexError`` for anything else (the caller then
@@ -130,8 +128,9 @@ def _read_canonical(
         shots += w_shots
         if heads > hits or (hits > w_shots and index not in SPLASH_WEAPONS):
             clean = False
-    player = build_player_stats(guid, name, ints[rounds], ints[team], tuple(weapons),
-                                _read_tab(tab.split("\t")), line)  # fmt: skip
+    player = build_player_stats(
+        guid, name, ints[rounds], ints[team], tuple(weapons), _read_tab(tab.split("\t")), line
+    )
     # The tables hold no negative number, so no TAB value is negative (tab_clean).
     return player, ((kills, deaths, shots, True) if clean else None)
 

@@ -73,10 +73,16 @@ class Tokenizer:
     ) -> None:
         self.findings.append(
             make_finding(
-                code, message, source=self.source, line=line, field=field,
-                expected=expected, actual=actual, player_guid=guid,
+                code,
+                message,
+                source=self.source,
+                line=line,
+                field=field,
+                expected=expected,
+                actual=actual,
+                player_guid=guid,
             )
-        )  # fmt: skip
+        )
 
     def integer(self, text: str, line: int, field: str, guid: str | None = None) -> int:
         """An integer field; 0 (and an ``invalid-number`` finding) when unreadable."""
@@ -87,14 +93,24 @@ class Tokenizer:
             return int(text)
         if _LOOSE_INT.fullmatch(text):
             self._find(
-                "non-canonical-number", f"{field} {text!r} is not written as the script does",
-                line, field, "an integer without sign or leading zeros", text, guid,
-            )  # fmt: skip
+                "non-canonical-number",
+                f"{field} {text!r} is not written as the script does",
+                line,
+                field,
+                "an integer without sign or leading zeros",
+                text,
+                guid,
+            )
             return int(text)
         self._find(
-            "invalid-number", f"{field} is not an integer; 0 used", line, field,
-            "an integer of at most 18 digits", text, guid,
-        )  # fmt: skip
+            "invalid-number",
+            f"{field} is not an integer; 0 used",
+            line,
+            field,
+            "an integer of at most 18 digits",
+            text,
+            guid,
+        )
         return 0
 
     def decimal(self, text: str, line: int, field: str, guid: str | None = None) -> float:
@@ -106,14 +122,24 @@ class Tokenizer:
             return float(text)
         if _LOOSE_FLOAT.fullmatch(text):
             self._find(
-                "non-canonical-number", f"{field} {text!r} is not written with one decimal",
-                line, field, "a number with exactly one decimal", text, guid,
-            )  # fmt: skip
+                "non-canonical-number",
+                f"{field} {text!r} is not written with one decimal",
+                line,
+                field,
+                "a number with exactly one decimal",
+                text,
+                guid,
+            )
             return float(text)
         self._find(
-            "invalid-number", f"{field} is not a decimal number; 0.0 used", line, field,
-            "a number with one decimal", text, guid,
-        )  # fmt: skip
+            "invalid-number",
+            f"{field} is not a decimal number; 0.0 used",
+            line,
+            field,
+            "a number with one decimal",
+            text,
+            guid,
+        )
         return 0.0
 
     def clock(self, text: str, field: str) -> int | None:
@@ -124,9 +150,13 @@ class Tokenizer:
         match = _CLOCK.fullmatch(text)
         if match is None:
             self._find(
-                "invalid-clock", f"{field} is not an M:SS clock; value unknown", 1, field,
-                "M:SS (minutes unpadded, seconds 00-59)", text,
-            )  # fmt: skip
+                "invalid-clock",
+                f"{field} is not an M:SS clock; value unknown",
+                1,
+                field,
+                "M:SS (minutes unpadded, seconds 00-59)",
+                text,
+            )
             return None
         return int(match[1]) * 60 + int(match[2])
 
@@ -147,9 +177,14 @@ class Tokenizer:
             else:
                 reason = "header has too few fields" if count < 8 else "header has too many fields"
             raise ParseError(
-                reason, source=self.source, line=1, column=1, field="header",
-                expected="8 or 9 backslash-separated fields", actual=f"{count} field(s): {text}",
-            )  # fmt: skip
+                reason,
+                source=self.source,
+                line=1,
+                column=1,
+                field="header",
+                expected="8 or 9 backslash-separated fields",
+                actual=f"{count} field(s): {text}",
+            )
         playtime: int | None = None
         if count == 9:
             f9 = fields[8]
@@ -157,9 +192,13 @@ class Tokenizer:
                 playtime = self.integer(f9, 1, "f9")
             else:
                 self._find(
-                    "invalid-playtime", "f9 is not an integer; playtime unknown", 1, "f9",
-                    "an integer number of milliseconds", f9,
-                )  # fmt: skip
+                    "invalid-playtime",
+                    "f9 is not an integer; playtime unknown",
+                    1,
+                    "f9",
+                    "an integer number of milliseconds",
+                    f9,
+                )
         round_number = _INTS.get(fields[3])  # as integer() does, without the call (per file)
         if round_number is None:
             round_number = self.integer(fields[3], 1, "f4")
@@ -171,8 +210,18 @@ class Tokenizer:
             winner = self.integer(fields[5], 1, "f6")
         limit = self.clock(fields[6], "f7")
         clock = self.clock(fields[7], "f8")
-        return build_stats_header(fields[0], fields[1], fields[2], round_number, defender, winner,
-                                  limit, clock, playtime, count)  # fmt: skip
+        return build_stats_header(
+            fields[0],
+            fields[1],
+            fields[2],
+            round_number,
+            defender,
+            winner,
+            limit,
+            clock,
+            playtime,
+            count,
+        )
 
     # --- player lines -------------------------------------------------------------------
     def player(self, text: str, line: int) -> PlayerStats | None:
@@ -181,17 +230,26 @@ class Tokenizer:
         parts = pre.split("\\")
         if len(parts) < 5:
             self._find(
-                "malformed-player-line", "player line has too few backslash parts; skipped",
-                line, None, "GUID\\name\\rounds\\team\\weapons", f"{len(parts)} part(s)",
-            )  # fmt: skip
+                "malformed-player-line",
+                "player line has too few backslash parts; skipped",
+                line,
+                None,
+                "GUID\\name\\rounds\\team\\weapons",
+                f"{len(parts)} part(s)",
+            )
             return None
         guid = parts[0]
         if len(parts) > 5:
             name = "\\".join(parts[1:-3])
             self._find(
-                "name-contains-backslash", "extra backslash parts were kept in the name",
-                line, "name", "5 parts", f"{len(parts)} parts", guid,
-            )  # fmt: skip
+                "name-contains-backslash",
+                "extra backslash parts were kept in the name",
+                line,
+                "name",
+                "5 parts",
+                f"{len(parts)} parts",
+                guid,
+            )
         else:
             name = parts[1]
         rounds = self.integer(parts[-3], line, "rounds", guid)
@@ -202,9 +260,14 @@ class Tokenizer:
             tab = self.tab(tab_text, line, guid)
         else:
             self._find(
-                "no-tab-section", "player line has no TAB section", line, "tab",
-                "a TAB-separated section", "none", guid,
-            )  # fmt: skip
+                "no-tab-section",
+                "player line has no TAB section",
+                line,
+                "tab",
+                "a TAB-separated section",
+                "none",
+                guid,
+            )
         return build_player_stats(guid, name, rounds, team, weapons, tab, line)
 
     def weapons(self, block: str, line: int, guid: str) -> tuple[WeaponStats, ...]:
@@ -212,15 +275,24 @@ class Tokenizer:
         tokens = [t for t in block.split(" ") if t]
         if block != " ".join(tokens) + " ":
             self._find(
-                "weapon-block-spacing", "weapon block spacing differs from the script's",
-                line, "weapons", "tokens separated by one space, one trailing space",
-                block[-40:], guid,
-            )  # fmt: skip
+                "weapon-block-spacing",
+                "weapon block spacing differs from the script's",
+                line,
+                "weapons",
+                "tokens separated by one space, one trailing space",
+                block[-40:],
+                guid,
+            )
         if not tokens:
             self._find(
-                "invalid-number", "weapon mask missing; no weapons read", line, "weapon_mask",
-                "an integer", "", guid,
-            )  # fmt: skip
+                "invalid-number",
+                "weapon mask missing; no weapons read",
+                line,
+                "weapon_mask",
+                "an integer",
+                "",
+                guid,
+            )
             return ()
         if not (_CANON_INT.fullmatch(tokens[0]) or _LOOSE_INT.fullmatch(tokens[0])):
             self.integer(tokens[0], line, "weapon_mask", guid)  # records invalid-number
@@ -228,19 +300,28 @@ class Tokenizer:
         mask = self.integer(tokens[0], line, "weapon_mask", guid)
         if mask < 0 or mask > MAX_MASK:
             self._find(
-                "weapon-mask-out-of-range", "weapon mask outside 0..2^28-1", line,
-                "weapon_mask", f"0..{MAX_MASK}", tokens[0], guid,
-            )  # fmt: skip
+                "weapon-mask-out-of-range",
+                "weapon mask outside 0..2^28-1",
+                line,
+                "weapon_mask",
+                f"0..{MAX_MASK}",
+                tokens[0],
+                guid,
+            )
             if mask < 0:
                 return ()
         indexes = [j for j in range(mask.bit_length()) if mask >> j & 1]
         rest = tokens[1:]
         if len(rest) != 5 * len(indexes):
             self._find(
-                "weapon-mask-mismatch", "weapon tuples do not match the mask; complete "
-                "tuples kept", line, "weapons", f"{5 * len(indexes)} numbers after the mask",
-                f"{len(rest)} numbers", guid,
-            )  # fmt: skip
+                "weapon-mask-mismatch",
+                "weapon tuples do not match the mask; complete tuples kept",
+                line,
+                "weapons",
+                f"{5 * len(indexes)} numbers after the mask",
+                f"{len(rest)} numbers",
+                guid,
+            )
         out = []
         for i, j in enumerate(indexes):
             chunk = rest[5 * i : 5 * i + 5]
@@ -262,9 +343,14 @@ class Tokenizer:
         names = TAB_LAYOUTS.get(count)
         if names is None:
             self._find(
-                "tab-layout-unknown", f"TAB section has {count} fields; not read", line,
-                "tab", "33, 36, 37 or 38 fields", f"{count} fields", guid,
-            )  # fmt: skip
+                "tab-layout-unknown",
+                f"TAB section has {count} fields; not read",
+                line,
+                "tab",
+                "33, 36, 37 or 38 fields",
+                f"{count} fields",
+                guid,
+            )
             return None
         values = [
             self.decimal(v, line, n, guid) if f else self.integer(v, line, n, guid)

@@ -25,8 +25,9 @@ _NAME = re.compile(
     re.ASCII | re.DOTALL,
 )
 
-_TIME_GROUPS = tuple(_NAME.groupindex[n] for n in ("year", "month", "day", "hour", "minute",
-                                                     "second"))  # fmt: skip
+_TIME_GROUPS = tuple(
+    _NAME.groupindex[n] for n in ("year", "month", "day", "hour", "minute", "second")
+)
 _TWO_DIGITS = {f"{i:02d}": i for i in range(100)}
 
 

@@ -86,17 +86,21 @@ def check_storable(value: Any, *, source: str = "<json>", path: str = "$") -> No
             continue
         if isinstance(item, int):
             if not INT64_MIN <= item <= INT64_MAX:
-                raise ParseError("integer outside the 64-bit range a store holds",
-                                 source=source, field=where,
-                                 expected=f"{INT64_MIN} .. {INT64_MAX}",
-                                 actual=_clip_digits(item))
+                raise ParseError(
+                    "integer outside the 64-bit range a store holds",
+                    source=source,
+                    field=where,
+                    expected=f"{INT64_MIN} .. {INT64_MAX}",
+                    actual=_clip_digits(item),
+                )
         elif isinstance(item, str):
             _check_text(item, source, where)
         elif isinstance(item, dict):
             for key, child in item.items():
                 _check_text(key, source, f"{where} (key)")
-                stack.append((f"{where}.{key}" if key.isidentifier() else f"{where}[{key!r}]",
-                              child))
+                stack.append(
+                    (f"{where}.{key}" if key.isidentifier() else f"{where}[{key!r}]", child)
+                )
         elif isinstance(item, list):
             stack.extend((f"{where}[{i}]", child) for i, child in enumerate(item))
 
@@ -112,11 +116,14 @@ def _check_text(text: str, source: str, where: str) -> None:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as exc:
-        raise ParseError("string holds a lone UTF-16 surrogate (not storable as UTF-8 text)",
-                         source=source, field=where, column=None,
-                         expected="a valid Unicode string",
-                         actual=f"U+{ord(text[exc.start]):04X} at character {exc.start + 1}",
-                         ) from None
+        raise ParseError(
+            "string holds a lone UTF-16 surrogate (not storable as UTF-8 text)",
+            source=source,
+            field=where,
+            column=None,
+            expected="a valid Unicode string",
+            actual=f"U+{ord(text[exc.start]):04X} at character {exc.start + 1}",
+        ) from None
 
 
 def _finite_float(text: str) -> float:

@@ -45,9 +45,20 @@ from etstats.parsing.legacy_webhook import read_webhook_payload
 FILENAME_RE = re.compile(r"gametime-(?P<map>[A-Za-z0-9_.+-]+)-R(?P<round>\d+)-(?P<ts>\d+)\.json")
 """The names slomix's bot accepts: ``gametime-<safe_map>-R<round>-<unix seconds>.json``."""
 
-META_KEYS = ("map", "round", "round_start_unix", "round_end_unix", "actual_duration_seconds",
-             "warmup_seconds", "pause_seconds", "pause_count", "server_ip", "server_port",
-             "match_id", "spawn_stats")
+META_KEYS = (
+    "map",
+    "round",
+    "round_start_unix",
+    "round_end_unix",
+    "actual_duration_seconds",
+    "warmup_seconds",
+    "pause_seconds",
+    "pause_count",
+    "server_ip",
+    "server_port",
+    "match_id",
+    "spawn_stats",
+)
 """``meta`` keys in the order the Lua script writes them."""
 
 SPAWN_KEYS = ("guid", "name", "spawns", "deaths", "dead_seconds", "avg_respawn", "max_respawn")
@@ -80,8 +91,9 @@ def parse_legacy_filename(name: str) -> LegacyFileName | None:
     match = FILENAME_RE.fullmatch(base)
     if match is None:
         return None
-    return LegacyFileName(map_name=match["map"], round_number=int(match["round"]),
-                          timestamp_unix=int(match["ts"]))
+    return LegacyFileName(
+        map_name=match["map"], round_number=int(match["round"]), timestamp_unix=int(match["ts"])
+    )
 
 
 def parse_webhook_payload(obj: object, *, source: str = "<payload>") -> WebhookRound:
@@ -109,21 +121,31 @@ def _read_spawn(item: object, path: str, problems: Problems) -> LegacySpawnStat 
     if guid is None or name is None or any(v is None for v in ints):
         return None
     spawns, deaths, dead, avg, mx = (int(v or 0) for v in ints)
-    return LegacySpawnStat(guid=guid, name=name, spawns=spawns, deaths=deaths,
-                           dead_seconds=dead, avg_respawn=avg, max_respawn=mx)
+    return LegacySpawnStat(
+        guid=guid,
+        name=name,
+        spawns=spawns,
+        deaths=deaths,
+        dead_seconds=dead,
+        avg_respawn=avg,
+        max_respawn=mx,
+    )
 
 
-def _read_meta(meta: Mapping[str, Any], problems: Problems,
-               findings: list[Finding], source: str) -> LegacyMeta | None:
+def _read_meta(
+    meta: Mapping[str, Any], problems: Problems, findings: list[Finding], source: str
+) -> LegacyMeta | None:
     path = "$.meta"
     map_ = get_str(meta, "map", path, problems, required=True)
-    required = {k: get_int(meta, k, path, problems, required=True)
-                for k in ("round", "round_start_unix", "round_end_unix",
-                          "actual_duration_seconds")}
-    optional = {k: get_int(meta, k, path, problems)
-                for k in ("warmup_seconds", "pause_seconds", "pause_count")}
-    texts = {k: get_str(meta, k, path, problems) for k in ("server_ip", "server_port",
-                                                           "match_id")}
+    required = {
+        k: get_int(meta, k, path, problems, required=True)
+        for k in ("round", "round_start_unix", "round_end_unix", "actual_duration_seconds")
+    }
+    optional = {
+        k: get_int(meta, k, path, problems)
+        for k in ("warmup_seconds", "pause_seconds", "pause_count")
+    }
+    texts = {k: get_str(meta, k, path, problems) for k in ("server_ip", "server_port", "match_id")}
     stats: list[LegacySpawnStat] = []
     raw_stats = meta.get("spawn_stats")
     if raw_stats is not None:
@@ -134,24 +156,36 @@ def _read_meta(meta: Mapping[str, Any], problems: Problems,
                 stats.append(stat)
     for key in meta:
         if key not in META_KEYS:
-            findings.append(Finding(code="legacy-unknown-field", severity=Severity.INFO,
-                                    message=f"unknown meta key {key!r} ignored", source=source,
-                                    field=f"meta.{key}"))
+            findings.append(
+                Finding(
+                    code="legacy-unknown-field",
+                    severity=Severity.INFO,
+                    message=f"unknown meta key {key!r} ignored",
+                    source=source,
+                    field=f"meta.{key}",
+                )
+            )
     if problems or map_ is None:
         return None
-    return LegacyMeta(map=map_, round=int(required["round"] or 0),
-                      round_start_unix=int(required["round_start_unix"] or 0),
-                      round_end_unix=int(required["round_end_unix"] or 0),
-                      actual_duration_seconds=int(required["actual_duration_seconds"] or 0),
-                      warmup_seconds=optional["warmup_seconds"],
-                      pause_seconds=optional["pause_seconds"],
-                      pause_count=optional["pause_count"], server_ip=texts["server_ip"],
-                      server_port=texts["server_port"], match_id=texts["match_id"],
-                      spawn_stats=tuple(stats))
+    return LegacyMeta(
+        map=map_,
+        round=int(required["round"] or 0),
+        round_start_unix=int(required["round_start_unix"] or 0),
+        round_end_unix=int(required["round_end_unix"] or 0),
+        actual_duration_seconds=int(required["actual_duration_seconds"] or 0),
+        warmup_seconds=optional["warmup_seconds"],
+        pause_seconds=optional["pause_seconds"],
+        pause_count=optional["pause_count"],
+        server_ip=texts["server_ip"],
+        server_port=texts["server_port"],
+        match_id=texts["match_id"],
+        spawn_stats=tuple(stats),
+    )
 
 
-def parse_legacy_gametimes_data(data: object, *, source: str = "<json>",
-                                provenance: Provenance | None = None) -> LegacyGametimes:
+def parse_legacy_gametimes_data(
+    data: object, *, source: str = "<json>", provenance: Provenance | None = None
+) -> LegacyGametimes:
     """Build a :class:`LegacyGametimes` from already decoded JSON (``{"meta", "payload"}``).
 
     ``provenance`` (optional) is attached and, when it carries a legacy file name's parts,
@@ -170,8 +204,7 @@ def _from_data(data: object, source: str, provenance: Provenance | None) -> Lega
     findings: list[Finding] = []
     top = as_object(data, "$", problems)
     if top is None:
-        raise ValidationError("not a legacy gametimes file", problems=problems.items,
-                              source=source)
+        raise ValidationError("not a legacy gametimes file", problems=problems.items, source=source)
     raw_meta = top.get("meta")
     meta: LegacyMeta | None = None
     if raw_meta is None:
@@ -182,48 +215,71 @@ def _from_data(data: object, source: str, provenance: Provenance | None) -> Lega
             meta = _read_meta(meta_obj, problems, findings, source)
     for key in top:
         if key not in ("meta", "payload"):
-            findings.append(Finding(code="legacy-unknown-field", severity=Severity.INFO,
-                                    message=f"unknown top-level key {key!r} ignored",
-                                    source=source, field=key))
+            findings.append(
+                Finding(
+                    code="legacy-unknown-field",
+                    severity=Severity.INFO,
+                    message=f"unknown top-level key {key!r} ignored",
+                    source=source,
+                    field=key,
+                )
+            )
     payload: WebhookRound | None = None
     raw_payload = top.get("payload")
     if raw_payload is None:
-        findings.append(Finding(code="legacy-no-payload", severity=Severity.INFO,
-                                message="the file has no webhook payload", source=source,
-                                field="payload"))
+        findings.append(
+            Finding(
+                code="legacy-no-payload",
+                severity=Severity.INFO,
+                message="the file has no webhook payload",
+                source=source,
+                field="payload",
+            )
+        )
     else:
         try:
             payload, payload_findings = read_webhook_payload(
-                raw_payload, source=source, path="$.payload")
+                raw_payload, source=source, path="$.payload"
+            )
             findings += payload_findings
         except ValidationError as exc:
             problems.items.extend(exc.problems)
         except ParseError as exc:  # payload given as a JSON string that does not parse
             problems.add(f"payload string is not JSON: {exc.reason}", "$.payload")
     if problems or meta is None:
-        raise ValidationError("not a valid legacy gametimes file", problems=problems.items,
-                              source=source)
+        raise ValidationError(
+            "not a valid legacy gametimes file", problems=problems.items, source=source
+        )
     findings += all_findings(meta, payload, source)
     if provenance is not None and provenance.file_map is not None:
         ts = provenance.file_timestamp
-        findings += check_filename(meta, provenance.file_map, provenance.file_round,
-                                   None if ts is None else int(ts.timestamp()), source)
-    return LegacyGametimes(meta=meta, payload=payload, provenance=provenance,
-                           findings=tuple(findings))
+        findings += check_filename(
+            meta,
+            provenance.file_map,
+            provenance.file_round,
+            None if ts is None else int(ts.timestamp()),
+            source,
+        )
+    return LegacyGametimes(
+        meta=meta, payload=payload, provenance=provenance, findings=tuple(findings)
+    )
 
 
 def _provenance(data: bytes, path: str | None) -> Provenance:
     name = parse_legacy_filename(path) if path is not None else None
     return Provenance(
-        sha256=hashlib.sha256(data).hexdigest(), size_bytes=len(data), path=path,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size_bytes=len(data),
+        path=path,
         file_timestamp=None if name is None else name.timestamp,
         file_map=None if name is None else name.map_name,
         file_round=None if name is None else name.round_number,
     )
 
 
-def parse_legacy_gametimes_bytes(data: bytes, *, source: str = "<bytes>",
-                                 path: str | None = None) -> LegacyGametimes:
+def parse_legacy_gametimes_bytes(
+    data: bytes, *, source: str = "<bytes>", path: str | None = None
+) -> LegacyGametimes:
     """Parse the raw bytes of a legacy gametimes file (UTF-8, BOM tolerated).
 
     ``path`` (optional) names the file: its ``gametime-<map>-R<round>-<ts>.json`` parts go
@@ -252,16 +308,24 @@ def _load(data: bytes, source: str) -> tuple[Any, Finding | None]:
         if not exc.reason.startswith("Invalid control character"):
             raise
         try:
-            decoded = json.loads(data.decode("utf-8-sig"), strict=False,
-                                 parse_constant=_reject_constant, parse_float=_finite_float)
+            decoded = json.loads(
+                data.decode("utf-8-sig"),
+                strict=False,
+                parse_constant=_reject_constant,
+                parse_float=_finite_float,
+            )
         except (ValueError, RecursionError):
             raise exc from None
         check_storable(decoded, source=source)
         return decoded, Finding(
-            code="legacy-raw-control-chars", severity=Severity.WARNING,
+            code="legacy-raw-control-chars",
+            severity=Severity.WARNING,
             message="raw control characters inside JSON strings (not RFC 8259; the pre-v1.6.4 "
-                    "escaping bug); read leniently",
-            source=source, line=exc.line, expected="escaped control characters")
+            "escaping bug); read leniently",
+            source=source,
+            line=exc.line,
+            expected="escaped control characters",
+        )
 
 
 def _reject_constant(name: str) -> Any:
@@ -282,8 +346,9 @@ def parse_legacy_gametimes_text(text: str, *, source: str = "<text>") -> LegacyG
     try:
         data = text.encode("utf-8")
     except UnicodeEncodeError as exc:
-        raise ParseError("text is not encodable as UTF-8 (lone surrogate)", source=source,
-                         column=exc.start + 1) from exc
+        raise ParseError(
+            "text is not encodable as UTF-8 (lone surrogate)", source=source, column=exc.start + 1
+        ) from exc
     return parse_legacy_gametimes_bytes(data, source=source)
 
 

@@ -174,8 +174,12 @@ def _pause_json(text: str) -> tuple[PauseEvent, ...]:
             else:
                 values.append(as_int(obj[key], child(path, key), problems))
         n, start, end, sec = values
-        if isinstance(n, int) and isinstance(start, int) and isinstance(end, int) \
-                and isinstance(sec, float):
+        if (
+            isinstance(n, int)
+            and isinstance(start, int)
+            and isinstance(end, int)
+            and isinstance(sec, float)
+        ):
             events.append(PauseEvent(n=n, start_unix=start, end_unix=end, seconds=sec))
     if problems:
         raise _BadValue('[{"n", "start", "end", "sec"}] (' + "; ".join(problems.items) + ")")
@@ -218,8 +222,9 @@ _FIELDS: dict[str, tuple[str, _Reader]] = {
 """Lower-cased field name -> (attribute, value reader). Current names first, aliases after."""
 
 
-def read_webhook_payload(obj: object, *, source: str = "<payload>",
-                         path: str = "$") -> tuple[WebhookRound, list[Finding]]:
+def read_webhook_payload(
+    obj: object, *, source: str = "<payload>", path: str = "$"
+) -> tuple[WebhookRound, list[Finding]]:
     """Decode a webhook body (object, JSON text or bytes): the model and its findings.
 
     The returned model's own ``findings`` is empty; callers decide where findings go.
@@ -275,27 +280,39 @@ def read_webhook_payload(obj: object, *, source: str = "<payload>",
     return _typed(fields, texts, username, content, source)
 
 
-def _typed(fields: list[tuple[str, str]], texts: dict[str, str], username: str | None,
-           content: str | None, source: str) -> tuple[WebhookRound, list[Finding]]:
+def _typed(
+    fields: list[tuple[str, str]],
+    texts: dict[str, str],
+    username: str | None,
+    content: str | None,
+    source: str,
+) -> tuple[WebhookRound, list[Finding]]:
     findings: list[Finding] = []
 
     def note(code: str, severity: Severity, message: str, **kw: str | None) -> None:
-        findings.append(Finding(code=code, severity=severity, message=message, source=source,
-                                **kw))  # type: ignore[arg-type]
+        findings.append(Finding(code=code, severity=severity, message=message, source=source, **kw))  # type: ignore[arg-type]
 
     values: dict[str, object] = {}
     seen: set[str] = set()
     for name, value in fields:
         key = name.strip().lower()
         if key in seen:
-            note("legacy-duplicate-field", Severity.WARNING,
-                 f"embed field {name!r} appears more than once; the first is used", field=name)
+            note(
+                "legacy-duplicate-field",
+                Severity.WARNING,
+                f"embed field {name!r} appears more than once; the first is used",
+                field=name,
+            )
             continue
         seen.add(key)
         spec = _FIELDS.get(key)
         if spec is None:
-            note("legacy-unknown-field", Severity.INFO, f"unknown embed field {name!r} ignored",
-                 field=name)
+            note(
+                "legacy-unknown-field",
+                Severity.INFO,
+                f"unknown embed field {name!r} ignored",
+                field=name,
+            )
             continue
         attribute, reader = spec
         if is_placeholder(value):
@@ -306,9 +323,14 @@ def _typed(fields: list[tuple[str, str]], texts: dict[str, str], username: str |
             values[attribute] = reader(value)
         except (_BadValue, ValueError, OverflowError) as exc:
             expected = str(exc) if isinstance(exc, _BadValue) else "a readable value"
-            note("legacy-bad-field-value", Severity.ERROR,
-                 f"embed field {name!r} cannot be read; treated as missing", field=name,
-                 expected=expected, actual=value[:80])
+            note(
+                "legacy-bad-field-value",
+                Severity.ERROR,
+                f"embed field {name!r} cannot be read; treated as missing",
+                field=name,
+                expected=expected,
+                actual=value[:80],
+            )
     pauses_text = values.pop("pauses_text", None)
     if isinstance(pauses_text, tuple):
         values["pause_count"], values["pause_seconds"] = pauses_text
@@ -324,22 +346,33 @@ def _typed(fields: list[tuple[str, str]], texts: dict[str, str], username: str |
     round_ = WebhookRound(username=username, content=content, **values)  # type: ignore[arg-type]
     findings.extend(_limits(fields, texts, source))
     if content is not None and content != "STATS_READY":
-        note("legacy-not-stats-ready", Severity.WARNING,
-             'content is not "STATS_READY"; the bot would ignore this message',
-             field="content", expected="STATS_READY", actual=content[:80])
+        note(
+            "legacy-not-stats-ready",
+            Severity.WARNING,
+            'content is not "STATS_READY"; the bot would ignore this message',
+            field="content",
+            expected="STATS_READY",
+            actual=content[:80],
+        )
     return round_, findings
 
 
-def _limits(fields: list[tuple[str, str]], texts: dict[str, str],
-            source: str) -> list[Finding]:
+def _limits(fields: list[tuple[str, str]], texts: dict[str, str], source: str) -> list[Finding]:
     out: list[Finding] = []
 
     def over(what: str, size: int, limit: int, field: str | None = None) -> None:
-        out.append(Finding(
-            code="legacy-discord-limit", severity=Severity.WARNING,
-            message=f"{what} exceeds Discord's limit; Discord rejects the whole message "
-                    "(HTTP 400), so only this file kept the round",
-            source=source, field=field, expected=f"<= {limit}", actual=str(size)))
+        out.append(
+            Finding(
+                code="legacy-discord-limit",
+                severity=Severity.WARNING,
+                message=f"{what} exceeds Discord's limit; Discord rejects the whole message "
+                "(HTTP 400), so only this file kept the round",
+                source=source,
+                field=field,
+                expected=f"<= {limit}",
+                actual=str(size),
+            )
+        )
 
     if len(fields) > DISCORD_MAX_FIELDS:
         over("number of embed fields", len(fields), DISCORD_MAX_FIELDS)
@@ -347,10 +380,12 @@ def _limits(fields: list[tuple[str, str]], texts: dict[str, str],
         if len(name) > DISCORD_MAX_FIELD_NAME:
             over("field name length", len(name), DISCORD_MAX_FIELD_NAME, name[:40])
         if len(value) > DISCORD_MAX_FIELD_VALUE:
-            over(f"length of field {name[:40]!r}", len(value), DISCORD_MAX_FIELD_VALUE,
-                 name[:40])
-    for key, limit in (("title", DISCORD_MAX_TITLE), ("description", DISCORD_MAX_DESCRIPTION),
-                       ("footer", DISCORD_MAX_FOOTER)):
+            over(f"length of field {name[:40]!r}", len(value), DISCORD_MAX_FIELD_VALUE, name[:40])
+    for key, limit in (
+        ("title", DISCORD_MAX_TITLE),
+        ("description", DISCORD_MAX_DESCRIPTION),
+        ("footer", DISCORD_MAX_FOOTER),
+    ):
         if len(texts.get(key, "")) > limit:
             over(f"embed {key} length", len(texts[key]), limit, key)
     total = sum(len(t) for t in texts.values()) + sum(len(n) + len(v) for n, v in fields)

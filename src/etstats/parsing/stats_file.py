@@ -60,16 +60,18 @@ def parse_stats_bytes(
         _check_size(len(data), source)
         nul = data.find(b"\x00")
         if nul >= 0:
-            _raise_at(data[:nul].decode("latin-1"), nul, "NUL byte: binary data, not a stats file",
-                      source)  # fmt: skip
+            _raise_at(
+                data[:nul].decode("latin-1"), nul, "NUL byte: binary data, not a stats file", source
+            )
         findings: list[Finding] = []
         text = _decode(data, source, findings)
         return _parse(text, source, provenance, findings)
     except ParseError:
         raise
     except Exception as exc:  # the contract: nothing but ParseError escapes
-        raise ParseError(f"internal parser error: {type(exc).__name__}: {exc}",
-                         source=source) from exc  # fmt: skip
+        raise ParseError(
+            f"internal parser error: {type(exc).__name__}: {exc}", source=source
+        ) from exc
 
 
 def parse_stats_text(text: str, *, source: str = "<text>") -> StatsRound:
@@ -95,8 +97,9 @@ def parse_stats_text(text: str, *, source: str = "<text>") -> StatsRound:
     except ParseError:
         raise
     except Exception as exc:
-        raise ParseError(f"internal parser error: {type(exc).__name__}: {exc}",
-                         source=source) from exc  # fmt: skip
+        raise ParseError(
+            f"internal parser error: {type(exc).__name__}: {exc}", source=source
+        ) from exc
 
 
 def parse_stats_file(path: str | os.PathLike[str]) -> StatsRound:
@@ -119,8 +122,9 @@ def parse_stats_file(path: str | os.PathLike[str]) -> StatsRound:
 def _provenance(data: bytes, path: str | None, source: str) -> Provenance:
     name = _timestamp_map_round(path if path is not None else source)
     timestamp, file_map, file_round = (None, None, None) if name is None else name
-    return build_provenance(hashlib.sha256(data).hexdigest(), len(data), path, timestamp,
-                            file_map, file_round)  # fmt: skip
+    return build_provenance(
+        hashlib.sha256(data).hexdigest(), len(data), path, timestamp, file_map, file_round
+    )
 
 
 def _read_file(path: str) -> bytes:
@@ -153,11 +157,22 @@ def _read_file(path: str) -> bytes:
 
 def _check_size(size: int, source: str) -> None:
     if size == 0:
-        raise ParseError("empty file", source=source, line=1, column=1, field="header",
-                         expected="a header line", actual="0 bytes")  # fmt: skip
+        raise ParseError(
+            "empty file",
+            source=source,
+            line=1,
+            column=1,
+            field="header",
+            expected="a header line",
+            actual="0 bytes",
+        )
     if size > MAX_STATS_BYTES:
-        raise ParseError("file too large", source=source, expected=f"<= {MAX_STATS_BYTES} bytes",
-                         actual=f"more than {MAX_STATS_BYTES} bytes")  # fmt: skip
+        raise ParseError(
+            "file too large",
+            source=source,
+            expected=f"<= {MAX_STATS_BYTES} bytes",
+            actual=f"more than {MAX_STATS_BYTES} bytes",
+        )
 
 
 def _bom_finding(source: str) -> Finding:
@@ -180,10 +195,14 @@ def _decode(data: bytes, source: str, findings: list[Finding]) -> str:
             lines.append(raw.decode("utf-8"))
         except UnicodeDecodeError:
             lines.append(raw.decode("latin-1"))
-            findings.append(make_finding(
-                "latin1-line", "line is not valid UTF-8; decoded as Latin-1",
-                source=source, line=number,
-            ))  # fmt: skip
+            findings.append(
+                make_finding(
+                    "latin1-line",
+                    "line is not valid UTF-8; decoded as Latin-1",
+                    source=source,
+                    line=number,
+                )
+            )
     return "\n".join(lines)
 
 
@@ -193,8 +212,11 @@ def _find_bad_char(text: str) -> re.Match[str] | None:
     Fast path for ASCII text (every real file): deleting the allowed bytes with
     ``bytes.translate`` is far cheaper than running the regex over the whole file.
     """
-    if (text.isascii() and "\r" not in text
-            and not text.encode("ascii").translate(None, _ALLOWED_ASCII)):  # fmt: skip
+    if (
+        text.isascii()
+        and "\r" not in text
+        and not text.encode("ascii").translate(None, _ALLOWED_ASCII)
+    ):
         return None
     return _BAD_CHAR.search(text)
 
@@ -203,9 +225,14 @@ def _raise_at(text: str, pos: int, reason: str, source: str) -> None:
     line = text.count("\n", 0, pos) + 1
     column = pos - (text.rfind("\n", 0, pos) + 1) + 1
     char = text[pos] if pos < len(text) else "\x00"
-    raise ParseError(reason, source=source, line=line, column=column,
-                     expected="text (no control characters but TAB, CR before LF, LF)",
-                     actual=f"U+{ord(char):04X}")  # fmt: skip
+    raise ParseError(
+        reason,
+        source=source,
+        line=line,
+        column=column,
+        expected="text (no control characters but TAB, CR before LF, LF)",
+        actual=f"U+{ord(char):04X}",
+    )
 
 
 def _parse(text: str, source: str, provenance: Provenance, findings: list[Finding]) -> StatsRound:
@@ -214,9 +241,11 @@ def _parse(text: str, source: str, provenance: Provenance, findings: list[Findin
     bad = _find_bad_char(text)
     if bad is not None:
         char = bad.group()[0]
-        reason = "NUL byte: binary data, not a stats file" if char == "\x00" else (
-            "control character: binary data, not a stats file"
-        )  # fmt: skip
+        reason = (
+            "NUL byte: binary data, not a stats file"
+            if char == "\x00"
+            else ("control character: binary data, not a stats file")
+        )
         _raise_at(text, bad.start(), reason, source)
     lines = text.split("\n")
     ended = lines[-1] == ""

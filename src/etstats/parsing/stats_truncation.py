@@ -39,16 +39,19 @@ def end_of_file_findings(ended_with_newline: bool, line_count: int, source: str)
     if ended_with_newline:
         return []
     return [
-        make_finding("missing-final-newline", "the last line has no newline",
-                     source=source, line=line_count),
+        make_finding(
+            "missing-final-newline", "the last line has no newline", source=source, line=line_count
+        ),
         make_finding(
             TRUNCATED_CODE,
             "the file ends in the middle of a line: it was cut (truncated or still being "
             "written); the script ends every line with a newline",
-            source=source, line=line_count, expected="a newline at the end of the file",
+            source=source,
+            line=line_count,
+            expected="a newline at the end of the file",
             actual="end of file inside the line",
         ),
-    ]  # fmt: skip
+    ]
 
 
 def truncation_error(findings: Iterable[Finding], source: str) -> ParseError | None:
@@ -57,9 +60,12 @@ def truncation_error(findings: Iterable[Finding], source: str) -> ParseError | N
         if finding.code == TRUNCATED_CODE:
             return ParseError(
                 "truncated stats file: it ends in the middle of a line",
-                source=source, line=finding.line, field="end of file",
-                expected=finding.expected, actual=finding.actual,
-            )  # fmt: skip
+                source=source,
+                line=finding.line,
+                field="end of file",
+                expected=finding.expected,
+                actual=finding.actual,
+            )
     return None
 
 

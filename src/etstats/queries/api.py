@@ -67,11 +67,19 @@ class ReadApi:
         is False, ties by id; ``limit`` at most 1000."""
         with self._reader() as tx:
             return rounds.list_rounds(
-                tx, server=server, map_name=map_name, round_number=round_number,
-                since_unix=since_unix, until_unix=until_unix, player_guid=player_guid,
-                limit=limit, offset=offset, newest_first=newest_first, verdict=verdict,
+                tx,
+                server=server,
+                map_name=map_name,
+                round_number=round_number,
+                since_unix=since_unix,
+                until_unix=until_unix,
+                player_guid=player_guid,
+                limit=limit,
+                offset=offset,
+                newest_first=newest_first,
+                verdict=verdict,
                 values_scope=values_scope,
-            )  # fmt: skip
+            )
 
     def stored_round(self, round_id: int) -> StoredRound | None:
         """The ``rounds`` row of one round (linked artifacts, pairing), ``None`` if unknown."""
@@ -120,16 +128,18 @@ class ReadApi:
     ) -> list[SessionSummary]:
         """Gaming sessions, newest first (``gap_minutes``: the split threshold)."""
         with self._reader() as tx:
-            return sessions.list_sessions(tx, server=server, limit=limit, offset=offset,
-                                          gap_seconds=gap_minutes * 60)  # fmt: skip
+            return sessions.list_sessions(
+                tx, server=server, limit=limit, offset=offset, gap_seconds=gap_minutes * 60
+            )
 
     def session(
         self, session_id: int, *, server: str | None = None, gap_minutes: float = GAP_MINUTES
     ) -> Session | None:
         """The session whose id (its start, Unix seconds) is ``session_id``; ``None`` if none."""
         with self._reader() as tx:
-            return sessions.session_by_id(tx, session_id, server=server,
-                                          gap_seconds=gap_minutes * 60)  # fmt: skip
+            return sessions.session_by_id(
+                tx, session_id, server=server, gap_seconds=gap_minutes * 60
+            )
 
     def latest_session(
         self, *, server: str | None = None, gap_minutes: float = GAP_MINUTES
@@ -174,9 +184,15 @@ class ReadApi:
         :raises etstats.queries.UnknownStatistic: unknown ``stat``.
         """
         with self._reader() as tx:
-            return ladders.leaderboard(tx, stat, window or Window(), min_rounds=min_rounds,
-                                       min_minutes=min_minutes, limit=limit,
-                                       offset=offset)  # fmt: skip
+            return ladders.leaderboard(
+                tx,
+                stat,
+                window or Window(),
+                min_rounds=min_rounds,
+                min_minutes=min_minutes,
+                limit=limit,
+                offset=offset,
+            )
 
     def records(
         self,

@@ -25,18 +25,36 @@ MIN_GUID_PREFIX = 4
 _HEX = re.compile(r"[0-9A-Fa-f]+")
 
 TOTAL_PARTS: tuple[str, ...] = (
-    "time_played_minutes", "time_dead_minutes", "kills", "deaths", "damage_given",
-    "damage_received", "team_damage_given", "team_damage_received", "gibs", "self_kills",
-    "team_kills", "xp", "headshot_kills", "revives_given", "times_revived",
-    "denied_playtime_seconds", "hits", "shots", "headshots", "objectives", "kill_assists",
-)  # fmt: skip
+    "time_played_minutes",
+    "time_dead_minutes",
+    "kills",
+    "deaths",
+    "damage_given",
+    "damage_received",
+    "team_damage_given",
+    "team_damage_received",
+    "gibs",
+    "self_kills",
+    "team_kills",
+    "xp",
+    "headshot_kills",
+    "revives_given",
+    "times_revived",
+    "denied_playtime_seconds",
+    "hits",
+    "shots",
+    "headshots",
+    "objectives",
+    "kill_assists",
+)
 """The :class:`StatTotals` fields after ``rounds``, in the order the SQL returns them."""
 
 
 def totals_select(dialect: str) -> str:
     """``COUNT(DISTINCT round)`` then the SUM of every :data:`TOTAL_PARTS` part."""
-    return ", ".join(["COUNT(DISTINCT p.round_id)",
-                      *(f"SUM({part_sql(t, dialect)})" for t in TOTAL_PARTS)])  # fmt: skip
+    return ", ".join(
+        ["COUNT(DISTINCT p.round_id)", *(f"SUM({part_sql(t, dialect)})" for t in TOTAL_PARTS)]
+    )
 
 
 def totals_from(row: Any) -> StatTotals:
@@ -57,10 +75,11 @@ def window_sql(tx: Any, window: Window) -> tuple[str, list[Any]]:
     where: list[str] = [NOT_BOT]
     params: list[Any] = []
     rounds: list[str] = []
-    for sql, value in (("wr.round_start_unix >= ?", window.since_unix),
-                       ("wr.round_start_unix < ?", window.until_unix),
-                       ("wr.server_id IN (SELECT id FROM servers WHERE name = ?)",
-                        window.server)):  # fmt: skip
+    for sql, value in (
+        ("wr.round_start_unix >= ?", window.since_unix),
+        ("wr.round_start_unix < ?", window.until_unix),
+        ("wr.server_id IN (SELECT id FROM servers WHERE name = ?)", window.server),
+    ):
         if value is not None:
             rounds.append(sql)
             params.append(value)
@@ -85,8 +104,9 @@ def find_players(tx: Any, query: str, *, limit: int = 10) -> PlayerMatch:
         return PlayerMatch(query=query, matched_by=None)
     if force == "discord":
         ref = identity.player_for_account(tx, "discord", text)
-        return PlayerMatch(query=text, matched_by="link" if ref else None,
-                           players=(ref,) if ref else ())  # fmt: skip
+        return PlayerMatch(
+            query=text, matched_by="link" if ref else None, players=(ref,) if ref else ()
+        )
     guids: list[str] = []
     matched = None
     if force != "name" and len(text) >= MIN_GUID_PREFIX and _HEX.fullmatch(text):
@@ -114,7 +134,9 @@ def ranked_guids(tx: Any, cond: str, value: str, limit: int) -> list[str]:
         "SELECT COALESCE(al.player_guid, p.guid) AS pg, SUM(p.lines) AS n "
         "FROM player_name_lines p LEFT JOIN player_aliases al ON al.guid = p.guid "
         f"WHERE {cond} GROUP BY COALESCE(al.player_guid, p.guid) "
-        "ORDER BY n DESC, pg LIMIT ?", (value, max(1, min(int(limit), 100))))  # fmt: skip
+        "ORDER BY n DESC, pg LIMIT ?",
+        (value, max(1, min(int(limit), 100))),
+    )
     return [str(r[0]) for r in rows]
 
 
@@ -141,15 +163,18 @@ def career(tx: Any, player_guid: str, window: Window) -> Career | None:
     guids = identity.guids_of(tx, player_guid)
     marks = ", ".join("?" * len(guids))
     cond, params = window_sql(tx, window)
-    base = (f"FROM player_round_stats p JOIN rounds r ON r.id = p.round_id "
-            f"WHERE p.guid IN ({marks}){cond}")  # fmt: skip
+    base = (
+        f"FROM player_round_stats p JOIN rounds r ON r.id = p.round_id "
+        f"WHERE p.guid IN ({marks}){cond}"
+    )
     args = (*guids, *params)
     sums = ", ".join(f"SUM({part_sql(t, d)})" for t in LINE_PARTS)
     maps = tx.fetchall(
         f"SELECT r.map_name, COUNT(DISTINCT p.round_id), {sums}, "
         "SUM(CASE WHEN p.values_scope <> 'round' THEN 1 ELSE 0 END), "
         f"MIN(r.round_start_unix), MAX(r.round_start_unix) {base} GROUP BY r.map_name",
-        args)  # fmt: skip
+        args,
+    )
     if not maps:
         return None
     weapons = tx.fetchall(
@@ -157,7 +182,9 @@ def career(tx: Any, player_guid: str, window: Window) -> Career | None:
         "SUM(ws.deaths), SUM(ws.headshots) FROM weapon_stats ws JOIN player_round_stats p "
         "ON p.round_id = ws.round_id AND p.player_index = ws.player_index "
         f"JOIN rounds r ON r.id = p.round_id WHERE p.guid IN ({marks}){cond} "
-        "GROUP BY r.map_name, ws.weapon_index", args)  # fmt: skip
+        "GROUP BY r.map_name, ws.weapon_index",
+        args,
+    )
     raw: dict[str, dict[str, float]] = {}
     rounds: dict[str, int] = {}
     for row in maps:
@@ -176,19 +203,26 @@ def career(tx: Any, player_guid: str, window: Window) -> Career | None:
     for part in raw.values():
         for key, v in part.items():
             total_raw[key] = total_raw.get(key, 0) + v
-    by_map = sorted(((m, _stat_totals(rounds.get(m, 0), raw[m])) for m in raw),
-                    key=lambda mt: (-mt[1].rounds, mt[0]))  # fmt: skip
+    by_map = sorted(
+        ((m, _stat_totals(rounds.get(m, 0), raw[m])) for m in raw),
+        key=lambda mt: (-mt[1].rounds, mt[0]),
+    )
     by_weapon = sorted(per_weapon.items(), key=lambda kv: (-kv[1][2], kv[0]))
     names = identity.names_seen(tx, guids)
     shown = identity.display_name(tx, guids[0]) or (names[0] if names else guids[0])
     return Career(
-        player=PlayerRef(guids[0], shown), guids=tuple(guids), names=tuple(names),
-        window=window, totals=_stat_totals(sum(rounds.values()), total_raw),
+        player=PlayerRef(guids[0], shown),
+        guids=tuple(guids),
+        names=tuple(names),
+        window=window,
+        totals=_stat_totals(sum(rounds.values()), total_raw),
         by_map=tuple(MapTotals(m, t) for m, t in by_map),
         by_weapon=tuple(
             WeaponTotals(idx, WEAPON_NAMES[idx] if idx < len(WEAPON_NAMES) else str(idx), *v)
-            for idx, v in by_weapon),
-        first_unix=min(int(r[-2]) for r in maps), last_unix=max(int(r[-1]) for r in maps),
+            for idx, v in by_weapon
+        ),
+        first_unix=min(int(r[-2]) for r in maps),
+        last_unix=max(int(r[-1]) for r in maps),
         links=tuple(identity.links(tx, guids[0])),
         cumulative_lines=sum(int(r[-3] or 0) for r in maps),
-    )  # fmt: skip
+    )

@@ -40,14 +40,14 @@ def canonical(tx: Any, guid: str) -> str:
 def guids_of(tx: Any, player_guid: str) -> list[str]:
     """The canonical GUID of ``player_guid`` first, then its merged alts (sorted)."""
     main = canonical(tx, player_guid)
-    alts = tx.fetchall("SELECT guid FROM player_aliases WHERE player_guid = ? ORDER BY guid",
-                       (main,))  # fmt: skip
+    alts = tx.fetchall(
+        "SELECT guid FROM player_aliases WHERE player_guid = ? ORDER BY guid", (main,)
+    )
     return [main, *(str(a[0]) for a in alts)]
 
 
 def display_name(tx: Any, player_guid: str) -> str | None:
-    row = tx.fetchone("SELECT display_name FROM player_names WHERE player_guid = ?",
-                      (player_guid,))  # fmt: skip
+    row = tx.fetchone("SELECT display_name FROM player_names WHERE player_guid = ?", (player_guid,))
     return None if row is None else str(row[0])
 
 
@@ -57,7 +57,9 @@ def names_seen(tx: Any, guids: list[str]) -> list[str]:
     # player_name_lines: the running line counts per (GUID, name) kept by migration 0006
     rows = tx.fetchall(
         f"SELECT name, SUM(lines) FROM player_name_lines WHERE guid IN ({marks}) "
-        "GROUP BY name ORDER BY SUM(lines) DESC, name", guids)  # fmt: skip
+        "GROUP BY name ORDER BY SUM(lines) DESC, name",
+        guids,
+    )
     return [str(r[0]) for r in rows]
 
 
@@ -77,9 +79,12 @@ def refs_from_counts(tx: Any, counts: dict[tuple[str, str], int]) -> dict[str, P
     if not wanted:
         return {}
     marks = ", ".join("?" * len(wanted))
-    preferred = dict(tx.fetchall(
-        f"SELECT player_guid, display_name FROM player_names "
-        f"WHERE player_guid IN ({marks})", wanted))  # fmt: skip
+    preferred = dict(
+        tx.fetchall(
+            f"SELECT player_guid, display_name FROM player_names WHERE player_guid IN ({marks})",
+            wanted,
+        )
+    )
     best: dict[str, tuple[int, str]] = {}
     for (pg, name), n in counts.items():
         key = (-n, name)
@@ -88,8 +93,9 @@ def refs_from_counts(tx: Any, counts: dict[tuple[str, str], int]) -> dict[str, P
     return {g: PlayerRef(g, str(preferred.get(g) or best[g][1])) for g in wanted}
 
 
-def refs(tx: Any, player_guids: list[str], cond: str = "",
-         params: Sequence[Any] = ()) -> dict[str, PlayerRef]:  # fmt: skip
+def refs(
+    tx: Any, player_guids: list[str], cond: str = "", params: Sequence[Any] = ()
+) -> dict[str, PlayerRef]:
     """Display refs of many canonical GUIDs in three queries (preferred name, else the most
     used name over the player's GUIDs; with ``cond``, an ``AND ...`` on ``p``, over the lines
     it admits, e.g. a leaderboard's window)."""
@@ -97,11 +103,15 @@ def refs(tx: Any, player_guids: list[str], cond: str = "",
         return {}
     wanted = sorted(set(player_guids))
     marks = ", ".join("?" * len(wanted))
-    preferred = dict(tx.fetchall(
-        f"SELECT player_guid, display_name FROM player_names "
-        f"WHERE player_guid IN ({marks})", wanted))  # fmt: skip
-    alts = tx.fetchall(f"SELECT guid, player_guid FROM player_aliases "
-                       f"WHERE player_guid IN ({marks})", wanted)  # fmt: skip
+    preferred = dict(
+        tx.fetchall(
+            f"SELECT player_guid, display_name FROM player_names WHERE player_guid IN ({marks})",
+            wanted,
+        )
+    )
+    alts = tx.fetchall(
+        f"SELECT guid, player_guid FROM player_aliases WHERE player_guid IN ({marks})", wanted
+    )
     owner = {g: g for g in wanted} | {str(a): str(p) for a, p in alts}
     every = sorted(owner)
     # one index range per GUID (player_round_stats_guid covers guid and name); a condition on
@@ -110,10 +120,14 @@ def refs(tx: Any, player_guids: list[str], cond: str = "",
     count = "COUNT(*)"
     if not params and cond in ("", f" AND {NOT_BOT}"):
         source, count = "player_name_lines p", "SUM(p.lines)"
-    rows = [(owner[str(g)], n, c) for g, n, c in tx.fetchall(
-        f"SELECT p.guid, p.name, {count} FROM {source} "
-        f"WHERE p.guid IN ({', '.join('?' * len(every))}){cond} GROUP BY p.guid, p.name",
-        (*every, *params))]  # fmt: skip
+    rows = [
+        (owner[str(g)], n, c)
+        for g, n, c in tx.fetchall(
+            f"SELECT p.guid, p.name, {count} FROM {source} "
+            f"WHERE p.guid IN ({', '.join('?' * len(every))}){cond} GROUP BY p.guid, p.name",
+            (*every, *params),
+        )
+    ]
     counts: dict[tuple[str, str], int] = {}
     for pg, name, n in rows:
         counts[(pg, str(name))] = counts.get((pg, str(name)), 0) + int(n)
@@ -136,14 +150,17 @@ def links(tx: Any, player_guid: str | None) -> list[IdentityLink]:
         f"FROM player_names{where} "
         f"UNION ALL SELECT kind, external_id, player_guid, created_unix "
         f"FROM player_accounts{where}",
-        params_t * 3)  # fmt: skip
+        params_t * 3,
+    )
     out = [IdentityLink(str(k), str(v), str(p), int(t)) for k, v, p, t in rows]
     return sorted(out, key=lambda link: (link.player_guid, link.kind, link.value))
 
 
 def player_for_account(tx: Any, kind: str, external_id: str) -> PlayerRef | None:
-    row = tx.fetchone("SELECT player_guid FROM player_accounts WHERE kind = ? AND external_id = ?",
-                      (kind.strip().lower(), external_id.strip()))  # fmt: skip
+    row = tx.fetchone(
+        "SELECT player_guid FROM player_accounts WHERE kind = ? AND external_id = ?",
+        (kind.strip().lower(), external_id.strip()),
+    )
     return None if row is None else player_ref(tx, str(row[0]))
 
 
@@ -155,8 +172,10 @@ def merge_guid(tx: Any, alt_guid: str, player_guid: str, now_unix: int) -> Ident
     tx.execute("UPDATE player_aliases SET player_guid = ? WHERE player_guid = ?", (main, alt))
     tx.execute("UPDATE player_accounts SET player_guid = ? WHERE player_guid = ?", (main, alt))
     tx.execute("DELETE FROM player_names WHERE player_guid = ?", (alt,))
-    tx.execute("INSERT INTO player_aliases (guid, player_guid, created_unix) VALUES (?, ?, ?)",
-               (alt, main, now_unix))  # fmt: skip
+    tx.execute(
+        "INSERT INTO player_aliases (guid, player_guid, created_unix) VALUES (?, ?, ?)",
+        (alt, main, now_unix),
+    )
     return IdentityLink(GUID_KIND, alt, main, now_unix)
 
 
@@ -165,8 +184,10 @@ def set_display_name(tx: Any, player_guid: str, name: str, now_unix: int) -> Ide
     if not clean:
         raise IdentityError("name: expected a display name; got an empty value")
     tx.execute("DELETE FROM player_names WHERE player_guid = ?", (main,))
-    tx.execute("INSERT INTO player_names (player_guid, display_name, created_unix) "
-               "VALUES (?, ?, ?)", (main, clean, now_unix))  # fmt: skip
+    tx.execute(
+        "INSERT INTO player_names (player_guid, display_name, created_unix) VALUES (?, ?, ?)",
+        (main, clean, now_unix),
+    )
     return IdentityLink(NAME_KIND, clean, main, now_unix)
 
 
@@ -175,12 +196,16 @@ def link_account(
 ) -> IdentityLink:
     kind, ext = kind.strip().lower(), external_id.strip()
     if not kind or not ext or kind in (GUID_KIND, NAME_KIND):
-        raise IdentityError(f"account: expected a kind such as discord and an id; "
-                            f"got {kind!r} {ext!r}")  # fmt: skip
+        raise IdentityError(
+            f"account: expected a kind such as discord and an id; got {kind!r} {ext!r}"
+        )
     main = canonical(tx, player_guid)
     tx.execute("DELETE FROM player_accounts WHERE kind = ? AND external_id = ?", (kind, ext))
-    tx.execute("INSERT INTO player_accounts (kind, external_id, player_guid, created_unix) "
-               "VALUES (?, ?, ?, ?)", (kind, ext, main, now_unix))  # fmt: skip
+    tx.execute(
+        "INSERT INTO player_accounts (kind, external_id, player_guid, created_unix) "
+        "VALUES (?, ?, ?, ?)",
+        (kind, ext, main, now_unix),
+    )
     return IdentityLink(kind, ext, main, now_unix)
 
 
@@ -189,9 +214,9 @@ def unlink(tx: Any, kind: str, value: str) -> bool:
     if kind == GUID_KIND:
         cur = tx.execute("DELETE FROM player_aliases WHERE guid = ?", (norm_guid(value),))
     elif kind == NAME_KIND:
-        cur = tx.execute("DELETE FROM player_names WHERE player_guid = ?",
-                         (canonical(tx, value),))  # fmt: skip
+        cur = tx.execute("DELETE FROM player_names WHERE player_guid = ?", (canonical(tx, value),))
     else:
-        cur = tx.execute("DELETE FROM player_accounts WHERE kind = ? AND external_id = ?",
-                         (kind, value.strip()))  # fmt: skip
+        cur = tx.execute(
+            "DELETE FROM player_accounts WHERE kind = ? AND external_id = ?", (kind, value.strip())
+        )
     return bool(cur.rowcount)

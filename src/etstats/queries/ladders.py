@@ -36,9 +36,16 @@ DEFAULT_RATE_MINUTES = 30.0
 DEFAULT_RECORD_MINUTES = 5.0
 MAX_PAGE = 200
 RECORD_STATS: tuple[str, ...] = (
-    "kills", "damage_given", "gibs", "revives_given", "headshot_kills", "objectives", "dpm",
-    "kd", "accuracy",
-)  # fmt: skip
+    "kills",
+    "damage_given",
+    "gibs",
+    "revives_given",
+    "headshot_kills",
+    "objectives",
+    "dpm",
+    "kd",
+    "accuracy",
+)
 """Statistics :func:`records` covers when none are named."""
 
 
@@ -79,19 +86,31 @@ def leaderboard(
         "GROUP BY COALESCE(al.player_guid, g.guid)) t "
         "WHERE rounds >= ? AND tenths >= ? AND value IS NOT NULL "
         "ORDER BY value DESC, rounds DESC, pg LIMIT ? OFFSET ?"
-    )  # fmt: skip
+    )
     limit = max(0, min(int(limit), MAX_PAGE))
     offset = max(0, int(offset))
     rows = tx.fetchall(sql, (*params, rounds_gate, float(min_minutes) * 10, limit, offset))
     # names: the most used in the window (all time: over every line)
     names = identity.refs(tx, [str(r[0]) for r in rows], cond, params)
     entries = tuple(
-        LeaderboardEntry(rank=offset + i + 1, guid=str(g), name=names[str(g)].name,
-                         value=float(v), rounds=int(n), time_played_minutes=int(m) / 10)
+        LeaderboardEntry(
+            rank=offset + i + 1,
+            guid=str(g),
+            name=names[str(g)].name,
+            value=float(v),
+            rounds=int(n),
+            time_played_minutes=int(m) / 10,
+        )
         for i, (g, v, n, m) in enumerate(rows)
-    )  # fmt: skip
-    return Leaderboard(stat=stat, window=window, min_rounds=rounds_gate,
-                       min_minutes=float(min_minutes), entries=entries, offset=offset)  # fmt: skip
+    )
+    return Leaderboard(
+        stat=stat,
+        window=window,
+        min_rounds=rounds_gate,
+        min_minutes=float(min_minutes),
+        entries=entries,
+        offset=offset,
+    )
 
 
 def _totals_stage(stat: str) -> str:
@@ -100,8 +119,10 @@ def _totals_stage(stat: str) -> str:
     rate = RATES.get(stat)
     names = [rate.numerator, rate.denominator] if rate else [stat]
     parts = ", ".join(f"{totals.total_column(n)} AS a{i}" for i, n in enumerate(names))
-    return (f"SELECT t.guid AS guid, {parts}, t.rounds AS n, t.time_played_tenths AS tenths "
-            "FROM player_totals t")  # fmt: skip
+    return (
+        f"SELECT t.guid AS guid, {parts}, t.rounds AS n, t.time_played_tenths AS tenths "
+        "FROM player_totals t"
+    )
 
 
 def _two_stage(stat: str, dialect_name: str) -> tuple[str, str]:
@@ -147,12 +168,20 @@ def _best_round(tx: Any, stat: str, window: Window, gate: float) -> RecordEntry 
         f"AND {value} IS NOT NULL "
         "ORDER BY value DESC, r.round_start_unix, 1, r.map_name, r.round_number, sv.name "
         "LIMIT 1",
-        (gate, *params))  # fmt: skip
+        (gate, *params),
+    )
     if row is None:
         return None
-    return RecordEntry(stat=stat, scope="round", guid=str(row[0]), name="", value=float(row[1]),
-                       map_name=str(row[2]), round_ids=(int(row[3]),),
-                       when_unix=int(row[4]))  # fmt: skip
+    return RecordEntry(
+        stat=stat,
+        scope="round",
+        guid=str(row[0]),
+        name="",
+        value=float(row[1]),
+        map_name=str(row[2]),
+        round_ids=(int(row[3]),),
+        when_unix=int(row[4]),
+    )
 
 
 def _best_map(tx: Any, stat: str, window: Window, gate: float) -> RecordEntry | None:
@@ -170,9 +199,18 @@ def _best_map(tx: Any, stat: str, window: Window, gate: float) -> RecordEntry | 
         f"HAVING SUM({tenths_sql('time_played_minutes')}) >= ? AND {value} IS NOT NULL "
         "ORDER BY value DESC, MIN(r.round_start_unix), 1, MIN(r.map_name), MIN(sv.name) "
         "LIMIT 1",
-        (*params, gate * 10))  # fmt: skip
+        (*params, gate * 10),
+    )
     if row is None:
         return None
     ids = tuple(sorted({int(row[3]), int(row[4])}))
-    return RecordEntry(stat=stat, scope="map", guid=str(row[0]), name="", value=float(row[1]),
-                       map_name=str(row[2]), round_ids=ids, when_unix=int(row[5]))  # fmt: skip
+    return RecordEntry(
+        stat=stat,
+        scope="map",
+        guid=str(row[0]),
+        name="",
+        value=float(row[1]),
+        map_name=str(row[2]),
+        round_ids=ids,
+        when_unix=int(row[5]),
+    )

@@ -112,8 +112,10 @@ def map_result(
         side_a = side_a | _roster(r2_lines, _other(b_team_r2))
     outcome, winner = _outcome(r1_done, r2_done, r2 is not None, b_team_r2, r2)
     if r1 is None and r2 is not None and r2_done is False:
-        notes.append(f"round {r2.id}: round 1 is missing; if it was a full hold too, this map "
-                     "is a draw, not side A's")
+        notes.append(
+            f"round {r2.id}: round 1 is missing; if it was a full hold too, this map "
+            "is a draw, not side A's"
+        )
     if header_winner is not None and winner is not None and header_winner != winner:
         notes.append(f"header winner is side {header_winner} but the stopwatch rule gives {winner}")
     if header_winner is not None and winner is None and outcome == "double_full_hold":
@@ -123,22 +125,34 @@ def map_result(
         )
     last = r2 or first
     return MapResult(
-        map_name=first.map_name, server=first.server, r1_round_id=r1.id if r1 else None,
-        r2_round_id=r2.id if r2 else None, start_unix=first.start_unix,
+        map_name=first.map_name,
+        server=first.server,
+        r1_round_id=r1.id if r1 else None,
+        r2_round_id=r2.id if r2 else None,
+        start_unix=first.start_unix,
         end_unix=max(last.start_unix, last.end_unix or last.start_unix),
-        first_attack_team=a1, time_limit_seconds=r1.time_limit_seconds if r1 else None,
-        r1_seconds=r1_seconds, r1_full_hold=None if r1_done is None else not r1_done,
+        first_attack_team=a1,
+        time_limit_seconds=r1.time_limit_seconds if r1 else None,
+        r1_seconds=r1_seconds,
+        r1_full_hold=None if r1_done is None else not r1_done,
         r2_seconds=r2_seconds if r2_done else None,
         r2_full_hold=None if r2_done is None else not r2_done,
-        outcome=outcome, winner=winner, side_a=_side("A", side_a or set(), refs),
-        side_b=_side("B", side_b or set(), refs), header_winner=header_winner,
+        outcome=outcome,
+        winner=winner,
+        side_a=_side("A", side_a or set(), refs),
+        side_b=_side("B", side_b or set(), refs),
+        header_winner=header_winner,
         notes=tuple(n for n in notes if n),
-    )  # fmt: skip
+    )
 
 
 def _time_checks(
-    r1: RoundSummary | None, r1_done: bool | None, r1_seconds: int | None, r2: RoundSummary,
-    r2_done: bool | None, r2_seconds: int | None,
+    r1: RoundSummary | None,
+    r1_done: bool | None,
+    r1_seconds: int | None,
+    r2: RoundSummary,
+    r2_done: bool | None,
+    r2_seconds: int | None,
 ) -> list[str]:
     """Cross-checks of the round-2 header against round 1 (the engine sets the round-2 limit
     to round 1's clock, so f7 of round 2 equals f8 of round 1 and a successful round-2 attack
@@ -147,11 +161,15 @@ def _time_checks(
     if r1 is None:
         return out
     if r1.clock_seconds and r2.time_limit_seconds and r2.time_limit_seconds != r1.clock_seconds:
-        out.append(f"round {r2.id}: time limit {r2.time_limit_seconds} s is not round 1's "
-                   f"clock {r1.clock_seconds} s")
+        out.append(
+            f"round {r2.id}: time limit {r2.time_limit_seconds} s is not round 1's "
+            f"clock {r1.clock_seconds} s"
+        )
     if r1_done and r2_done and r1_seconds and r2_seconds and r2_seconds >= r1_seconds:
-        out.append(f"round {r2.id}: header says round 2 beat the time but its clock "
-                   f"{r2_seconds} s is not below round 1's {r1_seconds} s")
+        out.append(
+            f"round {r2.id}: header says round 2 beat the time but its clock "
+            f"{r2_seconds} s is not below round 1's {r1_seconds} s"
+        )
     return out
 
 
@@ -176,6 +194,7 @@ def _outcome(
 
 
 def _side(label: str, guids: set[str], refs: Refs) -> SideRoster:
-    players = sorted((refs.get(g, PlayerRef(g, g)) for g in guids),
-                     key=lambda p: (p.name.casefold(), p.guid))  # fmt: skip
+    players = sorted(
+        (refs.get(g, PlayerRef(g, g)) for g in guids), key=lambda p: (p.name.casefold(), p.guid)
+    )
     return SideRoster(label=label, players=tuple(players))

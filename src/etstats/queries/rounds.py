@@ -42,28 +42,57 @@ def dialect(tx: Any) -> str:
 
 
 def summary_from_row(row: Sequence[Any]) -> RoundSummary:
-    sources = tuple(k for k, sha in zip(("stats", "lua", "endstats"), row[12:15], strict=True)
-                    if sha)  # fmt: skip
+    sources = tuple(
+        k for k, sha in zip(("stats", "lua", "endstats"), row[12:15], strict=True) if sha
+    )
     return RoundSummary(
-        id=int(row[0]), server=str(row[1]), map_name=str(row[2]), round_number=int(row[3]),
-        start_unix=int(row[4]), start_source=str(row[5]), end_unix=row[6],
-        winner_team=row[7], defender_team=row[8], time_limit_seconds=row[9],
-        clock_seconds=row[10], players=int(row[11]), sources=sources, values_scope=row[15],
-        r1_round_id=row[16], verdict=row[17], reconcile_errors=row[18],
-    )  # fmt: skip
+        id=int(row[0]),
+        server=str(row[1]),
+        map_name=str(row[2]),
+        round_number=int(row[3]),
+        start_unix=int(row[4]),
+        start_source=str(row[5]),
+        end_unix=row[6],
+        winner_team=row[7],
+        defender_team=row[8],
+        time_limit_seconds=row[9],
+        clock_seconds=row[10],
+        players=int(row[11]),
+        sources=sources,
+        values_scope=row[15],
+        r1_round_id=row[16],
+        verdict=row[17],
+        reconcile_errors=row[18],
+    )
 
 
 def line_from_row(row: Sequence[Any]) -> PlayerLine:
     tab = json.loads(row[22]) if row[22] else {}
     return PlayerLine(
-        guid=str(row[0]), player_guid=str(row[1]), name=str(row[2]), raw_name=str(row[3]),
-        team=int(row[4]), kills=int(row[5]), deaths=int(row[6]), damage_given=row[7],
-        damage_received=row[8], team_damage_given=row[9], team_damage_received=row[10],
-        gibs=row[11], self_kills=row[12], team_kills=row[13], xp=row[14],
-        headshot_kills=row[15], revives_given=row[16], times_revived=row[17],
-        time_played_minutes=row[18], time_dead_minutes=row[19], denied_playtime_seconds=row[20],
-        values_scope=str(row[21]), tab=tab,
-    )  # fmt: skip
+        guid=str(row[0]),
+        player_guid=str(row[1]),
+        name=str(row[2]),
+        raw_name=str(row[3]),
+        team=int(row[4]),
+        kills=int(row[5]),
+        deaths=int(row[6]),
+        damage_given=row[7],
+        damage_received=row[8],
+        team_damage_given=row[9],
+        team_damage_received=row[10],
+        gibs=row[11],
+        self_kills=row[12],
+        team_kills=row[13],
+        xp=row[14],
+        headshot_kills=row[15],
+        revives_given=row[16],
+        times_revived=row[17],
+        time_played_minutes=row[18],
+        time_dead_minutes=row[19],
+        denied_playtime_seconds=row[20],
+        values_scope=str(row[21]),
+        tab=tab,
+    )
 
 
 def chunks(ids: Sequence[int]) -> list[list[int]]:
@@ -75,8 +104,10 @@ def summaries(tx: Any, round_ids: Sequence[int]) -> list[RoundSummary]:
     out: list[RoundSummary] = []
     for chunk in chunks(round_ids):
         marks = ", ".join("?" * len(chunk))
-        out += [summary_from_row(r) for r in tx.fetchall(
-            f"{SUMMARY_SELECT} WHERE r.id IN ({marks})", chunk)]  # fmt: skip
+        out += [
+            summary_from_row(r)
+            for r in tx.fetchall(f"{SUMMARY_SELECT} WHERE r.id IN ({marks})", chunk)
+        ]
     return sorted(out, key=lambda r: (r.start_unix, r.id))
 
 
@@ -85,8 +116,10 @@ def lines_of(tx: Any, round_ids: Sequence[int]) -> dict[int, list[PlayerLine]]:
     out: dict[int, list[PlayerLine]] = {}
     for chunk in chunks(round_ids):
         marks = ", ".join("?" * len(chunk))
-        for row in tx.fetchall(f"{LINE_SELECT} WHERE p.round_id IN ({marks}) "
-                               "ORDER BY p.round_id, p.player_index", chunk):  # fmt: skip
+        for row in tx.fetchall(
+            f"{LINE_SELECT} WHERE p.round_id IN ({marks}) ORDER BY p.round_id, p.player_index",
+            chunk,
+        ):
             out.setdefault(int(row[0]), []).append(line_from_row(row[1:]))
     return out
 
@@ -108,23 +141,30 @@ def list_rounds(
 ) -> list[RoundSummary]:
     where: list[str] = []
     params: list[Any] = []
-    for sql, value in (("s.name = ?", server), ("r.map_name = ?", map_name),
-                       ("r.round_number = ?", round_number),
-                       ("r.round_start_unix >= ?", since_unix),
-                       ("r.round_start_unix < ?", until_unix), ("rc.verdict = ?", verdict),
-                       ("r.values_scope = ?", values_scope)):  # fmt: skip
+    for sql, value in (
+        ("s.name = ?", server),
+        ("r.map_name = ?", map_name),
+        ("r.round_number = ?", round_number),
+        ("r.round_start_unix >= ?", since_unix),
+        ("r.round_start_unix < ?", until_unix),
+        ("rc.verdict = ?", verdict),
+        ("r.values_scope = ?", values_scope),
+    ):
         if value is not None:
             where.append(sql)
             params.append(value)
     if player_guid is not None:
         guids = identity.guids_of(tx, player_guid)
         marks = ", ".join("?" * len(guids))
-        where.append(f"r.id IN (SELECT p.round_id FROM player_round_stats p "
-                     f"WHERE p.guid IN ({marks}))")  # fmt: skip
+        where.append(
+            f"r.id IN (SELECT p.round_id FROM player_round_stats p WHERE p.guid IN ({marks}))"
+        )
         params += guids
     order = "DESC" if newest_first else "ASC"
-    sql = (f"{SUMMARY_SELECT} {'WHERE ' + ' AND '.join(where) if where else ''} "
-           f"ORDER BY r.round_start_unix {order}, r.id {order} LIMIT ? OFFSET ?")  # fmt: skip
+    sql = (
+        f"{SUMMARY_SELECT} {'WHERE ' + ' AND '.join(where) if where else ''} "
+        f"ORDER BY r.round_start_unix {order}, r.id {order} LIMIT ? OFFSET ?"
+    )
     limit = max(0, min(int(limit), MAX_LIMIT))
     return [summary_from_row(r) for r in tx.fetchall(sql, (*params, limit, max(0, int(offset))))]
 
@@ -135,14 +175,19 @@ def round_detail(tx: Any, round_id: int) -> RoundDetail | None:
         return None
     awards = tx.fetchall(
         "SELECT name, player_name, value_text, value FROM endstats_awards WHERE round_id = ? "
-        "ORDER BY position", (round_id,))  # fmt: skip
-    tz = tx.fetchone("SELECT s.timezone FROM rounds r JOIN servers s ON s.id = r.server_id "
-                     "WHERE r.id = ?", (round_id,))  # fmt: skip
+        "ORDER BY position",
+        (round_id,),
+    )
+    tz = tx.fetchone(
+        "SELECT s.timezone FROM rounds r JOIN servers s ON s.id = r.server_id WHERE r.id = ?",
+        (round_id,),
+    )
     return RoundDetail(
-        round=found[0], players=tuple(lines_of(tx, [round_id]).get(round_id, [])),
+        round=found[0],
+        players=tuple(lines_of(tx, [round_id]).get(round_id, [])),
         awards=tuple(Award(str(a[0]), str(a[1]), str(a[2]), a[3]) for a in awards),
         timezone=str(tz[0]) if tz else "UTC",
-    )  # fmt: skip
+    )
 
 
 def store_counts(tx: Any) -> StoreCounts:
@@ -151,24 +196,31 @@ def store_counts(tx: Any) -> StoreCounts:
         return int(row[0] or 0) if row else 0
 
     arts = tx.fetchall("SELECT status, COUNT(*) FROM artifacts GROUP BY status ORDER BY status")
-    verdicts = tx.fetchall("SELECT verdict, COUNT(*) FROM reconciliations GROUP BY verdict "
-                           "ORDER BY verdict")  # fmt: skip
+    verdicts = tx.fetchall(
+        "SELECT verdict, COUNT(*) FROM reconciliations GROUP BY verdict ORDER BY verdict"
+    )
     has = {k: f"{k}_sha256 IS NOT NULL" for k in ("stats", "lua", "endstats")}
     combos = {
-        "with_stats": has["stats"], "with_lua": has["lua"], "with_endstats": has["endstats"],
+        "with_stats": has["stats"],
+        "with_lua": has["lua"],
+        "with_endstats": has["endstats"],
         "stats_and_lua": f"{has['stats']} AND {has['lua']}",
         "stats_without_lua": f"{has['stats']} AND lua_sha256 IS NULL",
         "lua_without_stats": f"{has['lua']} AND stats_sha256 IS NULL",
         "r2_total": f"round_number = 2 AND {has['stats']}",
         "r2_differenced": "r1_round_id IS NOT NULL",
         "r2_orphans": "values_scope = 'cumulative_r1_r2'",
-    }  # fmt: skip
-    row = tx.fetchone("SELECT COUNT(*), " + ", ".join(
-        f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)" for cond in combos.values()) + " FROM rounds")
+    }
+    row = tx.fetchone(
+        "SELECT COUNT(*), "
+        + ", ".join(f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)" for cond in combos.values())
+        + " FROM rounds"
+    )
     values = [int(v or 0) for v in (row or [0] * (len(combos) + 1))]
     by_combo = dict(zip(combos, values[1:], strict=True))
-    sources = tx.fetchall("SELECT start_source, COUNT(*) FROM rounds GROUP BY start_source "
-                          "ORDER BY start_source")  # fmt: skip
+    sources = tx.fetchall(
+        "SELECT start_source, COUNT(*) FROM rounds GROUP BY start_source ORDER BY start_source"
+    )
     unlinked = count(f"SELECT COUNT(*) {UNLINKED_SQL}")
     return StoreCounts(
         rounds=values[0],
@@ -177,10 +229,13 @@ def store_counts(tx: Any) -> StoreCounts:
         verdicts={str(v): int(n) for v, n in verdicts},
         rounds_by_source={k: v for k, v in by_combo.items() if not k.startswith("r2_")},
         by_start_source={str(s): int(n) for s, n in sources},
-        round2={"total": by_combo["r2_total"], "differenced": by_combo["r2_differenced"],
-                "orphans": by_combo["r2_orphans"]},
+        round2={
+            "total": by_combo["r2_total"],
+            "differenced": by_combo["r2_differenced"],
+            "orphans": by_combo["r2_orphans"],
+        },
         unlinked=unlinked,
-    )  # fmt: skip
+    )
 
 
 UNLINKED_SQL = (
@@ -193,12 +248,15 @@ UNLINKED_SQL = (
 
 
 def unlinked_artifacts(tx: Any) -> list[ArtifactRecord]:
-    rows = tx.fetchall(f"SELECT {', '.join('a.' + c for c in ARTIFACT_COLUMNS)} {UNLINKED_SQL} "
-                       "ORDER BY a.received_unix, a.sha256")  # fmt: skip
+    rows = tx.fetchall(
+        f"SELECT {', '.join('a.' + c for c in ARTIFACT_COLUMNS)} {UNLINKED_SQL} "
+        "ORDER BY a.received_unix, a.sha256"
+    )
     return [ArtifactRecord(*r) for r in rows]
 
 
 def stored_round(tx: Any, round_id: int) -> StoredRound | None:
-    row = tx.fetchone(f"SELECT id, {', '.join(ROUND_COLUMNS)} FROM rounds WHERE id = ?",
-                      (round_id,))  # fmt: skip
+    row = tx.fetchone(
+        f"SELECT id, {', '.join(ROUND_COLUMNS)} FROM rounds WHERE id = ?", (round_id,)
+    )
     return None if row is None else StoredRound(*row)

@@ -31,8 +31,10 @@ from etstats.queries.types import (
 MAX_ROUND_SECONDS = 6 * 3600
 """Longest a round's end may lie after its start (a later end is capped there)."""
 
-MVP_RULE = ("highest DPM (damage given / minutes played) among players with at least half the "
-            "session's longest time played; ties by kills, then GUID")  # fmt: skip
+MVP_RULE = (
+    "highest DPM (damage given / minutes played) among players with at least half the "
+    "session's longest time played; ties by kills, then GUID"
+)
 
 
 def round_end(r: RoundSummary) -> int:
@@ -50,8 +52,9 @@ def _line_names(lines: dict[int, list[PlayerLine]]) -> dict[tuple[str, str], int
     return counts
 
 
-def maps_of(rounds: list[RoundSummary], lines: dict[int, list[PlayerLine]],
-            refs: dict[str, PlayerRef]) -> list[MapResult]:  # fmt: skip
+def maps_of(
+    rounds: list[RoundSummary], lines: dict[int, list[PlayerLine]], refs: dict[str, PlayerRef]
+) -> list[MapResult]:
     """Map results in play order: each round 1 with the round 2 paired to it (``r1_round_id``),
     and each orphan round 2 alone. Rounds without a stats file are left out."""
     by_r1 = {r.r1_round_id: r for r in rounds if r.round_number == 2 and r.r1_round_id}
@@ -77,8 +80,9 @@ def map_result(tx: Any, round_id: int) -> MapResult | None:
         r1 = summaries(tx, [r.r1_round_id]) if r.r1_round_id else []
         pair = (r1[0] if r1 else None, r)
     else:
-        row = tx.fetchone(f"{SUMMARY_SELECT} WHERE r.r1_round_id = ? ORDER BY r.id LIMIT 1",
-                          (r.id,))  # fmt: skip
+        row = tx.fetchone(
+            f"{SUMMARY_SELECT} WHERE r.r1_round_id = ? ORDER BY r.id LIMIT 1", (r.id,)
+        )
         pair = (r, summary_from_row(row) if row else None)
     ids = [x.id for x in pair if x is not None]
     lines = lines_of(tx, ids)
@@ -95,12 +99,23 @@ def build_session(tx: Any, rounds: list[RoundSummary], gap: float) -> Session:
     totals = _player_totals(tx, ids, refs)
     side_a, side_b = _rosters(maps, side_of, refs)
     return Session(
-        id=rounds[0].start_unix, server=rounds[0].server, start_unix=rounds[0].start_unix,
-        end_unix=max(round_end(r) for r in rounds), gap_minutes=gap / 60, round_ids=tuple(ids),
-        maps=tuple(maps), side_a=side_a, side_b=side_b, score_a=score["A"], score_b=score["B"],
-        draws=score["draw"], players=tuple(totals), mvp=_mvp(totals), mvp_rule=MVP_RULE,
+        id=rounds[0].start_unix,
+        server=rounds[0].server,
+        start_unix=rounds[0].start_unix,
+        end_unix=max(round_end(r) for r in rounds),
+        gap_minutes=gap / 60,
+        round_ids=tuple(ids),
+        maps=tuple(maps),
+        side_a=side_a,
+        side_b=side_b,
+        score_a=score["A"],
+        score_b=score["B"],
+        draws=score["draw"],
+        players=tuple(totals),
+        mvp=_mvp(totals),
+        mvp_rule=MVP_RULE,
         awards=tuple(_awards(tx, ids)),
-    )  # fmt: skip
+    )
 
 
 def _session_sides(maps: list[MapResult]) -> tuple[list[dict[str, str]], Counter[str]]:
@@ -126,8 +141,9 @@ def _session_sides(maps: list[MapResult]) -> tuple[list[dict[str, str]], Counter
     return side_of, score
 
 
-def _rosters(maps: list[MapResult], side_of: list[dict[str, str]],
-             refs: dict[str, PlayerRef]) -> tuple[SideRoster, SideRoster]:  # fmt: skip
+def _rosters(
+    maps: list[MapResult], side_of: list[dict[str, str]], refs: dict[str, PlayerRef]
+) -> tuple[SideRoster, SideRoster]:
     """Regulars play for a side in at least half of the maps; the others are substitutes."""
     counts: dict[str, Counter[str]] = {}
     for m, mapping in zip(maps, side_of, strict=True):
@@ -142,8 +158,9 @@ def _rosters(maps: list[MapResult], side_of: list[dict[str, str]],
             if c[label] == 0 or c[label] < c["B" if label == "A" else "A"]:
                 continue
             (regular if 2 * c[label] >= len(maps) else subs).append(refs.get(g, PlayerRef(g, g)))
-        out.append(SideRoster(label, tuple(sorted(regular, key=by_name)),
-                              tuple(sorted(subs, key=by_name))))  # fmt: skip
+        out.append(
+            SideRoster(label, tuple(sorted(regular, key=by_name)), tuple(sorted(subs, key=by_name)))
+        )
     return out[0], out[1]
 
 
@@ -156,9 +173,13 @@ def _player_totals(tx: Any, ids: list[int], refs: dict[str, PlayerRef]) -> list[
     rows = tx.fetchall(
         f"SELECT {PLAYER_GUID}, {totals_select(dialect(tx))} FROM player_round_stats p "
         f"{ALIAS_JOIN} WHERE p.round_id IN ({marks}) AND {NOT_BOT} "
-        f"GROUP BY {PLAYER_GUID}", ids)  # fmt: skip
-    out = [PlayerTotals(refs.get(str(r[0]), PlayerRef(str(r[0]), str(r[0]))), totals_from(r[1:]))
-           for r in rows]  # fmt: skip
+        f"GROUP BY {PLAYER_GUID}",
+        ids,
+    )
+    out = [
+        PlayerTotals(refs.get(str(r[0]), PlayerRef(str(r[0]), str(r[0]))), totals_from(r[1:]))
+        for r in rows
+    ]
     return sorted(out, key=lambda t: (-t.totals.damage_given, t.player.guid))
 
 
@@ -166,8 +187,11 @@ def _mvp(players: list[PlayerTotals]) -> PlayerRef | None:
     if not players:
         return None
     longest = max(p.totals.time_played_minutes for p in players)
-    eligible = [p for p in players if p.totals.time_played_minutes * 2 >= longest
-                and p.totals.dpm is not None]  # fmt: skip
+    eligible = [
+        p
+        for p in players
+        if p.totals.time_played_minutes * 2 >= longest and p.totals.dpm is not None
+    ]
     if not eligible:
         return None
     best = min(eligible, key=lambda p: (-(p.totals.dpm or 0.0), -p.totals.kills, p.player.guid))
@@ -176,7 +200,10 @@ def _mvp(players: list[PlayerTotals]) -> PlayerRef | None:
 
 def _awards(tx: Any, ids: list[int]) -> list[AwardCount]:
     marks = ", ".join("?" * len(ids))
-    rows = tx.fetchall(f"SELECT name, player_name, COUNT(*) FROM endstats_awards "
-                       f"WHERE round_id IN ({marks}) GROUP BY name, player_name", ids)  # fmt: skip
+    rows = tx.fetchall(
+        f"SELECT name, player_name, COUNT(*) FROM endstats_awards "
+        f"WHERE round_id IN ({marks}) GROUP BY name, player_name",
+        ids,
+    )
     found = [AwardCount(str(n), str(p), int(c)) for n, p, c in rows]
     return sorted(found, key=lambda a: (-a.times, a.name, a.player_name))

@@ -48,18 +48,23 @@ END_SQL = (
     "ELSE r.round_end_unix END)"
 )
 """A round's capped end (``r`` = rounds), the same rule as :func:`_end`."""
+
+
 def _server_id(tx: Any, server: str) -> int:
     row = tx.fetchone("SELECT id FROM servers WHERE name = ?", (server,))
     return int(row[0]) if row else -1
 
 
-def _server_rounds(tx: Any, server: str, cond: str, params: tuple[Any, ...],
-                   order: str, limit: int = 0) -> list[RoundSummary]:  # fmt: skip
+def _server_rounds(
+    tx: Any, server: str, cond: str, params: tuple[Any, ...], order: str, limit: int = 0
+) -> list[RoundSummary]:
     """A chunk of one server's rounds: ``cond`` bounds ``r.round_start_unix`` so that the
     ``rounds_server_time`` index answers it with a range, not a scan."""
-    rows = tx.fetchall(f"{SUMMARY_SELECT} WHERE r.server_id = ? AND {cond} "
-                       f"ORDER BY r.round_start_unix {order}, r.id {order} LIMIT ?",
-                       (_server_id(tx, server), *params, limit or CHUNK))  # fmt: skip
+    rows = tx.fetchall(
+        f"{SUMMARY_SELECT} WHERE r.server_id = ? AND {cond} "
+        f"ORDER BY r.round_start_unix {order}, r.id {order} LIMIT ?",
+        (_server_id(tx, server), *params, limit or CHUNK),
+    )
     return [summary_from_row(r) for r in rows]
 
 
@@ -71,9 +76,12 @@ def walk_forward(tx: Any, first: RoundSummary, gap: float) -> list[RoundSummary]
     while True:
         last = out[-1]
         batch = _server_rounds(
-            tx, first.server,
+            tx,
+            first.server,
             "r.round_start_unix >= ? AND NOT (r.round_start_unix = ? AND r.id <= ?)",
-            (last.start_unix, last.start_unix, last.id), "ASC")  # fmt: skip
+            (last.start_unix, last.start_unix, last.id),
+            "ASC",
+        )
         for r in batch:
             if r.start_unix - latest_end >= gap:
                 return out
@@ -90,13 +98,16 @@ def _range(tx: Any, server: str, lo: float, last: RoundSummary) -> list[RoundSum
         f"{SUMMARY_SELECT} WHERE r.server_id = ? AND r.round_start_unix >= ? "
         "AND r.round_start_unix <= ? AND NOT (r.round_start_unix = ? AND r.id > ?) "
         "ORDER BY r.round_start_unix, r.id",
-        (_server_id(tx, server), int(lo), last.start_unix, last.start_unix, last.id))  # fmt: skip
+        (_server_id(tx, server), int(lo), last.start_unix, last.start_unix, last.id),
+    )
     return [summary_from_row(r) for r in rows]
 
 
 def _has_before(tx: Any, server: str, lo: float) -> bool:
-    row = tx.fetchone("SELECT 1 FROM rounds WHERE server_id = ? AND round_start_unix < ? LIMIT 1",
-                      (_server_id(tx, server), int(lo)))  # fmt: skip
+    row = tx.fetchone(
+        "SELECT 1 FROM rounds WHERE server_id = ? AND round_start_unix < ? LIMIT 1",
+        (_server_id(tx, server), int(lo)),
+    )
     return row is not None
 
 
@@ -106,15 +117,15 @@ def _starts(rows: list[RoundSummary], gap: float, exact_from: float) -> list[int
     out = []
     latest_end: int | None = None
     for i, r in enumerate(rows):
-        if r.start_unix >= exact_from and (latest_end is None or
-                                           r.start_unix - latest_end >= gap):  # fmt: skip
+        if r.start_unix >= exact_from and (latest_end is None or r.start_unix - latest_end >= gap):
             out.append(i)
         latest_end = round_end(r) if latest_end is None else max(latest_end, round_end(r))
     return out
 
 
-def _recent(tx: Any, last: RoundSummary, gap: float,
-            sessions: int) -> tuple[list[RoundSummary], list[int]]:  # fmt: skip
+def _recent(
+    tx: Any, last: RoundSummary, gap: float, sessions: int
+) -> tuple[list[RoundSummary], list[int]]:
     """Rounds up to ``last`` and the indexes of the session starts among them, reaching back
     far enough for ``sessions`` starts (or to the server's first round): usually one index
     range, a four times wider one each time more history is needed."""
@@ -144,8 +155,15 @@ def _is_start(tx: Any, r: RoundSummary, gap: float) -> bool:
         "SELECT 1 FROM rounds r WHERE r.server_id = ? "
         "AND r.round_start_unix >= ? AND r.round_start_unix <= ? "
         f"AND NOT (r.round_start_unix = ? AND r.id >= ?) AND {END_SQL} > ? LIMIT 1",
-        (_server_id(tx, r.server), r.start_unix - gap - MAX_ROUND_SECONDS, r.start_unix,
-         r.start_unix, r.id, r.start_unix - gap))  # fmt: skip
+        (
+            _server_id(tx, r.server),
+            r.start_unix - gap - MAX_ROUND_SECONDS,
+            r.start_unix,
+            r.start_unix,
+            r.id,
+            r.start_unix - gap,
+        ),
+    )
     return row is None
 
 
@@ -159,21 +177,22 @@ def _rounds_at(tx: Any, start_unix: int, server: str | None) -> list[RoundSummar
     return [summary_from_row(r) for r in rows]
 
 
-def session_rounds(tx: Any, session_id: int, server: str | None,
-                   gap: float) -> list[RoundSummary]:  # fmt: skip
+def session_rounds(tx: Any, session_id: int, server: str | None, gap: float) -> list[RoundSummary]:
     for r in _rounds_at(tx, session_id, server):
         if _is_start(tx, r, gap):
             return walk_forward(tx, r, gap)
     return []
 
 
-def session_round_ids(tx: Any, session_id: int, server: str | None,
-                      gap: float = 3600.0) -> list[int]:  # fmt: skip
+def session_round_ids(
+    tx: Any, session_id: int, server: str | None, gap: float = 3600.0
+) -> list[int]:
     return [r.id for r in session_rounds(tx, session_id, server, gap)]
 
 
-def session_by_id(tx: Any, session_id: int, *, server: str | None,
-                  gap_seconds: float) -> Session | None:  # fmt: skip
+def session_by_id(
+    tx: Any, session_id: int, *, server: str | None, gap_seconds: float
+) -> Session | None:
     found = session_rounds(tx, session_id, server, gap_seconds)
     return build_session(tx, found, gap_seconds) if found else None
 
@@ -184,9 +203,11 @@ def _newest(tx: Any, server: str | None) -> RoundSummary | None:
     if server is None:
         row = tx.fetchone("SELECT id FROM rounds ORDER BY round_start_unix DESC, id DESC LIMIT 1")
     else:
-        row = tx.fetchone("SELECT id FROM rounds WHERE server_id = ? "
-                          "ORDER BY round_start_unix DESC, id DESC LIMIT 1",
-                          (_server_id(tx, server),))  # fmt: skip
+        row = tx.fetchone(
+            "SELECT id FROM rounds WHERE server_id = ? "
+            "ORDER BY round_start_unix DESC, id DESC LIMIT 1",
+            (_server_id(tx, server),),
+        )
     found = summaries(tx, [int(row[0])]) if row else []
     return found[0] if found else None
 
@@ -212,17 +233,21 @@ WALK_LIST_MAX = 100
 newest round; deeper pages use one window-function query over every round."""
 
 
-def list_sessions(tx: Any, *, server: str | None, limit: int, offset: int,
-                  gap_seconds: float) -> list[SessionSummary]:  # fmt: skip
+def list_sessions(
+    tx: Any, *, server: str | None, limit: int, offset: int, gap_seconds: float
+) -> list[SessionSummary]:
     limit, offset = max(0, min(int(limit), 200)), max(0, int(offset))
     groups: list[list[RoundSummary]] = []
     if offset + limit <= WALK_LIST_MAX:
-        servers = [server] if server is not None else [
-            str(r[0]) for r in tx.fetchall("SELECT name FROM servers ORDER BY name")]
+        servers = (
+            [server]
+            if server is not None
+            else [str(r[0]) for r in tx.fetchall("SELECT name FROM servers ORDER BY name")]
+        )
         for name in servers:
             groups += _recent_sessions(tx, name, offset + limit, gap_seconds)
         groups.sort(key=lambda g: (-g[0].start_unix, g[0].server, g[0].id))
-        groups = groups[offset:offset + limit]
+        groups = groups[offset : offset + limit]
     else:
         for (rid,) in _window_starts(tx, server, limit, offset, gap_seconds):
             groups.append(walk_forward(tx, summaries(tx, [int(rid)])[0], gap_seconds))
@@ -232,16 +257,21 @@ def list_sessions(tx: Any, *, server: str | None, limit: int, offset: int,
     for rounds in groups:
         first = rounds[0]
         guids = {g for r in rounds for g in players.get(r.id, ())}
-        out.append(SessionSummary(
-            id=first.start_unix, server=first.server, start_unix=first.start_unix,
-            end_unix=max(round_end(r) for r in rounds), round_ids=tuple(r.id for r in rounds),
-            maps=tuple(_map_names(rounds)),
-            players=tuple(sorted((refs[g] for g in guids), key=by_name))))  # fmt: skip
+        out.append(
+            SessionSummary(
+                id=first.start_unix,
+                server=first.server,
+                start_unix=first.start_unix,
+                end_unix=max(round_end(r) for r in rounds),
+                round_ids=tuple(r.id for r in rounds),
+                maps=tuple(_map_names(rounds)),
+                players=tuple(sorted((refs[g] for g in guids), key=by_name)),
+            )
+        )
     return out
 
 
-def _recent_sessions(tx: Any, server: str, count: int,
-                     gap: float) -> list[list[RoundSummary]]:  # fmt: skip
+def _recent_sessions(tx: Any, server: str, count: int, gap: float) -> list[list[RoundSummary]]:
     """The server's ``count`` newest sessions (their rounds), newest first."""
     newest = _newest(tx, server)
     if newest is None or count <= 0:
@@ -262,16 +292,19 @@ def _players_by_round(
     for chunk in chunks(round_ids):
         marks = ", ".join("?" * len(chunk))
         for rid, guid, name in tx.fetchall(
-                f"SELECT p.round_id, {PLAYER_GUID}, p.name FROM player_round_stats p "
-                f"{ALIAS_JOIN} WHERE p.round_id IN ({marks}) AND {NOT_BOT}", chunk):  # fmt: skip
+            f"SELECT p.round_id, {PLAYER_GUID}, p.name FROM player_round_stats p "
+            f"{ALIAS_JOIN} WHERE p.round_id IN ({marks}) AND {NOT_BOT}",
+            chunk,
+        ):
             out.setdefault(int(rid), set()).add(str(guid))
             key = (str(guid), str(name))
             names[key] = names.get(key, 0) + 1
     return out, names
 
 
-def _window_starts(tx: Any, server: str | None, limit: int, offset: int,
-                   gap_seconds: float) -> list[tuple[Any, ...]]:  # fmt: skip
+def _window_starts(
+    tx: Any, server: str | None, limit: int, offset: int, gap_seconds: float
+) -> list[tuple[Any, ...]]:
     """Session starts by one window function over every round (deep pages)."""
     cond, params = (
         ("WHERE server_id IN (SELECT id FROM servers WHERE name = ?)", [server])
@@ -285,13 +318,15 @@ def _window_starts(tx: Any, server: str | None, limit: int, offset: int,
         f"FROM rounds r {cond}) t JOIN servers s ON s.id = t.server_id "
         "WHERE prev_end IS NULL OR round_start_unix - prev_end >= ? "
         "ORDER BY round_start_unix DESC, s.name, t.id LIMIT ? OFFSET ?",
-        (*params, gap_seconds, limit, offset))  # fmt: skip
+        (*params, gap_seconds, limit, offset),
+    )
     return rows
 
 
 def _map_names(rounds: list[RoundSummary]) -> list[str]:
     ids = {r.id for r in rounds}
-    return [r.map_name for r in rounds if r.values_scope is not None and
-            (r.round_number == 1 or r.r1_round_id not in ids)]  # fmt: skip
-
-
+    return [
+        r.map_name
+        for r in rounds
+        if r.values_scope is not None and (r.round_number == 1 or r.r1_round_id not in ids)
+    ]

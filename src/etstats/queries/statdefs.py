@@ -14,21 +14,44 @@ from attrs import frozen
 from etstats.errors import EtStatsError
 
 LINE_COLUMNS: tuple[str, ...] = (
-    "kills", "deaths", "damage_given", "damage_received", "team_damage_given",
-    "team_damage_received", "gibs", "self_kills", "team_kills", "xp", "headshot_kills",
-    "revives_given", "times_revived", "time_played_minutes", "time_dead_minutes",
+    "kills",
+    "deaths",
+    "damage_given",
+    "damage_received",
+    "team_damage_given",
+    "team_damage_received",
+    "gibs",
+    "self_kills",
+    "team_kills",
+    "xp",
+    "headshot_kills",
+    "revives_given",
+    "times_revived",
+    "time_played_minutes",
+    "time_dead_minutes",
     "denied_playtime_seconds",
-)  # fmt: skip
+)
 """Summable columns of ``player_round_stats``."""
 
 WEAPON_PARTS: tuple[str, ...] = ("hits", "shots", "headshots")
 """Parts summed from ``weapon_stats`` (over every weapon of the line)."""
 
 TAB_FIELDS: tuple[str, ...] = (
-    "team_gibs", "killing_spree", "death_spree", "kill_assists", "kill_steals",
-    "objectives_stolen", "objectives_returned", "dynamites_planted", "dynamites_defused",
-    "bullets_fired", "useful_kills", "useless_kills", "full_selfkills", "repairs_constructions",
-)  # fmt: skip
+    "team_gibs",
+    "killing_spree",
+    "death_spree",
+    "kill_assists",
+    "kill_steals",
+    "objectives_stolen",
+    "objectives_returned",
+    "dynamites_planted",
+    "dynamites_defused",
+    "bullets_fired",
+    "useful_kills",
+    "useless_kills",
+    "full_selfkills",
+    "repairs_constructions",
+)
 """Summable TAB fields kept only in ``tab_json`` (read with the dialect's JSON operator)."""
 
 OBJECTIVE_FIELDS: tuple[str, ...] = (

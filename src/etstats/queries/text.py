@@ -71,8 +71,9 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     numeric = [all(_numeric(r[i]) for r in cells) and bool(cells) for i in range(len(headers))]
 
     def line(values: Sequence[str]) -> str:
-        padded = (v.rjust(w) if n else v.ljust(w)
-                  for v, w, n in zip(values, widths, numeric, strict=True))  # fmt: skip
+        padded = (
+            v.rjust(w) if n else v.ljust(w) for v, w, n in zip(values, widths, numeric, strict=True)
+        )
         return "  ".join(padded).rstrip()
 
     out = [line(list(headers)), line(["-" * w for w in widths])]
@@ -87,8 +88,18 @@ def _numeric(text: str) -> bool:
 def sessions_text(items: Sequence[SessionSummary]) -> str:
     if not items:
         return "no sessions"
-    rows = [(s.id, s.server, when(s.start_unix), when(s.end_unix), len(s.round_ids),
-             len(s.players), ", ".join(s.maps) or "-") for s in items]  # fmt: skip
+    rows = [
+        (
+            s.id,
+            s.server,
+            when(s.start_unix),
+            when(s.end_unix),
+            len(s.round_ids),
+            len(s.players),
+            ", ".join(s.maps) or "-",
+        )
+        for s in items
+    ]
     return table(("id", "server", "start (UTC)", "end (UTC)", "rounds", "players", "maps"), rows)
 
 
@@ -97,11 +108,17 @@ def _names(refs: Sequence[Any]) -> str:
 
 
 def map_line(m: MapResult) -> tuple[Any, ...]:
-    winner = {"A": "A", "B": "B"}.get(m.winner or "", "draw" if m.outcome == "double_full_hold"
-                                      else "-")  # fmt: skip
-    return (m.map_name, clock(m.r1_seconds) + (" FH" if m.r1_full_hold else ""),
-            clock(m.r2_seconds) if m.r2_round_id else "-", m.outcome, winner,
-            "; ".join(m.notes) or "")  # fmt: skip
+    winner = {"A": "A", "B": "B"}.get(
+        m.winner or "", "draw" if m.outcome == "double_full_hold" else "-"
+    )
+    return (
+        m.map_name,
+        clock(m.r1_seconds) + (" FH" if m.r1_full_hold else ""),
+        clock(m.r2_seconds) if m.r2_round_id else "-",
+        m.outcome,
+        winner,
+        "; ".join(m.notes) or "",
+    )
 
 
 def session_text(s: Session) -> str:
@@ -110,26 +127,61 @@ def session_text(s: Session) -> str:
         f"{len(s.round_ids)} rounds (gap {num(s.gap_minutes)} min)",
         f"score: side A {s.score_a} - {s.score_b} side B"
         + (f", {s.draws} draw(s)" if s.draws else ""),
-        f"side A: {_names(s.side_a.players)}" + (f" (subs: {_names(s.side_a.substitutes)})"
-                                                 if s.side_a.substitutes else ""),
-        f"side B: {_names(s.side_b.players)}" + (f" (subs: {_names(s.side_b.substitutes)})"
-                                                 if s.side_b.substitutes else ""),
+        f"side A: {_names(s.side_a.players)}"
+        + (f" (subs: {_names(s.side_a.substitutes)})" if s.side_a.substitutes else ""),
+        f"side B: {_names(s.side_b.players)}"
+        + (f" (subs: {_names(s.side_b.substitutes)})" if s.side_b.substitutes else ""),
         f"MVP: {s.mvp.name if s.mvp else '-'} (highest DPM with at least half the longest "
         "time played)",
         "",
-        table(("map", "A set", "B time", "outcome", "winner", "notes"),
-              [map_line(m) for m in s.maps]) if s.maps else "no maps with a stats file",
+        table(
+            ("map", "A set", "B time", "outcome", "winner", "notes"), [map_line(m) for m in s.maps]
+        )
+        if s.maps
+        else "no maps with a stats file",
         "",
-        table(("player", "rounds", "min", "kills", "deaths", "K/D", "dmg", "DPM", "acc %",
-               "gibs", "revives"),
-              [(p.player.name, t.rounds, mins(t.time_played_minutes), t.kills, t.deaths,
-                num(t.kd, 2), t.damage_given, num(t.dpm), num(_pct(t.accuracy)), t.gibs,
-                t.revives_given) for p in s.players for t in (p.totals,)]),
-    ]  # fmt: skip
+        table(
+            (
+                "player",
+                "rounds",
+                "min",
+                "kills",
+                "deaths",
+                "K/D",
+                "dmg",
+                "DPM",
+                "acc %",
+                "gibs",
+                "revives",
+            ),
+            [
+                (
+                    p.player.name,
+                    t.rounds,
+                    mins(t.time_played_minutes),
+                    t.kills,
+                    t.deaths,
+                    num(t.kd, 2),
+                    t.damage_given,
+                    num(t.dpm),
+                    num(_pct(t.accuracy)),
+                    t.gibs,
+                    t.revives_given,
+                )
+                for p in s.players
+                for t in (p.totals,)
+            ],
+        ),
+    ]
     if s.awards:
-        head += ["", "awards: " + "; ".join(
-            f"{a.name} - {a.player_name}" + (f" x{a.times}" if a.times > 1 else "")
-            for a in s.awards[:12])]  # fmt: skip
+        head += [
+            "",
+            "awards: "
+            + "; ".join(
+                f"{a.name} - {a.player_name}" + (f" x{a.times}" if a.times > 1 else "")
+                for a in s.awards[:12]
+            ),
+        ]
     return "\n".join(head)
 
 
@@ -144,21 +196,66 @@ def career_text(c: Career) -> str:
         f"{t.rounds} rounds, {mins(t.time_played_minutes)} min, {when(c.first_unix)} - "
         f"{when(c.last_unix)} UTC",
         "",
-        table(("kills", "deaths", "K/D", "dmg given", "dmg recv", "DPM", "acc %", "HS %",
-               "gibs", "revives", "team dmg", "dead %", "denied s", "objectives"),
-              [(t.kills, t.deaths, num(t.kd, 2), t.damage_given, t.damage_received,
-                num(t.dpm), num(_pct(t.accuracy)), num(_pct(t.headshot_share)), t.gibs,
-                t.revives_given, t.team_damage_given, num(_pct(t.dead_share)),
-                t.denied_playtime_seconds, t.objectives)]),
+        table(
+            (
+                "kills",
+                "deaths",
+                "K/D",
+                "dmg given",
+                "dmg recv",
+                "DPM",
+                "acc %",
+                "HS %",
+                "gibs",
+                "revives",
+                "team dmg",
+                "dead %",
+                "denied s",
+                "objectives",
+            ),
+            [
+                (
+                    t.kills,
+                    t.deaths,
+                    num(t.kd, 2),
+                    t.damage_given,
+                    t.damage_received,
+                    num(t.dpm),
+                    num(_pct(t.accuracy)),
+                    num(_pct(t.headshot_share)),
+                    t.gibs,
+                    t.revives_given,
+                    t.team_damage_given,
+                    num(_pct(t.dead_share)),
+                    t.denied_playtime_seconds,
+                    t.objectives,
+                )
+            ],
+        ),
         "",
-        table(("map", "rounds", "min", "kills", "deaths", "DPM"),
-              [(m.map_name, m.totals.rounds, mins(m.totals.time_played_minutes), m.totals.kills,
-                m.totals.deaths, num(m.totals.dpm)) for m in c.by_map]),
+        table(
+            ("map", "rounds", "min", "kills", "deaths", "DPM"),
+            [
+                (
+                    m.map_name,
+                    m.totals.rounds,
+                    mins(m.totals.time_played_minutes),
+                    m.totals.kills,
+                    m.totals.deaths,
+                    num(m.totals.dpm),
+                )
+                for m in c.by_map
+            ],
+        ),
         "",
-        table(("weapon", "kills", "deaths", "hits", "shots", "acc %", "headshots"),
-              [(w.weapon, w.kills, w.deaths, w.hits, w.shots, num(_pct(w.accuracy)),
-                w.headshots) for w in c.by_weapon]),
-    ]  # fmt: skip
+        table(
+            ("weapon", "kills", "deaths", "hits", "shots", "acc %", "headshots"),
+            [
+                (w.weapon, w.kills, w.deaths, w.hits, w.shots, num(_pct(w.accuracy)), w.headshots)
+                for w in c.by_weapon
+            ],
+        ),
+    ]
     if c.links:
         lines += ["", "links: " + ", ".join(f"{x.kind} {x.value}" for x in c.links)]
     return "\n".join(lines)
@@ -169,17 +266,28 @@ def leaderboard_text(b: Leaderboard) -> str:
     if not b.entries:
         return f"{b.stat}: nobody passes the gate ({gate})"
     digits = 2 if b.stat in RATE_PROPERTIES else 1
-    rows = [(e.rank, e.name, e.guid, num(e.value, digits), e.rounds, mins(e.time_played_minutes))
-            for e in b.entries]  # fmt: skip
+    rows = [
+        (e.rank, e.name, e.guid, num(e.value, digits), e.rounds, mins(e.time_played_minutes))
+        for e in b.entries
+    ]
     return f"{b.stat} ({gate})\n" + table(("#", "player", "guid", b.stat, "rounds", "min"), rows)
 
 
 def records_text(items: Sequence[RecordEntry]) -> str:
     if not items:
         return "no records"
-    rows = [(r.stat, r.scope, num(r.value, 2 if r.stat in RATE_PROPERTIES else 1), r.name,
-             r.map_name, when(r.when_unix), ",".join(map(str, r.round_ids)))
-            for r in items]  # fmt: skip
+    rows = [
+        (
+            r.stat,
+            r.scope,
+            num(r.value, 2 if r.stat in RATE_PROPERTIES else 1),
+            r.name,
+            r.map_name,
+            when(r.when_unix),
+            ",".join(map(str, r.round_ids)),
+        )
+        for r in items
+    ]
     return table(("stat", "scope", "value", "player", "map", "when (UTC)", "rounds"), rows)
 
 

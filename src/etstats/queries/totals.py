@@ -25,8 +25,12 @@ from etstats.queries.types import Window
 
 def is_all_time(window: Window) -> bool:
     """True when ``window`` restricts nothing (the totals answer it)."""
-    return (window.since_unix is None and window.until_unix is None and window.server is None
-            and window.session_id is None)  # fmt: skip
+    return (
+        window.since_unix is None
+        and window.until_unix is None
+        and window.server is None
+        and window.session_id is None
+    )
 
 
 def total_column(part: str) -> str:

@@ -116,8 +116,12 @@ def v1_reading(g: Gametimes, *, name: str) -> LuaReading:
     for p in g.players:
         # DeathRecord (dead_s, paused_s, closed_by, kind, killer) as plain tuples (see
         # LuaDeath); StrEnum members are str: no .value lookup
-        detail = tuple([(d.dead_ms / 1000, d.paused_ms / 1000, d.closed_by, d.kind,
-                         d.killer_guid) for d in p.deaths_detail])
+        detail = tuple(
+            [
+                (d.dead_ms / 1000, d.paused_ms / 1000, d.closed_by, d.kind, d.killer_guid)
+                for d in p.deaths_detail
+            ]
+        )
         raw_name = p.name
         lp = LuaPlayerReading(
             guid=p.guid,
@@ -185,9 +189,7 @@ def legacy_reading(g: LegacyGametimes, *, name: str) -> LuaReading:
             for mem in members or ():
                 roster.append((mem.guid, mem.name, team))
     team_of = {g_: t for g_, _, t in roster if g_}
-    players = tuple(
-        p if p.guid not in team_of else _with_team(p, team_of[p.guid]) for p in players
-    )
+    players = tuple(p if p.guid not in team_of else _with_team(p, team_of[p.guid]) for p in players)
     limit = None
     if w is not None and w.timelimit_minutes:
         limit = w.timelimit_minutes * 60

@@ -43,8 +43,7 @@ def _as_artifact(item: Any) -> LoadedArtifact:
     prov = getattr(item, "provenance", None)
     name = prov.name if prov is not None else "<memory>"
     if isinstance(item, Gametimes):
-        name = (f"etstats-{item.map}-R{item.round}-{item.round_start_unix}-"
-                f"{item.server.port}.json")  # fmt: skip
+        name = f"etstats-{item.map}-R{item.round}-{item.round_start_unix}-{item.server.port}.json"
     elif isinstance(item, LegacyGametimes) and prov is None:
         name = f"gametime-{item.meta.map}-R{item.meta.round}-{item.meta.round_end_unix}.json"
     elif kind == "unknown":
@@ -54,8 +53,17 @@ def _as_artifact(item: Any) -> LoadedArtifact:
 
 def _orphan_reading(sr: StatsReading) -> StatsReading:
     """An orphan round 2 holds cumulative engine values: keep only per-round ones."""
-    players = tuple(attrs.evolve(p, played_s=None, alive_percent=None, raw_alive_percent=None,
-                                 self_kills=None, raw_played_s=None) for p in sr.players)
+    players = tuple(
+        attrs.evolve(
+            p,
+            played_s=None,
+            alive_percent=None,
+            raw_alive_percent=None,
+            self_kills=None,
+            raw_played_s=None,
+        )
+        for p in sr.players
+    )
     return attrs.evolve(sr, players=players)
 
 
@@ -66,8 +74,9 @@ class _StatsPlan:
     orphan: bool
 
 
-def _stats_plans(stats: list[LoadedArtifact], window_minutes: float,
-                 timezone: str | None = None) -> tuple[list[_StatsPlan], list[Finding]]:
+def _stats_plans(
+    stats: list[LoadedArtifact], window_minutes: float, timezone: str | None = None
+) -> tuple[list[_StatsPlan], list[Finding]]:
     from etstats.differential import pair_rounds, utc_file_times
 
     rounds: list[StatsRound] = [a.stats for a in stats]
@@ -75,13 +84,16 @@ def _stats_plans(stats: list[LoadedArtifact], window_minutes: float,
     pairing = pair_rounds(rounds, window_minutes=window_minutes, timestamps=times)
     r1_of = {pair.r2_index: pair.r1_index for pair in pairing.pairs}
     orphans = set(pairing.orphan_indexes)
-    plans = [_StatsPlan(i, r1_of.get(i), i not in r1_of and (
-        i in orphans or rnd.round_number == 2)) for i, rnd in enumerate(rounds)]
+    plans = [
+        _StatsPlan(i, r1_of.get(i), i not in r1_of and (i in orphans or rnd.round_number == 2))
+        for i, rnd in enumerate(rounds)
+    ]
     return plans, [f for _, f in pairing.indexed_findings]
 
 
-def _stats_reading_for(plan: _StatsPlan, stats: list[LoadedArtifact]
-                       ) -> tuple[StatsReading, list[Finding]]:
+def _stats_reading_for(
+    plan: _StatsPlan, stats: list[LoadedArtifact]
+) -> tuple[StatsReading, list[Finding]]:
     from etstats.differential import round2_differential
 
     art = stats[plan.index]
@@ -89,22 +101,25 @@ def _stats_reading_for(plan: _StatsPlan, stats: list[LoadedArtifact]
         r1 = stats[plan.r1_index]
         diff = round2_differential(r1.stats, art.stats)
         found = [f for f in diff.findings if f.code == "counter-reset"]
-        return stats_reading(diff, name=art.name, raw=art.stats, r1=r1.stats,
-                             r1_name=r1.name), found
+        return stats_reading(
+            diff, name=art.name, raw=art.stats, r1=r1.stats, r1_name=r1.name
+        ), found
     sr = stats_reading(art.stats, name=art.name)
     return (_orphan_reading(sr) if plan.orphan else sr), []
 
 
-def _endstats_links(stats: list[LoadedArtifact], endstats: list[LoadedArtifact]
-                    ) -> tuple[dict[int, int], list[Finding], set[int]]:
+def _endstats_links(
+    stats: list[LoadedArtifact], endstats: list[LoadedArtifact]
+) -> tuple[dict[int, int], list[Finding], set[int]]:
     if not endstats or not stats:
         return {}, [], set()
     from etstats.parsing.endstats.linking import link_endstats
 
     linking = link_endstats([e.endstats for e in endstats], [s.stats for s in stats])
     out = {link.stats_index: link.endstats_index for link in linking.links}
-    superseded = {i for i, e in enumerate(endstats)
-                  if any(e.model is x for x in linking.superseded)}  # fmt: skip
+    superseded = {
+        i for i, e in enumerate(endstats) if any(e.model is x for x in linking.superseded)
+    }
     return out, list(linking.findings), superseded
 
 
@@ -129,10 +144,14 @@ def _tk_bound(tk: dict[int, int], team: int) -> int:
     return sum(tk.values())
 
 
-def _compare_round(sr: StatsReading, lua: LuaReading | None, es: EndstatsRound | None,
-                   limbo_s: float | None, es_name: str = "",
-                   revives_given: dict[str, int | None] | None = None
-                   ) -> tuple[list[Comparison], Any]:
+def _compare_round(
+    sr: StatsReading,
+    lua: LuaReading | None,
+    es: EndstatsRound | None,
+    limbo_s: float | None,
+    es_name: str = "",
+    revives_given: dict[str, int | None] | None = None,
+) -> tuple[list[Comparison], Any]:
     revives_given = revives_given or {}
     comps: list[Comparison] = []
     c = round_rules.stats_clock(sr)
@@ -141,8 +160,14 @@ def _compare_round(sr: StatsReading, lua: LuaReading | None, es: EndstatsRound |
     endstats_guids = [(h.subject_guid, h.subject_name) for h in es.vs_headers] if es else []
     kills = sum(p.kills for p in sr.players)
     balanced = kills == sum(p.weapon_deaths for p in sr.players)
-    match = match_players(sr.players, lua, endstats_guids, stats_name=sr.name,
-                          lua_name=lua.name if lua else "", weapon_balance=balanced)
+    match = match_players(
+        sr.players,
+        lua,
+        endstats_guids,
+        stats_name=sr.name,
+        lua_name=lua.name if lua else "",
+        weapon_balance=balanced,
+    )
     tk = _team_kills_by_team(sr)
     contexts: dict[int, internal.RoundContext] = {}  # one per team: it depends on the team only
     for sp in sr.players:
@@ -153,7 +178,8 @@ def _compare_round(sr: StatsReading, lua: LuaReading | None, es: EndstatsRound |
             ctx = contexts[sp.team] = internal.RoundContext(
                 limbo_s=(lua.limbo_for(sp.team) if lua is not None else None) or limbo_s,
                 pause_s=lua.pause_s if lua is not None else None,
-                team_kills=_tk_bound(tk, sp.team))
+                team_kills=_tk_bound(tk, sp.team),
+            )
         comps.extend(internal.player_internal(sp, sr, ctx))
     if es is not None:
         comps.extend(endstats_checks(sr, es, es_name, revives_given))
@@ -168,13 +194,16 @@ def _compare_round(sr: StatsReading, lua: LuaReading | None, es: EndstatsRound |
         for sp, lp in match.pairs:
             vs = victims.get(lp.guid or "", ())  # records start (dead_s, paused_s, closed_by)
             ctx = contexts.get(sp.team)
-            for cmp in (player.dead_time(sp, sr, lp, lua),
-                        player.denied_time(sp, sr, lp, lua, vs),
-                        player.time_played(sp, sr, lp, lua),
-                        player.deaths(sp, sr, lp, lua, ctx.team_kills if ctx is not None
-                                      else _tk_bound(tk, sp.team)),
-                        player.revives(sp, sr, lp, lua),
-                        player.lua_dead_le_played(lp, lua)):
+            for cmp in (
+                player.dead_time(sp, sr, lp, lua),
+                player.denied_time(sp, sr, lp, lua, vs),
+                player.time_played(sp, sr, lp, lua),
+                player.deaths(
+                    sp, sr, lp, lua, ctx.team_kills if ctx is not None else _tk_bound(tk, sp.team)
+                ),
+                player.revives(sp, sr, lp, lua),
+                player.lua_dead_le_played(lp, lua),
+            ):
                 if cmp is not None:
                     append(cmp)
         comps.extend(match.roster)
@@ -192,8 +221,14 @@ def _lua_only(lua: LuaReading) -> Reconciliation:
         c = player.lua_dead_le_played(lp, lua)
         if c is not None:
             comps.append(c)
-    return Reconciliation(map=lua.map, round=lua.round, lua=lua.name, lua_kind=lua.kind,
-                          lua_end_unix=lua.end_unix, comparisons=tuple(comps))
+    return Reconciliation(
+        map=lua.map,
+        round=lua.round,
+        lua=lua.name,
+        lua_kind=lua.kind,
+        lua_end_unix=lua.end_unix,
+        comparisons=tuple(comps),
+    )
 
 
 def _lua_key(a: LoadedArtifact) -> RoundKey:
@@ -209,8 +244,9 @@ def _stats_key(a: LoadedArtifact) -> RoundKey:
 
     rnd: StatsRound = a.stats
     ts = rnd.provenance.file_timestamp if rnd.provenance is not None else None
-    return RoundKey(round_map(rnd), rnd.round_number,
-                    local_epoch(ts) if ts is not None else float("nan"))
+    return RoundKey(
+        round_map(rnd), rnd.round_number, local_epoch(ts) if ts is not None else float("nan")
+    )
 
 
 class ReconcilePlan:
@@ -220,66 +256,107 @@ class ReconcilePlan:
     except the rounds (unmatched artifacts, ambiguities, offsets, findings) is known up front.
     """
 
-    def __init__(self, artifacts: Iterable[Any], *,
-                 utc_offset_seconds: int | Sequence[int] | None = None,
-                 limbo_s: float | None = None, window_minutes: float = 45.0,
-                 lag_s: float = FILE_LAG_S, timezone: str | None = None) -> None:
+    def __init__(
+        self,
+        artifacts: Iterable[Any],
+        *,
+        utc_offset_seconds: int | Sequence[int] | None = None,
+        limbo_s: float | None = None,
+        window_minutes: float = 45.0,
+        lag_s: float = FILE_LAG_S,
+        timezone: str | None = None,
+    ) -> None:
         items = [_as_artifact(a) for a in artifacts]
         self.stats = [a for a in items if a.kind == "stats"]
         self.endstats = [a for a in items if a.kind == "endstats"]
         self.luas = [a for a in items if a.kind in ("gametimes", "gametimes-legacy")]
         self.limbo_s = limbo_s
-        self.plans, findings = (_stats_plans(self.stats, window_minutes, timezone) if self.stats
-                                else ([], []))
+        self.plans, findings = (
+            _stats_plans(self.stats, window_minutes, timezone) if self.stats else ([], [])
+        )
         self.es_links, es_findings, superseded = _endstats_links(self.stats, self.endstats)
         findings.extend(es_findings)
         s_keys = [_stats_key(a) for a in self.stats]
         l_keys = [_lua_key(a) for a in self.luas]
         offsets = None
         if utc_offset_seconds is not None:
-            offsets = ([utc_offset_seconds] if isinstance(utc_offset_seconds, int)
-                       else list(utc_offset_seconds))
+            offsets = (
+                [utc_offset_seconds]
+                if isinstance(utc_offset_seconds, int)
+                else list(utc_offset_seconds)
+            )
         self.linking = link_lua(s_keys, l_keys, offsets=offsets, lag_s=lag_s)
         lk = self.linking
-        self.ambiguities = tuple([
-            Ambiguity(self.stats[si].name, tuple(self.luas[li].name for li in lis),
-                      "several Lua rounds fit this stats round")
-            for si, lis in lk.ambiguous_stats.items()
-        ] + [
-            Ambiguity(self.luas[li].name, tuple(self.stats[si].name for si in sis),
-                      "several stats rounds fit this Lua round")
-            for li, sis in lk.ambiguous_lua.items()
-        ])
+        self.ambiguities = tuple(
+            [
+                Ambiguity(
+                    self.stats[si].name,
+                    tuple(self.luas[li].name for li in lis),
+                    "several Lua rounds fit this stats round",
+                )
+                for si, lis in lk.ambiguous_stats.items()
+            ]
+            + [
+                Ambiguity(
+                    self.luas[li].name,
+                    tuple(self.stats[si].name for si in sis),
+                    "several stats rounds fit this Lua round",
+                )
+                for li, sis in lk.ambiguous_lua.items()
+            ]
+        )
         used_lua = {li for li, _ in lk.links.values()}
         self.lua_only = [li for li in range(len(self.luas)) if li not in used_lua]
         unmatched: list[ArtifactRef] = []
-        amb_lua = set(lk.ambiguous_lua) | {li for lis in lk.ambiguous_stats.values()
-                                           for li in lis}
+        amb_lua = set(lk.ambiguous_lua) | {li for lis in lk.ambiguous_stats.values() for li in lis}
         for li in self.lua_only:
             k = l_keys[li]
-            unmatched.append(ArtifactRef(
-                kind=self.luas[li].kind, name=self.luas[li].name, map=k.map, round=k.round,
-                time=str(int(k.time)),
-                reason="ambiguous" if li in amb_lua else (
-                    "no stats round within the link window" if self.stats
-                    else "no stats files given")))
+            unmatched.append(
+                ArtifactRef(
+                    kind=self.luas[li].kind,
+                    name=self.luas[li].name,
+                    map=k.map,
+                    round=k.round,
+                    time=str(int(k.time)),
+                    reason="ambiguous"
+                    if li in amb_lua
+                    else (
+                        "no stats round within the link window"
+                        if self.stats
+                        else "no stats files given"
+                    ),
+                )
+            )
         if self.luas:
             for si, a in enumerate(self.stats):
                 if si not in lk.links:
                     ts = a.stats.provenance.file_timestamp if a.stats.provenance else None
-                    unmatched.append(ArtifactRef(
-                        kind="stats", name=a.name, map=s_keys[si].map, round=s_keys[si].round,
-                        time=ts.isoformat() if ts else None,
-                        reason="ambiguous" if si in lk.ambiguous_stats else
-                        "no Lua round within the link window"))
+                    unmatched.append(
+                        ArtifactRef(
+                            kind="stats",
+                            name=a.name,
+                            map=s_keys[si].map,
+                            round=s_keys[si].round,
+                            time=ts.isoformat() if ts else None,
+                            reason="ambiguous"
+                            if si in lk.ambiguous_stats
+                            else "no Lua round within the link window",
+                        )
+                    )
         used_es = set(self.es_links.values())
         for ei, e in enumerate(self.endstats):
             if ei not in used_es:
-                unmatched.append(ArtifactRef(
-                    kind="endstats", name=e.name, map=e.endstats.map_name,
-                    round=e.endstats.round_number,
-                    reason="superseded split write" if ei in superseded else
-                    "no stats round within 30 s"))
+                unmatched.append(
+                    ArtifactRef(
+                        kind="endstats",
+                        name=e.name,
+                        map=e.endstats.map_name,
+                        round=e.endstats.round_number,
+                        reason="superseded split write"
+                        if ei in superseded
+                        else "no stats round within 30 s",
+                    )
+                )
         self.unmatched = tuple(unmatched)
         self.findings = [f for f in findings if f.severity is not Severity.INFO]
         self.offsets = lk.offsets
@@ -299,23 +376,40 @@ class ReconcilePlan:
                 for p in self.stats[plan.index].stats.players:
                     given[p.guid.upper()] = p.tab.revives_given if p.tab else None
             comps, match = _compare_round(
-                sr, lua, es, self.limbo_s,
-                es_name=self.endstats[ei].name if ei is not None else "", revives_given=given)
+                sr,
+                lua,
+                es,
+                self.limbo_s,
+                es_name=self.endstats[ei].name if ei is not None else "",
+                revives_given=given,
+            )
             yield build_reconciliation(
-                sr.map, sr.round, sr.name, sr.r1_name,
+                sr.map,
+                sr.round,
+                sr.name,
+                sr.r1_name,
                 self.endstats[ei].name if ei is not None else None,
-                lua.name if lua else None, lua.kind if lua else None,
-                sr.time.isoformat() if sr.time else None, lua.end_unix if lua else None,
-                li_lag[1] if li_lag else None, match.links, tuple(comps), match.findings,
+                lua.name if lua else None,
+                lua.kind if lua else None,
+                sr.time.isoformat() if sr.time else None,
+                lua.end_unix if lua else None,
+                li_lag[1] if li_lag else None,
+                match.links,
+                tuple(comps),
+                match.findings,
             )
         for li in self.lua_only:
             yield _lua_only(_lua_reading(self.luas[li]))
 
     def report(self, rounds: Iterable[Reconciliation] = ()) -> ReconcileReport:
-        return ReconcileReport(rounds=tuple(rounds), unmatched=self.unmatched,
-                               ambiguities=self.ambiguities, utc_offset_seconds=self.offsets,
-                               offset_source=self.offset_source,
-                               findings=tuple(self.findings))
+        return ReconcileReport(
+            rounds=tuple(rounds),
+            unmatched=self.unmatched,
+            ambiguities=self.ambiguities,
+            utc_offset_seconds=self.offsets,
+            offset_source=self.offset_source,
+            findings=tuple(self.findings),
+        )
 
 
 def reconcile(
@@ -339,8 +433,14 @@ def reconcile(
         real (UTC) minutes, so a round 2 across a daylight-saving change still pairs. Without
         it the file-name wall clocks are compared as written.
     """
-    plan = ReconcilePlan(artifacts, utc_offset_seconds=utc_offset_seconds, limbo_s=limbo_s,
-                         window_minutes=window_minutes, lag_s=lag_s, timezone=timezone)
+    plan = ReconcilePlan(
+        artifacts,
+        utc_offset_seconds=utc_offset_seconds,
+        limbo_s=limbo_s,
+        window_minutes=window_minutes,
+        lag_s=lag_s,
+        timezone=timezone,
+    )
     rounds = list(plan.iter_rounds())
     return plan.report(rounds)
 

@@ -33,8 +33,9 @@ def load_one(path: str | os.PathLike[str]) -> LoadedArtifact:
     return load(path)
 
 
-def load_paths(paths: Iterable[str | os.PathLike[str]]
-               ) -> tuple[list[LoadedArtifact], list[Finding]]:
+def load_paths(
+    paths: Iterable[str | os.PathLike[str]],
+) -> tuple[list[LoadedArtifact], list[Finding]]:
     """Load every file under ``paths``; returns (artifacts, findings for unreadable files)."""
     out: list[LoadedArtifact] = []
     findings: list[Finding] = []
@@ -44,14 +45,28 @@ def load_paths(paths: Iterable[str | os.PathLike[str]]
         except ParseError as exc:
             text = str(exc)  # "<source>:<line>: <field>: <reason> (...)": keep line and field
             prefix = f"{exc.source}:"
-            text = text[len(prefix):].lstrip(" ") if text.startswith(prefix) else text
-            findings.append(Finding(code="unreadable-artifact", severity=Severity.ERROR,
-                                    message=text, source=path.name, line=exc.line,
-                                    field=exc.field, expected=exc.expected, actual=exc.actual))
+            text = text[len(prefix) :].lstrip(" ") if text.startswith(prefix) else text
+            findings.append(
+                Finding(
+                    code="unreadable-artifact",
+                    severity=Severity.ERROR,
+                    message=text,
+                    source=path.name,
+                    line=exc.line,
+                    field=exc.field,
+                    expected=exc.expected,
+                    actual=exc.actual,
+                )
+            )
         except OSError as exc:
-            findings.append(Finding(code="unreadable-artifact", severity=Severity.ERROR,
-                                    message=f"cannot read: {exc.strerror or exc}",
-                                    source=path.name))
+            findings.append(
+                Finding(
+                    code="unreadable-artifact",
+                    severity=Severity.ERROR,
+                    message=f"cannot read: {exc.strerror or exc}",
+                    source=path.name,
+                )
+            )
     return out, findings
 
 

@@ -72,8 +72,9 @@ def _index(lua: Sequence[RoundKey]) -> dict[tuple[str, int], tuple[list[float], 
     return out
 
 
-def infer_offsets(stats: Sequence[RoundKey], lua: Sequence[RoundKey],
-                  lag_s: float = FILE_LAG_S) -> tuple[int, ...]:
+def infer_offsets(
+    stats: Sequence[RoundKey], lua: Sequence[RoundKey], lag_s: float = FILE_LAG_S
+) -> tuple[int, ...]:
     """UTC offsets (seconds east) supported by the data, most votes first; () if none."""
     idx = _index(lua)
     lo, hi = link_window(lag_s)
@@ -97,13 +98,19 @@ def infer_offsets(stats: Sequence[RoundKey], lua: Sequence[RoundKey],
     first, best = top[0]
     # a second offset only across a daylight-saving change (30 or 60 minutes away) with a
     # real share of the votes; anything else is coincidence between unrelated rounds
-    second = [off for off, n in top[1:] if abs(off - first) in DST_SHIFTS_S
-              and n >= max(2, best // 4)]
+    second = [
+        off for off, n in top[1:] if abs(off - first) in DST_SHIFTS_S and n >= max(2, best // 4)
+    ]
     return (first, *second[:1])
 
 
-def link_lua(stats: Sequence[RoundKey], lua: Sequence[RoundKey], *,
-             offsets: Sequence[int] | None = None, lag_s: float = FILE_LAG_S) -> LuaLinking:
+def link_lua(
+    stats: Sequence[RoundKey],
+    lua: Sequence[RoundKey],
+    *,
+    offsets: Sequence[int] | None = None,
+    lag_s: float = FILE_LAG_S,
+) -> LuaLinking:
     """Link stats rounds to Lua rounds (see the module docstring)."""
     if offsets is None:
         found = infer_offsets(stats, lua, lag_s)
@@ -129,8 +136,13 @@ def link_lua(stats: Sequence[RoundKey], lua: Sequence[RoundKey], *,
     pairs = pair_uniquely({si: [li for li, _ in cs] for si, cs in cands.items()})
     links = {si: (li, cands[si][0][1]) for si, li in pairs.links.items()}
     amb_s, amb_l = pairs.ambiguous_a, pairs.ambiguous_b
-    return LuaLinking(links=links, ambiguous_stats=amb_s, ambiguous_lua=amb_l,
-                      offsets=tuple(found), offset_source=source)
+    return LuaLinking(
+        links=links,
+        ambiguous_stats=amb_s,
+        ambiguous_lua=amb_l,
+        offsets=tuple(found),
+        offset_source=source,
+    )
 
 
 __all__ = ["LuaLinking", "RoundKey", "infer_offsets", "link_lua", "local_epoch"]

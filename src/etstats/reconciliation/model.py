@@ -219,18 +219,30 @@ class ReconcileReport:
 # --- sealed builders (etstats._sealing): positional, every field in field order -----------
 # The engine builds about 100 comparisons (each with two source values) per round reconciled.
 
-build_source_value: Callable[
-    [str, float | None, str, str | None, str | None], SourceValue
-] = sealed_builder(SourceValue)
+build_source_value: Callable[[str, float | None, str, str | None, str | None], SourceValue] = (
+    sealed_builder(SourceValue)
+)
 """``SourceValue(source, value, unit, raw, artifact)``; ``value`` must already be a float
 (:func:`source_value` converts an int)."""
 build_cause_amount: Callable[[str, float, float, str], CauseAmount] = sealed_builder(CauseAmount)
 """``CauseAmount(code, low, high, evidence)``."""
 build_comparison: Callable[
-    [str, Verdict, str, tuple[SourceValue, ...], float | None, float, str,
-     tuple[float, float] | None, tuple[CauseAmount, ...], str | None, str | None, str],
+    [
+        str,
+        Verdict,
+        str,
+        tuple[SourceValue, ...],
+        float | None,
+        float,
+        str,
+        tuple[float, float] | None,
+        tuple[CauseAmount, ...],
+        str | None,
+        str | None,
+        str,
+    ],
     Comparison,
-] = sealed_builder(Comparison)  # fmt: skip
+] = sealed_builder(Comparison)
 """``Comparison(check, verdict, rule, sources, difference, tolerance, unit, bound, causes,
 player, player_name, message)``."""
 build_player_link: Callable[
@@ -238,11 +250,23 @@ build_player_link: Callable[
 ] = sealed_builder(PlayerLink)
 """``PlayerLink(key, names, guid, in_stats, in_lua, in_endstats, bot, collision, team)``."""
 build_reconciliation: Callable[
-    [str, int, str | None, str | None, str | None, str | None, str | None, str | None,
-     int | None, float | None, tuple[PlayerLink, ...], tuple[Comparison, ...],
-     tuple[Finding, ...]],
+    [
+        str,
+        int,
+        str | None,
+        str | None,
+        str | None,
+        str | None,
+        str | None,
+        str | None,
+        int | None,
+        float | None,
+        tuple[PlayerLink, ...],
+        tuple[Comparison, ...],
+        tuple[Finding, ...],
+    ],
     Reconciliation,
-] = sealed_builder(Reconciliation)  # fmt: skip
+] = sealed_builder(Reconciliation)
 """``Reconciliation(map, round, stats, stats_r1, endstats, lua, lua_kind, stats_time,
 lua_end_unix, link_lag_seconds, players, comparisons, findings)``."""
 
@@ -252,8 +276,7 @@ def source_value(
 ) -> SourceValue:
     """``SourceValue(source, float(value), unit, raw, artifact)``, positional (``value`` may
     be an int: it is stored as a float; ``None`` stays ``None``)."""
-    return build_source_value(source, None if value is None else float(value), unit, raw,
-                              artifact)  # fmt: skip
+    return build_source_value(source, None if value is None else float(value), unit, raw, artifact)
 
 
 __all__ = [

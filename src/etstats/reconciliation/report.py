@@ -10,8 +10,12 @@ from etstats.reconciliation.model import (
     Verdict,
 )
 
-_MARK = {Verdict.AGREE: "ok", Verdict.TOLERATED: "~", Verdict.EXPLAINED: "expl",
-         Verdict.CONFLICT: "CONFLICT"}
+_MARK = {
+    Verdict.AGREE: "ok",
+    Verdict.TOLERATED: "~",
+    Verdict.EXPLAINED: "expl",
+    Verdict.CONFLICT: "CONFLICT",
+}
 
 
 def _num(v: float | None) -> str:
@@ -24,8 +28,15 @@ def _row(c: Comparison) -> list[str]:
     values = " vs ".join(f"{s.source}={_num(s.value)}" for s in c.sources)
     bound = "" if c.bound is None else f"[{_num(c.bound[0])},{_num(c.bound[1])}]"
     causes = ",".join(x.code for x in c.causes) if c.verdict is not Verdict.AGREE else ""
-    return [c.check, c.player_name or c.player or "(round)", _MARK[c.verdict],
-            _num(c.difference) + ("" if c.unit == "s" else f" {c.unit}"), bound, causes, values]
+    return [
+        c.check,
+        c.player_name or c.player or "(round)",
+        _MARK[c.verdict],
+        _num(c.difference) + ("" if c.unit == "s" else f" {c.unit}"),
+        bound,
+        causes,
+        values,
+    ]
 
 
 def _table(rows: list[list[str]], header: list[str]) -> list[str]:
@@ -46,22 +57,30 @@ def format_round(r: Reconciliation, *, show_agree: bool = False) -> str:
     if r.endstats:
         parts.append(f"endstats {r.endstats}")
     counts = r.counts()
-    lines = [head + "  " + "; ".join(parts),
-             "   " + ", ".join(f"{k} {n}" for k, n in counts.items() if n)]
+    lines = [
+        head + "  " + "; ".join(parts),
+        "   " + ", ".join(f"{k} {n}" for k, n in counts.items() if n),
+    ]
     rows = [_row(c) for c in r.comparisons if show_agree or c.verdict is not Verdict.AGREE]
     if rows:
-        lines.extend("   " + x for x in _table(
-            rows, ["check", "player", "verdict", "diff", "bound", "causes", "values"]))
+        lines.extend(
+            "   " + x
+            for x in _table(
+                rows, ["check", "player", "verdict", "diff", "bound", "causes", "values"]
+            )
+        )
     for f in r.findings:
         lines.append(f"   note [{f.code}] {f.message}")
     return "\n".join(lines)
 
 
 def format_summary(report: ReconcileReport) -> str:
-    lines = ["== summary",
-             f"   rounds {len(report.rounds)}; UTC offset "
-             + (", ".join(f"{o / 3600:+g} h" for o in report.utc_offset_seconds) or "n/a")
-             + f" ({report.offset_source})"]
+    lines = [
+        "== summary",
+        f"   rounds {len(report.rounds)}; UTC offset "
+        + (", ".join(f"{o / 3600:+g} h" for o in report.utc_offset_seconds) or "n/a")
+        + f" ({report.offset_source})",
+    ]
     vc = report.verdict_counts()
     lines.append("   verdicts: " + ", ".join(f"{v.value} {vc[v.value]}" for v in VERDICT_ORDER))
     cc = report.cause_counts()

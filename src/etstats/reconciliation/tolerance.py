@@ -103,8 +103,10 @@ def overcount_total_range(
         return (lo, hi)
     if total_s <= 0:
         return (0.0, 0.0)
-    return (overcount_total_low(total_s, deaths),
-            overcount_total_high(total_s, deaths, max_interval_s))
+    return (
+        overcount_total_low(total_s, deaths),
+        overcount_total_high(total_s, deaths, max_interval_s),
+    )
 
 
 def overcount_total_low(total_s: float, deaths: int) -> float:
@@ -138,9 +140,7 @@ def minutes_interval(value_min: float) -> tuple[float, float]:
     return (max(0.0, value_min * 60 - MINUTES_1DP_S), value_min * 60 + MINUTES_1DP_S)
 
 
-def engine_dead_estimate(
-    alive_percent: float, played_min: float
-) -> tuple[float, float, float]:
+def engine_dead_estimate(alive_percent: float, played_min: float) -> tuple[float, float, float]:
     """Dead seconds implied by TAB[8] and TAB[22]: (estimate, low, high).
 
     ``(1 - TAB[8]/100) * TAB[22]`` with TAB[8] known to +-0.05 % and TAB[22] to +-0.05 min.

@@ -90,9 +90,14 @@ def webhook_fields(w: WebhookRound) -> list[tuple[str, str, bool]]:
         f.append(("Lua_Pauses_JSON", _json_text([_pause(p) for p in w.pauses]), False))
     s = w.spawn_summary
     if s is not None:
-        f.append(("Lua_SpawnSummary",
-                  f"Players:{s.players} | Spawns:{s.spawns} | AvgRespawn:{s.avg_respawn}s | "
-                  f"MaxRespawn:{s.max_respawn}s", False))
+        f.append(
+            (
+                "Lua_SpawnSummary",
+                f"Players:{s.players} | Spawns:{s.spawns} | AvgRespawn:{s.avg_respawn}s | "
+                f"MaxRespawn:{s.max_respawn}s",
+                False,
+            )
+        )
     return f
 
 
@@ -129,15 +134,27 @@ def render_meta(meta: LegacyMeta) -> dict[str, Any]:
         "round_end_unix": meta.round_end_unix,
         "actual_duration_seconds": meta.actual_duration_seconds,
     }
-    for key in ("warmup_seconds", "pause_seconds", "pause_count", "server_ip", "server_port",
-                "match_id"):
+    for key in (
+        "warmup_seconds",
+        "pause_seconds",
+        "pause_count",
+        "server_ip",
+        "server_port",
+        "match_id",
+    ):
         value = getattr(meta, key)
         if value is not None:
             out[key] = value
     out["spawn_stats"] = [
-        {"guid": s.guid, "name": s.name, "spawns": s.spawns, "deaths": s.deaths,
-         "dead_seconds": s.dead_seconds, "avg_respawn": s.avg_respawn,
-         "max_respawn": s.max_respawn}
+        {
+            "guid": s.guid,
+            "name": s.name,
+            "spawns": s.spawns,
+            "deaths": s.deaths,
+            "dead_seconds": s.dead_seconds,
+            "avg_respawn": s.avg_respawn,
+            "max_respawn": s.max_respawn,
+        }
         for s in meta.spawn_stats
     ]
     return out

@@ -28,14 +28,27 @@ from etstats.model.stats import (
 )
 
 HEADER_KEYS: tuple[str, ...] = (
-    "server_name", "map_name", "config", "round_number", "defender_team", "winner_team",
-    "time_limit_seconds", "clock_seconds", "playtime_ms", "field_count",
-)  # fmt: skip
+    "server_name",
+    "map_name",
+    "config",
+    "round_number",
+    "defender_team",
+    "winner_team",
+    "time_limit_seconds",
+    "clock_seconds",
+    "playtime_ms",
+    "field_count",
+)
 
 
 def _weapon(w: WeaponStats) -> dict[str, int]:
-    return {"hits": w.hits, "shots": w.shots, "kills": w.kills, "deaths": w.deaths,
-            "headshots": w.headshots}  # fmt: skip
+    return {
+        "hits": w.hits,
+        "shots": w.shots,
+        "kills": w.kills,
+        "deaths": w.deaths,
+        "headshots": w.headshots,
+    }
 
 
 def player_record(player: PlayerStats) -> dict[str, Any]:
@@ -60,16 +73,29 @@ def provenance_record(prov: Provenance) -> dict[str, Any]:
     """The provenance's JSON object: what :func:`etstats.serde.to_builtins` gives (a test
     keeps them equal), without importing cattrs (a third of ``etstats parse``'s import time)."""
     ts = prov.file_timestamp
-    return {"sha256": prov.sha256, "size_bytes": prov.size_bytes, "path": prov.path,
-            "file_timestamp": None if ts is None else ts.isoformat(),
-            "file_map": prov.file_map, "file_round": prov.file_round}  # fmt: skip
+    return {
+        "sha256": prov.sha256,
+        "size_bytes": prov.size_bytes,
+        "path": prov.path,
+        "file_timestamp": None if ts is None else ts.isoformat(),
+        "file_map": prov.file_map,
+        "file_round": prov.file_round,
+    }
 
 
 def finding_record(f: Finding) -> dict[str, Any]:
     """A finding's JSON object, as :func:`provenance_record` (``severity`` as its value)."""
-    return {"code": f.code, "severity": f.severity.value, "message": f.message,
-            "source": f.source, "line": f.line, "field": f.field, "expected": f.expected,
-            "actual": f.actual, "player_guid": f.player_guid}  # fmt: skip
+    return {
+        "code": f.code,
+        "severity": f.severity.value,
+        "message": f.message,
+        "source": f.source,
+        "line": f.line,
+        "field": f.field,
+        "expected": f.expected,
+        "actual": f.actual,
+        "player_guid": f.player_guid,
+    }
 
 
 def stats_round_record(rnd: StatsRound, *, source: str | None = None) -> dict[str, Any]:
@@ -115,8 +141,11 @@ def stats_round_json(
         for w in p.weapons:
             add((w.hits, w.shots, w.kills, w.deaths, w.headshots))
         if tab is not None:
-            add(_TAB_VALUES[tab.layout](tab) if tab.layout in _TAB_VALUES else
-                [getattr(tab, n) if n in tab.field_names else None for n in TAB_FIELDS_38])
+            add(
+                _TAB_VALUES[tab.layout](tab)
+                if tab.layout in _TAB_VALUES
+                else [getattr(tab, n) if n in tab.field_names else None for n in TAB_FIELDS_38]
+            )
     pieces = _NUMBERS(numbers)[1:-1].split(", ") if numbers else []
     if len(pieces) != len(numbers):
         return dumps(stats_round_record(rnd, source=source))
@@ -135,11 +164,13 @@ def stats_round_json(
         out.append(template % (text(p.guid), text(p.name), text(p.raw_name), *pieces[k : k + n]))
         k += n
     header = rnd.header
-    return (f'{{"source": {text(source)}, '
-            f'"header": {dumps({key: getattr(header, key) for key in HEADER_KEYS})}, '
-            f'"provenance": {dumps(provenance_record(prov) if prov is not None else None)}, '
-            f'"tab_layout": {dumps(rnd.tab_layout)}, "players": [{", ".join(out)}], '
-            f'"findings": {dumps([finding_record(f) for f in rnd.findings])}}}')  # fmt: skip
+    return (
+        f'{{"source": {text(source)}, '
+        f'"header": {dumps({key: getattr(header, key) for key in HEADER_KEYS})}, '
+        f'"provenance": {dumps(provenance_record(prov) if prov is not None else None)}, '
+        f'"tab_layout": {dumps(rnd.tab_layout)}, "players": [{", ".join(out)}], '
+        f'"findings": {dumps([finding_record(f) for f in rnd.findings])}}}'
+    )
 
 
 _DUMPS = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
@@ -148,9 +179,10 @@ _NUMBERS = json.JSONEncoder(allow_nan=False).encode
 _encode_string: Callable[[str], str] = getattr(json.encoder, "c_encode_basestring", None) or (
     json.encoder.py_encode_basestring
 )
-_encode_string_ascii: Callable[[str], str] = getattr(
-    json.encoder, "c_encode_basestring_ascii", None
-) or json.encoder.py_encode_basestring_ascii
+_encode_string_ascii: Callable[[str], str] = (
+    getattr(json.encoder, "c_encode_basestring_ascii", None)
+    or json.encoder.py_encode_basestring_ascii
+)
 _PLAYER_TEMPLATES: dict[tuple[tuple[int, ...], bool], str] = {}
 """Per player shape (the WS indexes of its weapons, whether it has a TAB section): the
 player's JSON object with a ``%s`` for each string and number (a few hundred a season)."""
@@ -162,10 +194,12 @@ def _player_template(shape: tuple[tuple[int, ...], bool]) -> str:
         f'"{WEAPON_NAMES[i]}": {{"hits": %s, "shots": %s, "kills": %s, "deaths": %s, '
         f'"headshots": %s}}'
         for i in indexes
-    )  # fmt: skip
+    )
     tab = ", ".join(f'"{name}": {"%s" if has_tab else "null"}' for name in TAB_FIELDS_38)
-    template = (f'{{"guid": %s, "name": %s, "raw_name": %s, "team": %s, "rounds": %s, '
-                f'"line": %s, "tab_layout": %s, "weapons": {{{weapons}}}, {tab}}}')  # fmt: skip
+    template = (
+        f'{{"guid": %s, "name": %s, "raw_name": %s, "team": %s, "rounds": %s, '
+        f'"line": %s, "tab_layout": %s, "weapons": {{{weapons}}}, {tab}}}'
+    )
     if len(_PLAYER_TEMPLATES) >= 4096:
         _PLAYER_TEMPLATES.clear()
     _PLAYER_TEMPLATES[shape] = template

@@ -38,41 +38,105 @@ Row = tuple[Any, ...]
 
 ROUND_TABLES: dict[str, tuple[str, ...]] = {
     "player_round_stats": (
-        "round_id", "player_index", "guid", "name", "raw_name", "team", "session_rounds",
-        "kills", "deaths", "damage_given", "damage_received", "team_damage_given",
-        "team_damage_received", "gibs", "self_kills", "team_kills", "xp", "headshot_kills",
-        "revives_given", "times_revived", "time_played_minutes", "time_dead_minutes",
-        "denied_playtime_seconds", "tab_json", "values_scope",
+        "round_id",
+        "player_index",
+        "guid",
+        "name",
+        "raw_name",
+        "team",
+        "session_rounds",
+        "kills",
+        "deaths",
+        "damage_given",
+        "damage_received",
+        "team_damage_given",
+        "team_damage_received",
+        "gibs",
+        "self_kills",
+        "team_kills",
+        "xp",
+        "headshot_kills",
+        "revives_given",
+        "times_revived",
+        "time_played_minutes",
+        "time_dead_minutes",
+        "denied_playtime_seconds",
+        "tab_json",
+        "values_scope",
     ),
     "weapon_stats": (
-        "round_id", "player_index", "weapon_index", "hits", "shots", "kills", "deaths",
-        "headshots", "values_scope",
+        "round_id",
+        "player_index",
+        "weapon_index",
+        "hits",
+        "shots",
+        "kills",
+        "deaths",
+        "headshots",
+        "values_scope",
     ),
     "lua_timing": (
-        "round_id", "artifact_sha256", "format", "round_start_unix", "round_end_unix",
-        "duration_seconds", "pause_seconds", "pause_count", "warmup_seconds", "end_reason",
-        "winner_team", "defender_team", "lua_version",
+        "round_id",
+        "artifact_sha256",
+        "format",
+        "round_start_unix",
+        "round_end_unix",
+        "duration_seconds",
+        "pause_seconds",
+        "pause_count",
+        "warmup_seconds",
+        "end_reason",
+        "winner_team",
+        "defender_team",
+        "lua_version",
     ),
     "pauses": ("round_id", "n", "start_unix", "end_unix", "seconds"),
     "spawn_stats": (
-        "round_id", "position", "guid", "name", "spawns", "deaths", "dead_seconds",
-        "avg_respawn_seconds", "max_respawn_seconds",
+        "round_id",
+        "position",
+        "guid",
+        "name",
+        "spawns",
+        "deaths",
+        "dead_seconds",
+        "avg_respawn_seconds",
+        "max_respawn_seconds",
     ),
     "endstats_awards": ("round_id", "position", "name", "player_name", "value_text", "value"),
     "endstats_versus": (
-        "round_id", "position", "subject_name", "subject_guid", "opponent_name", "kills",
+        "round_id",
+        "position",
+        "subject_name",
+        "subject_guid",
+        "opponent_name",
+        "kills",
         "deaths",
     ),
     "reconciliations": ("round_id", "verdict", "errors", "warnings", "report_json"),
-}  # fmt: skip
+}
 """Per-round tables and their columns in insert order (every row starts with ``round_id``)."""
 
 ROUND_COLUMNS: tuple[str, ...] = (
-    "server_id", "map_name", "round_number", "round_start_unix", "start_source",
-    "round_end_unix", "stats_sha256", "lua_sha256", "endstats_sha256", "stats_file_unix",
-    "hostname", "winner_team", "defender_team", "time_limit_seconds", "clock_seconds",
-    "playtime_ms", "tab_layout", "values_scope", "r1_round_id",
-)  # fmt: skip
+    "server_id",
+    "map_name",
+    "round_number",
+    "round_start_unix",
+    "start_source",
+    "round_end_unix",
+    "stats_sha256",
+    "lua_sha256",
+    "endstats_sha256",
+    "stats_file_unix",
+    "hostname",
+    "winner_team",
+    "defender_team",
+    "time_limit_seconds",
+    "clock_seconds",
+    "playtime_ms",
+    "tab_layout",
+    "values_scope",
+    "r1_round_id",
+)
 """Columns of ``rounds`` besides ``id``; the first four are the natural key."""
 
 
@@ -133,9 +197,15 @@ class StoredRound:
     def linked(self) -> dict[str, str]:
         """SHA-256 of each linked artifact by role: ``stats``, ``lua``, ``endstats`` (in that
         order; a role without an artifact is left out)."""
-        return {role: sha for role, sha in (("stats", self.stats_sha256),
-                                            ("lua", self.lua_sha256),
-                                            ("endstats", self.endstats_sha256)) if sha}
+        return {
+            role: sha
+            for role, sha in (
+                ("stats", self.stats_sha256),
+                ("lua", self.lua_sha256),
+                ("endstats", self.endstats_sha256),
+            )
+            if sha
+        }
 
 
 class StorageTx(Protocol):
@@ -208,8 +278,9 @@ class StorageTx(Protocol):
         """Rounds with a stats file of one (server, map, round number) whose stats file time
         lies in [lo, hi] (UTC Unix seconds), ordered by that time then id."""
 
-    def set_round_scope(self, round_id: int, values_scope: str | None,
-                        r1_round_id: int | None) -> None:  # fmt: skip
+    def set_round_scope(
+        self, round_id: int, values_scope: str | None, r1_round_id: int | None
+    ) -> None:
         """Record which values a round's rows hold and its round-1 partner."""
 
     def delete_rounds(self, round_ids: Sequence[int]) -> None:
@@ -225,12 +296,14 @@ class StorageTx(Protocol):
         on PostgreSQL, ``executemany`` on SQLite."""
 
     # -- outbox (docs/discord.md, "Delivery"); rows are etstats.outbox.model.OutboxEntry ----
-    def outbox_enqueue(self, target: str, kind: str, renderer_version: int,
-                       keys: Sequence[str], ref: str, now: int) -> int:  # fmt: skip
+    def outbox_enqueue(
+        self, target: str, kind: str, renderer_version: int, keys: Sequence[str], ref: str, now: int
+    ) -> int:
         """Create or touch (new generation) the row of a subject named by any of ``keys``."""
 
-    def outbox_lookup(self, target: str, kind: str, renderer_version: int,
-                      keys: Sequence[str]) -> Any:  # fmt: skip
+    def outbox_lookup(
+        self, target: str, kind: str, renderer_version: int, keys: Sequence[str]
+    ) -> Any:
         """The row of the subject any of ``keys`` names, or ``None``."""
 
     def outbox_get(self, outbox_id: int) -> Any:
@@ -291,9 +364,7 @@ class Storage(Protocol):
     def artifacts(self) -> list[ArtifactRecord]:
         """All archived artifacts (without bytes), ordered by receipt then hash."""
 
-    def artifacts_page(
-        self, after: tuple[int, str] | None, limit: int
-    ) -> list[ArtifactRecord]:
+    def artifacts_page(self, after: tuple[int, str] | None, limit: int) -> list[ArtifactRecord]:
         """Up to ``limit`` archived artifacts (without bytes) after the (received_unix,
         sha256) key ``after`` (``None``: from the first), in the order of :meth:`artifacts`:
         a reader walks the archive in pages whatever its size."""
@@ -302,9 +373,7 @@ class Storage(Protocol):
         """Up to ``limit`` rounds with an id above ``after_id`` (``None``: from the first),
         ordered by id."""
 
-    def verdicts_page(
-        self, after_id: int | None, limit: int
-    ) -> list[tuple[int, str, int, int]]:
+    def verdicts_page(self, after_id: int | None, limit: int) -> list[tuple[int, str, int, int]]:
         """(round id, verdict, errors, warnings) of stored reconciliations with a round id
         above ``after_id``, ordered by round id (the report text is not read)."""
 
@@ -330,10 +399,18 @@ class Storage(Protocol):
     # -- typed read API (etstats.queries.api.ReadApi implements it for SQL backends;
     #    docs/api.md "Reading matches, sessions and players") ------------------------------
     def list_rounds(
-        self, *, server: str | None = None, map_name: str | None = None,
-        round_number: int | None = None, since_unix: int | None = None,
-        until_unix: int | None = None, player_guid: str | None = None, limit: int = 50,
-        offset: int = 0, newest_first: bool = True, verdict: str | None = None,
+        self,
+        *,
+        server: str | None = None,
+        map_name: str | None = None,
+        round_number: int | None = None,
+        since_unix: int | None = None,
+        until_unix: int | None = None,
+        player_guid: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+        newest_first: bool = True,
+        verdict: str | None = None,
         values_scope: str | None = None,
     ) -> list[RoundSummary]:
         """Rounds matching the filters, newest first, paged."""
@@ -360,7 +437,11 @@ class Storage(Protocol):
         """The stopwatch map a round belongs to."""
 
     def sessions(
-        self, *, server: str | None = None, limit: int = 20, offset: int = 0,
+        self,
+        *,
+        server: str | None = None,
+        limit: int = 20,
+        offset: int = 0,
         gap_minutes: float = 60.0,
     ) -> list[SessionSummary]:
         """Gaming sessions, newest first."""
@@ -385,13 +466,22 @@ class Storage(Protocol):
         """A player's career (merged GUIDs summed)."""
 
     def leaderboard(
-        self, stat: str, *, window: Window | None = None, min_rounds: int | None = None,
-        min_minutes: float | None = None, limit: int = 20, offset: int = 0,
+        self,
+        stat: str,
+        *,
+        window: Window | None = None,
+        min_rounds: int | None = None,
+        min_minutes: float | None = None,
+        limit: int = 20,
+        offset: int = 0,
     ) -> Leaderboard:
         """Players ranked by a statistic behind the minimum-sample gate."""
 
     def records(
-        self, stats: Sequence[str] | None = None, *, window: Window | None = None,
+        self,
+        stats: Sequence[str] | None = None,
+        *,
+        window: Window | None = None,
         min_minutes: float | None = None,
     ) -> list[RecordEntry]:
         """Best single round and best map per statistic."""

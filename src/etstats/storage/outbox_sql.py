@@ -25,8 +25,9 @@ class OutboxTxMixin:
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         raise NotImplementedError
 
-    def outbox_enqueue(self, target: str, kind: str, renderer_version: int,
-                       keys: Sequence[str], ref: str, now: int) -> int:  # fmt: skip
+    def outbox_enqueue(
+        self, target: str, kind: str, renderer_version: int, keys: Sequence[str], ref: str, now: int
+    ) -> int:
         """Create or touch the row of this subject; returns its id.
 
         ``keys`` name the subject (any of them found under the same target, kind and renderer
@@ -47,7 +48,9 @@ class OutboxTxMixin:
             if row is None:  # the subject key exists without its key row (should not happen)
                 row = self.fetchone(
                     "SELECT id FROM outbox WHERE target = ? AND subject = ? AND kind = ? "
-                    "AND renderer_version = ?", (target, keys[0], kind, renderer_version))
+                    "AND renderer_version = ?",
+                    (target, keys[0], kind, renderer_version),
+                )
                 if row is None:  # pragma: no cover - the INSERT conflicted on this very row
                     raise RuntimeError("outbox row vanished")
                 self._touch(int(row[0]), ref, now)
@@ -63,8 +66,9 @@ class OutboxTxMixin:
             )
         return outbox_id
 
-    def outbox_lookup(self, target: str, kind: str, renderer_version: int,
-                      keys: Sequence[str]) -> OutboxEntry | None:  # fmt: skip
+    def outbox_lookup(
+        self, target: str, kind: str, renderer_version: int, keys: Sequence[str]
+    ) -> OutboxEntry | None:
         """The row of the subject any of ``keys`` names (the oldest if several), or ``None``."""
         if not keys:
             return None
@@ -92,13 +96,17 @@ class OutboxTxMixin:
         """Pending rows of ``target`` whose retry time has come, oldest first."""
         rows = self.fetchall(
             f"{_SELECT} WHERE target = ? AND state = 'pending' AND next_attempt_unix <= ? "
-            "ORDER BY id LIMIT ?", (target, now, limit))  # fmt: skip
+            "ORDER BY id LIMIT ?",
+            (target, now, limit),
+        )
         return [OutboxEntry.from_row(r) for r in rows]
 
     def outbox_next_due(self, target: str) -> float | None:
         """Earliest retry time (Unix seconds) of ``target``'s pending rows; ``None`` if none."""
-        row = self.fetchone("SELECT min(next_attempt_unix) FROM outbox "
-                            "WHERE target = ? AND state = 'pending'", (target,))  # fmt: skip
+        row = self.fetchone(
+            "SELECT min(next_attempt_unix) FROM outbox WHERE target = ? AND state = 'pending'",
+            (target,),
+        )
         return None if row is None or row[0] is None else float(row[0])
 
     def outbox_update(self, outbox_id: int, now: int, **values: Any) -> None:
@@ -107,40 +115,62 @@ class OutboxTxMixin:
         if bad:
             raise ValueError(f"not updatable: {sorted(bad)}")
         sets = ", ".join(f"{k} = ?" for k in values)
-        self.execute(f"UPDATE outbox SET {sets}, updated_unix = ? WHERE id = ?",  # noqa: S608
-                     (*values.values(), now, outbox_id))  # fmt: skip
+        self.execute(
+            f"UPDATE outbox SET {sets}, updated_unix = ? WHERE id = ?",  # noqa: S608
+            (*values.values(), now, outbox_id),
+        )
 
     def outbox_finish(self, outbox_id: int, generation: int, now: int, **values: Any) -> None:
         """Record that ``generation`` is shown: ``sent`` unless a newer enqueue came since."""
-        self.outbox_update(outbox_id, now, delivered_generation=generation, attempts=0,
-                           next_attempt_unix=0, last_error=None, sending_since_unix=None,
-                           **values)  # fmt: skip
-        self.execute("UPDATE outbox SET state = CASE WHEN generation = ? THEN 'sent' "
-                     "ELSE 'pending' END WHERE id = ?", (generation, outbox_id))  # fmt: skip
+        self.outbox_update(
+            outbox_id,
+            now,
+            delivered_generation=generation,
+            attempts=0,
+            next_attempt_unix=0,
+            last_error=None,
+            sending_since_unix=None,
+            **values,
+        )
+        self.execute(
+            "UPDATE outbox SET state = CASE WHEN generation = ? THEN 'sent' "
+            "ELSE 'pending' END WHERE id = ?",
+            (generation, outbox_id),
+        )
 
     def outbox_defer_target(self, target: str, until: float) -> None:
         """Move every pending row of ``target`` due before ``until`` (Unix seconds) to it: the
         target is down, so its rows wait together instead of failing one by one."""
-        self.execute("UPDATE outbox SET next_attempt_unix = ? WHERE target = ? "
-                     "AND state = 'pending' AND next_attempt_unix < ?",
-                     (until, target, until))  # fmt: skip
+        self.execute(
+            "UPDATE outbox SET next_attempt_unix = ? WHERE target = ? "
+            "AND state = 'pending' AND next_attempt_unix < ?",
+            (until, target, until),
+        )
 
     def outbox_counts(self) -> dict[tuple[str, str], int]:
         """Rows per (target, state)."""
-        rows = self.fetchall("SELECT target, state, count(*) FROM outbox "
-                             "GROUP BY target, state ORDER BY target, state")  # fmt: skip
+        rows = self.fetchall(
+            "SELECT target, state, count(*) FROM outbox "
+            "GROUP BY target, state ORDER BY target, state"
+        )
         return {(str(t), str(s)): int(n) for t, s, n in rows}
 
     def outbox_find(self, target: str | None, key: str) -> list[OutboxEntry]:
         """Rows (of ``target``, or of every target) having ``key`` among their subject keys."""
         rows = self.fetchall(
             f"{_SELECT} WHERE id IN (SELECT outbox_id FROM outbox_keys WHERE key = ? "  # noqa: S608
-            "AND (CAST(? AS TEXT) IS NULL OR target = ?)) ORDER BY id", (key, target, target))
+            "AND (CAST(? AS TEXT) IS NULL OR target = ?)) ORDER BY id",
+            (key, target, target),
+        )
         return [OutboxEntry.from_row(r) for r in rows]
 
     def outbox_keys(self, outbox_id: int) -> list[str]:
-        return [str(r[0]) for r in self.fetchall(
-            "SELECT key FROM outbox_keys WHERE outbox_id = ? ORDER BY key", (outbox_id,))]
+        return [
+            str(r[0])
+            for r in self.fetchall(
+                "SELECT key FROM outbox_keys WHERE outbox_id = ? ORDER BY key", (outbox_id,)
+            )
+        ]
 
     def round_by_id(self, round_id: int) -> StoredRound | None:
         """The round with this id (``None`` if it is gone)."""
@@ -153,8 +183,7 @@ class OutboxTxMixin:
     # -- targets ---------------------------------------------------------------------------
     def target_disabled(self, name: str) -> str | None:
         """Why ``name`` is disabled (``None``: it is not)."""
-        row = self.fetchone("SELECT disabled_reason FROM delivery_targets WHERE name = ?",
-                            (name,))  # fmt: skip
+        row = self.fetchone("SELECT disabled_reason FROM delivery_targets WHERE name = ?", (name,))
         return None if row is None or row[0] is None else str(row[0])
 
     def set_target_disabled(self, name: str, reason: str | None, now: int) -> None:
@@ -166,5 +195,8 @@ class OutboxTxMixin:
             (name, reason, now if reason else None, now),
         )
         if reason is None:
-            self.execute("UPDATE outbox SET state = 'pending', next_attempt_unix = 0 "
-                         "WHERE target = ? AND state = 'disabled'", (name,))  # fmt: skip
+            self.execute(
+                "UPDATE outbox SET state = 'pending', next_attempt_unix = 0 "
+                "WHERE target = ? AND state = 'disabled'",
+                (name,),
+            )

@@ -57,8 +57,9 @@ def _probe(url: str, connect_timeout: int) -> None:
         psycopg.connect(url, connect_timeout=connect_timeout).close()
     except psycopg.Error as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise StorageError(f"postgresql: cannot connect to {redact_url(url)}: "
-                           f"{redact_url(reason)}") from None
+        raise StorageError(
+            f"postgresql: cannot connect to {redact_url(url)}: {redact_url(reason)}"
+        ) from None
     except ValueError as exc:  # not a connection string at all
         raise StorageError(f"postgresql: invalid URL {redact_url(url)}: {exc}") from None
 
@@ -75,8 +76,9 @@ class PgTx(sql.SqlTx):
         writer needing several maps takes them in :func:`etstats.storage.base.lock_order`
         (re-taking a held key is a no-op), so two writers cannot deadlock."""
         del round_number  # one key per map: R1 and R2 groups are written together
-        self.execute("SELECT pg_advisory_xact_lock(?, hashtext(?))",
-                     (int(server_id), f"map:{map_name}"))  # fmt: skip
+        self.execute(
+            "SELECT pg_advisory_xact_lock(?, hashtext(?))", (int(server_id), f"map:{map_name}")
+        )
 
     def bulk_insert(self, table: str, columns: Sequence[str], rows: list[Row]) -> None:
         if not rows:
@@ -103,8 +105,14 @@ class PostgresStorage(ReadApi):
     dialect = "postgres"
 
     def __init__(
-        self, url: str, *, pool: Any = None, max_size: int = 4, migrate: bool = True,
-        timeout: float = 30.0, connect_timeout: int = 5,
+        self,
+        url: str,
+        *,
+        pool: Any = None,
+        max_size: int = 4,
+        migrate: bool = True,
+        timeout: float = 30.0,
+        connect_timeout: int = 5,
     ) -> None:
         _, psycopg_pool = _psycopg()
         self.url = url
@@ -113,7 +121,11 @@ class PostgresStorage(ReadApi):
             if pool is None:
                 _probe(url, connect_timeout)
                 pool = psycopg_pool.ConnectionPool(
-                    url, min_size=1, max_size=max_size, open=False, timeout=timeout,
+                    url,
+                    min_size=1,
+                    max_size=max_size,
+                    open=False,
+                    timeout=timeout,
                     check=psycopg_pool.ConnectionPool.check_connection,
                     name="etstats",
                 )
@@ -175,9 +187,7 @@ class PostgresStorage(ReadApi):
         with self.transaction() as tx:
             return sql.read_artifacts(tx)
 
-    def artifacts_page(
-        self, after: tuple[int, str] | None, limit: int
-    ) -> list[ArtifactRecord]:
+    def artifacts_page(self, after: tuple[int, str] | None, limit: int) -> list[ArtifactRecord]:
         with self.transaction() as tx:
             return sql.read_artifacts_page(tx, after, limit)
 
@@ -185,9 +195,7 @@ class PostgresStorage(ReadApi):
         with self.transaction() as tx:
             return sql.read_rounds_page(tx, after_id, limit)
 
-    def verdicts_page(
-        self, after_id: int | None, limit: int
-    ) -> list[tuple[int, str, int, int]]:
+    def verdicts_page(self, after_id: int | None, limit: int) -> list[tuple[int, str, int, int]]:
         with self.transaction() as tx:
             return sql.read_verdicts_page(tx, after_id, limit)
 

@@ -14,9 +14,20 @@ from etstats.storage.base import ROUND_COLUMNS, ROUND_TABLES, ArtifactRecord, Ro
 from etstats.storage.outbox_sql import OutboxTxMixin
 
 ARTIFACT_COLUMNS = (
-    "sha256", "kind", "name", "server_id", "size_bytes", "received_unix", "status", "error",
-    "map_name", "round_number", "anchor_unix", "start_unix", "link_note",
-)  # fmt: skip
+    "sha256",
+    "kind",
+    "name",
+    "server_id",
+    "size_bytes",
+    "received_unix",
+    "status",
+    "error",
+    "map_name",
+    "round_number",
+    "anchor_unix",
+    "start_unix",
+    "link_note",
+)
 
 _ORDER: dict[str, str] = {
     "servers": "name",
@@ -99,9 +110,17 @@ class SqlTx(OutboxTxMixin):
         self.execute(
             "UPDATE artifacts SET status = ?, error = ?, map_name = ?, round_number = ?, "
             "anchor_unix = ?, start_unix = ?, kind = ? WHERE sha256 = ?",
-            (record.status, record.error, record.map_name, record.round_number,
-             record.anchor_unix, record.start_unix, record.kind, record.sha256),
-        )  # fmt: skip
+            (
+                record.status,
+                record.error,
+                record.map_name,
+                record.round_number,
+                record.anchor_unix,
+                record.start_unix,
+                record.kind,
+                record.sha256,
+            ),
+        )
 
     def update_artifacts(self, records: Sequence[ArtifactRecord]) -> None:
         """:meth:`update_artifact` of many records in one ``executemany``."""
@@ -109,18 +128,31 @@ class SqlTx(OutboxTxMixin):
             return
         cur = self.conn.cursor()
         cur.executemany(
-            self.q("UPDATE artifacts SET status = ?, error = ?, map_name = ?, round_number = ?, "
-                   "anchor_unix = ?, start_unix = ?, kind = ? WHERE sha256 = ?"),
-            [(r.status, r.error, r.map_name, r.round_number, r.anchor_unix, r.start_unix,
-              r.kind, r.sha256) for r in records],
-        )  # fmt: skip
+            self.q(
+                "UPDATE artifacts SET status = ?, error = ?, map_name = ?, round_number = ?, "
+                "anchor_unix = ?, start_unix = ?, kind = ? WHERE sha256 = ?"
+            ),
+            [
+                (
+                    r.status,
+                    r.error,
+                    r.map_name,
+                    r.round_number,
+                    r.anchor_unix,
+                    r.start_unix,
+                    r.kind,
+                    r.sha256,
+                )
+                for r in records
+            ],
+        )
 
     def artifacts_data(self, shas: Sequence[str]) -> dict[str, bytes]:
         """The archived bytes of these hashes (one query per 500; unknown ones left out)."""
         wanted = list(dict.fromkeys(shas))
         out: dict[str, bytes] = {}
         for i in range(0, len(wanted), _IN_CHUNK):
-            chunk = wanted[i:i + _IN_CHUNK]
+            chunk = wanted[i : i + _IN_CHUNK]
             marks = ", ".join("?" * len(chunk))
             for sha, data in self.fetchall(
                 f"SELECT sha256, data FROM artifacts WHERE sha256 IN ({marks})",  # noqa: S608
@@ -146,7 +178,7 @@ class SqlTx(OutboxTxMixin):
         wanted = list(dict.fromkeys(shas))
         out: dict[str, ArtifactRecord] = {}
         for i in range(0, len(wanted), _IN_CHUNK):
-            chunk = wanted[i:i + _IN_CHUNK]
+            chunk = wanted[i : i + _IN_CHUNK]
             marks = ", ".join("?" * len(chunk))
             rows = self.fetchall(
                 f"SELECT {', '.join(ARTIFACT_COLUMNS)} FROM artifacts "  # noqa: S608
@@ -165,17 +197,22 @@ class SqlTx(OutboxTxMixin):
         marks = ", ".join("?" for _ in cols)
         cur = self.conn.cursor()
         cur.executemany(
-            self.q(f"INSERT INTO artifacts ({', '.join(cols)}) VALUES ({marks}) "  # noqa: S608
-                   "ON CONFLICT (sha256) DO NOTHING"),
+            self.q(
+                f"INSERT INTO artifacts ({', '.join(cols)}) VALUES ({marks}) "  # noqa: S608
+                "ON CONFLICT (sha256) DO NOTHING"
+            ),
             [(*_artifact_values(r), bytes(d)) for r, d in items],
-        )  # fmt: skip
+        )
         if cur.rowcount == len(items):  # both drivers sum the rows of an executemany
             return {r.sha256 for r, _ in items}
         # Another writer archived some of them first: ask which rows are ours.
         shas = [r.sha256 for r, _ in items]
         mine = {r.sha256: r for r, _ in items}
-        return {sha for sha, rec in self.known_artifacts(shas).items()
-                if (rec.name, rec.received_unix) == (mine[sha].name, mine[sha].received_unix)}
+        return {
+            sha
+            for sha, rec in self.known_artifacts(shas).items()
+            if (rec.name, rec.received_unix) == (mine[sha].name, mine[sha].received_unix)
+        }
 
     def group_artifacts(
         self, server_id: int, map_name: str, round_number: int, lo_unix: int, hi_unix: int
@@ -212,7 +249,7 @@ class SqlTx(OutboxTxMixin):
         wanted = sorted({int(r) for r in round_ids})
         out: list[StoredRound] = []
         for i in range(0, len(wanted), _IN_CHUNK):
-            chunk = wanted[i:i + _IN_CHUNK]
+            chunk = wanted[i : i + _IN_CHUNK]
             marks = ", ".join("?" * len(chunk))
             rows = self.fetchall(
                 f"SELECT id, {', '.join(ROUND_COLUMNS)} FROM rounds "  # noqa: S608
@@ -279,10 +316,12 @@ class SqlTx(OutboxTxMixin):
         for table, columns in ROUND_TABLES.items():
             ids = sorted(rid for rid, by_table in rows.items() if table in by_table)
             for i in range(0, len(ids), _IN_CHUNK):
-                chunk = ids[i:i + _IN_CHUNK]
+                chunk = ids[i : i + _IN_CHUNK]
                 marks = ", ".join("?" * len(chunk))
-                self.execute(f"DELETE FROM {table} WHERE round_id IN ({marks})",  # noqa: S608
-                             chunk)  # fmt: skip
+                self.execute(
+                    f"DELETE FROM {table} WHERE round_id IN ({marks})",  # noqa: S608
+                    chunk,
+                )
             self.bulk_insert(table, columns, [row for rid in ids for row in rows[rid][table]])
 
     def replace_round_rows(self, round_id: int, rows: dict[str, list[Row]]) -> None:
@@ -294,9 +333,21 @@ class SqlTx(OutboxTxMixin):
 
 
 def _artifact_values(r: ArtifactRecord) -> tuple[Any, ...]:
-    return (r.sha256, r.kind, r.name, r.server_id, r.size_bytes, r.received_unix, r.status,
-            r.error, r.map_name, r.round_number, r.anchor_unix, r.start_unix,
-            r.link_note)  # fmt: skip
+    return (
+        r.sha256,
+        r.kind,
+        r.name,
+        r.server_id,
+        r.size_bytes,
+        r.received_unix,
+        r.status,
+        r.error,
+        r.map_name,
+        r.round_number,
+        r.anchor_unix,
+        r.start_unix,
+        r.link_note,
+    )
 
 
 def read_rounds(tx: SqlTx) -> list[StoredRound]:
@@ -359,7 +410,7 @@ def read_linked_shas(tx: SqlTx, shas: Sequence[str]) -> set[str]:
     found: set[str] = set()
     wanted = list(dict.fromkeys(shas))
     for i in range(0, len(wanted), _IN_CHUNK):
-        chunk = wanted[i:i + _IN_CHUNK]
+        chunk = wanted[i : i + _IN_CHUNK]
         marks = ", ".join("?" * len(chunk))
         for column in ("stats_sha256", "lua_sha256", "endstats_sha256"):
             rows = tx.fetchall(
@@ -395,10 +446,11 @@ def read_table(tx: SqlTx, table: str, round_ids: Sequence[int] | None = None) ->
     # Chunks of ascending ids, each sorted by the database: the first column is the round id,
     # so their concatenation is in the same order as the unfiltered read.
     for i in range(0, len(wanted), _IN_CHUNK):
-        chunk = wanted[i:i + _IN_CHUNK]
+        chunk = wanted[i : i + _IN_CHUNK]
         marks = ", ".join("?" * len(chunk))
-        rows.extend(tx.fetchall(f"{select} WHERE {key} IN ({marks}) ORDER BY {order}",
-                                tuple(chunk)))  # fmt: skip
+        rows.extend(
+            tx.fetchall(f"{select} WHERE {key} IN ({marks}) ORDER BY {order}", tuple(chunk))
+        )
     return rows
 
 

@@ -141,9 +141,7 @@ class SQLiteStorage(ReadApi):
         with self._lock, wrap_exceptions():
             return sql.read_artifacts(self._read())
 
-    def artifacts_page(
-        self, after: tuple[int, str] | None, limit: int
-    ) -> list[ArtifactRecord]:
+    def artifacts_page(self, after: tuple[int, str] | None, limit: int) -> list[ArtifactRecord]:
         with self._lock, wrap_exceptions():
             return sql.read_artifacts_page(self._read(), after, limit)
 
@@ -151,9 +149,7 @@ class SQLiteStorage(ReadApi):
         with self._lock, wrap_exceptions():
             return sql.read_rounds_page(self._read(), after_id, limit)
 
-    def verdicts_page(
-        self, after_id: int | None, limit: int
-    ) -> list[tuple[int, str, int, int]]:
+    def verdicts_page(self, after_id: int | None, limit: int) -> list[tuple[int, str, int, int]]:
         with self._lock, wrap_exceptions():
             return sql.read_verdicts_page(self._read(), after_id, limit)
 

@@ -89,29 +89,52 @@ def snapshot(storage: Storage, *, with_received: bool = True) -> dict[str, Any]:
     servers = {row[0]: row[1] for row in storage.table_rows("servers")}
     rounds = storage.rounds()
     key = {
-        r.id: (servers[r.server_id], r.map_name, r.round_number, r.round_start_unix)
-        for r in rounds
+        r.id: (servers[r.server_id], r.map_name, r.round_number, r.round_start_unix) for r in rounds
     }
     out: dict[str, Any] = {
         "servers": sorted((row[1], row[2]) for row in storage.table_rows("servers")),
         "artifacts": sorted(
-            (a.sha256, a.kind, a.name, servers[a.server_id], a.size_bytes,
-             a.received_unix if with_received else None, a.status, a.error, a.map_name,
-             a.round_number, a.anchor_unix, a.start_unix, a.link_note)
+            (
+                a.sha256,
+                a.kind,
+                a.name,
+                servers[a.server_id],
+                a.size_bytes,
+                a.received_unix if with_received else None,
+                a.status,
+                a.error,
+                a.map_name,
+                a.round_number,
+                a.anchor_unix,
+                a.start_unix,
+                a.link_note,
+            )
             for a in storage.artifacts()
         ),
         "rounds": sorted(
-            (key[r.id], r.start_source, r.round_end_unix, r.stats_sha256, r.lua_sha256,
-             r.endstats_sha256, r.stats_file_unix, r.hostname, r.winner_team, r.defender_team,
-             r.time_limit_seconds, r.clock_seconds, r.playtime_ms, r.tab_layout,
-             r.values_scope, None if r.r1_round_id is None else key[r.r1_round_id])
+            (
+                key[r.id],
+                r.start_source,
+                r.round_end_unix,
+                r.stats_sha256,
+                r.lua_sha256,
+                r.endstats_sha256,
+                r.stats_file_unix,
+                r.hostname,
+                r.winner_team,
+                r.defender_team,
+                r.time_limit_seconds,
+                r.clock_seconds,
+                r.playtime_ms,
+                r.tab_layout,
+                r.values_scope,
+                None if r.r1_round_id is None else key[r.r1_round_id],
+            )
             for r in rounds
         ),
     }
     for table in ROUND_TABLES:
-        out[table] = sorted(
-            (key[row[0]], *row[1:]) for row in storage.table_rows(table)
-        )
+        out[table] = sorted((key[row[0]], *row[1:]) for row in storage.table_rows(table))
     return out
 
 

@@ -110,9 +110,10 @@ def endstats_rounds(draw: st.DrawFn) -> EndstatsRound:
     for index, header in enumerate(headers):
         for opp, k, d in draw(st.lists(st.tuples(names(), _counts(), _counts()), max_size=4)):
             rows.append(
-                VersusRow(opp, k, d, header.subject_name, header.subject_guid,
-                          SubjectSource.HEADER, index)
-            )  # fmt: skip
+                VersusRow(
+                    opp, k, d, header.subject_name, header.subject_guid, SubjectSource.HEADER, index
+                )
+            )
     return EndstatsRound(
         awards=tuple(award_list),
         versus=tuple(rows),

@@ -43,18 +43,31 @@ guids = st.integers(0, 2**128 - 1).map("{:032X}".format)  # one draw, not 32 (si
 
 def spawn_stats() -> st.SearchStrategy[LegacySpawnStat]:
     """Any ``meta.spawn_stats`` element (not necessarily plausible)."""
-    return st.builds(LegacySpawnStat, guid=guids | any_text, name=any_text, spawns=counts,
-                     deaths=counts, dead_seconds=counts, avg_respawn=counts,
-                     max_respawn=counts)
+    return st.builds(
+        LegacySpawnStat,
+        guid=guids | any_text,
+        name=any_text,
+        spawns=counts,
+        deaths=counts,
+        dead_seconds=counts,
+        avg_respawn=counts,
+        max_respawn=counts,
+    )
 
 
 def legacy_metas() -> st.SearchStrategy[LegacyMeta]:
     """Any ``meta`` object."""
     return st.builds(
-        LegacyMeta, map=any_text, round=st.integers(0, 3), round_start_unix=unix_seconds,
-        round_end_unix=unix_seconds, actual_duration_seconds=counts,
-        warmup_seconds=st.none() | counts, pause_seconds=st.none() | counts,
-        pause_count=st.none() | counts, server_ip=st.none() | any_text,
+        LegacyMeta,
+        map=any_text,
+        round=st.integers(0, 3),
+        round_start_unix=unix_seconds,
+        round_end_unix=unix_seconds,
+        actual_duration_seconds=counts,
+        warmup_seconds=st.none() | counts,
+        pause_seconds=st.none() | counts,
+        pause_count=st.none() | counts,
+        server_ip=st.none() | any_text,
         server_port=st.none() | st.just("27960") | any_text,
         match_id=st.none() | any_text,
         spawn_stats=st.lists(spawn_stats(), max_size=4).map(tuple),
@@ -66,14 +79,19 @@ def team_members() -> st.SearchStrategy[TeamMember]:
 
 
 def pause_events() -> st.SearchStrategy[PauseEvent]:
-    return st.builds(PauseEvent, n=st.integers(1, 50), start_unix=unix_seconds,
-                     end_unix=unix_seconds,
-                     seconds=st.floats(0, 1e6, allow_nan=False, allow_infinity=False))
+    return st.builds(
+        PauseEvent,
+        n=st.integers(1, 50),
+        start_unix=unix_seconds,
+        end_unix=unix_seconds,
+        seconds=st.floats(0, 1e6, allow_nan=False, allow_infinity=False),
+    )
 
 
 def spawn_summaries() -> st.SearchStrategy[SpawnSummary]:
-    return st.builds(SpawnSummary, players=counts, spawns=counts, avg_respawn=counts,
-                     max_respawn=counts)
+    return st.builds(
+        SpawnSummary, players=counts, spawns=counts, avg_respawn=counts, max_respawn=counts
+    )
 
 
 def _opt(strategy: st.SearchStrategy[T]) -> st.SearchStrategy[T | None]:
@@ -94,8 +112,9 @@ def webhook_rounds(draw: st.DrawFn) -> WebhookRound:
         timelimit_minutes=draw(_opt(st.floats(0, 1e9, allow_nan=False))),
         pause_count=pause_count,
         pause_seconds=None if pause_count is None else draw(_opt(counts)),
-        end_reason=draw(_opt(st.sampled_from(["objective", "surrender", "time_expired"])
-                             | field_text)),
+        end_reason=draw(
+            _opt(st.sampled_from(["objective", "surrender", "time_expired"]) | field_text)
+        ),
         warmup_seconds=draw(_opt(counts)),
         warmup_start_unix=draw(_opt(unix_seconds)),
         warmup_end_unix=draw(_opt(unix_seconds)),
@@ -119,31 +138,45 @@ def webhook_rounds(draw: st.DrawFn) -> WebhookRound:
 def findings() -> st.SearchStrategy[Finding]:
     """Any finding (for serialisation tests)."""
     return st.builds(
-        Finding, code=any_text, severity=st.sampled_from(Severity), message=any_text,
-        source=any_text, line=st.none() | st.integers(1, 10**6),
-        field=st.none() | any_text, expected=st.none() | any_text,
-        actual=st.none() | any_text, player_guid=st.none() | guids,
+        Finding,
+        code=any_text,
+        severity=st.sampled_from(Severity),
+        message=any_text,
+        source=any_text,
+        line=st.none() | st.integers(1, 10**6),
+        field=st.none() | any_text,
+        expected=st.none() | any_text,
+        actual=st.none() | any_text,
+        player_guid=st.none() | guids,
     )
 
 
 def provenances() -> st.SearchStrategy[Provenance]:
     """Any provenance; timestamps naive (stats files) or aware UTC (gametimes names)."""
     return st.builds(
-        Provenance, sha256=st.binary(min_size=32, max_size=32).map(bytes.hex),
-        size_bytes=counts, path=st.none() | any_text,
+        Provenance,
+        sha256=st.binary(min_size=32, max_size=32).map(bytes.hex),
+        size_bytes=counts,
+        path=st.none() | any_text,
         file_timestamp=st.none() | st.datetimes(timezones=st.none() | st.just(UTC)),
-        file_map=st.none() | any_text, file_round=st.none() | st.integers(0, 2),
+        file_map=st.none() | any_text,
+        file_round=st.none() | st.integers(0, 2),
     )
 
 
 def legacy_gametimes(*, with_extras: bool = False) -> st.SearchStrategy[LegacyGametimes]:
     """Any legacy gametimes model; ``with_extras`` adds provenance and findings."""
-    extras = {
-        "provenance": st.none() | provenances(),
-        "findings": st.lists(findings(), max_size=3).map(tuple),
-    } if with_extras else {}
-    return st.builds(LegacyGametimes, meta=legacy_metas(),
-                     payload=st.none() | webhook_rounds(), **extras)
+    extras = (
+        {
+            "provenance": st.none() | provenances(),
+            "findings": st.lists(findings(), max_size=3).map(tuple),
+        }
+        if with_extras
+        else {}
+    )
+    return st.builds(
+        LegacyGametimes, meta=legacy_metas(), payload=st.none() | webhook_rounds(), **extras
+    )
 
 
 def _typed(tp: Any) -> st.SearchStrategy[Any]:
@@ -197,8 +230,7 @@ def from_annotations(cls: type[T]) -> st.SearchStrategy[T]:
     hints = typing.get_type_hints(cls)
     if not attrs.has(cls):
         raise TypeError(f"{cls!r} is not an attrs class")
-    fields = {a.name: _typed(hints[a.name])
-              for a in attrs.fields(cls) if a.init}
+    fields = {a.name: _typed(hints[a.name]) for a in attrs.fields(cls) if a.init}
     built = st.fixed_dictionaries(fields).map(lambda kw: _make(cls, kw))
     return built.filter(lambda x: x is not None)  # type: ignore[return-value]
 

@@ -38,9 +38,11 @@ _TEXT_CHARS = st.characters(
     blacklist_characters=_EXCLUDED, blacklist_categories=["Cs", "Cc"], max_codepoint=0x2FFF
 )
 _LATIN1_CHARS = st.characters(
-    blacklist_characters=_EXCLUDED, blacklist_categories=["Cs", "Cc"],
-    min_codepoint=0x20, max_codepoint=0xFF,
-)  # fmt: skip
+    blacklist_characters=_EXCLUDED,
+    blacklist_categories=["Cs", "Cc"],
+    min_codepoint=0x20,
+    max_codepoint=0xFF,
+)
 _COLOUR = st.builds(lambda c: "^" + c, st.sampled_from("0123456789abcdefghijklmnopqrstuvwxyz/.:?*"))
 
 
@@ -84,8 +86,8 @@ _MAP_NAMES = st.from_regex(r"[a-z0-9_]{1,20}", fullmatch=True)
 @functools.cache  # strategies are built once, not once per example (that was most of the cost)
 def _headers_of(count: int) -> st.SearchStrategy[StatsHeader]:
     playtime: st.SearchStrategy[int | None] = (
-        st.one_of(st.none(), st.integers(-10**7, 10**8)) if count == 9 else st.none()
-    )  # fmt: skip
+        st.one_of(st.none(), st.integers(-(10**7), 10**8)) if count == 9 else st.none()
+    )
     return st.builds(
         StatsHeader,
         server_name=texts(),
@@ -151,9 +153,7 @@ def _tab_of_layout(layout: int) -> st.SearchStrategy[TabStats]:
     # The size budget: a whole TAB section is ONE draw of 3 bytes per field, not one draw per
     # field; per-field draws made generation ~90 % of a stats property test's time.
     size = 3 * len(TAB_LAYOUTS[layout])
-    return st.binary(min_size=size, max_size=size).map(
-        functools.partial(_tab_from_bytes, layout)
-    )
+    return st.binary(min_size=size, max_size=size).map(functools.partial(_tab_from_bytes, layout))
 
 
 def tab_stats(layout: int | None = None) -> st.SearchStrategy[TabStats]:
@@ -174,9 +174,14 @@ def players(
         tab = st.one_of(tab, tab, tab, st.none())
     name = st.one_of(raw_names(), raw_names().map(lambda n: "[BOT]" + n))
     return st.builds(
-        PlayerStats, guid=guids(), raw_name=name, rounds=st.integers(0, 3),
-        team=st.sampled_from([1, 2, 1, 2, 3]), weapons=weapon_lists(), tab=tab,
-    )  # fmt: skip
+        PlayerStats,
+        guid=guids(),
+        raw_name=name,
+        rounds=st.integers(0, 3),
+        team=st.sampled_from([1, 2, 1, 2, 3]),
+        weapons=weapon_lists(),
+        tab=tab,
+    )
 
 
 def stats_rounds(

@@ -41,70 +41,138 @@ def stats_round(
     players = []
     for i, guid in enumerate(guids):
         weapons = tuple(
-            WeaponStats(index=w, hits=rng.randint(0, 50), shots=rng.randint(50, 200),
-                        kills=rng.randint(0, 9), deaths=rng.randint(0, 9),
-                        headshots=rng.randint(0, 5))
+            WeaponStats(
+                index=w,
+                hits=rng.randint(0, 50),
+                shots=rng.randint(50, 200),
+                kills=rng.randint(0, 9),
+                deaths=rng.randint(0, 9),
+                headshots=rng.randint(0, 5),
+            )
             for w in sorted(rng.sample(range(28), 3))
-        )  # fmt: skip
+        )
         values: dict[str, int | float] = {
-            f: (round(rng.uniform(0, 20), 1) if f in {"time_played_minutes", "time_dead_minutes",
-                "kd_ratio", "tank_meatshield", "time_dead_ratio", "time_played_percent"}
-                else (0.0 if f == "dpm" else rng.randint(0, 3000)))
+            f: (
+                round(rng.uniform(0, 20), 1)
+                if f
+                in {
+                    "time_played_minutes",
+                    "time_dead_minutes",
+                    "kd_ratio",
+                    "tank_meatshield",
+                    "time_dead_ratio",
+                    "time_played_percent",
+                }
+                else (0.0 if f == "dpm" else rng.randint(0, 3000))
+            )
             for f in TAB_FIELDS_38
-        }  # fmt: skip
+        }
         tab = TabStats(layout=38, **values)  # type: ignore[arg-type]
-        players.append(PlayerStats(guid=guid[:8], raw_name=f"^{i % 10}player{i}", rounds=1,
-                                   team=1 + i % 2, weapons=weapons, tab=tab))  # fmt: skip
-    header = StatsHeader(server_name="^1Test ^7Server", map_name=map_name, config="",
-                         round_number=round_number, defender_team=1, winner_team=2,
-                         time_limit_seconds=600, clock_seconds=480)  # fmt: skip
+        players.append(
+            PlayerStats(
+                guid=guid[:8],
+                raw_name=f"^{i % 10}player{i}",
+                rounds=1,
+                team=1 + i % 2,
+                weapons=weapons,
+                tab=tab,
+            )
+        )
+    header = StatsHeader(
+        server_name="^1Test ^7Server",
+        map_name=map_name,
+        config="",
+        round_number=round_number,
+        defender_team=1,
+        winner_team=2,
+        time_limit_seconds=600,
+        clock_seconds=480,
+    )
     return StatsRound(header=header, players=tuple(players))
 
 
-def legacy_gametimes(map_name: str, round_number: int, start: int, end: int,
-                     guids: list[str], pauses: int = 0) -> bytes:  # fmt: skip
+def legacy_gametimes(
+    map_name: str, round_number: int, start: int, end: int, guids: list[str], pauses: int = 0
+) -> bytes:
     """A legacy (slomix) gametimes JSON file for one round."""
-    pause_list = [{"n": n + 1, "start": start + 60 * (n + 1), "end": start + 60 * (n + 1) + 30,
-                   "sec": 30} for n in range(pauses)]  # fmt: skip
+    pause_list = [
+        {"n": n + 1, "start": start + 60 * (n + 1), "end": start + 60 * (n + 1) + 30, "sec": 30}
+        for n in range(pauses)
+    ]
     doc = {
         "meta": {
-            "map": map_name, "round": round_number, "round_start_unix": start,
-            "round_end_unix": end, "actual_duration_seconds": end - start - 30 * pauses,
-            "warmup_seconds": 0, "pause_seconds": 30 * pauses, "pause_count": pauses,
-            "server_ip": "", "server_port": "27960", "match_id": str(end),
+            "map": map_name,
+            "round": round_number,
+            "round_start_unix": start,
+            "round_end_unix": end,
+            "actual_duration_seconds": end - start - 30 * pauses,
+            "warmup_seconds": 0,
+            "pause_seconds": 30 * pauses,
+            "pause_count": pauses,
+            "server_ip": "",
+            "server_port": "27960",
+            "match_id": str(end),
             "spawn_stats": [
-                {"guid": g, "name": f"player{i}", "spawns": 3, "deaths": 2, "dead_seconds": 40,
-                 "avg_respawn": 20, "max_respawn": 25}
+                {
+                    "guid": g,
+                    "name": f"player{i}",
+                    "spawns": 3,
+                    "deaths": 2,
+                    "dead_seconds": 40,
+                    "avg_respawn": 20,
+                    "max_respawn": 25,
+                }
                 for i, g in enumerate(guids)
             ],
         },
-        "payload": {"username": "ET:Legacy Stats", "content": "STATS_READY", "embeds": [{
-            "title": f"Round Complete: {map_name} R{round_number}",
-            "fields": [
-                {"name": "Map", "value": map_name, "inline": True},
-                {"name": "Round", "value": str(round_number), "inline": True},
-                {"name": "Lua_RoundStart", "value": str(start), "inline": True},
-                {"name": "Lua_RoundEnd", "value": str(end), "inline": True},
-                {"name": "Lua_Pauses_JSON", "value": json.dumps(pause_list), "inline": False},
+        "payload": {
+            "username": "ET:Legacy Stats",
+            "content": "STATS_READY",
+            "embeds": [
+                {
+                    "title": f"Round Complete: {map_name} R{round_number}",
+                    "fields": [
+                        {"name": "Map", "value": map_name, "inline": True},
+                        {"name": "Round", "value": str(round_number), "inline": True},
+                        {"name": "Lua_RoundStart", "value": str(start), "inline": True},
+                        {"name": "Lua_RoundEnd", "value": str(end), "inline": True},
+                        {
+                            "name": "Lua_Pauses_JSON",
+                            "value": json.dumps(pause_list),
+                            "inline": False,
+                        },
+                    ],
+                    "footer": {"text": "Slomix Lua Webhook v1.7.2"},
+                }
             ],
-            "footer": {"text": "Slomix Lua Webhook v1.7.2"},
-        }]},
-    }  # fmt: skip
+        },
+    }
     return json.dumps(doc, indent=2).encode("utf-8")
 
 
 def endstats_text(guids: list[str], rng: random.Random) -> bytes:
     """An endstats file: a few awards and versus rows."""
-    lines = [f"Most damage given\tplayer0\t{rng.randint(1000, 5000)}",
-             f"Most kills per minute\tplayer1\t{rng.randint(1, 3)}.{rng.randint(10, 99)}"]
+    lines = [
+        f"Most damage given\tplayer0\t{rng.randint(1000, 5000)}",
+        f"Most kills per minute\tplayer1\t{rng.randint(1, 3)}.{rng.randint(10, 99)}",
+    ]
     lines += [f"player{i}\t{rng.randint(0, 5)}\t{rng.randint(0, 5)}" for i in range(len(guids))]
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def round_artifacts(
-    *, map_name: str, round_number: int, end_unix: int, rng: random.Random,
-    players: int = 6, timezone: str = "UTC", server: str = "default",
-    stats: bool = True, lua: bool = True, endstats: bool = True, pauses: int = 0,
+    *,
+    map_name: str,
+    round_number: int,
+    end_unix: int,
+    rng: random.Random,
+    players: int = 6,
+    timezone: str = "UTC",
+    server: str = "default",
+    stats: bool = True,
+    lua: bool = True,
+    endstats: bool = True,
+    pauses: int = 0,
 ) -> list[Artifact]:
     """The artifacts one round leaves on a game server (names as the scripts write them)."""
     from etstats.render.stats_file import render_stats_bytes
@@ -126,21 +194,36 @@ def round_artifacts(
         out.append(Artifact.from_bytes(data, name, server=server, received_at=RECEIVED))
     if endstats:
         name = f"{local(end_unix + 1)}-{map_name}-round-{round_number}-endstats.txt"
-        out.append(Artifact.from_bytes(endstats_text(guids, rng), name, server=server,
-                                       received_at=RECEIVED))  # fmt: skip
+        out.append(
+            Artifact.from_bytes(
+                endstats_text(guids, rng), name, server=server, received_at=RECEIVED
+            )
+        )
     return out
 
 
-def season(rounds: int, *, seed: int = 0, players: int = 12, start_unix: int = 1_767_225_600,
-           timezone: str = "UTC") -> list[Artifact]:  # fmt: skip
+def season(
+    rounds: int,
+    *,
+    seed: int = 0,
+    players: int = 12,
+    start_unix: int = 1_767_225_600,
+    timezone: str = "UTC",
+) -> list[Artifact]:
     """``rounds`` rounds (R1/R2 alternating over :data:`MAPS`, 15 minutes apart), each with a
     stats file, a Lua file and an endstats file."""
     rng = random.Random(seed)
     out: list[Artifact] = []
     for i in range(rounds):
-        out += round_artifacts(map_name=MAPS[(i // 2) % len(MAPS)], round_number=1 + i % 2,
-                               end_unix=start_unix + 900 * i, rng=rng, players=players,
-                               timezone=timezone, pauses=i % 3)  # fmt: skip
+        out += round_artifacts(
+            map_name=MAPS[(i // 2) % len(MAPS)],
+            round_number=1 + i % 2,
+            end_unix=start_unix + 900 * i,
+            rng=rng,
+            players=players,
+            timezone=timezone,
+            pauses=i % 3,
+        )
     return out
 
 
@@ -158,10 +241,18 @@ def cumulative_round2(r1: StatsRound, r2_only: StatsRound) -> StatsRound:
         weapons = []
         for w in p2.weapons:
             a = w1.pop(w.index, None)
-            weapons.append(w if a is None else WeaponStats(
-                index=w.index, hits=a.hits + w.hits, shots=a.shots + w.shots,
-                kills=a.kills + w.kills, deaths=a.deaths + w.deaths,
-                headshots=a.headshots + w.headshots))  # fmt: skip
+            weapons.append(
+                w
+                if a is None
+                else WeaponStats(
+                    index=w.index,
+                    hits=a.hits + w.hits,
+                    shots=a.shots + w.shots,
+                    kills=a.kills + w.kills,
+                    deaths=a.deaths + w.deaths,
+                    headshots=a.headshots + w.headshots,
+                )
+            )
         weapons += w1.values()
         tab = p2.tab
         if tab is not None and p1.tab is not None:
@@ -174,8 +265,14 @@ def cumulative_round2(r1: StatsRound, r2_only: StatsRound) -> StatsRound:
 
 
 def round_pair_artifacts(
-    *, map_name: str, r1_end_unix: int, gap_seconds: int, rng: random.Random,
-    players: int = 3, server: str = "default", timezone: str = "UTC",
+    *,
+    map_name: str,
+    r1_end_unix: int,
+    gap_seconds: int,
+    rng: random.Random,
+    players: int = 3,
+    server: str = "default",
+    timezone: str = "UTC",
 ) -> tuple[list[Artifact], StatsRound]:
     """The stats files of a stopwatch map's R1 and R2 (``gap_seconds`` between the round
     ends), the R2 file cumulative as the game writes it; also returns the R2-only round the
@@ -186,10 +283,13 @@ def round_pair_artifacts(
     r1 = stats_round(map_name, 1, guids, rng)
     r2_only = stats_round(map_name, 2, guids, rng)
     out = []
-    for rnd, end in ((r1, r1_end_unix), (cumulative_round2(r1, r2_only),
-                                         r1_end_unix + gap_seconds)):  # fmt: skip
+    for rnd, end in (
+        (r1, r1_end_unix),
+        (cumulative_round2(r1, r2_only), r1_end_unix + gap_seconds),
+    ):
         stamp = file_stamp(end + STATS_DELAY_SECONDS, ZoneInfo(timezone))
         name = f"{stamp}-{map_name}-round-{rnd.round_number}.txt"
-        out.append(Artifact.from_bytes(render_stats_bytes(rnd), name, server=server,
-                                       received_at=RECEIVED))  # fmt: skip
+        out.append(
+            Artifact.from_bytes(render_stats_bytes(rnd), name, server=server, received_at=RECEIVED)
+        )
     return out, r2_only

@@ -123,7 +123,14 @@ def make_finding(
 ) -> Finding:
     """A :class:`Finding` for a registered ``code`` (its severity comes from the registry)."""
     return build_finding(
-        code, STATS_CODES[code].severity, message, source, line, field, expected, actual,
+        code,
+        STATS_CODES[code].severity,
+        message,
+        source,
+        line,
+        field,
+        expected,
+        actual,
         player_guid,
     )
 

@@ -91,10 +91,14 @@ def read_endstats(text: str, *, source: str) -> tuple[EndstatsRound, list[Findin
     seen_versus = False
     nul = text.find("\x00")
     if nul >= 0:  # binary data; PostgreSQL text cannot even hold it
-        raise ParseError("NUL byte: binary data, not an endstats file", source=source,
-                         line=text.count("\n", 0, nul) + 1,
-                         column=nul - (text.rfind("\n", 0, nul) + 1) + 1,
-                         expected="text without NUL bytes", actual="U+0000")  # fmt: skip
+        raise ParseError(
+            "NUL byte: binary data, not an endstats file",
+            source=source,
+            line=text.count("\n", 0, nul) + 1,
+            column=nul - (text.rfind("\n", 0, nul) + 1) + 1,
+            expected="text without NUL bytes",
+            actual="U+0000",
+        )
     lines = text.split("\n")
     for number, raw in enumerate(lines, start=1):
         line = raw[:-1] if raw.endswith("\r") else raw

@@ -16,16 +16,19 @@ from etstats.reconciliation.model import Comparison, SourceValue
 from etstats.reconciliation.readings import StatsPlayerReading, StatsReading
 from etstats.reconciliation.rules.judge import judge
 
-_AWARDS = (("award-denied", "Most playtime denied", AwardUnit.SECONDS, "denied_s", "TAB[28]"),
-           ("award-revives", "Most revives", AwardUnit.NUMBER, "revives_given", "TAB[37]"))
+_AWARDS = (
+    ("award-denied", "Most playtime denied", AwardUnit.SECONDS, "denied_s", "TAB[28]"),
+    ("award-revives", "Most revives", AwardUnit.NUMBER, "revives_given", "TAB[37]"),
+)
 
 
 def _norm(name: str) -> str:
     return strip_colours(name).strip().lower()
 
 
-def endstats_checks(sr: StatsReading, es: EndstatsRound, es_name: str,
-                    revives_given: dict[str, int | None]) -> list[Comparison]:
+def endstats_checks(
+    sr: StatsReading, es: EndstatsRound, es_name: str, revives_given: dict[str, int | None]
+) -> list[Comparison]:
     """Comparisons for one linked endstats file. ``revives_given``: key -> TAB[37]."""
     out: list[Comparison] = []
     by_name: dict[str, list[StatsPlayerReading]] = {}
@@ -43,25 +46,52 @@ def endstats_checks(sr: StatsReading, es: EndstatsRound, es_name: str,
         stat = p.denied_s if attr == "denied_s" else revives_given.get(p.key)
         if stat is None:
             continue
-        out.append(judge(
-            check, f"endstats {award_name!r} = the winner's {field}",
-            (SourceValue(f"stats:{field}", float(stat), "s" if unit is AwardUnit.SECONDS
-                         else "count", artifact=sr.name),
-             SourceValue(f"endstats:{award_name}", float(value), "s" if unit is
-                         AwardUnit.SECONDS else "count", raw=award.value_text,
-                         artifact=es_name)),
-            float(stat) - float(value), 0.0, unit="s" if unit is AwardUnit.SECONDS else "count",
-            player=p.key, player_name=p.name))
+        out.append(
+            judge(
+                check,
+                f"endstats {award_name!r} = the winner's {field}",
+                (
+                    SourceValue(
+                        f"stats:{field}",
+                        float(stat),
+                        "s" if unit is AwardUnit.SECONDS else "count",
+                        artifact=sr.name,
+                    ),
+                    SourceValue(
+                        f"endstats:{award_name}",
+                        float(value),
+                        "s" if unit is AwardUnit.SECONDS else "count",
+                        raw=award.value_text,
+                        artifact=es_name,
+                    ),
+                ),
+                float(stat) - float(value),
+                0.0,
+                unit="s" if unit is AwardUnit.SECONDS else "count",
+                player=p.key,
+                player_name=p.name,
+            )
+        )
     keys = {p.key for p in sr.players}
     for h in es.vs_headers:
         key = h.subject_guid[:8].upper()
         if key in keys:
             continue
-        out.append(judge(
-            "endstats-roster", "every VS_HEADER player has a stats-file line",
-            (SourceValue("stats:line", 0, "presence", artifact=sr.name),
-             SourceValue("endstats:VS_HEADER", 1, "presence", artifact=es_name)),
-            1.0, 0.0, unit="presence", player=key, player_name=h.subject_name))
+        out.append(
+            judge(
+                "endstats-roster",
+                "every VS_HEADER player has a stats-file line",
+                (
+                    SourceValue("stats:line", 0, "presence", artifact=sr.name),
+                    SourceValue("endstats:VS_HEADER", 1, "presence", artifact=es_name),
+                ),
+                1.0,
+                0.0,
+                unit="presence",
+                player=key,
+                player_name=h.subject_name,
+            )
+        )
     return out
 
 

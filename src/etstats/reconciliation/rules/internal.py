@@ -101,8 +101,9 @@ class RoundContext:
 _NO_CONTEXT = RoundContext()
 
 
-def _overcount(sp: StatsPlayerReading, sr: StatsReading, est_lo: float, est_hi: float,
-               ctx: RoundContext) -> CauseAmount | None:
+def _overcount(
+    sp: StatsPlayerReading, sr: StatsReading, est_lo: float, est_hi: float, ctx: RoundContext
+) -> CauseAmount | None:
     if not sr.overcount_version or sp.self_kills is None:
         return None
     n = sp.weapon_deaths + sp.self_kills
@@ -113,24 +114,33 @@ def _overcount(sp: StatsPlayerReading, sr: StatsReading, est_lo: float, est_hi: 
     cap = max_dead_interval_s(ctx.limbo_s) + pause
     lo = overcount_total_low(est_lo, n_hi)
     hi = overcount_total_high(est_hi + pause, max(n, 1), cap)
-    return cause("dead-time-overcount", lo, hi,
-                 f"8-field header (c0rnp0rn 3/7 or older), {n} deaths")
+    return cause(
+        "dead-time-overcount", lo, hi, f"8-field header (c0rnp0rn 3/7 or older), {n} deaths"
+    )
 
 
 def _pause(sp: StatsPlayerReading, sr: StatsReading, ctx: RoundContext) -> CauseAmount | None:
     if not ctx.pause_s:
         return None
-    return cause("pause-overlap", 0.0, ctx.pause_s,
-                 f"{ctx.pause_s:.0f} s paused this round: TAB[25] keeps pause time"
-                 + ("" if sr.overcount_version else " of non-enemy deaths"))
+    return cause(
+        "pause-overlap",
+        0.0,
+        ctx.pause_s,
+        f"{ctx.pause_s:.0f} s paused this round: TAB[25] keeps pause time"
+        + ("" if sr.overcount_version else " of non-enemy deaths"),
+    )
 
 
 _UNSET: Any = object()
 
 
-def dead_time_engine(sp: StatsPlayerReading, sr: StatsReading,
-                     ctx: RoundContext | None = None, *, estimate: Any = _UNSET
-                     ) -> Comparison | None:
+def dead_time_engine(
+    sp: StatsPlayerReading,
+    sr: StatsReading,
+    ctx: RoundContext | None = None,
+    *,
+    estimate: Any = _UNSET,
+) -> Comparison | None:
     """``estimate``: :func:`engine_estimate` of ``sp`` when the caller has it already."""
     ctx = ctx or _NO_CONTEXT
     if sp.dead_s is None:
@@ -150,15 +160,25 @@ def dead_time_engine(sp: StatsPlayerReading, sr: StatsReading,
     return judge(
         "dead-time-engine",
         "TAB[25]*60 - (1 - TAB[8]/100)*TAB[22]*60; agree within both fields' rounding",
-        (_sv("stats:TAB[25]", sp.dead_s, "s", f"{sp.dead_s / 60:.1f} min", sr.name),
-         _sv("stats:engine-estimate", est, "s", None, sr.name)),
-        sp.dead_s - centre, tol, causes=causes, player=sp.key, player_name=sp.name,
+        (
+            _sv("stats:TAB[25]", sp.dead_s, "s", f"{sp.dead_s / 60:.1f} min", sr.name),
+            _sv("stats:engine-estimate", est, "s", None, sr.name),
+        ),
+        sp.dead_s - centre,
+        tol,
+        causes=causes,
+        player=sp.key,
+        player_name=sp.name,
     )
 
 
-def dead_le_played(sp: StatsPlayerReading, sr: StatsReading,
-                   ctx: RoundContext | None = None, *, estimate: Any = _UNSET
-                   ) -> Comparison | None:
+def dead_le_played(
+    sp: StatsPlayerReading,
+    sr: StatsReading,
+    ctx: RoundContext | None = None,
+    *,
+    estimate: Any = _UNSET,
+) -> Comparison | None:
     """``estimate``: :func:`engine_estimate` of ``sp`` when the caller has it already."""
     ctx = ctx or _NO_CONTEXT
     if sp.dead_s is None or sp.played_s is None:
@@ -172,14 +192,26 @@ def dead_le_played(sp: StatsPlayerReading, sr: StatsReading,
         pc = _pause(sp, sr, ctx)
         extra = pc.high if pc is not None else 0.0
         if oc is not None:
-            causes.append(cause("dead-time-overcount", e[1] + oc.low - sp.played_s,
-                                e[2] + extra + oc.high - sp.played_s, oc.evidence))
+            causes.append(
+                cause(
+                    "dead-time-overcount",
+                    e[1] + oc.low - sp.played_s,
+                    e[2] + extra + oc.high - sp.played_s,
+                    oc.evidence,
+                )
+            )
     return judge(
-        "dead-le-played", "TAB[25] <= TAB[22] (dead time inside the time on a team)",
-        (_sv("stats:TAB[25]", sp.dead_s, "s", None, sr.name),
-         _sv("stats:TAB[22]", sp.played_s, "s", None, sr.name)),
-        max(excess, 0.0), 2 * MINUTES_1DP_S if sp.differenced else 0.0,
-        causes=causes, player=sp.key, player_name=sp.name,
+        "dead-le-played",
+        "TAB[25] <= TAB[22] (dead time inside the time on a team)",
+        (
+            _sv("stats:TAB[25]", sp.dead_s, "s", None, sr.name),
+            _sv("stats:TAB[22]", sp.played_s, "s", None, sr.name),
+        ),
+        max(excess, 0.0),
+        2 * MINUTES_1DP_S if sp.differenced else 0.0,
+        causes=causes,
+        player=sp.key,
+        player_name=sp.name,
     )
 
 
@@ -207,21 +239,39 @@ def dead_ratio(sp: StatsPlayerReading, sr: StatsReading) -> Comparison | None:
         m = c3 if c3 > m else m
         hi = (c4 if c4 > m else m) + RATIO_1DP
     else:
-        corners = [100 * max(a, 0.0) / b for a in (d - 0.05, d + 0.05)
-                   for b in (t - 0.05, t + 0.05) if b > 0]
+        corners = [
+            100 * max(a, 0.0) / b
+            for a in (d - 0.05, d + 0.05)
+            for b in (t - 0.05, t + 0.05)
+            if b > 0
+        ]
         lo, hi = min(corners) - RATIO_1DP, max(corners) + RATIO_1DP
     centre = (lo + hi) / 2
     causes = []
     if sp.raw_played_s <= STICKY_S + MINUTES_1DP_S and needs_causes(
-            sp.raw_dead_ratio - centre, (hi - lo) / 2):
-        causes.append(cause("sticky-ratio", -100.0 - hi, 10_000.0,
-                            f"team time {sp.raw_played_s:.0f} s <= 120 s: ratio not updated"))
+        sp.raw_dead_ratio - centre, (hi - lo) / 2
+    ):
+        causes.append(
+            cause(
+                "sticky-ratio",
+                -100.0 - hi,
+                10_000.0,
+                f"team time {sp.raw_played_s:.0f} s <= 120 s: ratio not updated",
+            )
+        )
     return judge(
-        "dead-ratio", "TAB[24] - 100*TAB[25]/TAB[22]; agree within the rounding of all three",
-        (_sv("stats:TAB[24]", sp.raw_dead_ratio, "percent", None, sr.name),
-         _sv("stats:100*TAB[25]/TAB[22]", expected, "percent", None, sr.name)),
-        sp.raw_dead_ratio - centre, (hi - lo) / 2, causes=causes, unit="percent",
-        player=sp.key, player_name=sp.name,
+        "dead-ratio",
+        "TAB[24] - 100*TAB[25]/TAB[22]; agree within the rounding of all three",
+        (
+            _sv("stats:TAB[24]", sp.raw_dead_ratio, "percent", None, sr.name),
+            _sv("stats:100*TAB[25]/TAB[22]", expected, "percent", None, sr.name),
+        ),
+        sp.raw_dead_ratio - centre,
+        (hi - lo) / 2,
+        causes=causes,
+        unit="percent",
+        player=sp.key,
+        player_name=sp.name,
     )
 
 
@@ -238,50 +288,90 @@ def kd_ratio(sp: StatsPlayerReading, sr: StatsReading) -> Comparison | None:
     causes = []
     extra = (sp.self_kills or 0) + (sp.team_kills or 0)
     if extra and abs(sp.raw_kd - expected) > RATIO_1DP:
-        alts = [_kd(sp.raw_kills, sp.raw_deaths + j) - expected
-                for j in range(1, min(extra, 50) + 1)]
-        causes.append(cause("deaths-outside-weapons", min(alts), max(alts),
-                            "engine deaths include deaths outside the 28 weapon buckets"))
+        alts = [
+            _kd(sp.raw_kills, sp.raw_deaths + j) - expected for j in range(1, min(extra, 50) + 1)
+        ]
+        causes.append(
+            cause(
+                "deaths-outside-weapons",
+                min(alts),
+                max(alts),
+                "engine deaths include deaths outside the 28 weapon buckets",
+            )
+        )
     return judge(
-        "kd-ratio", "TAB[26] - kills/deaths from the weapon tuples (kills+1 when no deaths)",
-        (_sv("stats:TAB[26]", sp.raw_kd, "ratio", None, sr.name),
-         _sv("stats:weapon kills/deaths", expected, "ratio", None, sr.name)),
-        sp.raw_kd - expected, RATIO_1DP, causes=causes, unit="ratio",
-        player=sp.key, player_name=sp.name,
+        "kd-ratio",
+        "TAB[26] - kills/deaths from the weapon tuples (kills+1 when no deaths)",
+        (
+            _sv("stats:TAB[26]", sp.raw_kd, "ratio", None, sr.name),
+            _sv("stats:weapon kills/deaths", expected, "ratio", None, sr.name),
+        ),
+        sp.raw_kd - expected,
+        RATIO_1DP,
+        causes=causes,
+        unit="ratio",
+        player=sp.key,
+        player_name=sp.name,
     )
 
 
-def revived_le_deaths(sp: StatsPlayerReading, sr: StatsReading,
-                      ctx: RoundContext | None = None) -> Comparison | None:
+def revived_le_deaths(
+    sp: StatsPlayerReading, sr: StatsReading, ctx: RoundContext | None = None
+) -> Comparison | None:
     if sp.times_revived is None or sp.self_kills is None:
         return None
     ctx = ctx or _NO_CONTEXT
     bound = sp.weapon_deaths + sp.self_kills
     causes = []
     if ctx.team_kills and sp.times_revived > bound:  # else the difference is 0: agree
-        causes.append(cause("deaths-outside-weapons", 0, ctx.team_kills,
-                            f"{ctx.team_kills} team kill(s) on this team: revivable deaths "
-                            "in no weapon bucket"))
+        causes.append(
+            cause(
+                "deaths-outside-weapons",
+                0,
+                ctx.team_kills,
+                f"{ctx.team_kills} team kill(s) on this team: revivable deaths in no weapon bucket",
+            )
+        )
     return judge(
-        "revived-le-deaths", "TAB[19] <= weapon deaths + TAB[5] (/kill bodies are revivable)",
-        (_sv("stats:TAB[19]", sp.times_revived, "count", None, sr.name),
-         _sv("stats:weapon_deaths+TAB[5]", bound, "count", None, sr.name)),
-        max(0, sp.times_revived - bound), 0.0, causes=causes, unit="count",
-        player=sp.key, player_name=sp.name,
+        "revived-le-deaths",
+        "TAB[19] <= weapon deaths + TAB[5] (/kill bodies are revivable)",
+        (
+            _sv("stats:TAB[19]", sp.times_revived, "count", None, sr.name),
+            _sv("stats:weapon_deaths+TAB[5]", bound, "count", None, sr.name),
+        ),
+        max(0, sp.times_revived - bound),
+        0.0,
+        causes=causes,
+        unit="count",
+        player=sp.key,
+        player_name=sp.name,
     )
 
 
-def player_internal(sp: StatsPlayerReading, sr: StatsReading,
-                    ctx: RoundContext | None = None) -> list[Comparison]:
+def player_internal(
+    sp: StatsPlayerReading, sr: StatsReading, ctx: RoundContext | None = None
+) -> list[Comparison]:
     out: list[Comparison] = []
     e = engine_estimate(sp) if sp.dead_s is not None else None
-    for c in (dead_time_engine(sp, sr, ctx, estimate=e),
-              dead_le_played(sp, sr, ctx, estimate=e),
-              dead_ratio(sp, sr), kd_ratio(sp, sr), revived_le_deaths(sp, sr, ctx)):
+    for c in (
+        dead_time_engine(sp, sr, ctx, estimate=e),
+        dead_le_played(sp, sr, ctx, estimate=e),
+        dead_ratio(sp, sr),
+        kd_ratio(sp, sr),
+        revived_le_deaths(sp, sr, ctx),
+    ):
         if c is not None:
             out.append(c)
     return out
 
 
-__all__ = ["RoundContext", "dead_le_played", "dead_ratio", "dead_time_engine", "engine_estimate",
-           "kd_ratio", "player_internal", "revived_le_deaths"]
+__all__ = [
+    "RoundContext",
+    "dead_le_played",
+    "dead_ratio",
+    "dead_time_engine",
+    "engine_estimate",
+    "kd_ratio",
+    "player_internal",
+    "revived_le_deaths",
+]

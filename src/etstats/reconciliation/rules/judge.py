@@ -20,8 +20,12 @@ from etstats.reconciliation.model import (
 )
 
 # enum attribute access is slow on the hot path
-_AGREE, _TOLERATED, _EXPLAINED, _CONFLICT = (Verdict.AGREE, Verdict.TOLERATED, Verdict.EXPLAINED,
-                                             Verdict.CONFLICT)
+_AGREE, _TOLERATED, _EXPLAINED, _CONFLICT = (
+    Verdict.AGREE,
+    Verdict.TOLERATED,
+    Verdict.EXPLAINED,
+    Verdict.CONFLICT,
+)
 _EPS = 1e-9
 
 
@@ -55,19 +59,40 @@ def judge(
     """Build a :class:`Comparison` with its verdict (see the module docstring)."""
     d = difference if type(difference) is float else float(difference)  # float(x) is x then
     if -tolerance - _EPS <= d <= tolerance + _EPS:  # fast path: most comparisons agree
-        return build_comparison(check, _AGREE, rule,
-                                sources if type(sources) is tuple else tuple(sources), d,
-                                tolerance, unit, (-tolerance, tolerance), (), player,
-                                player_name, message)  # fmt: skip
+        return build_comparison(
+            check,
+            _AGREE,
+            rule,
+            sources if type(sources) is tuple else tuple(sources),
+            d,
+            tolerance,
+            unit,
+            (-tolerance, tolerance),
+            (),
+            player,
+            player_name,
+            message,
+        )
 
     # the other verdicts: values rounded to the millisecond
     srcs = sources if type(sources) is tuple else tuple(sources)
     r_d, r_tol = round(d, 3), round(tolerance, 3)
     slack = tolerance + mechanics
     if abs(d) <= slack + 1e-9:
-        return build_comparison(check, _TOLERATED, rule, srcs, r_d, r_tol, unit,
-                          (round(-slack, 3), round(slack, 3)), (),
-                          player, player_name, message or "within the mechanical bound")
+        return build_comparison(
+            check,
+            _TOLERATED,
+            rule,
+            srcs,
+            r_d,
+            r_tol,
+            unit,
+            (round(-slack, 3), round(slack, 3)),
+            (),
+            player,
+            player_name,
+            message or "within the mechanical bound",
+        )
     cands = causes if type(causes) is tuple else tuple(causes)
     best: tuple[tuple[CauseAmount, ...], tuple[float, float]] | None = None
     # single causes first, without the generic subset machinery: the sum of one range is
@@ -89,17 +114,40 @@ def judge(
                 break
     if best is not None:
         subset, (lo, hi) = best
-        return build_comparison(check, _EXPLAINED, rule, srcs, r_d, r_tol, unit,
-                          (round(lo, 3), round(hi, 3)), subset, player, player_name,
-                          message or "accounted for by " + ", ".join([c.code for c in subset]))
+        return build_comparison(
+            check,
+            _EXPLAINED,
+            rule,
+            srcs,
+            r_d,
+            r_tol,
+            unit,
+            (round(lo, 3), round(hi, 3)),
+            subset,
+            player,
+            player_name,
+            message or "accounted for by " + ", ".join([c.code for c in subset]),
+        )
     lo = sum(min(c.low, 0.0) for c in cands) - slack
     hi = sum(max(c.high, 0.0) for c in cands) + slack
     text = message or (
         f"difference {d:+.1f} {unit} outside [{lo:+.1f}, {hi:+.1f}]"
         + (" even with " + ", ".join(c.code for c in cands) if cands else "")
     )
-    return build_comparison(check, _CONFLICT, rule, srcs, r_d, r_tol, unit,
-                      (round(lo, 3), round(hi, 3)), cands, player, player_name, text)
+    return build_comparison(
+        check,
+        _CONFLICT,
+        rule,
+        srcs,
+        r_d,
+        r_tol,
+        unit,
+        (round(lo, 3), round(hi, 3)),
+        cands,
+        player,
+        player_name,
+        text,
+    )
 
 
 __all__ = ["judge", "needs_causes"]

@@ -31,5 +31,14 @@ from etstats.testing.reconcile_truth.render import (
     render_v1,
 )
 
-__all__ = ["Death", "TruthPlayer", "TruthRound", "build_v1", "local_name_time",
-           "render_legacy", "render_stats", "render_v1", "simulate"]
+__all__ = [
+    "Death",
+    "TruthPlayer",
+    "TruthRound",
+    "build_v1",
+    "local_name_time",
+    "render_legacy",
+    "render_stats",
+    "render_v1",
+    "simulate",
+]

@@ -81,14 +81,26 @@ class TruthRound:
 
 def _guid(rng: random.Random, prefix: str | None = None) -> str:
     tail = "".join(rng.choice("0123456789ABCDEF") for _ in range(32))
-    return (prefix + tail[len(prefix):]) if prefix else tail
+    return (prefix + tail[len(prefix) :]) if prefix else tail
 
 
-def simulate(seed: int, *, n_per_team: int = 3, pauses: int = 0, end: str = "objective",
-             late_join: bool = False, disconnect_dead: bool = False,
-             spectator_dead: bool = False, collision: bool = False, quiet: bool = False,
-             team_kill: bool = False, map_name: str = "supply", start_unix: int = 1_770_843_050,
-             utc_offset_s: int = 3600, after: TruthRound | None = None) -> TruthRound:
+def simulate(
+    seed: int,
+    *,
+    n_per_team: int = 3,
+    pauses: int = 0,
+    end: str = "objective",
+    late_join: bool = False,
+    disconnect_dead: bool = False,
+    spectator_dead: bool = False,
+    collision: bool = False,
+    quiet: bool = False,
+    team_kill: bool = False,
+    map_name: str = "supply",
+    start_unix: int = 1_770_843_050,
+    utc_offset_s: int = 3600,
+    after: TruthRound | None = None,
+) -> TruthRound:
     """A round with known truth. ``end``: objective, time_expired, surrender_attackers,
     surrender_defenders, objective_late (attackers finish in the last 10 % of the limit).
 
@@ -120,16 +132,31 @@ def simulate(seed: int, *, n_per_team: int = 3, pauses: int = 0, end: str = "obj
     else:
         for team in (1, 2):
             for i in range(n_per_team):
-                players.append(TruthPlayer(guid=_guid(rng), name=f"P{team}{i}x{seed % 97}",
-                                           team=team))
+                players.append(
+                    TruthPlayer(guid=_guid(rng), name=f"P{team}{i}x{seed % 97}", team=team)
+                )
     if collision:
-        players.append(TruthPlayer(guid=_guid(rng, players[0].guid[:8]),
-                                   name=f"Twin{seed % 89}", team=players[0].team))
-    tr = TruthRound(map=map_name, start_unix=start_unix, utc_offset_s=utc_offset_s,
-                    limit_s=limit, play_s=play, pauses=pz, defender=defender, winner=winner,
-                    end_reason=reason, surrender_team=st, limbo=limbo, players=players,
-                    snapshot_phase=rng.uniform(0, SNAPSHOT),
-                    round=2 if after is not None else 1)
+        players.append(
+            TruthPlayer(
+                guid=_guid(rng, players[0].guid[:8]), name=f"Twin{seed % 89}", team=players[0].team
+            )
+        )
+    tr = TruthRound(
+        map=map_name,
+        start_unix=start_unix,
+        utc_offset_s=utc_offset_s,
+        limit_s=limit,
+        play_s=play,
+        pauses=pz,
+        defender=defender,
+        winner=winner,
+        end_reason=reason,
+        surrender_team=st,
+        limbo=limbo,
+        players=players,
+        snapshot_phase=rng.uniform(0, SNAPSHOT),
+        round=2 if after is not None else 1,
+    )
     special = players[:]
     rng.shuffle(special)
     if late_join:
@@ -178,8 +205,9 @@ def _play_player(rng: random.Random, tr: TruthRound, p: TruthPlayer, team_kill: 
         if how in ("disconnect", "spectator", "round_end"):
             return
         g = g1 + rng.uniform(8, 60)
-    if p.leave_how is not None and (not p.deaths or p.deaths[-1].closed_by not in
-                                    ("disconnect", "spectator")):
+    if p.leave_how is not None and (
+        not p.deaths or p.deaths[-1].closed_by not in ("disconnect", "spectator")
+    ):
         # leave while dead: die 4..9 s before leaving
         g0 = round(max(p.join_g, end - rng.uniform(4, 9)) / FRAME) * FRAME
         if not p.deaths or p.deaths[-1].g1 < g0:
@@ -192,10 +220,9 @@ def _play_player(rng: random.Random, tr: TruthRound, p: TruthPlayer, team_kill: 
 
 def local_name_time(tr: TruthRound) -> datetime:
     """Server-local time in the stats file name (naive)."""
-    return (datetime.fromtimestamp(tr.end_unix + tr.lag_s, tz=UTC)
-            + timedelta(seconds=tr.utc_offset_s)).replace(tzinfo=None)
-
-
+    return (
+        datetime.fromtimestamp(tr.end_unix + tr.lag_s, tz=UTC) + timedelta(seconds=tr.utc_offset_s)
+    ).replace(tzinfo=None)
 
 
 __all__ = ["FRAME", "SNAPSHOT", "Death", "TruthPlayer", "TruthRound", "local_name_time", "simulate"]

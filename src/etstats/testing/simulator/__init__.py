@@ -36,7 +36,7 @@ from etstats.testing.simulator.scenario import (
     TeamChange,
     Unpause,
     guid_for,
-)  # fmt: skip
+)
 from etstats.testing.simulator.truth import GroundTruth, TruthDeath, TruthPlayer, compute_truth
 
 __all__ = [

@@ -57,8 +57,7 @@ def run_scenario(
     home = homepath if homepath is not None else Path(tempfile.mkdtemp(prefix="etstats-sim-"))
     modules = [Path(script_path), *(Path(m) for m in extra_modules)]
     clock = SimClock() if wall_base_unix is None else SimClock(wall_base_unix=wall_base_unix)
-    engine = Engine(modules, home, max_clients=scenario.max_clients, clock=clock,
-                    on_frame=on_frame)  # fmt: skip
+    engine = Engine(modules, home, max_clients=scenario.max_clients, clock=clock, on_frame=on_frame)
     runner = Runner(scenario, engine)
     trace = runner.run()
     outdir = home / engine.cvars["fs_game"] / "gametimes"

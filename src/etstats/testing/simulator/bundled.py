@@ -31,7 +31,7 @@ from etstats.testing.simulator.scenario import (
     TeamChange,
     Unpause,
     guid_for,
-)  # fmt: skip
+)
 
 
 def team_players(axis: int, allies: int, *, start: int = 0) -> tuple[PlayerSpec, ...]:
@@ -67,11 +67,16 @@ def pauses() -> Scenario:
     """Two pauses; a player killed just before a pause waits through it (pause overlap)."""
     r1 = RoundSpec(
         events=(
-            Kill(3_000, 0, 2), Pause(5_000), Unpause(9_000), Kill(30_000, 2, 1),
-            Kill(31_000, 1, 3), Pause(32_000), Unpause(34_000),
+            Kill(3_000, 0, 2),
+            Pause(5_000),
+            Unpause(9_000),
+            Kill(30_000, 2, 1),
+            Kill(31_000, 1, 3),
+            Pause(32_000),
+            Unpause(34_000),
         ),
         ending=_objective(60_000, winner=1),
-    )  # fmt: skip
+    )
     return Scenario("pauses", pauses.__doc__ or "", team_players(2, 2), (r1, RoundSpec()))
 
 
@@ -79,11 +84,16 @@ def revives_and_gibs() -> Scenario:
     """A revive, a gib of a downed body, an instant gib; revived players count revives."""
     r1 = RoundSpec(
         events=(
-            Kill(2_000, 0, 3), Revive(6_000, 0, 1), Kill(8_000, 1, 2), Gib(9_000, 1),
-            Kill(12_000, 2, 0, gib=True), Kill(31_000, 0, 3), Revive(33_000, 0, 1),
+            Kill(2_000, 0, 3),
+            Revive(6_000, 0, 1),
+            Kill(8_000, 1, 2),
+            Gib(9_000, 1),
+            Kill(12_000, 2, 0, gib=True),
+            Kill(31_000, 0, 3),
+            Revive(33_000, 0, 1),
         ),
         ending=_objective(45_000),
-    )  # fmt: skip
+    )
     return Scenario("revives_and_gibs", revives_and_gibs.__doc__ or "", team_players(2, 2), (r1,))
 
 
@@ -92,34 +102,47 @@ def self_team_world_kills() -> Scenario:
     Two missile deaths happen inside the server frame (before et_RunFrame)."""
     r1 = RoundSpec(
         events=(
-            Kill(2_000, 0, 0, MOD_SUICIDE), Kill(4_000, 2, 3), Kill(6_000, 1, WORLD, MOD_FALLING),
-            Kill(8_000, 3, 1), Kill(33_000, 0, 2, in_frame=True),
+            Kill(2_000, 0, 0, MOD_SUICIDE),
+            Kill(4_000, 2, 3),
+            Kill(6_000, 1, WORLD, MOD_FALLING),
+            Kill(8_000, 3, 1),
+            Kill(33_000, 0, 2, in_frame=True),
             Kill(34_000, 2, 0, in_frame=True),
         ),
         ending=_objective(40_000, winner=1),
-    )  # fmt: skip
-    sc = Scenario("self_team_world_kills", self_team_world_kills.__doc__ or "",
-                  team_players(2, 2), (r1,))  # fmt: skip
+    )
+    sc = Scenario(
+        "self_team_world_kills", self_team_world_kills.__doc__ or "", team_players(2, 2), (r1,)
+    )
     return sc
 
 
 def leavers_and_joiners() -> Scenario:
     """Disconnect while dead, team switch while dead, spectator while dead, late join,
     reconnect, rename."""
-    players = (*team_players(3, 3), PlayerSpec(6, guid_for(6), "Late^3Joiner", 2,
-                                              present_at_start=False))  # fmt: skip
+    players = (
+        *team_players(3, 3),
+        PlayerSpec(6, guid_for(6), "Late^3Joiner", 2, present_at_start=False),
+    )
     r1 = RoundSpec(
         events=(
-            Kill(2_000, 0, 3), Disconnect(5_000, 0),
-            Kill(3_000, 1, 4), TeamChange(6_000, 1, 2),
-            Kill(4_000, 2, 5), TeamChange(7_000, 2, 3),
-            Connect(10_000, 6, 2), TeamChange(12_000, 5, 1),
-            Connect(20_000, 0, 1), Rename(25_000, 0, "^5Back^7Again"), Kill(40_000, 6, 3),
+            Kill(2_000, 0, 3),
+            Disconnect(5_000, 0),
+            Kill(3_000, 1, 4),
+            TeamChange(6_000, 1, 2),
+            Kill(4_000, 2, 5),
+            TeamChange(7_000, 2, 3),
+            Connect(10_000, 6, 2),
+            TeamChange(12_000, 5, 1),
+            Connect(20_000, 0, 1),
+            Rename(25_000, 0, "^5Back^7Again"),
+            Kill(40_000, 6, 3),
         ),
         ending=_objective(55_000),
-    )  # fmt: skip
-    return Scenario("leavers_and_joiners", leavers_and_joiners.__doc__ or "", players,
-                    (r1, RoundSpec()))  # fmt: skip
+    )
+    return Scenario(
+        "leavers_and_joiners", leavers_and_joiners.__doc__ or "", players, (r1, RoundSpec())
+    )
 
 
 def full_server() -> Scenario:
@@ -132,19 +155,28 @@ def full_server() -> Scenario:
     )
     r1 = RoundSpec(events=events, ending=_objective(70_000))
     players = (*team_players(8, 7), PlayerSpec(15, None, "[BOT]Sim", 2, is_bot=True))
-    return Scenario("full_server", full_server.__doc__ or "", players, (r1,),
-                    timelimit_min=1.5)  # fmt: skip
+    return Scenario("full_server", full_server.__doc__ or "", players, (r1,), timelimit_min=1.5)
 
 
 def hostile_names() -> Scenario:
     """Names with colour codes, quotes, control bytes, DEL, Latin-1 and UTF-8 letters."""
-    names = ('^1"quoted" ^7name', "ctl\x08\x1b[31m\x01\x7fend", "caf\xe9 latin1",
-             "^2\u00fc\u00f1\u00ee\u00e7\u00f8d\u00e9 \U0001f600", "tab\there'apos")  # fmt: skip
+    names = (
+        '^1"quoted" ^7name',
+        "ctl\x08\x1b[31m\x01\x7fend",
+        "caf\xe9 latin1",
+        "^2\u00fc\u00f1\u00ee\u00e7\u00f8d\u00e9 \U0001f600",
+        "tab\there'apos",
+    )
     players = tuple(
-        PlayerSpec(i, guid_for(100 + i), name, 1 + i % 2,
-                   name_encoding="latin-1" if "latin1" in name else "utf-8")
+        PlayerSpec(
+            i,
+            guid_for(100 + i),
+            name,
+            1 + i % 2,
+            name_encoding="latin-1" if "latin1" in name else "utf-8",
+        )
         for i, name in enumerate(names)
-    )  # fmt: skip
+    )
     r1 = RoundSpec(
         events=(Kill(2_000, 0, 1), Kill(3_000, 1, 2), Kill(5_000, 3, 4)),
         ending=Ending(EndKind.SURRENDER, at_ms=20_000, caller=0),
@@ -158,31 +190,45 @@ def surrender_after_failed_vote() -> Scenario:
         events=(CallVote(3_000, 2), Kill(5_000, 2, 0)),
         ending=Ending(EndKind.SURRENDER, at_ms=30_000, caller=1),
     )
-    return Scenario("surrender_after_failed_vote", surrender_after_failed_vote.__doc__ or "",
-                    team_players(2, 2), (r1, RoundSpec()))  # fmt: skip
+    return Scenario(
+        "surrender_after_failed_vote",
+        surrender_after_failed_vote.__doc__ or "",
+        team_players(2, 2),
+        (r1, RoundSpec()),
+    )
 
 
 def shutdown_mid_round() -> Scenario:
     """R1 completes; the server changes map 25 s into R2 with a player dead."""
-    r2 = RoundSpec(events=(Kill(20_000, 1, 2),),
-                   ending=Ending(EndKind.SHUTDOWN, at_ms=25_000))  # fmt: skip
-    return Scenario("shutdown_mid_round", shutdown_mid_round.__doc__ or "", team_players(2, 2),
-                    (RoundSpec(ending=_objective(30_000)), r2))  # fmt: skip
+    r2 = RoundSpec(events=(Kill(20_000, 1, 2),), ending=Ending(EndKind.SHUTDOWN, at_ms=25_000))
+    return Scenario(
+        "shutdown_mid_round",
+        shutdown_mid_round.__doc__ or "",
+        team_players(2, 2),
+        (RoundSpec(ending=_objective(30_000)), r2),
+    )
 
 
 def admin_restart() -> Scenario:
     """An admin map_restart 20 s into R1 (player dead); R1 is replayed, then R2."""
-    aborted = RoundSpec(events=(Kill(10_000, 0, 2),),
-                        ending=Ending(EndKind.MAP_RESTART, at_ms=20_000))  # fmt: skip
-    return Scenario("admin_restart", admin_restart.__doc__ or "", team_players(2, 2),
-                    (aborted, RoundSpec(ending=_objective(30_000)), RoundSpec()),
-                    timelimit_min=1.0)  # fmt: skip
+    aborted = RoundSpec(
+        events=(Kill(10_000, 0, 2),), ending=Ending(EndKind.MAP_RESTART, at_ms=20_000)
+    )
+    return Scenario(
+        "admin_restart",
+        admin_restart.__doc__ or "",
+        team_players(2, 2),
+        (aborted, RoundSpec(ending=_objective(30_000)), RoundSpec()),
+        timelimit_min=1.0,
+    )
 
 
 def other_exits() -> Scenario:
     """R1 ends with ``Exit: Axis team eliminated.``, R2 with ``Exit: Nextmap vote passed``."""
-    r1 = RoundSpec(events=(Kill(3_000, 0, 2), Kill(4_000, 1, 3)),
-                   ending=Ending(EndKind.ELIMINATED, at_ms=5_000, winner=2))  # fmt: skip
+    r1 = RoundSpec(
+        events=(Kill(3_000, 0, 2), Kill(4_000, 1, 3)),
+        ending=Ending(EndKind.ELIMINATED, at_ms=5_000, winner=2),
+    )
     r2 = RoundSpec(ending=Ending(EndKind.NEXTMAP_VOTE, at_ms=4_000))
     return Scenario("other_exits", other_exits.__doc__ or "", team_players(2, 2), (r1, r2))
 
@@ -199,29 +245,44 @@ def team_joins_and_switches() -> Scenario:
     )
     r1 = RoundSpec(
         events=(
-            Kill(5_000, 0, 3), TeamChange(8_000, 0, 2), TeamChange(10_000, 1, 2),
-            Kill(12_000, 2, 4), TeamChange(14_000, 2, 3), Connect(15_000, 6, 1),
-            Connect(16_000, 7, 2), TeamChange(25_000, 2, 1), TeamChange(40_000, 5, 3),
-            Kill(45_000, 6, 3), Kill(46_000, 3, 6),
+            Kill(5_000, 0, 3),
+            TeamChange(8_000, 0, 2),
+            TeamChange(10_000, 1, 2),
+            Kill(12_000, 2, 4),
+            TeamChange(14_000, 2, 3),
+            Connect(15_000, 6, 1),
+            Connect(16_000, 7, 2),
+            TeamChange(25_000, 2, 1),
+            TeamChange(40_000, 5, 3),
+            Kill(45_000, 6, 3),
+            Kill(46_000, 3, 6),
         ),
         ending=_objective(70_000),
-    )  # fmt: skip
-    return Scenario("team_joins_and_switches", team_joins_and_switches.__doc__ or "", players,
-                    (r1, RoundSpec(events=(TeamChange(300, 0, 2),))))  # fmt: skip
+    )
+    return Scenario(
+        "team_joins_and_switches",
+        team_joins_and_switches.__doc__ or "",
+        players,
+        (r1, RoundSpec(events=(TeamChange(300, 0, 2),))),
+    )
 
 
 def spoofed_exits() -> Scenario:
     """R1 ends by objective while a second exit is logged "(already triggered)": the first
     stands. In R2 (CS_INTERMISSION still "1" from R1) another module prints ``Exit:`` lines
     with et.G_LogPrint: the gamestate never turns INTERMISSION, so they are not exits."""
-    r1 = RoundSpec(events=(Kill(3_000, 0, 2),),
-                   ending=Ending(EndKind.OBJECTIVE, at_ms=30_000, winner=2,
-                                 second_exit="Timelimit hit."))  # fmt: skip
+    r1 = RoundSpec(
+        events=(Kill(3_000, 0, 2),),
+        ending=Ending(EndKind.OBJECTIVE, at_ms=30_000, winner=2, second_exit="Timelimit hit."),
+    )
     r2 = RoundSpec(
-        events=(LogPrint(10_000, "Exit: Wolf EndRound."), LogPrint(12_000, "Exit: Axis Surrender"),
-                Kill(15_000, 1, 3)),
+        events=(
+            LogPrint(10_000, "Exit: Wolf EndRound."),
+            LogPrint(12_000, "Exit: Axis Surrender"),
+            Kill(15_000, 1, 3),
+        ),
         ending=_objective(25_000, winner=1),
-    )  # fmt: skip
+    )
     return Scenario("spoofed_exits", spoofed_exits.__doc__ or "", team_players(2, 2), (r1, r2))
 
 
@@ -229,18 +290,26 @@ def pauses_with_events() -> Scenario:
     """During a pause: a living switch, a join, a vote, the killer of a dead player leaves
     (the denied time is still his); no unpause, so the engine resumes after 180 s. Then a
     second pause during which a surrender vote passes and ends the round."""
-    players = (*team_players(2, 2), PlayerSpec(4, guid_for(4), "Pause^2Joiner", 1,
-                                              present_at_start=False))  # fmt: skip
+    players = (
+        *team_players(2, 2),
+        PlayerSpec(4, guid_for(4), "Pause^2Joiner", 1, present_at_start=False),
+    )
     r1 = RoundSpec(
         events=(
-            Kill(2_000, 0, 2), Pause(5_000), TeamChange(8_000, 1, 2), Connect(9_000, 4, 1),
-            CallVote(10_000, 3, "kick"), Disconnect(12_000, 2), Kill(200_000, 3, 0),
+            Kill(2_000, 0, 2),
+            Pause(5_000),
+            TeamChange(8_000, 1, 2),
+            Connect(9_000, 4, 1),
+            CallVote(10_000, 3, "kick"),
+            Disconnect(12_000, 2),
+            Kill(200_000, 3, 0),
             Pause(210_000),
         ),
         ending=Ending(EndKind.SURRENDER, at_ms=214_000, caller=0),
-    )  # fmt: skip
-    return Scenario("pauses_with_events", pauses_with_events.__doc__ or "", players, (r1,),
-                    timelimit_min=4.0)  # fmt: skip
+    )
+    return Scenario(
+        "pauses_with_events", pauses_with_events.__doc__ or "", players, (r1,), timelimit_min=4.0
+    )
 
 
 def lua_restarts() -> Scenario:
@@ -248,22 +317,35 @@ def lua_restarts() -> Scenario:
     VMs get only et_Quit, the new ones no et_InitGame; the round must still be exact."""
     r1 = RoundSpec(
         events=(
-            Kill(3_000, 0, 2), Kill(4_000, 3, 1), LuaRestart(6_000), Pause(8_000), Unpause(9_000),
-            Kill(25_000, 1, 3), LuaRestart(26_000), CallVote(27_000, 1),
+            Kill(3_000, 0, 2),
+            Kill(4_000, 3, 1),
+            LuaRestart(6_000),
+            Pause(8_000),
+            Unpause(9_000),
+            Kill(25_000, 1, 3),
+            LuaRestart(26_000),
+            CallVote(27_000, 1),
         ),
         ending=_objective(50_000),
-    )  # fmt: skip
-    return Scenario("lua_restarts", lua_restarts.__doc__ or "", team_players(2, 2),
-                    (r1, RoundSpec()))  # fmt: skip
+    )
+    return Scenario(
+        "lua_restarts", lua_restarts.__doc__ or "", team_players(2, 2), (r1, RoundSpec())
+    )
 
 
 def rcon_restart() -> Scenario:
     """A bare rcon map_restart 20 s into R1: the gamestate stays PLAYING, the new VM starts
     the replay at once (no warmup)."""
-    aborted = RoundSpec(events=(Kill(10_000, 0, 2),),
-                        ending=Ending(EndKind.RCON_RESTART, at_ms=20_000))  # fmt: skip
-    return Scenario("rcon_restart", rcon_restart.__doc__ or "", team_players(2, 2),
-                    (aborted, RoundSpec(ending=_objective(30_000))), timelimit_min=1.0)  # fmt: skip
+    aborted = RoundSpec(
+        events=(Kill(10_000, 0, 2),), ending=Ending(EndKind.RCON_RESTART, at_ms=20_000)
+    )
+    return Scenario(
+        "rcon_restart",
+        rcon_restart.__doc__ or "",
+        team_players(2, 2),
+        (aborted, RoundSpec(ending=_objective(30_000))),
+        timelimit_min=1.0,
+    )
 
 
 def last_man_standing() -> Scenario:
@@ -273,22 +355,44 @@ def last_man_standing() -> Scenario:
     rounds = (
         RoundSpec(events=(Kill(2_000, 2, 0),), ending=Ending(EndKind.FIRST_BLOOD, 4_000, 1)),
         RoundSpec(ending=Ending(EndKind.MOST_SURVIVORS, 8_000, 2)),
-        RoundSpec(events=(Kill(1_000, 2, 1), Kill(2_000, 3, 0)),
-                  ending=Ending(EndKind.ELIMINATED, 3_000, 1)),
-    )  # fmt: skip
-    return Scenario("last_man_standing", last_man_standing.__doc__ or "", team_players(2, 2),
-                    rounds, gametype=5, swap_teams=False, timelimit_min=1.0)  # fmt: skip
+        RoundSpec(
+            events=(Kill(1_000, 2, 1), Kill(2_000, 3, 0)),
+            ending=Ending(EndKind.ELIMINATED, 3_000, 1),
+        ),
+    )
+    return Scenario(
+        "last_man_standing",
+        last_man_standing.__doc__ or "",
+        team_players(2, 2),
+        rounds,
+        gametype=5,
+        swap_teams=False,
+        timelimit_min=1.0,
+    )
 
 
 BUNDLED = {
     f.__name__: f
     for f in (
-        stopwatch_map, pauses, revives_and_gibs, self_team_world_kills, leavers_and_joiners,
-        full_server, hostile_names, surrender_after_failed_vote, shutdown_mid_round,
-        admin_restart, other_exits, team_joins_and_switches, spoofed_exits,
-        pauses_with_events, lua_restarts, rcon_restart, last_man_standing,
+        stopwatch_map,
+        pauses,
+        revives_and_gibs,
+        self_team_world_kills,
+        leavers_and_joiners,
+        full_server,
+        hostile_names,
+        surrender_after_failed_vote,
+        shutdown_mid_round,
+        admin_restart,
+        other_exits,
+        team_joins_and_switches,
+        spoofed_exits,
+        pauses_with_events,
+        lua_restarts,
+        rcon_restart,
+        last_man_standing,
     )
-}  # fmt: skip
+}
 """Scenario name -> builder."""
 
 

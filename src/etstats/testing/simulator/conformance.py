@@ -104,26 +104,41 @@ def _compare_players(
 
 
 _HINTS: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
-    (("limbo",), (".spawns", ".dead_ms", ".deaths_detail"),
-     "et_ClientSpawn(n, 0, 1, 1) after a team join or switch later than 600 ms into the round "
-     "is followed by limbo until the next wave: it is not a spawn into play, and the wait is "
-     "dead time without a killer (a switch while dead keeps the death and its killer)"),
-    (("end",), (".end.", ".round_end", ".play_ms", "gametimes file"),
-     "an Exit: line is only an exit when the gamestate turns INTERMISSION within the next "
-     "frame; CS_INTERMISSION stays \"1\" for the whole map after round 1 and et_Print also "
-     "carries other modules' G_LogPrint text; \"(already triggered)\" exits never replace "
-     "the first"),
-    (("pause_start",), (".pauses", ".paused_ms", ".pause_total_ms", ".dead_ms"),
-     "the game clock freezes one frame before the pause bit is first seen and runs again from "
-     "the frame before it is first clear; a pause ends by itself after 180 s"),
-    (("spawn",), ("].end_level_ms", "].at_level_ms"),
-     "wave spawns, exits and missile deaths happen inside the engine frame, before "
-     "et_RunFrame: stamp waves and exits with the next frame's levelTime and deaths with the "
-     "victim's deathTime (player_die sets it before et_Obituary)"),
-    (("lua_restart",), ("gametimes file", ".emit"),
-     "lua_restart gives the old VM only et_Quit and the new VM no et_InitGame: persist the "
-     "round and resume it"),
-)  # fmt: skip
+    (
+        ("limbo",),
+        (".spawns", ".dead_ms", ".deaths_detail"),
+        "et_ClientSpawn(n, 0, 1, 1) after a team join or switch later than 600 ms into the round "
+        "is followed by limbo until the next wave: it is not a spawn into play, and the wait is "
+        "dead time without a killer (a switch while dead keeps the death and its killer)",
+    ),
+    (
+        ("end",),
+        (".end.", ".round_end", ".play_ms", "gametimes file"),
+        "an Exit: line is only an exit when the gamestate turns INTERMISSION within the next "
+        'frame; CS_INTERMISSION stays "1" for the whole map after round 1 and et_Print also '
+        'carries other modules\' G_LogPrint text; "(already triggered)" exits never replace '
+        "the first",
+    ),
+    (
+        ("pause_start",),
+        (".pauses", ".paused_ms", ".pause_total_ms", ".dead_ms"),
+        "the game clock freezes one frame before the pause bit is first seen and runs again from "
+        "the frame before it is first clear; a pause ends by itself after 180 s",
+    ),
+    (
+        ("spawn",),
+        ("].end_level_ms", "].at_level_ms"),
+        "wave spawns, exits and missile deaths happen inside the engine frame, before "
+        "et_RunFrame: stamp waves and exits with the next frame's levelTime and deaths with the "
+        "victim's deathTime (player_die sets it before et_Obituary)",
+    ),
+    (
+        ("lua_restart",),
+        ("gametimes file", ".emit"),
+        "lua_restart gives the old VM only et_Quit and the new VM no et_InitGame: persist the "
+        "round and resume it",
+    ),
+)
 """(trace event kinds, diff path parts, explanation): shown when the scenario had one of the
 events and a difference or problem names one of the parts."""
 
@@ -144,12 +159,16 @@ def judge(result: ScenarioResult, obituaries_received: int) -> ScenarioReport:
     name = result.scenario.name
     errors = tuple(f"{e.callback} @{e.level_ms}: {e.message}" for e in result.lua_errors)
     leaks = tuple(
-        f"{module}: {g}" for module, names in sorted(result.leaked_globals.items())
+        f"{module}: {g}"
+        for module, names in sorted(result.leaked_globals.items())
         for g in sorted(names)
-    )  # fmt: skip
+    )
     sent = sum(1 for e in result.trace if e.kind == "obituary")
-    starvation = [f"{s.module} stopped {s.callback} by returning {s.value!r}; skipped "
-                  f"{', '.join(s.skipped) or '-'}" for s in result.chain_stops]  # fmt: skip
+    starvation = [
+        f"{s.module} stopped {s.callback} by returning {s.value!r}; skipped "
+        f"{', '.join(s.skipped) or '-'}"
+        for s in result.chain_stops
+    ]
     if obituaries_received < sent:
         starvation.append(f"the next module got {obituaries_received} of {sent} obituaries")
     invalid: list[str] = []
@@ -160,8 +179,11 @@ def judge(result: ScenarioResult, obituaries_received: int) -> ScenarioReport:
         except ParseError as exc:
             invalid.append(f"{f.name}: {exc}")
     problems = [f"client {e.data['slot']} rejected" for e in result.trace if e.kind == "rejected"]
-    problems += [f"the map was dropped (ERR_DROP, a real server would lose it): "
-                 f"{e.data['message']}" for e in result.trace if e.kind == "dropped"]  # fmt: skip
+    problems += [
+        f"the map was dropped (ERR_DROP, a real server would lose it): {e.data['message']}"
+        for e in result.trace
+        if e.kind == "dropped"
+    ]
     if len(result.gametimes_files) != len(result.truth):
         problems.append(
             f"expected {len(result.truth)} gametimes file(s), got {len(result.gametimes_files)}"
@@ -174,8 +196,17 @@ def judge(result: ScenarioResult, obituaries_received: int) -> ScenarioReport:
         diffs.extend(Diff(fname, p, e, a) for p, e, a in found)
     passed = not (errors or leaks or starvation or invalid or problems or diffs)
     hints = _hints({e.kind for e in result.trace}, [d.path for d in diffs] + list(problems))
-    return ScenarioReport(name, passed, errors, leaks, tuple(starvation), tuple(invalid),
-                          tuple(problems), tuple(diffs), hints)  # fmt: skip
+    return ScenarioReport(
+        name,
+        passed,
+        errors,
+        leaks,
+        tuple(starvation),
+        tuple(invalid),
+        tuple(problems),
+        tuple(diffs),
+        hints,
+    )
 
 
 def check_scenario(scenario: Scenario, script: str | Path) -> ScenarioReport:
@@ -209,9 +240,13 @@ def render_report(reports: list[ScenarioReport], *, limit: int = 20) -> str:
     lines: list[str] = []
     for r in reports:
         lines.append(f"{'PASS' if r.passed else 'FAIL'} {r.scenario}")
-        sections = (("lua error", r.lua_errors), ("leaked global", r.leaked_globals),
-                    ("starvation", r.starvation), ("invalid output", r.invalid_files),
-                    ("problem", r.problems))  # fmt: skip
+        sections = (
+            ("lua error", r.lua_errors),
+            ("leaked global", r.leaked_globals),
+            ("starvation", r.starvation),
+            ("invalid output", r.invalid_files),
+            ("problem", r.problems),
+        )
         for label, items in sections:
             lines.extend(f"  {label}: {item}" for item in items[:limit])
             if len(items) > limit:

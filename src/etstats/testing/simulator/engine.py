@@ -263,9 +263,7 @@ class Engine:
         if client.connected == 0:
             text = ""
         else:
-            text = (
-                f"n\\{client.name}\\t\\{client.team}\\c\\0\\r\\0\\m\\0000000\\s\\0\\dn\\\\w\\0"
-            )
+            text = f"n\\{client.name}\\t\\{client.team}\\c\\0\\r\\0\\m\\0000000\\s\\0\\dn\\\\w\\0"
         index = CS_PLAYERS + client.slot
         changed = self.configstrings.get(index, "") != text
         self.configstrings[index] = text

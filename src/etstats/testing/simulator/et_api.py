@@ -17,28 +17,63 @@ if TYPE_CHECKING:
     from etstats.testing.simulator.engine import Client, Engine
 
 CONSTANTS: dict[str, int] = {
-    "TEAM_FREE": 0, "TEAM_AXIS": 1, "TEAM_ALLIES": 2, "TEAM_SPECTATOR": 3,
-    "GS_INITIALIZE": -1, "GS_PLAYING": 0, "GS_WARMUP_COUNTDOWN": 1, "GS_WARMUP": 2,
-    "GS_INTERMISSION": 3, "GS_WAITING_FOR_PLAYERS": 4, "GS_RESET": 5,
-    "CS_SERVERINFO": 0, "CS_WARMUP": 5, "CS_LEVEL_START_TIME": 11, "CS_INTERMISSION": 12,
-    "CS_MULTI_INFO": 13, "CS_MULTI_MAPWINNER": 14, "CS_REINFSEEDS": 31,
-    "CS_SERVERTOGGLES": 32, "CS_INTERMISSION_START_TIME": 36, "CS_PLAYERS": 689,
+    "TEAM_FREE": 0,
+    "TEAM_AXIS": 1,
+    "TEAM_ALLIES": 2,
+    "TEAM_SPECTATOR": 3,
+    "GS_INITIALIZE": -1,
+    "GS_PLAYING": 0,
+    "GS_WARMUP_COUNTDOWN": 1,
+    "GS_WARMUP": 2,
+    "GS_INTERMISSION": 3,
+    "GS_WAITING_FOR_PLAYERS": 4,
+    "GS_RESET": 5,
+    "CS_SERVERINFO": 0,
+    "CS_WARMUP": 5,
+    "CS_LEVEL_START_TIME": 11,
+    "CS_INTERMISSION": 12,
+    "CS_MULTI_INFO": 13,
+    "CS_MULTI_MAPWINNER": 14,
+    "CS_REINFSEEDS": 31,
+    "CS_SERVERTOGGLES": 32,
+    "CS_INTERMISSION_START_TIME": 36,
+    "CS_PLAYERS": 689,
     "MAX_CLIENTS": 64,
-    "PM_NORMAL": 0, "PM_NOCLIP": 1, "PM_SPECTATOR": 2, "PM_FREEZE": 4, "PM_INTERMISSION": 5,
-    "FS_READ": 0, "FS_WRITE": 1, "FS_APPEND": 2, "FS_APPEND_SYNC": 3,
-    "EXEC_NOW": 0, "EXEC_INSERT": 1, "EXEC_APPEND": 2,
+    "PM_NORMAL": 0,
+    "PM_NOCLIP": 1,
+    "PM_SPECTATOR": 2,
+    "PM_FREEZE": 4,
+    "PM_INTERMISSION": 5,
+    "FS_READ": 0,
+    "FS_WRITE": 1,
+    "FS_APPEND": 2,
+    "FS_APPEND_SYNC": 3,
+    "EXEC_NOW": 0,
+    "EXEC_INSERT": 1,
+    "EXEC_APPEND": 2,
     "STAT_HEALTH": 0,
-}  # fmt: skip
+}
 """Registered ``et.*`` constants. ``PM_DEAD`` (3) is deliberately absent, as in g_lua.c."""
 
 CLIENT_PREFIXES = ("pers.", "sess.", "ps.")
 ENTITY_FIELDS = frozenset({"health", "r.contents", "s.number", "inuse", "classname"})
 CLIENT_ONLY = frozenset({"deathTime", "respawnTime"})
 SESS_FIELDS = (
-    "kills", "deaths", "self_kills", "team_kills", "gibs", "damage_given",
-    "damage_received", "team_damage_given", "time_axis", "time_allies", "time_played",
-    "playerType", "latchPlayerType", "rounds",
-)  # fmt: skip
+    "kills",
+    "deaths",
+    "self_kills",
+    "team_kills",
+    "gibs",
+    "damage_given",
+    "damage_received",
+    "team_damage_given",
+    "time_axis",
+    "time_allies",
+    "time_played",
+    "playerType",
+    "latchPlayerType",
+    "rounds",
+)
 PM_DEAD, PMF_LIMBO, EF_DEAD, CONTENTS_CORPSE = 3, 16384, 1, 0x04000000
 
 

@@ -11,7 +11,7 @@ from etstats.testing.simulator.engine import (
     CS_MULTI_MAPWINNER,
     GS_INTERMISSION,
     Client,
-)  # fmt: skip
+)
 from etstats.testing.simulator.scenario import (
     MOD_SWITCHTEAM,
     CallVote,
@@ -30,7 +30,7 @@ from etstats.testing.simulator.scenario import (
     ScenarioError,
     TeamChange,
     Unpause,
-)  # fmt: skip
+)
 
 if TYPE_CHECKING:
     from etstats.testing.simulator.runner import Runner
@@ -396,12 +396,17 @@ class RoundPlay:
         team = self.eng.clients[caller].team if caller >= 0 else 0
         shown_start = int(self.eng.configstrings.get(CS_LEVEL_START_TIME, "0") or 0)
         return {
-            "emit": emit, "reason": reason, "exit_line": exit_line, "winner": int(w) + 1,
-            "defender": int(d) + 1, "surrender_team": team, "caller_slot": caller,
+            "emit": emit,
+            "reason": reason,
+            "exit_line": exit_line,
+            "winner": int(w) + 1,
+            "defender": int(d) + 1,
+            "surrender_team": team,
+            "caller_slot": caller,
             # what the engine shows: levelTime - CS_LEVEL_START_TIME (the game clock, up to
             # 500 ms early while paused)
             "play_ms": self.eng.level - shown_start,
-        }  # fmt: skip
+        }
 
     def exit(self, text: str, reason: str, winner_w: int, caller: int | None) -> None:
         """``G_LogExit``: winner, ``Exit:`` line, intermission flag, stopwatch cvars."""

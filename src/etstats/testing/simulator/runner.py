@@ -31,7 +31,7 @@ from etstats.testing.simulator.engine import (
     Client,
     Engine,
     MapDropped,
-)  # fmt: skip
+)
 from etstats.testing.simulator.play import RoundPlay
 from etstats.testing.simulator.scenario import (
     FIRST_PLAY_MS,
@@ -42,7 +42,7 @@ from etstats.testing.simulator.scenario import (
     PlayerSpec,
     Scenario,
     ScenarioError,
-)  # fmt: skip
+)
 from etstats.testing.simulator.trace import TraceEvent
 
 INIT_FRAMES = 6
@@ -187,10 +187,14 @@ class Runner:
         self.level_start_ms = eng.level
         # CS_INTERMISSION is NOT reset: only a new map clears it (sv_init.c), so after R1 it
         # stays "1" for the whole map and confirms nothing
-        eng.configstrings.update({
-            CS_LEVEL_START_TIME: str(eng.level),
-            CS_MULTI_MAPWINNER: "\\w\\-1", CS_SERVERTOGGLES: "0", CS_WARMUP: "",
-        })  # fmt: skip
+        eng.configstrings.update(
+            {
+                CS_LEVEL_START_TIME: str(eng.level),
+                CS_MULTI_MAPWINNER: "\\w\\-1",
+                CS_SERVERTOGGLES: "0",
+                CS_WARMUP: "",
+            }
+        )
         eng.start_vms()
         eng.dispatch("et_InitGame", eng.level, self.rng.randrange(1 << 30), restart)
 
@@ -213,13 +217,20 @@ class Runner:
 
     def _run(self) -> list[TraceEvent]:
         sc, eng = self.scenario, self.engine
-        eng.cvars.update({
-            "mapname": sc.map_name, "g_gametype": str(sc.gametype),
-            "timelimit": _minutes(sc.timelimit_min), "g_currentRound": "0",
-            "g_nextTimeLimit": "0", "g_redlimbotime": str(sc.axis_limbo_ms),
-            "g_bluelimbotime": str(sc.allies_limbo_ms), "sv_hostname": sc.hostname,
-            "net_port": str(sc.port), "vote_allow_surrender": "1",
-        })  # fmt: skip
+        eng.cvars.update(
+            {
+                "mapname": sc.map_name,
+                "g_gametype": str(sc.gametype),
+                "timelimit": _minutes(sc.timelimit_min),
+                "g_currentRound": "0",
+                "g_nextTimeLimit": "0",
+                "g_redlimbotime": str(sc.axis_limbo_ms),
+                "g_bluelimbotime": str(sc.allies_limbo_ms),
+                "sv_hostname": sc.hostname,
+                "net_port": str(sc.port),
+                "vote_allow_surrender": "1",
+            }
+        )
         eng.configstrings[CS_SERVERINFO] = (
             f"\\mapname\\{sc.map_name}\\g_gametype\\{sc.gametype}\\sv_hostname\\{sc.hostname}"
         )
@@ -306,10 +317,14 @@ class Runner:
         """The ``map`` command: first VMs with ``et_InitGame(t, seed, 0)`` in WARMUP."""
         eng = self.engine
         self.level_start_ms = eng.level
-        eng.configstrings.update({
-            CS_LEVEL_START_TIME: str(eng.level), CS_INTERMISSION: "0",
-            CS_MULTI_MAPWINNER: "\\w\\-1", CS_SERVERTOGGLES: "0",
-        })  # fmt: skip
+        eng.configstrings.update(
+            {
+                CS_LEVEL_START_TIME: str(eng.level),
+                CS_INTERMISSION: "0",
+                CS_MULTI_MAPWINNER: "\\w\\-1",
+                CS_SERVERTOGGLES: "0",
+            }
+        )
         eng.start_vms()
         eng.dispatch("et_InitGame", eng.level, self.rng.randrange(1 << 30), 0)
         self.warmup_begins()

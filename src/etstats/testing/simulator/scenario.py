@@ -191,8 +191,18 @@ class Rename:
 
 
 Event = (
-    Kill | Gib | Revive | Pause | Unpause | Disconnect | Connect | TeamChange | CallVote | Rename
-    | LogPrint | LuaRestart
+    Kill
+    | Gib
+    | Revive
+    | Pause
+    | Unpause
+    | Disconnect
+    | Connect
+    | TeamChange
+    | CallVote
+    | Rename
+    | LogPrint
+    | LuaRestart
 )
 """Any timeline event."""
 

@@ -154,9 +154,10 @@ def _round(draw: st.DrawFn, slots: list[int], *, last: bool) -> RoundSpec:
     events = [e for group in draw(st.lists(_events(slots), max_size=30)) for e in group]
     endings = [EndKind.TIMELIMIT, EndKind.OBJECTIVE, EndKind.SURRENDER]
     endings += (
-        [EndKind.SHUTDOWN, EndKind.NEXTMAP_VOTE] if last
+        [EndKind.SHUTDOWN, EndKind.NEXTMAP_VOTE]
+        if last
         else [EndKind.MAP_RESTART, EndKind.RCON_RESTART]
-    )  # fmt: skip
+    )
     endings.append(EndKind.ELIMINATED)
     kind = draw(st.sampled_from(endings))
     ending = Ending(
@@ -165,8 +166,12 @@ def _round(draw: st.DrawFn, slots: list[int], *, last: bool) -> RoundSpec:
         winner=draw(st.sampled_from([1, 2])),
         caller=draw(st.sampled_from(slots)),
     )
-    warm = draw(st.lists(st.builds(Kill, st.integers(0, 2_500), st.sampled_from(slots),
-                                   st.sampled_from(slots)), max_size=2))  # fmt: skip
+    warm = draw(
+        st.lists(
+            st.builds(Kill, st.integers(0, 2_500), st.sampled_from(slots), st.sampled_from(slots)),
+            max_size=2,
+        )
+    )
     return RoundSpec(events=tuple(events), ending=ending, warmup_events=tuple(warm))
 
 

@@ -287,25 +287,32 @@ class _Round:
         surrender = end.data["reason"] == "surrender"
         warm = self.warmup
         return GroundTruth(
-            map=str(rs.data["map"]), gametype=rs.num("gametype"), round=rs.num("round"),
-            emit=str(end.data["emit"]), round_start_unix=rs.wall_unix,
-            round_end_unix=end.wall_unix, round_start_level_ms=rs.level_ms,
-            round_end_level_ms=end.level_ms, play_ms=end.num("play_ms"),
+            map=str(rs.data["map"]),
+            gametype=rs.num("gametype"),
+            round=rs.num("round"),
+            emit=str(end.data["emit"]),
+            round_start_unix=rs.wall_unix,
+            round_end_unix=end.wall_unix,
+            round_start_level_ms=rs.level_ms,
+            round_end_level_ms=end.level_ms,
+            play_ms=end.num("play_ms"),
             timelimit_ms=rs.num("timelimit_ms"),
             warmup_ms=None if warm is None else rs.level_ms - warm.level_ms,
             warmup_start_unix=None if warm is None else warm.wall_unix,
-            pauses=pauses, pause_total_ms=sum(p.duration_ms for p in pauses),
+            pauses=pauses,
+            pause_total_ms=sum(p.duration_ms for p in pauses),
             end=TruthEnd(
                 reason=str(end.data["reason"]),
                 exit_line=end.data["exit_line"],  # type: ignore[arg-type]
-                winner=end.num("winner"), defender=end.num("defender"),
+                winner=end.num("winner"),
+                defender=end.num("defender"),
                 surrender_team=end.num("surrender_team") if surrender else 0,
                 surrender_caller_guid=caller_p.guid if surrender and caller_p else None,
                 surrender_caller_name=caller_p.name if surrender and caller_p else None,
             ),
             limbo_ms=TruthLimbo(rs.num("axis_limbo_ms"), rs.num("allies_limbo_ms")),
             players=tuple(self.player_truth(k, p) for k, p in self.players.items()),
-        )  # fmt: skip
+        )
 
     warmup: TraceEvent | None = None
 
@@ -313,14 +320,26 @@ class _Round:
         c = p.counts.get
         denied = self.denied.get(key, 0)
         return TruthPlayer(
-            guid=p.guid, slot=p.slot, name=p.name, team=p.team, connected_at_end=p.connected,
-            spawns=c("spawns", 0), revives=c("revives", 0), deaths=c("deaths", 0),
-            kills=c("kills", 0), team_kills=c("team_kills", 0), self_kills=c("self_kills", 0),
-            dead_ms=c("dead_ms", 0), denied_ms=denied, time_axis_ms=c("time_axis_ms", 0),
-            time_allies_ms=c("time_allies_ms", 0), connects=c("connects", 0),
-            disconnects=c("disconnects", 0), team_changes=c("team_changes", 0),
+            guid=p.guid,
+            slot=p.slot,
+            name=p.name,
+            team=p.team,
+            connected_at_end=p.connected,
+            spawns=c("spawns", 0),
+            revives=c("revives", 0),
+            deaths=c("deaths", 0),
+            kills=c("kills", 0),
+            team_kills=c("team_kills", 0),
+            self_kills=c("self_kills", 0),
+            dead_ms=c("dead_ms", 0),
+            denied_ms=denied,
+            time_axis_ms=c("time_axis_ms", 0),
+            time_allies_ms=c("time_allies_ms", 0),
+            connects=c("connects", 0),
+            disconnects=c("disconnects", 0),
+            team_changes=c("team_changes", 0),
             deaths_detail=tuple(p.deaths),
-        )  # fmt: skip
+        )
 
 
 def compute_truth(scenario: Scenario, trace: Sequence[TraceEvent]) -> list[GroundTruth]:
