@@ -77,9 +77,9 @@ def test_truth_is_recovered_without_conflict(
 ) -> None:
     rounds = [
         simulate(
-            **s,  # type: ignore[arg-type]
+            **s,
             map_name=f"map{i}",
-            start_unix=1_770_000_000 + 5000 * i,
+            start_unix=1_770_000_000 + 5000 * i,  # type: ignore[arg-type]
             utc_offset_s=offset,
         )
         for i, s in enumerate(scen)

@@ -139,7 +139,7 @@ def test_upgrading_a_v1_store_marks_round2_rows_cumulative(tmp_path: Path) -> No
     conn.commit()
     conn.close()
     store = SQLiteStorage(str(path))
-    assert store.schema_version() == max(m.version for m in load_migrations("sqlite"))
+    assert store.schema_version() == load_migrations("sqlite")[-1].version
     assert [(r.round_number, r.values_scope, r.r1_round_id) for r in store.rounds()] == [
         (1, "round", None),
         (2, "cumulative_r1_r2", None),
@@ -152,4 +152,12 @@ def test_upgrading_a_v1_store_marks_round2_rows_cumulative(tmp_path: Path) -> No
         (1, "round"),
         (2, "cumulative_r1_r2"),
     ]
+    # 0006 backfills the running totals from the lines already stored
+    with store._reader() as tx:
+        assert tx.fetchall("SELECT guid, lines, rounds, kills, hits, shots FROM player_totals") == [
+            ("ABCDEF12", 2, 2, 10, 2, 4)
+        ]
+        assert tx.fetchall("SELECT guid, name, lines FROM player_name_lines") == [
+            ("ABCDEF12", "p", 2)
+        ]
     store.close()

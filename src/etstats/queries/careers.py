@@ -112,10 +112,10 @@ def find_players(tx: Any, query: str, *, limit: int = 10) -> PlayerMatch:
     if force != "name" and len(text) >= MIN_GUID_PREFIX and _HEX.fullmatch(text):
         # a full 32-character GUID matches its 8-character stats prefix
         prefix = text.upper()[:8] if len(text) > 8 else text.upper()
-        guids = _ranked(tx, "p.guid LIKE ?", prefix + "%", limit)
+        guids = ranked_guids(tx, "p.guid LIKE ?", prefix + "%", limit)
         matched = "guid" if guids else None
     if not guids and force != "guid":
-        guids = _ranked(tx, "LOWER(p.name) LIKE ?", f"%{_like(text.casefold())}%", limit)
+        guids = ranked_guids(tx, "LOWER(p.name) LIKE ?", f"%{_like(text.casefold())}%", limit)
         matched = "name" if guids else None
     found = identity.refs(tx, guids)
     return PlayerMatch(query=text, matched_by=matched, players=tuple(found[g] for g in guids))
@@ -125,11 +125,14 @@ def _like(text: str) -> str:
     return text.replace("\\", "").replace("%", "").replace("_", "")
 
 
-def _ranked(tx: Any, cond: str, value: str, limit: int) -> list[str]:
-    """Canonical GUIDs with a line matching ``cond``, most rounds first, then GUID."""
+def ranked_guids(tx: Any, cond: str, value: str, limit: int) -> list[str]:
+    """Canonical GUIDs with a line matching ``cond``, most matching lines first, then GUID.
+
+    Served by ``player_name_lines`` (lines per GUID and name, kept by the store's triggers):
+    a few thousand rows, never the per-round lines."""
     rows = tx.fetchall(
-        "SELECT COALESCE(al.player_guid, p.guid) AS pg, COUNT(DISTINCT p.round_id) AS n "
-        "FROM player_round_stats p LEFT JOIN player_aliases al ON al.guid = p.guid "
+        "SELECT COALESCE(al.player_guid, p.guid) AS pg, SUM(p.lines) AS n "
+        "FROM player_name_lines p LEFT JOIN player_aliases al ON al.guid = p.guid "
         f"WHERE {cond} GROUP BY COALESCE(al.player_guid, p.guid) "
         "ORDER BY n DESC, pg LIMIT ?",
         (value, max(1, min(int(limit), 100))),

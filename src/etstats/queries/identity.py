@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from etstats.errors import EtStatsError
+from etstats.queries.statdefs import NOT_BOT
 from etstats.queries.types import IdentityLink, PlayerRef
 
 GUID_KIND = "guid"
@@ -53,9 +54,10 @@ def display_name(tx: Any, player_guid: str) -> str | None:
 def names_seen(tx: Any, guids: list[str]) -> list[str]:
     """Clean names seen under these GUIDs, most lines first, then by name."""
     marks = ", ".join("?" * len(guids))
+    # player_name_lines: the running line counts per (GUID, name) kept by migration 0006
     rows = tx.fetchall(
-        f"SELECT name, COUNT(*) FROM player_round_stats WHERE guid IN ({marks}) "
-        "GROUP BY name ORDER BY COUNT(*) DESC, name",
+        f"SELECT name, SUM(lines) FROM player_name_lines WHERE guid IN ({marks}) "
+        "GROUP BY name ORDER BY SUM(lines) DESC, name",
         guids,
     )
     return [str(r[0]) for r in rows]
@@ -112,11 +114,16 @@ def refs(
     )
     owner = {g: g for g in wanted} | {str(a): str(p) for a, p in alts}
     every = sorted(owner)
-    # one index range per GUID (player_round_stats_guid covers guid and name)
+    # one index range per GUID (player_round_stats_guid covers guid and name); a condition on
+    # the line's GUID and name only (all time, bots out) is answered by player_name_lines
+    source = "player_round_stats p"
+    count = "COUNT(*)"
+    if not params and cond in ("", f" AND {NOT_BOT}"):
+        source, count = "player_name_lines p", "SUM(p.lines)"
     rows = [
         (owner[str(g)], n, c)
         for g, n, c in tx.fetchall(
-            f"SELECT p.guid, p.name, COUNT(*) FROM player_round_stats p "
+            f"SELECT p.guid, p.name, {count} FROM {source} "
             f"WHERE p.guid IN ({', '.join('?' * len(every))}){cond} GROUP BY p.guid, p.name",
             (*every, *params),
         )

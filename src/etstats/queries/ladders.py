@@ -16,7 +16,7 @@ from typing import Any
 
 import attrs
 
-from etstats.queries import identity
+from etstats.queries import identity, totals
 from etstats.queries.careers import window_sql
 from etstats.queries.rounds import dialect
 from etstats.queries.statdefs import (
@@ -58,7 +58,11 @@ def leaderboard(
     min_minutes: float | None,
     limit: int,
     offset: int,
+    fast: bool = True,
 ) -> Leaderboard:
+    """A page of the ladder of ``stat``; ``fast=False`` forces the plain aggregate over
+    ``player_round_stats`` even for all time (the reference the running totals are tested
+    against)."""
     check_stat(stat)
     rounds_gate = DEFAULT_MIN_ROUNDS if min_rounds is None else max(0, int(min_rounds))
     if min_minutes is None:
@@ -72,6 +76,9 @@ def leaderboard(
         f"SUM({tenths_sql('time_played_minutes')}) AS tenths "
         f"FROM player_round_stats p {join}WHERE 1 = 1{cond} GROUP BY p.guid"
     )
+    if totals.is_all_time(window) and fast:
+        # all time: the running totals hold stage 1 already (one row per GUID)
+        inner, params = _totals_stage(stat), []
     sql = (
         "SELECT pg, value, rounds, tenths FROM (SELECT COALESCE(al.player_guid, g.guid) AS pg, "
         f"{outer_value} AS value, SUM(g.n) AS rounds, SUM(g.tenths) AS tenths "
@@ -103,6 +110,18 @@ def leaderboard(
         min_minutes=float(min_minutes),
         entries=entries,
         offset=offset,
+    )
+
+
+def _totals_stage(stat: str) -> str:
+    """Stage 1 of :func:`leaderboard` from ``player_totals``: the same columns (``a0``,
+    ``a1``, ``n``, ``tenths``) the plain aggregate computes per GUID."""
+    rate = RATES.get(stat)
+    names = [rate.numerator, rate.denominator] if rate else [stat]
+    parts = ", ".join(f"{totals.total_column(n)} AS a{i}" for i, n in enumerate(names))
+    return (
+        f"SELECT t.guid AS guid, {parts}, t.rounds AS n, t.time_played_tenths AS tenths "
+        "FROM player_totals t"
     )
 
 
