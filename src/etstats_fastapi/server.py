@@ -108,6 +108,14 @@ def uvicorn_config(
     )
 
 
+class _Stopped(Exception):
+    """SIGTERM arrived (uvicorn re-raises the signal it handled once it has shut down)."""
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise _Stopped
+
+
 def serve(app: Any, host: str, port: int, limits: ServerLimits | None = None) -> None:
     """Run ``app`` until Ctrl-C or SIGTERM, then return after a graceful shutdown.
 

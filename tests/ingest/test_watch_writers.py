@@ -132,7 +132,8 @@ def test_open_for_writing_sees_another_process(tmp_path: Path) -> None:
             [
                 sys.executable,
                 "-c",
-                "import sys,time; f=open(sys.argv[1],'ab'); print('open', flush=True); time.sleep(60)",
+                "import sys,time; f=open(sys.argv[1],'ab'); print('open', flush=True); "
+                "time.sleep(60)",
                 str(path),
             ],
             stdout=subprocess.PIPE,

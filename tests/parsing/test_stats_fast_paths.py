@@ -478,9 +478,8 @@ def _read_fast(text: str) -> tuple[list[PlayerStats], list[Any]]:
 @pytest.mark.parametrize("layout", sorted(TAB_LAYOUTS))
 @pytest.mark.parametrize("weapons", [0, 1, 3, WEAPON_COUNT])
 def test_canonical_lines_take_the_whole_line_reader(layout: int, weapons: int) -> None:
-    tab = TabStats(
-        layout, **{n: (1.5 if n in FLOAT_TAB_FIELDS else 7) for n in TAB_LAYOUTS[layout]}
-    )  # type: ignore[arg-type]
+    values = {n: (1.5 if n in FLOAT_TAB_FIELDS else 7) for n in TAB_LAYOUTS[layout]}
+    tab = TabStats(layout, **values)  # type: ignore[arg-type]
     tuples = tuple(WeaponStats(j, 9, 9 + j, j % 3, 1, 2) for j in range(weapons))
     p = PlayerStats("ABCDEF12", "^1a b", 3, 2, tuples, tab)
     text = render_stats_round(StatsRound(StatsHeader("s", "m", "", 1, 1, 2, 600, 300), (p,)))

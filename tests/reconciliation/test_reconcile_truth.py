@@ -77,9 +77,9 @@ def test_truth_is_recovered_without_conflict(
 ) -> None:
     rounds = [
         simulate(
-            **s,
+            **s,  # type: ignore[arg-type]
             map_name=f"map{i}",
-            start_unix=1_770_000_000 + 5000 * i,  # type: ignore[arg-type]
+            start_unix=1_770_000_000 + 5000 * i,
             utc_offset_s=offset,
         )
         for i, s in enumerate(scen)
