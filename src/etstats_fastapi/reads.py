@@ -32,7 +32,7 @@ from etstats.queries.types import (
     Window,
 )
 from etstats.serde import to_builtins
-from etstats.storage.base import Storage
+from etstats.storage.base import ROUND_TABLES, Storage
 from etstats_fastapi.auth import Auth
 from etstats_fastapi.problems import problem_responses
 from etstats_fastapi.runtime import Runtime
@@ -75,21 +75,7 @@ def _window(since: int | None, until: int | None, server: str | None) -> Window:
 def round_extras(storage: Storage, round_id: int) -> dict[str, Any]:
     """Lua timing and the reconciliation checks (verdict, causes) stored for a round."""
     lua = storage.table_rows("lua_timing", [round_id])
-    columns = (
-        "round_id",
-        "artifact_sha256",
-        "format",
-        "round_start_unix",
-        "round_end_unix",
-        "duration_seconds",
-        "pause_seconds",
-        "pause_count",
-        "warmup_seconds",
-        "end_reason",
-        "winner_team",
-        "defender_team",
-        "lua_version",
-    )
+    columns = ROUND_TABLES["lua_timing"]
     timing = dict(zip(columns, lua[0], strict=False)) if lua else None
     recon = storage.table_rows("reconciliations", [round_id])
     checks: list[dict[str, Any]] = []
