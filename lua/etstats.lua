@@ -1070,7 +1070,7 @@ local function on_exit(ex)
   if reason == "surrender" then
     R.surrender_team = reason_text:match("^Axis") and TEAM_AXIS or TEAM_ALLIES
     for i = #R.votes, 1, -1 do
-      if R.votes[i].team == R.surrender_team then
+      if R.votes[i].team == R.surrender_team and (R.votes[i].seq or 0) < (ex.seq or 0) then
         R.surrender_caller = R.votes[i]
         break
       end
@@ -1084,23 +1084,33 @@ end
 -- only a new map clears it, so it stays "1" for every round after the first. Anything can
 -- print through et_Print (players' names in other lines, other modules' et.G_LogPrint, Lua
 -- error lines), so an unconfirmed line is dropped.
--- `ex.level` is the levelTime of the first et_RunFrame after the line: the engine logs the
--- exit inside that server frame (et_RunFrame runs last in G_RunFrame), so it is exact.
+-- Two candidates at most: `R.pending_exit`, seen before the previous et_RunFrame and stamped
+-- there (`ex.level`: the engine logs a real exit inside that server frame, et_RunFrame runs
+-- last in G_RunFrame, so the stamp is exact), and `R.fresh_exit`, seen since. A spoofed line
+-- must not shadow a real exit printed one frame later, so the fresh one waits its own turn
+-- instead of being dropped while the older one is undecided.
 -- Returns true when the round ended.
 local function check_exit(gs, levelTime)
   local ex = R.pending_exit
-  if not ex.level then
-    ex.level, ex.unix = levelTime, os.time()
-    ex.play = levelTime - (int(configstring(CS_LEVEL_START_TIME), levelTime) or levelTime)
-    if gs ~= GS_INTERMISSION then return false end
-  elseif gs ~= GS_INTERMISSION then
+  if ex then
     R.pending_exit = nil
+    if gs == GS_INTERMISSION then
+      on_exit(ex)
+      return true
+    end
     warn("exit-spoof", "ignored an unconfirmed console line: " .. clip(ex.line, 80))
-    return false
   end
-  R.pending_exit = nil
-  on_exit(ex)
-  return true
+  ex = R.fresh_exit
+  if not ex then return false end
+  R.fresh_exit = nil
+  ex.level, ex.unix = levelTime, os.time()
+  ex.play = levelTime - (int(configstring(CS_LEVEL_START_TIME), levelTime) or levelTime)
+  if gs == GS_INTERMISSION then
+    on_exit(ex)
+    return true
+  end
+  R.pending_exit = ex
+  return false
 end
 
 ---------------------------------------------------------------------------------------------
@@ -1506,7 +1516,7 @@ function et_RunFrame(levelTime)
   if in_frame_spawns[1] then flush_in_frame(levelTime) end
   if R ~= nil and not R.emitted then
     local gs = int(cvar("gamestate"), -1)
-    if R.state == "running" and R.pending_exit and check_exit(gs, levelTime) then
+    if R.state == "running" and (R.pending_exit or R.fresh_exit) and check_exit(gs, levelTime) then
       emit("round_end")
     elseif R.state == "pending" then
       if gs == GS_PLAYING then start_round(levelTime) end
@@ -1526,8 +1536,7 @@ end
 
 function et_ShutdownGame(restart)
   if in_frame_spawns[1] then flush_in_frame(now_level) end
-  if R ~= nil and R.pending_exit and R.pending_exit.level
-    and int(cvar("gamestate"), -1) == GS_INTERMISSION then
+  if R ~= nil and R.pending_exit and int(cvar("gamestate"), -1) == GS_INTERMISSION then
     check_exit(GS_INTERMISSION, now_level)
   end
   if R ~= nil and not R.emitted and R.state ~= "pending" then
@@ -1544,8 +1553,11 @@ function et_Print(text)
   if not reason then return end
   -- g_main.c: a second exit before the intermission is logged "(already triggered)"; the
   -- first exit of the round stands, so such a line neither replaces nor clears it
-  if R.pending_exit or reason:find("%(already triggered%)$") then return end
-  R.pending_exit = { line = (text:gsub("%s+$", "")), reason_text = reason }
+  if reason:find("%(already triggered%)$") then return end
+  -- Within one frame's window the last line wins: client commands (where a spoof comes from)
+  -- run before G_RunFrame, and G_LogExit prints late in it, just before et_RunFrame.
+  R.seq = (R.seq or 0) + 1
+  R.fresh_exit = { line = (text:gsub("%s+$", "")), reason_text = reason, seq = R.seq }
 end
 
 function et_ClientConnect(clientNum, firstTime, isBot)
@@ -1683,9 +1695,13 @@ function et_ClientCommand(clientNum, command)
       local p = player_for_slot(clientNum, true)
       -- A vote typed after the Exit line cannot have caused it: the engine refuses votes once
       -- the intermission is queued, but this module sees the command before the engine does.
-      if p and not R.pending_exit then
+      -- Which Exit line is real is only known a frame later, so order votes and exit lines by
+      -- a sequence number and let on_exit take the caller from before the confirmed line.
+      if p then
         set_team(p, read_team(clientNum), now_level)
-        R.votes[#R.votes + 1] = { guid = p.guid, name = p.name, team = p.cur_team, at = now_level }
+        R.seq = (R.seq or 0) + 1
+        R.votes[#R.votes + 1] = { guid = p.guid, name = p.name, team = p.cur_team, at = now_level,
+          seq = R.seq }
       end
     end
   end

@@ -286,6 +286,19 @@ def spoofed_exits() -> Scenario:
     return Scenario("spoofed_exits", spoofed_exits.__doc__ or "", team_players(2, 2), (r1, r2))
 
 
+def spoof_before_real_exit() -> Scenario:
+    """Another module's ``Exit:`` line one frame before the engine's real exit: the spoof is
+    still undecided (its confirming frame has not run) when the real line arrives, and must
+    not shadow it. R1: a spoof 149 ms before the objective. R2: a spoof just before a
+    surrender vote is called; the vote still names the caller. (Hypothesis found both.)"""
+    r1 = RoundSpec(events=(LogPrint(29_851, "Exit: Wolf EndRound."),),
+                   ending=_objective(30_000, winner=1))  # fmt: skip
+    r2 = RoundSpec(events=(LogPrint(9_979, "Exit: Wolf EndRound."),),
+                   ending=Ending(EndKind.SURRENDER, at_ms=10_001, caller=0))  # fmt: skip
+    return Scenario("spoof_before_real_exit", spoof_before_real_exit.__doc__ or "",
+                    team_players(2, 2), (r1, r2))  # fmt: skip
+
+
 def pauses_with_events() -> Scenario:
     """During a pause: a living switch, a join, a vote, the killer of a dead player leaves
     (the denied time is still his); no unpause, so the engine resumes after 180 s. Then a
@@ -374,23 +387,10 @@ def last_man_standing() -> Scenario:
 BUNDLED = {
     f.__name__: f
     for f in (
-        stopwatch_map,
-        pauses,
-        revives_and_gibs,
-        self_team_world_kills,
-        leavers_and_joiners,
-        full_server,
-        hostile_names,
-        surrender_after_failed_vote,
-        shutdown_mid_round,
-        admin_restart,
-        other_exits,
-        team_joins_and_switches,
-        spoofed_exits,
-        pauses_with_events,
-        lua_restarts,
-        rcon_restart,
-        last_man_standing,
+        stopwatch_map, pauses, revives_and_gibs, self_team_world_kills, leavers_and_joiners,
+        full_server, hostile_names, surrender_after_failed_vote, shutdown_mid_round,
+        admin_restart, other_exits, team_joins_and_switches, spoofed_exits,
+        spoof_before_real_exit, pauses_with_events, lua_restarts, rcon_restart, last_man_standing,
     )
 }
 """Scenario name -> builder."""
