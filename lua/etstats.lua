@@ -1161,6 +1161,9 @@ local function build_document(emit_kind, winner, defender)
   local plist = {}
   for _, p in ipairs(sorted_players()) do plist[#plist + 1] = player_doc(p) end
   local caller = R.surrender_caller
+  -- the caller's name as in the player list (a rename after the vote is the name to show)
+  local caller_p = caller and caller.key and players[caller.key]
+  local caller_name = caller_p and caller_p.name or (caller and caller.name)
   local tl = tonumber(cvar("timelimit")) or 0
   return obj(
     "schema_version", 1,
@@ -1185,7 +1188,7 @@ local function build_document(emit_kind, winner, defender)
     "end", obj("reason", R.reason, "exit_line", R.exit_line or NULL, "winner", winner,
       "defender", defender, "surrender_team", R.surrender_team,
       "surrender_caller_guid", caller and caller.guid or NULL,
-      "surrender_caller_name", caller and caller.name or NULL),
+      "surrender_caller_name", caller_name or NULL),
     "limbo_ms", obj("axis", int(cvar("g_redlimbotime"), 0) or 0,
       "allies", int(cvar("g_bluelimbotime"), 0) or 0),
     "players", plist)
@@ -1326,10 +1329,17 @@ local function write_round(emit_kind)
   local defender = team_pair(info_value(configstring(CS_MULTI_INFO), "d"))
   local body = json_encode(build_document(emit_kind, winner, defender)) .. "\n"
   local port = int(cvar("net_port"), 0) or 0
-  local stem = string.format("etstats-%s-R%d-%d-%d", R.map:gsub("[^%w_%-]", "_"), R.round,
-    R.start_unix, port)
   local dir = gametimes_dir()
-  local path = dir .. "/" .. stem .. ".json"
+  -- A bare rcon map_restart in the round's first second replays the same round number in the
+  -- same second: the aborted round's file already has that name. Never overwrite a round: the
+  -- later file takes the next free second in its name (its body keeps the exact start).
+  local safe_map, name_unix = R.map:gsub("[^%w_%-]", "_"), R.start_unix
+  local stem, path
+  repeat
+    stem = string.format("etstats-%s-R%d-%d-%d", safe_map, R.round, name_unix, port)
+    path = dir .. "/" .. stem .. ".json"
+    name_unix = name_unix + 1
+  until not file_exists(path) or name_unix > R.start_unix + 60
   local ok, err = write_atomic(path, body)
   if not ok and ensure_dir(dir, false) then ok, err = write_atomic(path, body) end
   if ok then
@@ -1513,7 +1523,15 @@ function et_RunFrame(levelTime)
   end
   local prev = now_level
   now_level = levelTime
-  if in_frame_spawns[1] then flush_in_frame(levelTime) end
+  if in_frame_spawns[1] then
+    -- a wave in the frame whose pause bit is first clear: close the pause (it ended at the
+    -- previous frame) before the deaths, or they would count this frame as paused
+    if R ~= nil and R.state == "running" and not R.emitted and R.paused
+      and int(cvar("gamestate"), -1) == GS_PLAYING then
+      track_pause(prev)
+    end
+    flush_in_frame(levelTime)
+  end
   if R ~= nil and not R.emitted then
     local gs = int(cvar("gamestate"), -1)
     if R.state == "running" and (R.pending_exit or R.fresh_exit) and check_exit(gs, levelTime) then
@@ -1700,8 +1718,8 @@ function et_ClientCommand(clientNum, command)
       if p then
         set_team(p, read_team(clientNum), now_level)
         R.seq = (R.seq or 0) + 1
-        R.votes[#R.votes + 1] = { guid = p.guid, name = p.name, team = p.cur_team, at = now_level,
-          seq = R.seq }
+        R.votes[#R.votes + 1] = { key = p.key, guid = p.guid, name = p.name, team = p.cur_team,
+          at = now_level, seq = R.seq }
       end
     end
   end

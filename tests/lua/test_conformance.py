@@ -19,7 +19,7 @@ COVERED = {
     "leavers_and_joiners", "full_server", "hostile_names", "surrender_after_failed_vote",
     "shutdown_mid_round", "admin_restart", "other_exits", "team_joins_and_switches",
     "spoofed_exits", "spoof_before_real_exit", "pauses_with_events", "lua_restarts",
-    "rcon_restart", "last_man_standing",
+    "rcon_restart", "last_man_standing", "wave_at_resume", "rcon_restart_first_second",
 }  # fmt: skip
 
 

@@ -290,13 +290,35 @@ def spoof_before_real_exit() -> Scenario:
     """Another module's ``Exit:`` line one frame before the engine's real exit: the spoof is
     still undecided (its confirming frame has not run) when the real line arrives, and must
     not shadow it. R1: a spoof 149 ms before the objective. R2: a spoof just before a
-    surrender vote is called; the vote still names the caller. (Hypothesis found both.)"""
+    surrender vote is called; the vote still names the caller, by the name he took after
+    calling it (as in the player list). (Hypothesis found both.)"""
     r1 = RoundSpec(events=(LogPrint(29_851, "Exit: Wolf EndRound."),),
                    ending=_objective(30_000, winner=1))  # fmt: skip
-    r2 = RoundSpec(events=(LogPrint(9_979, "Exit: Wolf EndRound."),),
+    r2 = RoundSpec(events=(LogPrint(9_979, "Exit: Wolf EndRound."),
+                           Rename(11_000, 0, "Re^3named")),
                    ending=Ending(EndKind.SURRENDER, at_ms=10_001, caller=0))  # fmt: skip
     return Scenario("spoof_before_real_exit", spoof_before_real_exit.__doc__ or "",
                     team_players(2, 2), (r1, r2))  # fmt: skip
+
+
+def wave_at_resume() -> Scenario:
+    """A death 650 ms before a pause; the first wave after the resume comes in the frame whose
+    pause bit is first clear. The game clock ran again from the frame before, so that frame
+    is dead time, not paused time (a script closing the death before the pause is 50 ms
+    short). (Found by Hypothesis.)"""
+    r1 = RoundSpec(events=(Kill(19_300, 1, 0), Pause(19_950), Unpause(27_750)),
+                   ending=_objective(55_000))  # fmt: skip
+    return Scenario("wave_at_resume", wave_at_resume.__doc__ or "", team_players(1, 1), (r1,))
+
+
+def rcon_restart_first_second() -> Scenario:
+    """A bare rcon map_restart 1 s into R1: the replay of R1 starts in the same second, so
+    both files would have the same name; the aborted round must not be overwritten.
+    (Found by Hypothesis.)"""
+    aborted = RoundSpec(ending=Ending(EndKind.RCON_RESTART, at_ms=1_000))
+    return Scenario("rcon_restart_first_second", rcon_restart_first_second.__doc__ or "",
+                    team_players(1, 1), (aborted, RoundSpec(ending=_objective(20_000))),
+                    timelimit_min=1.0)  # fmt: skip
 
 
 def pauses_with_events() -> Scenario:
@@ -390,7 +412,8 @@ BUNDLED = {
         stopwatch_map, pauses, revives_and_gibs, self_team_world_kills, leavers_and_joiners,
         full_server, hostile_names, surrender_after_failed_vote, shutdown_mid_round,
         admin_restart, other_exits, team_joins_and_switches, spoofed_exits,
-        spoof_before_real_exit, pauses_with_events, lua_restarts, rcon_restart, last_man_standing,
+        spoof_before_real_exit, wave_at_resume, rcon_restart_first_second,
+        pauses_with_events, lua_restarts, rcon_restart, last_man_standing,
     )
 }
 """Scenario name -> builder."""
