@@ -321,6 +321,16 @@ def rcon_restart_first_second() -> Scenario:
                     timelimit_min=1.0)  # fmt: skip
 
 
+def guidless_reconnect() -> Scenario:
+    """A client without a GUID leaves and reconnects into the same slot: one entry per
+    connection (docs/formats/gametimes-v1.md), not one merged player. (Found by Hypothesis;
+    the ground truth was wrong.)"""
+    players = (PlayerSpec(0, None, "No^3Guid", 1), *team_players(0, 1, start=1))
+    r1 = RoundSpec(events=(Kill(300, 0, 1), Disconnect(582, 0), Connect(3_480, 0, 1)),
+                   ending=_objective(20_000, winner=1))  # fmt: skip
+    return Scenario("guidless_reconnect", guidless_reconnect.__doc__ or "", players, (r1,))
+
+
 def pauses_with_events() -> Scenario:
     """During a pause: a living switch, a join, a vote, the killer of a dead player leaves
     (the denied time is still his); no unpause, so the engine resumes after 180 s. Then a
@@ -412,7 +422,7 @@ BUNDLED = {
         stopwatch_map, pauses, revives_and_gibs, self_team_world_kills, leavers_and_joiners,
         full_server, hostile_names, surrender_after_failed_vote, shutdown_mid_round,
         admin_restart, other_exits, team_joins_and_switches, spoofed_exits,
-        spoof_before_real_exit, wave_at_resume, rcon_restart_first_second,
+        spoof_before_real_exit, wave_at_resume, rcon_restart_first_second, guidless_reconnect,
         pauses_with_events, lua_restarts, rcon_restart, last_man_standing,
     )
 }

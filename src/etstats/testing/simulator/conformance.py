@@ -89,16 +89,28 @@ def _compare(expected: Any, actual: Any, path: str, out: list[tuple[str, object,
 def _compare_players(
     expected: list[Any], actual: list[Any], path: str, out: list[tuple[str, object, object]]
 ) -> None:
-    def key(p: dict[str, Any]) -> object:
-        return p.get("guid") or f"slot{p.get('slot')}"
+    def keyed(players: list[Any]) -> list[tuple[str, Any]]:
+        # without a GUID each connection is its own entry: the n-th entry in a slot
+        seen: dict[object, int] = {}
+        out: list[tuple[str, Any]] = []
+        for p in players:
+            if not isinstance(p, dict):
+                continue
+            guid = p.get("guid")
+            if guid:
+                out.append((str(guid), p))
+                continue
+            n = seen[p.get("slot")] = seen.get(p.get("slot"), 0) + 1
+            out.append((f"slot{p.get('slot')}" + (f"#{n}" if n > 1 else ""), p))
+        return out
 
-    found = {key(p): p for p in actual if isinstance(p, dict)}
-    for p in expected:
-        other = found.pop(key(p), None)
+    found = dict(keyed(actual))
+    for k, p in keyed(expected):
+        other = found.pop(k, None)
         if other is None:
-            out.append((f"{path}[{key(p)}]", "present", "<missing>"))
+            out.append((f"{path}[{k}]", "present", "<missing>"))
         else:
-            _compare(p, other, f"{path}[{key(p)}]", out)
+            _compare(p, other, f"{path}[{k}]", out)
     for k in found:
         out.append((f"{path}[{k}]", "<absent>", "present"))
 

@@ -174,10 +174,19 @@ class _Round:
                 start = None
         self.players: dict[str, _P] = {}
         self.by_slot: dict[int, str] = {}
+        self.connections = 0
         self.denied: dict[str, int] = {}
 
-    def key_of(self, slot: int, guid: object) -> str:
-        return str(guid) if isinstance(guid, str) else f"slot:{slot}"
+    def key_of(self, slot: int, guid: object, *, new_connection: bool) -> str:
+        """Player identity: the GUID; without one, each connection is its own player
+        (docs/formats/gametimes-v1.md: ``guid: null`` and one entry per connection)."""
+        if isinstance(guid, str):
+            return guid
+        current = self.by_slot.get(slot)
+        if current is not None and current.startswith(f"slot:{slot}#") and not new_connection:
+            return current
+        self.connections += 1
+        return f"slot:{slot}#{self.connections}"
 
     def close_team(self, p: _P, level: int) -> None:
         if p.team_since is not None and p.team in (1, 2):
@@ -207,7 +216,7 @@ class _Round:
         k, level = e.kind, e.level_ms
         if k in ("connect", "enter"):
             slot = e.num("slot")
-            key = self.key_of(slot, e.data.get("guid"))
+            key = self.key_of(slot, e.data.get("guid"), new_connection=k == "connect")
             self.by_slot[slot] = key
             p = self.players.get(key)
             if p is None:
