@@ -20,7 +20,7 @@ COVERED = {
     "shutdown_mid_round", "admin_restart", "other_exits", "team_joins_and_switches",
     "spoofed_exits", "spoof_before_real_exit", "pauses_with_events", "lua_restarts",
     "rcon_restart", "last_man_standing", "wave_at_resume", "rcon_restart_first_second",
-    "guidless_reconnect",
+    "guidless_reconnect", "surrender_caller_switches",
 }  # fmt: skip
 
 

@@ -331,6 +331,16 @@ def guidless_reconnect() -> Scenario:
     return Scenario("guidless_reconnect", guidless_reconnect.__doc__ or "", players, (r1,))
 
 
+def surrender_caller_switches() -> Scenario:
+    """The surrender caller switches team while his vote runs: the engine keeps the team of
+    the call (``level.voteInfo.voteTeam``), so Axis surrender and he is the caller. (Found by
+    Hypothesis; the simulator took the caller's team at the pass.)"""
+    r1 = RoundSpec(events=(TeamChange(6_000, 0, 2),),
+                   ending=Ending(EndKind.SURRENDER, at_ms=5_000, caller=0))  # fmt: skip
+    return Scenario("surrender_caller_switches", surrender_caller_switches.__doc__ or "",
+                    team_players(2, 2), (r1,))  # fmt: skip
+
+
 def pauses_with_events() -> Scenario:
     """During a pause: a living switch, a join, a vote, the killer of a dead player leaves
     (the denied time is still his); no unpause, so the engine resumes after 180 s. Then a
@@ -423,6 +433,7 @@ BUNDLED = {
         full_server, hostile_names, surrender_after_failed_vote, shutdown_mid_round,
         admin_restart, other_exits, team_joins_and_switches, spoofed_exits,
         spoof_before_real_exit, wave_at_resume, rcon_restart_first_second, guidless_reconnect,
+        surrender_caller_switches,
         pauses_with_events, lua_restarts, rcon_restart, last_man_standing,
     )
 }

@@ -69,6 +69,7 @@ class RoundPlay:
         self.clear_at: int | None = None
         self.wave_due: dict[int, int] = {}
         self.vote_pass_at: int | None = None
+        self.vote_team = 0
         self.exit_at: int | None = None
         self.outcome = EndKind.TIMELIMIT
 
@@ -142,13 +143,16 @@ class RoundPlay:
         if end.kind is EndKind.SURRENDER and self.vote_pass_at is None and self.due(end.at_ms):
             self.callvote(end.caller, "surrender")
             self.vote_pass_at = self.eng.level + VOTE_PASS_MS
+            # g_vote.c keeps the caller's team at call time (level.voteInfo.voteTeam); a
+            # switch before the vote passes does not change which team surrenders
+            self.vote_team = self.eng.clients[end.caller].team
 
     def in_frame_exit(self, paused: bool) -> EndKind | None:
         """Exits decided inside the frame: how the round ended when ``G_LogExit`` ran."""
         end = self.spec.ending
         if end.kind is EndKind.SURRENDER:
             if self.vote_pass_at is not None and self.eng.level >= self.vote_pass_at:
-                team = self.eng.clients[end.caller].team
+                team = self.vote_team
                 if team not in (1, 2):
                     raise ScenarioError("the surrender caller must be on Axis or Allies")
                 self.exit(f"{TEAM_NAMES[team]} Surrender", "surrender", 2 - team, end.caller)
@@ -393,7 +397,7 @@ class RoundPlay:
         """The ``end`` trace data."""
         w = self.eng.configstrings.get(CS_MULTI_MAPWINNER, "\\w\\-1").split("\\")[-1]
         d = self.eng.configstrings.get(13, "\\d\\0").split("\\")[-1]
-        team = self.eng.clients[caller].team if caller >= 0 else 0
+        team = self.vote_team if caller >= 0 else 0  # the surrendering team (voteTeam)
         shown_start = int(self.eng.configstrings.get(CS_LEVEL_START_TIME, "0") or 0)
         return {
             "emit": emit,
