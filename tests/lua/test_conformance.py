@@ -15,13 +15,29 @@ from etstats.testing.simulator.conformance import check_all, check_scenario, ren
 pytestmark = pytest.mark.lua
 
 COVERED = {
-    "stopwatch_map", "pauses", "revives_and_gibs", "self_team_world_kills",
-    "leavers_and_joiners", "full_server", "hostile_names", "surrender_after_failed_vote",
-    "shutdown_mid_round", "admin_restart", "other_exits", "team_joins_and_switches",
-    "spoofed_exits", "spoof_before_real_exit", "pauses_with_events", "lua_restarts",
-    "rcon_restart", "last_man_standing", "wave_at_resume", "rcon_restart_first_second",
-    "guidless_reconnect", "surrender_caller_switches",
-}  # fmt: skip
+    "stopwatch_map",
+    "pauses",
+    "revives_and_gibs",
+    "self_team_world_kills",
+    "leavers_and_joiners",
+    "full_server",
+    "hostile_names",
+    "surrender_after_failed_vote",
+    "shutdown_mid_round",
+    "admin_restart",
+    "other_exits",
+    "team_joins_and_switches",
+    "spoofed_exits",
+    "spoof_before_real_exit",
+    "pauses_with_events",
+    "lua_restarts",
+    "rcon_restart",
+    "last_man_standing",
+    "wave_at_resume",
+    "rcon_restart_first_second",
+    "guidless_reconnect",
+    "surrender_caller_switches",
+}
 
 
 def test_bundled_scenarios_cover_the_required_situations() -> None:
@@ -167,9 +183,11 @@ def test_a_script_trusting_cs_intermission_fails_and_is_told_why(
     """CS_INTERMISSION stays "1" after round 1: trusting it, a script ends round 2 at another
     module's spoofed ``Exit:`` line."""
     naive = _naive(
-        etstats_lua, tmp_path, "local function check_exit(gs, levelTime)\n",
+        etstats_lua,
+        tmp_path,
+        "local function check_exit(gs, levelTime)\n",
         "local function check_exit(gs, levelTime)\n"
-        "  if configstring(CS_INTERMISSION) == \"1\" then gs = GS_INTERMISSION end\n",
+        '  if configstring(CS_INTERMISSION) == "1" then gs = GS_INTERMISSION end\n',
     )
     [report] = check_all(naive, ["spoofed_exits"])
     assert not report.passed

@@ -292,13 +292,16 @@ def spoof_before_real_exit() -> Scenario:
     not shadow it. R1: a spoof 149 ms before the objective. R2: a spoof just before a
     surrender vote is called; the vote still names the caller, by the name he took after
     calling it (as in the player list). (Hypothesis found both.)"""
-    r1 = RoundSpec(events=(LogPrint(29_851, "Exit: Wolf EndRound."),),
-                   ending=_objective(30_000, winner=1))  # fmt: skip
-    r2 = RoundSpec(events=(LogPrint(9_979, "Exit: Wolf EndRound."),
-                           Rename(11_000, 0, "Re^3named")),
-                   ending=Ending(EndKind.SURRENDER, at_ms=10_001, caller=0))  # fmt: skip
-    return Scenario("spoof_before_real_exit", spoof_before_real_exit.__doc__ or "",
-                    team_players(2, 2), (r1, r2))  # fmt: skip
+    r1 = RoundSpec(
+        events=(LogPrint(29_851, "Exit: Wolf EndRound."),), ending=_objective(30_000, winner=1)
+    )
+    r2 = RoundSpec(
+        events=(LogPrint(9_979, "Exit: Wolf EndRound."), Rename(11_000, 0, "Re^3named")),
+        ending=Ending(EndKind.SURRENDER, at_ms=10_001, caller=0),
+    )
+    return Scenario(
+        "spoof_before_real_exit", spoof_before_real_exit.__doc__ or "", team_players(2, 2), (r1, r2)
+    )
 
 
 def wave_at_resume() -> Scenario:
@@ -306,8 +309,9 @@ def wave_at_resume() -> Scenario:
     pause bit is first clear. The game clock ran again from the frame before, so that frame
     is dead time, not paused time (a script closing the death before the pause is 50 ms
     short). (Found by Hypothesis.)"""
-    r1 = RoundSpec(events=(Kill(19_300, 1, 0), Pause(19_950), Unpause(27_750)),
-                   ending=_objective(55_000))  # fmt: skip
+    r1 = RoundSpec(
+        events=(Kill(19_300, 1, 0), Pause(19_950), Unpause(27_750)), ending=_objective(55_000)
+    )
     return Scenario("wave_at_resume", wave_at_resume.__doc__ or "", team_players(1, 1), (r1,))
 
 
@@ -316,9 +320,13 @@ def rcon_restart_first_second() -> Scenario:
     both files would have the same name; the aborted round must not be overwritten.
     (Found by Hypothesis.)"""
     aborted = RoundSpec(ending=Ending(EndKind.RCON_RESTART, at_ms=1_000))
-    return Scenario("rcon_restart_first_second", rcon_restart_first_second.__doc__ or "",
-                    team_players(1, 1), (aborted, RoundSpec(ending=_objective(20_000))),
-                    timelimit_min=1.0)  # fmt: skip
+    return Scenario(
+        "rcon_restart_first_second",
+        rcon_restart_first_second.__doc__ or "",
+        team_players(1, 1),
+        (aborted, RoundSpec(ending=_objective(20_000))),
+        timelimit_min=1.0,
+    )
 
 
 def guidless_reconnect() -> Scenario:
@@ -326,8 +334,10 @@ def guidless_reconnect() -> Scenario:
     connection (docs/formats/gametimes-v1.md), not one merged player. (Found by Hypothesis;
     the ground truth was wrong.)"""
     players = (PlayerSpec(0, None, "No^3Guid", 1), *team_players(0, 1, start=1))
-    r1 = RoundSpec(events=(Kill(300, 0, 1), Disconnect(582, 0), Connect(3_480, 0, 1)),
-                   ending=_objective(20_000, winner=1))  # fmt: skip
+    r1 = RoundSpec(
+        events=(Kill(300, 0, 1), Disconnect(582, 0), Connect(3_480, 0, 1)),
+        ending=_objective(20_000, winner=1),
+    )
     return Scenario("guidless_reconnect", guidless_reconnect.__doc__ or "", players, (r1,))
 
 
@@ -335,10 +345,15 @@ def surrender_caller_switches() -> Scenario:
     """The surrender caller switches team while his vote runs: the engine keeps the team of
     the call (``level.voteInfo.voteTeam``), so Axis surrender and he is the caller. (Found by
     Hypothesis; the simulator took the caller's team at the pass.)"""
-    r1 = RoundSpec(events=(TeamChange(6_000, 0, 2),),
-                   ending=Ending(EndKind.SURRENDER, at_ms=5_000, caller=0))  # fmt: skip
-    return Scenario("surrender_caller_switches", surrender_caller_switches.__doc__ or "",
-                    team_players(2, 2), (r1,))  # fmt: skip
+    r1 = RoundSpec(
+        events=(TeamChange(6_000, 0, 2),), ending=Ending(EndKind.SURRENDER, at_ms=5_000, caller=0)
+    )
+    return Scenario(
+        "surrender_caller_switches",
+        surrender_caller_switches.__doc__ or "",
+        team_players(2, 2),
+        (r1,),
+    )
 
 
 def pauses_with_events() -> Scenario:
@@ -429,12 +444,28 @@ def last_man_standing() -> Scenario:
 BUNDLED = {
     f.__name__: f
     for f in (
-        stopwatch_map, pauses, revives_and_gibs, self_team_world_kills, leavers_and_joiners,
-        full_server, hostile_names, surrender_after_failed_vote, shutdown_mid_round,
-        admin_restart, other_exits, team_joins_and_switches, spoofed_exits,
-        spoof_before_real_exit, wave_at_resume, rcon_restart_first_second, guidless_reconnect,
+        stopwatch_map,
+        pauses,
+        revives_and_gibs,
+        self_team_world_kills,
+        leavers_and_joiners,
+        full_server,
+        hostile_names,
+        surrender_after_failed_vote,
+        shutdown_mid_round,
+        admin_restart,
+        other_exits,
+        team_joins_and_switches,
+        spoofed_exits,
+        spoof_before_real_exit,
+        wave_at_resume,
+        rcon_restart_first_second,
+        guidless_reconnect,
         surrender_caller_switches,
-        pauses_with_events, lua_restarts, rcon_restart, last_man_standing,
+        pauses_with_events,
+        lua_restarts,
+        rcon_restart,
+        last_man_standing,
     )
 }
 """Scenario name -> builder."""
