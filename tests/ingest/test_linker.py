@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from etstats.ingest.linker import ENDSTATS_WINDOW, LUA_WINDOW, Member, plan_rounds
+from etstats.ingest.linker import ENDSTATS_WINDOW, Member, plan_rounds
+from etstats.linking import LUA_WINDOW
 
 T = 1_767_225_600
 

@@ -1,11 +1,12 @@
-"""The one stats<->Lua linking rule (:func:`etstats.linking.pair_uniquely`)."""
+"""The one stats<->Lua linker (:mod:`etstats.linking`): its rule, windows and clocks."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from etstats.linking import pair_uniquely
+from etstats.linking import LUA_WINDOW, Clock, Stamp, link_stats_lua, pair_uniquely
 
 
 def test_unique_both_ways_links_and_anything_else_is_reported() -> None:
@@ -35,3 +36,43 @@ def test_the_rule_as_stated(candidates: dict[int, list[int]]) -> None:
             if len(set(ys)) > 1:
                 ambiguous |= {x, *ys}
     assert pairs.ambiguous() == ambiguous
+
+
+T = 1_770_000_000
+
+
+@pytest.mark.parametrize("gap", [LUA_WINDOW[0], 0, 3, LUA_WINDOW[1]])
+def test_configured_timezone_links_within_the_wide_window(gap: int) -> None:
+    got = link_stats_lua([Stamp("g", T + gap)], [Stamp("g", T)], Clock.configured_timezone())
+    assert got.links == {0: (0, gap)}
+    assert got.clock.source == "timezone"
+
+
+@pytest.mark.parametrize("gap", [LUA_WINDOW[0] - 1, LUA_WINDOW[1] + 1])
+def test_configured_timezone_outside_the_window_or_group_is_not_linked(gap: int) -> None:
+    clock = Clock.configured_timezone()
+    assert link_stats_lua([Stamp("g", T + gap)], [Stamp("g", T)], clock).links == {}
+    assert link_stats_lua([Stamp("g", T)], [Stamp("h", T)], clock).links == {}
+
+
+def test_the_same_data_under_both_clocks() -> None:
+    """Local times 2 h east of UTC: the inferred clock finds the offset and links with the
+    tight lag window; the configured-timezone clock (times taken as UTC) links nothing."""
+    lua = [Stamp("g", T + 3000 * i) for i in range(4)]
+    stats = [Stamp("g", k.time + 7200 + 3) for k in lua]
+    clock = Clock.inferred(stats, lua)
+    assert (clock.offsets, clock.source) == ((7200,), "inferred")
+    assert link_stats_lua(stats, lua, clock).links == {i: (i, 3) for i in range(4)}
+    assert link_stats_lua(stats, lua, Clock.configured_timezone()).links == {}
+    # the tight window: 20 s late fits the configured timezone's window, not the lag window
+    late = [Stamp("g", lua[0].time + 7200 + 20)]
+    assert link_stats_lua(late, lua, Clock.fixed_offsets([7200])).links == {}
+
+
+def test_ambiguity_reports_both_sides() -> None:
+    got = link_stats_lua(
+        [Stamp("g", T + 3), Stamp("g", T + 4)], [Stamp("g", T)], Clock.configured_timezone()
+    )
+    assert got.links == {}
+    assert got.ambiguous_lua == {0: (0, 1)}
+    assert got.ambiguous() == ({0, 1}, {0})

@@ -3,10 +3,12 @@
 Pure functions over link facts; no database. The rules (docs/storage.md, "Round linking"):
 
 * Only artifacts of the same server, map and round number are ever linked.
-* A Lua file (round end ``E``) and a stats file (file-name time ``S``, UTC) are linked when
-  ``S - E`` lies in :data:`LUA_WINDOW` **and** each is the other's only candidate. The stats
-  file is written 3 s after intermission, so the real gap is 0-5 s; two candidates mean two
-  plays of the map within seconds, and then nothing is linked (never guess).
+* A Lua file (round end ``E``) and a stats file (file-name time ``S``, converted to UTC with
+  the server's configured timezone) are linked by the one stats<->Lua linker
+  (:func:`etstats.linking.link_stats_lua` with :meth:`etstats.linking.Clock.configured_timezone`):
+  ``S - E`` lies in :data:`etstats.linking.LUA_WINDOW` **and** each is the other's only
+  candidate. Two candidates mean two plays of the map within seconds, and then nothing is
+  linked (never guess).
 * An endstats file (file-name time ``T``) joins the stats file with ``S - T`` in
   :data:`ENDSTATS_WINDOW` when that stats file is its only candidate; if several endstats files
   join one stats file (split writes), the one with most awards, then most versus rows, then
@@ -28,10 +30,8 @@ from collections.abc import Iterable
 
 from attrs import frozen
 
-from etstats.linking import pair_uniquely
+from etstats.linking import Clock, Stamp, link_stats_lua
 
-LUA_WINDOW = (-5, 30)
-"""Seconds: accepted ``stats file time - Lua round end``."""
 ENDSTATS_WINDOW = (-5, 30)
 """Seconds: accepted ``stats file time - endstats file time`` (and endstats - Lua end)."""
 NEIGHBOURHOOD_SECONDS = 60
@@ -124,19 +124,21 @@ def _why(win: Member, lose: Member) -> str:
     return "smaller SHA-256 (equal in every other respect)"
 
 
-def _unique_pairs(
-    a: list[Member], b: list[Member], window: tuple[int, int]
-) -> tuple[dict[str, Member], set[str]]:
-    """Pairs (x in a, y in b) with ``x.anchor - y.anchor`` in window, unique both ways (the
-    shared rule of :mod:`etstats.linking`).
+def _link_lua(stats: list[Member], luas: list[Member]) -> tuple[dict[str, Member], set[str]]:
+    """Stats and Lua members of one group linked by the one linker, under the server's
+    configured timezone (the anchors are UTC already).
 
-    Returns the pairing keyed by ``x.sha256`` and the hashes that had several candidates.
+    Returns each linked stats hash's Lua member and the hashes that took part in an
+    ambiguity.
     """
-    by_sha = {y.sha256: y for y in b}
-    pairs = pair_uniquely(
-        {x.sha256: [y.sha256 for y in b if _in(x.anchor_unix - y.anchor_unix, window)] for x in a}
+    got = link_stats_lua(
+        [Stamp(None, m.anchor_unix) for m in stats],
+        [Stamp(None, m.anchor_unix) for m in luas],
+        Clock.configured_timezone(),
     )
-    return {x: by_sha[y] for x, y in pairs.links.items()}, {str(s) for s in pairs.ambiguous()}
+    amb_stats, amb_lua = got.ambiguous()
+    ambiguous = {stats[i].sha256 for i in amb_stats} | {luas[i].sha256 for i in amb_lua}
+    return {stats[si].sha256: luas[li] for si, (li, _) in got.links.items()}, ambiguous
 
 
 def plan_rounds(members: Iterable[Member]) -> LinkPlan:
@@ -149,7 +151,7 @@ def plan_rounds(members: Iterable[Member]) -> LinkPlan:
         (m for m in all_m if m.role == "endstats"), key=lambda m: (m.anchor_unix, m.sha256)
     )
 
-    lua_of, amb = _unique_pairs(stats, luas, LUA_WINDOW)
+    lua_of, amb = _link_lua(stats, luas)
     for sha in sorted(amb):
         left.append((sha, "ambiguous: several stats/Lua candidates within the window"))
     paired_lua = {m.sha256 for m in lua_of.values()}

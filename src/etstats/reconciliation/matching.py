@@ -1,34 +1,24 @@
-"""Round matching: stats files (server-local names) to Lua gametimes (UTC epochs).
+"""Round matching for ``etstats reconcile``: stats files (server-local names) to Lua gametimes.
 
 A stats file is written ~3 s after the intermission begins and named with the server's
 **local** wall-clock time; a Lua file carries ``round_end_unix`` (UTC). For a true pair,
 ``local_time_as_epoch - round_end_unix = utc_offset + lag`` with ``lag`` within
-:func:`etstats.reconciliation.tolerance.link_window`. The offset is inferred from the data: every
-same-map, same-round candidate pair votes for the quarter hour its difference points to (when
-the residual is inside the lag window); offsets with a clear share of the votes are kept (two
-of them across a daylight-saving change). Links are then made by exact key (map, round) inside
-the tight lag window by the shared rule of :mod:`etstats.linking`: two candidates on either
-side are an ambiguity, never a guess.
+:func:`etstats.reconciliation.tolerance.link_window`. Unless offsets are given, they are
+inferred from the data. The window, the candidate finding, the offset inference and the
+pairing are the one linker's (:mod:`etstats.linking`, shared with the ingest pipeline); this
+module only turns reconcile's readings into its stamps, keyed by (lower-case map, round).
 """
 
 from __future__ import annotations
 
-import bisect
-from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 
 from attrs import frozen
 
-from etstats.linking import pair_uniquely
-from etstats.reconciliation.tolerance import FILE_LAG_S, OFFSET_QUANTUM_S, link_window
-
-MAX_OFFSET_S = 14 * 3600
-"""Largest UTC offset in use (UTC+14)."""
-DST_SHIFTS_S = (1800, 3600)
-"""Daylight-saving shifts in use (Lord Howe Island shifts by 30 minutes, everyone else 60)."""
-INFERENCE_SAMPLE = 4000
-"""Stats rounds used to infer the offset (evenly spaced; inference cost stays bounded)."""
+from etstats import linking
+from etstats.linking import Clock, Stamp, link_stats_lua
+from etstats.reconciliation.tolerance import FILE_LAG_S
 
 
 @frozen
@@ -61,47 +51,15 @@ def local_epoch(ts: datetime) -> float:
     return float(delta.days * 86400 + delta.seconds) + ts.microsecond / 1e6
 
 
-def _index(lua: Sequence[RoundKey]) -> dict[tuple[str, int], tuple[list[float], list[int]]]:
-    groups: dict[tuple[str, int], list[tuple[float, int]]] = {}
-    for i, k in enumerate(lua):
-        groups.setdefault((k.map.lower(), k.round), []).append((k.time, i))
-    out = {}
-    for key, items in groups.items():
-        items.sort()
-        out[key] = ([t for t, _ in items], [i for _, i in items])
-    return out
+def _stamps(keys: Sequence[RoundKey]) -> list[Stamp]:
+    return [Stamp((k.map.lower(), k.round), k.time) for k in keys]
 
 
 def infer_offsets(
     stats: Sequence[RoundKey], lua: Sequence[RoundKey], lag_s: float = FILE_LAG_S
 ) -> tuple[int, ...]:
     """UTC offsets (seconds east) supported by the data, most votes first; () if none."""
-    idx = _index(lua)
-    lo, hi = link_window(lag_s)
-    votes: Counter[int] = Counter()
-    step = max(1, len(stats) // INFERENCE_SAMPLE)
-    for s in stats[::step]:
-        group = idx.get((s.map.lower(), s.round))
-        if group is None:
-            continue
-        times, _ = group
-        a = bisect.bisect_left(times, s.time - MAX_OFFSET_S - hi)
-        b = bisect.bisect_right(times, s.time + MAX_OFFSET_S - lo)
-        for t in times[a:b]:
-            delta = s.time - t
-            q = round((delta - lag_s) / OFFSET_QUANTUM_S) * OFFSET_QUANTUM_S
-            if lo <= delta - q <= hi:
-                votes[q] += 1
-    if not votes:
-        return ()
-    top = votes.most_common()
-    first, best = top[0]
-    # a second offset only across a daylight-saving change (30 or 60 minutes away) with a
-    # real share of the votes; anything else is coincidence between unrelated rounds
-    second = [
-        off for off, n in top[1:] if abs(off - first) in DST_SHIFTS_S and n >= max(2, best // 4)
-    ]
-    return (first, *second[:1])
+    return linking.infer_offsets(_stamps(stats), _stamps(lua), lag_s)
 
 
 def link_lua(
@@ -112,36 +70,18 @@ def link_lua(
     lag_s: float = FILE_LAG_S,
 ) -> LuaLinking:
     """Link stats rounds to Lua rounds (see the module docstring)."""
+    s_stamps, l_stamps = _stamps(stats), _stamps(lua)
     if offsets is None:
-        found = infer_offsets(stats, lua, lag_s)
-        source = "inferred" if found else "none"
+        clock = Clock.inferred(s_stamps, l_stamps, lag_s)
     else:
-        found = tuple(offsets)
-        source = "configured"
-    idx = _index(lua)
-    lo, hi = link_window(lag_s)
-    cands: dict[int, list[tuple[int, float]]] = {}
-    for si, s in enumerate(stats):
-        group = idx.get((s.map.lower(), s.round))
-        if group is None:
-            continue
-        times, ids = group
-        for off in found:
-            a = bisect.bisect_left(times, s.time - off - hi)
-            b = bisect.bisect_right(times, s.time - off - lo)
-            for j in range(a, b):
-                cands.setdefault(si, []).append((ids[j], s.time - off - times[j]))
-    # the rule itself (each the other's only candidate) is etstats.linking's, shared with
-    # the ingest pipeline's linker
-    pairs = pair_uniquely({si: [li for li, _ in cs] for si, cs in cands.items()})
-    links = {si: (li, cands[si][0][1]) for si, li in pairs.links.items()}
-    amb_s, amb_l = pairs.ambiguous_a, pairs.ambiguous_b
+        clock = Clock.fixed_offsets(offsets, lag_s)
+    got = link_stats_lua(s_stamps, l_stamps, clock)
     return LuaLinking(
-        links=links,
-        ambiguous_stats=amb_s,
-        ambiguous_lua=amb_l,
-        offsets=tuple(found),
-        offset_source=source,
+        links=got.links,
+        ambiguous_stats=got.ambiguous_stats,
+        ambiguous_lua=got.ambiguous_lua,
+        offsets=clock.offsets,
+        offset_source=clock.source,
     )
 
 
