@@ -51,6 +51,8 @@ def child(path: str, key: str | int) -> str:
 
 def as_int(value: object, path: str, problems: Problems) -> int | None:
     """An integer (integral floats accepted); records a problem otherwise."""
+    if type(value) is int:  # the common case first (a bool is not: its type is bool)
+        return value
     if isinstance(value, bool) or not isinstance(value, int | float):
         problems.add(f"expected an integer, got {json_type(value)}", path)
         return None
@@ -103,6 +105,8 @@ def get_int(
 ) -> int | None:
     """``obj[key]`` as an integer; absent or ``null`` gives ``None`` (a problem if required)."""
     value = obj.get(key)
+    if type(value) is int:  # the common case: no path to build
+        return value
     if value is None:
         if required:
             problems.add("required field missing", child(path, key))
@@ -115,6 +119,8 @@ def get_str(
 ) -> str | None:
     """``obj[key]`` as a string; absent or ``null`` gives ``None`` (a problem if required)."""
     value = obj.get(key)
+    if type(value) is str:  # the common case: no path to build
+        return value
     if value is None:
         if required:
             problems.add("required field missing", child(path, key))

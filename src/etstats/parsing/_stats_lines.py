@@ -18,6 +18,8 @@ weapons again.
 
 from __future__ import annotations
 
+from operator import getitem
+
 from etstats.model.stats import (
     SPLASH_WEAPONS,
     TAB_BUILDERS,
@@ -91,8 +93,8 @@ _TAB_TABLES: dict[int, tuple[dict[str, int] | dict[str, float], ...]] = {
 
 def _read_tab(fields: list[str]) -> TabStats:
     """A TAB section whose every value is canonical (``KeyError`` otherwise)."""
-    tables = _TAB_TABLES[len(fields)]
-    return TAB_BUILDERS[len(fields)](*[t[v] for t, v in zip(tables, fields, strict=True)])
+    # one C-level map over the section (the tables are chosen by its length, so they align)
+    return TAB_BUILDERS[len(fields)](*map(getitem, _TAB_TABLES[len(fields)], fields))
 
 
 def _read_canonical(parts: list[str], tab: str, line: int) -> tuple[PlayerStats, PlayerHint | None]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 from etstats.errors import ParseError
@@ -48,7 +49,7 @@ def load_json(text: str | bytes, *, source: str = "<json>", storable: bool = Fal
             actual=f"{len(text)} characters",
         )
     try:
-        value = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
+        value = _decode(text)
     except json.JSONDecodeError as exc:
         raise ParseError(
             exc.msg,
@@ -63,7 +64,7 @@ def load_json(text: str | bytes, *, source: str = "<json>", storable: bool = Fal
             str(exc) or "invalid JSON", source=source, expected="JSON", actual=None
         ) from exc
     if storable:
-        check_storable(value, source=source)
+        check_storable_text(value, text, source=source)
     return value
 
 
@@ -105,6 +106,32 @@ def check_storable(value: Any, *, source: str = "<json>", path: str = "$") -> No
             stack.extend((f"{where}[{i}]", child) for i, child in enumerate(item))
 
 
+_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_LONG_INTEGER = b"0" * 19
+"""Every 18-digit integer is below 2**63: an integer outside the 64-bit range needs a run of
+19 or more digits in the text."""
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+"""A ``\\u`` escape of a UTF-16 surrogate (the only way a lone one gets into UTF-8 JSON)."""
+
+
+def check_storable_text(value: Any, text: str, *, source: str = "<json>") -> None:
+    """:func:`check_storable` for ``value`` decoded from the JSON ``text``, with the same
+    result: the walk over every value runs only when the text has what an unstorable value
+    needs (a run of 19 digits, a surrogate escape, a raw surrogate). Those are searched in
+    its UTF-8 bytes at C speed; a match is only a maybe (a long float, an escaped backslash
+    before ``ud800``), and then the walk decides."""
+    try:
+        raw = text.encode("utf-8")
+    except UnicodeEncodeError:  # a raw lone surrogate (only in text given as str)
+        check_storable(value, source=source)
+        return
+    # UTF-8 encodes non-ASCII characters with bytes >= 0x80 only: every digit byte is a digit
+    if _LONG_INTEGER in raw.translate(_TO_ZERO) or (
+        b"\\u" in raw and _SURROGATE_ESCAPE.search(raw) is not None
+    ):
+        check_storable(value, source=source)
+
+
 def _clip_digits(number: int) -> str:
     digits = str(number)
     return digits if len(digits) <= 24 else f"{digits[:20]}... ({len(digits)} characters)"
@@ -131,3 +158,14 @@ def _finite_float(text: str) -> float:
     if not math.isfinite(value):
         raise ValueError(f"number {text[:20]} is out of range")
     return value
+
+
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float)
+"""One strict decoder: ``json.loads`` with options builds a new one per call."""
+
+
+def _decode(text: str) -> Any:
+    """``json.loads(text, parse_constant=..., parse_float=...)`` with :data:`_DECODER`."""
+    if text.startswith("\ufeff"):  # as json.loads does for str
+        raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+    return _DECODER.decode(text)

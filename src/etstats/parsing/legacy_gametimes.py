@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from attrs import evolve, frozen
 
@@ -38,7 +38,7 @@ from etstats.parsing._legacy_json import (
     get_int,
     get_str,
 )
-from etstats.parsing.jsontext import check_storable, load_json
+from etstats.parsing.jsontext import check_storable_text, load_json
 from etstats.parsing.legacy_findings import all_findings, check_filename, check_payload
 from etstats.parsing.legacy_webhook import read_webhook_payload
 
@@ -111,7 +111,15 @@ def parse_webhook_payload(obj: object, *, source: str = "<payload>") -> WebhookR
     return evolve(round_, findings=tuple(findings))
 
 
-def _read_spawn(item: object, path: str, problems: Problems) -> LegacySpawnStat | None:
+def _read_spawn(item: object, spath: str, i: int, problems: Problems) -> LegacySpawnStat | None:
+    """``meta.spawn_stats[i]`` (``spath``: the array's JSON path)."""
+    if type(item) is dict:  # the common case first: every value of its exact type
+        guid, name = item.get("guid"), item.get("name")
+        ints = [item.get(k) for k in SPAWN_KEYS[2:]]
+        if type(guid) is str and type(name) is str and all(type(v) is int for v in ints):
+            return LegacySpawnStat(guid, name, *cast("list[int]", ints))
+    # anything else: the typed readers name each problem by its path
+    path = child(spath, i)
     obj = as_object(item, path, problems)
     if obj is None:
         return None
@@ -151,7 +159,7 @@ def _read_meta(
     if raw_stats is not None:
         spath = child(path, "spawn_stats")
         for i, item in enumerate(as_array(raw_stats, spath, problems) or []):
-            stat = _read_spawn(item, child(spath, i), problems)
+            stat = _read_spawn(item, spath, i, problems)
             if stat is not None:
                 stats.append(stat)
     for key in meta:
@@ -308,15 +316,16 @@ def _load(data: bytes, source: str) -> tuple[Any, Finding | None]:
         if not exc.reason.startswith("Invalid control character"):
             raise
         try:
+            text = data.decode("utf-8-sig")
             decoded = json.loads(
-                data.decode("utf-8-sig"),
+                text,
                 strict=False,
                 parse_constant=_reject_constant,
                 parse_float=_finite_float,
             )
         except (ValueError, RecursionError):
             raise exc from None
-        check_storable(decoded, source=source)
+        check_storable_text(decoded, text, source=source)
         return decoded, Finding(
             code="legacy-raw-control-chars",
             severity=Severity.WARNING,
