@@ -167,6 +167,30 @@ def test_structural_problems_are_listed_with_json_paths(doc: dict[str, Any]) -> 
     assert info.value.source == "x.json"
 
 
+def test_spawn_entries_off_the_common_path_keep_their_paths(doc: dict[str, Any]) -> None:
+    """Spawn entries are read on a fast path when every value has its exact type; anything
+    else (an integral float, a boolean, a missing key, not an object) takes the typed readers,
+    which accept integral floats and name every problem by its path."""
+    first = copy.deepcopy(doc["meta"]["spawn_stats"][0])
+    as_floats = {k: float(v) if type(v) is int else v for k, v in first.items()}
+    doc["meta"]["spawn_stats"] = [first, as_floats]
+    a, b = parse_legacy_gametimes_data(copy.deepcopy(doc)).meta.spawn_stats
+    assert a == b
+    assert type(b.spawns) is int
+    doc["meta"]["spawn_stats"] = [dict(first, deaths=True), {"guid": "X"}, 7]
+    with pytest.raises(ValidationError) as info:
+        parse_legacy_gametimes_data(doc, source="x.json")
+    assert set(info.value.problems) == {
+        "expected an integer, got boolean @ $.meta.spawn_stats[0].deaths",
+        "required field missing @ $.meta.spawn_stats[1].name",
+        *(
+            f"required field missing @ $.meta.spawn_stats[1].{k}"
+            for k in ("spawns", "deaths", "dead_seconds", "avg_respawn", "max_respawn")
+        ),
+        "expected an object, got number @ $.meta.spawn_stats[2]",
+    }
+
+
 @pytest.mark.parametrize(("data", "column"), [(b'{"meta": \xff}', 10), (b"{", None)])
 def test_unreadable_bytes_are_parse_errors(data: bytes, column: int | None) -> None:
     with pytest.raises(ParseError) as info:

@@ -264,22 +264,6 @@ def _player_findings(
     p: PlayerStats, source: str, hint: PlayerHint | None, out: list[Finding]
 ) -> None:
     guid = p.guid
-    tab = p.tab
-    # The common case, every rule at once: a player the parser proved the per-weapon checks
-    # of (the hint), with a well-formed GUID, team and rounds, weapons and a clean TAB
-    # section, has no finding. Each rule is still written once, in the code below.
-    if (
-        hint is not None
-        and hint[3]
-        and tab is not None
-        and p.weapons
-        and p.team in (1, 2, 3)
-        and p.rounds >= 0
-        and len(guid) == 8
-        and not guid.strip(_HEX)
-        and not _tab_rules(tab, hint[0], hint[1], hint[2])
-    ):
-        return
 
     def add(code: str, message: str, field: str | None, expected: str, actual: str) -> None:
         out.append(
@@ -318,6 +302,7 @@ def _player_findings(
     weapons = p.weapons
     if not weapons:
         add("no-weapons", "player line has no weapon tuples (mask 0)", "weapon_mask", "> 0", "0")
+    tab = p.tab
     if hint is not None:  # the parser proved the per-weapon checks pass
         if tab is not None:
             _tab_findings(tab, hint[0], hint[1], hint[2], add, not hint[3])
@@ -359,36 +344,6 @@ def _player_findings(
         _tab_findings(tab, kills, deaths, shots, add, True)
 
 
-_TabRules = tuple[bool, bool, bool, bool, bool, float | None]
-
-
-def _tab_rules(tab: TabStats, kills: int, deaths: int, shots: int) -> _TabRules | None:
-    """Which TAB rules (other than the negative values) fire: ``None`` when none does (the
-    common case), else (bullets-mismatch, dead-time-exceeds-played, dead-ratio-over-100,
-    time-played-percent-out-of-range, headshot-kills-exceed-kills, the expected kd_ratio when
-    kd-ratio-inconsistent fires).
-
-    ``kills``/``deaths``/``shots`` are the player's weapon sums.
-    """
-    # round-half-up(kills/deaths, 1) as in expected_kd_ratio, inlined (hot path)
-    expected = float(kills + 1) if deaths <= 0 else ((20 * kills + deaths) // (2 * deaths)) / 10
-    percent = tab.time_played_percent
-    rules = (
-        tab.layout == 38 and tab.bullets_fired != shots,
-        tab.time_dead_minutes > tab.time_played_minutes,
-        tab.time_dead_ratio > 100.0,
-        not 0.0 <= percent <= 100.0,
-        tab.headshot_kills > kills,
-        expected if abs(tab.kd_ratio - expected) > _KD_LIMIT else None,
-    )
-    if rules == _NO_TAB_RULE:
-        return None
-    return rules
-
-
-_NO_TAB_RULE: _TabRules = (False, False, False, False, False, None)
-
-
 def _tab_findings(
     tab: TabStats, kills: int, deaths: int, shots: int, add: _Add, check_negative: bool
 ) -> None:
@@ -403,11 +358,7 @@ def _tab_findings(
             for fname, value in zip(tab.field_names, values, strict=True):
                 if value is not None and value < 0:
                     add("negative-value", f"{fname} is negative", fname, ">= 0", str(value))
-    rules = _tab_rules(tab, kills, deaths, shots)
-    if rules is None:
-        return
-    bullets, dead_over, ratio_over, percent_out, headshots_over, kd_expected = rules
-    if bullets:
+    if tab.layout == 38 and tab.bullets_fired != shots:
         add(
             "bullets-mismatch",
             "bullets_fired differs from the sum of weapon shots",
@@ -415,15 +366,16 @@ def _tab_findings(
             str(shots),
             str(tab.bullets_fired),
         )
-    if dead_over:
+    played, dead = tab.time_played_minutes, tab.time_dead_minutes
+    if dead > played:
         add(
             "dead-time-exceeds-played",
             "time dead exceeds time played (dead-time overcount)",
             "time_dead_minutes",
-            f"<= {tab.time_played_minutes:.1f}",
-            f"{tab.time_dead_minutes:.1f}",
+            f"<= {played:.1f}",
+            f"{dead:.1f}",
         )
-    if ratio_over:
+    if tab.time_dead_ratio > 100.0:
         add(
             "dead-ratio-over-100",
             "time dead ratio above 100 % (dead-time overcount)",
@@ -431,15 +383,16 @@ def _tab_findings(
             "<= 100.0",
             f"{tab.time_dead_ratio:.1f}",
         )
-    if percent_out:
+    percent = tab.time_played_percent
+    if not 0.0 <= percent <= 100.0:
         add(
             "time-played-percent-out-of-range",
             "time played percent outside 0..100",
             "time_played_percent",
             "0.0..100.0",
-            f"{tab.time_played_percent:.1f}",
+            f"{percent:.1f}",
         )
-    if headshots_over:
+    if tab.headshot_kills > kills:
         add(
             "headshot-kills-exceed-kills",
             "more headshot kills than weapon kills",
@@ -447,12 +400,14 @@ def _tab_findings(
             f"<= {kills}",
             str(tab.headshot_kills),
         )
-    if kd_expected is not None:
+    # round-half-up(kills/deaths, 1) as in expected_kd_ratio, inlined (hot path)
+    expected = float(kills + 1) if deaths <= 0 else ((20 * kills + deaths) // (2 * deaths)) / 10
+    if abs(tab.kd_ratio - expected) > _KD_LIMIT:
         add(
             "kd-ratio-inconsistent",
             "kd_ratio differs from the weapon kills/deaths",
             "kd_ratio",
-            f"{kd_expected:.1f}",
+            f"{expected:.1f}",
             f"{tab.kd_ratio:.1f}",
         )
 
