@@ -268,6 +268,11 @@ def read_webhook_payload(
         if raw_fields is not None:
             fpath = child(epath, "fields")
             for i, item in enumerate(as_array(raw_fields, fpath, problems) or []):
+                if type(item) is dict:  # the common case first: no paths to build
+                    name, value = item.get("name"), item.get("value")
+                    if type(name) is str and type(value) is str:
+                        fields.append((name, value))
+                        continue
                 fobj = as_object(item, child(fpath, i), problems)
                 if fobj is None:
                     continue
