@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import attrs
@@ -27,12 +28,14 @@ from etstats.reconciliation.model import (
     ReconcileReport,
     Reconciliation,
     build_reconciliation,
+    lean_reconciliation,
 )
 from etstats.reconciliation.players import match_players
 from etstats.reconciliation.readings import LuaReading, StatsReading
 from etstats.reconciliation.rules import internal, player
 from etstats.reconciliation.rules import round as round_rules
 from etstats.reconciliation.rules.endstats import endstats_checks
+from etstats.reconciliation.rules.judge import counting_agree
 from etstats.reconciliation.tolerance import FILE_LAG_S
 
 
@@ -231,6 +234,11 @@ def _lua_only(lua: LuaReading) -> Reconciliation:
     )
 
 
+_NOT_COUNTING: AbstractContextManager[dict[str, int]] = nullcontext({})
+"""Stands for :func:`counting_agree` in the full form: nothing is counted (reusable: the
+``{}`` it yields is never written)."""
+
+
 def _lua_key(a: LoadedArtifact) -> RoundKey:
     if a.kind == "gametimes":
         g: Gametimes = a.gametimes
@@ -362,8 +370,14 @@ class ReconcilePlan:
         self.offsets = lk.offsets
         self.offset_source = lk.offset_source if self.luas else "none"
 
-    def iter_rounds(self) -> Iterator[Reconciliation]:
-        """One :class:`Reconciliation` per stats round, then one per unlinked Lua round."""
+    def iter_rounds(self, *, lean: bool = False) -> Iterator[Reconciliation]:
+        """One :class:`Reconciliation` per stats round, then one per unlinked Lua round.
+
+        ``lean``: the same rules, but agreeing comparisons are counted rather than built
+        (except the checks kept in full, ``dead-time``): each round comes as a
+        :class:`~etstats.reconciliation.model.LeanReconciliation` (the ingest path's stored
+        form). The verdict, the non-agreeing comparisons and the findings are the same.
+        """
         for plan in self.plans:
             sr, found = _stats_reading_for(plan, self.stats)
             self.findings.extend(found)
@@ -375,15 +389,16 @@ class ReconcilePlan:
             if es is not None:
                 for p in self.stats[plan.index].stats.players:
                     given[p.guid.upper()] = p.tab.revives_given if p.tab else None
-            comps, match = _compare_round(
-                sr,
-                lua,
-                es,
-                self.limbo_s,
-                es_name=self.endstats[ei].name if ei is not None else "",
-                revives_given=given,
-            )
-            yield build_reconciliation(
+            with counting_agree() if lean else _NOT_COUNTING as counted:
+                comps, match = _compare_round(
+                    sr,
+                    lua,
+                    es,
+                    self.limbo_s,
+                    es_name=self.endstats[ei].name if ei is not None else "",
+                    revives_given=given,
+                )
+            full = build_reconciliation(
                 sr.map,
                 sr.round,
                 sr.name,
@@ -398,8 +413,11 @@ class ReconcilePlan:
                 tuple(comps),
                 match.findings,
             )
+            yield lean_reconciliation(full, counted) if lean else full
         for li in self.lua_only:
-            yield _lua_only(_lua_reading(self.luas[li]))
+            with counting_agree() if lean else _NOT_COUNTING as counted:
+                full = _lua_only(_lua_reading(self.luas[li]))
+            yield lean_reconciliation(full, counted) if lean else full
 
     def report(self, rounds: Iterable[Reconciliation] = ()) -> ReconcileReport:
         return ReconcileReport(

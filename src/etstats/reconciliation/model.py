@@ -173,6 +173,68 @@ class Reconciliation:
 
 
 @frozen
+class LeanReconciliation(Reconciliation):
+    """The ingest path's form of a round's :class:`Reconciliation` (the form it stores).
+
+    The same rules ran, but agreeing comparisons were counted rather than built, except the
+    checks of :data:`etstats.reconciliation.rules.judge.KEPT_IN_FULL` (``dead-time``: the spawn
+    audit lists them all). :attr:`comparisons` holds every comparison whose verdict is not
+    ``agree`` plus every kept one, in the engine's order; :attr:`check_counts` counts every
+    comparison of the round. :attr:`verdict` and :meth:`counts` equal the full form's.
+    """
+
+    check_counts: dict[str, dict[str, int]] = field(factory=dict)
+    """Comparisons of the round per check and verdict (every verdict listed, zeros too),
+    built or counted; checks sorted by name."""
+
+    def counts(self) -> dict[str, int]:
+        """Number of comparisons per verdict (the agreeing ones counted, not built)."""
+        out = {v.value: 0 for v in VERDICT_ORDER}
+        for per_verdict in self.check_counts.values():
+            for k, n in per_verdict.items():
+                out[k] += n
+        return out
+
+
+def lean_reconciliation(full: Reconciliation, counted: dict[str, int]) -> LeanReconciliation:
+    """``full`` (built while :func:`~etstats.reconciliation.rules.judge.counting_agree`
+    counted ``counted`` agreeing comparisons per check, or with nothing counted) in its lean
+    form: agreeing comparisons of checks not kept in full are dropped and counted too."""
+    from etstats.reconciliation.rules.judge import KEPT_IN_FULL
+
+    per_check: dict[str, dict[str, int]] = {}
+    kept: list[Comparison] = []
+    for c in full.comparisons:
+        row = per_check.get(c.check)
+        if row is None:
+            row = per_check[c.check] = {v.value: 0 for v in VERDICT_ORDER}
+        row[c.verdict.value] += 1
+        if c.verdict is not Verdict.AGREE or c.check in KEPT_IN_FULL:
+            kept.append(c)
+    for check, n in counted.items():
+        row = per_check.get(check)
+        if row is None:
+            row = per_check[check] = {v.value: 0 for v in VERDICT_ORDER}
+        row[Verdict.AGREE.value] += n
+    return LeanReconciliation(
+        full.map,
+        full.round,
+        full.stats,
+        full.stats_r1,
+        full.endstats,
+        full.lua,
+        full.lua_kind,
+        full.stats_time,
+        full.lua_end_unix,
+        full.link_lag_seconds,
+        full.players,
+        tuple(kept),
+        full.findings,
+        dict(sorted(per_check.items())),
+    )
+
+
+@frozen
 class Ambiguity:
     """A link that was refused because two candidates fit."""
 
@@ -285,6 +347,7 @@ __all__ = [
     "ArtifactRef",
     "CauseAmount",
     "Comparison",
+    "LeanReconciliation",
     "PlayerLink",
     "ReconcileReport",
     "Reconciliation",
@@ -295,5 +358,6 @@ __all__ = [
     "build_player_link",
     "build_reconciliation",
     "build_source_value",
+    "lean_reconciliation",
     "source_value",
 ]
