@@ -97,12 +97,13 @@ def _stats_plans(
 def _stats_reading_for(
     plan: _StatsPlan, stats: list[LoadedArtifact]
 ) -> tuple[StatsReading, list[Finding]]:
-    from etstats.differential import round2_differential
+    from etstats.differential.memo import shared_round2_differential
 
     art = stats[plan.index]
     if plan.r1_index is not None:
         r1 = stats[plan.r1_index]
-        diff = round2_differential(r1.stats, art.stats)
+        # the ingest path differenced this pair when it stored the round: found, not redone
+        diff = shared_round2_differential(r1.stats, art.stats)
         found = [f for f in diff.findings if f.code == "counter-reset"]
         return stats_reading(
             diff, name=art.name, raw=art.stats, r1=r1.stats, r1_name=r1.name
