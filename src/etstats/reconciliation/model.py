@@ -177,7 +177,7 @@ class LeanReconciliation(Reconciliation):
     """The ingest path's form of a round's :class:`Reconciliation` (the form it stores).
 
     The same rules ran, but agreeing comparisons were counted rather than built, except the
-    checks of :data:`etstats.reconciliation.rules.judge.KEPT_IN_FULL` (``dead-time``: the spawn
+    checks of :data:`KEPT_IN_FULL` (``dead-time``: the spawn
     audit lists them all). :attr:`comparisons` holds every comparison whose verdict is not
     ``agree`` plus every kept one, in the engine's order; :attr:`check_counts` counts every
     comparison of the round. :attr:`verdict` and :meth:`counts` equal the full form's.
@@ -196,26 +196,32 @@ class LeanReconciliation(Reconciliation):
         return out
 
 
+KEPT_IN_FULL: frozenset[str] = frozenset({"dead-time"})
+"""Checks whose agreeing comparisons the lean form still builds: the spawn audit
+(``etstats_fastapi.audit_view``) lists every dead-time comparison."""
+
+_VERDICT_KEYS: tuple[str, ...] = tuple(v.value for v in VERDICT_ORDER)
+_AGREE = Verdict.AGREE
+
+
 def lean_reconciliation(full: Reconciliation, counted: dict[str, int]) -> LeanReconciliation:
     """``full`` (built while :func:`~etstats.reconciliation.rules.judge.counting_agree`
     counted ``counted`` agreeing comparisons per check, or with nothing counted) in its lean
     form: agreeing comparisons of checks not kept in full are dropped and counted too."""
-    from etstats.reconciliation.rules.judge import KEPT_IN_FULL
-
     per_check: dict[str, dict[str, int]] = {}
     kept: list[Comparison] = []
     for c in full.comparisons:
         row = per_check.get(c.check)
         if row is None:
-            row = per_check[c.check] = {v.value: 0 for v in VERDICT_ORDER}
-        row[c.verdict.value] += 1
-        if c.verdict is not Verdict.AGREE or c.check in KEPT_IN_FULL:
+            row = per_check[c.check] = dict.fromkeys(_VERDICT_KEYS, 0)
+        row[c.verdict] += 1  # a StrEnum member is its value as a key
+        if c.verdict is not _AGREE or c.check in KEPT_IN_FULL:
             kept.append(c)
     for check, n in counted.items():
         row = per_check.get(check)
         if row is None:
-            row = per_check[check] = {v.value: 0 for v in VERDICT_ORDER}
-        row[Verdict.AGREE.value] += n
+            row = per_check[check] = dict.fromkeys(_VERDICT_KEYS, 0)
+        row["agree"] += n
     return LeanReconciliation(
         full.map,
         full.round,
@@ -342,6 +348,7 @@ def source_value(
 
 
 __all__ = [
+    "KEPT_IN_FULL",
     "VERDICT_ORDER",
     "Ambiguity",
     "ArtifactRef",

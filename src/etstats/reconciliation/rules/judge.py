@@ -14,6 +14,7 @@ from contextvars import ContextVar
 from itertools import combinations
 
 from etstats.reconciliation.model import (
+    KEPT_IN_FULL,
     CauseAmount,
     Comparison,
     SourceValue,
@@ -43,10 +44,6 @@ def needs_causes(difference: float, tolerance: float, mechanics: float = 0.0) ->
     them (and formatting their evidence) then."""
     return not abs(difference) <= tolerance + mechanics
 
-
-KEPT_IN_FULL: frozenset[str] = frozenset({"dead-time"})
-"""Checks built in full even when they agree while agreeing comparisons are counted: the
-spawn audit (``etstats_fastapi.audit_view``) lists every dead-time comparison."""
 
 _TALLY: ContextVar[dict[str, int] | None] = ContextVar("etstats_agree_tally", default=None)
 """While :func:`counting_agree` runs: agreeing comparisons counted (not built), per check."""
