@@ -6,7 +6,8 @@ across a season with distinct maps and times (so linking has real work: offset i
 binary searches, R1 pairs) and times :func:`etstats.reconciliation` over all of them.
 Parsing is not part of the timed section (see bench/ for the parsers' own benchmarks).
 
-Usage: ``python bench/reconcile.py [--rounds N] [--pool K] [--floor-rounds M] [--gc-freeze]``;
+Usage: ``python bench/reconcile.py [--rounds N] [--pool K] [--floor-rounds M] [--gc-freeze]
+[--stored]``;
 prints rounds/s and comparisons/s (wall clock and CPU time of this one process: the machine
 may be shared), the growth of the peak resident memory during the reconcile call, and the
 object-creation floor: the time to construct the same result objects (every
@@ -191,12 +192,12 @@ def main() -> None:
     args = ap.parse_args()
     t0 = time.perf_counter()
     artifacts = build(args.rounds, args.pool)
-    if args.stored:
-        stored_forms(artifacts)
     print(
         f"built {args.rounds} rounds ({len(artifacts)} artifacts) in "
         f"{time.perf_counter() - t0:.1f} s"
     )
+    if args.stored:
+        stored_forms(artifacts)
     gc.collect()
     if args.gc_freeze:
         gc.freeze()
