@@ -152,8 +152,6 @@ def etstats_round_reconciled(result: Reconciliation) -> None:
     Return value is ignored.
 
     .. versionadded:: 0.1
-    .. versionchanged:: 0.2 ``result`` is the lean form: agreeing comparisons other than
-       ``dead-time`` are counted, not listed.
     """
 
 
