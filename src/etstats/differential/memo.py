@@ -19,8 +19,9 @@ from collections import OrderedDict
 from etstats.differential.subtract import round2_differential
 from etstats.model.stats import StatsRound
 
-MEMO_SIZE = 256
-"""Differentials kept (each holds three rounds: a few MB at most)."""
+MEMO_SIZE = 128
+"""Differentials kept: every round 2 of a 256-file batch of stats files (128); an entry holds
+three rounds, about 25 KB each with 12 players."""
 
 _memo: OrderedDict[tuple[int, int], tuple[StatsRound, StatsRound, StatsRound]] = OrderedDict()
 _lock = threading.Lock()

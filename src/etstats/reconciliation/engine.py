@@ -95,15 +95,19 @@ def _stats_plans(
 
 
 def _stats_reading_for(
-    plan: _StatsPlan, stats: list[LoadedArtifact]
+    plan: _StatsPlan, stats: list[LoadedArtifact], *, shared: bool = False
 ) -> tuple[StatsReading, list[Finding]]:
+    """``shared``: look the round-2 differential up in :mod:`etstats.differential.memo` (the
+    ingest path, which differenced the pair when it stored the round) instead of computing
+    it (the public form: nothing kept after the call)."""
+    from etstats.differential import round2_differential
     from etstats.differential.memo import shared_round2_differential
 
     art = stats[plan.index]
     if plan.r1_index is not None:
         r1 = stats[plan.r1_index]
-        # the ingest path differenced this pair when it stored the round: found, not redone
-        diff = shared_round2_differential(r1.stats, art.stats)
+        differential = shared_round2_differential if shared else round2_differential
+        diff = differential(r1.stats, art.stats)
         found = [f for f in diff.findings if f.code == "counter-reset"]
         return stats_reading(
             diff, name=art.name, raw=art.stats, r1=r1.stats, r1_name=r1.name
@@ -377,10 +381,12 @@ class ReconcilePlan:
         ``lean``: the same rules, but agreeing comparisons are counted rather than built
         (except the checks kept in full, ``dead-time``): each round comes as a
         :class:`~etstats.reconciliation.model.LeanReconciliation` (the ingest path's stored
-        form). The verdict, the non-agreeing comparisons and the findings are the same.
+        form). The verdict, the non-agreeing comparisons and the findings are the same. A
+        round 2's differential is then looked up in :mod:`etstats.differential.memo`, where
+        the ingest path left it.
         """
         for plan in self.plans:
-            sr, found = _stats_reading_for(plan, self.stats)
+            sr, found = _stats_reading_for(plan, self.stats, shared=lean)
             self.findings.extend(found)
             li_lag = self.linking.links.get(plan.index)
             lua = _lua_reading(self.luas[li_lag[0]]) if li_lag else None
