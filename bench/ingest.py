@@ -25,6 +25,11 @@ Usage::
 
     .venv/bin/python bench/ingest.py --rounds 1000 10000 [--pg DSN] [--baseline-src DIR]
         [--steps ingest,re-ingest,rebuild,audit,single,stats-only] [--work DIR]
+        [--season synthetic|truth]
+
+``--season truth`` writes consistent rounds from the truth generator instead (stats and Lua
+files that agree as real ones do, round 1/2 pairs, no endstats): the reconciliation's cost on
+data where most comparisons agree.
 
 PostgreSQL is used when ``--pg`` or ``$ETSTATS_TEST_DSN`` names a server (a fresh database per
 run, dropped afterwards). The 100,000-round run takes hours and about 3 GB of files: run it
@@ -94,6 +99,40 @@ def write_season(folder: Path, rounds: int, *, stats_only: bool = False) -> int:
         sub.mkdir(exist_ok=True)
         for a in arts:
             (sub / a.name).write_bytes(a.data)
+            count += 1
+    return count
+
+
+def write_truth_season(folder: Path, rounds: int, *, stats_only: bool = False) -> int:
+    """A season from the truth generator (``etstats.testing.reconcile_truth``): round 1/2
+    pairs of 12 players whose stats file (c0rnp0rn 7 or 8) and gametimes (v1, or legacy one
+    round in four) agree as real ones do, so most comparisons agree (the synthetic season's
+    TAB values are random and nearly every comparison conflicts). No endstats files."""
+    from etstats.testing.reconcile_truth import render_legacy, render_stats, render_v1, simulate
+
+    folder.mkdir(parents=True, exist_ok=True)
+    count = 0
+    r1 = None
+    for i in range(rounds):
+        sub = folder / f"{i // 1000:04d}"
+        sub.mkdir(exist_ok=True)
+        if i % 2 == 0 or r1 is None:
+            tr = simulate(
+                i,
+                n_per_team=6,
+                pauses=i % 3,
+                map_name=MAPS[(i // 2) % len(MAPS)],
+                start_unix=START_UNIX + 3600 * (i // 2),
+                end=("objective", "time_expired", "surrender_attackers")[(i // 2) % 3],
+            )
+            r1, prior = tr, None
+        else:
+            tr, prior = simulate(i, n_per_team=6, after=r1), r1
+        files = [render_stats(tr, version=7 if (i // 2) % 2 else 8, prior=prior)]
+        if not stats_only:
+            files.append(render_legacy(tr, seed=i) if i % 4 == 3 else render_v1(tr))
+        for name, text in files:
+            (sub / name).write_text(text, encoding="utf-8")
             count += 1
     return count
 
@@ -242,6 +281,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--steps", default=",".join(STEPS))
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--json", type=Path, default=None, help="append result rows here")
+    parser.add_argument(
+        "--season",
+        choices=("synthetic", "truth"),
+        default="synthetic",
+        help="synthetic: random TAB values, stats + Lua + endstats per round (nearly every "
+        "comparison conflicts); truth: the truth generator's consistent rounds, stats + Lua",
+    )
     args = parser.parse_args(argv)
     if args.reference is not None:
         print(
@@ -251,6 +297,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     steps = args.steps.split(",")
     work = args.work or Path(tempfile.mkdtemp(prefix="etstats-bench-"))
     backends = ([] if args.no_sqlite else ["sqlite"]) + (["postgresql"] if args.pg else [])
+    if args.season == "truth":  # its stats file names are local times at UTC+1
+        os.environ["ETSTATS_TIMEZONE"] = "Etc/GMT-1"
     versions = [("new", dict(os.environ))]
     if args.baseline_src is not None:
         env = dict(os.environ, PYTHONPATH=str(args.baseline_src.resolve()))
@@ -261,8 +309,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             season_dir = work / f"season-{rounds}"
             stats_dir = work / f"stats-{rounds}"
             t = time.perf_counter()
-            artifacts = write_season(season_dir, rounds)
-            write_season(stats_dir, rounds, stats_only=True)
+            write = write_truth_season if args.season == "truth" else write_season
+            artifacts = write(season_dir, rounds)
+            write(stats_dir, rounds, stats_only=True)
             print(
                 f"# {rounds} rounds: {artifacts} artifacts written in "
                 f"{time.perf_counter() - t:.0f} s",

@@ -6,7 +6,8 @@ across a season with distinct maps and times (so linking has real work: offset i
 binary searches, R1 pairs) and times :func:`etstats.reconciliation` over all of them.
 Parsing is not part of the timed section (see bench/ for the parsers' own benchmarks).
 
-Usage: ``python bench/reconcile.py [--rounds N] [--pool K] [--floor-rounds M] [--gc-freeze]``;
+Usage: ``python bench/reconcile.py [--rounds N] [--pool K] [--floor-rounds M] [--gc-freeze]
+[--stored]``;
 prints rounds/s and comparisons/s (wall clock and CPU time of this one process: the machine
 may be shared), the growth of the peak resident memory during the reconcile call, and the
 object-creation floor: the time to construct the same result objects (every
@@ -134,6 +135,38 @@ def _rebuild(rounds: list[Reconciliation], fast: bool) -> float:
     return time.process_time() - t0
 
 
+def _stored_pass(artifacts: list[LoadedArtifact], lean: bool) -> tuple[float, int, int]:
+    """CPU seconds, comparisons built and report bytes of one pass in one form."""
+    from etstats.ingest.report_encoder import to_json
+
+    c0 = time.process_time()
+    built = size = 0
+    for r in ReconcilePlan(artifacts).iter_rounds(lean=lean):
+        built += len(r.comparisons)
+        size += len(to_json(r))
+    return time.process_time() - c0, built, size
+
+
+def stored_forms(artifacts: list[LoadedArtifact]) -> None:
+    """The ingest path's reconciliation share: full form + JSON against lean form + JSON,
+    interleaved three times (best of each), the ratio measured in the same run."""
+    rounds = len(ReconcilePlan(artifacts).plans)
+    best: dict[bool, tuple[float, int, int]] = {}
+    for _ in range(3):
+        for lean in (False, True):
+            run = _stored_pass(artifacts, lean)
+            if lean not in best or run[0] < best[lean][0]:
+                best[lean] = run
+    for lean in (False, True):
+        cpu, built, size = best[lean]
+        print(
+            f"stored form {'lean' if lean else 'full'}: {cpu / rounds * 1e6:,.0f} us CPU per "
+            f"round (rules + report JSON), {built / rounds:.1f} comparisons built and "
+            f"{size / rounds / 1000:.1f} KB of JSON per round"
+        )
+    print(f"stored form: lean is {best[False][0] / best[True][0]:.2f}x the full form's speed")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--rounds", type=int, default=100_000)
@@ -150,6 +183,12 @@ def main() -> None:
         help="gc.freeze() after building the inputs, as a long-running caller may: "
         "full collections then skip them (off by default)",
     )
+    ap.add_argument(
+        "--stored",
+        action="store_true",
+        help="also time what the ingest path does per round: the full form plus its report "
+        "JSON (as before) against the lean form plus its JSON, same rounds, same run",
+    )
     args = ap.parse_args()
     t0 = time.perf_counter()
     artifacts = build(args.rounds, args.pool)
@@ -157,6 +196,8 @@ def main() -> None:
         f"built {args.rounds} rounds ({len(artifacts)} artifacts) in "
         f"{time.perf_counter() - t0:.1f} s"
     )
+    if args.stored:
+        stored_forms(artifacts)
     gc.collect()
     if args.gc_freeze:
         gc.freeze()

@@ -141,7 +141,13 @@ def etstats_round_reconciled(result: Reconciliation) -> None:
 
     Called again whenever a late artifact re-links the round.
 
-    :param result: the round's :class:`etstats.reconciliation.model.Reconciliation`.
+    :param result: the round's :class:`etstats.reconciliation.model.Reconciliation`, in the
+        ingest path's lean form (:class:`~etstats.reconciliation.model.LeanReconciliation`,
+        the form stored): ``verdict``, ``counts()``, ``findings``, ``players`` and every
+        comparison whose verdict is not ``agree`` are those of the full form; of the agreeing
+        comparisons only the ``dead-time`` ones are built, the others are counted in
+        ``check_counts``. Call :func:`etstats.reconciliation.reconcile` on the round's files
+        for every comparison.
 
     Return value is ignored.
 

@@ -1,6 +1,7 @@
 """The ingest path's direct report encoder writes the same JSON text as the cattrs wire
 format (``etstats.serde.to_json``), and the ingest reconciliation step (which compares only
-the wanted round) stores what the public ``reconcile()`` says of that round."""
+the wanted round, and counts agreeing comparisons rather than building them) stores the lean
+form of what the public ``reconcile()`` says of that round."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from etstats.ingest import report_encoder
 from etstats.ingest.extract import parse_artifact
 from etstats.ingest.reconcile_step import reconcile_round
 from etstats.reconciliation import LoadedArtifact, load_paths, reconcile
+from etstats.reconciliation.model import LeanReconciliation, lean_reconciliation
 from etstats.testing.synthetic import round_artifacts, round_pair_artifacts, season
 
 
@@ -45,8 +47,10 @@ def test_same_text_as_cattrs_with_lua_and_endstats() -> None:
             utc_offset_seconds=0,
         )
         [same] = [r for r in public.rounds if r.stats == names["stats"]]
-        assert serde.to_json(same) == text
+        assert isinstance(result, LeanReconciliation)
+        assert serde.to_json(lean_reconciliation(same, {})) == text
         assert verdict == str(same.verdict)
+        assert result.counts() == same.counts()
         checked += 1
     assert checked == 24
 
@@ -80,4 +84,4 @@ def test_round2_with_its_round1_matches_the_full_engine_run() -> None:
     )
     [same] = [r for r in public.rounds if r.stats == r2.name]
     assert same.stats_r1 == r1.name
-    assert got[3] == serde.to_json(same)
+    assert got[3] == serde.to_json(lean_reconciliation(same, {}))

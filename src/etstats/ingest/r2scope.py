@@ -27,7 +27,8 @@ from typing import Any
 
 from attrs import frozen
 
-from etstats.differential import pair_rounds, player_key, round2_differential
+from etstats.differential import pair_rounds, player_key
+from etstats.differential.memo import shared_round2_differential
 from etstats.storage.base import StorageTx
 
 Loader = Callable[[str], tuple[str, Any]]
@@ -101,7 +102,7 @@ def r2_scope(r2_model: Any, partner: R1Candidate | None) -> StatsScope:
     """The values of a round 2: differenced against ``partner``, or as written (orphan)."""
     if partner is None:
         return StatsScope(r2_model, CUMULATIVE, tuple(CUMULATIVE for _ in r2_model.players))
-    diff = round2_differential(partner.model, r2_model)
+    diff = shared_round2_differential(partner.model, r2_model)  # the engine finds it again
     in_r1 = {player_key(p) for p in partner.model.players}
     scopes = tuple(
         # round2_differential returns the R2 line object itself when it keeps it raw; a

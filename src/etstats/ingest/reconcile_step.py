@@ -2,9 +2,12 @@
 
 The round's artifacts were linked by :mod:`etstats.ingest.linker`; they are handed to
 :func:`etstats.reconciliation` together with the server's UTC offset at the stats file's
-time, so the engine compares the same round. The verdict, its counts and the full report (JSON)
-are stored in ``reconciliations``. A failure of the engine is logged and leaves the round
-without a verdict (it never blocks ingestion).
+time, so the engine compares the same round. The verdict, its counts and the report (JSON) are
+stored in ``reconciliations``. The report is the engine's lean form
+(:class:`~etstats.reconciliation.model.LeanReconciliation`): agreeing comparisons are counted
+per check rather than built, except the dead-time ones (docs/storage.md, ``reconciliations``).
+A failure of the engine is logged and leaves the round without a verdict (it never blocks
+ingestion).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from etstats.ingest.extract import ParsedArtifact
 log = logging.getLogger(__name__)
 
 Verdict = tuple[str, int, int, str, Any]
-"""(verdict, conflicts, warning/error findings, JSON report, Reconciliation)."""
+"""(verdict, conflicts, warning/error findings, JSON report, LeanReconciliation)."""
 
 
 def _offset(stats: ParsedArtifact | None, timezone: str) -> int | None:
@@ -82,7 +85,7 @@ def reconcile_round(
         )
         wanted = names.get("stats") if stats is not None else names.get("lua")
         _only_wanted(plan, wanted)
-        result = next((r for r in plan.iter_rounds() if wanted in (r.stats, r.lua)), None)
+        result = next((r for r in plan.iter_rounds(lean=True) if wanted in (r.stats, r.lua)), None)
         if result is None:  # the round the pipeline linked is not one the engine sees
             rounds = list(
                 ReconcilePlan(
@@ -90,7 +93,7 @@ def reconcile_round(
                     utc_offset_seconds=_offset(stats, timezone),
                     window_minutes=window_minutes,
                     timezone=timezone,
-                ).iter_rounds()
+                ).iter_rounds(lean=True)
             )
             if not rounds:
                 return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import attrs
@@ -27,12 +28,14 @@ from etstats.reconciliation.model import (
     ReconcileReport,
     Reconciliation,
     build_reconciliation,
+    lean_reconciliation,
 )
 from etstats.reconciliation.players import match_players
 from etstats.reconciliation.readings import LuaReading, StatsReading
 from etstats.reconciliation.rules import internal, player
 from etstats.reconciliation.rules import round as round_rules
 from etstats.reconciliation.rules.endstats import endstats_checks
+from etstats.reconciliation.rules.judge import counting_agree
 from etstats.reconciliation.tolerance import FILE_LAG_S
 
 
@@ -92,14 +95,19 @@ def _stats_plans(
 
 
 def _stats_reading_for(
-    plan: _StatsPlan, stats: list[LoadedArtifact]
+    plan: _StatsPlan, stats: list[LoadedArtifact], *, shared: bool = False
 ) -> tuple[StatsReading, list[Finding]]:
+    """``shared``: look the round-2 differential up in :mod:`etstats.differential.memo` (the
+    ingest path, which differenced the pair when it stored the round) instead of computing
+    it (the public form: nothing kept after the call)."""
     from etstats.differential import round2_differential
+    from etstats.differential.memo import shared_round2_differential
 
     art = stats[plan.index]
     if plan.r1_index is not None:
         r1 = stats[plan.r1_index]
-        diff = round2_differential(r1.stats, art.stats)
+        differential = shared_round2_differential if shared else round2_differential
+        diff = differential(r1.stats, art.stats)
         found = [f for f in diff.findings if f.code == "counter-reset"]
         return stats_reading(
             diff, name=art.name, raw=art.stats, r1=r1.stats, r1_name=r1.name
@@ -229,6 +237,11 @@ def _lua_only(lua: LuaReading) -> Reconciliation:
         lua_end_unix=lua.end_unix,
         comparisons=tuple(comps),
     )
+
+
+_NOT_COUNTING: AbstractContextManager[dict[str, int]] = nullcontext({})
+"""Stands for :func:`counting_agree` in the full form: nothing is counted (reusable: the
+``{}`` it yields is never written)."""
 
 
 def _lua_key(a: LoadedArtifact) -> RoundKey:
@@ -362,10 +375,18 @@ class ReconcilePlan:
         self.offsets = lk.offsets
         self.offset_source = lk.offset_source if self.luas else "none"
 
-    def iter_rounds(self) -> Iterator[Reconciliation]:
-        """One :class:`Reconciliation` per stats round, then one per unlinked Lua round."""
+    def iter_rounds(self, *, lean: bool = False) -> Iterator[Reconciliation]:
+        """One :class:`Reconciliation` per stats round, then one per unlinked Lua round.
+
+        ``lean``: the same rules, but agreeing comparisons are counted rather than built
+        (except the checks kept in full, ``dead-time``): each round comes as a
+        :class:`~etstats.reconciliation.model.LeanReconciliation` (the ingest path's stored
+        form). The verdict, the non-agreeing comparisons and the findings are the same. A
+        round 2's differential is then looked up in :mod:`etstats.differential.memo`, where
+        the ingest path left it.
+        """
         for plan in self.plans:
-            sr, found = _stats_reading_for(plan, self.stats)
+            sr, found = _stats_reading_for(plan, self.stats, shared=lean)
             self.findings.extend(found)
             li_lag = self.linking.links.get(plan.index)
             lua = _lua_reading(self.luas[li_lag[0]]) if li_lag else None
@@ -375,15 +396,16 @@ class ReconcilePlan:
             if es is not None:
                 for p in self.stats[plan.index].stats.players:
                     given[p.guid.upper()] = p.tab.revives_given if p.tab else None
-            comps, match = _compare_round(
-                sr,
-                lua,
-                es,
-                self.limbo_s,
-                es_name=self.endstats[ei].name if ei is not None else "",
-                revives_given=given,
-            )
-            yield build_reconciliation(
+            with counting_agree() if lean else _NOT_COUNTING as counted:
+                comps, match = _compare_round(
+                    sr,
+                    lua,
+                    es,
+                    self.limbo_s,
+                    es_name=self.endstats[ei].name if ei is not None else "",
+                    revives_given=given,
+                )
+            full = build_reconciliation(
                 sr.map,
                 sr.round,
                 sr.name,
@@ -398,8 +420,11 @@ class ReconcilePlan:
                 tuple(comps),
                 match.findings,
             )
+            yield lean_reconciliation(full, counted) if lean else full
         for li in self.lua_only:
-            yield _lua_only(_lua_reading(self.luas[li]))
+            with counting_agree() if lean else _NOT_COUNTING as counted:
+                full = _lua_only(_lua_reading(self.luas[li]))
+            yield lean_reconciliation(full, counted) if lean else full
 
     def report(self, rounds: Iterable[Reconciliation] = ()) -> ReconcileReport:
         return ReconcileReport(

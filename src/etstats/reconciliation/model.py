@@ -173,6 +173,74 @@ class Reconciliation:
 
 
 @frozen
+class LeanReconciliation(Reconciliation):
+    """The ingest path's form of a round's :class:`Reconciliation` (the form it stores).
+
+    The same rules ran, but agreeing comparisons were counted rather than built, except the
+    checks of :data:`KEPT_IN_FULL` (``dead-time``: the spawn
+    audit lists them all). :attr:`comparisons` holds every comparison whose verdict is not
+    ``agree`` plus every kept one, in the engine's order; :attr:`check_counts` counts every
+    comparison of the round. :attr:`verdict` and :meth:`counts` equal the full form's.
+    """
+
+    check_counts: dict[str, dict[str, int]] = field(factory=dict)
+    """Comparisons of the round per check and verdict (every verdict listed, zeros too),
+    built or counted; checks sorted by name."""
+
+    def counts(self) -> dict[str, int]:
+        """Number of comparisons per verdict (the agreeing ones counted, not built)."""
+        out = {v.value: 0 for v in VERDICT_ORDER}
+        for per_verdict in self.check_counts.values():
+            for k, n in per_verdict.items():
+                out[k] += n
+        return out
+
+
+KEPT_IN_FULL: frozenset[str] = frozenset({"dead-time"})
+"""Checks whose agreeing comparisons the lean form still builds: the spawn audit
+(``etstats_fastapi.audit_view``) lists every dead-time comparison."""
+
+_VERDICT_KEYS: tuple[str, ...] = tuple(v.value for v in VERDICT_ORDER)
+_AGREE = Verdict.AGREE
+
+
+def lean_reconciliation(full: Reconciliation, counted: dict[str, int]) -> LeanReconciliation:
+    """``full`` (built while :func:`~etstats.reconciliation.rules.judge.counting_agree`
+    counted ``counted`` agreeing comparisons per check, or with nothing counted) in its lean
+    form: agreeing comparisons of checks not kept in full are dropped and counted too."""
+    per_check: dict[str, dict[str, int]] = {}
+    kept: list[Comparison] = []
+    for c in full.comparisons:
+        row = per_check.get(c.check)
+        if row is None:
+            row = per_check[c.check] = dict.fromkeys(_VERDICT_KEYS, 0)
+        row[c.verdict] += 1  # a StrEnum member is its value as a key
+        if c.verdict is not _AGREE or c.check in KEPT_IN_FULL:
+            kept.append(c)
+    for check, n in counted.items():
+        row = per_check.get(check)
+        if row is None:
+            row = per_check[check] = dict.fromkeys(_VERDICT_KEYS, 0)
+        row["agree"] += n
+    return LeanReconciliation(
+        full.map,
+        full.round,
+        full.stats,
+        full.stats_r1,
+        full.endstats,
+        full.lua,
+        full.lua_kind,
+        full.stats_time,
+        full.lua_end_unix,
+        full.link_lag_seconds,
+        full.players,
+        tuple(kept),
+        full.findings,
+        dict(sorted(per_check.items())),
+    )
+
+
+@frozen
 class Ambiguity:
     """A link that was refused because two candidates fit."""
 
@@ -280,11 +348,13 @@ def source_value(
 
 
 __all__ = [
+    "KEPT_IN_FULL",
     "VERDICT_ORDER",
     "Ambiguity",
     "ArtifactRef",
     "CauseAmount",
     "Comparison",
+    "LeanReconciliation",
     "PlayerLink",
     "ReconcileReport",
     "Reconciliation",
@@ -295,5 +365,6 @@ __all__ = [
     "build_player_link",
     "build_reconciliation",
     "build_source_value",
+    "lean_reconciliation",
     "source_value",
 ]

@@ -19,7 +19,7 @@ from etstats.reconciliation.causes import cause
 from etstats.reconciliation.model import CauseAmount, Comparison
 from etstats.reconciliation.model import source_value as _sv  # positional, value made a float
 from etstats.reconciliation.readings import StatsPlayerReading, StatsReading
-from etstats.reconciliation.rules.judge import judge, needs_causes
+from etstats.reconciliation.rules.judge import counted_agree, judge, needs_causes
 from etstats.reconciliation.tolerance import (
     MINUTES_1DP_S,
     PERCENT_1DP,
@@ -152,6 +152,8 @@ def dead_time_engine(
     half = (hi - lo) / 2
     tol = MINUTES_1DP_S + half
     centre = (lo + hi) / 2
+    if counted_agree("dead-time-engine", sp.dead_s - centre, tol):
+        return None
     causes: list[CauseAmount] = []
     if abs(sp.dead_s - centre) > tol:  # size the causes only when they are needed
         for c in (_overcount(sp, sr, lo, hi, ctx), _pause(sp, sr, ctx)):
@@ -184,6 +186,10 @@ def dead_le_played(
     if sp.dead_s is None or sp.played_s is None:
         return None
     excess = sp.dead_s - sp.played_s
+    if counted_agree(
+        "dead-le-played", max(excess, 0.0), 2 * MINUTES_1DP_S if sp.differenced else 0.0
+    ):
+        return None
     causes: list[CauseAmount] = []
     # no cause is sized for a dead time inside the time played
     e = (engine_estimate(sp) if estimate is _UNSET else estimate) if excess > 0 else None
@@ -247,6 +253,8 @@ def dead_ratio(sp: StatsPlayerReading, sr: StatsReading) -> Comparison | None:
         ]
         lo, hi = min(corners) - RATIO_1DP, max(corners) + RATIO_1DP
     centre = (lo + hi) / 2
+    if counted_agree("dead-ratio", sp.raw_dead_ratio - centre, (hi - lo) / 2):
+        return None
     causes = []
     if sp.raw_played_s <= STICKY_S + MINUTES_1DP_S and needs_causes(
         sp.raw_dead_ratio - centre, (hi - lo) / 2
@@ -281,21 +289,36 @@ def _kd(kills: int, deaths: int) -> float:
     return math.floor(kills / deaths * 10 + 0.5) / 10
 
 
+def _kd_alternatives(kills: int, deaths: int, extra: int, expected: float) -> tuple[float, float]:
+    """min and max of ``_kd(kills, deaths + j) - expected`` over ``j = 1..extra``.
+
+    With ``deaths >= 0`` every denominator is positive and ``_kd`` is monotonic in it (a
+    correctly rounded quotient of a fixed numerator, then a monotonic rounding), so the
+    extremes are at ``j = 1`` and ``j = extra``: the same values as over every ``j``, without
+    the ones in between (that loop was a fifth of the engine's time on mismatching lines)."""
+    if deaths >= 0:
+        first = _kd(kills, deaths + 1) - expected
+        last = _kd(kills, deaths + extra) - expected
+        return min(first, last), max(first, last)
+    alts = [_kd(kills, deaths + j) - expected for j in range(1, extra + 1)]
+    return min(alts), max(alts)
+
+
 def kd_ratio(sp: StatsPlayerReading, sr: StatsReading) -> Comparison | None:
     if sp.raw_kd is None or sp.layout is None:
         return None
     expected = _kd(sp.raw_kills, sp.raw_deaths)
+    if counted_agree("kd-ratio", sp.raw_kd - expected, RATIO_1DP):
+        return None
     causes = []
     extra = (sp.self_kills or 0) + (sp.team_kills or 0)
     if extra and abs(sp.raw_kd - expected) > RATIO_1DP:
-        alts = [
-            _kd(sp.raw_kills, sp.raw_deaths + j) - expected for j in range(1, min(extra, 50) + 1)
-        ]
+        low, high = _kd_alternatives(sp.raw_kills, sp.raw_deaths, min(extra, 50), expected)
         causes.append(
             cause(
                 "deaths-outside-weapons",
-                min(alts),
-                max(alts),
+                low,
+                high,
                 "engine deaths include deaths outside the 28 weapon buckets",
             )
         )
@@ -322,6 +345,8 @@ def revived_le_deaths(
         return None
     ctx = ctx or _NO_CONTEXT
     bound = sp.weapon_deaths + sp.self_kills
+    if counted_agree("revived-le-deaths", max(0, sp.times_revived - bound), 0.0):
+        return None
     causes = []
     if ctx.team_kills and sp.times_revived > bound:  # else the difference is 0: agree
         causes.append(

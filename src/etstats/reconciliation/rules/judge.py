@@ -8,10 +8,13 @@ candidate cause listed and the widest bound they could reach).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from itertools import combinations
 
 from etstats.reconciliation.model import (
+    KEPT_IN_FULL,
     CauseAmount,
     Comparison,
     SourceValue,
@@ -40,6 +43,38 @@ def needs_causes(difference: float, tolerance: float, mechanics: float = 0.0) ->
     within ``tolerance + mechanics`` (``agree`` or ``tolerated``), so rules may skip sizing
     them (and formatting their evidence) then."""
     return not abs(difference) <= tolerance + mechanics
+
+
+_TALLY: ContextVar[dict[str, int] | None] = ContextVar("etstats_agree_tally", default=None)
+"""While :func:`counting_agree` runs: agreeing comparisons counted (not built), per check."""
+
+
+@contextmanager
+def counting_agree() -> Iterator[dict[str, int]]:
+    """Within the block, rules count an agreeing comparison (of a check not in
+    :data:`KEPT_IN_FULL`) in the yielded ``{check: n}`` instead of building it: they ask
+    :func:`counted_agree` before building the sources. The same rules run either way; only
+    what is built differs. A context variable, so each thread (and task) counts its own."""
+    tally: dict[str, int] = {}
+    token = _TALLY.set(tally)
+    try:
+        yield tally
+    finally:
+        _TALLY.reset(token)
+
+
+def counted_agree(check: str, difference: float, tolerance: float) -> bool:
+    """True (and the comparison counted) when :func:`counting_agree` is active, ``check`` is
+    not kept in full and :func:`judge` would say ``agree`` for this difference and tolerance;
+    the rule then returns ``None`` instead of building the comparison."""
+    tally = _TALLY.get()
+    if tally is None or check in KEPT_IN_FULL:
+        return False
+    d = difference if type(difference) is float else float(difference)
+    if -tolerance - _EPS <= d <= tolerance + _EPS:  # exactly judge's agree test
+        tally[check] = tally.get(check, 0) + 1
+        return True
+    return False
 
 
 def judge(
@@ -150,4 +185,4 @@ def judge(
     )
 
 
-__all__ = ["judge", "needs_causes"]
+__all__ = ["KEPT_IN_FULL", "counted_agree", "counting_agree", "judge", "needs_causes"]

@@ -19,7 +19,7 @@ from etstats.reconciliation.readings import (
     StatsPlayerReading,
     StatsReading,
 )
-from etstats.reconciliation.rules.judge import judge, needs_causes
+from etstats.reconciliation.rules.judge import counted_agree, judge, needs_causes
 from etstats.reconciliation.tolerance import (
     FLOOR_S,
     FRAME_S,
@@ -221,6 +221,8 @@ def denied_time(
     disc = [v for v in victims if v[2] == CLOSED_DISCONNECT]
     mechanics = SNAPSHOT_S if disc else 0.0
     diff = sp.denied_s - lp.denied_s
+    if counted_agree("denied-time", diff, tol):
+        return None
     causes: list[CauseAmount] = []
     if sr.overcount_version and needs_causes(diff, tol, mechanics):
         paused = sum([v[1] for v in victims])
@@ -259,6 +261,8 @@ def time_played(
     causes: list[CauseAmount] = []
     mechanics = SNAPSHOT_S if lp.connected_at_end is False else 0.0
     diff = sp.played_s - lp.played_s
+    if counted_agree("time-played", diff, tol):
+        return None
     if sp.differenced and needs_causes(diff, tol, mechanics):
         causes.append(
             cause(
@@ -300,6 +304,8 @@ def deaths(
         return None
     stats_deaths = sp.weapon_deaths + sp.self_kills
     diff = stats_deaths - lp.deaths
+    if counted_agree("deaths", diff, 0.0):
+        return None
     causes: list[CauseAmount] = []
     mechanics = 0.0
     if not needs_causes(diff, 0.0, mechanics):
@@ -359,6 +365,8 @@ def revives(
     if sp.times_revived is None or lp.revives is None:
         return None
     diff = sp.times_revived - lp.revives
+    if counted_agree("revives", diff, 0.0):
+        return None
     causes = []
     if lp.connected_at_end is False and needs_causes(diff, 0.0):
         causes.append(cause("stale-snapshot", -1, 0, "disconnected: line up to 5 s old"))
@@ -385,6 +393,8 @@ def lua_dead_le_played(lp: LuaPlayerReading, lua: LuaReading) -> Comparison | No
         return None
     excess = lp.dead_s - lp.played_s
     excess = excess if excess > 0.0 else 0.0  # max(0.0, excess), without the call
+    if counted_agree("lua-dead-le-played", excess, FRAME_S * max(lp.deaths, 1)):
+        return None
     return judge(
         "lua-dead-le-played",
         "Lua dead time <= Lua time on a team",
