@@ -37,7 +37,8 @@ def _tab_json(tab: Any) -> str | None:
     if len(names) == 1:
         values = (values,)
     if None not in values and isfinite(sum(values)):
-        return template % values
+        text: str = template % values
+        return text
     return json.dumps(dict(zip(names, values, strict=True)))
 
 
