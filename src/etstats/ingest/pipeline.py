@@ -20,7 +20,8 @@ from etstats.errors import EtStatsError, ParseError
 from etstats.ingest.artifacts import Artifact, ArtifactKind, name_parses, name_preference
 from etstats.ingest.derive import GROUPS, refresh_round2s, round_rows, round_values
 from etstats.ingest.extract import ParsedArtifact, parse_artifact
-from etstats.ingest.linker import NEIGHBOURHOOD_SECONDS, Member, plan_rounds
+from etstats.ingest.linker import Member, plan_rounds
+from etstats.ingest.neighbourhood import neighbourhood
 from etstats.ingest.r2scope import stats_scope
 from etstats.ingest.rejection import is_artifact_failure, record_rejection
 from etstats.storage.base import ArtifactRecord, Storage, StorageTx, lock_order
@@ -313,20 +314,7 @@ class Pipeline:
         timezone: str,
     ) -> tuple[tuple[int, ...], tuple[Any, ...]]:
         tx.lock_group(server_id, map_name, round_number)
-        lo = hi = anchor
-        while True:  # grow to the connected neighbourhood of this anchor
-            recs = tx.group_artifacts(
-                server_id,
-                map_name,
-                round_number,
-                lo - NEIGHBOURHOOD_SECONDS,
-                hi + NEIGHBOURHOOD_SECONDS,
-            )
-            new_lo = min([lo, *(r.anchor_unix or lo for r in recs)])
-            new_hi = max([hi, *(r.anchor_unix or hi for r in recs)])
-            if (new_lo, new_hi) == (lo, hi):
-                break
-            lo, hi = new_lo, new_hi
+        recs, lo, hi = neighbourhood(tx, server_id, map_name, round_number, anchor)
         parsed = {r.sha256: self._load(tx, r, timezone) for r in recs}
         names = {r.sha256: r.name for r in recs}
         members = [_member(r, parsed[r.sha256]) for r in recs]
