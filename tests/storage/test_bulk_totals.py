@@ -56,7 +56,7 @@ def test_bulk_rewrites_keep_the_totals(
             rows = {"weapon_stats": [w for w in rows["weapon_stats"] if w[1] < keep // 2]}
         batch[ids[k]] = rows
     with store.transaction() as tx:
-        tx.replace_many_round_rows(batch)  # type: ignore[attr-defined]
+        tx.replace_many_round_rows(batch)
     assert_fast_equals_plain(store)
     # row-by-row writes and deletes still go through the triggers
     gone = data.draw(st.sets(st.sampled_from(sorted(ids)), max_size=2))
