@@ -1,8 +1,10 @@
 """Benchmark: ingest at scale, whole processes, SQLite and PostgreSQL.
 
 For each size (rounds of a synthetic season: a stats, a Lua and an endstats file per round,
-12 players) the files are written to a folder once, then for each store and each code
-version these whole processes run one after the other:
+12 players) the files are written once, in chunks of 1,000 rounds (one folder each, seeded
+per chunk) on ``--workers`` processes (default: every core); the stats files are hard-linked
+into a second folder for ``stats-only``. Then, for each store and each code version, these
+whole processes run one after the other (``--steps`` picks some):
 
 * ``ingest``: ``etstats ingest DIR`` into a fresh store;
 * ``re-ingest``: the same command again (every file already known);
@@ -13,8 +15,12 @@ version these whole processes run one after the other:
   leaving out the first round's three, which also pay one-time code generation per kind);
 * ``stats-only``: ``etstats ingest`` of the season's stats files alone (files/s).
 
-Each row gives seconds, time per artifact (ms), artifacts/s, peak memory of the process
-(maximum resident set, from ``wait4``) and the store size after the step.
+Each step prints a line when it starts and its result as soon as it ends (seconds, time per
+artifact, CPU time per artifact of the process, peak memory of the process from ``wait4``,
+store size after the step; then the same as JSON, also appended to ``--json FILE``). At the
+end: the issue's table in Markdown for every size, store, version and step, the ratios new vs
+baseline, and each size against the smallest (CPU per artifact and peak memory: linear time,
+flat memory).
 
 ``--baseline-src DIR`` runs the same steps with another checkout's ``src`` folder first on
 ``PYTHONPATH`` (for example the code before the bulk path: ``git archive rename src | tar -x
@@ -23,12 +29,14 @@ checkout of the reference importer but not run here (it needs its own setup).
 
 Usage::
 
-    .venv/bin/python bench/ingest.py --rounds 1000 10000 [--pg DSN] [--baseline-src DIR]
-        [--steps ingest,re-ingest,rebuild,audit,single,stats-only] [--work DIR]
+    .venv/bin/python bench/ingest.py --rounds 1000 10000 100000 [--pg DSN]
+        [--baseline-src DIR] [--baseline-steps STEPS] [--workers N] [--no-sqlite]
+        [--steps ingest,re-ingest,rebuild,audit,single,stats-only] [--work DIR] [--json FILE]
 
 PostgreSQL is used when ``--pg`` or ``$ETSTATS_TEST_DSN`` names a server (a fresh database per
-run, dropped afterwards). The 100,000-round run takes hours and about 3 GB of files: run it
-by hand, never in the test suite.
+run, dropped afterwards). The 100,000-round run writes 300,000 files (about 3 GB; a few
+minutes on two cores) and its steps take hours: run it by hand on a quiet machine, never in
+the test suite.
 """
 
 from __future__ import annotations
