@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from etstats.cli import plugin_manager
+from etstats.cli.cmd_ingest import bulk_gc
 from etstats.cli.storage_args import (
     Progress,
     add_db_argument,
@@ -28,10 +29,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    with bulk_gc():
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     pm = plugin_manager(args)
     storage = open_from_args(args, pm, must_exist=True)
     try:
-        progress = Progress(len(storage.artifacts()))
+        # counted by the database: listing every artifact record would grow with the store
+        progress = Progress(sum(storage.store_counts().artifacts.values()))
         pipeline = Pipeline(storage, pm=pm, pair_window_minutes=args.window_minutes)
         summary = pipeline.rebuild(progress=progress)
         progress.finish()
