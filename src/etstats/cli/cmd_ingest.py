@@ -23,6 +23,7 @@ from etstats.errors import ConfigError
 from etstats.ingest.arrival_order import arrival_order
 from etstats.ingest.artifacts import MAX_ARTIFACT_BYTES, Artifact, iter_artifact_paths
 from etstats.ingest.pipeline import Pipeline
+from etstats.ingest.tally import IngestTally
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -141,7 +142,9 @@ def _run(args: argparse.Namespace) -> int:
             for name in args.source:
                 yield from sources[name]()
 
-        summary = pipeline.ingest_many(artifacts(), progress=progress)
+        summary = IngestTally()  # counted as it goes: memory flat in the number of files
+        for result in pipeline.iter_ingest(artifacts(), progress=progress):
+            summary.add(result)
         progress.finish()
         print_summary(summary, storage)
         if unreadable or any(w.startswith("cannot read") for w in warnings):

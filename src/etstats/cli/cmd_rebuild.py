@@ -14,6 +14,7 @@ from etstats.cli.storage_args import (
     print_summary,
 )
 from etstats.ingest.pipeline import Pipeline
+from etstats.ingest.tally import IngestTally
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -40,7 +41,9 @@ def _run(args: argparse.Namespace) -> int:
         # counted by the database: listing every artifact record would grow with the store
         progress = Progress(sum(storage.store_counts().artifacts.values()))
         pipeline = Pipeline(storage, pm=pm, pair_window_minutes=args.window_minutes)
-        summary = pipeline.rebuild(progress=progress)
+        summary = IngestTally()  # counted as it goes: memory flat in the store size
+        for result in pipeline.iter_rebuild(progress=progress):
+            summary.add(result)
         progress.finish()
         print_summary(summary, storage)
         return 1 if summary.count("rejected") else 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import field, frozen
@@ -244,17 +244,33 @@ class Pipeline:
         """Ingest artifacts in batches of :attr:`batch_size`, one transaction per batch (see
         :mod:`etstats.ingest.batch`); a rejected one does not stop the rest. ``progress`` is
         called for each artifact once its batch has committed."""
+        return IngestSummary(tuple(self.iter_ingest(artifacts, progress=progress)))
+
+    def iter_ingest(
+        self,
+        artifacts: Iterable[Artifact],
+        *,
+        progress: Callable[[IngestResult], None] | None = None,
+    ) -> Iterator[IngestResult]:
+        """:meth:`ingest_many` as a stream: each result once its batch committed (a caller
+        that only counts them keeps its memory flat in the input)."""
         from etstats.ingest.batch import ingest_stream
 
-        return IngestSummary(tuple(ingest_stream(self, artifacts, progress)))
+        return ingest_stream(self, artifacts, progress)
 
     def rebuild(self, *, progress: Callable[[IngestResult], None] | None = None) -> IngestSummary:
         """Re-derive every round from the archived raw bytes (after an upgrade), in batches."""
+        return IngestSummary(tuple(self.iter_rebuild(progress=progress)))
+
+    def iter_rebuild(
+        self, *, progress: Callable[[IngestResult], None] | None = None
+    ) -> Iterator[IngestResult]:
+        """:meth:`rebuild` as a stream (the derived rows are cleared at once)."""
         from etstats.ingest.batch import rebuild_stream
 
         self.storage.clear_derived()
         self._cache.clear()
-        return IngestSummary(tuple(rebuild_stream(self, progress)))
+        return rebuild_stream(self, progress)
 
     # -- steps -----------------------------------------------------------------------------
     def _parse(self, artifact: Artifact, timezone: str) -> ParsedArtifact:
