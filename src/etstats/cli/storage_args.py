@@ -13,6 +13,7 @@ from typing import Any, TextIO
 from etstats.cli.argtypes import window_minutes
 from etstats.errors import ConfigError
 from etstats.ingest.pipeline import IngestResult, IngestSummary
+from etstats.ingest.tally import IngestTally
 from etstats.storage.base import Storage
 from etstats.storage.registry import DEFAULT_URL, open_storage, redact_url, url_scheme
 from etstats.storage.sqlite import sqlite_path
@@ -147,23 +148,27 @@ def store_summary(storage: Storage) -> dict[str, int]:
 
 
 def print_summary(
-    summary: IngestSummary,
+    summary: IngestSummary | IngestTally,
     storage: Storage,
     *,
     out: Callable[[str], None] = print,
     max_errors: int = 20,
 ) -> None:
     """The ``ingest``/``rebuild`` report: this run's counts, rejections, the store's totals."""
-    out(
-        f"{len(summary.results)} file(s): {summary.count('stored')} stored, "
-        f"{summary.count('duplicate')} already known, {summary.count('rejected')} rejected; "
-        f"{summary.rounds_touched} round(s) written"
+    tally = (
+        summary
+        if isinstance(summary, IngestTally)
+        else IngestTally.of(summary.results, max_errors=max_errors)
     )
-    rejected = [r for r in summary.results if r.status == "rejected"]
-    for r in rejected[:max_errors]:
-        out(f"  rejected: {r.error}")
-    if len(rejected) > max_errors:
-        out(f"  ... and {len(rejected) - max_errors} more rejected")
+    out(
+        f"{tally.files} file(s): {tally.count('stored')} stored, "
+        f"{tally.count('duplicate')} already known, {tally.count('rejected')} rejected; "
+        f"{tally.rounds_touched} round(s) written"
+    )
+    for error in tally.errors[:max_errors]:
+        out(f"  rejected: {error}")
+    if tally.count("rejected") > max_errors:
+        out(f"  ... and {tally.count('rejected') - max_errors} more rejected")
     s = store_summary(storage)
     out(
         f"store {redact_url(storage.url)}: {s['rounds']} round(s) ({s['rounds_with_stats']} "

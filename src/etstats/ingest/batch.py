@@ -138,15 +138,35 @@ def _one(pipeline: Pipeline, artifact: Artifact) -> IngestResult:
     return result
 
 
+def _is_duplicate(a: Artifact, known: ArtifactRecord | None) -> bool:
+    """Already processed under a name at least as good: nothing to do but report it."""
+    return (
+        known is not None
+        and known.status != "pending"
+        and name_preference(a.name) >= name_preference(known.name)
+    )
+
+
 def _parse_all(
-    pipeline: Pipeline, batch: list[Artifact], zones: dict[str, tuple[int, str]]
-) -> list[ParsedArtifact | ParseError]:
-    out: list[ParsedArtifact | ParseError] = []
-    for a in batch:
+    pipeline: Pipeline,
+    batch: list[Artifact],
+    zones: dict[str, tuple[int, str]],
+    known: dict[str, ArtifactRecord],
+    parsed: list[ParsedArtifact | ParseError | None] | None = None,
+) -> list[ParsedArtifact | ParseError | None]:
+    """Parse what may be written; an artifact ``known`` as a duplicate is left ``None``
+    (a re-ingest reads and hashes its files, it does not parse them again). Positions
+    already parsed in ``parsed`` are kept."""
+    out: list[ParsedArtifact | ParseError | None] = (
+        list(parsed) if parsed is not None else [None] * len(batch)
+    )
+    for i, a in enumerate(batch):
+        if out[i] is not None or _is_duplicate(a, known.get(a.sha256)):
+            continue
         try:
-            out.append(pipeline._parse(a, zones[a.server][1]))
+            out[i] = pipeline._parse(a, zones[a.server][1])
         except ParseError as exc:
-            out.append(exc)
+            out[i] = exc
     return out
 
 
@@ -161,12 +181,16 @@ def _ingest_batch(
             name: _server(tx, name, pipeline.timezone)
             for name in dict.fromkeys(a.server for a in batch)
         }
-    parsed = _parse_all(pipeline, batch, zones)
+        seen_before = _known(tx, [a.sha256 for a in batch])
+    parsed = _parse_all(pipeline, batch, zones, seen_before)
     results: list[IngestResult | None] = [None] * len(batch)
     notes: list[_Notify | None] = [None] * len(batch)
     with storage.transaction() as real_tx:
         tx = RowBuffer(real_tx)
         known = _known(tx, [a.sha256 for a in batch])
+        # another writer (a rebuild) may have changed an artifact meanwhile: parse now what
+        # is no longer a plain duplicate, before the locks are chosen
+        parsed = _parse_all(pipeline, batch, zones, known, parsed)
         keys = [
             (zones[a.server][0], p.facts.map_name)
             for a, p in zip(batch, parsed, strict=True)
@@ -193,6 +217,8 @@ def _ingest_batch(
             if k is not None and k.status != "pending":
                 results[i] = IngestResult(a.sha256, a.name, k.kind, "duplicate", k.error)
                 continue
+            if p is None:  # pragma: no cover - parsed above unless a plain duplicate
+                raise RuntimeError(f"{a.name}: not parsed")
             record = _record(a, p, zones[a.server][0], k)
             if k is None:
                 inserts.append((record, a.data))
@@ -312,7 +338,7 @@ def _link(
     pipeline: Pipeline,
     tx: StorageTx,
     batch: list[Artifact],
-    parsed: list[ParsedArtifact | ParseError],
+    parsed: list[ParsedArtifact | ParseError | None],
     zones: dict[str, tuple[int, str]],
     positions: list[int],
     results: list[IngestResult | None],

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import field, frozen
@@ -20,7 +20,8 @@ from etstats.errors import EtStatsError, ParseError
 from etstats.ingest.artifacts import Artifact, ArtifactKind, name_parses, name_preference
 from etstats.ingest.derive import GROUPS, refresh_round2s, round_rows, round_values
 from etstats.ingest.extract import ParsedArtifact, parse_artifact
-from etstats.ingest.linker import NEIGHBOURHOOD_SECONDS, Member, plan_rounds
+from etstats.ingest.linker import Member, plan_rounds
+from etstats.ingest.neighbourhood import neighbourhood
 from etstats.ingest.r2scope import stats_scope
 from etstats.ingest.rejection import is_artifact_failure, record_rejection
 from etstats.storage.base import ArtifactRecord, Storage, StorageTx, lock_order
@@ -243,17 +244,33 @@ class Pipeline:
         """Ingest artifacts in batches of :attr:`batch_size`, one transaction per batch (see
         :mod:`etstats.ingest.batch`); a rejected one does not stop the rest. ``progress`` is
         called for each artifact once its batch has committed."""
+        return IngestSummary(tuple(self.iter_ingest(artifacts, progress=progress)))
+
+    def iter_ingest(
+        self,
+        artifacts: Iterable[Artifact],
+        *,
+        progress: Callable[[IngestResult], None] | None = None,
+    ) -> Iterator[IngestResult]:
+        """:meth:`ingest_many` as a stream: each result once its batch committed (a caller
+        that only counts them keeps its memory flat in the input)."""
         from etstats.ingest.batch import ingest_stream
 
-        return IngestSummary(tuple(ingest_stream(self, artifacts, progress)))
+        return ingest_stream(self, artifacts, progress)
 
     def rebuild(self, *, progress: Callable[[IngestResult], None] | None = None) -> IngestSummary:
         """Re-derive every round from the archived raw bytes (after an upgrade), in batches."""
+        return IngestSummary(tuple(self.iter_rebuild(progress=progress)))
+
+    def iter_rebuild(
+        self, *, progress: Callable[[IngestResult], None] | None = None
+    ) -> Iterator[IngestResult]:
+        """:meth:`rebuild` as a stream (the derived rows are cleared at once)."""
         from etstats.ingest.batch import rebuild_stream
 
         self.storage.clear_derived()
         self._cache.clear()
-        return IngestSummary(tuple(rebuild_stream(self, progress)))
+        return rebuild_stream(self, progress)
 
     # -- steps -----------------------------------------------------------------------------
     def _parse(self, artifact: Artifact, timezone: str) -> ParsedArtifact:
@@ -313,20 +330,7 @@ class Pipeline:
         timezone: str,
     ) -> tuple[tuple[int, ...], tuple[Any, ...]]:
         tx.lock_group(server_id, map_name, round_number)
-        lo = hi = anchor
-        while True:  # grow to the connected neighbourhood of this anchor
-            recs = tx.group_artifacts(
-                server_id,
-                map_name,
-                round_number,
-                lo - NEIGHBOURHOOD_SECONDS,
-                hi + NEIGHBOURHOOD_SECONDS,
-            )
-            new_lo = min([lo, *(r.anchor_unix or lo for r in recs)])
-            new_hi = max([hi, *(r.anchor_unix or hi for r in recs)])
-            if (new_lo, new_hi) == (lo, hi):
-                break
-            lo, hi = new_lo, new_hi
+        recs, lo, hi = neighbourhood(tx, server_id, map_name, round_number, anchor)
         parsed = {r.sha256: self._load(tx, r, timezone) for r in recs}
         names = {r.sha256: r.name for r in recs}
         members = [_member(r, parsed[r.sha256]) for r in recs]

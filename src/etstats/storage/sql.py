@@ -7,7 +7,8 @@ Every value is passed as a parameter; identifiers come only from the fixed table
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from etstats.storage.base import ROUND_COLUMNS, ROUND_TABLES, ArtifactRecord, Row, StoredRound
@@ -313,6 +314,21 @@ class SqlTx(OutboxTxMixin):
     def replace_many_round_rows(self, rows: dict[int, dict[str, list[Row]]]) -> None:
         """:meth:`replace_round_rows` for many rounds at once: per table one ``DELETE`` per
         500 rounds and one bulk insert (``executemany``, or ``COPY`` on PostgreSQL)."""
+        lines = [rid for rid, t in rows.items() if "player_round_stats" in t or "weapon_stats" in t]
+        with self.totals_kept_for(lines):
+            self._replace_many_round_rows(rows)
+
+    @contextmanager
+    def totals_kept_for(self, round_ids: Sequence[int]) -> Iterator[None]:
+        """Around rewriting the player and weapon lines of ``round_ids``: SQLite keeps the
+        running totals per batch (:mod:`etstats.storage.bulk_totals`); PostgreSQL's
+        statement triggers need nothing."""
+        from etstats.storage.bulk_totals import deferred_totals
+
+        with deferred_totals(self.conn, round_ids):
+            yield
+
+    def _replace_many_round_rows(self, rows: dict[int, dict[str, list[Row]]]) -> None:
         for table, columns in ROUND_TABLES.items():
             ids = sorted(rid for rid, by_table in rows.items() if table in by_table)
             for i in range(0, len(ids), _IN_CHUNK):

@@ -166,7 +166,9 @@ class SQLiteStorage(ReadApi):
             return sql.read_table(self._read(), table, round_ids)
 
     def clear_derived(self) -> None:
-        with self.transaction() as tx:
+        from etstats.storage.bulk_totals import cleared_totals
+
+        with self.transaction() as tx, cleared_totals(self._conn):
             sql.clear_derived(tx)
 
     def close(self) -> None:

@@ -1,0 +1,118 @@
+"""Running totals kept per batch on SQLite (migration 0009).
+
+The row triggers of migration 0006 update ``player_totals`` and ``player_name_lines`` once per
+player line and once per weapon line: about a quarter of the CPU of a bulk write. A bulk write
+instead raises the ``totals_deferred`` flag (the insert and delete triggers stand aside while
+it is up), subtracts the aggregates of the lines of the rounds it replaces, rewrites them, and
+adds the aggregates of the new lines: two statements per table per 500 rounds. The totals are
+additive over rounds, so the result is the one the triggers give (tests/sessions and
+tests/storage compare them with the plain aggregates).
+
+PostgreSQL needs none of this: its triggers are per statement already (transition tables).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from functools import cache
+from typing import Any
+
+IN_CHUNK = 500
+"""Round ids per ``IN (...)`` list (SQLite's parameter limit is far above)."""
+
+
+@cache
+def _totals_sql(sign: str) -> str:
+    """Upsert of ``sign`` (``+``/``-``) times the totals of the lines of some rounds (the
+    ``IN`` list is appended by the caller). The same parts as migration 0006's backfill."""
+    from etstats.queries.statdefs import (
+        LINE_COLUMNS,
+        MINUTE_PARTS,
+        NOT_BOT,
+        TAB_FIELDS,
+        WEAPON_PARTS,
+        part_sql,
+    )
+
+    parts = (*LINE_COLUMNS, *WEAPON_PARTS, *TAB_FIELDS)
+    columns = ["lines", "rounds"] + [
+        p.replace("_minutes", "_tenths") if p in MINUTE_PARTS else p for p in parts
+    ]
+    # The weapon parts come from one grouped pass over the rounds' weapon lines (joined by
+    # the line's key) rather than part_sql's three correlated lookups per line.
+    sums = ["COUNT(*)", "COUNT(DISTINCT p.round_id)"] + [
+        f"SUM(COALESCE(w.{p}, 0))" if p in WEAPON_PARTS else f"SUM({part_sql(p, 'sqlite')})"
+        for p in parts
+    ]
+    values = ", ".join(f"{sign}{s}" for s in sums)
+    update = ", ".join(f"{c} = {c} + excluded.{c}" for c in columns)
+    weapons = ", ".join(f"SUM({p}) AS {p}" for p in WEAPON_PARTS)
+    return (
+        f"INSERT INTO player_totals (guid, {', '.join(columns)}) "  # noqa: S608
+        f"SELECT p.guid, {values} FROM player_round_stats p LEFT JOIN "
+        f"(SELECT round_id, player_index, {weapons} FROM weapon_stats "
+        "WHERE round_id IN ({marks}) GROUP BY round_id, player_index) w "
+        "ON w.round_id = p.round_id AND w.player_index = p.player_index "
+        f"WHERE {NOT_BOT} AND p.round_id IN ({{marks}}) GROUP BY p.guid "
+        f"ON CONFLICT (guid) DO UPDATE SET {update}"
+    )
+
+
+def _names_sql(sign: str) -> str:
+    return (
+        "INSERT INTO player_name_lines (guid, name, lines) "  # noqa: S608
+        f"SELECT p.guid, p.name, {sign}COUNT(*) FROM player_round_stats p "
+        "WHERE p.round_id IN ({marks}) GROUP BY p.guid, p.name "
+        "ON CONFLICT (guid, name) DO UPDATE SET lines = lines + excluded.lines"
+    )
+
+
+# After the subtraction a GUID (or GUID and name) without lines outside these rounds is at
+# zero: it leaves, as the row triggers make it leave; the addition brings it back if the
+# rewritten rounds still hold it.
+_DROP_EMPTY = (
+    "DELETE FROM player_totals WHERE lines = 0 AND guid IN "
+    "(SELECT p.guid FROM player_round_stats p WHERE p.round_id IN ({marks}))",
+    "DELETE FROM player_name_lines WHERE lines = 0 AND (guid, name) IN "
+    "(SELECT p.guid, p.name FROM player_round_stats p WHERE p.round_id IN ({marks}))",
+)
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[tuple[str, list[int]]]:
+    for i in range(0, len(ids), IN_CHUNK):
+        chunk = list(ids[i : i + IN_CHUNK])
+        yield ", ".join("?" * len(chunk)), chunk
+
+
+@contextmanager
+def deferred_totals(conn: Any, round_ids: Sequence[int]) -> Iterator[None]:
+    """Around the rewrite of the lines of ``round_ids`` (deletes, then inserts) on a SQLite
+    connection inside a transaction: the totals leave with the old lines and come back with
+    the new ones, one statement per table and chunk, the row triggers standing aside."""
+    ids = sorted(set(round_ids))
+    if not ids:
+        yield
+        return
+    conn.execute("INSERT INTO totals_deferred (flag) VALUES (1)")
+    for marks, chunk in _chunks(ids):
+        conn.execute(_totals_sql("-").format(marks=marks), chunk + chunk)
+        conn.execute(_names_sql("-").format(marks=marks), chunk)
+        for sql in _DROP_EMPTY:
+            conn.execute(sql.format(marks=marks), chunk)
+    yield
+    for marks, chunk in _chunks(ids):
+        conn.execute(_totals_sql("").format(marks=marks), chunk + chunk)
+        conn.execute(_names_sql("").format(marks=marks), chunk)
+    conn.execute("DELETE FROM totals_deferred")
+
+
+@contextmanager
+def cleared_totals(conn: Any) -> Iterator[None]:
+    """Around deleting every player and weapon line (``rebuild``'s clear): the totals go
+    with one ``DELETE`` each instead of one trigger run per line."""
+    conn.execute("INSERT INTO totals_deferred (flag) VALUES (1)")
+    yield
+    conn.execute("DELETE FROM player_totals")
+    conn.execute("DELETE FROM player_name_lines")
+    conn.execute("DELETE FROM totals_deferred")
