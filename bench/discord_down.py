@@ -23,6 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from etstats.ingest.artifacts import Artifact
 from etstats.ingest.pipeline import Pipeline
 from etstats.outbox import OutboxTarget
 from etstats.outbox.worker import start_worker
@@ -38,7 +39,7 @@ def _dead_port() -> int:
         return int(s.getsockname()[1])
 
 
-def run_once(arts: list[object], folder: Path, with_target: bool) -> float:
+def run_once(arts: list[Artifact], folder: Path, with_target: bool) -> float:
     store = SQLiteStorage(str(folder / f"{time.monotonic_ns()}.db"))
     worker = None
     deliver: list[OutboxTarget] = []
@@ -48,7 +49,7 @@ def run_once(arts: list[object], folder: Path, with_target: bool) -> float:
         deliver = [OutboxTarget("discord", lambda: sink)]
         worker = start_worker(store, {"discord": sink}, interval=0.5)
     t0 = time.perf_counter()
-    Pipeline(store, deliver=deliver, reconcile=False).ingest_many(arts)  # type: ignore[arg-type]
+    Pipeline(store, deliver=deliver, reconcile=False).ingest_many(arts)
     elapsed = time.perf_counter() - t0
     if worker is not None:
         worker.stop()

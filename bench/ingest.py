@@ -24,8 +24,10 @@ flat memory).
 
 ``--baseline-src DIR`` runs the same steps with another checkout's ``src`` folder first on
 ``PYTHONPATH`` (for example the code before the bulk path: ``git archive rename src | tar -x
--C /tmp/old``) and prints the ratios of the same run. ``--reference PATH`` is accepted for a
-checkout of the reference importer but not run here (it needs its own setup).
+-C /tmp/old``) and prints the ratios of the same run. ``--reference PATH`` (with ``--pg``)
+also runs the stats-only season files and the real corpus (``--reference-real``) through
+``etstats ingest`` and the reference project's importer side by side (``bench/
+reference_import.py``; ``--steps none`` skips the other steps).
 
 Usage::
 
@@ -59,6 +61,8 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from pathlib import Path
+
+import reference_import  # bench/reference_import.py (this script's directory is on sys.path)
 
 from etstats.testing.synthetic import MAPS, round_artifacts
 
@@ -331,6 +335,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--baseline-steps", default=None, help="default: --steps")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--reference", type=Path, default=None)
+    parser.add_argument("--reference-python", default=sys.executable)
+    parser.add_argument("--reference-real", type=Path, default=reference_import.REAL_CORPUS)
+    parser.add_argument("--reference-repeat", type=int, default=3)
     parser.add_argument("--steps", default=",".join(STEPS))
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--json", type=Path, default=None, help="append result rows here")
@@ -342,11 +349,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         "comparison conflicts); truth: the truth generator's consistent rounds, stats + Lua",
     )
     args = parser.parse_args(argv)
-    if args.reference is not None:
-        print(
-            f"(--reference {args.reference}: the reference importer is not run by this "
-            "script; measure it on the same files by hand)"
-        )
     steps = args.steps.split(",")
     work = args.work or Path(tempfile.mkdtemp(prefix="etstats-bench-"))
     backends = ([] if args.no_sqlite else ["sqlite"]) + (["postgresql"] if args.pg else [])
@@ -393,6 +395,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                             steps=want,
                             dsn=args.pg,
                         )
+            if args.reference is not None and args.pg:  # bench/reference_import.py
+                all_rows += reference_import.run_all(args, rounds, stats_dir, work, run_process)
             shutil.rmtree(season_dir)
             shutil.rmtree(stats_dir)
     finally:
