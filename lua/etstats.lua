@@ -666,6 +666,12 @@ end
 
 -- Move an entry to failed/ (permanent failure); logged once, here.
 local function ob_fail(e, why)
+  if e.id:find("^heartbeat%.") then -- a heartbeat is dropped, never archived: the next follows
+    ob_remove_files(e.id)
+    warn("heartbeat-failed", "heartbeat to " .. e.label .. " dropped (" .. why
+      .. "); does the receiver have /v1/heartbeat?")
+    return
+  end
   ensure_dir(ob_path("failed"), true)
   os.rename(ob_path(e.id .. ".body"), ob_path("failed/" .. e.id .. ".body"))
   write_atomic(ob_path("failed/" .. e.id .. ".reason"), string.format(
@@ -814,12 +820,6 @@ local function ob_settle(e, code, now)
         .. "; will retry (backoff up to " .. OUTBOX_BACKOFF_MAX .. " s)")
     end
     return "retry"
-  end
-  if e.id:find("^heartbeat%.") then -- a refused heartbeat is dropped, never archived
-    ob_remove_files(e.id)
-    warn("heartbeat-refused", "heartbeat to " .. e.label .. " refused (HTTP " .. code
-      .. "); does the receiver have /v1/heartbeat?")
-    return "failed"
   end
   ob_fail(e, "HTTP " .. code)
   return "failed"
