@@ -94,13 +94,8 @@ def answer_map(storage: Storage, what: str | None = None) -> Messages:
 
 def answer_session(storage: Storage, when: str | None = None) -> Messages:
     """``last`` (default) or a date: that UTC day's latest session."""
-    if not when or when == "last":  # the latest evening that has a scoreboard
-        recent = [s for s in storage.sessions(limit=10) if s.players]
-        session = (
-            storage.session(recent[0].id, server=recent[0].server)
-            if recent
-            else storage.latest_session()
-        )
+    if not when or when == "last":  # sessions are made of rounds with players only
+        session = storage.latest_session()
     else:
         since, until = _day(when)
         summaries = [s for s in storage.sessions(limit=500) if since <= s.start_unix < until]
