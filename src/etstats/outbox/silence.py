@@ -56,17 +56,16 @@ def silence_text(s: ServerSilence) -> str:
     """The alert of an open episode (plain text, Discord time tags; no mentions)."""
     beat = s.heartbeat
     last = (
-        "no round of it was ever stored"
+        "No round of it was ever stored"
         if beat.last_round_unix is None
-        else f"its last round was stored <t:{beat.last_round_unix}:f> "
-        f"(<t:{beat.last_round_unix}:R>)"
+        else f"Last round stored <t:{beat.last_round_unix}:f> (<t:{beat.last_round_unix}:R>)"
     )
     where = f" on {beat.map_name}" if beat.map_name else ""
     return (
-        f"No round stored for {_hours(s.hours)} while `{beat.server}` had players: {last}; "
-        f"players were on <t:{beat.players_seen_unix}:R> ({beat.players} at the last heartbeat"
-        f"{where}, <t:{beat.received_unix}:R>). Check the stats-file delivery "
-        "(`etstats watch`/`push`) and `etstats serve`."
+        f"No round stored for {_hours(s.hours)} while `{beat.server}` had players. "
+        f"{last}; players seen <t:{beat.players_seen_unix}:R> ({beat.players}{where} at the "
+        f"last heartbeat, <t:{beat.received_unix}:R>). "
+        "Check the stats-file delivery (`etstats watch` / `etstats push`) and `etstats serve`."
     )
 
 
