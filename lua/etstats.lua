@@ -799,7 +799,14 @@ end
 local function ob_settle(e, code, now)
   local n = int(code, 0)
   if n >= 200 and n <= 299 then
-    ob_remove_files(e.id)
+    if e.id:find("^heartbeat%.") then
+      -- keep its private .sign/.curl files: the next heartbeat rewrites them in place, so no
+      -- child process (to create 0600 files) runs every few minutes
+      os.remove(ob_path(e.id .. ".body"))
+      os.remove(ob_path(e.id .. ".status"))
+    else
+      ob_remove_files(e.id)
+    end
     debug_log("delivered " .. e.id .. " to " .. e.label .. " (HTTP " .. code .. ")")
     return "done"
   end

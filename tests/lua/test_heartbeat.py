@@ -157,3 +157,30 @@ def test_etstats_serve_stores_the_heartbeat(tmp_path: Path) -> None:
         store.close()
     assert (beat.server, beat.players, beat.map_name) == ("srv-1", 1, "supply")
     assert beat.players_seen_unix == beat.sent_unix
+
+
+def test_later_heartbeats_start_no_file_creating_child(tmp_path: Path) -> None:
+    """The private .sign/.curl files of the heartbeat entry stay after a delivery, so the next
+    heartbeats rewrite them in place instead of running a child process (a frame stall) to
+    create 0600 files every few minutes."""
+    with fx.recording_server() as server:
+        fake = loaded(tmp_path, server.url)
+        fake.lua.execute(
+            "local real = os.execute\n"
+            "creations = 0\n"
+            "os.execute = function(cmd)\n"
+            "  if cmd and cmd:find('umask 077', 1, true) then creations = creations + 1 end\n"
+            "  return real(cmd)\n"
+            "end\n"
+        )
+        now = int(fake.lua.eval("os.time()"))
+        assert fake.module.heartbeat_due(now)
+        assert fx.settle(fake, now) == 1  # launched
+        assert fx.settle(fake, now + 1) == 0  # delivered
+        first = int(fake.lua.eval("creations"))
+        for step in range(1, 4):
+            assert fake.module.heartbeat_due(now + 300 * step)
+            fx.settle(fake, now + 300 * step)
+            assert fx.settle(fake, now + 300 * step + 1) == 0
+        assert int(fake.lua.eval("creations")) == first
+    assert len(heartbeats(server)) == 4
