@@ -319,7 +319,27 @@ def answer_status(storage: Storage) -> Messages:
         {"name": "Outbox", "value": "\n".join(depth) or "empty", "inline": False},
         {"name": "Store", "value": health, "inline": False},
     ]
+    beats = _heartbeat_lines(storage)
+    if beats:
+        fields.insert(1, {"name": "Heartbeats", "value": "\n".join(beats), "inline": False})
     return _info("etstats status", "", fields)
+
+
+def _heartbeat_lines(storage: Storage, most: int = 20) -> list[str]:
+    """Servers that send heartbeats: players at the last one and the no-round fact (the same
+    function as the admin alert)."""
+    from etstats.outbox.silence import silence_hours
+    from etstats.queries.heartbeats import server_silence
+
+    out = []
+    for s in server_silence(storage, now_unix=time.time(), hours=silence_hours())[:most]:
+        b = s.heartbeat
+        where = f" on {md(b.map_name)}" if b.map_name else ""
+        warning = (
+            f" · ⚠️ **no round stored for {s.hours:g} h while players were on**" if s.silent else ""
+        )
+        out.append(f"{md(b.server)}: {b.players} players{where}, <t:{b.received_unix}:R>{warning}")
+    return out
 
 
 def answer_redeliver(storage: Storage, what: str | None) -> Messages:
