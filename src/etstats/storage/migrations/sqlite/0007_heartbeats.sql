@@ -12,3 +12,5 @@ CREATE TABLE server_heartbeats (
     players_seen_unix INTEGER,
     alert_key TEXT
 );
+-- the last stored round of a server (heartbeats) without reading its artifacts
+CREATE INDEX artifacts_server_received ON artifacts (server_id, status, received_unix);
