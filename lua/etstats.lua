@@ -1343,7 +1343,7 @@ end
 local function queue_heartbeats(now)
   if not config or config.heartbeat_s == 0 or #config.http == 0 then return 0 end
   local body = json_encode(obj("type", "heartbeat", "version", 1, "sent_unix", now,
-    "players", connected_players(), "map", cvar("mapname"),
+    "players", connected_players(), "map", (cvar("mapname"):gsub("[^%w_%.%-]", "_"):sub(1, 64)),
     "gamestate", int(cvar("gamestate"), -1), "port", int(cvar("net_port"), 0),
     "lua_version", VERSION)) .. "\n"
   local digest = sha256_hex(body)

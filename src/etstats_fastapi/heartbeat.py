@@ -14,6 +14,7 @@ Only the newest heartbeat per server is kept (:func:`etstats.queries.heartbeats.
 # No ``from __future__ import annotations``: FastAPI inspects endpoint annotations at runtime.
 import hashlib
 import json
+import re
 import time
 from typing import Any
 
@@ -34,6 +35,9 @@ MAX_HEARTBEAT_BYTES = 4096
 
 MAX_PLAYERS = 1024
 MAX_MAP_CHARS = 64
+_MAP = re.compile(rf"[A-Za-z0-9_.-]{{1,{MAX_MAP_CHARS}}}")
+"""A map as the engine names its file (the script replaces anything else with ``_``): safe
+to show in an admin alert without escaping."""
 
 
 def parse_heartbeat(body: bytes) -> tuple[int, int, str | None] | str:
@@ -49,8 +53,8 @@ def parse_heartbeat(body: bytes) -> tuple[int, int, str | None] | str:
         return '"sent_unix" must be Unix seconds (an integer)'
     if type(players) is not int or not 0 <= players <= MAX_PLAYERS:
         return f'"players" must be an integer from 0 to {MAX_PLAYERS}'
-    if map_name is not None and (not isinstance(map_name, str) or len(map_name) > MAX_MAP_CHARS):
-        return f'"map" must be a string of at most {MAX_MAP_CHARS} characters'
+    if map_name is not None and (not isinstance(map_name, str) or not _MAP.fullmatch(map_name)):
+        return f'"map" must be a map file name (A-Z a-z 0-9 _ . -, at most {MAX_MAP_CHARS})'
     return sent, players, map_name or None
 
 

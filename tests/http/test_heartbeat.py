@@ -126,6 +126,7 @@ def test_the_signature_is_judged_before_the_body(served: tuple[str, Path]) -> No
             "bad-heartbeat",
         ),
         (heartbeat_doc(1_767_000_000, 2), "etstats-supply-R1.json", "bad-heartbeat"),
+        (heartbeat_doc(1_767_000_000, 2, "**x** @everyone"), "heartbeat.json", "bad-heartbeat"),
     ],
 )
 def test_bad_heartbeats_get_problem_details(

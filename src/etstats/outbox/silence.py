@@ -60,7 +60,7 @@ def silence_text(s: ServerSilence) -> str:
         if beat.last_round_unix is None
         else f"Last round stored <t:{beat.last_round_unix}:f> (<t:{beat.last_round_unix}:R>)"
     )
-    where = f" on {beat.map_name}" if beat.map_name else ""
+    where = f" on `{beat.map_name}`" if beat.map_name else ""  # a file name (the receiver checks)
     return (
         f"No round stored for {_hours(s.hours)} while `{beat.server}` had players. "
         f"{last}; players seen <t:{beat.players_seen_unix}:R> ({beat.players}{where} at the "
