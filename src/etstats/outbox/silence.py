@@ -78,6 +78,12 @@ def resolved_text(s: ServerSilence, since: int) -> str:
     )
 
 
+def _since(key: str | None) -> int | None:
+    """The Unix seconds an episode key counts from (``None``: no key, or not one of ours)."""
+    tail = (key or "").rsplit(":", 1)[-1]
+    return int(tail) if tail.isascii() and tail.isdigit() else None
+
+
 def alert_silent_servers(
     storage: Storage, sinks: Mapping[str, Sink], now: float, *, hours: float | None = None
 ) -> int:
@@ -88,7 +94,7 @@ def alert_silent_servers(
     written = 0
     for s in server_silence(storage, now_unix=now, hours=hours):
         beat, key = s.heartbeat, episode_key(s)
-        opened_at = None if beat.alert_key is None else int(beat.alert_key.rsplit(":", 1)[-1])
+        opened_at = _since(beat.alert_key)
         stored = beat.last_round_unix
         if opened_at is not None and stored is not None and stored > opened_at:  # a new round
             text, dedupe, new_key = resolved_text(s, opened_at), beat.alert_key, None
