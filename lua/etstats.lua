@@ -464,6 +464,7 @@ local CONFIG_TYPES = {
   discord_username = "string",
   discord_attach_file = "boolean",
   delivery_max_age_hours = "number", -- give up on a delivery this long after the round
+  heartbeat_seconds = "number",   -- signed heartbeat interval to each HTTP target (0 = off)
   debug = "boolean",
 }
 
@@ -482,8 +483,12 @@ local function validate_config(t)
     discord_username = t.discord_username or "etstats",
     discord_attach_file = t.discord_attach_file ~= false,
     delivery_max_age_s = math.floor((t.delivery_max_age_hours or 168) * 3600),
+    heartbeat_s = math.floor(t.heartbeat_seconds or 300),
     debug = t.debug == true,
   }
+  if cfg.heartbeat_s ~= 0 and cfg.heartbeat_s < 30 then
+    return nil, "key 'heartbeat_seconds' must be 0 (off) or at least 30"
+  end
   if cfg.delivery_max_age_s < 60 then
     return nil, "key 'delivery_max_age_hours' must be at least 1/60 (one minute)"
   end
@@ -510,8 +515,10 @@ local function validate_config(t)
     if type(target.secret) ~= "string" or #target.secret < 16 then
       return nil, where .. ".secret must be a string of at least 16 characters"
     end
+    -- the heartbeat goes to the sibling route of the ingest URL (…/v1/ingest -> …/v1/heartbeat)
+    local hb = target.url:match("^(.*)/ingest$")
     cfg.http[#cfg.http + 1] = { url = target.url, server_id = target.server_id,
-      secret = target.secret }
+      secret = target.secret, heartbeat_url = hb and (hb .. "/heartbeat") or nil }
   end
   return cfg
 end
@@ -659,6 +666,12 @@ end
 
 -- Move an entry to failed/ (permanent failure); logged once, here.
 local function ob_fail(e, why)
+  if e.id:find("^heartbeat%.") then -- a heartbeat is dropped, never archived: the next follows
+    ob_remove_files(e.id)
+    warn("heartbeat-failed", "heartbeat to " .. e.label .. " dropped (" .. why
+      .. "); does the receiver have /v1/heartbeat?")
+    return
+  end
   ensure_dir(ob_path("failed"), true)
   os.rename(ob_path(e.id .. ".body"), ob_path("failed/" .. e.id .. ".body"))
   write_atomic(ob_path("failed/" .. e.id .. ".reason"), string.format(
@@ -719,7 +732,9 @@ local function http_attempt_config(e, now)
   if not url then return nil, "malformed signing input" end
   local secret = nil
   for _, t in ipairs(config and config.http or {}) do
-    if t.url == url and t.server_id == server then secret = t.secret end
+    if (t.url == url or t.heartbeat_url == url) and t.server_id == server then
+      secret = t.secret
+    end
   end
   if not secret then return nil, "no configured HTTP target " .. server .. " with that URL" end
   local ts = string.format("%d", now)
@@ -784,7 +799,14 @@ end
 local function ob_settle(e, code, now)
   local n = int(code, 0)
   if n >= 200 and n <= 299 then
-    ob_remove_files(e.id)
+    if e.id:find("^heartbeat%.") then
+      -- keep its private .sign/.curl files: the next heartbeat rewrites them in place, so no
+      -- child process (to create 0600 files) runs every few minutes
+      os.remove(ob_path(e.id .. ".body"))
+      os.remove(ob_path(e.id .. ".status"))
+    else
+      ob_remove_files(e.id)
+    end
     debug_log("delivered " .. e.id .. " to " .. e.label .. " (HTTP " .. code .. ")")
     return "done"
   end
@@ -1296,6 +1318,71 @@ local function sweep_now()
   if not ok then warn("sweep", "outbox sweep failed: " .. tostring(err)) end
 end
 
+---------------------------------------------------------------------------------------------
+-- Heartbeat: while the script runs it tells each signed HTTP target, every heartbeat_seconds
+-- (default 300), how many players are connected, so the receiver can tell "no round stored
+-- while people were playing" from "the server was empty" (docs/lua.md, "Heartbeat").
+---------------------------------------------------------------------------------------------
+
+local HEARTBEAT_CVAR = "etstats_heartbeat_unix" -- last heartbeat (os.time()), across VMs
+local HEARTBEAT_FILE = "heartbeat.json"         -- the signed file name
+
+-- Connected human players: a connected slot whose cl_guid is 32 hex digits (Omni-bots and
+-- other bots have none). One pass over sv_maxclients slots, once per heartbeat.
+local function connected_players()
+  local n = 0
+  for slot = 0, max_clients() - 1 do
+    if int(gent(slot, "pers.connected"), 0) == CON_CONNECTED and identify(slot) then n = n + 1 end
+  end
+  return n
+end
+
+-- Queue one heartbeat per HTTP target that has a heartbeat URL. At most one heartbeat entry
+-- per target: a pending one (its target is down) is replaced by the newer beat, one in flight
+-- is left alone (the next beat follows); so beats never pile up in the outbox.
+local function queue_heartbeats(now)
+  if not config or config.heartbeat_s == 0 or #config.http == 0 then return 0 end
+  local body = json_encode(obj("type", "heartbeat", "version", 1, "sent_unix", now,
+    "players", connected_players(), "map", (cvar("mapname"):gsub("[^%w_%.%-]", "_"):sub(1, 64)),
+    "gamestate", int(cvar("gamestate"), -1), "port", int(cvar("net_port"), 0),
+    "lua_version", VERSION)) .. "\n"
+  local digest = sha256_hex(body)
+  local dir, n = outbox_dir(), 0
+  ob_load(dir)
+  for _, target in ipairs(config.http) do
+    if target.heartbeat_url then
+      local h = sha256_hex(target.url .. "\n" .. target.server_id):sub(1, 8)
+      local id = "heartbeat.http-" .. h
+      local input = table.concat({ target.heartbeat_url, target.server_id, HEARTBEAT_FILE,
+        digest }, "\n") .. "\n"
+      local e = ob_find(id)
+      if e and e.state == "pending" then -- replace the stale beat in place
+        if write_atomic(ob_path(id .. ".body"), body) and write_private(ob_path(id .. ".sign"),
+            input) then
+          e.created = now
+          ob_save()
+          n = n + 1
+        end
+      elseif not e and ob_enqueue(dir, id, "heartbeat:" .. target.server_id, body, input, nil) then
+        n = n + 1
+      end
+    end
+  end
+  return n
+end
+
+-- Send a heartbeat when the last one (any VM's) is heartbeat_seconds old. Called with the
+-- outbox sweep (every 5 s of levelTime), so it costs nothing per frame.
+local function heartbeat_due(now)
+  if not config or config.heartbeat_s == 0 then return false end
+  local last = int(cvar(HEARTBEAT_CVAR), nil)
+  if last and now - last < config.heartbeat_s and now >= last then return false end
+  pcall(et.trap_Cvar_Set, HEARTBEAT_CVAR, string.format("%d", now))
+  local ok, err = pcall(queue_heartbeats, now)
+  if not ok then warn("heartbeat", "queueing a heartbeat failed: " .. tostring(err)) end
+  return ok
+end
+
 -- Sign pending HTTP deliveries: a budget of blocks per frame, or everything (`all`) when the
 -- VM is about to be destroyed. Queued deliveries are swept (launched) at once.
 local function run_sign_jobs(all)
@@ -1548,6 +1635,7 @@ function et_RunFrame(levelTime)
   if sign_jobs[1] then run_sign_jobs(false) end
   if levelTime >= next_sweep_level then
     next_sweep_level = levelTime + 5000
+    heartbeat_due(os.time())
     sweep_now()
   end
 end
@@ -1768,7 +1856,8 @@ return {
   set_config = function(c) config = c end,
   pending_signatures = function() return #sign_jobs end,
   sha_job = sha_job, sha_job_step = sha_job_step, sha_job_digest = sha_job_digest,
-  ob_enqueue = ob_enqueue, ob_sweep = ob_sweep,
+  ob_enqueue = ob_enqueue, ob_sweep = ob_sweep, heartbeat_due = heartbeat_due,
+  connected_players = connected_players,
   ob_entries = function() return ob.entries end,
   discord_payload = discord_payload, clip = clip,
   gametimes_dir = gametimes_dir, outbox_dir = outbox_dir, config_candidates = config_candidates,

@@ -20,6 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from etstats.ingest.artifacts import Artifact, iter_artifact_paths
 from etstats.ingest.pipeline import Pipeline
 from etstats.storage.registry import open_storage
@@ -145,6 +147,24 @@ def main() -> None:
     shoot(page([limits.alert_message("Delivery target public was disabled: 404 Unknown "
                                      "Webhook. Fix it, then run `etstats deliver --enable "
                                      "public`.")]), out / "discord-alert.png", 140)  # fmt: skip
+    no_round_alert(out)
+
+
+def no_round_alert(out: Path) -> None:
+    """The "no round while players were on" alert and its resolved edit, from the real text
+    functions (a server whose stats files stopped arriving at 19:05 on an evening)."""
+    from etstats.outbox.silence import resolved_text, silence_text
+    from etstats.queries.heartbeats import ServerHeartbeat, judge
+
+    evening = int(datetime(2026, 12, 2, 19, 5, tzinfo=UTC).timestamp())
+    beat = ServerHeartbeat("eu1", evening + 8100, evening + 8101, 8, "supply", evening + 8100,
+                           None, evening - 3600, evening)  # fmt: skip
+    silent = judge(beat, now_unix=evening + 8200, hours=2.0)
+    back = judge(attrs.evolve(beat, last_round_unix=evening + 9000), now_unix=evening + 9000,
+                 hours=2.0)  # fmt: skip
+    shoot(page([limits.alert_message(silence_text(silent)),
+                limits.alert_message(resolved_text(back, evening))]),
+          out / "discord-no-round-alert.png", 230)  # fmt: skip
 
 
 if __name__ == "__main__":

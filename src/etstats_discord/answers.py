@@ -94,13 +94,8 @@ def answer_map(storage: Storage, what: str | None = None) -> Messages:
 
 def answer_session(storage: Storage, when: str | None = None) -> Messages:
     """``last`` (default) or a date: that UTC day's latest session."""
-    if not when or when == "last":  # the latest evening that has a scoreboard
-        recent = [s for s in storage.sessions(limit=10) if s.players]
-        session = (
-            storage.session(recent[0].id, server=recent[0].server)
-            if recent
-            else storage.latest_session()
-        )
+    if not when or when == "last":  # sessions are made of rounds with players only
+        session = storage.latest_session()
     else:
         since, until = _day(when)
         summaries = [s for s in storage.sessions(limit=500) if since <= s.start_unix < until]
@@ -324,7 +319,27 @@ def answer_status(storage: Storage) -> Messages:
         {"name": "Outbox", "value": "\n".join(depth) or "empty", "inline": False},
         {"name": "Store", "value": health, "inline": False},
     ]
+    beats = _heartbeat_lines(storage)
+    if beats:
+        fields.insert(1, {"name": "Heartbeats", "value": "\n".join(beats), "inline": False})
     return _info("etstats status", "", fields)
+
+
+def _heartbeat_lines(storage: Storage, most: int = 20) -> list[str]:
+    """Servers that send heartbeats: players at the last one and the no-round fact (the same
+    function as the admin alert)."""
+    from etstats.outbox.silence import silence_hours
+    from etstats.queries.heartbeats import server_silence
+
+    out = []
+    for s in server_silence(storage, now_unix=time.time(), hours=silence_hours())[:most]:
+        b = s.heartbeat
+        where = f" on {md(b.map_name)}" if b.map_name else ""
+        warning = (
+            f" · ⚠️ **no round stored for {s.hours:g} h while players were on**" if s.silent else ""
+        )
+        out.append(f"{md(b.server)}: {b.players} players{where}, <t:{b.received_unix}:R>{warning}")
+    return out
 
 
 def answer_redeliver(storage: Storage, what: str | None) -> Messages:

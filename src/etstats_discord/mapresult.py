@@ -31,12 +31,17 @@ def side_name(letter: str, side: SideRoster, limit: int = 3) -> str:
     return f"Side {letter} ({', '.join(names[:limit])}{more})" if names else f"Side {letter}"
 
 
-def _top(storage: Storage, round_id: int | None, n: int = 3) -> str:
+def top_players(storage: Storage, round_id: int | None, n: int = 3) -> list[posts.PlayerLine]:
+    """A round's ``n`` best players by DPM (then kills); empty for a round not stored."""
+    if round_id is None:
+        return []
+    lines = posts.player_lines(storage, round_id)
+    return sorted(lines, key=lambda p: (-(p.dpm or 0), -p.kills))[:n]
+
+
+def _top(round_id: int | None, players: list[posts.PlayerLine]) -> str:
     if round_id is None:
         return "not stored"
-    players = sorted(
-        posts.player_lines(storage, round_id), key=lambda p: (-(p.dpm or 0), -p.kills)
-    )[:n]
     return (
         "\n".join(f"{md(p.name)}: {p.kills} kills, {posts._num(p.dpm)} DPM" for p in players)
         or "no player lines"
@@ -71,18 +76,34 @@ def map_post(storage: Storage, rnd: StoredRound, *, compact: bool = False) -> li
     m = storage.map_result(rnd.id)
     if m is None or m.r2_round_id is None:
         raise posts.SubjectGone(f"round {rnd.id} completes no map yet")
+    return render_map(
+        m,
+        top_players(storage, m.r1_round_id),
+        top_players(storage, m.r2_round_id),
+        compact=compact,
+    )
+
+
+def render_map(
+    m: MapResult,
+    r1_top: list[posts.PlayerLine],
+    r2_top: list[posts.PlayerLine],
+    *,
+    compact: bool = False,
+) -> list[dict[str, Any]]:
+    """The map-result messages of ``m`` with each round's top players (no store access)."""
     fields = (
         []
         if compact
         else [
             {
                 "name": "Round 1: top players by DPM",
-                "value": _top(storage, m.r1_round_id),
+                "value": _top(m.r1_round_id, r1_top),
                 "inline": True,
             },
             {
                 "name": "Round 2: top players by DPM",
-                "value": _top(storage, m.r2_round_id),
+                "value": _top(m.r2_round_id, r2_top),
                 "inline": True,
             },
         ]

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query
 from starlette.concurrency import run_in_threadpool
 
+from etstats.outbox.silence import silence_hours
 from etstats.storage.base import Storage
 from etstats_fastapi.audit_view import audit_page, audit_rows
 from etstats_fastapi.auth import Auth
@@ -84,12 +85,16 @@ def register_diagnostics(router: APIRouter, holder: Callable[[], Runtime], *, ad
     async def diagnostics_pipeline(
         runtime: Runtime = Depends(holder),  # noqa: B008
         stale_hours: float = Query(24.0, gt=0, le=24 * 365),
+        no_round_hours: float | None = Query(None, gt=0, le=24 * 365),
     ) -> Any:
+        hours = silence_hours() if no_round_hours is None else no_round_hours
+
         def build(storage: Storage) -> dict[str, Any]:
             return pipeline_health(
                 storage,
                 now_unix=time.time(),
                 stale_hours=stale_hours,
+                no_round_hours=hours,
                 refusals=runtime.refusals.counts,
                 outbox=outbox_state(storage),
             )

@@ -12,6 +12,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from etstats.queries.heartbeats import DEFAULT_SILENCE_HOURS, server_silence
 from etstats.storage.base import Storage
 
 LUA_KINDS = frozenset({"gametimes", "gametimes-legacy"})
@@ -34,9 +35,12 @@ def pipeline_health(
     stale_hours: float = 24.0,
     refusals: Mapping[str, int] | None = None,
     outbox: dict[str, Any] | None = None,
+    no_round_hours: float = DEFAULT_SILENCE_HOURS,
 ) -> dict[str, Any]:
     """Last arrival per server and per source, "no round for N hours", rejected and refused
-    counts, and the outbox state (``outbox``, when given)."""
+    counts, the outbox state (``outbox``, when given) and, per server that sends heartbeats,
+    whether it had players for ``no_round_hours`` without a round being stored (the same
+    function as the admin alert)."""
     facts = storage.arrival_facts()
     last_arrival: dict[str, int] = {}
     sources: dict[str, dict[str, Any]] = {}
@@ -61,10 +65,27 @@ def pipeline_health(
                 "stale": age is None or age > stale_hours * 3600,
             }
         )
+    heartbeats = [
+        {
+            "server": q.heartbeat.server,
+            "last_heartbeat_unix": q.heartbeat.received_unix,
+            "players": q.heartbeat.players,
+            "map_name": q.heartbeat.map_name,
+            "players_seen_unix": q.heartbeat.players_seen_unix,
+            "last_round_stored_unix": q.heartbeat.last_round_unix,
+            "hours_since_last_round": q.hours_since_last_round,
+            "players_recently": q.players_recently,
+            "no_round_while_players": q.silent,
+            "alert_open": q.heartbeat.alert_key is not None,
+        }
+        for q in server_silence(storage, now_unix=now_unix, hours=no_round_hours)
+    ]
     return {
         "now_unix": int(now_unix),
         "stale_hours": stale_hours,
+        "no_round_hours": no_round_hours,
         "servers": servers,
+        "heartbeats": heartbeats,
         "sources": sorted(sources.values(), key=lambda s: s["source"]),
         "rejected": sum(s["rejected"] for s in sources.values()),
         "ingest_refusals": dict(sorted((refusals or {}).items())),

@@ -53,7 +53,7 @@ class RefusalLog:
             log.warning("ingest refused (%s): %d so far", kind, self.counts[kind])
 
 
-class _BodyError(Exception):
+class BodyError(Exception):
     def __init__(self, refusal: Refusal) -> None:
         super().__init__(refusal.kind)
         self.refusal = refusal
@@ -62,7 +62,7 @@ class _BodyError(Exception):
 async def read_body(
     request: Request, size: int, *, read_timeout_s: float, deadline_s: float
 ) -> bytes:
-    """Exactly ``size`` body bytes from the ASGI channel, or :class:`_BodyError`.
+    """Exactly ``size`` body bytes from the ASGI channel, or :class:`BodyError`.
 
     ``read_timeout_s``: longest wait for one chunk (seconds); ``deadline_s``: longest total
     time for the whole body (seconds). More bytes than declared is refused at once.
@@ -74,7 +74,7 @@ async def read_body(
     while more:
         left = end - time.monotonic()
         if left <= 0:
-            raise _BodyError(
+            raise BodyError(
                 Refusal(
                     408,
                     "body-timeout",
@@ -86,9 +86,9 @@ async def read_body(
             message = await asyncio.wait_for(request.receive(), min(read_timeout_s, left))
         except TimeoutError:
             detail = f"no body bytes for {read_timeout_s:g} s"
-            raise _BodyError(Refusal(408, "body-timeout", "Request timeout", detail)) from None
+            raise BodyError(Refusal(408, "body-timeout", "Request timeout", detail)) from None
         if message["type"] != "http.request":  # the client went away
-            raise _BodyError(
+            raise BodyError(
                 Refusal(
                     400,
                     "incomplete-body",
@@ -99,7 +99,7 @@ async def read_body(
         chunk = message.get("body", b"")
         got += len(chunk)
         if got > size:
-            raise _BodyError(
+            raise BodyError(
                 Refusal(
                     400, "length-mismatch", "Bad request", "the body is longer than Content-Length"
                 )
@@ -107,7 +107,7 @@ async def read_body(
         chunks.append(chunk)
         more = bool(message.get("more_body", False))
     if got != size:
-        raise _BodyError(
+        raise BodyError(
             Refusal(
                 400, "length-mismatch", "Bad request", "the body is shorter than Content-Length"
             )
@@ -115,7 +115,7 @@ async def read_body(
     return b"".join(chunks)
 
 
-def _refusal_response(refusal: Refusal) -> JSONResponse:
+def refusal_response(refusal: Refusal) -> JSONResponse:
     response = problem(refusal.status, refusal.kind, refusal.detail, title=refusal.title)
     if refusal.status in (400, 408, 411, 413):
         response.headers["Connection"] = "close"  # the rest of the body is never read
@@ -143,7 +143,10 @@ async def ingest_endpoint(request: Request, runtime: Runtime) -> Response:
     )
     if isinstance(checked, Refusal):
         runtime.refusals.note(checked.kind, now)
-        return _refusal_response(checked)
+        return refusal_response(checked)
+    if checked.filename == "heartbeat.json":  # signed for /v1/heartbeat: never an artifact
+        runtime.refusals.note("wrong-route", now)
+        return problem(400, "wrong-route", "a heartbeat goes to /v1/heartbeat")
     try:
         body = await read_body(
             request,
@@ -151,9 +154,9 @@ async def ingest_endpoint(request: Request, runtime: Runtime) -> Response:
             read_timeout_s=settings.body_read_timeout_s,
             deadline_s=settings.body_deadline_s,
         )
-    except _BodyError as exc:
+    except BodyError as exc:
         runtime.refusals.note(exc.refusal.kind, now)
-        return _refusal_response(exc.refusal)
+        return refusal_response(exc.refusal)
     if hashlib.sha256(body).hexdigest() != checked.content_sha256:
         runtime.refusals.note("digest-mismatch", now)
         return problem(

@@ -41,10 +41,28 @@ class SourceHealth(_Model):
     last_arrival_unix: int | None
 
 
+class HeartbeatHealth(_Model):
+    """A server that sends heartbeats (lua/etstats.lua): the "no round while players were
+    on" fact (``etstats.queries.heartbeats.server_silence``, the same as the admin alert)."""
+
+    server: str
+    last_heartbeat_unix: int
+    players: int
+    map_name: str | None
+    players_seen_unix: int | None
+    last_round_stored_unix: int | None
+    hours_since_last_round: float | None
+    players_recently: bool
+    no_round_while_players: bool
+    alert_open: bool
+
+
 class PipelineHealth(_Model):
     now_unix: int
     stale_hours: float
+    no_round_hours: float
     servers: list[ServerHealth]
+    heartbeats: list[HeartbeatHealth]
     sources: list[SourceHealth]
     rejected: int
     ingest_refusals: dict[str, int]

@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from etstats_fastapi.auth import Auth, allow_all, api_key_auth
 from etstats_fastapi.diagnostics import register_diagnostics
+from etstats_fastapi.heartbeat import heartbeat_endpoint
 from etstats_fastapi.ingest import ingest_endpoint
 from etstats_fastapi.pages import register_pages
 from etstats_fastapi.problems import ProblemRoute, problem_responses
@@ -107,6 +108,20 @@ def create_router(
     )
     async def ingest(request: Request, runtime: Runtime = Depends(holder)) -> Response:  # noqa: B008
         return await ingest_endpoint(request, runtime)
+
+    @router.post(
+        "/v1/heartbeat",
+        tags=["ingest"],
+        status_code=204,
+        summary="A signed heartbeat of a game server (players, map): kept per server",
+        responses={
+            204: {"description": "Kept (or older than the one kept)"},
+            **problem_responses(400, 401, 408, 411, 413, 503),
+        },
+        openapi_extra=INGEST_BODY_DOC,
+    )
+    async def heartbeat(request: Request, runtime: Runtime = Depends(holder)) -> Response:  # noqa: B008
+        return await heartbeat_endpoint(request, runtime)
 
     register_diagnostics(router, holder, admin=admin)
     register_reads(router, holder, reader=reader)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -178,11 +179,17 @@ def test_admin_commands_need_permission_and_hide_the_store_url(
         await bot.add_cog(EtStatsCog(bot, store=small_store, admin_role="stats-admin"))
         denied = await call(bot, "etstats status", ctx=RecordingContext(Author(1)))
         assert "Not allowed" in text(denied)
+        with small_store.transaction() as tx:  # a server that has had players for 3 hours
+            tx.record_heartbeat("eu_1", sent_unix=1, received_unix=1, players=2, map_name="x")
+            now = int(time.time())
+            tx.record_heartbeat("eu_1", sent_unix=now, received_unix=now, players=5, map_name="x")
         for author in (Author(2, admin=True), Author(3, roles=("stats-admin",))):
             ok = await call(bot, "etstats status", ctx=RecordingContext(author, slash=True))
             out = text(ok)
             assert "Outbox" in out
             assert "schema version" in out
+            assert "eu\\\\_1: 5 players on x" in out  # escaped, in the JSON of the answer
+            assert "no round stored for 2 h while players were on" in out
             assert str(tmp_path) not in out
             assert "s.db" not in out
             assert ok.deferred == [{"ephemeral": True}]

@@ -69,6 +69,7 @@ def http_config(url: str) -> str:
         "return {\n"
         f'  http_targets = {{ {{ url = "{url}/ingest", server_id = "srv-1", '
         f'secret = "{SECRET}" }} }},\n'
+        "  heartbeat_seconds = 0,\n"  # heartbeats: tests/lua/test_heartbeat.py
         "}\n"
     )
 

@@ -2,7 +2,8 @@
 
 What the pins say (docs/sessions.md, "Checked against the real files"):
 
-* 216 rounds (215 stats files + 1 endstats file) form 34 sessions at the 60-minute gap.
+* 216 rounds (215 stats files + 1 endstats file alone); the 215 with a stats file form 33
+  sessions at the 60-minute gap (the lone endstats file has no players: no session).
 * 118 maps: 57 won by the round-2 attackers (time beaten), 44 by the round-1 attackers (time
   held), 5 double full holds and 12 round 1s whose round 2 is not in the corpus. The header's
   winner field agrees with the clock on every map except the double full holds: there the
@@ -24,6 +25,7 @@ import pytest
 
 from etstats.ingest.artifacts import Artifact, iter_artifact_paths
 from etstats.ingest.pipeline import Pipeline
+from etstats.queries.types import Window
 from etstats.storage.base import Storage
 from etstats.storage.sqlite import SQLiteStorage
 
@@ -46,17 +48,33 @@ def real(tmp_path_factory: pytest.TempPathFactory, real_stats_dir: Path) -> Iter
 
 def test_real_sessions(real: Storage) -> None:
     listed = real.sessions(limit=200)
-    assert len(listed) == 34
-    assert sum(len(s.round_ids) for s in listed) == 216
+    assert len(listed) == 33
+    assert sum(len(s.round_ids) for s in listed) == 215  # every round with a stats file
     assert [(s.id, len(s.round_ids)) for s in listed[:6]] == [
-        (1768257966, 1),
         (1762032327, 14),
         (1761686480, 20),
         (1761599870, 16),
         (1761514747, 8),
         (1761506245, 7),
+        (1761407940, 4),
     ]
-    assert listed[0].maps == ()  # the endstats file alone: no stats file, no map
+    assert all(s.maps and s.players for s in listed)  # no empty session
+
+
+def test_a_round_without_a_stats_file_makes_no_session(real: Storage) -> None:
+    """The corpus's newest round is an endstats file alone (2026-01-12, no stats file): it
+    has no player lines, so it is in no session, and the latest session is the last evening
+    with players (it used to be that lone endstats file, shown as an empty session)."""
+    [lone] = [r for r in real.rounds() if r.stats_sha256 is None]
+    assert lone.endstats_sha256 is not None
+    assert real.session_of_round(lone.id) is None
+    latest = real.latest_session()
+    assert latest is not None
+    assert latest.id == 1762032327
+    assert latest.players
+    # the "session" leaderboard window reads that evening (it used to read the empty one)
+    window = Window(session_id=latest.id, server=latest.server)
+    assert real.leaderboard("kills", window=window, min_rounds=0, min_minutes=0).entries
 
 
 def _stats_name(real: Storage) -> dict[int | None, str]:

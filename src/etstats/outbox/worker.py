@@ -166,13 +166,17 @@ def drain_once(
     limit: int = 50,
     sessions: bool = True,
     paused: dict[str, float] | None = None,
+    silence_hours: float | None = None,
 ) -> DrainReport:
     """Deliver every row that is due now (at most ``limit`` per target per pass), after
-    enqueueing the summaries of sessions that closed (unless ``sessions`` is false).
+    enqueueing the summaries of sessions that closed and the "no round while players were
+    on" alerts (:mod:`etstats.outbox.silence`; ``silence_hours``: N, default
+    ``$ETSTATS_NO_ROUND_HOURS`` or 2), unless ``sessions`` is false.
 
     ``paused`` (target -> Unix seconds), kept by a long-running caller, skips a target that
     is down until its backoff ends, also for rows enqueued meanwhile."""
     from etstats.outbox.sessions import enqueue_closed_sessions
+    from etstats.outbox.silence import alert_silent_servers
 
     report = DrainReport()
     try:
@@ -180,6 +184,11 @@ def drain_once(
             enqueue_closed_sessions(storage, sinks, wall())
     except EtStatsError as exc:  # a session query problem never stops the posts
         log.warning("session summaries: %s", exc)
+    try:
+        if sessions:
+            alert_silent_servers(storage, sinks, wall(), hours=silence_hours)
+    except EtStatsError as exc:  # nor does a heartbeat problem
+        log.warning("no-round alerts: %s", exc)
     paused = {} if paused is None else paused
     for name, sink in sinks.items():
         if paused.get(name, 0.0) > wall():

@@ -12,7 +12,16 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
-from etstats.queries import arrivals, careers, identity, ladders, rounds, session_summary, sessions
+from etstats.queries import (
+    arrivals,
+    careers,
+    heartbeats,
+    identity,
+    ladders,
+    rounds,
+    session_summary,
+    sessions,
+)
 from etstats.queries.types import (
     ArrivalFacts,
     Career,
@@ -105,6 +114,11 @@ class ReadApi:
         """Arrivals per server and source and Lua linkage, aggregated in SQL (health views)."""
         with self._reader() as tx:
             return arrivals.arrival_facts(tx)
+
+    def heartbeats(self) -> list[heartbeats.ServerHeartbeat]:
+        """Every server's latest heartbeat with its last stored round (docs/discord.md)."""
+        with self._reader() as tx:
+            return heartbeats.heartbeats(tx)
 
     def store_counts(self) -> StoreCounts:
         """Rounds, player lines, artifacts per status and verdicts per kind (SQL ``COUNT``)."""

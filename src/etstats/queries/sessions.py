@@ -49,6 +49,12 @@ END_SQL = (
 )
 """A round's capped end (``r`` = rounds), the same rule as :func:`_end`."""
 
+IN_SESSION = "EXISTS (SELECT 1 FROM player_round_stats ps WHERE ps.round_id = r.id)"
+"""Rounds that make sessions (``r`` = rounds): those with player lines, i.e. a stats file. A
+round known only by its endstats or Lua file has no player lines; on its own it would show as
+an empty session (the real corpus ends with such an endstats file), and between two evenings
+it would glue them together. It joins its session when its stats file arrives."""
+
 
 def _server_id(tx: Any, server: str) -> int:
     row = tx.fetchone("SELECT id FROM servers WHERE name = ?", (server,))
@@ -61,7 +67,7 @@ def _server_rounds(
     """A chunk of one server's rounds: ``cond`` bounds ``r.round_start_unix`` so that the
     ``rounds_server_time`` index answers it with a range, not a scan."""
     rows = tx.fetchall(
-        f"{SUMMARY_SELECT} WHERE r.server_id = ? AND {cond} "
+        f"{SUMMARY_SELECT} WHERE r.server_id = ? AND {IN_SESSION} AND {cond} "
         f"ORDER BY r.round_start_unix {order}, r.id {order} LIMIT ?",
         (_server_id(tx, server), *params, limit or CHUNK),
     )
@@ -95,7 +101,7 @@ def _range(tx: Any, server: str, lo: float, last: RoundSummary) -> list[RoundSum
     """The server's rounds from key time ``lo`` up to ``last`` (inclusive), oldest first: one
     index range."""
     rows = tx.fetchall(
-        f"{SUMMARY_SELECT} WHERE r.server_id = ? AND r.round_start_unix >= ? "
+        f"{SUMMARY_SELECT} WHERE r.server_id = ? AND {IN_SESSION} AND r.round_start_unix >= ? "
         "AND r.round_start_unix <= ? AND NOT (r.round_start_unix = ? AND r.id > ?) "
         "ORDER BY r.round_start_unix, r.id",
         (_server_id(tx, server), int(lo), last.start_unix, last.start_unix, last.id),
@@ -105,7 +111,8 @@ def _range(tx: Any, server: str, lo: float, last: RoundSummary) -> list[RoundSum
 
 def _has_before(tx: Any, server: str, lo: float) -> bool:
     row = tx.fetchone(
-        "SELECT 1 FROM rounds WHERE server_id = ? AND round_start_unix < ? LIMIT 1",
+        f"SELECT 1 FROM rounds r WHERE r.server_id = ? AND {IN_SESSION} "
+        "AND r.round_start_unix < ? LIMIT 1",
         (_server_id(tx, server), int(lo)),
     )
     return row is not None
@@ -152,7 +159,7 @@ def _is_start(tx: Any, r: RoundSummary, gap: float) -> bool:
     """No earlier round of the server ends less than ``gap`` seconds before ``r`` starts
     (only rounds starting after ``start - gap - MAX_ROUND_SECONDS`` can: an index range)."""
     row = tx.fetchone(
-        "SELECT 1 FROM rounds r WHERE r.server_id = ? "
+        f"SELECT 1 FROM rounds r WHERE r.server_id = ? AND {IN_SESSION} "
         "AND r.round_start_unix >= ? AND r.round_start_unix <= ? "
         f"AND NOT (r.round_start_unix = ? AND r.id >= ?) AND {END_SQL} > ? LIMIT 1",
         (
@@ -168,7 +175,7 @@ def _is_start(tx: Any, r: RoundSummary, gap: float) -> bool:
 
 
 def _rounds_at(tx: Any, start_unix: int, server: str | None) -> list[RoundSummary]:
-    cond = "r.round_start_unix = ?"
+    cond = f"r.round_start_unix = ? AND {IN_SESSION}"
     params: list[Any] = [start_unix]
     if server is not None:
         cond += " AND s.name = ?"
@@ -201,11 +208,14 @@ def _newest(tx: Any, server: str | None) -> RoundSummary | None:
     """The newest round (of ``server``): its id from the time index alone (a lean query the
     planner answers from the index end), then its summary."""
     if server is None:
-        row = tx.fetchone("SELECT id FROM rounds ORDER BY round_start_unix DESC, id DESC LIMIT 1")
+        row = tx.fetchone(
+            f"SELECT r.id FROM rounds r WHERE {IN_SESSION} "
+            "ORDER BY r.round_start_unix DESC, r.id DESC LIMIT 1"
+        )
     else:
         row = tx.fetchone(
-            "SELECT id FROM rounds WHERE server_id = ? "
-            "ORDER BY round_start_unix DESC, id DESC LIMIT 1",
+            f"SELECT r.id FROM rounds r WHERE r.server_id = ? AND {IN_SESSION} "
+            "ORDER BY r.round_start_unix DESC, r.id DESC LIMIT 1",
             (_server_id(tx, server),),
         )
     found = summaries(tx, [int(row[0])]) if row else []
@@ -222,7 +232,7 @@ def latest_session(tx: Any, *, server: str | None, gap_seconds: float) -> Sessio
 
 def session_of_round(tx: Any, round_id: int, *, gap_seconds: float) -> Session | None:
     found = summaries(tx, [round_id])
-    if not found:
+    if not found or found[0].players == 0:  # no player lines: in no session (IN_SESSION)
         return None
     first = walk_back(tx, found[0], gap_seconds)
     return build_session(tx, walk_forward(tx, first, gap_seconds), gap_seconds)
@@ -307,9 +317,9 @@ def _window_starts(
 ) -> list[tuple[Any, ...]]:
     """Session starts by one window function over every round (deep pages)."""
     cond, params = (
-        ("WHERE server_id IN (SELECT id FROM servers WHERE name = ?)", [server])
+        (f"WHERE {IN_SESSION} AND r.server_id IN (SELECT id FROM servers WHERE name = ?)", [server])
         if server is not None
-        else ("", [])
+        else (f"WHERE {IN_SESSION}", [])
     )
     rows: list[tuple[Any, ...]] = tx.fetchall(
         f"SELECT t.id FROM (SELECT r.id, r.server_id, r.round_start_unix, MAX({END_SQL}) OVER "

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from attrs import frozen
 
 if TYPE_CHECKING:
+    from etstats.queries.heartbeats import ServerHeartbeat
     from etstats.queries.types import (
         ArrivalFacts,
         Career,
@@ -336,6 +337,14 @@ class StorageTx(Protocol):
     def round_by_id(self, round_id: int) -> StoredRound | None:
         """The round with this id (``None`` if it is gone)."""
 
+    def record_heartbeat(
+        self, server: str, *, sent_unix: int, received_unix: int, players: int, map_name: str | None
+    ) -> bool:
+        """Keep a server's heartbeat (Unix seconds) if it is its newest; whether it was kept."""
+
+    def set_heartbeat_alert(self, server: str, key: str | None) -> None:
+        """Open (``key``) or close (``None``) a server's "no round" alert episode."""
+
     def target_disabled(self, name: str) -> str | None:
         """Why the delivery target is disabled (``None``: it is not)."""
 
@@ -432,6 +441,9 @@ class Storage(Protocol):
 
     def arrival_facts(self) -> ArrivalFacts:
         """Arrivals per server and source and Lua linkage (SQL aggregates)."""
+
+    def heartbeats(self) -> list[ServerHeartbeat]:
+        """Every server's latest heartbeat with its last stored round."""
 
     def map_result(self, round_id: int) -> MapResult | None:
         """The stopwatch map a round belongs to."""

@@ -180,6 +180,28 @@ class OutboxTxMixin:
         )
         return None if row is None else StoredRound(*row)
 
+    # -- heartbeats (etstats.queries.heartbeats holds the SQL) -------------------------------
+    def record_heartbeat(
+        self, server: str, *, sent_unix: int, received_unix: int, players: int, map_name: str | None
+    ) -> bool:
+        """Keep a server's heartbeat if it is its newest; returns whether it was kept."""
+        from etstats.queries.heartbeats import record_heartbeat
+
+        return record_heartbeat(
+            self,
+            server,
+            sent_unix=sent_unix,
+            received_unix=received_unix,
+            players=players,
+            map_name=map_name,
+        )
+
+    def set_heartbeat_alert(self, server: str, key: str | None) -> None:
+        """Open (``key``) or close (``None``) a server's "no round" alert episode."""
+        from etstats.queries.heartbeats import set_alert_key
+
+        set_alert_key(self, server, key)
+
     # -- targets ---------------------------------------------------------------------------
     def target_disabled(self, name: str) -> str | None:
         """Why ``name`` is disabled (``None``: it is not)."""

@@ -404,3 +404,16 @@ SELECT p.guid, COUNT(*), COUNT(DISTINCT p.round_id), SUM(COALESCE(p.kills, 0)), 
 FROM player_round_stats p WHERE (substr(UPPER(p.guid), 1, 7) <> 'OMNIBOT' AND substr(UPPER(p.name), 1, 5) <> '[BOT]') GROUP BY p.guid;
 INSERT INTO player_name_lines (guid, name, lines)
 SELECT guid, name, COUNT(*) FROM player_round_stats GROUP BY guid, name;
+-- 0007: server heartbeats (see 0007_heartbeats.sql)
+CREATE TABLE server_heartbeats (
+    server TEXT PRIMARY KEY,
+    sent_unix BIGINT NOT NULL,
+    received_unix BIGINT NOT NULL,
+    first_received_unix BIGINT NOT NULL,
+    players BIGINT NOT NULL CHECK (players >= 0),
+    map_name TEXT,
+    players_seen_unix BIGINT,
+    alert_key TEXT
+);
+-- the last stored round of a server (heartbeats) without reading its artifacts
+CREATE INDEX artifacts_server_received ON artifacts (server_id, status, received_unix);

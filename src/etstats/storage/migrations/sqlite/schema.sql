@@ -339,6 +339,20 @@ FROM player_round_stats p WHERE (substr(UPPER(p.guid), 1, 7) <> 'OMNIBOT' AND su
 INSERT INTO player_name_lines (guid, name, lines)
 SELECT guid, name, COUNT(*) FROM player_round_stats GROUP BY guid, name;
 
+-- 0007: server heartbeats (see 0007_heartbeats.sql)
+CREATE TABLE server_heartbeats (
+    server TEXT PRIMARY KEY,
+    sent_unix INTEGER NOT NULL,
+    received_unix INTEGER NOT NULL,
+    first_received_unix INTEGER NOT NULL,
+    players INTEGER NOT NULL CHECK (players >= 0),
+    map_name TEXT,
+    players_seen_unix INTEGER,
+    alert_key TEXT
+);
+-- the last stored round of a server (heartbeats) without reading its artifacts
+CREATE INDEX artifacts_server_received ON artifacts (server_id, status, received_unix);
+
 -- etstats schema v9 (SQLite): bulk writes keep the running totals per batch.
 -- While a row of totals_deferred exists (only inside a bulk write's own transaction), the
 -- insert and delete row triggers of 0006 stand aside: the writer subtracts the old lines'
