@@ -1,12 +1,15 @@
-"""Records: the best single round and the best map of each statistic, for every statistic
-asked in a fixed number of passes over the lines (not two per statistic).
+"""Records: the best single round and the best map of each statistic.
+
+Before migration 0008 each statistic took two rankings of every line; now the best round is
+read from an index where one exists, and one grouping of the lines serves every statistic's
+best map.
 
 * **Best round**: per statistic, the best value over the admitted lines, then the lines
   holding it ranked by the tie-break (earliest, then the smallest GUID, map, round number,
   server). Migration 0008's partial expression indexes (one per statistic of
   :data:`etstats.queries.ladders.RECORD_STATS` a line holds) answer both from an index: the
-  first admitted entry from the top, then one equality range. Other statistics (accuracy,
-  which needs the weapon lines) take a scan of the lines.
+  first admitted entry from the top, then one equality range. Other statistics (the weapon
+  parts and rates of them, e.g. accuracy, and sums not indexed) take a scan of the lines.
 * **Best map**: one grouping of the lines by (player, map) computes every statistic at once;
   each statistic's best group is picked from that one result.
 
