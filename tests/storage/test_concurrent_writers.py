@@ -54,7 +54,11 @@ def _write_round(tx: object, start: int, guids: tuple[str, ...]) -> None:
 
 def _blocked_writers(store: Storage) -> int:
     with store._reader() as tx:  # type: ignore[attr-defined]
-        row = tx.fetchone("SELECT COUNT(*) FROM pg_locks WHERE NOT granted")
+        # sessions of this database waiting on a lock (a row, a transaction, an advisory key)
+        row = tx.fetchone(
+            "SELECT COUNT(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
     return int(row[0])
 
 
