@@ -221,13 +221,19 @@ def queries(store: Storage) -> dict[str, Callable[[], object]]:
         "leaderboard dpm": lambda: store.leaderboard("dpm"),
         "leaderboard kills 30d": lambda: store.leaderboard("kills", window=month),
         "records kills,dpm": lambda: store.records(["kills", "dpm"]),
+        "records (all 9)": lambda: store.records(),
         # the plain aggregates the running totals replace (migration 0006), same store, same run
         "OLD leaderboard dpm": lambda: plain_leaderboard(store, "dpm"),
         "OLD find_players(name)": lambda: plain_search(store, "player00"),
+        "OLD records kills,dpm": lambda: plain_records(store, ["kills", "dpm"]),
     }
 
 
-OLD_OF = {"leaderboard dpm": "OLD leaderboard dpm", "find_players(name)": "OLD find_players(name)"}
+OLD_OF = {
+    "leaderboard dpm": "OLD leaderboard dpm",
+    "find_players(name)": "OLD find_players(name)",
+    "records kills,dpm": "OLD records kills,dpm",
+}
 """Fast query -> the plain query it replaced (printed as a ratio)."""
 
 
@@ -250,6 +256,42 @@ def plain_search(store: Storage, text: str) -> object:
             "ORDER BY n DESC, pg LIMIT ?",
             (f"%{text}%", 10),
         )
+
+
+def plain_records(store: Storage, stats: list[str]) -> object:
+    """Records as they were before migration 0008: per statistic, one ranking of every line
+    (best round) and one grouping of every line (best map); the default 5-minute gate."""
+    from etstats.queries.rounds import dialect
+    from etstats.queries.statdefs import ALIAS_JOIN, PLAYER_GUID, tenths_sql, value_sql
+
+    out = []
+    with store._reader() as tx:  # type: ignore[attr-defined]
+        d = dialect(tx)
+        for stat in stats:
+            line, summed = value_sql(stat, d, summed=False), value_sql(stat, d, summed=True)
+            out.append(
+                tx.fetchone(
+                    f"SELECT {PLAYER_GUID}, {line} AS value, r.id FROM player_round_stats p "  # noqa: S608 - fixed SQL
+                    f"JOIN rounds r ON r.id = p.round_id {ALIAS_JOIN} "
+                    "JOIN servers sv ON sv.id = r.server_id WHERE p.values_scope = 'round' "
+                    f"AND COALESCE(p.time_played_minutes, 0) >= 5 AND {line} IS NOT NULL "
+                    "ORDER BY value DESC, r.round_start_unix, 1, r.map_name, r.round_number, "
+                    "sv.name LIMIT 1"
+                )
+            )
+            out.append(
+                tx.fetchone(
+                    f"SELECT {PLAYER_GUID}, {summed} AS value, MIN(r.id) FROM player_round_stats p "  # noqa: S608
+                    f"JOIN rounds r ON r.id = p.round_id {ALIAS_JOIN} "
+                    "JOIN servers sv ON sv.id = r.server_id "
+                    "WHERE p.values_scope <> 'r2_as_written' "
+                    f"GROUP BY {PLAYER_GUID}, COALESCE(r.r1_round_id, r.id) "
+                    f"HAVING SUM({tenths_sql('time_played_minutes')}) >= 100 "
+                    f"AND {summed} IS NOT NULL ORDER BY value DESC, MIN(r.round_start_unix), 1, "
+                    "MIN(r.map_name), MIN(sv.name) LIMIT 1"
+                )
+            )
+    return out
 
 
 def measure(store: Storage, repeat: int) -> list[tuple[str, float, float]]:

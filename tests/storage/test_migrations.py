@@ -29,7 +29,18 @@ def _sqlite_shape(conn: sqlite3.Connection) -> dict[str, Any]:
         shape[t] = {
             "columns": conn.execute(f"PRAGMA table_info({t})").fetchall(),
             "indexes": sorted(
-                (r[2], tuple(c[2] for c in conn.execute(f"PRAGMA index_info('{r[1]}')")))
+                (
+                    r[2],
+                    # an expression index has no column name: its SQL tells it apart
+                    tuple(str(c[2]) for c in conn.execute(f"PRAGMA index_info('{r[1]}')")),
+                    " ".join(
+                        str(
+                            conn.execute(
+                                "SELECT sql FROM sqlite_master WHERE name = ?", (r[1],)
+                            ).fetchone()[0]
+                        ).split()
+                    ),
+                )
                 for r in conn.execute(f"PRAGMA index_list({t})")
             ),
             "fks": sorted(tuple(r[2:]) for r in conn.execute(f"PRAGMA foreign_key_list({t})")),
@@ -161,3 +172,19 @@ def test_upgrading_a_v1_store_marks_round2_rows_cumulative(tmp_path: Path) -> No
             ("ABCDEF12", "p", 2)
         ]
     store.close()
+
+
+def test_record_indexes_match_the_record_queries() -> None:
+    """Migration 0008's expression indexes hold exactly the per-line value SQL the records
+    query orders by (without the ``p.`` prefix); otherwise the planner ignores them."""
+    from etstats.queries.ladders import RECORD_STATS
+    from etstats.queries.statdefs import WEAPON_PARTS, value_sql
+
+    for dialect in ("sqlite", "postgres"):
+        sql = next(m.sql for m in load_migrations(dialect) if m.version == 8)
+        for stat in RECORD_STATS:
+            value = re.sub(r"\bp\.", "", value_sql(stat, dialect, summed=False))
+            if any(part in value for part in WEAPON_PARTS):
+                assert f"record_{stat} " not in sql  # a weapon part needs a subquery
+                continue
+            assert f"player_round_stats_record_{stat} ON player_round_stats (({value}))" in sql

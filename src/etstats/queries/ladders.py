@@ -20,14 +20,11 @@ from etstats.queries import identity, totals
 from etstats.queries.careers import window_sql
 from etstats.queries.rounds import dialect
 from etstats.queries.statdefs import (
-    ALIAS_JOIN,
-    PLAYER_GUID,
     RATES,
     check_stat,
     part_scale,
     part_sql,
     tenths_sql,
-    value_sql,
 )
 from etstats.queries.types import Leaderboard, LeaderboardEntry, RecordEntry, Window
 
@@ -141,76 +138,14 @@ def _two_stage(stat: str, dialect_name: str) -> tuple[str, str]:
 def records(
     tx: Any, stats: Sequence[str] | None, window: Window, *, min_minutes: float | None
 ) -> list[RecordEntry]:
+    """Best single round and best map of each statistic, in the order asked (round first);
+    see :mod:`etstats.queries.records` for how they are found."""
+    from etstats.queries import records as found
+
     gate = DEFAULT_RECORD_MINUTES if min_minutes is None else max(0.0, float(min_minutes))
-    out: list[RecordEntry] = []
-    for stat in stats or RECORD_STATS:
-        check_stat(stat)
-        for found in (_best_round(tx, stat, window, gate), _best_map(tx, stat, window, gate * 2)):
-            if found is not None:
-                out.append(found)
-    names = identity.refs(tx, [r.guid for r in out])
-    return [_named(r, names[r.guid].name) for r in out]
-
-
-def _named(r: RecordEntry, name: str) -> RecordEntry:
-    return attrs.evolve(r, name=name)
-
-
-def _best_round(tx: Any, stat: str, window: Window, gate: float) -> RecordEntry | None:
-    """Best single line; only lines holding one round's values (not an orphan round 2)."""
-    cond, params = window_sql(tx, window)
-    value = value_sql(stat, dialect(tx), summed=False)
-    row = tx.fetchone(
-        f"SELECT {PLAYER_GUID}, {value} AS value, r.map_name, r.id, r.round_start_unix "
-        f"FROM player_round_stats p JOIN rounds r ON r.id = p.round_id {ALIAS_JOIN} "
-        "JOIN servers sv ON sv.id = r.server_id "
-        f"WHERE p.values_scope = 'round' AND COALESCE(p.time_played_minutes, 0) >= ?{cond} "
-        f"AND {value} IS NOT NULL "
-        "ORDER BY value DESC, r.round_start_unix, 1, r.map_name, r.round_number, sv.name "
-        "LIMIT 1",
-        (gate, *params),
-    )
-    if row is None:
-        return None
-    return RecordEntry(
-        stat=stat,
-        scope="round",
-        guid=str(row[0]),
-        name="",
-        value=float(row[1]),
-        map_name=str(row[2]),
-        round_ids=(int(row[3]),),
-        when_unix=int(row[4]),
-    )
-
-
-def _best_map(tx: Any, stat: str, window: Window, gate: float) -> RecordEntry | None:
-    """Best map (a round 1 plus the round 2 paired to it, or an orphan round 2 whose values
-    already hold both rounds)."""
-    cond, params = window_sql(tx, window)
-    value = value_sql(stat, dialect(tx), summed=True)
-    map_key = "COALESCE(r.r1_round_id, r.id)"
-    row = tx.fetchone(
-        f"SELECT {PLAYER_GUID}, {value} AS value, MIN(r.map_name), MIN(r.id), MAX(r.id), "
-        f"MIN(r.round_start_unix) FROM player_round_stats p JOIN rounds r "
-        f"ON r.id = p.round_id {ALIAS_JOIN} JOIN servers sv ON sv.id = r.server_id "
-        f"WHERE p.values_scope <> 'r2_as_written'{cond} "
-        f"GROUP BY {PLAYER_GUID}, {map_key} "
-        f"HAVING SUM({tenths_sql('time_played_minutes')}) >= ? AND {value} IS NOT NULL "
-        "ORDER BY value DESC, MIN(r.round_start_unix), 1, MIN(r.map_name), MIN(sv.name) "
-        "LIMIT 1",
-        (*params, gate * 10),
-    )
-    if row is None:
-        return None
-    ids = tuple(sorted({int(row[3]), int(row[4])}))
-    return RecordEntry(
-        stat=stat,
-        scope="map",
-        guid=str(row[0]),
-        name="",
-        value=float(row[1]),
-        map_name=str(row[2]),
-        round_ids=ids,
-        when_unix=int(row[5]),
-    )
+    names = list(dict.fromkeys(check_stat(s) for s in (stats or RECORD_STATS)))
+    rounds = found.best_rounds(tx, names, window, gate)
+    maps = found.best_maps(tx, names, window, gate * 2)
+    out = [r for s in names for r in (rounds.get(s), maps.get(s)) if r is not None]
+    refs = identity.refs(tx, [r.guid for r in out])
+    return [attrs.evolve(r, name=refs[r.guid].name) for r in out]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -173,12 +174,14 @@ def round_artifacts(
     lua: bool = True,
     endstats: bool = True,
     pauses: int = 0,
+    guids: Sequence[str] | None = None,
 ) -> list[Artifact]:
-    """The artifacts one round leaves on a game server (names as the scripts write them)."""
+    """The artifacts one round leaves on a game server (names as the scripts write them);
+    ``guids`` (32 hex digits each) are the players, ``players`` new random ones by default."""
     from etstats.render.stats_file import render_stats_bytes
 
     tz = ZoneInfo(timezone)
-    guids = [_guid(rng) for _ in range(players)]
+    guids = list(guids) if guids is not None else [_guid(rng) for _ in range(players)]
     out: list[Artifact] = []
 
     def local(unix: int) -> str:
@@ -222,6 +225,36 @@ def season(
             rng=rng,
             players=players,
             timezone=timezone,
+            pauses=i % 3,
+        )
+    return out
+
+
+def evenings(
+    rounds: int,
+    *,
+    seed: int = 0,
+    start_unix: int = 1_767_225_600,
+    groups: int = 20,
+) -> list[Artifact]:
+    """``rounds`` rounds played as a community plays them: one evening a day from 20:00 UTC,
+    16 rounds (8 stopwatch maps, R1 then R2) 15 minutes apart, 10 players drawn from one of
+    ``groups`` groups of 12 regulars (so careers, sessions and ladders have history). Each
+    round leaves a stats file, a Lua file and an endstats file."""
+    rng = random.Random(seed)
+    regulars = [[_guid(rng) for _ in range(12)] for _ in range(groups)]
+    out: list[Artifact] = []
+    for i in range(rounds):
+        evening, k = divmod(i, 16)
+        if k == 0:
+            squad = rng.sample(regulars[rng.randrange(groups)], 10)
+        end = start_unix + evening * 86_400 + 20 * 3600 + 900 * (k + 1)
+        out += round_artifacts(
+            map_name=MAPS[(k // 2 + evening) % len(MAPS)],
+            round_number=1 + k % 2,
+            end_unix=end,
+            rng=rng,
+            guids=squad,
             pauses=i % 3,
         )
     return out
