@@ -28,7 +28,7 @@ NO_MENTIONS: dict[str, list[str]] = {"parse": []}
 """``allowed_mentions`` of every message: nothing in a post ever pings anyone."""
 
 _SPECIAL = re.compile(r"([\\*_`~|>#\[\]()<:@-])")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def n(text: str) -> int:
@@ -37,7 +37,7 @@ def n(text: str) -> int:
 
 
 def clean(raw: object) -> str:
-    """ET colour codes stripped (``^1Bob`` -> ``Bob``), control characters as spaces."""
+    """ET colour codes stripped (``^1Bob`` -> ``Bob``), control characters (C0, C1 such as NEL, and line separators) as spaces."""
     return _CONTROL.sub(" ", strip_colours(str(raw))).strip()
 
 
