@@ -37,7 +37,8 @@ def n(text: str) -> int:
 
 
 def clean(raw: object) -> str:
-    """ET colour codes stripped (``^1Bob`` -> ``Bob``), control characters (C0, C1 such as NEL, and line separators) as spaces."""
+    """ET colour codes stripped (``^1Bob`` -> ``Bob``); control characters (C0, C1 such as
+    NEL, and line separators) as spaces."""
     return _CONTROL.sub(" ", strip_colours(str(raw))).strip()
 
 
