@@ -12,7 +12,6 @@ Only the newest heartbeat per server is kept (:func:`etstats.queries.heartbeats.
 """
 
 # No ``from __future__ import annotations``: FastAPI inspects endpoint annotations at runtime.
-import hashlib
 import json
 import re
 import time
@@ -23,12 +22,9 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from etstats.ingest.signing import Refusal, check_headers
-from etstats_fastapi.ingest import BodyError, read_body, refusal_response
+from etstats_fastapi.ingest import HEARTBEAT_FILENAME, read_signed_body, refusal_response
 from etstats_fastapi.problems import problem
 from etstats_fastapi.runtime import Runtime
-
-HEARTBEAT_FILENAME = "heartbeat.json"
-"""The signed file name of every heartbeat (and of nothing else)."""
 
 MAX_HEARTBEAT_BYTES = 4096
 """A heartbeat is about 150 bytes; anything larger is refused before it is read."""
@@ -74,21 +70,9 @@ async def heartbeat_endpoint(request: Request, runtime: Runtime) -> Response:
             "bad-heartbeat",
             f"a heartbeat is signed with the file name {HEARTBEAT_FILENAME}",
         )
-    try:
-        body = await read_body(
-            request,
-            checked.content_length,
-            read_timeout_s=runtime.settings.body_read_timeout_s,
-            deadline_s=runtime.settings.body_deadline_s,
-        )
-    except BodyError as exc:
-        runtime.refusals.note(exc.refusal.kind, now)
-        return refusal_response(exc.refusal)
-    if hashlib.sha256(body).hexdigest() != checked.content_sha256:
-        runtime.refusals.note("digest-mismatch", now)
-        return problem(
-            400, "digest-mismatch", "the body's SHA-256 does not match X-Etstats-Content-SHA256"
-        )
+    body = await read_signed_body(request, runtime, checked, now)
+    if isinstance(body, Response):
+        return body
     parsed = parse_heartbeat(body)
     if isinstance(parsed, str):
         runtime.refusals.note("bad-heartbeat", now)

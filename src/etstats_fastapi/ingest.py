@@ -38,6 +38,11 @@ LOG_EVERY_SECONDS = 60.0
 """A refusal reason is logged at most once per this many seconds (with a count)."""
 
 
+HEARTBEAT_FILENAME = "heartbeat.json"
+"""The signed file name of every heartbeat (``/v1/heartbeat``) and of nothing else: the
+ingest route refuses it, so a heartbeat is never stored as an artifact."""
+
+
 @dataclass
 class RefusalLog:
     """Rate-limited logging of refusals: one line per reason per window, with the count."""
@@ -122,6 +127,30 @@ def refusal_response(refusal: Refusal) -> JSONResponse:
     return response
 
 
+async def read_signed_body(
+    request: Request, runtime: Runtime, checked: SignedUpload, now: float
+) -> bytes | Response:
+    """The body of a request whose signed headers passed, read within the runtime's read
+    timeout and deadline (seconds) and checked against its signed SHA-256; or the problem
+    response that refuses it (noted in the refusal log at ``now``, Unix seconds)."""
+    try:
+        body = await read_body(
+            request,
+            checked.content_length,
+            read_timeout_s=runtime.settings.body_read_timeout_s,
+            deadline_s=runtime.settings.body_deadline_s,
+        )
+    except BodyError as exc:
+        runtime.refusals.note(exc.refusal.kind, now)
+        return refusal_response(exc.refusal)
+    if hashlib.sha256(body).hexdigest() != checked.content_sha256:
+        runtime.refusals.note("digest-mismatch", now)
+        return problem(
+            400, "digest-mismatch", "the body's SHA-256 does not match X-Etstats-Content-SHA256"
+        )
+    return body
+
+
 def _result_body(result: Any, upload: SignedUpload) -> dict[str, Any]:
     return {
         "status": result.status,
@@ -144,27 +173,12 @@ async def ingest_endpoint(request: Request, runtime: Runtime) -> Response:
     if isinstance(checked, Refusal):
         runtime.refusals.note(checked.kind, now)
         return refusal_response(checked)
-    if checked.filename == "heartbeat.json":  # signed for /v1/heartbeat: never an artifact
+    if checked.filename == HEARTBEAT_FILENAME:  # signed for /v1/heartbeat: never an artifact
         runtime.refusals.note("wrong-route", now)
         return problem(400, "wrong-route", "a heartbeat goes to /v1/heartbeat")
-    try:
-        body = await read_body(
-            request,
-            checked.content_length,
-            read_timeout_s=settings.body_read_timeout_s,
-            deadline_s=settings.body_deadline_s,
-        )
-    except BodyError as exc:
-        runtime.refusals.note(exc.refusal.kind, now)
-        return refusal_response(exc.refusal)
-    if hashlib.sha256(body).hexdigest() != checked.content_sha256:
-        runtime.refusals.note("digest-mismatch", now)
-        return problem(
-            400,
-            "digest-mismatch",
-            "the body's SHA-256 does not match X-Etstats-Content-SHA256",
-            title="Bad request",
-        )
+    body = await read_signed_body(request, runtime, checked, now)
+    if isinstance(body, Response):
+        return body
     artifact = Artifact.from_bytes(body, checked.filename, server=checked.server)
     result = await run_in_threadpool(runtime.ingest, artifact)
     payload = _result_body(result, checked)
