@@ -64,6 +64,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import reference_import  # bench/reference_import.py (this script's directory is on sys.path)
+from results import result_row  # bench/results.py
 
 from etstats.testing.synthetic import MAPS, round_artifacts
 
@@ -257,23 +258,28 @@ def measure(
     rows: list[dict[str, object]] = []
     base = cli()
 
-    def row(step: str, run: tuple[float, int, str, float], count: int, extra: str = "") -> None:
+    def row(
+        step: str,
+        run: tuple[float, int, str, float],
+        count: int,
+        extra: str = "",
+        *,
+        store: str = url,
+    ) -> None:
         seconds, peak, _, cpu = run
         rows.append(
-            {
-                "version": version,
-                "backend": backend,
-                "rounds": rounds,
-                "step": step,
-                "seconds": seconds,
-                "ms_per_artifact": 1000 * seconds / count,
-                "per_second": count / seconds,
-                "cpu_seconds": cpu,
-                "cpu_ms_per_artifact": 1000 * cpu / count,
-                "peak_mb": peak,
-                "store_mb": store_mb(backend, url),
-                "extra": extra,
-            }
+            result_row(
+                version=version,
+                backend=backend,
+                rounds=rounds,
+                step=step,
+                seconds=seconds,
+                cpu_seconds=cpu,
+                count=count,
+                peak_mb=peak,
+                store_mb=store_mb(backend, store),
+                extra=extra,
+            )
         )
         report(rows[-1])
 
@@ -301,24 +307,7 @@ def measure(
     if "stats-only" in steps and stats_dir is not None:
         with store_url(backend, url_work(url, backend), dsn) as stats_url:
             done = run("stats-only", [*base, "ingest", "--db", stats_url, str(stats_dir)])
-            seconds, peak, _, cpu = done
-            rows.append(
-                {
-                    "version": version,
-                    "backend": backend,
-                    "rounds": rounds,
-                    "step": "stats-only",
-                    "seconds": seconds,
-                    "ms_per_artifact": 1000 * seconds / rounds,
-                    "per_second": rounds / seconds,
-                    "cpu_seconds": cpu,
-                    "cpu_ms_per_artifact": 1000 * cpu / rounds,
-                    "peak_mb": peak,
-                    "store_mb": store_mb(backend, stats_url),
-                    "extra": "",
-                }
-            )
-            report(rows[-1])
+            row("stats-only", done, rounds, store=stats_url)
     return rows
 
 

@@ -77,8 +77,8 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3, help="measurements per version")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="etstats-parse-ab-") as tmp:
-        season = Path(tmp)
-        write_season(season, args.season)
+        season = Path(tmp) / "season"  # stats + Lua + endstats (rglob: chunk sub-folders)
+        write_season(season, Path(tmp) / "stats-only", args.season, workers=1)
         cases = {
             "stats (real corpus)": ("stats", CORPUS, "*.txt"),
             "stats (synthetic)": ("load", season, "*-round-[12].txt"),

@@ -44,6 +44,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from results import result_row  # bench/results.py
+
 from etstats.storage.testing import pg_database
 
 RunProcess = Callable[[list[str], dict[str, str]], tuple[float, int, str, float]]
@@ -161,20 +163,18 @@ def compare(
                 raise RuntimeError(f"reference importer on {folder}: {counters}")
     print_comparison(label, files, best, repeat)
     return [
-        {  # the row shape of bench/ingest.py's table
-            "version": name,
-            "backend": "postgresql",
-            "rounds": files,
-            "step": "vs-ref",
-            "seconds": wall,
-            "ms_per_artifact": 1000 * wall / files,
-            "per_second": files / wall,
-            "cpu_seconds": cpu,
-            "cpu_ms_per_artifact": 1000 * cpu / files,
-            "peak_mb": int(peak),
-            "store_mb": 0.0,
-            "extra": f"{label}, stats files only, best of {repeat}, server CPU {server:.1f} s",
-        }
+        result_row(
+            version=name,
+            backend="postgresql",
+            rounds=files,
+            step="vs-ref",
+            seconds=wall,
+            cpu_seconds=cpu,
+            count=files,
+            peak_mb=int(peak),
+            store_mb=0.0,
+            extra=f"{label}, stats files only, best of {repeat}, server CPU {server:.1f} s",
+        )
         for name, (wall, cpu, peak, server) in best.items()
     ]
 
