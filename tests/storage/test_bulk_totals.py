@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.sessions.builders import Line, Rnd, clear, player_row, write_rounds
+from tests.sessions.builders import Line, Rnd, clear, player_row
 from tests.sessions.test_properties import FAST, evenings
 from tests.sessions.test_totals_properties import (
     assert_fast_equals_plain,
     name_lines,
     running_totals,
-    with_oddities,
+    write_odd_rounds,
 )
 
 from etstats.ingest.pipeline import Pipeline
@@ -41,10 +41,7 @@ def _rewritten(rid: int, lines: list[Line], bump: int) -> dict[str, list[Row]]:
 def test_bulk_rewrites_keep_the_totals(
     store: Storage, rounds: list[Rnd], data: st.DataObject
 ) -> None:
-    clear(store)
-    odd = [with_oddities(r, data.draw(st.booleans()), data.draw(st.booleans())) for r in rounds]
-    ids = write_rounds(store, odd)
-    assert_fast_equals_plain(store)
+    odd, ids = write_odd_rounds(store, rounds, data)
     # one batch rewrites some rounds: fewer or other lines, or only their weapon lines
     chosen = data.draw(st.sets(st.sampled_from(sorted(ids)), max_size=len(ids)))
     batch: dict[int, dict[str, list[Row]]] = {}
