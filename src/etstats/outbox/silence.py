@@ -70,7 +70,8 @@ def silence_text(s: ServerSilence) -> str:
 
 
 def resolved_text(s: ServerSilence, since: int) -> str:
-    """The alert once its episode (counted from ``since``) closed: a round was stored."""
+    """The alert once its episode (counted from ``since``, Unix seconds) closed: a round was
+    stored."""
     when = s.heartbeat.last_round_unix
     return (
         f"Resolved: a round of `{s.heartbeat.server}` was stored <t:{when}:f>. "

@@ -115,14 +115,14 @@ def judge(beat: ServerHeartbeat, *, now_unix: float, hours: float) -> ServerSile
     for a server that never stored one). So the end of an evening (players leave soon after
     the last round) never counts, and a round arriving ends the silence at once.
     """
-    window = hours * 3600
+    window_s = hours * 3600
     seen = beat.players_seen_unix
     if seen is not None:
         seen = min(seen, beat.received_unix)  # a game-server clock ahead of ours
-    recent = seen is not None and now_unix - seen <= window
+    recent = seen is not None and now_unix - seen <= window_s
     last = beat.last_round_unix
     baseline = beat.first_received_unix if last is None else last
-    silent = recent and seen is not None and seen - baseline > window
+    silent = recent and seen is not None and seen - baseline > window_s
     since = None if last is None else round((now_unix - last) / 3600, 2)
     return ServerSilence(beat, hours, recent, silent, since)
 
