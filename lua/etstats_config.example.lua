@@ -18,6 +18,11 @@ return {
     -- { url = "https://stats.example.org/v1/ingest", server_id = "eu-1", secret = "change-me-32-random-chars" },
   },
 
+  -- Signed heartbeats (players, map) to each HTTP target whose url ends in /ingest, sent to
+  -- the same url ending in /heartbeat: they let `etstats serve` alert when the server had
+  -- players but no round was stored for hours (seconds; default 300; 0 = off; at least 30).
+  -- heartbeat_seconds = 300,
+
   -- Give up retrying a delivery this long after its round (hours; default 168).
   -- delivery_max_age_hours = 168,
 
