@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Callable
 
 from attrs import field, frozen
 from attrs.validators import ge, in_, instance_of
 
+from etstats._sealing import sealed_builder
 from etstats.model.common import strip_colours
 
 SCHEMA_VERSION = 1
@@ -327,6 +329,80 @@ class Gametimes:
         """The player with this full GUID (case-insensitive), ``None`` if absent."""
         wanted = guid.upper()
         return next((p for p in self.players if p.guid == wanted), None)
+
+
+# --- sealed builders (etstats._sealing): positional, every field in field order, unchecked ---
+# For the v1 parser's fast path (etstats.parsing.gametimes), which checks every value (JSON
+# type, enum value, validator rule) itself first; ``prechecked`` names the validated fields
+# whose rule it vouches for.
+
+build_producer: Callable[[str, str, str], Producer] = sealed_builder(Producer)
+"""``Producer(name, version, lua)``."""
+build_server: Callable[[str, str, int], Server] = sealed_builder(Server)
+"""``Server(hostname, ip, port)``."""
+build_pause: Callable[[int, int, int, int, int], Pause] = sealed_builder(
+    Pause, prechecked=("duration_ms",)
+)
+"""``Pause(start_level_ms, end_level_ms, duration_ms, start_unix, end_unix)``;
+``duration_ms >= 0`` is the caller's to ensure."""
+build_end: Callable[[EndReason, str | None, int, int, int, str | None, str | None], End] = (
+    sealed_builder(End, prechecked=("surrender_caller_guid",))
+)
+"""``End(reason, exit_line, winner, defender, surrender_team, surrender_caller_guid,
+surrender_caller_name)``; the GUID rule (:data:`GUID_RE` or ``None``) is the caller's."""
+build_limbo: Callable[[int, int], Limbo] = sealed_builder(Limbo)
+"""``Limbo(axis, allies)``."""
+build_death: Callable[[int, int, str | None, int, KillKind, int, int, int, ClosedBy], Death] = (
+    sealed_builder(Death, prechecked=("killer_guid", "dead_ms", "paused_ms"))
+)
+"""``Death(at_level_ms, end_level_ms, killer_guid, killer_slot, kind, mod, dead_ms, paused_ms,
+closed_by)``; the GUID rule and ``dead_ms, paused_ms >= 0`` are the caller's."""
+_PLAYER_COUNTS = (
+    "spawns",
+    "revives",
+    "deaths",
+    "kills",
+    "team_kills",
+    "self_kills",
+    "dead_ms",
+    "denied_ms",
+    "time_axis_ms",
+    "time_allies_ms",
+    "connects",
+    "disconnects",
+    "team_changes",
+)
+build_player: Callable[
+    [
+        str | None,
+        int,
+        str,
+        int,
+        bool,
+        int,
+        int,
+        int,
+        int,
+        int,
+        int,
+        int,
+        int,
+        int,
+        int,
+        int,
+        int,
+        int,
+        tuple[Death, ...],
+    ],
+    Player,
+] = sealed_builder(Player, prechecked=("guid", *_PLAYER_COUNTS))
+"""``Player(guid, slot, name, team, connected_at_end, <the 13 counts from spawns to
+team_changes>, deaths_detail)``; the GUID rule and every count ``>= 0`` are the caller's."""
+build_gametimes: Callable[..., Gametimes] = sealed_builder(
+    Gametimes, prechecked=("schema_version", "round", "pause_total_ms")
+)
+"""``Gametimes(...)``, every field in field order; ``schema_version == 1``, ``round >= 0`` and
+``pause_total_ms >= 0`` are the caller's."""
 
 
 __all__ = [

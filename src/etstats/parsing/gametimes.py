@@ -23,6 +23,7 @@ from attrs import frozen
 
 from etstats.errors import ParseError, ValidationError
 from etstats.model.gametimes import SCHEMA_VERSION, Gametimes
+from etstats.parsing._gametimes_fast import NotFast, fast_gametimes
 from etstats.parsing.jsontext import load_json
 from etstats.serde import format_problems, make_converter
 
@@ -170,8 +171,22 @@ def _check_version(obj: Any, source: str) -> None:
 
 
 def parse_gametimes_obj(obj: object, *, source: str = "<json>") -> Gametimes:
-    """Structure already-decoded JSON builtins into :class:`Gametimes`."""
+    """Structure already-decoded JSON builtins into :class:`Gametimes`.
+
+    A valid document takes the hand-written fast path (:mod:`._gametimes_fast`); anything it
+    does not vouch for goes through the strict cattrs converter, which accepts, rejects and
+    words its problems as it always did.
+    """
     _check_version(obj, source)
+    try:
+        return fast_gametimes(obj)
+    except (NotFast, KeyError, TypeError):
+        pass
+    return _structure_checked(obj, source)
+
+
+def _structure_checked(obj: object, source: str) -> Gametimes:
+    """The cattrs path (and the oracle the fast path is tested against)."""
     try:
         return _STRICT.structure(obj, Gametimes)
     except Exception as exc:  # cattrs raises a zoo of types; the contract is ValidationError
