@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from tests.helpers import assert_deliberate, parse_errors_allowed
 
 from etstats.errors import ParseError
 from etstats.model.legacy_gametimes import LegacyGametimes, WebhookRound
+from etstats.parsing.gametimes import parse_any_gametimes
 from etstats.parsing.legacy_gametimes import (
     parse_legacy_gametimes_bytes,
     parse_legacy_gametimes_data,
@@ -136,3 +138,29 @@ def test_mutated_embed_values_become_findings_not_crashes(
 def test_deeply_nested_json_is_a_parse_error(depth: int) -> None:
     with pytest.raises(ParseError):
         parse_legacy_gametimes_text("[" * depth + "]" * depth)
+
+
+def _outcome(parse: Callable[[], LegacyGametimes | object]) -> object:
+    """The model with its ``eq=False`` parts (provenance, findings), or the error."""
+    try:
+        g = parse()
+        assert isinstance(g, LegacyGametimes)
+        return (g, g.provenance, g.findings, g.payload and g.payload.findings)
+    except ParseError as exc:
+        return (type(exc), str(exc), getattr(exc, "problems", None))
+
+
+@given(legacy_gametimes(), st.data())
+def test_the_dispatcher_reads_legacy_bytes_as_the_legacy_parser_does(
+    g: LegacyGametimes, data: st.DataObject
+) -> None:
+    """``parse_any_gametimes`` decodes once and hands the value over: same model, same
+    findings, same provenance hash, same errors as ``parse_legacy_gametimes_bytes``."""
+    doc = json.loads(render_legacy_gametimes(g))
+    if data.draw(st.booleans()):
+        doc = _replace(doc, data.draw(st.sampled_from(_paths(doc))), data.draw(json_values))
+    if isinstance(doc, dict) and "schema_version" in doc:
+        return  # a versioned file: not the legacy parser's
+    raw = json.dumps(doc).encode("utf-8")
+    dispatched = _outcome(lambda: parse_any_gametimes(raw, source="f.json"))
+    assert dispatched == _outcome(lambda: parse_legacy_gametimes_bytes(raw, source="f.json"))

@@ -228,8 +228,13 @@ def parse_any_gametimes(
     obj = load_json(data, source=source, storable=True)
     if isinstance(obj, dict) and "schema_version" in obj:
         return parse_gametimes_obj(obj, source=source)
-    from etstats.parsing.legacy_gametimes import parse_legacy_gametimes_bytes
+    from etstats.parsing.legacy_gametimes import (
+        parse_legacy_gametimes_bytes,
+        parse_legacy_gametimes_decoded,
+    )
 
+    if type(data) is bytes:  # decoded exactly as the legacy parser would: no second decode
+        return parse_legacy_gametimes_decoded(obj, data, source=source)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     return parse_legacy_gametimes_bytes(raw, source=source)
 

@@ -303,6 +303,15 @@ def parse_legacy_gametimes_bytes(
     return g
 
 
+def parse_legacy_gametimes_decoded(
+    decoded: object, data: bytes, *, source: str = "<bytes>"
+) -> LegacyGametimes:
+    """:func:`parse_legacy_gametimes_bytes` of ``data`` (no ``path``) when ``decoded`` is
+    already ``load_json(data, source=source, storable=True)``: the dispatcher
+    (:func:`etstats.parsing.gametimes.parse_any_gametimes`) decodes once, not twice."""
+    return parse_legacy_gametimes_data(decoded, source=source, provenance=_provenance(data, None))
+
+
 def _load(data: bytes, source: str) -> tuple[Any, Finding | None]:
     """Decode strictly; retry allowing raw control characters inside strings.
 
@@ -377,6 +386,7 @@ __all__ = [
     "parse_legacy_filename",
     "parse_legacy_gametimes_bytes",
     "parse_legacy_gametimes_data",
+    "parse_legacy_gametimes_decoded",
     "parse_legacy_gametimes_file",
     "parse_legacy_gametimes_text",
     "parse_webhook_payload",
