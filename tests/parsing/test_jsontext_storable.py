@@ -59,3 +59,25 @@ def test_load_json_still_rejects_what_no_store_holds() -> None:
     # a BOM inside the text (after the one decoding removes) is refused as json.loads does
     with pytest.raises(ParseError, match="BOM"):
         load_json("\ufeff{}")
+
+
+def _load_outcome(data: bytes) -> str | None:
+    try:
+        load_json(data, source="s", storable=True)
+    except ParseError as exc:
+        return str(exc)
+    return None
+
+
+@given(_values, st.booleans(), st.booleans())
+@example(INT64_MAX + 1, True, True)
+@example(["\ud800"], True, False)
+def test_load_json_of_bytes_decides_as_the_walk(value: Any, ensure_ascii: bool, bom: bool) -> None:
+    """``load_json`` checks the bytes it was given (not the text re-encoded): same verdict."""
+    try:
+        data = json.dumps(value, ensure_ascii=ensure_ascii).encode("utf-8")
+    except UnicodeEncodeError:  # a raw lone surrogate is no UTF-8 text
+        data = json.dumps(value).encode("utf-8")
+    if bom:
+        data = b"\xef\xbb\xbf" + data
+    assert _load_outcome(data) == _outcome(check_storable, value)

@@ -23,7 +23,9 @@ def load_json(text: str | bytes, *, source: str = "<json>", storable: bool = Fal
     With ``storable`` (artifact parsers: what is read is stored), every integer must also fit
     64 bits and no string may hold a lone surrogate (:func:`check_storable`).
     """
+    raw = None
     if isinstance(text, bytes):
+        raw = text
         if len(text) > MAX_JSON_BYTES:
             raise ParseError(
                 "file too large",
@@ -64,7 +66,10 @@ def load_json(text: str | bytes, *, source: str = "<json>", storable: bool = Fal
             str(exc) or "invalid JSON", source=source, expected="JSON", actual=None
         ) from exc
     if storable:
-        check_storable_text(value, text, source=source)
+        if raw is not None:  # the bytes just decoded as UTF-8: no need to encode the text again
+            _check_storable_utf8(value, raw, source)
+        else:
+            check_storable_text(value, text, source=source)
     return value
 
 
@@ -125,9 +130,16 @@ def check_storable_text(value: Any, text: str, *, source: str = "<json>") -> Non
     except UnicodeEncodeError:  # a raw lone surrogate (only in text given as str)
         check_storable(value, source=source)
         return
-    # UTF-8 encodes non-ASCII characters with bytes >= 0x80 only: every digit byte is a digit
+    _check_storable_utf8(value, raw, source)
+
+
+def _check_storable_utf8(value: Any, raw: bytes, source: str) -> None:
+    """:func:`check_storable_text` given the text's valid UTF-8 bytes (a BOM is harmless)."""
+    # UTF-8 encodes non-ASCII characters with bytes >= 0x80 only: every digit byte is a digit.
+    # ``b"\\" in raw`` first: a one-byte search is a memchr, the two-byte ``\\u`` search
+    # about 100 times slower (most files have no backslash at all).
     if _LONG_INTEGER in raw.translate(_TO_ZERO) or (
-        b"\\u" in raw and _SURROGATE_ESCAPE.search(raw) is not None
+        b"\\" in raw and b"\\u" in raw and _SURROGATE_ESCAPE.search(raw) is not None
     ):
         check_storable(value, source=source)
 
