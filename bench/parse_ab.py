@@ -10,10 +10,13 @@ wall clock runs 2x to 3x slower under load.
 * ``stats``: ``parse_stats_file`` over the real corpus (``../shared/real_stats/c0rnp0rn``);
 * ``lua (legacy)``, ``endstats``, ``stats (synthetic)``: ``etstats.artifacts.load`` on the
   bytes of a synthetic season's files (the files ``bench/ingest.py`` generates: 12 players
-  per round), the ingest pipeline's parse step.
+  per round), the ingest pipeline's parse step;
+* with ``--truth DIR`` (a truth season, e.g. ``/tmp/p1k/truth``: stats, gametimes v1 and
+  legacy files of rounds that agree) the same on its files, plus ``v1 structure``:
+  ``parse_gametimes_obj`` on documents decoded beforehand (the structuring step alone).
 
 Usage: ``.venv/bin/python bench/parse_ab.py --baseline-src /tmp/main/src [--season 300]
-[--repeat 10] [--rounds 3]``
+[--repeat 10] [--rounds 3] [--truth /tmp/p1k/truth]``
 """
 
 from __future__ import annotations
@@ -41,6 +44,13 @@ if kind == "stats":
     def one():
         for p in paths:
             parse_stats_file(p)
+elif kind == "v1-structure":  # decoded once, untimed: the structuring step alone
+    from etstats.parsing.gametimes import parse_gametimes_obj
+    from etstats.parsing.jsontext import load_json
+    docs = [load_json(p.read_bytes(), storable=True) for p in paths]
+    def one():
+        for doc in docs:
+            parse_gametimes_obj(doc)
 else:
     from etstats.artifacts import load
     items = [(p.name, p.read_bytes()) for p in paths]
@@ -75,6 +85,12 @@ def main() -> None:
     ap.add_argument("--season", type=int, default=300, help="synthetic rounds (3 files each)")
     ap.add_argument("--repeat", type=int, default=10, help="passes per measurement (best kept)")
     ap.add_argument("--rounds", type=int, default=3, help="measurements per version")
+    ap.add_argument(
+        "--truth",
+        type=Path,
+        default=None,
+        help="also a truth season (stats + gametimes v1 + legacy per round), e.g. /tmp/p1k/truth",
+    )
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="etstats-parse-ab-") as tmp:
         season = Path(tmp) / "season"  # stats + Lua + endstats (rglob: chunk sub-folders)
@@ -85,6 +101,13 @@ def main() -> None:
             "lua (legacy)": ("load", season, "gametime-*.json"),
             "endstats": ("load", season, "*-endstats.txt"),
         }
+        if args.truth is not None:
+            cases |= {
+                "v1 structure (truth)": ("v1-structure", args.truth, "etstats-*.json"),
+                "gametimes v1 (truth)": ("load", args.truth, "etstats-*.json"),
+                "lua legacy (truth)": ("load", args.truth, "gametime-*.json"),
+                "stats (truth)": ("load", args.truth, "*-round-[12].txt"),
+            }
         versions = {"baseline": args.baseline_src, "this": HERE_SRC}
         print(f"best of {args.rounds} processes x {args.repeat} passes, CPU ms per pass")
         print(f"{'parser':<22}{'files':>6}{'baseline':>10}{'this':>9}{'speed-up':>10}")

@@ -257,7 +257,7 @@ def _rich_document() -> Any:
 
 def test_every_single_corruption_of_every_field_gives_the_oracles_outcome() -> None:
     """Exhaustive, not sampled: every field of the schema gets every bad value, every object
-    loses each of its keys and gains an unknown one."""
+    loses each of its keys, has each renamed, and gains an unknown one."""
     base = _rich_document()
     assert _fast(base) is not None
     checked = 0
@@ -268,8 +268,12 @@ def test_every_single_corruption_of_every_field_gives_the_oracles_outcome() -> N
             _assert_same_outcome(doc)
             checked += 1
         doc = json.loads(json.dumps(base))
-        del _at(doc, path[:-1])[path[-1]]
+        parent = _at(doc, path[:-1])
+        value = parent.pop(path[-1])
         _assert_same_outcome(doc)
+        if isinstance(parent, dict):  # renamed: the same number of keys, one unknown
+            parent["unknown"] = value
+            _assert_same_outcome(doc)
     for path in {tuple(p[:-1]) for p in _schema_paths(base)}:
         doc = json.loads(json.dumps(base))
         if isinstance(_at(doc, path), dict):
