@@ -111,7 +111,8 @@ def judge(
 
     # the other verdicts: values rounded to the millisecond
     srcs = sources if type(sources) is tuple else tuple(sources)
-    r_d, r_tol = round(d, 3), round(tolerance, 3)
+    r_d = _round3(d)
+    r_tol = _round3(tolerance)
     slack = tolerance + mechanics
     if abs(d) <= slack + 1e-9:
         return build_comparison(
@@ -122,7 +123,7 @@ def judge(
             r_d,
             r_tol,
             unit,
-            (round(-slack, 3), round(slack, 3)),
+            (_round3(-slack), _round3(slack)),
             (),
             player,
             player_name,
@@ -137,7 +138,7 @@ def judge(
         hi = (0 + c.high) + slack
         if lo <= d <= hi and (best is None or hi - lo < best[1][1] - best[1][0]):
             best = ((c,), (lo, hi))
-    if best is None:
+    if best is None and len(cands) > 1:
         for size in range(2, len(cands) + 1):
             for subset in combinations(cands, size):
                 bound = _fits(d, subset, slack)
@@ -157,17 +158,31 @@ def judge(
             r_d,
             r_tol,
             unit,
-            (round(lo, 3), round(hi, 3)),
+            (_round3(lo), _round3(hi)),
             subset,
             player,
             player_name,
-            message or "accounted for by " + ", ".join([c.code for c in subset]),
+            message
+            or (
+                "accounted for by " + subset[0].code
+                if len(subset) == 1
+                else "accounted for by " + ", ".join([c.code for c in subset])
+            ),
         )
-    lo = sum(min(c.low, 0.0) for c in cands) - slack
-    hi = sum(max(c.high, 0.0) for c in cands) + slack
+    if not cands:  # sum(()) is the int 0: 0 - slack (not -slack: 0 - 0.0 is 0.0)
+        lo = 0 - slack
+        hi = 0 + slack
+    elif len(cands) == 1:  # sum of one value x is 0 + x; min/max as the builtins pick
+        x = cands[0].low
+        lo = (0 + (0.0 if x > 0.0 else x)) - slack
+        x = cands[0].high
+        hi = (0 + (0.0 if x < 0.0 else x)) + slack
+    else:
+        lo = sum([min(c.low, 0.0) for c in cands]) - slack
+        hi = sum([max(c.high, 0.0) for c in cands]) + slack
     text = message or (
         f"difference {d:+.1f} {unit} outside [{lo:+.1f}, {hi:+.1f}]"
-        + (" even with " + ", ".join(c.code for c in cands) if cands else "")
+        + (" even with " + ", ".join([c.code for c in cands]) if cands else "")
     )
     return build_comparison(
         check,
@@ -177,12 +192,32 @@ def judge(
         r_d,
         r_tol,
         unit,
-        (round(lo, 3), round(hi, 3)),
+        (_round3(lo), _round3(hi)),
         cands,
         player,
         player_name,
         text,
     )
+
+
+ROUNDED_KEPT = 4096
+"""Values whose millisecond rounding :func:`_round3` remembers (emptied when full)."""
+
+_rounded: dict[float, float] = {}
+
+
+def _round3(x: float) -> float:
+    """``round(x, 3)``, remembered for non-zero floats: ``round`` with digits is correctly
+    rounded (slow), and tolerances and bounds repeat. An int (which ``round`` keeps an int)
+    and a zero (``0.0 == -0.0``, but their roundings differ in sign) are not remembered."""
+    r = _rounded.get(x) if x.__class__ is float else None
+    if r is None:
+        r = round(x, 3)
+        if x and x.__class__ is float:
+            if len(_rounded) >= ROUNDED_KEPT:
+                _rounded.clear()
+            _rounded[x] = r
+    return r
 
 
 __all__ = ["KEPT_IN_FULL", "counted_agree", "counting_agree", "judge", "needs_causes"]
