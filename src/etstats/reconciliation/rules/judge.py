@@ -69,10 +69,11 @@ def counted_agree(check: str, difference: float, tolerance: float) -> bool:
     not kept in full and :func:`judge` would say ``agree`` for this difference and tolerance;
     the rule then returns ``None`` instead of building the comparison."""
     tally = _TALLY.get()
-    if tally is None or check in KEPT_IN_FULL:
+    if tally is None:
         return False
     d = difference if type(difference) is float else float(difference)
-    if -tolerance - _EPS <= d <= tolerance + _EPS:  # exactly judge's agree test
+    # exactly judge's agree test; the kept checks asked last (the rarest case)
+    if -tolerance - _EPS <= d <= tolerance + _EPS and check not in KEPT_IN_FULL:
         tally[check] = tally.get(check, 0) + 1
         return True
     return False
