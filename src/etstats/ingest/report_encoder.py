@@ -11,13 +11,13 @@ synthetic rounds and edge values.
 
 Why not the C json encoder with a ``default`` hook (the previous form): it visits every
 value through its generic machinery and calls back into Python once per model object (a
-round has about 170), so it cost about twice this. Each class function here reads its
-fields into locals and builds its text in one f-string; every field's expression takes the
-fast path its annotation suggests (a ``str`` field that holds a ``str``...) and otherwise
-falls back to :func:`_value`, which dispatches on the value's runtime type exactly as the
-C encoder does (``None``, ``True``/``False``, ``str`` and subclasses, ``int`` and
-subclasses, ``float``, lists/tuples, dicts, then the hook's cases). So a value of an
-unexpected type is still written as ``json.dumps`` would, only more slowly.
+round has about 170), so it cost 1.3 to 1.5 times this (docs/performance.md). Each class
+function here reads its fields into locals and builds its text in one f-string; every
+field's expression takes the fast path its annotation suggests (a ``str`` field that holds
+a ``str``...) and otherwise falls back to :func:`_value`, which dispatches on the value's
+runtime type exactly as the C encoder does (``None``, ``True``/``False``, ``str`` and
+subclasses, ``int`` and subclasses, ``float``, lists/tuples, dicts, then the hook's cases).
+So a value of an unexpected type is still written as ``json.dumps`` would, only slower.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ import importlib
 from collections.abc import Callable
 from datetime import datetime
 from json.encoder import encode_basestring  # the C encoder's string writer (no ASCII escaping)
-from math import copysign
 from typing import Any
 
 import attrs
@@ -51,29 +50,12 @@ def _extra_properties() -> dict[type, tuple[str, ...]]:
     return _extras
 
 
-FLOAT_TEXT_KEPT = 8192
-"""Float texts remembered (a round repeats many values: tolerances, bounds, zero
-differences); the memo is emptied when full, so it stays small in a long-running process."""
-
-_float_text: dict[float, str] = {}
-
-
 def _float(x: float) -> str:
-    """``float.__repr__`` (the C encoder's float text) of a finite float, remembered: the
-    text costs about ten times a dict look-up (shortest round-trip digits)."""
-    text = _float_text.get(x)
-    if text is not None:
-        return text
-    if x == 0.0:  # the most common value, and never remembered (see below)
-        return "0.0" if copysign(1.0, x) > 0.0 else "-0.0"
-    if x - x != 0.0:  # inf - inf and nan - nan are nan
-        raise ValueError(f"Out of range float values are not JSON compliant: {x!r}")
-    text = float.__repr__(x)
-    if x != 0.0:  # 0.0 == -0.0, but their texts differ: neither is remembered
-        if len(_float_text) >= FLOAT_TEXT_KEPT:
-            _float_text.clear()
-        _float_text[x] = text
-    return text
+    """The C encoder's float text: ``float.__repr__`` of a finite float (remembering the
+    texts was measured: the look-up, which hashes the float, cost as much as it saved)."""
+    if x - x == 0.0:  # finite: inf - inf and nan - nan are nan
+        return float.__repr__(x)
+    raise ValueError(f"Out of range float values are not JSON compliant: {x!r}")
 
 
 def _null(_: Any) -> str:
@@ -187,7 +169,7 @@ def _strings(seq: Any) -> str:
 _SCOPE: dict[str, Any] = {
     "_str": encode_basestring,
     "_float": _float,
-    "_float_get": _float_text.get,
+    "_repr_float": float.__repr__,
     "_repr_int": int.__repr__,
     "_value": _value,
     "_strings": _strings,
@@ -203,7 +185,9 @@ _SCOPE: dict[str, Any] = {
 
 
 def _float_text_of(var: str) -> str:
-    return f"(_float_get({var}) or _float({var}))"
+    """Inline text of a local known to be a float (finite: its repr; else :func:`_float`
+    raises)."""
+    return f"(_repr_float({var}) if {var} - {var} == 0.0 else _float({var}))"
 
 
 def _field_code(var: str, annotation: Any, classes: dict[str, type], scope: dict[str, Any]) -> str:
