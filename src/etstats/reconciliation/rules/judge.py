@@ -183,7 +183,7 @@ def judge(
         lo = sum([min(c.low, 0.0) for c in cands]) - slack
         hi = sum([max(c.high, 0.0) for c in cands]) + slack
     text = message or (
-        f"difference {d:+.1f} {unit} outside [{_signed_1dp(lo)}, {_signed_1dp(hi)}]"
+        f"difference {d:+.1f} {unit} outside [{lo:+.1f}, {hi:+.1f}]"
         + (" even with " + ", ".join([c.code for c in cands]) if cands else "")
     )
     return build_comparison(
@@ -200,27 +200,6 @@ def judge(
         player_name,
         text,
     )
-
-
-SIGNED_1DP_KEPT = 4096
-"""Texts :func:`_signed_1dp` remembers (emptied when full)."""
-
-_signed_1dp_texts: dict[float, str] = {}
-
-
-def _signed_1dp(x: float) -> str:
-    """``f"{x:+.1f}"`` of a float, remembered: a conflict's bounds repeat from one comparison
-    to the next (the same tolerance and causes), and the formatting (a correctly rounded
-    decimal conversion) costs ten dict look-ups. A zero is not remembered: ``0.0 == -0.0``,
-    and their texts differ in sign."""
-    text = _signed_1dp_texts.get(x)
-    if text is None:
-        text = format(x, "+.1f")
-        if x and x.__class__ is float:
-            if len(_signed_1dp_texts) >= SIGNED_1DP_KEPT:
-                _signed_1dp_texts.clear()
-            _signed_1dp_texts[x] = text
-    return text
 
 
 def round_ms(x: float) -> float:
