@@ -5,17 +5,30 @@ form of what the public ``reconcile()`` says of that round."""
 
 from __future__ import annotations
 
+import enum
+import json
+import math
 import random
 from pathlib import Path
 
+import attrs
 import pytest
 
 from etstats import serde
 from etstats.ingest import report_encoder
 from etstats.ingest.extract import parse_artifact
 from etstats.ingest.reconcile_step import reconcile_round
+from etstats.model.common import Finding, Severity
 from etstats.reconciliation import LoadedArtifact, load_paths, reconcile
-from etstats.reconciliation.model import LeanReconciliation, lean_reconciliation
+from etstats.reconciliation.model import (
+    CauseAmount,
+    Comparison,
+    LeanReconciliation,
+    PlayerLink,
+    SourceValue,
+    Verdict,
+    lean_reconciliation,
+)
 from etstats.testing.synthetic import round_artifacts, round_pair_artifacts, season
 
 
@@ -85,3 +98,81 @@ def test_round2_with_its_round1_matches_the_full_engine_run() -> None:
     [same] = [r for r in public.rounds if r.stats == r2.name]
     assert same.stats_r1 == r1.name
     assert got[3] == serde.to_json(lean_reconciliation(same, {}))
+
+
+def _fields(obj: object) -> object:
+    if attrs.has(type(obj)):
+        return {name: getattr(obj, name) for name in attrs.fields_dict(type(obj))}  # type: ignore[arg-type]
+    if isinstance(obj, enum.Enum):
+        return obj.value
+    raise TypeError(type(obj).__name__)
+
+
+def _json_dumps(obj: object) -> str:
+    """The reference: json.dumps with a hook writing each attrs object's fields."""
+    return json.dumps(obj, ensure_ascii=False, allow_nan=False, default=_fields)
+
+
+def _odd_comparison(difference: float | None, bound: object, **kw: object) -> Comparison:
+    sources = (
+        SourceValue("stats:TAB[25]", 120.0, "s", raw="2.0 min", artifact='a "quoted"\tname'),
+        SourceValue("lua:x", None, "count", artifact=None),
+    )
+    fields: dict[str, object] = {
+        "check": "dead-time",
+        "verdict": Verdict.CONFLICT,
+        "rule": "TAB[25] <= TAB[22] \\ {braces} and ünïcode \u2028",
+        "sources": sources,
+        "difference": difference,
+        "tolerance": 3.0,
+        "bound": bound,
+        "causes": (CauseAmount("pause-overlap", -0.0, 1e16, "line\nbreak"),),
+        "player": "ABCDEF12",
+        "player_name": "^1Red\x7f\x00",
+        "message": "",
+    }
+    fields.update(kw)
+    return Comparison(**fields)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "comparison",
+    [
+        _odd_comparison(-0.0, (-0.0, 0.0)),
+        _odd_comparison(None, None),
+        _odd_comparison(1e-07, (1, 2.5)),  # an int inside the float pair
+        _odd_comparison(3, (0.1, 0.2, 0.3)),  # an int difference, three bounds
+        _odd_comparison(2.5, [1.5, 2.5], tolerance=0, player=None, player_name=None),
+        _odd_comparison(5e-324, (1e300, -1e-300), sources=[], causes=[]),
+        _odd_comparison(0.1, (0.0, 0.0), player=Verdict.AGREE, check=Severity.INFO),
+    ],
+)
+def test_same_text_as_cattrs_on_odd_values(comparison: Comparison) -> None:
+    """Values of unexpected types or edge values take the writers' slow paths: the text is
+    still exactly what json.dumps writes for the objects' fields (the previous encoder)."""
+    link = PlayerLink("ABCDEF12", ("a", "b\u00e9"), None, True, False, False, False, False, None)
+    rnd = LeanReconciliation(
+        map="supply",
+        round=2,
+        stats_time="2026-01-01T01:00:00",
+        link_lag_seconds=-0.0,
+        players=(link,),
+        comparisons=(comparison,),
+        findings=(Finding("x", Severity.WARNING, "m", line=3),),
+        check_counts={"dead-time": {"agree": 0, "conflict": 1}, "roster": {}},
+    )
+    assert report_encoder.to_json(rnd) == _json_dumps(rnd)
+    assert report_encoder.to_json(comparison) == _json_dumps(comparison)
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_non_finite_floats_are_refused_like_json(bad: float) -> None:
+    with pytest.raises(ValueError, match="JSON compliant"):
+        report_encoder.to_json(_odd_comparison(bad, None))
+    with pytest.raises(ValueError, match="JSON compliant"):
+        report_encoder.to_json(_odd_comparison(0.0, (0.0, bad)))
+
+
+def test_builtins_and_keys_like_json() -> None:
+    value = {"a": [1, 2.5, None, True, False, "x"], 1: {}, 2.5: [], None: (), False: 0}
+    assert report_encoder.to_json(value) == json.dumps(value, ensure_ascii=False)

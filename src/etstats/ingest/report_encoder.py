@@ -1,28 +1,41 @@
 """A direct JSON encoder for the reconciliation report the pipeline stores per round.
 
 :func:`etstats.serde.to_json` goes through cattrs' generic unstructuring, which cost about a
-fifth of the ingest time (docs/performance.md, "Ingest"). This encoder hands the objects to
-the C json encoder with a ``default`` hook that returns each attrs object's fields (one
-precompiled function per class): fields in declaration order, enums as their values,
-``datetime`` as ISO 8601, tuples as arrays, and the computed properties of
-:data:`etstats.serde.EXTRA_PROPERTIES`. The text is the same;
-tests/ingest/test_report_encoder.py compares both on the real corpus and synthetic rounds.
+fifth of the ingest time (docs/performance.md, "Ingest"). This encoder writes the JSON text
+itself, one precompiled function per attrs class: fields in declaration order plus the
+computed properties of :data:`etstats.serde.EXTRA_PROPERTIES`, enums as their values,
+``datetime`` as ISO 8601, tuples as arrays. The text is exactly what ``json.dumps`` (default
+separators, ``ensure_ascii=False``, ``allow_nan=False``) writes for the builtins cattrs makes
+of the objects; tests/ingest/test_report_encoder.py compares both on the real corpus,
+synthetic rounds and edge values.
+
+Why not the C json encoder with a ``default`` hook (the previous form): it visits every
+value through its generic machinery and calls back into Python once per model object (a
+round has about 170), so it cost 1.3 to 1.5 times this (docs/performance.md). Each class
+function here reads its fields into locals and builds its text in one f-string; every
+field's expression takes the fast path its annotation suggests (a ``str`` field that holds
+a ``str``...) and otherwise falls back to :func:`_value`, which dispatches on the value's
+runtime type exactly as the C encoder does (``None``, ``True``/``False``, ``str`` and
+subclasses, ``int`` and subclasses, ``float``, lists/tuples, dicts, then the hook's cases).
+So a value of an unexpected type is still written as ``json.dumps`` would, only slower.
 """
 
 from __future__ import annotations
 
 import enum
 import importlib
-import json
 from collections.abc import Callable
 from datetime import datetime
+from json.encoder import encode_basestring  # the C encoder's string writer (no ASCII escaping)
 from typing import Any
 
 import attrs
 
 from etstats.serde import EXTRA_PROPERTIES
 
-_ENCODERS: dict[type, Callable[[Any], Any]] = {}
+Writer = Callable[[Any], str]
+"""Returns the JSON text of one value."""
+
 _extras: dict[type, tuple[str, ...]] | None = None
 
 
@@ -37,48 +50,227 @@ def _extra_properties() -> dict[type, tuple[str, ...]]:
     return _extras
 
 
-def _compile(cls: type) -> Callable[[Any], Any]:
-    """One function per attrs class: a dict display of its fields (values left as they are:
-    the json encoder walks tuples, strings and numbers itself and comes back here for
-    nested models)."""
-    names = [a.name for a in attrs.fields(cls)]
-    names += _extra_properties().get(cls, ())
-    items = ", ".join(f"{name!r}: o.{name}" for name in names)
-    scope: dict[str, Any] = {}
-    exec(f"def encode(o):\n    return {{{items}}}\n", scope)  # noqa: S102 - attrs field names
-    fn: Callable[[Any], Any] = scope["encode"]
+def _float(x: float) -> str:
+    """The C encoder's float text: ``float.__repr__`` of a finite float (remembering the
+    texts was measured: the look-up, which hashes the float, cost as much as it saved)."""
+    if x - x == 0.0:  # finite: inf - inf and nan - nan are nan
+        return float.__repr__(x)
+    raise ValueError(f"Out of range float values are not JSON compliant: {x!r}")
+
+
+def _null(_: Any) -> str:
+    return "null"
+
+
+def _bool(x: bool) -> str:
+    return "true" if x else "false"
+
+
+def _sequence(seq: Any) -> str:
+    if not seq:
+        return "[]"
+    return "[" + ", ".join([_value(x) for x in seq]) + "]"
+
+
+def _key(k: Any) -> str:
+    """A dict key as the C encoder writes it: always a JSON string."""
+    if isinstance(k, str):
+        return encode_basestring(k)
+    if isinstance(k, float):
+        return encode_basestring(_float(k))
+    if k is True or k is False or k is None:
+        return encode_basestring(_value(k))
+    if isinstance(k, int):
+        return encode_basestring(int.__repr__(k))
+    raise TypeError(f"keys must be str, int, float, bool or None, not {k.__class__.__name__}")
+
+
+def _mapping(d: Any) -> str:
+    if not d:
+        return "{}"
+    return (
+        "{"
+        + ", ".join(
+            [
+                # the usual str keys and int values (verdict counts) written inline
+                (encode_basestring(k) if k.__class__ is str else _key(k))
+                + ": "
+                + (int.__repr__(v) if v.__class__ is int else _value(v))
+                for k, v in d.items()
+            ]
+        )
+        + "}"
+    )
+
+
+def _enum_value(obj: Any) -> str:
+    return _value(obj.value)
+
+
+def _datetime(obj: datetime) -> str:
+    return encode_basestring(obj.isoformat())
+
+
+_WRITERS: dict[type, Writer] = {
+    type(None): _null,
+    bool: _bool,
+    str: encode_basestring,
+    int: int.__repr__,
+    float: _float,
+    tuple: _sequence,
+    list: _sequence,
+    dict: _mapping,
+}
+"""Writer per exact runtime type; classes met later are added by :func:`_writer_for`."""
+
+
+def _writer_for(cls: type) -> Writer:
+    """The writer of a class not yet in :data:`_WRITERS`, in the C encoder's order of tests
+    (a ``str``/``int``/``float`` subclass such as a ``StrEnum`` is written as its base)."""
+    fn: Writer
+    if issubclass(cls, str):
+        fn = encode_basestring
+    elif issubclass(cls, int):
+        fn = int.__repr__
+    elif issubclass(cls, float):
+        fn = _float
+    elif issubclass(cls, list | tuple):
+        fn = _sequence
+    elif issubclass(cls, dict):
+        fn = _mapping
+    elif attrs.has(cls):
+        fn = _compile(cls)
+    elif issubclass(cls, enum.Enum):
+        fn = _enum_value
+    elif issubclass(cls, datetime):
+        fn = _datetime
+    else:
+        raise TypeError(f"cannot write {cls.__name__} as JSON")
+    _WRITERS[cls] = fn
     return fn
 
 
-def _default(obj: Any) -> Any:
-    """What the json encoder writes for an object it does not know: an attrs model's fields,
-    an enum's value, a ``datetime`` in ISO 8601."""
-    cls = obj.__class__
-    fn = _ENCODERS.get(cls)
+def _value(x: Any) -> str:
+    """The JSON text of any value the report may hold."""
+    fn = _WRITERS.get(x.__class__)
     if fn is None:
-        if attrs.has(cls):
-            fn = _compile(cls)
-        elif issubclass(cls, enum.Enum):
-            fn = _enum_value
-        elif issubclass(cls, datetime):
-            fn = datetime.isoformat
-        else:
-            raise TypeError(f"cannot write {cls.__name__} as JSON")
-        _ENCODERS[cls] = fn
-    return fn(obj)
+        fn = _writer_for(x.__class__)
+    return fn(x)
 
 
-def _enum_value(obj: Any) -> Any:
-    return obj.value
+def _strings(seq: Any) -> str:
+    """A tuple of strings (any other element: :func:`_sequence`)."""
+    for x in seq:
+        if not isinstance(x, str):
+            return _sequence(seq)
+    return "[" + ", ".join(map(encode_basestring, seq)) + "]"
+
+
+_SCOPE: dict[str, Any] = {
+    "_str": encode_basestring,
+    "_float": _float,
+    "_repr_float": float.__repr__,
+    "_repr_int": int.__repr__,
+    "_value": _value,
+    "_strings": _strings,
+    "_STR": str,
+    "_FLOAT": float,
+    "_INT": int,
+    "_TUPLE": tuple,
+    "_NULL": "null",
+    "_TRUE": "true",
+    "_FALSE": "false",
+}
+"""Globals of the generated writers (bound once: a global look-up is cheap)."""
+
+
+def _float_text_of(var: str) -> str:
+    """Inline text of a local known to be a float (finite: its repr; else :func:`_float`
+    raises)."""
+    return f"(_repr_float({var}) if {var} - {var} == 0.0 else _float({var}))"
+
+
+def _field_code(var: str, annotation: Any, classes: dict[str, type], scope: dict[str, Any]) -> str:
+    """Statements setting ``t_<var>`` to the JSON text of local ``var``: the fast path its
+    annotation suggests, guarded by exact type tests, else :func:`_value` (which writes any
+    value as the C encoder would)."""
+    kind = str(annotation).replace(" ", "")
+    none = f"_NULL if {var} is None else " if kind.endswith("|None") else ""
+    base = kind.removesuffix("|None")
+    element = base.removeprefix("tuple[").removesuffix(",...]")
+    out = f"t_{var}"
+    if base == "str":
+        fast = f"_str({var}) if {var}.__class__ is _STR else "
+    elif base == "float":
+        fast = f"{_float_text_of(var)} if {var}.__class__ is _FLOAT else "
+    elif base == "int":
+        fast = f"_repr_int({var}) if {var}.__class__ is _INT else "
+    elif base == "bool":
+        fast = f"_TRUE if {var} is True else _FALSE if {var} is False else "
+    elif base == "tuple[float,float]":  # e.g. a bound: inline, the usual pair of floats
+        return (
+            f"if {var}.__class__ is _TUPLE and len({var}) == 2:\n"
+            f"    a_{var}, b_{var} = {var}\n"
+            f"    if a_{var}.__class__ is _FLOAT and b_{var}.__class__ is _FLOAT:\n"
+            f"        {out} = '[' + {_float_text_of('a_' + var)} + ', ' + "
+            f"{_float_text_of('b_' + var)} + ']'\n"
+            f"    else:\n"
+            f"        {out} = _value({var})\n"
+            f"else:\n"
+            f"    {out} = _value({var})\n"
+        )
+    elif base.startswith("tuple[") and element == "str":
+        fast = f"_strings({var}) if {var}.__class__ is _TUPLE else "
+    elif base.startswith("tuple[") and element in classes:
+        name = f"_write_{element}_tuple"
+        if name not in scope:
+            scope[name] = _compile(classes[element], many=True)
+        fast = f"{name}({var}) if {var}.__class__ is _TUPLE else "
+    else:
+        fast = ""
+    return f"{out} = {none}{fast}_value({var})\n"
+
+
+def _indent(code: str, n: int) -> str:
+    return "".join(" " * n + line + "\n" for line in code.splitlines())
+
+
+def _compile(cls: type, *, many: bool = False) -> Writer:
+    """The writer of one attrs class: its fields (then its extra properties) read into
+    locals, each written by :func:`_field_code`, joined in one f-string. ``many``: the
+    writer of a tuple of such objects instead, the object code inlined in its loop (a
+    comparison's two sources cost one call, not three)."""
+    names = [(a.name, a.type) for a in attrs.fields(cls)]
+    names += [(name, None) for name in _extra_properties().get(cls, ())]
+    module = importlib.import_module(cls.__module__)
+    classes = {k: v for k, v in vars(module).items() if isinstance(v, type) and attrs.has(v)}
+    scope = dict(_SCOPE)
+    scope["_CLASS"] = cls
+    body = ""
+    for i, (name, annotation) in enumerate(names):
+        body += f"v{i} = o.{name}\n" + _field_code(f"v{i}", annotation, classes, scope)
+    # field names are identifiers: no quote, brace or backslash to escape in the literal
+    members = ", ".join(f'"{name}": {{t_v{i}}}' for i, (name, _) in enumerate(names))
+    text = f"f'{{{{{members}}}}}'"
+    if many:
+        source = (
+            "def write(seq):\n"
+            "    out = []\n"
+            "    for o in seq:\n"
+            "        if o.__class__ is not _CLASS:\n"
+            "            out.append(_value(o))\n"
+            "            continue\n"
+            f"{_indent(body, 8)}"
+            f"        out.append({text})\n"
+            "    return '[' + ', '.join(out) + ']'\n"
+        )
+    else:
+        source = f"def write(o):\n{_indent(body, 4)}    return {text}\n"
+    exec(source, scope)  # noqa: S102 - attrs field names
+    fn: Writer = scope["write"]
+    return fn
 
 
 def to_json(obj: Any) -> str:
     """The JSON text :func:`etstats.serde.to_json` writes for ``obj`` (no indent)."""
-    return _encode(obj)
-
-
-# The C encoder calls _default once per model object; str enums, tuples and numbers it
-# writes itself, exactly as json.dumps writes the builtins cattrs makes of them.
-_encode: Callable[[Any], str] = json.JSONEncoder(
-    ensure_ascii=False, allow_nan=False, default=_default
-).encode
+    return _value(obj)

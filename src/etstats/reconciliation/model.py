@@ -42,6 +42,10 @@ VERDICT_ORDER: tuple[Verdict, ...] = (
 )
 
 
+_VERDICT_RANK: dict[Verdict, int] = {v: i for i, v in enumerate(VERDICT_ORDER)}
+"""Position of each verdict in :data:`VERDICT_ORDER` (a look-up, not a list search)."""
+
+
 @frozen
 class SourceValue:
     """One value read from one source."""
@@ -159,9 +163,12 @@ class Reconciliation:
     def verdict(self) -> Verdict:
         """The worst verdict of the round's comparisons (``agree`` if none)."""
         worst = Verdict.AGREE
+        rank = _VERDICT_RANK
+        worst_rank = 0
         for c in self.comparisons:
-            if VERDICT_ORDER.index(c.verdict) > VERDICT_ORDER.index(worst):
-                worst = c.verdict
+            r = rank[c.verdict]
+            if r > worst_rank:
+                worst, worst_rank = c.verdict, r
         return worst
 
     def counts(self) -> dict[str, int]:

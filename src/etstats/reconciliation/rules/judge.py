@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from itertools import combinations
+from math import copysign, floor
 
 from etstats.reconciliation.model import (
     KEPT_IN_FULL,
@@ -68,10 +69,11 @@ def counted_agree(check: str, difference: float, tolerance: float) -> bool:
     not kept in full and :func:`judge` would say ``agree`` for this difference and tolerance;
     the rule then returns ``None`` instead of building the comparison."""
     tally = _TALLY.get()
-    if tally is None or check in KEPT_IN_FULL:
+    if tally is None:
         return False
     d = difference if type(difference) is float else float(difference)
-    if -tolerance - _EPS <= d <= tolerance + _EPS:  # exactly judge's agree test
+    # exactly judge's agree test; the kept checks asked last (the rarest case)
+    if -tolerance - _EPS <= d <= tolerance + _EPS and check not in KEPT_IN_FULL:
         tally[check] = tally.get(check, 0) + 1
         return True
     return False
@@ -111,7 +113,8 @@ def judge(
 
     # the other verdicts: values rounded to the millisecond
     srcs = sources if type(sources) is tuple else tuple(sources)
-    r_d, r_tol = round(d, 3), round(tolerance, 3)
+    r_d = _round3(d)
+    r_tol = _round3(tolerance)
     slack = tolerance + mechanics
     if abs(d) <= slack + 1e-9:
         return build_comparison(
@@ -122,7 +125,7 @@ def judge(
             r_d,
             r_tol,
             unit,
-            (round(-slack, 3), round(slack, 3)),
+            (_round3(-slack), _round3(slack)),
             (),
             player,
             player_name,
@@ -137,7 +140,7 @@ def judge(
         hi = (0 + c.high) + slack
         if lo <= d <= hi and (best is None or hi - lo < best[1][1] - best[1][0]):
             best = ((c,), (lo, hi))
-    if best is None:
+    if best is None and len(cands) > 1:
         for size in range(2, len(cands) + 1):
             for subset in combinations(cands, size):
                 bound = _fits(d, subset, slack)
@@ -157,17 +160,31 @@ def judge(
             r_d,
             r_tol,
             unit,
-            (round(lo, 3), round(hi, 3)),
+            (_round3(lo), _round3(hi)),
             subset,
             player,
             player_name,
-            message or "accounted for by " + ", ".join([c.code for c in subset]),
+            message
+            or (
+                "accounted for by " + subset[0].code
+                if len(subset) == 1
+                else "accounted for by " + ", ".join([c.code for c in subset])
+            ),
         )
-    lo = sum(min(c.low, 0.0) for c in cands) - slack
-    hi = sum(max(c.high, 0.0) for c in cands) + slack
+    if not cands:  # sum(()) is the int 0: 0 - slack (not -slack: 0 - 0.0 is 0.0)
+        lo = 0 - slack
+        hi = 0 + slack
+    elif len(cands) == 1:  # sum of one value x is 0 + x; min/max as the builtins pick
+        x = cands[0].low
+        lo = (0 + (0.0 if x > 0.0 else x)) - slack
+        x = cands[0].high
+        hi = (0 + (0.0 if x < 0.0 else x)) + slack
+    else:
+        lo = sum([min(c.low, 0.0) for c in cands]) - slack
+        hi = sum([max(c.high, 0.0) for c in cands]) + slack
     text = message or (
         f"difference {d:+.1f} {unit} outside [{lo:+.1f}, {hi:+.1f}]"
-        + (" even with " + ", ".join(c.code for c in cands) if cands else "")
+        + (" even with " + ", ".join([c.code for c in cands]) if cands else "")
     )
     return build_comparison(
         check,
@@ -177,12 +194,45 @@ def judge(
         r_d,
         r_tol,
         unit,
-        (round(lo, 3), round(hi, 3)),
+        (_round3(lo), _round3(hi)),
         cands,
         player,
         player_name,
         text,
     )
+
+
+def round_ms(x: float) -> float:
+    """``round(x, 3)`` for a float ``x``, bit for bit, about four times faster.
+
+    ``round`` with digits is correctly rounded: the decimal nearest to the exact binary
+    value (ties to even), then the float nearest to that decimal. Here ``y = x * 1000`` is
+    computed in floating point (off by at most half a unit in the last place, below 1e-7
+    for ``|y| < 1e9``); unless the fraction of ``y`` lies within 1e-6 of one half, the
+    exact product rounds to the same integer ``n`` as ``y`` does, and ``n / 1000`` (an
+    exact int, one correctly rounded division) is the float nearest to ``n`` thousandths,
+    as ``round`` returns. Near a tie, a large or non-finite value, and an int (which
+    ``round`` keeps an int) go to ``round`` itself. tests/reconciliation/test_round_ms.py
+    checks it against ``round`` on random values and on every kind of near-tie.
+    """
+    if x.__class__ is float:
+        y = x * 1000.0
+        if -1e9 < y < 1e9:
+            n = floor(y)
+            f = y - n  # the fraction, in [0, 1] (within 1e-16)
+            if f < 0.499999:
+                pass
+            elif f > 0.500001:
+                n += 1
+            else:
+                return round(x, 3)
+            if n:
+                return n / 1000.0
+            return copysign(0.0, x)  # round keeps the sign of a zero result
+    return round(x, 3)
+
+
+_round3 = round_ms
 
 
 __all__ = ["KEPT_IN_FULL", "counted_agree", "counting_agree", "judge", "needs_causes"]
