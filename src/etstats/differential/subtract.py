@@ -274,12 +274,14 @@ def round2_differential(r1: StatsRound, r2: StatsRound) -> StatsRound:
                 source=round_source(r2),
             )
         )
-    keys1 = Counter(player_key(p) for p in r1.players)
-    keys2 = Counter(player_key(p) for p in r2.players)
-    by_key1 = {player_key(p): p for p in r1.players}
+    # each player's key once (a bot's needs his colour-stripped name)
+    r1_keys = [player_key(p) for p in r1.players]
+    r2_keys = [player_key(p) for p in r2.players]
+    keys1 = Counter(r1_keys)
+    keys2 = Counter(r2_keys)
+    by_key1 = dict(zip(r1_keys, r1.players, strict=True))
     players: list[PlayerStats] = []
-    for p2 in r2.players:
-        key = player_key(p2)
+    for p2, key in zip(r2.players, r2_keys, strict=True):
         p1 = by_key1.get(key)
         who = f"{p2.name!r} ({p2.guid or 'no GUID'})"
         if keys2[key] > 1 or keys1.get(key, 0) > 1:
@@ -337,8 +339,8 @@ def round2_differential(r1: StatsRound, r2: StatsRound) -> StatsRound:
                         p2,
                     )
                 )
-    for p1 in r1.players:
-        if keys1[player_key(p1)] == 1 and player_key(p1) not in keys2:
+    for p1, key in zip(r1.players, r1_keys, strict=True):
+        if keys1[key] == 1 and key not in keys2:
             findings.append(
                 Finding(
                     code="round-1-only-player",
