@@ -18,6 +18,7 @@ from etstats.differential.subtract import (
     NON_MONOTONIC_SHOTS,
     WEAPON_COUNTERS,
     lowered_counters,
+    player_key,
     recompute_ratios,
     round1,
     subtract_player,
@@ -138,3 +139,16 @@ def test_round2_differential_is_a_genuine_round(data: st.DataObject) -> None:
         assert type(p) is PlayerStats
         assert all(type(w) is WeaponStats for w in p.weapons)
     assert attrs.evolve(diff) == diff  # the public constructor accepts every value
+
+
+@settings(max_examples=300)
+@given(
+    players(),
+    st.sampled_from(["", "OMNIBOT0", "omnibot1", "ABCDEF12", "[BOT]", "X"]),
+    st.sampled_from(["", "^1[^2BOT^7]x", "[bot] y", "^3[BOT]", "[x", "plain^7name"]),
+)
+def test_player_key_matches_the_is_bot_rule(p: PlayerStats, guid: str, prefix: str) -> None:
+    """The shortcut (no ``[`` in the raw name) gives the key the ``is_bot`` rule gives."""
+    for player in (p, attrs.evolve(p, guid=guid, raw_name=prefix + p.raw_name)):
+        want = (player.guid, player.name) if player.is_bot or not player.guid else (player.guid, "")
+        assert player_key(player) == want

@@ -82,9 +82,14 @@ def player_key(player: PlayerStats) -> tuple[str, str]:
     Humans: the GUID8 alone (a renamed player still matches). Bots (all ``OMNIBOT0``) and
     players without a GUID: GUID plus the colour-stripped name.
     """
-    if player.is_bot or not player.guid:
-        return (player.guid, player.name)
-    return (player.guid, "")
+    guid = player.guid
+    # "[" not in the raw name: the colour-stripped name cannot start with "[BOT]" (stripping
+    # only removes characters), so a GUID that is not OMNIBOT's settles it without the name.
+    if guid and "[" not in player.raw_name and not guid.upper().startswith("OMNIBOT"):
+        return (guid, "")
+    if player.is_bot or not guid:
+        return (guid, player.name)
+    return (guid, "")
 
 
 def kd_ratio(kills: int, deaths: int) -> float:
@@ -231,6 +236,11 @@ def subtract_player(p1: PlayerStats, p2: PlayerStats) -> tuple[PlayerStats, list
     return player, clamped
 
 
+def _who(player: PlayerStats) -> str:
+    """How a finding names a player: his colour-stripped name and GUID."""
+    return f"{player.name!r} ({player.guid or 'no GUID'})"
+
+
 def _player_finding(
     code: str, severity: Severity, message: str, r2: StatsRound, player: PlayerStats
 ) -> Finding:
@@ -283,8 +293,8 @@ def round2_differential(r1: StatsRound, r2: StatsRound) -> StatsRound:
     players: list[PlayerStats] = []
     for p2, key in zip(r2.players, r2_keys, strict=True):
         p1 = by_key1.get(key)
-        who = f"{p2.name!r} ({p2.guid or 'no GUID'})"
         if keys2[key] > 1 or keys1.get(key, 0) > 1:
+            who = _who(p2)
             where = "round 2" if keys2[key] > 1 else "round 1"
             findings.append(
                 _player_finding(
@@ -302,6 +312,7 @@ def round2_differential(r1: StatsRound, r2: StatsRound) -> StatsRound:
         elif (p1.tab is None) != (p2.tab is None) or (
             p1.tab is not None and p2.tab is not None and p1.tab.layout != p2.tab.layout
         ):
+            who = _who(p2)
             findings.append(
                 _player_finding(
                     "tab-layout-mismatch",
@@ -313,6 +324,7 @@ def round2_differential(r1: StatsRound, r2: StatsRound) -> StatsRound:
             )
             players.append(p2)
         elif lowered := lowered_counters(p1, p2):
+            who = _who(p2)
             findings.append(
                 _player_finding(
                     "counter-reset",
@@ -329,6 +341,7 @@ def round2_differential(r1: StatsRound, r2: StatsRound) -> StatsRound:
             player, clamped = subtract_player(p1, p2)
             players.append(player)
             if clamped:
+                who = _who(p2)
                 findings.append(
                     _player_finding(
                         "knife-shots-decreased",
