@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from operator import attrgetter
 
 import attrs
 
+from etstats._sealing import sealed_builder
 from etstats.differential.pairing import round_map, round_source
 from etstats.model.common import Finding, Severity
 from etstats.model.stats import (
@@ -31,6 +32,9 @@ from etstats.model.stats import (
     StatsRound,
     TabStats,
     WeaponStats,
+    build_player_stats,
+    build_stats_round,
+    build_weapon_stats,
 )
 
 WEAPON_COUNTERS: tuple[str, ...] = ("hits", "shots", "kills", "deaths", "headshots")
@@ -47,6 +51,17 @@ NON_MONOTONIC_SHOTS: frozenset[int] = frozenset({0, 1})
 Real data: WS_KNIFE shots lower in R2 for 61 of ~400 matched players (by 1 to 5; knife stabs
 on corpses take attempts back), WS_KNIFE_KBAR once; every other counter never decreases except
 on a reconnect. These are not reset evidence; their difference is clamped at 0."""
+
+_TAB_FIELDS: tuple[str, ...] = tuple(a.name for a in attrs.fields(TabStats))
+_TAB_AT = {name: i for i, name in enumerate(_TAB_FIELDS)}
+_CUMULATIVE_AT = tuple(_TAB_AT[name] for name in CUMULATIVE_TAB_FIELDS)
+_MINUTES_AT = _TAB_AT["time_played_minutes"]
+_all_tab = attrgetter(*_TAB_FIELDS)
+_cumulative_tab = attrgetter(*CUMULATIVE_TAB_FIELDS)
+_weapon_counters = attrgetter(*WEAPON_COUNTERS)
+_NO_COUNTERS = (0,) * len(WEAPON_COUNTERS)
+_build_tab: Callable[..., TabStats] = sealed_builder(TabStats)
+"""``TabStats`` from every field in field order, unchecked (TabStats has no validator)."""
 
 TANK_DIVISOR = 130.0
 """The engine's tank/meatshield divisor (spec 4.5)."""
@@ -67,9 +82,14 @@ def player_key(player: PlayerStats) -> tuple[str, str]:
     Humans: the GUID8 alone (a renamed player still matches). Bots (all ``OMNIBOT0``) and
     players without a GUID: GUID plus the colour-stripped name.
     """
-    if player.is_bot or not player.guid:
-        return (player.guid, player.name)
-    return (player.guid, "")
+    guid = player.guid
+    # "[" not in the raw name: the colour-stripped name cannot start with "[BOT]" (stripping
+    # only removes characters), so a GUID that is not OMNIBOT's settles it without the name.
+    if guid and "[" not in player.raw_name and not guid.upper().startswith("OMNIBOT"):
+        return (guid, "")
+    if player.is_bot or not guid:
+        return (guid, player.name)
+    return (guid, "")
 
 
 def kd_ratio(kills: int, deaths: int) -> float:
@@ -98,14 +118,26 @@ def lowered_counters(p1: PlayerStats, p2: PlayerStats) -> list[str]:
     by_index = {w.index: w for w in p2.weapons}
     for w1 in p1.weapons:
         w2 = by_index.get(w1.index)
-        for name in WEAPON_COUNTERS:
+        if (
+            w2 is not None
+            and w2.hits >= w1.hits
+            and w2.shots >= w1.shots
+            and w2.kills >= w1.kills
+            and w2.deaths >= w1.deaths
+            and w2.headshots >= w1.headshots
+        ):
+            continue  # the common tuple: nothing went down
+        v2 = _weapon_counters(w2) if w2 is not None else _NO_COUNTERS
+        for name, a, b in zip(WEAPON_COUNTERS, _weapon_counters(w1), v2, strict=True):
             if name == "shots" and w1.index in NON_MONOTONIC_SHOTS:
                 continue
-            if (getattr(w2, name) if w2 is not None else 0) < getattr(w1, name):
+            if b < a:
                 lowered.append(f"{w1.name}.{name}")
     if p1.tab is not None and p2.tab is not None:
-        for name in CUMULATIVE_TAB_FIELDS:
-            if getattr(p2.tab, name) < getattr(p1.tab, name):
+        for name, a, b in zip(
+            CUMULATIVE_TAB_FIELDS, _cumulative_tab(p1.tab), _cumulative_tab(p2.tab), strict=True
+        ):
+            if b < a:
                 lowered.append(name)
     return lowered
 
@@ -128,13 +160,17 @@ def subtract_weapons(
         if w1 is None:
             out.append(w2)
             continue
-        values = {n: getattr(w2, n) - getattr(w1, n) for n in WEAPON_COUNTERS}
-        if values["shots"] < 0:
+        hits = w2.hits - w1.hits
+        shots = w2.shots - w1.shots
+        kills = w2.kills - w1.kills
+        deaths = w2.deaths - w1.deaths
+        headshots = w2.headshots - w1.headshots
+        if shots < 0:
             clamped.append(f"{w2.name}.shots {w1.shots}->{w2.shots}")
-            values["shots"] = 0
-        diff = WeaponStats(index=w2.index, **values)
-        if any(values.values()):
-            out.append(diff)
+            shots = 0
+        if hits or shots or kills or deaths or headshots:
+            # w2.index is a valid WS index already (the validator's only check)
+            out.append(build_weapon_stats(w2.index, hits, shots, kills, deaths, headshots))
     for w1 in by_index.values():
         if w1.index not in r2_indexes and w1.shots:  # knife tuple gone: only shots were set
             clamped.append(f"{w1.name}.shots {w1.shots}->0")
@@ -184,16 +220,25 @@ def subtract_player(p1: PlayerStats, p2: PlayerStats) -> tuple[PlayerStats, list
     tab = p2.tab
     if p1.tab is not None and p2.tab is not None:
         t1, t2 = p1.tab, p2.tab
-        changes: dict[str, Any] = {}
-        for name in CUMULATIVE_TAB_FIELDS:
-            if name == "time_played_minutes":
-                changes[name] = round1(t2.time_played_minutes - t1.time_played_minutes)
-            else:
-                changes[name] = getattr(t2, name) - getattr(t1, name)
-        minutes = float(changes["time_played_minutes"])
-        changes.update(recompute_ratios(t1, t2, minutes=minutes, weapons=weapons))
-        tab = attrs.evolve(t2, **changes)
-    return attrs.evolve(p2, weapons=weapons, tab=tab), clamped
+        # Every field of t2 in field order, the cumulative ones replaced by R2 - R1 and the
+        # ratios recomputed: what attrs.evolve(t2, **changes) builds, through the sealed
+        # builder (TabStats has no validator; the values are R2's or differences of them).
+        values = list(_all_tab(t2))
+        for i, a, b in zip(_CUMULATIVE_AT, _cumulative_tab(t1), _cumulative_tab(t2), strict=True):
+            values[i] = b - a
+        minutes = round1(t2.time_played_minutes - t1.time_played_minutes)
+        values[_MINUTES_AT] = minutes
+        ratios = recompute_ratios(t1, t2, minutes=float(minutes), weapons=weapons)
+        for name, value in ratios.items():
+            values[_TAB_AT[name]] = value
+        tab = _build_tab(*values)
+    player = build_player_stats(p2.guid, p2.raw_name, p2.rounds, p2.team, weapons, tab, p2.line)
+    return player, clamped
+
+
+def _who(player: PlayerStats) -> str:
+    """How a finding names a player: his colour-stripped name and GUID."""
+    return f"{player.name!r} ({player.guid or 'no GUID'})"
 
 
 def _player_finding(
@@ -239,15 +284,17 @@ def round2_differential(r1: StatsRound, r2: StatsRound) -> StatsRound:
                 source=round_source(r2),
             )
         )
-    keys1 = Counter(player_key(p) for p in r1.players)
-    keys2 = Counter(player_key(p) for p in r2.players)
-    by_key1 = {player_key(p): p for p in r1.players}
+    # each player's key once (a bot's needs his colour-stripped name)
+    r1_keys = [player_key(p) for p in r1.players]
+    r2_keys = [player_key(p) for p in r2.players]
+    keys1 = Counter(r1_keys)
+    keys2 = Counter(r2_keys)
+    by_key1 = dict(zip(r1_keys, r1.players, strict=True))
     players: list[PlayerStats] = []
-    for p2 in r2.players:
-        key = player_key(p2)
+    for p2, key in zip(r2.players, r2_keys, strict=True):
         p1 = by_key1.get(key)
-        who = f"{p2.name!r} ({p2.guid or 'no GUID'})"
         if keys2[key] > 1 or keys1.get(key, 0) > 1:
+            who = _who(p2)
             where = "round 2" if keys2[key] > 1 else "round 1"
             findings.append(
                 _player_finding(
@@ -265,6 +312,7 @@ def round2_differential(r1: StatsRound, r2: StatsRound) -> StatsRound:
         elif (p1.tab is None) != (p2.tab is None) or (
             p1.tab is not None and p2.tab is not None and p1.tab.layout != p2.tab.layout
         ):
+            who = _who(p2)
             findings.append(
                 _player_finding(
                     "tab-layout-mismatch",
@@ -276,6 +324,7 @@ def round2_differential(r1: StatsRound, r2: StatsRound) -> StatsRound:
             )
             players.append(p2)
         elif lowered := lowered_counters(p1, p2):
+            who = _who(p2)
             findings.append(
                 _player_finding(
                     "counter-reset",
@@ -292,6 +341,7 @@ def round2_differential(r1: StatsRound, r2: StatsRound) -> StatsRound:
             player, clamped = subtract_player(p1, p2)
             players.append(player)
             if clamped:
+                who = _who(p2)
                 findings.append(
                     _player_finding(
                         "knife-shots-decreased",
@@ -302,8 +352,8 @@ def round2_differential(r1: StatsRound, r2: StatsRound) -> StatsRound:
                         p2,
                     )
                 )
-    for p1 in r1.players:
-        if keys1[player_key(p1)] == 1 and player_key(p1) not in keys2:
+    for p1, key in zip(r1.players, r1_keys, strict=True):
+        if keys1[key] == 1 and key not in keys2:
             findings.append(
                 Finding(
                     code="round-1-only-player",
@@ -314,4 +364,4 @@ def round2_differential(r1: StatsRound, r2: StatsRound) -> StatsRound:
                     player_guid=p1.guid,
                 )
             )
-    return attrs.evolve(r2, players=tuple(players), findings=tuple(findings))
+    return build_stats_round(r2.header, tuple(players), r2.provenance, tuple(findings))

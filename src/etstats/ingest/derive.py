@@ -10,7 +10,13 @@ from etstats.ingest import rows as R
 from etstats.ingest.artifacts import ArtifactKind
 from etstats.ingest.extract import ParsedArtifact
 from etstats.ingest.linker import PlannedRound
-from etstats.ingest.r2scope import StatsScope, stats_scope, window_seconds
+from etstats.ingest.r2scope import (
+    StatsScope,
+    partner_scope,
+    r2_partner,
+    scope_key,
+    window_seconds,
+)
 from etstats.ingest.reconcile_step import reconcile_round
 from etstats.storage.base import Row, StorageTx
 
@@ -128,19 +134,20 @@ def refresh_round2s(
     for r in tx.stats_rounds_between(server_id, map_name, 2, lo_unix, span_hi):
         if r.stats_sha256 is None or r.stats_file_unix is None:  # pragma: no cover
             continue
-        scope = stats_scope(
+        model = models(r.stats_sha256)[1]
+        partner = r2_partner(
             tx,
             models,
             server_id=server_id,
             map_name=map_name,
-            round_number=2,
             stats_unix=r.stats_file_unix,
-            model=models(r.stats_sha256)[1],
+            model=model,
             window_minutes=window_minutes,
         )
-        now = (scope.values_scope, scope.r1_round_id)
+        now = scope_key(partner)
         if now == (r.values_scope, r.r1_round_id) and r.r1_round_id not in touched:
-            continue
+            continue  # same partner, rows unchanged: no differential needed
+        scope = partner_scope(models, model, partner, window_minutes)
         tx.set_round_scope(r.id, *now)
         parsed: dict[str, ParsedArtifact] = {}
         names: dict[str, str] = {}

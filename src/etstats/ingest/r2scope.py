@@ -95,13 +95,28 @@ def choose_r1(
 
 def own_scope(model: Any) -> StatsScope:
     """A round stored as written (round 1, or any round number other than 2)."""
-    return StatsScope(model, ROUND, tuple(ROUND for _ in model.players))
+    return StatsScope(model, ROUND, (ROUND,) * len(model.players))
 
 
-def r2_scope(r2_model: Any, partner: R1Candidate | None) -> StatsScope:
-    """The values of a round 2: differenced against ``partner``, or as written (orphan)."""
+def r2_scope(
+    r2_model: Any,
+    partner: R1Candidate | None,
+    *,
+    window_minutes: float = 45.0,
+    r1_name: str | None = None,
+) -> StatsScope:
+    """The values of a round 2: differenced against ``partner``, or as written (orphan).
+
+    :param window_minutes: the pairing window used (minutes), kept on the scope.
+    :param r1_name: file name of the partner's stats artifact (for the report).
+    """
     if partner is None:
-        return StatsScope(r2_model, CUMULATIVE, tuple(CUMULATIVE for _ in r2_model.players))
+        return StatsScope(
+            r2_model,
+            CUMULATIVE,
+            (CUMULATIVE,) * len(r2_model.players),
+            window_minutes=window_minutes,
+        )
     diff = shared_round2_differential(partner.model, r2_model)  # the engine finds it again
     in_r1 = {player_key(p) for p in partner.model.players}
     scopes = tuple(
@@ -110,12 +125,61 @@ def r2_scope(r2_model: Any, partner: R1Candidate | None) -> StatsScope:
         AS_WRITTEN if (d is p and player_key(p) in in_r1) else ROUND
         for p, d in zip(r2_model.players, diff.players, strict=True)
     )
-    return StatsScope(diff, ROUND, scopes, partner.round_id, partner.model, partner.stats_sha256)
+    return StatsScope(
+        diff,
+        ROUND,
+        scopes,
+        partner.round_id,
+        partner.model,
+        partner.stats_sha256,
+        r1_name,
+        window_minutes,
+    )
+
+
+def scope_key(partner: R1Candidate | None) -> tuple[str, int | None]:
+    """``(values_scope, r1_round_id)`` that :func:`r2_scope` gives with ``partner``, without
+    computing the differential (to see whether a stored round 2 must be rewritten)."""
+    return (CUMULATIVE, None) if partner is None else (ROUND, partner.round_id)
 
 
 def window_seconds(window_minutes: float) -> int:
     """The pairing window in whole seconds (rounded up; :func:`pair_rounds` is exact)."""
     return math.ceil(window_minutes * 60)
+
+
+def r2_partner(
+    tx: StorageTx,
+    load: Loader,
+    *,
+    server_id: int,
+    map_name: str,
+    stats_unix: int,
+    model: Any,
+    window_minutes: float,
+) -> R1Candidate | None:
+    """The stored round 1 a round-2 stats round pairs with (``None``: orphan).
+
+    :param stats_unix: the round 2's stats file-name time (UTC Unix seconds).
+    :param window_minutes: the pairing window (minutes).
+    """
+    lo = stats_unix - window_seconds(window_minutes)
+    candidates = [
+        R1Candidate(r.id, r.stats_sha256, r.stats_file_unix, load(r.stats_sha256)[1])
+        for r in tx.stats_rounds_between(server_id, map_name, 1, lo, stats_unix - 1)
+        if r.stats_sha256 is not None and r.stats_file_unix is not None
+    ]
+    if not candidates:
+        return None
+    return choose_r1(model, stats_unix, candidates, window_minutes)
+
+
+def partner_scope(
+    load: Loader, model: Any, partner: R1Candidate | None, window_minutes: float
+) -> StatsScope:
+    """:func:`r2_scope` of a round 2 and the partner :func:`r2_partner` found for it."""
+    r1_name = None if partner is None else load(partner.stats_sha256)[0]
+    return r2_scope(model, partner, window_minutes=window_minutes, r1_name=r1_name)
 
 
 def stats_scope(
@@ -134,18 +198,15 @@ def stats_scope(
     :param stats_unix: the round's stats file-name time (UTC Unix seconds).
     :param window_minutes: the pairing window (minutes).
     """
-    import attrs
-
     if round_number != 2:
         return own_scope(model)
-    lo = stats_unix - window_seconds(window_minutes)
-    candidates = [
-        R1Candidate(r.id, r.stats_sha256, r.stats_file_unix, load(r.stats_sha256)[1])
-        for r in tx.stats_rounds_between(server_id, map_name, 1, lo, stats_unix - 1)
-        if r.stats_sha256 is not None and r.stats_file_unix is not None
-    ]
-    partner = choose_r1(model, stats_unix, candidates, window_minutes)
-    scope = attrs.evolve(r2_scope(model, partner), window_minutes=window_minutes)
-    if partner is None:
-        return scope
-    return attrs.evolve(scope, r1_name=load(partner.stats_sha256)[0])
+    partner = r2_partner(
+        tx,
+        load,
+        server_id=server_id,
+        map_name=map_name,
+        stats_unix=stats_unix,
+        model=model,
+        window_minutes=window_minutes,
+    )
+    return partner_scope(load, model, partner, window_minutes)

@@ -11,14 +11,15 @@ from math import isfinite
 from operator import attrgetter
 from typing import Any
 
+from etstats.model.stats import TAB_LAYOUTS
 from etstats.storage.base import Row
 
 
 @cache
-def _tab_text(field_names: tuple[str, ...]) -> tuple[tuple[str, ...], attrgetter[Any], str]:
+def _tab_text(layout: int) -> tuple[tuple[str, ...], attrgetter[Any], str]:
     """Per TAB layout: the field names sorted, a getter of their values in that order, and
     the JSON text with a ``%r`` per value."""
-    names = tuple(sorted(field_names))
+    names = tuple(sorted(TAB_LAYOUTS[layout]))
     template = "{" + ", ".join(json.dumps(n) + ": %r" for n in names) + "}"
     return names, attrgetter(*names), template
 
@@ -32,7 +33,7 @@ def _tab_json(tab: Any) -> str | None:
     ``json.dumps``."""
     if tab is None:
         return None
-    names, get, template = _tab_text(tab.field_names)
+    names, get, template = _tab_text(tab.layout)
     values = get(tab)
     if len(names) == 1:
         values = (values,)
@@ -40,6 +41,26 @@ def _tab_json(tab: Any) -> str | None:
         text: str = template % values
         return text
     return json.dumps(dict(zip(names, values, strict=True)))
+
+
+_TAB_COLUMNS = attrgetter(
+    "damage_given",
+    "damage_received",
+    "team_damage_given",
+    "team_damage_received",
+    "gibs",
+    "self_kills",
+    "team_kills",
+    "xp",
+    "headshot_kills",
+    "revives_given",
+    "times_revived",
+    "time_played_minutes",
+    "time_dead_minutes",
+    "denied_playtime",
+)
+"""The TAB values with a column of their own in ``player_round_stats``, in column order."""
+_NO_TAB = (None,) * 14
 
 
 def stats_rows(
@@ -53,9 +74,17 @@ def stats_rows(
     """
     players: list[Row] = []
     weapons: list[Row] = []
-    for i, p in enumerate(model.players):
-        scope = scopes[i] if scopes is not None else "round"
+    if scopes is None:
+        scopes = ("round",) * len(model.players)
+    for i, (p, scope) in enumerate(zip(model.players, scopes, strict=True)):
         t = p.tab
+        kills = deaths = 0
+        for w in p.weapons:  # PlayerStats.kills / .deaths, summed with the weapon rows
+            kills += w.kills
+            deaths += w.deaths
+            weapons.append(
+                (round_id, i, w.index, w.hits, w.shots, w.kills, w.deaths, w.headshots, scope)
+            )
         players.append(
             (
                 round_id,
@@ -65,30 +94,13 @@ def stats_rows(
                 p.raw_name,
                 p.team,
                 p.rounds,
-                p.kills,
-                p.deaths,
-                t and t.damage_given,
-                t and t.damage_received,
-                t and t.team_damage_given,
-                t and t.team_damage_received,
-                t and t.gibs,
-                t and t.self_kills,
-                t and t.team_kills,
-                t and t.xp,
-                t and t.headshot_kills,
-                t and t.revives_given,
-                t and t.times_revived,
-                t and t.time_played_minutes,
-                t and t.time_dead_minutes,
-                t.denied_playtime if t else None,
+                kills,
+                deaths,
+                *(_NO_TAB if t is None else _TAB_COLUMNS(t)),
                 _tab_json(t),
                 scope,
             )
         )
-        for w in p.weapons:
-            weapons.append(
-                (round_id, i, w.index, w.hits, w.shots, w.kills, w.deaths, w.headshots, scope)
-            )
     return {"player_round_stats": players, "weapon_stats": weapons}
 
 
