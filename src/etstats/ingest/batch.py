@@ -23,13 +23,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+
+from attrs import frozen
 
 from etstats.errors import ParseError
 from etstats.ingest.artifacts import Artifact, name_preference
 from etstats.ingest.batch_reconcile import reconcile_rounds
 from etstats.ingest.extract import ParsedArtifact
+from etstats.ingest.parse_pool import ParsePool
 from etstats.ingest.rejection import is_artifact_failure, mark_rejected
 from etstats.storage.base import ArtifactRecord, StorageTx, lock_order
 
@@ -44,19 +48,27 @@ def ingest_stream(
     pipeline: Pipeline, artifacts: Iterable[Artifact], progress: Progress
 ) -> Iterator[IngestResult]:
     """Ingest ``artifacts`` batch by batch; yields each result after its batch committed."""
-    batch: list[Artifact] = []
-    for artifact in artifacts:
-        batch.append(artifact)
-        if len(batch) >= pipeline.batch_size:
-            yield from _run(pipeline, batch, progress)
-            batch = []
-    if batch:
-        yield from _run(pipeline, batch, progress)
+    return _stream(pipeline, _batches(artifacts, pipeline.batch_size), progress)
 
 
 def rebuild_stream(pipeline: Pipeline, progress: Progress) -> Iterator[IngestResult]:
     """Re-ingest every archived artifact (the store was cleared), reading the archive one
     batch at a time in receipt order."""
+    return _stream(pipeline, _archived_batches(pipeline), progress)
+
+
+def _batches(artifacts: Iterable[Artifact], size: int) -> Iterator[list[Artifact]]:
+    batch: list[Artifact] = []
+    for artifact in artifacts:
+        batch.append(artifact)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _archived_batches(pipeline: Pipeline) -> Iterator[list[Artifact]]:
     servers: dict[int, str] = {}
     for records in _archive_pages(pipeline, pipeline.batch_size):
         with pipeline.storage.transaction() as tx:
@@ -74,7 +86,64 @@ def rebuild_stream(pipeline: Pipeline, progress: Progress) -> Iterator[IngestRes
             for rec in records
         ]
         del data
-        yield from _run(pipeline, batch, progress)
+        yield batch
+
+
+@frozen
+class _Ahead:
+    """A batch whose parsing was handed to the workers before the previous batch's write."""
+
+    zones: dict[str, tuple[int, str]]
+    known: dict[str, ArtifactRecord]
+    positions: list[int]
+    """The positions the workers parse (all but the plain duplicates)."""
+    pool: ParsePool
+    futures: list[Future[bytes]] | None
+
+
+def _stream(
+    pipeline: Pipeline, batches: Iterator[list[Artifact]], progress: Progress
+) -> Iterator[IngestResult]:
+    """Run the batches in order. With ``pipeline.jobs`` workers, batch N+1 is read, looked up
+    and given to the workers before batch N is written (the first batch is parsed here while
+    the workers start); the writes stay here, in order. No worker outlives the stream."""
+    if pipeline.jobs < 1:
+        for batch in batches:
+            yield from _run(pipeline, batch, None, progress)
+        return
+    with ParsePool(pipeline.jobs) as pool:
+        waiting: tuple[list[Artifact], _Ahead | None] | None = None
+        for batch in batches:
+            ahead = _hand_over(pipeline, batch, pool) if waiting is not None else None
+            if waiting is not None:
+                yield from _run(pipeline, *waiting, progress)
+            waiting = (batch, ahead)
+        if waiting is not None:
+            yield from _run(pipeline, *waiting, progress)
+
+
+def _hand_over(pipeline: Pipeline, batch: list[Artifact], pool: ParsePool) -> _Ahead:
+    with pipeline.storage.transaction() as tx:
+        zones = _zones(tx, pipeline, batch)
+        known = _known(tx, [a.sha256 for a in batch])
+    positions = [i for i, a in enumerate(batch) if not _is_duplicate(a, known.get(a.sha256))]
+    work = [(batch[i], zones[batch[i].server][1]) for i in positions]
+    return _Ahead(zones, known, positions, pool, pool.submit(work))
+
+
+def _collect(
+    pipeline: Pipeline, batch: list[Artifact], ahead: _Ahead, pool_results: list[Any] | None
+) -> list[ParsedArtifact | ParseError | None]:
+    """The workers' models at their positions (cached as :meth:`Pipeline._parse` would);
+    parsed here instead if a worker died."""
+    if pool_results is None:
+        return _parse_all(pipeline, batch, ahead.zones, ahead.known)
+    parsed: list[ParsedArtifact | ParseError | None] = [None] * len(batch)
+    for i, p in zip(ahead.positions, pool_results, strict=True):
+        parsed[i] = p
+        if isinstance(p, ParsedArtifact):
+            pipeline._remember(batch[i], p)
+    return parsed
 
 
 def _archive_pages(pipeline: Pipeline, size: int) -> Iterator[list[ArtifactRecord]]:
@@ -87,9 +156,11 @@ def _archive_pages(pipeline: Pipeline, size: int) -> Iterator[list[ArtifactRecor
         after = (records[-1].received_unix, records[-1].sha256)
 
 
-def _run(pipeline: Pipeline, batch: list[Artifact], progress: Progress) -> list[IngestResult]:
+def _run(
+    pipeline: Pipeline, batch: list[Artifact], ahead: _Ahead | None, progress: Progress
+) -> list[IngestResult]:
     try:
-        outcome = _ingest_batch(pipeline, batch)
+        outcome = _ingest_batch(pipeline, batch, ahead)
     except Exception as exc:
         if not is_artifact_failure(exc):
             raise  # the store's state (connection, disk): the batch is not kept, run it again
@@ -171,23 +242,29 @@ def _parse_all(
 
 
 def _ingest_batch(
-    pipeline: Pipeline, batch: list[Artifact]
+    pipeline: Pipeline, batch: list[Artifact], ahead: _Ahead | None = None
 ) -> list[tuple[IngestResult, _Notify | None]]:
     from etstats.ingest.pipeline import IngestResult, _Notify
 
     storage = pipeline.storage
-    with storage.transaction() as tx:
-        zones = {
-            name: _server(tx, name, pipeline.timezone)
-            for name in dict.fromkeys(a.server for a in batch)
-        }
-        seen_before = _known(tx, [a.sha256 for a in batch])
-    parsed = _parse_all(pipeline, batch, zones, seen_before)
+    if ahead is None:
+        with storage.transaction() as tx:
+            zones = _zones(tx, pipeline, batch)
+            seen_before = _known(tx, [a.sha256 for a in batch])
+        parsed = _parse_all(pipeline, batch, zones, seen_before)
+    else:  # a worker failure surfaces here, before the transaction
+        zones = ahead.zones
+        parsed = _collect(pipeline, batch, ahead, ahead.pool.results(ahead.futures))
     results: list[IngestResult | None] = [None] * len(batch)
     notes: list[_Notify | None] = [None] * len(batch)
     with storage.transaction() as real_tx:
         tx = RowBuffer(real_tx)
         known = _known(tx, [a.sha256 for a in batch])
+        if ahead is not None:  # what the previous batch stored is a plain duplicate now
+            parsed = [
+                None if _is_duplicate(a, known.get(a.sha256)) else p
+                for a, p in zip(batch, parsed, strict=True)
+            ]
         # another writer (a rebuild) may have changed an artifact meanwhile: parse now what
         # is no longer a plain duplicate, before the locks are chosen
         parsed = _parse_all(pipeline, batch, zones, known, parsed)
@@ -403,6 +480,14 @@ def _known(tx: StorageTx, shas: list[str]) -> dict[str, ArtifactRecord]:
 
 def _insert(tx: StorageTx, items: list[tuple[ArtifactRecord, bytes]]) -> set[str]:
     return tx.insert_artifacts(items)
+
+
+def _zones(tx: StorageTx, pipeline: Pipeline, batch: list[Artifact]) -> dict[str, tuple[int, str]]:
+    """(server id, timezone) of each server of ``batch``, created if new."""
+    return {
+        name: _server(tx, name, pipeline.timezone)
+        for name in dict.fromkeys(a.server for a in batch)
+    }
 
 
 def _server(tx: StorageTx, name: str, timezone: str) -> tuple[int, str]:

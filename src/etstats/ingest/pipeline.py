@@ -105,6 +105,7 @@ class Pipeline:
         cache_size: int = 256,
         pair_window_minutes: float = 45.0,
         batch_size: int = 256,
+        jobs: int = 0,
     ) -> None:
         self.storage = storage
         self.pair_window_minutes = pair_window_minutes
@@ -122,6 +123,9 @@ class Pipeline:
         # A batch's parsed artifacts must stay cached until its rounds are linked.
         self._cache_size = max(cache_size, 2 * batch_size)
         self.batch_size = batch_size
+        self.jobs = jobs
+        """Worker processes that parse the next batch of :meth:`ingest_many`/:meth:`rebuild`
+        while this one writes (:mod:`etstats.ingest.parse_pool`); 0: parse in process."""
         self._deferred: set[int] | None = None
         """While a batch is written: the rounds whose reconciliation waits for its end."""
         self._span = (0, 0)
@@ -280,10 +284,14 @@ class Pipeline:
             self._cache.move_to_end(key)
             return cached
         parsed = parse_artifact(artifact, timezone=timezone)
-        self._cache[key] = parsed
+        self._remember(artifact, parsed)
+        return parsed
+
+    def _remember(self, artifact: Artifact, parsed: ParsedArtifact) -> None:
+        """Cache ``parsed`` as :meth:`_parse` would (a worker parsed it)."""
+        self._cache[(artifact.sha256, artifact.name)] = parsed
         while len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
-        return parsed
 
     def _process(
         self, tx: StorageTx, record: ArtifactRecord, artifact: Artifact
