@@ -82,18 +82,24 @@ class ParsePool:
         if jobs < 1:
             raise ValueError("a parse pool needs at least one worker")
         self.jobs = jobs
-        self._executor: ProcessPoolExecutor | None = ProcessPoolExecutor(
-            max_workers=jobs,
-            mp_context=multiprocessing.get_context(START_METHOD),
-            initializer=_worker_start,
-        )
+        self._executor: ProcessPoolExecutor | None = None
+        self._closed = False
 
     def submit(self, work: Sequence[Work]) -> list[Future[bytes]] | None:
         """Start parsing ``work`` (in ``jobs`` contiguous chunks); ``None`` if the pool is
-        broken or closed (the caller parses in process)."""
-        if self._executor is None:
+        broken or closed (the caller parses in process). The workers start with the first
+        work, so a command with a single batch (or nothing new) starts none."""
+        if self._closed:
             return None
-        size = -(-len(work) // self.jobs) or 1
+        if not work:
+            return []
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(
+                max_workers=self.jobs,
+                mp_context=multiprocessing.get_context(START_METHOD),
+                initializer=_worker_start,
+            )
+        size = -(-len(work) // self.jobs)
         try:
             return [
                 self._executor.submit(_parse_chunk, list(work[i : i + size]))
@@ -121,6 +127,7 @@ class ParsePool:
     def close(self) -> None:
         """Cancel what has not started, wait for what has (at most one chunk per worker) and
         join the workers."""
+        self._closed = True
         executor, self._executor = self._executor, None
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
