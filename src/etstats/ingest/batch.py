@@ -1,7 +1,8 @@
 """Bulk ingestion: many artifacts per transaction (``ingest_many``, ``etstats ingest``,
-``rebuild``).
+``rebuild``); :mod:`etstats.ingest.bulk_stream` feeds the batches to :func:`run_batch`.
 
-A batch is parsed and hashed before its transaction opens. The transaction then
+A batch is parsed and hashed before its transaction opens (here, or ahead by the parse
+workers: the ``ready`` argument). The transaction then
 
 1. reads which of its hashes are already archived (one query per 500 hashes) and takes the
    advisory locks of every (server, map) it may write, in the global :func:`lock_order`;
@@ -22,18 +23,13 @@ A crash mid-batch rolls the whole batch back; running it again converges to the 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
-
-from attrs import frozen
 
 from etstats.errors import ParseError
 from etstats.ingest.artifacts import Artifact, name_preference
 from etstats.ingest.batch_reconcile import reconcile_rounds
 from etstats.ingest.extract import ParsedArtifact
-from etstats.ingest.parse_pool import ParsePool
 from etstats.ingest.rejection import is_artifact_failure, mark_rejected
 from etstats.storage.base import ArtifactRecord, StorageTx, lock_order
 
@@ -41,126 +37,19 @@ if TYPE_CHECKING:
     from etstats.ingest.pipeline import IngestResult, Pipeline, _Notify
 
 Progress = Callable[["IngestResult"], None] | None
+Ready = tuple[dict[str, tuple[int, str]], list[ParsedArtifact | ParseError | None]]
+"""A batch parsed ahead: (server name -> (server id, timezone), a model or error or ``None``
+(a plain duplicate) per position)."""
 log = logging.getLogger(__name__)
 
 
-def ingest_stream(
-    pipeline: Pipeline, artifacts: Iterable[Artifact], progress: Progress
-) -> Iterator[IngestResult]:
-    """Ingest ``artifacts`` batch by batch; yields each result after its batch committed."""
-    return _stream(pipeline, _batches(artifacts, pipeline.batch_size), progress)
-
-
-def rebuild_stream(pipeline: Pipeline, progress: Progress) -> Iterator[IngestResult]:
-    """Re-ingest every archived artifact (the store was cleared), reading the archive one
-    batch at a time in receipt order."""
-    return _stream(pipeline, _archived_batches(pipeline), progress)
-
-
-def _batches(artifacts: Iterable[Artifact], size: int) -> Iterator[list[Artifact]]:
-    batch: list[Artifact] = []
-    for artifact in artifacts:
-        batch.append(artifact)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def _archived_batches(pipeline: Pipeline) -> Iterator[list[Artifact]]:
-    servers: dict[int, str] = {}
-    for records in _archive_pages(pipeline, pipeline.batch_size):
-        with pipeline.storage.transaction() as tx:
-            data = tx.artifacts_data([rec.sha256 for rec in records])
-            for rec in records:
-                if rec.server_id not in servers:
-                    servers[rec.server_id] = _server_name(tx, rec.server_id)
-        batch = [
-            Artifact.from_bytes(
-                data[rec.sha256],
-                rec.name,
-                server=servers[rec.server_id],
-                received_at=datetime.fromtimestamp(rec.received_unix, UTC),
-            )
-            for rec in records
-        ]
-        del data
-        yield batch
-
-
-@frozen
-class _Ahead:
-    """A batch whose parsing was handed to the workers before the previous batch's write."""
-
-    zones: dict[str, tuple[int, str]]
-    known: dict[str, ArtifactRecord]
-    positions: list[int]
-    """The positions the workers parse (all but the plain duplicates)."""
-    pool: ParsePool
-    futures: list[Future[bytes]] | None
-
-
-def _stream(
-    pipeline: Pipeline, batches: Iterator[list[Artifact]], progress: Progress
-) -> Iterator[IngestResult]:
-    """Run the batches in order. With ``pipeline.jobs`` workers, batch N+1 is read, looked up
-    and given to the workers before batch N is written (the first batch is parsed here while
-    the workers start); the writes stay here, in order. No worker outlives the stream."""
-    if pipeline.jobs < 1:
-        for batch in batches:
-            yield from _run(pipeline, batch, None, progress)
-        return
-    with ParsePool(pipeline.jobs) as pool:
-        waiting: tuple[list[Artifact], _Ahead | None] | None = None
-        for batch in batches:
-            ahead = _hand_over(pipeline, batch, pool) if waiting is not None else None
-            if waiting is not None:
-                yield from _run(pipeline, *waiting, progress)
-            waiting = (batch, ahead)
-        if waiting is not None:
-            yield from _run(pipeline, *waiting, progress)
-
-
-def _hand_over(pipeline: Pipeline, batch: list[Artifact], pool: ParsePool) -> _Ahead:
-    with pipeline.storage.transaction() as tx:
-        zones = _zones(tx, pipeline, batch)
-        known = _known(tx, [a.sha256 for a in batch])
-    positions = [i for i, a in enumerate(batch) if not _is_duplicate(a, known.get(a.sha256))]
-    work = [(batch[i], zones[batch[i].server][1]) for i in positions]
-    return _Ahead(zones, known, positions, pool, pool.submit(work))
-
-
-def _collect(
-    pipeline: Pipeline, batch: list[Artifact], ahead: _Ahead, pool_results: list[Any] | None
-) -> list[ParsedArtifact | ParseError | None]:
-    """The workers' models at their positions (cached as :meth:`Pipeline._parse` would);
-    parsed here instead if a worker died."""
-    if pool_results is None:
-        return _parse_all(pipeline, batch, ahead.zones, ahead.known)
-    parsed: list[ParsedArtifact | ParseError | None] = [None] * len(batch)
-    for i, p in zip(ahead.positions, pool_results, strict=True):
-        parsed[i] = p
-        if isinstance(p, ParsedArtifact):
-            pipeline._remember(batch[i], p)
-    return parsed
-
-
-def _archive_pages(pipeline: Pipeline, size: int) -> Iterator[list[ArtifactRecord]]:
-    after: tuple[int, str] | None = None
-    while True:
-        records = pipeline.storage.artifacts_page(after, size)
-        if not records:
-            return
-        yield records
-        after = (records[-1].received_unix, records[-1].sha256)
-
-
-def _run(
-    pipeline: Pipeline, batch: list[Artifact], ahead: _Ahead | None, progress: Progress
+def run_batch(
+    pipeline: Pipeline, batch: list[Artifact], ready: Ready | None, progress: Progress
 ) -> list[IngestResult]:
+    """Write one batch in one transaction (``ready``: its servers and models, parsed ahead by
+    :mod:`etstats.ingest.bulk_stream`); returns its results once committed."""
     try:
-        outcome = _ingest_batch(pipeline, batch, ahead)
+        outcome = _ingest_batch(pipeline, batch, ready)
     except Exception as exc:
         if not is_artifact_failure(exc):
             raise  # the store's state (connection, disk): the batch is not kept, run it again
@@ -209,7 +98,7 @@ def _one(pipeline: Pipeline, artifact: Artifact) -> IngestResult:
     return result
 
 
-def _is_duplicate(a: Artifact, known: ArtifactRecord | None) -> bool:
+def is_duplicate(a: Artifact, known: ArtifactRecord | None) -> bool:
     """Already processed under a name at least as good: nothing to do but report it."""
     return (
         known is not None
@@ -218,7 +107,7 @@ def _is_duplicate(a: Artifact, known: ArtifactRecord | None) -> bool:
     )
 
 
-def _parse_all(
+def parse_all(
     pipeline: Pipeline,
     batch: list[Artifact],
     zones: dict[str, tuple[int, str]],
@@ -232,7 +121,7 @@ def _parse_all(
         list(parsed) if parsed is not None else [None] * len(batch)
     )
     for i, a in enumerate(batch):
-        if out[i] is not None or _is_duplicate(a, known.get(a.sha256)):
+        if out[i] is not None or is_duplicate(a, known.get(a.sha256)):
             continue
         try:
             out[i] = pipeline._parse(a, zones[a.server][1])
@@ -242,32 +131,31 @@ def _parse_all(
 
 
 def _ingest_batch(
-    pipeline: Pipeline, batch: list[Artifact], ahead: _Ahead | None = None
+    pipeline: Pipeline, batch: list[Artifact], ready: Ready | None = None
 ) -> list[tuple[IngestResult, _Notify | None]]:
     from etstats.ingest.pipeline import IngestResult, _Notify
 
     storage = pipeline.storage
-    if ahead is None:
+    if ready is None:
         with storage.transaction() as tx:
-            zones = _zones(tx, pipeline, batch)
-            seen_before = _known(tx, [a.sha256 for a in batch])
-        parsed = _parse_all(pipeline, batch, zones, seen_before)
-    else:  # a worker failure surfaces here, before the transaction
-        zones = ahead.zones
-        parsed = _collect(pipeline, batch, ahead, ahead.pool.results(ahead.futures))
+            zones = zones_of(tx, pipeline, batch)
+            seen_before = known_of(tx, [a.sha256 for a in batch])
+        parsed = parse_all(pipeline, batch, zones, seen_before)
+    else:
+        zones, parsed = ready
     results: list[IngestResult | None] = [None] * len(batch)
     notes: list[_Notify | None] = [None] * len(batch)
     with storage.transaction() as real_tx:
         tx = RowBuffer(real_tx)
-        known = _known(tx, [a.sha256 for a in batch])
-        if ahead is not None:  # what the previous batch stored is a plain duplicate now
+        known = known_of(tx, [a.sha256 for a in batch])
+        if ready is not None:  # what the previous batch stored is a plain duplicate now
             parsed = [
-                None if _is_duplicate(a, known.get(a.sha256)) else p
+                None if is_duplicate(a, known.get(a.sha256)) else p
                 for a, p in zip(batch, parsed, strict=True)
             ]
         # another writer (a rebuild) may have changed an artifact meanwhile: parse now what
         # is no longer a plain duplicate, before the locks are chosen
-        parsed = _parse_all(pipeline, batch, zones, known, parsed)
+        parsed = parse_all(pipeline, batch, zones, known, parsed)
         keys = [
             (zones[a.server][0], p.facts.map_name)
             for a, p in zip(batch, parsed, strict=True)
@@ -474,7 +362,7 @@ def _record(
     )
 
 
-def _known(tx: StorageTx, shas: list[str]) -> dict[str, ArtifactRecord]:
+def known_of(tx: StorageTx, shas: list[str]) -> dict[str, ArtifactRecord]:
     return tx.known_artifacts(shas)
 
 
@@ -482,7 +370,9 @@ def _insert(tx: StorageTx, items: list[tuple[ArtifactRecord, bytes]]) -> set[str
     return tx.insert_artifacts(items)
 
 
-def _zones(tx: StorageTx, pipeline: Pipeline, batch: list[Artifact]) -> dict[str, tuple[int, str]]:
+def zones_of(
+    tx: StorageTx, pipeline: Pipeline, batch: list[Artifact]
+) -> dict[str, tuple[int, str]]:
     """(server id, timezone) of each server of ``batch``, created if new."""
     return {
         name: _server(tx, name, pipeline.timezone)
@@ -493,7 +383,3 @@ def _zones(tx: StorageTx, pipeline: Pipeline, batch: list[Artifact]) -> dict[str
 def _server(tx: StorageTx, name: str, timezone: str) -> tuple[int, str]:
     server_id = tx.ensure_server(name, timezone)
     return server_id, tx.server_timezone(server_id)
-
-
-def _server_name(tx: StorageTx, server_id: int) -> str:
-    return tx.server_name(server_id) or "default"

@@ -258,7 +258,7 @@ class Pipeline:
     ) -> Iterator[IngestResult]:
         """:meth:`ingest_many` as a stream: each result once its batch committed (a caller
         that only counts them keeps its memory flat in the input)."""
-        from etstats.ingest.batch import ingest_stream
+        from etstats.ingest.bulk_stream import ingest_stream
 
         return ingest_stream(self, artifacts, progress)
 
@@ -270,7 +270,7 @@ class Pipeline:
         self, *, progress: Callable[[IngestResult], None] | None = None
     ) -> Iterator[IngestResult]:
         """:meth:`rebuild` as a stream (the derived rows are cleared at once)."""
-        from etstats.ingest.batch import rebuild_stream
+        from etstats.ingest.bulk_stream import rebuild_stream
 
         self.storage.clear_derived()
         self._cache.clear()
