@@ -215,39 +215,18 @@ def _build(cls: type, *values: object) -> object:
 
 
 def _builder(cls: type) -> Callable[..., Any] | None:
-    """The fastest constructor of ``cls`` from its field values that runs nothing else (the
-    worker built and checked the object already): its sealed builder, or, for a class with
-    validators, the field-by-field store attrs' own unpickling does."""
+    """The model's sealed builder: ``cls`` from its field values, running nothing else (its
+    validators ran when the worker built the object), or ``None`` for a class it cannot
+    build (a converter or an init hook: such objects travel as plain pickle)."""
     if cls in _BUILDERS:
         return _BUILDERS[cls]
     build: Callable[..., Any] | None
     try:
-        build = sealed_builder(cls)
+        checked = [a.name for a in attrs.fields(cls) if a.validator is not None]
+        build = sealed_builder(cls, prechecked=checked)
     except (TypeError, ValueError):
-        build = _setattr_builder(cls) if _only_validators(cls) else None
+        build = None
     _BUILDERS[cls] = build
-    return build
-
-
-def _only_validators(cls: type) -> bool:
-    if not attrs.has(cls) or "__dict__" in cls.__dict__:
-        return False
-    if hasattr(cls, "__attrs_post_init__") or hasattr(cls, "__attrs_pre_init__"):
-        return False
-    return all(a.converter is None for a in attrs.fields(cls))
-
-
-def _setattr_builder(cls: type) -> Callable[..., Any]:
-    names = tuple(a.name for a in attrs.fields(cls))
-    store = object.__setattr__
-    new = object.__new__
-
-    def build(*values: object) -> object:
-        obj: object = new(cls)
-        for name, value in zip(names, values, strict=True):
-            store(obj, name, value)
-        return obj
-
     return build
 
 
