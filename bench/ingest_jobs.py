@@ -72,13 +72,15 @@ def main() -> None:
     ap.add_argument("--timezone", action="append", default=[], metavar="ZONE=SUBSTRING")
     ap.add_argument("--work", type=Path, default=None)
     args = ap.parse_args()
-    rules = [tuple(r.split("=", 1)) for r in args.timezone] or [("Etc/GMT-1", "truth")]
+    rules = [(r.split("=", 1)[0], r.split("=", 1)[-1]) for r in args.timezone] or [
+        ("Etc/GMT-1", "truth")
+    ]
     work = args.work or Path(tempfile.mkdtemp(prefix="ingest_jobs_"))
     work.mkdir(parents=True, exist_ok=True)
     results: dict[tuple[str, int], list[dict[str, float]]] = {}
     for folder in args.folders:
         n = _files(folder)
-        zone = _zone(folder, rules)  # type: ignore[arg-type]
+        zone = _zone(folder, rules)
         for rep in range(args.repeat):
             for jobs in (0, args.jobs) if rep % 2 == 0 else (args.jobs, 0):
                 r = _one(folder, jobs, work / f"jobs{jobs}.db", zone)
