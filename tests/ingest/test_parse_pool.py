@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import random
 import signal
 import time
 from pathlib import Path
@@ -31,8 +32,6 @@ BAD = Artifact.from_bytes(b"not a stats file at all\n", "2026-01-01-120000-suppl
 def _artifacts() -> list[Artifact]:
     """A season with endstats, legacy and v1 gametimes kinds, R1/R2 pairs, a duplicate, the
     same bytes under a smaller name, and a file that does not parse."""
-    import random
-
     arts = season(10)
     pair, _ = round_pair_artifacts(
         map_name="supply", r1_end_unix=1_767_225_600, gap_seconds=600, rng=random.Random(3)
@@ -75,6 +74,11 @@ def test_workers_give_the_same_store(tmp_path: Path) -> None:
     alone = _ingested(tmp_path, "alone.db", arts, jobs=0)
     pooled = _ingested(tmp_path, "pooled.db", arts, jobs=2)
     assert snapshot(pooled) == snapshot(alone)
+    shuffled = list(arts)
+    random.Random(7).shuffle(shuffled)  # any order converges, with workers too
+    other = _ingested(tmp_path, "shuffled.db", shuffled, jobs=2)
+    assert snapshot(other) == snapshot(alone)
+    other.close()
     rejected = [a.name for a in pooled.artifacts() if a.status == "rejected"]
     assert rejected == [BAD.name]  # the bad file rejects itself only
     assert multiprocessing.active_children() == []
