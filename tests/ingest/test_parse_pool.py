@@ -13,6 +13,9 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tests.helpers import examples
 
 from etstats.cli import main
 from etstats.errors import ParseError
@@ -22,8 +25,12 @@ from etstats.ingest.parse_pool import JOBS_ENV, decode, default_jobs, encode
 from etstats.ingest.pipeline import IngestResult, Pipeline
 from etstats.storage.sqlite import SQLiteStorage
 from etstats.storage.testing import snapshot
+from etstats.testing.endstats_strategies import endstats_rounds
+from etstats.testing.gametimes_strategies import gametimes
+from etstats.testing.legacy_strategies import legacy_gametimes
 from etstats.testing.reconcile_truth.play import simulate
 from etstats.testing.reconcile_truth.render import render_v1
+from etstats.testing.strategies import stats_rounds
 from etstats.testing.synthetic import round_pair_artifacts, season
 
 BAD = Artifact.from_bytes(b"not a stats file at all\n", "2026-01-01-120000-supply-round-1.txt")
@@ -204,3 +211,16 @@ def test_cli_jobs_option_and_environment(
     assert derived == {k: v for k, v in snapshot(two).items() if k != "artifacts"}
     one.close()
     two.close()
+
+
+@pytest.mark.property
+@settings(max_examples=examples(50))
+@given(
+    model=st.one_of(
+        stats_rounds(), endstats_rounds(), gametimes(), legacy_gametimes(with_extras=True)
+    )
+)
+def test_codec_rebuilds_any_model(model: object) -> None:
+    back = decode(encode(model))
+    assert back == model
+    assert type(back) is type(model)
