@@ -92,6 +92,9 @@ class Pipeline:
         :class:`etstats.outbox.OutboxTarget` gets an outbox row per written round inside the
         round's own transaction (a worker delivers it later); a plain callable is called with
         each stored round after the commit, and a failure is logged without undoing ingestion.
+    :param jobs: worker processes that parse the next batch of :meth:`ingest_many` and
+        :meth:`rebuild` while this process writes the current one (0, the default: parse in
+        process; see :mod:`etstats.ingest.parse_pool`). The store is the same either way.
     """
 
     def __init__(
