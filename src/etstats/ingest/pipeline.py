@@ -127,8 +127,6 @@ class Pipeline:
         self._cache_size = max(cache_size, 2 * batch_size)
         self.batch_size = batch_size
         self.jobs = jobs
-        """Worker processes that parse the next batch of :meth:`ingest_many`/:meth:`rebuild`
-        while this one writes (:mod:`etstats.ingest.parse_pool`); 0: parse in process."""
         self._deferred: set[int] | None = None
         """While a batch is written: the rounds whose reconciliation waits for its end."""
         self._span = (0, 0)
