@@ -10,6 +10,7 @@ import os
 import random
 import signal
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -224,3 +225,25 @@ def test_codec_rebuilds_any_model(model: object) -> None:
     back = decode(encode(model))
     assert back == model
     assert type(back) is type(model)
+
+
+@pytest.mark.parametrize("jobs", [0, 2])
+def test_a_failing_input_keeps_the_batches_before_it(tmp_path: Path, jobs: int) -> None:
+    """An input that fails after two whole batches: both are stored and acknowledged, with
+    workers as without (the second waited for the third's parse when the input failed)."""
+    arts = season(4)  # 12 artifacts: batches of 5, 5, then the failure
+
+    def failing() -> Iterator[Artifact]:
+        yield from arts[:10]
+        raise RuntimeError("source went away")
+
+    store = SQLiteStorage(str(tmp_path / "f.db"))
+    acknowledged: list[str] = []
+    with pytest.raises(RuntimeError, match="went away"):
+        Pipeline(store, batch_size=5, jobs=jobs).ingest_many(
+            failing(), progress=lambda r: acknowledged.append(r.sha256)
+        )
+    assert acknowledged == [a.sha256 for a in arts[:10]]
+    assert {a.sha256 for a in store.artifacts()} == set(acknowledged)
+    assert multiprocessing.active_children() == []
+    store.close()

@@ -105,11 +105,21 @@ def _stream(
         return
     with ParsePool(pipeline.jobs) as pool:
         waiting: tuple[list[Artifact], _Ahead | None] | None = None
-        for batch in batches:
-            ahead = _hand_over(pipeline, batch, pool) if waiting is not None else None
+        while True:
+            try:
+                arrived = next(batches, None)
+            except Exception:
+                # The input failed while batch N waited: write N first, as without workers
+                # (where N was written before N+1 was read), then let the failure through.
+                if waiting is not None:
+                    yield from _write(pipeline, *waiting, progress)
+                raise
+            if arrived is None:
+                break
+            ahead = _hand_over(pipeline, arrived, pool) if waiting is not None else None
             if waiting is not None:
                 yield from _write(pipeline, *waiting, progress)
-            waiting = (batch, ahead)
+            waiting = (arrived, ahead)
         if waiting is not None:
             yield from _write(pipeline, *waiting, progress)
 
