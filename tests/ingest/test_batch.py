@@ -10,8 +10,10 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.ingest.test_convergence import EXAMPLES, check_round2_values, rounds_artifacts
@@ -103,18 +105,24 @@ from etstats.storage.sqlite import SQLiteStorage
 store = SQLiteStorage(sys.argv[1])
 def ack(result):
     print(json.dumps([result.sha256, result.status]), flush=True)
-Pipeline(store, batch_size=6).ingest_many(season(int(sys.argv[2])), progress=ack)
+jobs = int(sys.argv[3])
+Pipeline(store, batch_size=6, jobs=jobs).ingest_many(season(int(sys.argv[2])), progress=ack)
 print("done", flush=True)
 """
 
 
-def test_sigkill_mid_batch_loses_nothing_acknowledged(tmp_path: Path) -> None:
+def run_and_kill(
+    tmp_path: Path, *, jobs: int = 0, before_kill: Callable[[int], None] | None = None
+) -> None:
+    """Ingest a season in a child process (``jobs`` parse workers), SIGKILL it in the middle
+    of its fourth batch, check that what it acknowledged is stored and that running the
+    ingest again completes the store. ``before_kill(pid)`` runs just before the kill."""
     db = tmp_path / "killed.db"
     rounds = 40
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     acknowledged: list[str] = []
     with subprocess.Popen(
-        [sys.executable, "-c", _CHILD, str(db), str(rounds)],
+        [sys.executable, "-c", _CHILD, str(db), str(rounds), str(jobs)],
         stdout=subprocess.PIPE,
         text=True,
         env=env,
@@ -123,6 +131,8 @@ def test_sigkill_mid_batch_loses_nothing_acknowledged(tmp_path: Path) -> None:
         for line in child.stdout:
             acknowledged.append(json.loads(line)[0])
             if len(acknowledged) == 15:  # mid third batch acknowledged: the fourth is running
+                if before_kill is not None:
+                    before_kill(child.pid)
                 child.send_signal(signal.SIGKILL)
                 break
     assert child.returncode == -signal.SIGKILL
@@ -131,13 +141,18 @@ def test_sigkill_mid_batch_loses_nothing_acknowledged(tmp_path: Path) -> None:
     assert all(stored.get(sha) == "accepted" for sha in acknowledged)
     assert len(stored) % 6 == 0  # whole batches only
     arts = season(rounds)
-    Pipeline(store, batch_size=6).ingest_many(arts)  # running it again completes the store
+    Pipeline(store, batch_size=6, jobs=jobs).ingest_many(arts)  # running it again completes
     clean = SQLiteStorage(str(tmp_path / "clean.db"))
     for a in arts:
         Pipeline(clean).ingest(a)
     assert snapshot(store) == snapshot(clean)
     store.close()
     clean.close()
+
+
+@pytest.mark.parametrize("jobs", [0, 2])
+def test_sigkill_mid_batch_loses_nothing_acknowledged(tmp_path: Path, jobs: int) -> None:
+    run_and_kill(tmp_path, jobs=jobs)
 
 
 def test_each_round_is_delivered_once_per_batch(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ artifacts only, and re-running the batch completes it."""
 
 from __future__ import annotations
 
+import multiprocessing
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +41,9 @@ def _assert_whole_artifacts_only(store: Storage, arts: list[Any]) -> None:
 
 
 @pytest.mark.pg
+@pytest.mark.parametrize("jobs", [0, 2])
 def test_connection_killed_mid_batch(
-    pg_dsn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    pg_dsn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
 ) -> None:
     import psycopg
 
@@ -63,7 +65,7 @@ def test_connection_killed_mid_batch(
         store = PostgresStorage(url, max_size=2)
         try:
             monkeypatch.setattr(PgTx, "replace_many_round_rows", killer)
-            pipeline = Pipeline(store, batch_size=4)  # the kill hits the second batch
+            pipeline = Pipeline(store, batch_size=4, jobs=jobs)  # the kill hits the 2nd batch
             with pytest.raises(StorageError):
                 pipeline.ingest_many(arts)
             monkeypatch.undo()
@@ -75,12 +77,13 @@ def test_connection_killed_mid_batch(
             store.close()
 
 
-def test_sqlite_disk_full(tmp_path: Path) -> None:
+@pytest.mark.parametrize("jobs", [0, 2])
+def test_sqlite_disk_full(tmp_path: Path, jobs: int) -> None:
     arts = season(30, players=16)
     store = SQLiteStorage(str(tmp_path / "small.db"))
     pages = store.connection.execute("PRAGMA page_count").fetchone()[0]
     store.connection.execute(f"PRAGMA max_page_count = {pages + 40}")
-    pipeline = Pipeline(store, batch_size=3)  # the disk fills up in a later batch
+    pipeline = Pipeline(store, batch_size=3, jobs=jobs)  # the disk fills up in a later batch
     with pytest.raises(StorageError, match="full"):
         pipeline.ingest_many(arts)
     _assert_whole_artifacts_only(store, arts)
@@ -88,4 +91,5 @@ def test_sqlite_disk_full(tmp_path: Path) -> None:
     for a in arts:
         pipeline.ingest(a)
     assert snapshot(store) == _clean_state(tmp_path, arts)
+    assert multiprocessing.active_children() == []
     store.close()

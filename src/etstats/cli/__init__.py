@@ -123,4 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run() -> None:  # pragma: no cover - console-script shim
+    if getattr(sys, "frozen", False):  # a frozen executable: its parse workers start here
+        import multiprocessing
+
+        multiprocessing.freeze_support()
     sys.exit(main())

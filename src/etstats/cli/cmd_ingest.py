@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from etstats.cli import plugin_manager
+from etstats.cli.jobs_arg import add_jobs_argument, jobs_from_args
 from etstats.cli.storage_args import (
     Progress,
     add_db_argument,
@@ -48,6 +49,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_source_arguments(p)
     add_deliver_argument(p)
     add_window_argument(p)
+    add_jobs_argument(p)
     p.set_defaults(func=run)
 
 
@@ -112,6 +114,7 @@ def _run(args: argparse.Namespace) -> int:
             timezone=args.timezone,
             pair_window_minutes=args.window_minutes,
             deliver=delivery_targets(args.deliver, pm),
+            jobs=jobs_from_args(args),
         )
         # a round's files next to each other: one batch links and reconciles it once
         paths = arrival_order(paths, args.timezone)

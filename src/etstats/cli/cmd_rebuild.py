@@ -6,6 +6,7 @@ import argparse
 
 from etstats.cli import plugin_manager
 from etstats.cli.cmd_ingest import bulk_gc
+from etstats.cli.jobs_arg import add_jobs_argument, jobs_from_args
 from etstats.cli.storage_args import (
     Progress,
     add_db_argument,
@@ -26,6 +27,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     add_db_argument(p)
     add_window_argument(p)
+    add_jobs_argument(p)
     p.set_defaults(func=run)
 
 
@@ -40,7 +42,9 @@ def _run(args: argparse.Namespace) -> int:
     try:
         # counted by the database: listing every artifact record would grow with the store
         progress = Progress(sum(storage.store_counts().artifacts.values()))
-        pipeline = Pipeline(storage, pm=pm, pair_window_minutes=args.window_minutes)
+        pipeline = Pipeline(
+            storage, pm=pm, pair_window_minutes=args.window_minutes, jobs=jobs_from_args(args)
+        )
         summary = IngestTally()  # counted as it goes: memory flat in the store size
         for result in pipeline.iter_rebuild(progress=progress):
             summary.add(result)

@@ -1,7 +1,8 @@
 """Bulk ingestion: many artifacts per transaction (``ingest_many``, ``etstats ingest``,
-``rebuild``).
+``rebuild``); :mod:`etstats.ingest.bulk_stream` feeds the batches to :func:`run_batch`.
 
-A batch is parsed and hashed before its transaction opens. The transaction then
+A batch is parsed and hashed before its transaction opens (here, or ahead by the parse
+workers: the ``ready`` argument). The transaction then
 
 1. reads which of its hashes are already archived (one query per 500 hashes) and takes the
    advisory locks of every (server, map) it may write, in the global :func:`lock_order`;
@@ -22,8 +23,7 @@ A crash mid-batch rolls the whole batch back; running it again converges to the 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from etstats.errors import ParseError
@@ -37,59 +37,19 @@ if TYPE_CHECKING:
     from etstats.ingest.pipeline import IngestResult, Pipeline, _Notify
 
 Progress = Callable[["IngestResult"], None] | None
+Ready = tuple[dict[str, tuple[int, str]], list[ParsedArtifact | ParseError | None]]
+"""A batch parsed ahead: (server name -> (server id, timezone), a model or error or ``None``
+(a plain duplicate) per position)."""
 log = logging.getLogger(__name__)
 
 
-def ingest_stream(
-    pipeline: Pipeline, artifacts: Iterable[Artifact], progress: Progress
-) -> Iterator[IngestResult]:
-    """Ingest ``artifacts`` batch by batch; yields each result after its batch committed."""
-    batch: list[Artifact] = []
-    for artifact in artifacts:
-        batch.append(artifact)
-        if len(batch) >= pipeline.batch_size:
-            yield from _run(pipeline, batch, progress)
-            batch = []
-    if batch:
-        yield from _run(pipeline, batch, progress)
-
-
-def rebuild_stream(pipeline: Pipeline, progress: Progress) -> Iterator[IngestResult]:
-    """Re-ingest every archived artifact (the store was cleared), reading the archive one
-    batch at a time in receipt order."""
-    servers: dict[int, str] = {}
-    for records in _archive_pages(pipeline, pipeline.batch_size):
-        with pipeline.storage.transaction() as tx:
-            data = tx.artifacts_data([rec.sha256 for rec in records])
-            for rec in records:
-                if rec.server_id not in servers:
-                    servers[rec.server_id] = _server_name(tx, rec.server_id)
-        batch = [
-            Artifact.from_bytes(
-                data[rec.sha256],
-                rec.name,
-                server=servers[rec.server_id],
-                received_at=datetime.fromtimestamp(rec.received_unix, UTC),
-            )
-            for rec in records
-        ]
-        del data
-        yield from _run(pipeline, batch, progress)
-
-
-def _archive_pages(pipeline: Pipeline, size: int) -> Iterator[list[ArtifactRecord]]:
-    after: tuple[int, str] | None = None
-    while True:
-        records = pipeline.storage.artifacts_page(after, size)
-        if not records:
-            return
-        yield records
-        after = (records[-1].received_unix, records[-1].sha256)
-
-
-def _run(pipeline: Pipeline, batch: list[Artifact], progress: Progress) -> list[IngestResult]:
+def run_batch(
+    pipeline: Pipeline, batch: list[Artifact], ready: Ready | None, progress: Progress
+) -> list[IngestResult]:
+    """Write one batch in one transaction (``ready``: its servers and models, parsed ahead by
+    :mod:`etstats.ingest.bulk_stream`); returns its results once committed."""
     try:
-        outcome = _ingest_batch(pipeline, batch)
+        outcome = _ingest_batch(pipeline, batch, ready)
     except Exception as exc:
         if not is_artifact_failure(exc):
             raise  # the store's state (connection, disk): the batch is not kept, run it again
@@ -138,7 +98,7 @@ def _one(pipeline: Pipeline, artifact: Artifact) -> IngestResult:
     return result
 
 
-def _is_duplicate(a: Artifact, known: ArtifactRecord | None) -> bool:
+def is_duplicate(a: Artifact, known: ArtifactRecord | None) -> bool:
     """Already processed under a name at least as good: nothing to do but report it."""
     return (
         known is not None
@@ -147,7 +107,7 @@ def _is_duplicate(a: Artifact, known: ArtifactRecord | None) -> bool:
     )
 
 
-def _parse_all(
+def parse_all(
     pipeline: Pipeline,
     batch: list[Artifact],
     zones: dict[str, tuple[int, str]],
@@ -161,7 +121,7 @@ def _parse_all(
         list(parsed) if parsed is not None else [None] * len(batch)
     )
     for i, a in enumerate(batch):
-        if out[i] is not None or _is_duplicate(a, known.get(a.sha256)):
+        if out[i] is not None or is_duplicate(a, known.get(a.sha256)):
             continue
         try:
             out[i] = pipeline._parse(a, zones[a.server][1])
@@ -171,26 +131,31 @@ def _parse_all(
 
 
 def _ingest_batch(
-    pipeline: Pipeline, batch: list[Artifact]
+    pipeline: Pipeline, batch: list[Artifact], ready: Ready | None = None
 ) -> list[tuple[IngestResult, _Notify | None]]:
     from etstats.ingest.pipeline import IngestResult, _Notify
 
     storage = pipeline.storage
-    with storage.transaction() as tx:
-        zones = {
-            name: _server(tx, name, pipeline.timezone)
-            for name in dict.fromkeys(a.server for a in batch)
-        }
-        seen_before = _known(tx, [a.sha256 for a in batch])
-    parsed = _parse_all(pipeline, batch, zones, seen_before)
+    if ready is None:
+        with storage.transaction() as tx:
+            zones = zones_of(tx, pipeline, batch)
+            seen_before = known_of(tx, [a.sha256 for a in batch])
+        parsed = parse_all(pipeline, batch, zones, seen_before)
+    else:
+        zones, parsed = ready
     results: list[IngestResult | None] = [None] * len(batch)
     notes: list[_Notify | None] = [None] * len(batch)
     with storage.transaction() as real_tx:
         tx = RowBuffer(real_tx)
-        known = _known(tx, [a.sha256 for a in batch])
+        known = known_of(tx, [a.sha256 for a in batch])
+        if ready is not None:  # what the previous batch stored is a plain duplicate now
+            parsed = [
+                None if is_duplicate(a, known.get(a.sha256)) else p
+                for a, p in zip(batch, parsed, strict=True)
+            ]
         # another writer (a rebuild) may have changed an artifact meanwhile: parse now what
         # is no longer a plain duplicate, before the locks are chosen
-        parsed = _parse_all(pipeline, batch, zones, known, parsed)
+        parsed = parse_all(pipeline, batch, zones, known, parsed)
         keys = [
             (zones[a.server][0], p.facts.map_name)
             for a, p in zip(batch, parsed, strict=True)
@@ -397,7 +362,7 @@ def _record(
     )
 
 
-def _known(tx: StorageTx, shas: list[str]) -> dict[str, ArtifactRecord]:
+def known_of(tx: StorageTx, shas: list[str]) -> dict[str, ArtifactRecord]:
     return tx.known_artifacts(shas)
 
 
@@ -405,10 +370,16 @@ def _insert(tx: StorageTx, items: list[tuple[ArtifactRecord, bytes]]) -> set[str
     return tx.insert_artifacts(items)
 
 
+def zones_of(
+    tx: StorageTx, pipeline: Pipeline, batch: list[Artifact]
+) -> dict[str, tuple[int, str]]:
+    """(server id, timezone) of each server of ``batch``, created if new."""
+    return {
+        name: _server(tx, name, pipeline.timezone)
+        for name in dict.fromkeys(a.server for a in batch)
+    }
+
+
 def _server(tx: StorageTx, name: str, timezone: str) -> tuple[int, str]:
     server_id = tx.ensure_server(name, timezone)
     return server_id, tx.server_timezone(server_id)
-
-
-def _server_name(tx: StorageTx, server_id: int) -> str:
-    return tx.server_name(server_id) or "default"

@@ -92,6 +92,9 @@ class Pipeline:
         :class:`etstats.outbox.OutboxTarget` gets an outbox row per written round inside the
         round's own transaction (a worker delivers it later); a plain callable is called with
         each stored round after the commit, and a failure is logged without undoing ingestion.
+    :param jobs: worker processes that parse the next batch of :meth:`ingest_many` and
+        :meth:`rebuild` while this process writes the current one (0, the default: parse in
+        process; see :mod:`etstats.ingest.parse_pool`). The store is the same either way.
     """
 
     def __init__(
@@ -105,6 +108,7 @@ class Pipeline:
         cache_size: int = 256,
         pair_window_minutes: float = 45.0,
         batch_size: int = 256,
+        jobs: int = 0,
     ) -> None:
         self.storage = storage
         self.pair_window_minutes = pair_window_minutes
@@ -122,6 +126,7 @@ class Pipeline:
         # A batch's parsed artifacts must stay cached until its rounds are linked.
         self._cache_size = max(cache_size, 2 * batch_size)
         self.batch_size = batch_size
+        self.jobs = jobs
         self._deferred: set[int] | None = None
         """While a batch is written: the rounds whose reconciliation waits for its end."""
         self._span = (0, 0)
@@ -254,7 +259,7 @@ class Pipeline:
     ) -> Iterator[IngestResult]:
         """:meth:`ingest_many` as a stream: each result once its batch committed (a caller
         that only counts them keeps its memory flat in the input)."""
-        from etstats.ingest.batch import ingest_stream
+        from etstats.ingest.bulk_stream import ingest_stream
 
         return ingest_stream(self, artifacts, progress)
 
@@ -266,7 +271,7 @@ class Pipeline:
         self, *, progress: Callable[[IngestResult], None] | None = None
     ) -> Iterator[IngestResult]:
         """:meth:`rebuild` as a stream (the derived rows are cleared at once)."""
-        from etstats.ingest.batch import rebuild_stream
+        from etstats.ingest.bulk_stream import rebuild_stream
 
         self.storage.clear_derived()
         self._cache.clear()
@@ -280,10 +285,14 @@ class Pipeline:
             self._cache.move_to_end(key)
             return cached
         parsed = parse_artifact(artifact, timezone=timezone)
-        self._cache[key] = parsed
+        self._remember(artifact, parsed)
+        return parsed
+
+    def _remember(self, artifact: Artifact, parsed: ParsedArtifact) -> None:
+        """Cache ``parsed`` as :meth:`_parse` would (a worker parsed it)."""
+        self._cache[(artifact.sha256, artifact.name)] = parsed
         while len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
-        return parsed
 
     def _process(
         self, tx: StorageTx, record: ArtifactRecord, artifact: Artifact

@@ -1,0 +1,37 @@
+"""``--jobs N`` of the bulk commands (``ingest``, ``rebuild``): parse workers."""
+
+from __future__ import annotations
+
+import argparse
+
+from etstats.ingest.parse_pool import JOBS_ENV, default_jobs
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, not {text!r}")
+    return value
+
+
+def add_jobs_argument(parser: argparse.ArgumentParser) -> None:
+    """``--jobs N``: worker processes that parse the next batch while this one writes it."""
+    parser.add_argument(
+        "--jobs",
+        type=_count,
+        default=None,
+        metavar="N",
+        help="worker processes that parse the next batch while this one writes the "
+        f"current batch (default: ${JOBS_ENV}, else 2 on a machine with 2 or more CPUs; "
+        "0: everything in this process). The store is the same either way",
+    )
+
+
+def jobs_from_args(args: argparse.Namespace) -> int:
+    """``--jobs``, else :func:`etstats.ingest.parse_pool.default_jobs` (``ConfigError`` for a
+    bad ``$ETSTATS_JOBS``)."""
+    jobs: int | None = args.jobs
+    return default_jobs() if jobs is None else jobs

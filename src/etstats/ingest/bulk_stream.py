@@ -1,0 +1,166 @@
+"""The sequence of batches of bulk ingestion (``ingest_many``, ``etstats ingest``,
+``rebuild``): each written by :func:`etstats.ingest.batch.run_batch`, in order.
+
+With ``Pipeline.jobs`` parse workers (:mod:`etstats.ingest.parse_pool`) the batches overlap:
+batch N+1 is read, its servers and known hashes are looked up, and its new artifacts are handed
+to the workers **before** batch N is written; while this process links, reconciles and commits
+batch N, the workers parse N+1. Every read and write of the store stays here and in the same
+order, so the store is the same with or without workers. Without workers each batch is read,
+parsed and written in turn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from attrs import frozen
+
+from etstats.errors import ParseError
+from etstats.ingest.artifacts import Artifact
+from etstats.ingest.batch import (
+    Progress,
+    is_duplicate,
+    known_of,
+    parse_all,
+    run_batch,
+    zones_of,
+)
+from etstats.ingest.extract import ParsedArtifact
+from etstats.ingest.parse_pool import ParsePool
+from etstats.storage.base import ArtifactRecord, StorageTx
+
+if TYPE_CHECKING:
+    from etstats.ingest.pipeline import IngestResult, Pipeline
+
+
+def ingest_stream(
+    pipeline: Pipeline, artifacts: Iterable[Artifact], progress: Progress
+) -> Iterator[IngestResult]:
+    """Ingest ``artifacts`` batch by batch; yields each result after its batch committed."""
+    return _stream(pipeline, _batches(artifacts, pipeline.batch_size), progress)
+
+
+def rebuild_stream(pipeline: Pipeline, progress: Progress) -> Iterator[IngestResult]:
+    """Re-ingest every archived artifact (the store was cleared), reading the archive one
+    batch at a time in receipt order."""
+    return _stream(pipeline, _archived_batches(pipeline), progress)
+
+
+def _batches(artifacts: Iterable[Artifact], size: int) -> Iterator[list[Artifact]]:
+    batch: list[Artifact] = []
+    for artifact in artifacts:
+        batch.append(artifact)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _archived_batches(pipeline: Pipeline) -> Iterator[list[Artifact]]:
+    servers: dict[int, str] = {}
+    for records in _archive_pages(pipeline, pipeline.batch_size):
+        with pipeline.storage.transaction() as tx:
+            data = tx.artifacts_data([rec.sha256 for rec in records])
+            for rec in records:
+                if rec.server_id not in servers:
+                    servers[rec.server_id] = _server_name(tx, rec.server_id)
+        batch = [
+            Artifact.from_bytes(
+                data[rec.sha256],
+                rec.name,
+                server=servers[rec.server_id],
+                received_at=datetime.fromtimestamp(rec.received_unix, UTC),
+            )
+            for rec in records
+        ]
+        del data
+        yield batch
+
+
+@frozen
+class _Ahead:
+    """A batch whose parsing was handed to the workers before the previous batch's write."""
+
+    zones: dict[str, tuple[int, str]]
+    known: dict[str, ArtifactRecord]
+    positions: list[int]
+    """The positions the workers parse (all but the plain duplicates)."""
+    pool: ParsePool
+    futures: list[Future[bytes]] | None
+
+
+def _stream(
+    pipeline: Pipeline, batches: Iterator[list[Artifact]], progress: Progress
+) -> Iterator[IngestResult]:
+    """Run the batches in order. With ``pipeline.jobs`` workers, batch N+1 is read, looked up
+    and given to the workers before batch N is written (the first batch is parsed here while
+    the workers start); the writes stay here, in order. No worker outlives the stream."""
+    if pipeline.jobs < 1:
+        for batch in batches:
+            yield from run_batch(pipeline, batch, None, progress)
+        return
+    with ParsePool(pipeline.jobs) as pool:
+        waiting: tuple[list[Artifact], _Ahead | None] | None = None
+        while True:
+            try:
+                arrived = next(batches, None)
+            except Exception:
+                # The input failed while batch N waited: write N first, as without workers
+                # (where N was written before N+1 was read), then let the failure through.
+                if waiting is not None:
+                    yield from _write(pipeline, *waiting, progress)
+                raise
+            if arrived is None:
+                break
+            ahead = _hand_over(pipeline, arrived, pool) if waiting is not None else None
+            if waiting is not None:
+                yield from _write(pipeline, *waiting, progress)
+            waiting = (arrived, ahead)
+        if waiting is not None:
+            yield from _write(pipeline, *waiting, progress)
+
+
+def _hand_over(pipeline: Pipeline, batch: list[Artifact], pool: ParsePool) -> _Ahead:
+    with pipeline.storage.transaction() as tx:
+        zones = zones_of(tx, pipeline, batch)
+        known = known_of(tx, [a.sha256 for a in batch])
+    positions = [i for i, a in enumerate(batch) if not is_duplicate(a, known.get(a.sha256))]
+    work = [(batch[i], zones[batch[i].server][1]) for i in positions]
+    return _Ahead(zones, known, positions, pool, pool.submit(work))
+
+
+def _write(
+    pipeline: Pipeline, batch: list[Artifact], ahead: _Ahead | None, progress: Progress
+) -> list[IngestResult]:
+    if ahead is None:  # the first batch: parsed in process while the workers start
+        return run_batch(pipeline, batch, None, progress)
+    # a worker's death surfaces here, before the batch's transaction opens
+    results = ahead.pool.results(ahead.futures)
+    parsed: list[ParsedArtifact | ParseError | None]
+    if results is None:
+        parsed = parse_all(pipeline, batch, ahead.zones, ahead.known)
+    else:
+        parsed = [None] * len(batch)
+        for i, p in zip(ahead.positions, results, strict=True):
+            parsed[i] = p
+            if isinstance(p, ParsedArtifact):  # cached as Pipeline._parse would
+                pipeline._remember(batch[i], p)
+    return run_batch(pipeline, batch, (ahead.zones, parsed), progress)
+
+
+def _archive_pages(pipeline: Pipeline, size: int) -> Iterator[list[ArtifactRecord]]:
+    after: tuple[int, str] | None = None
+    while True:
+        records = pipeline.storage.artifacts_page(after, size)
+        if not records:
+            return
+        yield records
+        after = (records[-1].received_unix, records[-1].sha256)
+
+
+def _server_name(tx: StorageTx, server_id: int) -> str:
+    return tx.server_name(server_id) or "default"
