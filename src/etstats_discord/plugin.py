@@ -30,6 +30,14 @@ def _unconfigured() -> Any:
     raise ConfigError(f"set {WEBHOOK_ENV} (or ETSTATS_DISCORD_CONFIG) to deliver to Discord")
 
 
+def _open_sink(cfg: Any) -> Any:
+    # Imported when a delivery is made, not at registration: the sink pulls in httpx, about
+    # 0.1 s of start-up that every CLI command (e.g. `etstats ingest`) would otherwise pay.
+    from etstats_discord.sink import open_sink
+
+    return open_sink(cfg)
+
+
 @hookimpl
 def etstats_register_deliveries(register: Callable[[str, Any], None]) -> None:
     """One :class:`etstats.outbox.OutboxTarget` per configured Discord target."""
@@ -37,7 +45,6 @@ def etstats_register_deliveries(register: Callable[[str, Any], None]) -> None:
     from etstats.outbox import OutboxTarget
     from etstats_discord.config import load_targets
     from etstats_discord.posts import RENDERER_VERSION
-    from etstats_discord.sink import open_sink
 
     try:
         targets = load_targets()
@@ -49,7 +56,7 @@ def etstats_register_deliveries(register: Callable[[str, Any], None]) -> None:
             name,
             OutboxTarget(
                 name,
-                functools.partial(open_sink, cfg),
+                functools.partial(_open_sink, cfg),
                 kinds=cfg.kinds,
                 renderer_version=RENDERER_VERSION,
                 alerts=cfg.alerts,

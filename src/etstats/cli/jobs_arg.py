@@ -25,8 +25,8 @@ def add_jobs_argument(parser: argparse.ArgumentParser) -> None:
         default=None,
         metavar="N",
         help="worker processes that parse the next batch while this one writes the "
-        f"current batch (default: ${JOBS_ENV}, else 2 on a machine with 2 or more CPUs; "
-        "0: everything in this process). The store is the same either way",
+        f"current batch (default: ${JOBS_ENV}, else 0: everything in this process; workers "
+        "use more CPU in all and help only on idle cores). The store is the same either way",
     )
 
 

@@ -57,12 +57,13 @@ Work = tuple[Artifact, str]
 
 
 def default_jobs() -> int:
-    """Parse workers of the bulk commands: ``$ETSTATS_JOBS`` if set, else 2 on a machine with
-    at least 2 CPUs and 0 (parse in process) otherwise. Raises :class:`ConfigError` for a
-    value that is not a whole number >= 0."""
+    """Parse workers of the bulk commands: ``$ETSTATS_JOBS`` if set, else 0 (parse in
+    process). Workers are opt-in: they cost about 1.2x the CPU in all and only pay off on idle
+    cores (a game server's host shares them; docs/performance.md, "Parsing in worker
+    processes"). Raises :class:`ConfigError` for a value that is not a whole number >= 0."""
     raw = os.environ.get(JOBS_ENV, "").strip()
     if not raw:
-        return 2 if (os.cpu_count() or 1) >= 2 else 0
+        return 0
     try:
         jobs = int(raw)
     except ValueError:
