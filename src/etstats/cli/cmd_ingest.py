@@ -7,6 +7,8 @@ import gc
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 from etstats.cli import plugin_manager
 from etstats.cli.storage_args import (
@@ -20,8 +22,8 @@ from etstats.cli.storage_args import (
     print_summary,
 )
 from etstats.errors import ConfigError
-from etstats.ingest.arrival_order import arrival_order
-from etstats.ingest.artifacts import MAX_ARTIFACT_BYTES, Artifact, iter_artifact_paths
+from etstats.ingest.arrival_order import ArrivalSort
+from etstats.ingest.artifacts import MAX_ARTIFACT_BYTES, Artifact, walk_artifact_files
 from etstats.ingest.pipeline import Pipeline
 from etstats.ingest.tally import IngestTally
 
@@ -92,12 +94,26 @@ def _run(args: argparse.Namespace) -> int:
         warnings.append(message)
         print(f"etstats ingest: {message}", file=sys.stderr)
 
-    paths = list(iter_artifact_paths(args.paths, warn=warn))
-    missing = [str(p) for p in paths if not p.exists()]
+    # Listed and sorted outside memory: a backfill's path list would grow with its size.
+    with ArrivalSort(args.timezone) as files:
+        for group, path in walk_artifact_files(args.paths, warn=warn):
+            files.add(group, path)
+        return _ingest(args, pm, sources, files, warnings)
+
+
+def _ingest(
+    args: argparse.Namespace,
+    pm: Any,
+    sources: dict[str, Any],
+    files: ArrivalSort,
+    warnings: list[str],
+) -> int:
+    # only a PATH given as a file can be missing: a folder's files were just listed
+    missing = [str(p) for p in map(Path, args.paths) if not p.is_dir() and not p.exists()]
     if missing:
         print(f"etstats ingest: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return 3
-    if args.paths and not paths and not args.source and not warnings:
+    if args.paths and not files.count and not args.source and not warnings:
         print(
             "etstats ingest: no stats, endstats or gametimes files found in "
             + ", ".join(args.paths),
@@ -114,14 +130,13 @@ def _run(args: argparse.Namespace) -> int:
             deliver=delivery_targets(args.deliver, pm),
         )
         # a round's files next to each other: one batch links and reconciles it once
-        paths = arrival_order(paths, args.timezone)
-        progress = Progress(len(paths))
+        progress = Progress(files.count)
         unreadable = 0
 
         def artifacts() -> Iterator[Artifact]:
             # Read lazily: the pipeline takes them in batches (one transaction each).
             nonlocal unreadable
-            for path in paths:
+            for path in files:
                 try:
                     artifact = Artifact.from_path(path, server=args.server)
                 except OSError as exc:
