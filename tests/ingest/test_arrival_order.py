@@ -85,7 +85,8 @@ def test_the_bounded_sort_holds_one_run_of_paths() -> None:
     """Memory (not time): sorting 20,000 paths keeps about one run of them in memory, a
     fraction of what the paths take as a list of ``Path`` objects."""
     paths = [
-        f"/srv/et/backfill/{i % 97:04d}/gametime-supply-R{i % 2 + 1}-{1767261600 + i * 7919 % 20011}.json"
+        f"/srv/et/backfill/{i % 97:04d}/gametime-supply-R{i % 2 + 1}-"
+        f"{1767261600 + i * 7919 % 20011}.json"
         for i in range(20_000)
     ]
     tracemalloc.start()
