@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -69,6 +69,27 @@ def bulk_gc() -> Iterator[None]:
     finally:
         gc.set_threshold(*threshold)
         gc.unfreeze()
+
+
+def heap_trimmer() -> Callable[[], None]:
+    """A call that hands the C heap's free pages back to the OS (glibc ``malloc_trim``; a
+    no-op elsewhere). A bulk command calls it after each batch: every batch frees a few MB
+    of file bytes, parse results and SQLite pages, and glibc otherwise keeps such freed
+    memory resident in the gaps between live blocks, so the resident set crept up with the
+    length of the run (about 25 MB after 6,000 files) though the live data stayed flat."""
+    import ctypes
+
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (AttributeError, OSError):
+        return lambda: None
+    trim.argtypes = [ctypes.c_size_t]
+    trim.restype = ctypes.c_int
+
+    def release() -> None:
+        trim(0)
+
+    return release
 
 
 def run(args: argparse.Namespace) -> int:
@@ -158,8 +179,11 @@ def _ingest(
                 yield from sources[name]()
 
         summary = IngestTally()  # counted as it goes: memory flat in the number of files
+        trim = heap_trimmer()
         for result in pipeline.iter_ingest(artifacts(), progress=progress):
             summary.add(result)
+            if summary.files % pipeline.batch_size == 0:
+                trim()
         progress.finish()
         print_summary(summary, storage)
         if unreadable or any(w.startswith("cannot read") for w in warnings):
