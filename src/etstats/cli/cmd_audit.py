@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
+import sys
+from contextlib import ExitStack
 
 from etstats.cli.storage_args import add_db_argument, open_from_args
-from etstats.ingest.audit import audit_report, format_report
+from etstats.ingest.audit import report_lines, spooled_audit
+from etstats.ingest.spool import write_json
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -21,10 +23,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    storage = open_from_args(args, must_exist=True)
-    try:
-        report = audit_report(storage)
-    finally:
-        storage.close()
-    print(json.dumps(report, indent=2, sort_keys=True) if args.json else format_report(report))
-    return 1 if report["conflicts"] else 0
+    with ExitStack() as spools:
+        storage = open_from_args(args, must_exist=True)
+        try:
+            # long lists wait in temporary files and are written as read: memory stays flat
+            report = spools.enter_context(spooled_audit(storage))
+        finally:
+            storage.close()
+        out = sys.stdout
+        if args.json:
+            write_json(report, out)  # as json.dumps(report, indent=2, sort_keys=True)
+            out.write("\n")
+        else:
+            for line in report_lines(report):
+                out.write(line + "\n")
+        return 1 if len(report["conflicts"]) else 0

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 from etstats.cli import plugin_manager
 from etstats.cli.jobs_arg import add_jobs_argument, jobs_from_args
@@ -21,8 +23,8 @@ from etstats.cli.storage_args import (
     print_summary,
 )
 from etstats.errors import ConfigError
-from etstats.ingest.arrival_order import arrival_order
-from etstats.ingest.artifacts import MAX_ARTIFACT_BYTES, Artifact, iter_artifact_paths
+from etstats.ingest.arrival_order import ArrivalSort
+from etstats.ingest.artifacts import MAX_ARTIFACT_BYTES, Artifact, walk_artifact_files
 from etstats.ingest.pipeline import Pipeline
 from etstats.ingest.tally import IngestTally
 
@@ -71,6 +73,27 @@ def bulk_gc() -> Iterator[None]:
         gc.unfreeze()
 
 
+def heap_trimmer() -> Callable[[], None]:
+    """A call that hands the C heap's free pages back to the OS (glibc ``malloc_trim``; a
+    no-op elsewhere). A bulk command calls it after each batch: every batch frees a few MB
+    of file bytes, parse results and SQLite pages, and glibc otherwise keeps such freed
+    memory resident in the gaps between live blocks, so the resident set crept up with the
+    length of the run (about 25 MB after 6,000 files) though the live data stayed flat."""
+    import ctypes
+
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (AttributeError, OSError):
+        return lambda: None
+    trim.argtypes = [ctypes.c_size_t]
+    trim.restype = ctypes.c_int
+
+    def release() -> None:
+        trim(0)
+
+    return release
+
+
 def run(args: argparse.Namespace) -> int:
     with bulk_gc():
         return _run(args)
@@ -94,12 +117,26 @@ def _run(args: argparse.Namespace) -> int:
         warnings.append(message)
         print(f"etstats ingest: {message}", file=sys.stderr)
 
-    paths = list(iter_artifact_paths(args.paths, warn=warn))
-    missing = [str(p) for p in paths if not p.exists()]
+    # Listed and sorted outside memory: a backfill's path list would grow with its size.
+    with ArrivalSort(args.timezone) as files:
+        for group, path in walk_artifact_files(args.paths, warn=warn):
+            files.add(group, path)
+        return _ingest(args, pm, sources, files, warnings)
+
+
+def _ingest(
+    args: argparse.Namespace,
+    pm: Any,
+    sources: dict[str, Any],
+    files: ArrivalSort,
+    warnings: list[str],
+) -> int:
+    # only a PATH given as a file can be missing: a folder's files were just listed
+    missing = [str(p) for p in map(Path, args.paths) if not p.is_dir() and not p.exists()]
     if missing:
         print(f"etstats ingest: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return 3
-    if args.paths and not paths and not args.source and not warnings:
+    if args.paths and not files.count and not args.source and not warnings:
         print(
             "etstats ingest: no stats, endstats or gametimes files found in "
             + ", ".join(args.paths),
@@ -117,14 +154,13 @@ def _run(args: argparse.Namespace) -> int:
             jobs=jobs_from_args(args),
         )
         # a round's files next to each other: one batch links and reconciles it once
-        paths = arrival_order(paths, args.timezone)
-        progress = Progress(len(paths))
+        progress = Progress(files.count)
         unreadable = 0
 
         def artifacts() -> Iterator[Artifact]:
             # Read lazily: the pipeline takes them in batches (one transaction each).
             nonlocal unreadable
-            for path in paths:
+            for path in files:
                 try:
                     artifact = Artifact.from_path(path, server=args.server)
                 except OSError as exc:
@@ -146,8 +182,11 @@ def _run(args: argparse.Namespace) -> int:
                 yield from sources[name]()
 
         summary = IngestTally()  # counted as it goes: memory flat in the number of files
+        trim = heap_trimmer()
         for result in pipeline.iter_ingest(artifacts(), progress=progress):
             summary.add(result)
+            if summary.files % pipeline.batch_size == 0:
+                trim()
         progress.finish()
         print_summary(summary, storage)
         if unreadable or any(w.startswith("cannot read") for w in warnings):

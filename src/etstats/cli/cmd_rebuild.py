@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from etstats.cli import plugin_manager
-from etstats.cli.cmd_ingest import bulk_gc
+from etstats.cli.cmd_ingest import bulk_gc, heap_trimmer
 from etstats.cli.jobs_arg import add_jobs_argument, jobs_from_args
 from etstats.cli.storage_args import (
     Progress,
@@ -46,8 +46,11 @@ def _run(args: argparse.Namespace) -> int:
             storage, pm=pm, pair_window_minutes=args.window_minutes, jobs=jobs_from_args(args)
         )
         summary = IngestTally()  # counted as it goes: memory flat in the store size
+        trim = heap_trimmer()
         for result in pipeline.iter_rebuild(progress=progress):
             summary.add(result)
+            if summary.files % pipeline.batch_size == 0:
+                trim()
         progress.finish()
         print_summary(summary, storage)
         return 1 if summary.count("rejected") else 0

@@ -240,22 +240,45 @@ def iter_artifact_paths(
         if not p.is_dir():
             yield p
             continue
-        found: list[Path] = []
-        for root, _dirs, names in os.walk(p, onerror=lambda e: _unreadable_folder(e, say)):
-            for name in names:
-                if name.startswith(".") or Path(name).suffix.lower() not in INGESTIBLE_SUFFIXES:
-                    continue
-                child = Path(root) / name
-                try:
-                    mode = child.stat().st_mode
-                except OSError as exc:
-                    say(f"cannot read {child}: {exc.strerror or exc}")
-                    continue
-                if stat.S_ISREG(mode):
-                    found.append(child)
-                else:
-                    say(f"skipped {child}: {special_kind(mode)}, not a regular file")
-        yield from sorted(found)
+        yield from sorted(_folder_files(p, say))
+
+
+def walk_artifact_files(
+    paths: Iterable[str | os.PathLike[str]], *, warn: Callable[[str], None] | None = None
+) -> Iterator[tuple[int, str]]:
+    """The files of :func:`iter_artifact_paths` as ``(group, path)`` pairs, a folder's files
+    in the order the walk finds them (not sorted, none held: memory stays flat in the
+    number of files). ``group`` is the position of the PATH the file came from; ``path`` is
+    the normalised text of the :class:`~pathlib.Path` :func:`iter_artifact_paths` yields,
+    so a group's paths sorted as ``pathlib`` sorts them are that function's order
+    (:class:`etstats.ingest.arrival_order.ArrivalSort` does so)."""
+    say = warn or log.warning
+    for group, raw in enumerate(paths):
+        p = Path(raw)
+        if not p.is_dir():
+            yield group, str(p)
+            continue
+        for child in _folder_files(p, say):
+            yield group, str(child)
+
+
+def _folder_files(folder: Path, say: Callable[[str], None]) -> Iterator[Path]:
+    """A folder's regular ``*.txt``/``*.json`` files, recursively, in walk order."""
+    for root, _dirs, names in os.walk(folder, onerror=lambda e: _unreadable_folder(e, say)):
+        base = Path(root)
+        for name in names:
+            if name.startswith(".") or Path(name).suffix.lower() not in INGESTIBLE_SUFFIXES:
+                continue
+            child = base / name
+            try:
+                mode = child.stat().st_mode
+            except OSError as exc:
+                say(f"cannot read {child}: {exc.strerror or exc}")
+                continue
+            if stat.S_ISREG(mode):
+                yield child
+            else:
+                say(f"skipped {child}: {special_kind(mode)}, not a regular file")
 
 
 __all__ = [
@@ -276,4 +299,5 @@ __all__ = [
     "read_regular_file",
     "special_kind",
     "storable_name",
+    "walk_artifact_files",
 ]

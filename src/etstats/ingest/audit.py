@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
+from etstats.ingest.spool import Spool, first
 from etstats.storage.base import ArtifactRecord, Storage, StoredRound
 
 PAGE = 1000
@@ -22,6 +25,29 @@ def audit_report(storage: Storage) -> dict[str, Any]:
     ``round2`` (stats round 2s: ``differenced`` against a stored round 1, ``orphans`` still
     holding cumulative R1+R2 values, each with its map and stats file time).
     """
+    with spooled_audit(storage) as report:
+        return {k: list(v) if isinstance(v, Spool) else v for k, v in report.items()}
+
+
+LISTS = ("conflicts", "rejected", "link_notes", "unlinked")
+"""The report's lists that grow with the store (spooled by :func:`spooled_audit`)."""
+
+
+@contextmanager
+def spooled_audit(storage: Storage) -> Iterator[dict[str, Any]]:
+    """:func:`audit_report` with its :data:`LISTS` as :class:`~etstats.ingest.spool.Spool`
+    objects (temporary files, removed at the end of the ``with`` block): the memory of
+    ``etstats audit`` stays flat whatever the number of rounds it lists. Write it with
+    :func:`etstats.ingest.spool.write_json` or :func:`report_lines`."""
+    spools = {name: Spool() for name in LISTS}
+    try:
+        yield _collect(storage, spools)
+    finally:
+        for spool in spools.values():
+            spool.close()
+
+
+def _collect(storage: Storage, spools: dict[str, Spool]) -> dict[str, Any]:
     rounds = _RoundTally()
     after: int | None = None
     while page := storage.rounds_page(after, PAGE):
@@ -29,7 +55,7 @@ def audit_report(storage: Storage) -> dict[str, Any]:
             rounds.add(r)
         after = page[-1].id
     verdicts: Counter[str] = Counter()
-    conflicts: list[dict[str, Any]] = []
+    conflicts = spools["conflicts"]
     after = None
     while vpage := storage.verdicts_page(after, PAGE):
         verdicts.update(v for _, v, _, _ in vpage)
@@ -46,7 +72,7 @@ def audit_report(storage: Storage) -> dict[str, Any]:
                     }
                 )
         after = vpage[-1][0]
-    arts = _ArtifactTally({o["stats"] for _, o in rounds.orphans})
+    arts = _ArtifactTally({o["stats"] for _, o in rounds.orphans}, spools)
     apage_after: tuple[int, str] | None = None
     while apage := storage.artifacts_page(apage_after, PAGE):
         accepted = [a.sha256 for a in apage if a.status == "accepted"]
@@ -58,9 +84,9 @@ def audit_report(storage: Storage) -> dict[str, Any]:
         "rounds": rounds.counts(),
         "verdicts": dict(sorted(verdicts.items())),
         "conflicts": conflicts,
-        "rejected": arts.rejected,
-        "link_notes": arts.link_notes,
-        "unlinked": arts.unlinked,
+        "rejected": spools["rejected"],
+        "link_notes": spools["link_notes"],
+        "unlinked": spools["unlinked"],
     }
 
 
@@ -136,12 +162,12 @@ class _RoundTally:
 class _ArtifactTally:
     """Rejected, noted and unlinked artifacts, in receipt order; names of ``wanted``."""
 
-    def __init__(self, wanted: set[str]) -> None:
+    def __init__(self, wanted: set[str], spools: dict[str, Spool]) -> None:
         self.wanted = wanted
         self.names: dict[str, str] = {}
-        self.rejected: list[dict[str, Any]] = []
-        self.link_notes: list[dict[str, Any]] = []
-        self.unlinked: list[dict[str, Any]] = []
+        self.rejected = spools["rejected"]
+        self.link_notes = spools["link_notes"]
+        self.unlinked = spools["unlinked"]
 
     def add(self, page: list[ArtifactRecord], linked: set[str]) -> None:
         for a in page:
@@ -159,36 +185,40 @@ class _ArtifactTally:
 
 def format_report(report: dict[str, Any]) -> str:
     """The report as text for a terminal."""
+    return "\n".join(report_lines(report))
+
+
+def report_lines(report: Mapping[str, Any]) -> Iterator[str]:
+    """:func:`format_report` line by line (its lists may be spools: read as written)."""
     r = report["rounds"]
-    lines = [
+    yield (
         f"rounds: {r['total']} ({r['with_stats']} with a stats file, {r['with_lua']} with Lua "
-        f"timing, {r['with_endstats']} with endstats)",
+        f"timing, {r['with_endstats']} with endstats)"
+    )
+    yield (
         f"linking: {r['stats_and_lua']} stats+Lua, {r['stats_without_lua']} stats without Lua, "
-        f"{r['lua_without_stats']} Lua without stats",
-    ]
+        f"{r['lua_without_stats']} Lua without stats"
+    )
     r2 = report["round2"]
-    lines.append(
+    yield (
         f"round 2: {r2['differenced']} of {r2['total']} differenced against their "
         f"round 1 (R2-only values), {len(r2['orphans'])} orphan round 2 "
         "(cumulative R1+R2 values)"
     )
     for o in r2["orphans"][:50]:
-        lines.append(f"  orphan round 2: round {o['round_id']} {o['map']} {o['stats']}")
+        yield f"  orphan round 2: round {o['round_id']} {o['map']} {o['stats']}"
     if report["verdicts"]:
-        lines.append("verdicts: " + ", ".join(f"{k} {v}" for k, v in report["verdicts"].items()))
+        yield "verdicts: " + ", ".join(f"{k} {v}" for k, v in report["verdicts"].items())
     else:
-        lines.append("verdicts: none stored (no round was reconciled)")
+        yield "verdicts: none stored (no round was reconciled)"
     for c in report["conflicts"]:
-        lines.append(
-            f"  conflict: round {c['round_id']} {c['map']} R{c['round']} ({c['errors']} error(s))"
-        )
-    lines.append(f"rejected artifacts: {len(report['rejected'])}")
-    for a in report["rejected"][:50]:
-        lines.append(f"  {a['error']}")
-    lines.append(f"artifacts not linked as they could be: {len(report['link_notes'])}")
-    for a in report["link_notes"][:50]:
-        lines.append(f"  {a['name']} ({a['kind']}): {a['note']}")
-    lines.append(f"unlinked artifacts: {len(report['unlinked'])}")
-    for a in report["unlinked"][:50]:
-        lines.append(f"  {a['name']} ({a['kind']})")
-    return "\n".join(lines)
+        yield f"  conflict: round {c['round_id']} {c['map']} R{c['round']} ({c['errors']} error(s))"
+    yield f"rejected artifacts: {len(report['rejected'])}"
+    for a in first(report["rejected"], 50):
+        yield f"  {a['error']}"
+    yield f"artifacts not linked as they could be: {len(report['link_notes'])}"
+    for a in first(report["link_notes"], 50):
+        yield f"  {a['name']} ({a['kind']}): {a['note']}"
+    yield f"unlinked artifacts: {len(report['unlinked'])}"
+    for a in first(report["unlinked"], 50):
+        yield f"  {a['name']} ({a['kind']})"
