@@ -12,7 +12,7 @@ from operator import attrgetter
 from typing import Any
 
 from etstats.model.stats import TAB_LAYOUTS
-from etstats.storage.base import Row
+from etstats.storage.base import ROUND_TABLES, Row
 
 
 @cache
@@ -43,21 +43,12 @@ def _tab_json(tab: Any) -> str | None:
     return json.dumps(dict(zip(names, values, strict=True)))
 
 
+_LINE = ROUND_TABLES["player_round_stats"]
 _TAB_COLUMNS = attrgetter(
-    "damage_given",
-    "damage_received",
-    "team_damage_given",
-    "team_damage_received",
-    "gibs",
-    "self_kills",
-    "team_kills",
-    "xp",
-    "headshot_kills",
-    "revives_given",
-    "times_revived",
-    "time_played_minutes",
-    "time_dead_minutes",
-    "denied_playtime",
+    *(
+        "denied_playtime" if column == "denied_playtime_seconds" else column
+        for column in _LINE[_LINE.index("damage_given") : _LINE.index("tab_json")]
+    )
 )
 """The TAB values with a column of their own in ``player_round_stats``, in column order."""
 _NO_TAB = (None,) * 14
