@@ -9,6 +9,7 @@ Test modules load this file with :func:`load_fixtures` (pytest runs in importlib
 from __future__ import annotations
 
 import http.server
+import shutil
 import socket
 import threading
 import time
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import lupa.lua54 as lupa
+from tests.helpers import need
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "lua" / "etstats.lua"
@@ -175,6 +177,17 @@ class RecordingServer(http.server.ThreadingHTTPServer):
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+SECRET = "s3cret-s3cret-s3cret"  # noqa: S105 (a test secret)
+"""The HMAC secret the delivery tests configure in the script and the receiver."""
+GUID_A = "A1B2C3D4E5F60718293A4B5C6D7E8F90"
+GUID_B = "1C747DF1A037D2AFECCB6ED063DF44E7"
+
+
+def need_curl() -> None:
+    """The script delivers with a real ``curl`` child: fail loudly (CI) or skip without it."""
+    need(shutil.which("curl") is not None, "curl is not installed")
 
 
 def free_port() -> int:

@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 from tests.helpers import need
 from tests.lua import delivery_fixtures as fx
-from tests.lua.test_delivery import SECRET, http_config, play_round
+from tests.lua.delivery_fixtures import SECRET
+from tests.lua.test_delivery import http_config, play_round
 
 pytestmark = pytest.mark.lua
 

@@ -14,21 +14,17 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
-from tests.helpers import need
 from tests.lua import delivery_fixtures as fx
+from tests.lua.delivery_fixtures import GUID_A, GUID_B, SECRET
 
 from etstats.ingest import signing
-
-SECRET = "s3cret-s3cret-s3cret"  # noqa: S105 (a test secret)
-GUID_A = "A1B2C3D4E5F60718293A4B5C6D7E8F90"
-GUID_B = "1C747DF1A037D2AFECCB6ED063DF44E7"
 
 pytestmark = pytest.mark.lua
 
 
 @pytest.fixture(autouse=True)
 def _curl() -> None:
-    need(shutil.which("curl") is not None, "curl is not installed")
+    fx.need_curl()
 
 
 def assert_signed_v2(headers: Mapping[str, str], body: bytes, filename: str) -> None:

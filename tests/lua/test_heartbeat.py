@@ -6,28 +6,23 @@ storing it (real curl, uvicorn on 127.0.0.1)."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
-from tests.helpers import need
 from tests.http.live import live_server
 from tests.lua import delivery_fixtures as fx
+from tests.lua.delivery_fixtures import GUID_A, GUID_B, SECRET
 
 from etstats.ingest import signing
 from etstats.storage.sqlite import SQLiteStorage
 from etstats_fastapi.app import create_app
-
-SECRET = "s3cret-s3cret-s3cret"  # noqa: S105 (a test secret)
-GUID_A = "A1B2C3D4E5F60718293A4B5C6D7E8F90"
-GUID_B = "1C747DF1A037D2AFECCB6ED063DF44E7"
 
 pytestmark = pytest.mark.lua
 
 
 @pytest.fixture(autouse=True)
 def _curl() -> None:
-    need(shutil.which("curl") is not None, "curl is not installed")
+    fx.need_curl()
 
 
 def config(url: str, extra: str = "") -> str:
