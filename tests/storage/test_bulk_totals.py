@@ -11,6 +11,7 @@ from tests.sessions.builders import Line, Rnd, clear, player_row
 from tests.sessions.test_properties import FAST, evenings
 from tests.sessions.test_totals_properties import (
     assert_fast_equals_plain,
+    delete_some_then_clear,
     name_lines,
     running_totals,
     write_odd_rounds,
@@ -56,14 +57,7 @@ def test_bulk_rewrites_keep_the_totals(
         tx.replace_many_round_rows(batch)
     assert_fast_equals_plain(store)
     # row-by-row writes and deletes still go through the triggers
-    gone = data.draw(st.sets(st.sampled_from(sorted(ids)), max_size=2))
-    with store.transaction() as tx:
-        for k in gone:
-            tx.execute("DELETE FROM rounds WHERE id = ?", (ids[k],))  # type: ignore[attr-defined]
-    assert_fast_equals_plain(store)
-    clear(store)
-    assert running_totals(store) == {}
-    assert name_lines(store, plain=False) == set()
+    delete_some_then_clear(store, data, ids)
 
 
 def test_batched_season_has_the_totals_of_one_by_one(store: Storage) -> None:
