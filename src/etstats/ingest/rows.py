@@ -44,14 +44,13 @@ def _tab_json(tab: Any) -> str | None:
 
 
 _LINE = ROUND_TABLES["player_round_stats"]
-_TAB_COLUMNS = attrgetter(
-    *(
-        "denied_playtime" if column == "denied_playtime_seconds" else column
-        for column in _LINE[_LINE.index("damage_given") : _LINE.index("tab_json")]
-    )
+_TAB_NAMES = tuple(
+    "denied_playtime" if column == "denied_playtime_seconds" else column
+    for column in _LINE[_LINE.index("damage_given") : _LINE.index("tab_json")]
 )
 """The TAB values with a column of their own in ``player_round_stats``, in column order."""
-_NO_TAB = (None,) * 14
+_TAB_COLUMNS = attrgetter(*_TAB_NAMES)
+_NO_TAB = (None,) * len(_TAB_NAMES)
 
 
 def stats_rows(
