@@ -48,3 +48,26 @@ def test_the_narrow_parser_parses_like_the_full_one(tmp_path: Path) -> None:
     narrow = vars(build_parser(only="parse").parse_args(argv))
     full.pop("plugin_manager")
     assert narrow == full
+
+
+def test_version_prints_what_the_full_parser_prints(capsys: pytest.CaptureFixture[str]) -> None:
+    """``--version`` alone is answered before any command is imported, with argparse's text
+    and exit."""
+    with pytest.raises(SystemExit) as fast:
+        main(["--version"])
+    fast_out = capsys.readouterr().out
+    with pytest.raises(SystemExit) as full:
+        build_parser().parse_args(["--version"])
+    assert (fast_out, fast.value.code) == (capsys.readouterr().out, full.value.code)
+    assert fast_out.startswith("etstats ")
+
+
+def test_version_imports_no_command() -> None:
+    probe = (
+        "import sys\nfrom etstats.cli import main\ntry:\n    main(['--version'])\n"
+        "finally:\n    print(sorted(m for m in sys.modules if m.startswith('etstats.cli.cmd_')),"
+        " 'etstats.plugins' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 0
+    assert done.stdout.splitlines()[1:] == ["[] False"]
