@@ -61,7 +61,7 @@ def _has_long_digit_run(data: bytes) -> bool:
 
 @given(_texts | st.binary(max_size=40).map(lambda b: b.decode("latin-1")))
 @example("[1.7976931348623157e308, 2.2250738585072011e-308, 5e-324, -0.0, 0.1]")
-@example('{"a": 1, "a": 2.5E+3}')
+@example('{"a": 1, "b": 2, "a": 2.5E+3}')  # a repeated key keeps its first place, last value
 @example("18446744073709551615")
 @example(" \t\r\n[]")
 def test_orjson_accepts_only_what_the_stdlib_reads_and_reads_it_alike(text: str) -> None:
