@@ -11,7 +11,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from etstats.errors import ConfigError, DuplicateRound, StorageError
@@ -19,6 +19,7 @@ from etstats.queries.api import ReadApi
 from etstats.storage import sql
 from etstats.storage.base import ArtifactRecord, Row, StoredRound
 from etstats.storage.migrate import CREATE_VERSION_TABLE, load_migrations
+from etstats.storage.record_indexes import record_indexes_aside, restore_record_indexes
 
 
 def sqlite_path(url: str) -> str:
@@ -111,6 +112,7 @@ class SQLiteStorage(ReadApi):
                         self._conn.execute("ROLLBACK")
                     raise
                 applied.append(mig.version)
+        restore_record_indexes(self)  # after a bulk load that was killed
         return applied
 
     def schema_version(self) -> int:
@@ -170,6 +172,9 @@ class SQLiteStorage(ReadApi):
 
         with self.transaction() as tx, cleared_totals(self._conn):
             sql.clear_derived(tx)
+
+    def bulk_load(self) -> AbstractContextManager[bool]:
+        return record_indexes_aside(self)
 
     def close(self) -> None:
         with self._lock:
