@@ -27,7 +27,7 @@ def _schema(db: Path) -> list[tuple[str, str, str]]:
 
 def test_sigkill_during_a_bulk_load_leaves_a_store_that_heals(tmp_path: Path) -> None:
     db = tmp_path / "killed.db"
-    record_names = {name for name, _ in record_indexes("sqlite")}
+    record_names = {name for name, _ in record_indexes()}
     at_kill: list[set[str]] = []
 
     def look(pid: int) -> None:

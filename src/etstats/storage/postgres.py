@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from typing import Any
 
 from etstats.errors import AdapterUnavailable, DuplicateRound, StorageError
@@ -17,7 +17,6 @@ from etstats.queries.api import ReadApi
 from etstats.storage import sql
 from etstats.storage.base import ROUND_TABLES, ArtifactRecord, Row, StoredRound
 from etstats.storage.migrate import CREATE_VERSION_TABLE, load_migrations
-from etstats.storage.record_indexes import record_indexes_aside, restore_record_indexes
 
 _MIGRATION_LOCK = 0x65747374  # "etst": pg_advisory_xact_lock key serialising migrations
 
@@ -178,7 +177,6 @@ class PostgresStorage(ReadApi):
                         (mig.version, mig.name, int(time.time())),
                     )
                 applied.append(mig.version)
-        restore_record_indexes(self)  # after a bulk load that was killed
         return applied
 
     def schema_version(self) -> int:
@@ -229,8 +227,13 @@ class PostgresStorage(ReadApi):
             tx.execute(f"TRUNCATE {tables}")  # fixed table names only
             sql.clear_derived(tx)
 
-    def bulk_load(self) -> AbstractContextManager[bool]:
-        return record_indexes_aside(self)
+    @contextmanager
+    def bulk_load(self) -> Iterator[bool]:
+        """Nothing to set aside: building the record indexes after a load into an empty
+        store measured no less server CPU than keeping them up during ``COPY``
+        (docs/performance.md, "Bulk-load mode"), while ``DROP INDEX`` would lock readers out
+        of the player lines."""
+        yield False
 
     def close(self) -> None:
         if self._own_pool:

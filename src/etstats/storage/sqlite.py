@@ -112,7 +112,7 @@ class SQLiteStorage(ReadApi):
                         self._conn.execute("ROLLBACK")
                     raise
                 applied.append(mig.version)
-        restore_record_indexes(self)  # after a bulk load that was killed
+            restore_record_indexes(self)  # after a bulk load that was killed
         return applied
 
     def schema_version(self) -> int:
