@@ -2,11 +2,11 @@
 
 The row triggers of migration 0006 update ``player_totals`` and ``player_name_lines`` once per
 player line and once per weapon line: about a quarter of the CPU of a bulk write. A bulk write
-instead raises the ``totals_deferred`` flag (the insert and delete triggers stand aside while
-it is up), subtracts the aggregates of the lines of the rounds it replaces, rewrites them, and
-adds the aggregates of the new lines: two statements per table per 500 rounds. The totals are
-additive over rounds, so the result is the one the triggers give (tests/sessions and
-tests/storage compare them with the plain aggregates).
+instead sets the insert and delete triggers aside inside its own transaction
+(:func:`triggers_aside`), subtracts the aggregates of the lines of the rounds it replaces,
+rewrites them, and adds the aggregates of the new lines: two statements per table per 500
+rounds. The totals are additive over rounds, so the result is the one the triggers give
+(tests/sessions and tests/storage compare them with the plain aggregates).
 
 PostgreSQL needs none of this: its triggers are per statement already (transition tables).
 """
