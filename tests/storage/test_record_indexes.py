@@ -101,26 +101,27 @@ def test_opening_a_store_without_them_creates_them(tmp_path: Path) -> None:
     store.close()
 
 
-def _triggers(db: Path) -> list[tuple[str, str]]:
+def _triggers_and_indexes(db: Path) -> list[tuple[str, str]]:
     raw = sqlite3.connect(db)
     rows = raw.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+        "SELECT name, sql FROM sqlite_master WHERE type IN ('trigger', 'index') "
+        "AND sql IS NOT NULL ORDER BY name"
     ).fetchall()
     raw.close()
     return [(str(n), str(s)) for n, s in rows]
 
 
-def test_bulk_writes_put_the_row_triggers_back(tmp_path: Path) -> None:
+def test_bulk_writes_and_the_clear_put_triggers_and_indexes_back(tmp_path: Path) -> None:
     db = tmp_path / "t.db"
     store = SQLiteStorage(str(db))
-    fresh = _triggers(db)
-    assert len(fresh) == 9
+    fresh = _triggers_and_indexes(db)
+    assert len([n for n, _ in fresh if n in _names()]) == 8
     arts = season(6)
     Pipeline(store, batch_size=5).ingest_many(arts)
-    assert _triggers(db) == fresh
+    assert _triggers_and_indexes(db) == fresh
     with pytest.raises(StorageError), store.transaction() as tx:
         tx.replace_many_round_rows({1: {"weapon_stats": [(1, 0)]}})  # too few columns
-    assert _triggers(db) == fresh
+    assert _triggers_and_indexes(db) == fresh
     store.clear_derived()
-    assert _triggers(db) == fresh
+    assert _triggers_and_indexes(db) == fresh
     store.close()

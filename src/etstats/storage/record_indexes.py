@@ -76,6 +76,18 @@ def restore_record_indexes(storage: _Transactional) -> list[str]:
 
 
 @contextmanager
+def record_indexes_rebuilt(tx: SqlTx) -> Iterator[None]:
+    """Inside one transaction: drop the record indexes, run the body, create them again over
+    what it left. Around ``rebuild``'s clear (every line deleted) this costs nothing to
+    build and saves the deletes' index upkeep (0.3 against 0.4 s of CPU at 12,000 lines)."""
+    for name, _ in record_indexes():
+        tx.execute(f"DROP INDEX IF EXISTS {name}")
+    yield
+    for _, create in record_indexes():
+        tx.execute(create)
+
+
+@contextmanager
 def record_indexes_aside(storage: _Transactional) -> Iterator[bool]:
     """Around a bulk load: when the store holds no player line yet, drop the record indexes
     now and create them at the end (also after a failure); yields whether it did."""

@@ -19,7 +19,11 @@ from etstats.queries.api import ReadApi
 from etstats.storage import sql
 from etstats.storage.base import ArtifactRecord, Row, StoredRound
 from etstats.storage.migrate import CREATE_VERSION_TABLE, load_migrations
-from etstats.storage.record_indexes import record_indexes_aside, restore_record_indexes
+from etstats.storage.record_indexes import (
+    record_indexes_aside,
+    record_indexes_rebuilt,
+    restore_record_indexes,
+)
 
 
 def sqlite_path(url: str) -> str:
@@ -170,7 +174,11 @@ class SQLiteStorage(ReadApi):
     def clear_derived(self) -> None:
         from etstats.storage.bulk_totals import cleared_totals
 
-        with self.transaction() as tx, cleared_totals(self._conn):
+        with (
+            self.transaction() as tx,
+            cleared_totals(self._conn),
+            record_indexes_rebuilt(tx),
+        ):
             sql.clear_derived(tx)
 
     def bulk_load(self) -> AbstractContextManager[bool]:
