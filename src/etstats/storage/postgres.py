@@ -231,8 +231,8 @@ class PostgresStorage(ReadApi):
     def bulk_load(self) -> Iterator[bool]:
         """Nothing to set aside: building the record indexes after a load into an empty
         store measured no less server CPU than keeping them up during ``COPY``
-        (docs/performance.md, "Bulk-load mode"), while ``DROP INDEX`` would lock readers out
-        of the player lines."""
+        (docs/performance.md, "Bulk writes on SQLite"), while ``DROP INDEX`` would lock
+        readers out of the player lines."""
         yield False
 
     def close(self) -> None:

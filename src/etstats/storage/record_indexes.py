@@ -4,10 +4,10 @@ store.
 Kept up row by row, the eight partial expression indexes that answer
 ``etstats.queries.records`` cost about 12 µs of CPU per player line (0.14 s for 12,000 lines,
 the row triggers set aside); built once over the finished table, about 9 µs (0.11 s): a small
-saving, about 1 % of a whole ingest (docs/performance.md, "Bulk-load mode"). So ``etstats ingest``
-into an empty store and ``etstats rebuild`` drop them (one short transaction) when they start
-and create them again (another) when they end. Meanwhile the records queries stay correct:
-they read the table instead of the index.
+saving, about 1 % of a whole ingest (docs/performance.md, "Bulk writes on SQLite"). So
+``etstats ingest`` into an empty store and ``etstats rebuild`` drop them (one short
+transaction) when they start and create them again (another) when they end. Meanwhile the
+records queries stay correct: they read the table instead of the index.
 
 A load killed in between leaves a store without them: every open that migrates
 (:func:`restore_record_indexes`) creates the missing ones. Their definitions are read from
