@@ -96,6 +96,15 @@ class _Ahead:
 def _stream(
     pipeline: Pipeline, batches: Iterator[list[Artifact]], progress: Progress
 ) -> Iterator[IngestResult]:
+    """:func:`_in_order` in the store's bulk-load mode (into an empty store the record
+    indexes are built once at the end: :meth:`etstats.storage.base.Storage.bulk_load`)."""
+    with pipeline.storage.bulk_load():
+        yield from _in_order(pipeline, batches, progress)
+
+
+def _in_order(
+    pipeline: Pipeline, batches: Iterator[list[Artifact]], progress: Progress
+) -> Iterator[IngestResult]:
     """Run the batches in order. With ``pipeline.jobs`` workers, batch N+1 is read, looked up
     and given to the workers before batch N is written (the first batch is parsed here while
     the workers start); the writes stay here, in order. No worker outlives the stream."""

@@ -402,6 +402,11 @@ class Storage(Protocol):
         """Delete every round and per-round row and reset artifacts to ``pending``
         (what ``etstats rebuild`` starts from); raw bytes are kept."""
 
+    def bulk_load(self) -> AbstractContextManager[bool]:
+        """Around a bulk load (``ingest_many``, ``rebuild``): into a store without player
+        lines, the record indexes are dropped at the start and built once at the end
+        (:mod:`etstats.storage.record_indexes`); yields whether they were."""
+
     def close(self) -> None:
         """Release connections (only those this object opened)."""
 

@@ -2,11 +2,11 @@
 
 The row triggers of migration 0006 update ``player_totals`` and ``player_name_lines`` once per
 player line and once per weapon line: about a quarter of the CPU of a bulk write. A bulk write
-instead raises the ``totals_deferred`` flag (the insert and delete triggers stand aside while
-it is up), subtracts the aggregates of the lines of the rounds it replaces, rewrites them, and
-adds the aggregates of the new lines: two statements per table per 500 rounds. The totals are
-additive over rounds, so the result is the one the triggers give (tests/sessions and
-tests/storage compare them with the plain aggregates).
+instead sets the insert and delete triggers aside inside its own transaction
+(:func:`triggers_aside`), subtracts the aggregates of the lines of the rounds it replaces,
+rewrites them, and adds the aggregates of the new lines: two statements per table per 500
+rounds. The totals are additive over rounds, so the result is the one the triggers give
+(tests/sessions and tests/storage compare them with the plain aggregates).
 
 PostgreSQL needs none of this: its triggers are per statement already (transition tables).
 """
@@ -14,7 +14,7 @@ PostgreSQL needs none of this: its triggers are per statement already (transitio
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import cache
 from typing import Any
 
@@ -85,34 +85,75 @@ def _chunks(ids: Sequence[int]) -> Iterator[tuple[str, list[int]]]:
         yield ", ".join("?" * len(chunk)), chunk
 
 
+STANDING_ASIDE = (
+    "player_totals_insert",
+    "player_totals_delete",
+    "player_totals_weapon_insert",
+    "player_totals_weapon_delete",
+    "player_name_lines_insert",
+    "player_name_lines_delete",
+)
+"""The insert and delete row triggers a bulk write sets aside (the update triggers stay)."""
+
+
+@contextmanager
+def triggers_aside(conn: Any) -> Iterator[None]:
+    """Inside a transaction: drop the insert and delete row triggers of the lines and create
+    them again, from their own text in ``sqlite_master``, before the transaction ends.
+
+    Merely guarded (migration 0009's ``totals_deferred`` flag), the triggers still cost about
+    as much per line as the lines themselves: with the record indexes present, 12,000 player
+    lines take 0.50 s of CPU with them and 0.26 s without (docs/performance.md, "Bulk writes
+    on SQLite"). Dropped inside the writer's own transaction they are never missing for
+    anyone else: a reader's snapshot and a crash's rollback both keep them, and
+    ``BEGIN IMMEDIATE`` keeps other writers out until they are back.
+    """
+    marks = ", ".join("?" * len(STANDING_ASIDE))
+    texts = conn.execute(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})",  # noqa: S608
+        STANDING_ASIDE,
+    ).fetchall()
+    for name, _ in texts:
+        conn.execute(f"DROP TRIGGER {name}")
+    try:
+        yield
+    except BaseException:
+        # The caller's rollback brings them back; should it carry on and commit instead,
+        # they are back already. (After SQLite's own rollback they exist: nothing to do.)
+        with suppress(Exception):
+            for _, text in texts:
+                conn.execute(text)
+        raise
+    for _, text in texts:
+        conn.execute(text)
+
+
 @contextmanager
 def deferred_totals(conn: Any, round_ids: Sequence[int]) -> Iterator[None]:
     """Around the rewrite of the lines of ``round_ids`` (deletes, then inserts) on a SQLite
     connection inside a transaction: the totals leave with the old lines and come back with
-    the new ones, one statement per table and chunk, the row triggers standing aside."""
+    the new ones, one statement per table and chunk, the row triggers set aside."""
     ids = sorted(set(round_ids))
     if not ids:
         yield
         return
-    conn.execute("INSERT INTO totals_deferred (flag) VALUES (1)")
-    for marks, chunk in _chunks(ids):
-        conn.execute(_totals_sql("-").format(marks=marks), chunk + chunk)
-        conn.execute(_names_sql("-").format(marks=marks), chunk)
-        for sql in _DROP_EMPTY:
-            conn.execute(sql.format(marks=marks), chunk)
-    yield
-    for marks, chunk in _chunks(ids):
-        conn.execute(_totals_sql("").format(marks=marks), chunk + chunk)
-        conn.execute(_names_sql("").format(marks=marks), chunk)
-    conn.execute("DELETE FROM totals_deferred")
+    with triggers_aside(conn):
+        for marks, chunk in _chunks(ids):
+            conn.execute(_totals_sql("-").format(marks=marks), chunk + chunk)
+            conn.execute(_names_sql("-").format(marks=marks), chunk)
+            for sql in _DROP_EMPTY:
+                conn.execute(sql.format(marks=marks), chunk)
+        yield
+        for marks, chunk in _chunks(ids):
+            conn.execute(_totals_sql("").format(marks=marks), chunk + chunk)
+            conn.execute(_names_sql("").format(marks=marks), chunk)
 
 
 @contextmanager
 def cleared_totals(conn: Any) -> Iterator[None]:
     """Around deleting every player and weapon line (``rebuild``'s clear): the totals go
     with one ``DELETE`` each instead of one trigger run per line."""
-    conn.execute("INSERT INTO totals_deferred (flag) VALUES (1)")
-    yield
-    conn.execute("DELETE FROM player_totals")
-    conn.execute("DELETE FROM player_name_lines")
-    conn.execute("DELETE FROM totals_deferred")
+    with triggers_aside(conn):
+        yield
+        conn.execute("DELETE FROM player_totals")
+        conn.execute("DELETE FROM player_name_lines")

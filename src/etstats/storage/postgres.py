@@ -227,6 +227,14 @@ class PostgresStorage(ReadApi):
             tx.execute(f"TRUNCATE {tables}")  # fixed table names only
             sql.clear_derived(tx)
 
+    @contextmanager
+    def bulk_load(self) -> Iterator[bool]:
+        """Nothing to set aside: building the record indexes after a load into an empty
+        store measured no less server CPU than keeping them up during ``COPY``
+        (docs/performance.md, "Bulk writes on SQLite"), while ``DROP INDEX`` would lock
+        readers out of the player lines."""
+        yield False
+
     def close(self) -> None:
         if self._own_pool:
             self.pool.close()

@@ -11,7 +11,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from etstats.errors import ConfigError, DuplicateRound, StorageError
@@ -19,6 +19,11 @@ from etstats.queries.api import ReadApi
 from etstats.storage import sql
 from etstats.storage.base import ArtifactRecord, Row, StoredRound
 from etstats.storage.migrate import CREATE_VERSION_TABLE, load_migrations
+from etstats.storage.record_indexes import (
+    record_indexes_aside,
+    record_indexes_rebuilt,
+    restore_record_indexes,
+)
 
 
 def sqlite_path(url: str) -> str:
@@ -111,6 +116,7 @@ class SQLiteStorage(ReadApi):
                         self._conn.execute("ROLLBACK")
                     raise
                 applied.append(mig.version)
+            restore_record_indexes(self)  # after a bulk load that was killed
         return applied
 
     def schema_version(self) -> int:
@@ -168,8 +174,15 @@ class SQLiteStorage(ReadApi):
     def clear_derived(self) -> None:
         from etstats.storage.bulk_totals import cleared_totals
 
-        with self.transaction() as tx, cleared_totals(self._conn):
+        with (
+            self.transaction() as tx,
+            cleared_totals(self._conn),
+            record_indexes_rebuilt(tx),
+        ):
             sql.clear_derived(tx)
+
+    def bulk_load(self) -> AbstractContextManager[bool]:
+        return record_indexes_aside(self)
 
     def close(self) -> None:
         with self._lock:

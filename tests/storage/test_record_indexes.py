@@ -1,0 +1,127 @@
+"""Bulk-load mode (docs/storage.md, "Bulk-load mode"): a bulk load into a store without
+player lines drops the eight record indexes and builds them once at the end; a store opened
+without them (a load killed in between) gets them back; the records answers are the same with
+and without them; and a bulk write's row triggers are back, word for word, after it."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from etstats.errors import StorageError
+from etstats.ingest.pipeline import Pipeline
+from etstats.storage.base import Storage
+from etstats.storage.record_indexes import missing_record_indexes, record_indexes
+from etstats.storage.sql import SqlTx
+from etstats.storage.sqlite import SQLiteStorage
+from etstats.testing.synthetic import season
+
+
+def _missing(store: Storage) -> list[str]:
+    with store.transaction() as tx:
+        assert isinstance(tx, SqlTx)
+        return missing_record_indexes(tx)
+
+
+def _names() -> list[str]:
+    return [name for name, _ in record_indexes()]
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path) -> Iterator[SQLiteStorage]:
+    store = SQLiteStorage(str(tmp_path / "store.db"))
+    yield store
+    store.close()
+
+
+def test_definitions_are_migration_0008s() -> None:
+    names = _names()
+    assert len(names) == 8
+    assert all(n.startswith("player_round_stats_record_") for n in names)
+    for _, create in record_indexes():
+        assert create.startswith("CREATE INDEX IF NOT EXISTS player_round_stats_record_")
+        assert create.endswith("WHERE values_scope = 'round'")
+
+
+def test_postgres_keeps_them(store: Storage) -> None:
+    with store.bulk_load() as set_aside:
+        assert set_aside == isinstance(store, SQLiteStorage)
+
+
+def test_bulk_load_into_an_empty_store_builds_them_at_the_end(
+    sqlite_store: SQLiteStorage,
+) -> None:
+    store = sqlite_store
+    with store.bulk_load() as set_aside:
+        assert set_aside
+        assert len(_missing(store)) == 8
+    assert _missing(store) == []
+    Pipeline(store).ingest_many(season(4))  # itself a bulk load into an empty store
+    assert _missing(store) == []
+    with store.bulk_load() as set_aside:  # lines stored: the indexes stay
+        assert not set_aside
+        assert _missing(store) == []
+
+
+def test_records_are_the_same_without_the_indexes(store: Storage) -> None:
+    """On both backends (PostgreSQL never drops them, but would answer the same)."""
+    Pipeline(store).ingest_many(season(8))
+    with_indexes = store.records(min_minutes=0)
+    assert with_indexes
+    with store.transaction() as tx:
+        for name in _names():
+            tx.execute(f"DROP INDEX {name}")  # type: ignore[attr-defined]
+    assert store.records(min_minutes=0) == with_indexes
+
+
+def test_a_failed_load_still_builds_them(sqlite_store: SQLiteStorage) -> None:
+    store = sqlite_store
+    with pytest.raises(StorageError), store.bulk_load():
+        raise StorageError("the load failed")
+    assert _missing(store) == []
+
+
+def test_opening_a_store_without_them_creates_them(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    store = SQLiteStorage(str(db))
+    Pipeline(store).ingest_many(season(4))
+    close_records = store.records(min_minutes=0)
+    store.close()
+    raw = sqlite3.connect(db)
+    for name in _names()[::3]:  # as a killed load leaves it: some or all gone
+        raw.execute(f"DROP INDEX {name}")
+    raw.commit()
+    raw.close()
+    store = SQLiteStorage(str(db))
+    assert _missing(store) == []
+    assert store.records(min_minutes=0) == close_records
+    store.close()
+
+
+def _triggers_and_indexes(db: Path) -> list[tuple[str, str]]:
+    raw = sqlite3.connect(db)
+    rows = raw.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type IN ('trigger', 'index') "
+        "AND sql IS NOT NULL ORDER BY name"
+    ).fetchall()
+    raw.close()
+    return [(str(n), str(s)) for n, s in rows]
+
+
+def test_bulk_writes_and_the_clear_put_triggers_and_indexes_back(tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    store = SQLiteStorage(str(db))
+    fresh = _triggers_and_indexes(db)
+    assert len([n for n, _ in fresh if n in _names()]) == 8
+    arts = season(6)
+    Pipeline(store, batch_size=5).ingest_many(arts)
+    assert _triggers_and_indexes(db) == fresh
+    with pytest.raises(StorageError), store.transaction() as tx:
+        tx.replace_many_round_rows({1: {"weapon_stats": [(1, 0)]}})  # too few columns
+    assert _triggers_and_indexes(db) == fresh
+    store.clear_derived()
+    assert _triggers_and_indexes(db) == fresh
+    store.close()
