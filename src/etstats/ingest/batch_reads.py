@@ -99,8 +99,9 @@ class BatchReads:
     # -- the mirror of ``rounds`` ----------------------------------------------------------
     # Invariant: every stored round that references a fetched artifact, or has a stats file
     # in a fetched round window of its group, is in self._rounds as stored now. Every write
-    # to ``rounds`` below keeps it: a saved round's whole row is known, and a round changed
-    # by set_round_scope or clear_round_links but absent here stays outside both sets.
+    # to ``rounds`` below keeps it: a saved round's whole row is known, a round changed by
+    # set_round_scope, clear_round_links or a deleted round 1 (its r1_round_id set to NULL)
+    # but absent here stays outside both sets.
     def _put(self, rnd: StoredRound) -> None:
         self._drop(rnd.id)
         self._rounds[rnd.id] = rnd
@@ -198,8 +199,12 @@ class BatchReads:
 
     def delete_rounds(self, round_ids: Sequence[int]) -> None:
         self._tx.delete_rounds(round_ids)
-        for rid in round_ids:
+        gone = set(round_ids)
+        for rid in gone:
             self._drop(rid)
+        for rnd in list(self._rounds.values()):  # rounds.r1_round_id: ON DELETE SET NULL
+            if rnd.r1_round_id in gone:
+                self._put(attrs.evolve(rnd, r1_round_id=None))
 
     def _unsupported(self, *args: Any, **kwargs: Any) -> None:
         raise RuntimeError("BatchReads: artifacts change only before linking starts")
