@@ -135,6 +135,26 @@ def test_copy_with_error_findings_loses_to_a_valid_copy(store: Storage) -> None:
     assert "fewer reading errors" in note["note"]
 
 
+def test_lua_copy_under_a_name_that_does_not_parse_loses_to_the_named_copy(
+    store: Storage,
+) -> None:
+    """Two Lua files with the same facts, the same size and no reading errors (a port
+    differs): the copy whose name is an artifact name wins in any order, for that reason
+    (the linker asks a name only of copies of one round)."""
+    _stats, lua, _end = _one_round()
+    assert b'"server_port": "27960"' in lua.data
+    other = lua.data.replace(b'"server_port": "27960"', b'"server_port": "27961"')
+    copy = _copy(lua, other, "!backup.json")
+    assert copy.kind is lua.kind
+    assert len(copy.data) == len(lua.data)
+    assert _state_after(store, [copy, lua]) == _state_after(store, [lua, copy])
+    [rnd] = [r for r in store.rounds() if r.lua_sha256 is not None]
+    assert rnd.lua_sha256 == lua.sha256
+    [note] = audit_report(store)["link_notes"]
+    assert note["name"] == copy.name
+    assert "its file name is a recognised artifact name" in note["note"]
+
+
 # --- 3. per-artifact rejection ----------------------------------------------------------------
 
 

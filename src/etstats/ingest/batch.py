@@ -28,8 +28,10 @@ from typing import TYPE_CHECKING, Any
 
 from etstats.errors import ParseError
 from etstats.ingest.artifacts import Artifact, name_preference
+from etstats.ingest.batch_reads import BatchReads
 from etstats.ingest.batch_reconcile import reconcile_rounds
 from etstats.ingest.extract import ParsedArtifact
+from etstats.ingest.r2scope import window_seconds
 from etstats.ingest.rejection import is_artifact_failure, mark_rejected
 from etstats.storage.base import ArtifactRecord, StorageTx, lock_order
 
@@ -309,9 +311,17 @@ def _link(
     results: list[IngestResult | None],
     notes: list[_Notify | None],
 ) -> None:
-    """Re-link each neighbourhood the batch touches once, in arrival order."""
+    """Re-link each neighbourhood the batch touches once, in arrival order (the reads of
+    all of them made at once: :mod:`etstats.ingest.batch_reads`)."""
     from etstats.ingest.pipeline import IngestResult, _Notify
 
+    anchors = [
+        (zones[batch[i].server][0], p.facts.map_name, p.facts.round_number, p.facts.anchor_unix)
+        for i in positions
+        if isinstance(p := parsed[i], ParsedArtifact)
+    ]
+    if anchors and hasattr(tx, "artifacts_in_windows"):
+        tx = BatchReads(tx, anchors, window_seconds(pipeline.pair_window_minutes))  # type: ignore[assignment]
     spans: dict[tuple[int, str, int], list[tuple[int, int, tuple[int, ...]]]] = {}
     for i in positions:
         a, p = batch[i], parsed[i]

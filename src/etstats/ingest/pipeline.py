@@ -342,7 +342,7 @@ class Pipeline:
         recs, lo, hi = neighbourhood(tx, server_id, map_name, round_number, anchor)
         parsed = {r.sha256: self._load(tx, r, timezone) for r in recs}
         names = {r.sha256: r.name for r in recs}
-        members = [_member(r, parsed[r.sha256]) for r in recs]
+        members = _members(recs, parsed)
         plan = plan_rounds(members)
         notes: dict[str, str] = {}
         for sha, reason in plan.left_out:
@@ -525,10 +525,32 @@ rule. Semantic errors (headshots above hits ...) are what the producer wrote: ev
 the round has them, and counting them would favour a copy that lost its players."""
 
 
-def _member(rec: ArtifactRecord, parsed: ParsedArtifact) -> Member:
+_CopyKey = tuple[str, int, int | None]
+
+
+def _copy_key(parsed: ParsedArtifact) -> _CopyKey:
+    """(role, anchor, start): members alike in these are copies of one round."""
+    return _ROLE[parsed.kind], parsed.facts.anchor_unix, parsed.facts.start_unix
+
+
+def _members(recs: list[ArtifactRecord], parsed: dict[str, ParsedArtifact]) -> list[Member]:
+    """The link facts of ``recs``. Whether a file name parses (a ``strptime``) only decides
+    between copies of one round (:attr:`Member.quality` among the members of one role,
+    anchor and start), as do its reading errors; a member without a copy is not asked."""
+    seen: set[_CopyKey] = set()
+    copies: set[_CopyKey] = set()
+    for r in recs:
+        key = _copy_key(parsed[r.sha256])
+        (copies if key in seen else seen).add(key)
+    return [_member(r, parsed[r.sha256], copies) for r in recs]
+
+
+def _member(rec: ArtifactRecord, parsed: ParsedArtifact, copies: set[_CopyKey]) -> Member:
     rank = (0, 0, rec.size_bytes)
     if parsed.kind is ArtifactKind.ENDSTATS:
         rank = (len(parsed.model.awards), len(parsed.model.versus), rec.size_bytes)
+    if _copy_key(parsed) not in copies:  # errors and name only rank copies: not asked
+        return Member(rec.sha256, *_copy_key(parsed), rank, size_bytes=rec.size_bytes)
     errors = sum(1 for f in getattr(parsed.model, "findings", ()) if f.code in _CORRUPTION_CODES)
     return Member(
         rec.sha256,

@@ -14,6 +14,9 @@ from typing import Any
 from etstats.storage.base import ROUND_COLUMNS, ROUND_TABLES, ArtifactRecord, Row, StoredRound
 from etstats.storage.outbox_sql import OutboxTxMixin
 
+Window = tuple[int, str, int, int, int]
+"""``(server id, map name, round number, lo, hi)``: a time window of one link group."""
+
 ARTIFACT_COLUMNS = (
     "sha256",
     "kind",
@@ -225,6 +228,55 @@ class SqlTx(OutboxTxMixin):
             (server_id, map_name, round_number, lo_unix, hi_unix),
         )
         return [ArtifactRecord(*r) for r in rows]
+
+    def artifacts_in_windows(self, windows: Sequence[Window]) -> list[ArtifactRecord]:
+        """:meth:`group_artifacts` of many windows ``(server id, map, round number, lo, hi)``
+        (anchor seconds, UTC) in one statement per 100 windows; unordered, each artifact
+        once."""
+        where = (
+            "server_id = ? AND map_name = ? AND round_number = ? AND anchor_unix BETWEEN ? AND ?"
+        )
+        rows = self._in_windows(
+            f"SELECT {', '.join(ARTIFACT_COLUMNS)} FROM artifacts "  # noqa: S608
+            "WHERE status = 'accepted' AND ",
+            where,
+            windows,
+        )
+        return list({r[0]: ArtifactRecord(*r) for r in rows}.values())
+
+    def stats_rounds_in_windows(self, windows: Sequence[Window]) -> list[StoredRound]:
+        """:meth:`stats_rounds_between` of many windows ``(server id, map, round number, lo,
+        hi)`` (stats file seconds, UTC) in one statement per 100 windows; unordered, each
+        round once."""
+        where = (
+            "server_id = ? AND map_name = ? AND round_number = ? "
+            "AND stats_file_unix BETWEEN ? AND ?"
+        )
+        rows = self._in_windows(
+            f"SELECT id, {', '.join(ROUND_COLUMNS)} FROM rounds "  # noqa: S608
+            "WHERE stats_sha256 IS NOT NULL AND ",
+            where,
+            windows,
+        )
+        return list({r[0]: StoredRound(*r) for r in rows}.values())
+
+    def rounds_with_any_artifact(self, shas: Sequence[str]) -> list[StoredRound]:
+        """:meth:`rounds_with_artifacts` of many hashes (one statement per 500); unordered."""
+        wanted = list(dict.fromkeys(shas))
+        out: dict[int, StoredRound] = {}
+        for i in range(0, len(wanted), _IN_CHUNK):
+            chunk = wanted[i : i + _IN_CHUNK]
+            out.update((r.id, r) for r in self.rounds_with_artifacts(chunk))
+        return list(out.values())
+
+    def _in_windows(self, select: str, where: str, windows: Sequence[Window]) -> list[Row]:
+        """Rows of ``select`` + any of ``where`` (one per window), 100 windows a statement."""
+        rows: list[Row] = []
+        for i in range(0, len(windows), _WINDOW_CHUNK):
+            chunk = windows[i : i + _WINDOW_CHUNK]
+            terms = " OR ".join(f"({where})" for _ in chunk)
+            rows += self.fetchall(f"{select}({terms})", [v for w in chunk for v in w])
+        return rows
 
     def lock_group(self, server_id: int, map_name: str, round_number: int) -> None:
         """Serialise writers of one (server, map) until commit.
@@ -471,6 +523,8 @@ def read_table(tx: SqlTx, table: str, round_ids: Sequence[int] | None = None) ->
 
 
 _IN_CHUNK = 500
+_WINDOW_CHUNK = 100
+"""Windows per statement of the ``*_in_windows`` reads (5 parameters each)."""
 """Most bound values in one ``IN (...)`` list."""
 
 
