@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import random
 import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
@@ -25,8 +26,9 @@ from etstats.ingest.extract import parse_artifact
 from etstats.ingest.parse_pool import ParsePool
 from etstats.ingest.pipeline import Pipeline
 from etstats.plugins import get_plugin_manager
+from etstats.storage.base import Storage
 from etstats.storage.sqlite import SQLiteStorage
-from etstats.storage.testing import snapshot
+from etstats.storage.testing import snapshot, wipe
 from etstats.testing.synthetic import season
 
 ROUNDS = 8  # season(8): 8 rounds of stats + Lua + endstats
@@ -68,6 +70,24 @@ def test_workers_reconcile_and_the_store_is_the_same(
     assert multiprocessing.active_children() == []
     alone.close()
     pooled.close()
+
+
+def test_workers_reconcile_the_same_on_both_backends(
+    store: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Round 1/round 2 pairs and a shuffled arrival order (rounds re-linked across batches),
+    on SQLite and PostgreSQL."""
+    arts = season(ROUNDS)
+    random.Random(5).shuffle(arts)
+    wipe(store)
+    Pipeline(store, batch_size=5).ingest_many(arts)
+    alone = snapshot(store)
+    wipe(store)
+    handed = _count_worker_chunks(monkeypatch, lambda: None)
+    Pipeline(store, batch_size=5, jobs=2).ingest_many(arts)
+    assert sum(handed) > 0
+    assert snapshot(store) == alone
+    assert multiprocessing.active_children() == []
 
 
 def test_a_worker_killed_while_reconciling_leaves_its_rounds_here(
