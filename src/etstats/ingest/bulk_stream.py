@@ -3,10 +3,11 @@
 
 With ``Pipeline.jobs`` parse workers (:mod:`etstats.ingest.parse_pool`) the batches overlap:
 batch N+1 is read, its servers and known hashes are looked up, and its new artifacts are handed
-to the workers **before** batch N is written; while this process links, reconciles and commits
-batch N, the workers parse N+1. Every read and write of the store stays here and in the same
-order, so the store is the same with or without workers. Without workers each batch is read,
-parsed and written in turn.
+to the workers **before** batch N is written; while this process links and commits batch N, the
+workers parse N+1, then share the reconciliation of batch N's rounds with this process
+(:mod:`etstats.ingest.reconcile_pool`). Every read and write of the store stays here and in the
+same order, so the store is the same with or without workers. Without workers each batch is
+read, parsed and written in turn.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from etstats.ingest.batch import (
 )
 from etstats.ingest.extract import ParsedArtifact
 from etstats.ingest.parse_pool import ParsePool
+from etstats.ingest.reconcile_pool import reconciling_in
 from etstats.storage.base import ArtifactRecord, StorageTx
 
 if TYPE_CHECKING:
@@ -121,16 +123,16 @@ def _in_order(
                 # The input failed while batch N waited: write N first, as without workers
                 # (where N was written before N+1 was read), then let the failure through.
                 if waiting is not None:
-                    yield from _write(pipeline, *waiting, progress)
+                    yield from _write(pipeline, *waiting, pool, progress)
                 raise
             if arrived is None:
                 break
             ahead = _hand_over(pipeline, arrived, pool) if waiting is not None else None
             if waiting is not None:
-                yield from _write(pipeline, *waiting, progress)
+                yield from _write(pipeline, *waiting, pool, progress)
             waiting = (arrived, ahead)
         if waiting is not None:
-            yield from _write(pipeline, *waiting, progress)
+            yield from _write(pipeline, *waiting, pool, progress)
 
 
 def _hand_over(pipeline: Pipeline, batch: list[Artifact], pool: ParsePool) -> _Ahead:
@@ -143,6 +145,19 @@ def _hand_over(pipeline: Pipeline, batch: list[Artifact], pool: ParsePool) -> _A
 
 
 def _write(
+    pipeline: Pipeline,
+    batch: list[Artifact],
+    ahead: _Ahead | None,
+    pool: ParsePool,
+    progress: Progress,
+) -> list[IngestResult]:
+    """Write one batch; its rounds are reconciled in the workers too, once they run
+    (:mod:`etstats.ingest.reconcile_pool`)."""
+    with reconciling_in(pool, {a.sha256: a.data for a in batch}):
+        return _write_batch(pipeline, batch, ahead, progress)
+
+
+def _write_batch(
     pipeline: Pipeline, batch: list[Artifact], ahead: _Ahead | None, progress: Progress
 ) -> list[IngestResult]:
     if ahead is None:  # the first batch: parsed in process while the workers start

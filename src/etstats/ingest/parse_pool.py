@@ -32,16 +32,17 @@ import os
 import pickle
 import signal
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
 from etstats._sealing import sealed_builder
 from etstats.errors import ConfigError, ParseError
-from etstats.ingest.artifacts import Artifact
+from etstats.ingest.artifacts import Artifact, ArtifactKind
 from etstats.ingest.extract import ParsedArtifact, parse_artifact
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,12 @@ START_METHOD = "spawn"
 Parsed = ParsedArtifact | ParseError
 Work = tuple[Artifact, str]
 """An artifact to parse and its server's timezone (IANA name)."""
+_T = TypeVar("_T")
+
+WORKER_CACHE_SIZE = 512
+"""Parsed artifacts a worker keeps (its last two default batches): the rounds of batch N are
+reconciled in the workers right after they parsed it (:mod:`etstats.ingest.reconcile_pool`),
+and a worker that parsed a round's files does not parse them again."""
 
 
 def default_jobs() -> int:
@@ -90,23 +97,41 @@ class ParsePool:
         """Start parsing ``work`` (in ``jobs`` contiguous chunks); ``None`` if the pool is
         broken or closed (the caller parses in process). The workers start with the first
         work, so a command with a single batch (or nothing new) starts none."""
+        if not work:
+            return [] if not self._closed else None
+        size = -(-len(work) // self.jobs)
+        return self.call(
+            _parse_chunk, [list(work[i : i + size]) for i in range(0, len(work), size)]
+        )
+
+    @property
+    def started(self) -> bool:
+        """The workers run (something was submitted) and none died."""
+        return self._executor is not None and not self._closed
+
+    def call(self, fn: Callable[[_T], Any], args: Sequence[_T]) -> list[Future[Any]] | None:
+        """Start ``fn(a)`` in a worker for each of ``args`` (``fn`` a module-level function);
+        ``None`` if the pool is broken or closed (the caller does the work in process)."""
         if self._closed:
             return None
-        if not work:
-            return []
         if self._executor is None:
             self._executor = ProcessPoolExecutor(
                 max_workers=self.jobs,
                 mp_context=multiprocessing.get_context(START_METHOD),
                 initializer=_worker_start,
             )
-        size = -(-len(work) // self.jobs)
         try:
-            return [
-                self._executor.submit(_parse_chunk, list(work[i : i + size]))
-                for i in range(0, len(work), size)
-            ]
+            return [self._executor.submit(fn, a) for a in args]
         except (BrokenProcessPool, RuntimeError) as exc:
+            self._broken(exc)
+            return None
+
+    def result_of(self, future: Future[_T]) -> _T | None:
+        """What one :meth:`call` returned; ``None`` if a worker died (logged; the pool is not
+        used again). A failure of ``fn`` itself propagates."""
+        try:
+            return future.result()
+        except (BrokenProcessPool, CancelledError) as exc:  # cancelled: closed after a death
             self._broken(exc)
             return None
 
@@ -117,12 +142,11 @@ class ParsePool:
         if futures is None:
             return None
         out: list[Parsed] = []
-        try:
-            for future in futures:
-                out += decode(future.result())
-        except BrokenProcessPool as exc:
-            self._broken(exc)
-            return None
+        for future in futures:
+            data = self.result_of(future)
+            if data is None:
+                return None
+            out += decode(data)
         return out
 
     def close(self) -> None:
@@ -158,13 +182,41 @@ def _exit_with(sentinel: int) -> None:
     os._exit(1)
 
 
+_parsed_here: OrderedDict[tuple[str, str, str], ParsedArtifact] = OrderedDict()
+
+
+def parse_in_worker(
+    sha256: str, name: str, kind: str, data: bytes, timezone: str
+) -> ParsedArtifact:
+    """Parse an archived artifact in a worker, reusing what this worker parsed recently
+    (at most :data:`WORKER_CACHE_SIZE` models). :raises ParseError: as :func:`parse_artifact`."""
+    key = (sha256, name, timezone)  # the name carries the link time, as Pipeline._parse
+    parsed = _parsed_here.get(key)
+    if parsed is None:
+        parsed = parse_artifact(
+            Artifact.from_bytes(data, name, kind=ArtifactKind(kind)), timezone=timezone
+        )
+        _keep(key, parsed)
+    return parsed
+
+
+def _keep(key: tuple[str, str, str], parsed: ParsedArtifact) -> None:
+    _parsed_here[key] = parsed
+    _parsed_here.move_to_end(key)
+    while len(_parsed_here) > WORKER_CACHE_SIZE:
+        _parsed_here.popitem(last=False)
+
+
 def _parse_chunk(work: list[Work]) -> bytes:
     out: list[Parsed] = []
     for artifact, timezone in work:
         try:
-            out.append(parse_artifact(artifact, timezone=timezone))
+            parsed = parse_artifact(artifact, timezone=timezone)
         except ParseError as exc:
             out.append(exc)
+            continue
+        out.append(parsed)
+        _keep((artifact.sha256, artifact.name, timezone), parsed)
     return encode(out)
 
 
@@ -229,4 +281,13 @@ def _builder(cls: type) -> Callable[..., Any] | None:
     return build
 
 
-__all__ = ["JOBS_ENV", "START_METHOD", "ParsePool", "decode", "default_jobs", "encode"]
+__all__ = [
+    "JOBS_ENV",
+    "START_METHOD",
+    "WORKER_CACHE_SIZE",
+    "ParsePool",
+    "decode",
+    "default_jobs",
+    "encode",
+    "parse_in_worker",
+]

@@ -1,0 +1,216 @@
+"""Reconcile the rounds of a bulk batch in the parse workers (``Pipeline.jobs``).
+
+Reconciling a round (the engine and the report's JSON) is a pure function of the round's
+artifacts, its stored round 1 (for a round 2), the server's timezone and the pairing window,
+and it is a third to a half of what the main process of ``etstats ingest`` spends. With parse
+workers, :func:`etstats.ingest.batch_reconcile.reconcile_rounds` hands the batch's rounds to
+them: what travels is each artifact's raw bytes, kind, name and hash (pickling bytes costs the
+main process nearly nothing; a worker re-parses them, or reuses the model if it parsed that
+file itself, :func:`etstats.ingest.parse_pool.parse_in_worker`), and what comes back is each
+round's row (verdict, conflicts, warnings, report JSON) and the warnings the worker logged.
+
+Both cores work: the workers take small chunks of rounds from the front, the main process
+reconciles rounds from the end itself (with the models it has cached) until the two meet.
+Nothing is written until every round has its outcome, and the rows are written in the same
+order as in process, so the store is the same. A worker that dies leaves its chunks to the
+main process (nothing written twice, nothing lost).
+
+The ``etstats_round_reconciled`` hook needs the reconciliation objects in the main process:
+when a plugin implements it, the batch is reconciled in process (:func:`needs_objects`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any
+
+from etstats.errors import ParseError
+from etstats.ingest.parse_pool import ParsePool, parse_in_worker
+from etstats.ingest.reconcile_step import reconcile_round
+
+if TYPE_CHECKING:
+    from etstats.ingest.pipeline import Pipeline
+
+log = logging.getLogger(__name__)
+
+Shipped = tuple[str, str, str, bytes]
+"""An artifact as it travels: (hash, name, stored kind, raw bytes)."""
+RoundWork = tuple[int, str, float, tuple[tuple[str, Shipped], ...], Shipped | None]
+"""One round to reconcile: (round id, timezone, pairing window in minutes, (role, artifact)
+per linked role, its round 1's stats file or ``None``)."""
+Row = tuple[str, int, int, str]
+"""A ``reconciliations`` row without its round id: (verdict, conflicts, warnings, JSON)."""
+Outcome = tuple[str, Row | str | None]
+"""A round's outcome: ``("row", Row or None)`` (``None``: nothing to compare, no row),
+``("unreadable", reason)`` (a linked file does not parse: the round keeps no verdict) or
+``("here", None)`` (reconcile it in the main process, which reports the failure as it would)."""
+Logged = tuple[str, int, str]
+"""A record a worker logged: (logger name, level, message with its traceback)."""
+
+CHUNK_ROUNDS = 4
+"""Rounds per chunk a worker takes: few, so that the main process never waits long for the
+last chunks, but enough that a chunk's round trip (pickling, a pipe write, a wake-up) stays
+small against reconciling it (a few ms per round)."""
+IN_FLIGHT = 2
+"""Chunks handed to each worker at a time: one to work on, one ready behind it."""
+
+_active: ContextVar[tuple[ParsePool, Mapping[str, bytes]] | None] = ContextVar(
+    "etstats_reconcile_pool", default=None
+)
+
+
+@contextmanager
+def reconciling_in(pool: ParsePool, data: Mapping[str, bytes]) -> Iterator[None]:
+    """Within the block, :func:`active_pool` is ``pool``; ``data`` (hash -> raw bytes) are
+    the batch's own artifacts, shipped without reading them back from the store."""
+    token = _active.set((pool, data))
+    try:
+        yield
+    finally:
+        _active.reset(token)
+
+
+def active_pool(pipeline: Pipeline) -> tuple[ParsePool, Mapping[str, bytes]] | None:
+    """The pool to reconcile in and the batch's bytes, or ``None``: no pool, its workers have
+    not started (a single-batch command starts none for this), one died, or the hook needs
+    the reconciliation objects here."""
+    active = _active.get()
+    if active is None or not active[0].started or needs_objects(pipeline):
+        return None
+    return active
+
+
+def needs_objects(pipeline: Pipeline) -> bool:
+    """A plugin implements ``etstats_round_reconciled`` (it is given each round's
+    reconciliation object, which only the in-process path builds)."""
+    pm = pipeline.pm
+    return pm is not None and bool(pm.hook.etstats_round_reconciled.get_hookimpls())
+
+
+def reconcile_shared(
+    pool: ParsePool,
+    work: Sequence[RoundWork],
+    here: Callable[[int], Outcome],
+) -> list[Outcome]:
+    """The outcome of each of ``work``, in order. The workers take chunks of
+    :data:`CHUNK_ROUNDS` rounds from the front (at most :data:`IN_FLIGHT` per worker handed
+    over at a time: what is handed over cannot be taken back); the main
+    process reconciles rounds from the end with ``here(position)``, one at a time, until the
+    two meet. A chunk whose worker died is reconciled here too."""
+    out: list[Outcome | None] = [None] * len(work)
+    front, back = 0, len(work)  # rounds [front, back) are nobody's yet
+    flying: list[tuple[int, int, Future[Any]]] = []  # (start, end, the chunk's future)
+    while front < back:
+        while len(flying) < IN_FLIGHT * pool.jobs and front < back:
+            end = min(front + CHUNK_ROUNDS, back)
+            started = pool.call(_reconcile_chunk, [list(work[front:end])])
+            if started is None:  # no worker left: the rest is ours
+                break
+            flying.append((front, end, started[0]))
+            front = end
+        for chunk in [c for c in flying if c[2].done()]:
+            flying.remove(chunk)
+            _take(pool, *chunk, out, here)
+        if front < back:
+            back -= 1
+            out[back] = here(back)
+    for chunk in flying:
+        _take(pool, *chunk, out, here)
+    return [o for o in out if o is not None]
+
+
+def _take(
+    pool: ParsePool,
+    start: int,
+    end: int,
+    future: Future[Any],
+    out: list[Outcome | None],
+    here: Callable[[int], Outcome],
+) -> None:
+    """Put a chunk's outcomes in place (waiting for it to finish); a worker's warnings are
+    logged here."""
+    got: tuple[list[Outcome], list[Logged]] | None = pool.result_of(future)
+    if got is None:  # its worker died: the pool is closed, the chunk is ours
+        outcomes: list[Outcome] = [("here", None)] * (end - start)
+        logged: list[Logged] = []
+    else:
+        outcomes, logged = got
+    for name, level, message in logged:
+        logging.getLogger(name).log(level, "%s", message)
+    for i, outcome in enumerate(outcomes, start):
+        out[i] = outcome if outcome[0] != "here" else here(i)
+
+
+# -- in the worker ---------------------------------------------------------------------------
+def _reconcile_chunk(work: list[RoundWork]) -> tuple[list[Outcome], list[Logged]]:
+    records: list[Logged] = []
+    catch = _Collect(records)
+    root = logging.getLogger("etstats")
+    root.addHandler(catch)
+    was, root.propagate = root.propagate, False  # the main process logs them, once
+    try:
+        return [_reconcile_one(w) for w in work], records
+    finally:
+        root.removeHandler(catch)
+        root.propagate = was
+
+
+def _reconcile_one(work: RoundWork) -> Outcome:
+    _round_id, timezone, window, shipped, r1_file = work
+    try:
+        linked = {
+            role: (name, parse_in_worker(sha, name, kind, data, timezone))
+            for role, (sha, name, kind, data) in shipped
+        }
+    except ParseError as exc:
+        return "unreadable", str(exc)
+    r1 = None
+    if r1_file is not None:
+        sha, name, kind, data = r1_file
+        try:
+            r1 = (name, parse_in_worker(sha, name, kind, data, timezone).model)
+        except ParseError:
+            return "here", None  # the main process raises it, as it would alone
+    recon = reconcile_round(
+        *(linked[role][1] if role in linked else None for role in ("stats", "lua", "endstats")),
+        names={role: name for role, (name, _) in linked.items()},
+        timezone=timezone,
+        r1=r1,
+        window_minutes=window,
+    )
+    if recon is None:
+        return "row", None
+    verdict, conflicts, warnings, text, _obj = recon
+    return "row", (verdict, conflicts, warnings, text)
+
+
+class _Collect(logging.Handler):
+    """Keeps what a worker logs (warning and up) for the main process to log."""
+
+    def __init__(self, records: list[Logged]) -> None:
+        super().__init__(logging.WARNING)
+        self._records = records
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if record.exc_info:
+            message += "\n" + logging.Formatter().formatException(record.exc_info)
+        self._records.append((record.name, record.levelno, message))
+
+
+__all__ = [
+    "CHUNK_ROUNDS",
+    "IN_FLIGHT",
+    "Outcome",
+    "RoundWork",
+    "Row",
+    "Shipped",
+    "active_pool",
+    "needs_objects",
+    "reconcile_shared",
+    "reconciling_in",
+]

@@ -1,0 +1,184 @@
+"""Reconciling a batch's rounds in the parse workers (``jobs``): the verdicts are the same as
+in process and most of them come from the workers; a worker killed while it reconciles leaves
+its rounds to the main process (nothing lost, nothing written twice); a plugin implementing
+``etstats_round_reconciled`` still gets every reconciliation object; what a worker logs travels
+back to the main process."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import random
+import signal
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from etstats.errors import ParseError
+from etstats.hookspecs import hookimpl
+from etstats.ingest import reconcile_pool
+from etstats.ingest.artifacts import Artifact
+from etstats.ingest.extract import parse_artifact
+from etstats.ingest.parse_pool import ParsePool
+from etstats.ingest.pipeline import Pipeline
+from etstats.plugins import get_plugin_manager
+from etstats.storage.base import Storage
+from etstats.storage.sqlite import SQLiteStorage
+from etstats.storage.testing import snapshot, wipe
+from etstats.testing.synthetic import season
+
+ROUNDS = 8  # season(8): 8 rounds of stats + Lua + endstats
+
+
+def _store(tmp_path: Path, name: str, arts: list[Artifact], jobs: int, **kw: Any) -> SQLiteStorage:
+    store = SQLiteStorage(str(tmp_path / name))
+    summary = Pipeline(store, batch_size=6, jobs=jobs, **kw).ingest_many(arts)
+    assert summary.count("stored") == len(arts)
+    return store
+
+
+def _count_worker_chunks(monkeypatch: pytest.MonkeyPatch, then: Callable[[], None]) -> list[int]:
+    """Count the rounds handed to workers for reconciling; ``then()`` runs after each hand-over."""
+    handed: list[int] = []
+    call = ParsePool.call
+
+    def counting(self: ParsePool, fn: Any, args: Sequence[Any]) -> list[Future[Any]] | None:
+        futures = call(self, fn, args)
+        if getattr(fn, "__name__", "") == "_reconcile_chunk" and futures is not None:
+            handed.extend(len(a) for a in args)
+            then()
+        return futures
+
+    monkeypatch.setattr(ParsePool, "call", counting)
+    return handed
+
+
+def test_workers_reconcile_and_the_store_is_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    arts = season(ROUNDS)
+    alone = _store(tmp_path, "alone.db", arts, jobs=0)
+    handed = _count_worker_chunks(monkeypatch, lambda: None)
+    pooled = _store(tmp_path, "pooled.db", arts, jobs=2)
+    assert sum(handed) > 0  # the workers reconciled rounds (the first batch is ours alone)
+    assert len(alone.table_rows("reconciliations")) == ROUNDS
+    assert snapshot(pooled) == snapshot(alone)
+    assert multiprocessing.active_children() == []
+    alone.close()
+    pooled.close()
+
+
+def test_workers_reconcile_the_same_on_both_backends(
+    store: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Round 1/round 2 pairs and a shuffled arrival order (rounds re-linked across batches),
+    on SQLite and PostgreSQL."""
+    arts = season(ROUNDS)
+    random.Random(5).shuffle(arts)
+    wipe(store)
+    Pipeline(store, batch_size=5).ingest_many(arts)
+    alone = snapshot(store)
+    wipe(store)
+    handed = _count_worker_chunks(monkeypatch, lambda: None)
+    Pipeline(store, batch_size=5, jobs=2).ingest_many(arts)
+    assert sum(handed) > 0
+    assert snapshot(store) == alone
+    assert multiprocessing.active_children() == []
+
+
+def test_a_worker_killed_while_reconciling_leaves_its_rounds_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    arts = season(ROUNDS)
+    alone = _store(tmp_path, "alone.db", arts, jobs=0)
+    killed: list[int] = []
+
+    def kill_workers() -> None:
+        if not killed:
+            for w in multiprocessing.active_children():
+                os.kill(w.pid or 0, signal.SIGKILL)
+                killed.append(w.pid or 0)
+
+    handed = _count_worker_chunks(monkeypatch, kill_workers)
+    with caplog.at_level(logging.WARNING, logger="etstats.ingest.parse_pool"):
+        store = _store(tmp_path, "killed.db", arts, jobs=2)
+    assert killed  # killed right after reconciliation work was handed to them
+    assert handed
+    assert "a parse worker died" in caplog.text
+    assert snapshot(store) == snapshot(alone)  # every verdict, each once
+    assert multiprocessing.active_children() == []
+    alone.close()
+    store.close()
+
+
+def test_a_reconciled_hook_gets_every_object_with_workers(tmp_path: Path) -> None:
+    got: list[str] = []
+
+    class Listener:
+        @hookimpl
+        def etstats_round_reconciled(self, result: Any) -> None:
+            got.append(str(result.verdict))
+
+    arts = season(ROUNDS)
+    pm = get_plugin_manager([Listener()], load_entry_points=False)
+    store = _store(tmp_path, "hook.db", arts, jobs=2, pm=pm)
+    assert sorted(got) == sorted(row[1] for row in store.table_rows("reconciliations"))
+    assert len(got) == ROUNDS
+    store.close()
+
+
+def test_a_worker_reports_an_unreadable_round_and_its_warnings() -> None:
+    """Run in this process: an artifact that no longer parses makes the round
+    ``unreadable`` (the round keeps no verdict, as in process), and what the engine logs
+    travels back with the outcomes."""
+    stats, lua, _endstats = season(1)
+    bad = ("0" * 64, stats.name, "stats", b"not a stats file\n")
+    good = (stats.sha256, stats.name, "stats", stats.data)
+    lua_file = (lua.sha256, lua.name, "gametimes-legacy", lua.data)
+    work: list[reconcile_pool.RoundWork] = [
+        (1, "UTC", 45.0, (("stats", bad),), None),
+        (2, "UTC", 45.0, (("stats", good), ("lua", lua_file)), None),
+    ]
+    outcomes, logged = reconcile_pool._reconcile_chunk(work)
+    assert outcomes[0][0] == "unreadable"
+    with pytest.raises(ParseError) as caught:
+        parse_artifact(Artifact.from_bytes(bad[3], stats.name))
+    assert outcomes[0][1] == str(caught.value)
+    kind, row = outcomes[1]
+    assert kind == "row"
+    assert isinstance(row, tuple)
+    assert row[0] in ("agree", "conflict", "warn")
+    assert logged == []
+    assert logging.getLogger("etstats").propagate  # restored after the chunk
+
+
+def test_what_a_worker_logs_travels_back_once(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The engine's failure, logged with its traceback in a worker, is returned with the
+    outcomes (for the main process to log) and not logged by the worker itself."""
+
+    def failing(*_args: Any, **_kw: Any) -> None:
+        try:
+            raise ValueError("engine broke")
+        except ValueError:
+            logging.getLogger("etstats.ingest.reconcile_step").exception("reconciliation failed")
+        return None
+
+    monkeypatch.setattr(reconcile_pool, "reconcile_round", failing)
+    stats = season(1)[0]
+    work: list[reconcile_pool.RoundWork] = [
+        (1, "UTC", 45.0, (("stats", (stats.sha256, stats.name, "stats", stats.data)),), None)
+    ]
+    with caplog.at_level(logging.WARNING):
+        outcomes, logged = reconcile_pool._reconcile_chunk(work)
+    assert outcomes == [("row", None)]
+    [(name, level, message)] = logged
+    assert (name, level) == ("etstats.ingest.reconcile_step", logging.ERROR)
+    assert "reconciliation failed" in message
+    assert "ValueError: engine broke" in message
+    assert caplog.records == []
