@@ -176,3 +176,32 @@ def test_non_finite_floats_are_refused_like_json(bad: float) -> None:
 def test_builtins_and_keys_like_json() -> None:
     value = {"a": [1, 2.5, None, True, False, "x"], 1: {}, 2.5: [], None: (), False: 0}
     assert report_encoder.to_json(value) == json.dumps(value, ensure_ascii=False)
+
+
+@pytest.mark.parametrize(
+    "check_counts",
+    [
+        {"dead-time": {"agree": 3, "tolerated": 0, "explained": 1, "conflict": 0}},
+        {"a": {"agree": True, "conflict": 1}, "b": {"agree": 1.5}, "c": {}, "d": {1: 2}},
+        {"%s %d": {"50%": 1, '"q"\n': 2}, "é\u2028": {"agree": -(2**70)}},
+        {"x": {"agree": 1, "tolerated": 2}, "y": {"tolerated": 2, "agree": 1}},
+        {"x": [1, 2], 3: {"agree": 1}, "z": {"agree": None}},
+    ],
+)
+def test_count_rows_are_written_like_json(check_counts: dict[object, object]) -> None:
+    """``check_counts`` rows are written from a template per key tuple: bools, floats,
+    ``None``, non-str keys, ``%`` and escapes in keys, and key orders still come out as
+    json.dumps writes them (twice: the template is then remembered)."""
+    rnd = LeanReconciliation(map="supply", round=1, check_counts=check_counts)  # type: ignore[arg-type]
+    for _ in range(2):
+        assert report_encoder.to_json(rnd) == _json_dumps(rnd)
+
+
+def test_remembered_string_texts_stay_right_past_the_cache_bound() -> None:
+    """The bounded cache of string texts is emptied when full: texts written before, after
+    and across that are still json.dumps's (and the cache never outgrows its bound)."""
+    names = [f'file "{i}"\t\u00e9.txt' for i in range(report_encoder.TEXT_CACHE_SIZE + 50)]
+    for name in names + names[:100]:
+        sv = SourceValue("stats:TAB[25]", 1.0, "s", None, name)
+        assert report_encoder.to_json(sv) == _json_dumps(sv)
+    assert len(report_encoder._TEXTS) <= report_encoder.TEXT_CACHE_SIZE

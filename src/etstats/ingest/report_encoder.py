@@ -103,6 +103,70 @@ def _mapping(d: Any) -> str:
     )
 
 
+TEXT_CACHE_SIZE = 4096
+"""Most strings a report holds recur within it and across rounds: a comparison's check,
+rule and message, each source's name, unit and file name, the player's key and name (a
+stats file name about 80 times a round). :func:`_cached_str` keeps the JSON text of up to
+this many of them; the look-up (a ``str`` caches its hash) costs a tenth of escaping a
+70-character rule again. Bounded: when full it is emptied and refilled."""
+
+_TEXTS: dict[str, str] = {}
+
+
+def _cached_str(s: str) -> str:
+    """The JSON text of the exact ``str`` ``s`` (:func:`encode_basestring`), remembered in
+    the bounded :data:`_TEXTS`; the generated writers look there first (``_TEXTS.get``) and
+    call this on a miss."""
+    text = encode_basestring(s)
+    if len(_TEXTS) >= TEXT_CACHE_SIZE:
+        _TEXTS.clear()
+    _TEXTS[s] = text
+    return text
+
+
+ROW_TEMPLATE_CACHE_SIZE = 64
+"""Key tuples of the ``{key: int}`` rows whose template :func:`_int_rows` keeps (a lean
+report's rows all have the four verdict keys: one template)."""
+
+_ROW_TEMPLATES: dict[tuple[Any, ...], str] = {}
+
+
+def _row_template(keys: tuple[Any, ...]) -> str | None:
+    """``'{"k1": %s, "k2": %s}'`` for a row of ``str`` keys (``None`` for other keys),
+    remembered in the bounded :data:`_ROW_TEMPLATES`."""
+    if not keys or not all(k.__class__ is str for k in keys):
+        return None
+    text = "{" + ", ".join([encode_basestring(k).replace("%", "%%") + ": %s" for k in keys])
+    if len(_ROW_TEMPLATES) >= ROW_TEMPLATE_CACHE_SIZE:
+        _ROW_TEMPLATES.clear()
+    _ROW_TEMPLATES[keys] = text + "}"
+    return text + "}"
+
+
+def _int_rows(d: Any) -> str:
+    """A ``{str: {str: int}}`` mapping (a lean report's ``check_counts``, checks to verdict
+    counts): each row of ``str`` keys and exact ``int`` values is written from its keys'
+    template; anything else by :func:`_value` (the same text either way)."""
+    if d.__class__ is not dict:
+        return _value(d)
+    out = []
+    for k, row in d.items():
+        if k.__class__ is str and row.__class__ is dict:
+            keys = tuple(row)
+            template = _ROW_TEMPLATES.get(keys) or _row_template(keys)
+            counts = tuple(row.values())
+            # exact ints only (a bool is written true/false); a list beats a generator here
+            if template is not None and all([n.__class__ is int for n in counts]):  # noqa: C419
+                out.append(
+                    (_TEXTS.get(k) or _cached_str(k))
+                    + ": "
+                    + template % tuple(map(int.__repr__, counts))
+                )
+                continue
+        out.append(_key(k) + ": " + _value(row))
+    return "{" + ", ".join(out) + "}" if out else "{}"
+
+
 def _enum_value(obj: Any) -> str:
     return _value(obj.value)
 
@@ -163,7 +227,12 @@ def _strings(seq: Any) -> str:
     for x in seq:
         if not isinstance(x, str):
             return _sequence(seq)
-    return "[" + ", ".join(map(encode_basestring, seq)) + "]"
+    return "[" + ", ".join([_TEXTS.get(x) or _cached_str(x) for x in seq]) + "]"
+
+
+def _enum_texts(cls: type[enum.Enum]) -> dict[Any, str]:
+    """The JSON text of every member of ``cls`` (an enum field's writer looks it up)."""
+    return {member: _value(member) for member in cls}
 
 
 _SCOPE: dict[str, Any] = {
@@ -173,6 +242,9 @@ _SCOPE: dict[str, Any] = {
     "_repr_int": int.__repr__,
     "_value": _value,
     "_strings": _strings,
+    "_cstr": _cached_str,
+    "_int_rows": _int_rows,
+    "_TEXTS": _TEXTS,
     "_STR": str,
     "_FLOAT": float,
     "_INT": int,
@@ -200,7 +272,7 @@ def _field_code(var: str, annotation: Any, classes: dict[str, type], scope: dict
     element = base.removeprefix("tuple[").removesuffix(",...]")
     out = f"t_{var}"
     if base == "str":
-        fast = f"_str({var}) if {var}.__class__ is _STR else "
+        fast = f"(_TEXTS.get({var}) or _cstr({var})) if {var}.__class__ is _STR else "
     elif base == "float":
         fast = f"{_float_text_of(var)} if {var}.__class__ is _FLOAT else "
     elif base == "int":
@@ -219,9 +291,16 @@ def _field_code(var: str, annotation: Any, classes: dict[str, type], scope: dict
             f"else:\n"
             f"    {out} = _value({var})\n"
         )
+    elif base == "dict[str,dict[str,int]]":
+        return f"{out} = _int_rows({var})\n"
+    elif base in classes and issubclass(classes[base], enum.Enum):
+        name = f"_TEXT_OF_{base}"
+        scope.setdefault(name, _enum_texts(classes[base]))
+        fast = f"{name}[{var}] if {var}.__class__ is _{base} else "
+        scope[f"_{base}"] = classes[base]
     elif base.startswith("tuple[") and element == "str":
         fast = f"_strings({var}) if {var}.__class__ is _TUPLE else "
-    elif base.startswith("tuple[") and element in classes:
+    elif base.startswith("tuple[") and element in classes and attrs.has(classes[element]):
         name = f"_write_{element}_tuple"
         if name not in scope:
             scope[name] = _compile(classes[element], many=True)
@@ -243,7 +322,11 @@ def _compile(cls: type, *, many: bool = False) -> Writer:
     names = [(a.name, a.type) for a in attrs.fields(cls)]
     names += [(name, None) for name in _extra_properties().get(cls, ())]
     module = importlib.import_module(cls.__module__)
-    classes = {k: v for k, v in vars(module).items() if isinstance(v, type) and attrs.has(v)}
+    classes = {
+        k: v
+        for k, v in vars(module).items()
+        if isinstance(v, type) and (attrs.has(v) or issubclass(v, enum.Enum))
+    }
     scope = dict(_SCOPE)
     scope["_CLASS"] = cls
     body = ""
