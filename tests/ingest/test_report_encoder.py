@@ -171,6 +171,8 @@ def test_non_finite_floats_are_refused_like_json(bad: float) -> None:
         report_encoder.to_json(_odd_comparison(bad, None))
     with pytest.raises(ValueError, match="JSON compliant"):
         report_encoder.to_json(_odd_comparison(0.0, (0.0, bad)))
+    with pytest.raises(ValueError, match="JSON compliant"):  # in a dict (the C encoder's path)
+        report_encoder.to_json({"check": {"agree": 1, "x": bad}})
 
 
 def test_builtins_and_keys_like_json() -> None:
@@ -189,12 +191,13 @@ def test_builtins_and_keys_like_json() -> None:
     ],
 )
 def test_count_rows_are_written_like_json(check_counts: dict[object, object]) -> None:
-    """``check_counts`` rows are written from a template per key tuple: bools, floats,
-    ``None``, non-str keys, ``%`` and escapes in keys, and key orders still come out as
-    json.dumps writes them (twice: the template is then remembered)."""
+    """``check_counts`` (a dict of builtins, written by the C encoder in one call): bools,
+    floats, ``None``, non-str keys, ``%`` and escapes in keys, and key orders come out as
+    json.dumps writes them; so does a dict holding a model object (the Python path)."""
     rnd = LeanReconciliation(map="supply", round=1, check_counts=check_counts)  # type: ignore[arg-type]
-    for _ in range(2):
-        assert report_encoder.to_json(rnd) == _json_dumps(rnd)
+    assert report_encoder.to_json(rnd) == _json_dumps(rnd)
+    nested = {"a": check_counts, "b": (SourceValue("s", 1.0, "s"),), 1.5: [{"x": -0.0}]}
+    assert report_encoder.to_json(nested) == _json_dumps(nested)
 
 
 def test_remembered_string_texts_stay_right_past_the_cache_bound() -> None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import enum
 import importlib
+import json.encoder
 from collections.abc import Callable
 from datetime import datetime
 from json.encoder import encode_basestring  # the C encoder's string writer (no ASCII escaping)
@@ -85,9 +86,30 @@ def _key(k: Any) -> str:
     raise TypeError(f"keys must be str, int, float, bool or None, not {k.__class__.__name__}")
 
 
+_c_make_encoder: Any = getattr(json.encoder, "c_make_encoder", None)
+_C_ENCODE: Callable[[Any, int], list[str]] | None = (
+    None
+    if _c_make_encoder is None
+    else _c_make_encoder(None, None, encode_basestring, None, ": ", ", ", False, False, False)
+)
+"""The C encoder ``json.dumps`` uses for these options (``ensure_ascii=False``,
+``allow_nan=False``, default separators), without a ``default`` hook or circular-reference
+markers: ``None`` where the C accelerator is missing."""
+
+
 def _mapping(d: Any) -> str:
+    """A dict: in one C call when it holds only builtins (a lean report's ``check_counts``,
+    ``{check: {verdict: n}}``, is about half the text of an agreeing round; half the cost of
+    the Python form), else key by key here (a model object inside, which the C encoder
+    without a hook refuses, or a non-finite float, which it refuses too: the Python form
+    then raises its own error)."""
     if not d:
         return "{}"
+    if _C_ENCODE is not None:
+        try:
+            return "".join(_C_ENCODE(d, 0))
+        except (TypeError, ValueError):
+            pass
     return (
         "{"
         + ", ".join(
@@ -122,49 +144,6 @@ def _cached_str(s: str) -> str:
         _TEXTS.clear()
     _TEXTS[s] = text
     return text
-
-
-ROW_TEMPLATE_CACHE_SIZE = 64
-"""Key tuples of the ``{key: int}`` rows whose template :func:`_int_rows` keeps (a lean
-report's rows all have the four verdict keys: one template)."""
-
-_ROW_TEMPLATES: dict[tuple[Any, ...], str] = {}
-
-
-def _row_template(keys: tuple[Any, ...]) -> str | None:
-    """``'{"k1": %s, "k2": %s}'`` for a row of ``str`` keys (``None`` for other keys),
-    remembered in the bounded :data:`_ROW_TEMPLATES`."""
-    if not keys or not all(k.__class__ is str for k in keys):
-        return None
-    text = "{" + ", ".join([encode_basestring(k).replace("%", "%%") + ": %s" for k in keys])
-    if len(_ROW_TEMPLATES) >= ROW_TEMPLATE_CACHE_SIZE:
-        _ROW_TEMPLATES.clear()
-    _ROW_TEMPLATES[keys] = text + "}"
-    return text + "}"
-
-
-def _int_rows(d: Any) -> str:
-    """A ``{str: {str: int}}`` mapping (a lean report's ``check_counts``, checks to verdict
-    counts): each row of ``str`` keys and exact ``int`` values is written from its keys'
-    template; anything else by :func:`_value` (the same text either way)."""
-    if d.__class__ is not dict:
-        return _value(d)
-    out = []
-    for k, row in d.items():
-        if k.__class__ is str and row.__class__ is dict:
-            keys = tuple(row)
-            template = _ROW_TEMPLATES.get(keys) or _row_template(keys)
-            counts = tuple(row.values())
-            # exact ints only (a bool is written true/false); a list beats a generator here
-            if template is not None and all([n.__class__ is int for n in counts]):  # noqa: C419
-                out.append(
-                    (_TEXTS.get(k) or _cached_str(k))
-                    + ": "
-                    + template % tuple(map(int.__repr__, counts))
-                )
-                continue
-        out.append(_key(k) + ": " + _value(row))
-    return "{" + ", ".join(out) + "}" if out else "{}"
 
 
 def _enum_value(obj: Any) -> str:
@@ -243,7 +222,6 @@ _SCOPE: dict[str, Any] = {
     "_value": _value,
     "_strings": _strings,
     "_cstr": _cached_str,
-    "_int_rows": _int_rows,
     "_TEXTS": _TEXTS,
     "_STR": str,
     "_FLOAT": float,
@@ -291,8 +269,6 @@ def _field_code(var: str, annotation: Any, classes: dict[str, type], scope: dict
             f"else:\n"
             f"    {out} = _value({var})\n"
         )
-    elif base == "dict[str,dict[str,int]]":
-        return f"{out} = _int_rows({var})\n"
     elif base in classes and issubclass(classes[base], enum.Enum):
         name = f"_TEXT_OF_{base}"
         scope.setdefault(name, _enum_texts(classes[base]))
