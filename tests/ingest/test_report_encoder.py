@@ -145,6 +145,15 @@ def _odd_comparison(difference: float | None, bound: object, **kw: object) -> Co
         _odd_comparison(2.5, [1.5, 2.5], tolerance=0, player=None, player_name=None),
         _odd_comparison(5e-324, (1e300, -1e-300), sources=[], causes=[]),
         _odd_comparison(0.1, (0.0, 0.0), player=Verdict.AGREE, check=Severity.INFO),
+        # one, three, and a pair with a stranger: the inline cases and the fallbacks
+        _odd_comparison(
+            1.0,
+            None,
+            sources=(SourceValue("a", 1.0, "s"),),
+            causes=(CauseAmount("x", 0.0, 1.0, "e"),) * 3,
+        ),
+        _odd_comparison(1.0, None, sources=(SourceValue("a", 1.0, "s"), "not a source")),
+        _odd_comparison(1.0, None, sources=("not a source", SourceValue("a", 1.0, "s"))),
     ],
 )
 def test_same_text_as_cattrs_on_odd_values(comparison: Comparison) -> None:
