@@ -145,6 +145,15 @@ def _odd_comparison(difference: float | None, bound: object, **kw: object) -> Co
         _odd_comparison(2.5, [1.5, 2.5], tolerance=0, player=None, player_name=None),
         _odd_comparison(5e-324, (1e300, -1e-300), sources=[], causes=[]),
         _odd_comparison(0.1, (0.0, 0.0), player=Verdict.AGREE, check=Severity.INFO),
+        # one, three, and a pair with a stranger: the inline cases and the fallbacks
+        _odd_comparison(
+            1.0,
+            None,
+            sources=(SourceValue("a", 1.0, "s"),),
+            causes=(CauseAmount("x", 0.0, 1.0, "e"),) * 3,
+        ),
+        _odd_comparison(1.0, None, sources=(SourceValue("a", 1.0, "s"), "not a source")),
+        _odd_comparison(1.0, None, sources=("not a source", SourceValue("a", 1.0, "s"))),
     ],
 )
 def test_same_text_as_cattrs_on_odd_values(comparison: Comparison) -> None:
@@ -171,8 +180,40 @@ def test_non_finite_floats_are_refused_like_json(bad: float) -> None:
         report_encoder.to_json(_odd_comparison(bad, None))
     with pytest.raises(ValueError, match="JSON compliant"):
         report_encoder.to_json(_odd_comparison(0.0, (0.0, bad)))
+    with pytest.raises(ValueError, match="JSON compliant"):  # in a dict (the C encoder's path)
+        report_encoder.to_json({"check": {"agree": 1, "x": bad}})
 
 
 def test_builtins_and_keys_like_json() -> None:
     value = {"a": [1, 2.5, None, True, False, "x"], 1: {}, 2.5: [], None: (), False: 0}
     assert report_encoder.to_json(value) == json.dumps(value, ensure_ascii=False)
+
+
+@pytest.mark.parametrize(
+    "check_counts",
+    [
+        {"dead-time": {"agree": 3, "tolerated": 0, "explained": 1, "conflict": 0}},
+        {"a": {"agree": True, "conflict": 1}, "b": {"agree": 1.5}, "c": {}, "d": {1: 2}},
+        {"%s %d": {"50%": 1, '"q"\n': 2}, "é\u2028": {"agree": -(2**70)}},
+        {"x": {"agree": 1, "tolerated": 2}, "y": {"tolerated": 2, "agree": 1}},
+        {"x": [1, 2], 3: {"agree": 1}, "z": {"agree": None}},
+    ],
+)
+def test_count_rows_are_written_like_json(check_counts: dict[object, object]) -> None:
+    """``check_counts`` (a dict of builtins, written by the C encoder in one call): bools,
+    floats, ``None``, non-str keys, ``%`` and escapes in keys, and key orders come out as
+    json.dumps writes them; so does a dict holding a model object (the Python path)."""
+    rnd = LeanReconciliation(map="supply", round=1, check_counts=check_counts)  # type: ignore[arg-type]
+    assert report_encoder.to_json(rnd) == _json_dumps(rnd)
+    nested = {"a": check_counts, "b": (SourceValue("s", 1.0, "s"),), 1.5: [{"x": -0.0}]}
+    assert report_encoder.to_json(nested) == _json_dumps(nested)
+
+
+def test_remembered_string_texts_stay_right_past_the_cache_bound() -> None:
+    """The bounded cache of string texts is emptied when full: texts written before, after
+    and across that are still json.dumps's (and the cache never outgrows its bound)."""
+    names = [f'file "{i}"\t\u00e9.txt' for i in range(report_encoder.TEXT_CACHE_SIZE + 50)]
+    for name in names + names[:100]:
+        sv = SourceValue("stats:TAB[25]", 1.0, "s", None, name)
+        assert report_encoder.to_json(sv) == _json_dumps(sv)
+    assert len(report_encoder._TEXTS) <= report_encoder.TEXT_CACHE_SIZE

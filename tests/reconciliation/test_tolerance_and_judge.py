@@ -106,3 +106,27 @@ def test_causes_are_ignored_when_needs_causes_says_so(
     if not needs_causes(d, tol, mech):
         assert with_cause == without
         assert with_cause.verdict in (Verdict.AGREE, Verdict.TOLERATED)
+
+
+@pytest.mark.property
+@given(
+    d=st.floats(allow_nan=False, allow_infinity=False),
+    tol=st.floats(0, 1e3),
+    low=_finite,
+    width=st.floats(0, 1e6),
+    unit=st.sampled_from(["s", "count", "percent", "ratio"]),
+)
+def test_conflict_message_is_the_one_decimal_text(
+    d: float, tol: float, low: float, width: float, unit: str
+) -> None:
+    """The conflict message (printf-style in judge) is the text of the format spec
+    ``+.1f``, for any difference, bound and unit."""
+    src = (SourceValue("a", 0.0, unit), SourceValue("b", d, unit))
+    for causes in ((), (cause("rounding", low, low + width, "x"),)):
+        c = judge("x", "r", src, d, tol, causes=causes, unit=unit)
+        if c.verdict is not Verdict.CONFLICT:
+            continue
+        lo = sum(min(x.low, 0.0) for x in causes) - tol  # judge's bound, same operations
+        hi = sum(max(x.high, 0.0) for x in causes) + tol
+        expected = f"difference {d:+.1f} {unit} outside [{lo:+.1f}, {hi:+.1f}]"
+        assert c.message.startswith(expected)

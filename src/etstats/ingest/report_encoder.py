@@ -18,12 +18,20 @@ a ``str``...) and otherwise falls back to :func:`_value`, which dispatches on th
 runtime type exactly as the C encoder does (``None``, ``True``/``False``, ``str`` and
 subclasses, ``int`` and subclasses, ``float``, lists/tuples, dicts, then the hook's cases).
 So a value of an unexpected type is still written as ``json.dumps`` would, only slower.
+
+Three shortcuts with the same text (docs/performance.md, "fourth pass"): the JSON text of a
+``str`` field is looked up in a bounded dict before it is escaped again (most strings of a
+report recur); a tuple of one or two model objects (a comparison's sources and causes) is
+written inline by the writer that holds it; and a dict of builtins (``check_counts``) goes to
+the C encoder in one call, which is faster than Python for builtins though not for model
+objects.
 """
 
 from __future__ import annotations
 
 import enum
 import importlib
+import json.encoder
 from collections.abc import Callable
 from datetime import datetime
 from json.encoder import encode_basestring  # the C encoder's string writer (no ASCII escaping)
@@ -85,9 +93,30 @@ def _key(k: Any) -> str:
     raise TypeError(f"keys must be str, int, float, bool or None, not {k.__class__.__name__}")
 
 
+_c_make_encoder: Any = getattr(json.encoder, "c_make_encoder", None)
+_C_ENCODE: Callable[[Any, int], list[str]] | None = (
+    None
+    if _c_make_encoder is None
+    else _c_make_encoder(None, None, encode_basestring, None, ": ", ", ", False, False, False)
+)
+"""The C encoder ``json.dumps`` uses for these options (``ensure_ascii=False``,
+``allow_nan=False``, default separators), without a ``default`` hook or circular-reference
+markers: ``None`` where the C accelerator is missing."""
+
+
 def _mapping(d: Any) -> str:
+    """A dict: in one C call when it holds only builtins (a lean report's ``check_counts``,
+    ``{check: {verdict: n}}``, is about half the text of an agreeing round; half the cost of
+    the Python form), else key by key here (a model object inside, which the C encoder
+    without a hook refuses, or a non-finite float, which it refuses too: the Python form
+    then raises its own error)."""
     if not d:
         return "{}"
+    if _C_ENCODE is not None:
+        try:
+            return "".join(_C_ENCODE(d, 0))
+        except (TypeError, ValueError):
+            pass
     return (
         "{"
         + ", ".join(
@@ -101,6 +130,27 @@ def _mapping(d: Any) -> str:
         )
         + "}"
     )
+
+
+TEXT_CACHE_SIZE = 4096
+"""Most strings a report holds recur within it and across rounds: a comparison's check,
+rule and message, each source's name, unit and file name, the player's key and name (a
+stats file name about 80 times a round). :func:`_cached_str` keeps the JSON text of up to
+this many of them; the look-up (a ``str`` caches its hash) costs a tenth of escaping a
+70-character rule again. Bounded: when full it is emptied and refilled."""
+
+_TEXTS: dict[str, str] = {}
+
+
+def _cached_str(s: str) -> str:
+    """The JSON text of the exact ``str`` ``s`` (:func:`encode_basestring`), remembered in
+    the bounded :data:`_TEXTS`; the generated writers look there first (``_TEXTS.get``) and
+    call this on a miss."""
+    text = encode_basestring(s)
+    if len(_TEXTS) >= TEXT_CACHE_SIZE:
+        _TEXTS.clear()
+    _TEXTS[s] = text
+    return text
 
 
 def _enum_value(obj: Any) -> str:
@@ -163,7 +213,12 @@ def _strings(seq: Any) -> str:
     for x in seq:
         if not isinstance(x, str):
             return _sequence(seq)
-    return "[" + ", ".join(map(encode_basestring, seq)) + "]"
+    return "[" + ", ".join([_TEXTS.get(x) or _cached_str(x) for x in seq]) + "]"
+
+
+def _enum_texts(cls: type[enum.Enum]) -> dict[Any, str]:
+    """The JSON text of every member of ``cls`` (an enum field's writer looks it up)."""
+    return {member: _value(member) for member in cls}
 
 
 _SCOPE: dict[str, Any] = {
@@ -173,6 +228,8 @@ _SCOPE: dict[str, Any] = {
     "_repr_int": int.__repr__,
     "_value": _value,
     "_strings": _strings,
+    "_cstr": _cached_str,
+    "_TEXTS": _TEXTS,
     "_STR": str,
     "_FLOAT": float,
     "_INT": int,
@@ -190,17 +247,20 @@ def _float_text_of(var: str) -> str:
     return f"(_repr_float({var}) if {var} - {var} == 0.0 else _float({var}))"
 
 
-def _field_code(var: str, annotation: Any, classes: dict[str, type], scope: dict[str, Any]) -> str:
+def _field_code(
+    var: str, annotation: Any, classes: dict[str, type], scope: dict[str, Any], inline: int
+) -> str:
     """Statements setting ``t_<var>`` to the JSON text of local ``var``: the fast path its
     annotation suggests, guarded by exact type tests, else :func:`_value` (which writes any
-    value as the C encoder would)."""
+    value as the C encoder would). ``inline``: how many more levels of nested objects
+    :func:`_objects_code` may write inline."""
     kind = str(annotation).replace(" ", "")
     none = f"_NULL if {var} is None else " if kind.endswith("|None") else ""
     base = kind.removesuffix("|None")
     element = base.removeprefix("tuple[").removesuffix(",...]")
     out = f"t_{var}"
     if base == "str":
-        fast = f"_str({var}) if {var}.__class__ is _STR else "
+        fast = f"(_TEXTS.get({var}) or _cstr({var})) if {var}.__class__ is _STR else "
     elif base == "float":
         fast = f"{_float_text_of(var)} if {var}.__class__ is _FLOAT else "
     elif base == "int":
@@ -219,39 +279,93 @@ def _field_code(var: str, annotation: Any, classes: dict[str, type], scope: dict
             f"else:\n"
             f"    {out} = _value({var})\n"
         )
+    elif base in classes and issubclass(classes[base], enum.Enum):
+        name = f"_TEXT_OF_{base}"
+        scope.setdefault(name, _enum_texts(classes[base]))
+        fast = f"{name}[{var}] if {var}.__class__ is _{base} else "
+        scope[f"_{base}"] = classes[base]
     elif base.startswith("tuple[") and element == "str":
         fast = f"_strings({var}) if {var}.__class__ is _TUPLE else "
-    elif base.startswith("tuple[") and element in classes:
-        name = f"_write_{element}_tuple"
-        if name not in scope:
-            scope[name] = _compile(classes[element], many=True)
-        fast = f"{name}({var}) if {var}.__class__ is _TUPLE else "
+    elif base.startswith("tuple[") and element in classes and attrs.has(classes[element]):
+        return _objects_code(var, classes[element], scope, inline)
     else:
         fast = ""
     return f"{out} = {none}{fast}_value({var})\n"
+
+
+INLINE_DEPTH = 2
+"""Levels of nested objects a writer writes inline (a round's comparisons, and their
+sources and causes)."""
 
 
 def _indent(code: str, n: int) -> str:
     return "".join(" " * n + line + "\n" for line in code.splitlines())
 
 
-def _compile(cls: type, *, many: bool = False) -> Writer:
-    """The writer of one attrs class: its fields (then its extra properties) read into
-    locals, each written by :func:`_field_code`, joined in one f-string. ``many``: the
-    writer of a tuple of such objects instead, the object code inlined in its loop (a
-    comparison's two sources cost one call, not three)."""
+def _objects_code(var: str, cls: type, scope: dict[str, Any], inline: int) -> str:
+    """Statements setting ``t_<var>`` to the JSON text of local ``var``, a tuple of ``cls``
+    objects: one or two of them (a comparison's sources and causes) written inline, in
+    this writer (no call, list or join); another length by the tuple writer of ``cls``;
+    anything else by :func:`_value`. Nothing inline when ``inline`` is 0 (the nesting of
+    the model is finite, but the code grows with its depth)."""
+    many = f"_write_{cls.__name__}_tuple"
+    if many not in scope:
+        scope[many] = _compile(cls, many=True)
+    out = f"t_{var}"
+    if inline <= 0:
+        return f"{out} = {many}({var}) if {var}.__class__ is _TUPLE else _value({var})\n"
+    kind = f"_{cls.__name__}"
+    scope[kind] = cls
+    a_body, a_text = _object_code(cls, f"a_{var}", f"a{var}_", scope, inline - 1)
+    b_body, b_text = _object_code(cls, f"b_{var}", f"b{var}_", scope, inline - 1)
+    return (
+        f"if {var}.__class__ is not _TUPLE:\n"
+        f"    {out} = _value({var})\n"
+        f"elif not {var}:\n"
+        f"    {out} = '[]'\n"
+        f"elif len({var}) == 1 and {var}[0].__class__ is {kind}:\n"
+        f"    a_{var} = {var}[0]\n"
+        f"{_indent(a_body, 4)}"
+        f"    {out} = '[' + {a_text} + ']'\n"
+        f"elif len({var}) == 2 and {var}[0].__class__ is {kind} and {var}[1].__class__ is {kind}:\n"
+        f"    a_{var}, b_{var} = {var}\n"
+        f"{_indent(a_body, 4)}"
+        f"{_indent(b_body, 4)}"
+        f"    {out} = '[' + {a_text} + ', ' + {b_text} + ']'\n"
+        f"else:\n"
+        f"    {out} = {many}({var})\n"
+    )
+
+
+def _object_code(
+    cls: type, obj: str, prefix: str, scope: dict[str, Any], inline: int = INLINE_DEPTH
+) -> tuple[str, str]:
+    """(statements, f-string expression) writing the attrs object in local ``obj``: its
+    fields (then its extra properties) read into locals named with ``prefix``, each written
+    by :func:`_field_code`, joined in one f-string."""
     names = [(a.name, a.type) for a in attrs.fields(cls)]
     names += [(name, None) for name in _extra_properties().get(cls, ())]
     module = importlib.import_module(cls.__module__)
-    classes = {k: v for k, v in vars(module).items() if isinstance(v, type) and attrs.has(v)}
-    scope = dict(_SCOPE)
-    scope["_CLASS"] = cls
+    classes = {
+        k: v
+        for k, v in vars(module).items()
+        if isinstance(v, type) and (attrs.has(v) or issubclass(v, enum.Enum))
+    }
     body = ""
     for i, (name, annotation) in enumerate(names):
-        body += f"v{i} = o.{name}\n" + _field_code(f"v{i}", annotation, classes, scope)
+        var = f"{prefix}v{i}"
+        body += f"{var} = {obj}.{name}\n" + _field_code(var, annotation, classes, scope, inline)
     # field names are identifiers: no quote, brace or backslash to escape in the literal
-    members = ", ".join(f'"{name}": {{t_v{i}}}' for i, (name, _) in enumerate(names))
-    text = f"f'{{{{{members}}}}}'"
+    members = ", ".join(f'"{name}": {{t_{prefix}v{i}}}' for i, (name, _) in enumerate(names))
+    return body, f"f'{{{{{members}}}}}'"
+
+
+def _compile(cls: type, *, many: bool = False) -> Writer:
+    """The writer of one attrs class (:func:`_object_code`). ``many``: the writer of a
+    tuple of such objects instead, the object code inlined in its loop."""
+    scope = dict(_SCOPE)
+    scope["_CLASS"] = cls
+    body, text = _object_code(cls, "o", "", scope)
     if many:
         source = (
             "def write(seq):\n"
