@@ -65,6 +65,12 @@ SELECT 'con', conrelid::regclass::text || ' ' || pg_get_constraintdef(oid)
   FROM pg_constraint WHERE connamespace = current_schema()::regnamespace
 UNION ALL
 SELECT 'idx', indexdef FROM pg_indexes WHERE schemaname = current_schema()
+UNION ALL
+SELECT 'fn', proname || ' ' || md5(prosrc) FROM pg_proc
+  WHERE pronamespace = current_schema()::regnamespace
+UNION ALL
+SELECT 'trg', tgrelid::regclass::text || ' ' || pg_get_triggerdef(oid) FROM pg_trigger
+  WHERE NOT tgisinternal
 """
 
 

@@ -431,3 +431,5 @@ CREATE INDEX player_round_stats_record_dpm ON player_round_stats (((1.0 * COALES
     WHERE values_scope = 'round';
 CREATE INDEX player_round_stats_record_kd ON player_round_stats (((1.0 * COALESCE(kills, 0) * 1.0 / NULLIF(COALESCE(deaths, 0), 0))))
     WHERE values_scope = 'round';
+
+-- 0010: nothing for SQLite (PostgreSQL's totals triggers read the TAB JSON once)

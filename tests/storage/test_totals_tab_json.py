@@ -1,0 +1,84 @@
+"""The running totals read every TAB field of a line, whatever its TAB JSON holds.
+
+PostgreSQL's totals triggers read a line's TAB JSON once per line (``json_to_record``,
+migration 0010) instead of once per field; SQLite's bulk writes and row triggers read it per
+field. Whichever way, and whether the lines arrive one round at a time (the triggers) or in one
+bulk write, ``player_totals`` must equal the plain per-line aggregates: for lines without TAB
+JSON, with an empty object, with some fields, with fractional values and with keys the totals
+do not sum.
+"""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import given
+from hypothesis import strategies as st
+from tests.sessions.builders import Line, clear, player_row
+from tests.sessions.test_properties import FAST
+from tests.sessions.test_totals_properties import assert_fast_equals_plain
+
+from etstats.queries.statdefs import TAB_FIELDS
+from etstats.storage.base import Row, Storage
+
+_VALUE = st.one_of(
+    st.integers(-1_000, 1_000_000),
+    st.floats(-1e6, 1e6, allow_nan=False).map(lambda f: round(f, 3)),
+    st.none(),
+)
+_TAB = st.one_of(
+    st.none(),  # a line without TAB JSON (the column is NULL)
+    st.dictionaries(st.sampled_from([*TAB_FIELDS, "not_summed", "Team_Gibs"]), _VALUE),
+)
+
+
+def _lines(rid: int, tabs: list[dict[str, object] | None]) -> dict[str, list[Row]]:
+    players = []
+    for i, tab in enumerate(tabs):
+        guid = f"GUID{i % 5:04d}" if i % 7 else "OMNIBOT0001"  # a few repeats and a bot
+        row = list(player_row(rid, i, Line(guid, f"p{i % 3}", 1 + i % 2, kills=i), "round"))
+        row[-2] = None if tab is None else json.dumps(tab)
+        players.append(tuple(row))
+    weapons = [(rid, i, 3, i, 2 * i, 0, 0, i % 2, "round") for i in range(len(tabs))]
+    return {"player_round_stats": players, "weapon_stats": weapons}
+
+
+def _new_round(store: Storage, k: int) -> int:
+    with store.transaction() as tx:
+        sid = tx.ensure_server("tab")
+        return tx.save_round(
+            None,
+            {
+                "server_id": sid,
+                "map_name": "supply",
+                "round_number": 1,
+                "round_start_unix": 1_700_000_000 + 3_600 * k,
+                "start_source": "stats-file-name",
+                "values_scope": "round",
+            },
+        )
+
+
+@FAST
+@given(
+    rounds=st.lists(st.lists(_TAB, min_size=1, max_size=8), min_size=1, max_size=4),
+    bulk=st.booleans(),
+)
+def test_totals_sum_every_tab_field_of_every_line(
+    store: Storage, rounds: list[list[dict[str, object] | None]], bulk: bool
+) -> None:
+    clear(store)
+    ids = [_new_round(store, k) for k in range(len(rounds))]
+    if bulk:  # one bulk write of every round (SQLite: the row triggers set aside)
+        batch = {rid: _lines(rid, tabs) for rid, tabs in zip(ids, rounds, strict=True)}
+        with store.transaction() as tx:
+            tx.replace_many_round_rows(batch)
+    else:  # one round per transaction, through the triggers
+        for rid, tabs in zip(ids, rounds, strict=True):
+            with store.transaction() as tx:
+                tx.replace_round_rows(rid, _lines(rid, tabs))
+    assert_fast_equals_plain(store)
+    # and they leave again with their lines (the delete trigger reads them the same way)
+    with store.transaction() as tx:
+        tx.replace_round_rows(ids[0], {"player_round_stats": [], "weapon_stats": []})
+    assert_fast_equals_plain(store)
