@@ -71,6 +71,10 @@ SELECT 'fn', proname || ' ' || md5(prosrc) FROM pg_proc
 UNION ALL
 SELECT 'trg', tgrelid::regclass::text || ' ' || pg_get_triggerdef(oid) FROM pg_trigger
   WHERE NOT tgisinternal
+UNION ALL
+SELECT 'cmp', attrelid::regclass::text || '.' || attname || ' ' || attcompression::text
+  FROM pg_attribute WHERE attcompression <> ''
+   AND attrelid IN (SELECT oid FROM pg_class WHERE relnamespace = current_schema()::regnamespace)
 """
 
 
@@ -194,3 +198,38 @@ def test_record_indexes_match_the_record_queries() -> None:
                 assert f"record_{stat} " not in sql  # a weapon part needs a subquery
                 continue
             assert f"player_round_stats_record_{stat} ON player_round_stats (({value}))" in sql
+
+
+@pytest.mark.pg
+def test_postgres_compresses_the_reports_with_lz4(pg_dsn: str) -> None:
+    """Migration 0011: new reports are stored with lz4 (PostgreSQL 14+ built with it, as
+    the test server is), and they read back as written."""
+    import psycopg
+
+    from etstats.storage.postgres import PostgresStorage
+    from etstats.storage.testing import pg_database
+
+    report = '{"checks": [' + ", ".join(f'{{"n": {i}, "verdict": "agree"}}' for i in range(3000))
+    report += "]}"
+    with pg_database(pg_dsn) as url:
+        store = PostgresStorage(url, max_size=1)
+        with store.transaction() as tx:
+            sid = tx.ensure_server("lz4")
+            rid = tx.save_round(
+                None,
+                {
+                    "server_id": sid,
+                    "map_name": "supply",
+                    "round_number": 1,
+                    "round_start_unix": 1_700_000_000,
+                    "start_source": "stats-file-name",
+                    "values_scope": "round",
+                },
+            )
+            tx.replace_round_rows(rid, {"reconciliations": [(rid, "agree", 0, 0, report)]})
+        store.close()
+        with psycopg.connect(url) as conn:
+            method, text = conn.execute(
+                "SELECT pg_column_compression(report_json), report_json FROM reconciliations"
+            ).fetchone()  # type: ignore[misc]
+    assert (method, text) == ("lz4", report)

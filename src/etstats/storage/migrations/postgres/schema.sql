@@ -489,3 +489,12 @@ BEGIN
     RETURN NULL;
 END
 $body$;
+
+-- 0011: reconciliation reports compressed with lz4 where the server can (see 0011_report_lz4.sql)
+DO $$
+BEGIN
+    EXECUTE 'ALTER TABLE reconciliations ALTER COLUMN report_json SET COMPRESSION lz4';
+EXCEPTION WHEN syntax_error OR feature_not_supported THEN
+    RAISE NOTICE 'reconciliations.report_json keeps the default compression: %', SQLERRM;
+END
+$$;

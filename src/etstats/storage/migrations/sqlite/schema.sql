@@ -433,3 +433,5 @@ CREATE INDEX player_round_stats_record_kd ON player_round_stats (((1.0 * COALESC
     WHERE values_scope = 'round';
 
 -- 0010: nothing for SQLite (PostgreSQL's totals triggers read the TAB JSON once)
+
+-- 0011: nothing for SQLite (PostgreSQL compresses the reports with lz4)
