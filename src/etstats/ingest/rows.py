@@ -75,14 +75,13 @@ def stats_rows(
             weapons.append(
                 (round_id, i, w.index, w.hits, w.shots, w.kills, w.deaths, w.headshots, scope)
             )
-        raw = p.raw_name
         players.append(
             (
                 round_id,
                 i,
                 p.guid,
-                p.name if "^" in raw else raw,  # no colour code: skip the regex
-                raw,
+                p.name,
+                p.raw_name,
                 p.team,
                 p.rounds,
                 kills,

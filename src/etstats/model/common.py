@@ -23,9 +23,10 @@ def strip_colours(name: str) -> str:
 
     ET:Legacy treats ``^`` plus any following character other than ``^`` as a colour code
     (``^/``, ``^a``, ``^7``...: the engine's ``Q_IsColorString``), so the clean name drops both
-    characters; ``^^`` and a trailing lone ``^`` are kept as text.
+    characters; ``^^`` and a trailing lone ``^`` are kept as text. A name without ``^`` is
+    returned as it is, without running the pattern (most names; every player line reads it).
     """
-    return _COLOUR_CODE.sub("", name)
+    return _COLOUR_CODE.sub("", name) if "^" in name else name
 
 
 class Team(enum.IntEnum):
