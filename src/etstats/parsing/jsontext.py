@@ -35,22 +35,26 @@ def load_json(text: str | bytes, *, source: str = "<json>", storable: bool = Fal
     With ``storable`` (artifact parsers: what is read is stored), every integer must also fit
     64 bits and no string may hold a lone surrogate (:func:`check_storable`).
     """
+    if isinstance(text, bytes) and len(text) > MAX_JSON_BYTES:
+        raise ParseError(
+            "file too large",
+            source=source,
+            expected=f"<= {MAX_JSON_BYTES} bytes",
+            actual=f"{len(text)} bytes",
+        )
+    if isinstance(text, str) and len(text) > MAX_JSON_BYTES:
+        raise ParseError(
+            "text too large",
+            source=source,
+            expected=f"<= {MAX_JSON_BYTES} characters",
+            actual=f"{len(text)} characters",
+        )
+    value = _orjson_value(text)
+    if value is not _NOT_READ:
+        return value
     raw = None
     if isinstance(text, bytes):
         raw = text
-        if len(text) > MAX_JSON_BYTES:
-            raise ParseError(
-                "file too large",
-                source=source,
-                expected=f"<= {MAX_JSON_BYTES} bytes",
-                actual=f"{len(text)} bytes",
-            )
-        if _LONG_INTEGER not in text.translate(_TO_ZERO):
-            try:
-                # Storable as it is: no integer of 19 digits, and orjson refuses lone surrogates.
-                return orjson.loads(text)
-            except orjson.JSONDecodeError:
-                pass  # the stdlib decoder below words the error
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -61,18 +65,6 @@ def load_json(text: str | bytes, *, source: str = "<json>", storable: bool = Fal
                 expected="UTF-8 text",
                 actual=repr(text[exc.start : exc.start + 8]),
             ) from exc
-    elif len(text) > MAX_JSON_BYTES:
-        raise ParseError(
-            "text too large",
-            source=source,
-            expected=f"<= {MAX_JSON_BYTES} characters",
-            actual=f"{len(text)} characters",
-        )
-    elif _LONG_TEXT_INTEGER not in text.translate(_TEXT_TO_ZERO):
-        try:
-            return orjson.loads(text)  # as for bytes (a str with a lone surrogate is refused)
-        except orjson.JSONDecodeError:
-            pass
     try:
         value = _decode(text)
     except json.JSONDecodeError as exc:
@@ -141,6 +133,27 @@ _LONG_INTEGER = b"0" * 19
 _TEXT_TO_ZERO = str.maketrans("123456789", "000000000")
 _LONG_TEXT_INTEGER = "0" * 19
 """:data:`_TO_ZERO` and :data:`_LONG_INTEGER` for text given as ``str``."""
+_NOT_READ = object()
+"""What :func:`_orjson_value` returns for a text it leaves to the stdlib decoder."""
+
+
+def _orjson_value(text: str | bytes) -> Any:
+    """orjson's value of ``text`` (bytes or str), or :data:`_NOT_READ` for a text that may
+    hold an integer past 64 bits (a run of 19 digits: orjson would make it a float) or that
+    orjson refuses (the stdlib decoder then words the error). What orjson reads is storable
+    as it is: no such integer, and orjson refuses lone surrogates."""
+    if isinstance(text, bytes):
+        long_run = _LONG_INTEGER in text.translate(_TO_ZERO)
+    else:
+        long_run = _LONG_TEXT_INTEGER in text.translate(_TEXT_TO_ZERO)
+    if long_run:
+        return _NOT_READ
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return _NOT_READ
+
+
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 """A ``\\u`` escape of a UTF-16 surrogate (the only way a lone one gets into UTF-8 JSON)."""
 
