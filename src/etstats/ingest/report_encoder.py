@@ -222,7 +222,6 @@ def _enum_texts(cls: type[enum.Enum]) -> dict[Any, str]:
 
 
 _SCOPE: dict[str, Any] = {
-    "_str": encode_basestring,
     "_float": _float,
     "_repr_float": float.__repr__,
     "_repr_int": int.__repr__,

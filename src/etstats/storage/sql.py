@@ -523,9 +523,9 @@ def read_table(tx: SqlTx, table: str, round_ids: Sequence[int] | None = None) ->
 
 
 _IN_CHUNK = 500
+"""Most bound values in one ``IN (...)`` list."""
 _WINDOW_CHUNK = 100
 """Windows per statement of the ``*_in_windows`` reads (5 parameters each)."""
-"""Most bound values in one ``IN (...)`` list."""
 
 
 def clear_derived(tx: SqlTx) -> None:
