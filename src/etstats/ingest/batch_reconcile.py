@@ -11,7 +11,7 @@ stats file, as :func:`etstats.ingest.derive.round_rows` uses).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
@@ -40,18 +40,26 @@ class _RoundInputs:
     window_minutes: float
 
 
-def reconcile_rounds(pipeline: Pipeline, tx: StorageTx, round_ids: Iterable[int]) -> list[Any]:
+def reconcile_rounds(
+    pipeline: Pipeline,
+    tx: StorageTx,
+    round_ids: Iterable[int],
+    meanwhile: Callable[[], None] = lambda: None,
+) -> list[Any]:
     """Reconcile and store the verdict of each of ``round_ids`` (deleted ones are skipped);
-    returns the reconciliation objects (for the ``etstats_round_reconciled`` hook). Inside a
-    bulk stream with parse workers the rounds are shared with the workers
-    (:mod:`etstats.ingest.reconcile_pool`) and no objects are returned (no hook wants them);
-    the rows written are the same."""
+    returns the reconciliation objects (for the ``etstats_round_reconciled`` hook).
+    ``meanwhile()`` runs once, before any verdict is stored: with parse workers (inside a bulk
+    stream) while they reconcile the rounds (:mod:`etstats.ingest.reconcile_pool`; no objects
+    are returned then: no hook wants them), else before reconciling here. The rows written are
+    the same either way."""
     wanted = sorted(set(round_ids))
     if not wanted or not pipeline.reconcile:
+        meanwhile()
         return []
     inputs = _inputs(pipeline, tx, wanted)
     pooled = active_pool(pipeline)
     if pooled is None:
+        meanwhile()
         out: list[Any] = []
         for one in inputs:
             _store(tx, one.round_id, _here(pipeline, tx, one, out))
@@ -74,7 +82,9 @@ def reconcile_rounds(pipeline: Pipeline, tx: StorageTx, round_ids: Iterable[int]
         )
         for one in inputs
     ]
-    outcomes = reconcile_shared(pool, work, lambda i: _here(pipeline, tx, inputs[i], None))
+    outcomes = reconcile_shared(
+        pool, work, lambda i: _here(pipeline, tx, inputs[i], None), meanwhile
+    )
     for one, outcome in zip(inputs, outcomes, strict=True):
         _store(tx, one.round_id, outcome)
     return []

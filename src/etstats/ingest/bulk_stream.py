@@ -13,7 +13,6 @@ read, parsed and written in turn.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -25,13 +24,13 @@ from etstats.ingest.batch import (
     Progress,
     is_duplicate,
     known_of,
-    parse_all,
     run_batch,
     zones_of,
 )
 from etstats.ingest.extract import ParsedArtifact
-from etstats.ingest.parse_pool import ParsePool
+from etstats.ingest.parse_pool import ParsePool, Work
 from etstats.ingest.reconcile_pool import reconciling_in
+from etstats.ingest.work_queue import Task
 from etstats.storage.base import ArtifactRecord, StorageTx
 
 if TYPE_CHECKING:
@@ -92,7 +91,7 @@ class _Ahead:
     positions: list[int]
     """The positions the workers parse (all but the plain duplicates)."""
     pool: ParsePool
-    futures: list[Future[bytes]] | None
+    tasks: list[Task]
 
 
 def _stream(
@@ -144,6 +143,17 @@ def _hand_over(pipeline: Pipeline, batch: list[Artifact], pool: ParsePool) -> _A
     return _Ahead(zones, known, positions, pool, pool.submit(work))
 
 
+def _parse_here(pipeline: Pipeline, work: list[Work]) -> list[ParsedArtifact | ParseError]:
+    """Parse in this process what the workers did not (taken back, or a worker died)."""
+    out: list[ParsedArtifact | ParseError] = []
+    for artifact, timezone in work:
+        try:
+            out.append(pipeline._parse(artifact, timezone))
+        except ParseError as exc:
+            out.append(exc)
+    return out
+
+
 def _write(
     pipeline: Pipeline,
     batch: list[Artifact],
@@ -162,17 +172,13 @@ def _write_batch(
 ) -> list[IngestResult]:
     if ahead is None:  # the first batch: parsed in process while the workers start
         return run_batch(pipeline, batch, None, progress)
-    # a worker's death surfaces here, before the batch's transaction opens
-    results = ahead.pool.results(ahead.futures)
-    parsed: list[ParsedArtifact | ParseError | None]
-    if results is None:
-        parsed = parse_all(pipeline, batch, ahead.zones, ahead.known)
-    else:
-        parsed = [None] * len(batch)
-        for i, p in zip(ahead.positions, results, strict=True):
-            parsed[i] = p
-            if isinstance(p, ParsedArtifact):  # cached as Pipeline._parse would
-                pipeline._remember(batch[i], p)
+    # taken back (or a worker died): parsed here, before the batch's transaction opens
+    results = ahead.pool.results(ahead.tasks, lambda work: _parse_here(pipeline, work))
+    parsed: list[ParsedArtifact | ParseError | None] = [None] * len(batch)
+    for i, p in zip(ahead.positions, results, strict=True):
+        parsed[i] = p
+        if isinstance(p, ParsedArtifact):  # cached as Pipeline._parse would
+            pipeline._remember(batch[i], p)
     return run_batch(pipeline, batch, (ahead.zones, parsed), progress)
 
 
