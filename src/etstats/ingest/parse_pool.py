@@ -1,9 +1,12 @@
 """Parse the next bulk batch in worker processes while this process writes the current one.
 
 Bulk ingest (``etstats ingest``, ``rebuild``, :meth:`Pipeline.ingest_many` with ``jobs``)
-reads the artifacts of batch N+1 and asks which of them are already stored, hands the new ones
-to a :class:`ParsePool`, and only then writes batch N. The workers parse while the main process
-links, reconciles and commits; batch N+1's write then starts with its models ready. Everything
+reads the artifacts of the next batches and asks which of them are already stored, queues the
+new ones for a :class:`ParsePool` (in chunks of :data:`PARSE_CHUNK`), and only then writes
+batch N. The workers parse while the main process links, writes and commits (reconciling
+batch N's rounds comes first: :mod:`etstats.ingest.work_queue`); a later batch's write then
+starts with its models ready, and what the workers have not reached is taken back and parsed
+here. Everything
 that touches the store stays in the main process, in the same order as without workers, so the
 store afterwards is the same.
 
@@ -18,8 +21,9 @@ Workers are started with ``spawn`` (the same on Linux, macOS and Windows, and sa
 open database connections and threads of the main process; a frozen executable must call
 :func:`multiprocessing.freeze_support`, as ``etstats`` does). They ignore Ctrl-C (the main
 process stops them), exit when the main process dies (even by ``kill -9``), and are joined
-when the pool is closed. A worker that dies makes :meth:`ParsePool.results` return ``None``:
-the caller parses that batch in process; nothing was written yet.
+when the pool is closed. A worker that dies leaves its chunks to the main process
+(:meth:`ParsePool.results` parses them there; nothing was written yet) and the pool is not
+used again.
 """
 
 from __future__ import annotations
@@ -66,10 +70,11 @@ have not reached; large enough that a call's round trip stays small against pars
 IN_FLIGHT = 2
 """Calls with each worker at a time: one running, one ready behind it."""
 
-WORKER_CACHE_SIZE = 512
-"""Parsed artifacts a worker keeps (its last two default batches): the rounds of batch N are
-reconciled in the workers right after they parsed it (:mod:`etstats.ingest.reconcile_pool`),
-and a worker that parsed a round's files does not parse them again."""
+WORKER_CACHE_SIZE = 768
+"""Parsed artifacts a worker keeps (three default batches: the one being written and the two
+parsed ahead of it, :data:`etstats.ingest.bulk_stream.LOOK_AHEAD`): the rounds of batch N are
+reconciled in the workers after they parsed it (:mod:`etstats.ingest.reconcile_pool`), and a
+worker that parsed a round's files does not parse them again."""
 
 
 def default_jobs() -> int:
