@@ -11,13 +11,15 @@ stats file, as :func:`etstats.ingest.derive.round_rows` uses).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
 from etstats.errors import ParseError
+from etstats.ingest.alongside import writes_alongside
 from etstats.ingest.extract import ParsedArtifact
+from etstats.ingest.parse_pool import ParsePool
 from etstats.ingest.reconcile_pool import Outcome, RoundWork, Shipped, active_pool, reconcile_shared
 from etstats.ingest.reconcile_step import reconcile_round
 from etstats.storage.base import ArtifactRecord, StorageTx, StoredRound
@@ -48,23 +50,40 @@ def reconcile_rounds(
 ) -> list[Any]:
     """Reconcile and store the verdict of each of ``round_ids`` (deleted ones are skipped);
     returns the reconciliation objects (for the ``etstats_round_reconciled`` hook).
-    ``meanwhile()`` runs once, before any verdict is stored: with parse workers (inside a bulk
-    stream) while they reconcile the rounds (:mod:`etstats.ingest.reconcile_pool`; no objects
-    are returned then: no hook wants them), else before reconciling here. The rows written are
-    the same either way."""
+
+    ``meanwhile()`` (the batch's row writes) runs once, before any verdict is stored, beside
+    the reconciling where it can (:mod:`etstats.ingest.alongside`: on PostgreSQL in a thread).
+    With parse workers (inside a bulk stream) the rounds are queued for them first, so they
+    reconcile while the rows are written (:mod:`etstats.ingest.reconcile_pool`; no objects are
+    returned then: no hook wants them). The rows written are the same either way."""
     wanted = sorted(set(round_ids))
-    if not wanted or not pipeline.reconcile:
-        meanwhile()
-        return []
-    inputs = _inputs(pipeline, tx, wanted)
-    pooled = active_pool(pipeline)
-    if pooled is None:
-        meanwhile()
-        out: list[Any] = []
-        for one in inputs:
-            _store(tx, one.round_id, _here(pipeline, tx, one, out))
-        return out
-    pool, batch_data = pooled
+    background = bool(getattr(tx, "writes_in_background", False))
+    out: list[Any] = []
+    with writes_alongside(meanwhile, background) as start:
+        if not wanted or not pipeline.reconcile:
+            return []
+        inputs = _inputs(pipeline, tx, wanted)
+        pooled = active_pool(pipeline)
+        if pooled is None:
+            start()
+            outcomes = [_here(pipeline, tx, one, out) for one in inputs]
+        else:
+            outcomes = _shared(pipeline, tx, inputs, *pooled, start)
+    for one, outcome in zip(inputs, outcomes, strict=True):
+        _store(tx, one.round_id, outcome)
+    return out
+
+
+def _shared(
+    pipeline: Pipeline,
+    tx: StorageTx,
+    inputs: list[_RoundInputs],
+    pool: ParsePool,
+    batch_data: Mapping[str, bytes],
+    start: Callable[[], None],
+) -> list[Outcome]:
+    """The rounds' outcomes, shared with the workers; ``start()`` begins the row writes once
+    the rounds are queued for them."""
     needed = {r.sha256 for one in inputs for r in (*one.linked.values(), one.r1) if r is not None}
     data = dict(batch_data)
     data.update(tx.artifacts_data(sorted(needed - data.keys())))
@@ -82,12 +101,7 @@ def reconcile_rounds(
         )
         for one in inputs
     ]
-    outcomes = reconcile_shared(
-        pool, work, lambda i: _here(pipeline, tx, inputs[i], None), meanwhile
-    )
-    for one, outcome in zip(inputs, outcomes, strict=True):
-        _store(tx, one.round_id, outcome)
-    return []
+    return reconcile_shared(pool, work, lambda i: _here(pipeline, tx, inputs[i], None), start)
 
 
 def _inputs(pipeline: Pipeline, tx: StorageTx, wanted: list[int]) -> list[_RoundInputs]:

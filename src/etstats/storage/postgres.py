@@ -68,6 +68,10 @@ class PgTx(sql.SqlTx):
     """A transaction on one pooled connection; bulk inserts go through ``COPY``."""
 
     placeholder = "%s"
+    writes_in_background = True
+    """A batch's row writes may run in a thread while the ingest reconciles: they are mostly
+    the server's work (``COPY``, triggers, indexes), waited for with the GIL released
+    (:mod:`etstats.ingest.alongside`)."""
 
     def lock_group(self, server_id: int, map_name: str, round_number: int) -> None:
         """Transaction-scoped advisory lock on (server, map), so concurrent ingesters

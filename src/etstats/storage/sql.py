@@ -44,6 +44,10 @@ class SqlTx(OutboxTxMixin):
     """A transaction over a DB-API style connection (``sqlite3`` or ``psycopg``)."""
 
     placeholder = "?"
+    writes_in_background = False
+    """Whether a batch's row writes may run in a thread beside the ingest's reconciling
+    (:mod:`etstats.ingest.alongside`). Not on SQLite: its writes run in this process and need
+    the GIL for every row."""
 
     def __init__(self, conn: Any) -> None:
         self.conn = conn
