@@ -574,3 +574,13 @@ BEGIN
     RETURN NULL;
 END
 $body$;
+-- 0013: the objectives record index through one JSON parse per line (see 0013_totals_indexed_probes.sql)
+CREATE FUNCTION etstats_tab_objectives(tab_json text) RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+    SELECT COALESCE(j.objectives_stolen, 0) + COALESCE(j.objectives_returned, 0) + COALESCE(j.dynamites_planted, 0) + COALESCE(j.dynamites_defused, 0)
+    FROM (SELECT 1) AS one
+    LEFT JOIN LATERAL json_to_record(tab_json::json) AS j(objectives_stolen double precision, objectives_returned double precision, dynamites_planted double precision, dynamites_defused double precision) ON TRUE
+$fn$;
+DROP INDEX player_round_stats_record_objectives;
+CREATE INDEX player_round_stats_record_objectives ON player_round_stats ((etstats_tab_objectives(tab_json)))
+    WHERE values_scope = 'round';
