@@ -241,3 +241,30 @@ def test_postgres_compresses_the_reports_with_lz4(pg_dsn: str) -> None:
                 "SELECT pg_column_compression(report_json), report_json FROM reconciliations"
             ).fetchone()  # type: ignore[misc]
     assert (method, text) == ("lz4", report)
+
+
+@pytest.mark.pg
+def test_postgres_compresses_the_archived_artifacts_with_lz4(pg_dsn: str) -> None:
+    """Migration 0013: an archived artifact's bytes are stored with lz4 and read back as
+    written."""
+    import hashlib
+
+    import psycopg
+
+    from etstats.storage.base import ArtifactRecord
+    from etstats.storage.postgres import PostgresStorage
+    from etstats.storage.testing import pg_database
+
+    data = b"".join(b"weapon %d kills %d deaths %d\n" % (i, i % 7, i % 5) for i in range(400))
+    sha = hashlib.sha256(data).hexdigest()
+    with pg_database(pg_dsn) as url:
+        store = PostgresStorage(url, max_size=1)
+        with store.transaction() as tx:
+            sid = tx.ensure_server("lz4")
+            record = ArtifactRecord(sha, "stats", "a.txt", sid, len(data), 1_700_000_000, "pending")
+            assert tx.insert_artifacts([(record, data)]) == {sha}
+        assert store.artifact_data(sha) == data
+        store.close()
+        with psycopg.connect(url) as conn:
+            row = conn.execute("SELECT pg_column_compression(data) FROM artifacts").fetchone()
+    assert row == ("lz4",)

@@ -584,3 +584,11 @@ $fn$;
 DROP INDEX player_round_stats_record_objectives;
 CREATE INDEX player_round_stats_record_objectives ON player_round_stats ((etstats_tab_objectives(tab_json)))
     WHERE values_scope = 'round';
+-- 0013: archived artifacts' bytes compressed with lz4 where the server can (see 0013_totals_indexed_probes.sql)
+DO $$
+BEGIN
+    EXECUTE 'ALTER TABLE artifacts ALTER COLUMN data SET COMPRESSION lz4';
+EXCEPTION WHEN syntax_error OR feature_not_supported THEN
+    RAISE NOTICE 'artifacts.data keeps the default compression: %', SQLERRM;
+END
+$$;
