@@ -435,3 +435,5 @@ CREATE INDEX player_round_stats_record_kd ON player_round_stats (((1.0 * COALESC
 -- 0010: nothing for SQLite (PostgreSQL's totals triggers read the TAB JSON once)
 
 -- 0011: nothing for SQLite (PostgreSQL compresses the reports with lz4)
+
+-- 0013: nothing for SQLite (PostgreSQL's totals triggers read through indexes once per statement)
