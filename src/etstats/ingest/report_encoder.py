@@ -379,7 +379,8 @@ def _compile(cls: type, *, many: bool = False) -> Writer:
         )
     else:
         source = f"def write(o):\n{_indent(body, 4)}    return {text}\n"
-    exec(source, scope)  # noqa: S102 - attrs field names
+    code = compile(source, f"<report writer {cls.__name__}{' tuple' if many else ''}>", "exec")
+    exec(code, scope)  # noqa: S102 - attrs field names
     fn: Writer = scope["write"]
     return fn
 
