@@ -393,7 +393,9 @@ def source_value(
 ) -> SourceValue:
     """``SourceValue(source, float(value), unit, raw, artifact)``, positional (``value`` may
     be an int: it is stored as a float; ``None`` stays ``None``)."""
-    return build_source_value(source, None if value is None else float(value), unit, raw, artifact)
+    if value.__class__ is not float and value is not None:  # float(x) is x for a float
+        value = float(value)
+    return build_source_value(source, value, unit, raw, artifact)
 
 
 __all__ = [
