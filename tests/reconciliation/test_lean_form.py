@@ -8,19 +8,23 @@ equal and in the same order.
 
 from __future__ import annotations
 
+import pickle
 import random
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from etstats.ingest.artifacts import Artifact
 from etstats.ingest.extract import parse_artifact
+from etstats.ingest.report_encoder import to_json
 from etstats.reconciliation import LoadedArtifact, Reconciliation, Verdict, load_paths
 from etstats.reconciliation.engine import ReconcilePlan
 from etstats.reconciliation.model import LeanReconciliation, lean_reconciliation
 from etstats.reconciliation.rules.judge import KEPT_IN_FULL, counted_agree, counting_agree
+from etstats.serde import to_json as serde_to_json
 from etstats.testing.synthetic import round_artifacts, round_pair_artifacts
 
 START = 1_767_225_600
@@ -56,6 +60,19 @@ def _assert_lean_of(lean: Reconciliation, full: Reconciliation) -> None:
     assert (lean.players, lean.findings) == (full.players, full.findings)
     # and the lean form of the full one is the same object (what the store tests compare)
     assert lean == lean_reconciliation(full, {})
+    # the engine builds the lean form straight from the round's fields (a sealed builder,
+    # no full Reconciliation first): indistinguishable from the public constructor's (not
+    # tests.helpers.assert_built_equals_public: check_counts is a dict, so neither hashes)
+    public = LeanReconciliation(
+        **{a.name: getattr(lean, a.name) for a in attrs.fields(LeanReconciliation)}
+    )
+    assert type(lean) is LeanReconciliation
+    assert lean == public
+    assert public == lean
+    assert repr(lean) == repr(public)
+    assert to_json(lean) == serde_to_json(public)
+    assert pickle.loads(pickle.dumps(lean)) == public  # noqa: S301 - our own bytes
+    assert attrs.evolve(lean) == public
 
 
 def _both(items: list[LoadedArtifact]) -> list[tuple[Reconciliation, Reconciliation]]:

@@ -271,8 +271,9 @@ def _field_code(
             f"if {var}.__class__ is _TUPLE and len({var}) == 2:\n"
             f"    a_{var}, b_{var} = {var}\n"
             f"    if a_{var}.__class__ is _FLOAT and b_{var}.__class__ is _FLOAT:\n"
-            f"        {out} = '[' + {_float_text_of('a_' + var)} + ', ' + "
-            f"{_float_text_of('b_' + var)} + ']'\n"
+            f"        ta_{var} = {_float_text_of('a_' + var)}\n"
+            f"        tb_{var} = {_float_text_of('b_' + var)}\n"
+            f"        {out} = f'[{{ta_{var}}}, {{tb_{var}}}]'\n"
             f"    else:\n"
             f"        {out} = _value({var})\n"
             f"else:\n"
@@ -325,12 +326,15 @@ def _objects_code(var: str, cls: type, scope: dict[str, Any], inline: int) -> st
         f"elif len({var}) == 1 and {var}[0].__class__ is {kind}:\n"
         f"    a_{var} = {var}[0]\n"
         f"{_indent(a_body, 4)}"
-        f"    {out} = '[' + {a_text} + ']'\n"
+        f"    ta_{var} = {a_text}\n"
+        f"    {out} = f'[{{ta_{var}}}]'\n"
         f"elif len({var}) == 2 and {var}[0].__class__ is {kind} and {var}[1].__class__ is {kind}:\n"
         f"    a_{var}, b_{var} = {var}\n"
         f"{_indent(a_body, 4)}"
         f"{_indent(b_body, 4)}"
-        f"    {out} = '[' + {a_text} + ', ' + {b_text} + ']'\n"
+        f"    ta_{var} = {a_text}\n"
+        f"    tb_{var} = {b_text}\n"
+        f"    {out} = f'[{{ta_{var}}}, {{tb_{var}}}]'\n"
         f"else:\n"
         f"    {out} = {many}({var})\n"
     )
@@ -379,7 +383,8 @@ def _compile(cls: type, *, many: bool = False) -> Writer:
         )
     else:
         source = f"def write(o):\n{_indent(body, 4)}    return {text}\n"
-    exec(source, scope)  # noqa: S102 - attrs field names
+    code = compile(source, f"<report writer {cls.__name__}{' tuple' if many else ''}>", "exec")
+    exec(code, scope)  # noqa: S102 - attrs field names
     fn: Writer = scope["write"]
     return fn
 

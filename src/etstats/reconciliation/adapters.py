@@ -25,8 +25,13 @@ _ENEMY = KillKind.ENEMY.value
 
 
 def _stats_player(
-    p: PlayerStats, raw: PlayerStats | None, differenced: bool, prior: PlayerStats | None
+    p: PlayerStats,
+    raw: PlayerStats | None,
+    differenced: bool,
+    prior: PlayerStats | None,
+    key: str,
 ) -> StatsPlayerReading:
+    """``key``: ``p.guid.upper()`` (the caller has it already)."""
     tab = p.tab
     ptab = prior.tab if prior is not None else None
     rtab = raw.tab if raw is not None else tab
@@ -36,7 +41,7 @@ def _stats_player(
         deaths += w.deaths
     raw_name = p.raw_name
     return StatsPlayerReading(
-        key=p.guid.upper(),
+        key=key,
         name=raw_name if "^" not in raw_name else p.name,  # p.name strips colour codes
         team=p.team,
         bot=p.is_bot,
@@ -83,15 +88,14 @@ def stats_reading(
     for pp in r1.players if r1 is not None else ():
         prior_by_key.setdefault(pp.guid.upper(), pp)
     differenced = raw is not None
-    players = tuple(
-        _stats_player(
-            p,
-            raw_by_key.get(p.guid.upper()) if differenced else None,
-            differenced,
-            prior_by_key.get(p.guid.upper()) if differenced else None,
-        )
-        for p in rnd.players
-    )
+    if differenced:
+        readings = []
+        for p in rnd.players:
+            key = p.guid.upper()
+            readings.append(_stats_player(p, raw_by_key.get(key), True, prior_by_key.get(key), key))
+        players = tuple(readings)
+    else:
+        players = tuple([_stats_player(p, None, False, None, p.guid.upper()) for p in rnd.players])
     h = rnd.header
     return StatsReading(
         name=name or (prov.name if prov is not None else "<memory>"),

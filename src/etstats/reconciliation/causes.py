@@ -139,7 +139,13 @@ def cause(code: str, low: float, high: float, evidence: str) -> CauseAmount:
         raise KeyError(f"unknown cause code {code!r}")
     if low > high:
         low, high = high, low
-    return cause_amount(code, float(low), float(high), evidence)
+    # float(x) is x for a float: the call only for an int bound
+    return cause_amount(
+        code,
+        low if low.__class__ is float else float(low),
+        high if high.__class__ is float else float(high),
+        evidence,
+    )
 
 
 __all__ = ["CAUSES", "CauseInfo", "cause"]

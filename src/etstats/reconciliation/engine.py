@@ -27,6 +27,7 @@ from etstats.reconciliation.model import (
     Comparison,
     ReconcileReport,
     Reconciliation,
+    build_lean_reconciliation,
     build_reconciliation,
     lean_reconciliation,
 )
@@ -405,7 +406,7 @@ class ReconcilePlan:
                     es_name=self.endstats[ei].name if ei is not None else "",
                     revives_given=given,
                 )
-            full = build_reconciliation(
+            fields = (
                 sr.map,
                 sr.round,
                 sr.name,
@@ -417,10 +418,11 @@ class ReconcilePlan:
                 lua.end_unix if lua else None,
                 li_lag[1] if li_lag else None,
                 match.links,
-                tuple(comps),
-                match.findings,
             )
-            yield lean_reconciliation(full, counted) if lean else full
+            if lean:  # straight to the lean form (no full Reconciliation made first)
+                yield build_lean_reconciliation(*fields, comps, match.findings, counted)
+            else:
+                yield build_reconciliation(*fields, tuple(comps), match.findings)
         for li in self.lua_only:
             with counting_agree() if lean else _NOT_COUNTING as counted:
                 full = _lua_only(_lua_reading(self.luas[li]))

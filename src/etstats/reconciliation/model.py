@@ -17,7 +17,7 @@ otherwise. See docs/reconcile.md for every rule and cause code.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from attrs import field, frozen
 
@@ -215,21 +215,7 @@ def lean_reconciliation(full: Reconciliation, counted: dict[str, int]) -> LeanRe
     """``full`` (built while :func:`~etstats.reconciliation.rules.judge.counting_agree`
     counted ``counted`` agreeing comparisons per check, or with nothing counted) in its lean
     form: agreeing comparisons of checks not kept in full are dropped and counted too."""
-    per_check: dict[str, dict[str, int]] = {}
-    kept: list[Comparison] = []
-    for c in full.comparisons:
-        row = per_check.get(c.check)
-        if row is None:
-            row = per_check[c.check] = dict.fromkeys(_VERDICT_KEYS, 0)
-        row[c.verdict] += 1  # a StrEnum member is its value as a key
-        if c.verdict is not _AGREE or c.check in KEPT_IN_FULL:
-            kept.append(c)
-    for check, n in counted.items():
-        row = per_check.get(check)
-        if row is None:
-            row = per_check[check] = dict.fromkeys(_VERDICT_KEYS, 0)
-        row["agree"] += n
-    return LeanReconciliation(
+    return build_lean_reconciliation(
         full.map,
         full.round,
         full.stats,
@@ -241,8 +227,59 @@ def lean_reconciliation(full: Reconciliation, counted: dict[str, int]) -> LeanRe
         full.lua_end_unix,
         full.link_lag_seconds,
         full.players,
-        tuple(kept),
+        full.comparisons,
         full.findings,
+        counted,
+    )
+
+
+def build_lean_reconciliation(
+    map: str,
+    round: int,
+    stats: str | None,
+    stats_r1: str | None,
+    endstats: str | None,
+    lua: str | None,
+    lua_kind: str | None,
+    stats_time: str | None,
+    lua_end_unix: int | None,
+    link_lag_seconds: float | None,
+    players: tuple[PlayerLink, ...],
+    comparisons: Iterable[Comparison],
+    findings: tuple[Finding, ...],
+    counted: dict[str, int],
+) -> LeanReconciliation:
+    """:func:`lean_reconciliation` of the :class:`Reconciliation` these fields (positional,
+    in field order) would make, without making it (the ingest path's form: one object per
+    round, not two)."""
+    per_check: dict[str, dict[str, int]] = {}
+    kept: list[Comparison] = []
+    for c in comparisons:
+        row = per_check.get(c.check)
+        if row is None:
+            row = per_check[c.check] = dict.fromkeys(_VERDICT_KEYS, 0)
+        row[c.verdict] += 1  # a StrEnum member is its value as a key
+        if c.verdict is not _AGREE or c.check in KEPT_IN_FULL:
+            kept.append(c)
+    for check, n in counted.items():
+        row = per_check.get(check)
+        if row is None:
+            row = per_check[check] = dict.fromkeys(_VERDICT_KEYS, 0)
+        row["agree"] += n
+    return _build_lean(
+        map,
+        round,
+        stats,
+        stats_r1,
+        endstats,
+        lua,
+        lua_kind,
+        stats_time,
+        lua_end_unix,
+        link_lag_seconds,
+        players,
+        tuple(kept),
+        findings,
         dict(sorted(per_check.items())),
     )
 
@@ -346,12 +383,19 @@ build_reconciliation: Callable[
 lua_end_unix, link_lag_seconds, players, comparisons, findings)``."""
 
 
+_build_lean: Callable[..., LeanReconciliation] = sealed_builder(LeanReconciliation)
+"""``LeanReconciliation(...)``, every field positional in field order (see
+:func:`build_lean_reconciliation`)."""
+
+
 def source_value(
     source: str, value: float | None, unit: str, raw: str | None, artifact: str | None
 ) -> SourceValue:
     """``SourceValue(source, float(value), unit, raw, artifact)``, positional (``value`` may
     be an int: it is stored as a float; ``None`` stays ``None``)."""
-    return build_source_value(source, None if value is None else float(value), unit, raw, artifact)
+    if value.__class__ is not float and value is not None:  # float(x) is x for a float
+        value = float(value)
+    return build_source_value(source, value, unit, raw, artifact)
 
 
 __all__ = [
@@ -369,6 +413,7 @@ __all__ = [
     "Verdict",
     "build_cause_amount",
     "build_comparison",
+    "build_lean_reconciliation",
     "build_player_link",
     "build_reconciliation",
     "build_source_value",

@@ -68,14 +68,14 @@ def counted_agree(check: str, difference: float, tolerance: float) -> bool:
     """True (and the comparison counted) when :func:`counting_agree` is active, ``check`` is
     not kept in full and :func:`judge` would say ``agree`` for this difference and tolerance;
     the rule then returns ``None`` instead of building the comparison."""
-    tally = _TALLY.get()
-    if tally is None:
-        return False
     d = difference if type(difference) is float else float(difference)
-    # exactly judge's agree test; the kept checks asked last (the rarest case)
-    if -tolerance - _EPS <= d <= tolerance + _EPS and check not in KEPT_IN_FULL:
-        tally[check] = tally.get(check, 0) + 1
-        return True
+    # exactly judge's agree test first (a disagreement never reads the context variable);
+    # the kept checks asked last (the rarest case)
+    if -tolerance - _EPS <= d <= tolerance + _EPS:
+        tally = _TALLY.get()
+        if tally is not None and check not in KEPT_IN_FULL:
+            tally[check] = tally.get(check, 0) + 1
+            return True
     return False
 
 
