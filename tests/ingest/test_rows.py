@@ -1,12 +1,11 @@
-"""Row building: each per-round row is its file's tail (built once per parsed file, also in a
-parse worker) with the round id, SHA-256 and scope put around it; the TAB JSON text is what
-``json.dumps(..., sort_keys=True)`` writes, for any TAB values."""
+"""Row building: each player and weapon row holds its line's values, the round id and the
+player's scope; the TAB JSON text is what ``json.dumps(..., sort_keys=True)`` writes, for any
+TAB values; Lua rows have their tables' columns."""
 
 from __future__ import annotations
 
 import json
 import math
-import random
 from typing import Any
 
 import pytest
@@ -14,25 +13,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.helpers import examples
 
-from etstats.ingest.artifacts import Artifact, ArtifactKind
-from etstats.ingest.extract import parse_artifact
-from etstats.ingest.parse_pool import decode, encode
 from etstats.ingest.rows import (
     _tab_json,
-    endstats_rows,
-    file_tails,
-    lua_rows,
-    prebuild_tails,
     stats_rows,
 )
 from etstats.model.stats import StatsRound
 from etstats.storage.base import ROUND_TABLES
 from etstats.testing.gametimes_strategies import gametimes
 from etstats.testing.legacy_strategies import legacy_gametimes
-from etstats.testing.reconcile_truth.play import simulate
-from etstats.testing.reconcile_truth.render import render_v1
 from etstats.testing.strategies import stats_rounds
-from etstats.testing.synthetic import round_pair_artifacts, season
 
 SCOPES = ("round", "cumulative_r1_r2", "r2_as_written")
 
@@ -102,56 +91,6 @@ def _any_tab(values: list[Any]) -> Any:
     from etstats.model.stats import TAB_FIELDS_38, TabStats
 
     return TabStats(38, **dict(zip(TAB_FIELDS_38, values, strict=True)))
-
-
-def _parsed_season() -> list[Any]:
-    arts = season(3)
-    pair, _ = round_pair_artifacts(
-        map_name="supply", r1_end_unix=1_767_225_600, gap_seconds=600, rng=random.Random(5)
-    )
-    name, text = render_v1(simulate(1, start_unix=1_767_225_600 + 3600))
-    pair.append(Artifact.from_bytes(text.encode(), name))
-    return [parse_artifact(a, timezone="UTC") for a in [*arts, *pair]]
-
-
-def test_file_tails_are_built_once_and_travel_with_the_model() -> None:
-    parsed = _parsed_season()
-    kinds = set()
-    for p in parsed:
-        assert p.tails == {}
-        tails = file_tails(p)
-        assert tails
-        assert file_tails(p) is tails  # kept on the parsed artifact
-        back = decode(encode(p))
-        assert back == p
-        assert back.tails == tails
-        kinds.add(p.kind)
-    assert kinds == set(ArtifactKind) - {ArtifactKind.UNKNOWN}
-
-
-def test_prebuilt_tails_leave_round_2_stats_to_the_main_process() -> None:
-    for p in _parsed_season():
-        prebuild_tails(p)
-        r2_stats = p.kind is ArtifactKind.STATS and p.facts.round_number == 2
-        assert (p.tails == {}) is r2_stats
-
-
-def test_rows_from_tails_put_round_id_and_sha_in_front() -> None:
-    for p in _parsed_season():
-        tails = file_tails(p)
-        if p.kind is ArtifactKind.STATS:
-            rows = stats_rows(p.model, 9, tails=tails)
-            assert rows == stats_rows(p.model, 9)
-        elif p.kind is ArtifactKind.ENDSTATS:
-            rows = endstats_rows(p.model, 9, tails)
-            assert rows == endstats_rows(p.model, 9)
-        else:
-            rows = lua_rows(tails, "ab" * 32, 9)
-            legacy = p.kind is ArtifactKind.GAMETIMES_LEGACY
-            assert rows["lua_timing"][0][:3] == (9, "ab" * 32, "legacy" if legacy else "v1")
-        for table, table_rows in rows.items():
-            width = len(ROUND_TABLES[table])
-            assert all(r[0] == 9 and len(r) == width for r in table_rows)
 
 
 @pytest.mark.property

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from etstats.ingest import rows as R
+from etstats.ingest.artifacts import ArtifactKind
 from etstats.ingest.extract import ParsedArtifact
 from etstats.ingest.linker import PlannedRound
 from etstats.ingest.r2scope import (
@@ -72,16 +73,16 @@ def round_rows(
     end = parsed[p.endstats] if p.endstats else None
     if stats is not None and "stats" not in unchanged:
         if scope is None:
-            rows.update(R.stats_rows(stats.model, rid, tails=R.file_tails(stats)))
-        elif scope.model is stats.model:  # stored as written: the file's own tails
-            tails = R.file_tails(stats)
-            rows.update(R.stats_rows(scope.model, rid, scope.player_scopes, tails))
-        else:  # a differenced round 2: values of this pairing only
+            rows.update(R.stats_rows(stats.model, rid))
+        else:
             rows.update(R.stats_rows(scope.model, rid, scope.player_scopes))
     if lua is not None and p.lua is not None and "lua" not in unchanged:
-        rows.update(R.lua_rows(R.file_tails(lua), p.lua, rid))
+        if lua.kind is ArtifactKind.GAMETIMES_LEGACY:
+            rows.update(R.legacy_lua_rows(lua.model, p.lua, rid))
+        else:
+            rows.update(R.v1_lua_rows(lua.model, p.lua, rid))
     if end is not None and "endstats" not in unchanged:
-        rows.update(R.endstats_rows(end.model, rid, R.file_tails(end)))
+        rows.update(R.endstats_rows(end.model, rid))
     names = {
         role: parsed_names[sha]
         for role, sha in (("stats", p.stats), ("lua", p.lua), ("endstats", p.endstats))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from attrs import field, frozen
+from attrs import frozen
 
 from etstats.artifacts import parse_artifact_bytes
 from etstats.errors import ParseError
@@ -43,10 +43,6 @@ class ParsedArtifact:
     model: Any
     """An :data:`etstats.artifacts.ArtifactModel`, as ``kind`` says."""
     facts: LinkFacts
-    tails: dict[str, list[tuple[Any, ...]]] = field(factory=dict, eq=False, repr=False)
-    """The model's row tails once built (:func:`etstats.ingest.rows.file_tails`; empty
-    until then): a memo, so a file's rows are built once however often its round is
-    written, and in the parse worker when there is one. Not part of equality."""
 
 
 def normalise_map(name: str) -> str:

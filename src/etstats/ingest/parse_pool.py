@@ -46,7 +46,6 @@ from etstats._sealing import sealed_builder
 from etstats.errors import ConfigError, ParseError
 from etstats.ingest.artifacts import Artifact, ArtifactKind
 from etstats.ingest.extract import ParsedArtifact, parse_artifact
-from etstats.ingest.rows import prebuild_tails
 
 log = logging.getLogger(__name__)
 
@@ -218,7 +217,6 @@ def _parse_chunk(work: list[Work]) -> bytes:
         except ParseError as exc:
             out.append(exc)
             continue
-        prebuild_tails(parsed)  # the main process then only adds the round id
         out.append(parsed)
         _keep((artifact.sha256, artifact.name, timezone), parsed)
     return encode(out)
