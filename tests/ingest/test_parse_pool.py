@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import pickle
 import random
 import signal
 import time
@@ -247,3 +248,28 @@ def test_a_failing_input_keeps_the_batches_before_it(tmp_path: Path, jobs: int) 
     assert {a.sha256 for a in store.artifacts()} == set(acknowledged)
     assert multiprocessing.active_children() == []
     store.close()
+
+
+def test_a_fresh_process_decodes_what_a_worker_encoded(tmp_path: Path) -> None:
+    """The builders travel by name: a process that never encoded (the main process) finds
+    them through the codec module's ``__getattr__``; an unknown name is an AttributeError."""
+    import subprocess
+    import sys
+
+    import etstats.ingest.parse_pool as codec
+
+    parsed = [parse_artifact(a, timezone="UTC") for a in _artifacts() if a is not BAD]
+    (tmp_path / "in.bin").write_bytes(encode(parsed))
+    script = (
+        "import pickle, sys\n"
+        "from etstats.ingest.parse_pool import decode\n"
+        "value = decode(open(sys.argv[1], 'rb').read())\n"
+        "open(sys.argv[2], 'wb').write(pickle.dumps(value))\n"
+    )
+    out = tmp_path / "out.bin"
+    subprocess.run([sys.executable, "-c", script, str(tmp_path / "in.bin"), str(out)], check=True)
+    back = pickle.loads(out.read_bytes())  # noqa: S301 - written by this test
+    assert back == parsed
+    assert [type(b.model) for b in back] == [type(p.model) for p in parsed]
+    with pytest.raises(AttributeError):
+        codec._sealed_nowhere_CLS_Nothing  # noqa: B018

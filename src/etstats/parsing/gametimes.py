@@ -107,8 +107,13 @@ def _make_strict_converter() -> cattrs.Converter:
     return converter
 
 
-_STRICT = _make_strict_converter()
-"""etstats' wire rules plus exact JSON types (no ``"12"`` or ``12.5`` for an integer)."""
+@functools.cache
+def _strict() -> cattrs.Converter:
+    """etstats' wire rules plus exact JSON types (no ``"12"`` or ``12.5`` for an integer).
+
+    Made on first use (about 14 ms): a valid file never needs it (the fast path reads it),
+    so a process that reads only valid files, or only legacy ones, never builds it."""
+    return _make_strict_converter()
 
 
 @frozen
@@ -188,7 +193,7 @@ def parse_gametimes_obj(obj: object, *, source: str = "<json>") -> Gametimes:
 def _structure_checked(obj: object, source: str) -> Gametimes:
     """The cattrs path (and the oracle the fast path is tested against)."""
     try:
-        return _STRICT.structure(obj, Gametimes)
+        return _strict().structure(obj, Gametimes)
     except Exception as exc:  # cattrs raises a zoo of types; the contract is ValidationError
         raise ValidationError(
             "not a valid gametimes v1 file", problems=format_problems(exc), source=source
