@@ -5,6 +5,7 @@ own error, and writes the block never started still run."""
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -57,8 +58,15 @@ def test_the_blocks_own_failure_goes_on() -> None:
         block()
 
 
-def test_writes_never_started_run_on_leaving() -> None:
-    done: list[int] = []
-    with writes_alongside(lambda: done.append(1), True):
+def test_writes_never_started_run_on_leaving_and_are_finished() -> None:
+    """A block that returns early (nothing to reconcile) still gets its writes, done before
+    the block is left: a write still running then would race the batch's next statements."""
+    done: list[str] = []
+
+    def write() -> None:
+        time.sleep(0.05)  # not a timing assertion: a thread left running would not be done
+        done.append(threading.current_thread().name)
+
+    with writes_alongside(write, True):
         pass
-    assert done == [1]
+    assert done == [threading.current_thread().name]

@@ -20,8 +20,9 @@ from contextlib import contextmanager
 def writes_alongside(write: Callable[[], None], background: bool) -> Iterator[Callable[[], None]]:
     """Yields ``start``: call it where ``write()`` may begin. With ``background`` it runs in a
     thread from there, else right there. On leaving the block the writes have finished (a
-    block that never called ``start`` runs them then); their failure is raised here, unless
-    the block itself failed (that failure goes on; the transaction is rolled back anyway)."""
+    block that never called ``start`` runs them then, in this thread); their failure is raised
+    here, unless the block itself failed (that failure goes on; the transaction is rolled back
+    anyway)."""
     thread: threading.Thread | None = None
     failed: list[BaseException] = []
     started = False
@@ -48,7 +49,8 @@ def writes_alongside(write: Callable[[], None], background: bool) -> Iterator[Ca
     finally:
         if thread is not None:
             thread.join()
-    start()
+    if not started:  # nothing left to overlap: here, and finished before we return
+        write()
     if failed:
         raise failed[0]
 
