@@ -498,3 +498,5 @@ EXCEPTION WHEN syntax_error OR feature_not_supported THEN
     RAISE NOTICE 'reconciliations.report_json keeps the default compression: %', SQLERRM;
 END
 $$;
+
+-- 0012: nothing for PostgreSQL (SQLite drops the unused totals_deferred guard of its 0009)
