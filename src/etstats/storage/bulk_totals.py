@@ -104,9 +104,10 @@ def triggers_aside(conn: Any) -> Iterator[None]:
     Merely guarded (migration 0009's ``totals_deferred`` flag, dropped by 0012 unused), the
     triggers still cost about as much per line as the lines themselves: with the record
     indexes present, 12,000 player lines take 0.50 s of CPU with them and 0.26 s without
-    (docs/performance.md, "Bulk writes on SQLite"). Dropped inside the writer's own transaction they are never missing for
-    anyone else: a reader's snapshot and a crash's rollback both keep them, and
-    ``BEGIN IMMEDIATE`` keeps other writers out until they are back.
+    (docs/performance.md, "Bulk writes on SQLite"). Dropped inside the writer's own
+    transaction they are never missing for anyone else: a reader's snapshot and a crash's
+    rollback both keep them, and ``BEGIN IMMEDIATE`` keeps other writers out until they are
+    back.
     """
     marks = ", ".join("?" * len(STANDING_ASIDE))
     texts = conn.execute(
