@@ -127,36 +127,45 @@ def test_bulk_writes_and_the_clear_put_triggers_and_indexes_back(tmp_path: Path)
     store.close()
 
 
-def _autocheckpoint(store: SQLiteStorage) -> int:
-    return int(store.connection.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+def _bulk_settings(store: SQLiteStorage) -> tuple[int, int]:
+    """(WAL pages between checkpoints, page cache size) of the store's connection."""
+    conn = store.connection
+    return (
+        int(conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]),
+        int(conn.execute("PRAGMA cache_size").fetchone()[0]),
+    )
 
 
-def test_a_bulk_load_checkpoints_the_wal_rarely_and_then_as_before(
+_BULK = (16384, -16384)
+_USUAL = (1000, -2000)
+
+
+def test_a_bulk_load_checkpoints_the_wal_rarely_with_a_larger_cache_then_as_before(
     sqlite_store: SQLiteStorage,
 ) -> None:
     """During the load the WAL is copied into the file every 64 MB rather than every 4 MB
-    (fewer checkpoints and fsyncs); afterwards, also after a failure, SQLite's default is
-    back and what the load wrote is in the database file."""
+    (fewer checkpoints and fsyncs) and the page cache is 16 MB; afterwards, also after a
+    failure, SQLite's defaults are back and what the load wrote is in the database file."""
     store = sqlite_store
-    assert _autocheckpoint(store) == 1000
+    assert _bulk_settings(store) == _USUAL
     with store.bulk_load():
-        assert _autocheckpoint(store) == 16384
-    assert _autocheckpoint(store) == 1000
+        assert _bulk_settings(store) == _BULK
+    assert _bulk_settings(store) == _USUAL
     Pipeline(store).ingest_many(season(4))
-    assert _autocheckpoint(store) == 1000
+    assert _bulk_settings(store) == _USUAL
     wal = Path(store.path + "-wal")
     busy, frames, copied = store.connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
     assert (busy, frames == copied) == (0, True)  # nothing left behind but what is copied
     assert wal.exists()
-    during: list[int] = []
+    during: list[tuple[int, int]] = []
 
     def fail() -> None:
-        during.append(_autocheckpoint(store))
+        during.append(_bulk_settings(store))
         raise StorageError("the load failed")
 
     with pytest.raises(StorageError), store.bulk_load():
         fail()
-    assert (during, _autocheckpoint(store)) == ([16384], 1000)
+    assert (during, _bulk_settings(store)) == ([_BULK], _USUAL)
 
 
 def test_a_bulk_load_in_memory_needs_no_wal(sqlite_store: SQLiteStorage) -> None:
