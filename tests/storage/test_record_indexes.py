@@ -136,7 +136,7 @@ def _bulk_settings(store: SQLiteStorage) -> tuple[int, int]:
     )
 
 
-_BULK = (16384, -16384)
+_BULK = (4096, -16384)  # 64 MB of 16 KB pages
 _USUAL = (1000, -2000)
 
 
@@ -166,6 +166,25 @@ def test_a_bulk_load_checkpoints_the_wal_rarely_with_a_larger_cache_then_as_befo
     with pytest.raises(StorageError), store.bulk_load():
         fail()
     assert (during, _bulk_settings(store)) == ([_BULK], _USUAL)
+
+
+def test_a_new_store_has_16_kb_pages_an_old_one_keeps_its_own(tmp_path: Path) -> None:
+    old = tmp_path / "old.db"
+    raw = sqlite3.connect(old)
+    raw.execute("PRAGMA page_size = 4096")
+    raw.execute("CREATE TABLE t (x)")  # a store created before (with SQLite's default)
+    raw.close()
+    for path, size in ((old, 4096), (tmp_path / "new.db", 16384)):
+        store = SQLiteStorage(str(path))
+        try:
+            assert store.connection.execute("PRAGMA page_size").fetchone()[0] == size
+            with store.bulk_load():  # the WAL between checkpoints: 64 MB either way
+                pages = store.connection.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+                assert pages * size == 64 * 1024 * 1024
+            Pipeline(store).ingest_many(season(2))
+            assert len(store.rounds()) == 2
+        finally:
+            store.close()
 
 
 def test_a_bulk_load_in_memory_needs_no_wal(sqlite_store: SQLiteStorage) -> None:

@@ -71,6 +71,13 @@ class SqlTx(OutboxTxMixin):
         sql = self.q(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})")  # noqa: S608
         self.conn.executemany(sql, rows)
 
+    def insert_id(self, insert: str, params: Sequence[Any]) -> int:
+        """Run ``insert`` (one row into a table with an ``id`` key) and return the new id."""
+        row = self.fetchone(f"{insert} RETURNING id", params)
+        if row is None:  # pragma: no cover - INSERT ... RETURNING always returns a row
+            raise RuntimeError(f"{insert.split('(')[0]}returned no id")
+        return int(row[0])
+
     # -- servers ---------------------------------------------------------------------------
     def ensure_server(self, name: str, timezone: str = "UTC") -> int:
         self.execute(
@@ -316,14 +323,10 @@ class SqlTx(OutboxTxMixin):
         params = [values.get(c) for c in ROUND_COLUMNS]
         if round_id is None:
             marks = ", ".join("?" for _ in ROUND_COLUMNS)
-            row = self.fetchone(
-                f"INSERT INTO rounds ({', '.join(ROUND_COLUMNS)}) VALUES ({marks}) "  # noqa: S608
-                "RETURNING id",
+            return self.insert_id(
+                f"INSERT INTO rounds ({', '.join(ROUND_COLUMNS)}) VALUES ({marks})",  # noqa: S608
                 params,
             )
-            if row is None:  # pragma: no cover - INSERT ... RETURNING always returns a row
-                raise RuntimeError("INSERT INTO rounds returned no id")
-            return int(row[0])
         sets = ", ".join(f"{c} = ?" for c in ROUND_COLUMNS)
         self.execute(f"UPDATE rounds SET {sets} WHERE id = ?", (*params, round_id))  # noqa: S608
         return round_id
