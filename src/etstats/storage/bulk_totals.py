@@ -130,16 +130,23 @@ def triggers_aside(conn: Any) -> Iterator[None]:
 
 
 @contextmanager
-def deferred_totals(conn: Any, round_ids: Sequence[int]) -> Iterator[None]:
+def deferred_totals(
+    conn: Any, round_ids: Sequence[int], stored_before: Sequence[int] | None = None
+) -> Iterator[None]:
     """Around the rewrite of the lines of ``round_ids`` (deletes, then inserts) on a SQLite
     connection inside a transaction: the totals leave with the old lines and come back with
-    the new ones, one statement per table and chunk, the row triggers set aside."""
+    the new ones, one statement per table and chunk, the row triggers set aside.
+
+    :param stored_before: those of ``round_ids`` that may have lines already (default: all);
+        the others (rounds new in this transaction) have none to subtract.
+    """
     ids = sorted(set(round_ids))
     if not ids:
         yield
         return
+    old = ids if stored_before is None else sorted(set(stored_before))
     with triggers_aside(conn):
-        for marks, chunk in _chunks(ids):
+        for marks, chunk in _chunks(old):
             conn.execute(_totals_sql("-").format(marks=marks), chunk + chunk)
             conn.execute(_names_sql("-").format(marks=marks), chunk)
             for sql in _DROP_EMPTY:

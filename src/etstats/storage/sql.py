@@ -380,14 +380,20 @@ class SqlTx(OutboxTxMixin):
         statement triggers need nothing."""
         from etstats.storage.bulk_totals import deferred_totals
 
-        with deferred_totals(self.conn, round_ids):
+        with deferred_totals(self.conn, round_ids, self.stored_before(round_ids)):
             yield
+
+    def stored_before(self, round_ids: Sequence[int]) -> list[int]:
+        """Those of ``round_ids`` that may have per-round rows stored already (whose rows a
+        rewrite deletes first): all of them, unless the backend knows better."""
+        return list(round_ids)
 
     def _replace_many_round_rows(self, rows: dict[int, dict[str, list[Row]]]) -> None:
         for table, columns in ROUND_TABLES.items():
             ids = sorted(rid for rid, by_table in rows.items() if table in by_table)
-            for i in range(0, len(ids), _IN_CHUNK):
-                chunk = ids[i : i + _IN_CHUNK]
+            old = self.stored_before(ids)
+            for i in range(0, len(old), _IN_CHUNK):
+                chunk = old[i : i + _IN_CHUNK]
                 marks = ", ".join("?" * len(chunk))
                 self.execute(
                     f"DELETE FROM {table} WHERE round_id IN ({marks})",  # noqa: S608
@@ -399,7 +405,8 @@ class SqlTx(OutboxTxMixin):
         for table, columns in ROUND_TABLES.items():
             if table not in rows:
                 continue
-            self.execute(f"DELETE FROM {table} WHERE round_id = ?", (round_id,))  # noqa: S608
+            if self.stored_before([round_id]):
+                self.execute(f"DELETE FROM {table} WHERE round_id = ?", (round_id,))  # noqa: S608
             self.bulk_insert(table, columns, rows[table])
 
 
