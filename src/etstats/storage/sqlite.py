@@ -231,6 +231,7 @@ class SQLiteStorage(ReadApi):
         from etstats.storage.bulk_totals import cleared_totals
 
         with (
+            self._bulk_pragmas(),  # one transaction that rewrites most of the store's pages
             self.transaction() as tx,
             cleared_totals(self._conn),
             record_indexes_rebuilt(tx),
