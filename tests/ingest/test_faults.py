@@ -55,8 +55,8 @@ def test_connection_killed_mid_batch(
     original = PgTx.replace_many_round_rows
 
     def killer(self: PgTx, rows: dict[int, dict[str, Any]]) -> None:
-        calls["n"] += 1
-        if calls["n"] == 2:  # writing the 2nd batch's round rows, the server kills us
+        calls["n"] += any("player_round_stats" in t for t in rows.values())
+        if calls["n"] == 2:  # writing the 2nd batch's player lines, the server kills us
             with psycopg.connect(pg_dsn, autocommit=True) as admin:
                 admin.execute("SELECT pg_terminate_backend(%s)", (self.conn.info.backend_pid,))
         original(self, rows)

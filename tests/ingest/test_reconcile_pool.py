@@ -11,7 +11,8 @@ import multiprocessing
 import os
 import random
 import signal
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from etstats.errors import ParseError
 from etstats.hookspecs import hookimpl
 from etstats.ingest import reconcile_pool
 from etstats.ingest.artifacts import Artifact
+from etstats.ingest.batch import RowBuffer
 from etstats.ingest.extract import parse_artifact
 from etstats.ingest.parse_pool import ParsePool
 from etstats.ingest.pipeline import Pipeline
@@ -42,18 +44,27 @@ def _store(tmp_path: Path, name: str, arts: list[Artifact], jobs: int, **kw: Any
 
 
 def _count_worker_chunks(monkeypatch: pytest.MonkeyPatch, then: Callable[[], None]) -> list[int]:
-    """Count the rounds handed to workers for reconciling; ``then()`` runs after each hand-over."""
+    """Count the rounds sent to workers for reconciling (not taken back by the main process);
+    ``then()`` runs after each is sent. The batch's row writes are slowed down a little, so
+    that the workers certainly reach some rounds before the main process takes them back."""
     handed: list[int] = []
-    call = ParsePool.call
+    send = ParsePool._send
 
-    def counting(self: ParsePool, fn: Any, args: Sequence[Any]) -> list[Future[Any]] | None:
-        futures = call(self, fn, args)
-        if getattr(fn, "__name__", "") == "_reconcile_chunk" and futures is not None:
-            handed.extend(len(a) for a in args)
+    def counting(self: ParsePool, fn: Any, arg: Any) -> Future[Any]:
+        future = send(self, fn, arg)
+        if getattr(fn, "__name__", "") == "_reconcile_chunk":
+            handed.append(len(arg))
             then()
-        return futures
+        return future
 
-    monkeypatch.setattr(ParsePool, "call", counting)
+    flush = RowBuffer.flush
+
+    def slow_flush(self: RowBuffer) -> None:
+        time.sleep(0.05)  # not a timing assertion: it only makes the workers' share certain
+        flush(self)
+
+    monkeypatch.setattr(ParsePool, "_send", counting)
+    monkeypatch.setattr(RowBuffer, "flush", slow_flush)
     return handed
 
 

@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from tests.sessions.builders import Line, clear, player_row
 from tests.sessions.test_properties import FAST
 from tests.sessions.test_totals_properties import assert_fast_equals_plain
 
-from etstats.queries.statdefs import TAB_FIELDS
+from etstats.queries.statdefs import OBJECTIVE_FIELDS, TAB_FIELDS, tab_sql
 from etstats.storage.base import Row, Storage
+from etstats.storage.sql import SqlTx
 
 _VALUE = st.one_of(
     st.integers(-1_000, 1_000_000),
@@ -84,3 +86,35 @@ def test_totals_sum_every_tab_field_of_every_line(
     with store.transaction() as tx:
         tx.replace_round_rows(ids[0], {"player_round_stats": [], "weapon_stats": []})
     assert_fast_equals_plain(store)
+
+
+@pytest.mark.pg
+def test_postgres_objectives_function_is_the_sum_of_its_fields(pg_dsn: str) -> None:
+    """Migration 0013's ``etstats_tab_objectives`` (one JSON parse per line; the objectives
+    record index and every PostgreSQL objectives query use it) gives exactly the double the
+    field-by-field sum gave: a line without TAB JSON, an empty object, missing, NULL,
+    fractional and unrelated fields."""
+    from etstats.storage.postgres import PostgresStorage
+    from etstats.storage.testing import pg_database
+
+    by_field = " + ".join(f"COALESCE({tab_sql(f, 'postgres')}, 0)" for f in OBJECTIVE_FIELDS)
+    sql = (
+        f"SELECT etstats_tab_objectives(p.tab_json), ({by_field}) "  # noqa: S608
+        "FROM (SELECT CAST(? AS text) AS tab_json) p"
+    )
+    with pg_database(pg_dsn) as url:
+        store = PostgresStorage(url, max_size=1)
+
+        @FAST
+        @given(tab=_TAB)
+        def check(tab: dict[str, object] | None) -> None:
+            with store.transaction() as tx:
+                assert isinstance(tx, SqlTx)
+                row = tx.fetchone(sql, (None if tab is None else json.dumps(tab),))
+            assert row is not None
+            assert row[0] == row[1]
+
+        try:
+            check()
+        finally:
+            store.close()

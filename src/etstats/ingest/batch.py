@@ -204,7 +204,9 @@ def _ingest_batch(
                 pipeline._pending_note = None
                 results[i] = pipeline._ingest_tx(tx, batch[i])
                 notes[i] = pipeline._pending_note
-            recons = reconcile_rounds(pipeline, tx, pipeline._deferred)
+            # the batch's rows are written while the workers reconcile (if any), its
+            # verdicts after them
+            recons = reconcile_rounds(pipeline, tx, pipeline._deferred, meanwhile=tx.flush)
             tx.flush()
             # Outbox rows in the batch's own commit (never lost, never ahead of the rounds).
             pipeline._enqueue(

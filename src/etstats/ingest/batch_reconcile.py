@@ -11,13 +11,15 @@ stats file, as :func:`etstats.ingest.derive.round_rows` uses).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
 from etstats.errors import ParseError
+from etstats.ingest.alongside import writes_alongside
 from etstats.ingest.extract import ParsedArtifact
+from etstats.ingest.parse_pool import ParsePool
 from etstats.ingest.reconcile_pool import Outcome, RoundWork, Shipped, active_pool, reconcile_shared
 from etstats.ingest.reconcile_step import reconcile_round
 from etstats.storage.base import ArtifactRecord, StorageTx, StoredRound
@@ -40,23 +42,48 @@ class _RoundInputs:
     window_minutes: float
 
 
-def reconcile_rounds(pipeline: Pipeline, tx: StorageTx, round_ids: Iterable[int]) -> list[Any]:
+def reconcile_rounds(
+    pipeline: Pipeline,
+    tx: StorageTx,
+    round_ids: Iterable[int],
+    meanwhile: Callable[[], None] = lambda: None,
+) -> list[Any]:
     """Reconcile and store the verdict of each of ``round_ids`` (deleted ones are skipped);
-    returns the reconciliation objects (for the ``etstats_round_reconciled`` hook). Inside a
-    bulk stream with parse workers the rounds are shared with the workers
-    (:mod:`etstats.ingest.reconcile_pool`) and no objects are returned (no hook wants them);
-    the rows written are the same."""
+    returns the reconciliation objects (for the ``etstats_round_reconciled`` hook).
+
+    ``meanwhile()`` (the batch's row writes) runs once, before any verdict is stored, beside
+    the reconciling where it can (:mod:`etstats.ingest.alongside`: on PostgreSQL in a thread).
+    With parse workers (inside a bulk stream) the rounds are queued for them first, so they
+    reconcile while the rows are written (:mod:`etstats.ingest.reconcile_pool`; no objects are
+    returned then: no hook wants them). The rows written are the same either way."""
     wanted = sorted(set(round_ids))
-    if not wanted or not pipeline.reconcile:
-        return []
-    inputs = _inputs(pipeline, tx, wanted)
-    pooled = active_pool(pipeline)
-    if pooled is None:
-        out: list[Any] = []
-        for one in inputs:
-            _store(tx, one.round_id, _here(pipeline, tx, one, out))
-        return out
-    pool, batch_data = pooled
+    background = bool(getattr(tx, "writes_in_background", False))
+    out: list[Any] = []
+    with writes_alongside(meanwhile, background) as start:
+        if not wanted or not pipeline.reconcile:
+            return []
+        inputs = _inputs(pipeline, tx, wanted)
+        pooled = active_pool(pipeline)
+        if pooled is None:
+            start()
+            outcomes = [_here(pipeline, tx, one, out) for one in inputs]
+        else:
+            outcomes = _shared(pipeline, tx, inputs, *pooled, start)
+    for one, outcome in zip(inputs, outcomes, strict=True):
+        _store(tx, one.round_id, outcome)
+    return out
+
+
+def _shared(
+    pipeline: Pipeline,
+    tx: StorageTx,
+    inputs: list[_RoundInputs],
+    pool: ParsePool,
+    batch_data: Mapping[str, bytes],
+    start: Callable[[], None],
+) -> list[Outcome]:
+    """The rounds' outcomes, shared with the workers; ``start()`` begins the row writes once
+    the rounds are queued for them."""
     needed = {r.sha256 for one in inputs for r in (*one.linked.values(), one.r1) if r is not None}
     data = dict(batch_data)
     data.update(tx.artifacts_data(sorted(needed - data.keys())))
@@ -74,10 +101,7 @@ def reconcile_rounds(pipeline: Pipeline, tx: StorageTx, round_ids: Iterable[int]
         )
         for one in inputs
     ]
-    outcomes = reconcile_shared(pool, work, lambda i: _here(pipeline, tx, inputs[i], None))
-    for one, outcome in zip(inputs, outcomes, strict=True):
-        _store(tx, one.round_id, outcome)
-    return []
+    return reconcile_shared(pool, work, lambda i: _here(pipeline, tx, inputs[i], None), start)
 
 
 def _inputs(pipeline: Pipeline, tx: StorageTx, wanted: list[int]) -> list[_RoundInputs]:

@@ -2,9 +2,11 @@
 ``rebuild``): each written by :func:`etstats.ingest.batch.run_batch`, in order.
 
 With ``Pipeline.jobs`` parse workers (:mod:`etstats.ingest.parse_pool`) the batches overlap:
-batch N+1 is read, its servers and known hashes are looked up, and its new artifacts are handed
-to the workers **before** batch N is written; while this process links and commits batch N, the
-workers parse N+1, then share the reconciliation of batch N's rounds with this process
+batches N+1 and N+2 are read, their servers and known hashes are looked up, and their new
+artifacts are queued for the workers **before** batch N is written (:data:`LOOK_AHEAD`);
+while this process links, writes and commits batch N, the workers reconcile batch N's rounds
+(ahead of any parsing: :mod:`etstats.ingest.work_queue`) and parse the next batches; what
+they have not reached when this process needs it, this process takes back and does itself
 (:mod:`etstats.ingest.reconcile_pool`). Every read and write of the store stays here and in the
 same order, so the store is the same with or without workers. Without workers each batch is
 read, parsed and written in turn.
@@ -12,8 +14,8 @@ read, parsed and written in turn.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -25,13 +27,13 @@ from etstats.ingest.batch import (
     Progress,
     is_duplicate,
     known_of,
-    parse_all,
     run_batch,
     zones_of,
 )
 from etstats.ingest.extract import ParsedArtifact
-from etstats.ingest.parse_pool import ParsePool
+from etstats.ingest.parse_pool import ParsePool, Work
 from etstats.ingest.reconcile_pool import reconciling_in
+from etstats.ingest.work_queue import Task
 from etstats.storage.base import ArtifactRecord, StorageTx
 
 if TYPE_CHECKING:
@@ -92,7 +94,7 @@ class _Ahead:
     positions: list[int]
     """The positions the workers parse (all but the plain duplicates)."""
     pool: ParsePool
-    futures: list[Future[bytes]] | None
+    tasks: list[Task]
 
 
 def _stream(
@@ -104,35 +106,46 @@ def _stream(
         yield from _in_order(pipeline, batches, progress)
 
 
+LOOK_AHEAD = 2
+"""Batches handed to the workers before the one being written: while this process writes
+batch N they parse N+1 and N+2 whenever no reconciling of N is waiting, so they never run
+out of work (with one batch ahead they idled while this process committed N and linked N+1)."""
+
+
 def _in_order(
     pipeline: Pipeline, batches: Iterator[list[Artifact]], progress: Progress
 ) -> Iterator[IngestResult]:
-    """Run the batches in order. With ``pipeline.jobs`` workers, batch N+1 is read, looked up
-    and given to the workers before batch N is written (the first batch is parsed here while
-    the workers start); the writes stay here, in order. No worker outlives the stream."""
+    """Run the batches in order. With ``pipeline.jobs`` workers, batches up to N+LOOK_AHEAD
+    are read, looked up and queued for the workers before batch N is written (the first batch
+    is parsed here while the workers start); the writes stay here, in order. No worker
+    outlives the stream."""
     if pipeline.jobs < 1:
         for batch in batches:
             yield from run_batch(pipeline, batch, None, progress)
         return
+    written = False
     with ParsePool(pipeline.jobs) as pool:
-        waiting: tuple[list[Artifact], _Ahead | None] | None = None
+        waiting: deque[tuple[list[Artifact], _Ahead | None]] = deque()
         while True:
             try:
                 arrived = next(batches, None)
             except Exception:
-                # The input failed while batch N waited: write N first, as without workers
-                # (where N was written before N+1 was read), then let the failure through.
-                if waiting is not None:
-                    yield from _write(pipeline, *waiting, pool, progress)
+                # The input failed while batches waited: write them first, as without
+                # workers (where they were written before the next was read), then let the
+                # failure through.
+                while waiting:
+                    yield from _write(pipeline, *waiting.popleft(), pool, progress)
                 raise
             if arrived is None:
                 break
-            ahead = _hand_over(pipeline, arrived, pool) if waiting is not None else None
-            if waiting is not None:
-                yield from _write(pipeline, *waiting, pool, progress)
-            waiting = (arrived, ahead)
-        if waiting is not None:
-            yield from _write(pipeline, *waiting, pool, progress)
+            # the first batch is parsed here while the workers start
+            ahead = _hand_over(pipeline, arrived, pool) if waiting or written else None
+            waiting.append((arrived, ahead))
+            if len(waiting) > LOOK_AHEAD:
+                yield from _write(pipeline, *waiting.popleft(), pool, progress)
+                written = True
+        while waiting:
+            yield from _write(pipeline, *waiting.popleft(), pool, progress)
 
 
 def _hand_over(pipeline: Pipeline, batch: list[Artifact], pool: ParsePool) -> _Ahead:
@@ -142,6 +155,17 @@ def _hand_over(pipeline: Pipeline, batch: list[Artifact], pool: ParsePool) -> _A
     positions = [i for i, a in enumerate(batch) if not is_duplicate(a, known.get(a.sha256))]
     work = [(batch[i], zones[batch[i].server][1]) for i in positions]
     return _Ahead(zones, known, positions, pool, pool.submit(work))
+
+
+def _parse_here(pipeline: Pipeline, work: list[Work]) -> list[ParsedArtifact | ParseError]:
+    """Parse in this process what the workers did not (taken back, or a worker died)."""
+    out: list[ParsedArtifact | ParseError] = []
+    for artifact, timezone in work:
+        try:
+            out.append(pipeline._parse(artifact, timezone))
+        except ParseError as exc:
+            out.append(exc)
+    return out
 
 
 def _write(
@@ -162,17 +186,13 @@ def _write_batch(
 ) -> list[IngestResult]:
     if ahead is None:  # the first batch: parsed in process while the workers start
         return run_batch(pipeline, batch, None, progress)
-    # a worker's death surfaces here, before the batch's transaction opens
-    results = ahead.pool.results(ahead.futures)
-    parsed: list[ParsedArtifact | ParseError | None]
-    if results is None:
-        parsed = parse_all(pipeline, batch, ahead.zones, ahead.known)
-    else:
-        parsed = [None] * len(batch)
-        for i, p in zip(ahead.positions, results, strict=True):
-            parsed[i] = p
-            if isinstance(p, ParsedArtifact):  # cached as Pipeline._parse would
-                pipeline._remember(batch[i], p)
+    # taken back (or a worker died): parsed here, before the batch's transaction opens
+    results = ahead.pool.results(ahead.tasks, lambda work: _parse_here(pipeline, work))
+    parsed: list[ParsedArtifact | ParseError | None] = [None] * len(batch)
+    for i, p in zip(ahead.positions, results, strict=True):
+        parsed[i] = p
+        if isinstance(p, ParsedArtifact):  # cached as Pipeline._parse would
+            pipeline._remember(batch[i], p)
     return run_batch(pipeline, batch, (ahead.zones, parsed), progress)
 
 

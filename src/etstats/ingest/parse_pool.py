@@ -1,9 +1,12 @@
 """Parse the next bulk batch in worker processes while this process writes the current one.
 
 Bulk ingest (``etstats ingest``, ``rebuild``, :meth:`Pipeline.ingest_many` with ``jobs``)
-reads the artifacts of batch N+1 and asks which of them are already stored, hands the new ones
-to a :class:`ParsePool`, and only then writes batch N. The workers parse while the main process
-links, reconciles and commits; batch N+1's write then starts with its models ready. Everything
+reads the artifacts of the next batches and asks which of them are already stored, queues the
+new ones for a :class:`ParsePool` (in chunks of :data:`PARSE_CHUNK`), and only then writes
+batch N. The workers parse while the main process links, writes and commits (reconciling
+batch N's rounds comes first: :mod:`etstats.ingest.work_queue`); a later batch's write then
+starts with its models ready, and what the workers have not reached is taken back and parsed
+here. Everything
 that touches the store stays in the main process, in the same order as without workers, so the
 store afterwards is the same.
 
@@ -18,8 +21,9 @@ Workers are started with ``spawn`` (the same on Linux, macOS and Windows, and sa
 open database connections and threads of the main process; a frozen executable must call
 :func:`multiprocessing.freeze_support`, as ``etstats`` does). They ignore Ctrl-C (the main
 process stops them), exit when the main process dies (even by ``kill -9``), and are joined
-when the pool is closed. A worker that dies makes :meth:`ParsePool.results` return ``None``:
-the caller parses that batch in process; nothing was written yet.
+when the pool is closed. A worker that dies leaves its chunks to the main process
+(:meth:`ParsePool.results` parses them there; nothing was written yet) and the pool is not
+used again.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from etstats._sealing import sealed_builder
 from etstats.errors import ConfigError, ParseError
 from etstats.ingest.artifacts import Artifact, ArtifactKind
 from etstats.ingest.extract import ParsedArtifact, parse_artifact
+from etstats.ingest.work_queue import AHEAD, URGENT, Task, WorkQueue
 
 log = logging.getLogger(__name__)
 
@@ -57,10 +62,19 @@ Work = tuple[Artifact, str]
 """An artifact to parse and its server's timezone (IANA name)."""
 _T = TypeVar("_T")
 
-WORKER_CACHE_SIZE = 512
-"""Parsed artifacts a worker keeps (its last two default batches): the rounds of batch N are
-reconciled in the workers right after they parsed it (:mod:`etstats.ingest.reconcile_pool`),
-and a worker that parsed a round's files does not parse them again."""
+PARSE_CHUNK = 32
+"""Artifacts per parsing call: small enough that urgent work (reconciling the batch being
+written) never waits long behind it and that this process can take back what the workers
+have not reached; large enough that a call's round trip stays small against parsing it
+(about 0.5 ms per artifact with the codec)."""
+IN_FLIGHT = 2
+"""Calls with each worker at a time: one running, one ready behind it."""
+
+WORKER_CACHE_SIZE = 768
+"""Parsed artifacts a worker keeps (three default batches: the one being written and the two
+parsed ahead of it, :data:`etstats.ingest.bulk_stream.LOOK_AHEAD`): the rounds of batch N are
+reconciled in the workers after they parsed it (:mod:`etstats.ingest.reconcile_pool`), and a
+worker that parsed a round's files does not parse them again."""
 
 
 def default_jobs() -> int:
@@ -81,7 +95,10 @@ def default_jobs() -> int:
 
 
 class ParsePool:
-    """``jobs`` worker processes that parse batches ahead of the writer.
+    """``jobs`` worker processes that parse batches ahead of the writer and share the
+    reconciliation of the batch being written. Work waits in a
+    :class:`~etstats.ingest.work_queue.WorkQueue` (most urgent first; this process takes back
+    what it would otherwise wait for).
 
     Use as a context manager (or call :meth:`close`): no worker outlives it.
     """
@@ -91,68 +108,67 @@ class ParsePool:
             raise ValueError("a parse pool needs at least one worker")
         self.jobs = jobs
         self._executor: ProcessPoolExecutor | None = None
+        self._queue = WorkQueue(self._send, IN_FLIGHT * jobs)
         self._closed = False
 
-    def submit(self, work: Sequence[Work]) -> list[Future[bytes]] | None:
-        """Start parsing ``work`` (in ``jobs`` contiguous chunks); ``None`` if the pool is
-        broken or closed (the caller parses in process). The workers start with the first
-        work, so a command with a single batch (or nothing new) starts none."""
-        if not work:
-            return [] if not self._closed else None
-        size = -(-len(work) // self.jobs)
-        return self.call(
-            _parse_chunk, [list(work[i : i + size]) for i in range(0, len(work), size)]
-        )
+    def submit(self, work: Sequence[Work]) -> list[Task]:
+        """Queue the parsing of ``work`` (chunks of :data:`PARSE_CHUNK` artifacts, rank
+        :data:`~etstats.ingest.work_queue.AHEAD`); :meth:`results` gives the models. The
+        workers start with the first work sent, so a command with a single batch (or nothing
+        new) starts none."""
+        return [
+            self._queue.put(_parse_chunk, list(work[i : i + PARSE_CHUNK]), AHEAD)
+            for i in range(0, len(work), PARSE_CHUNK)
+        ]
+
+    def share(self, fn: Callable[[_T], Any], arg: _T, rank: int = URGENT) -> Task:
+        """Queue ``fn(arg)`` (``fn`` a module-level function) for a worker; the caller either
+        takes it back (:meth:`take`) or waits for it (:meth:`result_of` its future)."""
+        return self._queue.put(fn, arg, rank)
+
+    def take(self, task: Task) -> bool:
+        """Take ``task`` back if no worker has it: ``True`` means the caller does it."""
+        return self._queue.take(task)
 
     @property
     def started(self) -> bool:
-        """The workers run (something was submitted) and none died."""
+        """The workers run (something was sent to them) and none died."""
         return self._executor is not None and not self._closed
 
-    def call(self, fn: Callable[[_T], Any], args: Sequence[_T]) -> list[Future[Any]] | None:
-        """Start ``fn(a)`` in a worker for each of ``args`` (``fn`` a module-level function);
-        ``None`` if the pool is broken or closed (the caller does the work in process)."""
-        if self._closed:
-            return None
-        if self._executor is None:
-            self._executor = ProcessPoolExecutor(
-                max_workers=self.jobs,
-                mp_context=multiprocessing.get_context(START_METHOD),
-                initializer=_worker_start,
-            )
-        try:
-            return [self._executor.submit(fn, a) for a in args]
-        except (BrokenProcessPool, RuntimeError) as exc:
-            self._broken(exc)
-            return None
-
     def result_of(self, future: Future[_T]) -> _T | None:
-        """What one :meth:`call` returned; ``None`` if a worker died (logged; the pool is not
-        used again). A failure of ``fn`` itself propagates."""
+        """What a queued call returned; ``None`` if a worker died (logged; the pool is not
+        used again) or the pool was closed first. A failure of ``fn`` itself propagates."""
         try:
             return future.result()
         except (BrokenProcessPool, CancelledError) as exc:  # cancelled: closed after a death
             self._broken(exc)
             return None
 
-    def results(self, futures: list[Future[bytes]] | None) -> list[Parsed] | None:
-        """What :meth:`submit` started, in order (a model or its :class:`ParseError` per
-        artifact); ``None`` if a worker died (logged; the pool is not used again). Any other
-        failure of the parser propagates, as it would in process."""
-        if futures is None:
-            return None
+    def results(
+        self, tasks: Sequence[Task], here: Callable[[list[Work]], list[Parsed]]
+    ) -> list[Parsed]:
+        """What :meth:`submit` queued, in order (a model or its :class:`ParseError` per
+        artifact). Chunks no worker has yet are taken back and parsed by ``here`` (from the
+        last, while the workers go on from the first); so are the chunks of a worker that
+        died (logged; the pool is not used again). Any other failure of the parser
+        propagates, as it would in process."""
+        chunks: list[list[Parsed] | None] = [None] * len(tasks)
+        for k in range(len(tasks) - 1, -1, -1):
+            if self.take(tasks[k]):
+                chunks[k] = here(tasks[k].arg)
         out: list[Parsed] = []
-        for future in futures:
-            data = self.result_of(future)
-            if data is None:
-                return None
-            out += decode(data)
+        for task, chunk in zip(tasks, chunks, strict=True):
+            if chunk is None:
+                data = self.result_of(task.future)
+                chunk = decode(data) if data is not None else here(task.arg)
+            out += chunk
         return out
 
     def close(self) -> None:
-        """Cancel what has not started, wait for what has (at most one chunk per worker) and
-        join the workers."""
+        """Cancel what has not started, wait for what has (at most :data:`IN_FLIGHT` calls
+        per worker) and join the workers."""
         self._closed = True
+        self._queue.close()
         executor, self._executor = self._executor, None
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
@@ -163,8 +179,25 @@ class ParsePool:
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
+    def _send(self, fn: Callable[[Any], Any], arg: Any) -> Future[Any]:
+        """Hand one call to the executor (started on first use). A broken or shut-down
+        executor raises :class:`BrokenProcessPool` (the queue puts it in the task's future)."""
+        if self._closed:
+            raise BrokenProcessPool("the parse pool is closed")
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(
+                max_workers=self.jobs,
+                mp_context=multiprocessing.get_context(START_METHOD),
+                initializer=_worker_start,
+            )
+        try:
+            return self._executor.submit(fn, arg)
+        except RuntimeError as exc:  # BrokenProcessPool is one; so is "after shutdown"
+            raise BrokenProcessPool(str(exc)) from exc
+
     def _broken(self, exc: BaseException) -> None:
-        log.warning("a parse worker died (%s); parsing in this process from now on", exc)
+        if not self._closed:
+            log.warning("a parse worker died (%s); parsing in this process from now on", exc)
         self.close()
 
 

@@ -9,10 +9,12 @@ main process nearly nothing; a worker re-parses them, or reuses the model if it 
 file itself, :func:`etstats.ingest.parse_pool.parse_in_worker`), and what comes back is each
 round's row (verdict, conflicts, warnings, report JSON) and the warnings the worker logged.
 
-Both cores work: the workers take small chunks of rounds from the front, the main process
-reconciles rounds from the end itself (with the models it has cached) until the two meet.
-Nothing is written until every round has its outcome, and the rows are written in the same
-order as in process, so the store is the same. A worker that dies leaves its chunks to the
+Both cores work: the rounds are queued in small chunks ahead of the next batch's parsing
+(:mod:`etstats.ingest.work_queue`) before the main process writes the batch's rows; the
+workers reconcile while it writes, then take chunks from the front while the main process
+takes back the rest from the end and reconciles them itself (with the models it has cached)
+until the two meet. The verdicts are written after them, in the batch's transaction, in the
+same order as in process, so the store is the same. A worker that dies leaves its chunks to the
 main process (nothing written twice, nothing lost).
 
 The ``etstats_round_reconciled`` hook needs the reconciliation objects in the main process:
@@ -55,8 +57,6 @@ CHUNK_ROUNDS = 4
 """Rounds per chunk a worker takes: few, so that the main process never waits long for the
 last chunks, but enough that a chunk's round trip (pickling, a pipe write, a wake-up) stays
 small against reconciling it (a few ms per round)."""
-IN_FLIGHT = 2
-"""Chunks handed to each worker at a time: one to work on, one ready behind it."""
 
 _active: ContextVar[tuple[ParsePool, Mapping[str, bytes]] | None] = ContextVar(
     "etstats_reconcile_pool", default=None
@@ -95,31 +95,29 @@ def reconcile_shared(
     pool: ParsePool,
     work: Sequence[RoundWork],
     here: Callable[[int], Outcome],
+    meanwhile: Callable[[], None],
 ) -> list[Outcome]:
-    """The outcome of each of ``work``, in order. The workers take chunks of
-    :data:`CHUNK_ROUNDS` rounds from the front (at most :data:`IN_FLIGHT` per worker handed
-    over at a time: what is handed over cannot be taken back); the main
-    process reconciles rounds from the end with ``here(position)``, one at a time, until the
-    two meet. A chunk whose worker died is reconciled here too."""
+    """The outcome of each of ``work``, in order. Chunks of :data:`CHUNK_ROUNDS` rounds are
+    queued for the workers (ahead of parsing the next batch), then ``meanwhile()`` starts the
+    batch's row writes (:mod:`etstats.ingest.alongside`: the workers reconcile in the
+    meantime); then this process takes
+    back the chunks no worker has reached, from the last, and reconciles them with
+    ``here(position)`` while the workers go on from the first. A chunk whose worker died is
+    reconciled here too."""
+    tasks = [
+        (start, end, pool.share(_reconcile_chunk, list(work[start:end])))
+        for start in range(0, len(work), CHUNK_ROUNDS)
+        for end in [min(start + CHUNK_ROUNDS, len(work))]
+    ]
+    meanwhile()
     out: list[Outcome | None] = [None] * len(work)
-    front, back = 0, len(work)  # rounds [front, back) are nobody's yet
-    flying: list[tuple[int, int, Future[Any]]] = []  # (start, end, the chunk's future)
-    while front < back:
-        while len(flying) < IN_FLIGHT * pool.jobs and front < back:
-            end = min(front + CHUNK_ROUNDS, back)
-            started = pool.call(_reconcile_chunk, [list(work[front:end])])
-            if started is None:  # no worker left: the rest is ours
-                break
-            flying.append((front, end, started[0]))
-            front = end
-        for chunk in [c for c in flying if c[2].done()]:
-            flying.remove(chunk)
-            _take(pool, *chunk, out, here)
-        if front < back:
-            back -= 1
-            out[back] = here(back)
-    for chunk in flying:
-        _take(pool, *chunk, out, here)
+    for start, end, task in reversed(tasks):
+        if pool.take(task):
+            for i in range(end - 1, start - 1, -1):
+                out[i] = here(i)
+    for start, end, task in tasks:
+        if out[start] is None:
+            _take(pool, start, end, task.future, out, here)
     return [o for o in out if o is not None]
 
 
@@ -204,7 +202,6 @@ class _Collect(logging.Handler):
 
 __all__ = [
     "CHUNK_ROUNDS",
-    "IN_FLIGHT",
     "Outcome",
     "RoundWork",
     "Row",

@@ -134,6 +134,10 @@ def part_sql(part: str, dialect: str) -> str:
     if part in TAB_FIELDS:
         return f"COALESCE({tab_sql(part, dialect)}, 0)"
     if part in DERIVED_SUMS:
+        if dialect == "postgres":
+            # the same sum, field by field, in one JSON parse per line instead of one per
+            # field: PostgreSQL migration 0013's function (its record index uses it too)
+            return f"etstats_tab_{part}(p.tab_json)"
         return "(" + " + ".join(part_sql(f, dialect) for f in DERIVED_SUMS[part]) + ")"
     raise UnknownStatistic(f"statistic: expected a summable part; got {part!r}")
 

@@ -68,6 +68,19 @@ class PgTx(sql.SqlTx):
     """A transaction on one pooled connection; bulk inserts go through ``COPY``."""
 
     placeholder = "%s"
+    writes_in_background = True
+    """A batch's row writes may run in a thread while the ingest reconciles: they are mostly
+    the server's work (``COPY``, triggers, indexes), waited for with the GIL released
+    (:mod:`etstats.ingest.alongside`)."""
+    round_table_order = (
+        "weapon_stats",
+        *(table for table in ROUND_TABLES if table != "weapon_stats"),
+    )
+    """Weapon lines before player lines: the player-lines insert trigger (migration 0013)
+    then adds each new line's weapon parts from the weapon lines already there, and the
+    weapon-lines insert trigger, finding no player line of a new round yet, updates no
+    totals row; the other order updates every player's totals row a second time. Either
+    order gives the same totals (each trigger reads the tables as they are)."""
 
     def lock_group(self, server_id: int, map_name: str, round_number: int) -> None:
         """Transaction-scoped advisory lock on (server, map), so concurrent ingesters

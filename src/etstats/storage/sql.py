@@ -44,6 +44,13 @@ class SqlTx(OutboxTxMixin):
     """A transaction over a DB-API style connection (``sqlite3`` or ``psycopg``)."""
 
     placeholder = "?"
+    writes_in_background = False
+    """Whether a batch's row writes may run in a thread beside the ingest's reconciling
+    (:mod:`etstats.ingest.alongside`). Not on SQLite: its writes run in this process and need
+    the GIL for every row."""
+    round_table_order: tuple[str, ...] = tuple(ROUND_TABLES)
+    """The order in which a round's tables are rewritten (PostgreSQL writes the weapon lines
+    before the player lines: :class:`etstats.storage.postgres.PgTx`)."""
 
     def __init__(self, conn: Any) -> None:
         self.conn = conn
@@ -389,7 +396,8 @@ class SqlTx(OutboxTxMixin):
         return list(round_ids)
 
     def _replace_many_round_rows(self, rows: dict[int, dict[str, list[Row]]]) -> None:
-        for table, columns in ROUND_TABLES.items():
+        for table in self.round_table_order:
+            columns = ROUND_TABLES[table]
             ids = sorted(rid for rid, by_table in rows.items() if table in by_table)
             old = self.stored_before(ids)
             for i in range(0, len(old), _IN_CHUNK):
@@ -402,9 +410,10 @@ class SqlTx(OutboxTxMixin):
             self.bulk_insert(table, columns, [row for rid in ids for row in rows[rid][table]])
 
     def replace_round_rows(self, round_id: int, rows: dict[str, list[Row]]) -> None:
-        for table, columns in ROUND_TABLES.items():
+        for table in self.round_table_order:
             if table not in rows:
                 continue
+            columns = ROUND_TABLES[table]
             if self.stored_before([round_id]):
                 self.execute(f"DELETE FROM {table} WHERE round_id = ?", (round_id,))  # noqa: S608
             self.bulk_insert(table, columns, rows[table])

@@ -481,3 +481,5 @@ BEGIN
 END;
 
 DROP TABLE totals_deferred;
+
+-- 0013: nothing for SQLite (PostgreSQL's totals triggers read through indexes once per statement)
