@@ -125,3 +125,69 @@ def test_bulk_writes_and_the_clear_put_triggers_and_indexes_back(tmp_path: Path)
     store.clear_derived()
     assert _triggers_and_indexes(db) == fresh
     store.close()
+
+
+def _bulk_settings(store: SQLiteStorage) -> int:
+    """The WAL pages between checkpoints of the store's connection."""
+    return int(store.connection.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+
+
+_BULK = 4096  # 64 MB of 16 KB pages
+_USUAL = 1000
+
+
+def test_a_bulk_load_checkpoints_the_wal_rarely_then_as_before(
+    sqlite_store: SQLiteStorage,
+) -> None:
+    """During the load the WAL is copied into the file every 64 MB rather than every 1,000
+    pages (fewer checkpoints and fsyncs); afterwards, also after a failure, SQLite's default is
+    back and what the load wrote is in the database file."""
+    store = sqlite_store
+    assert _bulk_settings(store) == _USUAL
+    with store.bulk_load():
+        assert _bulk_settings(store) == _BULK
+    assert _bulk_settings(store) == _USUAL
+    Pipeline(store).ingest_many(season(4))
+    assert _bulk_settings(store) == _USUAL
+    wal = Path(store.path + "-wal")
+    busy, frames, copied = store.connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    assert (busy, frames == copied) == (0, True)  # nothing left behind but what is copied
+    assert wal.exists()
+    during: list[int] = []
+
+    def fail() -> None:
+        during.append(_bulk_settings(store))
+        raise StorageError("the load failed")
+
+    with pytest.raises(StorageError), store.bulk_load():
+        fail()
+    assert (during, _bulk_settings(store)) == ([_BULK], _USUAL)
+
+
+def test_a_new_store_has_16_kb_pages_an_old_one_keeps_its_own(tmp_path: Path) -> None:
+    old = tmp_path / "old.db"
+    raw = sqlite3.connect(old)
+    raw.execute("PRAGMA page_size = 4096")
+    raw.execute("CREATE TABLE t (x)")  # a store created before (with SQLite's default)
+    raw.close()
+    for path, size in ((old, 4096), (tmp_path / "new.db", 16384)):
+        store = SQLiteStorage(str(path))
+        try:
+            assert store.connection.execute("PRAGMA page_size").fetchone()[0] == size
+            with store.bulk_load():  # the WAL between checkpoints: 64 MB either way
+                pages = store.connection.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+                assert pages * size == 64 * 1024 * 1024
+            Pipeline(store).ingest_many(season(2))
+            assert len(store.rounds()) == 2
+        finally:
+            store.close()
+
+
+def test_a_bulk_load_in_memory_needs_no_wal(sqlite_store: SQLiteStorage) -> None:
+    Pipeline(sqlite_store).ingest_many(season(2))
+    store = SQLiteStorage("sqlite:///:memory:")
+    try:
+        Pipeline(store).ingest_many(season(2))
+        assert store.rounds() == sqlite_store.rounds() != []
+    finally:
+        store.close()

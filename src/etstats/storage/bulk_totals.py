@@ -101,12 +101,13 @@ def triggers_aside(conn: Any) -> Iterator[None]:
     """Inside a transaction: drop the insert and delete row triggers of the lines and create
     them again, from their own text in ``sqlite_master``, before the transaction ends.
 
-    Merely guarded (migration 0009's ``totals_deferred`` flag), the triggers still cost about
-    as much per line as the lines themselves: with the record indexes present, 12,000 player
-    lines take 0.50 s of CPU with them and 0.26 s without (docs/performance.md, "Bulk writes
-    on SQLite"). Dropped inside the writer's own transaction they are never missing for
-    anyone else: a reader's snapshot and a crash's rollback both keep them, and
-    ``BEGIN IMMEDIATE`` keeps other writers out until they are back.
+    Merely guarded (migration 0009's ``totals_deferred`` flag, dropped by 0012 unused), the
+    triggers still cost about as much per line as the lines themselves: with the record
+    indexes present, 12,000 player lines take 0.50 s of CPU with them and 0.26 s without
+    (docs/performance.md, "Bulk writes on SQLite"). Dropped inside the writer's own
+    transaction they are never missing for anyone else: a reader's snapshot and a crash's
+    rollback both keep them, and ``BEGIN IMMEDIATE`` keeps other writers out until they are
+    back.
     """
     marks = ", ".join("?" * len(STANDING_ASIDE))
     texts = conn.execute(
@@ -129,16 +130,23 @@ def triggers_aside(conn: Any) -> Iterator[None]:
 
 
 @contextmanager
-def deferred_totals(conn: Any, round_ids: Sequence[int]) -> Iterator[None]:
+def deferred_totals(
+    conn: Any, round_ids: Sequence[int], stored_before: Sequence[int] | None = None
+) -> Iterator[None]:
     """Around the rewrite of the lines of ``round_ids`` (deletes, then inserts) on a SQLite
     connection inside a transaction: the totals leave with the old lines and come back with
-    the new ones, one statement per table and chunk, the row triggers set aside."""
+    the new ones, one statement per table and chunk, the row triggers set aside.
+
+    :param stored_before: those of ``round_ids`` that may have lines already (default: all);
+        the others (rounds new in this transaction) have none to subtract.
+    """
     ids = sorted(set(round_ids))
     if not ids:
         yield
         return
+    old = ids if stored_before is None else sorted(set(stored_before))
     with triggers_aside(conn):
-        for marks, chunk in _chunks(ids):
+        for marks, chunk in _chunks(old):
             conn.execute(_totals_sql("-").format(marks=marks), chunk + chunk)
             conn.execute(_names_sql("-").format(marks=marks), chunk)
             for sql in _DROP_EMPTY:

@@ -78,6 +78,13 @@ class SqlTx(OutboxTxMixin):
         sql = self.q(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})")  # noqa: S608
         self.conn.executemany(sql, rows)
 
+    def insert_id(self, insert: str, params: Sequence[Any]) -> int:
+        """Run ``insert`` (one row into a table with an ``id`` key) and return the new id."""
+        row = self.fetchone(f"{insert} RETURNING id", params)
+        if row is None:  # pragma: no cover - INSERT ... RETURNING always returns a row
+            raise RuntimeError(f"{insert.split('(')[0]}returned no id")
+        return int(row[0])
+
     # -- servers ---------------------------------------------------------------------------
     def ensure_server(self, name: str, timezone: str = "UTC") -> int:
         self.execute(
@@ -323,14 +330,10 @@ class SqlTx(OutboxTxMixin):
         params = [values.get(c) for c in ROUND_COLUMNS]
         if round_id is None:
             marks = ", ".join("?" for _ in ROUND_COLUMNS)
-            row = self.fetchone(
-                f"INSERT INTO rounds ({', '.join(ROUND_COLUMNS)}) VALUES ({marks}) "  # noqa: S608
-                "RETURNING id",
+            return self.insert_id(
+                f"INSERT INTO rounds ({', '.join(ROUND_COLUMNS)}) VALUES ({marks})",  # noqa: S608
                 params,
             )
-            if row is None:  # pragma: no cover - INSERT ... RETURNING always returns a row
-                raise RuntimeError("INSERT INTO rounds returned no id")
-            return int(row[0])
         sets = ", ".join(f"{c} = ?" for c in ROUND_COLUMNS)
         self.execute(f"UPDATE rounds SET {sets} WHERE id = ?", (*params, round_id))  # noqa: S608
         return round_id
@@ -384,15 +387,21 @@ class SqlTx(OutboxTxMixin):
         statement triggers need nothing."""
         from etstats.storage.bulk_totals import deferred_totals
 
-        with deferred_totals(self.conn, round_ids):
+        with deferred_totals(self.conn, round_ids, self.stored_before(round_ids)):
             yield
+
+    def stored_before(self, round_ids: Sequence[int]) -> list[int]:
+        """Those of ``round_ids`` that may have per-round rows stored already (whose rows a
+        rewrite deletes first): all of them, unless the backend knows better."""
+        return list(round_ids)
 
     def _replace_many_round_rows(self, rows: dict[int, dict[str, list[Row]]]) -> None:
         for table in self.round_table_order:
             columns = ROUND_TABLES[table]
             ids = sorted(rid for rid, by_table in rows.items() if table in by_table)
-            for i in range(0, len(ids), _IN_CHUNK):
-                chunk = ids[i : i + _IN_CHUNK]
+            old = self.stored_before(ids)
+            for i in range(0, len(old), _IN_CHUNK):
+                chunk = old[i : i + _IN_CHUNK]
                 marks = ", ".join("?" * len(chunk))
                 self.execute(
                     f"DELETE FROM {table} WHERE round_id IN ({marks})",  # noqa: S608
@@ -405,7 +414,8 @@ class SqlTx(OutboxTxMixin):
             if table not in rows:
                 continue
             columns = ROUND_TABLES[table]
-            self.execute(f"DELETE FROM {table} WHERE round_id = ?", (round_id,))  # noqa: S608
+            if self.stored_before([round_id]):
+                self.execute(f"DELETE FROM {table} WHERE round_id = ?", (round_id,))  # noqa: S608
             self.bulk_insert(table, columns, rows[table])
 
 

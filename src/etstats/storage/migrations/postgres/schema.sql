@@ -498,6 +498,9 @@ EXCEPTION WHEN syntax_error OR feature_not_supported THEN
     RAISE NOTICE 'reconciliations.report_json keeps the default compression: %', SQLERRM;
 END
 $$;
+
+-- 0012: nothing for PostgreSQL (SQLite drops the unused totals_deferred guard of its 0009)
+
 -- 0013: the totals' insert and delete triggers read through indexes once per statement (see 0013_totals_indexed_probes.sql)
 CREATE OR REPLACE FUNCTION etstats_player_lines_inserted() RETURNS trigger LANGUAGE plpgsql AS $body$
 BEGIN
