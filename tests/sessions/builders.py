@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from attrs import field, frozen
 
-from etstats.storage.base import Storage
+from etstats.storage.base import Storage, StorageTx
 
 
 @frozen
@@ -126,3 +126,20 @@ def clear(store: Storage) -> None:
     with store.transaction() as tx:
         for table in ("player_aliases", "player_names", "player_accounts"):
             tx.execute(f"DELETE FROM {table}")  # type: ignore[attr-defined]  # noqa: S608
+
+
+def bare_round(tx: StorageTx, server: str, start_unix: int) -> int:
+    """A round 1 on supply with no artifacts (its lines are written directly by the test),
+    per-round values, starting at ``start_unix``; returns its id."""
+    return tx.save_round(
+        None,
+        {
+            "server_id": tx.ensure_server(server),
+            "map_name": "supply",
+            "round_number": 1,
+            "round_start_unix": start_unix,
+            "start_source": "stats-file-name",
+            "stats_file_unix": start_unix,
+            "values_scope": "round",
+        },
+    )

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.sessions.builders import Line, player_row
+from tests.sessions.builders import Line, bare_round, player_row
 from tests.sessions.test_totals_properties import assert_fast_equals_plain
 
 from etstats.storage.base import Row
@@ -25,18 +25,7 @@ def store(tmp_path: Path) -> Iterator[SQLiteStorage]:
 
 
 def _round(tx: SqlTx, start: int) -> int:
-    sid = tx.ensure_server("srv")
-    return tx.save_round(
-        None,
-        {
-            "server_id": sid,
-            "map_name": "supply",
-            "round_number": 1,
-            "round_start_unix": start,
-            "start_source": "stats-file-name",
-            "stats_file_unix": start,
-        },
-    )
+    return bare_round(tx, "srv", start)
 
 
 def _rows(rid: int, kills: int, guids: tuple[str, ...] = ("A", "B")) -> dict[str, list[Row]]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.sessions.builders import Line, clear, player_row
+from tests.sessions.builders import Line, bare_round, clear, player_row
 from tests.sessions.test_properties import FAST
 from tests.sessions.test_totals_properties import assert_fast_equals_plain
 
@@ -50,18 +50,7 @@ def _weapons(rid: int, i: int, hits: int) -> list[Row]:
 
 def _new_round(store: Storage, k: int) -> int:
     with store.transaction() as tx:
-        sid = tx.ensure_server("statements")
-        return tx.save_round(
-            None,
-            {
-                "server_id": sid,
-                "map_name": "supply",
-                "round_number": 1,
-                "round_start_unix": 1_700_000_000 + 3_600 * k,
-                "start_source": "stats-file-name",
-                "values_scope": "round",
-            },
-        )
+        return bare_round(tx, "statements", 1_700_000_000 + 3_600 * k)
 
 
 @FAST
