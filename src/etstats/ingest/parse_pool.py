@@ -6,9 +6,8 @@ new ones for a :class:`ParsePool` (in chunks of :data:`PARSE_CHUNK`), and only t
 batch N. The workers parse while the main process links, writes and commits (reconciling
 batch N's rounds comes first: :mod:`etstats.ingest.work_queue`); a later batch's write then
 starts with its models ready, and what the workers have not reached is taken back and parsed
-here. Everything
-that touches the store stays in the main process, in the same order as without workers, so the
-store afterwards is the same.
+here. Everything that touches the store stays in the main process, in the same order as
+without workers, so the store afterwards is the same.
 
 Why the models travel in a codec of their own (:func:`encode`): plain pickle rebuilds each
 frozen attrs object through its ``__setstate__`` (a Python loop over the fields), which made
