@@ -123,13 +123,20 @@ def parse_all(
         list(parsed) if parsed is not None else [None] * len(batch)
     )
     for i, a in enumerate(batch):
-        if out[i] is not None or is_duplicate(a, known.get(a.sha256)):
-            continue
-        try:
-            out[i] = pipeline._parse(a, zones[a.server][1])
-        except ParseError as exc:
-            out[i] = exc
+        if out[i] is None and not is_duplicate(a, known.get(a.sha256)):
+            out[i] = parse_or_error(pipeline, a, zones[a.server][1])
     return out
+
+
+def parse_or_error(
+    pipeline: Pipeline, artifact: Artifact, timezone: str
+) -> ParsedArtifact | ParseError:
+    """``artifact`` parsed in this process (and cached, :meth:`Pipeline._parse`), or the
+    :class:`ParseError` that rejects it."""
+    try:
+        return pipeline._parse(artifact, timezone)
+    except ParseError as exc:
+        return exc
 
 
 def _ingest_batch(

@@ -27,6 +27,7 @@ from etstats.ingest.batch import (
     Progress,
     is_duplicate,
     known_of,
+    parse_or_error,
     run_batch,
     zones_of,
 )
@@ -123,7 +124,6 @@ def _in_order(
         for batch in batches:
             yield from run_batch(pipeline, batch, None, progress)
         return
-    written = False
     with ParsePool(pipeline.jobs) as pool:
         waiting: deque[tuple[list[Artifact], _Ahead | None]] = deque()
         while True:
@@ -138,12 +138,12 @@ def _in_order(
                 raise
             if arrived is None:
                 break
-            # the first batch is parsed here while the workers start
-            ahead = _hand_over(pipeline, arrived, pool) if waiting or written else None
+            # the first batch is parsed here while the workers start (every later one finds
+            # LOOK_AHEAD batches waiting)
+            ahead = _hand_over(pipeline, arrived, pool) if waiting else None
             waiting.append((arrived, ahead))
             if len(waiting) > LOOK_AHEAD:
                 yield from _write(pipeline, *waiting.popleft(), pool, progress)
-                written = True
         while waiting:
             yield from _write(pipeline, *waiting.popleft(), pool, progress)
 
@@ -159,13 +159,7 @@ def _hand_over(pipeline: Pipeline, batch: list[Artifact], pool: ParsePool) -> _A
 
 def _parse_here(pipeline: Pipeline, work: list[Work]) -> list[ParsedArtifact | ParseError]:
     """Parse in this process what the workers did not (taken back, or a worker died)."""
-    out: list[ParsedArtifact | ParseError] = []
-    for artifact, timezone in work:
-        try:
-            out.append(pipeline._parse(artifact, timezone))
-        except ParseError as exc:
-            out.append(exc)
-    return out
+    return [parse_or_error(pipeline, artifact, timezone) for artifact, timezone in work]
 
 
 def _write(

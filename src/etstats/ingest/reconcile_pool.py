@@ -100,10 +100,9 @@ def reconcile_shared(
     """The outcome of each of ``work``, in order. Chunks of :data:`CHUNK_ROUNDS` rounds are
     queued for the workers (ahead of parsing the next batch), then ``meanwhile()`` starts the
     batch's row writes (:mod:`etstats.ingest.alongside`: the workers reconcile in the
-    meantime); then this process takes
-    back the chunks no worker has reached, from the last, and reconciles them with
-    ``here(position)`` while the workers go on from the first. A chunk whose worker died is
-    reconciled here too."""
+    meantime); then this process takes back the chunks no worker has reached, from the last,
+    and reconciles them with ``here(position)`` while the workers go on from the first. A
+    chunk whose worker died is reconciled here too."""
     tasks = [
         (start, end, pool.share(_reconcile_chunk, list(work[start:end])))
         for start in range(0, len(work), CHUNK_ROUNDS)

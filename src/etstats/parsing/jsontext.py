@@ -35,19 +35,13 @@ def load_json(text: str | bytes, *, source: str = "<json>", storable: bool = Fal
     With ``storable`` (artifact parsers: what is read is stored), every integer must also fit
     64 bits and no string may hold a lone surrogate (:func:`check_storable`).
     """
-    if isinstance(text, bytes) and len(text) > MAX_JSON_BYTES:
+    if len(text) > MAX_JSON_BYTES:
+        what, unit = ("file", "bytes") if isinstance(text, bytes) else ("text", "characters")
         raise ParseError(
-            "file too large",
+            f"{what} too large",
             source=source,
-            expected=f"<= {MAX_JSON_BYTES} bytes",
-            actual=f"{len(text)} bytes",
-        )
-    if isinstance(text, str) and len(text) > MAX_JSON_BYTES:
-        raise ParseError(
-            "text too large",
-            source=source,
-            expected=f"<= {MAX_JSON_BYTES} characters",
-            actual=f"{len(text)} characters",
+            expected=f"<= {MAX_JSON_BYTES} {unit}",
+            actual=f"{len(text)} {unit}",
         )
     value = _orjson_value(text)
     if value is not _NOT_READ:

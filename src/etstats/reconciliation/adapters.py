@@ -88,14 +88,14 @@ def stats_reading(
     for pp in r1.players if r1 is not None else ():
         prior_by_key.setdefault(pp.guid.upper(), pp)
     differenced = raw is not None
-    if differenced:
-        readings = []
-        for p in rnd.players:
-            key = p.guid.upper()
-            readings.append(_stats_player(p, raw_by_key.get(key), True, prior_by_key.get(key), key))
-        players = tuple(readings)
-    else:
-        players = tuple([_stats_player(p, None, False, None, p.guid.upper()) for p in rnd.players])
+    readings = []
+    for p in rnd.players:
+        key = p.guid.upper()  # once per player
+        raw_p, prior_p = (
+            (raw_by_key.get(key), prior_by_key.get(key)) if differenced else (None, None)
+        )
+        readings.append(_stats_player(p, raw_p, differenced, prior_p, key))
+    players = tuple(readings)
     h = rnd.header
     return StatsReading(
         name=name or (prov.name if prov is not None else "<memory>"),

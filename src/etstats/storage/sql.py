@@ -410,13 +410,13 @@ class SqlTx(OutboxTxMixin):
             self.bulk_insert(table, columns, [row for rid in ids for row in rows[rid][table]])
 
     def replace_round_rows(self, round_id: int, rows: dict[str, list[Row]]) -> None:
+        stored = bool(self.stored_before([round_id]))
         for table in self.round_table_order:
             if table not in rows:
                 continue
-            columns = ROUND_TABLES[table]
-            if self.stored_before([round_id]):
+            if stored:
                 self.execute(f"DELETE FROM {table} WHERE round_id = ?", (round_id,))  # noqa: S608
-            self.bulk_insert(table, columns, rows[table])
+            self.bulk_insert(table, ROUND_TABLES[table], rows[table])
 
 
 def _artifact_values(r: ArtifactRecord) -> tuple[Any, ...]:
