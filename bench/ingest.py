@@ -25,7 +25,8 @@ flat memory).
 ``--baseline-src DIR`` runs the same steps with another checkout's ``src`` folder first on
 ``PYTHONPATH`` (for example the code before the bulk path: ``git archive rename src | tar -x
 -C /tmp/old``) and prints the ratios of the same run. ``--reference PATH`` (with ``--pg``)
-also runs the stats-only season files and the real corpus (``--reference-real``) through
+also runs the stats-only season files, the real corpus (``--reference-real``) and dated copies
+of it (``--reference-real-copies``, 10 by default: a longer real history) through
 ``etstats ingest`` and the reference project's importer side by side (``bench/
 reference_import.py``; ``--steps none`` skips the other steps).
 
@@ -333,6 +334,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--reference", type=Path, default=None)
     parser.add_argument("--reference-python", default=sys.executable)
     parser.add_argument("--reference-real", type=Path, default=reference_import.REAL_CORPUS)
+    parser.add_argument(
+        "--reference-real-copies",
+        type=int,
+        default=10,
+        help="also compare on this many dated copies of the real corpus (0 or 1: not)",
+    )
     parser.add_argument("--reference-repeat", type=int, default=3)
     parser.add_argument("--steps", default=",".join(STEPS))
     parser.add_argument("--work", type=Path, default=None)

@@ -73,6 +73,37 @@ def server_named_folder(source: Path, folder: Path) -> int:
     return count
 
 
+VARIANT_SHIFT_DAYS = 600
+"""Days between two copies of :func:`real_variants` (the corpus spans about 565 days)."""
+
+
+def real_variants(source: Path, folder: Path, copies: int) -> int:
+    """Fill ``folder`` with ``copies`` copies of the stats files under ``source`` (endstats
+    left out), as a community's longer history: copy ``k`` is dated ``k`` x
+    :data:`VARIANT_SHIFT_DAYS` later (its file names; a round 2 still finds its round 1) and
+    its header's server name ends in `` #k``, so each copy's bytes differ (both importers
+    would otherwise take a copy as the file they already have). Players, maps and every
+    number stay those of the real rounds. Returns the count."""
+    from datetime import datetime, timedelta
+
+    folder.mkdir(parents=True, exist_ok=True)
+    count = 0
+    for path in sorted(source.rglob("*.txt")):
+        found = _DATED.search(path.name)
+        if path.name.endswith("-endstats.txt") or found is None:
+            continue
+        stamp, rest = found.group(0)[:17], found.group(0)[17:]
+        when = datetime.strptime(stamp, "%Y-%m-%d-%H%M%S")
+        data = path.read_bytes()
+        head, sep, body = data.partition(b"\\")
+        for k in range(copies):
+            name = (when + timedelta(days=k * VARIANT_SHIFT_DAYS)).strftime("%Y-%m-%d-%H%M%S")
+            text = data if k == 0 else head + f" #{k}".encode() + sep + body
+            (folder / (name + rest)).write_bytes(text)
+            count += 1
+    return count
+
+
 def server_children_cpu(dsn: str) -> float | None:
     """CPU seconds (user + system) of the PostgreSQL server's exited children so far: every
     connection's backend adds its time to the postmaster's ``cutime``/``cstime`` when it
@@ -183,14 +214,22 @@ def run_all(
     args: argparse.Namespace, rounds: int, stats_dir: Path, work: Path, run: RunProcess
 ) -> list[dict[str, object]]:
     """The hook of ``bench/ingest.py``: compare on the season's stats files, and once per
-    run on the real corpus (``args.reference_real``)."""
+    run on the real corpus (``args.reference_real``) and on ``args.reference_real_copies``
+    dated copies of it (:func:`real_variants`)."""
     rows: list[dict[str, object]] = []
     jobs = [(f"synthetic {rounds} rounds", stats_dir, work / f"reference-synthetic-{rounds}")]
     real = work / "reference-real"
+    variants = work / "reference-real-variants"
+    copies = args.reference_real_copies
     if args.reference_real is not None and args.reference_real.is_dir() and not real.exists():
         jobs.append(("real corpus", args.reference_real, real))
+        if copies > 1:
+            jobs.append((f"real corpus x{copies} (dated copies)", args.reference_real, variants))
     for label, source, folder in jobs:
-        files = server_named_folder(source, folder)
+        if folder == variants:
+            files = real_variants(source, folder, copies)
+        else:
+            files = server_named_folder(source, folder)
         rows += compare(
             label=label,
             folder=folder,
