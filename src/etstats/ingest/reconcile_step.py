@@ -52,7 +52,6 @@ def reconcile_round(
     timezone: str = "UTC",
     r1: tuple[str, Any] | None = None,
     window_minutes: float = 45.0,
-    objects: bool = True,
 ) -> Verdict | None:
     """Reconcile one round; ``None`` when there is nothing to compare or no engine.
 
@@ -60,17 +59,11 @@ def reconcile_round(
     engine with the round, which pairs them (same rules as the store) and compares the
     round-2-only values; without it a round 2 is reconciled as an orphan. ``window_minutes``
     is the R1/R2 pairing window (minutes) the engine uses.
-
-    ``objects=False`` (a caller that keeps only the verdict, counts and text): the judge
-    writes each comparison's stored text where it decides it
-    (:func:`etstats.ingest.report_text.write_comparison`), no comparison object is made, and
-    the fifth element is ``None``. The first four are the same either way.
     """
     if stats is None and lua is None:
         return None  # an endstats file alone has nothing to be compared with
     try:
         from etstats.ingest.report_encoder import to_json
-        from etstats.ingest.report_text import write_comparison
         from etstats.reconciliation import LoadedArtifact
         from etstats.reconciliation.engine import ReconcilePlan
     except ImportError:  # pragma: no cover - the engine ships with etstats
@@ -92,11 +85,7 @@ def reconcile_round(
         )
         wanted = names.get("stats") if stats is not None else names.get("lua")
         _only_wanted(plan, wanted)
-        writer = None if objects else write_comparison
-        result = next(
-            (r for r in plan.iter_rounds(lean=True, writer=writer) if wanted in (r.stats, r.lua)),
-            None,
-        )
+        result = next((r for r in plan.iter_rounds(lean=True) if wanted in (r.stats, r.lua)), None)
         if result is None:  # the round the pipeline linked is not one the engine sees
             rounds = list(
                 ReconcilePlan(
@@ -104,7 +93,7 @@ def reconcile_round(
                     utc_offset_seconds=_offset(stats, timezone),
                     window_minutes=window_minutes,
                     timezone=timezone,
-                ).iter_rounds(lean=True, writer=writer)
+                ).iter_rounds(lean=True)
             )
             if not rounds:
                 return None
@@ -115,4 +104,4 @@ def reconcile_round(
         return None
     conflicts = sum(1 for c in result.comparisons if str(c.verdict) == "conflict")
     warnings = sum(1 for f in result.findings if str(f.severity) in ("warning", "error"))
-    return str(result.verdict), conflicts, warnings, text, result if objects else None
+    return str(result.verdict), conflicts, warnings, text, result

@@ -223,6 +223,7 @@ def _enum_texts(cls: type[enum.Enum]) -> dict[Any, str]:
 
 _SCOPE: dict[str, Any] = {
     "_float": _float,
+    "_repr_float": float.__repr__,
     "_repr_int": int.__repr__,
     "_value": _value,
     "_strings": _strings,
@@ -240,10 +241,9 @@ _SCOPE: dict[str, Any] = {
 
 
 def _float_text_of(var: str) -> str:
-    """Inline text of a local known to be an exact float (finite: its repr; else
-    :func:`_float` raises). ``f"{x!r}"`` is ``float.__repr__(x)`` for an exact float without
-    the call (the encoder 5-8 % faster, docs/performance.md, "eighth session")."""
-    return f"(f'{{{var}!r}}' if {var} - {var} == 0.0 else _float({var}))"
+    """Inline text of a local known to be a float (finite: its repr; else :func:`_float`
+    raises)."""
+    return f"(_repr_float({var}) if {var} - {var} == 0.0 else _float({var}))"
 
 
 def _field_code(
@@ -341,16 +341,11 @@ def _objects_code(var: str, cls: type, scope: dict[str, Any], inline: int) -> st
 
 
 def _object_code(
-    cls: type,
-    obj: str | None,
-    prefix: str,
-    scope: dict[str, Any],
-    inline: int = INLINE_DEPTH,
+    cls: type, obj: str, prefix: str, scope: dict[str, Any], inline: int = INLINE_DEPTH
 ) -> tuple[str, str]:
     """(statements, f-string expression) writing the attrs object in local ``obj``: its
     fields (then its extra properties) read into locals named with ``prefix``, each written
-    by :func:`_field_code`, joined in one f-string. ``obj`` ``None``: no object; the locals
-    (``<prefix>v0``, ``<prefix>v1``... in field order) are the writer's arguments."""
+    by :func:`_field_code`, joined in one f-string."""
     names = [(a.name, a.type) for a in attrs.fields(cls)]
     names += [(name, None) for name in _extra_properties().get(cls, ())]
     module = importlib.import_module(cls.__module__)
@@ -362,8 +357,7 @@ def _object_code(
     body = ""
     for i, (name, annotation) in enumerate(names):
         var = f"{prefix}v{i}"
-        read = f"{var} = {obj}.{name}\n" if obj is not None else ""
-        body += read + _field_code(var, annotation, classes, scope, inline)
+        body += f"{var} = {obj}.{name}\n" + _field_code(var, annotation, classes, scope, inline)
     # field names are identifiers: no quote, brace or backslash to escape in the literal
     members = ", ".join(f'"{name}": {{t_{prefix}v{i}}}' for i, (name, _) in enumerate(names))
     return body, f"f'{{{{{members}}}}}'"
@@ -395,51 +389,6 @@ def _compile(cls: type, *, many: bool = False) -> Writer:
     return fn
 
 
-def fields_writer(cls: type, finish: Callable[..., Any], keep: int) -> Callable[..., Any]:
-    """A function of the fields of the attrs class ``cls`` (positional, in field order; no
-    extra properties) that writes the JSON text the object made of them would have, with
-    the same code as that object's writer (:func:`_object_code`), and returns
-    ``finish(<the first keep fields>..., text)``: the stored text of an object that is
-    never made."""
-    if _extra_properties().get(cls):
-        raise TypeError(f"{cls.__name__} has computed properties: write the object")
-    scope = dict(_SCOPE)
-    scope["_FINISH"] = finish
-    body, text = _object_code(cls, None, "", scope)
-    args = [f"v{i}" for i in range(len(attrs.fields(cls)))]
-    source = (
-        f"def write({', '.join(args)}):\n{_indent(body, 4)}"
-        f"    return _FINISH({''.join(a + ', ' for a in args[:keep])}{text})\n"
-    )
-    code = compile(source, f"<report writer {cls.__name__} fields>", "exec")
-    exec(code, scope)  # noqa: S102 - attrs field names
-    fn: Callable[..., Any] = scope["write"]
-    return fn
-
-
 def to_json(obj: Any) -> str:
     """The JSON text :func:`etstats.serde.to_json` writes for ``obj`` (no indent)."""
     return _value(obj)
-
-
-# --- for writers of pre-written parts (etstats.ingest.report_text) -------------------------
-
-write_value: Writer = _value
-"""The JSON text of any value the report may hold (the generic path)."""
-remember_text: Callable[[str], str] = _cached_str
-"""The JSON text of an exact ``str``, remembered in :data:`TEXTS` (look there first)."""
-TEXTS: dict[str, str] = _TEXTS
-"""The bounded JSON texts of recurring strings (see :data:`TEXT_CACHE_SIZE`)."""
-
-
-def number_text(x: Any) -> str:
-    """The JSON text of a value that is usually a finite float (else the generic path)."""
-    if x.__class__ is float and x - x == 0.0:
-        return float.__repr__(x)
-    return _value(x)
-
-
-def add_writer(cls: type, writer: Writer) -> None:
-    """Write every value of exactly ``cls`` with ``writer`` (e.g. an object holding its own
-    pre-written text)."""
-    _WRITERS[cls] = writer

@@ -36,7 +36,7 @@ from etstats.reconciliation.readings import LuaReading, StatsReading
 from etstats.reconciliation.rules import internal, player
 from etstats.reconciliation.rules import round as round_rules
 from etstats.reconciliation.rules.endstats import endstats_checks
-from etstats.reconciliation.rules.judge import ComparisonWriter, counting_agree
+from etstats.reconciliation.rules.judge import counting_agree
 from etstats.reconciliation.tolerance import FILE_LAG_S
 
 
@@ -376,9 +376,7 @@ class ReconcilePlan:
         self.offsets = lk.offsets
         self.offset_source = lk.offset_source if self.luas else "none"
 
-    def iter_rounds(
-        self, *, lean: bool = False, writer: ComparisonWriter | None = None
-    ) -> Iterator[Reconciliation]:
+    def iter_rounds(self, *, lean: bool = False) -> Iterator[Reconciliation]:
         """One :class:`Reconciliation` per stats round, then one per unlinked Lua round.
 
         ``lean``: the same rules, but agreeing comparisons are counted rather than built
@@ -386,9 +384,7 @@ class ReconcilePlan:
         :class:`~etstats.reconciliation.model.LeanReconciliation` (the ingest path's stored
         form). The verdict, the non-agreeing comparisons and the findings are the same. A
         round 2's differential is then looked up in :mod:`etstats.differential.memo`, where
-        the ingest path left it. ``writer`` (lean form only): what each built comparison is
-        made by instead of :func:`~etstats.reconciliation.model.build_comparison` (see
-        :func:`~etstats.reconciliation.rules.judge.counting_agree`).
+        the ingest path left it.
         """
         for plan in self.plans:
             sr, found = _stats_reading_for(plan, self.stats, shared=lean)
@@ -401,7 +397,7 @@ class ReconcilePlan:
             if es is not None:
                 for p in self.stats[plan.index].stats.players:
                     given[p.guid.upper()] = p.tab.revives_given if p.tab else None
-            with counting_agree(writer) if lean else _NOT_COUNTING as counted:
+            with counting_agree() if lean else _NOT_COUNTING as counted:
                 comps, match = _compare_round(
                     sr,
                     lua,
@@ -428,7 +424,7 @@ class ReconcilePlan:
             else:
                 yield build_reconciliation(*fields, tuple(comps), match.findings)
         for li in self.lua_only:
-            with counting_agree(writer) if lean else _NOT_COUNTING as counted:
+            with counting_agree() if lean else _NOT_COUNTING as counted:
                 full = _lua_only(_lua_reading(self.luas[li]))
             yield lean_reconciliation(full, counted) if lean else full
 

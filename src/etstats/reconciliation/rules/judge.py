@@ -8,7 +8,7 @@ candidate cause listed and the widest bound they could reach).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from itertools import combinations
@@ -49,50 +49,18 @@ def needs_causes(difference: float, tolerance: float, mechanics: float = 0.0) ->
 _TALLY: ContextVar[dict[str, int] | None] = ContextVar("etstats_agree_tally", default=None)
 """While :func:`counting_agree` runs: agreeing comparisons counted (not built), per check."""
 
-ComparisonWriter = Callable[
-    [
-        str,
-        Verdict,
-        str,
-        tuple[SourceValue, ...],
-        float | None,
-        float,
-        str,
-        tuple[float, float] | None,
-        tuple[CauseAmount, ...],
-        str | None,
-        str | None,
-        str,
-    ],
-    Comparison,
-]
-"""What :func:`judge` hands its result to, every field positional in :class:`Comparison`'s
-order: :func:`~etstats.reconciliation.model.build_comparison` (the object), or, on the
-ingest path, a writer of the stored JSON text of that object
-(:func:`etstats.ingest.report_text.write_comparison`): the verdict, bound and message are
-computed once, here, and each form is a view of them."""
-
-_WRITER: ContextVar[ComparisonWriter] = ContextVar(
-    "etstats_comparison_writer", default=build_comparison
-)
-"""The :data:`ComparisonWriter` :func:`judge` uses (set by :func:`counting_agree`)."""
-
 
 @contextmanager
-def counting_agree(writer: ComparisonWriter | None = None) -> Iterator[dict[str, int]]:
+def counting_agree() -> Iterator[dict[str, int]]:
     """Within the block, rules count an agreeing comparison (of a check not in
     :data:`KEPT_IN_FULL`) in the yielded ``{check: n}`` instead of building it: they ask
     :func:`counted_agree` before building the sources. The same rules run either way; only
-    what is built differs. ``writer``: what :func:`judge` makes of every other comparison
-    (default: the :class:`Comparison` object). Context variables, so each thread (and task)
-    counts its own."""
+    what is built differs. A context variable, so each thread (and task) counts its own."""
     tally: dict[str, int] = {}
     token = _TALLY.set(tally)
-    w_token = _WRITER.set(writer or build_comparison)
     try:
         yield tally
     finally:
-        _WRITER.reset(w_token)
         _TALLY.reset(token)
 
 
@@ -125,11 +93,10 @@ def judge(
     player_name: str | None = None,
     message: str = "",
 ) -> Comparison:
-    """Build a :class:`Comparison` with its verdict (see the module docstring); within
-    :func:`counting_agree` with a writer, that writer's form of it."""
+    """Build a :class:`Comparison` with its verdict (see the module docstring)."""
     d = difference if type(difference) is float else float(difference)  # float(x) is x then
     if -tolerance - _EPS <= d <= tolerance + _EPS:  # fast path: most comparisons agree
-        return _WRITER.get()(
+        return build_comparison(
             check,
             _AGREE,
             rule,
@@ -150,7 +117,7 @@ def judge(
     r_tol = _round3(tolerance)
     slack = tolerance + mechanics
     if abs(d) <= slack + 1e-9:
-        return _WRITER.get()(
+        return build_comparison(
             check,
             _TOLERATED,
             rule,
@@ -185,7 +152,7 @@ def judge(
                 break
     if best is not None:
         subset, (lo, hi) = best
-        return _WRITER.get()(
+        return build_comparison(
             check,
             _EXPLAINED,
             rule,
@@ -227,7 +194,7 @@ def judge(
         hi,
         even_with,
     )
-    return _WRITER.get()(
+    return build_comparison(
         check,
         _CONFLICT,
         rule,
@@ -276,11 +243,4 @@ def round_ms(x: float) -> float:
 _round3 = round_ms
 
 
-__all__ = [
-    "KEPT_IN_FULL",
-    "ComparisonWriter",
-    "counted_agree",
-    "counting_agree",
-    "judge",
-    "needs_causes",
-]
+__all__ = ["KEPT_IN_FULL", "counted_agree", "counting_agree", "judge", "needs_causes"]
