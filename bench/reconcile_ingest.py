@@ -8,7 +8,9 @@ round 1 of a round 2), then replays the calls in fresh processes, the baseline's
 Each replay first puts every round-2 differential in :mod:`etstats.differential.memo`, as
 the ingest path leaves it, then times (CPU seconds of the one process) the calls: engine
 (lean form) plus the stored report's JSON. Prints the best time of each and the ratio, and
-checks that both wrote the same verdicts, counts and report texts.
+checks that both wrote the same verdicts, counts and report texts. ``--encode-only``: the
+calls run once untimed and only the stored text of their results is timed (each tree's
+encoder on its own engine's results).
 """
 
 from __future__ import annotations
@@ -47,9 +49,10 @@ def _record(directory: str, calls_path: str, db: str) -> None:
         pickle.dump(calls, f)
 
 
-def _replay(calls_path: str, out_path: str, reps: int) -> None:
+def _replay(calls_path: str, out_path: str, reps: int, encode_only: bool = False) -> None:
     from etstats.differential import memo
     from etstats.ingest.reconcile_step import reconcile_round
+    from etstats.ingest.report_encoder import to_json
 
     memo.MEMO_SIZE = 1 << 30  # every differential found, as during the ingest
     with open(calls_path, "rb") as f:
@@ -59,6 +62,17 @@ def _replay(calls_path: str, out_path: str, reps: int) -> None:
             memo.shared_round2_differential(kw["r1"][1], args[0].model)
     best = float("inf")
     texts: list[str] = []
+    if encode_only:
+        results = [reconcile_round(*args, **kw) for args, kw in calls]
+        objects = [r[4] for r in results if r is not None]
+        for _ in range(reps):
+            start = time.process_time()
+            texts = [to_json(o) for o in objects]
+            best = min(best, time.process_time() - start)
+        with open(out_path, "w", encoding="utf-8") as f:
+            f.write("\n".join(texts))
+        print(f"{best:.4f} {len(objects)}")
+        return
     for _ in range(reps):
         texts = []  # the text only: holding the result objects would make every GC pass dearer
         start = time.process_time()
@@ -86,6 +100,9 @@ def main() -> None:
     parser.add_argument("--baseline-src", type=Path, default=None)
     parser.add_argument("--reps", type=int, default=3, help="replays per process (best kept)")
     parser.add_argument("--rounds", type=int, default=2, help="processes per tree")
+    parser.add_argument(
+        "--encode-only", action="store_true", help="time only the stored report's JSON text"
+    )
     parser.add_argument("--record", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--replay", nargs=3, help=argparse.SUPPRESS)
     a = parser.parse_args()
@@ -93,7 +110,7 @@ def main() -> None:
         _record(*a.record)
         return
     if a.replay:
-        _replay(a.replay[0], a.replay[1], int(a.replay[2]))
+        _replay(a.replay[0], a.replay[1], int(a.replay[2]), a.encode_only)
         return
     if not a.directory:
         parser.error("DIRECTORY is required")
@@ -115,7 +132,9 @@ def main() -> None:
         n = 0
         for _ in range(a.rounds):
             for label, src in trees:
-                cpu, n = _child(src, "--replay", calls, f"{tmp}/{label}.txt", str(a.reps))
+                only = ["--encode-only"] if a.encode_only else []
+                replay = ["--replay", calls, f"{tmp}/{label}.txt", str(a.reps), *only]
+                cpu, n = _child(src, *replay)
                 best[label] = min(best.get(label, cpu), cpu)
         for label, _ in trees:
             per_call = best[label] / n * 1e6

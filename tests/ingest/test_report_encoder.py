@@ -13,6 +13,8 @@ from pathlib import Path
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from etstats import serde
 from etstats.ingest import report_encoder
@@ -217,3 +219,36 @@ def test_remembered_string_texts_stay_right_past_the_cache_bound() -> None:
         sv = SourceValue("stats:TAB[25]", 1.0, "s", None, name)
         assert report_encoder.to_json(sv) == _json_dumps(sv)
     assert len(report_encoder._TEXTS) <= report_encoder.TEXT_CACHE_SIZE
+
+
+class _Float(float):
+    """A float subclass: written as json.dumps writes it (``float.__repr__``), never through
+    its own ``__repr__`` (the writers' inline float text is for exact floats only)."""
+
+    def __repr__(self) -> str:
+        return "not a float text"
+
+
+@pytest.mark.property
+@given(
+    values=st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=7, max_size=7),
+    subclassed=st.integers(min_value=-1, max_value=6),
+)
+def test_float_fields_are_written_like_json(values: list[float], subclassed: int) -> None:
+    """Every float field of a comparison (its sources' values, difference, tolerance, bound
+    and cause range), any finite value, signed zeros and subnormals included, and one of
+    them a float subclass: the text is json.dumps's."""
+    v = [_Float(x) if i == subclassed else x for i, x in enumerate(values)]
+    comparison = Comparison(
+        check="dead-time",
+        verdict=Verdict.EXPLAINED,
+        rule="r",
+        sources=(SourceValue("a", v[0], "s"), SourceValue("b", v[1], "s")),
+        difference=v[2],
+        tolerance=v[3],
+        bound=(v[4], v[5]),
+        causes=(CauseAmount("pause-overlap", v[6], v[0], "e"),),
+    )
+    rnd = LeanReconciliation(map="supply", round=1, comparisons=(comparison,))
+    assert report_encoder.to_json(rnd) == _json_dumps(rnd)
+    assert report_encoder.to_json(comparison) == _json_dumps(comparison)

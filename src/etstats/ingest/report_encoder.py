@@ -223,7 +223,6 @@ def _enum_texts(cls: type[enum.Enum]) -> dict[Any, str]:
 
 _SCOPE: dict[str, Any] = {
     "_float": _float,
-    "_repr_float": float.__repr__,
     "_repr_int": int.__repr__,
     "_value": _value,
     "_strings": _strings,
@@ -241,9 +240,10 @@ _SCOPE: dict[str, Any] = {
 
 
 def _float_text_of(var: str) -> str:
-    """Inline text of a local known to be a float (finite: its repr; else :func:`_float`
-    raises)."""
-    return f"(_repr_float({var}) if {var} - {var} == 0.0 else _float({var}))"
+    """Inline text of a local known to be an exact float (finite: its repr; else
+    :func:`_float` raises). ``f"{x!r}"`` is ``float.__repr__(x)`` for an exact float, without
+    the call (docs/performance.md, "eighth session")."""
+    return f"(f'{{{var}!r}}' if {var} - {var} == 0.0 else _float({var}))"
 
 
 def _field_code(
