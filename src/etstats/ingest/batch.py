@@ -355,6 +355,26 @@ def _link(
 def _record(
     a: Artifact, p: ParsedArtifact | ParseError, server_id: int, known: ArtifactRecord | None
 ) -> ArtifactRecord:
+    from etstats.ingest.pipeline import _evolve
+
+    if known is None and isinstance(p, ParsedArtifact):
+        # the common case, built at once (an attrs.evolve of the pending record costs
+        # three times as much)
+        f = p.facts
+        return ArtifactRecord(
+            a.sha256,
+            str(p.kind),
+            a.name,
+            server_id,
+            len(a.data),
+            int(a.received_at.timestamp()),
+            "accepted",
+            None,
+            f.map_name,
+            f.round_number,
+            f.anchor_unix,
+            f.start_unix,
+        )
     base = known or ArtifactRecord(
         sha256=a.sha256,
         kind=str(a.kind),
@@ -364,8 +384,6 @@ def _record(
         received_unix=int(a.received_at.timestamp()),
         status="pending",
     )
-    from etstats.ingest.pipeline import _evolve
-
     if not isinstance(p, ParsedArtifact):
         return _evolve(base, status="rejected", error=str(p), kind=str(a.kind))
     f = p.facts

@@ -198,6 +198,8 @@ class BatchReads:
                 )
 
     def delete_rounds(self, round_ids: Sequence[int]) -> None:
+        if not round_ids:  # most re-links delete nothing: skip the scan below
+            return
         self._tx.delete_rounds(round_ids)
         gone = set(round_ids)
         for rid in gone:

@@ -40,6 +40,13 @@ _ORDER: dict[str, str] = {
 }
 
 
+_INSERT_ROUND = (
+    f"INSERT INTO rounds ({', '.join(ROUND_COLUMNS)}) "  # noqa: S608
+    f"VALUES ({', '.join('?' for _ in ROUND_COLUMNS)})"
+)
+_UPDATE_ROUND = f"UPDATE rounds SET {', '.join(f'{c} = ?' for c in ROUND_COLUMNS)} WHERE id = ?"  # noqa: S608
+
+
 class SqlTx(OutboxTxMixin):
     """A transaction over a DB-API style connection (``sqlite3`` or ``psycopg``)."""
 
@@ -329,13 +336,8 @@ class SqlTx(OutboxTxMixin):
     def save_round(self, round_id: int | None, values: dict[str, Any]) -> int:
         params = [values.get(c) for c in ROUND_COLUMNS]
         if round_id is None:
-            marks = ", ".join("?" for _ in ROUND_COLUMNS)
-            return self.insert_id(
-                f"INSERT INTO rounds ({', '.join(ROUND_COLUMNS)}) VALUES ({marks})",  # noqa: S608
-                params,
-            )
-        sets = ", ".join(f"{c} = ?" for c in ROUND_COLUMNS)
-        self.execute(f"UPDATE rounds SET {sets} WHERE id = ?", (*params, round_id))  # noqa: S608
+            return self.insert_id(_INSERT_ROUND, params)
+        self.execute(_UPDATE_ROUND, (*params, round_id))
         return round_id
 
     def stats_rounds_between(
