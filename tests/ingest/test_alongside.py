@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from etstats.ingest.alongside import writes_alongside
+from etstats.ingest.alongside import Behind, writes_alongside
 
 
 @pytest.mark.parametrize("background", [True, False])
@@ -70,3 +70,19 @@ def test_writes_never_started_run_on_leaving_and_are_finished() -> None:
     with writes_alongside(write, True):
         pass
     assert done == [threading.current_thread().name]
+
+
+def test_behind_keeps_its_failure_for_wait() -> None:
+    """A failure in the thread is raised by :meth:`Behind.wait` (once), not by
+    :meth:`Behind.wait_quietly`; without ``background`` the work fails at once, as a call."""
+
+    def write() -> None:
+        raise OSError("disk full")
+
+    behind = Behind(write, True, "test")
+    behind.wait_quietly()
+    with pytest.raises(OSError, match="disk full"):
+        behind.wait()
+    behind.wait()  # raised once
+    with pytest.raises(OSError, match="disk full"):
+        Behind(write, False, "test")

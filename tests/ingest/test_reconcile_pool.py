@@ -57,14 +57,14 @@ def _count_worker_chunks(monkeypatch: pytest.MonkeyPatch, then: Callable[[], Non
             then()
         return future
 
-    flush = RowBuffer.flush
+    write_behind = RowBuffer.write_behind
 
-    def slow_flush(self: RowBuffer) -> None:
+    def slow_writes(self: RowBuffer) -> None:
         time.sleep(0.05)  # not a timing assertion: it only makes the workers' share certain
-        flush(self)
+        write_behind(self)
 
     monkeypatch.setattr(ParsePool, "_send", counting)
-    monkeypatch.setattr(RowBuffer, "flush", slow_flush)
+    monkeypatch.setattr(RowBuffer, "write_behind", slow_writes)
     return handed
 
 

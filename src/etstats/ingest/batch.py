@@ -1,5 +1,6 @@
 """Bulk ingestion: many artifacts per transaction (``ingest_many``, ``etstats ingest``,
-``rebuild``); :mod:`etstats.ingest.bulk_stream` feeds the batches to :func:`run_batch`.
+``rebuild``); :mod:`etstats.ingest.bulk_stream` feeds the batches to
+:func:`etstats.ingest.batch_commit.start_batch`, which runs :func:`write_batch`.
 
 A batch is parsed and hashed before its transaction opens (here, or ahead by the parse
 workers: the ``ready`` argument). The transaction then
@@ -16,7 +17,9 @@ workers: the ``ready`` argument). The transaction then
 Same bytes under a smaller name (a rename), the same hash twice in one batch, and a hash
 another writer archived meanwhile go through the single-arrival path
 (:meth:`Pipeline._ingest_tx`) inside the same transaction. Hooks and deliveries run, and
-``progress`` is called, only after the batch committed: what was acknowledged is stored.
+``progress`` is called, only after the batch committed (on PostgreSQL the commit runs behind,
+while the next batch is parsed: :mod:`etstats.ingest.batch_commit`): what was acknowledged
+is stored.
 A crash mid-batch rolls the whole batch back; running it again converges to the same store.
 """
 
@@ -24,15 +27,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any
 
 from etstats.errors import ParseError
+from etstats.ingest.alongside import Behind
 from etstats.ingest.artifacts import Artifact, name_preference
 from etstats.ingest.batch_reads import BatchReads
 from etstats.ingest.batch_reconcile import reconcile_rounds
 from etstats.ingest.extract import ParsedArtifact
 from etstats.ingest.r2scope import window_seconds
-from etstats.ingest.rejection import is_artifact_failure, mark_rejected
 from etstats.storage.base import ArtifactRecord, StorageTx, lock_order
 
 if TYPE_CHECKING:
@@ -43,61 +47,6 @@ Ready = tuple[dict[str, tuple[int, str]], list[ParsedArtifact | ParseError | Non
 """A batch parsed ahead: (server name -> (server id, timezone), a model or error or ``None``
 (a plain duplicate) per position)."""
 log = logging.getLogger(__name__)
-
-
-def run_batch(
-    pipeline: Pipeline, batch: list[Artifact], ready: Ready | None, progress: Progress
-) -> list[IngestResult]:
-    """Write one batch in one transaction (``ready``: its servers and models, parsed ahead by
-    :mod:`etstats.ingest.bulk_stream`); returns its results once committed."""
-    try:
-        outcome = _ingest_batch(pipeline, batch, ready)
-    except Exception as exc:
-        if not is_artifact_failure(exc):
-            raise  # the store's state (connection, disk): the batch is not kept, run it again
-        # One artifact the store refuses rolled the batch back: take the batch one by one,
-        # so that artifact alone is archived as rejected (Pipeline.ingest).
-        log.warning("batch of %d rolled back (%s); ingesting it one by one", len(batch), exc)
-        results = []
-        for artifact in batch:
-            results.append(_one(pipeline, artifact))
-            if progress is not None:
-                progress(results[-1])
-        return results
-    for result, note in outcome:
-        if note is not None:
-            pipeline._notify(note)
-        if progress is not None:
-            progress(result)
-    return [result for result, _ in outcome]
-
-
-def _one(pipeline: Pipeline, artifact: Artifact) -> IngestResult:
-    """One artifact in its own transaction. A new one goes through :meth:`Pipeline.ingest`
-    (a refused artifact is archived as rejected); one archived but not processed yet
-    (``rebuild``, or a run that crashed) is marked rejected if the store refuses it."""
-    from etstats.ingest.pipeline import IngestResult
-
-    with pipeline.storage.transaction() as tx:
-        known = tx.get_artifact(artifact.sha256)
-    if known is None or known.status != "pending":
-        return pipeline.ingest(artifact)
-    pipeline._pending_note = None
-    try:
-        with pipeline.storage.transaction() as tx:
-            result = pipeline._ingest_tx(tx, artifact)
-            if pipeline._pending_note is not None:
-                pipeline._enqueue(tx, pipeline._pending_note.round_ids)
-    except Exception as exc:
-        if not is_artifact_failure(exc):
-            raise
-        pipeline._cache.pop((artifact.sha256, artifact.name), None)
-        reason = mark_rejected(pipeline.storage, known, exc)
-        return IngestResult(known.sha256, known.name, known.kind, "rejected", reason)
-    note, pipeline._pending_note = pipeline._pending_note, None
-    if note is not None:
-        pipeline._notify(note)
-    return result
 
 
 def is_duplicate(a: Artifact, known: ArtifactRecord | None) -> bool:
@@ -139,9 +88,11 @@ def parse_or_error(
         return exc
 
 
-def _ingest_batch(
+def write_batch(
     pipeline: Pipeline, batch: list[Artifact], ready: Ready | None = None
-) -> list[tuple[IngestResult, _Notify | None]]:
+) -> tuple[Behind, list[tuple[IngestResult, _Notify | None]]]:
+    """The batch's body; returns its commit (still running behind, on PostgreSQL) and its
+    results and notes, to be acknowledged once that commit succeeded."""
     from etstats.ingest.pipeline import IngestResult, _Notify
 
     storage = pipeline.storage
@@ -154,8 +105,13 @@ def _ingest_batch(
         zones, parsed = ready
     results: list[IngestResult | None] = [None] * len(batch)
     notes: list[_Notify | None] = [None] * len(batch)
-    with storage.transaction() as real_tx:
+    # The transaction's end is handed to the commit below once the body succeeded; a body
+    # that fails leaves the stack here (the rows written behind stop, then a rollback).
+    stack = ExitStack()
+    with stack:
+        real_tx = stack.enter_context(storage.transaction())
         tx = RowBuffer(real_tx)
+        stack.callback(tx.wait_quietly)
         known = known_of(tx, [a.sha256 for a in batch])
         if ready is not None:  # what the previous batch stored is a plain duplicate now
             parsed = [
@@ -211,16 +167,21 @@ def _ingest_batch(
                 pipeline._pending_note = None
                 results[i] = pipeline._ingest_tx(tx, batch[i])
                 notes[i] = pipeline._pending_note
-            # the batch's rows are written while the workers reconcile (if any), its
-            # verdicts after them
-            recons = reconcile_rounds(pipeline, tx, pipeline._deferred, meanwhile=tx.flush)
-            tx.flush()
-            # Outbox rows in the batch's own commit (never lost, never ahead of the rounds).
-            pipeline._enqueue(
-                tx, sorted({rid for n in notes if n is not None for rid in n.round_ids})
-            )
+            # the batch's rows are written behind while its rounds are reconciled (here or
+            # by the workers), its verdicts after them, at the commit
+            recons = reconcile_rounds(pipeline, tx, pipeline._deferred, meanwhile=tx.write_behind)
         finally:
             pipeline._deferred = None
+        ending = stack.pop_all()
+    enqueued = sorted({rid for n in notes if n is not None for rid in n.round_ids})
+
+    def commit() -> None:
+        with ending:  # commits, or rolls back on a failure here
+            tx.flush()
+            # Outbox rows in the batch's own commit (never lost, never ahead of the rounds).
+            pipeline._enqueue(tx, enqueued)
+
+    committing = Behind(commit, tx.commits_in_background, "batch-commit")
     # Hooks and deliveries hear of each round once per batch (with the first artifact that
     # wrote it), not once per artifact of its neighbourhood.
     announced: set[int] = set()
@@ -239,17 +200,27 @@ def _ingest_batch(
         if result is None:  # pragma: no cover - every position gets a result above
             raise RuntimeError("batch position without a result")
         out.append((result, note))
-    return out
+    return committing, out
 
 
 class RowBuffer:
-    """A transaction whose per-round row writes wait for :meth:`flush` (end of the batch),
-    then go out as one bulk write per table; everything else goes straight through. The
-    pipeline never reads per-round tables while it links, so nothing sees the delay."""
+    """A transaction whose per-round row writes wait for :meth:`write_behind` or
+    :meth:`flush` (end of the batch), then go out as one bulk write per table; everything
+    else goes straight through. The pipeline never reads per-round tables while it links,
+    so nothing sees the delay."""
+
+    writes_in_background = False
+    """:meth:`write_behind` returns at once by itself (its writes run in a thread where the
+    store writes in the background): a caller needs no thread of its own for it
+    (:func:`etstats.ingest.alongside.writes_alongside`)."""
 
     def __init__(self, tx: StorageTx) -> None:
         self._tx = tx
         self._rows: dict[int, dict[str, list[Any]]] = {}
+        self._behind: Behind | None = None
+        self.commits_in_background = bool(getattr(tx, "writes_in_background", False))
+        """Whether the batch's last writes and commit may run in a thread while this process
+        goes on (the store's own judgement of its writes: PostgreSQL, not SQLite)."""
         self._locked: set[tuple[int, str]] = set()
         self._records: dict[str, ArtifactRecord | None] = {}
 
@@ -304,7 +275,34 @@ class RowBuffer:
             self._rows.pop(rid, None)
         self._tx.delete_rounds(round_ids)
 
+    def write_behind(self) -> None:
+        """Start writing the rows buffered so far: in a thread where the store writes in the
+        background (PostgreSQL), else right here. Rows buffered later wait for :meth:`flush`,
+        which first waits for these. Nothing else may use the transaction meanwhile but reads
+        of tables these writes leave alone (the connection serialises the statements)."""
+        self.wait()
+        rows, self._rows = self._rows, {}
+        if rows:
+            self._behind = Behind(
+                lambda: self._tx.replace_many_round_rows(rows),
+                self.commits_in_background,
+                "batch-writes",
+            )
+
+    def wait(self) -> None:
+        """Wait for the rows being written behind; raise their failure."""
+        behind, self._behind = self._behind, None
+        if behind is not None:
+            behind.wait()
+
+    def wait_quietly(self) -> None:
+        """Wait for the rows being written behind, keeping their failure (the caller is
+        failing already and rolls back)."""
+        if self._behind is not None:
+            self._behind.wait_quietly()
+
     def flush(self) -> None:
+        self.wait()
         if self._rows:
             self._tx.replace_many_round_rows(self._rows)
             self._rows = {}

@@ -1,5 +1,5 @@
 """The sequence of batches of bulk ingestion (``ingest_many``, ``etstats ingest``,
-``rebuild``): each written by :func:`etstats.ingest.batch.run_batch`, in order.
+``rebuild``): each written by :func:`etstats.ingest.batch_commit.start_batch`, in order.
 
 With ``Pipeline.jobs`` parse workers (:mod:`etstats.ingest.parse_pool`) the batches overlap:
 batches N+1 and N+2 are read, their servers and known hashes are looked up, and their new
@@ -26,12 +26,14 @@ from etstats.ingest.arrival_order import name_time
 from etstats.ingest.artifacts import Artifact
 from etstats.ingest.batch import (
     Progress,
+    Ready,
     is_duplicate,
     known_of,
+    parse_all,
     parse_or_error,
-    run_batch,
     zones_of,
 )
+from etstats.ingest.batch_commit import StartedBatch, start_batch
 from etstats.ingest.extract import ParsedArtifact
 from etstats.ingest.parse_pool import ParsePool, Work
 from etstats.ingest.reconcile_pool import reconciling_in
@@ -142,11 +144,71 @@ def _in_order(
     """Run the batches in order. With ``pipeline.jobs`` workers, batches up to N+LOOK_AHEAD
     are read, looked up and queued for the workers before batch N is written (the first batch
     is parsed here while the workers start); the writes stay here, in order. No worker
-    outlives the stream."""
-    if pipeline.jobs < 1:
-        for batch in batches:
-            yield from run_batch(pipeline, batch, None, progress)
-        return
+    outlives the stream.
+
+    Either way a batch's last writes and commit may still run (:func:`start_batch`) while
+    the next batch is read, hashed and parsed; it is acknowledged, and its results yielded,
+    once its commit succeeded, before the next batch's transaction opens."""
+    previous = _Committing()
+    try:
+        if pipeline.jobs < 1:
+            for batch in batches:
+                ready = _prepare(pipeline, batch)
+                yield from previous.results()
+                previous.start(pipeline, batch, ready, progress)
+        else:
+            yield from _with_workers(pipeline, batches, progress, previous)
+    except Exception:
+        # the input or the next batch failed while a batch committed: that batch is
+        # acknowledged first (it was written before the failure), then the failure goes on
+        yield from previous.results()
+        raise
+    except BaseException:  # interrupted: the commit is not left running, nor acknowledged
+        previous.abandon()
+        raise
+    yield from previous.results()
+
+
+class _Committing:
+    """The batch whose commit may still be running (at most one)."""
+
+    def __init__(self) -> None:
+        self._started: StartedBatch | None = None
+
+    def start(
+        self, pipeline: Pipeline, batch: list[Artifact], ready: Ready | None, progress: Progress
+    ) -> None:
+        if self._started is not None:  # pragma: no cover - results() comes first
+            raise RuntimeError("a batch started before the previous one was acknowledged")
+        self._started = start_batch(pipeline, batch, ready, progress)
+
+    def results(self) -> list[IngestResult]:
+        """Wait for the commit and acknowledge the batch (:meth:`StartedBatch.finish`)."""
+        started, self._started = self._started, None
+        return [] if started is None else started.finish()
+
+    def abandon(self) -> None:
+        """Wait for the commit and acknowledge nothing (:meth:`StartedBatch.abandon`)."""
+        started, self._started = self._started, None
+        if started is not None:
+            started.abandon()
+
+
+def _prepare(pipeline: Pipeline, batch: list[Artifact]) -> Ready:
+    """Look up a batch's servers and archived hashes and parse what may be written (before
+    its transaction; inside it, what the previous batch stored meanwhile is checked again)."""
+    with pipeline.storage.transaction() as tx:
+        zones = zones_of(tx, pipeline, batch)
+        known = known_of(tx, [a.sha256 for a in batch])
+    return zones, parse_all(pipeline, batch, zones, known)
+
+
+def _with_workers(
+    pipeline: Pipeline,
+    batches: Iterator[list[Artifact]],
+    progress: Progress,
+    previous: _Committing,
+) -> Iterator[IngestResult]:
     with ParsePool(pipeline.jobs) as pool:
         waiting: deque[tuple[list[Artifact], _Ahead | None]] = deque()
         while True:
@@ -157,7 +219,7 @@ def _in_order(
                 # workers (where they were written before the next was read), then let the
                 # failure through.
                 while waiting:
-                    yield from _write(pipeline, *waiting.popleft(), pool, progress)
+                    yield from _write(pipeline, *waiting.popleft(), pool, progress, previous)
                 raise
             if arrived is None:
                 break
@@ -166,9 +228,10 @@ def _in_order(
             ahead = _hand_over(pipeline, arrived, pool) if waiting else None
             waiting.append((arrived, ahead))
             if len(waiting) > LOOK_AHEAD:
-                yield from _write(pipeline, *waiting.popleft(), pool, progress)
+                yield from _write(pipeline, *waiting.popleft(), pool, progress, previous)
         while waiting:
-            yield from _write(pipeline, *waiting.popleft(), pool, progress)
+            yield from _write(pipeline, *waiting.popleft(), pool, progress, previous)
+        yield from previous.results()  # before the workers go
 
 
 def _hand_over(pipeline: Pipeline, batch: list[Artifact], pool: ParsePool) -> _Ahead:
@@ -191,18 +254,22 @@ def _write(
     ahead: _Ahead | None,
     pool: ParsePool,
     progress: Progress,
+    previous: _Committing,
 ) -> list[IngestResult]:
-    """Write one batch; its rounds are reconciled in the workers too, once they run
-    (:mod:`etstats.ingest.reconcile_pool`)."""
+    """Collect the batch's models from the workers, acknowledge the previous batch (whose
+    commit ran meanwhile), then write this one; its rounds are reconciled in the workers too,
+    once they run (:mod:`etstats.ingest.reconcile_pool`). Returns the previous batch's
+    results."""
+    ready = _ready(pipeline, batch, ahead)
+    done = previous.results()
     with reconciling_in(pool, {a.sha256: a.data for a in batch}):
-        return _write_batch(pipeline, batch, ahead, progress)
+        previous.start(pipeline, batch, ready, progress)
+    return done
 
 
-def _write_batch(
-    pipeline: Pipeline, batch: list[Artifact], ahead: _Ahead | None, progress: Progress
-) -> list[IngestResult]:
+def _ready(pipeline: Pipeline, batch: list[Artifact], ahead: _Ahead | None) -> Ready | None:
     if ahead is None:  # the first batch: parsed in process while the workers start
-        return run_batch(pipeline, batch, None, progress)
+        return None
     # taken back (or a worker died): parsed here, before the batch's transaction opens
     results = ahead.pool.results(ahead.tasks, lambda work: _parse_here(pipeline, work))
     parsed: list[ParsedArtifact | ParseError | None] = [None] * len(batch)
@@ -210,7 +277,7 @@ def _write_batch(
         parsed[i] = p
         if isinstance(p, ParsedArtifact):  # cached as Pipeline._parse would
             pipeline._remember(batch[i], p)
-    return run_batch(pipeline, batch, (ahead.zones, parsed), progress)
+    return ahead.zones, parsed
 
 
 def _archive_pages(pipeline: Pipeline, size: int) -> Iterator[list[ArtifactRecord]]:
