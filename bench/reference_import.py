@@ -80,9 +80,10 @@ VARIANT_SHIFT_DAYS = 600
 def real_variants(source: Path, folder: Path, copies: int) -> int:
     """Fill ``folder`` with ``copies`` copies of the stats files under ``source`` (endstats
     left out), as a community's longer history: copy ``k`` is dated ``k`` x
-    :data:`VARIANT_SHIFT_DAYS` later (its file names; a round 2 still finds its round 1) and
-    its header's server name ends in `` #k``, so each copy's bytes differ (both importers
-    would otherwise take a copy as the file they already have). Players, maps and every
+    :data:`VARIANT_SHIFT_DAYS` later (its file names; a round 2 still finds its round 1), and
+    its header's server name and every player's name end in ``-k`` (the players renamed), so
+    each copy differs from the others both as a file (ours) and after its header line (the
+    reference skips a file whose lines after the header it has seen). GUIDs, maps and every
     number stay those of the real rounds. Returns the count."""
     from datetime import datetime, timedelta
 
@@ -95,13 +96,25 @@ def real_variants(source: Path, folder: Path, copies: int) -> int:
         stamp, rest = found.group(0)[:17], found.group(0)[17:]
         when = datetime.strptime(stamp, "%Y-%m-%d-%H%M%S")
         data = path.read_bytes()
-        head, sep, body = data.partition(b"\\")
         for k in range(copies):
             name = (when + timedelta(days=k * VARIANT_SHIFT_DAYS)).strftime("%Y-%m-%d-%H%M%S")
-            text = data if k == 0 else head + f" #{k}".encode() + sep + body
-            (folder / (name + rest)).write_bytes(text)
+            (folder / (name + rest)).write_bytes(data if k == 0 else _renamed(data, f"-{k}"))
             count += 1
     return count
+
+
+def _renamed(data: bytes, suffix: str) -> bytes:
+    """A stats file with ``suffix`` after its server name and after each player's name (the
+    first two backslash-separated fields of the header and of a player line)."""
+    mark = suffix.encode()
+    lines = data.split(b"\n")
+    for i, line in enumerate(lines):
+        fields = line.split(b"\\", 2)
+        if len(fields) == 3:
+            index = 0 if i == 0 else 1
+            fields[index] += mark
+            lines[i] = b"\\".join(fields)
+    return b"\n".join(lines)
 
 
 def server_children_cpu(dsn: str) -> float | None:
