@@ -29,14 +29,15 @@ class _Counter:
 
 
 def _stamped(arts: list[Artifact]) -> list[Artifact]:
-    """The artifacts as ``etstats ingest`` receives a folder: in name-time order, each batch
-    read within one second (so the archive's receipt order within a page is the hashes')."""
+    """The artifacts as ``etstats ingest`` receives a folder: in name-time order, three
+    batches read within each second (so the archive's receipt order within a second is the
+    hashes', across batches)."""
     return [
         Artifact.from_bytes(
             a.data,
             a.name,
             server=a.server,
-            received_at=datetime.fromtimestamp(1_800_000_000 + i // BATCH, UTC),
+            received_at=datetime.fromtimestamp(1_800_000_000 + i // (3 * BATCH), UTC),
         )
         for i, a in enumerate(arts)
     ]
@@ -61,7 +62,7 @@ def test_rebuild_reconciles_each_round_once_and_keeps_the_ids(store: Storage) ->
     assert summary.count("stored") == len(arts)
     assert snapshot(store) == ingested
     # No round is reconciled again in a later batch because its files were linked out of
-    # turn (on a 1,000-round season in hash order 289 rounds were: docs/performance.md).
+    # turn (on a 1,000-round season in hash order 690 rounds were: docs/performance.md).
     assert counter.reconciled == ingest_work
     # The same rounds, created in the same order (PostgreSQL's sequence goes on counting
     # after the clear, so ids are compared from the first one).
