@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.ingest.test_faults import one_by_one_state
 
 from etstats.errors import StorageError
 from etstats.ingest.artifacts import Artifact
 from etstats.ingest.pipeline import IngestResult, Pipeline
-from etstats.storage.sqlite import SQLiteStorage
 from etstats.storage.testing import snapshot
 from etstats.testing.synthetic import season
 
@@ -35,15 +35,6 @@ def pg_store(pg_dsn: str) -> Iterator[Any]:
             yield store
         finally:
             store.close()
-
-
-def _one_by_one(tmp_path: Path, arts: list[Artifact]) -> dict[str, Any]:
-    ref = SQLiteStorage(str(tmp_path / "reference.db"))
-    for a in arts:
-        Pipeline(ref).ingest(a)
-    state = snapshot(ref)
-    ref.close()
-    return state
 
 
 @pytest.mark.parametrize("jobs", [0, 1])
@@ -82,7 +73,7 @@ def test_the_next_batch_is_read_while_the_previous_commits(
     Pipeline(pg_store, batch_size=BATCH, jobs=jobs).ingest_many(artifacts(), progress=progress)
     assert waited == [True]
     assert stored_at_ack == [n for n in (6, 12, 18, 24) for _ in range(BATCH)]
-    assert snapshot(pg_store) == _one_by_one(tmp_path, arts)
+    assert snapshot(pg_store) == one_by_one_state(tmp_path, arts)
 
 
 @pytest.mark.parametrize("jobs", [0, 1])
@@ -113,4 +104,4 @@ def test_a_refused_commit_acknowledges_nothing_of_its_batch(
     with pg_store.transaction() as tx:
         tx.execute("DROP TRIGGER refuse_second_batch ON rounds")
     Pipeline(pg_store, batch_size=BATCH, jobs=jobs).ingest_many(arts)
-    assert snapshot(pg_store) == _one_by_one(tmp_path, arts)
+    assert snapshot(pg_store) == one_by_one_state(tmp_path, arts)

@@ -17,7 +17,9 @@ from etstats.storage.testing import snapshot
 from etstats.testing.synthetic import season
 
 
-def _clean_state(tmp_path: Path, arts: list[Any]) -> dict[str, Any]:
+def one_by_one_state(tmp_path: Path, arts: list[Any]) -> dict[str, Any]:
+    """The store ``arts`` ingested one by one into a fresh SQLite file make (the state a
+    batched or interrupted run must converge to)."""
     ref = SQLiteStorage(str(tmp_path / "reference.db"))
     for a in arts:
         Pipeline(ref).ingest(a)
@@ -72,7 +74,7 @@ def test_connection_killed_mid_batch(
             _assert_whole_artifacts_only(store, arts)
             for a in arts:  # the batch is simply run again
                 Pipeline(store).ingest(a)
-            assert snapshot(store) == _clean_state(tmp_path, arts)
+            assert snapshot(store) == one_by_one_state(tmp_path, arts)
         finally:
             store.close()
 
@@ -90,6 +92,6 @@ def test_sqlite_disk_full(tmp_path: Path, jobs: int) -> None:
     store.connection.execute("PRAGMA max_page_count = 1073741823")
     for a in arts:
         pipeline.ingest(a)
-    assert snapshot(store) == _clean_state(tmp_path, arts)
+    assert snapshot(store) == one_by_one_state(tmp_path, arts)
     assert multiprocessing.active_children() == []
     store.close()
