@@ -5,6 +5,7 @@ and the same round ids, not merely the same rounds."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from etstats.hookspecs import hookimpl
@@ -12,6 +13,7 @@ from etstats.ingest.artifacts import Artifact
 from etstats.ingest.pipeline import Pipeline
 from etstats.plugins import get_plugin_manager
 from etstats.storage.base import Storage
+from etstats.storage.sqlite import SQLiteStorage
 from etstats.storage.testing import snapshot
 from etstats.testing.synthetic import season
 
@@ -70,3 +72,21 @@ def test_rebuild_reconciles_each_round_once_and_keeps_the_ids(store: Storage) ->
     assert [(i - after[0][0], *rest) for i, *rest in after] == [
         (i - first_id, *rest) for i, *rest in before
     ]
+
+
+def test_the_clear_leaves_no_reference_behind_and_keys_enforced(tmp_path: Path) -> None:
+    """``rebuild``'s clear on SQLite runs with foreign keys off (so SQLite empties each table
+    whole rather than collecting every row id first); afterwards nothing refers to a missing
+    round and the keys are enforced again."""
+    store = SQLiteStorage(str(tmp_path / "store.db"))
+    Pipeline(store, batch_size=BATCH).ingest_many(_stamped(season(6)))
+    store.clear_derived()
+    conn = store.connection
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert conn.execute("SELECT COUNT(*) FROM weapon_stats").fetchone()[0] == 0
+    assert conn.execute("SELECT COUNT(*) FROM rounds").fetchone()[0] == 0
+    assert conn.execute("SELECT COUNT(*) FROM artifacts").fetchone()[0] == 18
+    Pipeline(store, batch_size=BATCH).rebuild()
+    assert len(store.rounds()) == 6
+    store.close()

@@ -274,15 +274,27 @@ class SQLiteStorage(ReadApi):
             return sql.read_table(self._read(), table, round_ids)
 
     def clear_derived(self) -> None:
+        """Delete every derived row (``rebuild``'s start) in one transaction.
+
+        Foreign keys are not enforced meanwhile (the pragma is a no-op inside a transaction,
+        so it is set around it, under the store's lock): every table that references a round
+        is emptied before the rounds, so no reference is left dangling, and SQLite can then
+        empty each table whole instead of collecting every row id in memory first (with them
+        enforced, 116 MB at 100,000 rounds, 3.6 million weapon lines: docs/performance.md)."""
         from etstats.storage.bulk_totals import cleared_totals
 
-        with (
-            self._bulk_pragmas(),  # one transaction that rewrites most of the store's pages
-            self.transaction() as tx,
-            cleared_totals(self._conn),
-            record_indexes_rebuilt(tx),
-        ):
-            sql.clear_derived(tx)
+        with self._lock:
+            self._conn.execute("PRAGMA foreign_keys = OFF")
+            try:
+                with (
+                    self._bulk_pragmas(),  # one transaction that rewrites most of the pages
+                    self.transaction() as tx,
+                    cleared_totals(self._conn),
+                    record_indexes_rebuilt(tx),
+                ):
+                    sql.clear_derived(tx)
+            finally:
+                self._conn.execute("PRAGMA foreign_keys = ON")
 
     @contextmanager
     def bulk_load(self) -> Iterator[bool]:
