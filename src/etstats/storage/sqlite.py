@@ -27,6 +27,7 @@ from etstats.storage.record_indexes import (
     record_indexes_rebuilt,
     restore_record_indexes,
 )
+from etstats.storage.wal_checkpoints import Checkpointer
 
 
 def sqlite_path(url: str) -> str:
@@ -59,8 +60,9 @@ a quarter of the page writes and reads, for about 4 % less CPU of a bulk load an
 larger file (docs/performance.md, "The SQLite write path")."""
 BULK_WAL_BYTES = 64 * 1024 * 1024
 """WAL size between checkpoints during a bulk load (bounded: a long load's WAL stays small)."""
-_DEFAULT_WAL_PAGES = 1000
-"""SQLite's own ``wal_autocheckpoint``, set back after a bulk load."""
+_OWN_CHECKPOINT_PAGES = 0
+"""``wal_autocheckpoint`` of a file store's connection outside a bulk load: none, the commits
+leave checkpoints to :class:`etstats.storage.wal_checkpoints.Checkpointer`."""
 BULK_INSERT_VALUES = 999
 """Bound values per multi-row ``INSERT`` of :meth:`SQLiteTx.bulk_insert` (SQLite's limit
 before 3.32; also kept under the connection's own). Each batch's trigger swap
@@ -168,6 +170,10 @@ class SQLiteStorage(ReadApi):
             if self.path != ":memory:":
                 self._conn.execute("PRAGMA journal_mode = WAL")
                 self._conn.execute("PRAGMA synchronous = NORMAL")
+                self._conn.execute(f"PRAGMA wal_autocheckpoint = {_OWN_CHECKPOINT_PAGES}")
+        self._checkpoints = Checkpointer(self.path) if self.path != ":memory:" else None
+        self._bulk = False
+        """Inside :meth:`_bulk_pragmas`: the connection checkpoints by itself."""
         if migrate:
             self.migrate()
 
@@ -187,6 +193,8 @@ class SQLiteStorage(ReadApi):
                     self._conn.execute("ROLLBACK")
                 raise
             self._conn.execute("COMMIT")
+        if self._checkpoints is not None and not self._bulk:
+            self._checkpoints.poke()
 
     def migrate(self) -> list[int]:
         applied: list[int] = []
@@ -295,29 +303,34 @@ class SQLiteStorage(ReadApi):
 
     @contextmanager
     def _bulk_pragmas(self) -> Iterator[None]:
-        """During a bulk load (of this connection only, set back after it): the WAL is
-        checkpointed every :data:`BULK_WAL_BYTES` instead of every 1,000 pages (SQLite's
-        default), so not every batch's commit copies its pages into the database file and
-        waits for two ``fsync`` calls (a 1,000-round season at 4 KB pages: 11 checkpoints
-        instead of 44). Durability is the same: a committed batch is in the WAL
-        (``synchronous = NORMAL`` syncs at checkpoints), which the next open replays after a
-        kill. (A 16 MB page cache as well saved page reads but no CPU measurably at 16 KB
-        pages, for 15 MB more memory: left at SQLite's 2 MB.)"""
+        """During a bulk load (of this connection only, set back after it): this connection
+        checkpoints the WAL itself every :data:`BULK_WAL_BYTES` (its commits do not wake the
+        background :class:`etstats.storage.wal_checkpoints.Checkpointer`), so not every
+        batch's commit copies its pages into the database file and waits for two ``fsync``
+        calls (a 1,000-round season at 4 KB pages: 11 checkpoints instead of 44). Durability
+        is the same: a committed batch is in the WAL (``synchronous = NORMAL`` syncs at
+        checkpoints), which the next open replays after a kill. (A 16 MB page cache as well
+        saved page reads but no CPU measurably at 16 KB pages, for 15 MB more memory: left at
+        SQLite's 2 MB.)"""
         if self.path == ":memory:":
             yield
             return
         with self._lock, wrap_exceptions():
             page = int(self._conn.execute("PRAGMA page_size").fetchone()[0])
             self._conn.execute(f"PRAGMA wal_autocheckpoint = {BULK_WAL_BYTES // page}")
+            self._bulk = True
         try:
             yield
         finally:
+            self._bulk = False
             with self._lock, suppress(sqlite3.Error):
-                self._conn.execute(f"PRAGMA wal_autocheckpoint = {_DEFAULT_WAL_PAGES}")
+                self._conn.execute(f"PRAGMA wal_autocheckpoint = {_OWN_CHECKPOINT_PAGES}")
                 # A passive checkpoint never waits for readers (a web server's long read).
                 self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def close(self) -> None:
+        if self._checkpoints is not None:
+            self._checkpoints.close()
         with self._lock:
             self._conn.close()
 
