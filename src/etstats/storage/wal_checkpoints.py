@@ -23,6 +23,10 @@ import threading
 
 log = logging.getLogger(__name__)
 
+CLOSE_WAIT_SECONDS = 10.0
+"""How long :meth:`Checkpointer.close` waits for a checkpoint under way (it takes
+milliseconds to a few seconds; opening a connection waits at most 5 s for a busy file)."""
+
 
 class Checkpointer:
     """Passive checkpoints of the SQLite file ``path`` after commits (:meth:`poke`), in a
@@ -51,12 +55,14 @@ class Checkpointer:
         self._wake.set()
 
     def close(self) -> None:
-        """Stop the thread (a checkpoint under way finishes first) and close its connection."""
+        """Stop the thread (a checkpoint under way finishes first) and close its connection.
+        Waits at most :data:`CLOSE_WAIT_SECONDS`: a store's close never hangs on a checkpoint
+        (the daemon thread then ends with its own connection; the store's is unaffected)."""
         with self._start_lock:
             self._stopping.set()
         self._wake.set()
         if self._thread is not None:
-            self._thread.join()
+            self._thread.join(CLOSE_WAIT_SECONDS)
 
     def _run(self) -> None:
         try:
@@ -79,4 +85,4 @@ class Checkpointer:
             conn.close()
 
 
-__all__ = ["Checkpointer"]
+__all__ = ["CLOSE_WAIT_SECONDS", "Checkpointer"]
