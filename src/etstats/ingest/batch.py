@@ -88,6 +88,15 @@ def parse_or_error(
         return exc
 
 
+def prepare(pipeline: Pipeline, batch: list[Artifact]) -> Ready:
+    """Look up a batch's servers and archived hashes and parse what may be written (before
+    its transaction; inside it, what another batch stored meanwhile is checked again)."""
+    with pipeline.storage.transaction() as tx:
+        zones = zones_of(tx, pipeline, batch)
+        known = known_of(tx, [a.sha256 for a in batch])
+    return zones, parse_all(pipeline, batch, zones, known)
+
+
 def write_batch(
     pipeline: Pipeline, batch: list[Artifact], ready: Ready | None = None
 ) -> tuple[Behind, list[tuple[IngestResult, _Notify | None]]]:
@@ -96,13 +105,7 @@ def write_batch(
     from etstats.ingest.pipeline import IngestResult, _Notify
 
     storage = pipeline.storage
-    if ready is None:
-        with storage.transaction() as tx:
-            zones = zones_of(tx, pipeline, batch)
-            seen_before = known_of(tx, [a.sha256 for a in batch])
-        parsed = parse_all(pipeline, batch, zones, seen_before)
-    else:
-        zones, parsed = ready
+    zones, parsed = ready if ready is not None else prepare(pipeline, batch)
     results: list[IngestResult | None] = [None] * len(batch)
     notes: list[_Notify | None] = [None] * len(batch)
     # The transaction's end is handed to the commit below once the body succeeded; a body

@@ -29,8 +29,8 @@ from etstats.ingest.batch import (
     Ready,
     is_duplicate,
     known_of,
-    parse_all,
     parse_or_error,
+    prepare,
     zones_of,
 )
 from etstats.ingest.batch_commit import StartedBatch, start_batch
@@ -167,7 +167,7 @@ def _in_order(
     try:
         if pipeline.jobs < 1:
             for batch in batches:
-                ready = _prepare(pipeline, batch)
+                ready = prepare(pipeline, batch)
                 yield from previous.results()
                 previous.start(pipeline, batch, ready, progress)
         else:
@@ -206,15 +206,6 @@ class _Committing:
         started, self._started = self._started, None
         if started is not None:
             started.abandon()
-
-
-def _prepare(pipeline: Pipeline, batch: list[Artifact]) -> Ready:
-    """Look up a batch's servers and archived hashes and parse what may be written (before
-    its transaction; inside it, what the previous batch stored meanwhile is checked again)."""
-    with pipeline.storage.transaction() as tx:
-        zones = zones_of(tx, pipeline, batch)
-        known = known_of(tx, [a.sha256 for a in batch])
-    return zones, parse_all(pipeline, batch, zones, known)
 
 
 def _with_workers(
