@@ -54,30 +54,21 @@ class Behind:
 
 
 @contextmanager
-def writes_alongside(write: Callable[[], None], background: bool) -> Iterator[Callable[[], None]]:
-    """Yields ``start``: call it where ``write()`` may begin. With ``background`` it runs in a
-    thread from there, else right there. On leaving the block the writes have finished (a
-    block that never called ``start`` runs them then, in this thread); their failure is raised
-    here, unless the block itself failed (that failure goes on; the transaction is rolled back
-    anyway)."""
-    behind: Behind | None = None
+def writes_alongside(write: Callable[[], None]) -> Iterator[Callable[[], None]]:
+    """Yields ``start``: call it where ``write()`` may begin; it runs right there, once (on
+    PostgreSQL ``write`` is :meth:`etstats.ingest.batch.RowBuffer.write_behind`, which hands
+    the rows to a :class:`Behind` thread by itself). A block that never calls ``start`` runs
+    ``write()`` on leaving, in this thread, finished before the block is left; a block that
+    fails first writes nothing (the transaction is rolled back anyway)."""
     started = False
 
     def start() -> None:
-        nonlocal behind, started
-        if started:
-            return
-        started = True
-        behind = Behind(write, background, "batch-writes")
+        nonlocal started
+        if not started:
+            started = True
+            write()
 
-    try:
-        yield start
-    except BaseException:
-        if behind is not None:
-            behind.wait_quietly()
-        raise
-    if behind is not None:
-        behind.wait()
+    yield start
     if not started:  # nothing left to overlap: here, and finished before we return
         write()
 

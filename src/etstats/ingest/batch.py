@@ -212,11 +212,6 @@ class RowBuffer:
     else goes straight through. The pipeline never reads per-round tables while it links,
     so nothing sees the delay."""
 
-    writes_in_background = False
-    """:meth:`write_behind` returns at once by itself (its writes run in a thread where the
-    store writes in the background): a caller needs no thread of its own for it
-    (:func:`etstats.ingest.alongside.writes_alongside`)."""
-
     def __init__(self, tx: StorageTx) -> None:
         self._tx = tx
         self._rows: dict[int, dict[str, list[Any]]] = {}

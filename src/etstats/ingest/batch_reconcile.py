@@ -51,15 +51,15 @@ def reconcile_rounds(
     """Reconcile and store the verdict of each of ``round_ids`` (deleted ones are skipped);
     returns the reconciliation objects (for the ``etstats_round_reconciled`` hook).
 
-    ``meanwhile()`` (the batch's row writes) runs once, before any verdict is stored, beside
-    the reconciling where it can (:mod:`etstats.ingest.alongside`: on PostgreSQL in a thread).
+    ``meanwhile()`` (the batch's row writes) runs once, before any verdict is stored; on
+    PostgreSQL it starts them in a thread that goes on beside the reconciling
+    (:meth:`etstats.ingest.batch.RowBuffer.write_behind`).
     With parse workers (inside a bulk stream) the rounds are queued for them first, so they
     reconcile while the rows are written (:mod:`etstats.ingest.reconcile_pool`; no objects are
     returned then: no hook wants them). The rows written are the same either way."""
     wanted = sorted(set(round_ids))
-    background = bool(getattr(tx, "writes_in_background", False))
     out: list[Any] = []
-    with writes_alongside(meanwhile, background) as start:
+    with writes_alongside(meanwhile) as start:
         if not wanted or not pipeline.reconcile:
             return []
         inputs = _inputs(pipeline, tx, wanted)

@@ -100,14 +100,42 @@ class PgTx(sql.SqlTx):
         yield
 
     def bulk_insert(self, table: str, columns: Sequence[str], rows: list[Row]) -> None:
+        """``COPY`` in the binary format: each value goes as its column's type's bytes, so
+        neither side formats or parses text (the client's part takes about a third of its
+        time as text; the server skips scanning the reports' JSON for escapes). The values
+        stored are the same: a double's bytes are the double (docs/performance.md, "Stats-only
+        against the reference (ninth session)")."""
         if not rows:
             return
+        types = self._column_types(table, tuple(columns))
         with (
             self.conn.cursor() as cur,
-            cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+            cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy,
         ):
+            copy.set_types(types)
             for row in rows:
                 copy.write_row(row)
+
+    def _column_types(self, table: str, columns: tuple[str, ...]) -> list[str]:
+        """The type names of ``columns`` of ``table`` (the binary ``COPY`` must send each
+        value as its column's exact type), read from the catalog once per process: every
+        store runs the same migrated schema, whose tables use built-in types only."""
+        key = (table, columns)
+        types = _COPY_TYPES.get(key)
+        if types is None:
+            found: dict[str, str] = dict(
+                self.fetchall(
+                    "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
+                    "WHERE attrelid = ?::regclass AND attnum > 0 AND NOT attisdropped",
+                    (table,),
+                )
+            )
+            types = _COPY_TYPES[key] = [str(found[c]) for c in columns]
+        return types
+
+
+_COPY_TYPES: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+"""(table, columns) -> column type names, for :meth:`PgTx.bulk_insert` (a handful of keys)."""
 
 
 class PostgresStorage(ReadApi):

@@ -48,7 +48,12 @@ _UPDATE_ROUND = f"UPDATE rounds SET {', '.join(f'{c} = ?' for c in ROUND_COLUMNS
 
 
 class SqlTx(OutboxTxMixin):
-    """A transaction over a DB-API style connection (``sqlite3`` or ``psycopg``)."""
+    """A transaction over a DB-API style connection (``sqlite3`` or ``psycopg``).
+
+    It remembers the rounds it created whose per-round rows it has not written yet: their
+    first rewrite has nothing to delete and no totals to subtract (a bulk load into a new
+    store: every round), so those statements are skipped.
+    """
 
     placeholder = "?"
     writes_in_background = False
@@ -61,6 +66,7 @@ class SqlTx(OutboxTxMixin):
 
     def __init__(self, conn: Any) -> None:
         self.conn = conn
+        self._unwritten: set[int] = set()
 
     # -- helpers ---------------------------------------------------------------------------
     def q(self, sql: str) -> str:
@@ -336,7 +342,11 @@ class SqlTx(OutboxTxMixin):
     def save_round(self, round_id: int | None, values: dict[str, Any]) -> int:
         params = [values.get(c) for c in ROUND_COLUMNS]
         if round_id is None:
-            return self.insert_id(_INSERT_ROUND, params)
+            rid = self.insert_id(_INSERT_ROUND, params)
+            # A new id (SQLite may reuse the id of a round deleted in this transaction, but
+            # delete_rounds took its rows with it).
+            self._unwritten.add(rid)
+            return rid
         self.execute(_UPDATE_ROUND, (*params, round_id))
         return round_id
 
@@ -381,6 +391,7 @@ class SqlTx(OutboxTxMixin):
         lines = [rid for rid, t in rows.items() if "player_round_stats" in t or "weapon_stats" in t]
         with self.totals_kept_for(lines):
             self._replace_many_round_rows(rows)
+        self._unwritten.difference_update(rows)
 
     @contextmanager
     def totals_kept_for(self, round_ids: Sequence[int]) -> Iterator[None]:
@@ -394,8 +405,9 @@ class SqlTx(OutboxTxMixin):
 
     def stored_before(self, round_ids: Sequence[int]) -> list[int]:
         """Those of ``round_ids`` that may have per-round rows stored already (whose rows a
-        rewrite deletes first): all of them, unless the backend knows better."""
-        return list(round_ids)
+        rewrite deletes first): all but the rounds this transaction created and has not
+        written rows for yet."""
+        return [rid for rid in round_ids if rid not in self._unwritten]
 
     def _replace_many_round_rows(self, rows: dict[int, dict[str, list[Row]]]) -> None:
         for table in self.round_table_order:
@@ -419,6 +431,7 @@ class SqlTx(OutboxTxMixin):
             if stored:
                 self.execute(f"DELETE FROM {table} WHERE round_id = ?", (round_id,))  # noqa: S608
             self.bulk_insert(table, ROUND_TABLES[table], rows[table])
+        self._unwritten.discard(round_id)
 
 
 def _artifact_values(r: ArtifactRecord) -> tuple[Any, ...]:

@@ -72,35 +72,7 @@ measured no faster."""
 
 
 class SQLiteTx(sql.SqlTx):
-    """A transaction on the SQLite connection.
-
-    It remembers the rounds it created whose per-round rows it has not written yet: their
-    first rewrite has nothing to delete and no totals to subtract (a bulk load into a new
-    store: every round), so those statements are skipped.
-    """
-
-    def __init__(self, conn: Any) -> None:
-        super().__init__(conn)
-        self._unwritten: set[int] = set()
-
-    def save_round(self, round_id: int | None, values: dict[str, Any]) -> int:
-        rid = super().save_round(round_id, values)
-        if round_id is None:
-            # A new id (SQLite may reuse the id of a round deleted in this transaction, but
-            # delete_rounds took its rows with it).
-            self._unwritten.add(rid)
-        return rid
-
-    def stored_before(self, round_ids: Sequence[int]) -> list[int]:
-        return [rid for rid in round_ids if rid not in self._unwritten]
-
-    def replace_many_round_rows(self, rows: dict[int, dict[str, list[Row]]]) -> None:
-        super().replace_many_round_rows(rows)
-        self._unwritten.difference_update(rows)
-
-    def replace_round_rows(self, round_id: int, rows: dict[str, list[Row]]) -> None:
-        super().replace_round_rows(round_id, rows)
-        self._unwritten.discard(round_id)
+    """A transaction on the SQLite connection."""
 
     def bulk_insert(self, table: str, columns: Sequence[str], rows: list[Row]) -> None:
         """Insert many rows, many to a statement (``INSERT ... VALUES (...), (...), ...``),
