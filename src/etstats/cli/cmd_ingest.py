@@ -27,6 +27,7 @@ from etstats.ingest.arrival_order import ArrivalSort
 from etstats.ingest.artifacts import MAX_ARTIFACT_BYTES, Artifact, walk_artifact_files
 from etstats.ingest.pipeline import Pipeline
 from etstats.ingest.tally import IngestTally
+from etstats.ingest.worker_processes import started_early
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -95,8 +96,20 @@ def heap_trimmer() -> Callable[[], None]:
 
 
 def run(args: argparse.Namespace) -> int:
-    with bulk_gc():
+    with bulk_gc(), started_early(_early_jobs(args)):
         return _run(args)
+
+
+def _early_jobs(args: argparse.Namespace) -> int:
+    """The workers to start before anything else (their start overlaps with the scan and
+    the store's opening: :mod:`etstats.ingest.worker_processes`): ``--jobs`` when there is
+    something to ingest; a bad ``$ETSTATS_JOBS`` is reported later, where it always was."""
+    if not args.paths and not args.source:
+        return 0
+    try:
+        return jobs_from_args(args)
+    except ConfigError:
+        return 0
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -16,11 +16,9 @@ codec stores each attrs object as its field values and rebuilds it with the mode
 builder (:mod:`etstats._sealing`): about 0.15 ms, cheaper than parsing for every kind
 (docs/performance.md, "Parsing in worker processes").
 
-Workers are started with ``spawn`` (the same on Linux, macOS and Windows, and safe with the
-open database connections and threads of the main process; a frozen executable must call
-:func:`multiprocessing.freeze_support`, as ``etstats`` does). They ignore Ctrl-C (the main
-process stops them), exit when the main process dies (even by ``kill -9``), and are joined
-when the pool is closed. A worker that dies leaves its chunks to the main process
+The workers and their executor come from :mod:`etstats.ingest.worker_processes` (``spawn``,
+wide pipes; started early by a command that knows it will need them); they are joined when
+the pool is closed. A worker that dies leaves its chunks to the main process
 (:meth:`ParsePool.results` parses them there; nothing was written yet) and the pool is not
 used again.
 """
@@ -30,12 +28,7 @@ from __future__ import annotations
 import importlib
 import io
 import logging
-import multiprocessing
-import multiprocessing.connection
-import os
 import pickle
-import signal
-import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
@@ -46,17 +39,19 @@ from typing import Any, TypeVar
 import attrs
 
 from etstats._sealing import sealed_builder
-from etstats.errors import ConfigError, ParseError
+from etstats.errors import ParseError
 from etstats.ingest.artifacts import Artifact, ArtifactKind
 from etstats.ingest.extract import ParsedArtifact, parse_artifact
 from etstats.ingest.work_queue import AHEAD, URGENT, Task, WorkQueue
+from etstats.ingest.worker_processes import (
+    JOBS_ENV,
+    START_METHOD,
+    default_jobs,
+    new_executor,
+    take_early,
+)
 
 log = logging.getLogger(__name__)
-
-JOBS_ENV = "ETSTATS_JOBS"
-"""Environment variable: default number of parse workers of ``etstats ingest``/``rebuild``."""
-
-START_METHOD = "spawn"
 
 Parsed = ParsedArtifact | ParseError
 Work = tuple[Artifact, str]
@@ -78,23 +73,6 @@ reconciled in the workers after they parsed it (:mod:`etstats.ingest.reconcile_p
 worker that parsed a round's files does not parse them again."""
 
 
-def default_jobs() -> int:
-    """Parse workers of the bulk commands: ``$ETSTATS_JOBS`` if set, else 0 (parse in
-    process). Workers are opt-in: they cost about 1.2x the CPU in all and only pay off on idle
-    cores (a game server's host shares them; docs/performance.md, "Parsing in worker
-    processes"). Raises :class:`ConfigError` for a value that is not a whole number >= 0."""
-    raw = os.environ.get(JOBS_ENV, "").strip()
-    if not raw:
-        return 0
-    try:
-        jobs = int(raw)
-    except ValueError:
-        jobs = -1
-    if jobs < 0:
-        raise ConfigError(f"{JOBS_ENV} must be a whole number >= 0, not {raw!r}")
-    return jobs
-
-
 class ParsePool:
     """``jobs`` worker processes that parse batches ahead of the writer and share the
     reconciliation of the batch being written. Work waits in a
@@ -108,7 +86,8 @@ class ParsePool:
         if jobs < 1:
             raise ValueError("a parse pool needs at least one worker")
         self.jobs = jobs
-        self._executor: ProcessPoolExecutor | None = None
+        # workers a command started early (etstats.ingest.worker_processes.started_early)
+        self._executor: ProcessPoolExecutor | None = take_early(jobs)
         self._queue = WorkQueue(self._send, IN_FLIGHT * jobs)
         self._closed = False
 
@@ -133,7 +112,8 @@ class ParsePool:
 
     @property
     def started(self) -> bool:
-        """The workers run (something was sent to them) and none died."""
+        """The workers run (something was sent to them, or they were started early) and none
+        died."""
         return self._executor is not None and not self._closed
 
     def result_of(self, future: Future[_T]) -> _T | None:
@@ -186,11 +166,7 @@ class ParsePool:
         if self._closed:
             raise BrokenProcessPool("the parse pool is closed")
         if self._executor is None:
-            self._executor = ProcessPoolExecutor(
-                max_workers=self.jobs,
-                mp_context=multiprocessing.get_context(START_METHOD),
-                initializer=_worker_start,
-            )
+            self._executor = new_executor(self.jobs)
         try:
             return self._executor.submit(fn, arg)
         except RuntimeError as exc:  # BrokenProcessPool is one; so is "after shutdown"
@@ -203,19 +179,6 @@ class ParsePool:
 
 
 # -- in the worker ---------------------------------------------------------------------------
-def _worker_start() -> None:
-    # Ctrl-C reaches the whole process group: the main process handles it and stops us.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = multiprocessing.parent_process()
-    if parent is not None:  # a kill -9 of the main process must not leave us behind
-        threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()
-
-
-def _exit_with(sentinel: int) -> None:
-    multiprocessing.connection.wait([sentinel])
-    os._exit(1)
-
-
 _parsed_here: OrderedDict[tuple[str, str, str], ParsedArtifact] = OrderedDict()
 
 
