@@ -146,7 +146,7 @@ def _stream(
         yield from _in_order(pipeline, batches, progress)
 
 
-LOOK_AHEAD = 2
+LOOK_AHEAD = 3
 """Batches handed to the workers before the one being written: while this process writes
 batch N they parse N+1 and N+2 whenever no reconciling of N is waiting, so they never run
 out of work (with one batch ahead they idled while this process committed N and linked N+1)."""

@@ -46,6 +46,7 @@ from etstats.ingest.work_queue import AHEAD, URGENT, Task, WorkQueue
 from etstats.ingest.worker_processes import (
     JOBS_ENV,
     START_METHOD,
+    Claims,
     default_jobs,
     new_executor,
     take_early,
@@ -63,10 +64,10 @@ PARSE_CHUNK = 32
 written) never waits long behind it and that this process can take back what the workers
 have not reached; large enough that a call's round trip stays small against parsing it
 (about 0.5 ms per artifact with the codec)."""
-IN_FLIGHT = 2
+IN_FLIGHT = 3
 """Calls with each worker at a time: one running, one ready behind it."""
 
-WORKER_CACHE_SIZE = 768
+WORKER_CACHE_SIZE = 1024
 """Parsed artifacts a worker keeps (three default batches: the one being written and the two
 parsed ahead of it, :data:`etstats.ingest.bulk_stream.LOOK_AHEAD`): the rounds of batch N are
 reconciled in the workers after they parsed it (:mod:`etstats.ingest.reconcile_pool`), and a
@@ -86,8 +87,12 @@ class ParsePool:
         if jobs < 1:
             raise ValueError("a parse pool needs at least one worker")
         self.jobs = jobs
-        # workers a command started early (etstats.ingest.worker_processes.started_early)
-        self._executor: ProcessPoolExecutor | None = take_early(jobs)
+        self._executor: ProcessPoolExecutor | None = None
+        self.claims: Claims | None = None
+        """Shared with the workers for a job split into chunks (:class:`Claims`)."""
+        early = take_early(jobs)  # started by the command (worker_processes.started_early)
+        if early is not None:
+            self._executor, self.claims = early
         self._queue = WorkQueue(self._send, IN_FLIGHT * jobs)
         self._closed = False
 
@@ -166,7 +171,7 @@ class ParsePool:
         if self._closed:
             raise BrokenProcessPool("the parse pool is closed")
         if self._executor is None:
-            self._executor = new_executor(self.jobs)
+            self._executor, self.claims = new_executor(self.jobs)
         try:
             return self._executor.submit(fn, arg)
         except RuntimeError as exc:  # BrokenProcessPool is one; so is "after shutdown"

@@ -27,10 +27,11 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from types import ModuleType
+from typing import Any
 
 from etstats.errors import ConfigError
 
@@ -77,22 +78,101 @@ def default_jobs() -> int:
     return jobs
 
 
-def new_executor(jobs: int, *, start: bool = False) -> ProcessPoolExecutor:
-    """An executor of ``jobs`` worker processes with wide pipes (:data:`PIPE_BYTES`). Its
+class Claims:
+    """Chunks of one job shared by the workers and the main process without a message per
+    chunk: the workers claim them from the front, the main process from the back, each
+    claim a few microseconds under a lock in shared memory, until the two meet. The main
+    process then waits only for the chunks a worker is still doing (at most one per
+    worker), and a worker never waits for the main process between chunks.
+
+    Layout of the shared cells: the job's generation, the front (next chunk for a worker),
+    the back (one past the next chunk for the main process), then per call slot the chunks
+    that call claimed. A call of an older generation (it started after its job was done)
+    claims nothing."""
+
+    LOCK_WAIT = 0.5
+    """Seconds the main process waits for the lock before it checks whether a worker died
+    (one killed while holding it would hold it for ever)."""
+
+    def __init__(self, cells: Any) -> None:
+        self._cells = cells
+
+    @classmethod
+    def new(cls, context: Any, slots: int) -> Claims:
+        return cls(context.Array("q", 3 + slots))
+
+    @property
+    def cells(self) -> Any:
+        """The shared array (handed to each worker as it starts)."""
+        return self._cells
+
+    # -- in the main process
+    def open(self, chunks: int) -> int:
+        """Start a job of ``chunks`` chunks; returns its generation."""
+        with self._cells.get_lock():
+            c = self._cells
+            c[0] += 1
+            c[1], c[2] = 0, chunks
+            for i in range(3, len(c)):
+                c[i] = 0
+            return int(c[0])
+
+    def take_back(self, dead: Callable[[], bool]) -> int | None:
+        """The last chunk no one has claimed (now the main process's), or ``None`` when the
+        two ends met. ``dead()`` says whether a worker died; if one did while the lock is
+        held, ``None`` is returned too (the caller then does whatever it has no result for)."""
+        lock = self._cells.get_lock()
+        while not lock.acquire(timeout=self.LOCK_WAIT):
+            if dead():
+                return None
+        try:
+            c = self._cells
+            if c[1] >= c[2]:
+                return None
+            c[2] -= 1
+            return int(c[2])
+        finally:
+            lock.release()
+
+    def claimed_by(self, slot: int) -> int:
+        """Chunks the call in ``slot`` claimed in the current job (final once the two ends
+        met: nothing is claimed after that)."""
+        return int(self._cells.get_obj()[3 + slot])
+
+    # -- in a worker
+    def claim(self, generation: int, slot: int) -> int | None:
+        """The next chunk from the front for the call in ``slot``, or ``None``: the ends
+        met, or the job is no longer ``generation``."""
+        with self._cells.get_lock():
+            c = self._cells
+            if c[0] != generation or c[1] >= c[2]:
+                return None
+            chunk = int(c[1])
+            c[1] += 1
+            c[3 + slot] += 1
+            return chunk
+
+
+def new_executor(jobs: int, *, start: bool = False) -> tuple[ProcessPoolExecutor, Claims]:
+    """An executor of ``jobs`` worker processes with wide pipes (:data:`PIPE_BYTES`), and the
+    :class:`Claims` its workers share with this process (one call slot per worker). Its
     processes start with its first call, or at once with ``start``."""
+    context = multiprocessing.get_context(START_METHOD)
+    claims = Claims.new(context, jobs)
     executor = ProcessPoolExecutor(
         max_workers=jobs,
-        mp_context=multiprocessing.get_context(START_METHOD),
+        mp_context=context,
         initializer=_worker_start,
+        initargs=(claims.cells,),
     )
     _widen_pipes(executor)
     if start:  # the executor spawns a process per call while none is idle, up to ``jobs``
         for _ in range(jobs):
             executor.submit(_nothing)
-    return executor
+    return executor, claims
 
 
-_early: list[tuple[int, ProcessPoolExecutor]] = []
+_early: list[tuple[int, tuple[ProcessPoolExecutor, Claims]]] = []
 """Executors started by :func:`started_early` and not taken yet (at most one per command)."""
 
 
@@ -110,10 +190,10 @@ def started_early(jobs: int) -> Iterator[None]:
     finally:
         if entry in _early:
             _early.remove(entry)
-            entry[1].shutdown(wait=True, cancel_futures=True)
+            entry[1][0].shutdown(wait=True, cancel_futures=True)
 
 
-def take_early(jobs: int) -> ProcessPoolExecutor | None:
+def take_early(jobs: int) -> tuple[ProcessPoolExecutor, Claims] | None:
     """The executor :func:`started_early` started for ``jobs`` workers, now the caller's to
     shut down; ``None`` if there is none."""
     for entry in _early:
@@ -142,7 +222,19 @@ def _widen_pipes(executor: ProcessPoolExecutor) -> None:
 
 
 # -- in the worker ---------------------------------------------------------------------------
-def _worker_start() -> None:
+_claims: Claims | None = None
+
+
+def worker_claims() -> Claims:
+    """In a worker: the :class:`Claims` shared with the main process."""
+    if _claims is None:  # pragma: no cover - only workers started by new_executor call this
+        raise RuntimeError("not in a worker process of etstats.ingest.worker_processes")
+    return _claims
+
+
+def _worker_start(cells: Any) -> None:
+    global _claims
+    _claims = Claims(cells)
     # Ctrl-C reaches the whole process group: the main process handles it and stops us.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     parent = multiprocessing.parent_process()
@@ -174,8 +266,10 @@ __all__ = [
     "JOBS_ENV",
     "PIPE_BYTES",
     "START_METHOD",
+    "Claims",
     "default_jobs",
     "new_executor",
     "started_early",
     "take_early",
+    "worker_claims",
 ]
