@@ -111,6 +111,8 @@ def test_workers_started_early_are_taken_by_the_next_pool() -> None:
     with started_early(1):
         with ParsePool(1) as pool:
             assert pool.started  # before anything was sent to it
+            assert pool.result_of(pool.share(abs, -2).future) == 2
+            assert pool.ready  # started, and its first call done
             assert pool.claims is not None
             assert take_early(1) is None  # taken once
         assert multiprocessing.active_children() == []
@@ -140,7 +142,7 @@ def test_the_executor_pipes_are_widened() -> None:
     with open("/proc/sys/fs/pipe-max-size") as f:
         if int(f.read()) < PIPE_BYTES:
             pytest.skip("the system's pipe ceiling is below PIPE_BYTES")
-    executor, _ = new_executor(1)
+    executor = new_executor(1).executor
     try:
         for name in ("_call_queue", "_result_queue"):
             reader = getattr(executor, name)._reader

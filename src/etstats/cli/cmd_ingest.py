@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -100,11 +101,18 @@ def run(args: argparse.Namespace) -> int:
         return _run(args)
 
 
+EARLY_WORKERS_PATHS = 256
+"""More file paths than this on the command line (a batch's worth) start the workers early,
+as a folder or an artifact source does: a few files alone never need them."""
+
+
 def _early_jobs(args: argparse.Namespace) -> int:
     """The workers to start before anything else (their start overlaps with the scan and
-    the store's opening: :mod:`etstats.ingest.worker_processes`): ``--jobs`` when there is
-    something to ingest; a bad ``$ETSTATS_JOBS`` is reported later, where it always was."""
-    if not args.paths and not args.source:
+    the store's opening: :mod:`etstats.ingest.worker_processes`): ``--jobs`` when a folder,
+    a source or many files are to be ingested; a bad ``$ETSTATS_JOBS`` is reported later,
+    where it always was."""
+    many = len(args.paths) > EARLY_WORKERS_PATHS or any(os.path.isdir(p) for p in args.paths)
+    if not many and not args.source:
         return 0
     try:
         return jobs_from_args(args)

@@ -229,8 +229,8 @@ def _with_workers(
             if arrived is None:
                 break
             # the first batch is parsed here while the workers start, unless they were
-            # started early (every later one finds LOOK_AHEAD batches waiting)
-            ahead = _hand_over(pipeline, arrived, pool) if waiting or pool.started else None
+            # started early and are ready (every later one finds LOOK_AHEAD batches waiting)
+            ahead = _hand_over(pipeline, arrived, pool) if waiting or pool.ready else None
             waiting.append((arrived, ahead))
             if len(waiting) > LOOK_AHEAD:
                 yield from _write(pipeline, *waiting.popleft(), pool, progress, previous)

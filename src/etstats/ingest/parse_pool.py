@@ -31,7 +31,7 @@ import logging
 import pickle
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future
 from concurrent.futures.process import BrokenProcessPool
 from operator import attrgetter
 from typing import Any, TypeVar
@@ -47,6 +47,7 @@ from etstats.ingest.worker_processes import (
     JOBS_ENV,
     START_METHOD,
     Claims,
+    Workers,
     default_jobs,
     new_executor,
     take_early,
@@ -64,7 +65,7 @@ PARSE_CHUNK = 32
 written) never waits long behind it and that this process can take back what the workers
 have not reached; large enough that a call's round trip stays small against parsing it
 (about 0.5 ms per artifact with the codec)."""
-IN_FLIGHT = 3
+IN_FLIGHT = 2
 """Calls with each worker at a time: one running, one ready behind it."""
 
 WORKER_CACHE_SIZE = 1024
@@ -87,12 +88,9 @@ class ParsePool:
         if jobs < 1:
             raise ValueError("a parse pool needs at least one worker")
         self.jobs = jobs
-        self._executor: ProcessPoolExecutor | None = None
-        self.claims: Claims | None = None
-        """Shared with the workers for a job split into chunks (:class:`Claims`)."""
-        early = take_early(jobs)  # started by the command (worker_processes.started_early)
-        if early is not None:
-            self._executor, self.claims = early
+        # started by the command (worker_processes.started_early), else on first use
+        self._workers: Workers | None = take_early(jobs)
+        self._executor = self._workers.executor if self._workers is not None else None
         self._queue = WorkQueue(self._send, IN_FLIGHT * jobs)
         self._closed = False
 
@@ -114,6 +112,18 @@ class ParsePool:
     def take(self, task: Task) -> bool:
         """Take ``task`` back if no worker has it: ``True`` means the caller does it."""
         return self._queue.take(task)
+
+    @property
+    def claims(self) -> Claims | None:
+        """Shared with the workers for a job split into chunks (:class:`Claims`); ``None``
+        before they start."""
+        return self._workers.claims if self._workers is not None else None
+
+    @property
+    def ready(self) -> bool:
+        """The workers run and have finished starting: work handed to them now begins at
+        once (workers started early may still be importing)."""
+        return self.started and self._workers is not None and self._workers.ready()
 
     @property
     def started(self) -> bool:
@@ -171,7 +181,8 @@ class ParsePool:
         if self._closed:
             raise BrokenProcessPool("the parse pool is closed")
         if self._executor is None:
-            self._executor, self.claims = new_executor(self.jobs)
+            self._workers = new_executor(self.jobs)
+            self._executor = self._workers.executor
         try:
             return self._executor.submit(fn, arg)
         except RuntimeError as exc:  # BrokenProcessPool is one; so is "after shutdown"

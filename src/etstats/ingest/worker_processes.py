@@ -28,10 +28,12 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from types import ModuleType
 from typing import Any
+
+from attrs import frozen
 
 from etstats.errors import ConfigError
 
@@ -153,7 +155,22 @@ class Claims:
             return chunk
 
 
-def new_executor(jobs: int, *, start: bool = False) -> tuple[ProcessPoolExecutor, Claims]:
+@frozen
+class Workers:
+    """An executor of worker processes, the :class:`Claims` they share with this process,
+    and the calls that started them (:meth:`ready` once each has run)."""
+
+    executor: ProcessPoolExecutor
+    claims: Claims
+    warming: tuple[Future[None], ...] = ()
+
+    def ready(self) -> bool:
+        """Every worker started early has started (its imports done): work handed to them
+        now begins at once."""
+        return all(f.done() for f in self.warming)
+
+
+def new_executor(jobs: int, *, start: bool = False) -> Workers:
     """An executor of ``jobs`` worker processes with wide pipes (:data:`PIPE_BYTES`), and the
     :class:`Claims` its workers share with this process (one call slot per worker). Its
     processes start with its first call, or at once with ``start``."""
@@ -166,13 +183,12 @@ def new_executor(jobs: int, *, start: bool = False) -> tuple[ProcessPoolExecutor
         initargs=(claims.cells,),
     )
     _widen_pipes(executor)
-    if start:  # the executor spawns a process per call while none is idle, up to ``jobs``
-        for _ in range(jobs):
-            executor.submit(_nothing)
-    return executor, claims
+    # the executor spawns a process per call while none is idle, up to ``jobs``
+    warming = tuple(executor.submit(_nothing) for _ in range(jobs if start else 0))
+    return Workers(executor, claims, warming)
 
 
-_early: list[tuple[int, tuple[ProcessPoolExecutor, Claims]]] = []
+_early: list[tuple[int, Workers]] = []
 """Executors started by :func:`started_early` and not taken yet (at most one per command)."""
 
 
@@ -190,10 +206,10 @@ def started_early(jobs: int) -> Iterator[None]:
     finally:
         if entry in _early:
             _early.remove(entry)
-            entry[1][0].shutdown(wait=True, cancel_futures=True)
+            entry[1].executor.shutdown(wait=True, cancel_futures=True)
 
 
-def take_early(jobs: int) -> tuple[ProcessPoolExecutor, Claims] | None:
+def take_early(jobs: int) -> Workers | None:
     """The executor :func:`started_early` started for ``jobs`` workers, now the caller's to
     shut down; ``None`` if there is none."""
     for entry in _early:
@@ -267,6 +283,7 @@ __all__ = [
     "PIPE_BYTES",
     "START_METHOD",
     "Claims",
+    "Workers",
     "default_jobs",
     "new_executor",
     "started_early",
