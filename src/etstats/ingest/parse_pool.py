@@ -165,9 +165,9 @@ class ParsePool:
         per worker) and join the workers."""
         self._closed = True
         self._queue.close()
-        executor, self._executor = self._executor, None
-        if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
+        workers, self._workers, self._executor = self._workers, None, None
+        if workers is not None:
+            workers.stop()  # workers started early and still starting are terminated
 
     def __enter__(self) -> ParsePool:
         return self

@@ -120,8 +120,11 @@ def reconcile_shared(
     ]
     meanwhile()
 
-    def dead() -> bool:
-        return any(t.future.done() and t.future.exception() is not None for t in tasks)
+    def dead() -> bool:  # a worker died: its call failed, or was cancelled as the pool closed
+        return any(
+            t.future.done() and (t.future.cancelled() or t.future.exception() is not None)
+            for t in tasks
+        )
 
     out: list[Outcome | None] = [None] * len(work)
     mine = len(bounds)  # the chunks from here on are done here

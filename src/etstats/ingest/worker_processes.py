@@ -169,6 +169,15 @@ class Workers:
         now begins at once."""
         return all(f.done() for f in self.warming)
 
+    def stop(self) -> None:
+        """Stop the workers and wait for them. Workers started early that are still
+        starting are terminated first (a small input never needed them; joining them would
+        wait for their imports): nothing anyone waits for was handed to them."""
+        if not self.ready():
+            for process in list((getattr(self.executor, "_processes", None) or {}).values()):
+                process.terminate()
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
 
 def new_executor(jobs: int, *, start: bool = False) -> Workers:
     """An executor of ``jobs`` worker processes with wide pipes (:data:`PIPE_BYTES`), and the
@@ -206,7 +215,7 @@ def started_early(jobs: int) -> Iterator[None]:
     finally:
         if entry in _early:
             _early.remove(entry)
-            entry[1].executor.shutdown(wait=True, cancel_futures=True)
+            entry[1].stop()
 
 
 def take_early(jobs: int) -> Workers | None:
