@@ -69,8 +69,8 @@ IN_FLIGHT = 2
 """Calls with each worker at a time: one running, one ready behind it."""
 
 WORKER_CACHE_SIZE = 1024
-"""Parsed artifacts a worker keeps (three default batches: the one being written and the two
-parsed ahead of it, :data:`etstats.ingest.bulk_stream.LOOK_AHEAD`): the rounds of batch N are
+"""Parsed artifacts a worker keeps (four default batches: the one being written and the
+three parsed ahead of it, :data:`etstats.ingest.bulk_stream.LOOK_AHEAD`): the rounds of batch N are
 reconciled in the workers after they parsed it (:mod:`etstats.ingest.reconcile_pool`), and a
 worker that parsed a round's files does not parse them again."""
 

@@ -9,13 +9,14 @@ main process nearly nothing; a worker re-parses them, or reuses the model if it 
 file itself, :func:`etstats.ingest.parse_pool.parse_in_worker`), and what comes back is each
 round's row (verdict, conflicts, warnings, report JSON) and the warnings the worker logged.
 
-Both cores work: the rounds are queued in small chunks ahead of the next batch's parsing
-(:mod:`etstats.ingest.work_queue`) before the main process writes the batch's rows; the
-workers reconcile while it writes, then take chunks from the front while the main process
-takes back the rest from the end and reconciles them itself (with the models it has cached)
-until the two meet. The verdicts are written after them, in the batch's transaction, in the
-same order as in process, so the store is the same. A worker that dies leaves its chunks to the
-main process (nothing written twice, nothing lost).
+Both cores work: one call per worker carrying the batch's rounds is queued ahead of the next
+batch's parsing (:mod:`etstats.ingest.work_queue`) before the main process writes the batch's
+rows; the workers reconcile while it writes, claiming small chunks from the front through
+shared memory (:class:`etstats.ingest.worker_processes.Claims`: no message per chunk), while
+the main process then claims the rest from the end and reconciles them itself (with the
+models it has cached) until the two meet. The verdicts are written after them, in the
+batch's transaction, in the same order as in process, so the store is the same. A worker that
+dies leaves its chunks to the main process (nothing written twice, nothing lost).
 
 The ``etstats_round_reconciled`` hook needs the reconciliation objects in the main process:
 when a plugin implements it, the batch is reconciled in process (:func:`needs_objects`).
