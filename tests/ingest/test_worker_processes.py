@@ -5,6 +5,7 @@ them; the executor's pipes are widened where the system allows it."""
 
 from __future__ import annotations
 
+import argparse
 import multiprocessing
 import threading
 from concurrent.futures import Future
@@ -14,6 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from etstats.cli.cmd_ingest import EARLY_WORKERS_FILES, early_jobs
 from etstats.ingest.parse_pool import ParsePool
 from etstats.ingest.worker_processes import (
     PIPE_BYTES,
@@ -149,3 +151,20 @@ def test_the_executor_pipes_are_widened() -> None:
             assert fcntl.fcntl(reader.fileno(), fcntl.F_GETPIPE_SZ) >= PIPE_BYTES
     finally:
         executor.shutdown(wait=True)
+
+
+def test_etstats_ingest_starts_workers_early_only_for_more_than_a_batch(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("ETSTATS_JOBS", raising=False)
+
+    def args(jobs: int | None, source: list[str] | None = None) -> argparse.Namespace:
+        return argparse.Namespace(jobs=jobs, source=source or [], paths=["x"])
+
+    assert early_jobs(args(1), EARLY_WORKERS_FILES + 1) == 1
+    assert early_jobs(args(2), 10_000) == 2
+    assert early_jobs(args(1), EARLY_WORKERS_FILES) == 0  # one batch: no workers early
+    assert early_jobs(args(1, ["plugin"]), 0) == 1  # a source's size is unknown
+    assert early_jobs(args(None), 10_000) == 0  # --jobs 0 by default
+    monkeypatch.setenv("ETSTATS_JOBS", "many")
+    assert early_jobs(args(None), 10_000) == 0  # reported later, where it always was

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -97,22 +96,21 @@ def heap_trimmer() -> Callable[[], None]:
 
 
 def run(args: argparse.Namespace) -> int:
-    with bulk_gc(), started_early(_early_jobs(args)):
+    with bulk_gc():
         return _run(args)
 
 
-EARLY_WORKERS_PATHS = 256
-"""More file paths than this on the command line (a batch's worth) start the workers early,
-as a folder or an artifact source does: a few files alone never need them."""
+EARLY_WORKERS_FILES = 256
+"""More files than this (a default batch) start the workers as soon as the folders are
+scanned, as an artifact source does: a small input never needs them."""
 
 
-def _early_jobs(args: argparse.Namespace) -> int:
-    """The workers to start before anything else (their start overlaps with the scan and
-    the store's opening: :mod:`etstats.ingest.worker_processes`): ``--jobs`` when a folder,
-    a source or many files are to be ingested; a bad ``$ETSTATS_JOBS`` is reported later,
-    where it always was."""
-    many = len(args.paths) > EARLY_WORKERS_PATHS or any(os.path.isdir(p) for p in args.paths)
-    if not many and not args.source:
+def early_jobs(args: argparse.Namespace, files: int) -> int:
+    """The workers to start before the store is opened (their start, about a quarter of a
+    second, overlaps with the main process's until the first batches are read:
+    :mod:`etstats.ingest.worker_processes`): ``--jobs`` for more than a batch of files or a
+    source; a bad ``$ETSTATS_JOBS`` is reported later, where it always was."""
+    if files <= EARLY_WORKERS_FILES and not args.source:
         return 0
     try:
         return jobs_from_args(args)
@@ -142,7 +140,8 @@ def _run(args: argparse.Namespace) -> int:
     with ArrivalSort(args.timezone) as files:
         for group, path in walk_artifact_files(args.paths, warn=warn):
             files.add(group, path)
-        return _ingest(args, pm, sources, files, warnings)
+        with started_early(early_jobs(args, files.count)):
+            return _ingest(args, pm, sources, files, warnings)
 
 
 def _ingest(
