@@ -44,18 +44,25 @@ def _store(tmp_path: Path, name: str, arts: list[Artifact], jobs: int, **kw: Any
 
 
 def _count_worker_chunks(monkeypatch: pytest.MonkeyPatch, then: Callable[[], None]) -> list[int]:
-    """Count the rounds sent to workers for reconciling (not taken back by the main process);
-    ``then()`` runs after each is sent. The batch's row writes are slowed down a little, so
-    that the workers certainly reach some rounds before the main process takes them back."""
+    """Count the rounds the workers reconciled (their calls' outcomes; the main process did
+    the rest); ``then()`` runs after each batch's rounds are sent to them. The batch's row
+    writes are slowed down a little, so that the workers certainly reach some rounds before
+    the main process takes them back."""
     handed: list[int] = []
     send = ParsePool._send
+    result_of = ParsePool.result_of
 
     def counting(self: ParsePool, fn: Any, arg: Any) -> Future[Any]:
         future = send(self, fn, arg)
-        if getattr(fn, "__name__", "") == "_reconcile_chunk":
-            handed.append(len(arg))
+        if getattr(fn, "__name__", "") == "_reconcile_claimed":
             then()
         return future
+
+    def outcomes(self: ParsePool, future: Future[Any]) -> Any:
+        got = result_of(self, future)
+        if isinstance(got, list) and all(isinstance(c, tuple) and len(c) == 3 for c in got):
+            handed.extend(len(chunk_outcomes) for _chunk, chunk_outcomes, _logged in got)
+        return got
 
     write_behind = RowBuffer.write_behind
 
@@ -64,6 +71,7 @@ def _count_worker_chunks(monkeypatch: pytest.MonkeyPatch, then: Callable[[], Non
         write_behind(self)
 
     monkeypatch.setattr(ParsePool, "_send", counting)
+    monkeypatch.setattr(ParsePool, "result_of", outcomes)
     monkeypatch.setattr(RowBuffer, "write_behind", slow_writes)
     return handed
 
@@ -114,11 +122,10 @@ def test_a_worker_killed_while_reconciling_leaves_its_rounds_here(
                 os.kill(w.pid or 0, signal.SIGKILL)
                 killed.append(w.pid or 0)
 
-    handed = _count_worker_chunks(monkeypatch, kill_workers)
+    _count_worker_chunks(monkeypatch, kill_workers)
     with caplog.at_level(logging.WARNING, logger="etstats.ingest.parse_pool"):
         store = _store(tmp_path, "killed.db", arts, jobs=2)
     assert killed  # killed right after reconciliation work was handed to them
-    assert handed
     assert "a parse worker died" in caplog.text
     assert snapshot(store) == snapshot(alone)  # every verdict, each once
     assert multiprocessing.active_children() == []

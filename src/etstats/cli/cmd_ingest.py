@@ -27,6 +27,7 @@ from etstats.ingest.arrival_order import ArrivalSort
 from etstats.ingest.artifacts import MAX_ARTIFACT_BYTES, Artifact, walk_artifact_files
 from etstats.ingest.pipeline import Pipeline
 from etstats.ingest.tally import IngestTally
+from etstats.ingest.worker_processes import started_early
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -99,6 +100,24 @@ def run(args: argparse.Namespace) -> int:
         return _run(args)
 
 
+EARLY_WORKERS_FILES = 256
+"""More files than this (a default batch) start the workers as soon as the folders are
+scanned, as an artifact source does: a small input never needs them."""
+
+
+def early_jobs(args: argparse.Namespace, files: int) -> int:
+    """The workers to start before the store is opened (their start, about a quarter of a
+    second, overlaps with the main process's until the first batches are read:
+    :mod:`etstats.ingest.worker_processes`): ``--jobs`` for more than a batch of files or a
+    source; a bad ``$ETSTATS_JOBS`` is reported later, where it always was."""
+    if files <= EARLY_WORKERS_FILES and not args.source:
+        return 0
+    try:
+        return jobs_from_args(args)
+    except ConfigError:
+        return 0
+
+
 def _run(args: argparse.Namespace) -> int:
     from etstats.plugins import registered
 
@@ -121,7 +140,8 @@ def _run(args: argparse.Namespace) -> int:
     with ArrivalSort(args.timezone) as files:
         for group, path in walk_artifact_files(args.paths, warn=warn):
             files.add(group, path)
-        return _ingest(args, pm, sources, files, warnings)
+        with started_early(early_jobs(args, files.count)):
+            return _ingest(args, pm, sources, files, warnings)
 
 
 def _ingest(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from etstats.ingest.parse_pool import JOBS_ENV, default_jobs
+from etstats.ingest.worker_processes import JOBS_ENV, default_jobs
 
 
 def _count(text: str) -> int:
@@ -31,7 +31,7 @@ def add_jobs_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def jobs_from_args(args: argparse.Namespace) -> int:
-    """``--jobs``, else :func:`etstats.ingest.parse_pool.default_jobs` (``ConfigError`` for a
+    """``--jobs``, else :func:`etstats.ingest.worker_processes.default_jobs` (``ConfigError`` for a
     bad ``$ETSTATS_JOBS``)."""
     jobs: int | None = args.jobs
     return default_jobs() if jobs is None else jobs

@@ -2,7 +2,7 @@
 ``rebuild``): each written by :func:`etstats.ingest.batch_commit.start_batch`, in order.
 
 With ``Pipeline.jobs`` parse workers (:mod:`etstats.ingest.parse_pool`) the batches overlap:
-batches N+1 and N+2 are read, their servers and known hashes are looked up, and their new
+batches N+1 to N+3 are read, their servers and known hashes are looked up, and their new
 artifacts are queued for the workers **before** batch N is written (:data:`LOOK_AHEAD`);
 while this process links, writes and commits batch N, the workers reconcile batch N's rounds
 (ahead of any parsing: :mod:`etstats.ingest.work_queue`) and parse the next batches; what
@@ -146,10 +146,11 @@ def _stream(
         yield from _in_order(pipeline, batches, progress)
 
 
-LOOK_AHEAD = 2
+LOOK_AHEAD = 3
 """Batches handed to the workers before the one being written: while this process writes
-batch N they parse N+1 and N+2 whenever no reconciling of N is waiting, so they never run
-out of work (with one batch ahead they idled while this process committed N and linked N+1)."""
+batch N they parse N+1 to N+3 whenever no reconciling of N is waiting, so they never run
+out of work (with one batch ahead they idled while this process committed N and linked N+1;
+with two, a worker freed of its pipe stalls could still finish N+2 before N was linked)."""
 
 
 def _in_order(
@@ -228,9 +229,9 @@ def _with_workers(
                 raise
             if arrived is None:
                 break
-            # the first batch is parsed here while the workers start (every later one finds
-            # LOOK_AHEAD batches waiting)
-            ahead = _hand_over(pipeline, arrived, pool) if waiting else None
+            # the first batch is parsed here while the workers start, unless they were
+            # started early and are ready (every later one finds LOOK_AHEAD batches waiting)
+            ahead = _hand_over(pipeline, arrived, pool) if waiting or pool.ready else None
             waiting.append((arrived, ahead))
             if len(waiting) > LOOK_AHEAD:
                 yield from _write(pipeline, *waiting.popleft(), pool, progress, previous)

@@ -16,11 +16,9 @@ codec stores each attrs object as its field values and rebuilds it with the mode
 builder (:mod:`etstats._sealing`): about 0.15 ms, cheaper than parsing for every kind
 (docs/performance.md, "Parsing in worker processes").
 
-Workers are started with ``spawn`` (the same on Linux, macOS and Windows, and safe with the
-open database connections and threads of the main process; a frozen executable must call
-:func:`multiprocessing.freeze_support`, as ``etstats`` does). They ignore Ctrl-C (the main
-process stops them), exit when the main process dies (even by ``kill -9``), and are joined
-when the pool is closed. A worker that dies leaves its chunks to the main process
+The workers and their executor come from :mod:`etstats.ingest.worker_processes` (``spawn``,
+wide pipes; started early by a command that knows it will need them); they are joined when
+the pool is closed. A worker that dies leaves its chunks to the main process
 (:meth:`ParsePool.results` parses them there; nothing was written yet) and the pool is not
 used again.
 """
@@ -30,15 +28,10 @@ from __future__ import annotations
 import importlib
 import io
 import logging
-import multiprocessing
-import multiprocessing.connection
-import os
 import pickle
-import signal
-import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future
 from concurrent.futures.process import BrokenProcessPool
 from operator import attrgetter
 from typing import Any, TypeVar
@@ -46,17 +39,21 @@ from typing import Any, TypeVar
 import attrs
 
 from etstats._sealing import sealed_builder
-from etstats.errors import ConfigError, ParseError
+from etstats.errors import ParseError
 from etstats.ingest.artifacts import Artifact, ArtifactKind
 from etstats.ingest.extract import ParsedArtifact, parse_artifact
 from etstats.ingest.work_queue import AHEAD, URGENT, Task, WorkQueue
+from etstats.ingest.worker_processes import (
+    JOBS_ENV,
+    START_METHOD,
+    Claims,
+    Workers,
+    default_jobs,
+    new_executor,
+    take_early,
+)
 
 log = logging.getLogger(__name__)
-
-JOBS_ENV = "ETSTATS_JOBS"
-"""Environment variable: default number of parse workers of ``etstats ingest``/``rebuild``."""
-
-START_METHOD = "spawn"
 
 Parsed = ParsedArtifact | ParseError
 Work = tuple[Artifact, str]
@@ -71,28 +68,11 @@ have not reached; large enough that a call's round trip stays small against pars
 IN_FLIGHT = 2
 """Calls with each worker at a time: one running, one ready behind it."""
 
-WORKER_CACHE_SIZE = 768
-"""Parsed artifacts a worker keeps (three default batches: the one being written and the two
-parsed ahead of it, :data:`etstats.ingest.bulk_stream.LOOK_AHEAD`): the rounds of batch N are
+WORKER_CACHE_SIZE = 1024
+"""Parsed artifacts a worker keeps (four default batches: the one being written and the
+three parsed ahead of it, :data:`etstats.ingest.bulk_stream.LOOK_AHEAD`): the rounds of batch N are
 reconciled in the workers after they parsed it (:mod:`etstats.ingest.reconcile_pool`), and a
 worker that parsed a round's files does not parse them again."""
-
-
-def default_jobs() -> int:
-    """Parse workers of the bulk commands: ``$ETSTATS_JOBS`` if set, else 0 (parse in
-    process). Workers are opt-in: they cost about 1.2x the CPU in all and only pay off on idle
-    cores (a game server's host shares them; docs/performance.md, "Parsing in worker
-    processes"). Raises :class:`ConfigError` for a value that is not a whole number >= 0."""
-    raw = os.environ.get(JOBS_ENV, "").strip()
-    if not raw:
-        return 0
-    try:
-        jobs = int(raw)
-    except ValueError:
-        jobs = -1
-    if jobs < 0:
-        raise ConfigError(f"{JOBS_ENV} must be a whole number >= 0, not {raw!r}")
-    return jobs
 
 
 class ParsePool:
@@ -108,7 +88,9 @@ class ParsePool:
         if jobs < 1:
             raise ValueError("a parse pool needs at least one worker")
         self.jobs = jobs
-        self._executor: ProcessPoolExecutor | None = None
+        # started by the command (worker_processes.started_early), else on first use
+        self._workers: Workers | None = take_early(jobs)
+        self._executor = self._workers.executor if self._workers is not None else None
         self._queue = WorkQueue(self._send, IN_FLIGHT * jobs)
         self._closed = False
 
@@ -132,8 +114,21 @@ class ParsePool:
         return self._queue.take(task)
 
     @property
+    def claims(self) -> Claims | None:
+        """Shared with the workers for a job split into chunks (:class:`Claims`); ``None``
+        before they start."""
+        return self._workers.claims if self._workers is not None else None
+
+    @property
+    def ready(self) -> bool:
+        """The workers run and have finished starting: work handed to them now begins at
+        once (workers started early may still be importing)."""
+        return self.started and self._workers is not None and self._workers.ready()
+
+    @property
     def started(self) -> bool:
-        """The workers run (something was sent to them) and none died."""
+        """The workers run (something was sent to them, or they were started early) and none
+        died."""
         return self._executor is not None and not self._closed
 
     def result_of(self, future: Future[_T]) -> _T | None:
@@ -170,9 +165,9 @@ class ParsePool:
         per worker) and join the workers."""
         self._closed = True
         self._queue.close()
-        executor, self._executor = self._executor, None
-        if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
+        workers, self._workers, self._executor = self._workers, None, None
+        if workers is not None:
+            workers.stop()  # workers started early and still starting are terminated
 
     def __enter__(self) -> ParsePool:
         return self
@@ -186,11 +181,8 @@ class ParsePool:
         if self._closed:
             raise BrokenProcessPool("the parse pool is closed")
         if self._executor is None:
-            self._executor = ProcessPoolExecutor(
-                max_workers=self.jobs,
-                mp_context=multiprocessing.get_context(START_METHOD),
-                initializer=_worker_start,
-            )
+            self._workers = new_executor(self.jobs)
+            self._executor = self._workers.executor
         try:
             return self._executor.submit(fn, arg)
         except RuntimeError as exc:  # BrokenProcessPool is one; so is "after shutdown"
@@ -203,19 +195,6 @@ class ParsePool:
 
 
 # -- in the worker ---------------------------------------------------------------------------
-def _worker_start() -> None:
-    # Ctrl-C reaches the whole process group: the main process handles it and stops us.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = multiprocessing.parent_process()
-    if parent is not None:  # a kill -9 of the main process must not leave us behind
-        threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()
-
-
-def _exit_with(sentinel: int) -> None:
-    multiprocessing.connection.wait([sentinel])
-    os._exit(1)
-
-
 _parsed_here: OrderedDict[tuple[str, str, str], ParsedArtifact] = OrderedDict()
 
 

@@ -9,13 +9,14 @@ main process nearly nothing; a worker re-parses them, or reuses the model if it 
 file itself, :func:`etstats.ingest.parse_pool.parse_in_worker`), and what comes back is each
 round's row (verdict, conflicts, warnings, report JSON) and the warnings the worker logged.
 
-Both cores work: the rounds are queued in small chunks ahead of the next batch's parsing
-(:mod:`etstats.ingest.work_queue`) before the main process writes the batch's rows; the
-workers reconcile while it writes, then take chunks from the front while the main process
-takes back the rest from the end and reconciles them itself (with the models it has cached)
-until the two meet. The verdicts are written after them, in the batch's transaction, in the
-same order as in process, so the store is the same. A worker that dies leaves its chunks to the
-main process (nothing written twice, nothing lost).
+Both cores work: one call per worker carrying the batch's rounds is queued ahead of the next
+batch's parsing (:mod:`etstats.ingest.work_queue`) before the main process writes the batch's
+rows; the workers reconcile while it writes, claiming small chunks from the front through
+shared memory (:class:`etstats.ingest.worker_processes.Claims`: no message per chunk), while
+the main process then claims the rest from the end and reconciles them itself (with the
+models it has cached) until the two meet. The verdicts are written after them, in the
+batch's transaction, in the same order as in process, so the store is the same. A worker that
+dies leaves its chunks to the main process (nothing written twice, nothing lost).
 
 The ``etstats_round_reconciled`` hook needs the reconciliation objects in the main process:
 when a plugin implements it, the batch is reconciled in process (:func:`needs_objects`).
@@ -25,14 +26,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from etstats.errors import ParseError
 from etstats.ingest.parse_pool import ParsePool, parse_in_worker
 from etstats.ingest.reconcile_step import reconcile_round
+from etstats.ingest.worker_processes import worker_claims
 
 if TYPE_CHECKING:
     from etstats.ingest.pipeline import Pipeline
@@ -53,10 +54,10 @@ Outcome = tuple[str, Row | str | None]
 Logged = tuple[str, int, str]
 """A record a worker logged: (logger name, level, message with its traceback)."""
 
-CHUNK_ROUNDS = 4
-"""Rounds per chunk a worker takes: few, so that the main process never waits long for the
-last chunks, but enough that a chunk's round trip (pickling, a pipe write, a wake-up) stays
-small against reconciling it (a few ms per round)."""
+CHUNK_ROUNDS = 2
+"""Rounds per chunk: when the main process's claims meet the workers', it waits for at most
+one chunk per worker (a few ms per round). A claim is a few microseconds in shared memory,
+not a message, so small chunks cost nothing more."""
 
 _active: ContextVar[tuple[ParsePool, Mapping[str, bytes]] | None] = ContextVar(
     "etstats_reconcile_pool", default=None
@@ -97,52 +98,78 @@ def reconcile_shared(
     here: Callable[[int], Outcome],
     meanwhile: Callable[[], None],
 ) -> list[Outcome]:
-    """The outcome of each of ``work``, in order. Chunks of :data:`CHUNK_ROUNDS` rounds are
-    queued for the workers (ahead of parsing the next batch), then ``meanwhile()`` starts the
-    batch's row writes (:mod:`etstats.ingest.alongside`: the workers reconcile in the
-    meantime); then this process takes back the chunks no worker has reached, from the last,
-    and reconciles them with ``here(position)`` while the workers go on from the first. A
-    chunk whose worker died is reconciled here too."""
+    """The outcome of each of ``work``, in order, shared with the workers in chunks of
+    :data:`CHUNK_ROUNDS` rounds claimed through shared memory
+    (:class:`etstats.ingest.worker_processes.Claims`). One call per worker carries the
+    whole list (ahead of parsing the next batch); ``meanwhile()`` then starts the batch's row
+    writes while the workers reconcile from the first chunk; then this process claims
+    chunks from the last and reconciles them with ``here(position)`` until the two ends
+    meet, and waits only for the chunks a worker is still doing. The chunks of a worker that
+    died are reconciled here too."""
+    claims = pool.claims
+    if claims is None:  # pragma: no cover - a started pool has its claims
+        meanwhile()
+        return [here(i) for i in range(len(work))]
+    bounds = [
+        (start, min(start + CHUNK_ROUNDS, len(work))) for start in range(0, len(work), CHUNK_ROUNDS)
+    ]
+    generation = claims.open(len(bounds))
+    shared = list(work)
     tasks = [
-        (start, end, pool.share(_reconcile_chunk, list(work[start:end])))
-        for start in range(0, len(work), CHUNK_ROUNDS)
-        for end in [min(start + CHUNK_ROUNDS, len(work))]
+        pool.share(_reconcile_claimed, (generation, slot, shared, bounds))
+        for slot in range(pool.jobs)
     ]
     meanwhile()
+
+    def dead() -> bool:  # a worker died: its call failed, or was cancelled as the pool closed
+        return any(
+            t.future.done() and (t.future.cancelled() or t.future.exception() is not None)
+            for t in tasks
+        )
+
     out: list[Outcome | None] = [None] * len(work)
-    for start, end, task in reversed(tasks):
-        if pool.take(task):
-            for i in range(end - 1, start - 1, -1):
+    mine = len(bounds)  # the chunks from here on are done here
+    while (chunk := claims.take_back(dead)) is not None:
+        mine = chunk
+        start, end = bounds[chunk]
+        for i in range(end - 1, start - 1, -1):
+            out[i] = here(i)
+    for slot, task in enumerate(tasks):
+        if claims.claimed_by(slot) == 0 and not dead():
+            pool.take(task)  # never sent: it would claim nothing; sent: its result is not needed
+            continue
+        got: list[tuple[int, list[Outcome], list[Logged]]] | None = pool.result_of(task.future)
+        for chunk, outcomes, logged in got or []:
+            for name, level, message in logged:
+                logging.getLogger(name).log(level, "%s", message)
+            for i, outcome in enumerate(outcomes, bounds[chunk][0]):
+                out[i] = outcome
+    # what a dead worker claimed, and what a worker could not reconcile, is done here
+    for chunk in range(mine):
+        start, end = bounds[chunk]
+        for i in range(start, end):
+            had = out[i]
+            if had is None or had[0] == "here":
                 out[i] = here(i)
-    for start, end, task in tasks:
-        if out[start] is None:
-            _take(pool, start, end, task.future, out, here)
     return [o for o in out if o is not None]
 
 
-def _take(
-    pool: ParsePool,
-    start: int,
-    end: int,
-    future: Future[Any],
-    out: list[Outcome | None],
-    here: Callable[[int], Outcome],
-) -> None:
-    """Put a chunk's outcomes in place (waiting for it to finish); a worker's warnings are
-    logged here."""
-    got: tuple[list[Outcome], list[Logged]] | None = pool.result_of(future)
-    if got is None:  # its worker died: the pool is closed, the chunk is ours
-        outcomes: list[Outcome] = [("here", None)] * (end - start)
-        logged: list[Logged] = []
-    else:
-        outcomes, logged = got
-    for name, level, message in logged:
-        logging.getLogger(name).log(level, "%s", message)
-    for i, outcome in enumerate(outcomes, start):
-        out[i] = outcome if outcome[0] != "here" else here(i)
-
-
 # -- in the worker ---------------------------------------------------------------------------
+def _reconcile_claimed(
+    job: tuple[int, int, list[RoundWork], list[tuple[int, int]]],
+) -> list[tuple[int, list[Outcome], list[Logged]]]:
+    """Reconcile the chunks this worker claims (from the front) until the main process's
+    claims (from the back) meet them; returns (chunk, its outcomes, what was logged) each."""
+    generation, slot, work, bounds = job
+    claims = worker_claims()
+    done = []
+    while (chunk := claims.claim(generation, slot)) is not None:
+        start, end = bounds[chunk]
+        outcomes, logged = _reconcile_chunk(work[start:end])
+        done.append((chunk, outcomes, logged))
+    return done
+
+
 def _reconcile_chunk(work: list[RoundWork]) -> tuple[list[Outcome], list[Logged]]:
     records: list[Logged] = []
     catch = _Collect(records)

@@ -1,0 +1,301 @@
+"""The worker processes of bulk ingestion (``--jobs``), started early and stopped quickly.
+
+:class:`etstats.ingest.parse_pool.ParsePool` hands its work to a
+:class:`~concurrent.futures.ProcessPoolExecutor` made here (:func:`new_executor`). This module
+imports nothing of the parsers or the store, so that a command can start the workers
+(:func:`started_early`) before it imports, scans and opens all that itself: a worker's
+start (``spawn``, then importing the parsers and the reconciliation engine: about a quarter
+of a second) then overlaps with the main process's own start instead of following it, and
+the workers are ready for the first batch.
+
+Workers are started with ``spawn`` (the same on Linux, macOS and Windows, and safe with the
+open database connections and threads of the main process; a frozen executable must call
+:func:`multiprocessing.freeze_support`, as ``etstats`` does). They ignore Ctrl-C (the main
+process stops them), exit when the main process dies (even by ``kill -9``), and leave
+without tearing their interpreter down once their executor has stopped them (their caches
+hold thousands of parsed models: freeing them one by one only delays the main process's
+wait for them).
+"""
+
+from __future__ import annotations
+
+import atexit
+import importlib
+import multiprocessing
+import multiprocessing.connection
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from types import ModuleType
+from typing import Any
+
+from attrs import frozen
+
+from etstats.errors import ConfigError
+
+fcntl: ModuleType | None
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on Windows
+    fcntl = None
+
+JOBS_ENV = "ETSTATS_JOBS"
+"""Environment variable: default number of parse workers of ``etstats ingest``/``rebuild``."""
+
+START_METHOD = "spawn"
+
+WORKER_MODULES = ("etstats.ingest.parse_pool", "etstats.ingest.reconcile_pool")
+"""What a worker imports as it starts (the parsers, the codec and the reconciliation
+engine), before its first call arrives."""
+
+PIPE_BYTES = 1 << 20
+"""Capacity asked for the executor's pipes (Linux; the system's default ceiling,
+``/proc/sys/fs/pipe-max-size``). A call's result is larger than the default 64 KB (four
+rounds' reports are about 210 KB on a season with conflicts, 32 parsed files about 85 KB):
+through a 64 KB pipe the worker's write blocked until the main process's result thread had
+read the previous 64 KB, and each of those reads waits for the GIL of a main thread that is
+busy (up to the 5 ms switch interval), so the worker sat idle 5-30 ms after every call. With
+room for a whole result the worker writes it at once and goes on with its next call, and the
+result thread reads it in one go."""
+
+
+def default_jobs() -> int:
+    """Parse workers of the bulk commands: ``$ETSTATS_JOBS`` if set, else 0 (parse in
+    process). Workers are opt-in: they cost about 1.2x the CPU in all and only pay off on idle
+    cores (a game server's host shares them; docs/performance.md, "Parsing in worker
+    processes"). Raises :class:`ConfigError` for a value that is not a whole number >= 0."""
+    raw = os.environ.get(JOBS_ENV, "").strip()
+    if not raw:
+        return 0
+    try:
+        jobs = int(raw)
+    except ValueError:
+        jobs = -1
+    if jobs < 0:
+        raise ConfigError(f"{JOBS_ENV} must be a whole number >= 0, not {raw!r}")
+    return jobs
+
+
+class Claims:
+    """Chunks of one job shared by the workers and the main process without a message per
+    chunk: the workers claim them from the front, the main process from the back, each
+    claim a few microseconds under a lock in shared memory, until the two meet. The main
+    process then waits only for the chunks a worker is still doing (at most one per
+    worker), and a worker never waits for the main process between chunks.
+
+    Layout of the shared cells: the job's generation, the front (next chunk for a worker),
+    the back (one past the next chunk for the main process), then per call slot the chunks
+    that call claimed. A call of an older generation (it started after its job was done)
+    claims nothing."""
+
+    LOCK_WAIT = 0.5
+    """Seconds the main process waits for the lock before it checks whether a worker died
+    (one killed while holding it would hold it for ever)."""
+
+    def __init__(self, cells: Any) -> None:
+        self._cells = cells
+
+    @classmethod
+    def new(cls, context: Any, slots: int) -> Claims:
+        return cls(context.Array("q", 3 + slots))
+
+    @property
+    def cells(self) -> Any:
+        """The shared array (handed to each worker as it starts)."""
+        return self._cells
+
+    # -- in the main process
+    def open(self, chunks: int) -> int:
+        """Start a job of ``chunks`` chunks; returns its generation."""
+        with self._cells.get_lock():
+            c = self._cells
+            c[0] += 1
+            c[1], c[2] = 0, chunks
+            for i in range(3, len(c)):
+                c[i] = 0
+            return int(c[0])
+
+    def take_back(self, dead: Callable[[], bool]) -> int | None:
+        """The last chunk no one has claimed (now the main process's), or ``None`` when the
+        two ends met. ``dead()`` says whether a worker died; if one did while the lock is
+        held, ``None`` is returned too (the caller then does whatever it has no result for)."""
+        lock = self._cells.get_lock()
+        while not lock.acquire(timeout=self.LOCK_WAIT):
+            if dead():
+                return None
+        try:
+            c = self._cells
+            if c[1] >= c[2]:
+                return None
+            c[2] -= 1
+            return int(c[2])
+        finally:
+            lock.release()
+
+    def claimed_by(self, slot: int) -> int:
+        """Chunks the call in ``slot`` claimed in the current job (final once the two ends
+        met: nothing is claimed after that)."""
+        return int(self._cells.get_obj()[3 + slot])
+
+    # -- in a worker
+    def claim(self, generation: int, slot: int) -> int | None:
+        """The next chunk from the front for the call in ``slot``, or ``None``: the ends
+        met, or the job is no longer ``generation``."""
+        with self._cells.get_lock():
+            c = self._cells
+            if c[0] != generation or c[1] >= c[2]:
+                return None
+            chunk = int(c[1])
+            c[1] += 1
+            c[3 + slot] += 1
+            return chunk
+
+
+@frozen
+class Workers:
+    """An executor of worker processes, the :class:`Claims` they share with this process,
+    and the calls that started them (:meth:`ready` once each has run)."""
+
+    executor: ProcessPoolExecutor
+    claims: Claims
+    warming: tuple[Future[None], ...] = ()
+
+    def ready(self) -> bool:
+        """Every worker started early has started (its imports done): work handed to them
+        now begins at once."""
+        return all(f.done() for f in self.warming)
+
+    def stop(self) -> None:
+        """Stop the workers and wait for them. Workers started early that are still
+        starting are terminated first (a small input never needed them; joining them would
+        wait for their imports): nothing anyone waits for was handed to them."""
+        if not self.ready():
+            for process in list((getattr(self.executor, "_processes", None) or {}).values()):
+                process.terminate()
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+def new_executor(jobs: int, *, start: bool = False) -> Workers:
+    """An executor of ``jobs`` worker processes with wide pipes (:data:`PIPE_BYTES`), and the
+    :class:`Claims` its workers share with this process (one call slot per worker). Its
+    processes start with its first call, or at once with ``start``."""
+    context = multiprocessing.get_context(START_METHOD)
+    claims = Claims.new(context, jobs)
+    executor = ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=context,
+        initializer=_worker_start,
+        initargs=(claims.cells,),
+    )
+    _widen_pipes(executor)
+    # the executor spawns a process per call while none is idle, up to ``jobs``
+    warming = tuple(executor.submit(_nothing) for _ in range(jobs if start else 0))
+    return Workers(executor, claims, warming)
+
+
+_early: list[tuple[int, Workers]] = []
+"""Executors started by :func:`started_early` and not taken yet (at most one per command)."""
+
+
+@contextmanager
+def started_early(jobs: int) -> Iterator[None]:
+    """Start ``jobs`` workers now (none for 0) for the next bulk stream of this many jobs to
+    take (:func:`take_early`); on leaving, stop them if nothing took them."""
+    if jobs < 1:
+        yield
+        return
+    entry = (jobs, new_executor(jobs, start=True))
+    _early.append(entry)
+    try:
+        yield
+    finally:
+        if entry in _early:
+            _early.remove(entry)
+            entry[1].stop()
+
+
+def take_early(jobs: int) -> Workers | None:
+    """The executor :func:`started_early` started for ``jobs`` workers, now the caller's to
+    shut down; ``None`` if there is none."""
+    for entry in _early:
+        if entry[0] == jobs:
+            _early.remove(entry)
+            return entry[1]
+    return None
+
+
+def _widen_pipes(executor: ProcessPoolExecutor) -> None:
+    """Give the executor's call and result pipes room for :data:`PIPE_BYTES` (best effort:
+    elsewhere than Linux, or above the user's pipe quota, they keep their size). The pipes
+    are CPython's ``_call_queue`` and ``_result_queue`` of the executor; a Python without
+    them is left alone."""
+    if fcntl is None or not hasattr(fcntl, "F_SETPIPE_SZ"):
+        return
+    set_size = fcntl.F_SETPIPE_SZ
+    for name in ("_call_queue", "_result_queue"):
+        channel = getattr(getattr(executor, name, None), "_reader", None)
+        if channel is None:
+            continue
+        try:
+            fcntl.fcntl(channel.fileno(), set_size, PIPE_BYTES)
+        except (OSError, ValueError):
+            continue
+
+
+# -- in the worker ---------------------------------------------------------------------------
+_claims: Claims | None = None
+
+
+def worker_claims() -> Claims:
+    """In a worker: the :class:`Claims` shared with the main process."""
+    if _claims is None:  # pragma: no cover - only workers started by new_executor call this
+        raise RuntimeError("not in a worker process of etstats.ingest.worker_processes")
+    return _claims
+
+
+def _worker_start(cells: Any) -> None:
+    global _claims
+    _claims = Claims(cells)
+    # Ctrl-C reaches the whole process group: the main process handles it and stops us.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+    if parent is not None:  # a kill -9 of the main process must not leave us behind
+        threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()
+    # Once the executor has stopped us (our results are written, the standard streams
+    # flushed by multiprocessing), leave without freeing the caches object by object.
+    atexit.register(_leave)
+    for name in WORKER_MODULES:
+        importlib.import_module(name)
+
+
+def _nothing() -> None:
+    """A call that only makes the executor start a worker (:func:`new_executor`)."""
+
+
+def _leave() -> None:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
+def _exit_with(sentinel: int) -> None:
+    multiprocessing.connection.wait([sentinel])
+    os._exit(1)
+
+
+__all__ = [
+    "JOBS_ENV",
+    "PIPE_BYTES",
+    "START_METHOD",
+    "Claims",
+    "Workers",
+    "default_jobs",
+    "new_executor",
+    "started_early",
+    "take_early",
+    "worker_claims",
+]
