@@ -23,8 +23,9 @@ from etstats.cli import main
 from etstats.errors import ParseError
 from etstats.ingest.artifacts import Artifact
 from etstats.ingest.extract import parse_artifact
-from etstats.ingest.parse_pool import JOBS_ENV, decode, default_jobs, encode
+from etstats.ingest.parse_pool import decode, encode
 from etstats.ingest.pipeline import IngestResult, Pipeline
+from etstats.ingest.worker_processes import JOBS_ENV, default_jobs
 from etstats.storage.sqlite import SQLiteStorage
 from etstats.storage.testing import snapshot
 from etstats.testing.endstats_strategies import endstats_rounds

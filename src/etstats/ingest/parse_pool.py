@@ -43,15 +43,7 @@ from etstats.errors import ParseError
 from etstats.ingest.artifacts import Artifact, ArtifactKind
 from etstats.ingest.extract import ParsedArtifact, parse_artifact
 from etstats.ingest.work_queue import AHEAD, URGENT, Task, WorkQueue
-from etstats.ingest.worker_processes import (
-    JOBS_ENV,
-    START_METHOD,
-    Claims,
-    Workers,
-    default_jobs,
-    new_executor,
-    take_early,
-)
+from etstats.ingest.worker_processes import Claims, Workers, new_executor, take_early
 
 log = logging.getLogger(__name__)
 
@@ -323,12 +315,9 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "JOBS_ENV",
-    "START_METHOD",
     "WORKER_CACHE_SIZE",
     "ParsePool",
     "decode",
-    "default_jobs",
     "encode",
     "parse_in_worker",
 ]
