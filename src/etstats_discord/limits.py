@@ -136,8 +136,12 @@ def pack(
     title: str, description: str, fields: Sequence[dict[str, Any]], *, colour: int, footer: str
 ) -> list[dict[str, Any]]:
     """Message payloads (one embed each) holding the whole post: fields beyond 25 or beyond
-    the 6000 budget move to continuation messages titled ``… (continued)``."""
-    title = title[:TITLE]
+    the 6000 budget move to continuation messages titled ``… (continued)``. A title over 256
+    characters is shown cut with ``…`` and kept whole as the description's first line."""
+    title = title.strip()
+    if len(title) > TITLE:
+        description = f"{title}\n{description}" if description else title
+        title = title[: TITLE - 1] + "…"
     desc_parts = chunks(description.splitlines(), DESCRIPTION) or [""]
     extra = [
         {"name": "\u2026", "value": v, "inline": False}

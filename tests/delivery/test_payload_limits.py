@@ -123,3 +123,27 @@ def test_pack_keeps_everything_within_limits(
     _check(messages)
     shown = [f["value"] for m in messages for e in m["embeds"] for f in e.get("fields", [])]
     assert [f["value"] for f in fields] == [v for v in shown if v in {f["value"] for f in fields}]
+
+
+one_line = st.text(
+    alphabet=st.characters(exclude_categories=["Cs", "Cc", "Zl", "Zp"]), min_size=1, max_size=1500
+).filter(lambda t: t.strip())
+
+
+@given(one_line, st.text(max_size=5000))
+def test_pack_loses_no_part_of_a_long_title(title: str, description: str) -> None:
+    messages = limits.pack(title, description, [], colour=1, footer="f")
+    _check(messages)
+    shown = messages[0]["embeds"][0]["title"]
+    whole = title.strip()
+    if len(whole) <= limits.TITLE:
+        assert shown == whole
+        return
+    assert shown == whole[: limits.TITLE - 1] + "\u2026"  # cut for the title line...
+    text = "".join(  # ...and whole at the head of the text
+        part
+        for m in messages
+        for e in m["embeds"]
+        for part in (e.get("description", ""), *(f["value"] for f in e.get("fields", [])))
+    )
+    assert text.replace("\n", "").startswith(whole.replace("\n", ""))
