@@ -251,9 +251,7 @@ def _inputs(
     partners = _rounds(tx, sorted({r.r1_round_id for r in rounds if r.r1_round_id is not None}))
     r1_by_id = {r.id: r for r in partners}
     # every artifact record needed, in one query per 500 hashes (not one per artifact)
-    records = tx.known_artifacts(
-        sorted({sha for r in (*rounds, *partners) for sha in r.linked.values()})
-    )
+    records = _records(tx, sorted({sha for r in (*rounds, *partners) for sha in r.linked.values()}))
     zones = {} if zones is None else zones
     out = []
     for r in rounds:
@@ -319,4 +317,18 @@ def _store(tx: StorageTx, round_id: int, outcome: Outcome) -> None:
 
 
 def _rounds(tx: StorageTx, ids: list[int]) -> list[StoredRound]:
-    return tx.rounds_by_id(ids) if ids else []
+    """The rounds with these ids: from the linking's mirror while it links (the offers'
+    reads: ``BatchReads.mirrored_rounds``), else from the store."""
+    if not ids:
+        return []
+    mirror = getattr(tx, "mirrored_rounds", None)
+    got: list[StoredRound] | None = mirror(ids) if mirror is not None else None
+    return got if got is not None else tx.rounds_by_id(ids)
+
+
+def _records(tx: StorageTx, shas: list[str]) -> dict[str, ArtifactRecord]:
+    """The artifact records of these hashes, from the linking's mirror while it links,
+    else from the store."""
+    mirror = getattr(tx, "mirrored_artifacts", None)
+    got: dict[str, ArtifactRecord] | None = mirror(shas) if mirror is not None else None
+    return got if got is not None else tx.known_artifacts(shas)
