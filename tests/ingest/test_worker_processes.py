@@ -6,7 +6,9 @@ them; the executor's pipes are widened where the system allows it."""
 from __future__ import annotations
 
 import argparse
+import gc
 import multiprocessing
+import operator
 import threading
 from concurrent.futures import Future
 from typing import Any
@@ -18,6 +20,7 @@ from hypothesis import strategies as st
 from etstats.cli.cmd_ingest import EARLY_WORKERS_FILES, early_jobs
 from etstats.ingest.parse_pool import ParsePool
 from etstats.ingest.worker_processes import (
+    BULK_GC_THRESHOLD,
     PIPE_BYTES,
     START_METHOD,
     Claims,
@@ -177,6 +180,9 @@ def test_workers_started_early_are_taken_by_the_next_pool() -> None:
             assert pool.ready  # started, and its first call done
             assert pool.claims is not None
             assert pool.tickets is not None
+            # a worker collects garbage as a bulk command's main process does
+            threshold = pool.result_of(pool.share(operator.call, gc.get_threshold).future)
+            assert threshold == BULK_GC_THRESHOLD
             assert take_early(1) is None  # taken once
         assert multiprocessing.active_children() == []
 

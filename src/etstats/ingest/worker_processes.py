@@ -20,6 +20,7 @@ wait for them).
 from __future__ import annotations
 
 import atexit
+import gc
 import importlib
 import multiprocessing
 import multiprocessing.connection
@@ -61,6 +62,13 @@ read the previous 64 KB, and each of those reads waits for the GIL of a main thr
 busy (up to the 5 ms switch interval), so the worker sat idle 5-30 ms after every call. With
 room for a whole result the worker writes it at once and goes on with its next call, and the
 result thread reads it in one go."""
+
+
+BULK_GC_THRESHOLD = (20_000, 50, 100)
+"""The cyclic collector's thresholds in a bulk command's processes (the main process's
+``etstats.cli.cmd_ingest.bulk_gc`` and every worker): the young generation is collected every
+20,000 allocations instead of 700. Parsing and reconciling build many short-lived objects and
+few cycles (about 5 % less CPU); memory stays bounded by the batch and the caches."""
 
 
 def default_jobs() -> int:
@@ -347,6 +355,10 @@ def _worker_start(claim_cells: Any, ticket_cells: Any) -> None:
     atexit.register(_leave)
     for name in WORKER_MODULES:
         importlib.import_module(name)
+    # what was imported stays: out of the collector's sight, and collected less often (a
+    # worker only ever parses and reconciles, as bulk_gc sets the main process)
+    gc.freeze()
+    gc.set_threshold(*BULK_GC_THRESHOLD)
 
 
 def _nothing() -> None:
@@ -365,6 +377,7 @@ def _exit_with(sentinel: int) -> None:
 
 
 __all__ = [
+    "BULK_GC_THRESHOLD",
     "JOBS_ENV",
     "PIPE_BYTES",
     "START_METHOD",
