@@ -24,6 +24,7 @@ from etstats.hookspecs import hookimpl
 from etstats.ingest import reconcile_pool
 from etstats.ingest.artifacts import Artifact
 from etstats.ingest.batch import RowBuffer
+from etstats.ingest.batch_reconcile import EarlyOffers
 from etstats.ingest.extract import parse_artifact
 from etstats.ingest.parse_pool import ParsePool
 from etstats.ingest.pipeline import Pipeline
@@ -126,6 +127,90 @@ def test_a_worker_killed_while_reconciling_leaves_its_rounds_here(
     with caplog.at_level(logging.WARNING, logger="etstats.ingest.parse_pool"):
         store = _store(tmp_path, "killed.db", arts, jobs=2)
     assert killed  # killed right after reconciliation work was handed to them
+    assert "a parse worker died" in caplog.text
+    assert snapshot(store) == snapshot(alone)  # every verdict, each once
+    assert multiprocessing.active_children() == []
+    alone.close()
+    store.close()
+
+
+def _count_offered(monkeypatch: pytest.MonkeyPatch, then: Callable[[], None]) -> list[int]:
+    """Offer every round to the workers as soon as it is linked (one round per offer) and
+    count the rounds the workers reconciled from offers; ``then()`` runs after the first
+    offer. Linking is slowed down a little after each offer, so that the workers certainly
+    reach some offered rounds before the main process takes them back."""
+    monkeypatch.setattr(EarlyOffers, "ROUNDS", 1)
+    handed: list[int] = []
+    offer = reconcile_pool.offer
+    result_of = ParsePool.result_of
+
+    def offering(pool: ParsePool, work: Any) -> Any:
+        got = offer(pool, work)
+        then()
+        time.sleep(0.02)  # not a timing assertion: it only makes the workers' share certain
+        return got
+
+    def outcomes(self: ParsePool, future: Future[Any]) -> Any:
+        got = result_of(self, future)
+        if isinstance(got, list) and all(isinstance(c, tuple) and len(c) == 3 for c in got):
+            handed.extend(1 for _i, outcome, _logged in got if isinstance(outcome, tuple))
+        return got
+
+    monkeypatch.setattr("etstats.ingest.batch_reconcile.offer", offering)
+    monkeypatch.setattr(ParsePool, "result_of", outcomes)
+    return handed
+
+
+def test_rounds_offered_while_linking_give_the_same_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rounds are offered to the workers while their batch still links; the store is the
+    same as in process, and some verdicts came from the offers."""
+    arts = season(ROUNDS)
+    alone = _store(tmp_path, "alone.db", arts, jobs=0)
+    handed = _count_offered(monkeypatch, lambda: None)
+    pooled = _store(tmp_path, "offered.db", arts, jobs=1)
+    assert sum(handed) > 0
+    assert snapshot(pooled) == snapshot(alone)
+    assert multiprocessing.active_children() == []
+    alone.close()
+    pooled.close()
+
+
+@pytest.mark.parametrize("seed", [1, 5])
+def test_rounds_linked_again_after_their_offer_are_reconciled_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    """Shuffled arrivals: a round offered early may be linked again later in its batch (its
+    artifacts or its round 1 change); its offer's outcome is then not used. The store is
+    the same as in process."""
+    arts = season(ROUNDS)
+    random.Random(seed).shuffle(arts)
+    alone = _store(tmp_path, "alone.db", arts, jobs=0)
+    _count_offered(monkeypatch, lambda: None)
+    pooled = _store(tmp_path, "offered.db", arts, jobs=1)
+    assert snapshot(pooled) == snapshot(alone)
+    alone.close()
+    pooled.close()
+
+
+def test_a_worker_killed_with_offered_rounds_leaves_them_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    arts = season(ROUNDS)
+    alone = _store(tmp_path, "alone.db", arts, jobs=0)
+    killed: list[int] = []
+
+    def kill_workers() -> None:
+        if not killed:
+            for w in multiprocessing.active_children():
+                os.kill(w.pid or 0, signal.SIGKILL)
+                killed.append(w.pid or 0)
+
+    _count_offered(monkeypatch, kill_workers)
+    with caplog.at_level(logging.WARNING, logger="etstats.ingest.parse_pool"):
+        store = _store(tmp_path, "killed.db", arts, jobs=1)
+    assert killed  # killed right after the first round was offered to them
     assert "a parse worker died" in caplog.text
     assert snapshot(store) == snapshot(alone)  # every verdict, each once
     assert multiprocessing.active_children() == []

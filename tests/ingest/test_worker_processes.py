@@ -6,7 +6,9 @@ them; the executor's pipes are widened where the system allows it."""
 from __future__ import annotations
 
 import argparse
+import gc
 import multiprocessing
+import operator
 import threading
 from concurrent.futures import Future
 from typing import Any
@@ -18,9 +20,11 @@ from hypothesis import strategies as st
 from etstats.cli.cmd_ingest import EARLY_WORKERS_FILES, early_jobs
 from etstats.ingest.parse_pool import ParsePool
 from etstats.ingest.worker_processes import (
+    BULK_GC_THRESHOLD,
     PIPE_BYTES,
     START_METHOD,
     Claims,
+    Tickets,
     new_executor,
     started_early,
     take_early,
@@ -109,6 +113,65 @@ def test_the_main_process_stops_waiting_for_a_lock_a_dead_worker_holds(
     assert len(checks) == 2
 
 
+def _tickets() -> Tickets:
+    return Tickets.new(multiprocessing.get_context(START_METHOD))
+
+
+@pytest.mark.property
+@given(
+    sizes=st.lists(st.integers(min_value=1, max_value=6), max_size=6),
+    steps=st.lists(st.integers(min_value=0, max_value=5), max_size=40),
+)
+def test_every_offered_piece_is_taken_once(sizes: list[int], steps: list[int]) -> None:
+    """Calls of several pieces each: a worker goes through a call's pieces from the first
+    and stops at one already taken; the main process takes back from the last piece of the
+    last call. Whatever the interleaving, each piece goes to exactly one of them, and what
+    the worker stopped at was taken by the main process, so was all after it."""
+    tickets = _tickets()
+    calls = [tickets.issue(n) for n in sizes]
+    worker: list[int] = []
+    position = [0, 0]  # the call and the piece the worker is at
+    stopped: set[int] = set()  # calls the worker left (it met a piece taken back)
+
+    def worker_step() -> None:
+        k, i = position
+        if k >= len(calls):
+            return
+        if k in stopped or i >= len(calls[k]):
+            position[:] = [k + 1, 0]
+            return
+        if tickets.take(calls[k][i]):
+            worker.append(calls[k][i])
+            position[1] += 1
+        else:
+            stopped.add(k)
+
+    for n in steps:
+        for _ in range(n):
+            worker_step()
+    main = [s for call in reversed(calls) for s in reversed(call) if tickets.take_back(s, _alive)]
+    for _ in range(sum(sizes) + len(sizes) + 1):
+        worker_step()
+    everything = sorted(worker + main)
+    assert everything == sorted(s for call in calls for s in call)
+    assert len(set(everything)) == len(everything)
+    for call in calls:  # in each call, the worker's pieces come before the main process's
+        mine = [s for s in call if s in main]
+        assert mine == call[len(call) - len(mine) :]
+
+
+def test_a_piece_offered_long_ago_cannot_be_taken(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A call that arrives after its pieces' cells were reused by newer pieces takes none
+    of them, nor the newer ones."""
+    monkeypatch.setattr(Tickets, "SLOTS", 4)
+    tickets = _tickets()
+    [old] = tickets.issue(1)
+    newer = tickets.issue(4)  # one of them now uses the old piece's cell
+    assert not tickets.take(old)
+    assert all(tickets.take(s) for s in newer)
+    assert not tickets.take_back(newer[0], _alive)  # taken once only
+
+
 def test_workers_started_early_are_taken_by_the_next_pool() -> None:
     with started_early(1):
         with ParsePool(1) as pool:
@@ -116,6 +179,10 @@ def test_workers_started_early_are_taken_by_the_next_pool() -> None:
             assert pool.result_of(pool.share(abs, -2).future) == 2
             assert pool.ready  # started, and its first call done
             assert pool.claims is not None
+            assert pool.tickets is not None
+            # a worker collects garbage as a bulk command's main process does
+            threshold = pool.result_of(pool.share(operator.call, gc.get_threshold).future)
+            assert threshold == BULK_GC_THRESHOLD
             assert take_early(1) is None  # taken once
         assert multiprocessing.active_children() == []
 

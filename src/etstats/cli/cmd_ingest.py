@@ -27,7 +27,7 @@ from etstats.ingest.arrival_order import ArrivalSort
 from etstats.ingest.artifacts import MAX_ARTIFACT_BYTES, Artifact, walk_artifact_files
 from etstats.ingest.pipeline import Pipeline
 from etstats.ingest.tally import IngestTally
-from etstats.ingest.worker_processes import started_early
+from etstats.ingest.worker_processes import BULK_GC_THRESHOLD, started_early
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -60,13 +60,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def bulk_gc() -> Iterator[None]:
     """Fewer cyclic garbage collections in a bulk command (``ingest``, ``rebuild``): the
     objects loaded so far (modules, code) are moved out of the collector's sight and the
-    young generation is collected every 20,000 allocations instead of 700. A batch builds
-    many short-lived objects and few cycles: about 5 % less CPU; memory stays bounded (the
-    batch and the caches are). The previous settings come back when the command ends (it
-    may run inside another program, such as the tests)."""
+    young generation is collected every 20,000 allocations instead of 700
+    (:data:`~etstats.ingest.worker_processes.BULK_GC_THRESHOLD`, which the workers use too).
+    A batch builds many short-lived objects and few cycles: about 5 % less CPU; memory stays
+    bounded (the batch and the caches are). The previous settings come back when the
+    command ends (it may run inside another program, such as the tests)."""
     threshold = gc.get_threshold()
     gc.freeze()
-    gc.set_threshold(20_000, 50, 100)
+    gc.set_threshold(*BULK_GC_THRESHOLD)
     try:
         yield
     finally:

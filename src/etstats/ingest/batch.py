@@ -34,7 +34,7 @@ from etstats.errors import ParseError
 from etstats.ingest.alongside import Behind
 from etstats.ingest.artifacts import Artifact, name_preference
 from etstats.ingest.batch_reads import BatchReads
-from etstats.ingest.batch_reconcile import reconcile_rounds
+from etstats.ingest.batch_reconcile import EarlyOffers, reconcile_rounds
 from etstats.ingest.extract import ParsedArtifact
 from etstats.ingest.r2scope import window_seconds
 from etstats.storage.base import ArtifactRecord, StorageTx, lock_order
@@ -165,14 +165,17 @@ def write_batch(
         try:
             linked = [i for i in fresh if batch[i].sha256 not in lost]
             single += [i for i in fresh if batch[i].sha256 in lost]
-            _link(pipeline, tx, batch, parsed, zones, linked, results, notes)
+            early = EarlyOffers(pipeline)
+            _link(pipeline, tx, batch, parsed, zones, linked, results, notes, early)
             for i in sorted(single):
                 pipeline._pending_note = None
                 results[i] = pipeline._ingest_tx(tx, batch[i])
                 notes[i] = pipeline._pending_note
             # the batch's rows are written behind while its rounds are reconciled (here or
             # by the workers), its verdicts after them, at the commit
-            recons = reconcile_rounds(pipeline, tx, pipeline._deferred, meanwhile=tx.write_behind)
+            recons = reconcile_rounds(
+                pipeline, tx, pipeline._deferred, meanwhile=tx.write_behind, early=early
+            )
         finally:
             pipeline._deferred = None
         ending = stack.pop_all()
@@ -315,9 +318,11 @@ def _link(
     positions: list[int],
     results: list[IngestResult | None],
     notes: list[_Notify | None],
+    early: EarlyOffers | None = None,
 ) -> None:
     """Re-link each neighbourhood the batch touches once, in arrival order (the reads of
-    all of them made at once: :mod:`etstats.ingest.batch_reads`)."""
+    all of them made at once: :mod:`etstats.ingest.batch_reads`); ``early`` offers the
+    rounds written so far to the parse workers as it goes."""
     from etstats.ingest.pipeline import IngestResult, _Notify
 
     anchors = [
@@ -344,6 +349,8 @@ def _link(
             )
             lo, hi = pipeline._span
             spans.setdefault(group, []).append((lo, hi, hit))
+            if early is not None:
+                early.after_relink(tx)
         results[i] = IngestResult(a.sha256, a.name, str(p.kind), "stored", None, hit)
         notes[i] = _Notify(a, p, hit, ())
 

@@ -160,6 +160,23 @@ class BatchReads:
         ]
         return sorted(found, key=lambda r: (r.stats_file_unix, r.id))
 
+    def mirrored_rounds(self, round_ids: Sequence[int]) -> list[StoredRound] | None:
+        """The rounds with these ids, ordered by id, as mirrored here (what
+        :meth:`StorageTx.rounds_by_id` answers), or ``None`` when one of them is not
+        mirrored (the caller asks the store). For what reads the batch ahead of need
+        (:class:`etstats.ingest.batch_reconcile.EarlyOffers`): the linking itself reads only
+        through the methods above."""
+        if not all(rid in self._rounds for rid in round_ids):
+            return None
+        return [self._rounds[rid] for rid in sorted(set(round_ids))]
+
+    def mirrored_artifacts(self, shas: Sequence[str]) -> dict[str, ArtifactRecord] | None:
+        """The records of these hashes as fetched (:meth:`StorageTx.known_artifacts`), or
+        ``None`` when one of them was not fetched."""
+        if not all(sha in self._records for sha in shas):
+            return None
+        return {sha: self._records[sha] for sha in shas}
+
     # -- writes (through to the store, mirrored here) --------------------------------------
     def set_link_note(self, sha256: str, note: str | None) -> None:
         self._tx.set_link_note(sha256, note)

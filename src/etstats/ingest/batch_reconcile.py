@@ -20,7 +20,16 @@ from etstats.errors import ParseError
 from etstats.ingest.alongside import writes_alongside
 from etstats.ingest.extract import ParsedArtifact
 from etstats.ingest.parse_pool import ParsePool
-from etstats.ingest.reconcile_pool import Outcome, RoundWork, Shipped, active_pool, reconcile_shared
+from etstats.ingest.reconcile_pool import (
+    Offer,
+    Outcome,
+    RoundWork,
+    Shipped,
+    active_pool,
+    offer,
+    reconcile_shared,
+    settle,
+)
 from etstats.ingest.reconcile_step import reconcile_round
 from etstats.storage.base import ArtifactRecord, StorageTx, StoredRound
 
@@ -42,11 +51,82 @@ class _RoundInputs:
     window_minutes: float
 
 
+RoundKey = tuple[str, float, tuple[tuple[str, str, str, str], ...], tuple[str, str, str] | None]
+"""What a round's outcome depends on (:func:`_key`)."""
+
+
+def _key(one: _RoundInputs) -> RoundKey:
+    """The inputs of reconciling ``one`` (its timezone, the pairing window, the hash, name
+    and kind of each linked artifact by role and of its round 1's stats file), not its id:
+    two rounds with equal keys reconcile to the same outcome."""
+    r1 = one.r1
+    return (
+        one.timezone,
+        one.window_minutes,
+        tuple(sorted((role, r.sha256, r.name, r.kind) for role, r in one.linked.items())),
+        None if r1 is None else (r1.sha256, r1.name, r1.kind),
+    )
+
+
+class EarlyOffers:
+    """Rounds of a batch offered to the parse workers while the batch is still linking.
+
+    A batch's rounds were reconciled only once the whole batch had linked; meanwhile the
+    workers, with the batch already parsed, had nothing to do (a third of their time). So,
+    while :func:`etstats.ingest.batch._link` goes on, every :data:`ROUNDS` rounds it has
+    written are offered to the workers as they stand
+    (:func:`etstats.ingest.reconcile_pool.offer`). At the end of the batch
+    (:func:`reconcile_rounds`) each round's inputs are read again: a round whose inputs
+    (:func:`_key`) are those it was offered with takes the offer's outcome (reconciling is
+    a pure function of them); any other (linked again since, with other artifacts or
+    another round 1) is reconciled as before. Nothing is offered without workers, or when
+    a plugin needs the reconciliation objects."""
+
+    ROUNDS = 16
+    """Rounds per offer (one call): a worker takes them one at a time, so this process
+    never waits for more than one round at the end; a call costs this process a little."""
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        self._pipeline = pipeline
+        self._pooled = active_pool(pipeline) if pipeline.reconcile else None
+        self._seen: set[int] = set()
+        self._zones: dict[int, str] = {}
+        self.offers: list[Offer] = []
+        self.inputs: list[list[_RoundInputs]] = []
+        """Per offer, its rounds' inputs when offered."""
+
+    def after_relink(self, tx: StorageTx) -> None:
+        """Offer the rounds written since the last offer, once there are :data:`ROUNDS`."""
+        deferred = self._pipeline._deferred
+        if (
+            self._pooled is None
+            or deferred is None
+            or len(deferred) < len(self._seen) + self.ROUNDS
+        ):
+            return
+        fresh = sorted(deferred - self._seen)
+        if len(fresh) < self.ROUNDS:
+            return
+        limit = self._pooled[0].tickets
+        if limit is None or len(self._seen) + len(fresh) > limit.OFFER_LIMIT:
+            return
+        self._seen.update(fresh)
+        inputs = _inputs(self._pipeline, tx, fresh, self._zones)
+        work = _work(tx, inputs, self._pooled[1])
+        for start in range(0, len(inputs), self.ROUNDS):
+            offered = offer(self._pooled[0], work[start : start + self.ROUNDS])
+            if offered is None:
+                return
+            self.offers.append(offered)
+            self.inputs.append(inputs[start : start + self.ROUNDS])
+
+
 def reconcile_rounds(
     pipeline: Pipeline,
     tx: StorageTx,
     round_ids: Iterable[int],
     meanwhile: Callable[[], None] = lambda: None,
+    early: EarlyOffers | None = None,
 ) -> list[Any]:
     """Reconcile and store the verdict of each of ``round_ids`` (deleted ones are skipped);
     returns the reconciliation objects (for the ``etstats_round_reconciled`` hook).
@@ -56,42 +136,54 @@ def reconcile_rounds(
     (:meth:`etstats.ingest.batch.RowBuffer.write_behind`).
     With parse workers (inside a bulk stream) the rounds are queued for them first, so they
     reconcile while the rows are written (:mod:`etstats.ingest.reconcile_pool`; no objects are
-    returned then: no hook wants them). The rows written are the same either way."""
+    returned then: no hook wants them); the rounds ``early`` offered while the batch linked
+    take those outcomes where their inputs are still the same. The rows written are the
+    same either way."""
     wanted = sorted(set(round_ids))
     out: list[Any] = []
     with writes_alongside(meanwhile) as start:
         if not wanted or not pipeline.reconcile:
-            return []
-        inputs = _inputs(pipeline, tx, wanted)
-        pooled = active_pool(pipeline)
-        if pooled is None:
-            start()
-            outcomes = [_here(pipeline, tx, one, out) for one in inputs]
+            outcomes: list[Outcome] = []
+            inputs: list[_RoundInputs] = []
         else:
-            outcomes = _shared(pipeline, tx, inputs, *pooled, start)
+            inputs = _inputs(pipeline, tx, wanted)
+            pooled = active_pool(pipeline)
+            if pooled is None:
+                start()
+                outcomes = [_here(pipeline, tx, one, out) for one in inputs]
+            else:
+                outcomes = _shared(pipeline, tx, inputs, *pooled, start, early)
+        if early is not None and early.offers and (not inputs or active_pool(pipeline) is None):
+            _withdraw(early)
     for one, outcome in zip(inputs, outcomes, strict=True):
         _store(tx, one.round_id, outcome)
     return out
 
 
-def _shared(
-    pipeline: Pipeline,
-    tx: StorageTx,
-    inputs: list[_RoundInputs],
-    pool: ParsePool,
-    batch_data: Mapping[str, bytes],
-    start: Callable[[], None],
-) -> list[Outcome]:
-    """The rounds' outcomes, shared with the workers; ``start()`` begins the row writes once
-    the rounds are queued for them."""
+def _withdraw(early: EarlyOffers) -> None:
+    """Take back every round ``early`` offered (none of them is needed)."""
+    pooled = early._pooled
+    if pooled is not None:
+        settle(pooled[0], early.offers, [[False] * len(o.serials) for o in early.offers], _none)
+
+
+def _none(_k: int, _i: int) -> Outcome:  # pragma: no cover - never called: nothing is wanted
+    raise RuntimeError("no round is wanted")
+
+
+def _work(
+    tx: StorageTx, inputs: list[_RoundInputs], batch_data: Mapping[str, bytes]
+) -> list[RoundWork]:
+    """The rounds as they travel to a worker (the batch's own bytes from memory, a round 1's
+    from earlier batches from the store)."""
     needed = {r.sha256 for one in inputs for r in (*one.linked.values(), one.r1) if r is not None}
-    data = dict(batch_data)
+    data = {sha: batch_data[sha] for sha in needed if sha in batch_data}
     data.update(tx.artifacts_data(sorted(needed - data.keys())))
 
     def ship(rec: ArtifactRecord) -> Shipped:
         return rec.sha256, rec.name, rec.kind, data[rec.sha256]
 
-    work: list[RoundWork] = [
+    return [
         (
             one.round_id,
             one.timezone,
@@ -101,18 +193,66 @@ def _shared(
         )
         for one in inputs
     ]
-    return reconcile_shared(pool, work, lambda i: _here(pipeline, tx, inputs[i], None), start)
 
 
-def _inputs(pipeline: Pipeline, tx: StorageTx, wanted: list[int]) -> list[_RoundInputs]:
+def _shared(
+    pipeline: Pipeline,
+    tx: StorageTx,
+    inputs: list[_RoundInputs],
+    pool: ParsePool,
+    batch_data: Mapping[str, bytes],
+    start: Callable[[], None],
+    early: EarlyOffers | None,
+) -> list[Outcome]:
+    """The rounds' outcomes, shared with the workers; ``start()`` begins the row writes once
+    the rounds are queued for them. Rounds ``early`` offered with the same inputs take the
+    offers' outcomes; the others are shared through claims
+    (:func:`etstats.ingest.reconcile_pool.reconcile_shared`), and this process takes back
+    what no worker took from the end: first those, then the offered ones."""
+    offered: dict[RoundKey, tuple[int, int]] = {}
+    if early is not None:
+        for k, group in enumerate(early.inputs):
+            for i, one in enumerate(group):
+                offered.setdefault(_key(one), (k, i))
+    at: dict[tuple[int, int], int] = {}  # (offer, position) -> position in inputs
+    rest: list[int] = []
+    for j, one in enumerate(inputs):
+        hit = offered.pop(_key(one), None) if offered else None
+        if hit is None:
+            rest.append(j)
+        else:
+            at[hit] = j
+    out: list[Outcome | None] = [None] * len(inputs)
+    if rest:
+        work = _work(tx, [inputs[j] for j in rest], batch_data)
+        done = reconcile_shared(
+            pool, work, lambda i: _here(pipeline, tx, inputs[rest[i]], None), start
+        )
+        for j, outcome in zip(rest, done, strict=True):
+            out[j] = outcome
+    else:
+        start()
+    if early is not None and early.offers:
+        wanted = [[(k, i) in at for i in range(len(o.serials))] for k, o in enumerate(early.offers)]
+        settled = settle(
+            pool, early.offers, wanted, lambda k, i: _here(pipeline, tx, inputs[at[(k, i)]], None)
+        )
+        for (k, i), j in at.items():
+            out[j] = settled[k][i]
+    return [o for o in out if o is not None]
+
+
+def _inputs(
+    pipeline: Pipeline, tx: StorageTx, wanted: list[int], zones: dict[int, str] | None = None
+) -> list[_RoundInputs]:
+    """The inputs of reconciling each of ``wanted`` (deleted rounds are left out); ``zones``
+    caches the servers' timezones."""
     rounds = _rounds(tx, wanted)
     partners = _rounds(tx, sorted({r.r1_round_id for r in rounds if r.r1_round_id is not None}))
     r1_by_id = {r.id: r for r in partners}
     # every artifact record needed, in one query per 500 hashes (not one per artifact)
-    records = tx.known_artifacts(
-        sorted({sha for r in (*rounds, *partners) for sha in r.linked.values()})
-    )
-    zones: dict[int, str] = {}
+    records = _records(tx, sorted({sha for r in (*rounds, *partners) for sha in r.linked.values()}))
+    zones = {} if zones is None else zones
     out = []
     for r in rounds:
         if r.server_id not in zones:
@@ -177,4 +317,18 @@ def _store(tx: StorageTx, round_id: int, outcome: Outcome) -> None:
 
 
 def _rounds(tx: StorageTx, ids: list[int]) -> list[StoredRound]:
-    return tx.rounds_by_id(ids) if ids else []
+    """The rounds with these ids: from the linking's mirror while it links (the offers'
+    reads: ``BatchReads.mirrored_rounds``), else from the store."""
+    if not ids:
+        return []
+    mirror = getattr(tx, "mirrored_rounds", None)
+    got: list[StoredRound] | None = mirror(ids) if mirror is not None else None
+    return got if got is not None else tx.rounds_by_id(ids)
+
+
+def _records(tx: StorageTx, shas: list[str]) -> dict[str, ArtifactRecord]:
+    """The artifact records of these hashes, from the linking's mirror while it links,
+    else from the store."""
+    mirror = getattr(tx, "mirrored_artifacts", None)
+    got: dict[str, ArtifactRecord] | None = mirror(shas) if mirror is not None else None
+    return got if got is not None else tx.known_artifacts(shas)

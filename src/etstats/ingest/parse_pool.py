@@ -43,7 +43,7 @@ from etstats.errors import ParseError
 from etstats.ingest.artifacts import Artifact, ArtifactKind
 from etstats.ingest.extract import ParsedArtifact, parse_artifact
 from etstats.ingest.work_queue import AHEAD, URGENT, Task, WorkQueue
-from etstats.ingest.worker_processes import Claims, Workers, new_executor, take_early
+from etstats.ingest.worker_processes import Claims, Tickets, Workers, new_executor, take_early
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +110,12 @@ class ParsePool:
         """Shared with the workers for a job split into chunks (:class:`Claims`); ``None``
         before they start."""
         return self._workers.claims if self._workers is not None else None
+
+    @property
+    def tickets(self) -> Tickets | None:
+        """Shared with the workers for work offered ahead of need (:class:`Tickets`);
+        ``None`` before they start."""
+        return self._workers.tickets if self._workers is not None else None
 
     @property
     def ready(self) -> bool:

@@ -30,10 +30,13 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
+from attrs import frozen
+
 from etstats.errors import ParseError
 from etstats.ingest.parse_pool import ParsePool, parse_in_worker
 from etstats.ingest.reconcile_step import reconcile_round
-from etstats.ingest.worker_processes import worker_claims
+from etstats.ingest.work_queue import Task
+from etstats.ingest.worker_processes import worker_claims, worker_tickets
 
 if TYPE_CHECKING:
     from etstats.ingest.pipeline import Pipeline
@@ -140,8 +143,7 @@ def reconcile_shared(
             continue
         got: list[tuple[int, list[Outcome], list[Logged]]] | None = pool.result_of(task.future)
         for chunk, outcomes, logged in got or []:
-            for name, level, message in logged:
-                logging.getLogger(name).log(level, "%s", message)
+            _replay(logged)
             for i, outcome in enumerate(outcomes, bounds[chunk][0]):
                 out[i] = outcome
     # what a dead worker claimed, and what a worker could not reconcile, is done here
@@ -154,7 +156,101 @@ def reconcile_shared(
     return [o for o in out if o is not None]
 
 
+@frozen
+class Offer:
+    """Rounds offered to the workers before the batch needs their outcomes (one call; a
+    ticket per round, :class:`etstats.ingest.worker_processes.Tickets`)."""
+
+    serials: tuple[int, ...]
+    task: Task
+
+
+def offer(pool: ParsePool, work: Sequence[RoundWork]) -> Offer | None:
+    """Offer ``work`` to the workers now (one call, queued as urgent); ``None`` when the
+    workers have not started. :func:`settle` gives the outcomes."""
+    tickets = pool.tickets
+    if tickets is None or not work:
+        return None
+    serials = tuple(tickets.issue(len(work)))
+    return Offer(serials, pool.share(_reconcile_tickets, (serials, list(work))))
+
+
+def settle(
+    pool: ParsePool,
+    offers: Sequence[Offer],
+    wanted: Sequence[Sequence[bool]],
+    here: Callable[[int, int], Outcome],
+) -> list[list[Outcome | None]]:
+    """The outcome of each round of ``offers`` that is ``wanted[k][i]`` (``None`` for the
+    others, which are only withdrawn). This process takes back, from the last round of the
+    last offer, every round no worker has taken, doing the wanted ones with
+    ``here(k, i)``; it then waits for the calls whose wanted rounds a worker took (at most
+    the one round a worker is doing is still running). The rounds of a worker that died,
+    and those a worker could not reconcile, are done here too."""
+    tickets = pool.tickets
+    out: list[list[Outcome | None]] = [[None] * len(o.serials) for o in offers]
+
+    def dead() -> bool:  # a worker died: a call failed, or was cancelled as the pool closed
+        return any(
+            o.task.future.done()
+            and (o.task.future.cancelled() or o.task.future.exception() is not None)
+            for o in offers
+        )
+
+    waiting: list[int] = []
+    for k in range(len(offers) - 1, -1, -1):
+        o = offers[k]
+        if pool.take(o.task):  # never sent: every round of it is ours
+            for i in range(len(o.serials) - 1, -1, -1):
+                if wanted[k][i]:
+                    out[k][i] = here(k, i)
+            continue
+        for i in range(len(o.serials) - 1, -1, -1):
+            if tickets is not None and tickets.take_back(o.serials[i], dead):
+                if wanted[k][i]:
+                    out[k][i] = here(k, i)
+                continue
+            # a worker took this round, and (it goes from the first) every one before it
+            if any(wanted[k][: i + 1]):
+                waiting.append(k)
+            break
+    for k in waiting:
+        got: list[tuple[int, Outcome, list[Logged]]] | None = pool.result_of(offers[k].task.future)
+        for i, outcome, logged in got or []:
+            if wanted[k][i]:
+                _replay(logged)
+                out[k][i] = outcome
+    for k, rounds in enumerate(out):
+        for i, had in enumerate(rounds):
+            if wanted[k][i] and (had is None or had[0] == "here"):
+                rounds[i] = here(k, i)
+    return out
+
+
+def _replay(logged: list[Logged]) -> None:
+    """Log here what a worker logged."""
+    for name, level, message in logged:
+        logging.getLogger(name).log(level, "%s", message)
+
+
 # -- in the worker ---------------------------------------------------------------------------
+def _reconcile_tickets(
+    job: tuple[tuple[int, ...], list[RoundWork]],
+) -> list[tuple[int, Outcome, list[Logged]]]:
+    """Reconcile the offered rounds whose tickets this worker takes, from the first, until
+    one was taken back by the main process (it takes them from the last, so all after it
+    are taken too); returns (position, outcome, what was logged) each."""
+    serials, work = job
+    tickets = worker_tickets()
+    done = []
+    for i, (serial, one) in enumerate(zip(serials, work, strict=True)):
+        if not tickets.take(serial):
+            break
+        outcomes, logged = _reconcile_chunk([one])
+        done.append((i, outcomes[0], logged))
+    return done
+
+
 def _reconcile_claimed(
     job: tuple[int, int, list[RoundWork], list[tuple[int, int]]],
 ) -> list[tuple[int, list[Outcome], list[Logged]]]:
@@ -228,12 +324,15 @@ class _Collect(logging.Handler):
 
 __all__ = [
     "CHUNK_ROUNDS",
+    "Offer",
     "Outcome",
     "RoundWork",
     "Row",
     "Shipped",
     "active_pool",
     "needs_objects",
+    "offer",
     "reconcile_shared",
     "reconciling_in",
+    "settle",
 ]

@@ -20,6 +20,7 @@ wait for them).
 from __future__ import annotations
 
 import atexit
+import gc
 import importlib
 import multiprocessing
 import multiprocessing.connection
@@ -61,6 +62,13 @@ read the previous 64 KB, and each of those reads waits for the GIL of a main thr
 busy (up to the 5 ms switch interval), so the worker sat idle 5-30 ms after every call. With
 room for a whole result the worker writes it at once and goes on with its next call, and the
 result thread reads it in one go."""
+
+
+BULK_GC_THRESHOLD = (20_000, 50, 100)
+"""The cyclic collector's thresholds in a bulk command's processes (the main process's
+``etstats.cli.cmd_ingest.bulk_gc`` and every worker): the young generation is collected every
+20,000 allocations instead of 700. Parsing and reconciling build many short-lived objects and
+few cycles (about 5 % less CPU); memory stays bounded by the batch and the caches."""
 
 
 def default_jobs() -> int:
@@ -155,13 +163,80 @@ class Claims:
             return chunk
 
 
+class Tickets:
+    """Pieces of work offered to the workers ahead of need, each of which either a worker or
+    this process takes, exactly once, under a lock in shared memory: a worker takes each
+    piece of a call it runs as it comes to it; this process takes back, from the last, what
+    no worker has taken when it needs the results, and so waits for at most the one piece a
+    worker is doing (:func:`etstats.ingest.reconcile_pool.offer`).
+
+    Each piece has a serial number (one counter for the run); its cell (the serial modulo
+    :data:`SLOTS`) holds ``2 * serial`` while it is open and ``2 * serial + 1`` once taken,
+    so a call that comes too late for its pieces (their cells reused by newer serials)
+    takes nothing."""
+
+    SLOTS = 4096
+    """Cells of open pieces; this process settles every piece it offered before it offers
+    :data:`SLOTS` more (its callers offer at most :data:`OFFER_LIMIT` per batch)."""
+    OFFER_LIMIT = SLOTS // 2
+    LOCK_WAIT = Claims.LOCK_WAIT
+
+    def __init__(self, cells: Any) -> None:
+        self._cells = cells
+
+    @classmethod
+    def new(cls, context: Any) -> Tickets:
+        return cls(context.Array("q", 1 + cls.SLOTS))
+
+    @property
+    def cells(self) -> Any:
+        """The shared array (handed to each worker as it starts)."""
+        return self._cells
+
+    def issue(self, count: int) -> list[int]:
+        """Open ``count`` new pieces (in this process); returns their serials."""
+        with self._cells.get_lock():
+            c = self._cells
+            first = int(c[0]) + 1
+            c[0] = first + count - 1
+            for serial in range(first, first + count):
+                c[1 + serial % self.SLOTS] = 2 * serial
+            return list(range(first, first + count))
+
+    def take(self, serial: int) -> bool:
+        """Take the piece ``serial`` (in a worker): ``False`` if it was taken already."""
+        with self._cells.get_lock():
+            return self._take_locked(serial)
+
+    def take_back(self, serial: int, dead: Callable[[], bool]) -> bool:
+        """Take the piece ``serial`` (in this process): ``False`` if a worker has it. If a
+        worker died while it held the lock, ``False`` too (the caller's wait for that
+        worker's call then fails, and it does the piece itself)."""
+        lock = self._cells.get_lock()
+        while not lock.acquire(timeout=self.LOCK_WAIT):
+            if dead():
+                return False
+        try:
+            return self._take_locked(serial)
+        finally:
+            lock.release()
+
+    def _take_locked(self, serial: int) -> bool:
+        cell = 1 + serial % self.SLOTS
+        if self._cells[cell] != 2 * serial:
+            return False
+        self._cells[cell] = 2 * serial + 1
+        return True
+
+
 @frozen
 class Workers:
-    """An executor of worker processes, the :class:`Claims` they share with this process,
-    and the calls that started them (:meth:`ready` once each has run)."""
+    """An executor of worker processes, the :class:`Claims` and :class:`Tickets` they share
+    with this process, and the calls that started them (:meth:`ready` once each has run)."""
 
     executor: ProcessPoolExecutor
     claims: Claims
+    tickets: Tickets
     warming: tuple[Future[None], ...] = ()
 
     def ready(self) -> bool:
@@ -181,20 +256,21 @@ class Workers:
 
 def new_executor(jobs: int, *, start: bool = False) -> Workers:
     """An executor of ``jobs`` worker processes with wide pipes (:data:`PIPE_BYTES`), and the
-    :class:`Claims` its workers share with this process (one call slot per worker). Its
-    processes start with its first call, or at once with ``start``."""
+    :class:`Claims` (one call slot per worker) and :class:`Tickets` its workers share with
+    this process. Its processes start with its first call, or at once with ``start``."""
     context = multiprocessing.get_context(START_METHOD)
     claims = Claims.new(context, jobs)
+    tickets = Tickets.new(context)
     executor = ProcessPoolExecutor(
         max_workers=jobs,
         mp_context=context,
         initializer=_worker_start,
-        initargs=(claims.cells,),
+        initargs=(claims.cells, tickets.cells),
     )
     _widen_pipes(executor)
     # the executor spawns a process per call while none is idle, up to ``jobs``
     warming = tuple(executor.submit(_nothing) for _ in range(jobs if start else 0))
-    return Workers(executor, claims, warming)
+    return Workers(executor, claims, tickets, warming)
 
 
 _early: list[tuple[int, Workers]] = []
@@ -248,6 +324,7 @@ def _widen_pipes(executor: ProcessPoolExecutor) -> None:
 
 # -- in the worker ---------------------------------------------------------------------------
 _claims: Claims | None = None
+_tickets: Tickets | None = None
 
 
 def worker_claims() -> Claims:
@@ -257,9 +334,17 @@ def worker_claims() -> Claims:
     return _claims
 
 
-def _worker_start(cells: Any) -> None:
-    global _claims
-    _claims = Claims(cells)
+def worker_tickets() -> Tickets:
+    """In a worker: the :class:`Tickets` shared with the main process."""
+    if _tickets is None:  # pragma: no cover - only workers started by new_executor call this
+        raise RuntimeError("not in a worker process of etstats.ingest.worker_processes")
+    return _tickets
+
+
+def _worker_start(claim_cells: Any, ticket_cells: Any) -> None:
+    global _claims, _tickets
+    _claims = Claims(claim_cells)
+    _tickets = Tickets(ticket_cells)
     # Ctrl-C reaches the whole process group: the main process handles it and stops us.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     parent = multiprocessing.parent_process()
@@ -270,6 +355,10 @@ def _worker_start(cells: Any) -> None:
     atexit.register(_leave)
     for name in WORKER_MODULES:
         importlib.import_module(name)
+    # what was imported stays: out of the collector's sight, and collected less often (a
+    # worker only ever parses and reconciles, as bulk_gc sets the main process)
+    gc.freeze()
+    gc.set_threshold(*BULK_GC_THRESHOLD)
 
 
 def _nothing() -> None:
@@ -288,14 +377,17 @@ def _exit_with(sentinel: int) -> None:
 
 
 __all__ = [
+    "BULK_GC_THRESHOLD",
     "JOBS_ENV",
     "PIPE_BYTES",
     "START_METHOD",
     "Claims",
+    "Tickets",
     "Workers",
     "default_jobs",
     "new_executor",
     "started_early",
     "take_early",
     "worker_claims",
+    "worker_tickets",
 ]
