@@ -111,3 +111,68 @@ DROP INDEX player_round_stats_record_objectives;
 CREATE INDEX player_round_stats_record_objectives ON player_round_stats (((COALESCE(tab_objectives_stolen, 0) + COALESCE(tab_objectives_returned, 0) + COALESCE(tab_dynamites_planted, 0) + COALESCE(tab_dynamites_defused, 0))))
     WHERE values_scope = 'round';
 DROP FUNCTION etstats_tab_objectives(text);
+
+-- JIT off in the totals' trigger functions: their statements over a batch's transition table
+-- (3,000 lines per 250 rounds) are estimated above jit_above_cost, and compiling them (about 40
+-- ms per batch, some 60 expressions) cost more than running them (docs/performance.md,
+-- "Stats-only against the reference (tenth session)").
+ALTER FUNCTION etstats_player_lines_inserted() SET jit = off;
+ALTER FUNCTION etstats_player_lines_deleted() SET jit = off;
+ALTER FUNCTION etstats_player_lines_updated() SET jit = off;
+ALTER FUNCTION etstats_weapon_lines_inserted() SET jit = off;
+ALTER FUNCTION etstats_weapon_lines_deleted() SET jit = off;
+ALTER FUNCTION etstats_weapon_lines_updated() SET jit = off;
+
+-- The player and weapon lines' foreign keys to rounds, checked once per statement instead of
+-- once per line. A foreign key checks each inserted line with its own query (SELECT ... FOR KEY
+-- SHARE on rounds): 15,000 per 1,000 stats files of 12 players, about 0.2 s of the server's CPU,
+-- a tenth of its work on a stats-only ingest. The same guarantees, per statement:
+--  * a line of a round that is not stored is refused (SQLSTATE 23503, foreign_key_violation,
+--    as the key raised it): an AFTER INSERT statement trigger looks up the statement's distinct
+--    rounds (250 probes per batch of 250 rounds, not 15,000); a row trigger does it for the
+--    rare UPDATE that changes a line's round;
+--  * deleting rounds deletes their lines (ON DELETE CASCADE): an AFTER DELETE statement trigger
+--    on rounds deletes the lines of the rounds the statement deleted, weapon lines first, as
+--    the cascade did after the round rows were gone (the totals' delete triggers then leave the
+--    weapon parts to etstats_round_deleting, as before);
+--  * no check races a delete: every statement writing lines or deleting rounds takes the
+--    writer lock first (0008), and each check runs on a snapshot taken after it.
+-- The other per-round tables keep their keys (a few rows per round).
+ALTER TABLE player_round_stats DROP CONSTRAINT player_round_stats_round_id_fkey;
+ALTER TABLE weapon_stats DROP CONSTRAINT weapon_stats_round_id_fkey;
+CREATE FUNCTION etstats_lines_rounds_stored() RETURNS trigger LANGUAGE plpgsql AS $body$
+BEGIN
+    IF EXISTS (SELECT 1 FROM (SELECT DISTINCT round_id FROM new_rows) n
+               WHERE NOT EXISTS (SELECT 1 FROM rounds r WHERE r.id = n.round_id)) THEN
+        RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
+            MESSAGE = TG_TABLE_NAME || ': a line of a round that is not stored';
+    END IF;
+    RETURN NULL;
+END
+$body$;
+CREATE FUNCTION etstats_line_round_stored() RETURNS trigger LANGUAGE plpgsql AS $body$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM rounds r WHERE r.id = NEW.round_id) THEN
+        RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
+            MESSAGE = TG_TABLE_NAME || ': a line of a round that is not stored';
+    END IF;
+    RETURN NULL;
+END
+$body$;
+CREATE TRIGGER player_lines_round_stored AFTER INSERT ON player_round_stats
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION etstats_lines_rounds_stored();
+CREATE TRIGGER weapon_lines_round_stored AFTER INSERT ON weapon_stats
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION etstats_lines_rounds_stored();
+CREATE TRIGGER player_line_round_moved AFTER UPDATE OF round_id ON player_round_stats
+    FOR EACH ROW WHEN (NEW.round_id IS DISTINCT FROM OLD.round_id) EXECUTE FUNCTION etstats_line_round_stored();
+CREATE TRIGGER weapon_line_round_moved AFTER UPDATE OF round_id ON weapon_stats
+    FOR EACH ROW WHEN (NEW.round_id IS DISTINCT FROM OLD.round_id) EXECUTE FUNCTION etstats_line_round_stored();
+CREATE FUNCTION etstats_rounds_deleted() RETURNS trigger LANGUAGE plpgsql AS $body$
+BEGIN
+    DELETE FROM weapon_stats WHERE round_id IN (SELECT id FROM old_rows);
+    DELETE FROM player_round_stats WHERE round_id IN (SELECT id FROM old_rows);
+    RETURN NULL;
+END
+$body$;
+CREATE TRIGGER rounds_lines_cascade AFTER DELETE ON rounds
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION etstats_rounds_deleted();
