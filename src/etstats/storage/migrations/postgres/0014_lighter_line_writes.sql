@@ -1,4 +1,7 @@
--- etstats schema v14 (PostgreSQL): the summable TAB fields kept only in a line's TAB JSON get a
+-- etstats schema v14 (PostgreSQL): lighter line writes, in three parts (each explained where it
+-- starts): the TAB fields as columns, JIT off in the totals triggers, the lines' foreign keys
+-- checked per statement (docs/storage.md, "Lighter line writes").
+-- The summable TAB fields kept only in a line's TAB JSON get a
 -- column each (tab_<field>, filled by the writer from the same JSON: etstats.storage.postgres_tab),
 -- so writing a line no longer parses its JSON on the server. The totals' insert trigger parsed
 -- every new line's JSON once (json_to_record, 14 fields) and the objectives record index parsed it
