@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from etstats.storage.base import ROUND_COLUMNS, ROUND_TABLES, iter_tables
-from etstats.storage.migrate import load_migrations, schema_sql
+from etstats.storage.migrate import CREATE_VERSION_TABLE, load_migrations, schema_sql
 from etstats.storage.sqlite import SQLiteStorage
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "storage.md"
@@ -129,7 +129,6 @@ def test_docs_describe_every_table_and_column() -> None:
 def test_upgrading_a_v1_store_marks_round2_rows_cumulative(tmp_path: Path) -> None:
     """Rows stored before migration 2 hold the values as written: the migration says so
     (round 2 rows ``cumulative_r1_r2``, others ``round``) until ``etstats rebuild``."""
-    from etstats.storage.migrate import CREATE_VERSION_TABLE
 
     path = tmp_path / "v1.db"
     conn = sqlite3.connect(path)
@@ -268,3 +267,54 @@ def test_postgres_compresses_the_archived_artifacts_with_lz4(pg_dsn: str) -> Non
         with psycopg.connect(url) as conn:
             row = conn.execute("SELECT pg_column_compression(data) FROM artifacts").fetchone()
     assert row == ("lz4",)
+
+
+@pytest.mark.pg
+def test_postgres_0014_fills_the_tab_columns_of_stored_lines(pg_dsn: str) -> None:
+    """Upgrading a store with lines to migration 0014 fills each line's ``tab_<field>``
+    columns from its TAB JSON and leaves the running totals as they were (the update trigger
+    stays off while it does); lines written afterwards add to them as before."""
+    import psycopg
+
+    from etstats.storage.postgres import PostgresStorage
+    from etstats.storage.testing import pg_database
+
+    totals = "SELECT * FROM player_totals ORDER BY guid"
+    with pg_database(pg_dsn) as url:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+            conn.execute(CREATE_VERSION_TABLE)
+            for mig in load_migrations("postgres"):
+                if mig.version >= 14:
+                    break
+                conn.execute(mig.sql.encode())
+                conn.execute(
+                    "INSERT INTO schema_migrations VALUES (%s, %s, 0)", (mig.version, mig.name)
+                )
+            conn.execute("INSERT INTO servers (id, name) VALUES (1, 'default')")
+            conn.execute(
+                "INSERT INTO rounds (id, server_id, map_name, round_number, round_start_unix, "
+                "start_source, values_scope) VALUES (1, 1, 'supply', 1, 1, 'stats-file-name', "
+                "'round')"
+            )
+            tabs = ('{"kill_assists": 2, "objectives_stolen": 1.5, "team_gibs": null}', None, "{}")
+            for i, tab in enumerate(tabs):
+                conn.execute(
+                    "INSERT INTO player_round_stats (round_id, player_index, guid, name, "
+                    "raw_name, team, session_rounds, kills, deaths, tab_json) "
+                    "VALUES (1, %s, %s, 'p', 'p', 1, 1, 5, 5, %s)",
+                    (i, f"GUID000{i % 2}", tab),
+                )
+            before = conn.execute(totals).fetchall()
+        store = PostgresStorage(url, max_size=1)
+        with psycopg.connect(url) as conn:
+            assert conn.execute(totals).fetchall() == before
+            cols = conn.execute(
+                "SELECT tab_kill_assists, tab_objectives_stolen, tab_team_gibs, tab_bullets_fired "
+                "FROM player_round_stats ORDER BY player_index"
+            ).fetchall()
+            assert cols == [(2.0, 1.5, None, None), (None,) * 4, (None,) * 4]
+            assert [
+                r[0] for r in conn.execute("SELECT kill_assists FROM player_totals ORDER BY guid")
+            ] == [2.0, 0.0]
+        store.close()

@@ -1,11 +1,11 @@
 """The running totals read every TAB field of a line, whatever its TAB JSON holds.
 
-PostgreSQL's totals triggers read a line's TAB JSON once per line (``json_to_record``,
-migration 0010) instead of once per field; SQLite's bulk writes and row triggers read it per
-field. Whichever way, and whether the lines arrive one round at a time (the triggers) or in one
-bulk write, ``player_totals`` must equal the plain per-line aggregates: for lines without TAB
-JSON, with an empty object, with some fields, with fractional values and with keys the totals
-do not sum.
+PostgreSQL's totals triggers read the summable TAB fields from columns of their own (migration
+0014; before, from the JSON once per line with ``json_to_record``); SQLite's bulk writes and
+row triggers read the JSON per field. Whichever way, and whether the lines arrive one round at
+a time (the triggers) or in one bulk write, ``player_totals`` must equal the plain per-line
+aggregates: for lines without TAB JSON, with an empty object, with some fields, with fractional
+values and with keys the totals do not sum.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from tests.sessions.builders import Line, bare_round, clear, player_row
 from tests.sessions.test_properties import FAST
 from tests.sessions.test_totals_properties import assert_fast_equals_plain
 
-from etstats.queries.statdefs import OBJECTIVE_FIELDS, TAB_FIELDS, tab_sql
+from etstats.queries.statdefs import OBJECTIVE_FIELDS, TAB_FIELDS
 from etstats.storage.base import Row, Storage
 from etstats.storage.sql import SqlTx
 
@@ -77,33 +77,70 @@ def test_totals_sum_every_tab_field_of_every_line(
     assert_fast_equals_plain(store)
 
 
+_ANY_NUMBER = st.one_of(
+    _VALUE,
+    st.floats(allow_nan=False, allow_infinity=False),  # any double, as its shortest repr
+    st.integers(-(2**70), 2**70),  # beyond 64 bits: orjson refuses these, json reads them
+)
+
+
 @pytest.mark.pg
-def test_postgres_objectives_function_is_the_sum_of_its_fields(pg_dsn: str) -> None:
-    """Migration 0013's ``etstats_tab_objectives`` (one JSON parse per line; the objectives
-    record index and every PostgreSQL objectives query use it) gives exactly the double the
-    field-by-field sum gave: a line without TAB JSON, an empty object, missing, NULL,
-    fractional and unrelated fields."""
+def test_postgres_tab_columns_hold_what_the_json_holds(pg_dsn: str) -> None:
+    """Migration 0014: each line's ``tab_<field>`` columns, filled by the writer, hold exactly
+    what the server's ``json_to_record`` reads from its ``tab_json`` (the triggers and the
+    record index read them in place of the JSON since): a line without TAB JSON, an empty
+    object, missing, NULL, fractional, any double, integers beyond 64 bits, unrelated keys.
+    And the objectives value the records query orders by is the four fields' sum."""
+    from etstats.queries.statdefs import value_sql
     from etstats.storage.postgres import PostgresStorage
+    from etstats.storage.postgres_tab import tab_columns
     from etstats.storage.testing import pg_database
 
-    by_field = " + ".join(f"COALESCE({tab_sql(f, 'postgres')}, 0)" for f in OBJECTIVE_FIELDS)
+    fields = ", ".join(f"{f} double precision" for f in TAB_FIELDS)
+    from_json = ", ".join(f"j.{f}" for f in TAB_FIELDS)
+    by_field = " + ".join(f"COALESCE(j.{f}, 0)" for f in OBJECTIVE_FIELDS)
     sql = (
-        f"SELECT etstats_tab_objectives(p.tab_json), ({by_field}) "  # noqa: S608
-        "FROM (SELECT CAST(? AS text) AS tab_json) p"
+        f"SELECT {', '.join(tab_columns())}, {from_json}, "  # noqa: S608
+        f"{value_sql('objectives', 'postgres', summed=False)}, {by_field} "
+        "FROM player_round_stats p "
+        f"LEFT JOIN LATERAL json_to_record(p.tab_json::json) AS j({fields}) ON TRUE "
+        "WHERE p.round_id = ? ORDER BY p.player_index"
+    )
+    tabs = st.one_of(
+        st.none(), st.dictionaries(st.sampled_from([*TAB_FIELDS, "not_summed"]), _ANY_NUMBER)
     )
     with pg_database(pg_dsn) as url:
         store = PostgresStorage(url, max_size=1)
+        rid = _new_round(store, 0)
 
         @FAST
-        @given(tab=_TAB)
-        def check(tab: dict[str, object] | None) -> None:
+        @given(lines=st.lists(tabs, min_size=1, max_size=4))
+        def check(lines: list[dict[str, object] | None]) -> None:
             with store.transaction() as tx:
                 assert isinstance(tx, SqlTx)
-                row = tx.fetchone(sql, (None if tab is None else json.dumps(tab),))
-            assert row is not None
-            assert row[0] == row[1]
+                tx.replace_round_rows(rid, _lines(rid, lines))
+                rows = tx.fetchall(sql, (rid,))
+            assert len(rows) == len(lines)
+            n = len(TAB_FIELDS)
+            for row in rows:
+                assert row[:n] == row[n : 2 * n]
+                assert row[-2] == row[-1]
 
         try:
             check()
         finally:
             store.close()
+
+
+def test_postgres_tab_values_refuse_what_the_server_refused() -> None:
+    """A line's TAB text that is not a JSON object of numbers fails as a StorageError (the
+    server's cast to ``json`` refused it before migration 0014)."""
+    from etstats.errors import StorageError
+    from etstats.storage.postgres_tab import tab_values
+
+    assert tab_values(None) == (None,) * len(TAB_FIELDS)
+    assert tab_values("{}") == (None,) * len(TAB_FIELDS)
+    assert tab_values('{"team_gibs": NaN}')[0] != 0  # json.dumps writes NaN; read, not lost
+    for bad in ("{", "[1]", '{"team_gibs": "3"}', '{"team_gibs": [1]}'):
+        with pytest.raises(StorageError):
+            tab_values(bad)

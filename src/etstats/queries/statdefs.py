@@ -52,7 +52,8 @@ TAB_FIELDS: tuple[str, ...] = (
     "full_selfkills",
     "repairs_constructions",
 )
-"""Summable TAB fields kept only in ``tab_json`` (read with the dialect's JSON operator)."""
+"""Summable TAB fields without a column of their own on SQLite (read from ``tab_json`` with
+``json_extract``); PostgreSQL keeps each in a column ``tab_<field>`` as well (migration 0014)."""
 
 OBJECTIVE_FIELDS: tuple[str, ...] = (
     "objectives_stolen",
@@ -134,17 +135,15 @@ def part_sql(part: str, dialect: str) -> str:
     if part in TAB_FIELDS:
         return f"COALESCE({tab_sql(part, dialect)}, 0)"
     if part in DERIVED_SUMS:
-        if dialect == "postgres":
-            # the same sum, field by field, in one JSON parse per line instead of one per
-            # field: PostgreSQL migration 0013's function (its record index uses it too)
-            return f"etstats_tab_{part}(p.tab_json)"
         return "(" + " + ".join(part_sql(f, dialect) for f in DERIVED_SUMS[part]) + ")"
     raise UnknownStatistic(f"statistic: expected a summable part; got {part!r}")
 
 
 def tab_sql(name: str, dialect: str) -> str:
+    """A TAB field of a line: PostgreSQL's column (migration 0014: no JSON parse per line
+    read), SQLite's ``json_extract`` of ``tab_json``. Both NULL where the line lacks it."""
     if dialect == "postgres":
-        return f"(p.tab_json::json ->> '{name}')::double precision"
+        return f"p.tab_{name}"
     return f"json_extract(p.tab_json, '$.{name}')"
 
 

@@ -17,6 +17,7 @@ from etstats.queries.api import ReadApi
 from etstats.storage import sql
 from etstats.storage.base import ROUND_TABLES, ArtifactRecord, Row, StoredRound
 from etstats.storage.migrate import CREATE_VERSION_TABLE, load_migrations
+from etstats.storage.postgres_tab import with_tab_columns
 
 _MIGRATION_LOCK = 0x65747374  # "etst": pg_advisory_xact_lock key serialising migrations
 
@@ -107,6 +108,8 @@ class PgTx(sql.SqlTx):
         against the reference (ninth session)")."""
         if not rows:
             return
+        if table == "player_round_stats":  # migration 0014: TAB fields as columns too
+            columns, rows = with_tab_columns(columns, rows)
         types = self._column_types(table, tuple(columns))
         with (
             self.conn.cursor() as cur,

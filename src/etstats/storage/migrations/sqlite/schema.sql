@@ -483,3 +483,5 @@ END;
 DROP TABLE totals_deferred;
 
 -- 0013: nothing for SQLite (PostgreSQL's totals triggers read through indexes once per statement)
+
+-- 0014: nothing for SQLite (PostgreSQL's summable TAB fields as columns)
