@@ -9,7 +9,13 @@ from typing import Any
 from etstats.model.common import strip_colours
 from etstats.model.stats import WEAPON_NAMES
 from etstats.queries import identity
-from etstats.queries.statdefs import NOT_BOT, WEAPON_PARTS, part_sql
+from etstats.queries.statdefs import (
+    DERIVED_SUMS,
+    NOT_BOT,
+    TAB_FIELDS,
+    WEAPON_PARTS,
+    part_sql,
+)
 from etstats.queries.types import (
     Career,
     MapTotals,
@@ -153,6 +159,34 @@ def _stat_totals(rounds: int, raw: dict[str, float]) -> StatTotals:
     return StatTotals(**values)
 
 
+def line_sums_sql(dialect: str) -> tuple[str, str]:
+    """(``SUM`` of every :data:`LINE_PARTS` part, a join the sums need) for the career's pass
+    over the player's lines.
+
+    On PostgreSQL each TAB part (``kill_assists``, the four fields of ``objectives``) read with
+    :func:`~etstats.queries.statdefs.part_sql` parses the line's JSON text again: five parses
+    per line were over half of a career's time at 4,800 lines (343 against 162 ms). There, one
+    ``json_to_record`` per line reads all of them, into the same ``double precision`` values
+    (as :func:`~etstats.queries.statdefs.part_sql` and migration 0013's
+    ``etstats_tab_objectives`` do), so the sums are the same. SQLite's ``json_extract`` caches
+    the parsed text: no join."""
+    if dialect != "postgres":
+        return ", ".join(f"SUM({part_sql(t, dialect)})" for t in LINE_PARTS), ""
+    fields: list[str] = []
+    for part in LINE_PARTS:
+        for field in DERIVED_SUMS.get(part, (part,) if part in TAB_FIELDS else ()):
+            fields.append(field)
+
+    def value(part: str) -> str:
+        if part in DERIVED_SUMS:
+            return "(" + " + ".join(f"COALESCE(j.{f}, 0)" for f in DERIVED_SUMS[part]) + ")"
+        return f"COALESCE(j.{part}, 0)" if part in TAB_FIELDS else part_sql(part, dialect)
+
+    record = ", ".join(f"{f} double precision" for f in fields)
+    join = f"LEFT JOIN LATERAL json_to_record(p.tab_json::json) AS j({record}) ON TRUE "
+    return ", ".join(f"SUM({value(t)})" for t in LINE_PARTS), join
+
+
 def career(tx: Any, player_guid: str, window: Window) -> Career | None:
     """Two passes over the player's rows: line sums per map, weapon sums per (map, weapon);
     the all-time totals are the sums of the maps (a round has one map, so even the distinct
@@ -163,16 +197,14 @@ def career(tx: Any, player_guid: str, window: Window) -> Career | None:
     guids = identity.guids_of(tx, player_guid)
     marks = ", ".join("?" * len(guids))
     cond, params = window_sql(tx, window)
-    base = (
-        f"FROM player_round_stats p JOIN rounds r ON r.id = p.round_id "
-        f"WHERE p.guid IN ({marks}){cond}"
-    )
     args = (*guids, *params)
-    sums = ", ".join(f"SUM({part_sql(t, d)})" for t in LINE_PARTS)
+    sums, tab_join = line_sums_sql(d)
     maps = tx.fetchall(
         f"SELECT r.map_name, COUNT(DISTINCT p.round_id), {sums}, "
         "SUM(CASE WHEN p.values_scope <> 'round' THEN 1 ELSE 0 END), "
-        f"MIN(r.round_start_unix), MAX(r.round_start_unix) {base} GROUP BY r.map_name",
+        "MIN(r.round_start_unix), MAX(r.round_start_unix) "
+        f"FROM player_round_stats p JOIN rounds r ON r.id = p.round_id {tab_join}"
+        f"WHERE p.guid IN ({marks}){cond} GROUP BY r.map_name",
         args,
     )
     if not maps:
