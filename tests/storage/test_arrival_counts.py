@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from etstats.ingest.artifacts import Artifact
 from etstats.ingest.pipeline import Pipeline
 from etstats.storage.base import Storage
 from etstats.testing.synthetic import season
@@ -104,14 +105,21 @@ def test_counts_equal_the_plain_aggregate(store: Storage, ops: list[tuple[Any, .
 
 
 def test_pipeline_and_rebuild_keep_them(store: Storage) -> None:
-    """The real ingest (bulk archive, status updates) and a rebuild (statuses back to pending,
-    then set again) leave the counts equal to the aggregate; rounds per server as before."""
-    Pipeline(store).ingest_many(season(6))
+    """The real ingest (bulk archive, status updates, one rejected file) and a rebuild
+    (statuses back to pending, then set again) leave the counts equal to the aggregate;
+    rounds per server as before."""
+    pipeline = Pipeline(store)
+    arts = season(6)
+    bad = Artifact.from_bytes(b"not a stats file\n", "2026-01-04-140003-te_escape2-round-1.txt")
+    pipeline.ingest_many([*arts, bad])
     facts = store.source_arrivals()
     assert facts.by_source == _plain(store)
-    assert sum(n for _, _, n, _, _ in facts.by_source) == 18
+    assert sum(n for _, _, n, _, _ in facts.by_source) == 19
+    assert sum(r for _, _, _, r, _ in facts.by_source) >= 1
     assert facts.by_server == store.arrival_facts().by_server
     assert facts.by_server[0][1] == store.store_counts().rounds
     store.clear_derived()
     assert store.source_arrivals().by_source == _plain(store)
     assert store.source_arrivals().by_server[0][1] == 0
+    pipeline.rebuild()
+    assert store.source_arrivals() == facts
