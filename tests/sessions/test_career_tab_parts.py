@@ -1,6 +1,6 @@
-"""A career's TAB parts (``kill_assists``, ``objectives``) equal the plain per-field sums of
-:func:`etstats.queries.statdefs.part_sql` on both stores (PostgreSQL reads them with one
-``json_to_record`` per line: docs/sessions.md, "Careers")."""
+"""A career (its lines joined to their rounds and weapon lines per line: docs/sessions.md,
+"Player career") sums the TAB parts (``kill_assists``, ``objectives``) as the plain per-GUID
+sums of :func:`etstats.queries.statdefs.part_sql` do, on both stores."""
 
 from __future__ import annotations
 

@@ -9,13 +9,7 @@ from typing import Any
 from etstats.model.common import strip_colours
 from etstats.model.stats import WEAPON_NAMES
 from etstats.queries import identity
-from etstats.queries.statdefs import (
-    DERIVED_SUMS,
-    NOT_BOT,
-    TAB_FIELDS,
-    WEAPON_PARTS,
-    part_sql,
-)
+from etstats.queries.statdefs import NOT_BOT, WEAPON_PARTS, part_sql
 from etstats.queries.types import (
     Career,
     MapTotals,
@@ -159,42 +153,14 @@ def _stat_totals(rounds: int, raw: dict[str, float]) -> StatTotals:
     return StatTotals(**values)
 
 
-def line_sums_sql(dialect: str) -> tuple[str, str]:
-    """(``SUM`` of every :data:`LINE_PARTS` part, a join the sums need) for the career's pass
-    over the player's lines.
-
-    On PostgreSQL each TAB part (``kill_assists``, the four fields of ``objectives``) read with
-    :func:`~etstats.queries.statdefs.part_sql` parses the line's JSON text again: five parses
-    per line were over half of a career's time at 4,800 lines (343 against 162 ms). There, one
-    ``json_to_record`` per line reads all of them, into the same ``double precision`` values
-    (as :func:`~etstats.queries.statdefs.part_sql` and migration 0013's
-    ``etstats_tab_objectives`` do), so the sums are the same. SQLite's ``json_extract`` caches
-    the parsed text: no join."""
-    if dialect != "postgres":
-        return ", ".join(f"SUM({part_sql(t, dialect)})" for t in LINE_PARTS), ""
-    fields: list[str] = []
-    for part in LINE_PARTS:
-        for field in DERIVED_SUMS.get(part, (part,) if part in TAB_FIELDS else ()):
-            fields.append(field)
-
-    def value(part: str) -> str:
-        if part in DERIVED_SUMS:
-            return "(" + " + ".join(f"COALESCE(j.{f}, 0)" for f in DERIVED_SUMS[part]) + ")"
-        return f"COALESCE(j.{part}, 0)" if part in TAB_FIELDS else part_sql(part, dialect)
-
-    record = ", ".join(f"{f} double precision" for f in fields)
-    join = f"LEFT JOIN LATERAL json_to_record(p.tab_json::json) AS j({record}) ON TRUE "
-    return ", ".join(f"SUM({value(t)})" for t in LINE_PARTS), join
-
-
 def per_line_join(table: str, alias: str, columns: str, on: str, dialect: str) -> str:
     """Join ``table`` as ``alias`` on ``on`` (a condition on one player line ``p``), probed
     once per line through the table's primary key.
 
     On PostgreSQL a plain join let the planner hash every round of the store (a parallel
     sequential scan of 100,000 rounds per pass, growing with the store) for a player's few
-    thousand lines; ``LATERAL (... OFFSET 0)`` keeps the per-line probes (4,800 lines: map
-    pass 161 -> 114 ms, weapon pass 167 -> 91 ms; the same rows). SQLite probes per line
+    thousand lines; ``LATERAL (... OFFSET 0)`` keeps the per-line probes (4,800 lines: about
+    50 ms less per pass, weapon pass 167 -> 91 ms; the same rows). SQLite probes per line
     already and has no ``LATERAL``."""
     if dialect == "postgres":
         return (
@@ -215,7 +181,7 @@ def career(tx: Any, player_guid: str, window: Window) -> Career | None:
     marks = ", ".join("?" * len(guids))
     cond, params = window_sql(tx, window)
     args = (*guids, *params)
-    sums, tab_join = line_sums_sql(d)
+    sums = ", ".join(f"SUM({part_sql(t, d)})" for t in LINE_PARTS)
     round_of_line = per_line_join(
         "rounds", "r", "r.map_name, r.round_start_unix", "r.id = p.round_id", d
     )
@@ -223,7 +189,7 @@ def career(tx: Any, player_guid: str, window: Window) -> Career | None:
     maps = tx.fetchall(
         f"SELECT r.map_name, COUNT(DISTINCT p.round_id), {sums}, "
         "SUM(CASE WHEN p.values_scope <> 'round' THEN 1 ELSE 0 END), "
-        f"MIN(r.round_start_unix), MAX(r.round_start_unix) FROM {lines} {tab_join}"
+        f"MIN(r.round_start_unix), MAX(r.round_start_unix) FROM {lines} "
         f"WHERE p.guid IN ({marks}){cond} GROUP BY r.map_name",
         args,
     )
