@@ -383,8 +383,17 @@ def main() -> None:
     ap.add_argument("--pg", default=os.environ.get("ETSTATS_TEST_DSN"))
     ap.add_argument("--skip-ingest", action="store_true", help="reads only")
     ap.add_argument("--stores", default="sqlite,postgres", help="which stores to read")
+    ap.add_argument(
+        "--url",
+        help="only read the routes of this existing store (a path or DSN), served by this "
+        "tree's etstats: to compare two trees on one store (docs/performance.md)",
+    )
     args = ap.parse_args()
     report: dict[str, Any] = {}
+    if args.url:
+        with tempfile.TemporaryDirectory() as tmp_name:
+            print(json.dumps(read_bench(args.url, args.requests, Path(tmp_name)), indent=2))
+        return
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         if not args.skip_ingest:

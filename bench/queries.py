@@ -222,10 +222,12 @@ def queries(store: Storage) -> dict[str, Callable[[], object]]:
         "leaderboard kills 30d": lambda: store.leaderboard("kills", window=month),
         "records kills,dpm": lambda: store.records(["kills", "dpm"]),
         "records (all 9)": lambda: store.records(),
+        "pipeline arrivals": lambda: store.source_arrivals(),
         # the plain aggregates the running totals replace (migration 0006), same store, same run
         "OLD leaderboard dpm": lambda: plain_leaderboard(store, "dpm"),
         "OLD find_players(name)": lambda: plain_search(store, "player00"),
         "OLD records kills,dpm": lambda: plain_records(store, ["kills", "dpm"]),
+        "OLD pipeline arrivals": lambda: plain_arrivals(store),
     }
 
 
@@ -233,8 +235,21 @@ OLD_OF = {
     "leaderboard dpm": "OLD leaderboard dpm",
     "find_players(name)": "OLD find_players(name)",
     "records kills,dpm": "OLD records kills,dpm",
+    "pipeline arrivals": "OLD pipeline arrivals",
 }
 """Fast query -> the plain query it replaced (printed as a ratio)."""
+
+
+def plain_arrivals(store: Storage) -> object:
+    """Artifacts per server and kind as the pipeline health grouped them before migration
+    0015 (arrival_counts): over every artifact."""
+    with store._reader() as tx:  # type: ignore[attr-defined]
+        return tx.fetchall(
+            "SELECT s.name, a.kind, COUNT(*), "
+            "SUM(CASE WHEN a.status = 'rejected' THEN 1 ELSE 0 END), MAX(a.received_unix) "
+            "FROM artifacts a JOIN servers s ON s.id = a.server_id "
+            "GROUP BY s.name, a.kind ORDER BY s.name, a.kind"
+        )
 
 
 def plain_leaderboard(store: Storage, stat: str) -> object:

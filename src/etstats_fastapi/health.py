@@ -3,7 +3,10 @@
 Plain functions over a :class:`~etstats.storage.base.Storage` returning plain data (the routes
 wrap them in response models). Counts come from SQL aggregates
 (:meth:`~etstats.storage.base.Storage.arrival_facts`), so the cost does not grow with the
-artifacts' bytes. Times are Unix seconds; lags and ages are seconds unless the name says hours.
+artifacts' bytes; the pipeline health (on the overview page) reads only the maintained counts
+per server and source (:meth:`~etstats.storage.base.Storage.source_arrivals`), so its cost does
+not grow with the store at all. Times are Unix seconds; lags and ages are seconds unless the
+name says hours.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ def pipeline_health(
     counts, the outbox state (``outbox``, when given) and, per server that sends heartbeats,
     whether it had players for ``no_round_hours`` without a round being stored (the same
     function as the admin alert)."""
-    facts = storage.arrival_facts()
+    facts = storage.source_arrivals()
     last_arrival: dict[str, int] = {}
     sources: dict[str, dict[str, Any]] = {}
     for server, kind, n, rejected, last in facts.by_source:

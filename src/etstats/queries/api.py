@@ -35,6 +35,7 @@ from etstats.queries.types import (
     RoundSummary,
     Session,
     SessionSummary,
+    SourceArrivals,
     StoreCounts,
     Window,
 )
@@ -114,6 +115,11 @@ class ReadApi:
         """Arrivals per server and source and Lua linkage, aggregated in SQL (health views)."""
         with self._reader() as tx:
             return arrivals.arrival_facts(tx)
+
+    def source_arrivals(self) -> SourceArrivals:
+        """Arrivals per server and source (pipeline health), read from maintained counts."""
+        with self._reader() as tx:
+            return arrivals.source_arrivals(tx)
 
     def heartbeats(self) -> list[heartbeats.ServerHeartbeat]:
         """Every server's latest heartbeat with its last stored round (docs/discord.md)."""

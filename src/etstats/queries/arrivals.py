@@ -8,22 +8,40 @@ from __future__ import annotations
 
 from typing import Any
 
-from etstats.queries.types import ArrivalFacts
+from etstats.queries.types import ArrivalFacts, SourceArrivals
 
 LUA_KINDS = ("gametimes", "gametimes-legacy")
 
 
-def arrival_facts(tx: Any) -> ArrivalFacts:
+def source_arrivals(tx: Any) -> SourceArrivals:
+    """Artifacts per server and kind, and rounds per server: what the pipeline health needs.
+
+    Flat in the size of the store: the artifact counts come from ``artifact_arrivals``
+    (migration 0015 (arrival_counts), kept by the artifacts' triggers), the rounds per server
+    from the ``rounds_server_time`` index (one count and one top entry per server)."""
     by_source = tx.fetchall(
-        "SELECT s.name, a.kind, COUNT(*), "
-        "SUM(CASE WHEN a.status = 'rejected' THEN 1 ELSE 0 END), MAX(a.received_unix) "
-        "FROM artifacts a JOIN servers s ON s.id = a.server_id "
-        "GROUP BY s.name, a.kind ORDER BY s.name, a.kind"
+        "SELECT s.name, a.kind, a.artifacts, a.rejected, a.last_received_unix "
+        "FROM artifact_arrivals a JOIN servers s ON s.id = a.server_id ORDER BY s.name, a.kind"
     )
     by_server = tx.fetchall(
-        "SELECT s.name, COUNT(r.id), MAX(r.round_start_unix) FROM servers s "
-        "LEFT JOIN rounds r ON r.server_id = s.id GROUP BY s.name ORDER BY s.name"
+        "SELECT s.name, (SELECT COUNT(*) FROM rounds r WHERE r.server_id = s.id), "
+        "(SELECT MAX(r.round_start_unix) FROM rounds r WHERE r.server_id = s.id) "
+        "FROM servers s ORDER BY s.name"
     )
+    return SourceArrivals(
+        by_source=tuple(
+            (str(s), str(k), int(n), int(rej or 0), int(last)) for s, k, n, rej, last in by_source
+        ),
+        by_server=tuple(
+            (str(s), int(n), None if last is None else int(last)) for s, n, last in by_server
+        ),
+    )
+
+
+def arrival_facts(tx: Any) -> ArrivalFacts:
+    """:func:`source_arrivals` plus the Lua linkage (coverage, lags, sources per round): these
+    read every round (the Lua-webhook health and the linkage view)."""
+    sources_part = source_arrivals(tx)
     coverage = tx.fetchall(
         "SELECT round_number, COUNT(*), "
         "SUM(CASE WHEN lua_sha256 IS NOT NULL THEN 1 ELSE 0 END) FROM rounds "
@@ -42,12 +60,8 @@ def arrival_facts(tx: Any) -> ArrivalFacts:
         "COUNT(*) FROM rounds GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
     )
     return ArrivalFacts(
-        by_source=tuple(
-            (str(s), str(k), int(n), int(rej or 0), int(last)) for s, k, n, rej, last in by_source
-        ),
-        by_server=tuple(
-            (str(s), int(n), None if last is None else int(last)) for s, n, last in by_server
-        ),
+        by_source=sources_part.by_source,
+        by_server=sources_part.by_server,
         coverage=tuple((int(rn), int(n), int(w or 0)) for rn, n, w in coverage),
         rounds_with_lua=int(lua[0]) if lua else 0,
         lua_linked_to_stats=int(lua[1] or 0) if lua else 0,

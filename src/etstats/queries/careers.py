@@ -153,6 +153,23 @@ def _stat_totals(rounds: int, raw: dict[str, float]) -> StatTotals:
     return StatTotals(**values)
 
 
+def per_line_join(table: str, alias: str, columns: str, on: str, dialect: str) -> str:
+    """Join ``table`` as ``alias`` on ``on`` (a condition on one player line ``p``), probed
+    once per line through the table's primary key.
+
+    On PostgreSQL a plain join let the planner hash every round of the store (a parallel
+    sequential scan of 100,000 rounds per pass, growing with the store) for a player's few
+    thousand lines; ``LATERAL (... OFFSET 0)`` keeps the per-line probes (4,800 lines: about
+    50 ms less per pass, weapon pass 167 -> 91 ms; the same rows). SQLite probes per line
+    already and has no ``LATERAL``."""
+    if dialect == "postgres":
+        return (
+            f"CROSS JOIN LATERAL (SELECT {columns} FROM {table} {alias} "
+            f"WHERE {on} OFFSET 0) AS {alias}"
+        )
+    return f"JOIN {table} {alias} ON {on}"
+
+
 def career(tx: Any, player_guid: str, window: Window) -> Career | None:
     """Two passes over the player's rows: line sums per map, weapon sums per (map, weapon);
     the all-time totals are the sums of the maps (a round has one map, so even the distinct
@@ -163,26 +180,32 @@ def career(tx: Any, player_guid: str, window: Window) -> Career | None:
     guids = identity.guids_of(tx, player_guid)
     marks = ", ".join("?" * len(guids))
     cond, params = window_sql(tx, window)
-    base = (
-        f"FROM player_round_stats p JOIN rounds r ON r.id = p.round_id "
-        f"WHERE p.guid IN ({marks}){cond}"
-    )
     args = (*guids, *params)
     sums = ", ".join(f"SUM({part_sql(t, d)})" for t in LINE_PARTS)
+    round_of_line = per_line_join(
+        "rounds", "r", "r.map_name, r.round_start_unix", "r.id = p.round_id", d
+    )
+    lines = f"player_round_stats p {round_of_line}"
     maps = tx.fetchall(
         f"SELECT r.map_name, COUNT(DISTINCT p.round_id), {sums}, "
         "SUM(CASE WHEN p.values_scope <> 'round' THEN 1 ELSE 0 END), "
-        f"MIN(r.round_start_unix), MAX(r.round_start_unix) {base} GROUP BY r.map_name",
+        f"MIN(r.round_start_unix), MAX(r.round_start_unix) FROM {lines} "
+        f"WHERE p.guid IN ({marks}){cond} GROUP BY r.map_name",
         args,
     )
     if not maps:
         return None
+    weapons_of_line = per_line_join(
+        "weapon_stats",
+        "ws",
+        "ws.weapon_index, ws.hits, ws.shots, ws.kills, ws.deaths, ws.headshots",
+        "ws.round_id = p.round_id AND ws.player_index = p.player_index",
+        d,
+    )
     weapons = tx.fetchall(
         "SELECT r.map_name, ws.weapon_index, SUM(ws.hits), SUM(ws.shots), SUM(ws.kills), "
-        "SUM(ws.deaths), SUM(ws.headshots) FROM weapon_stats ws JOIN player_round_stats p "
-        "ON p.round_id = ws.round_id AND p.player_index = ws.player_index "
-        f"JOIN rounds r ON r.id = p.round_id WHERE p.guid IN ({marks}){cond} "
-        "GROUP BY r.map_name, ws.weapon_index",
+        f"SUM(ws.deaths), SUM(ws.headshots) FROM {lines} {weapons_of_line} "
+        f"WHERE p.guid IN ({marks}){cond} GROUP BY r.map_name, ws.weapon_index",
         args,
     )
     raw: dict[str, dict[str, float]] = {}

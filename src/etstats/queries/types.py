@@ -437,6 +437,16 @@ class StoreCounts:
 
 
 @frozen
+class SourceArrivals:
+    """What arrived per server and source (the pipeline health)."""
+
+    by_source: tuple[tuple[str, str, int, int, int], ...]
+    """(server, artifact kind, artifacts, rejected, last receipt Unix seconds)."""
+    by_server: tuple[tuple[str, int, int | None], ...]
+    """(server, rounds, latest round start Unix seconds or ``None``)."""
+
+
+@frozen
 class ArrivalFacts:
     """What arrived, per server and source, and how the Lua files link (health views)."""
 

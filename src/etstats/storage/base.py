@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         RoundSummary,
         Session,
         SessionSummary,
+        SourceArrivals,
         StoreCounts,
         Window,
     )
@@ -446,6 +447,9 @@ class Storage(Protocol):
 
     def arrival_facts(self) -> ArrivalFacts:
         """Arrivals per server and source and Lua linkage (SQL aggregates)."""
+
+    def source_arrivals(self) -> SourceArrivals:
+        """Arrivals per server and source only (a few rows at any store size)."""
 
     def heartbeats(self) -> list[ServerHeartbeat]:
         """Every server's latest heartbeat with its last stored round."""
