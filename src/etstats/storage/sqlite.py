@@ -74,6 +74,8 @@ measured no faster."""
 class SQLiteTx(sql.SqlTx):
     """A transaction on the SQLite connection."""
 
+    bytes_table = "artifact_bytes"
+
     def bulk_insert(self, table: str, columns: Sequence[str], rows: list[Row]) -> None:
         """Insert many rows, many to a statement (``INSERT ... VALUES (...), (...), ...``),
         the rest by ``executemany``. Same rows in the same order (so the same row ids) as

@@ -595,3 +595,5 @@ EXCEPTION WHEN syntax_error OR feature_not_supported THEN
     RAISE NOTICE 'artifacts.data keeps the default compression: %', SQLERRM;
 END
 $$;
+
+-- 0014: nothing for PostgreSQL (the raw bytes stay in artifacts.data, in TOAST)

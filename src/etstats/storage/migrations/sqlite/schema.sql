@@ -483,3 +483,10 @@ END;
 DROP TABLE totals_deferred;
 
 -- 0013: nothing for SQLite (PostgreSQL's totals triggers read through indexes once per statement)
+
+-- 0014: the raw bytes in a table of their own (a status update no longer rewrites them)
+CREATE TABLE artifact_bytes (
+    sha256 TEXT PRIMARY KEY REFERENCES artifacts (sha256) ON DELETE CASCADE,
+    data BLOB NOT NULL
+);
+ALTER TABLE artifacts DROP COLUMN data;
