@@ -1,6 +1,6 @@
 """SQLite keeps the archived raw bytes in ``artifact_bytes`` (migration 0014): a store from
-before it has its bytes moved once, reads and replays them as before, and ``rebuild``'s
-status updates no longer copy the archive into the WAL."""
+before it has its bytes moved once, reads and replays them as before, and ``rebuild`` writes
+neither the archive nor the pages its clear frees into the WAL."""
 
 from __future__ import annotations
 
@@ -112,4 +112,27 @@ def test_a_rebuild_does_not_copy_the_archive_into_the_wal(tmp_path: Path) -> Non
     assert _wal_bytes(store) < archive / 4  # was 1.1x the archive
     for a in junk[:3]:
         assert store.artifact_data(a.sha256) == a.data
+    store.close()
+
+
+ROUNDS = 60
+
+
+def test_the_clear_does_not_zero_the_pages_it_frees(tmp_path: Path) -> None:
+    """With ``secure_delete`` on (Debian's and Ubuntu's SQLite builds default to it), every
+    page the clear frees was zeroed through the WAL: a WAL as large as the derived rows. The
+    clear runs with ``FAST`` and sets the connection's own setting back afterwards."""
+    store = SQLiteStorage(str(tmp_path / "s.db"))
+    Pipeline(store).ingest_many(_received(season(ROUNDS)))
+    conn = store.connection
+    conn.execute("PRAGMA secure_delete = ON")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.clear_derived()
+    page = conn.execute("PRAGMA page_size").fetchone()[0]
+    freed = conn.execute("PRAGMA freelist_count").fetchone()[0] * page
+    assert freed > 1_000_000  # the derived rows' pages (reports, player and weapon lines)
+    assert _wal_bytes(store) < freed / 4
+    assert conn.execute("PRAGMA secure_delete").fetchone()[0] == 1
+    Pipeline(store).rebuild()
+    assert len(store.rounds()) == ROUNDS
     store.close()
