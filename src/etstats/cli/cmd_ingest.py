@@ -103,7 +103,8 @@ def run(args: argparse.Namespace) -> int:
 
 EARLY_WORKERS_FILES = 256
 """More files than this (a default batch) start the workers as soon as the folders are
-scanned, as an artifact source does: a small input never needs them."""
+scanned, as an artifact source does: a small input never needs them (``rebuild``: more
+archived artifacts than this start them before its clear)."""
 
 
 def early_jobs(args: argparse.Namespace, files: int) -> int:
@@ -111,7 +112,7 @@ def early_jobs(args: argparse.Namespace, files: int) -> int:
     second, overlaps with the main process's until the first batches are read:
     :mod:`etstats.ingest.worker_processes`): ``--jobs`` for more than a batch of files or a
     source; a bad ``$ETSTATS_JOBS`` is reported later, where it always was."""
-    if files <= EARLY_WORKERS_FILES and not args.source:
+    if files <= EARLY_WORKERS_FILES and not getattr(args, "source", None):
         return 0
     try:
         return jobs_from_args(args)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from etstats.cli import plugin_manager
-from etstats.cli.cmd_ingest import bulk_gc, heap_trimmer
+from etstats.cli.cmd_ingest import bulk_gc, early_jobs, heap_trimmer
 from etstats.cli.jobs_arg import add_jobs_argument, jobs_from_args
 from etstats.cli.storage_args import (
     Progress,
@@ -16,6 +16,7 @@ from etstats.cli.storage_args import (
 )
 from etstats.ingest.pipeline import Pipeline
 from etstats.ingest.tally import IngestTally
+from etstats.ingest.worker_processes import started_early
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -41,16 +42,19 @@ def _run(args: argparse.Namespace) -> int:
     storage = open_from_args(args, pm, must_exist=True)
     try:
         # counted by the database: listing every artifact record would grow with the store
-        progress = Progress(sum(storage.store_counts().artifacts.values()))
-        pipeline = Pipeline(
-            storage, pm=pm, pair_window_minutes=args.window_minutes, jobs=jobs_from_args(args)
-        )
-        summary = IngestTally()  # counted as it goes: memory flat in the store size
-        trim = heap_trimmer()
-        for result in pipeline.iter_rebuild(progress=progress):
-            summary.add(result)
-            if summary.files % pipeline.batch_size == 0:
-                trim()
+        archived = sum(storage.store_counts().artifacts.values())
+        progress = Progress(archived)
+        # the workers start (about a quarter of a second) while the store is cleared
+        with started_early(early_jobs(args, archived)):
+            pipeline = Pipeline(
+                storage, pm=pm, pair_window_minutes=args.window_minutes, jobs=jobs_from_args(args)
+            )
+            summary = IngestTally()  # counted as it goes: memory flat in the store size
+            trim = heap_trimmer()
+            for result in pipeline.iter_rebuild(progress=progress):
+                summary.add(result)
+                if summary.files % pipeline.batch_size == 0:
+                    trim()
         progress.finish()
         print_summary(summary, storage)
         return 1 if summary.count("rejected") else 0

@@ -60,6 +60,10 @@ class SqlTx(OutboxTxMixin):
     """Whether a batch's row writes may run in a thread beside the ingest's reconciling
     (:mod:`etstats.ingest.alongside`). Not on SQLite: its writes run in this process and need
     the GIL for every row."""
+    bytes_table = "artifacts"
+    """The table of the archived raw bytes (columns ``sha256``, ``data``): ``artifacts``
+    itself on PostgreSQL (TOAST: a status update does not rewrite them); SQLite keeps them
+    in ``artifact_bytes`` (migration 0016), since it rewrites an updated row whole."""
     round_table_order: tuple[str, ...] = tuple(ROUND_TABLES)
     """The order in which a round's tables are rewritten (PostgreSQL writes the weapon lines
     before the player lines: :class:`etstats.storage.postgres.PgTx`)."""
@@ -127,15 +131,35 @@ class SqlTx(OutboxTxMixin):
 
     def insert_artifact(self, record: ArtifactRecord, data: bytes) -> bool:
         """Archive the bytes; ``False`` when another writer archived the same hash first."""
-        cols = (*ARTIFACT_COLUMNS, "data")
-        values = (*_artifact_values(record), bytes(data))
+        cols, values = self._artifact_row(record, data)
         marks = ", ".join("?" for _ in cols)
         row = self.fetchone(
             f"INSERT INTO artifacts ({', '.join(cols)}) VALUES ({marks}) "  # noqa: S608
             "ON CONFLICT (sha256) DO NOTHING RETURNING sha256",
             values,
         )
+        if row is not None and self.bytes_table != "artifacts":
+            self._insert_bytes([(record.sha256, bytes(data))])
         return row is not None
+
+    def _artifact_row(self, record: ArtifactRecord, data: bytes) -> tuple[tuple[str, ...], Row]:
+        """The columns and values of ``record``'s row in ``artifacts`` (its bytes too when
+        they are kept there: :attr:`bytes_table`)."""
+        if self.bytes_table != "artifacts":
+            return ARTIFACT_COLUMNS, _artifact_values(record)
+        return (*ARTIFACT_COLUMNS, "data"), (*_artifact_values(record), bytes(data))
+
+    def _insert_bytes(self, rows: Sequence[tuple[str, bytes]]) -> None:
+        """Archive ``(sha256, bytes)`` pairs in :attr:`bytes_table` (when that is a table of
+        its own; their ``artifacts`` rows first, for the foreign key)."""
+        if rows:
+            self.conn.cursor().executemany(
+                self.q(
+                    f"INSERT INTO {self.bytes_table} (sha256, data) VALUES (?, ?) "  # noqa: S608
+                    "ON CONFLICT (sha256) DO NOTHING"
+                ),
+                rows,
+            )
 
     def update_artifact(self, record: ArtifactRecord) -> None:
         self.execute(
@@ -186,7 +210,7 @@ class SqlTx(OutboxTxMixin):
             chunk = wanted[i : i + _IN_CHUNK]
             marks = ", ".join("?" * len(chunk))
             for sha, data in self.fetchall(
-                f"SELECT sha256, data FROM artifacts WHERE sha256 IN ({marks})",  # noqa: S608
+                f"SELECT sha256, data FROM {self.bytes_table} WHERE sha256 IN ({marks})",  # noqa: S608
                 chunk,
             ):
                 out[str(sha)] = bytes(data)
@@ -199,7 +223,10 @@ class SqlTx(OutboxTxMixin):
         self.execute("UPDATE artifacts SET name = ? WHERE sha256 = ?", (name, sha256))
 
     def artifact_data(self, sha256: str) -> bytes:
-        row = self.fetchone("SELECT data FROM artifacts WHERE sha256 = ?", (sha256,))
+        row = self.fetchone(
+            f"SELECT data FROM {self.bytes_table} WHERE sha256 = ?",  # noqa: S608
+            (sha256,),
+        )
         if row is None:
             raise KeyError(sha256)
         return bytes(row[0])
@@ -224,26 +251,31 @@ class SqlTx(OutboxTxMixin):
         returns the hashes written (an already archived hash is skipped)."""
         if not items:
             return set()
-        cols = (*ARTIFACT_COLUMNS, "data")
-        marks = ", ".join("?" for _ in cols)
+        rows = [self._artifact_row(r, d) for r, d in items]
+        marks = ", ".join("?" for _ in rows[0][0])
         cur = self.conn.cursor()
         cur.executemany(
             self.q(
-                f"INSERT INTO artifacts ({', '.join(cols)}) VALUES ({marks}) "  # noqa: S608
+                f"INSERT INTO artifacts ({', '.join(rows[0][0])}) VALUES ({marks}) "  # noqa: S608
                 "ON CONFLICT (sha256) DO NOTHING"
             ),
-            [(*_artifact_values(r), bytes(d)) for r, d in items],
+            [values for _, values in rows],
         )
         if cur.rowcount == len(items):  # both drivers sum the rows of an executemany
-            return {r.sha256 for r, _ in items}
-        # Another writer archived some of them first: ask which rows are ours.
-        shas = [r.sha256 for r, _ in items]
-        mine = {r.sha256: r for r, _ in items}
-        return {
-            sha
-            for sha, rec in self.known_artifacts(shas).items()
-            if (rec.name, rec.received_unix) == (mine[sha].name, mine[sha].received_unix)
-        }
+            written = {r.sha256 for r, _ in items}
+        else:
+            # Another writer archived some of them first: ask which rows are ours.
+            shas = [r.sha256 for r, _ in items]
+            mine = {r.sha256: r for r, _ in items}
+            written = {
+                sha
+                for sha, rec in self.known_artifacts(shas).items()
+                if (rec.name, rec.received_unix) == (mine[sha].name, mine[sha].received_unix)
+            }
+        if self.bytes_table != "artifacts":
+            data = {r.sha256: d for r, d in items if r.sha256 in written}
+            self._insert_bytes([(sha, bytes(d)) for sha, d in data.items()])
+        return written
 
     def group_artifacts(
         self, server_id: int, map_name: str, round_number: int, lo_unix: int, hi_unix: int

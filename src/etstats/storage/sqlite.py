@@ -74,6 +74,8 @@ measured no faster."""
 class SQLiteTx(sql.SqlTx):
     """A transaction on the SQLite connection."""
 
+    bytes_table = "artifact_bytes"
+
     def bulk_insert(self, table: str, columns: Sequence[str], rows: list[Row]) -> None:
         """Insert many rows, many to a statement (``INSERT ... VALUES (...), (...), ...``),
         the rest by ``executemany``. Same rows in the same order (so the same row ids) as
@@ -252,11 +254,20 @@ class SQLiteStorage(ReadApi):
         so it is set around it, under the store's lock): every table that references a round
         is emptied before the rounds, so no reference is left dangling, and SQLite can then
         empty each table whole instead of collecting every row id in memory first (with them
-        enforced, 116 MB at 100,000 rounds, 3.6 million weapon lines: docs/performance.md)."""
+        enforced, 116 MB at 100,000 rounds, 3.6 million weapon lines: docs/performance.md).
+
+        ``secure_delete`` is ``FAST`` meanwhile: where SQLite is built with
+        ``SQLITE_SECURE_DELETE`` (Debian's and Ubuntu's are), every page the clear frees was
+        otherwise overwritten with zeros and written through the WAL, so the clear wrote
+        about the whole store again (a 10,000-round store: a 751 MB WAL for an 835 MB file).
+        ``FAST`` still zeroes deleted content on the pages written anyway; the freed pages
+        hold derived rows that the rebuild writes again, from the archive that stays."""
         from etstats.storage.bulk_totals import cleared_totals
 
         with self._lock:
+            secure_delete = int(self._conn.execute("PRAGMA secure_delete").fetchone()[0])
             self._conn.execute("PRAGMA foreign_keys = OFF")
+            self._conn.execute("PRAGMA secure_delete = FAST")
             try:
                 with (
                     self._bulk_pragmas(),  # one transaction that rewrites most of the pages
@@ -267,6 +278,7 @@ class SQLiteStorage(ReadApi):
                     sql.clear_derived(tx)
             finally:
                 self._conn.execute("PRAGMA foreign_keys = ON")
+                self._conn.execute(f"PRAGMA secure_delete = {secure_delete}")
 
     @contextmanager
     def bulk_load(self) -> Iterator[bool]:

@@ -820,3 +820,5 @@ CREATE TRIGGER artifact_arrivals_moved AFTER UPDATE OF server_id, kind, received
     EXECUTE FUNCTION etstats_artifact_arrived();
 CREATE TRIGGER artifact_arrivals_truncate AFTER TRUNCATE ON artifacts
     FOR EACH STATEMENT EXECUTE FUNCTION etstats_artifacts_truncated();
+
+-- 0016: nothing for PostgreSQL (the raw bytes stay in artifacts.data, in TOAST)

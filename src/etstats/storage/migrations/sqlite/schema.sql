@@ -553,3 +553,10 @@ BEGIN
         rejected = rejected + excluded.rejected,
         last_received_unix = MAX(last_received_unix, excluded.last_received_unix);
 END;
+
+-- 0016: the raw bytes in a table of their own (a status update no longer rewrites them)
+CREATE TABLE artifact_bytes (
+    sha256 TEXT PRIMARY KEY REFERENCES artifacts (sha256) ON DELETE CASCADE,
+    data BLOB NOT NULL
+);
+ALTER TABLE artifacts DROP COLUMN data;
