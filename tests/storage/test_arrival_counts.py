@@ -65,11 +65,20 @@ def _apply(tx: Any, op: tuple[Any, ...]) -> None:
         sid = tx.fetchone("SELECT id FROM servers WHERE name = ?", (server,))[0]
         serial = next(_SERIALS)
         sha = hashlib.sha256(f"{serial}".encode()).hexdigest()
-        tx.execute(
-            "INSERT INTO artifacts (sha256, kind, name, server_id, data, size_bytes, "
-            "received_unix, status) VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
-            (sha, art_kind, f"a{serial}", sid, b"", received, art_status),
-        )
+        row = (sha, art_kind, f"a{serial}", sid, received, art_status)
+        if tx.bytes_table == "artifacts":  # PostgreSQL: the bytes in the row
+            tx.execute(
+                "INSERT INTO artifacts (sha256, kind, name, server_id, size_bytes, "
+                "received_unix, status, data) VALUES (?, ?, ?, ?, 0, ?, ?, ?)",
+                (*row, b""),
+            )
+        else:  # SQLite: in a table of their own (migration 0016)
+            tx.execute(
+                "INSERT INTO artifacts (sha256, kind, name, server_id, size_bytes, "
+                "received_unix, status) VALUES (?, ?, ?, ?, 0, ?, ?)",
+                row,
+            )
+            tx.execute("INSERT INTO artifact_bytes (sha256, data) VALUES (?, ?)", (sha, b""))
         return
     if not shas:
         return

@@ -16,7 +16,7 @@ from etstats.storage.sqlite import SQLiteStorage
 from etstats.storage.testing import snapshot, wipe
 from etstats.testing.synthetic import season
 
-BYTES_MIGRATION = 14
+BYTES_MIGRATION = 16
 
 
 def _received(arts: list[Artifact]) -> list[Artifact]:
