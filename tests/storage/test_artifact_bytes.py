@@ -33,7 +33,7 @@ def _received(arts: list[Artifact]) -> list[Artifact]:
 
 
 def _store_before_the_move(path: Path, arts: list[Artifact]) -> None:
-    """A store at the schema before migration 0016 (bytes in ``artifacts.data``) holding ``arts`` as pending."""
+    """A store before migration 0016 (bytes in ``artifacts.data``), ``arts`` pending."""
     conn = sqlite3.connect(path)
     conn.execute(CREATE_VERSION_TABLE)
     for mig in load_migrations("sqlite")[: BYTES_MIGRATION - 1]:
