@@ -110,11 +110,8 @@ def test_workers_reconcile_the_same_on_both_backends(
     assert multiprocessing.active_children() == []
 
 
-def test_a_worker_killed_while_reconciling_leaves_its_rounds_here(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    arts = season(ROUNDS)
-    alone = _store(tmp_path, "alone.db", arts, jobs=0)
+def _worker_killer() -> tuple[list[int], Callable[[], None]]:
+    """A hook that SIGKILLs every worker the first time it runs, and the pids it killed."""
     killed: list[int] = []
 
     def kill_workers() -> None:
@@ -123,6 +120,15 @@ def test_a_worker_killed_while_reconciling_leaves_its_rounds_here(
                 os.kill(w.pid or 0, signal.SIGKILL)
                 killed.append(w.pid or 0)
 
+    return killed, kill_workers
+
+
+def test_a_worker_killed_while_reconciling_leaves_its_rounds_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    arts = season(ROUNDS)
+    alone = _store(tmp_path, "alone.db", arts, jobs=0)
+    killed, kill_workers = _worker_killer()
     _count_worker_chunks(monkeypatch, kill_workers)
     with caplog.at_level(logging.WARNING, logger="etstats.ingest.parse_pool"):
         store = _store(tmp_path, "killed.db", arts, jobs=2)
@@ -199,14 +205,7 @@ def test_a_worker_killed_with_offered_rounds_leaves_them_here(
 ) -> None:
     arts = season(ROUNDS)
     alone = _store(tmp_path, "alone.db", arts, jobs=0)
-    killed: list[int] = []
-
-    def kill_workers() -> None:
-        if not killed:
-            for w in multiprocessing.active_children():
-                os.kill(w.pid or 0, signal.SIGKILL)
-                killed.append(w.pid or 0)
-
+    killed, kill_workers = _worker_killer()
     _count_offered(monkeypatch, kill_workers)
     with caplog.at_level(logging.WARNING, logger="etstats.ingest.parse_pool"):
         store = _store(tmp_path, "killed.db", arts, jobs=1)
