@@ -18,6 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from etstats.cli.cmd_ingest import EARLY_WORKERS_FILES, early_jobs
+from etstats.ingest import worker_processes
 from etstats.ingest.parse_pool import ParsePool
 from etstats.ingest.worker_processes import (
     BULK_GC_THRESHOLD,
@@ -86,7 +87,7 @@ def test_the_main_process_stops_waiting_for_a_lock_a_dead_worker_holds(
 ) -> None:
     """A worker killed inside its claim never releases the lock: the main process checks
     ``dead()`` between waits and gives up instead of hanging."""
-    monkeypatch.setattr(Claims, "LOCK_WAIT", 0.01)
+    monkeypatch.setattr(worker_processes, "LOCK_WAIT", 0.01)
     claims = _claims(1)
     claims.open(3)
     held, done = threading.Event(), threading.Event()

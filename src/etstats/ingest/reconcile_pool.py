@@ -123,13 +123,7 @@ def reconcile_shared(
         for slot in range(pool.jobs)
     ]
     meanwhile()
-
-    def dead() -> bool:  # a worker died: its call failed, or was cancelled as the pool closed
-        return any(
-            t.future.done() and (t.future.cancelled() or t.future.exception() is not None)
-            for t in tasks
-        )
-
+    dead = _failed_any(tasks)
     out: list[Outcome | None] = [None] * len(work)
     mine = len(bounds)  # the chunks from here on are done here
     while (chunk := claims.take_back(dead)) is not None:
@@ -189,14 +183,7 @@ def settle(
     and those a worker could not reconcile, are done here too."""
     tickets = pool.tickets
     out: list[list[Outcome | None]] = [[None] * len(o.serials) for o in offers]
-
-    def dead() -> bool:  # a worker died: a call failed, or was cancelled as the pool closed
-        return any(
-            o.task.future.done()
-            and (o.task.future.cancelled() or o.task.future.exception() is not None)
-            for o in offers
-        )
-
+    dead = _failed_any([o.task for o in offers])
     waiting: list[int] = []
     for k in range(len(offers) - 1, -1, -1):
         o = offers[k]
@@ -225,6 +212,19 @@ def settle(
             if wanted[k][i] and (had is None or had[0] == "here"):
                 rounds[i] = here(k, i)
     return out
+
+
+def _failed_any(tasks: Sequence[Task]) -> Callable[[], bool]:
+    """Whether a worker died (the test the shared-memory locks take while they wait): one of
+    ``tasks`` failed, or was cancelled as the pool closed."""
+
+    def dead() -> bool:
+        return any(
+            t.future.done() and (t.future.cancelled() or t.future.exception() is not None)
+            for t in tasks
+        )
+
+    return dead
 
 
 def _replay(logged: list[Logged]) -> None:

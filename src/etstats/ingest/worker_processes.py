@@ -88,6 +88,26 @@ def default_jobs() -> int:
     return jobs
 
 
+LOCK_WAIT = 0.5
+"""Seconds the main process waits for a shared-memory lock before it checks whether a worker
+died (one killed while holding it would hold it for ever)."""
+
+
+@contextmanager
+def _locked_unless(lock: Any, dead: Callable[[], bool]) -> Iterator[bool]:
+    """Hold ``lock`` (yields ``True``) unless ``dead()`` says a worker died while waiting for
+    it (yields ``False``: the caller then takes nothing, and the failed call's work is done
+    in the main process)."""
+    while not lock.acquire(timeout=LOCK_WAIT):
+        if dead():
+            yield False
+            return
+    try:
+        yield True
+    finally:
+        lock.release()
+
+
 class Claims:
     """Chunks of one job shared by the workers and the main process without a message per
     chunk: the workers claim them from the front, the main process from the back, each
@@ -99,10 +119,6 @@ class Claims:
     the back (one past the next chunk for the main process), then per call slot the chunks
     that call claimed. A call of an older generation (it started after its job was done)
     claims nothing."""
-
-    LOCK_WAIT = 0.5
-    """Seconds the main process waits for the lock before it checks whether a worker died
-    (one killed while holding it would hold it for ever)."""
 
     def __init__(self, cells: Any) -> None:
         self._cells = cells
@@ -131,18 +147,12 @@ class Claims:
         """The last chunk no one has claimed (now the main process's), or ``None`` when the
         two ends met. ``dead()`` says whether a worker died; if one did while the lock is
         held, ``None`` is returned too (the caller then does whatever it has no result for)."""
-        lock = self._cells.get_lock()
-        while not lock.acquire(timeout=self.LOCK_WAIT):
-            if dead():
-                return None
-        try:
+        with _locked_unless(self._cells.get_lock(), dead) as held:
             c = self._cells
-            if c[1] >= c[2]:
+            if not held or c[1] >= c[2]:
                 return None
             c[2] -= 1
             return int(c[2])
-        finally:
-            lock.release()
 
     def claimed_by(self, slot: int) -> int:
         """Chunks the call in ``slot`` claimed in the current job (final once the two ends
@@ -179,7 +189,6 @@ class Tickets:
     """Cells of open pieces; this process settles every piece it offered before it offers
     :data:`SLOTS` more (its callers offer at most :data:`OFFER_LIMIT` per batch)."""
     OFFER_LIMIT = SLOTS // 2
-    LOCK_WAIT = Claims.LOCK_WAIT
 
     def __init__(self, cells: Any) -> None:
         self._cells = cells
@@ -212,14 +221,8 @@ class Tickets:
         """Take the piece ``serial`` (in this process): ``False`` if a worker has it. If a
         worker died while it held the lock, ``False`` too (the caller's wait for that
         worker's call then fails, and it does the piece itself)."""
-        lock = self._cells.get_lock()
-        while not lock.acquire(timeout=self.LOCK_WAIT):
-            if dead():
-                return False
-        try:
-            return self._take_locked(serial)
-        finally:
-            lock.release()
+        with _locked_unless(self._cells.get_lock(), dead) as held:
+            return held and self._take_locked(serial)
 
     def _take_locked(self, serial: int) -> bool:
         cell = 1 + serial % self.SLOTS
@@ -379,6 +382,7 @@ def _exit_with(sentinel: int) -> None:
 __all__ = [
     "BULK_GC_THRESHOLD",
     "JOBS_ENV",
+    "LOCK_WAIT",
     "PIPE_BYTES",
     "START_METHOD",
     "Claims",
