@@ -321,14 +321,20 @@ def _rounds(tx: StorageTx, ids: list[int]) -> list[StoredRound]:
     reads: ``BatchReads.mirrored_rounds``), else from the store."""
     if not ids:
         return []
-    mirror = getattr(tx, "mirrored_rounds", None)
-    got: list[StoredRound] | None = mirror(ids) if mirror is not None else None
+    got: list[StoredRound] | None = _mirrored(tx, "mirrored_rounds", ids)
     return got if got is not None else tx.rounds_by_id(ids)
 
 
 def _records(tx: StorageTx, shas: list[str]) -> dict[str, ArtifactRecord]:
     """The artifact records of these hashes, from the linking's mirror while it links,
     else from the store."""
-    mirror = getattr(tx, "mirrored_artifacts", None)
-    got: dict[str, ArtifactRecord] | None = mirror(shas) if mirror is not None else None
+    got: dict[str, ArtifactRecord] | None = _mirrored(tx, "mirrored_artifacts", shas)
     return got if got is not None else tx.known_artifacts(shas)
+
+
+def _mirrored(tx: StorageTx, read: str, keys: list[Any]) -> Any:
+    """``tx.<read>(keys)`` where ``tx`` is the linking's mirror
+    (:class:`etstats.ingest.batch_reads.BatchReads`), ``None`` elsewhere or when the mirror
+    does not hold them all (the caller asks the store)."""
+    mirror = getattr(tx, read, None)
+    return mirror(keys) if mirror is not None else None
