@@ -314,15 +314,20 @@ _WINDOWS = (
 _IN_WINDOW = (
     "t.server_id = w.server_id AND t.map_name = w.map_name AND t.round_number = w.round_number"
 )
+# Each window is one index range scan (artifacts_group, rounds_pairing), as in the shared
+# ``OR`` of windows: the subquery per window, kept apart by ``OFFSET 0``, so the planner does
+# not join the windows to the whole table (a merge join over every row of a group).
 _ARTIFACTS_IN_WINDOWS = (
-    f"SELECT {', '.join(f't.{c}' for c in sql.ARTIFACT_COLUMNS)} FROM {_WINDOWS} "  # noqa: S608
-    f"JOIN artifacts t ON {_IN_WINDOW} AND t.anchor_unix BETWEEN w.lo AND w.hi "
-    "WHERE t.status = 'accepted'"
+    f"SELECT t.* FROM {_WINDOWS} CROSS JOIN LATERAL ("  # noqa: S608
+    f"SELECT {', '.join(f't.{c}' for c in sql.ARTIFACT_COLUMNS)} FROM artifacts t "
+    f"WHERE {_IN_WINDOW} AND t.anchor_unix BETWEEN w.lo AND w.hi "
+    "AND t.status = 'accepted' OFFSET 0) t"
 )
 _ROUNDS_IN_WINDOWS = (
-    f"SELECT t.id, {', '.join(f't.{c}' for c in ROUND_COLUMNS)} FROM {_WINDOWS} "  # noqa: S608
-    f"JOIN rounds t ON {_IN_WINDOW} AND t.stats_file_unix BETWEEN w.lo AND w.hi "
-    "WHERE t.stats_sha256 IS NOT NULL"
+    f"SELECT t.* FROM {_WINDOWS} CROSS JOIN LATERAL ("  # noqa: S608
+    f"SELECT t.id, {', '.join(f't.{c}' for c in ROUND_COLUMNS)} FROM rounds t "
+    f"WHERE {_IN_WINDOW} AND t.stats_file_unix BETWEEN w.lo AND w.hi "
+    "AND t.stats_sha256 IS NOT NULL OFFSET 0) t"
 )
 _ROUNDS_WITH_ARTIFACTS = (
     f"{_SELECT_ROUNDS} WHERE stats_sha256 = ANY(%b::text[]) "
