@@ -158,3 +158,43 @@ def test_round_insert_keeps_every_value(pg_store: Storage) -> None:
     assert stored[rid].hostname is None
     with pytest.raises(StorageError), pg_store.transaction() as tx:
         tx.save_round(None, {**values, "round_start_unix": 8, "hostname": "a\x00b"})
+
+
+def test_round_insert_survives_what_drops_prepared_statements(pg_store: Storage) -> None:
+    """psycopg drops a connection's prepared statements after a rollback and after ``DROP``
+    or ``ALTER`` (once it has prepared some of its own): the next round insert prepares its
+    statement again instead of failing."""
+
+    def round_values(start: int) -> dict[str, Any]:
+        return {
+            "server_id": sid,
+            "map_name": "supply",
+            "round_number": 1,
+            "round_start_unix": start,
+            "start_source": "lua",
+        }
+
+    def psycopg_prepares(tx: Any) -> None:
+        for _ in range(8):  # beyond psycopg's prepare threshold (5)
+            tx.fetchone("SELECT count(*) FROM rounds WHERE id > ?", (0,))
+
+    with pg_store.transaction() as t:
+        tx: Any = t
+        sid = tx.ensure_server("alpha")
+        tx.save_round(None, round_values(1))
+        psycopg_prepares(tx)
+        tx.execute("DROP INDEX IF EXISTS etstats_no_such_index")
+        tx.save_round(None, round_values(2))
+
+    def rolled_back() -> None:
+        with pg_store.transaction() as t:
+            t.save_round(None, round_values(3))
+            psycopg_prepares(t)
+            raise RuntimeError("rolled back")
+
+    with pytest.raises(RuntimeError):
+        rolled_back()
+    for start in (4, 5):
+        with pg_store.transaction() as t:
+            t.save_round(None, round_values(start))
+    assert sorted(r.round_start_unix for r in pg_store.rounds()) == [1, 2, 4, 5]

@@ -7,6 +7,8 @@ parameterised SQL shared with SQLite (:mod:`etstats.storage.sql`).
 
 from __future__ import annotations
 
+import itertools
+import re
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -158,19 +160,28 @@ class PgTx(sql.SqlTx):
 
     def _prepared(self, pgconn: Any, statement: str) -> bytes:
         """The name of ``statement`` (``?`` placeholders) prepared on this connection, which
-        prepares it the first time (the caller holds the connection's lock)."""
+        prepares it the first time (the caller holds the connection's lock). psycopg drops
+        every prepared statement of a connection (``DEALLOCATE ALL``) after a rollback and
+        after a statement such as ``DROP`` or ``ALTER``: :func:`forget_prepared` then forgets
+        them here too, and the next use prepares again under a new name."""
         names = _PREPARED.setdefault(self.conn, {})
         name = names.get(statement)
         if name is None:
             parts = statement.split("?")
             text = "".join(f"{part}${i}" for i, part in enumerate(parts[:-1], 1)) + parts[-1]
-            name = f"etstats_{len(names)}".encode()
+            name = f"etstats_{next(_NAMES)}".encode()
             result = pgconn.prepare(name, text.encode())
             psycopg, _ = _psycopg()
             if result.status != psycopg.pq.ExecStatus.COMMAND_OK:
                 raise psycopg.errors.error_from_result(result, encoding=self.conn.info.encoding)
             names[statement] = name
         return name
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        cur = super().execute(sql, params)
+        if _DISCARDS(sql):
+            forget_prepared(self.conn)
+        return cur
 
     # -- many keys in one statement --------------------------------------------------------
     # The shared SQL spells a set of keys as ``IN (?, ?, ...)`` or an ``OR`` of windows, up
@@ -335,8 +346,21 @@ _ROUNDS_WITH_ARTIFACTS = (
 )
 
 _PREPARED: WeakKeyDictionary[Any, dict[str, bytes]] = WeakKeyDictionary()
-"""Per psycopg connection: the statements :meth:`PgTx.insert_id` prepared on it, by text
-(they live as long as the connection; nothing here deallocates or discards them)."""
+"""Per psycopg connection: the statements :meth:`PgTx.insert_id` prepared on it, by text."""
+_NAMES = itertools.count()
+"""Numbers for the prepared statements' names: a name is never used twice in a process, so a
+statement prepared again cannot meet one psycopg did not drop after all."""
+_DISCARDS = re.compile(r"\s*(?:DROP|ALTER|ROLLBACK|DISCARD|DEALLOCATE)\b", re.IGNORECASE).match
+"""Statements after which psycopg drops a connection's prepared statements (its own test is
+on the command's status: ``DROP``, ``ALTER``, ``ROLLBACK``, ``DISCARD ALL``, ``DEALLOCATE
+ALL``)."""
+
+
+def forget_prepared(conn: Any) -> None:
+    """Forget the statements :meth:`PgTx.insert_id` prepared on ``conn``: psycopg has dropped
+    them (a rollback, or a statement named in :data:`_DISCARDS`)."""
+    _PREPARED.pop(conn, None)
+
 
 _COPY_TYPES: dict[tuple[str, tuple[str, ...]], list[str]] = {}
 """(table, columns) -> column type names, for :meth:`PgTx.bulk_insert` (a handful of keys)."""
@@ -392,8 +416,13 @@ class PostgresStorage(ReadApi):
 
     @contextmanager
     def transaction(self) -> Iterator[PgTx]:
-        with self._connection() as conn, conn.transaction():
-            yield PgTx(conn)
+        with self._connection() as conn:
+            try:
+                with conn.transaction():
+                    yield PgTx(conn)
+            except BaseException:
+                forget_prepared(conn)  # rolled back: psycopg dropped the prepared statements
+                raise
 
     @contextmanager
     def _reader(self) -> Iterator[PgTx]:
@@ -422,6 +451,7 @@ class PostgresStorage(ReadApi):
                         (mig.version, mig.name, int(time.time())),
                     )
                 applied.append(mig.version)
+            forget_prepared(conn)  # DDL: psycopg may have dropped the prepared statements
         return applied
 
     def schema_version(self) -> int:
