@@ -7,15 +7,24 @@ parameterised SQL shared with SQLite (:mod:`etstats.storage.sql`).
 
 from __future__ import annotations
 
+import itertools
+import re
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from etstats.errors import AdapterUnavailable, DuplicateRound, StorageError
 from etstats.queries.api import ReadApi
 from etstats.storage import sql
-from etstats.storage.base import ROUND_TABLES, ArtifactRecord, Row, StoredRound
+from etstats.storage.base import (
+    ROUND_COLUMNS,
+    ROUND_TABLES,
+    ArtifactRecord,
+    Row,
+    StoredRound,
+)
 from etstats.storage.migrate import CREATE_VERSION_TABLE, load_migrations
 from etstats.storage.postgres_tab import with_tab_columns
 
@@ -119,6 +128,156 @@ class PgTx(sql.SqlTx):
             for row in rows:
                 copy.write_row(row)
 
+    def insert_id(self, insert: str, params: Sequence[Any]) -> int:
+        """Run ``insert`` (one row, ``?`` placeholders) and return the new id, through libpq
+        itself: a statement prepared once per connection, its values sent as text. The bulk
+        path saves each new round this way, one round trip each (the linking needs the id at
+        once); psycopg's own ``execute`` spends about 110 µs of this process's CPU on one
+        such call, this about 40 (docs/performance.md, "PostgreSQL bulk ingest: arrays and
+        statement triggers (eleventh session)"). Values other than ``None``, ``int`` and
+        ``str`` (or a string with a NUL, which libpq would cut) go through psycopg."""
+        encoding = self.conn.info.encoding
+        values: list[bytes | None] = []
+        for v in params:
+            if v is None:
+                values.append(None)
+            elif type(v) is int:
+                values.append(str(v).encode())
+            elif type(v) is str and "\x00" not in v:
+                values.append(v.encode(encoding))
+            else:
+                return super().insert_id(insert, params)
+        psycopg, _ = _psycopg()
+        pgconn = self.conn.pgconn
+        if pgconn.pipeline_status != psycopg.pq.PipelineStatus.OFF:
+            return super().insert_id(insert, params)
+        with self.conn.lock:
+            name = self._prepared(pgconn, f"{insert} RETURNING id")
+            result = pgconn.exec_prepared(name, values)
+        if result.status != psycopg.pq.ExecStatus.TUPLES_OK or result.ntuples != 1:
+            raise psycopg.errors.error_from_result(result, encoding=encoding)
+        return int(result.get_value(0, 0) or b"")
+
+    def _prepared(self, pgconn: Any, statement: str) -> bytes:
+        """The name of ``statement`` (``?`` placeholders) prepared on this connection, which
+        prepares it the first time (the caller holds the connection's lock). psycopg drops
+        every prepared statement of a connection (``DEALLOCATE ALL``) after a rollback and
+        after a statement such as ``DROP`` or ``ALTER``: :func:`forget_prepared` then forgets
+        them here too, and the next use prepares again under a new name."""
+        names = _PREPARED.setdefault(self.conn, {})
+        name = names.get(statement)
+        if name is None:
+            parts = statement.split("?")
+            text = "".join(f"{part}${i}" for i, part in enumerate(parts[:-1], 1)) + parts[-1]
+            name = f"etstats_{next(_NAMES)}".encode()
+            result = pgconn.prepare(name, text.encode())
+            psycopg, _ = _psycopg()
+            if result.status != psycopg.pq.ExecStatus.COMMAND_OK:
+                raise psycopg.errors.error_from_result(result, encoding=self.conn.info.encoding)
+            names[statement] = name
+        return name
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        cur = super().execute(sql, params)
+        if _DISCARDS(sql):
+            forget_prepared(self.conn)
+        return cur
+
+    # -- many keys in one statement --------------------------------------------------------
+    # The shared SQL spells a set of keys as ``IN (?, ?, ...)`` or an ``OR`` of windows, up
+    # to 500 values a statement: psycopg parses such a query text again at every call (it
+    # caches only short ones) and adapts each value on its own, and the server parses and
+    # plans it each time. Here a set of keys is one array parameter per column
+    # (``= ANY(...)``, ``unnest(...)``) sent in the binary format (``%b``): one short query
+    # text, prepared once per connection by psycopg, whatever the number of keys
+    # (docs/performance.md, "PostgreSQL bulk ingest: arrays and statement triggers
+    # (eleventh session)").
+    def _rows(self, query: str, params: Sequence[Any]) -> list[Row]:
+        """The rows of ``query``, whose placeholders are psycopg's own (``%b``)."""
+        return [tuple(r) for r in self.conn.execute(query, params).fetchall()]
+
+    def known_artifacts(self, shas: Sequence[str]) -> dict[str, ArtifactRecord]:
+        wanted = list(dict.fromkeys(shas))
+        if not wanted:
+            return {}
+        rows = self._rows(f"{_SELECT_ARTIFACTS} WHERE sha256 = ANY(%b::text[])", (wanted,))
+        return {r[0]: ArtifactRecord(*r) for r in rows}
+
+    def artifacts_data(self, shas: Sequence[str]) -> dict[str, bytes]:
+        wanted = list(dict.fromkeys(shas))
+        if not wanted:
+            return {}
+        rows = self._rows(
+            "SELECT sha256, data FROM artifacts WHERE sha256 = ANY(%b::text[])", (wanted,)
+        )
+        return {str(sha): bytes(data) for sha, data in rows}
+
+    def insert_artifacts(self, items: Sequence[tuple[ArtifactRecord, bytes]]) -> set[str]:
+        """One ``INSERT ... SELECT FROM unnest(...)`` for the whole batch: the server runs one
+        statement (and the arrival counts' statement trigger of migration 0017 once) instead
+        of one per artifact; the hashes written are those it returns."""
+        if not items:
+            return set()
+        columns: list[list[Any]] = [[] for _ in _ARTIFACT_TYPES]
+        for record, data in items:
+            for column, value in zip(
+                columns, (*sql.artifact_values(record), bytes(data)), strict=True
+            ):
+                column.append(value)
+        rows = self._rows(_INSERT_ARTIFACTS, columns)
+        return {str(r[0]) for r in rows}
+
+    def update_artifacts(self, records: Sequence[ArtifactRecord]) -> None:
+        """One ``UPDATE ... FROM unnest(...)`` for all of them (a hash given twice: the
+        shared ``executemany``, whose last update wins)."""
+        if not records:
+            return
+        if len({r.sha256 for r in records}) < len(records):
+            super().update_artifacts(records)
+            return
+        self.conn.execute(
+            _UPDATE_ARTIFACTS,
+            [
+                [r.sha256 for r in records],
+                [r.status for r in records],
+                [r.error for r in records],
+                [r.map_name for r in records],
+                [r.round_number for r in records],
+                [r.anchor_unix for r in records],
+                [r.start_unix for r in records],
+                [r.kind for r in records],
+            ],
+        )
+
+    def artifacts_in_windows(self, windows: Sequence[sql.Window]) -> list[ArtifactRecord]:
+        if not windows:
+            return []
+        rows = self._rows(_ARTIFACTS_IN_WINDOWS, [list(c) for c in zip(*windows, strict=True)])
+        return list({r[0]: ArtifactRecord(*r) for r in rows}.values())
+
+    def stats_rounds_in_windows(self, windows: Sequence[sql.Window]) -> list[StoredRound]:
+        if not windows:
+            return []
+        rows = self._rows(_ROUNDS_IN_WINDOWS, [list(c) for c in zip(*windows, strict=True)])
+        return list({r[0]: StoredRound(*r) for r in rows}.values())
+
+    def rounds_with_artifacts(self, shas: Sequence[str]) -> list[StoredRound]:
+        wanted = list(dict.fromkeys(shas))
+        if not wanted:
+            return []
+        rows = self._rows(_ROUNDS_WITH_ARTIFACTS, (wanted, wanted, wanted))
+        return [StoredRound(*r) for r in rows]
+
+    def rounds_with_any_artifact(self, shas: Sequence[str]) -> list[StoredRound]:
+        return self.rounds_with_artifacts(shas)
+
+    def rounds_by_id(self, round_ids: Sequence[int]) -> list[StoredRound]:
+        wanted = sorted({int(r) for r in round_ids})
+        if not wanted:
+            return []
+        rows = self._rows(f"{_SELECT_ROUNDS} WHERE id = ANY(%b::bigint[]) ORDER BY id", (wanted,))
+        return [StoredRound(*r) for r in rows]
+
     def _column_types(self, table: str, columns: tuple[str, ...]) -> list[str]:
         """The type names of ``columns`` of ``table`` (the binary ``COPY`` must send each
         value as its column's exact type), read from the catalog once per process: every
@@ -135,6 +294,72 @@ class PgTx(sql.SqlTx):
             )
             types = _COPY_TYPES[key] = [str(found[c]) for c in columns]
         return types
+
+
+_ARTIFACT_TYPES = (
+    *("text", "text", "text", "bigint", "bigint", "bigint", "text", "text", "text"),
+    *("bigint", "bigint", "bigint", "text", "bytea"),
+)
+"""The types of ``artifacts``' columns :data:`etstats.storage.sql.ARTIFACT_COLUMNS` and
+``data``, in that order (migration 0001)."""
+_SELECT_ARTIFACTS = f"SELECT {', '.join(sql.ARTIFACT_COLUMNS)} FROM artifacts"  # noqa: S608
+_SELECT_ROUNDS = f"SELECT id, {', '.join(ROUND_COLUMNS)} FROM rounds"  # noqa: S608
+_INSERT_ARTIFACTS = (
+    f"INSERT INTO artifacts ({', '.join((*sql.ARTIFACT_COLUMNS, 'data'))}) "  # noqa: S608
+    f"SELECT * FROM unnest({', '.join(f'%b::{t}[]' for t in _ARTIFACT_TYPES)}) "
+    "ON CONFLICT (sha256) DO NOTHING RETURNING sha256"
+)
+_UPDATE_ARTIFACTS = (
+    "UPDATE artifacts a SET status = u.status, error = u.error, map_name = u.map_name, "
+    "round_number = u.round_number, anchor_unix = u.anchor_unix, start_unix = u.start_unix, "
+    "kind = u.kind FROM unnest(%b::text[], %b::text[], %b::text[], %b::text[], %b::bigint[], "
+    "%b::bigint[], %b::bigint[], %b::text[]) "
+    "AS u(sha256, status, error, map_name, round_number, anchor_unix, start_unix, kind) "
+    "WHERE a.sha256 = u.sha256"
+)
+_WINDOWS = (
+    "unnest(%b::bigint[], %b::text[], %b::bigint[], %b::bigint[], %b::bigint[]) "
+    "AS w(server_id, map_name, round_number, lo, hi)"
+)
+""":data:`etstats.storage.sql.Window` values as rows, one array per field."""
+_IN_WINDOW = (
+    "t.server_id = w.server_id AND t.map_name = w.map_name AND t.round_number = w.round_number"
+)
+# Each window is one index range scan (artifacts_group, rounds_pairing), as in the shared
+# ``OR`` of windows: the subquery per window, kept apart by ``OFFSET 0``, so the planner does
+# not join the windows to the whole table (a merge join over every row of a group).
+_ARTIFACTS_IN_WINDOWS = (
+    f"SELECT t.* FROM {_WINDOWS} CROSS JOIN LATERAL ("  # noqa: S608
+    f"SELECT {', '.join(f't.{c}' for c in sql.ARTIFACT_COLUMNS)} FROM artifacts t "
+    f"WHERE {_IN_WINDOW} AND t.anchor_unix BETWEEN w.lo AND w.hi "
+    "AND t.status = 'accepted' OFFSET 0) t"
+)
+_ROUNDS_IN_WINDOWS = (
+    f"SELECT t.* FROM {_WINDOWS} CROSS JOIN LATERAL ("  # noqa: S608
+    f"SELECT t.id, {', '.join(f't.{c}' for c in ROUND_COLUMNS)} FROM rounds t "
+    f"WHERE {_IN_WINDOW} AND t.stats_file_unix BETWEEN w.lo AND w.hi "
+    "AND t.stats_sha256 IS NOT NULL OFFSET 0) t"
+)
+_ROUNDS_WITH_ARTIFACTS = (
+    f"{_SELECT_ROUNDS} WHERE stats_sha256 = ANY(%b::text[]) "
+    "OR lua_sha256 = ANY(%b::text[]) OR endstats_sha256 = ANY(%b::text[]) ORDER BY id"
+)
+
+_PREPARED: WeakKeyDictionary[Any, dict[str, bytes]] = WeakKeyDictionary()
+"""Per psycopg connection: the statements :meth:`PgTx.insert_id` prepared on it, by text."""
+_NAMES = itertools.count()
+"""Numbers for the prepared statements' names: a name is never used twice in a process, so a
+statement prepared again cannot meet one psycopg did not drop after all."""
+_DISCARDS = re.compile(r"\s*(?:DROP|ALTER|ROLLBACK|DISCARD|DEALLOCATE)\b", re.IGNORECASE).match
+"""Statements after which psycopg drops a connection's prepared statements (its own test is
+on the command's status: ``DROP``, ``ALTER``, ``ROLLBACK``, ``DISCARD ALL``, ``DEALLOCATE
+ALL``)."""
+
+
+def forget_prepared(conn: Any) -> None:
+    """Forget the statements :meth:`PgTx.insert_id` prepared on ``conn``: psycopg has dropped
+    them (a rollback, or a statement named in :data:`_DISCARDS`)."""
+    _PREPARED.pop(conn, None)
 
 
 _COPY_TYPES: dict[tuple[str, tuple[str, ...]], list[str]] = {}
@@ -191,8 +416,13 @@ class PostgresStorage(ReadApi):
 
     @contextmanager
     def transaction(self) -> Iterator[PgTx]:
-        with self._connection() as conn, conn.transaction():
-            yield PgTx(conn)
+        with self._connection() as conn:
+            try:
+                with conn.transaction():
+                    yield PgTx(conn)
+            except BaseException:
+                forget_prepared(conn)  # rolled back: psycopg dropped the prepared statements
+                raise
 
     @contextmanager
     def _reader(self) -> Iterator[PgTx]:
@@ -221,6 +451,7 @@ class PostgresStorage(ReadApi):
                         (mig.version, mig.name, int(time.time())),
                     )
                 applied.append(mig.version)
+            forget_prepared(conn)  # DDL: psycopg may have dropped the prepared statements
         return applied
 
     def schema_version(self) -> int:

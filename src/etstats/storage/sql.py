@@ -146,8 +146,8 @@ class SqlTx(OutboxTxMixin):
         """The columns and values of ``record``'s row in ``artifacts`` (its bytes too when
         they are kept there: :attr:`bytes_table`)."""
         if self.bytes_table != "artifacts":
-            return ARTIFACT_COLUMNS, _artifact_values(record)
-        return (*ARTIFACT_COLUMNS, "data"), (*_artifact_values(record), bytes(data))
+            return ARTIFACT_COLUMNS, artifact_values(record)
+        return (*ARTIFACT_COLUMNS, "data"), (*artifact_values(record), bytes(data))
 
     def _insert_bytes(self, rows: Sequence[tuple[str, bytes]]) -> None:
         """Archive ``(sha256, bytes)`` pairs in :attr:`bytes_table` (when that is a table of
@@ -466,7 +466,8 @@ class SqlTx(OutboxTxMixin):
         self._unwritten.discard(round_id)
 
 
-def _artifact_values(r: ArtifactRecord) -> tuple[Any, ...]:
+def artifact_values(r: ArtifactRecord) -> tuple[Any, ...]:
+    """``r``'s values in the order of :data:`ARTIFACT_COLUMNS`."""
     return (
         r.sha256,
         r.kind,

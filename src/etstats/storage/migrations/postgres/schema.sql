@@ -822,3 +822,21 @@ CREATE TRIGGER artifact_arrivals_truncate AFTER TRUNCATE ON artifacts
     FOR EACH STATEMENT EXECUTE FUNCTION etstats_artifacts_truncated();
 
 -- 0016: nothing for PostgreSQL (the raw bytes stay in artifacts.data, in TOAST)
+
+-- 0017: the artifact counts of 0015 kept per INSERT statement (see 0017_arrivals_per_statement.sql)
+CREATE FUNCTION etstats_artifacts_arrived() RETURNS trigger LANGUAGE plpgsql AS $body$
+BEGIN
+    INSERT INTO artifact_arrivals AS t (server_id, kind, artifacts, rejected, last_received_unix)
+    SELECT server_id, kind, COUNT(*), SUM((status = 'rejected')::int), MAX(received_unix)
+    FROM arrived GROUP BY server_id, kind
+    ON CONFLICT (server_id, kind) DO UPDATE SET artifacts = t.artifacts + excluded.artifacts,
+        rejected = t.rejected + excluded.rejected,
+        last_received_unix = GREATEST(t.last_received_unix, excluded.last_received_unix);
+    RETURN NULL;
+END
+$body$;
+
+DROP TRIGGER artifact_arrivals_insert ON artifacts;
+CREATE TRIGGER artifact_arrivals_insert AFTER INSERT ON artifacts
+    REFERENCING NEW TABLE AS arrived
+    FOR EACH STATEMENT EXECUTE FUNCTION etstats_artifacts_arrived();

@@ -560,3 +560,5 @@ CREATE TABLE artifact_bytes (
     data BLOB NOT NULL
 );
 ALTER TABLE artifacts DROP COLUMN data;
+
+-- 0017: nothing for SQLite (PostgreSQL keeps the artifact counts per INSERT statement)
