@@ -1,9 +1,9 @@
 """etstats: parse, validate and reconcile ET:Legacy round statistics.
 
 The names below are the public API. Errors and models are imported eagerly; parsers, the
-differential, reconciliation, storage and plugin helpers are imported on first use (PEP 562),
-so ``import etstats`` stays cheap and never loads optional dependencies. Nothing runs at
-import: plugins load only when a plugin manager is built.
+differential, reconciliation, storage and plugin helpers (``hookimpl`` too) are imported on
+first use (PEP 562), so ``import etstats`` stays cheap and never loads optional dependencies.
+Nothing runs at import: plugins load only when a plugin manager is built.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from etstats.errors import (
     StorageError,
     ValidationError,
 )
-from etstats.hookspecs import hookimpl
 from etstats.model import (
     WEAPON_NAMES,
     Finding,
@@ -87,11 +86,14 @@ _LAZY: dict[str, str] = {
     "Storage": "etstats.storage.base",
     "Artifact": "etstats.ingest.artifacts",
     "Pipeline": "etstats.ingest.pipeline",
+    # plugins: the marker needs pluggy, which a parse worker never does
+    "hookimpl": "etstats.hookspecs",
 }
 
 if TYPE_CHECKING:  # give type checkers the real names behind the lazy ones
     from etstats.artifacts import ArtifactKind, LoadedArtifact, load
     from etstats.differential import differential_all, pair_rounds, round2_differential
+    from etstats.hookspecs import hookimpl
     from etstats.ingest.artifacts import Artifact
     from etstats.ingest.pipeline import Pipeline
     from etstats.model.endstats import EndstatsRound

@@ -32,7 +32,6 @@ import pickle
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import CancelledError, Future
-from concurrent.futures.process import BrokenProcessPool
 from operator import attrgetter
 from typing import Any, TypeVar
 
@@ -132,6 +131,8 @@ class ParsePool:
     def result_of(self, future: Future[_T]) -> _T | None:
         """What a queued call returned; ``None`` if a worker died (logged; the pool is not
         used again) or the pool was closed first. A failure of ``fn`` itself propagates."""
+        from concurrent.futures.process import BrokenProcessPool  # imports multiprocessing
+
         try:
             return future.result()
         except (BrokenProcessPool, CancelledError) as exc:  # cancelled: closed after a death
@@ -176,6 +177,8 @@ class ParsePool:
     def _send(self, fn: Callable[[Any], Any], arg: Any) -> Future[Any]:
         """Hand one call to the executor (started on first use). A broken or shut-down
         executor raises :class:`BrokenProcessPool` (the queue puts it in the task's future)."""
+        from concurrent.futures.process import BrokenProcessPool  # imports multiprocessing
+
         if self._closed:
             raise BrokenProcessPool("the parse pool is closed")
         if self._executor is None:

@@ -22,21 +22,24 @@ from __future__ import annotations
 import atexit
 import gc
 import importlib
-import multiprocessing
-import multiprocessing.connection
 import os
 import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
 from etstats.errors import ConfigError
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+# multiprocessing and the process executor (about a tenth of ``etstats ingest``'s imports) are
+# imported by the functions that start or run workers: ``--jobs 0`` never needs them.
 
 fcntl: ModuleType | None
 try:
@@ -261,6 +264,9 @@ def new_executor(jobs: int, *, start: bool = False) -> Workers:
     """An executor of ``jobs`` worker processes with wide pipes (:data:`PIPE_BYTES`), and the
     :class:`Claims` (one call slot per worker) and :class:`Tickets` its workers share with
     this process. Its processes start with its first call, or at once with ``start``."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     context = multiprocessing.get_context(START_METHOD)
     claims = Claims.new(context, jobs)
     tickets = Tickets.new(context)
@@ -348,6 +354,8 @@ def _worker_start(claim_cells: Any, ticket_cells: Any) -> None:
     global _claims, _tickets
     _claims = Claims(claim_cells)
     _tickets = Tickets(ticket_cells)
+    import multiprocessing
+
     # Ctrl-C reaches the whole process group: the main process handles it and stops us.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     parent = multiprocessing.parent_process()
@@ -375,6 +383,8 @@ def _leave() -> None:
 
 
 def _exit_with(sentinel: int) -> None:
+    import multiprocessing.connection
+
     multiprocessing.connection.wait([sentinel])
     os._exit(1)
 
