@@ -112,7 +112,8 @@ class ReadApi:
             return rounds.unlinked_artifacts(tx)
 
     def arrival_facts(self) -> ArrivalFacts:
-        """Arrivals per server and source and Lua linkage, aggregated in SQL (health views)."""
+        """Arrivals per server and source and Lua linkage, from counts kept by triggers (health
+        views; flat in the store's size)."""
         with self._reader() as tx:
             return arrivals.arrival_facts(tx)
 
