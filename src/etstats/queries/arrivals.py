@@ -8,6 +8,7 @@ seconds from the round's end to the Lua file's receipt.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from etstats.errors import StorageError
@@ -56,50 +57,58 @@ def source_arrivals(tx: Any) -> SourceArrivals:
     )
 
 
-def _lag_at_rank(tx: Any, rank: int) -> int:
-    """The ``rank``-th smallest Lua lag (1-based, at most the count), seconds: from the top
-    level of ``lua_lags`` down, the bucket that holds it, then that bucket's children."""
-    bucket: int | None = None
-    for shift in LAG_SHIFTS:
-        if bucket is None:
-            rows = tx.fetchall(
-                "SELECT bucket, rounds FROM lua_lags WHERE shift = ? ORDER BY bucket", (shift,)
+def _descend(rows: Sequence[tuple[int, int]], rank: int) -> tuple[int, int]:
+    """The bucket of ``rows`` (bucket, rounds; in bucket order) holding the ``rank``-th
+    round, and its rank inside that bucket."""
+    for bucket, n in rows:
+        if rank <= n:
+            return bucket, rank
+        rank -= n
+    raise StorageError("lua_lags: a level counts fewer rounds than the one above")
+
+
+def _lags_at_ranks(tx: Any, top: list[tuple[int, int]], ranks: Sequence[int]) -> list[int]:
+    """The Lua lags (seconds) at these 1-based ranks (each at most the count), all found in
+    one walk down ``lua_lags`` from its top level (``top``: bucket, rounds in bucket order):
+    per level below, one read of the children of the buckets found above."""
+    rows = top
+    found = [_descend(rows, rank) for rank in ranks]
+    for shift in LAG_SHIFTS[1:]:
+        parents = sorted({bucket for bucket, _ in found})
+        spans = [(p << LAG_FAN, (p << LAG_FAN) + (1 << LAG_FAN) - 1) for p in parents]
+        rows = [
+            (int(b), int(n))
+            for b, n in tx.fetchall(
+                "SELECT bucket, rounds FROM lua_lags WHERE shift = ? AND ("  # placeholders only
+                + " OR ".join("bucket BETWEEN ? AND ?" for _ in spans)
+                + ") ORDER BY bucket",
+                (shift, *(x for span in spans for x in span)),
             )
-        else:
-            first = bucket << LAG_FAN
-            rows = tx.fetchall(
-                "SELECT bucket, rounds FROM lua_lags WHERE shift = ? AND bucket BETWEEN ? AND ? "
-                "ORDER BY bucket",
-                (shift, first, first + (1 << LAG_FAN) - 1),
-            )
-        for b, n in rows:
-            if rank <= int(n):
-                bucket = int(b)
-                break
-            rank -= int(n)
-        else:
-            raise StorageError("lua_lags: a level counts fewer rounds than the one above")
-    if bucket is None:  # no levels: not reached (LAG_SHIFTS is not empty)
-        raise StorageError("lua_lags: no levels")
-    return bucket
+        ]
+        found = [
+            _descend([(b, n) for b, n in rows if b >> LAG_FAN == parent], rank)
+            for parent, rank in found
+        ]
+    return [bucket for bucket, _ in found]
 
 
 def lua_lag(tx: Any) -> LagSummary:
     """Count, p50, p95 and max of the Lua lags (nearest rank), from the counts per second of
-    migration 0017 (linkage_counts): a few hundred rows at most per percentile."""
-    total = tx.fetchone(
-        "SELECT COALESCE(SUM(rounds), 0) FROM lua_lags WHERE shift = ?", (LAG_SHIFTS[0],)
-    )
-    count = int(total[0]) if total else 0
+    migration 0017 (linkage_counts): four reads of a few hundred rows at most."""
+    top = [
+        (int(b), int(n))
+        for b, n in tx.fetchall(
+            "SELECT bucket, rounds FROM lua_lags WHERE shift = ? ORDER BY bucket",
+            (LAG_SHIFTS[0],),
+        )
+    ]
+    count = sum(n for _, n in top)
     if not count:
         return LagSummary(count=0, p50=None, p95=None, max=None)
-    top = tx.fetchone("SELECT MAX(bucket) FROM lua_lags WHERE shift = ?", (LAG_SHIFTS[-1],))
-    return LagSummary(
-        count=count,
-        p50=float(_lag_at_rank(tx, nearest_rank(count, 50))),
-        p95=float(_lag_at_rank(tx, nearest_rank(count, 95))),
-        max=float(top[0]),
+    p50, p95, most = _lags_at_ranks(
+        tx, top, (nearest_rank(count, 50), nearest_rank(count, 95), count)
     )
+    return LagSummary(count=count, p50=float(p50), p95=float(p95), max=float(most))
 
 
 def arrival_facts(tx: Any) -> ArrivalFacts:
@@ -110,32 +119,29 @@ def arrival_facts(tx: Any) -> ArrivalFacts:
     (migration 0015) and ``round_sources`` and ``lua_lags`` (migration 0017
     (linkage_counts)); the answers equal the plain aggregates over ``rounds`` and
     ``artifacts`` (tests/storage/test_linkage_counts.py)."""
-    coverage = tx.fetchall(
-        "SELECT round_number, SUM(rounds), SUM(CASE WHEN lua THEN rounds ELSE 0 END) "
-        "FROM round_sources WHERE stats GROUP BY round_number ORDER BY round_number"
-    )
-    lua = tx.fetchone(
-        "SELECT COALESCE(SUM(rounds), 0), COALESCE(SUM(CASE WHEN stats THEN rounds ELSE 0 END), 0) "
-        "FROM round_sources WHERE lua"
-    )
-    sources = tx.fetchall(
-        "SELECT stats, lua, endstats, SUM(rounds) FROM round_sources "
-        "GROUP BY stats, lua, endstats ORDER BY stats, lua, endstats"
-    )
+    kept = [
+        (int(rn), bool(stats), bool(lua), bool(endstats), int(n))
+        for rn, stats, lua, endstats, n in tx.fetchall(
+            "SELECT round_number, stats, lua, endstats, rounds FROM round_sources"
+        )
+    ]
+    coverage: dict[int, tuple[int, int]] = {}
+    by_sources: dict[tuple[bool, bool, bool], int] = {}
+    for rn, stats, lua, endstats, n in kept:
+        if stats:
+            rounds, with_lua = coverage.get(rn, (0, 0))
+            coverage[rn] = (rounds + n, with_lua + (n if lua else 0))
+        key = (stats, lua, endstats)
+        by_sources[key] = by_sources.get(key, 0) + n
+    names = ("stats", "lua", "endstats")
     return ArrivalFacts(
         by_source=_by_source(tx),
-        coverage=tuple((int(rn), int(n), int(w or 0)) for rn, n, w in coverage),
-        rounds_with_lua=int(lua[0]) if lua else 0,
-        lua_linked_to_stats=int(lua[1] or 0) if lua else 0,
+        coverage=tuple((rn, n, w) for rn, (n, w) in sorted(coverage.items())),
+        rounds_with_lua=sum(n for _, _, lua, _, n in kept if lua),
+        lua_linked_to_stats=sum(n for _, stats, lua, _, n in kept if lua and stats),
         lua_lag=lua_lag(tx),
         rounds_by_sources=tuple(
-            (
-                "+".join(
-                    n for n, has in zip(("stats", "lua", "endstats"), flags, strict=True) if has
-                )
-                or "none",
-                int(count),
-            )
-            for *flags, count in sources
+            ("+".join(nm for nm, has in zip(names, key, strict=True) if has) or "none", n)
+            for key, n in sorted(by_sources.items())
         ),
     )
