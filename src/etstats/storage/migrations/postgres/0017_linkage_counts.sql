@@ -91,10 +91,11 @@ BEGIN
             WHERE r.round_end_unix IS NOT NULL GROUP BY 1, 2) d
         WHERE t.shift = d.shift AND t.bucket = d.bucket;
         DELETE FROM lua_lags t
-        USING old_rows r JOIN artifacts a ON a.sha256 = r.lua_sha256
-            CROSS JOIN (VALUES (0), (8), (16), (24)) s (shift)
-        WHERE r.round_end_unix IS NOT NULL AND t.shift = s.shift
-            AND t.bucket = (a.received_unix - r.round_end_unix) >> s.shift AND t.rounds = 0;
+        USING (SELECT DISTINCT s.shift, (a.received_unix - r.round_end_unix) >> s.shift AS bucket
+            FROM old_rows r JOIN artifacts a ON a.sha256 = r.lua_sha256
+                CROSS JOIN (VALUES (0), (8), (16), (24)) s (shift)
+            WHERE r.round_end_unix IS NOT NULL) d
+        WHERE t.shift = d.shift AND t.bucket = d.bucket AND t.rounds = 0;
     END IF;
     RETURN NULL;
 END
