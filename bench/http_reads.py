@@ -24,6 +24,7 @@ Usage::
 
     .venv/bin/python bench/http_reads.py [--rounds 100000] [--base 1000] [--requests 200] \\
         [--uploads 150] [--pg DSN] [--skip-ingest] [--stores sqlite,postgres]
+    .venv/bin/python bench/http_reads.py --url STORE [--only "lua-webhook health,linkage page"]
 
 ``--pg`` (or ``$ETSTATS_TEST_DSN``) also runs the reads on PostgreSQL (fresh databases are
 created and dropped there). Loopback only.
@@ -42,7 +43,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -245,6 +246,8 @@ def routes(client: httpx.Client) -> dict[str, str]:
         "spawn audit (1 round)": "/v1/diagnostics/spawn-audit?round_id=1",
         "overview page": "/",
         "audit page (1 round)": "/audit?round_id=1",
+        "lua-webhook health": "/v1/diagnostics/lua-webhook",
+        "linkage page": "/v1/diagnostics/linkage?limit=50",
     }
 
 
@@ -274,7 +277,8 @@ def measure(client: httpx.Client, path: str, n: int, budget_s: float = 20.0) -> 
     }
 
 
-def read_bench(db_url: str, n: int, tmp: Path) -> dict[str, Any]:
+def read_bench(db_url: str, n: int, tmp: Path, only: Sequence[str] | None = None) -> dict[str, Any]:
+    """Each route (those named in ``only``, if given) ``n`` times."""
     with (
         served(db_url, tmp / f"serve-{uuid.uuid4().hex[:6]}.log") as base,
         httpx.Client(
@@ -283,6 +287,8 @@ def read_bench(db_url: str, n: int, tmp: Path) -> dict[str, Any]:
     ):
         out: dict[str, Any] = {}
         for name, path in routes(client).items():
+            if only and name not in only:
+                continue
             warm = measure(client, path, 1, budget_s=0)  # warm caches
             out[name] = warm if "timed_out_after_s" in warm else measure(client, path, n)
             print(name, out[name], file=sys.stderr, flush=True)
@@ -388,11 +394,13 @@ def main() -> None:
         help="only read the routes of this existing store (a path or DSN), served by this "
         "tree's etstats: to compare two trees on one store (docs/performance.md)",
     )
+    ap.add_argument("--only", help="with --url: these routes only (names, comma-separated)")
     args = ap.parse_args()
     report: dict[str, Any] = {}
     if args.url:
         with tempfile.TemporaryDirectory() as tmp_name:
-            print(json.dumps(read_bench(args.url, args.requests, Path(tmp_name)), indent=2))
+            only = args.only.split(",") if args.only else None
+            print(json.dumps(read_bench(args.url, args.requests, Path(tmp_name), only), indent=2))
         return
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)

@@ -1,18 +1,16 @@
 """Diagnostics computed from the store: pipeline health, Lua-webhook health and round linkage.
 
 Plain functions over a :class:`~etstats.storage.base.Storage` returning plain data (the routes
-wrap them in response models). Counts come from SQL aggregates
-(:meth:`~etstats.storage.base.Storage.arrival_facts`), so the cost does not grow with the
-artifacts' bytes; the pipeline health (on the overview page) reads only the maintained counts
-per server and source (:meth:`~etstats.storage.base.Storage.source_arrivals`), so its cost does
-not grow with the store at all. Times are Unix seconds; lags and ages are seconds unless the
-name says hours.
+wrap them in response models). The numbers come from counts the store keeps by triggers
+(:meth:`~etstats.storage.base.Storage.arrival_facts`,
+:meth:`~etstats.storage.base.Storage.source_arrivals`), so the cost does not grow with the
+store: the Lua lags' percentiles too are read from counts per second. Times are Unix
+seconds; lags and ages are seconds unless the name says hours.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from etstats.queries.heartbeats import DEFAULT_SILENCE_HOURS, server_silence
@@ -20,15 +18,6 @@ from etstats.storage.base import Storage
 
 LUA_KINDS = frozenset({"gametimes", "gametimes-legacy"})
 """Artifact kinds the Lua script produces."""
-
-
-def percentile(values: Sequence[float], q: float) -> float | None:
-    """Nearest-rank percentile (``q`` in 0..100); ``None`` for no values."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    rank = max(1, math.ceil(q / 100 * len(ordered)))
-    return float(ordered[rank - 1])
 
 
 def pipeline_health(
@@ -112,7 +101,7 @@ def lua_webhook_health(
             "with_lua": with_lua,
             "rate": round(with_lua / stats_rounds, 4) if stats_rounds else None,
         }
-    lags = facts.lua_lag_seconds
+    lag = facts.lua_lag
     refused = refusals or {}
     with_lua, linked = facts.rounds_with_lua, facts.lua_linked_to_stats
     return {
@@ -123,12 +112,7 @@ def lua_webhook_health(
         "linked_to_stats": linked,
         "linkage_rate": round(linked / with_lua, 4) if with_lua else None,
         "coverage": coverage,
-        "lag_seconds": {
-            "count": len(lags),
-            "p50": percentile(lags, 50),
-            "p95": percentile(lags, 95),
-            "max": max(lags) if lags else None,
-        },
+        "lag_seconds": {"count": lag.count, "p50": lag.p50, "p95": lag.p95, "max": lag.max},
         "signature_failures": sum(refused.get(k, 0) for k in ("bad-signature", "stale-timestamp")),
     } | {"accepted": sum(row[2] - row[3] for row in lua)}
 

@@ -116,7 +116,8 @@ class ReadApi:
             return rounds.unlinked_artifacts(tx)
 
     def arrival_facts(self) -> ArrivalFacts:
-        """Arrivals per server and source and Lua linkage, aggregated in SQL (health views)."""
+        """Arrivals per server and source and Lua linkage, from counts kept by triggers (health
+        views; flat in the store's size)."""
         from etstats.queries import arrivals
 
         with self._reader() as tx:

@@ -447,18 +447,28 @@ class SourceArrivals:
 
 
 @frozen
+class LagSummary:
+    """Nearest-rank percentiles of the Lua lags (seconds from a round's end to its Lua file's
+    receipt, every Lua-timed round); ``None`` without lags."""
+
+    count: int
+    p50: float | None
+    p95: float | None
+    max: float | None
+
+
+@frozen
 class ArrivalFacts:
-    """What arrived, per server and source, and how the Lua files link (health views)."""
+    """What arrived per source, and how the Lua files link (health views); read from counts
+    kept by triggers (migrations 0015 and 0017), so flat in the size of the store."""
 
     by_source: tuple[tuple[str, str, int, int, int], ...]
     """(server, artifact kind, artifacts, rejected, last receipt Unix seconds)."""
-    by_server: tuple[tuple[str, int, int | None], ...]
-    """(server, rounds, latest round start Unix seconds or ``None``)."""
     coverage: tuple[tuple[int, int, int], ...]
     """(round number, rounds with a stats file, of those with a Lua file)."""
     rounds_with_lua: int
     lua_linked_to_stats: int
-    lua_lag_seconds: tuple[float, ...]
+    lua_lag: LagSummary
     """Seconds from each Lua-timed round's end to its Lua file's receipt."""
     rounds_by_sources: tuple[tuple[str, int], ...] = ()
     """(linked sources such as ``stats+lua``, rounds)."""

@@ -446,7 +446,7 @@ class Storage(Protocol):
         """Accepted artifacts no round references."""
 
     def arrival_facts(self) -> ArrivalFacts:
-        """Arrivals per server and source and Lua linkage (SQL aggregates)."""
+        """Arrivals per server and source and Lua linkage (maintained counts, flat)."""
 
     def source_arrivals(self) -> SourceArrivals:
         """Arrivals per server and source only (a few rows at any store size)."""

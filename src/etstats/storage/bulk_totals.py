@@ -96,10 +96,15 @@ STANDING_ASIDE = (
 """The insert and delete row triggers a bulk write sets aside (the update triggers stay)."""
 
 
+ROUND_COUNTS_ASIDE = ("round_sources_delete",)
+"""The trigger the rebuild's clear sets aside: migration 0018's counts per deleted round."""
+
+
 @contextmanager
-def triggers_aside(conn: Any) -> Iterator[None]:
-    """Inside a transaction: drop the insert and delete row triggers of the lines and create
-    them again, from their own text in ``sqlite_master``, before the transaction ends.
+def triggers_aside(conn: Any, names: Sequence[str] = STANDING_ASIDE) -> Iterator[None]:
+    """Inside a transaction: drop the triggers ``names`` (by default the insert and delete row
+    triggers of the lines) and create them again, from their own text in ``sqlite_master``,
+    before the transaction ends.
 
     Merely guarded (migration 0009's ``totals_deferred`` flag, dropped by 0012 unused), the
     triggers still cost about as much per line as the lines themselves: with the record
@@ -109,10 +114,10 @@ def triggers_aside(conn: Any) -> Iterator[None]:
     rollback both keep them, and ``BEGIN IMMEDIATE`` keeps other writers out until they are
     back.
     """
-    marks = ", ".join("?" * len(STANDING_ASIDE))
+    marks = ", ".join("?" * len(names))
     texts = conn.execute(
         f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})",  # noqa: S608
-        STANDING_ASIDE,
+        tuple(names),
     ).fetchall()
     for name, _ in texts:
         conn.execute(f"DROP TRIGGER {name}")
@@ -165,3 +170,15 @@ def cleared_totals(conn: Any) -> Iterator[None]:
         yield
         conn.execute("DELETE FROM player_totals")
         conn.execute("DELETE FROM player_name_lines")
+
+
+@contextmanager
+def cleared_round_counts(conn: Any) -> Iterator[None]:
+    """Around deleting every round (``rebuild``'s clear): migration 0018's counts of rounds
+    per linked source and of Lua lags go with one ``DELETE`` each instead of one trigger run
+    per round (a delete trigger on ``rounds`` would also cost the clear SQLite's truncate of
+    the table)."""
+    with triggers_aside(conn, ROUND_COUNTS_ASIDE):
+        yield
+        conn.execute("DELETE FROM round_sources")
+        conn.execute("DELETE FROM lua_lags")

@@ -262,7 +262,7 @@ class SQLiteStorage(ReadApi):
         about the whole store again (a 10,000-round store: a 751 MB WAL for an 835 MB file).
         ``FAST`` still zeroes deleted content on the pages written anyway; the freed pages
         hold derived rows that the rebuild writes again, from the archive that stays."""
-        from etstats.storage.bulk_totals import cleared_totals
+        from etstats.storage.bulk_totals import cleared_round_counts, cleared_totals
 
         with self._lock:
             secure_delete = int(self._conn.execute("PRAGMA secure_delete").fetchone()[0])
@@ -273,6 +273,7 @@ class SQLiteStorage(ReadApi):
                     self._bulk_pragmas(),  # one transaction that rewrites most of the pages
                     self.transaction() as tx,
                     cleared_totals(self._conn),
+                    cleared_round_counts(self._conn),
                     record_indexes_rebuilt(tx),
                 ):
                     sql.clear_derived(tx)
