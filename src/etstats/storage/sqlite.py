@@ -302,8 +302,34 @@ class SQLiteStorage(ReadApi):
 
     @contextmanager
     def bulk_load(self) -> Iterator[bool]:
-        with self._bulk_pragmas(), record_indexes_aside(self) as empty:
+        with (
+            self._bulk_pragmas(),
+            record_indexes_aside(self) as empty,
+            self._statement_journals_in_memory(),
+        ):
             yield empty
+
+    @contextmanager
+    def _statement_journals_in_memory(self) -> Iterator[None]:
+        """While a bulk load writes its batches (set back before the indexes set aside are
+        built): this connection's temporary files in memory (``temp_store = MEMORY``). A
+        multi-row ``INSERT`` inside a transaction first copies each page it changes into a
+        statement journal (to undo that statement alone), and past 64 KB SQLite spills that
+        journal to a temporary file: on a 1,000-round season about 100 MB of ``pwrite``
+        calls a run, none of them ever read back. In memory each journal lives for one
+        statement, bounded by what one statement touches (one batch's lines at most), while
+        the sorts of the index builds at the end, which grow with the store, still spill to
+        disk (docs/performance.md, "SQLite main process (eleventh session)")."""
+        if self.path == ":memory:":
+            yield
+            return
+        with self._lock, wrap_exceptions():
+            self._conn.execute("PRAGMA temp_store = MEMORY")
+        try:
+            yield
+        finally:
+            with self._lock, suppress(sqlite3.Error):
+                self._conn.execute("PRAGMA temp_store = DEFAULT")
 
     @contextmanager
     def _bulk_pragmas(self) -> Iterator[None]:
