@@ -7,12 +7,16 @@ from __future__ import annotations
 import itertools
 import random
 import tracemalloc
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from etstats.artifacts import name_stamp
 from etstats.ingest.arrival_order import ArrivalSort, arrival_order, name_time
-from etstats.ingest.artifacts import iter_artifact_paths, walk_artifact_files
+from etstats.ingest.artifacts import file_time, iter_artifact_paths, walk_artifact_files
 
 
 def test_a_rounds_files_come_together() -> None:
@@ -107,3 +111,29 @@ def test_the_bounded_sort_holds_one_run_of_paths() -> None:
     assert ordered == sorted(paths, key=lambda p: name_time(p) or 0)[:3]
     assert sorted_peak < 2**20
     assert sorted_peak * 5 < list_peak
+
+
+@given(
+    st.tuples(
+        st.integers(0, 9999),
+        st.integers(0, 99),
+        st.integers(0, 99),
+        st.integers(0, 99),
+        st.integers(0, 99),
+        st.integers(0, 99),
+    )
+)
+def test_a_names_stamp_reads_as_strptime_reads_it(
+    parts: tuple[int, int, int, int, int, int],
+) -> None:
+    """The stamp of a stats or endstats name (``YYYY-MM-DD-HHMMSS``) is the time
+    ``strptime`` gives, and ``None`` where ``strptime`` refuses it (month 13, 30 February,
+    hour 24, second 60, year 0)."""
+    year, month, day, hour, minute, second = parts
+    text = f"{year:04d}-{month:02d}-{day:02d}-{hour:02d}{minute:02d}{second:02d}"
+    try:
+        expected: datetime | None = datetime.strptime(text, "%Y-%m-%d-%H%M%S")
+    except ValueError:
+        expected = None
+    assert name_stamp(text) == expected
+    assert file_time(f"{text}-supply-round-1.txt") == expected

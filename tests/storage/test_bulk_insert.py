@@ -13,7 +13,7 @@ import pytest
 from tests.sessions.builders import Line, bare_round, player_row
 from tests.sessions.test_totals_properties import assert_fast_equals_plain
 
-from etstats.storage.base import ROUND_TABLES, Row
+from etstats.storage.base import ROUND_TABLES, ArtifactRecord, Row
 from etstats.storage.sqlite import SQLiteStorage, SQLiteTx
 
 _WEAPONS = ROUND_TABLES["weapon_stats"]
@@ -72,3 +72,50 @@ def test_row_triggers_see_each_row_of_a_statement(sqlite_store: SQLiteStorage) -
         "SELECT rounds FROM player_totals WHERE guid = '000000A1'"
     ).fetchone()
     assert rounds == 2
+
+
+def _record(i: int, server_id: int, received: int = 1_700_000_000) -> tuple[ArtifactRecord, bytes]:
+    data = f"artifact {i}".encode()
+    status = "rejected" if i % 3 == 0 else "accepted"
+    sha = f"{i:064x}"
+    kind = ("stats", "gametimes", "endstats")[i % 3]
+    return ArtifactRecord(sha, kind, f"{i}.txt", server_id, len(data), received + i, status), data
+
+
+@pytest.mark.parametrize("count", [1, 2, 5, 8])
+def test_artifacts_archived_many_to_a_statement_as_one_by_one(tmp_path: Path, count: int) -> None:
+    """Archiving a batch (``insert_artifacts``, many rows a statement on SQLite) stores the
+    same rows in the same order, skips the hashes archived before, reports which it wrote,
+    and leaves the arrival counts the per-row trigger gives for one artifact at a time."""
+    stores = [SQLiteStorage(str(tmp_path / f"{name}.db")) for name in ("bulk", "single")]
+    try:
+        written: list[set[str]] = []
+        for n, store in enumerate(stores):
+            # a limit of 2 rows a statement for the batch, the remainder a statement of its own
+            store.connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 2 * 12 + 5)
+            with store.transaction() as tx:
+                sid = tx.ensure_server("bulk")
+                # archived already, received earlier
+                before = [_record(i, sid, 1_600_000_000) for i in range(0, 2 * count, 2)]
+                assert tx.insert_artifacts(before) == {r.sha256 for r, _ in before}
+            with store.transaction() as tx:
+                batch = [_record(i, sid) for i in range(count * 2)]
+                if n == 0:
+                    written.append(tx.insert_artifacts(batch))
+                else:
+                    written.append({r.sha256 for r, d in batch if tx.insert_artifacts([(r, d)])})
+        assert written[0] == written[1] == {_record(i, 0)[0].sha256 for i in range(1, 2 * count, 2)}
+        for table, order in (
+            ("artifacts", "rowid"),
+            ("artifact_bytes", "rowid"),
+            ("artifact_arrivals", "server_id, kind"),
+        ):
+            bulk, single = (
+                s.connection.execute(f"SELECT * FROM {table} ORDER BY {order}").fetchall()  # noqa: S608
+                for s in stores
+            )
+            assert bulk == single
+            assert bulk
+    finally:
+        for store in stores:
+            store.close()

@@ -1,5 +1,6 @@
 """Bulk-load mode (docs/storage.md, "Bulk-load mode"): a bulk load into a store without
-player lines drops the eight record indexes and builds them once at the end; a store opened
+player lines drops the eight record indexes and the lines' GUID index and builds them once
+at the end; a store opened
 without them (a load killed in between) gets them back; the records answers are the same with
 and without them; and a bulk write's row triggers are back, word for word, after it."""
 
@@ -37,13 +38,18 @@ def sqlite_store(tmp_path: Path) -> Iterator[SQLiteStorage]:
     store.close()
 
 
-def test_definitions_are_migration_0008s() -> None:
-    names = _names()
-    assert len(names) == 8
-    assert all(n.startswith("player_round_stats_record_") for n in names)
-    for _, create in record_indexes():
+def test_definitions_are_migration_0008s_and_the_guid_index_of_0003() -> None:
+    *records, guid = record_indexes()
+    assert len(records) == 8
+    for name, create in records:
+        assert name.startswith("player_round_stats_record_")
         assert create.startswith("CREATE INDEX IF NOT EXISTS player_round_stats_record_")
         assert create.endswith("WHERE values_scope = 'round'")
+    assert guid == (
+        "player_round_stats_guid",
+        "CREATE INDEX IF NOT EXISTS player_round_stats_guid "
+        "ON player_round_stats (guid, name, round_id)",
+    )
 
 
 def test_postgres_keeps_them(store: Storage) -> None:
@@ -57,7 +63,7 @@ def test_bulk_load_into_an_empty_store_builds_them_at_the_end(
     store = sqlite_store
     with store.bulk_load() as set_aside:
         assert set_aside
-        assert len(_missing(store)) == 8
+        assert len(_missing(store)) == 9
     assert _missing(store) == []
     Pipeline(store).ingest_many(season(4))  # itself a bulk load into an empty store
     assert _missing(store) == []
@@ -115,7 +121,7 @@ def test_bulk_writes_and_the_clear_put_triggers_and_indexes_back(tmp_path: Path)
     db = tmp_path / "t.db"
     store = SQLiteStorage(str(db))
     fresh = _triggers_and_indexes(db)
-    assert len([n for n, _ in fresh if n in _names()]) == 8
+    assert len([n for n, _ in fresh if n in _names()]) == 9
     arts = season(6)
     Pipeline(store, batch_size=5).ingest_many(arts)
     assert _triggers_and_indexes(db) == fresh

@@ -26,10 +26,11 @@ import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack
-from datetime import datetime
 from pathlib import Path
 from typing import IO
 from zoneinfo import ZoneInfo
+
+from etstats.artifacts import name_stamp
 
 _STAMP = re.compile(r"(\d{4}-\d{2}-\d{2}-\d{6})")
 _LUA_UNIX = re.compile(r"-R\d+-(\d{9,11})(?:\D|$)")
@@ -48,9 +49,8 @@ def name_time(name: str, timezone: str = "UTC") -> int | None:
     stamp = _STAMP.search(name)
     if stamp is None:
         return None
-    try:
-        local = datetime.strptime(stamp.group(1), "%Y-%m-%d-%H%M%S")
-    except ValueError:
+    local = name_stamp(stamp.group(1))
+    if local is None:
         return None
     return int(local.replace(tzinfo=_zone(timezone)).timestamp())
 

@@ -26,6 +26,7 @@ from etstats.artifacts import (
     ArtifactKind,
     base_name,
     detect_kind,
+    name_stamp,
 )
 
 log = logging.getLogger(__name__)
@@ -173,10 +174,7 @@ def file_time(name: str) -> datetime | None:
     m = STATS_NAME_RE.search(base_name(name))
     if m is None:
         return None
-    try:
-        return datetime.strptime(m["ts"], "%Y-%m-%d-%H%M%S")
-    except ValueError:
-        return None
+    return name_stamp(m["ts"])
 
 
 INGESTIBLE_SUFFIXES = (".txt", ".json")

@@ -9,9 +9,18 @@ saving, about 1 % of a whole ingest (docs/performance.md, "Bulk writes on SQLite
 transaction) when they start and create them again (another) when they end. Meanwhile the
 records queries stay correct: they read the table instead of the index.
 
+The lines' GUID index (``player_round_stats_guid``, migration 0003: the player pages and
+name searches) goes aside with them. Its keys start with a GUID, so each batch's lines land
+all over it: every batch rewrote most of its pages, and each multi-row ``INSERT`` copied the
+pages it touched into its statement journal first (89 of the 162 MB of statement journal a
+1,000-round season wrote to temporary files; docs/performance.md, "SQLite main process
+(eleventh session)"). Built once at the end it is one sort. The bulk path's own statements
+never read it (their plans are the same without it); player queries meanwhile read the
+table.
+
 A load killed in between leaves a store without them: every open that migrates
 (:func:`restore_record_indexes`) creates the missing ones. Their definitions are read from
-migration 0008's text, so the code and the migration cannot drift apart (and
+migrations 0008's and 0003's text, so the code and the migration cannot drift apart (and
 tests/storage/test_migrations.py checks that text against the records queries).
 """
 
@@ -28,8 +37,12 @@ from etstats.storage.sql import SqlTx
 
 RECORD_INDEX_MIGRATION = 8
 """The migration whose ``CREATE INDEX player_round_stats_record_*`` statements these are."""
+GUID_INDEX_MIGRATION = 3
+"""The migration whose ``CREATE INDEX player_round_stats_guid`` is set aside with them."""
 
 _CREATE = re.compile(r"CREATE INDEX (player_round_stats_record_\w+) (ON .*?);", re.DOTALL)
+_CREATE_GUID = re.compile(r"CREATE INDEX (player_round_stats_guid) (ON .*?);", re.DOTALL)
+_SET_ASIDE = ((RECORD_INDEX_MIGRATION, _CREATE), (GUID_INDEX_MIGRATION, _CREATE_GUID))
 
 _PRESENT = "SELECT name FROM sqlite_master WHERE type = 'index' AND name IN ({marks})"
 
@@ -43,15 +56,17 @@ class _Transactional(Protocol):
 
 @cache
 def record_indexes() -> tuple[tuple[str, str], ...]:
-    """(name, ``CREATE INDEX IF NOT EXISTS`` statement) of each record index, from SQLite
-    migration 0008's own text."""
-    text = next(m.sql for m in load_migrations("sqlite") if m.version == RECORD_INDEX_MIGRATION)
-    found = tuple(
-        (name, f"CREATE INDEX IF NOT EXISTS {name} {rest}") for name, rest in _CREATE.findall(text)
-    )
-    if not found:  # pragma: no cover - guards a rewrite of the migration's statements
-        raise RuntimeError("no record indexes found in migration 0008")
-    return found
+    """(name, ``CREATE INDEX IF NOT EXISTS`` statement) of each index a bulk load sets aside:
+    the record indexes, from SQLite migration 0008's own text, then the lines' GUID index
+    (``player_round_stats_guid``), from migration 0003's."""
+    texts = {m.version: m.sql for m in load_migrations("sqlite")}
+    found: list[tuple[str, str]] = []
+    for version, pattern in _SET_ASIDE:
+        here = pattern.findall(texts[version])
+        if not here:  # pragma: no cover - guards a rewrite of the migration's statements
+            raise RuntimeError(f"no indexes to set aside found in migration {version:04d}")
+        found += [(name, f"CREATE INDEX IF NOT EXISTS {name} {rest}") for name, rest in here]
+    return tuple(found)
 
 
 def missing_record_indexes(tx: SqlTx) -> list[str]:

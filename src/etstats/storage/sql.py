@@ -95,6 +95,24 @@ class SqlTx(OutboxTxMixin):
         sql = self.q(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})")  # noqa: S608
         self.conn.executemany(sql, rows)
 
+    def insert_new(self, table: str, columns: Sequence[str], key: str, rows: list[Row]) -> int:
+        """Insert ``rows`` in order, skipping each whose ``key`` is taken (``ON CONFLICT DO
+        NOTHING``); returns how many were written. One ``executemany`` (both drivers sum its
+        rows); SQLite overrides this with many rows a statement. ``table``, ``columns`` and
+        ``key`` are the code's own names, never input."""
+        if not rows:
+            return 0
+        marks = ", ".join("?" for _ in columns)
+        cur = self.conn.cursor()
+        cur.executemany(
+            self.q(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) "  # noqa: S608
+                f"ON CONFLICT ({key}) DO NOTHING"
+            ),
+            rows,
+        )
+        return int(cur.rowcount)
+
     def insert_id(self, insert: str, params: Sequence[Any]) -> int:
         """Run ``insert`` (one row into a table with an ``id`` key) and return the new id."""
         row = self.fetchone(f"{insert} RETURNING id", params)
@@ -153,13 +171,7 @@ class SqlTx(OutboxTxMixin):
         """Archive ``(sha256, bytes)`` pairs in :attr:`bytes_table` (when that is a table of
         its own; their ``artifacts`` rows first, for the foreign key)."""
         if rows:
-            self.conn.cursor().executemany(
-                self.q(
-                    f"INSERT INTO {self.bytes_table} (sha256, data) VALUES (?, ?) "  # noqa: S608
-                    "ON CONFLICT (sha256) DO NOTHING"
-                ),
-                rows,
-            )
+            self.insert_new(self.bytes_table, ("sha256", "data"), "sha256", list(rows))
 
     def update_artifact(self, record: ArtifactRecord) -> None:
         self.execute(
@@ -252,16 +264,8 @@ class SqlTx(OutboxTxMixin):
         if not items:
             return set()
         rows = [self._artifact_row(r, d) for r, d in items]
-        marks = ", ".join("?" for _ in rows[0][0])
-        cur = self.conn.cursor()
-        cur.executemany(
-            self.q(
-                f"INSERT INTO artifacts ({', '.join(rows[0][0])}) VALUES ({marks}) "  # noqa: S608
-                "ON CONFLICT (sha256) DO NOTHING"
-            ),
-            [values for _, values in rows],
-        )
-        if cur.rowcount == len(items):  # both drivers sum the rows of an executemany
+        count = self.insert_new("artifacts", rows[0][0], "sha256", [values for _, values in rows])
+        if count == len(items):
             written = {r.sha256 for r, _ in items}
         else:
             # Another writer archived some of them first: ask which rows are ours.

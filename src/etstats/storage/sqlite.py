@@ -94,6 +94,21 @@ class SQLiteTx(sql.SqlTx):
         if whole < len(rows):
             self.conn.executemany(_multi_row_insert(table, tuple(columns), 1), rows[whole:])
 
+    def insert_new(self, table: str, columns: Sequence[str], key: str, rows: list[Row]) -> int:
+        """:meth:`SqlTx.insert_new` with many rows a statement (as :meth:`bulk_insert`, the
+        remainder in one statement of its own): the same rows in the same order, each
+        conflict skipped as by its own statement. ``executemany`` of one-row statements cost
+        about three times the CPU for the artifacts (27 against 9 µs a row with their arrival
+        trigger; docs/performance.md, "SQLite main process (eleventh session)")."""
+        per = _rows_per_insert(self.conn, len(columns))
+        cols = tuple(columns)
+        written = 0
+        for i in range(0, len(rows), per):
+            part = rows[i : i + per]
+            insert = _multi_row_insert(table, cols, len(part), key)
+            written += self.conn.execute(insert, list(chain.from_iterable(part))).rowcount
+        return written
+
     def insert_id(self, insert: str, params: Sequence[Any]) -> int:
         # The id is the row id (INTEGER PRIMARY KEY): sqlite3 keeps it after every INSERT,
         # where RETURNING builds a result table first (half the CPU of a round's insert).
@@ -110,11 +125,16 @@ def _rows_per_insert(conn: sqlite3.Connection, width: int) -> int:
 
 
 @cache
-def _multi_row_insert(table: str, columns: tuple[str, ...], rows: int) -> str:
-    """``INSERT INTO table (columns) VALUES`` with ``rows`` rows of placeholders (``table``
-    and ``columns`` come from :data:`etstats.storage.base.ROUND_TABLES`, never from input)."""
+def _multi_row_insert(
+    table: str, columns: tuple[str, ...], rows: int, conflict_key: str | None = None
+) -> str:
+    """``INSERT INTO table (columns) VALUES`` with ``rows`` rows of placeholders, and ``ON
+    CONFLICT (conflict_key) DO NOTHING`` when given (``table``, ``columns`` and the key are
+    the code's own names, from :data:`etstats.storage.base.ROUND_TABLES` or the archive's
+    tables, never from input)."""
     one = "(" + ", ".join("?" * len(columns)) + ")"
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES " + ", ".join([one] * rows)  # noqa: S608
+    insert = f"INSERT INTO {table} ({', '.join(columns)}) VALUES " + ", ".join([one] * rows)  # noqa: S608
+    return insert if conflict_key is None else f"{insert} ON CONFLICT ({conflict_key}) DO NOTHING"
 
 
 class SQLiteStorage(ReadApi):
@@ -283,8 +303,34 @@ class SQLiteStorage(ReadApi):
 
     @contextmanager
     def bulk_load(self) -> Iterator[bool]:
-        with self._bulk_pragmas(), record_indexes_aside(self) as empty:
+        with (
+            self._bulk_pragmas(),
+            record_indexes_aside(self) as empty,
+            self._statement_journals_in_memory(),
+        ):
             yield empty
+
+    @contextmanager
+    def _statement_journals_in_memory(self) -> Iterator[None]:
+        """While a bulk load writes its batches (set back before the indexes set aside are
+        built): this connection's temporary files in memory (``temp_store = MEMORY``). A
+        multi-row ``INSERT`` inside a transaction first copies each page it changes into a
+        statement journal (to undo that statement alone), and past 64 KB SQLite spills that
+        journal to a temporary file: on a 1,000-round season about 100 MB of ``pwrite``
+        calls a run, none of them ever read back. In memory each journal lives for one
+        statement, bounded by what one statement touches (one batch's lines at most), while
+        the sorts of the index builds at the end, which grow with the store, still spill to
+        disk (docs/performance.md, "SQLite main process (eleventh session)")."""
+        if self.path == ":memory:":
+            yield
+            return
+        with self._lock, wrap_exceptions():
+            self._conn.execute("PRAGMA temp_store = MEMORY")
+        try:
+            yield
+        finally:
+            with self._lock, suppress(sqlite3.Error):
+                self._conn.execute("PRAGMA temp_store = DEFAULT")
 
     @contextmanager
     def _bulk_pragmas(self) -> Iterator[None]:
