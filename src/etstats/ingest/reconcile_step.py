@@ -63,7 +63,7 @@ def reconcile_round(
     if stats is None and lua is None:
         return None  # an endstats file alone has nothing to be compared with
     try:
-        from etstats.ingest.report_encoder import to_json
+        from etstats.ingest.report_encoder import stored_report
         from etstats.reconciliation import LoadedArtifact
         from etstats.reconciliation.engine import ReconcilePlan
     except ImportError:  # pragma: no cover - the engine ships with etstats
@@ -98,7 +98,7 @@ def reconcile_round(
             if not rounds:
                 return None
             result = rounds[0]
-        text = to_json(result)
+        text = stored_report(result)
     except Exception:  # the engine must never make an artifact unstorable
         log.exception("reconciliation failed for %s", names)
         return None

@@ -392,3 +392,72 @@ def _compile(cls: type, *, many: bool = False) -> Writer:
 def to_json(obj: Any) -> str:
     """The JSON text :func:`etstats.serde.to_json` writes for ``obj`` (no indent)."""
     return _value(obj)
+
+
+# --- the stored form (form B) ---------------------------------------------------------------
+
+STORED_FORM = "b"
+"""The ``form`` marker of the report the ingest path stores (``reconciliations.report_json``,
+docs/storage.md). Older stores hold the lean form (``check_counts``, no ``form``) or the full
+form (neither): readers tell them apart by these keys."""
+
+VALUES_KEPT: frozenset[str] = frozenset({"dead-time"})
+"""Checks whose stored comparisons keep their sources' values (``values``, in the sources'
+order): the spawn audit (``etstats_fastapi.audit_view``) reads the stats and Lua dead time."""
+
+_TOP_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _top_fields(cls: type) -> tuple[str, ...]:
+    """The field names of the report's class, in declaration order (remembered)."""
+    names = _TOP_FIELDS.get(cls)
+    if names is None:
+        names = _TOP_FIELDS[cls] = tuple(a.name for a in attrs.fields(cls))
+    return names
+
+
+def _text(s: Any) -> str:
+    """A ``str`` (or ``None``) field's JSON text, through the bounded cache."""
+    if s.__class__ is str:
+        return _TEXTS.get(s) or _cached_str(s)
+    return _value(s)
+
+
+def _stored_comparison(c: Any) -> str:
+    """One comparison as stored: what readers read (``check``, ``verdict``, ``difference``,
+    ``tolerance``, ``unit``, ``causes``, ``player``, ``player_name``, ``message``), plus
+    ``values`` (each source's value, in order) for the checks of :data:`VALUES_KEPT`; no
+    ``rule``, ``sources`` or ``bound`` (``etstats reconcile`` on the round's files gives them)."""
+    d = c.difference
+    t = c.tolerance
+    text = (
+        f'{{"check": {_text(c.check)}, "verdict": {_value(c.verdict)}, '
+        f'"difference": {_NULL_TEXT if d is None else _value(d)}, '
+        f'"tolerance": {_value(t)}, "unit": {_text(c.unit)}, '
+        f'"causes": {_value(c.causes)}, "player": {_text(c.player)}, '
+        f'"player_name": {_text(c.player_name)}, "message": {_text(c.message)}'
+    )
+    if c.check in VALUES_KEPT:
+        values = ", ".join([_value(s.value) for s in c.sources])
+        return f'{text}, "values": [{values}]}}'
+    return text + "}"
+
+
+_NULL_TEXT = "null"
+
+
+def stored_report(result: Any) -> str:
+    """The JSON text stored per round (form B) for the ingest path's lean form ``result``
+    (:class:`~etstats.reconciliation.model.LeanReconciliation`): ``{"form": "b"}`` then its
+    fields in declaration order, as :func:`to_json` writes them, except ``comparisons``
+    (each as :func:`_stored_comparison`). About half the lean form's text on the synthetic
+    seasons (docs/performance.md, "eleventh session")."""
+    parts = [f'"form": "{STORED_FORM}"']
+    for name in _top_fields(result.__class__):
+        value = getattr(result, name)
+        if name == "comparisons":
+            body = ", ".join([_stored_comparison(c) for c in value])
+            parts.append(f'"comparisons": [{body}]')
+        else:
+            parts.append(f"{encode_basestring(name)}: {_value(value)}")
+    return "{" + ", ".join(parts) + "}"
