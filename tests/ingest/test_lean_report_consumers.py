@@ -83,4 +83,8 @@ def test_consumers_read_lean_and_full_reports_alike(tmp_path: Path) -> None:
         old = [json.loads(r[4]) for r in store.table_rows("reconciliations")]
         assert all("form" not in r and ("check_counts" in r) == (form == "lean") for r in old)
         assert _views(store) == stored_views
+    # a rebuild (``etstats rebuild`` after an upgrade) rewrites the old reports in form B
+    Pipeline(store).rebuild()
+    assert store.table_rows("reconciliations") == stored
+    assert _views(store) == stored_views
     store.close()
