@@ -8,9 +8,10 @@ round 1 of a round 2), then replays the calls in fresh processes, the baseline's
 Each replay first puts every round-2 differential in :mod:`etstats.differential.memo`, as
 the ingest path leaves it, then times (CPU seconds of the one process) the calls: engine
 (lean form) plus the stored report's JSON. Prints the best time of each and the ratio, and
-checks that both wrote the same verdicts, counts and report texts. ``--encode-only``: the
-calls run once untimed and only the stored text of their results is timed (each tree's
-encoder on its own engine's results).
+checks whether both wrote the same verdicts, counts and report texts (not since the stored
+form B: a tree with ``report_encoder.stored_report`` stores that, older trees the lean
+form's ``to_json``). ``--encode-only``: the calls run once untimed and only the stored text
+of their results is timed (each tree's encoder on its own engine's results).
 """
 
 from __future__ import annotations
@@ -51,8 +52,11 @@ def _record(directory: str, calls_path: str, db: str) -> None:
 
 def _replay(calls_path: str, out_path: str, reps: int, encode_only: bool = False) -> None:
     from etstats.differential import memo
+    from etstats.ingest import report_encoder
     from etstats.ingest.reconcile_step import reconcile_round
-    from etstats.ingest.report_encoder import to_json
+
+    # the text the tree stores: form B where it exists, else the lean form's
+    to_json = getattr(report_encoder, "stored_report", report_encoder.to_json)
 
     memo.MEMO_SIZE = 1 << 30  # every differential found, as during the ingest
     with open(calls_path, "rb") as f:

@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import pytest
 from hypothesis import settings
@@ -130,3 +130,36 @@ def assert_built_equals_public(built: object, public: object) -> None:
     if attrs.has(type(built)):
         assert attrs.asdict(built) == attrs.asdict(public)  # type: ignore[arg-type]
         assert attrs.evolve(built) == public  # type: ignore[misc]
+
+
+STORED_COMPARISON_KEYS = (
+    "check",
+    "verdict",
+    "difference",
+    "tolerance",
+    "unit",
+    "causes",
+    "player",
+    "player_name",
+    "message",
+)
+"""A comparison's keys the stored report (form B, docs/storage.md) keeps."""
+
+
+def stored_projection(lean: dict[str, Any]) -> dict[str, Any]:
+    """What the stored report (form B) must say, made from the lean form's JSON (decoded):
+    the marker, every top-level key, each comparison cut to :data:`STORED_COMPARISON_KEYS`
+    plus its sources' ``values`` for a dead-time one."""
+    out: dict[str, Any] = {"form": "b"}
+    for key, value in lean.items():
+        if key == "comparisons":
+            value = [_stored_comparison(c) for c in value]
+        out[key] = value
+    return out
+
+
+def _stored_comparison(c: dict[str, Any]) -> dict[str, Any]:
+    out = {k: c[k] for k in STORED_COMPARISON_KEYS}
+    if c["check"] == "dead-time":
+        out["values"] = [s["value"] for s in c["sources"]]
+    return out

@@ -42,11 +42,20 @@ class AuditRow:
     explanation: str
 
 
-def _value(sources: Sequence[dict[str, Any]], index: int) -> float | None:
-    if len(sources) <= index:
+def _value(values: Sequence[Any], index: int) -> float | None:
+    if len(values) <= index:
         return None
-    value = sources[index].get("value")
+    value = values[index]
     return float(value) if isinstance(value, int | float) else None
+
+
+def _source_values(cmp: dict[str, Any]) -> list[Any]:
+    """The comparison's source values in order (stats first, then Lua): from ``sources`` in
+    the full and lean forms, from ``values`` in the stored form B (docs/storage.md)."""
+    sources = cmp.get("sources")
+    if sources is None:
+        return list(cmp.get("values") or [])
+    return [s.get("value") if isinstance(s, dict) else None for s in sources]
 
 
 MAX_AUDIT_ROUNDS = 1000
@@ -82,8 +91,8 @@ def audit_rows(
 
 
 def _row(round_id: int, map_name: str, number: int, start: int, cmp: dict[str, Any]) -> AuditRow:
-    sources = cmp.get("sources") or []
-    stats, lua = _value(sources, 0), _value(sources, 1)
+    values = _source_values(cmp)
+    stats, lua = _value(values, 0), _value(values, 1)
     diff = None if stats is None or lua is None else round(stats - lua, 3)
     causes = tuple(
         {

@@ -1,5 +1,5 @@
 """Readers of the stored report (``reconciliations.report_json``) say the same of a round
-whether its report is the lean form the ingest path now stores or the full form older
+whether its report is form B the ingest path now stores, the lean form or the full form older
 versions stored: the Discord verdict line, the HTTP round view's checks and the spawn audit.
 """
 
@@ -14,6 +14,7 @@ from etstats import serde
 from etstats.ingest.extract import parse_artifact
 from etstats.ingest.pipeline import Pipeline
 from etstats.reconciliation import LoadedArtifact, reconcile
+from etstats.reconciliation.model import lean_reconciliation
 from etstats.storage.sqlite import SQLiteStorage
 from etstats.testing.synthetic import round_artifacts
 from etstats_discord.posts import round_header
@@ -47,30 +48,43 @@ def test_consumers_read_lean_and_full_reports_alike(tmp_path: Path) -> None:
         pipeline.ingest(a)
     stored = store.table_rows("reconciliations")
     assert len(stored) == 4
-    lean_reports = [json.loads(row[4]) for row in stored]
-    assert all("check_counts" in r for r in lean_reports)
-    # the lean reports hold every dead-time comparison, agreeing or not
-    assert sum(c["check"] == "dead-time" for r in lean_reports for c in r["comparisons"]) == 24
-    lean_views = _views(store)
-    assert any(v["checks"] for v in lean_views if isinstance(v, dict) and "checks" in v)
+    reports = [json.loads(row[4]) for row in stored]
+    assert all(r["form"] == "b" and "check_counts" in r for r in reports)
+    # form B holds every dead-time comparison, agreeing or not, with its sources' values
+    dead = [c for r in reports for c in r["comparisons"] if c["check"] == "dead-time"]
+    assert len(dead) == 24
+    assert all(len(c["values"]) == 2 and "sources" not in c for c in dead)
+    stored_views = _views(store)
+    assert any(v["checks"] for v in stored_views if isinstance(v, dict) and "checks" in v)
+    assert any(v["total"] == 24 for v in stored_views if isinstance(v, dict) and "total" in v)
 
-    # the same rounds with the full report an older version stored
+    # the same rounds with the lean and the full report older versions stored
     names = {a.name: a for a in arts}
-    with store.transaction() as tx:
-        for row in stored:
-            round_id = int(row[0])
-            report = json.loads(row[4])
-            items = [
-                LoadedArtifact(str(p.kind), n, p.model)
-                for n in (report["stats"], report["lua"], report["endstats"])
-                for p in [parse_artifact(names[n])]
-            ]
-            [full] = reconcile(items, utc_offset_seconds=0).rounds
-            assert len(full.comparisons) > len(report["comparisons"])  # agreeing ones too
-            text = serde.to_json(full)
-            tx.replace_round_rows(
-                round_id, {"reconciliations": [(round_id, row[1], row[2], row[3], text)]}
-            )
-    assert all("check_counts" not in json.loads(r[4]) for r in store.table_rows("reconciliations"))
-    assert _views(store) == lean_views
+    fulls = {}
+    for row in stored:
+        report = json.loads(row[4])
+        items = [
+            LoadedArtifact(str(p.kind), n, p.model)
+            for n in (report["stats"], report["lua"], report["endstats"])
+            for p in [parse_artifact(names[n])]
+        ]
+        [full] = reconcile(items, utc_offset_seconds=0).rounds
+        assert len(full.comparisons) > len(report["comparisons"])  # agreeing ones too
+        fulls[int(row[0])] = full
+    for form in ("lean", "full"):
+        with store.transaction() as tx:
+            for row in stored:
+                round_id = int(row[0])
+                full = fulls[round_id]
+                text = serde.to_json(full if form == "full" else lean_reconciliation(full, {}))
+                tx.replace_round_rows(
+                    round_id, {"reconciliations": [(round_id, row[1], row[2], row[3], text)]}
+                )
+        old = [json.loads(r[4]) for r in store.table_rows("reconciliations")]
+        assert all("form" not in r and ("check_counts" in r) == (form == "lean") for r in old)
+        assert _views(store) == stored_views
+    # a rebuild (``etstats rebuild`` after an upgrade) rewrites the old reports in form B
+    Pipeline(store).rebuild()
+    assert store.table_rows("reconciliations") == stored
+    assert _views(store) == stored_views
     store.close()

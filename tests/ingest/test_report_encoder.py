@@ -15,6 +15,7 @@ import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.helpers import stored_projection
 
 from etstats import serde
 from etstats.ingest import report_encoder
@@ -52,7 +53,7 @@ def test_same_text_as_cattrs_with_lua_and_endstats() -> None:
         got = reconcile_round(parsed[i], parsed[i + 1], parsed[i + 2], names=names)
         assert got is not None
         verdict, _errors, _warnings, text, result = got
-        assert text == serde.to_json(result)
+        assert report_encoder.to_json(result) == serde.to_json(result)
         # the public function, given the same files, says the same of this round
         public = reconcile(
             [
@@ -63,7 +64,9 @@ def test_same_text_as_cattrs_with_lua_and_endstats() -> None:
         )
         [same] = [r for r in public.rounds if r.stats == names["stats"]]
         assert isinstance(result, LeanReconciliation)
-        assert serde.to_json(lean_reconciliation(same, {})) == text
+        assert report_encoder.to_json(result) == serde.to_json(lean_reconciliation(same, {}))
+        assert text == report_encoder.stored_report(lean_reconciliation(same, {}))
+        assert json.loads(text) == stored_projection(json.loads(serde.to_json(result)))
         assert verdict == str(same.verdict)
         assert result.counts() == same.counts()
         checked += 1
@@ -99,7 +102,8 @@ def test_round2_with_its_round1_matches_the_full_engine_run() -> None:
     )
     [same] = [r for r in public.rounds if r.stats == r2.name]
     assert same.stats_r1 == r1.name
-    assert got[3] == serde.to_json(lean_reconciliation(same, {}))
+    assert got[3] == report_encoder.stored_report(lean_reconciliation(same, {}))
+    assert report_encoder.to_json(got[4]) == serde.to_json(lean_reconciliation(same, {}))
 
 
 def _fields(obj: object) -> object:
@@ -174,6 +178,9 @@ def test_same_text_as_cattrs_on_odd_values(comparison: Comparison) -> None:
     )
     assert report_encoder.to_json(rnd) == _json_dumps(rnd)
     assert report_encoder.to_json(comparison) == _json_dumps(comparison)
+    if all(isinstance(s, SourceValue) for s in comparison.sources):  # what the engine makes
+        stored = report_encoder.stored_report(rnd)
+        assert json.loads(stored) == stored_projection(json.loads(_json_dumps(rnd)))
 
 
 @pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
@@ -233,14 +240,18 @@ class _Float(float):
 @given(
     values=st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=7, max_size=7),
     subclassed=st.integers(min_value=-1, max_value=6),
+    check=st.sampled_from(["dead-time", "kills"]),
 )
-def test_float_fields_are_written_like_json(values: list[float], subclassed: int) -> None:
+def test_float_fields_are_written_like_json(
+    values: list[float], subclassed: int, check: str
+) -> None:
     """Every float field of a comparison (its sources' values, difference, tolerance, bound
     and cause range), any finite value, signed zeros and subnormals included, and one of
-    them a float subclass: the text is json.dumps's."""
+    them a float subclass: the text is json.dumps's; the stored form (B) says what the lean
+    form says of every key it keeps."""
     v = [_Float(x) if i == subclassed else x for i, x in enumerate(values)]
     comparison = Comparison(
-        check="dead-time",
+        check=check,
         verdict=Verdict.EXPLAINED,
         rule="r",
         sources=(SourceValue("a", v[0], "s"), SourceValue("b", v[1], "s")),
@@ -252,3 +263,5 @@ def test_float_fields_are_written_like_json(values: list[float], subclassed: int
     rnd = LeanReconciliation(map="supply", round=1, comparisons=(comparison,))
     assert report_encoder.to_json(rnd) == _json_dumps(rnd)
     assert report_encoder.to_json(comparison) == _json_dumps(comparison)
+    stored = report_encoder.stored_report(rnd)
+    assert json.loads(stored) == stored_projection(json.loads(_json_dumps(rnd)))

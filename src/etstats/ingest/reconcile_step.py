@@ -3,9 +3,11 @@
 The round's artifacts were linked by :mod:`etstats.ingest.linker`; they are handed to
 :func:`etstats.reconciliation` together with the server's UTC offset at the stats file's
 time, so the engine compares the same round. The verdict, its counts and the report (JSON) are
-stored in ``reconciliations``. The report is the engine's lean form
-(:class:`~etstats.reconciliation.model.LeanReconciliation`): agreeing comparisons are counted
-per check rather than built, except the dead-time ones (docs/storage.md, ``reconciliations``).
+stored in ``reconciliations``. The engine makes its lean form
+(:class:`~etstats.reconciliation.model.LeanReconciliation`: agreeing comparisons are counted
+per check rather than built, except the dead-time ones), which the plugin hook receives; the
+report stored is that form cut to what the readers read (form B,
+:func:`etstats.ingest.report_encoder.stored_report`; docs/storage.md, ``reconciliations``).
 A failure of the engine is logged and leaves the round without a verdict (it never blocks
 ingestion).
 """
@@ -63,7 +65,7 @@ def reconcile_round(
     if stats is None and lua is None:
         return None  # an endstats file alone has nothing to be compared with
     try:
-        from etstats.ingest.report_encoder import to_json
+        from etstats.ingest.report_encoder import stored_report
         from etstats.reconciliation import LoadedArtifact
         from etstats.reconciliation.engine import ReconcilePlan
     except ImportError:  # pragma: no cover - the engine ships with etstats
@@ -98,7 +100,7 @@ def reconcile_round(
             if not rounds:
                 return None
             result = rounds[0]
-        text = to_json(result)
+        text = stored_report(result)
     except Exception:  # the engine must never make an artifact unstorable
         log.exception("reconciliation failed for %s", names)
         return None

@@ -341,13 +341,24 @@ def _objects_code(var: str, cls: type, scope: dict[str, Any], inline: int) -> st
 
 
 def _object_code(
-    cls: type, obj: str, prefix: str, scope: dict[str, Any], inline: int = INLINE_DEPTH
+    cls: type,
+    obj: str,
+    prefix: str,
+    scope: dict[str, Any],
+    inline: int = INLINE_DEPTH,
+    *,
+    only: frozenset[str] | None = None,
+    custom: dict[str, str] | None = None,
 ) -> tuple[str, str]:
     """(statements, f-string expression) writing the attrs object in local ``obj``: its
     fields (then its extra properties) read into locals named with ``prefix``, each written
-    by :func:`_field_code`, joined in one f-string."""
-    names = [(a.name, a.type) for a in attrs.fields(cls)]
-    names += [(name, None) for name in _extra_properties().get(cls, ())]
+    by :func:`_field_code`, joined in one f-string. ``only``: just these fields (no extra
+    property), in declaration order; ``custom``: fields written by the named function of
+    ``scope`` instead (the stored form's writers)."""
+    names = [(a.name, a.type) for a in attrs.fields(cls) if only is None or a.name in only]
+    if only is None:
+        names += [(name, None) for name in _extra_properties().get(cls, ())]
+    custom = custom or {}
     module = importlib.import_module(cls.__module__)
     classes = {
         k: v
@@ -357,7 +368,11 @@ def _object_code(
     body = ""
     for i, (name, annotation) in enumerate(names):
         var = f"{prefix}v{i}"
-        body += f"{var} = {obj}.{name}\n" + _field_code(var, annotation, classes, scope, inline)
+        if name in custom:
+            body += f"{var} = {obj}.{name}\nt_{var} = {custom[name]}({var})\n"
+        else:
+            code = _field_code(var, annotation, classes, scope, inline)
+            body += f"{var} = {obj}.{name}\n" + code
     # field names are identifiers: no quote, brace or backslash to escape in the literal
     members = ", ".join(f'"{name}": {{t_{prefix}v{i}}}' for i, (name, _) in enumerate(names))
     return body, f"f'{{{{{members}}}}}'"
@@ -392,3 +407,95 @@ def _compile(cls: type, *, many: bool = False) -> Writer:
 def to_json(obj: Any) -> str:
     """The JSON text :func:`etstats.serde.to_json` writes for ``obj`` (no indent)."""
     return _value(obj)
+
+
+# --- the stored form (form B) ---------------------------------------------------------------
+
+STORED_FORM = "b"
+"""The ``form`` marker of the report the ingest path stores (``reconciliations.report_json``,
+docs/storage.md). Older stores hold the lean form (``check_counts``, no ``form``) or the full
+form (neither): readers tell them apart by these keys."""
+
+VALUES_KEPT: frozenset[str] = frozenset({"dead-time"})
+"""Checks whose stored comparisons keep their sources' values (``values``, in the sources'
+order): the spawn audit (``etstats_fastapi.audit_view``) reads the stats and Lua dead time."""
+
+STORED_KEYS: frozenset[str] = frozenset(
+    {
+        "check",
+        "verdict",
+        "difference",
+        "tolerance",
+        "unit",
+        "causes",
+        "player",
+        "player_name",
+        "message",
+    }
+)
+"""A comparison's fields the stored form keeps (what the readers read); not ``rule``,
+``sources`` or ``bound`` (``etstats reconcile`` on the round's files gives them)."""
+
+
+def _source_values(sources: Any) -> str:
+    """``[v, ...]``: each source's value, in order (a dead-time comparison's ``values``)."""
+    return "[" + ", ".join([_value(s.value) for s in sources]) + "]"
+
+
+_STORED: dict[type, Writer] = {}
+"""The stored form's writers: per report class, and per comparison class (keyed by the
+class, written once each by :func:`_stored_writer`)."""
+
+
+def _stored_writer(cls: type) -> Writer:
+    """The writer of one stored comparison (``cls``: ``Comparison``) or of one stored report
+    (an attrs class with a ``comparisons`` field: ``LeanReconciliation``), generated as the
+    writers of :func:`to_json` are (:func:`_object_code`), from the same field codes."""
+    fn = _STORED.get(cls)
+    if fn is not None:
+        return fn
+    scope = dict(_SCOPE)
+    if "comparisons" in attrs.fields_dict(cls):
+        scope["_stored_comparisons"] = _stored_comparisons
+        body, text = _object_code(
+            cls, "o", "", scope, custom={"comparisons": "_stored_comparisons"}
+        )
+        tail = f'    t = {text}\n    return \'{{"form": "{STORED_FORM}", \' + t[1:]\n'
+    else:
+        scope["_VALUES_KEPT"] = VALUES_KEPT
+        scope["_source_values"] = _source_values
+        body, text = _object_code(cls, "o", "", scope, only=STORED_KEYS)
+        tail = (
+            f"    t = {text}\n"
+            "    if o.check in _VALUES_KEPT:\n"
+            "        return t[:-1] + ', \"values\": ' + _source_values(o.sources) + '}'\n"
+            "    return t\n"
+        )
+    source = f"def write(o):\n{_indent(body, 4)}{tail}"
+    code = compile(source, f"<stored writer {cls.__name__}>", "exec")
+    exec(code, scope)  # noqa: S102 - attrs field names
+    written: Writer = scope["write"]
+    _STORED[cls] = written
+    return written
+
+
+def _stored_comparisons(comparisons: Any) -> str:
+    """The ``comparisons`` array of the stored form: each comparison cut to
+    :data:`STORED_KEYS` (plus ``values`` for the checks of :data:`VALUES_KEPT`)."""
+    if not comparisons:
+        return "[]"
+    out = []
+    for c in comparisons:
+        fn = _STORED.get(c.__class__) or _stored_writer(c.__class__)
+        out.append(fn(c))
+    return "[" + ", ".join(out) + "]"
+
+
+def stored_report(result: Any) -> str:
+    """The JSON text stored per round (form B) for the ingest path's lean form ``result``
+    (:class:`~etstats.reconciliation.model.LeanReconciliation`): ``{"form": "b"}`` then its
+    fields in declaration order, as :func:`to_json` writes them, except ``comparisons``
+    (:func:`_stored_comparisons`). About half the lean form's text on the synthetic seasons
+    (docs/performance.md, "eleventh session")."""
+    fn = _STORED.get(result.__class__) or _stored_writer(result.__class__)
+    return fn(result)
