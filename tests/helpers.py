@@ -163,3 +163,21 @@ def _stored_comparison(c: dict[str, Any]) -> dict[str, Any]:
     if c["check"] == "dead-time":
         out["values"] = [s["value"] for s in c["sources"]]
     return out
+
+
+def insert_bare_artifact(tx: Any, row: tuple[Any, ...]) -> None:
+    """Write one artifact row ``(sha256, kind, name, server_id, received_unix, status)`` with
+    empty bytes straight through SQL (so the store's triggers see a plain ``INSERT``): on
+    PostgreSQL the bytes are in the row, on SQLite in ``artifact_bytes`` (migration 0016)."""
+    columns = "sha256, kind, name, server_id, size_bytes, received_unix, status"
+    if tx.bytes_table == "artifacts":
+        tx.execute(
+            f"INSERT INTO artifacts ({columns}, data) VALUES (?, ?, ?, ?, 0, ?, ?, ?)",  # noqa: S608
+            (*row, b""),
+        )
+    else:
+        tx.execute(
+            f"INSERT INTO artifacts ({columns}) VALUES (?, ?, ?, ?, 0, ?, ?)",  # noqa: S608
+            row,
+        )
+        tx.execute("INSERT INTO artifact_bytes (sha256, data) VALUES (?, ?)", (row[0], b""))

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.helpers import insert_bare_artifact
 
 from etstats.ingest.artifacts import Artifact
 from etstats.ingest.pipeline import Pipeline
@@ -66,19 +67,7 @@ def _apply(tx: Any, op: tuple[Any, ...]) -> None:
         serial = next(_SERIALS)
         sha = hashlib.sha256(f"{serial}".encode()).hexdigest()
         row = (sha, art_kind, f"a{serial}", sid, received, art_status)
-        if tx.bytes_table == "artifacts":  # PostgreSQL: the bytes in the row
-            tx.execute(
-                "INSERT INTO artifacts (sha256, kind, name, server_id, size_bytes, "
-                "received_unix, status, data) VALUES (?, ?, ?, ?, 0, ?, ?, ?)",
-                (*row, b""),
-            )
-        else:  # SQLite: in a table of their own (migration 0016)
-            tx.execute(
-                "INSERT INTO artifacts (sha256, kind, name, server_id, size_bytes, "
-                "received_unix, status) VALUES (?, ?, ?, ?, 0, ?, ?)",
-                row,
-            )
-            tx.execute("INSERT INTO artifact_bytes (sha256, data) VALUES (?, ?)", (sha, b""))
+        insert_bare_artifact(tx, row)
         return
     if not shas:
         return

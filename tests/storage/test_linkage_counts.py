@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.helpers import insert_bare_artifact
 
 from etstats.ingest.pipeline import Pipeline
 from etstats.queries.arrivals import LAG_SHIFTS
@@ -158,19 +159,7 @@ def _apply(tx: Any, op: tuple[Any, ...]) -> None:
         serial = next(_SERIALS)
         sha = hashlib.sha256(f"linkage {serial}".encode()).hexdigest()
         row = (sha, op[1], f"a{serial}", sid, op[2], "accepted")
-        if tx.bytes_table == "artifacts":  # PostgreSQL: the bytes in the row
-            tx.execute(
-                "INSERT INTO artifacts (sha256, kind, name, server_id, size_bytes, "
-                "received_unix, status, data) VALUES (?, ?, ?, ?, 0, ?, ?, ?)",
-                (*row, b""),
-            )
-        else:  # SQLite: in a table of their own (migration 0016)
-            tx.execute(
-                "INSERT INTO artifacts (sha256, kind, name, server_id, size_bytes, "
-                "received_unix, status) VALUES (?, ?, ?, ?, 0, ?, ?)",
-                row,
-            )
-            tx.execute("INSERT INTO artifact_bytes (sha256, data) VALUES (?, ?)", (sha, b""))
+        insert_bare_artifact(tx, row)
     elif kind in ("art_move", "art_status") and shas:
         column = "received_unix" if kind == "art_move" else "status"
         tx.execute(
