@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from etstats.cli import plugin_manager
+from etstats.cli import QUICK_EXIT, plugin_manager
 from etstats.cli.jobs_arg import add_jobs_argument, jobs_from_args
 from etstats.cli.storage_args import (
     Progress,
@@ -53,7 +53,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_deliver_argument(p)
     add_window_argument(p)
     add_jobs_argument(p)
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, **{QUICK_EXIT: True})  # a bulk command: see etstats.cli.run
 
 
 @contextmanager
