@@ -171,4 +171,3 @@ def _leave(code: int) -> None:  # pragma: no cover - ends the process (tests/cli
     except (OSError, ValueError):
         return
     os._exit(code)
-

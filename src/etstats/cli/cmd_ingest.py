@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from itertools import chain, islice
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from etstats.cli import QUICK_EXIT, plugin_manager
 from etstats.cli.jobs_arg import add_jobs_argument, jobs_from_args
@@ -24,11 +24,15 @@ from etstats.cli.storage_args import (
     print_summary,
 )
 from etstats.errors import ConfigError
-from etstats.ingest.arrival_order import ArrivalSort
-from etstats.ingest.artifacts import MAX_ARTIFACT_BYTES, Artifact, walk_artifact_files
-from etstats.ingest.pipeline import Pipeline
+from etstats.ingest.folder_walk import walk_artifact_files
 from etstats.ingest.tally import IngestTally
 from etstats.ingest.worker_processes import BULK_GC_THRESHOLD, started_early
+
+if TYPE_CHECKING:
+    from etstats.ingest.arrival_order import ArrivalSort
+
+# The parsers, the pipeline and the store are imported by _run once the workers started
+# (about 50 ms of imports that their start then overlaps; tests/cli/test_start_imports.py).
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -137,6 +141,8 @@ def _run(args: argparse.Namespace) -> int:
     # loading the plugins and walking and sorting the rest (0.1 s at 3,000 files).
     head = [] if args.source else list(islice(walk, EARLY_WORKERS_FILES + 1))
     with started_early(early_jobs(args, len(head))):
+        from etstats.ingest.arrival_order import ArrivalSort
+
         pm = plugin_manager(args)
         sources = _sources(pm, args.source)
         # Listed and sorted outside memory: a backfill's path list would grow with its size.
@@ -166,6 +172,9 @@ def _ingest(
     files: ArrivalSort,
     warnings: list[str],
 ) -> int:
+    from etstats.ingest.artifacts import MAX_ARTIFACT_BYTES, Artifact
+    from etstats.ingest.pipeline import Pipeline
+
     # only a PATH given as a file can be missing: a folder's files were just listed
     missing = [str(p) for p in map(Path, args.paths) if not p.is_dir() and not p.exists()]
     if missing:
