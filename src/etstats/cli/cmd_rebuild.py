@@ -42,7 +42,7 @@ def _run(args: argparse.Namespace) -> int:
     storage = open_from_args(args, pm, must_exist=True)
     try:
         # counted by the database: listing every artifact record would grow with the store
-        archived = sum(storage.store_counts().artifacts.values())
+        archived = sum(storage.store_counts(brief=True).artifacts.values())
         progress = Progress(archived)
         # the workers start (about a quarter of a second) while the store is cleared
         with started_early(early_jobs(args, archived)):

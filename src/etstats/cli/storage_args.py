@@ -137,7 +137,7 @@ class Progress:
 def store_summary(storage: Storage) -> dict[str, int]:
     """Counts describing what the store holds (SQL ``COUNT`` queries: memory does not grow
     with the store)."""
-    c = storage.store_counts()
+    c = storage.store_counts(brief=True)
     by = c.rounds_by_source
     return {
         "artifacts": sum(c.artifacts.values()),
