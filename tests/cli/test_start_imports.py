@@ -41,8 +41,29 @@ READ_API = (
 )
 
 
-def test_the_ingest_command_starts_without_the_read_api_or_multiprocessing() -> None:
+INGEST_RUNS = (
+    "etstats.cli",
+    "etstats.cli.cmd_ingest",
+    "etstats.ingest.arrival_order",
+    "etstats.ingest.artifacts",
+    "etstats.ingest.pipeline",
+    "etstats.storage.sqlite",
+)
+"""What ``etstats ingest`` imports before it reads a file: the command, then (once its workers
+started) the modules its run imports."""
+
+
+def test_the_ingest_command_starts_its_workers_before_importing_parsers_or_store() -> None:
+    # its workers start as soon as the first files are found: their start then overlaps
+    # with these imports instead of following them
     loaded = _imported_by("etstats.cli", "etstats.cli.cmd_ingest")
+    assert "etstats.ingest.worker_processes" in loaded
+    assert not loaded & {"etstats.ingest.pipeline", "etstats.ingest.artifacts", "etstats.parsing"}
+    assert not {m for m in loaded if m.startswith("etstats.storage.sql")}
+
+
+def test_the_ingest_command_starts_without_the_read_api_or_multiprocessing() -> None:
+    loaded = _imported_by(*INGEST_RUNS)
     assert "etstats.storage.sqlite" in loaded  # the check sees the store's modules
     assert not loaded & set(READ_API), "the read API is imported before ingest reads"
     assert "multiprocessing" not in loaded, "--jobs 0 never starts a worker"

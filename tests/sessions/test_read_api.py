@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import attrs
 import pytest
 from tests.sessions.builders import Line, Rnd, write_rounds
 
@@ -176,6 +177,9 @@ def test_round_listing_and_detail(filled: Storage) -> None:
     assert filled.round_detail(999_999) is None
     counts = filled.store_counts()
     assert (counts.rounds, counts.player_lines) == (7, 28)
+    # the ingest summary's brief counts are the full ones, less what it does not print
+    brief = filled.store_counts(brief=True)
+    assert brief == attrs.evolve(counts, verdicts={}, by_start_source={}, unlinked=0)
 
 
 def test_career_sums_parts_and_rates(filled: Storage) -> None:

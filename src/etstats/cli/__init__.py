@@ -97,6 +97,11 @@ def _builtin_command(argv: Sequence[str]) -> str | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``etstats`` console script; returns the exit code."""
+    return _main(argv)[0]
+
+
+def _main(argv: Sequence[str] | None) -> tuple[int, argparse.Namespace]:
+    """:func:`main`, and the parsed arguments (what :func:`run` asks of the command)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv == ["--version"]:  # what argparse's version action does, without every command's
         print(f"etstats {__version__}")  # imports (they were 85 % of its process time)
@@ -110,19 +115,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = int(args.func(args))
     except ParseError as exc:
         print(f"etstats: {exc}", file=sys.stderr)
-        return EXIT_INPUT
+        return EXIT_INPUT, args
     except (ConfigError, StorageError) as exc:
         print(f"etstats: {exc}", file=sys.stderr)
-        return EXIT_CONFIG
+        return EXIT_CONFIG, args
     except EtStatsError as exc:
         print(f"etstats: {exc}", file=sys.stderr)
-        return EXIT_FINDINGS
+        return EXIT_FINDINGS, args
     except BrokenPipeError:  # `etstats parse ... | head` is normal use
-        return EXIT_OK
+        return EXIT_OK, args
     except OSError as exc:  # an unreadable input or output path: a message, no traceback
         print(f"etstats: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
-        return EXIT_INPUT
-    return code
+        return EXIT_INPUT, args
+    return code, args
+
+
+QUICK_EXIT = "quick_exit"
+"""A command whose parser sets this default to ``True`` (``ingest``, ``rebuild``) ends the
+console script's process without tearing its interpreter down (:func:`run`)."""
 
 
 def run() -> None:  # pragma: no cover - console-script shim
@@ -130,4 +140,34 @@ def run() -> None:  # pragma: no cover - console-script shim
         import multiprocessing
 
         multiprocessing.freeze_support()
-    sys.exit(main())
+    code, args = _main(None)
+    if getattr(args, QUICK_EXIT, False):
+        _leave(code)
+    sys.exit(code)
+
+
+def _leave(code: int) -> None:  # pragma: no cover - ends the process (tests/cli run it)
+    """End the process now with ``code``, as a normal exit would but without the interpreter's
+    teardown: the ``atexit`` handlers run (multiprocessing's among them: no semaphore is left
+    to the resource tracker) and the standard streams are flushed, but the tens of thousands
+    of objects a bulk command leaves to the end (its caches of parsed models and reports,
+    every module) are not collected and freed one by one. That teardown cost about 0.1 s of
+    CPU and wall time at the end of a 1,000-round ``etstats ingest`` (docs/performance.md,
+    "The serial start and end of ``--jobs 1`` (twelfth session)"), after the store was
+    closed and the workers were gone. Returns (for the normal exit) while a thread other
+    than a daemon one still runs, or when a stream cannot be flushed."""
+    import atexit
+    import os
+    import threading
+
+    main_thread = threading.main_thread()
+    if any(t is not main_thread and not t.daemon for t in threading.enumerate()):
+        return
+    try:
+        atexit._run_exitfuncs()
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+    except (OSError, ValueError):
+        return
+    os._exit(code)

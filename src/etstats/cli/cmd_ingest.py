@@ -7,10 +7,11 @@ import gc
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from itertools import chain, islice
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from etstats.cli import plugin_manager
+from etstats.cli import QUICK_EXIT, plugin_manager
 from etstats.cli.jobs_arg import add_jobs_argument, jobs_from_args
 from etstats.cli.storage_args import (
     Progress,
@@ -23,11 +24,15 @@ from etstats.cli.storage_args import (
     print_summary,
 )
 from etstats.errors import ConfigError
-from etstats.ingest.arrival_order import ArrivalSort
-from etstats.ingest.artifacts import MAX_ARTIFACT_BYTES, Artifact, walk_artifact_files
-from etstats.ingest.pipeline import Pipeline
+from etstats.ingest.folder_walk import walk_artifact_files
 from etstats.ingest.tally import IngestTally
 from etstats.ingest.worker_processes import BULK_GC_THRESHOLD, started_early
+
+if TYPE_CHECKING:
+    from etstats.ingest.arrival_order import ArrivalSort
+
+# The parsers, the pipeline and the store are imported by _run once the workers started
+# (about 50 ms of imports that their start then overlaps; tests/cli/test_start_imports.py).
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -53,7 +58,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_deliver_argument(p)
     add_window_argument(p)
     add_jobs_argument(p)
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, **{QUICK_EXIT: True})  # a bulk command: see etstats.cli.run
 
 
 @contextmanager
@@ -102,9 +107,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 EARLY_WORKERS_FILES = 256
-"""More files than this (a default batch) start the workers as soon as the folders are
-scanned, as an artifact source does: a small input never needs them (``rebuild``: more
-archived artifacts than this start them before its clear)."""
+"""More files than this (a default batch) start the workers as soon as the walk of the
+folders has found that many, as an artifact source does: a small input never needs them
+(``rebuild``: more archived artifacts than this start them before its clear)."""
 
 
 def early_jobs(args: argparse.Namespace, files: int) -> int:
@@ -121,29 +126,43 @@ def early_jobs(args: argparse.Namespace, files: int) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from etstats.plugins import registered
-
-    pm = plugin_manager(args)
     if not args.paths and not args.source:
         print("etstats ingest: give at least one PATH or --source NAME", file=sys.stderr)
         return 2
-    sources = registered(pm, "etstats_register_sources")
-    unknown = [s for s in args.source if s not in sources]
-    if unknown:
-        known = ", ".join(sorted(sources)) or "none"
-        raise ConfigError(f"unknown artifact source(s) {', '.join(unknown)} (registered: {known})")
     warnings: list[str] = []
 
     def warn(message: str) -> None:
         warnings.append(message)
         print(f"etstats ingest: {message}", file=sys.stderr)
 
-    # Listed and sorted outside memory: a backfill's path list would grow with its size.
-    with ArrivalSort(args.timezone) as files:
-        for group, path in walk_artifact_files(args.paths, warn=warn):
-            files.add(group, path)
-        with started_early(early_jobs(args, files.count)):
+    walk = walk_artifact_files(args.paths, warn=warn)
+    # The first files found say whether the workers are wanted (a source always wants them:
+    # its artifacts are checked first, below). They start now: their start overlaps with
+    # loading the plugins and walking and sorting the rest (0.1 s at 3,000 files).
+    head = [] if args.source else list(islice(walk, EARLY_WORKERS_FILES + 1))
+    with started_early(early_jobs(args, len(head))):
+        from etstats.ingest.arrival_order import ArrivalSort
+
+        pm = plugin_manager(args)
+        sources = _sources(pm, args.source)
+        # Listed and sorted outside memory: a backfill's path list would grow with its size.
+        with ArrivalSort(args.timezone) as files:
+            for group, path in chain(head, walk):
+                files.add(group, path)
+            del head
             return _ingest(args, pm, sources, files, warnings)
+
+
+def _sources(pm: Any, names: list[str]) -> dict[str, Any]:
+    """The registered artifact sources; :class:`ConfigError` if one of ``names`` is not."""
+    from etstats.plugins import registered
+
+    sources: dict[str, Any] = registered(pm, "etstats_register_sources")
+    unknown = [s for s in names if s not in sources]
+    if unknown:
+        known = ", ".join(sorted(sources)) or "none"
+        raise ConfigError(f"unknown artifact source(s) {', '.join(unknown)} (registered: {known})")
+    return sources
 
 
 def _ingest(
@@ -153,6 +172,9 @@ def _ingest(
     files: ArrivalSort,
     warnings: list[str],
 ) -> int:
+    from etstats.ingest.artifacts import MAX_ARTIFACT_BYTES, Artifact
+    from etstats.ingest.pipeline import Pipeline
+
     # only a PATH given as a file can be missing: a folder's files were just listed
     missing = [str(p) for p in map(Path, args.paths) if not p.is_dir() and not p.exists()]
     if missing:

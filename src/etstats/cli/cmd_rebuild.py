@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from etstats.cli import plugin_manager
+from etstats.cli import QUICK_EXIT, plugin_manager
 from etstats.cli.cmd_ingest import bulk_gc, early_jobs, heap_trimmer
 from etstats.cli.jobs_arg import add_jobs_argument, jobs_from_args
 from etstats.cli.storage_args import (
@@ -29,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_db_argument(p)
     add_window_argument(p)
     add_jobs_argument(p)
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, **{QUICK_EXIT: True})  # a bulk command: see etstats.cli.run
 
 
 def run(args: argparse.Namespace) -> int:
@@ -42,7 +42,7 @@ def _run(args: argparse.Namespace) -> int:
     storage = open_from_args(args, pm, must_exist=True)
     try:
         # counted by the database: listing every artifact record would grow with the store
-        archived = sum(storage.store_counts().artifacts.values())
+        archived = sum(storage.store_counts(brief=True).artifacts.values())
         progress = Progress(archived)
         # the workers start (about a quarter of a second) while the store is cleared
         with started_early(early_jobs(args, archived)):

@@ -8,15 +8,19 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from etstats.cli.argtypes import window_minutes
 from etstats.errors import ConfigError
-from etstats.ingest.pipeline import IngestResult, IngestSummary
 from etstats.ingest.tally import IngestTally
 from etstats.storage.base import Storage
 from etstats.storage.registry import DEFAULT_URL, open_storage, redact_url, url_scheme
-from etstats.storage.sqlite import sqlite_path
+
+if TYPE_CHECKING:
+    from etstats.ingest.pipeline import IngestResult, IngestSummary
+
+# The pipeline and the SQLite backend are imported where they are used: ``etstats ingest``
+# registers its arguments with these helpers and starts its workers before it imports them.
 
 
 def add_db_argument(parser: argparse.ArgumentParser) -> None:
@@ -94,6 +98,8 @@ def open_from_args(
     so a mistyped ``--db`` is reported rather than answered with "0 rounds".
     """
     if must_exist and url_scheme(args.db) == "sqlite":
+        from etstats.storage.sqlite import sqlite_path
+
         path = sqlite_path(args.db)
         if path != ":memory:" and not Path(path).exists():
             raise ConfigError(f"no store at {path} (ingest something first, or check --db)")
@@ -131,7 +137,7 @@ class Progress:
 def store_summary(storage: Storage) -> dict[str, int]:
     """Counts describing what the store holds (SQL ``COUNT`` queries: memory does not grow
     with the store)."""
-    c = storage.store_counts()
+    c = storage.store_counts(brief=True)
     by = c.rounds_by_source
     return {
         "artifacts": sum(c.artifacts.values()),

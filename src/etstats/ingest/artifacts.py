@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import errno
 import hashlib
-import logging
 import os
 import stat
-from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,8 +26,12 @@ from etstats.artifacts import (
     detect_kind,
     name_stamp,
 )
-
-log = logging.getLogger(__name__)
+from etstats.ingest.folder_walk import (
+    INGESTIBLE_SUFFIXES,
+    iter_artifact_paths,
+    special_kind,
+    walk_artifact_files,
+)
 
 MAX_ARTIFACT_BYTES = 16 * 1024 * 1024
 """Largest artifact accepted (bytes): real stats files are a few kB, gametimes a few tens."""
@@ -177,9 +179,6 @@ def file_time(name: str) -> datetime | None:
     return name_stamp(m["ts"])
 
 
-INGESTIBLE_SUFFIXES = (".txt", ".json")
-
-
 def read_regular_file(path: Path, limit: int) -> bytes:
     """Up to ``limit`` bytes of the regular file at ``path``.
 
@@ -202,81 +201,6 @@ def read_regular_file(path: Path, limit: int) -> bytes:
         return b"".join(chunks)
     finally:
         os.close(fd)
-
-
-def special_kind(mode: int) -> str:
-    """What a non-regular file is, in words (``a FIFO``, ``a socket``, ``a device`` ...)."""
-    if stat.S_ISFIFO(mode):
-        return "a FIFO"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISDIR(mode):
-        return "a directory"
-    return "not a regular file"
-
-
-def _unreadable_folder(exc: OSError, say: Callable[[str], None]) -> None:
-    say(f"cannot read folder {exc.filename}: {exc.strerror or exc}")
-
-
-def iter_artifact_paths(
-    paths: Iterable[str | os.PathLike[str]], *, warn: Callable[[str], None] | None = None
-) -> Iterator[Path]:
-    """Expand files and directories (recursively, sorted) into candidate artifact files.
-
-    Directories contribute their ``*.txt`` and ``*.json`` regular files; explicit files are
-    kept as given whatever their suffix. Hidden files and partial writes (``*.tmp``) are
-    skipped silently. ``warn`` (default: a logged warning) hears about what is skipped for a
-    reason the user should know: a folder that cannot be read, and a FIFO, socket or device
-    with an artifact suffix (never opened, so nothing hangs).
-    """
-    say = warn or log.warning
-    for raw in paths:
-        p = Path(raw)
-        if not p.is_dir():
-            yield p
-            continue
-        yield from sorted(_folder_files(p, say))
-
-
-def walk_artifact_files(
-    paths: Iterable[str | os.PathLike[str]], *, warn: Callable[[str], None] | None = None
-) -> Iterator[tuple[int, str]]:
-    """The files of :func:`iter_artifact_paths` as ``(group, path)`` pairs, a folder's files
-    in the order the walk finds them (not sorted, none held: memory stays flat in the
-    number of files). ``group`` is the position of the PATH the file came from; ``path`` is
-    the normalised text of the :class:`~pathlib.Path` :func:`iter_artifact_paths` yields,
-    so a group's paths sorted as ``pathlib`` sorts them are that function's order
-    (:class:`etstats.ingest.arrival_order.ArrivalSort` does so)."""
-    say = warn or log.warning
-    for group, raw in enumerate(paths):
-        p = Path(raw)
-        if not p.is_dir():
-            yield group, str(p)
-            continue
-        for child in _folder_files(p, say):
-            yield group, str(child)
-
-
-def _folder_files(folder: Path, say: Callable[[str], None]) -> Iterator[Path]:
-    """A folder's regular ``*.txt``/``*.json`` files, recursively, in walk order."""
-    for root, _dirs, names in os.walk(folder, onerror=lambda e: _unreadable_folder(e, say)):
-        base = Path(root)
-        for name in names:
-            if name.startswith(".") or Path(name).suffix.lower() not in INGESTIBLE_SUFFIXES:
-                continue
-            child = base / name
-            try:
-                mode = child.stat().st_mode
-            except OSError as exc:
-                say(f"cannot read {child}: {exc.strerror or exc}")
-                continue
-            if stat.S_ISREG(mode):
-                yield child
-            else:
-                say(f"skipped {child}: {special_kind(mode)}, not a regular file")
 
 
 __all__ = [

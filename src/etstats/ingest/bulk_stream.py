@@ -230,8 +230,10 @@ def _with_workers(
             if arrived is None:
                 break
             # the first batch is parsed here while the workers start, unless they were
-            # started early and are ready (every later one finds LOOK_AHEAD batches waiting)
-            ahead = _hand_over(pipeline, arrived, pool) if waiting or pool.ready else None
+            # started early (every later one finds LOOK_AHEAD batches waiting): then it is
+            # shared, the workers taking its chunks from the first as soon as they are up
+            # and this process from the last when it comes to write it (ParsePool.results)
+            ahead = _hand_over(pipeline, arrived, pool) if waiting or pool.started else None
             waiting.append((arrived, ahead))
             if len(waiting) > LOOK_AHEAD:
                 yield from _write(pipeline, *waiting.popleft(), pool, progress, previous)

@@ -137,12 +137,14 @@ class ReadApi:
         with self._reader() as tx:
             return heartbeats.heartbeats(tx)
 
-    def store_counts(self) -> StoreCounts:
-        """Rounds, player lines, artifacts per status and verdicts per kind (SQL ``COUNT``)."""
+    def store_counts(self, *, brief: bool = False) -> StoreCounts:
+        """Rounds, player lines, artifacts per status and verdicts per kind (SQL ``COUNT``);
+        ``brief`` leaves out the verdicts, start sources and unlinked count
+        (:func:`etstats.queries.rounds.store_counts`)."""
         from etstats.queries import rounds
 
         with self._reader() as tx:
-            return rounds.store_counts(tx)
+            return rounds.store_counts(tx, brief=brief)
 
     # -- maps and sessions -----------------------------------------------------------------
     def map_result(self, round_id: int) -> MapResult | None:

@@ -190,14 +190,25 @@ def round_detail(tx: Any, round_id: int) -> RoundDetail | None:
     )
 
 
-def store_counts(tx: Any) -> StoreCounts:
+def store_counts(tx: Any, *, brief: bool = False) -> StoreCounts:
+    """The store's row counts. ``brief`` (the ingest and rebuild summary) leaves out the
+    verdicts, the start sources and the unlinked artifacts: counting the verdicts reads
+    every reconciliation's page (a season's reports, about 50 KB a round) and the unlinked
+    count probes the rounds three times per artifact; right after a 1,000-round ingest the
+    two took 27 ms of its serial end (docs/performance.md, "The serial start and end of
+    ``--jobs 1`` (twelfth session)")."""
+
     def count(sql: str) -> int:
         row = tx.fetchone(sql)
         return int(row[0] or 0) if row else 0
 
     arts = tx.fetchall("SELECT status, COUNT(*) FROM artifacts GROUP BY status ORDER BY status")
-    verdicts = tx.fetchall(
-        "SELECT verdict, COUNT(*) FROM reconciliations GROUP BY verdict ORDER BY verdict"
+    verdicts = (
+        []
+        if brief
+        else tx.fetchall(
+            "SELECT verdict, COUNT(*) FROM reconciliations GROUP BY verdict ORDER BY verdict"
+        )
     )
     has = {k: f"{k}_sha256 IS NOT NULL" for k in ("stats", "lua", "endstats")}
     combos = {
@@ -218,10 +229,14 @@ def store_counts(tx: Any) -> StoreCounts:
     )
     values = [int(v or 0) for v in (row or [0] * (len(combos) + 1))]
     by_combo = dict(zip(combos, values[1:], strict=True))
-    sources = tx.fetchall(
-        "SELECT start_source, COUNT(*) FROM rounds GROUP BY start_source ORDER BY start_source"
+    sources = (
+        []
+        if brief
+        else tx.fetchall(
+            "SELECT start_source, COUNT(*) FROM rounds GROUP BY start_source ORDER BY start_source"
+        )
     )
-    unlinked = count(f"SELECT COUNT(*) {UNLINKED_SQL}")
+    unlinked = 0 if brief else count(f"SELECT COUNT(*) {UNLINKED_SQL}")
     return StoreCounts(
         rounds=values[0],
         player_lines=count("SELECT COUNT(*) FROM player_round_stats"),

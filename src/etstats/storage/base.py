@@ -439,8 +439,10 @@ class Storage(Protocol):
     def round_detail(self, round_id: int) -> RoundDetail | None:
         """A round with its player lines, awards and verdict."""
 
-    def store_counts(self) -> StoreCounts:
-        """Row counts by SQL ``COUNT``."""
+    def store_counts(self, *, brief: bool = False) -> StoreCounts:
+        """Row counts by SQL ``COUNT``; ``brief``: only what the ingest summary prints
+        (rounds, their sources, round 2s, player lines, artifacts: the verdicts, start
+        sources and unlinked count are left empty)."""
 
     def unlinked_artifacts(self) -> list[ArtifactRecord]:
         """Accepted artifacts no round references."""
