@@ -5,14 +5,20 @@ and the same round ids, not merely the same rounds."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from etstats.hookspecs import hookimpl
+from etstats.ingest import bulk_stream
 from etstats.ingest.artifacts import Artifact
 from etstats.ingest.pipeline import Pipeline
 from etstats.plugins import get_plugin_manager
-from etstats.storage.base import Storage
+from etstats.storage.base import ArtifactRecord, Storage
 from etstats.storage.sqlite import SQLiteStorage
 from etstats.storage.testing import snapshot
 from etstats.testing.synthetic import season
@@ -49,7 +55,14 @@ def _ids(store: Storage) -> list[tuple[int, str, int, int | None]]:
     return sorted((r.id, r.map_name, r.round_number, r.round_start_unix) for r in store.rounds())
 
 
-def test_rebuild_reconciles_each_round_once_and_keeps_the_ids(store: Storage) -> None:
+@pytest.mark.parametrize("window_batches", [bulk_stream.ARCHIVE_WINDOW_BATCHES, 4])
+def test_rebuild_reconciles_each_round_once_and_keeps_the_ids(
+    store: Storage, window_batches: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the default window the whole season is one window; with 4 batches (64 records)
+    the archive's pages end inside receipt seconds of 48 records, which must not split a
+    second's files between two windows."""
+    monkeypatch.setattr(bulk_stream, "ARCHIVE_WINDOW_BATCHES", window_batches)
     arts = _stamped(season(30))
     counter = _Counter()
     pm = get_plugin_manager([counter], load_entry_points=False)
@@ -90,3 +103,36 @@ def test_the_clear_leaves_no_reference_behind_and_keys_enforced(tmp_path: Path) 
     Pipeline(store, batch_size=BATCH).rebuild()
     assert len(store.rounds()) == 6
     store.close()
+
+
+def _record(second: int, sha: str) -> ArtifactRecord:
+    return ArtifactRecord(
+        sha256=sha,
+        kind="stats",
+        name=f"{sha}.txt",
+        server_id=1,
+        size_bytes=0,
+        received_unix=second,
+        status="accepted",
+    )
+
+
+@given(
+    seconds=st.lists(st.integers(1, 12), min_size=1, max_size=30),
+    page=st.integers(1, 10),
+)
+def test_windows_end_at_receipt_seconds(seconds: list[int], page: int) -> None:
+    """The archive's pages regrouped: nothing lost, nothing reordered, no window above two
+    pages, and a second split between windows only when it alone fills a window."""
+    records = [
+        _record(second, f"{second:03d}-{k:03d}")
+        for second, count in enumerate(seconds)
+        for k in range(count)
+    ]
+    pages = [records[i : i + page] for i in range(0, len(records), page)]
+    windows = list(bulk_stream.whole_seconds(pages))
+    assert [r for w in windows for r in w] == records
+    assert all(0 < len(w) <= 2 * page for w in windows)
+    for before, after in pairwise(windows):
+        if before[-1].received_unix == after[0].received_unix:
+            assert {r.received_unix for r in before} == {before[-1].received_unix}
