@@ -26,6 +26,7 @@ from etstats.artifacts import (
     detect_kind,
     name_stamp,
 )
+from etstats.file_bytes import read_open_file
 from etstats.ingest.folder_walk import (
     INGESTIBLE_SUFFIXES,
     iter_artifact_paths,
@@ -180,25 +181,20 @@ def file_time(name: str) -> datetime | None:
 
 
 def read_regular_file(path: Path, limit: int) -> bytes:
-    """Up to ``limit`` bytes of the regular file at ``path``.
+    """Up to ``limit`` bytes of the regular file at ``path``
+    (:func:`etstats.file_bytes.read_open_file`).
 
     Opened non-blocking and checked with ``fstat`` before reading, so a FIFO (which would block
     until a writer appears), a socket or a device raises ``OSError`` instead of hanging.
     """
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise OSError(errno.EINVAL, f"not a regular file ({special_kind(mode)})", str(path))
-        chunks: list[bytes] = []
-        total = 0
-        while total < limit:
-            chunk = os.read(fd, limit - total)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-        return b"".join(chunks)
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(
+                errno.EINVAL, f"not a regular file ({special_kind(st.st_mode)})", str(path)
+            )
+        return read_open_file(fd, st.st_size, limit)
     finally:
         os.close(fd)
 
