@@ -1,8 +1,8 @@
 """Reading a file's bytes up to a limit (standard library only).
 
 One read loop for the readers that open a file themselves (:func:`etstats.ingest.artifacts.
-read_regular_file`, which refuses FIFOs and devices, and the stats parser's own, which reads
-pipes too).
+read_regular_file`, which refuses FIFOs and devices, and the parsers' :func:`read_path`,
+which reads pipes too).
 """
 
 from __future__ import annotations
@@ -40,4 +40,19 @@ def read_open_file(fd: int, size: int, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-__all__ = ["READ_CHUNK_BYTES", "read_open_file"]
+def read_path(path: str, limit: int) -> bytes:
+    """Up to ``limit`` bytes of the file at ``path`` (raises ``OSError``).
+
+    Plain ``os.open``/``os.read`` (no Python file objects: about 4 µs less per file), read by
+    :func:`read_open_file` from the size ``fstat`` gives. Pipes are read too (size 0: read on
+    until their end or the limit). Callers pass their largest accepted size plus one, so that
+    a longer file shows as one byte over without being read whole.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        return read_open_file(fd, os.fstat(fd).st_size, limit)
+    finally:
+        os.close(fd)
+
+
+__all__ = ["READ_CHUNK_BYTES", "read_open_file", "read_path"]

@@ -14,7 +14,6 @@ import os
 import re
 import typing
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -24,7 +23,8 @@ from attrs import frozen
 from etstats.errors import ParseError, ValidationError
 from etstats.model.gametimes import SCHEMA_VERSION, Gametimes
 from etstats.parsing._gametimes_fast import NotFast, fast_gametimes
-from etstats.parsing.jsontext import load_json
+from etstats.parsing.input_file import read_input_file
+from etstats.parsing.jsontext import MAX_JSON_BYTES, load_json
 from etstats.serde import format_problems, make_converter
 
 if TYPE_CHECKING:
@@ -206,13 +206,8 @@ def parse_gametimes_bytes(data: bytes | str, *, source: str = "<bytes>") -> Game
 
 
 def _read(path: str | os.PathLike[str]) -> tuple[bytes, str]:
-    source = os.fspath(path)
-    try:
-        return Path(path).read_bytes(), source
-    except OSError as exc:
-        raise ParseError(
-            f"cannot read file: {exc.strerror or exc}", source=source, expected="a readable file"
-        ) from exc
+    """The file's bytes (at most :data:`MAX_JSON_BYTES`) and its path as the source."""
+    return read_input_file(path, MAX_JSON_BYTES), os.fspath(path)
 
 
 def parse_gametimes_file(path: str | os.PathLike[str]) -> Gametimes:

@@ -38,7 +38,8 @@ from etstats.parsing._legacy_json import (
     get_int,
     get_str,
 )
-from etstats.parsing.jsontext import check_storable_text, load_json
+from etstats.parsing.input_file import read_input_file
+from etstats.parsing.jsontext import MAX_JSON_BYTES, check_storable_text, load_json
 from etstats.parsing.legacy_findings import all_findings, check_filename, check_payload
 from etstats.parsing.legacy_webhook import read_webhook_payload
 
@@ -373,10 +374,7 @@ def parse_legacy_gametimes_text(text: str, *, source: str = "<text>") -> LegacyG
 def parse_legacy_gametimes_file(path: str | os.PathLike[str]) -> LegacyGametimes:
     """Read and parse a legacy gametimes file; unreadable files raise ParseError."""
     p = Path(path)
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise ParseError(f"cannot read file: {exc.strerror or exc}", source=str(p)) from exc
+    data = read_input_file(p, MAX_JSON_BYTES)
     return parse_legacy_gametimes_bytes(data, source=p.name, path=str(p))
 
 

@@ -25,6 +25,10 @@ from etstats.parsing.endstats.linking import (
 )
 from etstats.parsing.endstats.reader import decode_endstats, parse_award_value, read_endstats
 from etstats.parsing.filenames import parse_stats_filename
+from etstats.parsing.input_file import read_input_file
+
+MAX_ENDSTATS_BYTES = 10 * 1024 * 1024
+"""Largest endstats file accepted (bytes); real files are about 1 KB."""
 
 
 def _name_parts(path: str) -> tuple[datetime | None, str | None, int | None]:
@@ -52,11 +56,19 @@ def parse_endstats_bytes(
     """Parse endstats bytes (UTF-8, else Latin-1). Provenance: hash, size, and the file-name
     timestamp/map/round when ``path`` is given.
 
-    :raises ParseError: the bytes are not an endstats file.
+    :raises ParseError: the bytes are not an endstats file, or are larger than
+        :data:`MAX_ENDSTATS_BYTES`.
     """
     if not isinstance(data, bytes | bytearray | memoryview):
         raise TypeError(f"data must be bytes, got {type(data).__name__}")
     raw = bytes(data)
+    if len(raw) > MAX_ENDSTATS_BYTES:
+        raise ParseError(
+            "file too large",
+            source=path or source,
+            expected=f"<= {MAX_ENDSTATS_BYTES} bytes",
+            actual=f"{len(raw)} bytes",
+        )
     text, latin1 = decode_endstats(raw)
     if path is not None and source == "<bytes>":
         source = path.replace("\\", "/").rsplit("/", 1)[-1]
@@ -95,19 +107,16 @@ def parse_endstats_bytes(
 def parse_endstats_file(path: str | os.PathLike[str]) -> EndstatsRound:
     """Read and parse an endstats file.
 
-    :raises ParseError: the file cannot be read or is not an endstats file.
+    :raises ParseError: the file cannot be read, is larger than :data:`MAX_ENDSTATS_BYTES`
+        (refused without reading it whole) or is not an endstats file.
     """
     name = os.fspath(path)
-    try:
-        with open(name, "rb") as handle:
-            data = handle.read()
-    except OSError as exc:
-        raise ParseError(f"cannot read file: {exc.strerror or exc}", source=name) from exc
-    return parse_endstats_bytes(data, path=name)
+    return parse_endstats_bytes(read_input_file(name, MAX_ENDSTATS_BYTES), path=name)
 
 
 __all__ = [
     "DEFAULT_WINDOW_SECONDS",
+    "MAX_ENDSTATS_BYTES",
     "EndstatsLink",
     "EndstatsLinking",
     "link_endstats",
