@@ -65,7 +65,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import reference_import  # bench/reference_import.py (this script's directory is on sys.path)
-from results import result_row  # bench/results.py
+from results import ETSTATS_SOURCES, installed_env, result_row  # bench/results.py
 
 from etstats.testing.synthetic import MAPS, round_artifacts
 
@@ -357,9 +357,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     backends = ([] if args.no_sqlite else ["sqlite"]) + (["postgresql"] if args.pg else [])
     if args.season == "truth":  # its stats file names are local times at UTC+1
         os.environ["ETSTATS_TIMEZONE"] = "Etc/GMT-1"
-    versions = [("new", dict(os.environ))]
+    versions = [("new", installed_env(os.environ, ETSTATS_SOURCES))]
     if args.baseline_src is not None:
-        env = dict(os.environ, PYTHONPATH=str(args.baseline_src.resolve()))
+        src = args.baseline_src.resolve()
+        env = installed_env(dict(os.environ, PYTHONPATH=str(src)), src)
         versions.insert(0, ("baseline", env))
     all_rows: list[dict[str, object]] = []
     try:

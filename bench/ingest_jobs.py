@@ -29,6 +29,9 @@ import tempfile
 import time
 from pathlib import Path
 
+# bench/results.py (this script's directory is on sys.path)
+from results import ETSTATS_SOURCES, installed_env
+
 _RUN = """
 import json, resource, sys
 from etstats.cli import main
@@ -47,7 +50,7 @@ def _files(folder: Path) -> int:
 
 def _one(folder: Path, jobs: int, db: Path, timezone: str) -> dict[str, float]:
     db.unlink(missing_ok=True)
-    env = {**os.environ, "ETSTATS_TIMEZONE": timezone}
+    env = installed_env({**os.environ, "ETSTATS_TIMEZONE": timezone}, ETSTATS_SOURCES)
     argv = ["ingest", "--jobs", str(jobs), "--db", str(db), str(folder)]
     start = time.perf_counter()
     done = subprocess.run(

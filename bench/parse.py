@@ -55,6 +55,7 @@ from parse_bound import (  # bench/parse_bound.py (this script's directory is on
     read_split_converter,
     read_text_os,
 )
+from results import ETSTATS_SOURCES, installed_env  # bench/results.py
 
 from etstats.model.stats import StatsRound
 from etstats.parsing.stats_file import parse_stats_file
@@ -243,7 +244,7 @@ def time_processes(commands: dict[str, list[str]], repeat: int) -> dict[str, tup
     /dev/null), the commands run in turn. On a shared machine the CPU time is the steadier
     of the two (waiting for a core is not counted)."""
     best = dict.fromkeys(commands, (float("inf"), float("inf")))
-    env = dict(os.environ)
+    env = installed_env(os.environ, ETSTATS_SOURCES)
     for _ in range(repeat):
         for name, cmd in commands.items():
             before = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -44,7 +44,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from results import result_row  # bench/results.py
+from results import ETSTATS_SOURCES, installed_env, result_row  # bench/results.py
 
 from etstats.storage.testing import pg_database
 
@@ -156,12 +156,15 @@ def reference_database(
     params = {k: str(v) for k, v in conninfo_to_dict(dsn).items() if v is not None}
     name = f"slomix_ref_{uuid.uuid4().hex[:12]}"
     _admin(dsn, f'CREATE DATABASE "{name}" TEMPLATE template0')
-    env = dict(
-        os.environ,
-        REF_PG_HOST=f"{params.get('host', '127.0.0.1')}:{params.get('port', '5432')}",
-        REF_PG_DATABASE=name,
-        REF_PG_USER=params.get("user", "postgres"),
-        REF_PG_PASSWORD=params.get("password", ""),
+    env = installed_env(
+        dict(
+            os.environ,
+            REF_PG_HOST=f"{params.get('host', '127.0.0.1')}:{params.get('port', '5432')}",
+            REF_PG_DATABASE=name,
+            REF_PG_USER=params.get("user", "postgres"),
+            REF_PG_PASSWORD=params.get("password", ""),
+        ),
+        reference,
     )
     try:
         run([python, str(reference / "run_import.py"), ".", "--create-schema"], env)
@@ -185,6 +188,7 @@ def compare(
     files), alternating, ``repeat`` times each; returns one row per importer (best runs)."""
     ours = [sys.executable, "-c", "import sys; from etstats.cli import run; sys.exit(run())"]
     best: dict[str, list[float]] = {}  # name -> [wall s, CPU s, peak MB, server CPU s]
+    ours_env = installed_env(os.environ, ETSTATS_SOURCES)
 
     def keep(name: str, argv: list[str], env: dict[str, str]) -> str:
         before = server_children_cpu(dsn)
@@ -198,7 +202,7 @@ def compare(
 
     for _ in range(repeat):
         with pg_database(dsn) as url:
-            keep("etstats", [*ours, "ingest", "--db", url, str(folder)], dict(os.environ))
+            keep("etstats", [*ours, "ingest", "--db", url, str(folder)], ours_env)
         with reference_database(dsn, reference, python, run) as env:
             script = str(reference / "run_import.py")
             out = keep("reference", [python, script, str(folder.resolve())], env)

@@ -1,7 +1,34 @@
-"""The result row shared by the ingest benchmarks (``bench/ingest.py``'s table, and
-``bench/reference_import.py``'s rows in it): one whole-process measurement of one step."""
+"""What the ingest benchmarks share (``bench/ingest.py``'s table, and
+``bench/reference_import.py``'s rows in it): the result row of one whole-process measurement
+of one step, and the environment a timed process runs in (:func:`installed_env`)."""
 
 from __future__ import annotations
+
+import compileall
+from collections.abc import Mapping
+from pathlib import Path
+
+import etstats
+
+ETSTATS_SOURCES = Path(etstats.__file__).parent
+"""The ``etstats`` package folder these benchmarks time (for :func:`installed_env`)."""
+
+
+def installed_env(env: Mapping[str, str], *sources: Path) -> dict[str, str]:
+    """``env`` for a timed process, with Python's bytecode cache as a user's install has it.
+
+    ``PYTHONDONTWRITEBYTECODE`` (set on some build machines, this one included) is removed,
+    and each folder of ``sources`` (an editable install's ``src``, a baseline tree, the
+    reference project) gets its ``__pycache__`` written here, before any run: otherwise every
+    run compiles every module it imports from source, about 0.12 s for ``etstats ingest``
+    and as much again for each worker process it spawns (docs/performance.md, "Bytecode in
+    the timed runs"). Installed wheels already carry their bytecode.
+    """
+    for folder in sources:
+        compileall.compile_dir(str(folder), quiet=1)
+    out = dict(env)
+    out.pop("PYTHONDONTWRITEBYTECODE", None)
+    return out
 
 
 def result_row(
