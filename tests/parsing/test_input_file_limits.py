@@ -66,7 +66,7 @@ def test_a_missing_file_names_its_path(
 def test_endstats_bytes_past_the_limit_are_refused() -> None:
     data = b"x" * (MAX_ENDSTATS_BYTES + 1)
     with pytest.raises(ParseError, match="file too large") as info:
-        parse_endstats_bytes(data, path="big-round-1-endstats.txt")
+        parse_endstats_bytes(data, path="/srv/stats/big-round-1-endstats.txt")
     assert info.value.source == "big-round-1-endstats.txt"
     assert info.value.actual == f"{MAX_ENDSTATS_BYTES + 1} bytes"
 

@@ -62,16 +62,16 @@ def parse_endstats_bytes(
     if not isinstance(data, bytes | bytearray | memoryview):
         raise TypeError(f"data must be bytes, got {type(data).__name__}")
     raw = bytes(data)
+    if path is not None and source == "<bytes>":
+        source = path.replace("\\", "/").rsplit("/", 1)[-1]
     if len(raw) > MAX_ENDSTATS_BYTES:
         raise ParseError(
             "file too large",
-            source=path or source,
+            source=source,
             expected=f"<= {MAX_ENDSTATS_BYTES} bytes",
             actual=f"{len(raw)} bytes",
         )
     text, latin1 = decode_endstats(raw)
-    if path is not None and source == "<bytes>":
-        source = path.replace("\\", "/").rsplit("/", 1)[-1]
     rnd, findings = read_endstats(text, source=source)
     if latin1:
         findings.insert(
