@@ -28,13 +28,14 @@ def read_input_file(path: str | os.PathLike[str], limit: int) -> bytes:
             f"cannot read file: {exc.strerror or exc}", source=source, expected="a readable file"
         ) from exc
     if len(data) > limit:
-        raise ParseError(
-            "file too large",
-            source=source,
-            expected=f"<= {limit} bytes",
-            actual=f"more than {limit} bytes",
-        )
+        raise too_large(source, limit, f"more than {limit} bytes")
     return data
 
 
-__all__ = ["read_input_file"]
+def too_large(source: str, limit: int, actual: str) -> ParseError:
+    """The error for input past a parser's ``limit`` (bytes); ``actual`` says how large it
+    is, as far as it was read."""
+    return ParseError("file too large", source=source, expected=f"<= {limit} bytes", actual=actual)
+
+
+__all__ = ["read_input_file", "too_large"]

@@ -32,6 +32,7 @@ from etstats.model.stats import StatsRound, build_stats_round
 from etstats.parsing._stats_lines import read_players
 from etstats.parsing._stats_tokens import Tokenizer
 from etstats.parsing.filenames import _timestamp_map_round
+from etstats.parsing.input_file import too_large
 from etstats.parsing.stats_truncation import end_of_file_findings
 from etstats.validate.codes import make_finding
 from etstats.validate.stats import validate_stats_round
@@ -140,12 +141,7 @@ def _check_size(size: int, source: str) -> None:
             actual="0 bytes",
         )
     if size > MAX_STATS_BYTES:
-        raise ParseError(
-            "file too large",
-            source=source,
-            expected=f"<= {MAX_STATS_BYTES} bytes",
-            actual=f"more than {MAX_STATS_BYTES} bytes",
-        )
+        raise too_large(source, MAX_STATS_BYTES, f"more than {MAX_STATS_BYTES} bytes")
 
 
 def _bom_finding(source: str) -> Finding:

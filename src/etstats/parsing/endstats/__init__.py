@@ -14,7 +14,6 @@ from datetime import datetime
 
 import attrs
 
-from etstats.errors import ParseError
 from etstats.model.common import Finding, Provenance, Severity
 from etstats.model.endstats import EndstatsRound
 from etstats.parsing.endstats.linking import (
@@ -25,7 +24,7 @@ from etstats.parsing.endstats.linking import (
 )
 from etstats.parsing.endstats.reader import decode_endstats, parse_award_value, read_endstats
 from etstats.parsing.filenames import parse_stats_filename
-from etstats.parsing.input_file import read_input_file
+from etstats.parsing.input_file import read_input_file, too_large
 
 MAX_ENDSTATS_BYTES = 10 * 1024 * 1024
 """Largest endstats file accepted (bytes); real files are about 1 KB."""
@@ -65,12 +64,7 @@ def parse_endstats_bytes(
     if path is not None and source == "<bytes>":
         source = path.replace("\\", "/").rsplit("/", 1)[-1]
     if len(raw) > MAX_ENDSTATS_BYTES:
-        raise ParseError(
-            "file too large",
-            source=source,
-            expected=f"<= {MAX_ENDSTATS_BYTES} bytes",
-            actual=f"{len(raw)} bytes",
-        )
+        raise too_large(source, MAX_ENDSTATS_BYTES, f"{len(raw)} bytes")
     text, latin1 = decode_endstats(raw)
     rnd, findings = read_endstats(text, source=source)
     if latin1:
