@@ -58,6 +58,35 @@ def test_push_with_a_wrong_key_fails_without_retrying(api: str, tmp_path: Path) 
     assert "Zq9-not-the-key" not in done.stdout + done.stderr
 
 
+def test_a_fifo_and_an_oversized_file_are_reported_and_the_rest_is_pushed(
+    api: str, tmp_path: Path
+) -> None:
+    """A FIFO named on the command line is refused at once (it has no writer: a plain read
+    would wait for ever), a sparse 1 GiB file is refused after 16 MiB (no receiver stores
+    it), and the round's files named after them are still uploaded: exit 3."""
+    import os
+
+    from etstats.ingest.artifacts import MAX_ARTIFACT_BYTES
+
+    fifo = tmp_path / "2026-01-01-000000-goldrush-round-1.txt"
+    os.mkfifo(fifo)
+    huge = tmp_path / "2026-01-01-000100-goldrush-round-2.txt"
+    with huge.open("wb") as handle:
+        handle.truncate(1 << 30)
+    good = tmp_path / "good"
+    good.mkdir()
+    for a in season(1, seed=23):
+        (good / a.name).write_bytes(a.data)
+    done = run_push(str(fifo), str(huge), str(good), "--url", api, "--server", "eu1")
+    assert done.returncode == 3, done.stderr
+    lines = [line.split("\t") for line in done.stdout.splitlines()]
+    assert lines[0][:2] == ["unreadable", str(fifo)]
+    assert "not a regular file" in lines[0][2]
+    assert lines[1] == ["unreadable", str(huge), f"larger than {MAX_ARTIFACT_BYTES} bytes"]
+    assert [line[0] for line in lines[2:]] == ["ok", "ok", "ok"]
+    assert all("stored" in line[2] for line in lines[2:])
+
+
 def test_push_needs_the_secret_variable(tmp_path: Path) -> None:
     done = run_push(str(tmp_path), "--url", "http://127.0.0.1:9", "--server", "eu1", secret="")
     assert done.returncode == 2
