@@ -166,12 +166,20 @@ def _gone(pids: set[int], patience_s: float = 60.0) -> bool:
     loaded machine may schedule them late; this is not a timing assertion)."""
     deadline = time.monotonic() + patience_s
     while time.monotonic() < deadline:
-        alive = {p for p in pids if Path(f"/proc/{p}").exists()}
-        alive = {p for p in alive if "Z" not in Path(f"/proc/{p}/stat").read_text().split()[2:3]}
-        if not alive:
+        if not {p for p in pids if _running(p)}:
             return True
         time.sleep(0.2)
     return False
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` exists and is not a zombie. A process that exits while its ``stat``
+    is read makes the read fail (``ProcessLookupError``, ``FileNotFoundError``): gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"  # the state follows the "(name)"
 
 
 def test_workers_exit_when_the_main_process_is_killed(tmp_path: Path) -> None:
