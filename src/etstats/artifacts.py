@@ -23,6 +23,7 @@ from __future__ import annotations
 import enum
 import os
 import re
+import stat
 from datetime import datetime
 from pathlib import Path
 from typing import TypeAlias, TypeVar
@@ -217,7 +218,8 @@ def load(source: str | os.PathLike[str] | bytes, *, name: str | None = None) -> 
     """Parse one artifact from a path or from bytes.
 
     ``name`` names bytes (default ``<bytes>``; the kind is then told by content) or overrides
-    a path's base name. A path is read by its kind's file parser (the provenance holds the
+    a path's base name. A pipe or character device is read once and parsed as bytes named by
+    its base name. Any other path is read by its kind's file parser (the provenance holds the
     path). A ``.json`` file whose kind neither name nor content tells is parsed as gametimes,
     so the error says what is wrong with it. Raises only :class:`ParseError` (a missing or
     unreadable file too).
@@ -234,6 +236,10 @@ def load(source: str | os.PathLike[str] | bytes, *, name: str | None = None) -> 
     label = name or path.name
     if not path.exists():
         raise ParseError("no such file or directory", source=str(source))
+    if _is_stream(path):
+        # a pipe (``etstats reconcile <(zcat f.gz)``, /dev/stdin) is read once, here: sniffing
+        # its kind would consume its first bytes, and the parser would read what is left
+        return load(_read_stream(path), name=label)
     kind = detect_kind(label)
     if kind is ArtifactKind.UNKNOWN and not label.lower().endswith(".json"):
         kind = detect_kind(label, _head(path))
@@ -252,6 +258,27 @@ def load(source: str | os.PathLike[str] | bytes, *, name: str | None = None) -> 
     else:
         raise _not_an_artifact(label)
     return LoadedArtifact(kind_of(parsed).value, label, parsed)
+
+
+def _is_stream(path: Path) -> bool:
+    """Whether ``path`` is a FIFO or a character device (what can be read only once)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False  # the parser's read reports it
+    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)
+
+
+def _read_stream(path: Path) -> bytes:
+    """A stream's bytes, one past the largest artifact any parser accepts (the kind's own
+    parser then refuses what is too large for it)."""
+    from etstats.file_bytes import read_path
+    from etstats.parsing.jsontext import MAX_JSON_BYTES
+
+    try:
+        return read_path(str(path), MAX_JSON_BYTES + 1)
+    except OSError as exc:
+        raise ParseError(f"cannot read file: {exc.strerror or exc}", source=str(path)) from exc
 
 
 def _head(path: Path) -> bytes:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -91,3 +95,55 @@ def test_typed_accessors_refuse_another_kind(tmp_path: Path) -> None:
         _ = art.legacy_gametimes
     with pytest.raises(TypeError):
         _ = art.endstats
+
+
+def _fifo_fed(tmp_path: Path, name: str, data: bytes) -> tuple[Path, threading.Thread]:
+    """A FIFO named ``name`` and a started thread that writes ``data`` into it once."""
+    fifo = tmp_path / name
+    os.mkfifo(fifo)
+
+    def feed() -> None:
+        with fifo.open("wb") as out:
+            out.write(data)
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    return fifo, writer
+
+
+@pytest.mark.parametrize("kind", ["stats", "gametimes", "gametimes-legacy"])
+def test_a_pipe_is_read_once_and_parsed_whole(tmp_path: Path, kind: str) -> None:
+    """A pipe named like process substitution's ``/dev/fd/63`` (no kind in its name) loads as
+    its bytes do: the kind told from the content, and every byte parsed, not what a sniff of
+    the kind left in the pipe."""
+    data = _files(tmp_path)[kind].read_bytes()
+    fifo, writer = _fifo_fed(tmp_path, "63", data)
+    piped = load(fifo)
+    writer.join(timeout=10)
+    assert piped == load(data, name="63")
+    assert piped.kind == kind
+
+
+def test_reconcile_reads_a_pipe(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``etstats reconcile --json <(cat file)``: the round the file itself gives (it used to
+    fail with 'empty file': the kind sniff had consumed the pipe)."""
+    from etstats.cli import main
+
+    path = _files(tmp_path)["stats"]
+    fifo, writer = _fifo_fed(tmp_path, "63", path.read_bytes())
+    assert main(["reconcile", "--json", str(fifo)]) == 0
+    writer.join(timeout=10)
+    piped = json.loads(capsys.readouterr().out)
+    assert main(["reconcile", "--json", str(path)]) == 0
+    whole = json.loads(capsys.readouterr().out)
+    assert len(piped["rounds"]) == len(whole["rounds"]) == 1
+    assert piped["rounds"][0]["players"] == whole["rounds"][0]["players"]
+
+    def outcomes(report: dict[str, Any]) -> list[tuple[Any, ...]]:  # the sources name the file
+        return [
+            (c["check"], c["player"], c["verdict"], c["difference"])
+            for c in report["rounds"][0]["comparisons"]
+        ]
+
+    assert outcomes(piped) == outcomes(whole)
+    assert len(outcomes(whole)) > 10
