@@ -38,8 +38,13 @@ def _processes_mentioning(text: str) -> Iterator[int]:
 
 
 def _fd_targets(pid: int) -> set[str]:
-    out = set()
-    for fd in Path(f"/proc/{pid}/fd").iterdir():
+    """What the open descriptors of ``pid`` point to (empty once it has exited)."""
+    out: set[str] = set()
+    try:
+        fds = list(Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:  # exited (ProcessLookupError, FileNotFoundError)
+        return out
+    for fd in fds:
         try:
             out.add(os.readlink(fd))
         except OSError:
@@ -79,7 +84,12 @@ def test_curl_children_hold_no_game_socket_are_detached_and_time_limited(tmp_pat
         deadline = time.monotonic() + 30
         pids: list[int] = []
         while time.monotonic() < deadline:
-            pids = [p for p in _processes_mentioning(outbox) if "curl" in _ancestors(p)[0]]
+            # a process that exits while it is looked at has no ancestors left: not curl
+            pids = [
+                p
+                for p in _processes_mentioning(outbox)
+                if any("curl" in name for name in _ancestors(p)[:1])
+            ]
             if pids:
                 break
             time.sleep(0.05)
