@@ -1,6 +1,6 @@
 """A parser's input file read whole, but never more than the parser accepts.
 
-The ``parse_*_file`` functions of the endstats and gametimes parsers read through
+The ``parse_*_file`` functions of the stats, endstats and gametimes parsers read through
 :func:`read_input_file`: a file larger than the parser's limit is refused after reading one
 byte past the limit, not read whole into memory first (a mistaken path to a multi-GB log
 must not take a watcher's memory).

@@ -26,13 +26,12 @@ import os
 import re
 
 from etstats.errors import ParseError
-from etstats.file_bytes import read_path
 from etstats.model.common import Finding, Provenance, build_provenance
 from etstats.model.stats import StatsRound, build_stats_round
 from etstats.parsing._stats_lines import read_players
 from etstats.parsing._stats_tokens import Tokenizer
 from etstats.parsing.filenames import _timestamp_map_round
-from etstats.parsing.input_file import too_large
+from etstats.parsing.input_file import read_input_file, too_large
 from etstats.parsing.stats_truncation import end_of_file_findings
 from etstats.validate.codes import make_finding
 from etstats.validate.stats import validate_stats_round
@@ -111,10 +110,7 @@ def parse_stats_file(path: str | os.PathLike[str]) -> StatsRound:
     directory, permission) raises :class:`ParseError` too.
     """
     source = os.fspath(path)
-    try:
-        data = read_path(source, MAX_STATS_BYTES + 1)
-    except OSError as exc:
-        raise ParseError(f"cannot read file: {exc.strerror or exc}", source=source) from exc
+    data = read_input_file(source, MAX_STATS_BYTES)
     return parse_stats_bytes(data, source=source, path=source)
 
 
