@@ -8,10 +8,14 @@ their sum, and the peak memory of the main process. At the end: medians per fold
 variant, and the ratios ``--jobs N`` / ``--jobs 0``. The main process's CPU is what bounds the
 wall time on an idle machine with a core per process (the workers run beside it).
 
+With ``--busy-core`` a busy loop at normal priority (a game server's stand-in) runs beside
+each ingest, and its share of a core while the ingest ran is reported (Linux: read from
+``/proc``): 1.00 is a game server that lost nothing to the ingest.
+
 Usage::
 
     .venv/bin/python bench/ingest_jobs.py /tmp/p1k/season /tmp/p1k/truth /tmp/p1k/stats
-        [--jobs 2] [--repeat 3] [--timezone Etc/GMT-1=truth] [--work DIR]
+        [--jobs 2] [--repeat 3] [--timezone Etc/GMT-1=truth] [--work DIR] [--busy-core]
 
 ``--timezone ZONE=SUBSTRING`` sets ``ETSTATS_TIMEZONE`` for the folders whose path contains
 ``SUBSTRING`` (default: ``Etc/GMT-1`` for ``truth``, ``UTC`` otherwise).
@@ -48,19 +52,42 @@ def _files(folder: Path) -> int:
     return sum(1 for p in folder.rglob("*") if p.suffix in (".txt", ".json"))
 
 
-def _one(folder: Path, jobs: int, db: Path, timezone: str) -> dict[str, float]:
+_BUSY = "while True: pass"
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User+system CPU seconds of a running process (Linux ``/proc/PID/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _one(folder: Path, jobs: int, db: Path, timezone: str, busy: bool) -> dict[str, float]:
     db.unlink(missing_ok=True)
     env = installed_env({**os.environ, "ETSTATS_TIMEZONE": timezone}, ETSTATS_SOURCES)
     argv = ["ingest", "--jobs", str(jobs), "--db", str(db), str(folder)]
-    start = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-c", _RUN, *argv], env=env, capture_output=True, text=True, check=False
-    )
-    wall = time.perf_counter() - start
+    loop = subprocess.Popen([sys.executable, "-c", _BUSY]) if busy else None
+    try:
+        if loop is not None:
+            time.sleep(0.2)  # its start is not the ingest's
+            loop_cpu = _cpu_seconds(loop.pid)
+        start = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-c", _RUN, *argv],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        wall = time.perf_counter() - start
+        share = (_cpu_seconds(loop.pid) - loop_cpu) / wall if loop is not None else 0.0
+    finally:
+        if loop is not None:
+            loop.kill()
+            loop.wait()
     usage = json.loads(done.stderr.strip().splitlines()[-1])
     if usage["code"] not in (0, 1):
         raise SystemExit(f"ingest failed: {done.stderr}")
-    return {"wall": wall, **usage}
+    return {"wall": wall, "busy_share": share, **usage}
 
 
 def _zone(folder: Path, rules: list[tuple[str, str]]) -> str:
@@ -74,6 +101,11 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--timezone", action="append", default=[], metavar="ZONE=SUBSTRING")
     ap.add_argument("--work", type=Path, default=None)
+    ap.add_argument(
+        "--busy-core",
+        action="store_true",
+        help="run a busy loop at normal priority beside each ingest; report its share of a core",
+    )
     args = ap.parse_args()
     rules = [(r.split("=", 1)[0], r.split("=", 1)[-1]) for r in args.timezone] or [
         ("Etc/GMT-1", "truth")
@@ -86,20 +118,21 @@ def main() -> None:
         zone = _zone(folder, rules)
         for rep in range(args.repeat):
             for jobs in (0, args.jobs) if rep % 2 == 0 else (args.jobs, 0):
-                r = _one(folder, jobs, work / f"jobs{jobs}.db", zone)
+                r = _one(folder, jobs, work / f"jobs{jobs}.db", zone, args.busy_core)
                 results.setdefault((str(folder), jobs), []).append(r)
                 print(
                     f"{folder} --jobs {jobs}: {r['wall']:.2f} s wall ({n / r['wall']:.0f} "
                     f"files/s), CPU main {r['main_cpu']:.2f} s + workers "
                     f"{r['workers_cpu']:.2f} s = {r['main_cpu'] + r['workers_cpu']:.2f} s, "
-                    f"main peak {r['main_kb'] / 1024:.0f} MB",
+                    f"main peak {r['main_kb'] / 1024:.0f} MB"
+                    + (f", busy loop {r['busy_share']:.2f} of a core" if args.busy_core else ""),
                     flush=True,
                 )
     print(
         "\n| folder | files | --jobs | wall s | files/s (wall) | CPU main s | CPU workers s "
-        "| CPU total s | main files/CPU-s |"
+        "| CPU total s | main files/CPU-s | busy loop's share of a core |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for folder in args.folders:
         n = _files(folder)
         med: dict[int, dict[str, float]] = {}
@@ -110,7 +143,8 @@ def main() -> None:
             print(
                 f"| {folder.name} | {n} | {jobs} | {m['wall']:.2f} | {n / m['wall']:.0f} | "
                 f"{m['main_cpu']:.2f} | {m['workers_cpu']:.2f} | "
-                f"{m['main_cpu'] + m['workers_cpu']:.2f} | {n / m['main_cpu']:.0f} |"
+                f"{m['main_cpu'] + m['workers_cpu']:.2f} | {n / m['main_cpu']:.0f} | "
+                + (f"{m['busy_share']:.2f} |" if args.busy_core else "- |")
             )
         a, b = med[0], med[args.jobs]
         print(

@@ -216,7 +216,12 @@ def test_cli_jobs_option_and_environment(
         main(["ingest", "--jobs", "-1", "--db", str(tmp_path / "c.db"), str(folder)])
     assert usage.value.code == 2
     monkeypatch.delenv(JOBS_ENV)
-    assert default_jobs() == 0  # opt-in: workers cost CPU and help only on idle cores
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0}, raising=False)
+    assert default_jobs() == 0  # one core: a worker would only take the main process's
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    assert default_jobs() == 1  # an idle core is what the (lowest-priority) worker uses
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(16)), raising=False)
+    assert default_jobs() == 1  # the main process is the bound: more workers gain little
     one, two = SQLiteStorage(str(tmp_path / "a.db")), SQLiteStorage(str(tmp_path / "b.db"))
     derived = {k: v for k, v in snapshot(one).items() if k != "artifacts"}  # arrival time
     assert derived == {k: v for k, v in snapshot(two).items() if k != "artifacts"}

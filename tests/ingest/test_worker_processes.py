@@ -1,7 +1,8 @@
 """The worker processes of ``--jobs``: chunks of a shared job are claimed exactly once from
 both ends (workers from the front, the main process from the back) and a stale call claims
 nothing; workers started early are taken by the next pool, or stopped when nothing took
-them; the executor's pipes are widened where the system allows it."""
+them, and run at the lowest priority; the executor's pipes are widened where the system
+allows it; one worker by default on two or more cores."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import argparse
 import gc
 import multiprocessing
 import operator
+import os
 import threading
 from concurrent.futures import Future
 from typing import Any
@@ -24,6 +26,7 @@ from etstats.ingest.worker_processes import (
     BULK_GC_THRESHOLD,
     PIPE_BYTES,
     START_METHOD,
+    WORKER_NICENESS,
     Claims,
     Tickets,
     new_executor,
@@ -184,6 +187,9 @@ def test_workers_started_early_are_taken_by_the_next_pool() -> None:
             # a worker collects garbage as a bulk command's main process does
             threshold = pool.result_of(pool.share(operator.call, gc.get_threshold).future)
             assert threshold == BULK_GC_THRESHOLD
+            if hasattr(os, "nice"):  # it runs at the lowest priority: idle CPU only
+                niceness = pool.result_of(pool.share(os.nice, 0).future)
+                assert niceness == min(19, os.nice(0) + WORKER_NICENESS)
             assert take_early(1) is None  # taken once
         assert multiprocessing.active_children() == []
 
@@ -233,6 +239,9 @@ def test_etstats_ingest_starts_workers_early_only_for_more_than_a_batch(
     assert early_jobs(args(2), 10_000) == 2
     assert early_jobs(args(1), EARLY_WORKERS_FILES) == 0  # one batch: no workers early
     assert early_jobs(args(1, ["plugin"]), 0) == 1  # a source's size is unknown
-    assert early_jobs(args(None), 10_000) == 0  # --jobs 0 by default
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    assert early_jobs(args(None), 10_000) == 1  # one worker by default on two cores
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0}, raising=False)
+    assert early_jobs(args(None), 10_000) == 0  # and none on one
     monkeypatch.setenv("ETSTATS_JOBS", "many")
     assert early_jobs(args(None), 10_000) == 0  # reported later, where it always was

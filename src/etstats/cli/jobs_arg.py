@@ -25,8 +25,10 @@ def add_jobs_argument(parser: argparse.ArgumentParser) -> None:
         default=None,
         metavar="N",
         help="worker processes that parse the next batch while this one writes the "
-        f"current batch (default: ${JOBS_ENV}, else 0: everything in this process; workers "
-        "use more CPU in all and help only on idle cores). The store is the same either way",
+        f"current batch (default: ${JOBS_ENV}, else 1 on a machine with two or more cores and "
+        "0 on one; 0: everything in this process). Workers run at the lowest priority, so "
+        "they take only idle CPU, and start only for more than a batch of files. The store "
+        "is the same either way",
     )
 
 
