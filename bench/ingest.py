@@ -10,6 +10,9 @@ whole processes run one after the other (``--steps`` picks some):
 * ``re-ingest``: the same command again (every file already known);
 * ``rebuild``: ``etstats rebuild``;
 * ``audit``: ``etstats audit --json``;
+* ``more``: :data:`MORE_ROUNDS` further rounds of the same season (300 files: a busy
+  server's week) ingested at once into the full store with ``etstats ingest``: the time per
+  artifact of a routine import into a store of that size;
 * ``single``: five new rounds (15 artifacts) ingested one by one with ``Pipeline.ingest``
   into the full store (``watch``/``serve``): milliseconds per arrival (median and worst,
   leaving out the first round's three, which also pay one-time code generation per kind);
@@ -34,8 +37,13 @@ Usage::
 
     .venv/bin/python bench/ingest.py --rounds 1000 10000 100000 [--pg DSN]
         [--baseline-src DIR] [--baseline-steps STEPS] [--workers N] [--no-sqlite]
-        [--steps ingest,re-ingest,rebuild,audit,single,stats-only] [--work DIR] [--json FILE]
-        [--season synthetic|truth]
+        [--steps ingest,re-ingest,rebuild,audit,more,single,stats-only] [--work DIR]
+        [--json FILE] [--season synthetic|truth] [--population N]
+
+``--population N`` draws each round's 12 players from N GUIDs (a round 2 has its round 1's
+players), as a community's rounds are; by default every round has 12 new GUIDs, so a
+100,000-round season has 1.2 million players: the worst case for everything kept per player
+(totals, names, the lines' GUID index).
 
 ``--season truth`` writes consistent rounds from the truth generator instead (stats and Lua
 files that agree as real ones do, round 1/2 pairs, no endstats): the reconciliation's cost on
@@ -70,7 +78,9 @@ from results import ETSTATS_SOURCES, installed_env, result_row  # bench/results.
 from etstats.testing.synthetic import MAPS, round_artifacts
 
 START_UNIX = 1_767_225_600
-STEPS = ("ingest", "re-ingest", "rebuild", "audit", "single", "stats-only")
+STEPS = ("ingest", "re-ingest", "rebuild", "audit", "more", "single", "stats-only")
+MORE_ROUNDS = 100
+"""Rounds of the ``more`` step: ingested at once into the full store after the season."""
 _SINGLE = """
 import json, statistics, sys, time
 from etstats.ingest.pipeline import Pipeline
@@ -99,11 +109,30 @@ CHUNK_ROUNDS = 1000
 """Rounds per folder of the written season (3,000 files) and per generation task."""
 
 
-def _write_chunk(folder: Path, stats_folder: Path, first: int, last: int) -> int:
+def population_guids(population: int) -> list[str]:
+    """The season's players when it has a population: ``population`` GUIDs (32 hex digits),
+    the same in every chunk and process."""
+    rng = random.Random(-1)
+    return ["".join(rng.choice("0123456789ABCDEF") for _ in range(32)) for _ in range(population)]
+
+
+def squad_of(i: int, population: list[str]) -> list[str] | None:
+    """The 12 players of round ``i`` drawn from ``population`` (``None``: 12 new GUIDs, as
+    without a population). A round 2 has its round 1's players."""
+    if not population:
+        return None
+    return random.Random(i // 2).sample(population, 12)
+
+
+def _write_chunk(
+    folder: Path, stats_folder: Path, first: int, last: int, population: int = 0
+) -> int:
     """Write rounds ``first`` to ``last - 1`` into one sub-folder (seeded by the chunk, so
     the season does not depend on how many workers wrote it); the stats file of each round
-    is hard-linked into ``stats_folder`` too (the stats-only input, no second copy)."""
+    is hard-linked into ``stats_folder`` too (the stats-only input, no second copy).
+    ``population``: the players come from that many GUIDs (0: new ones every round)."""
     rng = random.Random(first)
+    players = population_guids(population)
     sub = folder / f"{first // CHUNK_ROUNDS:04d}"
     stats_sub = stats_folder / sub.name
     sub.mkdir(parents=True, exist_ok=True)
@@ -116,6 +145,7 @@ def _write_chunk(folder: Path, stats_folder: Path, first: int, last: int) -> int
             end_unix=START_UNIX + 900 * i,
             rng=rng,
             players=12,
+            guids=squad_of(i, players),
             pauses=i % 3,
         )
         for k, a in enumerate(arts):
@@ -160,15 +190,27 @@ def write_truth_season(folder: Path, rounds: int, *, stats_only: bool = False) -
     return count
 
 
-def write_season(folder: Path, stats_folder: Path, rounds: int, workers: int) -> int:
+def write_season(
+    folder: Path,
+    stats_folder: Path,
+    rounds: int,
+    workers: int,
+    population: int = 0,
+    first: int = 0,
+) -> int:
     """Write the season's files (a stats, a Lua and an endstats file per round) in chunks of
     :data:`CHUNK_ROUNDS` rounds on ``workers`` processes, printing progress; returns the
-    number of files (memory stays flat: one round at a time per worker)."""
-    chunks = [(i, min(i + CHUNK_ROUNDS, rounds)) for i in range(0, rounds, CHUNK_ROUNDS)]
+    number of files (memory stays flat: one round at a time per worker). ``population``: see
+    :func:`_write_chunk`; ``first``: the number of the first round (later rounds come
+    later in time)."""
+    end = first + rounds
+    chunks = [(i, min(i + CHUNK_ROUNDS, end)) for i in range(first, end, CHUNK_ROUNDS)]
     count = 0
     start = time.perf_counter()
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(_write_chunk, folder, stats_folder, a, b) for a, b in chunks]
+        futures = [
+            pool.submit(_write_chunk, folder, stats_folder, a, b, population) for a, b in chunks
+        ]
         for done, future in enumerate(as_completed(futures), 1):
             count += future.result()
             if len(chunks) > 1:
@@ -255,6 +297,8 @@ def measure(
     artifacts: int,
     steps: Sequence[str],
     dsn: str | None,
+    more_dir: Path | None = None,
+    more_artifacts: int = 0,
 ) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     base = cli()
@@ -300,6 +344,10 @@ def measure(
         row("rebuild", run("rebuild", [*base, "rebuild", "--db", url]), artifacts)
     if "audit" in steps:
         row("audit", run("audit", [*base, "audit", "--json", "--db", url]), artifacts)
+    if "more" in steps and more_dir is not None:
+        # a week of a busy server arriving at once: into the full store, time per artifact
+        done = run("more", [*base, "ingest", "--db", url, str(more_dir)])
+        row("more", done, more_artifacts, f"{MORE_ROUNDS} more rounds into the full store")
     if "single" in steps:
         code = f"START = {START_UNIX}\n" + _SINGLE
         done = run("single", [sys.executable, "-c", code, url, str(rounds)])
@@ -351,6 +399,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="synthetic: random TAB values, stats + Lua + endstats per round (nearly every "
         "comparison conflicts); truth: the truth generator's consistent rounds, stats + Lua",
     )
+    parser.add_argument(
+        "--population",
+        type=int,
+        default=0,
+        metavar="N",
+        help="synthetic season: each round's 12 players drawn from N GUIDs, a round 2 with "
+        "its round 1's (default 0: 12 new GUIDs every round, so every player line is a new "
+        "player: the worst case for the per-player tables and indexes)",
+    )
     args = parser.parse_args(argv)
     steps = args.steps.split(",")
     work = args.work or Path(tempfile.mkdtemp(prefix="etstats-bench-"))
@@ -373,7 +430,20 @@ def main(argv: Sequence[str] | None = None) -> int:
                 artifacts = write_truth_season(season_dir, rounds)
                 write_truth_season(stats_dir, rounds, stats_only=True)
             else:
-                artifacts = write_season(season_dir, stats_dir, rounds, args.workers)
+                artifacts = write_season(
+                    season_dir, stats_dir, rounds, args.workers, args.population
+                )
+            more_dir = work / f"more-{rounds}"
+            more_artifacts = 0
+            if "more" in steps and args.season == "synthetic":
+                more_artifacts = write_season(
+                    more_dir,
+                    work / f"more-stats-{rounds}",
+                    MORE_ROUNDS,
+                    1,
+                    args.population,
+                    rounds + 20,  # after the season and the single step's rounds
+                )
             print(
                 f"# {rounds} rounds: {artifacts} artifacts written in "
                 f"{time.perf_counter() - t:.0f} s",
@@ -398,11 +468,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                             artifacts=artifacts,
                             steps=want,
                             dsn=args.pg,
+                            more_dir=more_dir if more_artifacts else None,
+                            more_artifacts=more_artifacts,
                         )
             if args.reference is not None and args.pg:  # bench/reference_import.py
                 all_rows += reference_import.run_all(args, rounds, stats_dir, work, run_process)
             shutil.rmtree(season_dir)
             shutil.rmtree(stats_dir)
+            shutil.rmtree(more_dir, ignore_errors=True)
+            shutil.rmtree(work / f"more-stats-{rounds}", ignore_errors=True)
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
