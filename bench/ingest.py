@@ -79,6 +79,8 @@ from etstats.testing.synthetic import MAPS, round_artifacts
 
 START_UNIX = 1_767_225_600
 STEPS = ("ingest", "re-ingest", "rebuild", "audit", "more", "single", "stats-only")
+SQUAD = 12
+"""Players of a round of the synthetic season."""
 MORE_ROUNDS = 100
 """Rounds of the ``more`` step: ingested at once into the full store after the season."""
 _SINGLE = """
@@ -121,7 +123,7 @@ def squad_of(i: int, population: list[str]) -> list[str] | None:
     without a population). A round 2 has its round 1's players."""
     if not population:
         return None
-    return random.Random(i // 2).sample(population, 12)
+    return random.Random(i // 2).sample(population, SQUAD)
 
 
 def _write_chunk(
@@ -144,7 +146,7 @@ def _write_chunk(
             round_number=1 + i % 2,
             end_unix=START_UNIX + 900 * i,
             rng=rng,
-            players=12,
+            players=SQUAD,
             guids=squad_of(i, players),
             pauses=i % 3,
         )
@@ -409,6 +411,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "player: the worst case for the per-player tables and indexes)",
     )
     args = parser.parse_args(argv)
+    if 0 < args.population < SQUAD:
+        parser.error(f"--population must be 0 or at least {SQUAD} (the players of a round)")
     steps = args.steps.split(",")
     work = args.work or Path(tempfile.mkdtemp(prefix="etstats-bench-"))
     backends = ([] if args.no_sqlite else ["sqlite"]) + (["postgresql"] if args.pg else [])
