@@ -287,3 +287,33 @@ def test_a_fresh_process_decodes_what_a_worker_encoded(tmp_path: Path) -> None:
     assert [type(b.model) for b in back] == [type(p.model) for p in parsed]
     with pytest.raises(AttributeError):
         codec._sealed_nowhere_CLS_Nothing  # noqa: B018
+
+
+def test_workers_that_cannot_start_leave_the_work_to_this_process(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # workers are the default on two cores: a system without process or semaphore support
+    # (sem_open refused, say) must still ingest everything, in process, saying why
+    from etstats.ingest import worker_processes
+
+    def refused(*_args: object) -> None:
+        raise OSError(38, "Function not implemented")
+
+    monkeypatch.delenv(JOBS_ENV, raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    monkeypatch.setattr(worker_processes.Claims, "new", classmethod(refused))
+    folder = tmp_path / "files"
+    folder.mkdir()
+    arts = season(100)  # more than a batch of files: the workers would start early
+    for a in arts:
+        (folder / a.name).write_bytes(a.data)
+    with caplog.at_level(logging.WARNING):
+        assert main(["ingest", "--db", str(tmp_path / "a.db"), str(folder)]) == 0
+    assert "cannot start 1 parse worker(s)" in caplog.text
+    assert "parsing in this process" in caplog.text
+    assert multiprocessing.active_children() == []
+    store = SQLiteStorage(str(tmp_path / "a.db"))
+    assert len(store.artifacts()) == len(arts) > 256
+    store.close()

@@ -42,7 +42,14 @@ from etstats.errors import ParseError
 from etstats.ingest.artifacts import Artifact, ArtifactKind
 from etstats.ingest.extract import ParsedArtifact, parse_artifact
 from etstats.ingest.work_queue import AHEAD, URGENT, Task, WorkQueue
-from etstats.ingest.worker_processes import Claims, Tickets, Workers, new_executor, take_early
+from etstats.ingest.worker_processes import (
+    CANNOT_START,
+    Claims,
+    Tickets,
+    Workers,
+    new_executor,
+    take_early,
+)
 
 log = logging.getLogger(__name__)
 
@@ -182,7 +189,10 @@ class ParsePool:
         if self._closed:
             raise BrokenProcessPool("the parse pool is closed")
         if self._executor is None:
-            self._workers = new_executor(self.jobs)
+            try:
+                self._workers = new_executor(self.jobs)
+            except CANNOT_START as exc:  # this process does the work (the caller's fallback)
+                raise BrokenProcessPool(f"cannot start parse workers: {exc}") from exc
             self._executor = self._workers.executor
         try:
             return self._executor.submit(fn, arg)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import atexit
 import gc
 import importlib
+import logging
 import os
 import signal
 import sys
@@ -46,6 +47,13 @@ try:
     import fcntl
 except ImportError:  # pragma: no cover - not on Windows
     fcntl = None
+
+log = logging.getLogger(__name__)
+
+CANNOT_START = (OSError, NotImplementedError, ImportError)
+"""What starting worker processes raises where the system cannot give them (no process or
+semaphore support, ``sem_open`` refused, a process limit): the command then parses in its
+own process, as with ``--jobs 0``, since workers are the default on two or more cores."""
 
 JOBS_ENV = "ETSTATS_JOBS"
 """Environment variable: default number of parse workers of ``etstats ingest``/``rebuild``."""
@@ -323,7 +331,13 @@ def started_early(jobs: int) -> Iterator[None]:
     if jobs < 1:
         yield
         return
-    entry = (jobs, new_executor(jobs, start=True))
+    try:
+        workers = new_executor(jobs, start=True)
+    except CANNOT_START as exc:
+        log.warning("cannot start %d parse worker(s) (%s): parsing in this process", jobs, exc)
+        yield
+        return
+    entry = (jobs, workers)
     _early.append(entry)
     try:
         yield
@@ -422,6 +436,7 @@ def _exit_with(sentinel: int) -> None:
 
 __all__ = [
     "BULK_GC_THRESHOLD",
+    "CANNOT_START",
     "JOBS_ENV",
     "LOCK_WAIT",
     "PIPE_BYTES",
