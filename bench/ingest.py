@@ -75,7 +75,7 @@ from pathlib import Path
 import reference_import  # bench/reference_import.py (this script's directory is on sys.path)
 from results import ETSTATS_SOURCES, installed_env, result_row  # bench/results.py
 
-from etstats.testing.synthetic import MAPS, round_artifacts
+from etstats.testing.synthetic import MAPS, random_guid, round_artifacts
 
 START_UNIX = 1_767_225_600
 STEPS = ("ingest", "re-ingest", "rebuild", "audit", "more", "single", "stats-only")
@@ -115,7 +115,7 @@ def population_guids(population: int) -> list[str]:
     """The season's players when it has a population: ``population`` GUIDs (32 hex digits),
     the same in every chunk and process."""
     rng = random.Random(-1)
-    return ["".join(rng.choice("0123456789ABCDEF") for _ in range(32)) for _ in range(population)]
+    return [random_guid(rng) for _ in range(population)]
 
 
 def squad_of(i: int, population: list[str]) -> list[str] | None:

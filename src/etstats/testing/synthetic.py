@@ -31,7 +31,8 @@ def file_stamp(unix: int, tz: ZoneInfo) -> str:
     return datetime.fromtimestamp(unix, tz).strftime("%Y-%m-%d-%H%M%S")
 
 
-def _guid(rng: random.Random) -> str:
+def random_guid(rng: random.Random) -> str:
+    """A player GUID as the game writes it: 32 upper-case hex digits, drawn from ``rng``."""
     return "".join(rng.choice("0123456789ABCDEF") for _ in range(32))
 
 
@@ -181,7 +182,7 @@ def round_artifacts(
     from etstats.render.stats_file import render_stats_bytes
 
     tz = ZoneInfo(timezone)
-    guids = list(guids) if guids is not None else [_guid(rng) for _ in range(players)]
+    guids = list(guids) if guids is not None else [random_guid(rng) for _ in range(players)]
     out: list[Artifact] = []
 
     def local(unix: int) -> str:
@@ -242,7 +243,7 @@ def evenings(
     ``groups`` groups of 12 regulars (so careers, sessions and ladders have history). Each
     round leaves a stats file, a Lua file and an endstats file."""
     rng = random.Random(seed)
-    regulars = [[_guid(rng) for _ in range(12)] for _ in range(groups)]
+    regulars = [[random_guid(rng) for _ in range(12)] for _ in range(groups)]
     out: list[Artifact] = []
     for i in range(rounds):
         evening, k = divmod(i, 16)
@@ -312,7 +313,7 @@ def round_pair_artifacts(
     store should end up holding for the R2. File names carry ``timezone``'s wall clock."""
     from etstats.render.stats_file import render_stats_bytes
 
-    guids = [_guid(rng) for _ in range(players)]
+    guids = [random_guid(rng) for _ in range(players)]
     r1 = stats_round(map_name, 1, guids, rng)
     r2_only = stats_round(map_name, 2, guids, rng)
     out = []
