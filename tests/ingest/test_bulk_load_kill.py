@@ -1,4 +1,4 @@
-"""A bulk load into an empty store killed with SIGKILL while its record indexes are set aside
+"""A bulk load into an empty store killed with SIGKILL while its GUID index is set aside
 (bulk-load mode, docs/storage.md): the store opened again has every index and every row
 trigger of a fresh store, and running the load again converges on the one-by-one store. The
 same for ``rebuild``: killed part-way, the archive is whole and a second run converges."""
@@ -18,7 +18,7 @@ from tests.ingest.test_batch import run_and_kill
 
 from etstats.ingest.artifacts import Artifact
 from etstats.ingest.pipeline import Pipeline
-from etstats.storage.record_indexes import record_indexes
+from etstats.storage.line_indexes import line_indexes
 from etstats.storage.sqlite import SQLiteStorage
 from etstats.storage.testing import snapshot
 from etstats.testing.synthetic import season
@@ -38,7 +38,7 @@ def _schema(db: Path) -> list[tuple[str, str, str]]:
 
 def test_sigkill_during_a_bulk_load_leaves_a_store_that_heals(tmp_path: Path) -> None:
     db = tmp_path / "killed.db"
-    record_names = {name for name, _ in record_indexes()}
+    aside_names = {name for name, _ in line_indexes()}
     at_kill: list[set[str]] = []
 
     def look(pid: int) -> None:
@@ -46,9 +46,9 @@ def test_sigkill_during_a_bulk_load_leaves_a_store_that_heals(tmp_path: Path) ->
         at_kill.append({name for _, name, _ in _schema(db)})
 
     run_and_kill(tmp_path, before_kill=look)
-    # killed in the middle of the load: the record indexes were not there
+    # killed in the middle of the load: the GUID index was not there
     assert at_kill
-    assert not record_names & at_kill[0]
+    assert not aside_names & at_kill[0]
     fresh = tmp_path / "fresh.db"
     SQLiteStorage(str(fresh)).close()
     # run_and_kill opened the store again (and completed it): all of them are back, as written

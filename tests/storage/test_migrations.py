@@ -33,10 +33,11 @@ def _sqlite_shape(conn: sqlite3.Connection) -> dict[str, Any]:
                     r[2],
                     # an expression index has no column name: its SQL tells it apart
                     tuple(str(c[2]) for c in conn.execute(f"PRAGMA index_info('{r[1]}')")),
+                    # (a WITHOUT ROWID table's primary key has no row there at all)
                     " ".join(
                         str(
                             conn.execute(
-                                "SELECT sql FROM sqlite_master WHERE name = ?", (r[1],)
+                                "SELECT MAX(sql) FROM sqlite_master WHERE name = ?", (r[1],)
                             ).fetchone()[0]
                         ).split()
                     ),
@@ -183,28 +184,35 @@ def test_upgrading_a_v1_store_marks_round2_rows_cumulative(tmp_path: Path) -> No
     store.close()
 
 
-def test_record_indexes_match_the_record_queries() -> None:
-    """The record expression indexes (migration 0008; PostgreSQL's objectives index again in
-    0013) hold exactly the per-line value SQL the records query orders by (without the ``p.``
-    prefix); otherwise the planner ignores them. The last definition of each index counts."""
+def test_record_candidates_cover_every_record_statistic_a_line_holds() -> None:
+    """Migration 0019's floors name exactly :data:`KEPT_STATS`: the statistics of
+    ``RECORD_STATS`` whose value one line holds (a weapon part needs a subquery), and it drops
+    the eight record indexes of 0008 (0013 and 0014 redefined PostgreSQL's objectives one)."""
     from etstats.queries.ladders import RECORD_STATS
     from etstats.queries.statdefs import WEAPON_PARTS, value_sql
+    from etstats.storage.record_lines import KEPT_STATS
 
+    one_line = [
+        stat
+        for stat in RECORD_STATS
+        if not any(part in value_sql(stat, "sqlite", summed=False) for part in WEAPON_PARTS)
+    ]
+    assert list(KEPT_STATS) == one_line
     for dialect in ("sqlite", "postgres"):
-        sql = "\n".join(m.sql for m in load_migrations(dialect))
-        for stat in RECORD_STATS:
-            value = re.sub(r"\bp\.", "", value_sql(stat, dialect, summed=False))
-            if any(part in value for part in WEAPON_PARTS):
-                assert f"record_{stat} " not in sql  # a weapon part needs a subquery
-                continue
-            defined = re.findall(
-                rf"CREATE INDEX player_round_stats_record_{stat} ON player_round_stats "
-                r"\(\((.*?)\)\)\s+WHERE",
-                sql,
-                re.DOTALL,
+        migrations = load_migrations(dialect)
+        last = migrations[18].sql
+        assert migrations[18].name == "record_lines"
+        floors = re.search(r"INSERT INTO record_floors \(stat\) VALUES (.*?);", last)
+        assert floors is not None
+        assert re.findall(r"'(\w+)'", floors[1]) == list(KEPT_STATS)
+        created = set(
+            re.findall(
+                r"CREATE INDEX (player_round_stats_record_\w+)",
+                "\n".join(m.sql for m in migrations[:18]),
             )
-            assert defined, stat
-            assert defined[-1] == value, (dialect, stat)
+        )
+        dropped = set(re.findall(r"DROP INDEX IF EXISTS (player_round_stats_record_\w+)", last))
+        assert created == dropped == {f"player_round_stats_record_{s}" for s in KEPT_STATS}
 
 
 @pytest.mark.pg

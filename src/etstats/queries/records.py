@@ -1,15 +1,17 @@
 """Records: the best single round and the best map of each statistic.
 
 Before migration 0008 each statistic took two rankings of every line; now the best round is
-read from an index where one exists, and one grouping of the lines serves every statistic's
-best map.
+read from the record candidates where a statistic has them, and one grouping of the lines
+serves every statistic's best map.
 
 * **Best round**: per statistic, the best value over the admitted lines, then the lines
   holding it ranked by the tie-break (earliest, then the smallest GUID, map, round number,
-  server). Migration 0008's partial expression indexes (one per statistic of
-  :data:`etstats.queries.ladders.RECORD_STATS` a line holds) answer both from an index: the
-  first admitted entry from the top, then one equality range. Other statistics (the weapon
-  parts and rates of them, e.g. accuracy, and sums not indexed) take a scan of the lines.
+  server). For the statistics of :data:`etstats.storage.record_lines.KEPT_STATS` both come
+  from the record candidates (migration 0019: every line whose value reaches its statistic's
+  floor): when an admitted line is among them, the best is, and so is every line tied with
+  it. Otherwise (a window or gate that admits no candidate) and for the other statistics
+  (the weapon parts and rates of them, e.g. accuracy, and sums) the lines are read: those
+  of the window's rounds, or every line.
 * **Best map**: one grouping of the lines by (player, map) computes every statistic at once;
   each statistic's best group is picked from that one result.
 
@@ -27,6 +29,7 @@ from etstats.queries.careers import window_sql
 from etstats.queries.rounds import dialect
 from etstats.queries.statdefs import ALIAS_JOIN, PLAYER_GUID, tenths_sql, value_sql
 from etstats.queries.types import RecordEntry, Window
+from etstats.storage.record_lines import KEPT_STATS
 
 
 def best_rounds(
@@ -40,22 +43,39 @@ def best_rounds(
     out: dict[str, RecordEntry] = {}
     for stat in stats:
         value = value_sql(stat, d, summed=False)
-        # the best value: the top of the statistic's index (migration 0008), else one scan
-        best = tx.fetchone(
-            f"SELECT {value} FROM player_round_stats p "
-            f"WHERE {admitted} AND {value} IS NOT NULL ORDER BY {value} DESC LIMIT 1",
-            (gate, *params),
-        )
+        lines = "player_round_stats p"
+        where = f"{admitted} AND {value} IS NOT NULL"
+        args: tuple[Any, ...] = (gate, *params)
+        best = None
+        if stat in KEPT_STATS:
+            # the record candidates (migration 0019): every line at or above the floor;
+            # a candidate's value is read from its line, so a stale entry cannot mislead
+            candidates = (
+                "record_lines c JOIN record_floors f ON f.stat = c.stat "
+                "JOIN player_round_stats p "
+                "ON p.round_id = c.round_id AND p.player_index = c.player_index"
+            )
+            kept = f"c.stat = ? AND (f.floor IS NULL OR {value} >= f.floor) AND {where}"
+            best = tx.fetchone(
+                f"SELECT {value} FROM {candidates} WHERE {kept} ORDER BY 1 DESC LIMIT 1",
+                (stat, *args),
+            )
+            if best is not None:
+                lines, where, args = candidates, kept, (stat, *args)
+        if best is None:  # no admitted candidate: the lines themselves
+            best = tx.fetchone(
+                f"SELECT {value} FROM {lines} WHERE {where} ORDER BY 1 DESC LIMIT 1", args
+            )
         if best is None:
             continue
-        # the lines holding it (one index range), ranked by the tie-break
+        # the lines holding it, ranked by the tie-break
         row = tx.fetchone(
             f"SELECT {PLAYER_GUID}, {value} AS value, r.map_name, r.id, r.round_start_unix "
-            f"FROM player_round_stats p JOIN rounds r ON r.id = p.round_id {ALIAS_JOIN} "
+            f"FROM {lines} JOIN rounds r ON r.id = p.round_id {ALIAS_JOIN} "
             "JOIN servers sv ON sv.id = r.server_id "
-            f"WHERE {admitted} AND {value} = ? "
+            f"WHERE {where} AND {value} = ? "
             "ORDER BY r.round_start_unix, 1, r.map_name, r.round_number, sv.name LIMIT 1",
-            (gate, *params, best[0]),
+            (*args, best[0]),
         )
         if row is None:  # pragma: no cover - the line found above is still there
             continue

@@ -405,8 +405,8 @@ class Storage(Protocol):
 
     def bulk_load(self) -> AbstractContextManager[bool]:
         """Around a bulk load (``ingest_many``, ``rebuild``): into a store without player
-        lines, the record indexes are dropped at the start and built once at the end
-        (:mod:`etstats.storage.record_indexes`); yields whether they were."""
+        lines, SQLite drops the lines' GUID index at the start and builds it once at the end
+        (:mod:`etstats.storage.line_indexes`); yields whether it did."""
 
     def close(self) -> None:
         """Release connections (only those this object opened)."""

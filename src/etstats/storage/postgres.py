@@ -27,6 +27,7 @@ from etstats.storage.base import (
 )
 from etstats.storage.migrate import CREATE_VERSION_TABLE, load_migrations
 from etstats.storage.postgres_tab import with_tab_columns
+from etstats.storage.record_lines import refill_if_pending
 
 _MIGRATION_LOCK = 0x65747374  # "etst": pg_advisory_xact_lock key serialising migrations
 
@@ -452,6 +453,8 @@ class PostgresStorage(ReadApi):
                     )
                 applied.append(mig.version)
             forget_prepared(conn)  # DDL: psycopg may have dropped the prepared statements
+        with self.transaction() as tx:  # migration 0019 on a store that held lines
+            refill_if_pending(tx)
         return applied
 
     def schema_version(self) -> int:

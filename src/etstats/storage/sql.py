@@ -13,6 +13,12 @@ from typing import Any
 
 from etstats.storage.base import ROUND_COLUMNS, ROUND_TABLES, ArtifactRecord, Row, StoredRound
 from etstats.storage.outbox_sql import OutboxTxMixin
+from etstats.storage.record_lines import (
+    add_record_lines,
+    clear_record_lines,
+    drop_record_lines,
+    prune_record_lines,
+)
 
 Window = tuple[int, str, int, int, int]
 """``(server id, map name, round number, lo, hi)``: a time window of one link group."""
@@ -416,6 +422,7 @@ class SqlTx(OutboxTxMixin):
             )
 
     def delete_rounds(self, round_ids: Sequence[int]) -> None:
+        drop_record_lines(self, round_ids)
         for rid in round_ids:
             for table in ROUND_TABLES:
                 self.execute(f"DELETE FROM {table} WHERE round_id = ?", (rid,))  # noqa: S608
@@ -428,6 +435,8 @@ class SqlTx(OutboxTxMixin):
         with self.totals_kept_for(lines):
             self._replace_many_round_rows(rows)
         self._unwritten.difference_update(rows)
+        if any("player_round_stats" in t for t in rows.values()):
+            prune_record_lines(self)
 
     @contextmanager
     def totals_kept_for(self, round_ids: Sequence[int]) -> Iterator[None]:
@@ -450,6 +459,9 @@ class SqlTx(OutboxTxMixin):
             columns = ROUND_TABLES[table]
             ids = sorted(rid for rid, by_table in rows.items() if table in by_table)
             old = self.stored_before(ids)
+            lines = table == "player_round_stats"
+            if lines:  # the record candidates go with their lines and come back with them
+                drop_record_lines(self, old)
             for i in range(0, len(old), _IN_CHUNK):
                 chunk = old[i : i + _IN_CHUNK]
                 marks = ", ".join("?" * len(chunk))
@@ -458,16 +470,25 @@ class SqlTx(OutboxTxMixin):
                     chunk,
                 )
             self.bulk_insert(table, columns, [row for rid in ids for row in rows[rid][table]])
+            if lines:
+                add_record_lines(self, ids)
 
     def replace_round_rows(self, round_id: int, rows: dict[str, list[Row]]) -> None:
         stored = bool(self.stored_before([round_id]))
         for table in self.round_table_order:
             if table not in rows:
                 continue
+            lines = table == "player_round_stats"
             if stored:
+                if lines:
+                    drop_record_lines(self, [round_id])
                 self.execute(f"DELETE FROM {table} WHERE round_id = ?", (round_id,))  # noqa: S608
             self.bulk_insert(table, ROUND_TABLES[table], rows[table])
+            if lines:
+                add_record_lines(self, [round_id])
         self._unwritten.discard(round_id)
+        if "player_round_stats" in rows:
+            prune_record_lines(self)
 
 
 def artifact_values(r: ArtifactRecord) -> tuple[Any, ...]:
@@ -606,6 +627,7 @@ _WINDOW_CHUNK = 100
 
 
 def clear_derived(tx: SqlTx) -> None:
+    clear_record_lines(tx)
     for table in ROUND_TABLES:
         tx.execute(f"DELETE FROM {table}")  # noqa: S608
     tx.execute("DELETE FROM rounds")

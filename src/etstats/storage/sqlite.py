@@ -21,12 +21,13 @@ from etstats.errors import ConfigError, DuplicateRound, StorageError
 from etstats.queries.api import ReadApi
 from etstats.storage import sql
 from etstats.storage.base import ArtifactRecord, Row, StoredRound
-from etstats.storage.migrate import CREATE_VERSION_TABLE, load_migrations
-from etstats.storage.record_indexes import (
-    record_indexes_aside,
-    record_indexes_rebuilt,
-    restore_record_indexes,
+from etstats.storage.line_indexes import (
+    line_indexes_aside,
+    line_indexes_rebuilt,
+    restore_line_indexes,
 )
+from etstats.storage.migrate import CREATE_VERSION_TABLE, load_migrations
+from etstats.storage.record_lines import refill_if_pending
 from etstats.storage.wal_checkpoints import Checkpointer
 
 
@@ -212,8 +213,16 @@ class SQLiteStorage(ReadApi):
                         self._conn.execute("ROLLBACK")
                     raise
                 applied.append(mig.version)
-            restore_record_indexes(self)  # after a bulk load that was killed
+            restore_line_indexes(self)  # after a bulk load that was killed
+            self._refill_record_lines()
         return applied
+
+    def _refill_record_lines(self) -> None:
+        """Migration 0019 on a store that held lines: fill the record candidates once."""
+        if SQLiteTx(self._conn).fetchone("SELECT 1 FROM record_lines_refill") is None:
+            return  # the usual open: one read outside any lock
+        with self.transaction() as tx:
+            refill_if_pending(tx)
 
     def schema_version(self) -> int:
         with self._lock, wrap_exceptions():
@@ -294,7 +303,7 @@ class SQLiteStorage(ReadApi):
                     self.transaction() as tx,
                     cleared_totals(self._conn),
                     cleared_round_counts(self._conn),
-                    record_indexes_rebuilt(tx),
+                    line_indexes_rebuilt(tx),
                 ):
                     sql.clear_derived(tx)
             finally:
@@ -305,7 +314,7 @@ class SQLiteStorage(ReadApi):
     def bulk_load(self) -> Iterator[bool]:
         with (
             self._bulk_pragmas(),
-            record_indexes_aside(self) as empty,
+            line_indexes_aside(self) as empty,
             self._statement_journals_in_memory(),
         ):
             yield empty

@@ -1,8 +1,7 @@
 """Bulk-load mode (docs/storage.md, "Bulk-load mode"): a bulk load into a store without
-player lines drops the eight record indexes and the lines' GUID index and builds them once
-at the end; a store opened
-without them (a load killed in between) gets them back; the records answers are the same with
-and without them; and a bulk write's row triggers are back, word for word, after it."""
+player lines drops the lines' GUID index and builds it once at the end; a store opened
+without it (a load killed in between) gets it back; and a bulk write's row triggers are back,
+word for word, after it."""
 
 from __future__ import annotations
 
@@ -15,7 +14,7 @@ import pytest
 from etstats.errors import StorageError
 from etstats.ingest.pipeline import Pipeline
 from etstats.storage.base import Storage
-from etstats.storage.record_indexes import missing_record_indexes, record_indexes
+from etstats.storage.line_indexes import line_indexes, missing_line_indexes
 from etstats.storage.sql import SqlTx
 from etstats.storage.sqlite import SQLiteStorage
 from etstats.testing.synthetic import season
@@ -24,11 +23,11 @@ from etstats.testing.synthetic import season
 def _missing(store: Storage) -> list[str]:
     with store.transaction() as tx:
         assert isinstance(tx, SqlTx)
-        return missing_record_indexes(tx)
+        return missing_line_indexes(tx)
 
 
 def _names() -> list[str]:
-    return [name for name, _ in record_indexes()]
+    return [name for name, _ in line_indexes()]
 
 
 @pytest.fixture
@@ -38,17 +37,13 @@ def sqlite_store(tmp_path: Path) -> Iterator[SQLiteStorage]:
     store.close()
 
 
-def test_definitions_are_migration_0008s_and_the_guid_index_of_0003() -> None:
-    *records, guid = record_indexes()
-    assert len(records) == 8
-    for name, create in records:
-        assert name.startswith("player_round_stats_record_")
-        assert create.startswith("CREATE INDEX IF NOT EXISTS player_round_stats_record_")
-        assert create.endswith("WHERE values_scope = 'round'")
-    assert guid == (
-        "player_round_stats_guid",
-        "CREATE INDEX IF NOT EXISTS player_round_stats_guid "
-        "ON player_round_stats (guid, name, round_id)",
+def test_the_definition_is_the_guid_index_of_migration_0003() -> None:
+    assert line_indexes() == (
+        (
+            "player_round_stats_guid",
+            "CREATE INDEX IF NOT EXISTS player_round_stats_guid "
+            "ON player_round_stats (guid, name, round_id)",
+        ),
     )
 
 
@@ -63,24 +58,13 @@ def test_bulk_load_into_an_empty_store_builds_them_at_the_end(
     store = sqlite_store
     with store.bulk_load() as set_aside:
         assert set_aside
-        assert len(_missing(store)) == 9
+        assert _missing(store) == _names()
     assert _missing(store) == []
     Pipeline(store).ingest_many(season(4))  # itself a bulk load into an empty store
     assert _missing(store) == []
     with store.bulk_load() as set_aside:  # lines stored: the indexes stay
         assert not set_aside
         assert _missing(store) == []
-
-
-def test_records_are_the_same_without_the_indexes(store: Storage) -> None:
-    """On both backends (PostgreSQL never drops them, but would answer the same)."""
-    Pipeline(store).ingest_many(season(8))
-    with_indexes = store.records(min_minutes=0)
-    assert with_indexes
-    with store.transaction() as tx:
-        for name in _names():
-            tx.execute(f"DROP INDEX {name}")  # type: ignore[attr-defined]
-    assert store.records(min_minutes=0) == with_indexes
 
 
 def test_a_failed_load_still_builds_them(sqlite_store: SQLiteStorage) -> None:
@@ -97,7 +81,7 @@ def test_opening_a_store_without_them_creates_them(tmp_path: Path) -> None:
     close_records = store.records(min_minutes=0)
     store.close()
     raw = sqlite3.connect(db)
-    for name in _names()[::3]:  # as a killed load leaves it: some or all gone
+    for name in _names():  # as a killed load leaves it
         raw.execute(f"DROP INDEX {name}")
     raw.commit()
     raw.close()
@@ -121,7 +105,8 @@ def test_bulk_writes_and_the_clear_put_triggers_and_indexes_back(tmp_path: Path)
     db = tmp_path / "t.db"
     store = SQLiteStorage(str(db))
     fresh = _triggers_and_indexes(db)
-    assert len([n for n, _ in fresh if n in _names()]) == 9
+    assert [n for n, _ in fresh if n in _names()] == _names()
+    assert not [n for n, _ in fresh if n.startswith("player_round_stats_record_")]
     arts = season(6)
     Pipeline(store, batch_size=5).ingest_many(arts)
     assert _triggers_and_indexes(db) == fresh
