@@ -187,3 +187,19 @@ def test_refill_sets_floors_at_the_kept_best(store: Storage, low_floors: None) -
     assert holds
     assert risen == len(record_lines.KEPT_STATS)
     _assert_brute_force(store, 0.0)
+
+
+def test_lines_deleted_around_the_writer_leave_no_failed_writes(
+    store: Storage, low_floors: None
+) -> None:
+    """Entries left behind by lines deleted with plain SQL (a round id used again later on
+    SQLite) neither fail the next write nor change a record: each value is read from its
+    line."""
+    Pipeline(store).ingest_many(season(3))
+    with store.transaction() as tx:
+        for table in (*reversed(tuple(ROUND_TABLES)), "rounds", "artifacts", "servers"):
+            tx.execute(f"DELETE FROM {table}")  # type: ignore[attr-defined]  # noqa: S608
+    summary = Pipeline(store).ingest_many(season(4))
+    assert {r.status for r in summary.results} <= {"stored", "duplicate"}
+    assert len(store.rounds()) == 4
+    _assert_brute_force(store, 0.0)

@@ -80,7 +80,10 @@ def _add_sql(dialect: str) -> str:
         "INSERT INTO record_lines (stat, value, round_id, player_index) "
         f"SELECT v.stat, v.value, v.round_id, v.player_index FROM ({values}) v "
         "JOIN record_floors f ON f.stat = v.stat "
-        "WHERE v.value IS NOT NULL AND (f.floor IS NULL OR v.value >= f.floor)"
+        "WHERE v.value IS NOT NULL AND (f.floor IS NULL OR v.value >= f.floor) "
+        # an entry left by lines deleted around the writer (a row id used again) is
+        # overwritten, not a failed write; the query reads every value from its line
+        "ON CONFLICT (round_id, player_index, stat) DO UPDATE SET value = excluded.value"
     )
 
 

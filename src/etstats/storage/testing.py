@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from etstats.storage.base import ROUND_TABLES, Storage
+from etstats.storage.record_lines import clear_record_lines
 
 _TEMPLATES: dict[str, str] = {}
 
@@ -141,5 +142,6 @@ def snapshot(storage: Storage, *, with_received: bool = True) -> dict[str, Any]:
 def wipe(storage: Storage) -> None:
     """Delete everything (servers, artifacts, rounds, per-round rows) from a store."""
     with storage.transaction() as tx:
+        clear_record_lines(tx)
         for table in (*reversed(tuple(ROUND_TABLES)), "rounds", "artifacts", "servers"):
             tx.execute(f"DELETE FROM {table}")  # type: ignore[attr-defined]  # noqa: S608
