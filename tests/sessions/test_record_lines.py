@@ -45,31 +45,45 @@ def _dialect(store: Storage) -> str:
 
 def invariant_holds(store: Storage) -> tuple[bool, int]:
     """Whether each statistic's candidates are exactly its lines of scope ``round`` at or
-    above its floor (all of them under a NULL floor); and how many floors are set."""
+    above its floor, or played at least ``GATED_MINUTES`` and at or above its gated floor (a
+    NULL floor: all of them), each with the right ``gated`` mark; and how many floors are
+    set."""
     d = _dialect(store)
     risen = 0
+    gated = f"COALESCE(p.time_played_minutes, 0) >= {record_lines.GATED_MINUTES}"
     with store._reader() as tx:  # type: ignore[attr-defined]
         for stat in record_lines.KEPT_STATS:
-            floor = tx.fetchone("SELECT floor FROM record_floors WHERE stat = ?", (stat,))[0]
+            floor, gated_floor = tx.fetchone(
+                "SELECT floor, gated_floor FROM record_floors WHERE stat = ?", (stat,)
+            )
             value = value_sql(stat, d, summed=False)
-            above, args = ("", ()) if floor is None else (f" AND {value} >= ?", (floor,))
-            want = {
-                (int(r[0]), int(r[1]))
-                for r in tx.fetchall(
-                    f"SELECT round_id, player_index FROM player_round_stats p "  # noqa: S608
-                    f"WHERE values_scope = 'round' AND {value} IS NOT NULL{above}",
-                    args,
+            want: set[tuple[int, int, int]] = set()
+            for extra, args, is_gated in (
+                ("" if floor is None else f" AND {value} >= ?", (floor,), None),
+                (
+                    f" AND {gated}" + ("" if gated_floor is None else f" AND {value} >= ?"),
+                    (gated_floor,),
+                    1,
+                ),
+            ):
+                rows = tx.fetchall(
+                    f"SELECT round_id, player_index, CASE WHEN {gated} THEN 1 ELSE 0 END "  # noqa: S608
+                    f"FROM player_round_stats p "
+                    f"WHERE values_scope = 'round' AND {value} IS NOT NULL{extra}",
+                    tuple(a for a in args if a is not None),
                 )
-            }
+                want |= {(int(r[0]), int(r[1]), int(r[2])) for r in rows}
+                assert is_gated is None or all(r[2] == is_gated for r in rows)
             got = {
-                (int(r[0]), int(r[1]))
+                (int(r[0]), int(r[1]), int(r[2]))
                 for r in tx.fetchall(
-                    "SELECT round_id, player_index FROM record_lines WHERE stat = ?", (stat,)
+                    "SELECT round_id, player_index, gated FROM record_lines WHERE stat = ?",
+                    (stat,),
                 )
             }
             if got != want:
                 return False, risen
-            risen += floor is not None
+            risen += (floor is not None) + (gated_floor is not None)
     return True, risen
 
 
@@ -131,7 +145,7 @@ def test_floors_rise_and_the_candidates_stay_few(store: Storage, low_floors: Non
     Pipeline(store).ingest_many(season(4))
     holds, risen = invariant_holds(store)
     assert holds
-    assert risen == len(record_lines.KEPT_STATS)
+    assert risen == 2 * len(record_lines.KEPT_STATS)
     _assert_brute_force(store, 0.0)
     _assert_brute_force(store, 5.0)
 
@@ -146,7 +160,9 @@ def test_rebuild_clears_the_candidates_and_refills_them(store: Storage) -> None:
     store.clear_derived()
     with store._reader() as tx:  # type: ignore[attr-defined]
         assert tx.fetchall("SELECT COUNT(*) FROM record_lines") == [(0,)]
-        assert tx.fetchall("SELECT COUNT(*) FROM record_floors WHERE floor IS NOT NULL") == [(0,)]
+        assert tx.fetchall(
+            "SELECT COUNT(*) FROM record_floors WHERE floor IS NOT NULL OR gated_floor IS NOT NULL"
+        ) == [(0,)]
     pipeline.rebuild()
     assert invariant_holds(store)[0]
     # the same records (PostgreSQL numbers the rebuilt rounds anew)
@@ -185,8 +201,9 @@ def test_refill_sets_floors_at_the_kept_best(store: Storage, low_floors: None) -
         record_lines.refill_record_lines(tx)
     holds, risen = invariant_holds(store)
     assert holds
-    assert risen == len(record_lines.KEPT_STATS)
+    assert risen == 2 * len(record_lines.KEPT_STATS)
     _assert_brute_force(store, 0.0)
+    _assert_brute_force(store, 5.0)
 
 
 def test_lines_deleted_around_the_writer_leave_no_failed_writes(
@@ -203,3 +220,9 @@ def test_lines_deleted_around_the_writer_leave_no_failed_writes(
     assert {r.status for r in summary.results} <= {"stored", "duplicate"}
     assert len(store.rounds()) == 4
     _assert_brute_force(store, 0.0)
+
+
+def test_the_gated_floor_is_the_records_default_gate() -> None:
+    from etstats.queries.ladders import DEFAULT_RECORD_MINUTES
+
+    assert record_lines.GATED_MINUTES == DEFAULT_RECORD_MINUTES

@@ -8,10 +8,11 @@ serves every statistic's best map.
   holding it ranked by the tie-break (earliest, then the smallest GUID, map, round number,
   server). For the statistics of :data:`etstats.storage.record_lines.KEPT_STATS` both come
   from the record candidates (migration 0019: every line whose value reaches its statistic's
-  floor): when an admitted line is among them, the best is, and so is every line tied with
-  it. Otherwise (a window or gate that admits no candidate) and for the other statistics
-  (the weapon parts and rates of them, e.g. accuracy, and sums) the lines are read: those
-  of the window's rounds, or every line.
+  floor, or its floor over the lines played at least the default gate, against which a gate
+  of that or more is checked): when an admitted line reaches the floor, the best is among
+  them, and so is every line tied with it. Otherwise (a window or gate that admits no
+  candidate) and for the other statistics (the weapon parts and rates of them, e.g.
+  accuracy, and sums) the lines are read: those of the window's rounds, or every line.
 * **Best map**: one grouping of the lines by (player, map) computes every statistic at once;
   each statistic's best group is picked from that one result.
 
@@ -29,7 +30,7 @@ from etstats.queries.careers import window_sql
 from etstats.queries.rounds import dialect
 from etstats.queries.statdefs import ALIAS_JOIN, PLAYER_GUID, tenths_sql, value_sql
 from etstats.queries.types import RecordEntry, Window
-from etstats.storage.record_lines import KEPT_STATS
+from etstats.storage.record_lines import GATED_MINUTES, KEPT_STATS
 
 
 def best_rounds(
@@ -48,14 +49,21 @@ def best_rounds(
         args: tuple[Any, ...] = (gate, *params)
         best = None
         if stat in KEPT_STATS:
-            # the record candidates (migration 0019): every line at or above the floor;
-            # a candidate's value is read from its line, so a stale entry cannot mislead
+            # the record candidates (migration 0019): every line at or above the floor, and
+            # every line played GATED_MINUTES at or above the gated floor (a gate of that or
+            # more admits no other line); a candidate's value is read from its line, so an
+            # entry left behind cannot mislead
             candidates = (
                 "record_lines c JOIN record_floors f ON f.stat = c.stat "
                 "JOIN player_round_stats p "
                 "ON p.round_id = c.round_id AND p.player_index = c.player_index"
             )
-            kept = f"c.stat = ? AND (f.floor IS NULL OR {value} >= f.floor) AND {where}"
+            floor = (
+                f"c.gated = 1 AND (f.gated_floor IS NULL OR {value} >= f.gated_floor)"
+                if gate >= GATED_MINUTES
+                else f"(f.floor IS NULL OR {value} >= f.floor)"
+            )
+            kept = f"c.stat = ? AND {floor} AND {where}"
             best = tx.fetchone(
                 f"SELECT {value} FROM {candidates} WHERE {kept} ORDER BY 1 DESC LIMIT 1",
                 (stat, *args),

@@ -8,26 +8,30 @@ different leaf page of each index, so an import into a big store rewrote most of
 300 files into a 30,000-round SQLite store wrote 369 MB, 287 MB of them for the eight indexes
 (docs/performance.md, "Records without expression indexes (seventeenth session)").
 
-Instead ``record_lines`` holds (statistic, value, line) for every line of values scope
-``round`` whose value is at least ``record_floors.floor`` of that statistic (all of them while
-the floor is NULL). The invariant, kept by every write of the lines through
+Instead ``record_lines`` holds (statistic, value, line, whether the line has at least
+:data:`GATED_MINUTES` played) for lines of values scope ``round``, with two floors per
+statistic in ``record_floors``: ``floor`` over every line and ``gated_floor`` over the lines
+played that long (the records' default gate: the best DPM of all is usually a line of a
+minute). The invariant, kept by every write of the lines through
 :class:`etstats.storage.sql.SqlTx`:
 
-    record_lines holds exactly the lines whose value >= the floor (and the floor only rises)
+    record_lines holds every line whose value >= floor, and every line played at least
+    GATED_MINUTES whose value >= gated_floor (a NULL floor: every such line); floors only rise
 
-* A line written: added when its value reaches the floor (:func:`add_record_lines`, one
-  statement per batch of rounds).
+* A line written: added when its value reaches a floor it is under (:func:`add_record_lines`,
+  one statement per batch of rounds).
 * A line deleted (its round rewritten or deleted): its entries go first
   (:func:`drop_record_lines`).
-* When a statistic holds more than :data:`CAP` entries, its floor rises to the
-  :data:`KEEP`-th best value and the entries below it go (:func:`prune_record_lines`): ties at
-  the floor stay, so the invariant holds.
+* When a statistic holds more than :data:`CAP` entries, each floor whose lines number more
+  than :data:`KEEP` rises to the :data:`KEEP`-th best of them, and the entries under both go
+  (:func:`prune_record_lines`): ties at a floor stay, so the invariant holds.
 
-So the best admitted line of a statistic, when any admitted line reaches the floor, is among
-the entries, and so is every line tied with it; otherwise (a narrow window, a high gate) it
-lies below the floor and the query reads the lines themselves (by the window's rounds when
-there is one). A store migrated with lines already (or bulk-filled by a benchmark) is filled
-once by :func:`refill_record_lines`.
+So the best admitted line of a statistic (gate at least :data:`GATED_MINUTES`: against the
+gated floor; else against the other), when any admitted line reaches that floor, is among the
+entries, and so is every line tied with it; otherwise (a narrow window, a high gate) it lies
+below the floor and the query reads the lines themselves (by the window's rounds when there
+is one). A store migrated with lines already (or bulk-filled by a benchmark) is filled once by
+:func:`refill_record_lines`.
 """
 
 from __future__ import annotations
@@ -49,11 +53,15 @@ KEPT_STATS: tuple[str, ...] = (
 """The statistics with record candidates: those of :data:`etstats.queries.ladders.RECORD_STATS`
 whose value one line holds (accuracy needs the weapon lines)."""
 
-KEEP = 1000
-"""Entries a statistic keeps when its floor rises (more where values tie at the floor)."""
-CAP = 2 * KEEP
-"""Entries of a statistic past which its floor rises: a prune every ``CAP - KEEP`` new
-entries at most, and far fewer once the floor is high."""
+GATED_MINUTES = 5.0
+"""Minutes played of the lines the second floor is over: the records' default gate
+(:data:`etstats.queries.ladders.DEFAULT_RECORD_MINUTES`)."""
+KEEP = 250
+"""Lines a floor keeps above it when it rises (more where values tie at the floor)."""
+CAP = 3 * KEEP
+"""Entries of a statistic past which its floors rise: then at most ``2 * KEEP`` stay (and the
+ties), so a prune comes at most every ``KEEP`` new entries, and far more rarely once the
+floors are high."""
 
 _IN_CHUNK = 500
 """Round ids per ``IN (...)`` list."""
@@ -63,28 +71,39 @@ def _dialect(tx: Any) -> str:
     return "postgres" if tx.placeholder == "%s" else "sqlite"
 
 
+_GATED = "(CASE WHEN COALESCE(p.time_played_minutes, 0) >= {m} THEN 1 ELSE 0 END)"
+"""1 when a line counts for the gated floor: the admission test of the records query."""
+_UNDER_A_FLOOR = (
+    "(f.floor IS NULL OR {v} >= f.floor OR ({g} = 1 AND (f.gated_floor IS NULL OR "
+    "{v} >= f.gated_floor)))"
+)
+"""Whether ``{v}`` (gated: ``{g}``) belongs in the entries of its statistic (floors ``f``)."""
+
+
 @cache
 def _add_sql(dialect: str) -> str:
     """The entries of the lines of some rounds (``{marks}``: the round ids, given once per
-    statistic) that reach their statistic's floor. One ``SELECT`` per statistic reading the
+    statistic) that reach a floor of their statistic. One ``SELECT`` per statistic reading the
     lines by their key: on SQLite about 5 µs a line where a common table of the lines took 9
     (it copied every column, the JSON too)."""
     from etstats.queries.statdefs import value_sql
 
+    gated = _GATED.format(m=GATED_MINUTES)
     values = " UNION ALL ".join(
         f"SELECT '{stat}' AS stat, {value_sql(stat, dialect, summed=False)} AS value, "  # noqa: S608 - fixed SQL
-        "p.round_id, p.player_index FROM player_round_stats p "
+        f"p.round_id, p.player_index, {gated} AS gated FROM player_round_stats p "
         "WHERE p.round_id IN ({marks}) AND p.values_scope = 'round'"
         for stat in KEPT_STATS
     )
+    under = _UNDER_A_FLOOR.format(v="v.value", g="v.gated")
     return (
-        "INSERT INTO record_lines (stat, value, round_id, player_index) "  # noqa: S608 - fixed SQL
-        f"SELECT v.stat, v.value, v.round_id, v.player_index FROM ({values}) v "
-        "JOIN record_floors f ON f.stat = v.stat "
-        "WHERE v.value IS NOT NULL AND (f.floor IS NULL OR v.value >= f.floor) "
+        "INSERT INTO record_lines (stat, value, round_id, player_index, gated) "  # noqa: S608 - fixed SQL
+        f"SELECT v.stat, v.value, v.round_id, v.player_index, v.gated FROM ({values}) v "
+        f"JOIN record_floors f ON f.stat = v.stat WHERE v.value IS NOT NULL AND {under} "
         # an entry left by lines deleted around the writer (a row id used again) is
         # overwritten, not a failed write; the query reads every value from its line
-        "ON CONFLICT (round_id, player_index, stat) DO UPDATE SET value = excluded.value"
+        "ON CONFLICT (round_id, player_index, stat) "
+        "DO UPDATE SET value = excluded.value, gated = excluded.gated"
     )
 
 
@@ -111,46 +130,77 @@ def drop_record_lines(tx: Any, round_ids: Sequence[int]) -> None:
 
 
 def prune_record_lines(tx: Any) -> None:
-    """Raise the floor of each statistic holding more than :data:`CAP` entries to its
-    :data:`KEEP`-th best value and drop the entries below it."""
+    """For each statistic holding more than :data:`CAP` entries: raise each floor whose lines
+    number more than :data:`KEEP` to the :data:`KEEP`-th best of them, then drop the entries
+    under both floors."""
     keep, cap = KEEP, CAP  # read at each call: tests lower them to reach the floors
     over = tx.fetchall("SELECT stat FROM record_lines GROUP BY stat HAVING COUNT(*) > ?", (cap,))
     for (stat,) in over:
-        row = tx.fetchone(
-            "SELECT value FROM record_lines WHERE stat = ? ORDER BY value DESC LIMIT 1 OFFSET ?",
-            (stat, keep - 1),
+        floors = tx.fetchone("SELECT floor, gated_floor FROM record_floors WHERE stat = ?", (stat,))
+        floor, gated_floor = floors if floors is not None else (None, None)
+        for column, current, only_gated in (
+            ("floor", floor, ""),
+            ("gated_floor", gated_floor, " AND gated = 1"),
+        ):
+            above = "" if current is None else " AND value >= ?"
+            row = tx.fetchone(
+                f"SELECT value FROM record_lines WHERE stat = ?{only_gated}{above} "  # noqa: S608
+                "ORDER BY value DESC LIMIT 1 OFFSET ?",
+                (stat, *(() if current is None else (current,)), keep - 1),
+            )
+            if row is not None:  # more than KEEP lines at or above it: it rises
+                tx.execute(
+                    f"UPDATE record_floors SET {column} = ? WHERE stat = ?",  # noqa: S608
+                    (row[0], stat),
+                )
+        _drop_under_both(tx, stat)
+
+
+def _drop_under_both(tx: Any, stat: str) -> None:
+    """Delete the entries of ``stat`` under both of its floors (a NULL floor is under none)."""
+    floors = tx.fetchone("SELECT floor, gated_floor FROM record_floors WHERE stat = ?", (stat,))
+    floor, gated_floor = floors if floors is not None else (None, None)
+    if floor is None:
+        return
+    if gated_floor is None:
+        tx.execute(
+            "DELETE FROM record_lines WHERE stat = ? AND value < ? AND gated = 0", (stat, floor)
         )
-        if row is None:  # pragma: no cover - more than cap >= keep entries are there
-            continue
-        tx.execute("UPDATE record_floors SET floor = ? WHERE stat = ?", (row[0], stat))
-        tx.execute("DELETE FROM record_lines WHERE stat = ? AND value < ?", (stat, row[0]))
+        return
+    tx.execute(
+        "DELETE FROM record_lines WHERE stat = ? AND value < ? AND (gated = 0 OR value < ?)",
+        (stat, floor, gated_floor),
+    )
 
 
 def clear_record_lines(tx: Any) -> None:
     """Every line deleted (``rebuild``'s clear): no entries, every floor back to NULL."""
     tx.execute("DELETE FROM record_lines")
-    tx.execute("UPDATE record_floors SET floor = NULL")
+    tx.execute("UPDATE record_floors SET floor = NULL, gated_floor = NULL")
 
 
 def refill_record_lines(tx: Any) -> None:
     """Fill the entries from the lines already stored (a store migrated with lines, or lines
-    written around :class:`etstats.storage.sql.SqlTx`): per statistic, the floor is the
-    :data:`KEEP`-th best value of the lines of scope ``round`` (NULL with fewer) and every
-    line reaching it is entered. One ordered pass over the lines per statistic."""
-    keep = KEEP
+    written around :class:`etstats.storage.sql.SqlTx`): per statistic, each floor is the
+    :data:`KEEP`-th best value of its lines of scope ``round`` (NULL with fewer) and every
+    line reaching a floor is entered. Two ordered passes over the lines per statistic."""
     from etstats.queries.statdefs import value_sql
 
-    d = _dialect(tx)
+    keep, d = KEEP, _dialect(tx)
     clear_record_lines(tx)
+    gated = f" AND COALESCE(p.time_played_minutes, 0) >= {GATED_MINUTES}"
     for stat in KEPT_STATS:
         value = value_sql(stat, d, summed=False)
-        row = tx.fetchone(
-            f"SELECT {value} FROM player_round_stats p WHERE p.values_scope = 'round' "  # noqa: S608
-            f"AND {value} IS NOT NULL ORDER BY 1 DESC LIMIT 1 OFFSET ?",
-            (keep - 1,),
-        )
-        floor = None if row is None else row[0]
-        tx.execute("UPDATE record_floors SET floor = ? WHERE stat = ?", (floor, stat))
+        for column, only_gated in (("floor", ""), ("gated_floor", gated)):
+            row = tx.fetchone(
+                f"SELECT {value} FROM player_round_stats p WHERE p.values_scope = 'round' "  # noqa: S608
+                f"AND {value} IS NOT NULL{only_gated} ORDER BY 1 DESC LIMIT 1 OFFSET ?",
+                (keep - 1,),
+            )
+            tx.execute(
+                f"UPDATE record_floors SET {column} = ? WHERE stat = ?",  # noqa: S608
+                (None if row is None else row[0], stat),
+            )
     ids = [int(r[0]) for r in tx.fetchall("SELECT DISTINCT round_id FROM player_round_stats")]
     add_record_lines(tx, ids)
     tx.execute("DELETE FROM record_lines_refill")
@@ -167,6 +217,7 @@ def refill_if_pending(tx: Any) -> bool:
 
 __all__ = [
     "CAP",
+    "GATED_MINUTES",
     "KEEP",
     "KEPT_STATS",
     "add_record_lines",

@@ -3,9 +3,10 @@
 -- put each new line on a different leaf page of each, so an import into a big store rewrote
 -- most of their pages (docs/performance.md, "Records without expression indexes (seventeenth
 -- session)"). record_lines holds, per statistic of etstats.storage.record_lines.KEPT_STATS,
--- every line of values scope 'round' whose value is at least record_floors.floor (every such
--- line while the floor is NULL); the writer keeps it (etstats.storage.record_lines), and the
--- floor rises as entries accumulate. record_lines_refill marks a store that held lines
+-- every line of values scope 'round' whose value is at least record_floors.floor, and every
+-- such line played at least 5 minutes (gated = 1) whose value is at least gated_floor (a NULL
+-- floor: every such line); the writer keeps it (etstats.storage.record_lines), and the floors
+-- rise as entries accumulate. record_lines_refill marks a store that held lines
 -- before this migration: the next open fills the entries from them once.
 DROP INDEX IF EXISTS player_round_stats_record_kills;
 DROP INDEX IF EXISTS player_round_stats_record_damage_given;
@@ -21,13 +22,15 @@ CREATE TABLE record_lines (
     value DOUBLE PRECISION NOT NULL,
     round_id INTEGER NOT NULL,
     player_index INTEGER NOT NULL,
+    gated INTEGER NOT NULL CHECK (gated IN (0, 1)),
     PRIMARY KEY (round_id, player_index, stat)
 );
 CREATE INDEX record_lines_best ON record_lines (stat, value);
 
 CREATE TABLE record_floors (
     stat TEXT PRIMARY KEY,
-    floor DOUBLE PRECISION
+    floor DOUBLE PRECISION,
+    gated_floor DOUBLE PRECISION
 );
 INSERT INTO record_floors (stat) VALUES ('kills'), ('damage_given'), ('gibs'), ('revives_given'), ('headshot_kills'), ('objectives'), ('dpm'), ('kd');
 

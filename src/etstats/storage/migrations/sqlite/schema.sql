@@ -707,13 +707,15 @@ CREATE TABLE record_lines (
     value REAL NOT NULL,
     round_id INTEGER NOT NULL,
     player_index INTEGER NOT NULL,
+    gated INTEGER NOT NULL CHECK (gated IN (0, 1)),
     PRIMARY KEY (round_id, player_index, stat)
 ) WITHOUT ROWID;
 CREATE INDEX record_lines_best ON record_lines (stat, value);
 
 CREATE TABLE record_floors (
     stat TEXT PRIMARY KEY,
-    floor REAL
+    floor REAL,
+    gated_floor REAL
 );
 INSERT INTO record_floors (stat) VALUES ('kills'), ('damage_given'), ('gibs'), ('revives_given'), ('headshot_kills'), ('objectives'), ('dpm'), ('kd');
 
