@@ -6,7 +6,7 @@ serves every statistic's best map.
 
 * **Best round**: per statistic, the best value over the admitted lines, then the lines
   holding it ranked by the tie-break (earliest, then the smallest GUID, map, round number,
-  server). For the statistics of :data:`etstats.storage.record_lines.KEPT_STATS` both come
+  server). For the statistics of :func:`etstats.storage.record_lines.kept_stats` both come
   from the record candidates (migration 0019: every line whose value reaches its statistic's
   floor, or its floor over the lines played at least the default gate, against which a gate
   of that or more is checked): when an admitted line reaches the floor, the best is among
@@ -30,7 +30,7 @@ from etstats.queries.careers import window_sql
 from etstats.queries.rounds import dialect
 from etstats.queries.statdefs import ALIAS_JOIN, PLAYER_GUID, tenths_sql, value_sql
 from etstats.queries.types import RecordEntry, Window
-from etstats.storage.record_lines import GATED_MINUTES, KEPT_STATS
+from etstats.storage.record_lines import GATED_MINUTES, kept_stats
 
 
 def best_rounds(
@@ -48,7 +48,7 @@ def best_rounds(
         where = f"{admitted} AND {value} IS NOT NULL"
         args: tuple[Any, ...] = (gate, *params)
         best = None
-        if stat in KEPT_STATS:
+        if stat in kept_stats():
             # the record candidates (migration 0019): every line at or above the floor, and
             # every line played GATED_MINUTES at or above the gated floor (a gate of that or
             # more admits no other line); a candidate's value is read from its line, so an

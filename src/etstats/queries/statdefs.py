@@ -93,6 +93,14 @@ def stat_names() -> tuple[str, ...]:
     return (*LINE_COLUMNS, *WEAPON_PARTS, *TAB_FIELDS, *DERIVED_SUMS, *RATES)
 
 
+def line_holds(stat: str) -> bool:
+    """Whether one player line holds ``stat``'s value (not a weapon part, nor a rate of
+    them: those need the weapon lines)."""
+    rate = RATES.get(stat)
+    parts = (rate.numerator, rate.denominator) if rate is not None else (stat,)
+    return not any(part in WEAPON_PARTS for part in parts)
+
+
 def check_stat(stat: str) -> str:
     """``stat`` if known.
 

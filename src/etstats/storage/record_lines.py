@@ -40,18 +40,17 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-KEPT_STATS: tuple[str, ...] = (
-    "kills",
-    "damage_given",
-    "gibs",
-    "revives_given",
-    "headshot_kills",
-    "objectives",
-    "dpm",
-    "kd",
-)
-"""The statistics with record candidates: those of :data:`etstats.queries.ladders.RECORD_STATS`
-whose value one line holds (accuracy needs the weapon lines)."""
+
+@cache
+def kept_stats() -> tuple[str, ...]:
+    """The statistics with record candidates: those of
+    :data:`etstats.queries.ladders.RECORD_STATS` whose value one line holds (accuracy needs
+    the weapon lines). Read when first needed: the queries import this module."""
+    from etstats.queries.ladders import RECORD_STATS
+    from etstats.queries.statdefs import line_holds
+
+    return tuple(stat for stat in RECORD_STATS if line_holds(stat))
+
 
 GATED_MINUTES = 5.0
 """Minutes played of the lines the second floor is over: the records' default gate
@@ -93,7 +92,7 @@ def _add_sql(dialect: str) -> str:
         f"SELECT '{stat}' AS stat, {value_sql(stat, dialect, summed=False)} AS value, "  # noqa: S608 - fixed SQL
         f"p.round_id, p.player_index, {gated} AS gated FROM player_round_stats p "
         "WHERE p.round_id IN ({marks}) AND p.values_scope = 'round'"
-        for stat in KEPT_STATS
+        for stat in kept_stats()
     )
     under = _UNDER_A_FLOOR.format(v="v.value", g="v.gated")
     return (
@@ -120,7 +119,7 @@ def add_record_lines(tx: Any, round_ids: Sequence[int]) -> None:
     """Enter the lines of ``round_ids`` (just written) that reach their statistic's floor."""
     sql = _add_sql(_dialect(tx))
     for marks, chunk in _chunks(round_ids):
-        tx.execute(sql.format(marks=marks), chunk * len(KEPT_STATS))
+        tx.execute(sql.format(marks=marks), chunk * len(kept_stats()))
 
 
 def drop_record_lines(tx: Any, round_ids: Sequence[int]) -> None:
@@ -189,7 +188,7 @@ def refill_record_lines(tx: Any) -> None:
     keep, d = KEEP, _dialect(tx)
     clear_record_lines(tx)
     gated = f" AND COALESCE(p.time_played_minutes, 0) >= {GATED_MINUTES}"
-    for stat in KEPT_STATS:
+    for stat in kept_stats():
         value = value_sql(stat, d, summed=False)
         for column, only_gated in (("floor", ""), ("gated_floor", gated)):
             row = tx.fetchone(
@@ -219,10 +218,10 @@ __all__ = [
     "CAP",
     "GATED_MINUTES",
     "KEEP",
-    "KEPT_STATS",
     "add_record_lines",
     "clear_record_lines",
     "drop_record_lines",
+    "kept_stats",
     "prune_record_lines",
     "refill_if_pending",
     "refill_record_lines",

@@ -2,7 +2,7 @@
 -- Kept up line by line, those expression indexes (a damage total, a DPM or K/D ratio as keys)
 -- put each new line on a different leaf page of each, so an import into a big store rewrote
 -- most of their pages (docs/performance.md, "Records without expression indexes (seventeenth
--- session)"). record_lines holds, per statistic of etstats.storage.record_lines.KEPT_STATS,
+-- session)"). record_lines holds, per statistic of etstats.storage.record_lines.kept_stats(),
 -- every line of values scope 'round' whose value is at least record_floors.floor, and every
 -- such line played at least 5 minutes (gated = 1) whose value is at least gated_floor (a NULL
 -- floor: every such line); the writer keeps it (etstats.storage.record_lines), and the floors
