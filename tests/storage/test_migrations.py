@@ -185,9 +185,9 @@ def test_upgrading_a_v1_store_marks_round2_rows_cumulative(tmp_path: Path) -> No
 
 
 def test_record_candidates_cover_every_record_statistic_a_line_holds() -> None:
-    """Migration 0019's floors name exactly :func:`kept_stats`: the statistics of
-    ``RECORD_STATS`` whose value one line holds (a weapon part needs a subquery), and it drops
-    the eight record indexes of 0008 (0013 and 0014 redefined PostgreSQL's objectives one)."""
+    """SQLite's migration 0019 names exactly :func:`kept_stats` in its floors (the statistics
+    of ``RECORD_STATS`` whose value one line holds: a weapon part needs a subquery) and drops
+    the eight record indexes of 0008; PostgreSQL's changes nothing."""
     from etstats.queries.ladders import RECORD_STATS
     from etstats.queries.statdefs import WEAPON_PARTS, value_sql
     from etstats.storage.record_lines import kept_stats
@@ -198,21 +198,41 @@ def test_record_candidates_cover_every_record_statistic_a_line_holds() -> None:
         if not any(part in value_sql(stat, "sqlite", summed=False) for part in WEAPON_PARTS)
     ]
     assert list(kept_stats()) == one_line == [s for s in RECORD_STATS if s != "accuracy"]
-    for dialect in ("sqlite", "postgres"):
-        migrations = load_migrations(dialect)
-        last = migrations[18].sql
-        assert migrations[18].name == "record_lines"
-        floors = re.search(r"INSERT INTO record_floors \(stat\) VALUES (.*?);", last)
-        assert floors is not None
-        assert re.findall(r"'(\w+)'", floors[1]) == list(kept_stats())
-        created = set(
-            re.findall(
-                r"CREATE INDEX (player_round_stats_record_\w+)",
-                "\n".join(m.sql for m in migrations[:18]),
-            )
+    migrations = load_migrations("sqlite")
+    last = migrations[18].sql
+    assert migrations[18].name == "record_lines"
+    floors = re.search(r"INSERT INTO record_floors \(stat\) VALUES (.*?);", last)
+    assert floors is not None
+    assert re.findall(r"'(\w+)'", floors[1]) == list(kept_stats())
+    created = set(
+        re.findall(
+            r"CREATE INDEX (player_round_stats_record_\w+)",
+            "\n".join(m.sql for m in migrations[:18]),
         )
-        dropped = set(re.findall(r"DROP INDEX IF EXISTS (player_round_stats_record_\w+)", last))
-        assert created == dropped == {f"player_round_stats_record_{s}" for s in kept_stats()}
+    )
+    dropped = set(re.findall(r"DROP INDEX IF EXISTS (player_round_stats_record_\w+)", last))
+    assert created == dropped == {f"player_round_stats_record_{s}" for s in kept_stats()}
+    assert "INDEX" not in load_migrations("postgres")[18].sql
+
+
+def test_postgres_record_indexes_match_the_record_queries() -> None:
+    """PostgreSQL's record expression indexes (migration 0008; its objectives index again in
+    0013 and 0014) hold exactly the per-line value SQL the records query orders by (without
+    the ``p.`` prefix); otherwise the planner ignores them. The last definition counts."""
+    from etstats.queries.statdefs import value_sql
+    from etstats.storage.record_lines import kept_stats
+
+    sql = "\n".join(m.sql for m in load_migrations("postgres"))
+    for stat in kept_stats():
+        value = re.sub(r"\bp\.", "", value_sql(stat, "postgres", summed=False))
+        defined = re.findall(
+            rf"CREATE INDEX player_round_stats_record_{stat} ON player_round_stats "
+            r"\(\((.*?)\)\)\s+WHERE",
+            sql,
+            re.DOTALL,
+        )
+        assert defined, stat
+        assert defined[-1] == value, stat
 
 
 @pytest.mark.pg

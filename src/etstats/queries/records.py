@@ -1,18 +1,19 @@
 """Records: the best single round and the best map of each statistic.
 
 Before migration 0008 each statistic took two rankings of every line; now the best round is
-read from the record candidates where a statistic has them, and one grouping of the lines
-serves every statistic's best map.
+read from the record candidates (SQLite) or an expression index (PostgreSQL) where a
+statistic has them, and one grouping of the lines serves every statistic's best map.
 
 * **Best round**: per statistic, the best value over the admitted lines, then the lines
   holding it ranked by the tie-break (earliest, then the smallest GUID, map, round number,
-  server). For the statistics of :func:`etstats.storage.record_lines.kept_stats` both come
-  from the record candidates (migration 0019: every line whose value reaches its statistic's
-  floor, or its floor over the lines played at least the default gate, against which a gate
-  of that or more is checked): when an admitted line reaches the floor, the best is among
-  them, and so is every line tied with it. Otherwise (a window or gate that admits no
+  server). On SQLite, for the statistics of :func:`etstats.storage.record_lines.kept_stats`
+  both come from the record candidates (migration 0019: every line whose value reaches its
+  statistic's floor, or its floor over the lines played at least the default gate, against
+  which a gate of that or more is checked): when an admitted line reaches the floor, the
+  best is among them, and so is every line tied with it. Otherwise (a window or gate that admits no
   candidate) and for the other statistics (the weapon parts and rates of them, e.g.
-  accuracy, and sums) the lines are read: those of the window's rounds, or every line.
+  accuracy, and sums) the lines are read: those of the window's rounds, or every line. On
+  PostgreSQL migration 0008's expression indexes answer the same query from their top.
 * **Best map**: one grouping of the lines by (player, map) computes every statistic at once;
   each statistic's best group is picked from that one result.
 
@@ -48,7 +49,7 @@ def best_rounds(
         where = f"{admitted} AND {value} IS NOT NULL"
         args: tuple[Any, ...] = (gate, *params)
         best = None
-        if stat in kept_stats():
+        if stat in kept_stats() and tx.keeps_record_candidates:
             # the record candidates (migration 0019): every line at or above the floor, and
             # every line played GATED_MINUTES at or above the gated floor (a gate of that or
             # more admits no other line); a candidate's value is read from its line, so an
@@ -65,14 +66,14 @@ def best_rounds(
             )
             kept = f"c.stat = ? AND {floor} AND {where}"
             best = tx.fetchone(
-                f"SELECT {value} FROM {candidates} WHERE {kept} ORDER BY 1 DESC LIMIT 1",
+                f"SELECT {value} FROM {candidates} WHERE {kept} ORDER BY {value} DESC LIMIT 1",
                 (stat, *args),
             )
             if best is not None:
                 lines, where, args = candidates, kept, (stat, *args)
         if best is None:  # no admitted candidate: the lines themselves
             best = tx.fetchone(
-                f"SELECT {value} FROM {lines} WHERE {where} ORDER BY 1 DESC LIMIT 1", args
+                f"SELECT {value} FROM {lines} WHERE {where} ORDER BY {value} DESC LIMIT 1", args
             )
         if best is None:
             continue

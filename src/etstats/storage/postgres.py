@@ -27,7 +27,6 @@ from etstats.storage.base import (
 )
 from etstats.storage.migrate import CREATE_VERSION_TABLE, load_migrations
 from etstats.storage.postgres_tab import with_tab_columns
-from etstats.storage.record_lines import refill_if_pending
 
 _MIGRATION_LOCK = 0x65747374  # "etst": pg_advisory_xact_lock key serialising migrations
 
@@ -79,6 +78,9 @@ class PgTx(sql.SqlTx):
     """A transaction on one pooled connection; bulk inserts go through ``COPY``."""
 
     placeholder = "%s"
+    keeps_record_candidates = False
+    """PostgreSQL answers records from migration 0008's expression indexes (its 0019 changes
+    nothing): see :mod:`etstats.storage.record_lines`."""
     writes_in_background = True
     """A batch's row writes may run in a thread while the ingest reconciles: they are mostly
     the server's work (``COPY``, triggers, indexes), waited for with the GIL released
@@ -453,8 +455,6 @@ class PostgresStorage(ReadApi):
                     )
                 applied.append(mig.version)
             forget_prepared(conn)  # DDL: psycopg may have dropped the prepared statements
-        with self.transaction() as tx:  # migration 0019 on a store that held lines
-            refill_if_pending(tx)
         return applied
 
     def schema_version(self) -> int:

@@ -1,12 +1,15 @@
-"""The record candidates (migration 0019): per statistic, every player line whose value is at
-least a floor, kept by the writer.
+"""The record candidates (SQLite migration 0019): per statistic, every player line whose
+value is at least a floor, kept by the writer.
 
 The best single round of a statistic (:func:`etstats.queries.records.best_rounds`) was read
 from eight partial expression indexes on ``player_round_stats`` (migration 0008). Kept up
 line by line, their keys (a damage total, a DPM or K/D ratio) put each new line on a
-different leaf page of each index, so an import into a big store rewrote most of their pages:
-300 files into a 30,000-round SQLite store wrote 369 MB, 287 MB of them for the eight indexes
+different leaf page of each index, so an import into a big SQLite store rewrote most of their
+pages: 300 files into a 30,000-round store wrote 369 MB, 247 MB of them for the eight indexes
 (docs/performance.md, "Records without expression indexes (seventeenth session)").
+PostgreSQL keeps those indexes (:attr:`etstats.storage.sql.SqlTx.keeps_record_candidates` is
+false there and every function here does nothing): the candidates measured slower for its
+first loads and no faster for its imports into a big store.
 
 Instead ``record_lines`` holds (statistic, value, line, whether the line has at least
 :data:`GATED_MINUTES` played) for lines of values scope ``round``, with two floors per
@@ -117,6 +120,8 @@ def _chunks(round_ids: Sequence[int]) -> list[tuple[str, list[int]]]:
 
 def add_record_lines(tx: Any, round_ids: Sequence[int]) -> None:
     """Enter the lines of ``round_ids`` (just written) that reach their statistic's floor."""
+    if not tx.keeps_record_candidates:
+        return
     sql = _add_sql(_dialect(tx))
     for marks, chunk in _chunks(round_ids):
         tx.execute(sql.format(marks=marks), chunk * len(kept_stats()))
@@ -124,6 +129,8 @@ def add_record_lines(tx: Any, round_ids: Sequence[int]) -> None:
 
 def drop_record_lines(tx: Any, round_ids: Sequence[int]) -> None:
     """Remove the entries of the lines of ``round_ids`` (before those lines are deleted)."""
+    if not tx.keeps_record_candidates:
+        return
     for marks, chunk in _chunks(round_ids):
         tx.execute(f"DELETE FROM record_lines WHERE round_id IN ({marks})", chunk)  # noqa: S608
 
@@ -132,6 +139,8 @@ def prune_record_lines(tx: Any) -> None:
     """For each statistic holding more than :data:`CAP` entries: raise each floor whose lines
     number more than :data:`KEEP` to the :data:`KEEP`-th best of them, then drop the entries
     under both floors."""
+    if not tx.keeps_record_candidates:
+        return
     keep, cap = KEEP, CAP  # read at each call: tests lower them to reach the floors
     over = tx.fetchall("SELECT stat FROM record_lines GROUP BY stat HAVING COUNT(*) > ?", (cap,))
     for (stat,) in over:
@@ -174,6 +183,8 @@ def _drop_under_both(tx: Any, stat: str) -> None:
 
 def clear_record_lines(tx: Any) -> None:
     """Every line deleted (``rebuild``'s clear): no entries, every floor back to NULL."""
+    if not tx.keeps_record_candidates:
+        return
     tx.execute("DELETE FROM record_lines")
     tx.execute("UPDATE record_floors SET floor = NULL, gated_floor = NULL")
 
@@ -208,6 +219,8 @@ def refill_record_lines(tx: Any) -> None:
 def refill_if_pending(tx: Any) -> bool:
     """:func:`refill_record_lines` when migration 0019 left its mark (a store that held lines
     before it); returns whether it ran."""
+    if not tx.keeps_record_candidates:
+        return False
     if tx.fetchone("SELECT 1 FROM record_lines_refill") is None:
         return False
     refill_record_lines(tx)

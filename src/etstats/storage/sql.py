@@ -62,6 +62,9 @@ class SqlTx(OutboxTxMixin):
     """
 
     placeholder = "?"
+    keeps_record_candidates = True
+    """Whether the writer keeps the record candidates of migration 0019
+    (:mod:`etstats.storage.record_lines`): SQLite's; PostgreSQL keeps expression indexes."""
     writes_in_background = False
     """Whether a batch's row writes may run in a thread beside the ingest's reconciling
     (:mod:`etstats.ingest.alongside`). Not on SQLite: its writes run in this process and need

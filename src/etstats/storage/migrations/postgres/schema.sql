@@ -1010,34 +1010,4 @@ FROM rounds r JOIN artifacts a ON a.sha256 = r.lua_sha256
 WHERE r.round_end_unix IS NOT NULL
 GROUP BY 1, 2;
 
--- 0019: record candidates instead of the eight record indexes (see 0019_record_lines.sql)
-DROP INDEX IF EXISTS player_round_stats_record_kills;
-DROP INDEX IF EXISTS player_round_stats_record_damage_given;
-DROP INDEX IF EXISTS player_round_stats_record_gibs;
-DROP INDEX IF EXISTS player_round_stats_record_revives_given;
-DROP INDEX IF EXISTS player_round_stats_record_headshot_kills;
-DROP INDEX IF EXISTS player_round_stats_record_objectives;
-DROP INDEX IF EXISTS player_round_stats_record_dpm;
-DROP INDEX IF EXISTS player_round_stats_record_kd;
-
-CREATE TABLE record_lines (
-    stat TEXT NOT NULL,
-    value DOUBLE PRECISION NOT NULL,
-    round_id INTEGER NOT NULL,
-    player_index INTEGER NOT NULL,
-    gated INTEGER NOT NULL CHECK (gated IN (0, 1)),
-    PRIMARY KEY (round_id, player_index, stat)
-);
-CREATE INDEX record_lines_best ON record_lines (stat, value);
-
-CREATE TABLE record_floors (
-    stat TEXT PRIMARY KEY,
-    floor DOUBLE PRECISION,
-    gated_floor DOUBLE PRECISION
-);
-INSERT INTO record_floors (stat) VALUES ('kills'), ('damage_given'), ('gibs'), ('revives_given'), ('headshot_kills'), ('objectives'), ('dpm'), ('kd');
-
-CREATE TABLE record_lines_refill (
-    flag INTEGER PRIMARY KEY CHECK (flag = 1)
-);
-INSERT INTO record_lines_refill (flag) SELECT 1 WHERE EXISTS (SELECT 1 FROM player_round_stats);
+-- 0019: nothing for PostgreSQL (its record indexes of 0008 stay; SQLite keeps record candidates)
