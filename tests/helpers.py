@@ -181,3 +181,14 @@ def insert_bare_artifact(tx: Any, row: tuple[Any, ...]) -> None:
             row,
         )
         tx.execute("INSERT INTO artifact_bytes (sha256, data) VALUES (?, ?)", (row[0], b""))
+
+
+def assert_brief_counts_exact(store: Any) -> None:
+    """The ingest summary's brief counts (read from trigger-kept counts and indexes) are the
+    whole-table counts, less what the summary leaves out."""
+    import attrs
+
+    full = store.store_counts()
+    assert store.store_counts(brief=True) == attrs.evolve(
+        full, verdicts={}, by_start_source={}, unlinked=0
+    )

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.helpers import insert_bare_artifact
+from tests.helpers import assert_brief_counts_exact, insert_bare_artifact
 
 from etstats.ingest.artifacts import Artifact
 from etstats.ingest.pipeline import Pipeline
@@ -100,6 +100,7 @@ def test_counts_equal_the_plain_aggregate(store: Storage, ops: list[tuple[Any, .
         with store.transaction() as tx:
             _apply(tx, op)
         assert store.source_arrivals().by_source == _plain(store)
+        assert_brief_counts_exact(store)  # the ingest summary's artifacts per status
 
 
 def test_pipeline_and_rebuild_keep_them(store: Storage) -> None:
@@ -115,7 +116,9 @@ def test_pipeline_and_rebuild_keep_them(store: Storage) -> None:
     assert sum(n for _, _, n, _, _ in facts.by_source) == 19
     assert sum(r for _, _, _, r, _ in facts.by_source) >= 1
     assert facts.by_server[0][1] == store.store_counts().rounds
+    assert_brief_counts_exact(store)
     store.clear_derived()
+    assert_brief_counts_exact(store)
     assert store.source_arrivals().by_source == _plain(store)
     assert store.source_arrivals().by_server[0][1] == 0
     pipeline.rebuild()

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.helpers import insert_bare_artifact
+from tests.helpers import assert_brief_counts_exact, insert_bare_artifact
 
 from etstats.ingest.pipeline import Pipeline
 from etstats.queries.arrivals import LAG_SHIFTS
@@ -214,6 +214,7 @@ def test_counts_equal_the_plain_aggregates(store: Storage, ops: list[tuple[Any, 
         with store.transaction() as tx:
             _apply(tx, op)
         _assert_kept(store)
+        assert_brief_counts_exact(store)  # the ingest summary's rounds per source
 
 
 def _dialect(store: Storage) -> str:

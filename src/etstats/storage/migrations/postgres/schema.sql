@@ -1011,3 +1011,6 @@ WHERE r.round_end_unix IS NOT NULL
 GROUP BY 1, 2;
 
 -- 0019: nothing for PostgreSQL (its record indexes of 0008 stay; SQLite keeps record candidates)
+
+-- 0020: orphan round 2s by a partial index (see 0020_orphan_rounds_index.sql)
+CREATE INDEX rounds_cumulative ON rounds (values_scope) WHERE values_scope = 'cumulative_r1_r2';

@@ -723,3 +723,6 @@ CREATE TABLE record_lines_refill (
     flag INTEGER PRIMARY KEY CHECK (flag = 1)
 );
 INSERT INTO record_lines_refill (flag) SELECT 1 WHERE EXISTS (SELECT 1 FROM player_round_stats);
+
+-- 0020: orphan round 2s by a partial index (see 0020_orphan_rounds_index.sql)
+CREATE INDEX rounds_cumulative ON rounds (values_scope) WHERE values_scope = 'cumulative_r1_r2';
