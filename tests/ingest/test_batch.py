@@ -146,6 +146,15 @@ def run_and_kill(
     for a in arts:
         Pipeline(clean).ingest(a)
     assert snapshot(store) == snapshot(clean)
+    # the running totals too: owed by the killed first load, computed by the open after it
+    for table, key in (("player_totals", "guid"), ("player_name_lines", "guid, name")):
+        got, want = (
+            s.connection.execute(f"SELECT * FROM {table} ORDER BY {key}").fetchall()  # noqa: S608
+            for s in (store, clean)
+        )
+        assert [r[:1] for r in got] == [r[:1] for r in want] != []
+        assert [tuple(r[1:]) for r in got] == [pytest.approx(tuple(r[1:])) for r in want]
+    assert store.connection.execute("SELECT COUNT(*) FROM totals_refill").fetchone() == (0,)
     store.close()
     clean.close()
 

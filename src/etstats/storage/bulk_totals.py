@@ -1,4 +1,5 @@
-"""Running totals kept per batch on SQLite (migration 0009).
+"""Running totals kept per batch on SQLite (migration 0009), and a first load's computed once
+at its end (migration 0021).
 
 The row triggers of migration 0006 update ``player_totals`` and ``player_name_lines`` once per
 player line and once per weapon line: about a quarter of the CPU of a bulk write. A bulk write
@@ -7,6 +8,15 @@ instead sets the insert and delete triggers aside inside its own transaction
 rewrites them, and adds the aggregates of the new lines: two statements per table per 500
 rounds. The totals are additive over rounds, so the result is the one the triggers give
 (tests/sessions and tests/storage compare them with the plain aggregates).
+
+A first load (``bulk_load`` into a store without lines) does less: it marks the totals owed
+(:func:`owe_totals`, migration 0021's ``totals_refill``), its batches only set the triggers
+aside, and when it ends :func:`refill_totals` computes both tables from every line, in order:
+the per-batch upserts landed all over two trees of one row per player and grew with the store
+(docs/performance.md, "A first load's running totals at its end (seventeenth session)"). A
+load killed in between leaves the mark; the next open computes them then. Meanwhile the
+leaderboards and the name search read what the totals held when the load began (nothing, for
+a first load).
 
 PostgreSQL needs none of this: its triggers are per statement already (transition tables).
 """
@@ -149,6 +159,10 @@ def deferred_totals(
     if not ids:
         yield
         return
+    if totals_owed(conn):  # a first load: computed from every line at its end
+        with triggers_aside(conn):
+            yield
+        return
     old = ids if stored_before is None else sorted(set(stored_before))
     with triggers_aside(conn):
         for marks, chunk in _chunks(old):
@@ -160,6 +174,29 @@ def deferred_totals(
         for marks, chunk in _chunks(ids):
             conn.execute(_totals_sql("").format(marks=marks), chunk + chunk)
             conn.execute(_names_sql("").format(marks=marks), chunk)
+
+
+def totals_owed(conn: Any) -> bool:
+    """Whether the totals are owed (migration 0021's mark: a first load under way, or
+    killed): the writes of lines leave them as they are meanwhile."""
+    return conn.execute("SELECT 1 FROM totals_refill").fetchone() is not None
+
+
+def owe_totals(conn: Any) -> None:
+    """Inside a transaction: mark the totals owed (a first load starts)."""
+    conn.execute("INSERT OR IGNORE INTO totals_refill (flag) VALUES (1)")
+
+
+def refill_totals(conn: Any) -> None:
+    """Inside a transaction: compute ``player_totals`` and ``player_name_lines`` from every
+    line (one ordered pass each, into empty tables) and clear the mark. The same statements
+    as a batch's, over every round."""
+    every = "SELECT id FROM rounds"
+    conn.execute("DELETE FROM player_totals")
+    conn.execute("DELETE FROM player_name_lines")
+    conn.execute(_totals_sql("").format(marks=every))
+    conn.execute(_names_sql("").format(marks=every))
+    conn.execute("DELETE FROM totals_refill")
 
 
 @contextmanager

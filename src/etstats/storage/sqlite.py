@@ -21,6 +21,7 @@ from etstats.errors import ConfigError, DuplicateRound, StorageError
 from etstats.queries.api import ReadApi
 from etstats.storage import sql
 from etstats.storage.base import ArtifactRecord, Row, StoredRound
+from etstats.storage.bulk_totals import owe_totals, refill_totals, totals_owed
 from etstats.storage.line_indexes import (
     line_indexes_aside,
     line_indexes_rebuilt,
@@ -214,6 +215,7 @@ class SQLiteStorage(ReadApi):
                     raise
                 applied.append(mig.version)
             restore_line_indexes(self)  # after a bulk load that was killed
+            self._settle_owed_totals()  # likewise
             self._refill_record_lines()
         return applied
 
@@ -315,9 +317,36 @@ class SQLiteStorage(ReadApi):
         with (
             self._bulk_pragmas(),
             line_indexes_aside(self) as empty,
+            self._totals_at_the_end(empty),
             self._statement_journals_in_memory(),
         ):
             yield empty
+
+    @contextmanager
+    def _totals_at_the_end(self, first_load: bool) -> Iterator[None]:
+        """Around a first load (a store without lines): the running totals are owed meanwhile
+        and computed from every line when it ends, also after a failure (if that fails too,
+        the next open does it) (:mod:`etstats.storage.bulk_totals`)."""
+        if not first_load:
+            yield
+            return
+        with self.transaction():
+            owe_totals(self._conn)
+        try:
+            yield
+        except BaseException:
+            with suppress(Exception):
+                self._settle_owed_totals()
+            raise
+        self._settle_owed_totals()
+
+    def _settle_owed_totals(self) -> None:
+        """Compute the running totals if they are owed (a first load ended or was killed)."""
+        if not totals_owed(self._conn):  # the usual open: one read outside any lock
+            return
+        with self.transaction():
+            if totals_owed(self._conn):
+                refill_totals(self._conn)
 
     @contextmanager
     def _statement_journals_in_memory(self) -> Iterator[None]:

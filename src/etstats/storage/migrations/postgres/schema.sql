@@ -1014,3 +1014,5 @@ GROUP BY 1, 2;
 
 -- 0020: orphan round 2s by a partial index (see 0020_orphan_rounds_index.sql)
 CREATE INDEX rounds_cumulative ON rounds (values_scope) WHERE values_scope = 'cumulative_r1_r2';
+
+-- 0021: nothing for PostgreSQL (its running totals are kept per statement)

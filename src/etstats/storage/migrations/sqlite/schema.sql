@@ -726,3 +726,8 @@ INSERT INTO record_lines_refill (flag) SELECT 1 WHERE EXISTS (SELECT 1 FROM play
 
 -- 0020: orphan round 2s by a partial index (see 0020_orphan_rounds_index.sql)
 CREATE INDEX rounds_cumulative ON rounds (values_scope) WHERE values_scope = 'cumulative_r1_r2';
+
+-- 0021: the running totals of a first load computed at its end (see 0021_totals_after_load.sql)
+CREATE TABLE totals_refill (
+    flag INTEGER PRIMARY KEY CHECK (flag = 1)
+);
