@@ -95,8 +95,8 @@ def build_base(url: str, rounds: int) -> None:
 def totals_refilled(conn: Any, dialect: str) -> Iterator[None]:
     """Switch the running-totals triggers off for a bulk copy, then fill ``player_totals``
     and ``player_name_lines`` once from the lines, with migration 0006's own fill statements
-    (the same sums its triggers keep); far faster than a trigger per copied row. The record
-    candidates are marked for a refill (migration 0019's mark), done by the next open."""
+    (the same sums its triggers keep); far faster than a trigger per copied row. On SQLite the
+    record candidates are marked for a refill (migration 0019's mark), done by the next open."""
     cur = conn.cursor()
     tables = ("player_round_stats", "weapon_stats", "rounds")
     saved: list[str] = []
@@ -119,8 +119,8 @@ def totals_refilled(conn: Any, dialect: str) -> Iterator[None]:
     for statement in (x.strip() for x in fill.split(";")):
         if statement:
             cur.execute(statement)
-    # the record candidates (migration 0019) are filled by the next open of the store
-    cur.execute("INSERT INTO record_lines_refill (flag) VALUES (1) ON CONFLICT DO NOTHING")
+    if dialect == "sqlite":  # its record candidates (migration 0019): filled by the next open
+        cur.execute("INSERT INTO record_lines_refill (flag) VALUES (1) ON CONFLICT DO NOTHING")
     if dialect == "sqlite":
         for sql in saved:
             cur.execute(sql)

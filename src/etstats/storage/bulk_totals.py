@@ -89,7 +89,8 @@ _DROP_EMPTY = (
 )
 
 
-def _chunks(ids: Sequence[int]) -> Iterator[tuple[str, list[int]]]:
+def in_chunks(ids: Sequence[int]) -> Iterator[tuple[str, list[int]]]:
+    """``ids`` in lists of at most :data:`IN_CHUNK`, each with its ``?, ?, ...`` marks."""
     for i in range(0, len(ids), IN_CHUNK):
         chunk = list(ids[i : i + IN_CHUNK])
         yield ", ".join("?" * len(chunk)), chunk
@@ -165,13 +166,13 @@ def deferred_totals(
         return
     old = ids if stored_before is None else sorted(set(stored_before))
     with triggers_aside(conn):
-        for marks, chunk in _chunks(old):
+        for marks, chunk in in_chunks(old):
             conn.execute(_totals_sql("-").format(marks=marks), chunk + chunk)
             conn.execute(_names_sql("-").format(marks=marks), chunk)
             for sql in _DROP_EMPTY:
                 conn.execute(sql.format(marks=marks), chunk)
         yield
-        for marks, chunk in _chunks(ids):
+        for marks, chunk in in_chunks(ids):
             conn.execute(_totals_sql("").format(marks=marks), chunk + chunk)
             conn.execute(_names_sql("").format(marks=marks), chunk)
 

@@ -43,6 +43,8 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
+from etstats.storage.bulk_totals import in_chunks
+
 
 @cache
 def kept_stats() -> tuple[str, ...]:
@@ -65,14 +67,6 @@ CAP = 3 * KEEP
 ties), so a prune comes at most every ``KEEP`` new entries, and far more rarely once the
 floors are high."""
 
-_IN_CHUNK = 500
-"""Round ids per ``IN (...)`` list."""
-
-
-def _dialect(tx: Any) -> str:
-    return "postgres" if tx.placeholder == "%s" else "sqlite"
-
-
 _GATED = "(CASE WHEN COALESCE(p.time_played_minutes, 0) >= {m} THEN 1 ELSE 0 END)"
 """1 when a line counts for the gated floor: the admission test of the records query."""
 _UNDER_A_FLOOR = (
@@ -83,16 +77,16 @@ _UNDER_A_FLOOR = (
 
 
 @cache
-def _add_sql(dialect: str) -> str:
+def _add_sql() -> str:
     """The entries of the lines of some rounds (``{marks}``: the round ids, given once per
-    statistic) that reach a floor of their statistic. One ``SELECT`` per statistic reading the
-    lines by their key: on SQLite about 5 µs a line where a common table of the lines took 9
-    (it copied every column, the JSON too)."""
+    statistic) that reach a floor of their statistic, in SQLite's SQL (only SQLite keeps
+    them). One ``SELECT`` per statistic reading the lines by their key: about 5 µs a line
+    where a common table of the lines took 9 (it copied every column, the JSON too)."""
     from etstats.queries.statdefs import value_sql
 
     gated = _GATED.format(m=GATED_MINUTES)
     values = " UNION ALL ".join(
-        f"SELECT '{stat}' AS stat, {value_sql(stat, dialect, summed=False)} AS value, "  # noqa: S608 - fixed SQL
+        f"SELECT '{stat}' AS stat, {value_sql(stat, 'sqlite', summed=False)} AS value, "  # noqa: S608 - fixed SQL
         f"p.round_id, p.player_index, {gated} AS gated FROM player_round_stats p "
         "WHERE p.round_id IN ({marks}) AND p.values_scope = 'round'"
         for stat in kept_stats()
@@ -109,21 +103,12 @@ def _add_sql(dialect: str) -> str:
     )
 
 
-def _chunks(round_ids: Sequence[int]) -> list[tuple[str, list[int]]]:
-    ids = sorted(set(round_ids))
-    out = []
-    for i in range(0, len(ids), _IN_CHUNK):
-        chunk = ids[i : i + _IN_CHUNK]
-        out.append((", ".join("?" * len(chunk)), chunk))
-    return out
-
-
 def add_record_lines(tx: Any, round_ids: Sequence[int]) -> None:
     """Enter the lines of ``round_ids`` (just written) that reach their statistic's floor."""
     if not tx.keeps_record_candidates:
         return
-    sql = _add_sql(_dialect(tx))
-    for marks, chunk in _chunks(round_ids):
+    sql = _add_sql()
+    for marks, chunk in in_chunks(sorted(set(round_ids))):
         tx.execute(sql.format(marks=marks), chunk * len(kept_stats()))
 
 
@@ -131,7 +116,7 @@ def drop_record_lines(tx: Any, round_ids: Sequence[int]) -> None:
     """Remove the entries of the lines of ``round_ids`` (before those lines are deleted)."""
     if not tx.keeps_record_candidates:
         return
-    for marks, chunk in _chunks(round_ids):
+    for marks, chunk in in_chunks(sorted(set(round_ids))):
         tx.execute(f"DELETE FROM record_lines WHERE round_id IN ({marks})", chunk)  # noqa: S608
 
 
@@ -144,30 +129,31 @@ def prune_record_lines(tx: Any) -> None:
     keep, cap = KEEP, CAP  # read at each call: tests lower them to reach the floors
     over = tx.fetchall("SELECT stat FROM record_lines GROUP BY stat HAVING COUNT(*) > ?", (cap,))
     for (stat,) in over:
-        floors = tx.fetchone("SELECT floor, gated_floor FROM record_floors WHERE stat = ?", (stat,))
-        floor, gated_floor = floors if floors is not None else (None, None)
-        for column, current, only_gated in (
-            ("floor", floor, ""),
-            ("gated_floor", gated_floor, " AND gated = 1"),
-        ):
+        row = tx.fetchone("SELECT floor, gated_floor FROM record_floors WHERE stat = ?", (stat,))
+        floors = (
+            {"floor": None, "gated_floor": None}
+            if row is None
+            else dict(zip(("floor", "gated_floor"), row, strict=True))
+        )
+        for column, only_gated in (("floor", ""), ("gated_floor", " AND gated = 1")):
+            current = floors[column]
             above = "" if current is None else " AND value >= ?"
-            row = tx.fetchone(
+            risen = tx.fetchone(
                 f"SELECT value FROM record_lines WHERE stat = ?{only_gated}{above} "  # noqa: S608
                 "ORDER BY value DESC LIMIT 1 OFFSET ?",
                 (stat, *(() if current is None else (current,)), keep - 1),
             )
-            if row is not None:  # more than KEEP lines at or above it: it rises
+            if risen is not None:  # more than KEEP lines at or above it: it rises
+                floors[column] = risen[0]
                 tx.execute(
                     f"UPDATE record_floors SET {column} = ? WHERE stat = ?",  # noqa: S608
-                    (row[0], stat),
+                    (risen[0], stat),
                 )
-        _drop_under_both(tx, stat)
+        _drop_under_both(tx, stat, floors["floor"], floors["gated_floor"])
 
 
-def _drop_under_both(tx: Any, stat: str) -> None:
+def _drop_under_both(tx: Any, stat: str, floor: Any, gated_floor: Any) -> None:
     """Delete the entries of ``stat`` under both of its floors (a NULL floor is under none)."""
-    floors = tx.fetchone("SELECT floor, gated_floor FROM record_floors WHERE stat = ?", (stat,))
-    floor, gated_floor = floors if floors is not None else (None, None)
     if floor is None:
         return
     if gated_floor is None:
@@ -193,14 +179,17 @@ def refill_record_lines(tx: Any) -> None:
     """Fill the entries from the lines already stored (a store migrated with lines, or lines
     written around :class:`etstats.storage.sql.SqlTx`): per statistic, each floor is the
     :data:`KEEP`-th best value of its lines of scope ``round`` (NULL with fewer) and every
-    line reaching a floor is entered. Two ordered passes over the lines per statistic."""
+    line reaching a floor is entered. Two ordered passes over the lines per statistic. Does
+    nothing where the store keeps no candidates (PostgreSQL)."""
     from etstats.queries.statdefs import value_sql
 
-    keep, d = KEEP, _dialect(tx)
+    if not tx.keeps_record_candidates:
+        return
+    keep = KEEP
     clear_record_lines(tx)
     gated = f" AND COALESCE(p.time_played_minutes, 0) >= {GATED_MINUTES}"
     for stat in kept_stats():
-        value = value_sql(stat, d, summed=False)
+        value = value_sql(stat, "sqlite", summed=False)
         for column, only_gated in (("floor", ""), ("gated_floor", gated)):
             row = tx.fetchone(
                 f"SELECT {value} FROM player_round_stats p WHERE p.values_scope = 'round' "  # noqa: S608
