@@ -10,10 +10,10 @@ statistic has them, and one grouping of the lines serves every statistic's best 
   both come from the record candidates (migration 0019: every line whose value reaches its
   statistic's floor, or its floor over the lines played at least the default gate, against
   which a gate of that or more is checked): when an admitted line reaches the floor, the
-  best is among them, and so is every line tied with it. Otherwise (a window or gate that admits no
-  candidate) and for the other statistics (the weapon parts and rates of them, e.g.
-  accuracy, and sums) the lines are read: those of the window's rounds, or every line. On
-  PostgreSQL migration 0008's expression indexes answer the same query from their top.
+  best is among them, and so is every line tied with it. Otherwise (a window or gate that
+  admits no candidate) and for the other statistics (the weapon parts and rates of them,
+  e.g. accuracy, and sums) the lines are read: those of the window's rounds, or every line.
+  On PostgreSQL migration 0008's expression indexes answer the same query from their top.
 * **Best map**: one grouping of the lines by (player, map) computes every statistic at once;
   each statistic's best group is picked from that one result.
 
