@@ -38,12 +38,17 @@ Usage::
     .venv/bin/python bench/ingest.py --rounds 1000 10000 100000 [--pg DSN]
         [--baseline-src DIR] [--baseline-steps STEPS] [--workers N] [--no-sqlite]
         [--steps ingest,re-ingest,rebuild,audit,more,single,stats-only] [--work DIR]
-        [--json FILE] [--season synthetic|truth] [--population N]
+        [--json FILE] [--season synthetic|truth] [--population N] [--small-runs N]
 
 ``--population N`` draws each round's 12 players from N GUIDs (a round 2 has its round 1's
 players), as a community's rounds are; by default every round has 12 new GUIDs, so a
 100,000-round season has 1.2 million players: the worst case for everything kept per player
 (totals, names, the lines' GUID index).
+
+``--small-runs N`` measures the smallest size N times, half of them before the larger sizes
+and half after, and takes the scale ratios against their median: a 1,000-round ingest lasts
+seconds, and the host's speed drifts by a fifth over the hour a 100,000-round size takes, so
+one run before it is a poor baseline.
 
 ``--season truth`` writes consistent rounds from the truth generator instead (stats and Lua
 files that agree as real ones do, round 1/2 pairs, no endstats): the reconciliation's cost on
@@ -63,6 +68,7 @@ import os
 import random
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -391,6 +397,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="also compare on this many dated copies of the real corpus (0 or 1: not)",
     )
     parser.add_argument("--reference-repeat", type=int, default=3)
+    parser.add_argument(
+        "--small-runs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="measure the smallest size N times, half before and half after the larger "
+        "sizes; the scale ratios use the median of its runs (the host's speed drifts "
+        "over the minutes a large size takes)",
+    )
     parser.add_argument("--steps", default=",".join(STEPS))
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--json", type=Path, default=None, help="append result rows here")
@@ -425,7 +440,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         versions.insert(0, ("baseline", env))
     all_rows: list[dict[str, object]] = []
     try:
-        for rounds in args.rounds:
+        for rounds in size_order(args.rounds, args.small_runs):
             season_dir = work / f"season-{rounds}"
             stats_dir = work / f"stats-{rounds}"
             t = time.perf_counter()
@@ -492,6 +507,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def size_order(sizes: Sequence[int], small_runs: int) -> list[int]:
+    """The order the sizes are measured in: the smallest ``small_runs`` times, the first
+    half of its runs before the larger sizes and the rest after them, so that the scale
+    ratios' baseline brackets the long runs instead of preceding them."""
+    smallest = min(sizes)
+    larger = [n for n in dict.fromkeys(sizes) if n != smallest]
+    before = (small_runs + 1) // 2 if larger else small_runs
+    return [smallest] * before + larger + [smallest] * (max(small_runs, 1) - before)
+
+
 def _f(r: dict[str, object], key: str) -> float:
     return float(r[key])  # type: ignore[arg-type]
 
@@ -534,22 +559,26 @@ def print_table(rows: list[dict[str, object]]) -> None:
     for r in rows:
         if int(_f(r, "rounds")) == sizes[0] or r["step"] == "single":
             continue
-        small = next(
-            (
-                s
-                for s in rows
-                if int(_f(s, "rounds")) == sizes[0]
-                and (s["version"], s["backend"], s["step"])
-                == (r["version"], r["backend"], r["step"])
-            ),
-            None,
-        )
-        if small is not None:
+        small = [
+            s
+            for s in rows
+            if int(_f(s, "rounds")) == sizes[0]
+            and (s["version"], s["backend"], s["step"]) == (r["version"], r["backend"], r["step"])
+        ]
+        if small:
+            cpu = statistics.median(_f(s, "cpu_ms_per_artifact") for s in small)
+            peak = statistics.median(_f(s, "peak_mb") for s in small)
+            runs = ", ".join(f"{_f(s, 'cpu_ms_per_artifact'):.2f}" for s in small)
             print(
                 f"scale {r['version']} {r['backend']} {r['step']}: {r['rounds']} vs "
                 f"{sizes[0]} rounds: CPU per artifact "
-                f"{_f(r, 'cpu_ms_per_artifact') / _f(small, 'cpu_ms_per_artifact'):.2f}x, "
-                f"peak memory {_f(r, 'peak_mb') / _f(small, 'peak_mb'):.2f}x"
+                f"{_f(r, 'cpu_ms_per_artifact') / cpu:.2f}x, "
+                f"peak memory {_f(r, 'peak_mb') / peak:.2f}x"
+                + (
+                    f" (median of {len(small)} runs at {sizes[0]}: {runs} ms)"
+                    if len(small) > 1
+                    else ""
+                )
             )
 
 

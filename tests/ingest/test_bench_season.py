@@ -54,3 +54,39 @@ def test_a_population_smaller_than_a_round_is_refused(monkeypatch: pytest.Monkey
     with pytest.raises(SystemExit) as usage:
         bench.main(["--population", "5", "--steps", "ingest"])
     assert usage.value.code == 2
+
+
+def test_the_smallest_size_brackets_the_larger_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    bench = _bench_ingest(monkeypatch)
+    assert bench.size_order([1000, 100000], 1) == [1000, 100000]
+    assert bench.size_order([1000, 10000, 100000], 3) == [1000, 1000, 10000, 100000, 1000]
+    assert bench.size_order([1000], 3) == [1000, 1000, 1000]
+
+
+def test_the_scale_ratio_is_taken_against_the_median_of_the_small_runs(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bench = _bench_ingest(monkeypatch)
+
+    def row(rounds: int, cpu_ms: float, peak: int) -> dict[str, object]:
+        return bench.result_row(
+            version="new",
+            backend="sqlite",
+            rounds=rounds,
+            step="ingest",
+            seconds=1.0,
+            cpu_seconds=cpu_ms * 3 * rounds / 1000,
+            count=3 * rounds,
+            peak_mb=peak,
+            store_mb=1.0,
+            extra="",
+        )
+
+    bench.print_table(
+        [row(1000, 1.0, 60), row(1000, 1.4, 70), row(1000, 1.2, 80), row(100000, 1.5, 84)]
+    )
+    scale = [line for line in capsys.readouterr().out.splitlines() if line.startswith("scale")]
+    assert scale == [
+        "scale new sqlite ingest: 100000 vs 1000 rounds: CPU per artifact 1.25x, "
+        "peak memory 1.20x (median of 3 runs at 1000: 1.00, 1.40, 1.20 ms)"
+    ]
