@@ -66,7 +66,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import shutil
 import statistics
 import subprocess
@@ -230,27 +229,61 @@ def write_season(
     return count
 
 
-def run_process(argv: list[str], env: dict[str, str]) -> tuple[float, int, str, float]:
-    """Run a whole process; returns (seconds, peak RSS in MB, stdout, CPU seconds: user +
-    system of the process itself, so a loaded machine slows the wall clock, not this)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+_LAUNCHER = """
+import json, os, subprocess, sys, time
+for line in sys.stdin:
+    job = json.loads(line)
+    with open(job["out"], "wb") as out, open(job["err"], "wb") as err:
         start = time.perf_counter()
-        p = subprocess.Popen(argv, stdout=out, stderr=err, env=env)
-        _, status, usage = os.wait4(p.pid, 0)  # reaped here: its own rusage, not a sum
+        p = subprocess.Popen(job["argv"], stdout=out, stderr=err, env=job["env"])
+        _, status, usage = os.wait4(p.pid, 0)
         elapsed = time.perf_counter() - start
-        p.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        text, errors = out.read().decode(), err.read().decode()
-    if p.returncode not in (0, 1):  # 1: the audit found a conflict
-        raise RuntimeError(f"{argv[:4]} failed ({p.returncode}): {errors[-2000:]}")
-    peak = usage.ru_maxrss // 1024
-    # Linux carries the pre-exec peak of the forked parent into the child's ru_maxrss: a
-    # child peak at or under this process's own peak is this process's, not the child's.
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-    if peak <= own:
-        print(f"#   peak memory not measurable: at or under the bench's own {own} MB", flush=True)
-    return elapsed, peak, text, usage.ru_utime + usage.ru_stime
+    print(json.dumps([elapsed, os.waitstatus_to_exitcode(status), usage.ru_maxrss,
+                      usage.ru_utime + usage.ru_stime]), flush=True)
+"""
+"""The process that starts each timed process. Linux carries a forked parent's resident
+size into the child's ``ru_maxrss`` (it is the high-water mark of the child's memory from the
+fork on, exec included), so a child started by this script, which holds a season's worth of
+bookkeeping (up to 70 MB by the 100,000-round size), reported at least that much whatever it
+used itself. Started from this small launcher (about 10 MB), every step's peak is its own."""
+
+
+class _Launcher:
+    def __init__(self) -> None:
+        self._proc: subprocess.Popen[str] | None = None
+
+    def run(self, argv: list[str], env: dict[str, str]) -> tuple[float, int, int, float, str, str]:
+        """(seconds, exit code, peak RSS in KB, CPU seconds, stdout, stderr) of one whole
+        process."""
+        if self._proc is None:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-c", _LAUNCHER],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+        assert self._proc.stdin is not None
+        assert self._proc.stdout is not None
+        with tempfile.TemporaryDirectory() as tmp:
+            out, err = Path(tmp, "out"), Path(tmp, "err")
+            job = {"argv": argv, "env": env, "out": str(out), "err": str(err)}
+            self._proc.stdin.write(json.dumps(job) + "\n")
+            self._proc.stdin.flush()
+            elapsed, code, maxrss, cpu = json.loads(self._proc.stdout.readline())
+            return elapsed, code, maxrss, cpu, out.read_text(), err.read_text()
+
+
+_launcher = _Launcher()
+
+
+def run_process(argv: list[str], env: dict[str, str]) -> tuple[float, int, str, float]:
+    """Run a whole process (from :data:`_LAUNCHER`); returns (seconds, peak RSS in MB,
+    stdout, CPU seconds: user + system of the process itself, so a loaded machine slows the
+    wall clock, not this)."""
+    elapsed, code, maxrss, cpu, text, errors = _launcher.run(argv, env)
+    if code not in (0, 1):  # 1: the audit found a conflict
+        raise RuntimeError(f"{argv[:4]} failed ({code}): {errors[-2000:]}")
+    return elapsed, maxrss // 1024, text, cpu
 
 
 @contextmanager

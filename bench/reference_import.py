@@ -23,9 +23,8 @@ the importer's process), the PostgreSQL server's CPU for the run's connections w
 server runs on this machine (:func:`server_children_cpu`: the reference, one round-trip per
 row, waits on the server for much of its wall time), files/s on each,
 and the ratio reference / etstats (the issue's target: at least 10x). Peak memory is kept
-in the rows but not printed: ``run_process``'s ``wait4`` figure includes the benchmark
-process's own resident size at the fork (Linux carries ``ru_maxrss`` across ``exec``), so
-it says nothing about the importers once the season is generated. A
+in the rows but not printed (``run_process`` starts each process from a small launcher, so
+it is the importer's own, but the race is about time). A
 reference run that does not store every file (its ``files_processed`` counter) stops the
 benchmark: the race would not be fair.
 """
