@@ -69,7 +69,7 @@ def test_the_scale_ratio_is_taken_against_the_median_of_the_small_runs(
     bench = _bench_ingest(monkeypatch)
 
     def row(rounds: int, cpu_ms: float, peak: int) -> dict[str, object]:
-        return bench.result_row(
+        result: dict[str, object] = bench.result_row(
             version="new",
             backend="sqlite",
             rounds=rounds,
@@ -81,6 +81,7 @@ def test_the_scale_ratio_is_taken_against_the_median_of_the_small_runs(
             store_mb=1.0,
             extra="",
         )
+        return result
 
     bench.print_table(
         [row(1000, 1.0, 60), row(1000, 1.4, 70), row(1000, 1.2, 80), row(100000, 1.5, 84)]
