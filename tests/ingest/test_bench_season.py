@@ -5,6 +5,8 @@ without it every round has new players (the worst case the benchmark's default m
 from __future__ import annotations
 
 import importlib
+import os
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -91,3 +93,21 @@ def test_the_scale_ratio_is_taken_against_the_median_of_the_small_runs(
         "scale new sqlite ingest: 100000 vs 1000 rounds: CPU per artifact 1.25x, "
         "peak memory 1.20x (median of 3 runs at 1000: 1.00, 1.40, 1.20 ms)"
     ]
+
+
+def test_a_timed_process_reports_its_own_peak_not_the_benchmarks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Linux counts a forked parent's resident size in the child's peak: a benchmark holding
+    200 MB must still report a tiny process's few MB (it starts them from a small launcher)."""
+    bench = _bench_ingest(monkeypatch)
+    ballast = bytearray(200 * 1024 * 1024)
+    ballast[::4096] = b"x" * len(ballast[::4096])  # touch every page: resident, not reserved
+    seconds, peak_mb, stdout, cpu = bench.run_process(
+        [sys.executable, "-c", "print('ok')"], dict(os.environ)
+    )
+    assert stdout.strip() == "ok"
+    assert peak_mb < 100, peak_mb
+    assert seconds > 0
+    assert cpu > 0
+    del ballast
