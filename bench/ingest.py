@@ -63,6 +63,7 @@ the test suite.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import random
@@ -272,8 +273,19 @@ class _Launcher:
             elapsed, code, maxrss, cpu = json.loads(self._proc.stdout.readline())
             return elapsed, code, maxrss, cpu, out.read_text(), err.read_text()
 
+    def close(self) -> None:
+        """End the launcher (its input closed, it exits); at this script's exit."""
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            assert proc.stdin is not None
+            assert proc.stdout is not None
+            proc.stdin.close()
+            proc.wait(timeout=30)
+            proc.stdout.close()
+
 
 _launcher = _Launcher()
+atexit.register(_launcher.close)
 
 
 def run_process(argv: list[str], env: dict[str, str]) -> tuple[float, int, str, float]:
