@@ -556,10 +556,10 @@ def size_order(sizes: Sequence[int], small_runs: int) -> list[int]:
     """The order the sizes are measured in: the smallest ``small_runs`` times, the first
     half of its runs before the larger sizes and the rest after them, so that the scale
     ratios' baseline brackets the long runs instead of preceding them."""
-    smallest = min(sizes)
+    smallest, runs = min(sizes), max(small_runs, 1)
     larger = [n for n in dict.fromkeys(sizes) if n != smallest]
-    before = (small_runs + 1) // 2 if larger else small_runs
-    return [smallest] * before + larger + [smallest] * (max(small_runs, 1) - before)
+    before = (runs + 1) // 2 if larger else runs
+    return [smallest] * before + larger + [smallest] * (runs - before)
 
 
 def _f(r: dict[str, object], key: str) -> float:
