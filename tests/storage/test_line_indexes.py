@@ -118,21 +118,30 @@ def test_bulk_writes_and_the_clear_put_triggers_and_indexes_back(tmp_path: Path)
     store.close()
 
 
-def _bulk_settings(store: SQLiteStorage) -> int:
-    """The WAL pages between checkpoints of the store's connection."""
-    return int(store.connection.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+def _bulk_settings(store: SQLiteStorage) -> tuple[int, int]:
+    """The WAL pages between checkpoints and the page cache size of the store's connection."""
+    conn = store.connection
+    return (
+        int(conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]),
+        int(conn.execute("PRAGMA cache_size").fetchone()[0]),
+    )
 
 
-_BULK = 4096  # 64 MB of 16 KB pages
-_USUAL = 0  # outside a load the commits leave checkpoints to a thread (wal_checkpoints)
+# 64 MB of 16 KB pages between checkpoints, a 16 MB page cache (negative: KiB)
+_BULK = (4096, -16 * 1024)
+# outside a load the commits leave checkpoints to a thread (wal_checkpoints), and the page
+# cache is SQLite's default 2,000 KiB again: a long-running watcher or server does not keep
+# a load's memory
+_USUAL = (0, -2000)
 
 
-def test_a_bulk_load_checkpoints_the_wal_rarely_then_as_before(
+def test_a_bulk_load_checkpoints_the_wal_rarely_and_caches_more_then_as_before(
     sqlite_store: SQLiteStorage,
 ) -> None:
     """During the load the connection copies the WAL into the file every 64 MB (few
-    checkpoints and fsyncs); afterwards, also after a failure, its commits leave checkpoints to
-    the background thread again and what the load wrote is in the database file."""
+    checkpoints and fsyncs) and keeps a batch's pages in a larger cache; afterwards, also after
+    a failure, its commits leave checkpoints to the background thread again, its cache is back
+    to SQLite's default, and what the load wrote is in the database file."""
     store = sqlite_store
     assert _bulk_settings(store) == _USUAL
     with store.bulk_load():
@@ -144,7 +153,7 @@ def test_a_bulk_load_checkpoints_the_wal_rarely_then_as_before(
     busy, frames, copied = store.connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
     assert (busy, frames == copied) == (0, True)  # nothing left behind but what is copied
     assert wal.exists()
-    during: list[int] = []
+    during: list[tuple[int, int]] = []
 
     def fail() -> None:
         during.append(_bulk_settings(store))
@@ -153,6 +162,9 @@ def test_a_bulk_load_checkpoints_the_wal_rarely_then_as_before(
     with pytest.raises(StorageError), store.bulk_load():
         fail()
     assert (during, _bulk_settings(store)) == ([_BULK], _USUAL)
+    store.connection.execute("PRAGMA cache_size = -4000")  # a tool's own setting stays its own
+    Pipeline(store).ingest_many(season(2))
+    assert _bulk_settings(store) == (0, -4000)
 
 
 def test_a_new_store_has_16_kb_pages_an_old_one_keeps_its_own(tmp_path: Path) -> None:

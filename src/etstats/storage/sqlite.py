@@ -62,6 +62,15 @@ a quarter of the page writes and reads, for about 4 % less CPU of a bulk load an
 larger file (docs/performance.md, "The SQLite write path")."""
 BULK_WAL_BYTES = 64 * 1024 * 1024
 """WAL size between checkpoints during a bulk load (bounded: a long load's WAL stays small)."""
+BULK_CACHE_KIB = 16 * 1024
+"""The page cache of a file store's connection during a bulk load, in KiB (SQLite's default
+is 2,000 KiB: 125 pages of 16 KB). A batch inserts into trees whose keys land anywhere (the
+artifacts' SHA-256 keys, the rounds' references to them), so once a store is large each row
+needs a leaf page of its own; with 2 MB the batch's pages were read again and again from the
+file, and the system time per artifact grew with the store. 16 MB holds a batch's pages:
+a 30,000-round first load spends about a third less system time (docs/performance.md, "A
+bulk load's page cache (nineteenth session)"). Fixed, so memory does not grow with the
+store; set back to what it was when the load ends."""
 _OWN_CHECKPOINT_PAGES = 0
 """``wal_autocheckpoint`` of a file store's connection outside a bulk load: none, the commits
 leave checkpoints to :class:`etstats.storage.wal_checkpoints.Checkpointer`."""
@@ -378,15 +387,16 @@ class SQLiteStorage(ReadApi):
         batch's commit copies its pages into the database file and waits for two ``fsync``
         calls (a 1,000-round season at 4 KB pages: 11 checkpoints instead of 44). Durability
         is the same: a committed batch is in the WAL (``synchronous = NORMAL`` syncs at
-        checkpoints), which the next open replays after a kill. (A 16 MB page cache as well
-        saved page reads but no CPU measurably at 16 KB pages, for 15 MB more memory: left at
-        SQLite's 2 MB.)"""
+        checkpoints), which the next open replays after a kill. Its page cache is
+        :data:`BULK_CACHE_KIB` meanwhile (a batch's pages stay in memory until its commit)."""
         if self.path == ":memory:":
             yield
             return
         with self._lock, wrap_exceptions():
             page = int(self._conn.execute("PRAGMA page_size").fetchone()[0])
+            usual_cache = int(self._conn.execute("PRAGMA cache_size").fetchone()[0])
             self._conn.execute(f"PRAGMA wal_autocheckpoint = {BULK_WAL_BYTES // page}")
+            self._conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")  # negative: KiB
             self._bulk = True
         try:
             yield
@@ -394,6 +404,7 @@ class SQLiteStorage(ReadApi):
             self._bulk = False
             with self._lock, suppress(sqlite3.Error):
                 self._conn.execute(f"PRAGMA wal_autocheckpoint = {_OWN_CHECKPOINT_PAGES}")
+                self._conn.execute(f"PRAGMA cache_size = {usual_cache}")
                 # A passive checkpoint never waits for readers (a web server's long read).
                 self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
