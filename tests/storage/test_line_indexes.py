@@ -127,44 +127,57 @@ def _bulk_settings(store: SQLiteStorage) -> tuple[int, int]:
     )
 
 
-# 64 MB of 16 KB pages between checkpoints, a 16 MB page cache (negative: KiB)
-_BULK = (4096, -16 * 1024)
+# 64 MB of 16 KB pages between checkpoints; a first load's 16 MB page cache (negative: KiB)
+_FIRST_LOAD = (4096, -16 * 1024)
+# a load into a store that holds lines: the same checkpoints, SQLite's default cache (there
+# the load mostly reads, and a fuller cache only raised its memory with the store)
+_LATER_LOAD = (4096, -2000)
 # outside a load the commits leave checkpoints to a thread (wal_checkpoints), and the page
 # cache is SQLite's default 2,000 KiB again: a long-running watcher or server does not keep
 # a load's memory
 _USUAL = (0, -2000)
 
 
-def test_a_bulk_load_checkpoints_the_wal_rarely_and_caches_more_then_as_before(
+def test_a_bulk_load_checkpoints_the_wal_rarely_then_as_before(
     sqlite_store: SQLiteStorage,
 ) -> None:
-    """During the load the connection copies the WAL into the file every 64 MB (few
-    checkpoints and fsyncs) and keeps a batch's pages in a larger cache; afterwards, also after
-    a failure, its commits leave checkpoints to the background thread again, its cache is back
-    to SQLite's default, and what the load wrote is in the database file."""
+    """During a load the connection copies the WAL into the file every 64 MB (few checkpoints
+    and fsyncs), and a first load (no lines yet: a new store, a rebuild after its clear)
+    keeps a batch's pages in a larger cache; afterwards, also after a failure, its commits
+    leave checkpoints to the background thread again, its cache is what it was, and what the
+    load wrote is in the database file."""
     store = sqlite_store
+    seen: list[tuple[int, int]] = []
+
+    def fail() -> None:
+        seen.append(_bulk_settings(store))
+        raise StorageError("the load failed")
+
+    def note(_: object) -> None:
+        seen.append(_bulk_settings(store))
+
     assert _bulk_settings(store) == _USUAL
-    with store.bulk_load():
-        assert _bulk_settings(store) == _BULK
+    with pytest.raises(StorageError), store.bulk_load():
+        fail()
     assert _bulk_settings(store) == _USUAL
-    Pipeline(store).ingest_many(season(4))
-    assert _bulk_settings(store) == _USUAL
+    Pipeline(store).ingest_many(season(4), progress=note)  # a first load
+    assert (set(seen), _bulk_settings(store)) == ({_FIRST_LOAD}, _USUAL)
     wal = Path(store.path + "-wal")
     busy, frames, copied = store.connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
     assert (busy, frames == copied) == (0, True)  # nothing left behind but what is copied
     assert wal.exists()
-    during: list[tuple[int, int]] = []
 
-    def fail() -> None:
-        during.append(_bulk_settings(store))
-        raise StorageError("the load failed")
-
+    seen.clear()
+    Pipeline(store).ingest_many(season(6), progress=note)  # 2 new rounds into a store with lines
     with pytest.raises(StorageError), store.bulk_load():
         fail()
-    assert (during, _bulk_settings(store)) == ([_BULK], _USUAL)
+    assert (set(seen), _bulk_settings(store)) == ({_LATER_LOAD}, _USUAL)
+
+    seen.clear()
     store.connection.execute("PRAGMA cache_size = -4000")  # a tool's own setting stays its own
-    Pipeline(store).ingest_many(season(2))
-    assert _bulk_settings(store) == (0, -4000)
+    Pipeline(store).rebuild(progress=note)  # a first load again, after its clear
+    assert (set(seen), _bulk_settings(store)) == ({_FIRST_LOAD}, (0, -4000))
+    assert len(store.rounds()) == 6
 
 
 def test_a_new_store_has_16_kb_pages_an_old_one_keeps_its_own(tmp_path: Path) -> None:

@@ -63,14 +63,14 @@ larger file (docs/performance.md, "The SQLite write path")."""
 BULK_WAL_BYTES = 64 * 1024 * 1024
 """WAL size between checkpoints during a bulk load (bounded: a long load's WAL stays small)."""
 BULK_CACHE_KIB = 16 * 1024
-"""The page cache of a file store's connection during a bulk load, in KiB (SQLite's default
-is 2,000 KiB: 125 pages of 16 KB). A batch inserts into trees whose keys land anywhere (the
-artifacts' SHA-256 keys, the rounds' references to them), so once a store is large each row
-needs a leaf page of its own; with 2 MB the batch's pages were read again and again from the
-file, and the system time per artifact grew with the store. 16 MB holds a batch's pages:
-a 30,000-round first load spends about a third less system time (docs/performance.md, "A
-bulk load's page cache (nineteenth session)"). Fixed, so memory does not grow with the
-store; set back to what it was when the load ends."""
+"""The page cache of a file store's connection during a first load, in KiB (SQLite's
+default is 2,000 KiB: 125 pages of 16 KB). A batch inserts into trees whose keys land
+anywhere (the artifacts' SHA-256 keys, the rounds' references to them), so once a store is
+large each row needs a leaf page of its own; with 2 MB the batch's pages were read again and
+again from the file, and the system time per artifact grew with the store. With 16 MB a
+30,000-round first load spent about a third less system time (docs/performance.md, "A first
+load's page cache (nineteenth session)"). Fixed, so memory does not grow with the store; set
+back to what it was when the load ends."""
 _OWN_CHECKPOINT_PAGES = 0
 """``wal_autocheckpoint`` of a file store's connection outside a bulk load: none, the commits
 leave checkpoints to :class:`etstats.storage.wal_checkpoints.Checkpointer`."""
@@ -326,10 +326,32 @@ class SQLiteStorage(ReadApi):
         with (
             self._bulk_pragmas(),
             line_indexes_aside(self) as empty,
+            self._first_load_cache(empty),
             self._totals_at_the_end(empty),
             self._statement_journals_in_memory(),
         ):
             yield empty
+
+    @contextmanager
+    def _first_load_cache(self, first_load: bool) -> Iterator[None]:
+        """Around a first load (a store without lines: a new store, or ``rebuild`` after its
+        clear), which writes every round: a page cache of :data:`BULK_CACHE_KIB`, so a
+        batch's pages stay in memory until its commit; what it was before is set back at the
+        end, also after a failure. A load into a store that holds lines (files already known,
+        a week's import) keeps the usual cache: there it mostly read, and a fuller cache only
+        raised its peak memory with the store (300 files into the 100,000-round store: 91 MB
+        against 58 MB into the 1,000-round one)."""
+        if not first_load or self.path == ":memory:":
+            yield
+            return
+        with self._lock, wrap_exceptions():
+            usual = int(self._conn.execute("PRAGMA cache_size").fetchone()[0])
+            self._conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")  # negative: KiB
+        try:
+            yield
+        finally:
+            with self._lock, suppress(sqlite3.Error):
+                self._conn.execute(f"PRAGMA cache_size = {usual}")
 
     @contextmanager
     def _totals_at_the_end(self, first_load: bool) -> Iterator[None]:
@@ -387,16 +409,13 @@ class SQLiteStorage(ReadApi):
         batch's commit copies its pages into the database file and waits for two ``fsync``
         calls (a 1,000-round season at 4 KB pages: 11 checkpoints instead of 44). Durability
         is the same: a committed batch is in the WAL (``synchronous = NORMAL`` syncs at
-        checkpoints), which the next open replays after a kill. Its page cache is
-        :data:`BULK_CACHE_KIB` meanwhile (a batch's pages stay in memory until its commit)."""
+        checkpoints), which the next open replays after a kill."""
         if self.path == ":memory:":
             yield
             return
         with self._lock, wrap_exceptions():
             page = int(self._conn.execute("PRAGMA page_size").fetchone()[0])
-            usual_cache = int(self._conn.execute("PRAGMA cache_size").fetchone()[0])
             self._conn.execute(f"PRAGMA wal_autocheckpoint = {BULK_WAL_BYTES // page}")
-            self._conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")  # negative: KiB
             self._bulk = True
         try:
             yield
@@ -404,7 +423,6 @@ class SQLiteStorage(ReadApi):
             self._bulk = False
             with self._lock, suppress(sqlite3.Error):
                 self._conn.execute(f"PRAGMA wal_autocheckpoint = {_OWN_CHECKPOINT_PAGES}")
-                self._conn.execute(f"PRAGMA cache_size = {usual_cache}")
                 # A passive checkpoint never waits for readers (a web server's long read).
                 self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
